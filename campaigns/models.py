@@ -1,0 +1,307 @@
+"""Campaigns, their runs and sends, bounce mailboxes, inbound messages and bounce events."""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from contacts.choices import Category, Reason, Subtype
+from contacts.models import Learner, Organization
+
+
+def new_send_token() -> str:
+    """Return an unguessable URL-safe token (144 bits) for VERP, Message-ID and tracking links."""
+    return secrets.token_urlsafe(18)
+
+
+class Campaign(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(max_length=200)
+    subject = models.CharField(max_length=250)
+    from_name = models.CharField(max_length=100, blank=True)
+    from_email = models.EmailField()
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "created_at"], name="campaign_org_created")]
+
+    def __str__(self):
+        return self.name
+
+
+class RunStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    SENDING = "sending", "Sending"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CampaignRun(models.Model):
+    """One scheduled sending of a campaign to a set of learners."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="campaign_runs")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.DRAFT)
+    learner_filter = models.JSONField(default=dict, blank=True,
+                                      help_text="Learner-list filter the run targets; empty means everyone.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    left_out = models.JSONField(default=dict, blank=True,
+                                help_text="How many learners were left out, by reason (bounced, unsubscribed, invalid).")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "created_at"], name="run_org_created")]
+
+    def __str__(self):
+        return f"{self.campaign} — run {self.pk}"
+
+    @property
+    def left_out_total(self) -> int:
+        return sum(self.left_out.values())
+
+
+class SendStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    SENT = "sent", "Sent"
+    DEFERRED = "deferred", "Deferred"
+    DELIVERED = "delivered", "Delivered"
+    OPENED = "opened", "Opened"
+    BOUNCED = "bounced", "Bounced"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class SendQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class Send(models.Model):
+    """One message to one learner in a run."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sends")
+    run = models.ForeignKey(CampaignRun, on_delete=models.CASCADE, related_name="sends")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="sends")
+    token = models.CharField(max_length=32, unique=True, default=new_send_token)
+    email = models.EmailField(max_length=254, help_text="The address at the time of sending.")
+    domain = models.CharField(max_length=253, blank=True)
+    status = models.CharField(max_length=10, choices=SendStatus.choices, default=SendStatus.SCHEDULED)
+    skip_reason = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="Set by the worker that is sending it.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    open_count = models.PositiveIntegerField(default=0)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    last_reply = models.TextField(blank=True, help_text="The last SMTP reply or error.")
+
+    objects = SendQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "learner"], name="send_one_per_learner_per_run"),
+        ]
+        indexes = [
+            models.Index(fields=["run", "status"], name="send_run_status"),
+            models.Index(fields=["organization", "email", "created_at"], name="send_org_email_created"),
+            models.Index(fields=["learner", "created_at"], name="send_learner_created"),
+            models.Index(fields=["run", "domain"], name="send_run_domain"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} in run {self.run_id}"
+
+
+class MailboxProtocol(models.TextChoices):
+    IMAP = "imap", "IMAP"
+    POP3 = "pop3", "POP3"
+    MAILDIR = "maildir", "Local Maildir"
+
+
+class MailboxSecurity(models.TextChoices):
+    TLS = "tls", "TLS"
+    STARTTLS = "starttls", "STARTTLS"
+    NONE = "none", "None (loopback only)"
+
+
+class ProcessedAction(models.TextChoices):
+    MOVE = "move", "Move to a folder"
+    FLAG = "flag", "Flag as seen (IMAP)"
+    DELETE = "delete", "Delete after commit (POP3)"
+    LEAVE = "leave", "Leave in place"
+
+
+class BounceMailbox(models.Model):
+    """Where bounces arrive; the password is stored encrypted and never shown."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="mailboxes")
+    name = models.CharField(max_length=100)
+    protocol = models.CharField(max_length=8, choices=MailboxProtocol.choices)
+    host = models.CharField(max_length=253, blank=True)
+    port = models.PositiveIntegerField(null=True, blank=True)
+    security = models.CharField(max_length=8, choices=MailboxSecurity.choices, default=MailboxSecurity.TLS)
+    username = models.CharField(max_length=254, blank=True)
+    password_encrypted = models.TextField(blank=True, editable=False)
+    folder = models.CharField(max_length=200, default="INBOX", help_text="IMAP folder, or the Maildir path.")
+    processed_action = models.CharField(max_length=8, choices=ProcessedAction.choices, default=ProcessedAction.MOVE)
+    processed_folder = models.CharField(max_length=200, default="Processed")
+    poll_interval_seconds = models.PositiveIntegerField(default=300, validators=[MinValueValidator(10)])
+    enabled = models.BooleanField(default=True)
+    # OAuth2 (XOAUTH2) for providers that no longer accept passwords.
+    oauth_client_id = models.CharField(max_length=200, blank=True)
+    oauth_client_secret_encrypted = models.TextField(blank=True, editable=False)
+    oauth_token_endpoint = models.URLField(blank=True)
+    oauth_refresh_token_encrypted = models.TextField(blank=True, editable=False)
+    # Poll bookkeeping, shown on the mailbox's page and in the admin.
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    messages_fetched = models.PositiveIntegerField(default=0)
+    messages_processed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organization", "name"]
+        verbose_name_plural = "bounce mailboxes"
+
+    def __str__(self):
+        return f"{self.name} ({self.get_protocol_display()})"
+
+
+class InboundKind(models.TextChoices):
+    DSN = "dsn", "Delivery status notification"
+    AUTOREPLY = "autoreply", "Auto reply"
+    FEEDBACK = "feedback", "Complaint (ARF)"
+    UNSUBSCRIBE = "unsubscribe", "Unsubscribe request"
+    NOT_BOUNCE = "not_bounce", "Not a bounce"
+    UNPARSEABLE = "unparseable", "Unparseable"
+    PENDING = "pending", "Not classified yet"
+
+
+class MatchedBy(models.TextChoices):
+    VERP = "verp", "VERP token"
+    MESSAGE_ID = "message_id", "Returned Message-ID or header"
+    ADDRESS = "address", "Recipient address (unverified)"
+    NONE = "none", "Not matched"
+
+
+class InboundMessage(models.Model):
+    """One raw message fetched from a bounce mailbox, kept exactly as received."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="inbound_messages")
+    mailbox = models.ForeignKey(BounceMailbox, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="inbound_messages")
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the raw bytes as received.")
+    raw = models.BinaryField()
+    size = models.PositiveIntegerField(help_text="Size as received, before any truncation.")
+    truncated = models.BooleanField(default=False)
+    received_at = models.DateTimeField(default=timezone.now)
+    subject = models.CharField(max_length=300, blank=True)
+    from_header = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=12, choices=InboundKind.choices, default=InboundKind.PENDING)
+    is_bounce = models.BooleanField(default=False)
+    parse_error = models.TextField(blank=True)
+    original_message_id = models.CharField(max_length=300, blank=True)
+    send_token = models.CharField(max_length=64, blank=True)
+    matched_by = models.CharField(max_length=12, choices=MatchedBy.choices, default=MatchedBy.NONE)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    classifier_version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "received_at"], name="inbound_org_received"),
+            models.Index(fields=["organization", "kind"], name="inbound_org_kind"),
+            models.Index(fields=["organization", "matched_by"], name="inbound_org_matched"),
+        ]
+
+    def __str__(self):
+        return self.subject or f"Inbound message {self.pk}"
+
+    @property
+    def raw_text(self) -> str:
+        """The raw bytes as text for display (undecodable bytes replaced, never rendered as HTML)."""
+        return bytes(self.raw).decode("utf-8", errors="replace")
+
+
+class EventSource(models.TextChoices):
+    MAILBOX = "mailbox", "Bounce mailbox"
+    SMTP = "smtp", "SMTP reply while sending"
+    WEBHOOK = "webhook", "Webhook"
+
+
+class EventOutcome(models.TextChoices):
+    PENDING = "pending", "Not applied yet"
+    SUPPRESSED = "suppressed", "Learner suppressed (bounced)"
+    COUNTED = "counted", "Counted toward the soft-bounce threshold"
+    UNSUBSCRIBED = "unsubscribed", "Learner unsubscribed"
+    FLAGGED = "flagged", "Auto reply flagged"
+    RECORDED = "recorded", "Recorded, no change"
+    UNVERIFIED = "unverified", "Unverified, not applied (policy)"
+    NO_LEARNER = "no_learner", "No matching learner"
+
+
+class BounceEvent(models.Model):
+    """One recipient's outcome parsed out of an inbound message or an SMTP rejection."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="bounce_events")
+    inbound_message = models.ForeignKey(InboundMessage, null=True, blank=True, on_delete=models.CASCADE,
+                                        related_name="events")
+    send = models.ForeignKey(Send, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
+    learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="bounce_events")
+    source = models.CharField(max_length=8, choices=EventSource.choices, default=EventSource.MAILBOX)
+    recipient_index = models.PositiveSmallIntegerField(default=0)
+    # The classifier's per-recipient output (DESIGN §2, "Classifier contract").
+    address = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=16, blank=True, help_text="RFC 3463 enhanced status code.")
+    reply_code = models.CharField(max_length=3, blank=True)
+    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.UNDEFINED)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    subtype = models.CharField(max_length=24, choices=Subtype.choices)
+    hard = models.BooleanField(default=False)
+    diagnostic = models.TextField(blank=True)
+    remote_mta = models.CharField(max_length=253, blank=True)
+    feedback_type = models.CharField(max_length=40, blank=True)
+    matched_by = models.CharField(max_length=12, choices=MatchedBy.choices, default=MatchedBy.NONE)
+    occurred_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=12, choices=EventOutcome.choices, default=EventOutcome.PENDING)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "occurred_at"], name="event_org_occurred"),
+            models.Index(fields=["organization", "category", "subtype"], name="event_org_category"),
+            models.Index(fields=["learner", "occurred_at"], name="event_learner_occurred"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()}: {self.address} ({self.reason})"
+
+    @property
+    def is_verified(self) -> bool:
+        """True when the bounce carried our token (a forged bounce cannot)."""
+        return self.matched_by in (MatchedBy.VERP, MatchedBy.MESSAGE_ID) or self.source == EventSource.SMTP
+
+    @property
+    def domain(self) -> str:
+        return self.address.rpartition("@")[2].lower()

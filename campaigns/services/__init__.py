@@ -1,0 +1,1 @@
+"""Workflows that touch campaigns, sends, bounce events and learners."""

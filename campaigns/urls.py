@@ -1,0 +1,11 @@
+from django.urls import path
+
+from campaigns import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("", views.CampaignListView.as_view(), name="campaign-list"),
+    path("<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("runs/<int:pk>/", views.RunDetailView.as_view(), name="run-detail"),
+]

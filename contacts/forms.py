@@ -1,0 +1,50 @@
+from django import forms
+
+from contacts.models import Learner
+
+
+class LearnerEditForm(forms.ModelForm):
+    """The learner's own fields; bounced learners must acknowledge the address to clear it.
+
+    The form only validates: the view calls ``clear_bounce_status`` or
+    ``change_learner_email`` with what it cleaned (STYLE rule 6).
+    """
+
+    acknowledge_valid = forms.BooleanField(
+        required=False, label="I acknowledge this email address is valid",
+        help_text="Clears the bounce status so this learner receives campaigns again.",
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text="Why the address is valid (kept in the audit log).")
+
+    class Meta:
+        model = Learner
+        fields = ["email", "first_name", "last_name", "department"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.was_bounced = self.instance.is_bounced
+        self.was_cleared_before = self.instance.times_cleared > 0
+        self.original_email = self.instance.email
+        if not self.was_bounced:
+            del self.fields["acknowledge_valid"]
+
+    @property
+    def email_changed(self) -> bool:
+        return self.cleaned_data.get("email", "").lower() != self.original_email.lower()
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        duplicate = (Learner.objects.filter(organization_id=self.instance.organization_id, email__iexact=email)
+                     .exclude(pk=self.instance.pk).exists())
+        if duplicate:
+            raise forms.ValidationError("Another learner in this organization already uses this address.")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        clearing = cleaned.get("acknowledge_valid")
+        if clearing and self.was_cleared_before and not cleaned.get("note", "").strip():
+            self.add_error("note", "This address was cleared before and bounced again: "
+                                   "say why it is valid now.")
+        return cleaned

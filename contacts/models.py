@@ -1,0 +1,234 @@
+"""Organizations, their portal members and learners, bounce policy and the clearance audit."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from contacts.choices import Category, ClearedVia, DeliverabilityStatus, MemberRole, Subtype
+
+
+class Organization(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    """A portal user's place in one organization; the role decides what they may change."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.VIEWER)
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()} of {self.organization})"
+
+
+class BouncePolicy(models.Model):
+    """Per-organization thresholds of DESIGN §3; the defaults are the product's defaults."""
+
+    organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="bounce_policy")
+    soft_threshold_engaged = models.PositiveIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="Consecutive soft bounces (mail blocks included) before an engaged learner is suppressed.",
+    )
+    soft_threshold_unengaged = models.PositiveIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="Consecutive soft bounces before a learner who has not engaged recently is suppressed.",
+    )
+    engaged_window_days = models.PositiveIntegerField(
+        default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="A learner who opened or clicked within this many days counts as engaged.",
+    )
+    allowlisting_alert_share = models.PositiveIntegerField(
+        default=20, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Percent of a run's sends one domain or remote server must block to raise an allowlisting alert.",
+    )
+    unverified_events_suppress = models.BooleanField(
+        default=True,
+        help_text="Let bounces matched only by address (no token of ours) change a learner's status.",
+    )
+
+    class Meta:
+        verbose_name_plural = "bounce policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(soft_threshold_engaged__gte=1, soft_threshold_unengaged__gte=1,
+                                   engaged_window_days__gte=1),
+                name="bounce_policy_thresholds_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(allowlisting_alert_share__gte=1, allowlisting_alert_share__lte=100),
+                name="bounce_policy_alert_share_is_percent",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Bounce policy of {self.organization}"
+
+    def engaged_since(self, now=None):
+        """Return the cut-off time after which an open or click makes a learner engaged."""
+        return (now or timezone.now()) - timedelta(days=self.engaged_window_days)
+
+    def soft_threshold_for(self, learner, now=None) -> int:
+        """Return how many consecutive soft bounces suppress this learner."""
+        if learner.is_engaged(self.engaged_since(now)):
+            return self.soft_threshold_engaged
+        return self.soft_threshold_unengaged
+
+
+class LearnerQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def suppressed(self):
+        return self.exclude(status=DeliverabilityStatus.ACTIVE)
+
+    def deliverable(self):
+        return self.filter(status=DeliverabilityStatus.ACTIVE)
+
+
+class Learner(models.Model):
+    """A person an organization sends to, with their deliverability state."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="learners")
+    email = models.EmailField(max_length=254)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    department = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    # Deliverability state (DESIGN §1): changed only by the services.
+    status = models.CharField(max_length=12, choices=DeliverabilityStatus.choices, default=DeliverabilityStatus.ACTIVE)
+    status_reason = models.CharField(max_length=20, blank=True, help_text="Sisimai reason that set the status.")
+    status_since = models.DateTimeField(null=True, blank=True)
+    status_event = models.ForeignKey(
+        "campaigns.BounceEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The bounce event that put the learner in this state.",
+    )
+    soft_bounce_count = models.PositiveIntegerField(default=0, help_text="Consecutive soft bounces and mail blocks.")
+    # The latest bounce of any kind, kept on the row for list filters.
+    last_bounce_category = models.CharField(max_length=12, choices=Category.choices, blank=True)
+    last_bounce_subtype = models.CharField(max_length=24, choices=Subtype.choices, blank=True)
+    last_bounced_at = models.DateTimeField(null=True, blank=True)
+    bounce_count = models.PositiveIntegerField(default=0)
+    auto_replied_at = models.DateTimeField(null=True, blank=True, help_text="Set by an auto reply; an open clears it.")
+    times_cleared = models.PositiveIntegerField(default=0)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    last_clicked_at = models.DateTimeField(null=True, blank=True)
+    last_engaged_at = models.DateTimeField(null=True, blank=True, help_text="Latest open or click.")
+    tags = models.JSONField(default=list, blank=True)
+    on_resend_list = models.BooleanField(default=False)
+
+    objects = LearnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "organization", name="learner_email_unique_per_org_ci"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="learner_org_status"),
+            models.Index(fields=["organization", "last_bounce_category", "last_bounce_subtype"],
+                         name="learner_org_category"),
+            models.Index(fields=["organization", "last_engaged_at"], name="learner_org_engaged"),
+            models.Index(fields=["organization", "last_bounced_at"], name="learner_org_bounced_at"),
+            models.Index(fields=["organization", "email"], name="learner_org_email"),
+        ]
+        permissions = [("clear_bounce", "Can clear a learner's bounce status")]
+
+    def __str__(self):
+        return self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2].lower()
+
+    @property
+    def is_suppressed(self) -> bool:
+        return self.status != DeliverabilityStatus.ACTIVE
+
+    @property
+    def is_bounced(self) -> bool:
+        return self.status == DeliverabilityStatus.BOUNCED
+
+    @property
+    def has_auto_reply(self) -> bool:
+        return self.auto_replied_at is not None
+
+    def is_engaged(self, since) -> bool:
+        return self.last_engaged_at is not None and self.last_engaged_at >= since
+
+
+class Clearance(models.Model):
+    """Audit row written each time a learner's bounce status is cleared."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="clearances")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="clearances")
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="clearances",
+    )
+    via = models.CharField(max_length=16, choices=ClearedVia.choices)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    previous_status = models.CharField(max_length=12, choices=DeliverabilityStatus.choices)
+    previous_reason = models.CharField(max_length=20, blank=True)
+    previous_category = models.CharField(max_length=12, choices=Category.choices, blank=True)
+    previous_subtype = models.CharField(max_length=24, choices=Subtype.choices, blank=True)
+    previous_soft_bounce_count = models.PositiveIntegerField(default=0)
+    previous_email = models.EmailField(max_length=254, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "created_at"], name="clearance_org_created")]
+
+    def __str__(self):
+        return f"{self.learner} cleared via {self.via} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AutomationAction(models.TextChoices):
+    SUPPRESS = "suppress", "Suppress (mark bounced)"
+    UNSUBSCRIBE = "unsubscribe", "Unsubscribe"
+    TAG = "tag", "Tag the learner"
+    NOTIFY = "notify", "Notify the admins"
+    RESEND = "resend", "Add to the resend list"
+
+
+class AutomationRule(models.Model):
+    """Email status automation (DESIGN §3): an extra action for a category / subtype."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="automation_rules")
+    category = models.CharField(max_length=12, choices=Category.choices)
+    subtype = models.CharField(max_length=24, choices=Subtype.choices, blank=True,
+                               help_text="Leave empty to act on every subtype of the category.")
+    action = models.CharField(max_length=12, choices=AutomationAction.choices)
+    tag = models.CharField(max_length=50, blank=True, help_text="The tag to add, for the tag action.")
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["category", "subtype", "action"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "category", "subtype", "action"],
+                                    name="automation_rule_unique"),
+        ]
+
+    def __str__(self):
+        target = self.get_subtype_display() if self.subtype else "any subtype"
+        return f"{self.get_category_display()} / {target}: {self.get_action_display()}"
+
+    def matches(self, category: str, subtype: str) -> bool:
+        return self.enabled and self.category == category and self.subtype in ("", subtype)

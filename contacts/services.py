@@ -1,0 +1,131 @@
+"""State changes of learners that belong to the contacts app: clearing and email changes.
+
+Every function here is atomic, locks the learner rows it changes and writes a
+Clearance audit row in the same transaction (STYLE rules 1–2).
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from contacts.choices import ClearedVia, DeliverabilityStatus
+from contacts.models import BouncePolicy, Clearance, Learner, Organization
+
+
+class LearnerStateError(Exception):
+    """A requested state change does not apply to this learner; the message says why."""
+
+
+def _cleared_fields(now) -> dict:
+    """The learner fields a clearance resets (one definition for every way of clearing)."""
+    return {
+        "status": DeliverabilityStatus.ACTIVE,
+        "status_reason": "",
+        "status_since": now,
+        "status_event": None,
+        "soft_bounce_count": 0,
+    }
+
+
+_SNAPSHOT_FIELDS = ("id", "organization_id", "status", "status_reason", "last_bounce_category",
+                    "last_bounce_subtype", "soft_bounce_count", "email")
+
+
+def clear_bounce_statuses(*, learners: QuerySet, cleared_by, via: str, note: str = "", now=None) -> int:
+    """Clear every bounced learner in ``learners``; return how many were cleared.
+
+    Set-based so that a support bulk action over 100,000 learners runs in a few
+    statements: lock the bounced rows, insert one Clearance per learner, then
+    reset them with one UPDATE. Learners that are not bounced are left alone.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        bounced = Learner.objects.filter(pk__in=learners.values("pk"), status=DeliverabilityStatus.BOUNCED)
+        snapshot = list(bounced.select_for_update().order_by("pk").values_list(*_SNAPSHOT_FIELDS))
+        if not snapshot:
+            return 0
+        Clearance.objects.bulk_create(
+            [
+                Clearance(
+                    organization_id=org_id, learner_id=learner_id, cleared_by=cleared_by, via=via,
+                    created_at=now, previous_status=status, previous_reason=reason,
+                    previous_category=category, previous_subtype=subtype,
+                    previous_soft_bounce_count=soft_count, note=note,
+                )
+                for learner_id, org_id, status, reason, category, subtype, soft_count, _email in snapshot
+            ],
+            batch_size=5000,
+        )
+        # The rows are locked, so the same filter selects exactly the snapshot.
+        bounced.update(times_cleared=F("times_cleared") + 1, **_cleared_fields(now))
+    return len(snapshot)
+
+
+def clear_bounce_status(*, learner: Learner, cleared_by, via: str = ClearedVia.PORTAL, note: str = "",
+                        now=None) -> Clearance:
+    """Clear one learner's bounce status and return its Clearance; raise if not bounced."""
+    with transaction.atomic():
+        cleared = clear_bounce_statuses(
+            learners=Learner.objects.filter(pk=learner.pk), cleared_by=cleared_by, via=via, note=note, now=now,
+        )
+        if not cleared:
+            raise LearnerStateError(f"{learner.email} is not bounced, so there is nothing to clear.")
+        learner.refresh_from_db()
+        return learner.clearances.select_related("cleared_by").first()
+
+
+def change_learner_email(*, learner: Learner, new_email: str, changed_by, note: str = "", now=None) -> Learner:
+    """Change the learner's address; a bounced learner is cleared (audited) because the
+    bounce belonged to the old address. Raise LearnerStateError on a duplicate address."""
+    now = now or timezone.now()
+    new_email = new_email.strip()
+    with transaction.atomic():
+        locked = Learner.objects.select_for_update().get(pk=learner.pk)
+        if locked.email == new_email:
+            return locked
+        duplicate = (Learner.objects.filter(organization_id=locked.organization_id, email__iexact=new_email)
+                     .exclude(pk=locked.pk).exists())
+        if duplicate:
+            raise LearnerStateError(f"Another learner in this organization already uses {new_email}.")
+        previous_email = locked.email
+        fields = {"email": new_email}
+        if locked.status == DeliverabilityStatus.BOUNCED:
+            Clearance.objects.create(
+                organization_id=locked.organization_id, learner=locked, cleared_by=changed_by,
+                via=ClearedVia.EMAIL_CHANGE, created_at=now, previous_status=locked.status,
+                previous_reason=locked.status_reason, previous_category=locked.last_bounce_category,
+                previous_subtype=locked.last_bounce_subtype,
+                previous_soft_bounce_count=locked.soft_bounce_count, previous_email=previous_email, note=note,
+            )
+            fields.update(_cleared_fields(now), times_cleared=locked.times_cleared + 1)
+        elif locked.soft_bounce_count:
+            fields["soft_bounce_count"] = 0
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=[*fields])
+        except IntegrityError:  # a concurrent insert won the race for the address
+            raise LearnerStateError(f"Another learner in this organization already uses {new_email}.") from None
+    return locked
+
+
+def create_organization(*, name: str, slug: str) -> Organization:
+    """Create an organization together with its default bounce policy."""
+    with transaction.atomic():
+        organization = Organization.objects.create(name=name, slug=slug)
+        BouncePolicy.objects.create(organization=organization)
+    return organization
+
+
+def policy_for(organization_id: int) -> BouncePolicy:
+    """Return the organization's bounce policy, creating the defaults if it has none."""
+    policy, _created = BouncePolicy.objects.get_or_create(organization_id=organization_id)
+    return policy
+
+
+def update_learner_details(*, learner: Learner, first_name: str, last_name: str, department: str) -> Learner:
+    """Save the learner's name and department (not the address: see change_learner_email)."""
+    learner.first_name, learner.last_name, learner.department = first_name, last_name, department
+    learner.save(update_fields=["first_name", "last_name", "department"])
+    return learner

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from contacts import views
+
+app_name = "contacts"
+
+urlpatterns = [
+    path("", views.LearnerListView.as_view(), name="learner-list"),
+    path("<int:pk>/", views.LearnerDetailView.as_view(), name="learner-detail"),
+    path("<int:pk>/edit/", views.LearnerEditView.as_view(), name="learner-edit"),
+]

@@ -1,0 +1,49 @@
+"""Shared fixtures: one organization and a second "other" one per test (STYLE rule 12)."""
+
+import pytest
+
+from tests.factories import MembershipFactory, OrganizationFactory
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process unless a test starts a real worker (see tests/campaigns/test_worker_*)."""
+    from bounceportal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def org(db):
+    return OrganizationFactory(name="Acme Training", slug="acme")
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganizationFactory(name="Other Org", slug="other")
+
+
+@pytest.fixture
+def admin_member(org):
+    return MembershipFactory(organization=org, user__username="alice", role="admin")
+
+
+@pytest.fixture
+def viewer_member(org):
+    return MembershipFactory(organization=org, user__username="victor", role="viewer")
+
+
+@pytest.fixture
+def admin_client(client, admin_member):
+    """A test client logged in as an admin of ``org``."""
+    client.force_login(admin_member.user)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer_member):
+    client.force_login(viewer_member.user)
+    return client

@@ -1,0 +1,93 @@
+"""Clearing a bounce status and changing an address, with their audit rows."""
+
+import pytest
+
+from campaigns.services.policy import apply_bounce_event
+from contacts.choices import ClearedVia, DeliverabilityStatus
+from contacts.models import Clearance, Learner
+from contacts.services import (
+    LearnerStateError,
+    change_learner_email,
+    clear_bounce_status,
+    clear_bounce_statuses,
+)
+from tests.factories import BounceEventFactory, LearnerFactory, SendFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def bounced_learner(org, **kwargs):
+    send = SendFactory(run__campaign__organization=org, **kwargs)
+    apply_bounce_event(event=BounceEventFactory(send=send))
+    send.learner.refresh_from_db()
+    return send.learner
+
+
+def test_clearing_makes_learner_active_and_writes_audit_row(org):
+    learner = bounced_learner(org)
+    staff = UserFactory()
+
+    clearance = clear_bounce_status(learner=learner, cleared_by=staff, via=ClearedVia.PORTAL, note="Checked by phone")
+
+    learner.refresh_from_db()
+    assert learner.status == DeliverabilityStatus.ACTIVE
+    assert learner.soft_bounce_count == 0
+    assert learner.status_event is None
+    assert learner.times_cleared == 1
+    assert (clearance.cleared_by, clearance.via, clearance.note) == (staff, "portal", "Checked by phone")
+    assert (clearance.previous_status, clearance.previous_reason) == ("bounced", "userunknown")
+
+
+def test_clearing_a_learner_that_is_not_bounced_is_refused(org):
+    learner = LearnerFactory(organization=org)
+
+    with pytest.raises(LearnerStateError):
+        clear_bounce_status(learner=learner, cleared_by=None)
+
+    assert Clearance.objects.count() == 0
+
+
+def test_bulk_clear_only_touches_bounced_learners_and_audits_each(org):
+    bounced = [bounced_learner(org) for _ in range(3)]
+    active = LearnerFactory(organization=org)
+
+    cleared = clear_bounce_statuses(learners=Learner.objects.filter(organization=org), cleared_by=None,
+                                    via=ClearedVia.ADMIN_BULK, note="Customer confirmed")
+
+    assert cleared == 3
+    assert Clearance.objects.filter(via="admin_bulk").count() == 3
+    assert set(Learner.objects.filter(status="active").values_list("pk", flat=True)) == {
+        *(learner.pk for learner in bounced), active.pk}
+
+
+def test_email_change_clears_a_bounced_learner_with_audit(org):
+    learner = bounced_learner(org)
+    old_email = learner.email
+
+    change_learner_email(learner=learner, new_email="new.address@school.example", changed_by=None)
+
+    learner.refresh_from_db()
+    assert learner.email == "new.address@school.example"
+    assert learner.status == DeliverabilityStatus.ACTIVE
+    clearance = learner.clearances.get()
+    assert (clearance.via, clearance.previous_email) == (ClearedVia.EMAIL_CHANGE, old_email)
+
+
+def test_email_change_to_an_address_in_use_differing_only_in_case_is_refused(org):
+    LearnerFactory(organization=org, email="taken@school.example")
+    learner = bounced_learner(org)
+
+    with pytest.raises(LearnerStateError):
+        change_learner_email(learner=learner, new_email="TAKEN@School.example", changed_by=None)
+
+    learner.refresh_from_db()
+    assert learner.status == DeliverabilityStatus.BOUNCED
+    assert not learner.clearances.exists()
+
+
+def test_email_change_of_an_active_learner_writes_no_clearance(org):
+    learner = LearnerFactory(organization=org)
+
+    change_learner_email(learner=learner, new_email="moved@school.example", changed_by=None)
+
+    assert not Clearance.objects.exists()

@@ -1,0 +1,97 @@
+"""Settings come from the environment and fail loudly on malformed values."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from bounceportal.env import database_from_env, env_bool, env_int, redis_url_from_env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_no_database_url_means_sqlite(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    assert database_from_env("DATABASE_URL", sqlite_path=tmp_path / "db")["ENGINE"].endswith("sqlite3")
+
+
+def test_postgres_url_means_postgresql(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", "postgres://bp:s%40cret@db.internal:6543/portal")
+
+    db = database_from_env("DATABASE_URL", sqlite_path=tmp_path / "db")
+
+    assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
+        "django.db.backends.postgresql", "portal", "bp", "s@cret", "db.internal", "6543")
+
+
+@pytest.mark.parametrize("value", ["mysql://x/y", "postgres://host-only", "postgres://h:notaport/db", "nonsense"])
+def test_malformed_database_url_names_the_variable(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("DATABASE_URL", value)
+
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        database_from_env("DATABASE_URL", sqlite_path=tmp_path / "db")
+
+
+@pytest.mark.parametrize("value", ["http://redis", "redis://:9/0x"])
+def test_malformed_redis_url_names_the_variable(monkeypatch, value):
+    monkeypatch.setenv("REDIS_URL", value)
+
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        redis_url_from_env("REDIS_URL")
+
+
+def test_malformed_numbers_and_booleans_name_the_variable(monkeypatch):
+    monkeypatch.setenv("SEND_CHUNK_SIZE", "lots")
+    monkeypatch.setenv("DEBUG", "maybe")
+
+    with pytest.raises(ImproperlyConfigured, match="SEND_CHUNK_SIZE"):
+        env_int("SEND_CHUNK_SIZE", 10)
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
+        env_bool("DEBUG")
+
+
+def run_settings(**env):
+    """Import the settings in a fresh interpreter with only these variables; return the process."""
+    clean = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "bounceportal.settings", **env}
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "print(s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.CELERY_TASK_ALWAYS_EAGER)")
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+
+
+def test_production_refuses_the_default_secret_key():
+    result = run_settings(DJANGO_ENV="production", ALLOWED_HOSTS="portal.example")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_turns_on_secure_cookies_and_hsts():
+    result = run_settings(DJANGO_ENV="production", SECRET_KEY="x" * 50, MAILBOX_SECRET_KEY="k" * 44,
+                          ALLOWED_HOSTS="portal.example")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["True", "31536000"]
+
+
+def test_no_redis_url_runs_tasks_eagerly():
+    result = run_settings()
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[2] == "True"
+
+
+def test_malformed_value_stops_start_up_naming_the_variable():
+    result = run_settings(DATABASE_URL="postgres://")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "DATABASE_URL" in result.stderr
+
+
+def test_every_response_carries_a_content_security_policy(client):
+    response = client.get("/accounts/login/")
+
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
