@@ -15,3 +15,20 @@ $(SYNCED): pyproject.toml uv.lock
 	@test -x $(VENV)/bin/uv || $(VENV)/bin/pip install --quiet uv==$(UV_VERSION)
 	@UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --frozen --quiet
 	@touch $@
+
+# The demo: SQLite, eager tasks, seeded data; DEMO_PORT picks another port.
+demo: venv
+	@DEMO_PORT=$(DEMO_PORT) scripts/demo.sh
+
+DEMO_PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bounceportal
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/5
+
+# The whole suite on PostgreSQL and Redis (started if they are down).
+test: venv services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ENV=test \
+		$(PY) -m pytest $(PYTEST_ARGS)
+
+services:
+	@scripts/system-deps.sh
+	@scripts/services.sh

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from bounceportal.secrets_box import decrypt_secret, encrypt_secret
 from contacts.choices import Category, Reason, Subtype
 from contacts.models import Learner, Organization
 
@@ -183,6 +184,34 @@ class BounceMailbox(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_protocol_display()})"
+
+    def set_password(self, plain: str) -> None:
+        """Store the password encrypted (call save() after)."""
+        self.password_encrypted = encrypt_secret(plain)
+
+    def get_password(self) -> str:
+        return decrypt_secret(self.password_encrypted)
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_encrypted)
+
+    def set_oauth_secrets(self, *, client_secret: str | None = None, refresh_token: str | None = None) -> None:
+        """Store the OAuth2 client secret and/or refresh token encrypted (None leaves one as is)."""
+        if client_secret is not None:
+            self.oauth_client_secret_encrypted = encrypt_secret(client_secret)
+        if refresh_token is not None:
+            self.oauth_refresh_token_encrypted = encrypt_secret(refresh_token)
+
+    def get_oauth_client_secret(self) -> str:
+        return decrypt_secret(self.oauth_client_secret_encrypted)
+
+    def get_oauth_refresh_token(self) -> str:
+        return decrypt_secret(self.oauth_refresh_token_encrypted)
+
+    @property
+    def uses_oauth(self) -> bool:
+        return bool(self.oauth_token_endpoint and self.oauth_refresh_token_encrypted)
 
 
 class InboundKind(models.TextChoices):

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from bounceportal.db import update_fields_many
 from campaigns.models import BounceEvent, EventOutcome, Send, SendStatus
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, ClearedVia, DeliverabilityStatus
-from contacts.models import AutomationAction, BouncePolicy, Learner
+from contacts.models import AutomationAction, AutomationRule, BouncePolicy, Learner
 from contacts.services import clear_bounce_statuses
 
 logger = logging.getLogger(__name__)
@@ -24,10 +25,11 @@ logger = logging.getLogger(__name__)
 _BOUNCEABLE_SEND_STATUSES = (SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.DEFERRED, SendStatus.DELIVERED)
 
 
-def _lock_learner_with_policy(learner_id: int) -> Learner:
-    """Lock the learner row and fetch its organization's policy in the same query."""
-    return (Learner.objects.select_related("organization__bounce_policy")
-            .select_for_update(of=("self",)).get(pk=learner_id))
+def _lock_learners(learner_ids) -> dict[int, Learner]:
+    """Lock the learners (in id order, so concurrent batches cannot deadlock) with their policies."""
+    learners = (Learner.objects.select_related("organization__bounce_policy")
+                .select_for_update(of=("self",)).filter(pk__in=learner_ids).order_by("pk"))
+    return {learner.pk: learner for learner in learners}
 
 
 def _policy_of(learner: Learner) -> BouncePolicy:
@@ -35,6 +37,13 @@ def _policy_of(learner: Learner) -> BouncePolicy:
         return learner.organization.bounce_policy
     except BouncePolicy.DoesNotExist:
         return BouncePolicy.objects.get_or_create(organization_id=learner.organization_id)[0]
+
+
+def _rules_by_organization(organization_ids) -> dict[int, list[AutomationRule]]:
+    rules: dict[int, list[AutomationRule]] = {}
+    for rule in AutomationRule.objects.filter(organization_id__in=organization_ids, enabled=True):
+        rules.setdefault(rule.organization_id, []).append(rule)
+    return rules
 
 
 def _set_status(learner: Learner, status: str, event: BounceEvent, now, changed: set) -> None:
@@ -106,50 +115,64 @@ def _record_last_bounce(learner, event, now, changed) -> None:
         changed.add("bounce_count")
 
 
-def _update_send(event: BounceEvent, now) -> None:
-    if event.send_id is None:
-        return
-    sends = Send.objects.filter(pk=event.send_id)
-    if event.category in (Category.HARD, *SOFT_COUNTING_CATEGORIES):
-        sends.filter(status__in=_BOUNCEABLE_SEND_STATUSES).update(
+def _outcome_for(learner, event, policy, rules, now, changed) -> str:
+    _record_last_bounce(learner, event, now, changed)
+    if not event.is_verified and not policy.unverified_events_suppress:
+        return EventOutcome.UNVERIFIED
+    outcome = _apply_category(learner, event, policy, now, changed)
+    return _apply_automation(learner, event, rules, outcome, now, changed)
+
+
+def _update_sends(events: list[BounceEvent], now) -> None:
+    bounced = [e.send_id for e in events if e.send_id and e.category in (Category.HARD, *SOFT_COUNTING_CATEGORIES)]
+    delivered = [e.send_id for e in events if e.send_id and e.category == Category.AUTOREPLY]
+    if bounced:
+        Send.objects.filter(pk__in=bounced, status__in=_BOUNCEABLE_SEND_STATUSES).update(
             status=SendStatus.BOUNCED, bounced_at=now, status_changed_at=now)
-    elif event.category == Category.AUTOREPLY:  # somebody's robot answered: it was delivered
-        sends.filter(status__in=(SendStatus.SENT, SendStatus.DEFERRED)).update(
+    if delivered:  # somebody's robot answered: the message was delivered
+        Send.objects.filter(pk__in=delivered, status__in=(SendStatus.SENT, SendStatus.DEFERRED)).update(
             status=SendStatus.DELIVERED, delivered_at=now, status_changed_at=now)
 
 
-def apply_bounce_event(*, event: BounceEvent, now=None) -> BounceEvent:
-    """Apply the organization's policy for one stored event; return it with its outcome set.
+def apply_bounce_events(*, events: list[BounceEvent], now=None) -> list[BounceEvent]:
+    """Apply the organizations' policy to stored events, in order; return them with outcomes set.
 
     Hard → bounced at once; soft and mail blocks count consecutively up to the
     engaged/unengaged threshold; auto replies flag and never suppress;
-    complaints and unsubscribe requests unsubscribe. An event matched only by
-    address changes nothing when the policy says unverified events may not.
-    Applying an already-applied event does nothing.
+    complaints and unsubscribe requests unsubscribe; automation rules add
+    their actions. An event matched only by address changes nothing when the
+    policy says unverified events may not. Already-applied events are skipped.
+
+    Set-based so a batch costs a handful of statements whatever its size: lock
+    the learners, compute in Python, write learners, events and sends back.
     """
     now = now or timezone.now()
+    events = [event for event in events if event.applied_at is None]
+    if not events:
+        return []
     with transaction.atomic():
-        if event.learner_id is None:
-            outcome = EventOutcome.NO_LEARNER
-        else:
-            learner = _lock_learner_with_policy(event.learner_id)
-            policy = _policy_of(learner)
-            if event.applied_at is not None:
-                return event
-            changed: set[str] = set()
-            _record_last_bounce(learner, event, now, changed)
-            if not event.is_verified and not policy.unverified_events_suppress:
-                outcome = EventOutcome.UNVERIFIED
+        learners = _lock_learners({e.learner_id for e in events if e.learner_id})
+        rules = (_rules_by_organization({learner.organization_id for learner in learners.values()})
+                 if learners else {})
+        changed: set[str] = set()
+        for event in events:
+            learner = learners.get(event.learner_id)
+            if learner is None:
+                event.outcome = EventOutcome.NO_LEARNER
             else:
-                outcome = _apply_category(learner, event, policy, now, changed)
-                rules = list(learner.organization.automation_rules.filter(enabled=True))
-                outcome = _apply_automation(learner, event, rules, outcome, now, changed)
-            if changed:
-                learner.save(update_fields=sorted(changed))
-        event.outcome = outcome
-        event.applied_at = now
-        event.save(update_fields=["outcome", "applied_at"])
-        _update_send(event, now)
+                event.outcome = _outcome_for(learner, event, _policy_of(learner),
+                                             rules.get(learner.organization_id, ()), now, changed)
+            event.applied_at = now
+        if changed:
+            update_fields_many(list(learners.values()), sorted(changed))
+        update_fields_many(events, ["outcome", "applied_at"])
+        _update_sends(events, now)
+    return events
+
+
+def apply_bounce_event(*, event: BounceEvent, now=None) -> BounceEvent:
+    """Apply the policy to one stored event (see apply_bounce_events); return it with its outcome."""
+    apply_bounce_events(events=[event], now=now)
     return event
 
 

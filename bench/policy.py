@@ -1,0 +1,89 @@
+"""Benchmark: apply 50,000 synthetic bounce events of mixed kinds through apply_bounce_event.
+
+Run: .venv/bin/python bench/policy.py [--events N] [--batch N]
+Last line: RESULT events_per_s=… queries_per_event=… single_events_per_s=… single_queries_per_event=…
+(targets: ≥ 1,000/s, ≤ 6 queries per event).
+
+The events are inserted beforehand (bulk); the timing and the query count
+cover only the policy service on PostgreSQL: ``apply_bounce_events`` over
+batches of --batch events (as ingestion applies a poll's messages), and then
+``apply_bounce_event`` one event per transaction on the first --single events.
+"""
+
+import argparse
+import random
+import time
+
+from _setup import QueryCounter, setup_django
+
+# Mixed kinds, roughly as bounces arrive in practice.
+MIX = [("hard", "address_unknown", "userunknown", 10), ("soft", "mailbox_full", "mailboxfull", 45),
+       ("block", "spam_detected", "spamdetected", 20), ("autoreply", "auto_reply", "vacation", 15),
+       ("complaint", "spam_complaint", "feedback", 3), ("undetermined", "undetermined", "undefined", 7)]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=50_000)
+    parser.add_argument("--learners", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--single", type=int, default=2_000)
+    args = parser.parse_args()
+    setup_django()
+    from campaigns.models import BounceEvent
+    from campaigns.services.policy import apply_bounce_event, apply_bounce_events
+
+    events = build(args.single, args.learners)
+    single_rate, single_queries = measure(lambda: [apply_bounce_event(event=e) for e in events], len(events))
+    events = build(args.events, args.learners)
+    batches = [events[i:i + args.batch] for i in range(0, len(events), args.batch)]
+    rate, queries = measure(lambda: [apply_bounce_events(events=batch) for batch in batches], len(events))
+    applied = BounceEvent.objects.filter(applied_at__isnull=False).count()
+    print(f"applied {applied} events for {args.learners} learners in batches of {args.batch}: {rate:.0f}/s; "
+          f"one per transaction: {single_rate:.0f}/s")
+    print(f"RESULT events_per_s={rate:.0f} queries_per_event={queries:.2f} "
+          f"single_events_per_s={single_rate:.0f} single_queries_per_event={single_queries:.2f}")
+
+
+def measure(work, count):
+    """Run ``work`` once; return (events per second, SQL statements per event)."""
+    from django.db import connection
+
+    counter = QueryCounter()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        work()
+    return count / (time.perf_counter() - started), counter.count / count
+
+
+def build(event_count, learner_count):
+    """Reset the benchmark organization and bulk-insert learners, sends and unapplied events."""
+    from campaigns.models import BounceEvent, Campaign, CampaignRun, Send
+    from contacts.models import Learner, Organization
+    from contacts.services import create_organization
+
+    Organization.objects.filter(slug="bench-policy").delete()
+    org = create_organization(name="Bench policy", slug="bench-policy")
+    learners = Learner.objects.bulk_create(
+        [Learner(organization=org, email=f"l{i}@bench{i % 50}.example") for i in range(learner_count)],
+        batch_size=5000)
+    campaign = Campaign.objects.create(organization=org, name="Bench", subject="s", from_email="a@b.example",
+                                       body_text="x")
+    run = CampaignRun.objects.create(organization=org, campaign=campaign)
+    sends = Send.objects.bulk_create(
+        [Send(organization=org, run=run, learner=learner, email=learner.email) for learner in learners],
+        batch_size=5000)
+    weights = [m[3] for m in MIX]
+    rng = random.Random(7)
+    rows = []
+    for _ in range(event_count):
+        send = sends[rng.randrange(len(sends))]
+        category, subtype, reason, _weight = rng.choices(MIX, weights)[0]
+        rows.append(BounceEvent(organization=org, send=send, learner_id=send.learner_id, address=send.email,
+                                category=category, subtype=subtype, reason=reason, hard=category == "hard",
+                                matched_by="verp", diagnostic="550 5.1.1 bench"))
+    return BounceEvent.objects.bulk_create(rows, batch_size=5000)
+
+
+if __name__ == "__main__":
+    main()

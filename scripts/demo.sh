@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make demo`: SQLite, eager tasks, seeded data, then serve the portal on 127.0.0.1:$DEMO_PORT.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+PORT="${DEMO_PORT:-8000}"
+unset DATABASE_URL REDIS_URL
+if ! "$PY" - "$PORT" <<'PYEOF'
+import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)
+PYEOF
+then
+  echo "Port $PORT on 127.0.0.1 is taken. Pick another with DEMO_PORT, e.g.: make demo DEMO_PORT=8001" >&2
+  exit 1
+fi
+"$PY" manage.py migrate --noinput -v0
+"$PY" manage.py seed_demo
+if "$PY" manage.py help demo_bounces >/dev/null 2>&1; then
+  "$PY" manage.py demo_bounces
+fi
+cat <<MSG
+
+  BouncePortal demo is running at  http://127.0.0.1:$PORT/
+  Organization admin:  acme-admin / bounceportal-demo   (viewer: acme-viewer / bounceportal-demo)
+  Support staff admin: http://127.0.0.1:$PORT/admin/  support / bounceportal-demo
+  Stop with Ctrl-C.
+
+MSG
+exec "$PY" manage.py runserver "127.0.0.1:$PORT" --noreload

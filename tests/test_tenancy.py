@@ -1,0 +1,81 @@
+"""Another organization's anything is a 404: walk every portal URL with the other org's ids.
+
+When a page is added, add it to OBJECT_URLS (or to LIST_URLS); the completeness
+test fails until every portal URL with an id in it is walked.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import BounceEventFactory, SendFactory
+
+PORTAL_NAMESPACES = ("contacts", "campaigns", "reports")
+
+# URL name -> how to get the path arguments from the other organization's objects.
+OBJECT_URLS = {
+    "contacts:learner-detail": lambda o: {"pk": o["learner"].pk},
+    "contacts:learner-edit": lambda o: {"pk": o["learner"].pk},
+    "campaigns:campaign-detail": lambda o: {"pk": o["campaign"].pk},
+    "campaigns:run-detail": lambda o: {"pk": o["run"].pk},
+}
+
+LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list"]
+
+
+def portal_url_names():
+    """Every named URL in the portal namespaces, with whether it takes arguments."""
+    names = {}
+    for resolver in get_resolver().url_patterns:
+        if isinstance(resolver, URLResolver) and resolver.namespace in PORTAL_NAMESPACES:
+            for pattern in resolver.url_patterns:
+                if isinstance(pattern, URLPattern) and pattern.name:
+                    names[f"{resolver.namespace}:{pattern.name}"] = bool(pattern.pattern.regex.groupindex)
+    return names
+
+
+@pytest.fixture
+def other_orgs_objects(other_org):
+    send = SendFactory(run__campaign__organization=other_org)
+    event = BounceEventFactory(send=send)
+    return {"learner": send.learner, "campaign": send.run.campaign, "run": send.run, "send": send,
+            "event": event, "organization": other_org}
+
+
+def test_every_portal_url_with_an_id_is_walked():
+    takes_ids = {name for name, has_args in portal_url_names().items() if has_args}
+
+    assert takes_ids - set(OBJECT_URLS) == set(), "add the new page to OBJECT_URLS"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(OBJECT_URLS))
+def test_other_organizations_object_is_a_404_on_get_and_post(admin_client, other_orgs_objects, name):
+    url = reverse(name, kwargs=OBJECT_URLS[name](other_orgs_objects))
+
+    assert admin_client.get(url).status_code == 404
+    assert admin_client.post(url, {}).status_code in (404, 405)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", LIST_URLS)
+def test_lists_never_show_other_organizations_rows(admin_client, other_orgs_objects, name):
+    response = admin_client.get(reverse(name))
+
+    assert response.status_code == 200
+    assert other_orgs_objects["learner"].email not in response.content.decode()
+    assert other_orgs_objects["campaign"].name not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_portal_pages_need_a_login(client):
+    response = client.get(reverse("contacts:learner-list"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_a_user_without_organization_is_refused(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("drifter", password="x"))
+
+    assert client.get(reverse("contacts:learner-list")).status_code == 403
