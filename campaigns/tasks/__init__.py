@@ -1,0 +1,4 @@
+"""Celery tasks of the campaigns app, one module per concern (imported here for autodiscovery).
+
+Tasks are thin: they take ids, load objects and call a service (STYLE rule 8).
+"""
