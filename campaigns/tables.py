@@ -1,4 +1,8 @@
+"""Tables of the campaign pages: campaigns and the run details' sends (with their "i" panels)."""
+
 import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.utils.html import format_html
 
 from campaigns.models import Campaign, Send
 
@@ -13,14 +17,67 @@ class CampaignTable(tables.Table):
         empty_text = "No campaigns yet."
 
 
+def latest_event(send):
+    """The send's newest bounce event, from the view's prefetch (``latest_events``), or None."""
+    events = getattr(send, "latest_events", None)
+    return events[0] if events else None
+
+
+class EventColumn(tables.Column):
+    """A field of the send's newest bounce event, shown by its label."""
+
+    def __init__(self, field, **kwargs):
+        self.field = field
+        super().__init__(accessor="pk", orderable=False, empty_values=(), **kwargs)
+
+    def value(self, record, value):
+        event = latest_event(record)
+        if event is None:
+            return ""
+        display = getattr(event, f"get_{self.field}_display", None)
+        return display() if display else getattr(event, self.field)
+
+    def render(self, record, value):
+        return self.value(record, value) or "—"
+
+
 class SendTable(tables.Table):
     email = tables.Column(verbose_name="Learner",
                           linkify=("contacts:learner-detail", {"pk": tables.A("learner_id")}))
     status = tables.Column()
+    category = EventColumn("category", verbose_name="Category")
+    subtype = EventColumn("subtype", verbose_name="Subtype")
+    reason = EventColumn("reason", verbose_name="Reason")
     domain = tables.Column()
     status_changed_at = tables.DateTimeColumn(verbose_name="Time", format="Y-m-d H:i")
+    info = tables.Column(verbose_name="Details", accessor="pk", orderable=False, empty_values=(),
+                         exclude_from_export=True, attrs={"td": {"class": "info-cell"}})
 
     class Meta:
         model = Send
-        fields = ("email", "status", "domain", "status_changed_at")
+        fields = ("email", "status", "category", "subtype", "reason", "domain", "status_changed_at", "info")
         empty_text = "No sends match these filters."
+        attrs = {"class": "data-table sends-table"}
+
+    def __init__(self, *args, can_view_raw=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_view_raw = can_view_raw
+
+    def render_status(self, record):
+        return format_html('<span class="badge badge-send-{}">{}</span>', record.status, record.get_status_display())
+
+    def value_status(self, record):
+        return record.get_status_display()
+
+    def render_category(self, record):
+        event = latest_event(record)
+        if event is None:
+            return "—"
+        return format_html('<span class="badge badge-{}">{}</span>', event.category, event.get_category_display())
+
+    def value_status_changed_at(self, record):
+        return record.status_changed_at.isoformat()
+
+    def render_info(self, record):
+        return render_to_string("campaigns/_send_info.html",
+                                {"send": record, "event": latest_event(record), "can_view_raw": self.can_view_raw})

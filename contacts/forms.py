@@ -48,3 +48,23 @@ class LearnerEditForm(forms.ModelForm):
             self.add_error("note", "This address was cleared before and bounced again: "
                                    "say why it is valid now.")
         return cleaned
+
+
+class BulkClearForm(forms.Form):
+    """Confirmation of a bulk clear: the selected learners and the required note."""
+
+    select = forms.ModelMultipleChoiceField(queryset=Learner.objects.none(), widget=forms.MultipleHiddenInput,
+                                            error_messages={"required": "Select at least one learner."})
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                           help_text="Why these addresses are valid (kept in the audit log of each learner).")
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["select"].queryset = Learner.objects.for_organization(organization)
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError("Say why these addresses are valid.")
+        return note

@@ -7,7 +7,7 @@ test fails until every portal URL with an id in it is walked.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import BounceEventFactory, SendFactory
+from tests.factories import BounceEventFactory, InboundMessageFactory, SendFactory
 
 PORTAL_NAMESPACES = ("contacts", "campaigns", "reports")
 
@@ -17,6 +17,7 @@ OBJECT_URLS = {
     "contacts:learner-edit": lambda o: {"pk": o["learner"].pk},
     "campaigns:campaign-detail": lambda o: {"pk": o["campaign"].pk},
     "campaigns:run-detail": lambda o: {"pk": o["run"].pk},
+    "campaigns:inbound-raw": lambda o: {"pk": o["inbound"].pk},
 }
 
 LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list"]
@@ -36,9 +37,9 @@ def portal_url_names():
 @pytest.fixture
 def other_orgs_objects(other_org):
     send = SendFactory(run__campaign__organization=other_org)
-    event = BounceEventFactory(send=send)
+    event = BounceEventFactory(send=send, inbound_message=InboundMessageFactory(organization=other_org))
     return {"learner": send.learner, "campaign": send.run.campaign, "run": send.run, "send": send,
-            "event": event, "organization": other_org}
+            "event": event, "organization": other_org, "inbound": event.inbound_message}
 
 
 def test_every_portal_url_with_an_id_is_walked():
