@@ -26,15 +26,15 @@ def latest_event(send):
 class EventColumn(tables.Column):
     """A field of the send's newest bounce event, shown by its label."""
 
-    def __init__(self, field, **kwargs):
-        self.field = field
+    def __init__(self, field, *, display=True, **kwargs):
+        self.field, self.display = field, display
         super().__init__(accessor="pk", orderable=False, empty_values=(), **kwargs)
 
     def value(self, record, value):
         event = latest_event(record)
         if event is None:
             return ""
-        display = getattr(event, f"get_{self.field}_display", None)
+        display = getattr(event, f"get_{self.field}_display", None) if self.display else None
         return display() if display else getattr(event, self.field)
 
     def render(self, record, value):
@@ -47,7 +47,7 @@ class SendTable(tables.Table):
     status = tables.Column()
     category = EventColumn("category", verbose_name="Category")
     subtype = EventColumn("subtype", verbose_name="Subtype")
-    reason = EventColumn("reason", verbose_name="Reason")
+    reason = EventColumn("reason", display=False, verbose_name="Reason")
     domain = tables.Column()
     status_changed_at = tables.DateTimeColumn(verbose_name="Time", format="Y-m-d H:i")
     info = tables.Column(verbose_name="Details", accessor="pk", orderable=False, empty_values=(),
@@ -74,6 +74,10 @@ class SendTable(tables.Table):
         if event is None:
             return "—"
         return format_html('<span class="badge badge-{}">{}</span>', event.category, event.get_category_display())
+
+    def value_category(self, record):
+        event = latest_event(record)
+        return event.get_category_display() if event else ""
 
     def value_status_changed_at(self, record):
         return record.status_changed_at.isoformat()
