@@ -60,3 +60,70 @@ def bar_chart(title: str, items) -> BarChart:
         for index, (label, value, css_class, url) in enumerate(items)
     ]
     return BarChart(title=title, bars=bars, height=len(bars) * ROW_HEIGHT + 8)
+
+
+COLUMN_AREA_HEIGHT = 160
+COLUMN_TOP = 18  # room for the totals printed above the columns
+COLUMN_AXIS = 22  # room for the period labels below
+
+
+@dataclass(frozen=True)
+class Segment:
+    css_class: str
+    y: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    total: int
+    x: float
+    width: float
+    segments: list
+    show_label: bool
+
+    @property
+    def center(self) -> float:
+        return self.x + self.width / 2
+
+    @property
+    def total_y(self) -> float:
+        top = min((segment.y for segment in self.segments), default=COLUMN_TOP + COLUMN_AREA_HEIGHT)
+        return top - 4
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    title: str
+    columns: list
+    series: tuple
+    width: int
+    height: int = COLUMN_TOP + COLUMN_AREA_HEIGHT + COLUMN_AXIS
+    baseline: int = COLUMN_TOP + COLUMN_AREA_HEIGHT
+
+    @property
+    def label_y(self) -> int:
+        return self.baseline + 15
+
+
+def column_chart(title: str, rows, series=("hard", "soft", "block"), period_key="period") -> ColumnChart:
+    """Lay out stacked columns, one per row (a dict with ``period`` and a count per series key)."""
+    rows = list(rows)
+    largest = max((sum(row[key] for key in series) for row in rows), default=0) or 1
+    slot = 28 if len(rows) <= 31 else 14
+    label_every = 1 if len(rows) <= 12 else (7 if len(rows) <= 62 else 4)
+    columns = []
+    for index, row in enumerate(rows):
+        y = COLUMN_TOP + COLUMN_AREA_HEIGHT
+        segments = []
+        for key in series:
+            height = COLUMN_AREA_HEIGHT * row[key] / largest
+            if height:
+                y -= height
+                segments.append(Segment(css_class=f"bar-{key}", y=round(y, 1), height=round(height, 1)))
+        period = row[period_key]
+        columns.append(Column(label=period.strftime("%b %-d") if hasattr(period, "strftime") else str(period),
+                              total=sum(row[key] for key in series), x=8 + index * slot, width=slot - 6,
+                              segments=segments, show_label=index % label_every == 0))
+    return ColumnChart(title=title, columns=columns, series=series, width=16 + len(rows) * slot)

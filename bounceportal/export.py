@@ -8,10 +8,12 @@ written as they come, so memory stays flat whatever the row count.
 """
 
 import csv
+import html
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.html import strip_tags
+from django.utils.safestring import SafeData
 from django.utils.text import slugify
 from django_tables2 import RequestConfig
 from django_tables2.rows import BoundRow
@@ -42,6 +44,13 @@ def csv_response(rows, filename: str) -> StreamingHttpResponse:
     return response
 
 
+def plain(value):
+    """A cell as plain text: HTML a column rendered (links, badges) becomes its text."""
+    if isinstance(value, SafeData):
+        return html.unescape(strip_tags(str(value))).strip()
+    return value
+
+
 def table_rows(table):
     """Yield the table's header and then one list of cell values per record, reading lazily."""
     columns = [column for column in table.columns if not column.column.exclude_from_export]
@@ -50,7 +59,7 @@ def table_rows(table):
     records = data.iterator(chunk_size=EXPORT_CHUNK_SIZE) if isinstance(data, QuerySet) else iter(data)
     for record in records:
         row = BoundRow(record, table=table)
-        yield [row.get_cell_value(column.name) for column in columns]
+        yield [plain(row.get_cell_value(column.name)) for column in columns]
 
 
 class ExportMixin:

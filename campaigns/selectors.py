@@ -2,10 +2,15 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count
 
-from campaigns.models import BounceEvent, Send, SendStatus
+from campaigns.models import BounceEvent, CampaignRun, Send, SendStatus
 from contacts.choices import Category
+
+# Statuses that never left: they do not count toward a run's attempted sends.
+NOT_ATTEMPTED = (SendStatus.SKIPPED, SendStatus.SCHEDULED)
+MAX_ALERT_CANDIDATES = 10
 
 
 def status_counts_for_run(run) -> dict[str, int]:
@@ -21,38 +26,69 @@ class AllowlistingAlert:
     name: str
     blocked: int
     attempted: int
+    campaign_name: str = ""
 
     @property
     def share(self) -> float:
         return 100 * self.blocked / self.attempted if self.attempted else 0.0
 
 
-def attempted_sends_by_run(run_ids) -> dict[int, int]:
-    """Sends that left (neither skipped nor still scheduled), per run."""
-    rows = (Send.objects.filter(run_id__in=run_ids).exclude(status__in=(SendStatus.SKIPPED, SendStatus.SCHEDULED))
-            .order_by().values_list("run_id").annotate(n=Count("pk")))
-    return dict(rows)
+def block_groups(events) -> list[tuple[int, str, str, str, int]]:
+    """Group mail-block ``events`` by run and receiving domain, and by run and remote server.
+
+    Returns (run_id, campaign name, kind, name, sends blocked) rows, largest first; two grouped queries.
+    """
+    blocks = events.filter(category=Category.BLOCK, send__isnull=False).order_by()
+    rows = []
+    for kind, field in (("domain", "send__domain"), ("remote server", "remote_mta")):
+        grouped = (blocks.exclude(**{field: ""}).values_list("send__run_id", "send__run__campaign__name", field)
+                   .annotate(n=Count("send_id", distinct=True)))
+        rows += [(run_id, campaign, kind, name, blocked) for run_id, campaign, name, blocked in grouped]
+    rows.sort(key=lambda row: -row[4])
+    return rows
 
 
-def allowlisting_alerts_for_runs(run_ids, *, share_percent: int, attempted: dict[int, int] | None = None):
-    """Return the alerts of DESIGN §3: one domain or remote server blocked more than ``share_percent``
-    of a run's attempted sends. Three grouped queries whatever the number of runs."""
-    run_ids = list(run_ids)
+def attempted_sends_up_to(run_ids, cap: int) -> dict[int, int]:
+    """Count each run's attempted sends, stopping at ``cap`` (one query; the cost is bounded by the cap).
+
+    An alert needs "blocked > share × attempted", so counting past
+    blocked × 100 / share can never change the answer: a run of a million
+    sends costs no more than a small one here.
+    """
+    run_ids = [int(run_id) for run_id in run_ids]
     if not run_ids:
+        return {}
+    send, run = Send._meta.db_table, CampaignRun._meta.db_table
+    marks = ", ".join(["%s"] * len(run_ids))
+    sql = (f"SELECT r.id, (SELECT COUNT(*) FROM (SELECT 1 FROM {send} s WHERE s.run_id = r.id "
+           f"AND s.status NOT IN (%s, %s) LIMIT %s) AS limited) FROM {run} r WHERE r.id IN ({marks})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*NOT_ATTEMPTED, int(cap), *run_ids])
+        return dict(cursor.fetchall())
+
+
+def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int] | None = None):
+    """Return the alerts of DESIGN §3 for ``groups`` (from ``block_groups``): a domain or remote server
+    that blocked more than ``share_percent`` of its run's attempted sends.
+
+    Without ``attempted`` the largest candidates' runs are counted with a cap (one query).
+    """
+    candidates = groups[:MAX_ALERT_CANDIDATES]
+    if not candidates:
         return []
-    attempted = attempted if attempted is not None else attempted_sends_by_run(run_ids)
-    blocks = BounceEvent.objects.filter(send__run_id__in=run_ids, category=Category.BLOCK).order_by()
-    groups = [
-        ("domain", blocks.values_list("send__run_id", "send__domain")),
-        ("remote server", blocks.exclude(remote_mta="").values_list("send__run_id", "remote_mta")),
+    if attempted is None:
+        cap = max(blocked for *_rest, blocked in candidates) * 100 // share_percent + 1
+        attempted = attempted_sends_up_to({run_id for run_id, *_rest in candidates}, cap)
+    alerts = [
+        AllowlistingAlert(run_id=run_id, kind=kind, name=name, blocked=blocked, attempted=attempted.get(run_id, 0),
+                          campaign_name=campaign)
+        for run_id, campaign, kind, name, blocked in candidates
+        if attempted.get(run_id) and blocked * 100 > share_percent * attempted[run_id]
     ]
-    alerts = []
-    for kind, rows in groups:
-        for run_id, name, blocked in rows.annotate(n=Count("send_id", distinct=True)):
-            total = attempted.get(run_id, 0)
-            if name and total and blocked * 100 > share_percent * total:
-                alerts.append(AllowlistingAlert(run_id=run_id, kind=kind, name=name, blocked=blocked,
-                                                attempted=total))
     alerts.sort(key=lambda alert: (-alert.share, alert.kind, alert.name))
     return alerts
 
+
+def allowlisting_alerts_for_run(run, *, share_percent: int, attempted: int):
+    events = BounceEvent.objects.filter(organization_id=run.organization_id, send__run=run)
+    return allowlisting_alerts(block_groups(events), share_percent=share_percent, attempted={run.pk: attempted})

@@ -16,14 +16,12 @@ from bounceportal.pagination import LIST_PAGINATION, capped_count
 from bounceportal.tenancy import OrgScopedMixin, can_clear_bounce
 from campaigns.filters import SendFilter
 from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, Send, SendStatus
-from campaigns.selectors import allowlisting_alerts_for_runs, status_counts_for_run
+from campaigns.selectors import NOT_ATTEMPTED, allowlisting_alerts_for_run, status_counts_for_run
 from campaigns.tables import CampaignTable, SendTable
 from contacts.choices import MemberRole
 from contacts.services import policy_for
 
 LAUNCH_FORM_TEMPLATE = "campaigns/_launch_run_form.html"
-# Statuses that never left: they do not count toward a run's attempted sends.
-NOT_ATTEMPTED = (SendStatus.SKIPPED, SendStatus.SCHEDULED)
 
 
 def is_org_admin(request) -> bool:
@@ -95,8 +93,8 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             run=run, campaign=run.campaign, policy=policy, chart=chart, total=sum(counts.values()),
             attempted=attempted, skipped=counts[SendStatus.SKIPPED],
             left_out=sorted(run.left_out.items()) if isinstance(run.left_out, dict) else [],
-            alerts=allowlisting_alerts_for_runs([run.pk], share_percent=policy.allowlisting_alert_share,
-                                                attempted={run.pk: attempted}),
+            alerts=allowlisting_alerts_for_run(run, share_percent=policy.allowlisting_alert_share,
+                                               attempted=attempted),
         )
         context["count"], context["count_more"] = capped_count(self.object_list)
         return context

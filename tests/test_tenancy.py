@@ -7,6 +7,7 @@ test fails until every portal URL with an id in it is walked.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from contacts.models import AutomationRule
 from tests.factories import BounceEventFactory, InboundMessageFactory, SendFactory
 
 PORTAL_NAMESPACES = ("contacts", "campaigns", "reports")
@@ -18,9 +19,12 @@ OBJECT_URLS = {
     "campaigns:campaign-detail": lambda o: {"pk": o["campaign"].pk},
     "campaigns:run-detail": lambda o: {"pk": o["run"].pk},
     "campaigns:inbound-raw": lambda o: {"pk": o["inbound"].pk},
+    "contacts:settings-automation-toggle": lambda o: {"pk": o["rule"].pk},
+    "contacts:settings-automation-delete": lambda o: {"pk": o["rule"].pk},
 }
 
-LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list"]
+LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list", "reports:index", "reports:learner-report",
+             "reports:email-status", "contacts:settings", "contacts:settings-policy", "contacts:settings-automation"]
 
 
 def portal_url_names():
@@ -39,7 +43,8 @@ def other_orgs_objects(other_org):
     send = SendFactory(run__campaign__organization=other_org)
     event = BounceEventFactory(send=send, inbound_message=InboundMessageFactory(organization=other_org))
     return {"learner": send.learner, "campaign": send.run.campaign, "run": send.run, "send": send,
-            "event": event, "organization": other_org, "inbound": event.inbound_message}
+            "event": event, "organization": other_org, "inbound": event.inbound_message,
+            "rule": AutomationRule.objects.create(organization=other_org, category="hard", action="tag", tag="x")}
 
 
 def test_every_portal_url_with_an_id_is_walked():
