@@ -233,3 +233,25 @@ def test_block_bounces_show_in_the_list_with_their_category(admin_client, org):
 
     assert send.learner.email in body
     assert "Mail block" in body
+
+
+@pytest.mark.parametrize("params", [{}, {"status": "bounced"}, {"campaign": "any", "near_threshold": "false"}])
+def test_list_query_count_does_not_grow_with_learners(admin_client, org, django_assert_max_num_queries, params):
+    send = SendFactory(run__campaign__organization=org)
+    params = {k: (send.run.campaign_id if v == "any" else v) for k, v in params.items()}
+    bounced_learner(org)
+    with django_assert_max_num_queries(10):
+        admin_client.get(LIST, params)
+    for _ in range(60):
+        bounced_learner(org)
+
+    with django_assert_max_num_queries(10):
+        response = admin_client.get(LIST, params)
+
+    assert response.status_code == 200
+
+
+def test_settings_pages_query_counts_are_small(admin_client, org, django_assert_max_num_queries):
+    for name in ("contacts:settings", "contacts:settings-policy", "contacts:settings-automation"):
+        with django_assert_max_num_queries(8):
+            assert admin_client.get(reverse(name)).status_code == 200
