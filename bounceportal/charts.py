@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 ROW_HEIGHT = 30
 BAR_HEIGHT = 20
-LABEL_WIDTH = 190
-BAR_AREA = 380
+CHAR_WIDTH = 7.5  # of the 13px label font, on average
+BAR_AREA = 300
 VALUE_GAP = 8
-WIDTH = LABEL_WIDTH + BAR_AREA + 80
+VALUE_ROOM = 70
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,11 @@ class Bar:
     def text_y(self) -> int:
         return self.y + BAR_HEIGHT // 2 + 5
 
+    label_width: int = 0
+
     @property
     def value_x(self) -> int:
-        return LABEL_WIDTH + self.width + VALUE_GAP
+        return self.label_width + self.width + VALUE_GAP
 
 
 @dataclass(frozen=True)
@@ -37,9 +39,15 @@ class BarChart:
     title: str
     bars: list
     height: int
-    width: int = WIDTH
-    label_width: int = LABEL_WIDTH
-    bar_x: int = LABEL_WIDTH
+    label_width: int
+
+    @property
+    def width(self) -> int:
+        return self.label_width + BAR_AREA + VALUE_ROOM
+
+    @property
+    def bar_x(self) -> int:
+        return self.label_width
 
     @property
     def total(self) -> int:
@@ -54,17 +62,18 @@ def bar_chart(title: str, items) -> BarChart:
     """Lay out horizontal bars for ``items`` — (label, value, css_class, url) tuples — scaled to the largest."""
     items = list(items)
     largest = max((value for _label, value, _css, _url in items), default=0) or 1
+    label_width = round(max((len(str(label)) for label, *_rest in items), default=4) * CHAR_WIDTH) + 2 * VALUE_GAP
     bars = [
         Bar(label=label, value=value, css_class=css_class, url=url, y=index * ROW_HEIGHT + 4,
-            width=max(2 if value else 0, round(BAR_AREA * value / largest)))
+            width=max(2 if value else 0, round(BAR_AREA * value / largest)), label_width=label_width)
         for index, (label, value, css_class, url) in enumerate(items)
     ]
-    return BarChart(title=title, bars=bars, height=len(bars) * ROW_HEIGHT + 8)
+    return BarChart(title=title, bars=bars, height=len(bars) * ROW_HEIGHT + 8, label_width=label_width)
 
 
-COLUMN_AREA_HEIGHT = 160
-COLUMN_TOP = 18  # room for the totals printed above the columns
-COLUMN_AXIS = 22  # room for the period labels below
+COLUMN_AREA_HEIGHT = 180
+COLUMN_TOP = 20  # room for the totals printed above the columns
+COLUMN_AXIS = 24  # room for the period labels below
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class SendTable(tables.Table):
     subtype = EventColumn("subtype", verbose_name="Subtype")
     reason = EventColumn("reason", display=False, verbose_name="Reason")
     domain = tables.Column()
-    status_changed_at = tables.DateTimeColumn(verbose_name="Time", format="Y-m-d H:i")
+    status_changed_at = tables.DateTimeColumn(verbose_name="Time", format="Y-m-d H:i", attrs={"td": {"class": "nowrap"}})
     info = tables.Column(verbose_name="Details", accessor="pk", orderable=False, empty_values=(),
                          exclude_from_export=True, attrs={"td": {"class": "info-cell"}})
 

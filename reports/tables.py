@@ -27,6 +27,7 @@ class ReportTable(tables.Table):
 
     class Meta:
         attrs = {"class": "data-table report-table"}
+        empty_text = "Nothing in this range."
 
 
 class TrendTable(ReportTable):

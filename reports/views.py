@@ -9,7 +9,7 @@ from bounceportal.tenancy import OrgScopedMixin
 from contacts.choices import Category
 from contacts.services import policy_for
 from reports import selectors
-from reports.forms import DateRangeForm
+from reports.forms import DateRange, DateRangeForm
 from reports.tables import (
     AlertTable,
     CategoryTable,
@@ -30,7 +30,7 @@ class ReportView(OrgScopedMixin, ExportMixin, TemplateView):
     """A report with a date range whose tables export one by one with ``?export=csv&table=NAME``."""
 
     def get(self, request, *args, **kwargs):
-        self.range_form = DateRangeForm(request.GET or None)
+        self.range_form = DateRangeForm(request.GET or None, initial=DateRange.default().params)
         self.date_range = self.range_form.date_range()
         return super().get(request, *args, **kwargs)
 
