@@ -163,6 +163,15 @@ class Learner(models.Model):
             models.Index(fields=["organization", "last_bounced_at"], name="learner_org_bounced_at"),
             models.Index(fields=["organization", "email"], name="learner_org_email"),
             models.Index(fields=["organization", "email_domain"], name="learner_org_domain"),
+            # The portal at a million learners (bench/pages.py): filtered list pages in address order,
+            # and dashboard aggregates answered from the index alone.
+            models.Index(fields=["organization", "status", "email"], name="learner_org_status_email"),
+            models.Index(fields=["organization", "last_bounced_at"], name="learner_org_bounced_cover",
+                         include=["last_bounce_category", "last_bounce_subtype", "email_domain"]),
+            models.Index(fields=["organization", "last_bounced_at"], name="learner_org_repeat_bouncers",
+                         condition=models.Q(status="bounced", times_cleared__gt=0)),
+            models.Index(fields=["organization", "soft_bounce_count"], name="learner_org_soft_counting",
+                         condition=models.Q(soft_bounce_count__gt=0)),
         ]
         permissions = [("clear_bounce", "Can clear a learner's bounce status")]
 
