@@ -21,10 +21,14 @@ _ENTITY = re.compile("|".join(_ENTITIES))
 _BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.I)
 
 
+MAX_EMBEDDED = 2  # how deep a bounce inside a forwarded/attached message is looked for
+
+
 class Gathered:
     """The parts of a message a classifier looks at, collected in one walk."""
 
-    __slots__ = ("top", "texts", "htmls", "dsn", "arf", "original", "original_text")
+    __slots__ = ("top", "texts", "htmls", "dsn", "arf", "original", "original_text", "embedded",
+                 "attached", "forwarded")
 
     def __init__(self, top: dict) -> None:
         self.top = top
@@ -34,6 +38,9 @@ class Gathered:
         self.arf: list[str] = []
         self.original: dict = {}
         self.original_text = ""
+        self.forwarded = ""    # a message a person forwarded inside the text
+        self.embedded = ""     # a copy of a message inline in the notice text
+        self.attached = ""     # the first attached message/rfc822, as text
 
     def notice(self) -> str:
         """Return the human-readable notice: the plain-text parts, else the HTML as text."""
@@ -69,6 +76,7 @@ def _visit(part, found: Gathered) -> None:
             inner = part.children[0]
             found.original = inner.headers
             found.original_text = part.body[:65536]
+            found.attached = part.body
     elif ctype in ("message/delivery-status", "message/global-delivery-status"):
         found.dsn.append(part.text())
     elif ctype == "message/feedback-report":
@@ -105,13 +113,30 @@ def _classify(raw, bounce_domain: str) -> Result:
     raw = bytes(raw)
     if not raw.strip():
         return Result(error="empty input")
-    text = normalize_newlines(raw).decode("latin-1")
+    return _classify_text(normalize_newlines(raw).decode("latin-1"), bounce_domain, 0)
+
+
+def _classify_text(text: str, bounce_domain: str, depth: int) -> Result:
+    """Classify one message given as ``\n``-newline Latin-1 text.
+
+    A message that is no bounce itself but carries one (forwarded by a person, or
+    wrapped by a relay that re-bounced it) is classified by the one it carries.
+    """
     root = parse_message(text)
     if not root.headers:
         return Result(error="no message headers found")
     found = gather(root)
     result = kinds.build(found)
-    if result.kind == KIND_NOT_BOUNCE and not result.error:
-        result.is_bounce = False
+    if depth < MAX_EMBEDDED:
+        # A forwarded bounce is read first; an inline or attached copy only when the
+        # outer message said nothing.
+        inner_texts = [found.forwarded] if found.forwarded else []
+        if result.kind == KIND_NOT_BOUNCE:
+            inner_texts += [found.embedded, found.attached]
+        for inner in inner_texts:
+            if inner:
+                inner_result = _classify_text(inner, bounce_domain, depth + 1)
+                if inner_result.is_bounce:
+                    return inner_result
     kinds.attach_ids(result, found, bounce_domain)
     return result

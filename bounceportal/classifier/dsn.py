@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-# A recipient group starts at one of these fields (Original-Recipient comes first when
-# both are present, so a Final-Recipient after a Final-Recipient starts a new group).
+# A recipient group starts at one of these fields; when groups are not separated by an
+# empty line, the same field seen twice starts the next one (either may come first).
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
 _FIELD_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:(.*)$")
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
@@ -51,7 +51,7 @@ def parse_dsn(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
             continue
         name, value = match.group(1).lower(), match.group(2).strip()
         if name in _RECIPIENT_FIELDS:
-            if current is not None and (name in current or "final-recipient" in current):
+            if current is not None and name in current:
                 recipients.append(current)
                 current = None
             if current is None:

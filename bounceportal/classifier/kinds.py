@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 
 from .dsn import has_dsn_fields, parse_dsn, status_of as dsn_status_of, strip_type
-from .mime import decode_header_value, parse_headers, split_head_body
+from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
 from .reasons import adjust_for_command, reason_for, squash
 from .result import (KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE,
                      Recipient, Result)
 from .smtptext import command_of, reply_code_of, status_of
 from .taxonomy import SUBTYPE_LABELS, UNSUBSCRIBE
 from .textbounce import ADDRESS, addresses_in, is_delay_notice, recipient_blocks, split_notice
+from .sesjson import load_notification, original_headers, recipients_of
 from .tokens import find_send_token, original_message_id
 
 _ADDRESS_RE = re.compile(ADDRESS)
@@ -76,7 +77,14 @@ def build(found) -> Result:
     subject = decode_header_value(_first(top, "subject"))
     if found.arf or "feedback-report" in _first(top, "content-type").lower():
         return _feedback(found)
-    notice, inline = split_notice(found.notice())
+    full = found.notice()
+    ses = load_notification(full) if "Type" in full else None
+    if ses is not None:
+        return _from_ses(ses, found)
+    found.forwarded = forwarded_message(full)
+    notice, inline = split_notice(full)
+    if inline and looks_like_header_block(inline.lstrip("\n")):
+        found.embedded = inline.lstrip("\n")
     if inline and not found.original:
         found.original = parse_headers(split_head_body(inline.lstrip("\n"))[0])
         found.original_text = inline[:65536]
@@ -87,7 +95,8 @@ def build(found) -> Result:
     bouncy = bool(_BOUNCE_SENDER.search(sender) or _BOUNCE_SUBJECT.search(subject)
                   or dsn_text or _BOUNCE_BODY.search(notice[:20000]))
     exclude = set(_addresses(sender) + _addresses(_first(top, "to"))
-                  + _addresses(_first(found.original, "from")))
+                  + _addresses(_first(found.original, "from"))
+                  + _addresses(_first(found.original, "return-path")))
     if dsn_text:
         recipients = dsn_recipients(dsn_text, notice, exclude)
         if recipients:
@@ -102,6 +111,48 @@ def build(found) -> Result:
     if _UNSUBSCRIBE.search(subject) or _UNSUBSCRIBE.search(notice[:2000]):
         return _single(KIND_UNSUBSCRIBE, sender, "feedback", "opt-out")
     return Result(kind=KIND_NOT_BOUNCE)
+
+
+# The start of a forwarded message in a user's mail client ("Begin forwarded message:",
+# "---------- Forwarded message ---------").
+_FORWARD_START = re.compile(r"^[ \t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \t]*$", re.I | re.M)
+_QUOTE = re.compile(r"^> ?", re.M)
+
+
+def forwarded_message(text: str) -> str:
+    """Return a message forwarded inline (unquoted when quoted with ``>``), or ``""``."""
+    match = _FORWARD_START.search(text)
+    if not match:
+        return ""
+    rest = text[match.end():].lstrip("\n")
+    if rest.startswith(">"):
+        lines = []
+        for line in rest.split("\n"):
+            if not line.startswith(">"):
+                break
+            lines.append(line)
+        rest = _QUOTE.sub("", "\n".join(lines))
+    return rest if looks_like_header_block(rest) else ""
+
+
+def _from_ses(data: dict, found) -> Result:
+    """Return the Result of an Amazon SES event notification."""
+    found.original = original_headers(data)
+    found.original_text = ""
+    recipients = []
+    for row in recipients_of(data):
+        if "feedback_type" in row:
+            recipient = Recipient(address=row["address"], action="")
+            recipient.set_reason("feedback")
+            recipient.feedback_type = row["feedback_type"]
+            recipients.append(recipient)
+            continue
+        action = _action(row["action"], row["status"])
+        recipients.append(_recipient(row["address"], action, row["diagnostic"], "",
+                                     row["status"], row["remote_mta"], ""))
+    kind = KIND_FEEDBACK if data.get("complaint") else KIND_DSN
+    bounce = any(r.action not in _DONE_ACTIONS for r in recipients)
+    return Result(is_bounce=bounce, kind=kind, recipients=recipients)
 
 
 def _is_autoreply(top: dict, subject: str, notice: str) -> bool:

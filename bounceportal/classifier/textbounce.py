@@ -30,18 +30,20 @@ _CUT = re.compile(
 # A line that names a failed recipient first: optional list marker or field name,
 # then the address (bare or in angle brackets), then nothing or the failure.
 _RECIPIENT_LINE = re.compile(
-    r"^[ \t]*(?:>>>[ \t]*|[-*\u2022][ \t]+|[245][0-9][0-9][ \t]+|(?:rcpt to|recipient|address|to|original-recipient"
-    r"|final-recipient|failed recipient)s?[ \t]*:[ \t]*(?:rfc822;[ \t]*)?)?"
-    r"<?(" + ADDRESS + r")>?(?=[\s:;,.)>]|$)",
+    r"^[ \t]*(?:>>>[ \t]*|[-*\u2022][ \t]+|[245][0-9][0-9][ \t]+|(?:rcpt to|recipient|address"
+    r"|original-recipient|final-recipient|failed recipient)s?[ \t]*:[ \t]*(?:rfc822;[ \t]*)?)?"
+    r"[<\"]?(" + ADDRESS + r")[>\"]?(?=[\s:;,.)>]|$)",
     re.I | re.M,
 )
 
 # Phrases that introduce a recipient inside a sentence (DragonFly, SES, mailfoundry...).
 _RECIPIENT_PHRASE = re.compile(
     r"(?:deliver(?:ing|ed|y)? (?:your )?(?:mail |message )?to|message to|mail to|recipient|"
-    r"address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?)"
-    r"[:\s]*<?(" + ADDRESS + r")>?",
-    re.I,
+    r"address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?|"
+    r"undeliverable to)[:\s]*<?(" + ADDRESS + r")>?"
+    # or the address alone at the end of a line, after a colon ("... attempts: a@b").
+    r"|:[ \t]*<?(" + ADDRESS + r")>?[ \t]*$",
+    re.I | re.M,
 )
 
 # Words that make a notice a delay warning rather than a final failure.
@@ -90,7 +92,7 @@ def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
             found.append((address, match.end()))
     if not found:
         for match in _RECIPIENT_PHRASE.finditer(notice):
-            address = match.group(1).strip(".")
+            address = (match.group(1) or match.group(2)).strip(".")
             if address.lower() not in exclude:
                 found.append((address, match.end()))
     blocks: dict[str, list[str]] = {}
