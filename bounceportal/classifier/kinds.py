@@ -13,7 +13,7 @@ import re
 
 from .dsn import has_dsn_fields, parse_dsn, status_of as dsn_status_of, strip_type
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
-from .reasons import adjust_for_command, reason_for, squash
+from .reasons import reason_for, squash
 from .result import (KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE,
                      Recipient, Result)
 from .smtptext import command_of, reply_code_of, status_of
@@ -215,11 +215,13 @@ def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipi
             address = _clean_address(fields.get("original-recipient", "")) or address
         dsn_status = dsn_status_of(fields.get("status", ""))
         action = _action(fields.get("action", ""), dsn_status)
-        diagnostic = strip_type(fields.get("diagnostic-code", ""))
+        raw_diagnostic = fields.get("diagnostic-code", "")
+        diagnostic = strip_type(raw_diagnostic)
+        diag_type = raw_diagnostic.partition(";")[0].strip().lower() if ";" in raw_diagnostic else ""
         block = blocks.get(address.lower(), "")
         remote = strip_type(fields.get("remote-mta", ""))
         recipients.append(_recipient(address, action, diagnostic, block, dsn_status, remote,
-                                     context if len(groups) == 1 else ""))
+                                     context if len(groups) == 1 else "", diag_type))
     return recipients
 
 
@@ -245,7 +247,7 @@ def text_recipients(notice: str, subject: str, top: dict, original: dict,
 
 
 def _recipient(address: str, action: str, diagnostic: str, block: str, dsn_status: str,
-               remote_mta: str, context: str) -> Recipient:
+               remote_mta: str, context: str, diag_type: str = "") -> Recipient:
     """Return a Recipient with codes, diagnostic and reason from the texts we have."""
     source = diagnostic or block
     status = status_of(source) or dsn_status
@@ -255,7 +257,8 @@ def _recipient(address: str, action: str, diagnostic: str, block: str, dsn_statu
     if action in _DONE_ACTIONS:
         reason = "delivered"
     else:
-        reason = adjust_for_command(reason_for(diag_l, status, command, context), command)
+        reason = reason_for(diag_l, status, command, context, reply_code=reply, action=action,
+                            diag_type=diag_type)
     recipient = Recipient(address=address, action=action, status=status, reply_code=reply,
                           diagnostic=" ".join(source.split())[:2000], remote_mta=remote_mta)
     recipient.set_reason(reason)

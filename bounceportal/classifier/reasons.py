@@ -64,8 +64,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"mail ?box (?:is )?full", r"mailbox (?:size|storage) (?:limit|quota)",
         r"over (?:the )?(?:disk |storage |mailbox )?quota", r"quota (?:exceeded|exceed|full)",
         r"exceeded (?:the |their |his |her )?(?:storage|quota|mailbox)",
-        r"(?:mailbox|account|inbox) (?:is )?over", r"insufficient (?:disk )?space",
-        r"out of (?:disk )?space", r"disk quota", r"mailbox has exceeded",
+        r"(?:mailbox|account|inbox) (?:is )?over", r"disk quota", r"mailbox has exceeded",
         r"(?:storage|mailbox) (?:allocation|limit) exceeded", r"full mailbox",
         r"user is over", r"mail box space", r"not enough (?:storage|space)",
         r"quotaexceeded", r"exceeds? (?:the )?(?:size limit|storage) of (?:the|his|her|this) mailbox",
@@ -85,11 +84,13 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"temporar(?:y|ily) locked", r"account (?:is )?not active", r"inactive (?:user|account|mailbox)",
         r"user (?:is )?(?:suspended|disabled|inactive)", r"suspended (?:user|account)",
         r"disabled (?:user|account|mailbox)", r"service (?:is )?(?:suspended|stopped) for",
+        r"(?:mailbox|account) is frozen",
     )),
     # Too many connections or messages from us right now.
     ("toomanyconn", (
         r"too many (?:connections|concurrent|simultaneous|sessions|smtp sessions)",
         r"connection (?:limit|rate limit)", r"too many hosts", r"maximum (?:number of )?connections",
+        r"too many recipients",
     )),
     ("speeding", (
         r"rate limit", r"sending rate", r"throttl", r"too many (?:messages|mails|emails|recipients this)",
@@ -98,26 +99,33 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     )),
     # Our IP or domain is listed as a spam source or has a bad reputation.
     ("badreputation", (
-        r"reputation", r"sender score",
+        r"reputation", r"sender score", r"user complaints", r"unexpected volume",
     )),
     # The content looks like spam.
     ("spamdetected", (
         r"\bspam\b", r"spam(?:my| detected|assassin)", r"\bjunk\b", r"unsolicited", r"\bube\b",
         r"\buce\b", r"bulk (?:e-?)?mail", r"content (?:was )?(?:rejected|refused) as",
         r"message (?:was )?classified as", r"looks like spam", r"scored too high",
-        r"detected as spam", r"high probability of",
+        r"detected as spam", r"high probability of", r"blacklisted (?:url|link)", r"\buribl\b",
+        r"spam classification",
     )),
     # The sending host/IP is refused: block lists, open relay suspicion, firewall rules.
     ("blocked", (
         r"blacklist(?:ed)? (?:by|at|on)|blocklist", r"\bblock(?:ed|listed)? (?:by|using|for|from|due)",
-        r"(?:ip|host|client|server|address|connection)s? (?:has been |is |was )?(?:blocked|banned|blacklisted|refused|rejected|not allowed)",
+        r"(?:ip|host|client|server|connection)s? (?:has been |is |was )?(?:blocked|banned|blacklisted|refused|rejected|not allowed)",
         r"\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral)\b", r"listed (?:in|on|at) ",
         r"client host rejected", r"banned sending ip", r"open relay", r"your (?:ip|network|server)",
-        r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from", r"access denied",
+        r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from", r"refused to talk to me",
+        r"invalid ip", r"ip frequency",
         r"connection (?:refused|rejected|denied) (?:by|from|for)", r"blocked for abuse",
         r"poor reputation", r"has been blocked", r"domain (?:is )?blocked", r"relay quota",
         r"service unavailable;? client", r"administrative prohibition", r"black ?hole",
         r"\bblocked\b",
+    )),
+    # DNS trouble while routing is a network error, not proof the domain is gone.
+    ("networkerror", (
+        r"dns error", r"name service error", r"name server reply", r"temporary failure in name",
+        r"dns (?:lookup )?(?:timed out|timeout|servfail)", r"\bservfail\b",
     )),
     # The receiving domain does not exist or has no mail servers.
     ("hostunknown", (
@@ -126,7 +134,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"unrout(?:e)?able (?:domain|address)", r"dns lookup failure", r"name or service not known",
         r"nxdomain", r"bad destination system", r"host not found", r"invalid domain",
         r"unknown domain", r"domain (?:is )?invalid", r"no such host", r"could not resolve",
-        r"recipient domain", r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)",
+        r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)", r"domain (?:is )?not reachable",
+        r"domain may not exist",
     )),
     # The mailbox (local part) does not exist.
     ("userunknown", (
@@ -140,12 +149,12 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"doesn't have an? .{1,60} account", r"no longer (?:valid|available|exists)",
         r"user (?:not exist|does not have)", r"not our customer", r"unknown or illegal",
         r"no account", r"mailbox (?:is )?(?:unavailable|not available)", r"does not exist",
-        r"undeliverable address", r"unrouteable",
+        r"undeliverable address", r"unrouteable", r"recipient address rejected",
     )),
     # Disk or spool full on the receiving system itself.
     ("systemfull", (
         r"system (?:storage )?full", r"insufficient system storage", r"spool (?:is )?full",
-        r"file system full", r"no space left",
+        r"file system full", r"no space left", r"insufficient (?:disk )?space", r"out of (?:disk )?space",
     )),
     # Local delivery programs (pipes, procmail, maildrop) failed.
     ("mailererror", (
@@ -153,33 +162,37 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"unknown mailer", r"procmail", r"maildrop", r"local delivery failed",
         r"x-unix", r"program (?:failed|error)",
     )),
-    # The message waited too long in the queue.
+    # The message waited too long in the queue, or the MTA never reached the host and
+    # gave up (timeouts, unreachable hosts are final only after the retry period).
     ("expired", (
         r"retry time(?:out)? (?:not reached|exceeded)", r"too long (?:in|on) (?:the )?queue",
-        r"(?:in|on) the queue too long", r"delivery time expired", r"message expired",
+        r"delivery time expired", r"message expired", r"envelope expired",
         r"(?:could not|couldn't|cannot|unable to) (?:be )?deliver(?:ed)? (?:for|within|in) ",
-        r"giving up", r"failing for a long time", r"not (?:been )?delivered within",
-        r"maximum (?:queue|delivery) time", r"expired", r"timeout exceeded",
-        r"will be retried", r"delivery (?:has been )?delayed",
+        r"failing for a long time", r"not (?:been )?delivered within", r"still undelivered",
+        r"maximum (?:queue|delivery) time", r"expired", r"timeout exceeded", r"undeliverable for",
+        r"will be retried", r"will (?:keep|continue) trying", r"delivery (?:has been )?delayed",
+        r"timed out", r"did not accept our requests to connect", r"host (?:is )?not reachable",
+        r"unable to connect", r"could not connect", r"(?:wasn't|was not) able to establish",
+        r"failed \d+ attempts", r"delivery failed \d+",
     )),
-    # The path to the receiver broke: timeouts, refused connections, loops.
+    # The path to the receiver broke: refused connections, loops, lost sessions.
     ("networkerror", (
-        r"connection (?:timed out|refused|reset|lost|closed)", r"timed out", r"no route to host",
+        r"connection (?:refused|reset|lost|closed)", r"no route to host",
         r"network (?:is )?unreachable", r"hop count exceeded", r"routing loop", r"mail loop",
-        r"too many hops", r"unable to connect", r"could not connect", r"not reachable",
-        r"socket error", r"lost connection", r"network error", r"temporary failure in name",
-        r"dns (?:error|failure|problem)", r"loops back", r"unreachable",
+        r"too many hops", r"socket error", r"lost connection", r"network error",
+        r"loops back", r"unreachable",
     )),
     # The receiver had an internal problem.
     ("systemerror", (
         r"system error", r"internal (?:server )?error", r"server error", r"local error",
         r"configuration error", r"temporary (?:local )?problem", r"resources temporarily",
-        r"unable to contact", r"service (?:is )?(?:temporarily )?unavailable", r"i/o error",
+        r"unable to contact", r"service (?:is )?(?:\w+ )?unavailable", r"i/o error",
         r"duplicated message-id", r"database error", r"server (?:is )?busy",
     )),
     # The message breaks the receiving site's rules (not spam, not a virus).
     ("policyviolation", (
         r"policy violation", r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
+        r"content presents a potential", r"protocol violation",
         r"(?:content|message|email) policy", r"prohibited", r"not allowed by policy",
         r"\bpolicy\b",
     )),
@@ -205,6 +218,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"from: (?:address|domain)", r"domain of sender", r"mail from", r"envelope sender",
         r"return path", r"purported responsible address", r"sender (?:is )?(?:not|on)",
         r"sending to/from an address", r"your (?:domain|address) (?:is|has been)",
+        r"send mail as", r"sending this from a different address",
     )),
     # A filter at the destination refused this recipient's mail.
     ("filtered", (
@@ -214,7 +228,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # The server did not understand us.
     ("syntaxerror", (
         r"syntax error", r"command unrecognized", r"bad sequence of commands", r"unrecognized command",
-        r"command not (?:implemented|recognized)",
+        r"command not (?:implemented|recognized)", r"parameters? not implemented",
+        r"improper sequence",
     )),
 ]
 
@@ -222,44 +237,24 @@ _PHRASE_RE = [(reason, re.compile("|".join(f"(?:{p})" for p in patterns)))
               for reason, patterns in PHRASES]
 
 # RFC 3463 (and IANA registry) enhanced status codes that name one cause; the class
-# digit is left out so 4.x.y and 5.x.y share a row.
-STATUS_REASONS = {
-    "1.1": "userunknown",     # bad destination mailbox address
-    "1.2": "hostunknown",     # bad destination system address
-    "1.3": "userunknown",     # bad destination mailbox address syntax
-    "1.4": "userunknown",     # destination mailbox address ambiguous
+# digit is left out so 4.x.y and 5.x.y share a row. STRONG codes are precise enough
+# to win over the text (servers reuse loose words like "rejected" with them); WEAK
+# codes are also sent for neighbouring causes, so they only speak when no phrase does.
+STRONG_STATUS = {
     "1.6": "hasmoved",        # destination mailbox has moved, no forwarding address
     "1.7": "rejected",        # bad sender's mailbox address syntax
     "1.8": "rejected",        # bad sender's system address
     "1.10": "notaccept",      # recipient address has null MX (RFC 7505)
-    "2.1": "suspend",         # mailbox disabled, not accepting messages
     "2.2": "mailboxfull",     # mailbox full
     "2.3": "exceedlimit",     # message length exceeds administrative limit
     "3.1": "systemfull",      # mail system full
     "3.2": "notaccept",       # system not accepting network messages
     "3.4": "mesgtoobig",      # message too big for system
-    "3.5": "systemerror",     # system incorrectly configured
-    "4.1": "networkerror",    # no answer from host
-    "4.2": "networkerror",    # bad connection
-    "4.3": "systemerror",     # directory server failure
-    "4.4": "hostunknown",     # unable to route
     "4.5": "systemfull",      # mail system congestion
-    "4.6": "networkerror",    # routing loop detected
-    "4.7": "expired",         # delivery time expired
-    "5.3": "exceedlimit",     # too many recipients
     "6.0": "contenterror",    # other or undefined media error
     "6.1": "contenterror",    # media not supported
     "6.3": "contenterror",    # conversion required but not supported
-    "7.1": "blocked",         # delivery not authorised, message refused
-    "7.2": "norelaying",      # mailing list expansion prohibited
-    "7.7": "securityerror",   # message integrity failure
-    "7.8": "securityerror",   # authentication credentials invalid
-    "7.9": "securityerror",   # authentication mechanism is too weak
-    "7.10": "failedstarttls",  # encryption needed
-    "7.11": "failedstarttls",  # encryption required for requested authentication mechanism
-    "7.13": "suspend",        # user account disabled (RFC 3463 registry)
-    "7.17": "suspend",        # mailbox owner has changed
-    "7.18": "suspend",        # domain owner has changed
+    "7.13": "suspend",        # user account disabled (IANA registry)
     "7.20": "authfailure",    # no passing DKIM signature found (RFC 7372)
     "7.21": "authfailure",    # no acceptable DKIM signature found
     "7.22": "authfailure",    # no valid author-matched DKIM signature found
@@ -269,10 +264,47 @@ STATUS_REASONS = {
     "7.26": "authfailure",    # multiple authentication checks failed
     "7.27": "notaccept",      # sender address has null MX
 }
+WEAK_STATUS = {
+    "1.0": "userunknown",     # other address status (in practice: the recipient)
+    "1.1": "userunknown",     # bad destination mailbox address
+    "1.2": "hostunknown",     # bad destination system address
+    "1.3": "userunknown",     # bad destination mailbox address syntax
+    "1.4": "userunknown",     # destination mailbox address ambiguous
+    "2.1": "suspend",         # mailbox disabled, not accepting messages
+    "3.0": "systemerror",     # other or undefined mail system status
+    "3.5": "systemerror",     # system incorrectly configured
+    "4.1": "networkerror",    # no answer from host
+    "4.2": "networkerror",    # bad connection
+    "4.3": "systemerror",     # directory server failure
+    "4.4": "hostunknown",     # unable to route
+    "4.6": "networkerror",    # routing loop detected
+    "4.7": "expired",         # delivery time expired
+    "5.3": "exceedlimit",     # too many recipients
+    "7.1": "blocked",         # delivery not authorised, message refused
+    "7.2": "norelaying",      # mailing list expansion prohibited
+    "7.7": "securityerror",   # message integrity failure
+    "7.8": "securityerror",   # authentication credentials invalid
+    "7.9": "securityerror",   # authentication mechanism is too weak
+    "7.10": "failedstarttls",  # encryption needed
+    "7.11": "failedstarttls",  # encryption required for requested authentication mechanism
+    "7.17": "suspend",        # mailbox owner has changed
+    "7.18": "suspend",        # domain owner has changed
+}
 
 # When only the stage is known: refusing our connection or greeting is a block of our
 # host; refusing MAIL FROM is a refusal of our sender address.
 COMMAND_REASONS = {"CONN": "blocked", "HELO": "blocked", "MAIL": "rejected"}
+
+# RFC 5321 replies 500-504 mean the server did not understand the command.
+REPLY_REASONS = {"500": "syntaxerror", "501": "syntaxerror", "502": "syntaxerror",
+                 "503": "syntaxerror", "504": "syntaxerror"}
+
+# Sentences MTAs append to any final failure ("I've given up"): they say the queue
+# ran out, which is the reason only when nothing more specific was said.
+WEAK_PHRASES = [
+    ("expired", re.compile(r"(?:in|on) the queue too long|giving up|gave up|"
+                           r"delivery attempts? (?:will )?(?:continue|stopped)")),
+]
 
 _SPACES = re.compile(r"\s+")
 
@@ -292,22 +324,57 @@ def phrase_reason(text_lower: str) -> str:
     return ""
 
 
-def status_reason(status: str) -> str:
-    """Return the reason an enhanced status code names by itself, or ``""``."""
+def status_reason(status: str, table: dict) -> str:
+    """Return the reason an enhanced status code names in ``table``, or ``""``."""
     if not status or status[0] not in "45":
         return ""
-    return STATUS_REASONS.get(status[2:], "")
+    return table.get(status[2:], "")
 
 
-def reason_for(diagnostic: str, status: str, command: str = "", context: str = "") -> str:
+def _user_or_filter(status: str, command: str) -> str:
+    """Decide between userunknown and filtered for "no such user" wording.
+
+    Said at RCPT TO or with an address status (X.1.y) it is the address; said after
+    DATA, or with a status naming another cause (X.2.1, X.7.1...), a filter at the
+    destination refused the message for an address it had accepted.
+    """
+    if command == "RCPT" or status[2:4] == "1.":
+        return "userunknown"
+    if command == "DATA":
+        return "filtered"
+    if status and status[2:] not in ("0.0", "5.0"):
+        return "filtered"
+    return "userunknown"
+
+
+def reason_for(diagnostic: str, status: str, command: str = "", context: str = "", *,
+               reply_code: str = "", action: str = "failed", diag_type: str = "") -> str:
     """Return the Sisimai-vocabulary reason for one failed or delayed recipient.
 
     ``diagnostic`` is the recipient's own text (squashed); ``context`` is the rest of the
-    notification, consulted only when the diagnostic, the status and the SMTP stage are
-    all silent.
+    notification, consulted only when everything else is silent. A delayed recipient
+    with no stated cause is ``expired`` (it is waiting in a queue), a failed one
+    ``onhold``.
     """
-    return (phrase_reason(diagnostic) or status_reason(status)
-            or COMMAND_REASONS.get(command, "") or phrase_reason(context) or "onhold")
+    if diag_type == "x-unix":  # RFC 3464 diagnostic from a local delivery program
+        return "mailererror"
+    reason = status_reason(status, STRONG_STATUS) or phrase_reason(diagnostic)
+    if reason == "userunknown":
+        reason = _user_or_filter(status, command)
+    reason = (reason or status_reason(status, WEAK_STATUS) or COMMAND_REASONS.get(command, "")
+              or REPLY_REASONS.get(reply_code, "") or _weak_phrase(diagnostic)
+              or phrase_reason(context) or _weak_phrase(context))
+    if not reason:
+        reason = "expired" if action == "delayed" else "onhold"
+    return adjust_for_command(reason, command)
+
+
+def _weak_phrase(text: str) -> str:
+    for reason, pattern in WEAK_PHRASES:
+        if pattern.search(text):
+            return reason
+    return ""
+
 
 # A reason about the recipient cannot be right when the server refused us before the
 # recipient was named (connection, greeting: a block of our host; MAIL FROM: a refusal

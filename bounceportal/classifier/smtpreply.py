@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .reasons import adjust_for_command, reason_for, squash
+from .reasons import reason_for, squash
 from .result import Recipient
 from .smtptext import command_of, status_of
 from .taxonomy import REASON_TO_SUBTYPE
@@ -23,8 +23,9 @@ def classify_smtp_reply(code: int | str, text: str, *, address: str = "",
     diagnostic = " ".join(f"{reply} {text}".split())
     diag_l = squash(diagnostic)
     stage = command_of(diag_l) or command.upper()
-    reason = adjust_for_command(reason_for(diag_l, status, stage), stage)
-    recipient = Recipient(address=address, action="delayed" if reply.startswith("4") else "failed",
+    action = "delayed" if reply.startswith("4") else "failed"
+    reason = reason_for(diag_l, status, stage, reply_code=reply, action=action)
+    recipient = Recipient(address=address, action=action,
                           status=status, reply_code=reply, diagnostic=diagnostic,
                           remote_mta=remote_mta)
     recipient.set_reason(reason)
