@@ -102,15 +102,23 @@ def build(found) -> Result:
         if recipients:
             failed = any(r.action not in _DONE_ACTIONS for r in recipients)
             return Result(is_bounce=failed, kind=KIND_DSN, recipients=recipients)
+    if _is_unsubscribe(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
+        return _single(KIND_UNSUBSCRIBE, sender, "feedback", "opt-out")
     if _is_autoreply(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
         return _single(KIND_AUTOREPLY, sender, "vacation", "")
     if bouncy:
         recipients = text_recipients(notice, subject, top, found.original, exclude)
         if recipients:
             return Result(is_bounce=True, kind=KIND_DSN, recipients=recipients)
-    if _UNSUBSCRIBE.search(subject) or _UNSUBSCRIBE.search(notice[:2000]):
-        return _single(KIND_UNSUBSCRIBE, sender, "feedback", "opt-out")
     return Result(kind=KIND_NOT_BOUNCE)
+
+
+def _is_unsubscribe(top: dict, subject: str, notice: str) -> bool:
+    """True for a request to be removed: its subject, a client's marker header, or a
+    short body that asks for it (long bodies mention "unsubscribe" in footers)."""
+    if "x-apple-unsubscribe" in top or _UNSUBSCRIBE.search(subject):
+        return True
+    return len(notice) < 600 and bool(_UNSUBSCRIBE.search(notice))
 
 
 # The start of a forwarded message in a user's mail client ("Begin forwarded message:",

@@ -19,6 +19,28 @@ from __future__ import annotations
 import re
 
 PHRASES: list[tuple[str, tuple[str, ...]]] = [
+    # The message format itself was refused (RFC 5322 header rules): said first because
+    # such refusals often mention DKIM or spam as the motive.
+    ("notcompliantrfc", (
+        r"rfc ?5322", r"rfc ?2822", r"not (?:rfc )?compliant", r"malformed header",
+        r"duplicate header", r"multiple (?:from|to|subject|date|message-id)", r"header .{0,30}invalid",
+        r"missing (?:required )?header", r"bare lf", r"multiple addresses in from",
+    )),
+    # An explicit spam verdict on the content, even when SPF/DKIM advice follows it.
+    ("spamdetected", (
+        r"rejected due to spam", r"(?:classified|scored|detected|identified) as spam",
+        r"spam classification", r"looks like spam", r"content rejected",
+    )),
+    # The policy of the destination refuses this content (not spam, not a virus).
+    ("policyviolation", (
+        r"content presents a potential", r"policy violation", r"protocol violation",
+        r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
+    )),
+    # The connecting host or its IP address is refused as such.
+    ("blocked", (
+        r"client host (?:\S+ )?(?:blocked|rejected)", r"blocked using", r"refused to talk to me",
+        r"\bip\b.{0,40}\b(?:blocked|bloquee|blacklisted)\b", r"invalid ip",
+    )),
     # Sender authentication: SPF, DKIM, DMARC and friends (RFC 7208, 6376, 7489).
     ("authfailure", (
         r"\bspf\b", r"\bdkim\b", r"\bdmarc\b", r"sender policy framework",
@@ -30,12 +52,13 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"reverse dns", r"\bptr\b", r"reverse (?:lookup|look-up|mapping|hostname)",
         r"\brdns\b", r"cannot find your hostname", r"no reverse", r"ip name lookup failed",
         r"client host (?:\S+ )?has no (?:dns|hostname)", r"hostname (?:does not|doesn't) resolve",
-        r"unresolvable (?:ip|host)", r"not have a valid hostname",
+        r"unresolvable (?:ip|host)", r"not have a valid hostname", r"mismatch(?:es)? client ip",
     )),
     # The receiving side insists on TLS and our STARTTLS failed or was missing.
     ("failedstarttls", (
         r"starttls", r"must issue a starttls", r"tls (?:is )?required", r"requires? tls",
         r"encryption required", r"tls negotiation failed", r"secure connection required",
+        r"(?:does not|doesn't) support tls", r"tls (?:is )?(?:not supported|unavailable)",
     )),
     # Attachments or content flagged as malware.
     ("virusdetected", (
@@ -53,6 +76,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"unable to relay", r"not (?:permitted|allowed|authorized) to relay",
         r"we do not relay", r"relaying (?:mail )?(?:to \S+ )?(?:is )?not allowed",
         r"insecure mail relay", r"no relaying", r"relay not permitted", r"cannot relay",
+        r"(?:not|isn't) (?:configured|allowed|permitted) to relay",
     )),
     # The mailbox moved and the server says so (RFC 3463 X.1.6 wording and variants).
     ("hasmoved", (
@@ -90,11 +114,11 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ("toomanyconn", (
         r"too many (?:connections|concurrent|simultaneous|sessions|smtp sessions)",
         r"connection (?:limit|rate limit)", r"too many hosts", r"maximum (?:number of )?connections",
-        r"too many recipients",
+        r"too many recipients", r"frequency limit",
     )),
     ("speeding", (
         r"rate limit", r"sending rate", r"throttl", r"too many (?:messages|mails|emails|recipients this)",
-        r"try again (?:later|in a (?:few|while))", r"rate of (?:e-?mail|messages)", r"slow down",
+        r"rate of (?:e-?mail|messages)", r"slow down",
         r"receiving mail at a rate",
     )),
     # Our IP or domain is listed as a spam source or has a bad reputation.
@@ -115,8 +139,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"(?:ip|host|client|server|connection)s? (?:has been |is |was )?(?:blocked|banned|blacklisted|refused|rejected|not allowed)",
         r"\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral)\b", r"listed (?:in|on|at) ",
         r"client host rejected", r"banned sending ip", r"open relay", r"your (?:ip|network|server)",
-        r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from", r"refused to talk to me",
-        r"invalid ip", r"ip frequency",
+        r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from",
         r"connection (?:refused|rejected|denied) (?:by|from|for)", r"blocked for abuse",
         r"poor reputation", r"has been blocked", r"domain (?:is )?blocked", r"relay quota",
         r"service unavailable;? client", r"administrative prohibition", r"black ?hole",
@@ -124,12 +147,12 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     )),
     # DNS trouble while routing is a network error, not proof the domain is gone.
     ("networkerror", (
-        r"dns error", r"name service error", r"name server reply", r"temporary failure in name",
+        r"dns error", r"name server reply", r"not found, try again", r"temporary failure in name",
         r"dns (?:lookup )?(?:timed out|timeout|servfail)", r"\bservfail\b",
     )),
     # The receiving domain does not exist or has no mail servers.
     ("hostunknown", (
-        r"host (?:or domain name )?(?:not found|unknown)", r"unknown host", r"domain (?:not found|unknown)",
+        r"host (?:or domain name )?(?:not found|unknown)", r"host or domain name not found", r"unknown host", r"domain (?:not found|unknown)",
         r"no such domain", r"domain (?:does not|doesn't) exist", r"domain name not found",
         r"unrout(?:e)?able (?:domain|address)", r"dns lookup failure", r"name or service not known",
         r"nxdomain", r"bad destination system", r"host not found", r"invalid domain",
@@ -149,7 +172,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"doesn't have an? .{1,60} account", r"no longer (?:valid|available|exists)",
         r"user (?:not exist|does not have)", r"not our customer", r"unknown or illegal",
         r"no account", r"mailbox (?:is )?(?:unavailable|not available)", r"does not exist",
-        r"undeliverable address", r"unrouteable", r"recipient address rejected",
+        r"undeliverable address", r"unrouteable",
     )),
     # Disk or spool full on the receiving system itself.
     ("systemfull", (
@@ -187,7 +210,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"system error", r"internal (?:server )?error", r"server error", r"local error",
         r"configuration error", r"temporary (?:local )?problem", r"resources temporarily",
         r"unable to contact", r"service (?:is )?(?:\w+ )?unavailable", r"i/o error",
-        r"duplicated message-id", r"database error", r"server (?:is )?busy",
+        r"duplicated message-id", r"database error", r"server (?:is )?busy", r"transaction failed",
     )),
     # The message breaks the receiving site's rules (not spam, not a virus).
     ("policyviolation", (
@@ -196,12 +219,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"(?:content|message|email) policy", r"prohibited", r"not allowed by policy",
         r"\bpolicy\b",
     )),
-    # The message format itself was refused (MIME, encoding, headers).
-    ("notcompliantrfc", (
-        r"rfc ?5322", r"rfc ?2822", r"rfc ?822", r"not (?:rfc )?compliant", r"malformed header",
-        r"duplicate header", r"multiple (?:from|to|subject|date|message-id)", r"header .{0,30}invalid",
-        r"missing (?:required )?header", r"bare lf", r"bare <?lf>?",
-    )),
+    # The message format itself was refused (MIME, encoding).
     ("contenterror", (
         r"media error", r"content (?:error|type not allowed)", r"invalid (?:mime|content)",
         r"encoding error", r"8-?bit", r"conversion (?:required|failed)",
@@ -209,7 +227,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # Security rules of the receiver: authentication demanded, delivery not authorised.
     ("securityerror", (
         r"authentication required", r"not authori[sz]ed", r"security", r"auth(?:entication)? failed",
-        r"must authenticate", r"unauthorized",
+        r"must authenticate", r"unauthorized", r"unauthenticated (?:senders?|users?|relay)",
     )),
     # The envelope sender (our MAIL FROM) or our domain was refused.
     ("rejected", (
@@ -225,6 +243,9 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"filter", r"(?:recipient|user) (?:has )?(?:refused|rejected|declined)", r"not accepting mail",
         r"delivery not permitted", r"does not (?:wish|want) to receive", r"no permission to post",
     )),
+    # Postfix's prefix for any refusal of a recipient at RCPT TO; with nothing more
+    # specific after it, the address itself was refused.
+    ("recipient_rejected", (r"recipient address rejected", r"rcpt to not accepted")),
     # The server did not understand us.
     ("syntaxerror", (
         r"syntax error", r"command unrecognized", r"bad sequence of commands", r"unrecognized command",
@@ -232,6 +253,17 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"improper sequence",
     )),
 ]
+
+# Provider notices whose wording is localized or says nothing SMTP-like; recognized by
+# a fixed landmark of the provider's own notice. Consulted with the notice text only.
+NOTICE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
+    # Google Groups refuses posts to groups that do not exist or from non-members; its
+    # notice is translated into the reader's language, the help link is not.
+    ("rejected", (r"groups\.google\.com/support", r"permission to post (?:messages )?to the group")),
+]
+
+_NOTICE_RE = [(reason, re.compile("|".join(f"(?:{p})" for p in patterns)))
+              for reason, patterns in NOTICE_PHRASES]
 
 _PHRASE_RE = [(reason, re.compile("|".join(f"(?:{p})" for p in patterns)))
               for reason, patterns in PHRASES]
@@ -248,12 +280,8 @@ STRONG_STATUS = {
     "2.2": "mailboxfull",     # mailbox full
     "2.3": "exceedlimit",     # message length exceeds administrative limit
     "3.1": "systemfull",      # mail system full
-    "3.2": "notaccept",       # system not accepting network messages
     "3.4": "mesgtoobig",      # message too big for system
     "4.5": "systemfull",      # mail system congestion
-    "6.0": "contenterror",    # other or undefined media error
-    "6.1": "contenterror",    # media not supported
-    "6.3": "contenterror",    # conversion required but not supported
     "7.13": "suspend",        # user account disabled (IANA registry)
     "7.20": "authfailure",    # no passing DKIM signature found (RFC 7372)
     "7.21": "authfailure",    # no acceptable DKIM signature found
@@ -272,6 +300,7 @@ WEAK_STATUS = {
     "1.4": "userunknown",     # destination mailbox address ambiguous
     "2.1": "suspend",         # mailbox disabled, not accepting messages
     "3.0": "systemerror",     # other or undefined mail system status
+    "3.2": "notaccept",       # system not accepting network messages (also used for rate limits)
     "3.5": "systemerror",     # system incorrectly configured
     "4.1": "networkerror",    # no answer from host
     "4.2": "networkerror",    # bad connection
@@ -280,6 +309,9 @@ WEAK_STATUS = {
     "4.6": "networkerror",    # routing loop detected
     "4.7": "expired",         # delivery time expired
     "5.3": "exceedlimit",     # too many recipients
+    "6.0": "contenterror",    # other or undefined media error
+    "6.1": "contenterror",    # media not supported
+    "6.3": "contenterror",    # conversion required but not supported
     "7.1": "blocked",         # delivery not authorised, message refused
     "7.2": "norelaying",      # mailing list expansion prohibited
     "7.7": "securityerror",   # message integrity failure
@@ -331,6 +363,9 @@ def status_reason(status: str, table: dict) -> str:
     return table.get(status[2:], "")
 
 
+_STORAGE = frozenset({"mailboxfull", "mesgtoobig", "exceedlimit", "systemfull"})
+
+
 def _user_or_filter(status: str, command: str) -> str:
     """Decide between userunknown and filtered for "no such user" wording.
 
@@ -342,7 +377,7 @@ def _user_or_filter(status: str, command: str) -> str:
         return "userunknown"
     if command == "DATA":
         return "filtered"
-    if status and status[2:] not in ("0.0", "5.0"):
+    if status[2:4] in ("2.", "3.", "6.", "7."):
         return "filtered"
     return "userunknown"
 
@@ -356,17 +391,28 @@ def reason_for(diagnostic: str, status: str, command: str = "", context: str = "
     with no stated cause is ``expired`` (it is waiting in a queue), a failed one
     ``onhold``.
     """
-    if diag_type == "x-unix":  # RFC 3464 diagnostic from a local delivery program
-        return "mailererror"
     reason = status_reason(status, STRONG_STATUS) or phrase_reason(diagnostic)
+    if diag_type == "x-unix" and reason not in _STORAGE:
+        return "mailererror"  # RFC 3464 diagnostic from a local delivery program
     if reason == "userunknown":
         reason = _user_or_filter(status, command)
+    elif reason == "recipient_rejected":
+        reason = "userunknown"
     reason = (reason or status_reason(status, WEAK_STATUS) or COMMAND_REASONS.get(command, "")
               or REPLY_REASONS.get(reply_code, "") or _weak_phrase(diagnostic)
-              or phrase_reason(context) or _weak_phrase(context))
+              or _notice_reason(context) or phrase_reason(context) or _weak_phrase(context))
+    if reason == "recipient_rejected":
+        reason = "userunknown"
     if not reason:
         reason = "expired" if action == "delayed" else "onhold"
     return adjust_for_command(reason, command)
+
+
+def _notice_reason(text: str) -> str:
+    for reason, pattern in _NOTICE_RE:
+        if text and pattern.search(text):
+            return reason
+    return ""
 
 
 def _weak_phrase(text: str) -> str:
@@ -378,15 +424,13 @@ def _weak_phrase(text: str) -> str:
 
 # A reason about the recipient cannot be right when the server refused us before the
 # recipient was named (connection, greeting: a block of our host; MAIL FROM: a refusal
-# of our sender), and "no such user" after DATA means a filter refused the message
-# for a recipient the server had accepted.
+# of our sender).
 _ABOUT_RECIPIENT = frozenset({"userunknown", "hostunknown", "filtered", "suspend", "hasmoved",
                               "onhold", "undefined"})
 _COMMAND_OVERRIDES = {
     "CONN": ("blocked", _ABOUT_RECIPIENT | {"rejected"}),
     "HELO": ("blocked", _ABOUT_RECIPIENT | {"rejected"}),
     "MAIL": ("rejected", _ABOUT_RECIPIENT),
-    "DATA": ("filtered", frozenset({"userunknown"})),
 }
 
 

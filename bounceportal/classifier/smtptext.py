@@ -21,12 +21,12 @@ _COMMANDS = (
     # To:", DragonFly "did not like our RCPT TO", Yahoo "[RCPT_TO]", Zimbra/Courier
     # "RCPT TO:<addr>" echoes.
     ("RCPT", r"in reply to rcpt to|after rcpt to|>>> rcpt to|our rcpt to|\[rcpt_to\]"
-             r"|does not like recipient|rcpt to:\s*<|\(rcpt to\)|\brcpt\b command"),
+             r"|does not like recipient|rcpt to:\s*<|\(rcpt to\)|\brcpt\b command|smtp:rcpt\b"),
     ("MAIL", r"in reply to mail from|after mail from|>>> mail from|our mail from|\[mail_from\]"
-             r"|sender was rejected|\(mail from\)"),
+             r"|sender was rejected|\(mail from\)|smtp:mail\b"),
     ("DATA", r"in reply to end of data|in reply to data|after end of data|after data"
              r"|>>> data|our (?:final )?data|failed after i sent the message|\[data\]"
-             r"|\(data\)|smtp command\s*\n\s*data\b"),
+             r"|\(data\)|smtp command:? data\b|smtp:data\b"),
     ("HELO", r"in reply to (?:helo|ehlo)|after (?:helo|ehlo)|>>> (?:helo|ehlo)"
              r"|my name was rejected|our (?:helo|ehlo)"),
     ("CONN", r"after initial connection|greeting|while connected|connection refused"
