@@ -29,7 +29,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # An explicit spam verdict on the content, even when SPF/DKIM advice follows it.
     ("spamdetected", (
         r"rejected due to spam", r"(?:classified|scored|detected|identified) as spam",
-        r"spam classification", r"looks like spam", r"content rejected",
+        r"spam classification", r"looks like spam",
     )),
     # The policy of the destination refuses this content (not spam, not a virus).
     ("policyviolation", (
@@ -130,7 +130,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"\bspam\b", r"spam(?:my| detected|assassin)", r"\bjunk\b", r"unsolicited", r"\bube\b",
         r"\buce\b", r"bulk (?:e-?)?mail", r"content (?:was )?(?:rejected|refused) as",
         r"message (?:was )?classified as", r"looks like spam", r"scored too high",
-        r"detected as spam", r"high probability of", r"blacklisted (?:url|link)", r"\buribl\b",
+        r"detected as spam", r"high probability of", r"content rejected", r"blacklisted (?:url|link)", r"\buribl\b",
         r"spam classification",
     )),
     # The sending host/IP is refused: block lists, open relay suspicion, firewall rules.
@@ -168,7 +168,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"invalid (?:recipient|mailbox|address|user)", r"no mailbox", r"mailbox not found",
         r"not a valid (?:mailbox|recipient|user|address)", r"user not listed", r"not listed in",
         r"no (?:such )?(?:recipient|user) here", r"recipnotfound", r"bad destination mailbox",
-        r"address (?:rejected|unknown)", r"(?:recipient|user) (?:rejected|invalid)",
+        r"address unknown", r"(?:recipient|user) (?:rejected|invalid)",
         r"doesn't have an? .{1,60} account", r"no longer (?:valid|available|exists)",
         r"user (?:not exist|does not have)", r"not our customer", r"unknown or illegal",
         r"no account", r"mailbox (?:is )?(?:unavailable|not available)", r"does not exist",

@@ -82,31 +82,35 @@ def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
 
     A block is the text from the recipient's line to the next recipient's line; the same
     address seen again (MTAs repeat it inside the diagnostic) extends its own block.
-    Addresses in ``exclude`` (lower-cased: the sender, the notice's own From/To) are
-    never recipients.
+    Sendmail's ``550 <a@b>... User unknown`` lines are the exception: their block is the
+    line itself plus the ``>>>``/``<<<`` transcript just before it. Addresses in
+    ``exclude`` (lower-cased: the sender, the notice's own From/To) are never recipients.
     """
-    found: list[tuple[str, int]] = []
-    for match in _RECIPIENT_LINE.finditer(notice):
-        address = match.group(1).strip(".")
-        if address.lower() not in exclude:
-            found.append((address, match.end()))
+    found = [(m.group(1).strip("."), m.start(), m.end()) for m in _RECIPIENT_LINE.finditer(notice)]
+    found = [f for f in found if f[0].lower() not in exclude]
     if not found:
-        for match in _RECIPIENT_PHRASE.finditer(notice):
-            address = (match.group(1) or match.group(2)).strip(".")
-            if address.lower() not in exclude:
-                found.append((address, match.end()))
+        found = [((m.group(1) or m.group(2)).strip("."), m.start(), m.end())
+                 for m in _RECIPIENT_PHRASE.finditer(notice)]
+        found = [f for f in found if f[0].lower() not in exclude]
     blocks: dict[str, list[str]] = {}
     order: list[str] = []
-    for index, (address, start) in enumerate(found):
-        end = found[index + 1][1] if index + 1 < len(found) else len(notice)
-        if index + 1 < len(found):
-            end = notice.rfind("\n", start, end)
-            end = end if end >= start else found[index + 1][1]
+    previous_end = 0
+    for index, (address, line_start, start) in enumerate(found):
+        line_end = notice.find("\n", start)
+        line_end = len(notice) if line_end < 0 else line_end
+        if notice[line_start:start].lstrip()[:1].isdigit():
+            before = [line for line in notice[previous_end:line_start].split("\n")
+                      if line.lstrip().startswith(("<<<", ">>>"))]
+            text = "\n".join(before + [notice[start:line_end]])
+        else:
+            following = found[index + 1][1] if index + 1 < len(found) else len(notice)
+            text = notice[start:max(following, start)]
+        previous_end = line_end
         key = address.lower()
         if key not in blocks:
             blocks[key] = []
             order.append(address)
-        blocks[key].append(notice[start:end])
+        blocks[key].append(text)
     return [(address, "\n".join(blocks[address.lower()])) for address in order]
 
 
