@@ -116,6 +116,11 @@ def _classify(raw, bounce_domain: str) -> Result:
     return _classify_text(normalize_newlines(raw).decode("latin-1"), bounce_domain, 0)
 
 
+def _says_nothing(result: Result) -> bool:
+    """True for a bounce whose recipients carry no status and no diagnostic at all."""
+    return result.is_bounce and all(not r.status and not r.diagnostic for r in result.recipients)
+
+
 def _classify_text(text: str, bounce_domain: str, depth: int) -> Result:
     """Classify one message given as ``\n``-newline Latin-1 text.
 
@@ -131,7 +136,7 @@ def _classify_text(text: str, bounce_domain: str, depth: int) -> Result:
         # A forwarded bounce is read first; an inline or attached copy only when the
         # outer message said nothing.
         inner_texts = [found.forwarded] if found.forwarded else []
-        if result.kind == KIND_NOT_BOUNCE:
+        if result.kind == KIND_NOT_BOUNCE or _says_nothing(result):
             inner_texts += [found.embedded, found.attached]
         for inner in inner_texts:
             if inner:

@@ -34,7 +34,8 @@ _BOUNCE_SUBJECT = re.compile(
     r"failure notice|returned mail|mail delivery|could not be delivered|returning message|"
     r"non[- ]?deliver|mail system error|not delivered|delivery has failed|failed delivery|"
     r"permanent (?:error|failure)|^warning: message|delayed mail|delivery delayed|"
-    r"mail failure|message delivery|nicht zustellbar|unzustellbar|non remis|no entregado", re.I)
+    r"mail failure|message delivery|nicht zustellbar|unzustellbar|non remis|no entregado|"
+    r"loop (?:alert|detected)", re.I)
 # Sentences of reports, for reports with an unusual sender and subject.
 _BOUNCE_BODY = re.compile(
     r"could(?: not|n't) be delivered|wasn't able to deliver|unable to deliver|undeliverable|"
@@ -246,7 +247,9 @@ def text_recipients(notice: str, subject: str, top: dict, original: dict,
     if not blocks:
         failed = [a for v in top.get("x-failed-recipients", []) for a in addresses_in(v)]
         failed = failed or _ADDRESS_RE.findall(_first(original, "to"))[:1]
-        blocks = [(address, "") for address in failed]
+        # The failed address may equal an excluded one (a bounce sent to itself).
+        loose = {a.lower(): b for a, b in recipient_blocks(notice, set())}
+        blocks = [(address, loose.get(address.lower(), "")) for address in failed]
     action = "delayed" if is_delay_notice(subject + "\n" + notice) else "failed"
     context = squash(subject + " " + notice[:8000])
     single = len(blocks) == 1

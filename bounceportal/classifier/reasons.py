@@ -91,7 +91,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"(?:mailbox|account|inbox) (?:is )?over", r"disk quota", r"mailbox has exceeded",
         r"(?:storage|mailbox) (?:allocation|limit) exceeded", r"full mailbox",
         r"user is over", r"mail box space", r"not enough (?:storage|space)",
-        r"quotaexceeded", r"exceeds? (?:the )?(?:size limit|storage) of (?:the|his|her|this) mailbox",
+        r"quotaexceeded", r"mailbox exceeds", r"exceeds? (?:the )?(?:size limit|storage) of (?:the|his|her|this) mailbox",
     )),
     # One message is bigger than the receiver takes.
     ("mesgtoobig", (
@@ -137,7 +137,9 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ("blocked", (
         r"blacklist(?:ed)? (?:by|at|on)|blocklist", r"\bblock(?:ed|listed)? (?:by|using|for|from|due)",
         r"(?:ip|host|client|server|connection)s? (?:has been |is |was )?(?:blocked|banned|blacklisted|refused|rejected|not allowed)",
-        r"\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral)\b", r"listed (?:in|on|at) ",
+        r"\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral)\b",
+        r"(?:is|are|was|been|currently) (?:black|block)?listed (?:in|on|at|by)",
+        r"messages from \[?\d{1,3}(?:\.\d{1,3}){3}",
         r"client host rejected", r"banned sending ip", r"open relay", r"your (?:ip|network|server)",
         r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from",
         r"connection (?:refused|rejected|denied) (?:by|from|for)", r"blocked for abuse",
@@ -173,6 +175,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"user (?:not exist|does not have)", r"not our customer", r"unknown or illegal",
         r"no account", r"mailbox (?:is )?(?:unavailable|not available)", r"does not exist",
         r"undeliverable address", r"unrouteable",
+        # Office 365 edge blocking answers this for addresses its directory lacks.
+        r"recipient address(?:es)? rejected: access denied",
     )),
     # Disk or spool full on the receiving system itself.
     ("systemfull", (
@@ -227,7 +231,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # Security rules of the receiver: authentication demanded, delivery not authorised.
     ("securityerror", (
         r"authentication required", r"not authori[sz]ed", r"security", r"auth(?:entication)? failed",
-        r"must authenticate", r"unauthorized", r"unauthenticated (?:senders?|users?|relay)",
+        r"must authenticate", r"unauthorized", r"access denied", r"unauthenticated (?:senders?|users?|relay)",
     )),
     # The envelope sender (our MAIL FROM) or our domain was refused.
     ("rejected", (
@@ -370,14 +374,12 @@ def _user_or_filter(status: str, command: str) -> str:
     """Decide between userunknown and filtered for "no such user" wording.
 
     Said at RCPT TO or with an address status (X.1.y) it is the address; said after
-    DATA, or with a status naming another cause (X.2.1, X.7.1...), a filter at the
-    destination refused the message for an address it had accepted.
+    DATA without a status, or with a status naming another cause (X.2.1, X.7.1...), a
+    filter at the destination refused the message for an address it had accepted.
     """
     if command == "RCPT" or status[2:4] == "1.":
         return "userunknown"
-    if command == "DATA":
-        return "filtered"
-    if status[2:4] in ("2.", "3.", "6.", "7."):
+    if status[2:4] in ("2.", "3.", "6.", "7.") or (command == "DATA" and not status):
         return "filtered"
     return "userunknown"
 
