@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from .phrasegate import GatedGroups
+
 PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # The message format itself was refused (RFC 5322 header rules): said first because
     # such refusals often mention DKIM or spam as the motive.
@@ -266,11 +268,8 @@ NOTICE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ("rejected", (r"groups\.google\.com/support", r"permission to post (?:messages )?to the group")),
 ]
 
-_NOTICE_RE = [(reason, re.compile("|".join(f"(?:{p})" for p in patterns)))
-              for reason, patterns in NOTICE_PHRASES]
-
-_PHRASE_RE = [(reason, re.compile("|".join(f"(?:{p})" for p in patterns)))
-              for reason, patterns in PHRASES]
+_NOTICE = GatedGroups(NOTICE_PHRASES)
+_PHRASES = GatedGroups(PHRASES)
 
 # RFC 3463 (and IANA registry) enhanced status codes that name one cause; the class
 # digit is left out so 4.x.y and 5.x.y share a row. STRONG codes are precise enough
@@ -352,12 +351,7 @@ def squash(text: str) -> str:
 
 def phrase_reason(text_lower: str) -> str:
     """Return the first reason (table order) whose phrases occur in ``text_lower``."""
-    if not text_lower:
-        return ""
-    for reason, pattern in _PHRASE_RE:
-        if pattern.search(text_lower):
-            return reason
-    return ""
+    return _PHRASES.first(text_lower) if text_lower else ""
 
 
 def status_reason(status: str, table: dict) -> str:
@@ -411,10 +405,7 @@ def reason_for(diagnostic: str, status: str, command: str = "", context: str = "
 
 
 def _notice_reason(text: str) -> str:
-    for reason, pattern in _NOTICE_RE:
-        if text and pattern.search(text):
-            return reason
-    return ""
+    return _NOTICE.first(text) if text else ""
 
 
 def _weak_phrase(text: str) -> str:
