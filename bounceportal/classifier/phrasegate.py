@@ -11,7 +11,8 @@ searched, so screening never changes a result.
 
 from __future__ import annotations
 
-import re
+
+from . import rx
 
 _MIN = 3
 _CLASS_ESCAPES = set("bBdDsSwWAZ0123456789")
@@ -141,7 +142,7 @@ class GatedGroups:
         for reason, patterns in groups:
             gate: list[str] | None = []
             for pattern in patterns:
-                found = literals(pattern)
+                found = rx.memo(("literals", pattern), lambda p=pattern: literals(p))
                 if found is None:
                     gate = None
                     break
@@ -157,7 +158,7 @@ class GatedGroups:
                 continue
             compiled = group[3]
             if compiled is None:
-                compiled = group[3] = re.compile(group[2])
+                compiled = group[3] = rx.compile(group[2])
             if compiled.search(text):
                 return group[0]
         return ""

@@ -16,8 +16,8 @@ collapsed to one space; each comment says what family of messages it catches.
 
 from __future__ import annotations
 
-import re
 
+from . import rx
 from .phrasegate import GatedGroups
 
 PHRASES: list[tuple[str, tuple[str, ...]]] = [
@@ -337,11 +337,11 @@ REPLY_REASONS = {"500": "syntaxerror", "501": "syntaxerror", "502": "syntaxerror
 # Sentences MTAs append to any final failure ("I've given up"): they say the queue
 # ran out, which is the reason only when nothing more specific was said.
 WEAK_PHRASES = [
-    ("expired", re.compile(r"(?:in|on) the queue too long|giving up|gave up|"
+    ("expired", rx.compile(r"(?:in|on) the queue too long|giving up|gave up|"
                            r"delivery attempts? (?:will )?(?:continue|stopped)")),
 ]
 
-_SPACES = re.compile(r"\s+")
+_SPACES = rx.compile(r"\s+")
 
 
 def squash(text: str) -> str:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
+from . import rx
+
 # RFC 5321 reply code: 2xx-5xx with a second digit 0-5, standing alone or followed by
 # the "-" of a multi-line reply; never part of an IP address, a number or a word.
-_REPLY = re.compile(r"(?<![\w.#/=-])([245][0-5][0-9])(?=[- ,;:\]\)'\"]|$)(?![.\d])", re.M)
+_REPLY = rx.compile(r"(?<![\w.#/=-])([245][0-5][0-9])(?=[- ,;:\]\)'\"]|$)(?![.\d])", re.M)
 # RFC 3463 enhanced status: class.subject.detail, not inside a dotted IP address.
-_STATUS = re.compile(r"(?<![\w.])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?!\.?[0-9])")
+_STATUS = rx.compile(r"(?<![\w.])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?!\.?[0-9])")
 
 # The SMTP stage a failure happened at, from the wrappers MTAs put around replies.
 _COMMANDS = (
@@ -32,7 +34,9 @@ _COMMANDS = (
     ("CONN", r"after initial connection|greeting|while connected|connection refused"
              r"|in reply to .?connect|upon connect|\bbanner\b"),
 )
-_COMMAND_RE = [(name, re.compile(pattern)) for name, pattern in _COMMANDS]
+# One pass finds every stage mentioned; when several are, the table order decides.
+_COMMAND_RE = rx.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _COMMANDS))
+_COMMAND_RANK = {name: rank for rank, (name, _) in enumerate(_COMMANDS)}
 
 
 def reply_code_of(text: str) -> str:
@@ -58,7 +62,9 @@ def status_of(text: str) -> str:
 
 def command_of(text_lower: str) -> str:
     """Return the SMTP stage (CONN, HELO, MAIL, RCPT, DATA) a failure was reported at."""
-    for name, pattern in _COMMAND_RE:
-        if pattern.search(text_lower):
-            return name
-    return ""
+    best = ""
+    for match in _COMMAND_RE.finditer(text_lower):
+        name = match.lastgroup
+        if not best or _COMMAND_RANK[name] < _COMMAND_RANK[best]:
+            best = name
+    return best
