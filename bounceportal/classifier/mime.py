@@ -163,11 +163,15 @@ def _expand(part: Part, budget: list) -> None:
             _expand(child, budget)
             part.children.append(child)
     elif part.ctype in ("message/rfc822", "message/global"):
+        # Only the returned message's headers matter here; its body is parsed again,
+        # as a message of its own, in the rare case it is itself a bounce.
         budget[0] -= 1
         body = part.body
         if "base64" in part.header("content-transfer-encoding").lower():
             body = decode_bytes(body, "base64").decode("latin-1")
-        part.children.append(parse_message(body, part.depth + 1, budget))
+            part.body = body
+        head = split_head_body(body)[0] if looks_like_header_block(body) else ""
+        part.children.append(Part(parse_headers(head), "", part.depth + 1))
 
 
 def split_multipart(body: str, boundary: str) -> list[str]:
