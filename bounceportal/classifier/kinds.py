@@ -216,7 +216,7 @@ def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipi
     """Return one Recipient per RFC 3464 recipient group, completed from the notice text."""
     _, groups = parse_dsn(dsn_text)
     blocks = {a.lower(): b for a, b in recipient_blocks(notice, exclude)}
-    context = squash(notice[:8000])
+    context = notice[:8000]
     recipients = []
     for fields in groups:
         address = _clean_address(fields.get("final-recipient", ""))
@@ -250,8 +250,8 @@ def text_recipients(notice: str, subject: str, top: dict, original: dict,
         # The failed address may equal an excluded one (a bounce sent to itself).
         loose = {a.lower(): b for a, b in recipient_blocks(notice, set())}
         blocks = [(address, loose.get(address.lower(), "")) for address in failed]
-    context = squash(subject + " " + notice[:8000])
-    action = "delayed" if is_delay_notice(context) else "failed"
+    context = subject + "\n" + notice[:8000]
+    action = "delayed" if is_delay_notice(squash(context)) else "failed"
     single = len(blocks) == 1
     return [_recipient(address, action, "", block, "", "", context if single else "")
             for address, block in blocks]
