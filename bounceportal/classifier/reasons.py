@@ -176,7 +176,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"doesn't have an? .{1,60} account", r"no longer (?:valid|available|exists)",
         r"user (?:not exist|does not have)", r"not our customer", r"unknown or illegal",
         r"no account", r"mailbox (?:is )?(?:unavailable|not available)", r"does not exist",
-        r"undeliverable address", r"unrouteable",
+        r"undeliverable address", r"unrouteable", r"recipient name is not recognized",
         # Office 365 edge blocking answers this for addresses its directory lacks.
         r"recipient address(?:es)? rejected: access denied",
     )),
