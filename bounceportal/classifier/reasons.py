@@ -365,12 +365,13 @@ def _user_or_filter(status: str, command: str) -> str:
     """Decide between userunknown and filtered for "no such user" wording.
 
     Said at RCPT TO or with an address status (X.1.y) it is the address; said after
-    DATA without a status, or with a status naming another cause (X.2.1, X.7.1...), a
-    filter at the destination refused the message for an address it had accepted.
+    DATA with no specific status, or with a status naming another cause (X.2.1,
+    X.7.1...), a filter at the destination refused the message for an address it had
+    accepted.
     """
     if command == "RCPT" or status[2:4] == "1.":
         return "userunknown"
-    if status[2:4] in ("2.", "3.", "6.", "7.") or (command == "DATA" and not status):
+    if status[2:4] in ("2.", "3.", "6.", "7.") or (command == "DATA" and status[2:] in ("", "0.0")):
         return "filtered"
     return "userunknown"
 
@@ -420,8 +421,8 @@ def _weak_phrase(text: str) -> str:
 _ABOUT_RECIPIENT = frozenset({"userunknown", "hostunknown", "filtered", "suspend", "hasmoved",
                               "onhold", "undefined"})
 _COMMAND_OVERRIDES = {
-    "CONN": ("blocked", _ABOUT_RECIPIENT | {"rejected"}),
-    "HELO": ("blocked", _ABOUT_RECIPIENT | {"rejected"}),
+    "CONN": ("blocked", _ABOUT_RECIPIENT | {"rejected", "securityerror"}),
+    "HELO": ("blocked", _ABOUT_RECIPIENT | {"rejected", "securityerror"}),
     "MAIL": ("rejected", _ABOUT_RECIPIENT),
 }
 
