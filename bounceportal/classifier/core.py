@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 
-from . import rx
-from . import kinds
+from . import kinds, rx
 from .mime import normalize_newlines, parse_headers, parse_message
 from .result import KIND_NOT_BOUNCE, Result
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from . import rx
-from .dsn import has_dsn_fields, parse_dsn, status_of as dsn_status_of, strip_type
+from .dsn import has_dsn_fields, parse_dsn, strip_type
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
 from .reasons import reason_for, squash
 from .result import (KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE,
@@ -222,7 +222,7 @@ def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipi
         address = _clean_address(fields.get("final-recipient", ""))
         if "@" not in address:
             address = _clean_address(fields.get("original-recipient", "")) or address
-        dsn_status = dsn_status_of(fields.get("status", ""))
+        dsn_status = status_of(fields.get("status", ""))
         action = _action(fields.get("action", ""), dsn_status)
         raw_diagnostic = fields.get("diagnostic-code", "")
         diagnostic = strip_type(raw_diagnostic)

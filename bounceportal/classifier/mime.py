@@ -120,14 +120,6 @@ class Part:
         values = self.headers.get(name)
         return values[0] if values else default
 
-    def walk(self):
-        """Yield this part and every descendant, depth first, in document order."""
-        stack = [self]
-        while stack:
-            part = stack.pop()
-            yield part
-            stack.extend(reversed(part.children))
-
     def text(self, limit: int = MAX_TEXT) -> str:
         """Return the body decoded (transfer encoding, then charset) as text."""
         return decode_text(self.body, self.header("content-transfer-encoding"),
