@@ -92,3 +92,10 @@ def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int]
 def allowlisting_alerts_for_run(run, *, share_percent: int, attempted: int):
     events = BounceEvent.objects.filter(organization_id=run.organization_id, send__run=run)
     return allowlisting_alerts(block_groups(events), share_percent=share_percent, attempted={run.pk: attempted})
+
+
+def summary_for_run(run, *, share_percent: int):
+    """Return (send counts per status, allowlisting alerts) of the run: three grouped queries."""
+    counts = status_counts_for_run(run)
+    attempted = sum(n for status, n in counts.items() if status not in NOT_ATTEMPTED)
+    return counts, allowlisting_alerts_for_run(run, share_percent=share_percent, attempted=attempted)

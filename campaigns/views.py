@@ -10,13 +10,14 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
 
+from bounceportal.aggregates import cached_when_large, is_large
 from bounceportal.charts import bar_chart
 from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
 from bounceportal.tenancy import OrgScopedMixin, can_clear_bounce
 from campaigns.filters import SendFilter
 from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, Send, SendStatus
-from campaigns.selectors import NOT_ATTEMPTED, allowlisting_alerts_for_run, status_counts_for_run
+from campaigns.selectors import NOT_ATTEMPTED, summary_for_run
 from campaigns.tables import CampaignTable, SendTable
 from contacts.choices import MemberRole
 from contacts.services import policy_for
@@ -84,17 +85,17 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         run, policy = self.run, policy_for(self.organization.pk)
-        counts = status_counts_for_run(run)
+        share = policy.allowlisting_alert_share
+        (counts, alerts), as_of = cached_when_large(
+            f"run-summary:{run.pk}:{share}", lambda: summary_for_run(run, share_percent=share), large=is_large(run.sends.all()))
         attempted = sum(n for status, n in counts.items() if status not in NOT_ATTEMPTED)
         chart = bar_chart(f"Sends of run {run.pk} by status",
                           [(label, counts[value], f"bar-{value}", f"?status={value}")
                            for value, label in SendStatus.choices])
         context.update(
             run=run, campaign=run.campaign, policy=policy, chart=chart, total=sum(counts.values()),
-            attempted=attempted, skipped=counts[SendStatus.SKIPPED],
+            attempted=attempted, skipped=counts[SendStatus.SKIPPED], alerts=alerts, as_of=as_of,
             left_out=sorted(run.left_out.items()) if isinstance(run.left_out, dict) else [],
-            alerts=allowlisting_alerts_for_run(run, share_percent=policy.allowlisting_alert_share,
-                                               attempted=attempted),
         )
         context["count"], context["count_more"] = capped_count(self.object_list)
         return context

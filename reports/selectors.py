@@ -144,3 +144,23 @@ def email_status_for_organization(organization, date_range) -> tuple[list[dict],
     rows = sorted(by_campaign.values(), key=lambda r: (r["campaign_id"] is None, -r["total"], r["campaign"]))
     details.sort(key=lambda r: (r["campaign_id"] is None, r["campaign"], -r["events"]))
     return rows, details
+
+
+def learner_report_for_organization(organization, date_range, policy) -> dict:
+    """Everything Your Learner Reports shows, as plain data (so it can be cached)."""
+    bucket, trend = bounce_trend_for_organization(organization, date_range)
+    repeat, repeat_total = repeat_bouncers_for_organization(organization)
+    near, near_total = near_threshold_for_organization(organization, policy)
+    return {
+        "bucket": bucket, "trend": trend, "repeat": repeat, "repeat_total": repeat_total, "near": near,
+        "near_total": near_total, "statuses": status_counts_for_organization(organization),
+        "categories": categories_for_organization(organization, date_range),
+        "domains": top_domains_for_organization(organization, date_range),
+        "alerts": allowlisting_alerts_for_organization(organization, date_range,
+                                                       share_percent=policy.allowlisting_alert_share),
+    }
+
+
+def events_in_range(organization, date_range):
+    return BounceEvent.objects.filter(organization=organization, occurred_at__gte=date_range.start_at,
+                                      occurred_at__lt=date_range.end_before)

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from contacts.choices import Category, Subtype
 
 CATEGORY_LABELS = dict(Category.choices)
+NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 SUBTYPE_LABELS = dict(Subtype.choices)
 
 
@@ -32,10 +33,10 @@ class ReportTable(tables.Table):
 
 class TrendTable(ReportTable):
     period = tables.DateColumn(verbose_name="Period starting", format="Y-m-d")
-    hard = tables.Column(verbose_name="Hard bounces", attrs={"td": {"class": "num"}})
-    soft = tables.Column(verbose_name="Soft bounces", attrs={"td": {"class": "num"}})
-    block = tables.Column(verbose_name="Mail blocks", attrs={"td": {"class": "num"}})
-    total = tables.Column(verbose_name="Total", attrs={"td": {"class": "num"}})
+    hard = tables.Column(verbose_name="Hard bounces", attrs=NUM)
+    soft = tables.Column(verbose_name="Soft bounces", attrs=NUM)
+    block = tables.Column(verbose_name="Mail blocks", attrs=NUM)
+    total = tables.Column(verbose_name="Total", attrs=NUM)
 
     def value_period(self, value):
         return value.isoformat()
@@ -44,7 +45,7 @@ class TrendTable(ReportTable):
 class CategoryTable(ReportTable):
     category = tables.Column()
     subtype = tables.Column()
-    learners = tables.Column(attrs={"td": {"class": "num"}})
+    learners = tables.Column(attrs=NUM)
 
     def render_category(self, value):
         return format_html('<span class="badge badge-{}">{}</span>', value, CATEGORY_LABELS.get(value, value))
@@ -62,8 +63,8 @@ class CategoryTable(ReportTable):
 
 class DomainTable(ReportTable):
     domain = tables.Column()
-    learners = tables.Column(verbose_name="Learners bounced", attrs={"td": {"class": "num"}})
-    hard = tables.Column(verbose_name="Of which hard", attrs={"td": {"class": "num"}})
+    learners = tables.Column(verbose_name="Learners bounced", attrs=NUM)
+    hard = tables.Column(verbose_name="Of which hard", attrs=NUM)
 
     def render_domain(self, value):
         return format_html('<a href="{}">{}</a>', learner_list_url(self.date_range, domain=value), value)
@@ -71,8 +72,8 @@ class DomainTable(ReportTable):
 
 class LearnerSampleTable(ReportTable):
     email = tables.Column(linkify=("contacts:learner-detail", {"pk": tables.A("pk")}))
-    soft_bounce_count = tables.Column(verbose_name="Soft in a row", attrs={"td": {"class": "num"}})
-    times_cleared = tables.Column(verbose_name="Times cleared", attrs={"td": {"class": "num"}})
+    soft_bounce_count = tables.Column(verbose_name="Soft in a row", attrs=NUM)
+    times_cleared = tables.Column(verbose_name="Times cleared", attrs=NUM)
     last_bounced_at = tables.DateTimeColumn(verbose_name="Last bounce", format="Y-m-d H:i")
 
 
@@ -82,9 +83,9 @@ class AlertTable(ReportTable):
     campaign_name = tables.Column(verbose_name="Campaign")
     run_id = tables.Column(verbose_name="Run", linkify=lambda record: reverse("campaigns:run-detail",
                                                                                args=[record.run_id]))
-    blocked = tables.Column(attrs={"td": {"class": "num"}})
-    attempted = tables.Column(verbose_name="Sends", attrs={"td": {"class": "num"}})
-    share = tables.Column(verbose_name="Share blocked", attrs={"td": {"class": "num"}})
+    blocked = tables.Column(attrs=NUM)
+    attempted = tables.Column(verbose_name="Sends", attrs=NUM)
+    share = tables.Column(verbose_name="Share blocked", attrs=NUM)
 
     def render_share(self, value):
         return f"{value:.0f}%"
@@ -95,14 +96,14 @@ class AlertTable(ReportTable):
 
 class EmailStatusTable(ReportTable):
     campaign = tables.Column()
-    hard = tables.Column(verbose_name="Hard bounce", attrs={"td": {"class": "num"}})
-    soft = tables.Column(verbose_name="Soft bounce", attrs={"td": {"class": "num"}})
-    block = tables.Column(verbose_name="Mail block", attrs={"td": {"class": "num"}})
-    autoreply = tables.Column(verbose_name="Auto reply", attrs={"td": {"class": "num"}})
-    complaint = tables.Column(verbose_name="Complaint", attrs={"td": {"class": "num"}})
-    unsubscribe = tables.Column(verbose_name="Unsubscribe request", attrs={"td": {"class": "num"}})
-    undetermined = tables.Column(verbose_name="Undetermined", attrs={"td": {"class": "num"}})
-    total = tables.Column(attrs={"td": {"class": "num total"}})
+    hard = tables.Column(verbose_name="Hard bounce", attrs=NUM)
+    soft = tables.Column(verbose_name="Soft bounce", attrs=NUM)
+    block = tables.Column(verbose_name="Mail block", attrs=NUM)
+    autoreply = tables.Column(verbose_name="Auto reply", attrs=NUM)
+    complaint = tables.Column(verbose_name="Complaint", attrs=NUM)
+    unsubscribe = tables.Column(verbose_name="Unsubscribe request", attrs=NUM)
+    undetermined = tables.Column(verbose_name="Undetermined", attrs=NUM)
+    total = tables.Column(attrs={"td": {"class": "num total"}, "th": {"class": "num"}})
 
     def render_campaign(self, record, value):
         if record["campaign_id"] is None:
@@ -115,7 +116,7 @@ class EmailStatusDetailTable(ReportTable):
     campaign = tables.Column()
     category = tables.Column()
     subtype = tables.Column()
-    events = tables.Column(attrs={"td": {"class": "num"}})
+    events = tables.Column(attrs=NUM)
 
     def render_category(self, value):
         return format_html('<span class="badge badge-{}">{}</span>', value, CATEGORY_LABELS.get(value, value))

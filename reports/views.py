@@ -3,10 +3,12 @@
 from django.http import Http404
 from django.views.generic import TemplateView
 
+from bounceportal.aggregates import cached_when_large, is_large
 from bounceportal.charts import bar_chart, column_chart
 from bounceportal.export import ExportMixin
 from bounceportal.tenancy import OrgScopedMixin
 from contacts.choices import Category
+from contacts.models import Learner
 from contacts.services import policy_for
 from reports import selectors
 from reports.forms import DateRange, DateRangeForm
@@ -61,40 +63,42 @@ class LearnerReportView(ReportView):
     template_name = "reports/learner_report.html"
     export_name = "learner-report"
 
+    def get_report(self) -> dict:
+        if not hasattr(self, "report"):
+            org, date_range = self.organization, self.date_range
+            self.policy = policy = policy_for(org.pk)
+            key = (f"learner-report:{org.pk}:{date_range.start}:{date_range.end}:{policy.allowlisting_alert_share}:"
+                   f"{policy.soft_threshold_engaged}:{policy.soft_threshold_unengaged}:{policy.engaged_window_days}")
+            self.report, self.as_of = cached_when_large(
+                key, lambda: selectors.learner_report_for_organization(org, date_range, policy),
+                large=is_large(Learner.objects.for_organization(org)))
+        return self.report
+
     def get_tables(self) -> dict:
-        org, date_range = self.organization, self.date_range
-        self.policy = policy_for(org.pk)
-        self.bucket, trend = selectors.bounce_trend_for_organization(org, date_range)
-        self.repeat, self.repeat_total = selectors.repeat_bouncers_for_organization(org)
-        self.near, self.near_total = selectors.near_threshold_for_organization(org, self.policy)
+        report, date_range = self.get_report(), self.date_range
         return {
-            "trend": TrendTable(trend, date_range=date_range),
-            "categories": CategoryTable(selectors.categories_for_organization(org, date_range),
-                                        date_range=date_range),
-            "domains": DomainTable(selectors.top_domains_for_organization(org, date_range), date_range=date_range),
-            "repeat": LearnerSampleTable(self.repeat, exclude=("soft_bounce_count",)),
-            "near": LearnerSampleTable(self.near, exclude=("times_cleared",)),
-            "alerts": AlertTable(selectors.allowlisting_alerts_for_organization(
-                org, date_range, share_percent=self.policy.allowlisting_alert_share)),
+            "trend": TrendTable(report["trend"], date_range=date_range),
+            "categories": CategoryTable(report["categories"], date_range=date_range),
+            "domains": DomainTable(report["domains"], date_range=date_range),
+            "repeat": LearnerSampleTable(report["repeat"], exclude=("soft_bounce_count",)),
+            "near": LearnerSampleTable(report["near"], exclude=("times_cleared",)),
+            "alerts": AlertTable(report["alerts"]),
         }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        tables = self.get_tables()
-        date_range = self.date_range
-        categories = tables["categories"].data.data
+        report, date_range = self.get_report(), self.date_range
         by_category: dict = {}
-        for row in categories:
+        for row in report["categories"]:
             by_category[row["category"]] = by_category.get(row["category"], 0) + row["learners"]
         context.update(
-            tables=tables, policy=self.policy, bucket=self.bucket,
-            statuses=selectors.status_counts_for_organization(self.organization),
-            bounced_in_range=sum(by_category.values()),
-            trend_chart=column_chart(f"Bounces per {self.bucket}", tables["trend"].data.data),
+            tables=self.get_tables(), policy=self.policy, bucket=report["bucket"], statuses=report["statuses"],
+            bounced_in_range=sum(by_category.values()), as_of=self.as_of,
+            trend_chart=column_chart(f"Bounces per {report['bucket']}", report["trend"]),
             category_chart=bar_chart("Learners by category of their last bounce", [
                 (label, by_category.get(value, 0), f"bar-{value}", learner_list_url(date_range, category=value))
                 for value, label in Category.choices if value in by_category]),
-            repeat_total=self.repeat_total, near_total=self.near_total,
+            repeat_total=report["repeat_total"], near_total=report["near_total"],
             in_range_url=learner_list_url(date_range),
         )
         return context
@@ -107,10 +111,15 @@ class EmailStatusReportView(ReportView):
     export_name = "email-status"
 
     def get_tables(self) -> dict:
-        rows, details = selectors.email_status_for_organization(self.organization, self.date_range)
+        org, date_range = self.organization, self.date_range
+        (rows, details), self.as_of = cached_when_large(
+            f"email-status:{org.pk}:{date_range.start}:{date_range.end}",
+            lambda: selectors.email_status_for_organization(org, date_range),
+            large=is_large(selectors.events_in_range(org, date_range)))
         return {"campaigns": EmailStatusTable(rows), "subtypes": EmailStatusDetailTable(details)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["tables"] = self.get_tables()
+        context["as_of"] = self.as_of
         return context
