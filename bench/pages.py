@@ -1,9 +1,13 @@
 """Benchmark: the portal pages at scale, through the real URL stack (django.test.Client).
 
 Run: .venv/bin/python bench/pages.py [--learners N] [--requests N] [--refill]
-Last line: RESULT learners=… p95_ms_max=… worst_page=… max_queries=… csv_export_ms=… csv_rows=…
+Last line: RESULT learners=… p95_ms_max=… worst_page=… max_queries=… first_request_ms_max=… csv_export_ms=…
 (targets at 1,000,000 learners: p95 < 150 ms for every page, ≤ 15 queries per page; the CSV
 export of 10,000 rows is reported apart).
+
+Aggregates of large data sets are cached for a minute (bounceportal/aggregates.py): each URL's
+first request computes them and is reported as ``first=`` (and first_request_ms_max); the 50
+timed requests after it read them from the cache, as users within that minute would.
 
 The data is made with COPY (psycopg's ``cursor.copy``): N learners, 10 campaign runs that
 each sent to every learner (10 sends per learner) and about one bounce event per learner,
@@ -297,10 +301,17 @@ def measure_pages(org, args):
 
     client = Client()
     client.force_login(get_user_model().objects.get(username="bench-admin"))
-    worst, worst_name, max_queries = 0.0, "", 0
+    from django.core.cache import cache
+
+    cache.clear()
+    worst, worst_name, max_queries, cold_worst = 0.0, "", 0, 0.0
     for name, urls in pages(org):
-        for url in urls:  # warm-up: templates compiled, caches of the database filled
+        colds = []
+        for url in urls:  # the first request of each URL: templates compiled, aggregates computed and cached
+            started = time.perf_counter()
             assert client.get(url).status_code == 200, url
+            colds.append((time.perf_counter() - started) * 1000)
+        cold_worst = max(cold_worst, max(colds))
         times, queries = [], []
         for i in range(args.requests):
             counter = QueryCounter()
@@ -314,14 +325,15 @@ def measure_pages(org, args):
             reset_queries()
         p95 = statistics.quantiles(times, n=20)[-1]
         print(f"{name:22} p50={statistics.median(times):7.1f} ms  p95={p95:7.1f} ms  max={max(times):7.1f} ms  "
-              f"queries={max(queries)}", flush=True)
+              f"queries={max(queries)}  first={max(colds):7.1f} ms", flush=True)
         if p95 > worst:
             worst, worst_name = p95, name
         max_queries = max(max_queries, max(queries))
     export_ms, export_rows = measure_export(client)
     print(f"{'csv_export':22} {export_rows} rows in {export_ms:.0f} ms", flush=True)
     print(f"RESULT learners={args.learners} p95_ms_max={worst:.1f} worst_page={worst_name} "
-          f"max_queries={max_queries} csv_export_ms={export_ms:.0f} csv_rows={export_rows}")
+          f"max_queries={max_queries} first_request_ms_max={cold_worst:.0f} csv_export_ms={export_ms:.0f} "
+          f"csv_rows={export_rows}")
 
 
 def measure_export(client):

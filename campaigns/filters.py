@@ -28,6 +28,10 @@ class SendFilter(django_filters.FilterSet):
     def secondary_in_use(self) -> bool:
         return any(self.data.get(name) for name in self.filters if name not in self.primary_fields)
 
+    @property
+    def filters_on_events(self) -> bool:
+        return self.is_bound and any(self.data.get(name) for name in ("category", "subtype", "reason"))
+
     def filter_event(self, queryset, name, value):
         if not value:
             return queryset

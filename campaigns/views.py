@@ -97,7 +97,10 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             attempted=attempted, skipped=counts[SendStatus.SKIPPED], alerts=alerts, as_of=as_of,
             left_out=sorted(run.left_out.items()) if isinstance(run.left_out, dict) else [],
         )
-        context["count"], context["count_more"] = capped_count(self.object_list)
+        # A filter on the sends' bounce events is sparse in a big run: counting its matches would read
+        # much of the run, so the table then shows its pages without a total.
+        if not self.filterset.filters_on_events:
+            context["count"], context["count_more"] = capped_count(self.object_list)
         return context
 
 
