@@ -10,6 +10,8 @@ written as they come, so memory stays flat whatever the row count.
 import csv
 import html
 
+import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils.html import strip_tags
@@ -51,15 +53,39 @@ def plain(value):
     return value
 
 
+def _plain_attribute(table, bound_column):
+    """The attribute name to read directly when a column shows a model attribute as it is, else None.
+
+    django-tables2 computes every cell through several layers (~20 µs); for a plain
+    column without render/value methods or choices the value is just the attribute,
+    which makes a 10,000-row export several times faster.
+    """
+    name, accessor = bound_column.name, str(bound_column.accessor)
+    if type(bound_column.column) is not tables.Column or "." in accessor or "__" in accessor:
+        return None
+    if hasattr(table, f"render_{name}") or hasattr(table, f"value_{name}"):
+        return None
+    model = getattr(table._meta, "model", None)
+    if model is not None:
+        try:
+            if model._meta.get_field(accessor).choices:
+                return None
+        except FieldDoesNotExist:
+            pass  # a property such as full_name
+    return accessor
+
+
 def table_rows(table):
     """Yield the table's header and then one list of cell values per record, reading lazily."""
     columns = [column for column in table.columns if not column.column.exclude_from_export]
     yield [strip_tags(str(column.header)) for column in columns]
+    direct = [_plain_attribute(table, column) for column in columns]
     data = table.data.data
     records = data.iterator(chunk_size=EXPORT_CHUNK_SIZE) if isinstance(data, QuerySet) else iter(data)
     for record in records:
         row = BoundRow(record, table=table)
-        yield [plain(row.get_cell_value(column.name)) for column in columns]
+        yield [getattr(record, attribute, None) if attribute and not isinstance(record, dict)
+               else plain(row.get_cell_value(column.name)) for attribute, column in zip(direct, columns)]
 
 
 class ExportMixin:

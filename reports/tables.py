@@ -24,11 +24,10 @@ class ReportTable(tables.Table):
 
     def __init__(self, data, *, date_range=None, **kwargs):
         self.date_range = date_range
+        # Given here because django-tables2 subclasses do not inherit a parent's Meta.
+        kwargs.setdefault("empty_text", "Nothing here for this range.")
+        kwargs.setdefault("attrs", {"class": "data-table report-table"})
         super().__init__(data, orderable=False, **kwargs)
-
-    class Meta:
-        attrs = {"class": "data-table report-table"}
-        empty_text = "Nothing in this range."
 
 
 class TrendTable(ReportTable):
