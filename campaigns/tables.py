@@ -17,6 +17,10 @@ class CampaignTable(tables.Table):
         empty_text = "No campaigns yet."
 
 
+# Columns a phone-width screen hides (static/css/portal.css).
+OPTIONAL = {"th": {"class": "col-optional"}, "td": {"class": "col-optional"}}
+
+
 def latest_event(send):
     """The send's newest bounce event, from the view's prefetch (``latest_events``), or None."""
     events = getattr(send, "latest_events", None)
@@ -45,11 +49,12 @@ class SendTable(tables.Table):
     email = tables.Column(verbose_name="Learner",
                           linkify=("contacts:learner-detail", {"pk": tables.A("learner_id")}))
     status = tables.Column()
-    category = EventColumn("category", verbose_name="Category")
-    subtype = EventColumn("subtype", verbose_name="Subtype")
-    reason = EventColumn("reason", display=False, verbose_name="Reason")
-    domain = tables.Column()
-    status_changed_at = tables.DateTimeColumn(verbose_name="Time", format="Y-m-d H:i", attrs={"td": {"class": "nowrap"}})
+    category = EventColumn("category", verbose_name="Category", attrs=OPTIONAL)
+    subtype = EventColumn("subtype", verbose_name="Subtype", attrs=OPTIONAL)
+    reason = EventColumn("reason", display=False, verbose_name="Reason", attrs=OPTIONAL)
+    domain = tables.Column(attrs=OPTIONAL)
+    status_changed_at = tables.DateTimeColumn(verbose_name="Time", format="Y-m-d H:i",
+                                              attrs={"td": {"class": "nowrap col-optional"}, "th": {"class": "col-optional"}})
     info = tables.Column(verbose_name="Details", accessor="pk", orderable=False, empty_values=(),
                          exclude_from_export=True, attrs={"td": {"class": "info-cell"}})
 

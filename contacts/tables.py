@@ -10,6 +10,8 @@ from contacts.models import Learner
 STATUS_LABELS = dict(DeliverabilityStatus.choices)
 CATEGORY_LABELS = dict(Category.choices)
 SUBTYPE_LABELS = dict(Subtype.choices)
+# Columns a phone-width screen hides (static/css/portal.css), so status stays in view.
+OPTIONAL = {"th": {"class": "col-optional"}, "td": {"class": "col-optional"}}
 
 
 def badge(value: str, label: str):
@@ -22,12 +24,14 @@ class LearnerTable(tables.Table):
                                                         "class": "select-all"},
                                           "td__input": {"aria-label": "Select this learner"}})
     email = tables.Column(linkify=("contacts:learner-detail", {"pk": tables.A("pk")}))
-    full_name = tables.Column(verbose_name="Name", order_by=("last_name", "first_name"))
+    full_name = tables.Column(verbose_name="Name", order_by=("last_name", "first_name"), attrs=OPTIONAL)
+    department = tables.Column(attrs=OPTIONAL)
     status = tables.Column(verbose_name="Deliverability")
     last_bounce_category = tables.Column(verbose_name="Category")
-    last_bounce_subtype = tables.Column(verbose_name="Subtype")
-    soft_bounce_count = tables.Column(verbose_name="Soft in a row", attrs={"td": {"class": "num"}})
-    last_bounced_at = tables.DateTimeColumn(verbose_name="Last bounce", format="Y-m-d H:i")
+    last_bounce_subtype = tables.Column(verbose_name="Subtype", attrs=OPTIONAL)
+    soft_bounce_count = tables.Column(verbose_name="Soft in a row",
+                                      attrs={"td": {"class": "num col-optional"}, "th": {"class": "col-optional"}})
+    last_bounced_at = tables.DateTimeColumn(verbose_name="Last bounce", format="Y-m-d H:i", attrs=OPTIONAL)
 
     class Meta:
         model = Learner
