@@ -189,3 +189,15 @@ def test_a_small_runs_counts_are_always_live(admin_client, run):
     body = run_page(admin_client, run).content.decode()
 
     assert "Delivered: 5" in body and "Counted at" not in body
+
+
+def test_campaign_pages_and_raw_message_query_counts_stay_small(admin_client, org, django_assert_max_num_queries):
+    run = CampaignRunFactory(campaign__organization=org)
+    message = InboundMessageFactory(organization=org)
+    for send in sends(run, 30):
+        BounceEventFactory(send=send, inbound_message=message)
+
+    for url in (reverse("campaigns:campaign-list"), reverse("campaigns:campaign-detail", args=[run.campaign_id]),
+                reverse("campaigns:inbound-raw", args=[message.pk])):
+        with django_assert_max_num_queries(8):
+            assert admin_client.get(url).status_code == 200

@@ -255,3 +255,12 @@ def test_settings_pages_query_counts_are_small(admin_client, org, django_assert_
     for name in ("contacts:settings", "contacts:settings-policy", "contacts:settings-automation"):
         with django_assert_max_num_queries(8):
             assert admin_client.get(reverse(name)).status_code == 200
+
+
+def test_bulk_clear_confirmation_query_count_does_not_grow(admin_client, org, django_assert_max_num_queries):
+    learners = [bounced_learner(org) for _ in range(30)]
+
+    with django_assert_max_num_queries(10):
+        response = admin_client.post(BULK, {"select": [learner.pk for learner in learners]})
+
+    assert "30 bounced learners" in response.content.decode()
