@@ -91,6 +91,7 @@ class Column:
     width: float
     segments: list
     show_label: bool
+    url: str = ""
 
     @property
     def center(self) -> float:
@@ -116,8 +117,9 @@ class ColumnChart:
         return self.baseline + 15
 
 
-def column_chart(title: str, rows, series=("hard", "soft", "block"), period_key="period") -> ColumnChart:
-    """Lay out stacked columns, one per row (a dict with ``period`` and a count per series key)."""
+def column_chart(title: str, rows, series=("hard", "soft", "block"), period_key="period", url_of=None) -> ColumnChart:
+    """Lay out stacked columns, one per row (a dict with ``period`` and a count per series key);
+    ``url_of(row)`` makes each column a link."""
     rows = list(rows)
     largest = max((sum(row[key] for key in series) for row in rows), default=0) or 1
     slot = 28 if len(rows) <= 31 else 14
@@ -134,5 +136,6 @@ def column_chart(title: str, rows, series=("hard", "soft", "block"), period_key=
         period = row[period_key]
         columns.append(Column(label=period.strftime("%b %-d") if hasattr(period, "strftime") else str(period),
                               total=sum(row[key] for key in series), x=8 + index * slot, width=slot - 6,
-                              segments=segments, show_label=index % label_every == 0))
+                              segments=segments, show_label=index % label_every == 0,
+                              url=url_of(row) if url_of else ""))
     return ColumnChart(title=title, columns=columns, series=series, width=16 + len(rows) * slot)

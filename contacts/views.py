@@ -61,19 +61,18 @@ class LearnerBulkClearView(OrgScopedMixin, ClearBouncePermissionMixin, View):
 
     def post(self, request):
         confirming = "confirm" in request.POST
-        form = BulkClearForm(request.POST if confirming else {"select": request.POST.getlist("select"),
-                                                               "next": request.POST.get("next", "")},
-                             organization=self.organization)
-        if confirming and form.is_valid():
+        data = request.POST if confirming else {"select": request.POST.getlist("select"),
+                                                "next": request.POST.get("next", "")}
+        form = BulkClearForm(data, organization=self.organization)
+        if form.is_valid() and confirming:
             cleared = clear_bounce_statuses(learners=form.cleaned_data["select"], cleared_by=request.user,
                                             via=ClearedVia.PORTAL_BULK, note=form.cleaned_data["note"])
             messages.success(request, f"Cleared the bounce status of {cleared} learner{'s' if cleared != 1 else ''}.")
             return redirect(self._next_url(form))
         if not confirming:
-            form.is_valid()  # validates the selection only; the note is asked for on this page
-            form.errors.pop("note", None)
-        selected = form.cleaned_data.get("select") if hasattr(form, "cleaned_data") else None
-        selected = selected if selected is not None else Learner.objects.none()
+            form.errors.pop("note", None)  # the note is asked for on the confirmation page itself
+        selected = form.cleaned_data.get("select")
+        selected = Learner.objects.none() if selected is None else selected
         bounced = selected.filter(status=DeliverabilityStatus.BOUNCED)
         return render(request, "contacts/learner_bulk_clear.html", {
             "form": form, "selected_count": selected.count(), "bounced_count": bounced.count(),

@@ -1,5 +1,7 @@
 """Reports → My Dashboards: Your Learner Reports and the Email Status Report (read-only)."""
 
+from datetime import timedelta
+
 from django.http import Http404
 from django.views.generic import TemplateView
 
@@ -94,7 +96,8 @@ class LearnerReportView(ReportView):
         context.update(
             tables=self.get_tables(), policy=self.policy, bucket=report["bucket"], statuses=report["statuses"],
             bounced_in_range=sum(by_category.values()), as_of=self.as_of,
-            trend_chart=column_chart(f"Bounces per {report['bucket']}", report["trend"]),
+            trend_chart=column_chart(f"Bounces per {report['bucket']}", report["trend"],
+                                     url_of=lambda row: period_url(row["period"], report["bucket"], date_range)),
             category_chart=bar_chart("Learners by category of their last bounce", [
                 (label, by_category.get(value, 0), f"bar-{value}", learner_list_url(date_range, category=value))
                 for value, label in Category.choices if value in by_category]),
@@ -102,6 +105,15 @@ class LearnerReportView(ReportView):
             in_range_url=learner_list_url(date_range),
         )
         return context
+
+
+def period_url(start, bucket, date_range) -> str:
+    """The learner list of learners whose last bounce fell in this period of the trend."""
+    end = {"day": start, "week": start + timedelta(days=6)}.get(bucket)
+    if end is None:  # a month
+        end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    start, end = max(start, date_range.start), min(end, date_range.end)
+    return learner_list_url(bounced_after=start.isoformat(), bounced_before=end.isoformat())
 
 
 class EmailStatusReportView(ReportView):
