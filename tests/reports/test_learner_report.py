@@ -132,3 +132,12 @@ def test_report_query_count_does_not_grow_with_data(admin_client, org, django_as
         response = admin_client.get(REPORT)
 
     assert response.status_code == 200
+
+
+def test_each_trend_column_links_to_the_learners_of_that_day(admin_client, org):
+    bounce(org, days_ago=3)
+
+    body = admin_client.get(REPORT).content.decode()
+
+    day = (timezone.localdate() - timedelta(days=3)).isoformat()
+    assert f'<a href="/learners/?bounced_after={day}&amp;bounced_before={day}">' in body
