@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import CharField, Count, F, Value
 
 from campaigns.models import BounceEvent, CampaignRun, Send, SendStatus
 from contacts.choices import Category
@@ -36,14 +36,16 @@ class AllowlistingAlert:
 def block_groups(events) -> list[tuple[int, str, str, str, int]]:
     """Group mail-block ``events`` by run and receiving domain, and by run and remote server.
 
-    Returns (run_id, campaign name, kind, name, sends blocked) rows, largest first; two grouped queries.
+    Returns (run_id, campaign name, kind, name, sends blocked) rows, largest first; one query.
     """
     blocks = events.filter(category=Category.BLOCK, send__isnull=False).order_by()
-    rows = []
-    for kind, field in (("domain", "send__domain"), ("remote server", "remote_mta")):
-        grouped = (blocks.exclude(**{field: ""}).values_list("send__run_id", "send__run__campaign__name", field)
-                   .annotate(n=Count("send_id", distinct=True)))
-        rows += [(run_id, campaign, kind, name, blocked) for run_id, campaign, name, blocked in grouped]
+    by_domain, by_server = (
+        blocks.exclude(**{field: ""}).annotate(kind=Value(kind, output_field=CharField()), name=F(field))
+        .values_list("send__run_id", "send__run__campaign__name", "kind", "name")
+        .annotate(n=Count("send_id", distinct=True))
+        for kind, field in (("domain", "send__domain"), ("remote server", "remote_mta"))
+    )
+    rows = list(by_domain.union(by_server, all=True))  # one round trip
     rows.sort(key=lambda row: -row[4])
     return rows
 

@@ -8,14 +8,15 @@ the date range, not the organization's size.
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 
 from campaigns.models import BounceEvent, Campaign
 from campaigns.selectors import allowlisting_alerts, block_groups
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, DeliverabilityStatus
 from contacts.models import Learner
-from contacts.selectors import near_threshold_q, repeat_bouncer_q
+from bounceportal.pagination import capped_count
+from contacts.selectors import near_threshold_floor, near_threshold_q, repeat_bouncer_q
 
 BOUNCE_CATEGORIES = (Category.HARD, *sorted(SOFT_COUNTING_CATEGORIES))  # hard, block, soft
 TREND_CATEGORIES = (Category.HARD, Category.SOFT, Category.BLOCK)
@@ -96,20 +97,24 @@ def top_domains_for_organization(organization, date_range, limit: int = 10) -> l
 
 
 def _sample_with_total(queryset, limit):
-    """The first ``limit`` rows and the total match count, in one query (a window count)."""
-    rows = list(queryset.annotate(total=Window(Count("pk")))[:limit])
-    return rows, (rows[0].total if rows else 0)
+    """The first ``limit`` rows and how many match: (rows, count, more) with the count capped
+    (an exact count of a quarter of a million near-threshold learners costs most of a second)."""
+    count, more = capped_count(queryset)
+    return list(queryset[:limit]), count, more
 
 
 def repeat_bouncers_for_organization(organization, limit: int = 5):
-    """Learners bounced again after a clearance: (the most recent ``limit``, how many in all)."""
+    """Learners bounced again after a clearance: (the most recent ``limit``, count, more)."""
     learners = Learner.objects.for_organization(organization).filter(repeat_bouncer_q())
     return _sample_with_total(learners.order_by("-last_bounced_at", "pk"), limit)
 
 
 def near_threshold_for_organization(organization, policy, limit: int = 5):
-    """Active learners close to the soft-bounce threshold: (the closest ``limit``, how many in all)."""
-    learners = Learner.objects.for_organization(organization).filter(soft_bounce_count__gt=0).filter(
+    """Active learners close to the soft-bounce threshold: (the closest ``limit``, count, more)."""
+    lowest = min(near_threshold_floor(policy.soft_threshold_engaged),
+                 near_threshold_floor(policy.soft_threshold_unengaged))
+    # The explicit lower bound lets the partial soft-count index skip everyone further away.
+    learners = Learner.objects.for_organization(organization).filter(soft_bounce_count__gte=lowest).filter(
         near_threshold_q(policy))
     return _sample_with_total(learners.order_by("-soft_bounce_count", "pk"), limit)
 
@@ -149,11 +154,11 @@ def email_status_for_organization(organization, date_range) -> tuple[list[dict],
 def learner_report_for_organization(organization, date_range, policy) -> dict:
     """Everything Your Learner Reports shows, as plain data (so it can be cached)."""
     bucket, trend = bounce_trend_for_organization(organization, date_range)
-    repeat, repeat_total = repeat_bouncers_for_organization(organization)
-    near, near_total = near_threshold_for_organization(organization, policy)
+    repeat, repeat_total, repeat_more = repeat_bouncers_for_organization(organization)
+    near, near_total, near_more = near_threshold_for_organization(organization, policy)
     return {
         "bucket": bucket, "trend": trend, "repeat": repeat, "repeat_total": repeat_total, "near": near,
-        "near_total": near_total, "statuses": status_counts_for_organization(organization),
+        "near_total": near_total, "repeat_more": repeat_more, "near_more": near_more, "statuses": status_counts_for_organization(organization),
         "categories": categories_for_organization(organization, date_range),
         "domains": top_domains_for_organization(organization, date_range),
         "alerts": allowlisting_alerts_for_organization(organization, date_range,

@@ -102,6 +102,7 @@ class LearnerReportView(ReportView):
                 (label, by_category.get(value, 0), f"bar-{value}", learner_list_url(date_range, category=value))
                 for value, label in Category.choices if value in by_category]),
             repeat_total=report["repeat_total"], near_total=report["near_total"],
+            repeat_more=report["repeat_more"], near_more=report["near_more"],
             in_range_url=learner_list_url(date_range),
         )
         return context
