@@ -1,10 +1,10 @@
 """Tables of the campaign pages: campaigns and the run details' sends (with their "i" panels)."""
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from campaigns.models import Campaign, Send
+from campaigns.panels import send_info_html
 
 
 class CampaignTable(tables.Table):
@@ -88,5 +88,4 @@ class SendTable(tables.Table):
         return record.status_changed_at.isoformat()
 
     def render_info(self, record):
-        return render_to_string("campaigns/_send_info.html",
-                                {"send": record, "event": latest_event(record), "can_view_raw": self.can_view_raw})
+        return send_info_html(record, latest_event(record), can_view_raw=self.can_view_raw)
