@@ -1,7 +1,9 @@
 """Tables of the campaign pages: campaigns and the run details' sends (with their "i" panels)."""
 
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 
 from campaigns.models import Campaign, Send
 from campaigns.panels import send_info_html
@@ -46,15 +48,14 @@ class EventColumn(tables.Column):
 
 
 class SendTable(tables.Table):
-    email = tables.Column(verbose_name="Learner",
-                          linkify=("contacts:learner-detail", {"pk": tables.A("learner_id")}))
+    email = tables.Column(verbose_name="Learner")
     status = tables.Column()
     category = EventColumn("category", verbose_name="Category", attrs=OPTIONAL)
     subtype = EventColumn("subtype", verbose_name="Subtype", attrs=OPTIONAL)
     reason = EventColumn("reason", display=False, verbose_name="Reason", attrs=OPTIONAL)
     domain = tables.Column(attrs=OPTIONAL)
-    status_changed_at = tables.DateTimeColumn(verbose_name="Time", format="Y-m-d H:i",
-                                              attrs={"td": {"class": "nowrap col-optional"}, "th": {"class": "col-optional"}})
+    status_changed_at = tables.Column(verbose_name="Time", attrs={"td": {"class": "nowrap col-optional"},
+                                                                  "th": {"class": "col-optional"}})
     info = tables.Column(verbose_name="Details", accessor="pk", orderable=False, empty_values=(),
                          exclude_from_export=True, attrs={"td": {"class": "info-cell"}})
 
@@ -67,6 +68,17 @@ class SendTable(tables.Table):
     def __init__(self, *args, can_view_raw=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.can_view_raw = can_view_raw
+
+    # Rendered by hand: linkify and DateTimeColumn cost ~0.1 ms a cell (bench/pages.py).
+    def render_email(self, record):
+        return format_html('<a href="{}">{}</a>', reverse("contacts:learner-detail", args=[record.learner_id]),
+                           record.email)
+
+    def value_email(self, record):
+        return record.email
+
+    def render_status_changed_at(self, value):
+        return localtime(value).strftime("%Y-%m-%d %H:%M")
 
     def render_status(self, record):
         return format_html('<span class="badge badge-send-{}">{}</span>', record.status, record.get_status_display())

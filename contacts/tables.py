@@ -1,7 +1,9 @@
 """The learner table (list page and its CSV export)."""
 
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 
 from contacts.choices import Category, DeliverabilityStatus, Subtype
 from contacts.models import Learner
@@ -23,7 +25,7 @@ class LearnerTable(tables.Table):
                                    attrs={"th__input": {"aria-label": "Select every learner on this page",
                                                         "class": "select-all"},
                                           "td__input": {"aria-label": "Select this learner"}})
-    email = tables.Column(linkify=("contacts:learner-detail", {"pk": tables.A("pk")}))
+    email = tables.Column()
     full_name = tables.Column(verbose_name="Name", order_by=("last_name", "first_name"), attrs=OPTIONAL)
     department = tables.Column(attrs=OPTIONAL)
     status = tables.Column(verbose_name="Deliverability")
@@ -31,7 +33,7 @@ class LearnerTable(tables.Table):
     last_bounce_subtype = tables.Column(verbose_name="Subtype", attrs=OPTIONAL)
     soft_bounce_count = tables.Column(verbose_name="Soft in a row",
                                       attrs={"td": {"class": "num col-optional"}, "th": {"class": "col-optional"}})
-    last_bounced_at = tables.DateTimeColumn(verbose_name="Last bounce", format="Y-m-d H:i", attrs=OPTIONAL)
+    last_bounced_at = tables.Column(verbose_name="Last bounce", attrs=OPTIONAL)
 
     class Meta:
         model = Learner
@@ -39,6 +41,17 @@ class LearnerTable(tables.Table):
                   "last_bounce_subtype", "soft_bounce_count", "last_bounced_at")
         empty_text = "No learners match these filters."
         attrs = {"class": "data-table"}
+
+    # The cells below are rendered by hand: linkify and DateTimeColumn cost ~0.1 ms a cell,
+    # a third of a 50-row page at a million learners (bench/pages.py).
+    def render_email(self, record):
+        return format_html('<a href="{}">{}</a>', reverse("contacts:learner-detail", args=[record.pk]), record.email)
+
+    def value_email(self, record):
+        return record.email
+
+    def render_last_bounced_at(self, value):
+        return localtime(value).strftime("%Y-%m-%d %H:%M")
 
     def render_status(self, record):
         return badge(record.status, STATUS_LABELS.get(record.status, record.status))

@@ -16,7 +16,7 @@ from campaigns.selectors import allowlisting_alerts, block_groups
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, DeliverabilityStatus
 from contacts.models import Learner
 from bounceportal.pagination import capped_count
-from contacts.selectors import near_threshold_floor, near_threshold_q, repeat_bouncer_q
+from contacts.selectors import near_threshold_q, repeat_bouncer_q
 
 BOUNCE_CATEGORIES = (Category.HARD, *sorted(SOFT_COUNTING_CATEGORIES))  # hard, block, soft
 TREND_CATEGORIES = (Category.HARD, Category.SOFT, Category.BLOCK)
@@ -111,11 +111,7 @@ def repeat_bouncers_for_organization(organization, limit: int = 5):
 
 def near_threshold_for_organization(organization, policy, limit: int = 5):
     """Active learners close to the soft-bounce threshold: (the closest ``limit``, count, more)."""
-    lowest = min(near_threshold_floor(policy.soft_threshold_engaged),
-                 near_threshold_floor(policy.soft_threshold_unengaged))
-    # The explicit lower bound lets the partial soft-count index skip everyone further away.
-    learners = Learner.objects.for_organization(organization).filter(soft_bounce_count__gte=lowest).filter(
-        near_threshold_q(policy))
+    learners = Learner.objects.for_organization(organization).filter(near_threshold_q(policy))
     return _sample_with_total(learners.order_by("-soft_bounce_count", "pk"), limit)
 
 
