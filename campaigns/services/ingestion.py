@@ -166,7 +166,8 @@ def ingest_raw_messages(*, mailbox: BounceMailbox, messages: list[Fetched], dry_
         row.matched_by = plan_message(row, item, matcher, now, outcomes)
         planned.append((item, row, outcomes))
     with transaction.atomic():
-        inserted = _insert_new([row for _, row, _ in planned])
+        # Digest order, so two pollers inserting overlapping batches wait on each other without deadlocking.
+        inserted = _insert_new(sorted((row for _, row, _ in planned), key=lambda row: row.digest))
         _crash_point("after_store")
         merged = Outcomes(events=[], deferrals={}, deliveries=[])
         for item, row, outcomes in planned:
