@@ -33,7 +33,7 @@ from campaigns.mailboxes import Fetched, MailboxError, open_mailbox
 from campaigns.models import BounceMailbox, InboundMessage, MatchedBy
 from campaigns.services.inbound import (MARKABLE_KINDS, Outcomes, classifier_version, classify_raw, header_text,
                                         plan_message, write_outcomes)
-from campaigns.services.locks import LockLost, _NoLock, mailbox_poll_lock
+from campaigns.services.locks import LockLost, NoLock, mailbox_poll_lock
 from campaigns.services.matching import SendMatcher
 from campaigns.services.reclassify import reclassify_messages
 
@@ -221,7 +221,7 @@ def poll_mailbox_once(*, mailbox: BounceMailbox, dry_run: bool = False, use_lock
     """
     result = PollResult(mailbox_id=mailbox.pk, dry_run=dry_run)
     started = timezone.now()
-    lock_context = mailbox_poll_lock(mailbox.pk) if use_lock and not dry_run else nullcontext(_NoLock())
+    lock_context = mailbox_poll_lock(mailbox.pk) if use_lock and not dry_run else nullcontext(NoLock())
     with lock_context as lock:
         if lock is None:
             result.skipped = "another poll of this mailbox is running"
