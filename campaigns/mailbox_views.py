@@ -60,6 +60,9 @@ class MailboxCreateView(OrgScopedMixin, MailboxAdminMixin, CreateView):
                                            port=993)
         return kwargs
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_manage=True, editable=True, **kwargs)
+
     def form_valid(self, form):
         mailbox = save_bounce_mailbox(mailbox=form.instance, changed_by=self.request.user,
                                       **_secrets(form.cleaned_data))

@@ -20,9 +20,11 @@ def imap_form(**overrides):
 
 
 def test_admin_creates_an_imap_mailbox_with_an_encrypted_password(admin_client, org):
+    page = admin_client.get(reverse("campaigns:mailbox-create")).content.decode()
     response = admin_client.post(reverse("campaigns:mailbox-create"), imap_form())
 
     mailbox = BounceMailbox.objects.get(organization=org)
+    assert '<input type="password" name="password"' in page and "Test connection" not in page
     assert response.status_code == 302 and response.url == reverse("campaigns:mailbox-edit", args=[mailbox.pk])
     assert mailbox.get_password() == "s3cret-pass" and "s3cret-pass" not in mailbox.password_encrypted
 
