@@ -7,6 +7,7 @@ on the mailbox, while the good one goes on being polled on its interval.
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -52,6 +53,7 @@ def celery_worker_process():
     except subprocess.TimeoutExpired:
         process.kill()
         output, _ = process.communicate()
+    shutil.rmtree(schedule, ignore_errors=True)
     if os.environ.get("BP_SHOW_WORKER_LOG"):
         print(output)
 
