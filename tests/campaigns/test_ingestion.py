@@ -213,3 +213,15 @@ def test_poll_raises_mailbox_error_for_a_missing_maildir(org):
         poll_mailbox_once(mailbox=mailbox)
 
     assert BounceMailbox.objects.get(pk=mailbox.pk).last_error_at is not None
+
+
+def test_a_symlink_in_the_maildir_is_never_read(maildir_mailbox, maildir, send, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Subject: not mail\n\nroot:password\n")
+    (maildir / "new" / "1700000000.link.test").symlink_to(secret)
+    drop(maildir, gen.postfix_dsn(original_of(send)))
+
+    result = poll_mailbox_once(mailbox=maildir_mailbox)
+
+    assert result.fetched == 1 and InboundMessage.objects.count() == 1
+    assert b"root:password" not in bytes(InboundMessage.objects.get().raw)
