@@ -101,6 +101,7 @@ class Send(models.Model):
     skip_reason = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="Set by the worker that is sending it.")
+    first_attempt_at = models.DateTimeField(null=True, blank=True, help_text="The retry window starts here.")
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -274,6 +275,7 @@ class EventSource(models.TextChoices):
     MAILBOX = "mailbox", "Bounce mailbox"
     SMTP = "smtp", "SMTP reply while sending"
     WEBHOOK = "webhook", "Webhook"
+    LINK = "link", "Unsubscribe link"
 
 
 class EventOutcome(models.TextChoices):

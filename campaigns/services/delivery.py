@@ -1,0 +1,223 @@
+"""Send one chunk of a run: claim the sends, talk SMTP, write the outcomes back in bulk.
+
+Per chunk: ONE conditional UPDATE … RETURNING claims the due sends (so a
+retried or duplicated task never sends a message twice while the claim is
+held), one SMTP connection carries every message, and every FLUSH_EVERY
+messages the outcomes are written back in one transaction: the sends in one
+executemany, the bounce events of 5xx replies in one bulk insert plus the
+policy (``apply_bounce_events``), and the lease of the rest renewed.
+
+A 2xx makes the send ``sent``; a 5xx at RCPT or DATA is a bounce event at
+once, classified from the reply; a 4xx or a connection failure defers the
+send with backoff until SEND_RETRY_WINDOW_SECONDS after its first attempt,
+and then it expires (an ``expired`` soft bounce). A 5xx to MAIL FROM is about
+our sender, not the learner: the send fails and the learner is untouched.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
+from bounceportal.db import update_fields_many
+from campaigns.models import BounceEvent, Campaign, EventSource, MatchedBy, Send, SendStatus
+from campaigns.services.messages import MessageTemplate, smtp_address
+from campaigns.services.policy import apply_bounce_events
+from campaigns.services.ratelimit import RateLimiter
+from campaigns.services.smtp import Reply, SmtpSession
+from contacts.choices import Category, DeliverabilityStatus, Subtype
+from contacts.models import Organization
+
+logger = logging.getLogger(__name__)
+
+FLUSH_EVERY = 100
+PENDING_STATUSES = (SendStatus.SCHEDULED, SendStatus.DEFERRED)
+WRITTEN_FIELDS = ["status", "skip_reason", "attempts", "first_attempt_at", "next_attempt_at", "claimed_at",
+                  "sent_at", "bounced_at", "status_changed_at", "last_reply"]
+
+
+@dataclass
+class ChunkResult:
+    claimed: int = 0
+    sent: int = 0
+    bounced: int = 0
+    deferred: int = 0
+    expired: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+def lease_expiry(now):
+    """Claims older than this belong to a worker that died."""
+    return now - timedelta(seconds=settings.SEND_CLAIM_LEASE_SECONDS)
+
+
+_CLAIM_SQL = """
+UPDATE campaigns_send AS s SET claimed_at = %(now)s
+FROM contacts_learner AS l
+WHERE l.id = s.learner_id AND s.run_id = %(run)s AND s.id BETWEEN %(first)s AND %(last)s
+  AND s.status IN ('scheduled', 'deferred')
+  AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= %(now)s)
+  AND (s.claimed_at IS NULL OR s.claimed_at < %(lease)s)
+RETURNING s.id, s.organization_id, s.learner_id, s.token, s.email, s.attempts, s.first_attempt_at,
+          s.last_reply, l.status
+"""
+_CLAIM_COLUMNS = ("id", "organization_id", "learner_id", "token", "email", "attempts", "first_attempt_at",
+                  "last_reply", "learner_status")
+
+
+def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[Send]:
+    """Claim the run's due, unclaimed sends with ids in [first_id, last_id]; return them (in id order).
+
+    Each returned Send carries ``learner_status``, the learner's state now: a
+    learner suppressed since the run was scheduled is skipped, not sent to.
+    """
+    now = now or timezone.now()
+    params = {"now": now, "run": run_id, "first": first_id, "last": last_id, "lease": lease_expiry(now)}
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL, params)
+            rows = [dict(zip(_CLAIM_COLUMNS, row)) for row in cursor.fetchall()]
+    else:  # SQLite serializes writers: select, then claim those still unclaimed
+        with transaction.atomic():
+            due = (Send.objects.filter(run_id=run_id, pk__gte=first_id, pk__lte=last_id, status__in=PENDING_STATUSES)
+                   .exclude(next_attempt_at__gt=now).exclude(claimed_at__gte=params["lease"]))
+            rows = list(due.values(*_CLAIM_COLUMNS[:-1], learner_status=F("learner__status")))
+            Send.objects.filter(pk__in=[row["id"] for row in rows]).update(claimed_at=now)
+    sends = []
+    for row in sorted(rows, key=lambda r: r["id"]):
+        learner_status = row.pop("learner_status")
+        send = Send(**row, run_id=run_id, claimed_at=now)
+        send.learner_status = learner_status
+        sends.append(send)
+    return sends
+
+
+class _Chunk:
+    """Outcomes of one chunk waiting to be written back."""
+
+    def __init__(self, template: MessageTemplate, campaign: Campaign):
+        self.template = template
+        self.campaign = campaign
+        self.result = ChunkResult()
+        self.done: list[Send] = []
+        self.events: list[BounceEvent] = []
+
+    def _start_attempt(self, send: Send, now) -> None:
+        send.attempts += 1
+        send.first_attempt_at = send.first_attempt_at or now
+        send.status_changed_at = now
+
+    def skip(self, send: Send, reason: str, now) -> None:
+        send.status, send.skip_reason, send.status_changed_at = SendStatus.SKIPPED, reason, now
+        self.result.skipped += 1
+        self.done.append(send)
+
+    def record(self, send: Send, reply: Reply, now) -> None:
+        """Turn one SMTP reply into the send's new state (and a bounce event for a 5xx)."""
+        self._start_attempt(send, now)
+        send.last_reply = str(reply)[:2000]
+        if reply.accepted:
+            send.status, send.sent_at, send.next_attempt_at = SendStatus.SENT, now, None
+            self.result.sent += 1
+        elif reply.permanent and reply.stage == "MAIL":
+            send.status = SendStatus.FAILED
+            self.result.failed += 1
+        elif reply.permanent:
+            recipient = classify_smtp_reply(reply.code, reply.text, address=send.email,
+                                            remote_mta=settings.SMTP_HOST, command=reply.stage)
+            self._bounce(send, recipient, now)
+            self.result.bounced += 1
+        else:
+            self._defer(send, reply, now)
+        self.done.append(send)
+
+    def _defer(self, send: Send, reply: Reply, now) -> None:
+        deadline = send.first_attempt_at + timedelta(seconds=settings.SEND_RETRY_WINDOW_SECONDS)
+        if now >= deadline:
+            hours = settings.SEND_RETRY_WINDOW_SECONDS / 3600
+            recipient = recipient_for_reason(
+                "expired", address=send.email, status="4.4.7", reply_code=str(reply.code or ""),
+                diagnostic=f"Delivery expired: retried {send.attempts} times over {hours:g} hours. "
+                           f"Last reply: {reply}")
+            self._bounce(send, recipient, now)
+            self.result.expired += 1
+            return
+        backoff = min(settings.SEND_RETRY_BASE_SECONDS * 2 ** (send.attempts - 1), settings.SEND_RETRY_MAX_SECONDS)
+        send.status = SendStatus.DEFERRED
+        send.next_attempt_at = min(now + timedelta(seconds=backoff), deadline)
+        send.claimed_at = None
+        self.result.deferred += 1
+
+    def _bounce(self, send: Send, recipient, now) -> None:
+        send.status, send.bounced_at, send.next_attempt_at = SendStatus.BOUNCED, now, None
+        category, subtype = recipient.category, recipient.subtype
+        if category not in Category.values or subtype not in Subtype.values:
+            category, subtype = Category.UNDETERMINED, Subtype.UNDETERMINED
+        self.events.append(BounceEvent(
+            organization_id=send.organization_id, send_id=send.pk, learner_id=send.learner_id,
+            source=EventSource.SMTP, address=send.email, action=recipient.action, status=recipient.status[:16],
+            reply_code=recipient.reply_code[:3], reason=recipient.reason, category=category, subtype=subtype,
+            hard=recipient.hard, diagnostic=recipient.diagnostic, remote_mta=recipient.remote_mta[:253],
+            matched_by=MatchedBy.VERP, occurred_at=now,
+        ))
+
+    def flush(self, pending_ids: list[int]) -> None:
+        """Write outcomes, events and policy in one transaction; renew the claim on ``pending_ids``."""
+        if not self.done:
+            return
+        now = timezone.now()
+        with transaction.atomic():
+            update_fields_many(self.done, WRITTEN_FIELDS)
+            if self.events:
+                apply_bounce_events(events=BounceEvent.objects.bulk_create(self.events), now=now)
+            if pending_ids:
+                Send.objects.filter(pk__in=pending_ids, status__in=PENDING_STATUSES).update(claimed_at=now)
+        self.done, self.events = [], []
+
+
+def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
+    """Send the run's due sends with ids in [first_id, last_id] over one SMTP connection.
+
+    Returns the counts; the outcomes are in the database. Safe to run twice or
+    concurrently for the same range: only the claimer sends.
+    """
+    sends = claim_sends(run_id=run_id, first_id=first_id, last_id=last_id)
+    if not sends:
+        return ChunkResult()
+    campaign = Campaign.objects.select_related("organization").get(runs__pk=run_id)
+    template = MessageTemplate(campaign, bounce_domain=settings.BOUNCE_DOMAIN, base_url=settings.PUBLIC_BASE_URL)
+    limiter = RateLimiter(organization_id=campaign.organization_id, rate=_rate_of(campaign.organization))
+    chunk = _Chunk(template, campaign)
+    chunk.result.claimed = len(sends)
+    with SmtpSession() as session:
+        for index, send in enumerate(sends):
+            _send_one(chunk, session, limiter, send)
+            if len(chunk.done) >= FLUSH_EVERY:
+                chunk.flush([s.pk for s in sends[index + 1:]])
+    chunk.flush([])
+    logger.info("Run %s chunk %s-%s: %s", run_id, first_id, last_id, chunk.result)
+    return chunk.result
+
+
+def _rate_of(organization: Organization) -> int:
+    return organization.send_rate_per_second or 1
+
+
+def _send_one(chunk: _Chunk, session: SmtpSession, limiter: RateLimiter, send: Send) -> None:
+    if send.learner_status != DeliverabilityStatus.ACTIVE:
+        chunk.skip(send, send.learner_status, timezone.now())
+        return
+    recipient = smtp_address(send.email)
+    if recipient is None:
+        chunk.skip(send, "invalid_address", timezone.now())
+        return
+    limiter.acquire()
+    message = chunk.template.render(token=send.token, to=recipient)
+    reply = session.deliver(sender=chunk.template.envelope_sender(send.token), recipient=recipient, message=message)
+    chunk.record(send, reply, timezone.now())
