@@ -24,7 +24,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
-from bounceportal.db import update_fields_many
 from campaigns.models import BounceEvent, Campaign, EventSource, MatchedBy, Send, SendStatus
 from campaigns.services.messages import MessageTemplate, smtp_address
 from campaigns.services.policy import apply_bounce_events
@@ -71,11 +70,24 @@ _CLAIM_COLUMNS = ("id", "organization_id", "learner_id", "token", "email", "atte
                   "last_reply", "learner_status")
 
 
-def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[Send]:
+class ClaimedSend:
+    """The columns of a claimed send the worker needs (a Model instance costs more to build than to send)."""
+
+    __slots__ = (*_CLAIM_COLUMNS, "run_id", "claimed_at", "status", "skip_reason", "next_attempt_at", "sent_at",
+                 "bounced_at", "status_changed_at")
+
+    def __init__(self, row: dict, *, run_id: int, now):
+        for name, value in row.items():
+            setattr(self, name, value)
+        self.run_id, self.claimed_at, self.status_changed_at = run_id, now, now
+        self.skip_reason, self.next_attempt_at, self.sent_at, self.bounced_at = "", None, None, None
+
+
+def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[ClaimedSend]:
     """Claim the run's due, unclaimed sends with ids in [first_id, last_id]; return them (in id order).
 
-    Each returned Send carries ``learner_status``, the learner's state now: a
-    learner suppressed since the run was scheduled is skipped, not sent to.
+    Each carries ``learner_status``, the learner's state now: a learner
+    suppressed since the run was scheduled is skipped, not sent to.
     """
     now = now or timezone.now()
     params = {"now": now, "run": run_id, "first": first_id, "last": last_id, "lease": lease_expiry(now)}
@@ -89,13 +101,19 @@ def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[S
                    .exclude(next_attempt_at__gt=now).exclude(claimed_at__gte=params["lease"]))
             rows = list(due.values(*_CLAIM_COLUMNS[:-1], learner_status=F("learner__status")))
             Send.objects.filter(pk__in=[row["id"] for row in rows]).update(claimed_at=now)
-    sends = []
-    for row in sorted(rows, key=lambda r: r["id"]):
-        learner_status = row.pop("learner_status")
-        send = Send(**row, run_id=run_id, claimed_at=now)
-        send.learner_status = learner_status
-        sends.append(send)
-    return sends
+    return [ClaimedSend(row, run_id=run_id, now=now) for row in sorted(rows, key=lambda r: r["id"])]
+
+
+def _write_back(sends: list[ClaimedSend]) -> None:
+    """Write each send's outcome columns in one executemany (pipelined into one round trip by psycopg)."""
+    fields = [Send._meta.get_field(name) for name in WRITTEN_FIELDS]
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(Send._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+           f"WHERE id = %s")
+    rows = [[field.get_db_prep_save(getattr(send, field.attname), connection) for field in fields] + [send.id]
+            for send in sends]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 class _Chunk:
@@ -105,20 +123,20 @@ class _Chunk:
         self.template = template
         self.campaign = campaign
         self.result = ChunkResult()
-        self.done: list[Send] = []
+        self.done: list[ClaimedSend] = []
         self.events: list[BounceEvent] = []
 
-    def _start_attempt(self, send: Send, now) -> None:
+    def _start_attempt(self, send: ClaimedSend, now) -> None:
         send.attempts += 1
         send.first_attempt_at = send.first_attempt_at or now
         send.status_changed_at = now
 
-    def skip(self, send: Send, reason: str, now) -> None:
+    def skip(self, send: ClaimedSend, reason: str, now) -> None:
         send.status, send.skip_reason, send.status_changed_at = SendStatus.SKIPPED, reason, now
         self.result.skipped += 1
         self.done.append(send)
 
-    def record(self, send: Send, reply: Reply, now) -> None:
+    def record(self, send: ClaimedSend, reply: Reply, now) -> None:
         """Turn one SMTP reply into the send's new state (and a bounce event for a 5xx)."""
         self._start_attempt(send, now)
         send.last_reply = str(reply)[:2000]
@@ -137,7 +155,7 @@ class _Chunk:
             self._defer(send, reply, now)
         self.done.append(send)
 
-    def _defer(self, send: Send, reply: Reply, now) -> None:
+    def _defer(self, send: ClaimedSend, reply: Reply, now) -> None:
         deadline = send.first_attempt_at + timedelta(seconds=settings.SEND_RETRY_WINDOW_SECONDS)
         if now >= deadline:
             hours = settings.SEND_RETRY_WINDOW_SECONDS / 3600
@@ -154,13 +172,13 @@ class _Chunk:
         send.claimed_at = None
         self.result.deferred += 1
 
-    def _bounce(self, send: Send, recipient, now) -> None:
+    def _bounce(self, send: ClaimedSend, recipient, now) -> None:
         send.status, send.bounced_at, send.next_attempt_at = SendStatus.BOUNCED, now, None
         category, subtype = recipient.category, recipient.subtype
         if category not in Category.values or subtype not in Subtype.values:
             category, subtype = Category.UNDETERMINED, Subtype.UNDETERMINED
         self.events.append(BounceEvent(
-            organization_id=send.organization_id, send_id=send.pk, learner_id=send.learner_id,
+            organization_id=send.organization_id, send_id=send.id, learner_id=send.learner_id,
             source=EventSource.SMTP, address=send.email, action=recipient.action, status=recipient.status[:16],
             reply_code=recipient.reply_code[:3], reason=recipient.reason, category=category, subtype=subtype,
             hard=recipient.hard, diagnostic=recipient.diagnostic, remote_mta=recipient.remote_mta[:253],
@@ -173,7 +191,7 @@ class _Chunk:
             return
         now = timezone.now()
         with transaction.atomic():
-            update_fields_many(self.done, WRITTEN_FIELDS)
+            _write_back(self.done)
             if self.events:
                 apply_bounce_events(events=BounceEvent.objects.bulk_create(self.events), now=now)
             if pending_ids:
@@ -199,7 +217,7 @@ def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
         for index, send in enumerate(sends):
             _send_one(chunk, session, limiter, send)
             if len(chunk.done) >= FLUSH_EVERY:
-                chunk.flush([s.pk for s in sends[index + 1:]])
+                chunk.flush([s.id for s in sends[index + 1:]])
     chunk.flush([])
     logger.info("Run %s chunk %s-%s: %s", run_id, first_id, last_id, chunk.result)
     return chunk.result
@@ -209,7 +227,7 @@ def _rate_of(organization: Organization) -> int:
     return organization.send_rate_per_second or 1
 
 
-def _send_one(chunk: _Chunk, session: SmtpSession, limiter: RateLimiter, send: Send) -> None:
+def _send_one(chunk: _Chunk, session: SmtpSession, limiter: RateLimiter, send: ClaimedSend) -> None:
     if send.learner_status != DeliverabilityStatus.ACTIVE:
         chunk.skip(send, send.learner_status, timezone.now())
         return

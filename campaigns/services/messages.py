@@ -26,6 +26,8 @@ from django.core.validators import EmailValidator
 _validator = EmailValidator()
 _BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
 _HEADER_BREAKS = re.compile(r"[\r\n\t]+")
+# The common case of Django's user_regex, without IGNORECASE (several times faster on 100,000 addresses).
+_DOT_ATOM = re.compile(r"[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+(?:\.[-!#$%&'*+/=?^_`{}|~0-9A-Za-z]+)*\Z")
 
 
 @lru_cache(maxsize=4096)
@@ -51,7 +53,7 @@ def smtp_address(email: str) -> str | None:
     local, _, domain = email.rpartition("@")
     if not local or not domain or len(local) > 64 or not local.isascii():
         return None
-    if not _validator.user_regex.match(local):
+    if not (_DOT_ATOM.match(local) or _validator.user_regex.match(local)):
         return None
     ascii_domain = _ascii_domain(domain)
     return f"{local}@{ascii_domain}" if ascii_domain else None

@@ -9,6 +9,7 @@ learners get a ``scheduled`` send with a fresh token; learners left out get a
 ``campaigns/tasks/sending.py``.
 """
 
+import base64
 import secrets
 
 from django.db import connection, transaction
@@ -97,8 +98,9 @@ def schedule_run(*, run: CampaignRun, now=None) -> CampaignRun:
 def _send_rows(learners) -> tuple[list[tuple], dict[str, int]]:
     """Return (learner id, token, email, domain, status, skip reason) per learner, and the left-out counts."""
     rows, left_out = [], {}
-    token = secrets.token_urlsafe
-    for learner_id, email, status in learners.iterator(chunk_size=10_000):
+    learners = list(learners.iterator(chunk_size=10_000))
+    tokens = _tokens(len(learners))
+    for (learner_id, email, status), token in zip(learners, tokens):
         if status != DeliverabilityStatus.ACTIVE:
             reason = status
         elif smtp_address(email) is None:
@@ -107,17 +109,22 @@ def _send_rows(learners) -> tuple[list[tuple], dict[str, int]]:
             reason = ""
         if reason:
             left_out[reason] = left_out.get(reason, 0) + 1
-        rows.append((learner_id, token(18), email, email.rpartition("@")[2].lower()[:253],
+        rows.append((learner_id, token, email, email.rpartition("@")[2].lower()[:253],
                      SendStatus.SKIPPED.value if reason else SendStatus.SCHEDULED.value, reason))
     return rows, left_out
 
 
+def _tokens(count: int) -> list[str]:
+    """``count`` tokens exactly like secrets.token_urlsafe(18), from one call to the OS's random source."""
+    blob = base64.urlsafe_b64encode(secrets.token_bytes(18 * count)).decode("ascii")
+    return [blob[i:i + 24] for i in range(0, len(blob), 24)]
+
+
 _ROW_FIELDS = ("learner_id", "token", "email", "domain", "status", "skip_reason")
-_ROW_TYPES = ("bigint", "text", "text", "text", "text", "text")
 
 
 def _insert_sends(run: CampaignRun, rows: list[tuple], now) -> None:
-    """Insert the sends: one INSERT … SELECT FROM unnest(arrays) on PostgreSQL, bulk_create elsewhere."""
+    """Insert the sends: COPY on PostgreSQL (the fastest way in: rows are formatted in C), bulk_create elsewhere."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -126,24 +133,20 @@ def _insert_sends(run: CampaignRun, rows: list[tuple], now) -> None:
                   **dict(zip(_ROW_FIELDS, row))) for row in rows], batch_size=500)
         return
     # Every other column gets its model default, so a new field with a default needs no change here.
-    constants = {"organization_id": run.organization_id, "run_id": run.pk, "created_at": now,
-                 "status_changed_at": now}
-    columns, values, params = [], [], []
+    given = {"organization_id": run.organization_id, "run_id": run.pk, "created_at": now, "status_changed_at": now}
+    columns, constants = [], []
     for field in Send._meta.concrete_fields:
         if field.primary_key or field.attname in _ROW_FIELDS:
             continue
-        value = constants[field.attname] if field.attname in constants else field.get_default()
-        columns.append(connection.ops.quote_name(field.column))
-        values.append("%s")
-        params.append(field.get_db_prep_save(value, connection))
-    arrays = list(zip(*rows))
-    columns += [connection.ops.quote_name(Send._meta.get_field(name).column) for name in _ROW_FIELDS]
-    values += [f"u.{name}" for name in _ROW_FIELDS]
-    unnest = ", ".join(f"%s::{kind}[]" for kind in _ROW_TYPES)
-    sql = (f"INSERT INTO {Send._meta.db_table} ({', '.join(columns)}) "
-           f"SELECT {', '.join(values)} FROM unnest({unnest}) AS u({', '.join(_ROW_FIELDS)})")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params + [list(column) for column in arrays])
+        columns.append(field.column)
+        constants.append(field.get_db_prep_save(given.get(field.attname, field.get_default()), connection))
+    columns += [Send._meta.get_field(name).column for name in _ROW_FIELDS]
+    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+    constants = tuple(constants)
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {connection.ops.quote_name(Send._meta.db_table)} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(constants + row)
 
 
 def launch_run(*, run: CampaignRun, now=None) -> CampaignRun:

@@ -4,14 +4,15 @@ Thin wrappers over ``campaigns.services.sending`` / ``delivery`` (STYLE rule 8);
 ``manage.py send_due`` is the sweep's twin for cron and debugging.
 """
 
-from celery import shared_task
 from django.conf import settings
+
+from bounceportal.celery import app
 
 from campaigns.services.delivery import send_chunk as send_chunk_service
 from campaigns.services.sending import chunk_ranges, finish_run_if_complete, sending_run_ids
 
 
-@shared_task(name="campaigns.send_run")
+@app.task(name="campaigns.send_run")
 def send_run(run_id: int, due_only: bool = False) -> int:
     """Enqueue one send_chunk per SEND_CHUNK_SIZE pending sends of the run; return how many."""
     ranges = chunk_ranges(run_id=run_id, chunk_size=settings.SEND_CHUNK_SIZE, due_only=due_only)
@@ -20,7 +21,7 @@ def send_run(run_id: int, due_only: bool = False) -> int:
     return len(ranges)
 
 
-@shared_task(name="campaigns.send_chunk")
+@app.task(name="campaigns.send_chunk")
 def send_chunk(run_id: int, first_id: int, last_id: int) -> dict:
     """Send the run's due sends in [first_id, last_id] over one SMTP connection; finish the run if it can."""
     result = send_chunk_service(run_id=run_id, first_id=first_id, last_id=last_id)
@@ -28,7 +29,7 @@ def send_chunk(run_id: int, first_id: int, last_id: int) -> dict:
     return vars(result)
 
 
-@shared_task(name="campaigns.send_due_sends")
+@app.task(name="campaigns.send_due_sends")
 def send_due_sends() -> int:
     """For every run still sending: enqueue its due retries and abandoned claims, or finish it.
 

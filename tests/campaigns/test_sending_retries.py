@@ -169,7 +169,7 @@ def test_two_workers_claiming_the_same_chunk_at_once_split_it_without_overlap(or
     def claim():
         try:
             barrier.wait()
-            claimed.append({send.pk for send in claim_sends(run_id=run.pk, first_id=ids[0], last_id=ids[-1])})
+            claimed.append({send.id for send in claim_sends(run_id=run.pk, first_id=ids[0], last_id=ids[-1])})
         except Exception as exc:  # surfaced below: a thread's exception is otherwise lost
             errors.append(exc)
         finally:
