@@ -1,9 +1,11 @@
 """Retries: deferred sends go again when due, with backoff, until the window runs out; claims stop doubles."""
 
+import io
 import threading
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -184,3 +186,17 @@ def test_two_workers_claiming_the_same_chunk_at_once_split_it_without_overlap(or
     assert errors == []
     assert claimed[0] & claimed[1] == set()
     assert claimed[0] | claimed[1] == set(ids)
+
+
+def test_manage_py_send_due_sends_a_runs_pending_sends_without_celery(org, campaign, smtp_sink):
+    LearnerFactory.create_batch(2, organization=org)
+    run = schedule_run(run=create_run(campaign=campaign))
+    run.status = RunStatus.SENDING
+    run.save()
+    out = io.StringIO()
+
+    call_command("send_due", run=[run.pk], stdout=out)
+
+    run.refresh_from_db()
+    assert len(smtp_sink.messages) == 2 and run.status == RunStatus.DONE
+    assert "2 sent" in out.getvalue() and f"Run {run.pk} is done." in out.getvalue()
