@@ -15,6 +15,7 @@ our sender, not the learner: the send fails and the learner is untouched.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,11 +31,14 @@ from campaigns.services.policy import apply_bounce_events
 from campaigns.services.ratelimit import RateLimiter
 from campaigns.services.smtp import Reply, SmtpSession
 from contacts.choices import Category, DeliverabilityStatus, Subtype
-from contacts.models import Organization
 
 logger = logging.getLogger(__name__)
 
+# Outcomes are committed (and the claim on the rest renewed) every FLUSH_EVERY
+# messages or FLUSH_SECONDS, whichever comes first: a slow, rate-limited chunk
+# keeps its claim alive, and a crash can only lose the outcomes of one batch.
 FLUSH_EVERY = 100
+FLUSH_SECONDS = 60
 PENDING_STATUSES = (SendStatus.SCHEDULED, SendStatus.DEFERRED)
 WRITTEN_FIELDS = ["status", "skip_reason", "attempts", "first_attempt_at", "next_attempt_at", "claimed_at",
                   "sent_at", "bounced_at", "status_changed_at", "last_reply"]
@@ -210,21 +214,19 @@ def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
         return ChunkResult()
     campaign = Campaign.objects.select_related("organization").get(runs__pk=run_id)
     template = MessageTemplate(campaign, bounce_domain=settings.BOUNCE_DOMAIN, base_url=settings.PUBLIC_BASE_URL)
-    limiter = RateLimiter(organization_id=campaign.organization_id, rate=_rate_of(campaign.organization))
+    limiter = RateLimiter(organization_id=campaign.organization_id, rate=campaign.organization.send_rate_per_second)
     chunk = _Chunk(template, campaign)
     chunk.result.claimed = len(sends)
+    flushed_at = time.monotonic()
     with SmtpSession() as session:
         for index, send in enumerate(sends):
             _send_one(chunk, session, limiter, send)
-            if len(chunk.done) >= FLUSH_EVERY:
+            if len(chunk.done) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_SECONDS:
                 chunk.flush([s.id for s in sends[index + 1:]])
+                flushed_at = time.monotonic()
     chunk.flush([])
     logger.info("Run %s chunk %s-%s: %s", run_id, first_id, last_id, chunk.result)
     return chunk.result
-
-
-def _rate_of(organization: Organization) -> int:
-    return organization.send_rate_per_second or 1
 
 
 def _send_one(chunk: _Chunk, session: SmtpSession, limiter: RateLimiter, send: ClaimedSend) -> None:
