@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
-from campaigns.models import BounceEvent, Campaign, EventSource, MatchedBy, Send, SendStatus
+from campaigns.models import BounceEvent, Campaign, CampaignRun, EventSource, MatchedBy, Send, SendStatus
 from campaigns.services.messages import MessageTemplate, smtp_address
 from campaigns.services.policy import apply_bounce_events
 from campaigns.services.ratelimit import RateLimiter
@@ -123,12 +123,13 @@ def _write_back(sends: list[ClaimedSend]) -> None:
 class _Chunk:
     """Outcomes of one chunk waiting to be written back."""
 
-    def __init__(self, template: MessageTemplate, campaign: Campaign):
+    def __init__(self, template: MessageTemplate, run_id: int):
         self.template = template
-        self.campaign = campaign
+        self.run_id = run_id
         self.result = ChunkResult()
         self.done: list[ClaimedSend] = []
         self.events: list[BounceEvent] = []
+        self.skipped: dict[str, int] = {}
 
     def _start_attempt(self, send: ClaimedSend, now) -> None:
         send.attempts += 1
@@ -138,6 +139,7 @@ class _Chunk:
     def skip(self, send: ClaimedSend, reason: str, now) -> None:
         send.status, send.skip_reason, send.status_changed_at = SendStatus.SKIPPED, reason, now
         self.result.skipped += 1
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
         self.done.append(send)
 
     def record(self, send: ClaimedSend, reply: Reply, now) -> None:
@@ -200,7 +202,12 @@ class _Chunk:
                 apply_bounce_events(events=BounceEvent.objects.bulk_create(self.events), now=now)
             if pending_ids:
                 Send.objects.filter(pk__in=pending_ids, status__in=PENDING_STATUSES).update(claimed_at=now)
-        self.done, self.events = [], []
+            if self.skipped:  # the run's left_out counts learners suppressed since it was scheduled too
+                run = CampaignRun.objects.select_for_update().only("left_out").get(pk=self.run_id)
+                for reason, count in self.skipped.items():
+                    run.left_out[reason] = run.left_out.get(reason, 0) + count
+                run.save(update_fields=["left_out"])
+        self.done, self.events, self.skipped = [], [], {}
 
 
 def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
@@ -215,7 +222,7 @@ def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
     campaign = Campaign.objects.select_related("organization").get(runs__pk=run_id)
     template = MessageTemplate(campaign, bounce_domain=settings.BOUNCE_DOMAIN, base_url=settings.PUBLIC_BASE_URL)
     limiter = RateLimiter(organization_id=campaign.organization_id, rate=campaign.organization.send_rate_per_second)
-    chunk = _Chunk(template, campaign)
+    chunk = _Chunk(template, run_id)
     chunk.result.claimed = len(sends)
     flushed_at = time.monotonic()
     with SmtpSession() as session:

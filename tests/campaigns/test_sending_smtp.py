@@ -182,8 +182,10 @@ def test_a_learner_suppressed_after_scheduling_is_skipped_at_send_time(org, camp
     result = send_chunk(run_id=run.pk, first_id=send.pk, last_id=send.pk)
 
     send.refresh_from_db()
+    run.refresh_from_db()
     assert result.skipped == 1 and smtp_sink.messages == []
     assert (send.status, send.skip_reason) == (SendStatus.SKIPPED, "unsubscribed")
+    assert run.left_out == {"unsubscribed": 1}
 
 
 def test_messages_to_many_learners_share_one_connection_and_chunks_follow_the_chunk_size(
