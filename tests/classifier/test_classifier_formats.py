@@ -357,3 +357,23 @@ def test_result_serializes_to_the_contract_fields():
     assert set(data["recipients"][0]) == {
         "address", "action", "status", "reply_code", "reason", "category", "subtype",
         "subtype_label", "hard", "diagnostic", "remote_mta", "feedback_type"}
+
+
+def test_dsn_group_with_final_recipient_last_keeps_its_status():
+    # Some relays write Action and Status before Final-Recipient in the group.
+    raw = dsn("Action: failed\nStatus: 5.0.0\nRemote-MTA: dns; mx.b.example\n"
+              "Diagnostic-Code: smtp; 550 a@b.example... No such user\n"
+              "Final-Recipient: rfc822; a@b.example\n")
+
+    (rec,) = classify(raw).recipients
+
+    assert (rec.address, rec.status, rec.reply_code) == ("a@b.example", "5.0.0", "550")
+
+
+def test_dsn_groups_without_empty_lines_split_at_the_repeated_field():
+    raw = dsn("Action: failed\nStatus: 5.1.1\nFinal-Recipient: rfc822; a@b.example\n"
+              "Action: failed\nStatus: 5.2.2\nFinal-Recipient: rfc822; c@d.example\n")
+
+    recs = classify(raw).recipients
+
+    assert [(r.address, r.status) for r in recs] == [("a@b.example", "5.1.1"), ("c@d.example", "5.2.2")]
