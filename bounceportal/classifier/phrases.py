@@ -140,6 +140,13 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"service unavailable;? client", r"administrative prohibition", r"black ?hole",
         r"\bblocked\b",
     )),
+    # The domain refused is our sender's (MAIL FROM or the From: header), not the
+    # recipient's: a refusal of the sender, said before the domain rules below.
+    ("rejected", (
+        r"from: (?:address|domain) (?:is )?(?:invalid|not found|unknown|does not exist|rejected)",
+        r"sender (?:address )?(?:rejected: )?domain (?:is )?(?:invalid|not found|unknown|does not exist)",
+        r"domain of sender address .{0,80}(?:does not|doesn't) (?:exist|resolve)",
+    )),
     # DNS trouble while routing is a network error, not proof the domain is gone.
     ("networkerror", (
         r"dns error", r"name server reply", r"not found, try again", r"temporary failure in name",
@@ -154,6 +161,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"unknown domain", r"domain (?:is )?invalid", r"no such host", r"could not resolve",
         r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)", r"domain (?:is )?not reachable",
         r"domain may not exist",
+        # "<domain> does not exist": a bare domain name (not an address) is the subject.
+        r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
     )),
     # The mailbox (local part) does not exist.
     ("userunknown", (
@@ -250,6 +259,19 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"improper sequence",
     )),
 ]
+
+# Wording that reports a failed directory lookup of this very mailbox: trusted as
+# "the address does not exist" whatever the SMTP stage (see reasons._user_or_filter).
+ADDRESS_CERTAIN: tuple[str, ...] = (
+    # Exchange / X.400 "unrecognized O/R name" and Exchange's resolver verdict.
+    r"recipient name is not recognized", r"recipnotfound",
+    # Yahoo's documented "dd" replies, given after DATA: the account does not exist.
+    r"delivery error: dd .{0,40}(?:doesn't|does not) have an? .{1,60} account",
+    # Gmail / Google Workspace wording for a mailbox that does not exist.
+    r"account that you tried to reach does not exist", r"address couldn't be found",
+    # qmail's own wording for a local part it has no mailbox for.
+    r"no mailbox here by that name",
+)
 
 # Provider notices whose wording is localized or says nothing SMTP-like; recognized by
 # a fixed landmark of the provider's own notice. Consulted with the notice text only.

@@ -20,10 +20,14 @@ from __future__ import annotations
 
 from . import rx
 from .phrasegate import GatedGroups
-from .phrases import NOTICE_PHRASES, PHRASES
+from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES
 
 _NOTICE = GatedGroups(NOTICE_PHRASES)
 _PHRASES = GatedGroups(PHRASES)
+_CERTAIN = GatedGroups([("userunknown", ADDRESS_CERTAIN)])
+# A per-recipient reply whose address slot is empty ("550 : User unknown",
+# "550: : ...", "550 <>: ..."): the server answered the message, not a recipient.
+_EMPTY_SLOT = rx.compile(r"\b[45][0-9][0-9](?::? :| <>:) ")
 
 # RFC 3463 (and IANA registry) enhanced status codes that name one cause; the class
 # digit is left out so 4.x.y and 5.x.y share a row. STRONG codes are precise enough
@@ -115,17 +119,24 @@ def status_reason(status: str, table: dict) -> str:
 _STORAGE = frozenset({"mailboxfull", "mesgtoobig", "exceedlimit", "systemfull"})
 
 
-def _user_or_filter(status: str, command: str) -> str:
+def _user_or_filter(status: str, command: str, diagnostic: str) -> str:
     """Decide between userunknown and filtered for "no such user" wording.
 
-    Said at RCPT TO or with an address status (X.1.y) it is the address; said after
-    DATA with no specific status, or with a status naming another cause (X.2.1,
-    X.7.1...), a filter at the destination refused the message for an address it had
-    accepted.
+    A hard bounce suppresses the address for good, so the wording alone is not enough:
+    it must be backed by the stage (said at RCPT TO), an address status (X.1.y) or
+    wording that reports a directory lookup of this very mailbox (``ADDRESS_CERTAIN``).
+    Said after DATA with no specific status, with a status naming another cause (X.2.1,
+    X.7.1...), with the address slot of the reply left empty (``550 : User unknown``:
+    a reply to the whole message, not to one recipient), or with no status and no
+    stage at all, it is a filter at the destination refusing the message.
     """
     if command == "RCPT" or status[2:4] == "1.":
         return "userunknown"
-    if status[2:4] in ("2.", "3.", "6.", "7.") or (command == "DATA" and status[2:] in ("", "0.0")):
+    if _CERTAIN.first(diagnostic):
+        return "userunknown"
+    if status[2:4] in ("2.", "3.", "6.", "7.") or _EMPTY_SLOT.search(diagnostic):
+        return "filtered"
+    if status[2:] in ("", "0.0") and command == "DATA" or not status and not command:
         return "filtered"
     return "userunknown"
 
@@ -143,7 +154,7 @@ def reason_for(diagnostic: str, status: str, command: str = "", context: str = "
     if diag_type == "x-unix" and reason not in _STORAGE:
         return "mailererror"  # RFC 3464 diagnostic from a local delivery program
     if reason == "userunknown":
-        reason = _user_or_filter(status, command)
+        reason = _user_or_filter(status, command, diagnostic)
     elif reason == "recipient_rejected":
         reason = "userunknown"
     reason = (reason or status_reason(status, WEAK_STATUS) or COMMAND_REASONS.get(command, "")
