@@ -12,6 +12,31 @@ from what MTAs say, not from another project's tables.
 from __future__ import annotations
 
 PHRASES: list[tuple[str, tuple[str, ...]]] = [
+    # Error-code families that large providers publish for their replies. The code names
+    # the cause while the sentence around it is generic ("sender rejected"), so these
+    # come first. Cox: "AUP#XXXX" codes on its email-error-codes page; Spectrum/Charter:
+    # "AUP#In-NNNN"/"AUP#O-NNNN"; Orange/Wanadoo: "OFRnnn_NNN [NNN]"; T-Online: a
+    # trailing "(BL)" tag.
+    ("blocked", (
+        r"aup#(?:cx|cd|ip|dns)?(?:rbl|bl)\w*",       # Cox: the sending IP is on a block list
+        r"aup#(?:in?|o|out)-10[0-3]\d\b",             # Spectrum: sending IP blocked
+        r"\bofr\d*_1\d\d\b",                          # Orange 1xx: source IP blocked
+        r"\(r?bl\)",                                  # T-Online: sender on its block list
+    )),
+    ("spamdetected", (
+        r"aup#(?:cx)?urlbl\w*",                       # Cox: a URL in the body is block-listed
+        r"\bofr\d*_506\b",                             # Orange 506: mail rejected as spam
+    )),
+    ("requireptr", (
+        r"aup#cxdns\b",                               # Cox: no reverse DNS for the sender
+    )),
+    ("toomanyconn", (
+        r"aup#(?:cxcnct|cxthrt)\b",                    # Cox: too many connections
+        r"aup#(?:in?|o|out)-13\d\d\b",                # Spectrum: connection limits exceeded
+    )),
+    # Mimecast's documented reply when its scanners (virus or content signatures) stop
+    # the message: "Email rejected due to security policies".
+    ("virusdetected", (r"rejected due to security polic",)),
     # The message format itself was refused (RFC 5322 header rules): said first because
     # such refusals often mention DKIM or spam as the motive.
     ("notcompliantrfc", (
@@ -40,8 +65,10 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"domainkeys", r"authentication checks? failed", r"unauthenticated email",
         r"sender (?:id|authentication) (?:check )?fail",
     )),
-    # The sending host has no usable reverse DNS (PTR) record.
+    # The sending host has no usable reverse DNS (PTR) record, or its name does not
+    # resolve back to the connecting IP ("host.example is not 192.0.2.1").
     ("requireptr", (
+        r"unverif(?:i|y)able sending ip", r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,} is not \d{1,3}(?:\.\d{1,3}){3}\b",
         r"reverse dns", r"\bptr\b", r"reverse (?:lookup|look-up|mapping|hostname)",
         r"\brdns\b", r"cannot find your hostname", r"no reverse", r"ip name lookup failed",
         r"client host (?:\S+ )?has no (?:dns|hostname)", r"hostname (?:does not|doesn't) resolve",
@@ -70,6 +97,9 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"we do not relay", r"relaying (?:mail )?(?:to \S+ )?(?:is )?not allowed",
         r"insecure mail relay", r"no relaying", r"relay not permitted", r"cannot relay",
         r"(?:not|isn't) (?:configured|allowed|permitted) to relay",
+        # Amazon SES refuses to relay for a sender or recipient identity not verified
+        # in the account ("Email address is not verified. The following identities...").
+        r"identities failed the check", r"email address is not verified",
     )),
     # The mailbox moved and the server says so (RFC 3463 X.1.6 wording and variants).
     ("hasmoved", (
