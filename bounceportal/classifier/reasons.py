@@ -88,9 +88,11 @@ WEAK_STATUS = {
 # host; refusing MAIL FROM is a refusal of our sender address.
 COMMAND_REASONS = {"CONN": "blocked", "HELO": "blocked", "MAIL": "rejected"}
 
-# RFC 5321 replies 500-504 mean the server did not understand the command.
+# What RFC 5321 reply codes mean when nothing else was said: 500-504, the server did
+# not understand the command; 421, "service not available, closing transmission
+# channel" (the receiving system is unavailable, try later).
 REPLY_REASONS = {"500": "syntaxerror", "501": "syntaxerror", "502": "syntaxerror",
-                 "503": "syntaxerror", "504": "syntaxerror"}
+                 "503": "syntaxerror", "504": "syntaxerror", "421": "systemerror"}
 
 # Sentences MTAs append to any final failure ("I've given up"): they say the queue
 # ran out, which is the reason only when nothing more specific was said.

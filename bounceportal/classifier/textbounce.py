@@ -44,8 +44,9 @@ _RECIPIENT_PHRASE = rx.compile(
     r"(?:deliver(?:ing|ed|y)? (?:your )?(?:mail |message )?to|message to|mail to|recipient|"
     r"address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?|"
     r"undeliverable to)[:\s]*<?(" + ADDRESS + r")>?"
-    # or the address alone at the end of a line, after a colon ("... attempts: a@b").
-    r"|:[ \t]*<?(" + ADDRESS + r")>?[ \t]*$",
+    # or the address alone at the end of a line, after a colon ("... attempts: a@b"),
+    # (never after "FROM:": in a transcript that is our envelope sender).
+    r"|(?<!from):[ \t]*<?(" + ADDRESS + r")>?[ \t]*$",
     re.I | re.M,
 )
 
