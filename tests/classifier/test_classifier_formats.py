@@ -329,7 +329,7 @@ def test_base64_and_quoted_printable_notices_are_decoded():
 
 
 def test_japanese_iso_2022_jp_notice_is_decoded_for_the_diagnostic():
-    text = "<a@b.example>:\n宛先のメールボックスが見つかりません user unknown\n"
+    text = "<a@b.example>:\n宛先のメールボックスが見つかりません 550 5.1.1 user unknown\n"
     raw = (b"From: MAILER-DAEMON@mx.example.jp\nSubject: =?ISO-2022-JP?B?"
            + base64.b64encode("エラー".encode("iso-2022-jp"))
            + b"?=\nContent-Type: text/plain; charset=ISO-2022-JP\n\n" + text.encode("iso-2022-jp"))
