@@ -9,7 +9,9 @@
 4. ``COMMAND_REASONS``: the SMTP stage (a refused greeting is a block, a refused MAIL
    FROM a sender rejection), then ``REPLY_REASONS`` (500-504: not understood);
 5. ``WEAK_PHRASES`` (boilerplate like "giving up"), then the whole notice text;
-6. ``expired`` for a delayed recipient, ``onhold`` for a failed one.
+6. ``expired`` for a delayed recipient, ``onhold`` for a failed one (``undefined``
+   when no report names the recipient at all: it was only found in the returned
+   message, so nothing is known about its failure).
 
 "No such user" wording is then told apart from a filter by the stage and the status
 (:func:`_user_or_filter`), and any reason about the recipient is corrected when the
@@ -144,7 +146,8 @@ def _user_or_filter(status: str, command: str, diagnostic: str) -> str:
 
 
 def reason_for(diagnostic: str, status: str, command: str = "", context: str = "", *,
-               reply_code: str = "", action: str = "failed", diag_type: str = "") -> str:
+               reply_code: str = "", action: str = "failed", diag_type: str = "",
+               unreported: bool = False) -> str:
     """Return the Sisimai-vocabulary reason for one failed or delayed recipient.
 
     ``diagnostic`` is the recipient's own text (squashed); ``context`` is the rest of the
@@ -167,7 +170,7 @@ def reason_for(diagnostic: str, status: str, command: str = "", context: str = "
     if reason == "recipient_rejected":
         reason = "userunknown"
     if not reason:
-        reason = "expired" if action == "delayed" else "onhold"
+        reason = "expired" if action == "delayed" else "undefined" if unreported else "onhold"
     return adjust_for_command(reason, command)
 
 
