@@ -24,6 +24,7 @@ from .sesjson import load_notification, original_headers, recipients_of
 from .tokens import find_send_token, original_message_id
 
 _ADDRESS_RE = rx.compile(ADDRESS)
+_BRACKETED = rx.compile("<(" + ADDRESS + ")>")
 _DONE_ACTIONS = ("delivered", "relayed", "expanded")
 
 # Senders that only ever send delivery reports.
@@ -249,7 +250,11 @@ def text_recipients(notice: str, subject: str, top: dict, original: dict,
         failed = [a for v in top.get("x-failed-recipients", []) for a in addresses_in(v)]
         if not failed:  # only the returned message says whom it was for
             failed = _ADDRESS_RE.findall(_first(original, "to"))[:1]
-            unreported = True
+            unreported = bool(failed)
+        if not failed:
+            # Notices of mailing-list software name the list address inside a sentence
+            # ("Duplicated Message-ID in <list@example.org>"): the first one in brackets.
+            failed = [a for a in _BRACKETED.findall(notice[:4000]) if a.lower() not in exclude][:1]
         # The failed address may equal an excluded one (a bounce sent to itself).
         loose = {a.lower(): b for a, b in recipient_blocks(notice, set())}
         blocks = [(address, loose.get(address.lower(), "")) for address in failed]
