@@ -263,8 +263,11 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # Security rules of the receiver: authentication demanded, delivery not authorised.
     ("securityerror", (
         r"authentication required", r"not authori[sz]ed", r"security", r"auth(?:entication)? failed",
-        r"must authenticate", r"unauthorized", r"access denied", r"unauthenticated (?:senders?|users?|relay)",
+        r"must authenticate", r"unauthorized", r"unauthenticated (?:senders?|users?|relay)",
     )),
+    # A bare "access denied" states no cause: what was denied follows from the SMTP
+    # stage (our sender at MAIL FROM, our host at connection), else a security refusal.
+    ("access_denied", (r"access denied",)),
     # The envelope sender (our MAIL FROM) or our domain was refused.
     ("rejected", (
         r"sender (?:address |domain )?(?:rejected|refused|denied|invalid|unknown|not allowed)",

@@ -160,18 +160,29 @@ def reason_for(diagnostic: str, status: str, command: str = "", context: str = "
         return "mailererror"  # RFC 3464 diagnostic from a local delivery program
     if reason == "userunknown":
         reason = _user_or_filter(status, command, diagnostic)
-    elif reason == "recipient_rejected":
-        reason = "userunknown"
+    reason = _settle(reason, command)
     reason = (reason or status_reason(status, WEAK_STATUS) or COMMAND_REASONS.get(command, "")
               or REPLY_REASONS.get(reply_code, "") or _weak_phrase(diagnostic))
     if not reason and context:
         context = squash(context)
         reason = _notice_reason(context) or phrase_reason(context) or _weak_phrase(context)
-    if reason == "recipient_rejected":
-        reason = "userunknown"
+    reason = _settle(reason, command)
     if not reason:
         reason = "expired" if action == "delayed" else "undefined" if unreported else "onhold"
     return adjust_for_command(reason, command)
+
+
+def _settle(reason: str, command: str) -> str:
+    """Turn the phrase tables' provisional answers into reasons.
+
+    ``recipient_rejected`` (Postfix's prefix with nothing specific after it) is the
+    address itself; ``access_denied`` depends on the stage (see ``COMMAND_REASONS``).
+    """
+    if reason == "recipient_rejected":
+        return "userunknown"
+    if reason == "access_denied":
+        return COMMAND_REASONS.get(command, "securityerror")
+    return reason
 
 
 def _notice_reason(text: str) -> str:
