@@ -377,3 +377,50 @@ def test_dsn_groups_without_empty_lines_split_at_the_repeated_field():
     recs = classify(raw).recipients
 
     assert [(r.address, r.status) for r in recs] == [("a@b.example", "5.1.1"), ("c@d.example", "5.2.2")]
+
+
+def test_session_transcript_takes_the_failing_reply_not_the_250_lines():
+    body = ("Transcript of session follows.\n\n"
+            " Out: 220 mx.example.org ESMTP\n In:  EHLO client.example.net\n"
+            " Out: 250 mx.example.org\n"
+            " In:  MAIL\n     FROM:<me@example.net>\n Out: 250 2.1.0 Ok\n"
+            " In:  RCPT TO:<a@b.example>\n Out: 250 2.1.5 Ok\n"
+            " In:  DATA\n Out: 354 End data with <CR><LF>.<CR><LF>\n"
+            " Out: 451 4.3.0 Error: queue file write error\n"
+            " In:  QUIT\n Out: 221 2.0.0 Bye\n")
+    raw = text_bounce(body, subject="Postfix SMTP server: errors from client.example.net")
+
+    (rec,) = classify(raw).recipients
+
+    assert (rec.address, rec.status, rec.reply_code) == ("a@b.example", "4.3.0", "451")
+    assert rec.reason == "systemerror"
+
+
+def test_bracketed_reference_number_is_not_the_reply_code():
+    raw = text_bounce("<a@b.example>:\n550 5.2.0 Mail rejete. Mail rejected. OFR004_506 [506]\n")
+
+    (rec,) = classify(raw).recipients
+
+    assert (rec.reply_code, rec.reason) == ("550", "spamdetected")
+
+
+def test_recipient_known_only_from_the_returned_message_is_undefined():
+    raw = dsn("", notice="--- Delivery report unavailable ---",
+              original="From: news@example.org\nTo: a@b.example\nSubject: Hello\n")
+
+    (rec,) = classify(raw).recipients
+
+    assert (rec.address, rec.reason) == ("a@b.example", "undefined")
+
+
+def test_mailing_list_loop_alert_names_the_list_address():
+    raw = text_bounce("Duplicated Message-ID in <list@lists.example.org>.\n\n"
+                      "Original mail as follows:\n\n   From: someone@example.net\n",
+                      subject="Loop Alert: Duplicated Message-ID (list ML)",
+                      sender="list-admin@lists.example.org")
+
+    result = classify(raw)
+
+    assert result.is_bounce
+    (rec,) = result.recipients
+    assert (rec.address, rec.reason) == ("list@lists.example.org", "systemerror")
