@@ -304,6 +304,8 @@ ADDRESS_CERTAIN: tuple[str, ...] = (
     r"account that you tried to reach does not exist", r"address couldn't be found",
     # qmail's own wording for a local part it has no mailbox for.
     r"no mailbox here by that name",
+    # Lotus Domino / Notes: the name is not in its directory (Name & Address Book).
+    r"not listed in (?:the )?(?:public name & address book|domino directory)",
 )
 
 # Provider notices whose wording is localized or says nothing SMTP-like; recognized by

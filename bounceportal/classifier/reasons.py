@@ -4,7 +4,8 @@
 
 1. ``STRONG_STATUS``: RFC 3463 / IANA enhanced status codes precise enough to trust
    over any wording (X.2.2 mailbox full, X.7.26 authentication failed...);
-2. the phrase tables, on the recipient's own diagnostic;
+2. the phrase tables, on the recipient's own diagnostic (on the remote server's reply
+   first when a relay quotes it after its own summary);
 3. ``WEAK_STATUS``: codes that servers also send for neighbouring causes;
 4. ``COMMAND_REASONS``: the SMTP stage (a refused greeting is a block, a refused MAIL
    FROM a sender rejection), then ``REPLY_REASONS`` (500-504: not understood);
@@ -29,6 +30,10 @@ _PHRASES = GatedGroups(PHRASES)
 _CERTAIN = GatedGroups([("userunknown", ADDRESS_CERTAIN)])
 # A per-recipient reply whose address slot is empty ("550 : User unknown",
 # "550: : ...", "550 <>: ..."): the server answered the message, not a recipient.
+# A relay's own summary followed by the remote server's reply in quotes (Amazon SES:
+# "5.1.0 - Unknown address error 550-'5.7.1 ... Access denied'"): the remote server's
+# words are read first, the relay's summary only when they say nothing we know.
+_QUOTED_REPLY = rx.compile(r"\b[245][0-9][0-9][- ]'([^']{4,})'")
 _EMPTY_SLOT = rx.compile(r"\b[45][0-9][0-9](?::? :| <>:) ")
 
 # RFC 3463 (and IANA registry) enhanced status codes that name one cause; the class
@@ -155,7 +160,9 @@ def reason_for(diagnostic: str, status: str, command: str = "", context: str = "
     with no stated cause is ``expired`` (it is waiting in a queue), a failed one
     ``onhold``.
     """
-    reason = status_reason(status, STRONG_STATUS) or phrase_reason(diagnostic)
+    quoted = _QUOTED_REPLY.search(diagnostic) if "'" in diagnostic else None
+    reason = (status_reason(status, STRONG_STATUS) or (quoted and phrase_reason(quoted.group(1)))
+              or phrase_reason(diagnostic))
     if diag_type == "x-unix" and reason not in _STORAGE:
         return "mailererror"  # RFC 3464 diagnostic from a local delivery program
     if reason == "userunknown":

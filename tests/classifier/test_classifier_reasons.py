@@ -191,3 +191,15 @@ def test_bare_421_is_the_receiving_system_being_unavailable():
     rec = classify_smtp_reply(421, "4.2.0 Service refuse. Service refused, please try later.",
                               command="")
     assert rec.reason == "systemerror" and rec.action == "delayed"
+
+
+def test_remote_reply_quoted_by_a_relay_is_read_before_the_relays_summary():
+    text = squash("5.1.0 - Unknown address error 550-'5.7.1 <me@example.net>... Access denied' "
+                  "(delivery attempts: 0)")
+    assert reason_for(text, "5.7.1") == "securityerror"
+    text = squash("5.3.0 - Other mail system problem 550-'Mailbox full' (delivery attempts: 0)")
+    assert reason_for(text, "5.3.0") == "mailboxfull"
+
+
+def test_domino_directory_wording_is_a_hard_bounce_without_status():
+    assert reason_for(squash("User not listed in public Name & Address Book"), "") == "userunknown"
