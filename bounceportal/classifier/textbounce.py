@@ -24,7 +24,7 @@ _CUT_PATTERN = (
     r"|(?:original message|message headers|original mail|the headers) (?:follows?|as follows|are below|below)"
     r"|(?:below this line is a copy|a copy of the original message|included is a copy|"
     r"this is a copy of the message)"
-    r"|(?:return-path|received|dkim-signature|x-received):[ \t]"
+    r"|(?:return-path|received|dkim-signature|x-received):[ \t]?(?=\S)"  # some omit the space
     r")"
 )
 _CUT = rx.compile(_CUT_PATTERN, re.M)

@@ -424,3 +424,14 @@ def test_mailing_list_loop_alert_names_the_list_address():
     assert result.is_bounce
     (rec,) = result.recipients
     assert (rec.address, rec.reason) == ("list@lists.example.org", "systemerror")
+
+
+def test_returned_headers_without_a_space_after_the_colon_end_the_notice():
+    raw = text_bounce("----- The following addresses had fatal errors -----\n"
+                      "[Status: Error, Address: <a@b.example>, ResponseCode 550, , User unknown.]\n\n"
+                      "Received:from mx.example.org by mx2.example.org\n"
+                      "Message-ID:<1234.5678@mail.example.org>\nTo:<a@b.example>\nSubject:Hello\n")
+
+    recs = classify(raw).recipients
+
+    assert [r.address for r in recs] == ["a@b.example"]
