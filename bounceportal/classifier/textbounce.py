@@ -106,7 +106,7 @@ def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
         if notice[line_start:start].lstrip()[:1].isdigit():
             before = [line for line in notice[previous_end:line_start].split("\n")
                       if line.lstrip().startswith(("<<<", ">>>"))]
-            text = "\n".join(before + [notice[start:line_end]])
+            text = "\n".join(before + [notice[line_start:line_end].strip()])
         else:
             following = found[index + 1][1] if index + 1 < len(found) else len(notice)
             text = notice[start:max(following, start)]

@@ -435,3 +435,15 @@ def test_returned_headers_without_a_space_after_the_colon_end_the_notice():
     recs = classify(raw).recipients
 
     assert [r.address for r in recs] == ["a@b.example"]
+
+
+def test_sendmail_transcript_reply_code_is_the_remote_servers_not_the_summary_line():
+    raw = text_bounce("   ----- Transcript of session follows -----\n"
+                      "While talking to mx.b.example:\n>>> MAIL From:<me@example.net>\n"
+                      "<<< 550 Insecure Mail Relay\n"
+                      "554 <a@b.example>... Remote protocol error\n",
+                      subject="Returned mail: see transcript for details")
+
+    (rec,) = classify(raw).recipients
+
+    assert (rec.address, rec.reply_code, rec.reason) == ("a@b.example", "550", "norelaying")
