@@ -233,6 +233,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"timed out", r"did not accept our requests to connect", r"host (?:is )?not reachable",
         r"unable to connect", r"could not connect", r"(?:wasn't|was not) able to establish",
         r"failed \d+ attempts", r"delivery failed \d+",
+        # The retry period ran out: "delivery ... was aborted after 5.0 hour(s)".
+        r"(?:aborted|abandoned|cancell?ed|stopped|gave up|giving up) after \d+(?:\.\d+)? ?(?:hour|day|minute)",
     )),
     # The path to the receiver broke: refused connections, loops, lost sessions.
     ("networkerror", (

@@ -175,6 +175,8 @@ def test_user_unknown_is_a_hard_bounce_only_when_corroborated(diagnostic, status
     # Our host name does not resolve back to our IP (forward-confirmed reverse DNS).
     ("450 service permits 2 unverifiable sending IPs - mail.example.net is not 192.0.2.1",
      "requireptr"),
+    # A notice that the retry period ran out.
+    ("Delivery to the following recipients was aborted after 5.0 hour(s)", "expired"),
 ])
 def test_rule_families_on_their_typical_wording(diagnostic, reason):
     assert reason_for(squash(diagnostic), "") == reason
