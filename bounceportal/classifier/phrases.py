@@ -191,8 +191,10 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"unknown domain", r"domain (?:is )?invalid", r"no such host", r"could not resolve",
         r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)", r"domain (?:is )?not reachable",
         r"domain may not exist",
-        # "<domain> does not exist": a bare domain name (not an address) is the subject.
-        r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
+        # "553 mx.example.org does not exist": the reply's subject is a bare domain name
+        # (right after the reply code, or named as the domain), not an address.
+        r"\b[45][0-9][0-9](?:[ -][45]\.[0-9]{1,3}\.[0-9]{1,3})? <?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
+        r"domain (?:name )?<?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
     )),
     # The mailbox (local part) does not exist.
     ("userunknown", (

@@ -182,6 +182,10 @@ def test_rule_families_on_their_typical_wording(diagnostic, reason):
     assert reason_for(squash(diagnostic), "") == reason
 
 
+def test_a_dotted_local_part_is_not_taken_for_a_domain():
+    assert reason_for(squash("550 5.1.1 The mailbox john.smith does not exist"), "5.1.1") == "userunknown"
+
+
 def test_bare_access_denied_takes_its_meaning_from_the_stage():
     text = squash("550 5.7.1 Access denied")
     assert reason_for(text, "5.7.1", "MAIL") == "rejected"
