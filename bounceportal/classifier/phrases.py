@@ -4,7 +4,9 @@
 with a phrase in the lower-cased, space-squashed diagnostic wins, so specific causes
 (SPF, reverse DNS, a full mailbox) come before broad ones (``rejected``, ``denied``).
 A reason may appear twice: an early group for unambiguous verdicts, a later one for
-looser wording. ``NOTICE_PHRASES`` recognizes provider notices by a fixed landmark.
+looser wording; the first groups are providers' published error-code families.
+``ADDRESS_CERTAIN`` is directory wording that makes "no such user" a hard bounce at
+any SMTP stage. ``NOTICE_PHRASES`` recognizes provider notices by a fixed landmark.
 Each comment says what family of messages a group catches. Written from the RFCs and
 from what MTAs say, not from another project's tables.
 """

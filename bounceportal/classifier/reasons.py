@@ -8,14 +8,17 @@
    first when a relay quotes it after its own summary);
 3. ``WEAK_STATUS``: codes that servers also send for neighbouring causes;
 4. ``COMMAND_REASONS``: the SMTP stage (a refused greeting is a block, a refused MAIL
-   FROM a sender rejection), then ``REPLY_REASONS`` (500-504: not understood);
+   FROM a sender rejection), then ``REPLY_REASONS`` (500-504: not understood; 421:
+   the receiving system is unavailable);
 5. ``WEAK_PHRASES`` (boilerplate like "giving up"), then the whole notice text;
 6. ``expired`` for a delayed recipient, ``onhold`` for a failed one (``undefined``
    when no report names the recipient at all: it was only found in the returned
    message, so nothing is known about its failure).
 
-"No such user" wording is then told apart from a filter by the stage and the status
-(:func:`_user_or_filter`), and any reason about the recipient is corrected when the
+"No such user" wording is then told apart from a filter by the stage, the status and
+the reply's shape (:func:`_user_or_filter`: a hard bounce needs corroboration), the
+tables' provisional answers (``recipient_rejected``, ``access_denied``) are settled by
+the stage (:func:`_settle`), and any reason about the recipient is corrected when the
 server refused us before the recipient was named (:func:`adjust_for_command`).
 """
 
