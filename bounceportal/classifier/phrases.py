@@ -20,21 +20,21 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # "AUP#In-NNNN"/"AUP#O-NNNN"; Orange/Wanadoo: "OFRnnn_NNN [NNN]"; T-Online: a
     # trailing "(BL)" tag.
     ("blocked", (
-        r"aup#(?:cx|cd|ip|dns)?(?:rbl|bl)\w*",       # Cox: the sending IP is on a block list
-        r"aup#(?:in?|o|out)-10[0-3]\d\b",             # Spectrum: sending IP blocked
-        r"\bofr\d*_1\d\d\b",                          # Orange 1xx: source IP blocked
-        r"\(r?bl\)",                                  # T-Online: sender on its block list
+        r"aup#(?:cx|cd|ip|dns)?(?:rbl|bl)\w*",  # Cox: the sending IP is on a block list
+        r"aup#(?:in?|o|out)-10[0-3]\d\b",        # Spectrum: the sending IP is blocked
+        r"\bofr\d*_1\d\d\b",                     # Orange 1xx: the source IP is blocked
+        r"\(r?bl\)",                             # T-Online: the sender is block-listed
     )),
     ("spamdetected", (
-        r"aup#(?:cx)?urlbl\w*",                       # Cox: a URL in the body is block-listed
-        r"\bofr\d*_506\b",                             # Orange 506: mail rejected as spam
+        r"aup#(?:cx)?urlbl\w*",                  # Cox: a URL in the body is block-listed
+        r"\bofr\d*_506\b",                        # Orange 506: mail rejected as spam
     )),
     ("requireptr", (
-        r"aup#cxdns\b",                               # Cox: no reverse DNS for the sender
+        r"aup#cxdns\b",                          # Cox: no reverse DNS for the sender
     )),
     ("toomanyconn", (
-        r"aup#(?:cxcnct|cxthrt)\b",                    # Cox: too many connections
-        r"aup#(?:in?|o|out)-13\d\d\b",                # Spectrum: connection limits exceeded
+        r"aup#(?:cxcnct|cxthrt)\b",              # Cox: too many connections
+        r"aup#(?:in?|o|out)-13\d\d\b",           # Spectrum: connection limits exceeded
     )),
     # Mimecast's documented reply when its scanners (virus or content signatures) stop
     # the message: "Email rejected due to security policies".
