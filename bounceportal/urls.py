@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),  # campaigns/… and settings/mailboxes/…
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    path("", include("campaigns.tracking_urls")),
 ]
 
 admin.site.site_header = "BouncePortal — customer experience"

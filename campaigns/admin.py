@@ -1,8 +1,9 @@
 """Django admin for campaigns, sends, mailboxes, inbound messages and bounce events."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from campaigns.models import BounceEvent, BounceMailbox, Campaign, CampaignRun, InboundMessage, Send
+from campaigns.services.sending import RunError, launch_run
 
 
 @admin.register(Campaign)
@@ -22,6 +23,18 @@ class CampaignRunAdmin(admin.ModelAdmin):
     search_fields = ("campaign__name", "organization__name")
     raw_id_fields = ("campaign", "created_by")
     autocomplete_fields = ("organization",)
+    actions = ["launch_runs"]
+
+    @admin.action(description="Launch selected runs (schedule and send; resume if sending)", permissions=["change"])
+    def launch_runs(self, request, queryset):
+        for run in queryset.select_related("campaign").order_by("pk"):
+            try:
+                run = launch_run(run=run)
+            except RunError as exc:
+                self.message_user(request, f"Run {run.pk} of {run.campaign}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"Run {run.pk} of {run.campaign}: {run.get_status_display().lower()}, "
+                                           f"{run.left_out_total} learners left out.", messages.SUCCESS)
 
 
 @admin.register(Send)

@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import CreateView, ListView, UpdateView
 
 from bounceportal.tenancy import OrgScopedMixin
-from campaigns.forms import MailboxForm
+from campaigns.mailbox_forms import MailboxForm
 from campaigns.mailboxes import check_connection
 from campaigns.models import BounceMailbox, InboundKind, MailboxProtocol, MatchedBy
 from campaigns.services.mailboxes import save_bounce_mailbox

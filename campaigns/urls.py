@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from campaigns import mailbox_views, views
+from campaigns import mailbox_views, sending_views, views
 
 app_name = "campaigns"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.CampaignListView.as_view(), name="campaign-list"),
     path("<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
     path("runs/<int:pk>/", views.RunDetailView.as_view(), name="run-detail"),
+    path("<int:pk>/runs/new/", sending_views.RunCreateView.as_view(), name="run-create"),
 ]
 
 mailbox_urlpatterns = [

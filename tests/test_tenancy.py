@@ -19,6 +19,7 @@ OBJECT_URLS = {
     "campaigns:run-detail": lambda o: {"pk": o["run"].pk},
     "campaigns:mailbox-edit": lambda o: {"pk": o["mailbox"].pk},
     "campaigns:mailbox-test": lambda o: {"pk": o["mailbox"].pk},
+    "campaigns:run-create": lambda o: {"pk": o["campaign"].pk},
 }
 
 LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list", "campaigns:mailbox-list"]
