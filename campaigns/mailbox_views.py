@@ -90,7 +90,7 @@ class MailboxEditView(OrgScopedMixin, MailboxAdminMixin, UpdateView):
         return redirect("campaigns:mailbox-edit", pk=form.instance.pk)
 
     def get_context_data(self, **kwargs):
-        needs_review = (Q(matched_by=MatchedBy.NONE) | Q(truncated=True)
+        needs_review = (Q(matched_by__in=(MatchedBy.NONE, MatchedBy.ADDRESS)) | Q(truncated=True)
                         | Q(kind__in=(InboundKind.NOT_BOUNCE, InboundKind.UNPARSEABLE)))
         review = (self.object.inbound_messages.filter(needs_review)
                   .only("pk", "received_at", "subject", "from_header", "kind", "matched_by", "truncated", "size")

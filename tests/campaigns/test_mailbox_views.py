@@ -83,12 +83,15 @@ def test_list_and_page_show_last_poll_counts_and_error(admin_client, org):
                                    consecutive_failures=3)
     InboundMessageFactory(organization=org, mailbox=mailbox, kind="not_bounce", is_bounce=False,
                           subject="Re: which room?")
+    InboundMessageFactory(organization=org, mailbox=mailbox, matched_by="address", subject="Forged maybe")
+    InboundMessageFactory(organization=org, mailbox=mailbox, matched_by="verp", subject="Verified bounce")
 
     listing = admin_client.get(reverse("campaigns:mailbox-list")).content.decode()
     page = admin_client.get(reverse("campaigns:mailbox-edit", args=[mailbox.pk])).content.decode()
 
     assert mailbox.name in listing and "Failing" in listing and "AUTHENTICATIONFAILED" in listing
     assert "12" in page and "3 failed polls in a row" in page and "Re: which room?" in page
+    assert "Forged maybe" in page and "Recipient address (unverified)" in page and "Verified bounce" not in page
 
 
 def test_viewers_see_mailboxes_but_may_not_change_or_test_them(viewer_client, org):
