@@ -14,12 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
 
 from bounceportal import classifier
 from bounceportal.classifier.mime import decode_header_value
 from bounceportal.db import update_fields_many
-from campaigns.models import BounceEvent, EventSource, InboundKind, MatchedBy, Send, SendStatus
+from campaigns.models import BounceEvent, EventSource, InboundKind, Send, SendStatus
 from campaigns.services.matching import Clues, SendMatcher, best_match, clues_for, top_headers
 from campaigns.services.policy import apply_bounce_events, record_delivery
 from contacts.choices import Category, Reason, Subtype
