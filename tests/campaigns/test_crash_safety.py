@@ -12,6 +12,7 @@ only the human reply still in the inbox.
 import os
 import random
 import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -59,9 +60,10 @@ def assert_everything_counted_once(mailbox, maildir: Path, cast, sends):
     assert cast["auto"].auto_replied_at is not None and cast["auto"].status == "active"
     assert cast["fbl"].status == "unsubscribed"
     assert type(sends["late"]).objects.get(pk=sends["late"].pk).status == SendStatus.DEFERRED
-    left = os.listdir(maildir / "new") + os.listdir(maildir / "cur")
-    assert len(left) == 1 and b"which room" in (maildir / "new" / left[0]).read_bytes()
-    assert len(os.listdir(maildir / ".Processed" / "cur")) == 8
+    left = [maildir / sub / name for sub in ("new", "cur") for name in os.listdir(maildir / sub)]
+    assert len(left) == 1 and b"which room" in left[0].read_bytes()
+    processed = maildir / ".Processed"
+    assert len(os.listdir(processed / "cur")) + len(os.listdir(processed / "new")) == 8
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
@@ -158,4 +160,26 @@ def test_a_poller_that_loses_the_insert_race_counts_nothing(org, maildir, monkey
     assert (results["first"].stored, results["second"].stored) == (8, 0)
     assert results["second"].duplicates == 9 and results["second"].events == 0
     poll_mailbox_once(mailbox=mailbox)
+    assert_everything_counted_once(mailbox, maildir, cast, sends)
+
+
+@pytest.mark.dovecot
+def test_imap_polling_survives_sigkill_then_completes(org, dovecot, imap_account):
+    maildir = imap_account.maildir  # Dovecot's own Maildir for the account: we deliver like an MTA
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True, exist_ok=True)
+    _, cast, sends = mailbox_with_bounces(org, maildir)
+    subprocess.run(["chown", "-R", "mail:mail", str(maildir)], check=True)
+    mailbox = BounceMailboxFactory(organization=org, protocol="imap", host="127.0.0.1", port=dovecot.imap_port,
+                                   security="none", username=imap_account.username, folder="INBOX")
+    mailbox.set_password(imap_account.password)
+    mailbox.save()
+
+    crashes = [manage("poll_bounces", "--mailbox", str(mailbox.pk),
+                      env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=crash_at)).returncode
+               for crash_at in ("after_commit:1", "in_transaction:2", "after_store:1", "after_fetch:1")]
+    final = manage("poll_bounces", "--mailbox", str(mailbox.pk), env=child_env(INBOUND_BATCH_SIZE=3))
+
+    assert crashes == [-signal.SIGKILL] * 4
+    assert final.returncode == 0, final.stderr
     assert_everything_counted_once(mailbox, maildir, cast, sends)
