@@ -23,7 +23,7 @@ class MailboxForm(forms.ModelForm):
     password = forms.CharField(required=False, strip=False, widget=forms.PasswordInput(render_value=False),
                                help_text="Stored encrypted and never shown again.")
     oauth_token_endpoint = forms.URLField(label="OAuth2 token endpoint", required=False, assume_scheme="https",
-                                          help_text="For providers that no longer accept passwords (XOAUTH2).")
+                                          widget=forms.TextInput(attrs={"inputmode": "url"}), help_text="For providers that no longer accept passwords (XOAUTH2).")
     oauth_client_secret = forms.CharField(label="OAuth2 client secret", required=False, strip=False,
                                           widget=forms.PasswordInput(render_value=False))
     oauth_refresh_token = forms.CharField(label="OAuth2 refresh token", required=False, strip=False,
@@ -36,6 +36,7 @@ class MailboxForm(forms.ModelForm):
                   "oauth_client_id", "oauth_token_endpoint", "oauth_client_secret", "oauth_refresh_token"]
         labels = {"oauth_client_id": "OAuth2 client id", "folder": "Folder", "poll_interval_seconds": "Poll every (seconds)"}
         help_texts = {"folder": "IMAP folder to read (POP3 has only one).",
+                      "port": "Empty: the standard port (IMAP 993 / 143, POP3 995 / 110).",
                       "processed_folder": "Where processed bounces go with the “move” action."}
 
     def __init__(self, *args, **kwargs):

@@ -56,8 +56,7 @@ class MailboxCreateView(OrgScopedMixin, MailboxAdminMixin, CreateView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["instance"] = BounceMailbox(organization=self.organization, protocol=MailboxProtocol.IMAP,
-                                           port=993)
+        kwargs["instance"] = BounceMailbox(organization=self.organization, protocol=MailboxProtocol.IMAP)
         return kwargs
 
     def get_context_data(self, **kwargs):
