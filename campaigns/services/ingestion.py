@@ -285,7 +285,10 @@ def poll_mailbox_once(*, mailbox: BounceMailbox, dry_run: bool = False, use_lock
         except Exception as exc:  # noqa: BLE001 - recorded on the mailbox, then re-raised
             result.error = f"{type(exc).__name__}: {exc}"[:1000]
             if not dry_run:
-                _record(mailbox, result, started)
+                try:
+                    _record(mailbox, result, started)
+                except DatabaseError:  # the database itself is the problem: keep the original error
+                    logger.exception("Could not record the failed poll of mailbox %s", mailbox.pk)
             raise
         if not dry_run:
             _record(mailbox, result, started)
