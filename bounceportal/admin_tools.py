@@ -11,6 +11,19 @@ from django.utils.functional import cached_property
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+class ReadOnlyAdminMixin:
+    """Nobody adds, changes or deletes these rows in the admin, not even a superuser."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class LargeTablePaginator(Paginator):
     """Counts exactly up to ``exact_limit`` rows and estimates above that.
 

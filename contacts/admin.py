@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from bounceportal.admin_tools import LargeTablePaginator, stream_csv
+from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin, stream_csv
 from contacts import admin_views
 from contacts.admin_filters import ClearedBeforeFilter, ClearedByFilter, EngagedFilter
 from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, prepare_bulk_clear
@@ -30,19 +30,6 @@ from contacts.models import (
     Membership,
     Organization,
 )
-
-
-class ReadOnlyAdminMixin:
-    """Nobody adds, changes or deletes these rows in the admin, not even a superuser."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class BouncePolicyInline(admin.StackedInline):
