@@ -1,0 +1,142 @@
+"""The classification pipeline: bytes in, :class:`Result` out, never an exception.
+
+Steps: normalize newlines and parse the MIME tree (``mime``); gather the parts a
+bounce is made of (notice text, delivery-status, feedback report, returned headers);
+decide the kind (ARF complaint, RFC 3464 DSN, auto-reply, human-readable bounce,
+unsubscribe request, or not a bounce); build one Recipient per address with codes,
+diagnostic and reason (``reasons``); find the original Message-ID and our send token.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import kinds
+from .mime import normalize_newlines, parse_headers, parse_message
+from .result import KIND_NOT_BOUNCE, Result
+
+_TAG = re.compile(r"<(?:script|style)\b.*?</(?:script|style)>|<[^>]{0,2000}>", re.I | re.S)
+_ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'"}
+_ENTITY = re.compile("|".join(_ENTITIES))
+_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.I)
+
+
+MAX_EMBEDDED = 2  # how deep a bounce inside a forwarded/attached message is looked for
+
+
+class Gathered:
+    """The parts of a message a classifier looks at, collected in one walk."""
+
+    __slots__ = ("top", "texts", "htmls", "dsn", "arf", "original", "original_text", "embedded",
+                 "attached", "forwarded")
+
+    def __init__(self, top: dict) -> None:
+        self.top = top
+        self.texts: list[str] = []
+        self.htmls: list[str] = []
+        self.dsn: list[str] = []
+        self.arf: list[str] = []
+        self.original: dict = {}
+        self.original_text = ""
+        self.forwarded = ""    # a message a person forwarded inside the text
+        self.embedded = ""     # a copy of a message inline in the notice text
+        self.attached = ""     # the first attached message/rfc822, as text
+
+    def notice(self) -> str:
+        """Return the human-readable notice: the plain-text parts, else the HTML as text."""
+        text = "\n".join(t for t in self.texts if t.strip())
+        if text.strip():
+            return text
+        return "\n".join(html_to_text(h) for h in self.htmls)
+
+
+def html_to_text(html: str) -> str:
+    """Return visible text of an HTML fragment, one line per block element."""
+    html = _BLOCK_TAG.sub("\n", html)
+    text = _TAG.sub(" ", html)
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
+
+
+def gather(root) -> Gathered:
+    """Walk the tree once, sorting leaves into notice, DSN, ARF and original parts."""
+    found = Gathered(root.headers)
+    _visit(root, found)
+    return found
+
+
+def _visit(part, found: Gathered) -> None:
+    ctype = part.ctype
+    if ctype.startswith("multipart/"):
+        if not part.children:  # unsplittable multipart: read it as text
+            found.texts.append(part.text())
+        for child in part.children:
+            _visit(child, found)
+    elif ctype in ("message/rfc822", "message/global"):
+        if part.children and not found.original:
+            inner = part.children[0]
+            found.original = inner.headers
+            found.original_text = part.body[:65536]
+            found.attached = part.body
+    elif ctype in ("message/delivery-status", "message/global-delivery-status"):
+        found.dsn.append(part.text())
+    elif ctype == "message/feedback-report":
+        found.arf.append(part.text())
+    elif ctype in ("text/rfc822-headers", "text/rfc822-header", "message/rfc822-headers",
+                   "message/global-headers"):
+        text = part.text()
+        if not found.original:
+            found.original = parse_headers(text)
+            found.original_text = text[:65536]
+    elif ctype == "text/html":
+        found.htmls.append(part.text())
+    elif ctype.startswith("text/"):
+        if part.depth == 0 or "attachment" not in part.header("content-disposition").lower():
+            found.texts.append(part.text())
+
+
+def classify(raw: bytes, *, bounce_domain: str = "") -> Result:
+    """Return what ``raw`` is (a bounce or not, of which kind, about whom). Never raises.
+
+    ``bounce_domain``, when given, restricts token extraction from Message-IDs to
+    ``<TOKEN@bounce_domain>``. Input that is not a message comes back with
+    ``is_bounce`` false and ``error`` set.
+    """
+    try:
+        return _classify(raw, bounce_domain)
+    except Exception as exc:  # the contract: bad input is a result, not a crash
+        return Result(error=f"internal error: {type(exc).__name__}: {exc}"[:300])
+
+
+def _classify(raw, bounce_domain: str) -> Result:
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogateescape")
+    raw = bytes(raw)
+    if not raw.strip():
+        return Result(error="empty input")
+    return _classify_text(normalize_newlines(raw).decode("latin-1"), bounce_domain, 0)
+
+
+def _classify_text(text: str, bounce_domain: str, depth: int) -> Result:
+    """Classify one message given as ``\n``-newline Latin-1 text.
+
+    A message that is no bounce itself but carries one (forwarded by a person, or
+    wrapped by a relay that re-bounced it) is classified by the one it carries.
+    """
+    root = parse_message(text)
+    if not root.headers:
+        return Result(error="no message headers found")
+    found = gather(root)
+    result = kinds.build(found)
+    if depth < MAX_EMBEDDED:
+        # A forwarded bounce is read first; an inline or attached copy only when the
+        # outer message said nothing.
+        inner_texts = [found.forwarded] if found.forwarded else []
+        if result.kind == KIND_NOT_BOUNCE:
+            inner_texts += [found.embedded, found.attached]
+        for inner in inner_texts:
+            if inner:
+                inner_result = _classify_text(inner, bounce_domain, depth + 1)
+                if inner_result.is_bounce:
+                    return inner_result
+    kinds.attach_ids(result, found, bounce_domain)
+    return result

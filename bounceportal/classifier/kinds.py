@@ -1,0 +1,280 @@
+"""Deciding what a gathered message is and building its recipients.
+
+Order matters: an ARF report is a complaint even though it is a ``multipart/report``;
+a DSN part wins over the notice text; an auto-reply is only an auto-reply when it does
+not read like a bounce (MTAs set ``Auto-Submitted: auto-replied`` on DSNs too); a
+human-readable bounce needs a bounce-like sender, subject or wording before we look
+for failed addresses in it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .dsn import has_dsn_fields, parse_dsn, status_of as dsn_status_of, strip_type
+from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
+from .reasons import reason_for, squash
+from .result import (KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE,
+                     Recipient, Result)
+from .smtptext import command_of, reply_code_of, status_of
+from .taxonomy import SUBTYPE_LABELS, UNSUBSCRIBE
+from .textbounce import ADDRESS, addresses_in, is_delay_notice, recipient_blocks, split_notice
+from .sesjson import load_notification, original_headers, recipients_of
+from .tokens import find_send_token, original_message_id
+
+_ADDRESS_RE = re.compile(ADDRESS)
+_DONE_ACTIONS = ("delivered", "relayed", "expanded")
+
+# Senders that only ever send delivery reports.
+_BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|mail-daemon|mail delivery|mdaemon|"
+                            r"post_master|bounce|daemon@|mailer@|mailer_daemon", re.I)
+# Subjects MTAs give their reports.
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|"
+    r"failure notice|returned mail|mail delivery|could not be delivered|returning message|"
+    r"non[- ]?deliver|mail system error|not delivered|delivery has failed|failed delivery|"
+    r"permanent (?:error|failure)|^warning: message|delayed mail|delivery delayed|"
+    r"mail failure|message delivery|nicht zustellbar|unzustellbar|non remis|no entregado", re.I)
+# Sentences of reports, for reports with an unusual sender and subject.
+_BOUNCE_BODY = re.compile(
+    r"could(?: not|n't) be delivered|wasn't able to deliver|unable to deliver|undeliverable|"
+    r"delivery (?:has )?failed|permanent (?:error|failure|fatal)|did not reach|not be delivered|"
+    r"error (?:delivering|sending|transferring)|failed permanently|delivery to the following|"
+    r"returned to sender|could not deliver|the following address(?:es)? failed|"
+    r"has not yet been delivered|was not delivered|following recipients? (?:could not|failed)|"
+    r"(?:rejected|refused) (?:by|your)|message (?:was )?rejected|fatal errors?|"
+    r"mail delivery failed|delivery failure|failure reasons?", re.I)
+# RFC 3834 and the de-facto headers of auto-responders.
+_AUTOREPLY_HEADERS = (("auto-submitted", re.compile(r"auto-(?:replied|generated|notified)", re.I)),
+                      ("x-autoreply", re.compile(r".")), ("x-autorespond", re.compile(r".")),
+                      ("x-autoresponder", re.compile(r".")),
+                      ("precedence", re.compile(r"auto[_-]?reply", re.I)),
+                      ("x-auto-response-suppress", re.compile(r"all|oof|autoreply", re.I)))
+_AUTOREPLY_SUBJECT = re.compile(
+    r"^\s*(?:auto(?:matic|matische?)?[ -]?(?:reply|response|answer|antwort|respuesta)|"
+    r"out of (?:the )?office|ooo\b|abwesen|absence|vacation|away from|on leave|"
+    r"r[ée]ponse automatique|respuesta autom|risposta automatica|autosvar|"
+    r"自動応答|自動返信|不在)", re.I)
+# Challenge-response systems ask the sender to prove they are human.
+_CHALLENGE = re.compile(r"verify (?:that )?you are (?:a )?(?:human|real)|confirm your (?:e-?mail|message)|"
+                        r"challenge[- ]response|sender verification|whitelist request", re.I)
+_UNSUBSCRIBE = re.compile(r"\bunsubscribe\b|\bopt[ -]?out\b|remove me|take me off|"
+                          r"stop (?:sending|emailing)|do not (?:e-?mail|contact) me", re.I)
+
+
+def _first(headers: dict, name: str) -> str:
+    values = headers.get(name)
+    return values[0] if values else ""
+
+
+def _addresses(value: str) -> list[str]:
+    return [a.lower() for a in _ADDRESS_RE.findall(value)]
+
+
+def build(found) -> Result:
+    """Return the Result for a gathered message (ids are attached afterwards)."""
+    top = found.top
+    subject = decode_header_value(_first(top, "subject"))
+    if found.arf or "feedback-report" in _first(top, "content-type").lower():
+        return _feedback(found)
+    full = found.notice()
+    ses = load_notification(full) if "Type" in full else None
+    if ses is not None:
+        return _from_ses(ses, found)
+    found.forwarded = forwarded_message(full)
+    notice, inline = split_notice(full)
+    if inline and looks_like_header_block(inline.lstrip("\n")):
+        found.embedded = inline.lstrip("\n")
+    if inline and not found.original:
+        found.original = parse_headers(split_head_body(inline.lstrip("\n"))[0])
+        found.original_text = inline[:65536]
+    dsn_text = "\n\n".join(found.dsn)
+    if not dsn_text and has_dsn_fields(notice):
+        dsn_text = notice
+    sender = _first(top, "from")
+    bouncy = bool(_BOUNCE_SENDER.search(sender) or _BOUNCE_SUBJECT.search(subject)
+                  or dsn_text or _BOUNCE_BODY.search(notice[:20000]))
+    exclude = set(_addresses(sender) + _addresses(_first(top, "to"))
+                  + _addresses(_first(found.original, "from"))
+                  + _addresses(_first(found.original, "return-path")))
+    if dsn_text:
+        recipients = dsn_recipients(dsn_text, notice, exclude)
+        if recipients:
+            failed = any(r.action not in _DONE_ACTIONS for r in recipients)
+            return Result(is_bounce=failed, kind=KIND_DSN, recipients=recipients)
+    if _is_unsubscribe(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
+        return _single(KIND_UNSUBSCRIBE, sender, "feedback", "opt-out")
+    if _is_autoreply(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
+        return _single(KIND_AUTOREPLY, sender, "vacation", "")
+    if bouncy:
+        recipients = text_recipients(notice, subject, top, found.original, exclude)
+        if recipients:
+            return Result(is_bounce=True, kind=KIND_DSN, recipients=recipients)
+    return Result(kind=KIND_NOT_BOUNCE)
+
+
+def _is_unsubscribe(top: dict, subject: str, notice: str) -> bool:
+    """True for a request to be removed: its subject, a client's marker header, or a
+    short body that asks for it (long bodies mention "unsubscribe" in footers)."""
+    if "x-apple-unsubscribe" in top or _UNSUBSCRIBE.search(subject):
+        return True
+    return len(notice) < 600 and bool(_UNSUBSCRIBE.search(notice))
+
+
+# The start of a forwarded message in a user's mail client ("Begin forwarded message:",
+# "---------- Forwarded message ---------").
+_FORWARD_START = re.compile(r"^[ \t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \t]*$", re.I | re.M)
+_QUOTE = re.compile(r"^> ?", re.M)
+
+
+def forwarded_message(text: str) -> str:
+    """Return a message forwarded inline (unquoted when quoted with ``>``), or ``""``."""
+    match = _FORWARD_START.search(text)
+    if not match:
+        return ""
+    rest = text[match.end():].lstrip("\n")
+    if rest.startswith(">"):
+        lines = []
+        for line in rest.split("\n"):
+            if not line.startswith(">"):
+                break
+            lines.append(line)
+        rest = _QUOTE.sub("", "\n".join(lines))
+    return rest if looks_like_header_block(rest) else ""
+
+
+def _from_ses(data: dict, found) -> Result:
+    """Return the Result of an Amazon SES event notification."""
+    found.original = original_headers(data)
+    found.original_text = ""
+    recipients = []
+    for row in recipients_of(data):
+        if "feedback_type" in row:
+            recipient = Recipient(address=row["address"], action="")
+            recipient.set_reason("feedback")
+            recipient.feedback_type = row["feedback_type"]
+            recipients.append(recipient)
+            continue
+        action = _action(row["action"], row["status"])
+        recipients.append(_recipient(row["address"], action, row["diagnostic"], "",
+                                     row["status"], row["remote_mta"], ""))
+    kind = KIND_FEEDBACK if data.get("complaint") else KIND_DSN
+    bounce = any(r.action not in _DONE_ACTIONS for r in recipients)
+    return Result(is_bounce=bounce, kind=kind, recipients=recipients)
+
+
+def _is_autoreply(top: dict, subject: str, notice: str) -> bool:
+    for name, pattern in _AUTOREPLY_HEADERS:
+        if any(pattern.search(v) for v in top.get(name, ())):
+            return True
+    return bool(_AUTOREPLY_SUBJECT.search(subject) or _CHALLENGE.search(notice[:4000]))
+
+
+def _single(kind: str, sender: str, reason: str, feedback_type: str) -> Result:
+    """Return a one-recipient result for a message whose author is the recipient."""
+    found = _ADDRESS_RE.findall(sender)
+    recipient = Recipient(address=found[0] if found else "", action="")
+    recipient.set_reason(reason)
+    if kind == KIND_UNSUBSCRIBE:
+        recipient.category, recipient.subtype = UNSUBSCRIBE, "unsubscribe_request"
+        recipient.subtype_label = SUBTYPE_LABELS["unsubscribe_request"]
+    recipient.feedback_type = feedback_type or None
+    return Result(is_bounce=True, kind=kind, recipients=[recipient])
+
+
+def _feedback(found) -> Result:
+    """Return the complaint result of an RFC 5965 ARF report, one recipient per address."""
+    fields = parse_headers("\n".join(found.arf))
+    feedback_type = (_first(fields, "feedback-type") or "abuse").strip().lower()
+    addresses = [a for v in fields.get("original-rcpt-to", []) for a in _ADDRESS_RE.findall(v)]
+    if not addresses:
+        addresses = [a for v in fields.get("removal-recipient", []) for a in _ADDRESS_RE.findall(v)]
+    if not addresses:
+        addresses = _ADDRESS_RE.findall(_first(found.original, "to"))[:1]
+    recipients = []
+    for address in addresses or [""]:
+        recipient = Recipient(address=address, action="")
+        recipient.set_reason("feedback")
+        recipient.feedback_type = feedback_type
+        recipients.append(recipient)
+    return Result(is_bounce=True, kind=KIND_FEEDBACK, recipients=recipients)
+
+
+def _action(value: str, status: str) -> str:
+    word = value.strip().split(" ", 1)[0].lower().strip("();")
+    if word in ("failed", "delayed", "delivered", "relayed", "expanded"):
+        return word
+    if word == "deliverable":  # address verification reports (Postfix sendmail -bv)
+        return "delivered"
+    if status.startswith("2"):
+        return "delivered"
+    return "failed"
+
+
+def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipient]:
+    """Return one Recipient per RFC 3464 recipient group, completed from the notice text."""
+    _, groups = parse_dsn(dsn_text)
+    blocks = {a.lower(): b for a, b in recipient_blocks(notice, exclude)}
+    context = squash(notice[:8000])
+    recipients = []
+    for fields in groups:
+        address = _clean_address(fields.get("final-recipient", ""))
+        if "@" not in address:
+            address = _clean_address(fields.get("original-recipient", "")) or address
+        dsn_status = dsn_status_of(fields.get("status", ""))
+        action = _action(fields.get("action", ""), dsn_status)
+        raw_diagnostic = fields.get("diagnostic-code", "")
+        diagnostic = strip_type(raw_diagnostic)
+        diag_type = raw_diagnostic.partition(";")[0].strip().lower() if ";" in raw_diagnostic else ""
+        block = blocks.get(address.lower(), "")
+        remote = strip_type(fields.get("remote-mta", ""))
+        recipients.append(_recipient(address, action, diagnostic, block, dsn_status, remote,
+                                     context if len(groups) == 1 else "", diag_type))
+    return recipients
+
+
+def _clean_address(value: str) -> str:
+    value = strip_type(value).strip().strip("<>").strip()
+    found = _ADDRESS_RE.search(value)
+    return found.group(0) if found else value
+
+
+def text_recipients(notice: str, subject: str, top: dict, original: dict,
+                    exclude: set[str]) -> list[Recipient]:
+    """Return the Recipients of a human-readable bounce notice."""
+    blocks = recipient_blocks(notice, exclude)
+    if not blocks:
+        failed = [a for v in top.get("x-failed-recipients", []) for a in addresses_in(v)]
+        failed = failed or _ADDRESS_RE.findall(_first(original, "to"))[:1]
+        blocks = [(address, "") for address in failed]
+    action = "delayed" if is_delay_notice(subject + "\n" + notice) else "failed"
+    context = squash(subject + " " + notice[:8000])
+    single = len(blocks) == 1
+    return [_recipient(address, action, "", block, "", "", context if single else "")
+            for address, block in blocks]
+
+
+def _recipient(address: str, action: str, diagnostic: str, block: str, dsn_status: str,
+               remote_mta: str, context: str, diag_type: str = "") -> Recipient:
+    """Return a Recipient with codes, diagnostic and reason from the texts we have."""
+    source = diagnostic or block
+    status = status_of(source) or dsn_status
+    reply = reply_code_of(source) or (reply_code_of(block) if diagnostic else "")
+    diag_l = squash(source)
+    command = command_of(squash(block) + " " + diag_l if diagnostic else diag_l)
+    if action in _DONE_ACTIONS:
+        reason = "delivered"
+    else:
+        reason = reason_for(diag_l, status, command, context, reply_code=reply, action=action,
+                            diag_type=diag_type)
+    recipient = Recipient(address=address, action=action, status=status, reply_code=reply,
+                          diagnostic=" ".join(source.split())[:2000], remote_mta=remote_mta)
+    recipient.set_reason(reason)
+    return recipient
+
+
+def attach_ids(result: Result, found, bounce_domain: str) -> None:
+    """Fill ``original_message_id`` and ``send_token`` from the returned message."""
+    result.original_message_id = original_message_id(found.original, found.original_text)
+    result.send_token = find_send_token(found.top, found.original, found.original_text,
+                                        result.original_message_id, bounce_domain)

@@ -1,0 +1,77 @@
+"""The classifier's result types: one Result per message, one Recipient per address.
+
+``Result.is_bounce`` is true for every message the portal has to act on: failed and
+delayed DSNs, auto-replies, complaints and unsubscribe requests. It is false for DSNs
+where every recipient was delivered (or relayed/expanded), for ordinary mail, and for
+bytes that could not be understood (then ``error`` says why). Per recipient, ``action``
+tells a failure (``failed``) from a deferral (``delayed``, the send becomes deferred)
+or a success (``delivered``, ``relayed``, ``expanded``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from .taxonomy import SUBTYPE_LABELS, categorize
+
+KIND_DSN = "dsn"
+KIND_AUTOREPLY = "autoreply"
+KIND_FEEDBACK = "feedback"
+KIND_UNSUBSCRIBE = "unsubscribe"
+KIND_NOT_BOUNCE = "not_bounce"
+
+
+@dataclass
+class Recipient:
+    """One recipient's outcome: address, codes, diagnostic text and the reason."""
+
+    address: str = ""
+    action: str = "failed"
+    status: str = ""
+    reply_code: str = ""
+    reason: str = "undefined"
+    category: str = "undetermined"
+    subtype: str = "undetermined"
+    subtype_label: str = "Undetermined"
+    hard: bool = False
+    diagnostic: str = ""
+    remote_mta: str = ""
+    feedback_type: str | None = None
+
+    def set_reason(self, reason: str) -> None:
+        """Set the reason and derive category, subtype, label and hard from it."""
+        self.reason = reason
+        category, subtype, hard = categorize(reason, self.reply_code, self.status)
+        if self.action == "delayed" and category not in ("autoreply", "complaint", "unsubscribe"):
+            category, subtype, hard = "deferred", "deferred", False
+        self.category, self.subtype, self.hard = category, subtype, hard
+        self.subtype_label = SUBTYPE_LABELS[subtype]
+
+    def to_dict(self) -> dict:
+        """Return the JSON-ready mapping of the contract (DESIGN.md §2)."""
+        return asdict(self)
+
+
+@dataclass
+class Result:
+    """What one message is: a bounce or not, of which kind, and about whom."""
+
+    is_bounce: bool = False
+    kind: str = KIND_NOT_BOUNCE
+    original_message_id: str = ""
+    send_token: str = ""
+    recipients: list[Recipient] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        """Return the JSON-ready mapping; ``error`` only appears when set."""
+        data = {
+            "is_bounce": self.is_bounce,
+            "kind": self.kind,
+            "original_message_id": self.original_message_id,
+            "send_token": self.send_token,
+            "recipients": [r.to_dict() for r in self.recipients],
+        }
+        if self.error:
+            data["error"] = self.error
+        return data

@@ -1,0 +1,47 @@
+"""Recipients for outcomes seen by our own sender rather than read from a bounce."""
+
+from __future__ import annotations
+
+from .reasons import reason_for, squash
+from .result import Recipient
+from .smtptext import command_of, status_of
+from .taxonomy import REASON_TO_SUBTYPE
+
+
+def classify_smtp_reply(code: int | str, text: str, *, address: str = "",
+                        remote_mta: str = "", command: str = "RCPT") -> Recipient:
+    """Return the Recipient for an SMTP reply our sender received (e.g. at RCPT TO).
+
+    ``code`` is the reply code, ``text`` the rest of the reply (an enhanced status
+    code at its start is used as the status). A 4xx reply gives action ``delayed``.
+    """
+    reply = str(code).strip()[:3]
+    text = text or ""
+    status = status_of(text[:40]) or status_of(text)
+    if not status and reply[:1] in "45" and reply.isdigit():
+        status = f"{reply[0]}.0.0"
+    diagnostic = " ".join(f"{reply} {text}".split())
+    diag_l = squash(diagnostic)
+    stage = command_of(diag_l) or command.upper()
+    action = "delayed" if reply.startswith("4") else "failed"
+    reason = reason_for(diag_l, status, stage, reply_code=reply, action=action)
+    recipient = Recipient(address=address, action=action,
+                          status=status, reply_code=reply, diagnostic=diagnostic,
+                          remote_mta=remote_mta)
+    recipient.set_reason(reason)
+    return recipient
+
+
+def recipient_for_reason(reason: str, *, address: str = "", status: str = "",
+                         reply_code: str = "", diagnostic: str = "",
+                         action: str = "failed") -> Recipient:
+    """Return a Recipient the caller has already classified (e.g. ``expired``).
+
+    Unknown reasons become ``undefined`` so the result always fits the taxonomy.
+    """
+    if reason not in REASON_TO_SUBTYPE:
+        reason = "undefined"
+    recipient = Recipient(address=address, action=action, status=status,
+                          reply_code=str(reply_code), diagnostic=diagnostic)
+    recipient.set_reason(reason)
+    return recipient

@@ -1,0 +1,119 @@
+"""Human-readable bounce notices: where the notice ends and who failed with what text.
+
+Most MTAs that do not send RFC 3464 reports (qmail, Exim, old Sendmail, Exchange 2003,
+webmail providers) still share a shape: a few sentences, then each failed address on a
+line of its own (``<a@b>:``, ``  a@b``, ``a@b on <date>``) followed by the server's
+answer, then a marker line before the copy of the original message. This module finds
+those pieces without knowing which MTA wrote them.
+"""
+
+from __future__ import annotations
+
+import re
+
+ADDRESS = r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
+_ADDRESS_RE = re.compile(ADDRESS)
+
+# A line that starts the copy of the original message. Either a dashed/starred
+# separator naming it, or one of the plain sentences MTAs use for the same job.
+_CUT = re.compile(
+    r"^[ \t]*(?:[-=*_]{2,}.{0,40}?(?:original|copy of|returned|rfc ?822|headers? (?:of|follow)|unsent|"
+    r"enclosed|undelivered message|message text|included message)"
+    r"|(?:original message|message headers|original mail|the headers) (?:follows?|as follows|are below|below)"
+    r"|(?:below this line is a copy|a copy of the original message|included is a copy|"
+    r"this is a copy of the message)"
+    r"|(?:return-path|received|dkim-signature|x-received):[ \t]"
+    r")",
+    re.I | re.M,
+)
+
+# A line that names a failed recipient first: optional list marker or field name,
+# then the address (bare or in angle brackets), then nothing or the failure.
+_RECIPIENT_LINE = re.compile(
+    r"^[ \t]*(?:>>>[ \t]*|[-*\u2022][ \t]+|[245][0-9][0-9][ \t]+|(?:rcpt to|recipient|address"
+    r"|original-recipient|final-recipient|failed recipient)s?[ \t]*:[ \t]*(?:rfc822;[ \t]*)?)?"
+    r"[<\"]?(" + ADDRESS + r")[>\"]?(?=[\s:;,.)>]|$)",
+    re.I | re.M,
+)
+
+# Phrases that introduce a recipient inside a sentence (DragonFly, SES, mailfoundry...).
+_RECIPIENT_PHRASE = re.compile(
+    r"(?:deliver(?:ing|ed|y)? (?:your )?(?:mail |message )?to|message to|mail to|recipient|"
+    r"address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?|"
+    r"undeliverable to)[:\s]*<?(" + ADDRESS + r")>?"
+    # or the address alone at the end of a line, after a colon ("... attempts: a@b").
+    r"|:[ \t]*<?(" + ADDRESS + r")>?[ \t]*$",
+    re.I | re.M,
+)
+
+# Words that make a notice a delay warning rather than a final failure.
+_DELAY = re.compile(
+    r"warning message only|not yet been delivered|delivery (?:to the following recipients? )?"
+    r"(?:has been |is |was )?delayed|will (?:continue to )?(?:be )?retr(?:y|ied)|"
+    r"still trying|no need to resend|do not need to re-?send|temporary failure report|"
+    r"is delayed for|delivery attempts will continue|has been delayed|"
+    r"delivery status notification \(delay\)",
+    re.I,
+)
+
+
+def split_notice(text: str) -> tuple[str, str]:
+    """Return ``(notice, original)``: the text before and after the original-copy marker."""
+    match = _CUT.search(text)
+    if not match or match.start() == 0 and not text[:1].isspace() and _looks_header(text):
+        return text, ""
+    line_end = text.find("\n", match.start())
+    if match.group(0).lstrip().lower().startswith(("return-path", "received", "dkim", "x-received")):
+        return text[: match.start()], text[match.start():]
+    return text[: match.start()], text[line_end + 1:] if line_end >= 0 else ""
+
+
+def _looks_header(text: str) -> bool:
+    return bool(re.match(r"(?:return-path|received|dkim-signature|x-received):", text, re.I))
+
+
+def is_delay_notice(text: str) -> bool:
+    """True when the notice says the message is only delayed and will be retried."""
+    return bool(_DELAY.search(text))
+
+
+def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
+    """Return ``[(address, block_text), ...]`` in order of first appearance.
+
+    A block is the text from the recipient's line to the next recipient's line; the same
+    address seen again (MTAs repeat it inside the diagnostic) extends its own block.
+    Sendmail's ``550 <a@b>... User unknown`` lines are the exception: their block is the
+    line itself plus the ``>>>``/``<<<`` transcript just before it. Addresses in
+    ``exclude`` (lower-cased: the sender, the notice's own From/To) are never recipients.
+    """
+    found = [(m.group(1).strip("."), m.start(), m.end()) for m in _RECIPIENT_LINE.finditer(notice)]
+    found = [f for f in found if f[0].lower() not in exclude]
+    if not found:
+        found = [((m.group(1) or m.group(2)).strip("."), m.start(), m.end())
+                 for m in _RECIPIENT_PHRASE.finditer(notice)]
+        found = [f for f in found if f[0].lower() not in exclude]
+    blocks: dict[str, list[str]] = {}
+    order: list[str] = []
+    previous_end = 0
+    for index, (address, line_start, start) in enumerate(found):
+        line_end = notice.find("\n", start)
+        line_end = len(notice) if line_end < 0 else line_end
+        if notice[line_start:start].lstrip()[:1].isdigit():
+            before = [line for line in notice[previous_end:line_start].split("\n")
+                      if line.lstrip().startswith(("<<<", ">>>"))]
+            text = "\n".join(before + [notice[start:line_end]])
+        else:
+            following = found[index + 1][1] if index + 1 < len(found) else len(notice)
+            text = notice[start:max(following, start)]
+        previous_end = line_end
+        key = address.lower()
+        if key not in blocks:
+            blocks[key] = []
+            order.append(address)
+        blocks[key].append(text)
+    return [(address, "\n".join(blocks[address.lower()])) for address in order]
+
+
+def addresses_in(text: str) -> list[str]:
+    """Return every address-shaped string in ``text``, in order."""
+    return _ADDRESS_RE.findall(text)
