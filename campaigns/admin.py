@@ -9,8 +9,11 @@ from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from django.contrib import admin
+from functools import partial
+
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -22,6 +25,9 @@ from campaigns.models import BounceEvent, BounceMailbox, Campaign, CampaignRun, 
 
 # The raw message shown on its page is cut here (the full message is downloadable).
 RAW_SHOWN_BYTES = 512 * 1024
+# Re-classify up to this many messages in the request; more go to the worker in tasks of this size.
+RECLASSIFY_SYNC_LIMIT = 500
+RECLASSIFY_TASK_SIZE = 500
 
 
 @admin.register(Campaign)
@@ -77,6 +83,20 @@ class BounceMailboxAdmin(admin.ModelAdmin):
                                 "last_error_at", "consecutive_failures", "messages_fetched", "messages_processed")}),
     ]
 
+    actions = ["poll_now"]
+
+    @admin.action(description="Poll the selected mailboxes now", permissions=["change"])
+    def poll_now(self, request, queryset):
+        from campaigns.tasks.ingestion import poll_mailbox
+
+        mailbox_ids = list(queryset.filter(enabled=True).values_list("pk", flat=True))
+        for mailbox_id in mailbox_ids:
+            transaction.on_commit(partial(poll_mailbox.delay, mailbox_id))
+        disabled = queryset.filter(enabled=False).count()
+        self.message_user(request, f"Polling {len(mailbox_ids)} mailbox(es) now: reload this page to see the "
+                                   "last poll and last error." + (f" {disabled} disabled mailbox(es) skipped: "
+                                                                  "enable them first." if disabled else ""))
+
     @admin.display(description="last error")
     def last_error_short(self, mailbox):
         return mailbox.last_error[:80]
@@ -119,7 +139,7 @@ class BounceEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 @admin.register(InboundMessage)
 class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("received_at", "subject_short", "organization", "mailbox", "kind", "matched_by", "processed_at",
-                    "truncated")
+                    "classifier_version", "truncated")
     list_filter = ("kind", MatchedFilter, "matched_by", "received_at", "mailbox", "organization")
     list_select_related = ("organization", "mailbox")
     search_fields = ("subject", "from_header", "=original_message_id", "=send_token", "=digest")
@@ -127,6 +147,7 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = LargeTablePaginator
     inlines = [BounceEventInline]
+    actions = ["reclassify"]
 
     class Media:
         css = {"all": ["css/admin-support.css"]}
@@ -141,6 +162,27 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ("subject", "from_header", "organization", "mailbox", "received_at", "size", "truncated",
                        "digest", "raw_download", "kind", "is_bounce", "parse_error", "original_message_id",
                        "send_token", "matched_by", "processed_at", "classifier_version", "headers", "raw_message")
+
+    def has_reclassify_permission(self, request):
+        # Messages are read-only in the admin: change_inboundmessage only unlocks this action.
+        return request.user.has_perm("campaigns.change_inboundmessage")
+
+    @admin.action(description="Re-classify the selected messages", permissions=["reclassify"])
+    def reclassify(self, request, queryset):
+        from campaigns.services.ingestion import reclassify_messages
+        from campaigns.tasks.reclassify import reclassify_inbound_messages
+
+        message_ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        if len(message_ids) <= RECLASSIFY_SYNC_LIMIT:
+            count = reclassify_messages(messages=InboundMessage.objects.filter(pk__in=message_ids))
+            self.message_user(request, f"Re-classified {count} message(s); their events were replaced where "
+                                       "the verdict changed.", messages.SUCCESS)
+            return
+        chunks = [message_ids[i:i + RECLASSIFY_TASK_SIZE] for i in range(0, len(message_ids), RECLASSIFY_TASK_SIZE)]
+        for chunk in chunks:
+            transaction.on_commit(partial(reclassify_inbound_messages.delay, chunk))
+        self.message_user(request, f"Re-classifying {len(message_ids)} messages in the background "
+                                   f"({len(chunks)} tasks); the list shows each one's classifier version.")
 
     def get_queryset(self, request):
         # The raw bytes (up to INBOUND_MAX_BYTES each) are read only on the message's own page.
