@@ -61,6 +61,7 @@ def bulk_clear_confirm(request, model_admin, job_id):
         repeat_more=max(0, len(job.repeat_ids) - REPEAT_LISTED),
         repeat_threshold=REPEAT_CLEAR_THRESHOLD,
         not_selected=job.selected_count - job.total,
+        organizations_more=job.organization_count - len(job.by_organization),
     ))
 
 

@@ -13,7 +13,7 @@ duplicate delivery of the task clears nothing twice.
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -31,6 +31,8 @@ MATCH_BATCH = 5_000
 # How many entries of each address-list outcome the preview keeps for display.
 PREVIEW_KEEP = 500
 DRAFTS_KEPT_FOR = timedelta(days=1)
+# The confirmation page names this many of the organizations a selection spans.
+ORGANIZATIONS_SHOWN = 10
 
 
 class BulkClearError(Exception):
@@ -39,11 +41,15 @@ class BulkClearError(Exception):
 
 def prepare_bulk_clear(*, learners: QuerySet, created_by, via: str, description: str = "") -> BulkClearJob:
     """Return a draft job holding the bounced learners of ``learners`` (nothing is cleared yet)."""
-    bounced = learners.filter(status=DeliverabilityStatus.BOUNCED).order_by().distinct()
-    learner_ids = sorted(bounced.values_list("pk", flat=True))
-    repeat_ids = sorted(bounced.filter(times_cleared__gte=REPEAT_CLEAR_THRESHOLD).values_list("pk", flat=True))
+    bounced = learners.filter(status=DeliverabilityStatus.BOUNCED).order_by()
+    learner_ids = sorted(set(bounced.values_list("pk", flat=True)))
+    repeat_ids = sorted(set(bounced.filter(times_cleared__gte=REPEAT_CLEAR_THRESHOLD).values_list("pk", flat=True)))
+    per_organization = list(bounced.values_list("organization__name").annotate(learners=Count("pk", distinct=True))
+                            .order_by("-learners", "organization__name"))
     return _create_draft(created_by=created_by, via=via, description=description, learner_ids=learner_ids,
-                         repeat_ids=repeat_ids, selected_count=learners.order_by().count())
+                         repeat_ids=repeat_ids, selected_count=learners.order_by().count(),
+                         organization_count=len(per_organization),
+                         by_organization=[list(pair) for pair in per_organization[:ORGANIZATIONS_SHOWN]])
 
 
 def _create_draft(*, learner_ids: list[int], repeat_ids: list[int], **fields) -> BulkClearJob:
@@ -171,6 +177,7 @@ def prepare_address_list_clear(*, organization: Organization, addresses: list[st
     }
     return _create_draft(
         created_by=created_by, via=via, organization=organization, preview=preview, selected_count=len(addresses),
+        organization_count=1 if bounced else 0, by_organization=[[organization.name, len(bounced)]] if bounced else [],
         description=f"Address list of {len(addresses)} addresses for {organization.name}",
         learner_ids=[pk for pk, _times in bounced],
         repeat_ids=[pk for pk, times in bounced if times >= REPEAT_CLEAR_THRESHOLD],

@@ -256,6 +256,9 @@ class BulkClearJob(models.Model):
     learner_ids = models.JSONField(default=list, help_text="The bounced learners to clear, snapshot at selection.")
     repeat_ids = models.JSONField(default=list, help_text="Those of them already cleared several times.")
     preview = models.JSONField(default=dict, blank=True, help_text="What an address list matched and did not.")
+    organization_count = models.PositiveIntegerField(default=0)
+    by_organization = models.JSONField(default=list, blank=True,
+                                       help_text="[organization name, learners] of the largest organizations.")
     note = models.TextField(blank=True)
     status = models.CharField(max_length=8, choices=BulkClearJobStatus.choices, default=BulkClearJobStatus.DRAFT)
     total = models.PositiveIntegerField(default=0)

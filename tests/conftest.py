@@ -52,10 +52,15 @@ def viewer_client(client, viewer_member):
 @pytest.fixture
 def cx_user(db):
     """A customer-experience staff member: is_staff and in the group made by the data migration."""
+    from importlib import import_module
+
+    from django.apps import apps
     from django.contrib.auth.models import Group
 
     from tests.factories import UserFactory
 
+    # A transactional test before this one may have flushed the migration's rows: make them again.
+    import_module("contacts.migrations.0003_customer_experience_group").create_group(apps, None)
     user = UserFactory(username="carol", is_staff=True)
     user.groups.add(Group.objects.get(name="Customer experience"))
     return user

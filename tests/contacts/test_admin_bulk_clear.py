@@ -83,6 +83,15 @@ def test_confirming_clears_each_learner_with_one_audit_row(cx_client, cx_user, o
     assert 'http-equiv="refresh"' not in progress
 
 
+def test_confirmation_warns_when_the_selection_spans_several_organizations(cx_client, org, other_org):
+    learners = [bounced(organization=org), bounced(organization=org), bounced(organization=other_org)]
+
+    page = cx_client.get(run_action(cx_client, learners)["Location"]).content.decode()
+
+    assert '<strong id="organization-count">2</strong>' in page
+    assert "<li>Acme Training: 2</li><li>Other Org: 1</li>" in page
+
+
 def test_select_all_across_pages_clears_the_whole_filtered_result(cx_client, org, other_org):
     for i in range(105):  # more than one page of 100
         bounced(organization=org, email=f"acme{i}@school.example")
