@@ -17,6 +17,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from bounceportal.db import pk_in
 from contacts.choices import DeliverabilityStatus
 from contacts.models import BulkClearJob, BulkClearJobStatus, Learner, Organization
 from contacts.services import clear_bounce_statuses
@@ -124,7 +125,7 @@ def _clear_next_chunk(job: BulkClearJob, learner_ids: list[int], chunk_size: int
         chunk = learner_ids[locked.done:locked.done + chunk_size]
         cleared = 0
         if chunk:
-            cleared = clear_bounce_statuses(learners=Learner.objects.filter(pk__in=chunk),
+            cleared = clear_bounce_statuses(learners=Learner.objects.filter(pk_in(chunk)),
                                             cleared_by=locked.created_by, via=locked.via, note=locked.note)
         locked.done += len(chunk)
         locked.cleared += cleared

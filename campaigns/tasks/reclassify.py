@@ -1,9 +1,9 @@
 """Re-classification of stored inbound messages in the background (the admin's large selections)."""
 
-from celery import shared_task
+from bounceportal.celery import app
 
 
-@shared_task(acks_late=True)
+@app.task(acks_late=True)
 def reclassify_inbound_messages(message_ids: list[int]) -> int:
     """Re-classify these messages (by id); return how many. Safe to run twice: unchanged verdicts are no-ops."""
     from campaigns.models import InboundMessage
