@@ -5,6 +5,8 @@ set -euo pipefail
 missing=()
 command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd dovecot-pop3d)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# Sisimai 4, the reference parser, only for bench/classifier.py's speed comparison.
+perl -MSisimai -e 1 >/dev/null 2>&1 || missing+=(libsisimai-perl)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "system-deps: need root to install ${missing[*]}" >&2

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 from .core import classify
 from .mailbox import iter_path, split_mbox
@@ -23,7 +22,7 @@ def _messages(arg: str):
         for index, message in enumerate(messages, 1):
             yield ("-" if len(messages) == 1 else f"-#{index}"), message
         return
-    yield from iter_path(Path(arg))
+    yield from iter_path(arg)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 
-from . import kinds
+from . import kinds, rx
 from .mime import normalize_newlines, parse_headers, parse_message
 from .result import KIND_NOT_BOUNCE, Result
 
-_TAG = re.compile(r"<(?:script|style)\b.*?</(?:script|style)>|<[^>]{0,2000}>", re.I | re.S)
+_TAG = rx.compile(r"<(?:script|style)\b.*?</(?:script|style)>|<[^>]{0,2000}>", re.I | re.S)
 _ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'"}
-_ENTITY = re.compile("|".join(_ENTITIES))
-_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.I)
+_ENTITY = rx.compile("|".join(_ENTITIES))
+_BLOCK_TAG = rx.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.I)
 
 
 MAX_EMBEDDED = 2  # how deep a bounce inside a forwarded/attached message is looked for
@@ -116,6 +116,11 @@ def _classify(raw, bounce_domain: str) -> Result:
     return _classify_text(normalize_newlines(raw).decode("latin-1"), bounce_domain, 0)
 
 
+def _says_nothing(result: Result) -> bool:
+    """True for a bounce whose recipients carry no status and no diagnostic at all."""
+    return result.is_bounce and all(not r.status and not r.diagnostic for r in result.recipients)
+
+
 def _classify_text(text: str, bounce_domain: str, depth: int) -> Result:
     """Classify one message given as ``\n``-newline Latin-1 text.
 
@@ -131,7 +136,7 @@ def _classify_text(text: str, bounce_domain: str, depth: int) -> Result:
         # A forwarded bounce is read first; an inline or attached copy only when the
         # outer message said nothing.
         inner_texts = [found.forwarded] if found.forwarded else []
-        if result.kind == KIND_NOT_BOUNCE:
+        if result.kind == KIND_NOT_BOUNCE or _says_nothing(result):
             inner_texts += [found.embedded, found.attached]
         for inner in inner_texts:
             if inner:

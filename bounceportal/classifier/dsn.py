@@ -8,14 +8,14 @@ with comments (``5.0.0 (permanent failure)``). This module reads what is there.
 
 from __future__ import annotations
 
-import re
+
+from . import rx
 
 # A recipient group starts at one of these fields; when groups are not separated by an
 # empty line, the same field seen twice starts the next one (either may come first).
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
-_FIELD_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:(.*)$")
-_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
-_ADDRESS_TYPE = re.compile(r"^\s*[A-Za-z0-9-]+\s*;\s*")
+_FIELD_LINE = rx.compile(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:(.*)$")
+_ADDRESS_TYPE = rx.compile(r"^\s*[A-Za-z0-9-]+\s*;\s*")
 
 
 def has_dsn_fields(text: str) -> bool:
@@ -74,9 +74,3 @@ def _has_recipient(fields: dict[str, str]) -> bool:
 def strip_type(value: str) -> str:
     """Return a DSN value without its ``type;`` prefix (``rfc822;``, ``dns;``, ``smtp;``)."""
     return _ADDRESS_TYPE.sub("", value, count=1).strip()
-
-
-def status_of(value: str) -> str:
-    """Return the first ``X.Y.Z`` status code in a Status field value, or ``""``."""
-    match = _STATUS.search(value)
-    return ".".join(match.groups()) if match else ""

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from .dsn import has_dsn_fields, parse_dsn, status_of as dsn_status_of, strip_type
+from . import rx
+from .dsn import has_dsn_fields, parse_dsn, strip_type
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
 from .reasons import reason_for, squash
 from .result import (KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE,
@@ -22,21 +23,22 @@ from .textbounce import ADDRESS, addresses_in, is_delay_notice, recipient_blocks
 from .sesjson import load_notification, original_headers, recipients_of
 from .tokens import find_send_token, original_message_id
 
-_ADDRESS_RE = re.compile(ADDRESS)
+_ADDRESS_RE = rx.compile(ADDRESS)
 _DONE_ACTIONS = ("delivered", "relayed", "expanded")
 
 # Senders that only ever send delivery reports.
-_BOUNCE_SENDER = re.compile(r"mailer-daemon|postmaster|mail-daemon|mail delivery|mdaemon|"
+_BOUNCE_SENDER = rx.compile(r"mailer-daemon|postmaster|mail-daemon|mail delivery|mdaemon|"
                             r"post_master|bounce|daemon@|mailer@|mailer_daemon", re.I)
 # Subjects MTAs give their reports.
-_BOUNCE_SUBJECT = re.compile(
+_BOUNCE_SUBJECT = rx.compile(
     r"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|"
     r"failure notice|returned mail|mail delivery|could not be delivered|returning message|"
     r"non[- ]?deliver|mail system error|not delivered|delivery has failed|failed delivery|"
     r"permanent (?:error|failure)|^warning: message|delayed mail|delivery delayed|"
-    r"mail failure|message delivery|nicht zustellbar|unzustellbar|non remis|no entregado", re.I)
+    r"mail failure|message delivery|nicht zustellbar|unzustellbar|non remis|no entregado|"
+    r"loop (?:alert|detected)", re.I)
 # Sentences of reports, for reports with an unusual sender and subject.
-_BOUNCE_BODY = re.compile(
+_BOUNCE_BODY = rx.compile(
     r"could(?: not|n't) be delivered|wasn't able to deliver|unable to deliver|undeliverable|"
     r"delivery (?:has )?failed|permanent (?:error|failure|fatal)|did not reach|not be delivered|"
     r"error (?:delivering|sending|transferring)|failed permanently|delivery to the following|"
@@ -45,20 +47,20 @@ _BOUNCE_BODY = re.compile(
     r"(?:rejected|refused) (?:by|your)|message (?:was )?rejected|fatal errors?|"
     r"mail delivery failed|delivery failure|failure reasons?", re.I)
 # RFC 3834 and the de-facto headers of auto-responders.
-_AUTOREPLY_HEADERS = (("auto-submitted", re.compile(r"auto-(?:replied|generated|notified)", re.I)),
-                      ("x-autoreply", re.compile(r".")), ("x-autorespond", re.compile(r".")),
-                      ("x-autoresponder", re.compile(r".")),
-                      ("precedence", re.compile(r"auto[_-]?reply", re.I)),
-                      ("x-auto-response-suppress", re.compile(r"all|oof|autoreply", re.I)))
-_AUTOREPLY_SUBJECT = re.compile(
+_AUTOREPLY_HEADERS = (("auto-submitted", rx.compile(r"auto-(?:replied|generated|notified)", re.I)),
+                      ("x-autoreply", rx.compile(r".")), ("x-autorespond", rx.compile(r".")),
+                      ("x-autoresponder", rx.compile(r".")),
+                      ("precedence", rx.compile(r"auto[_-]?reply", re.I)),
+                      ("x-auto-response-suppress", rx.compile(r"all|oof|autoreply", re.I)))
+_AUTOREPLY_SUBJECT = rx.compile(
     r"^\s*(?:auto(?:matic|matische?)?[ -]?(?:reply|response|answer|antwort|respuesta)|"
     r"out of (?:the )?office|ooo\b|abwesen|absence|vacation|away from|on leave|"
     r"r[ée]ponse automatique|respuesta autom|risposta automatica|autosvar|"
     r"自動応答|自動返信|不在)", re.I)
 # Challenge-response systems ask the sender to prove they are human.
-_CHALLENGE = re.compile(r"verify (?:that )?you are (?:a )?(?:human|real)|confirm your (?:e-?mail|message)|"
+_CHALLENGE = rx.compile(r"verify (?:that )?you are (?:a )?(?:human|real)|confirm your (?:e-?mail|message)|"
                         r"challenge[- ]response|sender verification|whitelist request", re.I)
-_UNSUBSCRIBE = re.compile(r"\bunsubscribe\b|\bopt[ -]?out\b|remove me|take me off|"
+_UNSUBSCRIBE = rx.compile(r"\bunsubscribe\b|\bopt[ -]?out\b|remove me|take me off|"
                           r"stop (?:sending|emailing)|do not (?:e-?mail|contact) me", re.I)
 
 
@@ -92,8 +94,6 @@ def build(found) -> Result:
     if not dsn_text and has_dsn_fields(notice):
         dsn_text = notice
     sender = _first(top, "from")
-    bouncy = bool(_BOUNCE_SENDER.search(sender) or _BOUNCE_SUBJECT.search(subject)
-                  or dsn_text or _BOUNCE_BODY.search(notice[:20000]))
     exclude = set(_addresses(sender) + _addresses(_first(top, "to"))
                   + _addresses(_first(found.original, "from"))
                   + _addresses(_first(found.original, "return-path")))
@@ -106,7 +106,8 @@ def build(found) -> Result:
         return _single(KIND_UNSUBSCRIBE, sender, "feedback", "opt-out")
     if _is_autoreply(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
         return _single(KIND_AUTOREPLY, sender, "vacation", "")
-    if bouncy:
+    if (_BOUNCE_SENDER.search(sender) or _BOUNCE_SUBJECT.search(subject)
+            or _BOUNCE_BODY.search(notice[:20000])):
         recipients = text_recipients(notice, subject, top, found.original, exclude)
         if recipients:
             return Result(is_bounce=True, kind=KIND_DSN, recipients=recipients)
@@ -123,13 +124,13 @@ def _is_unsubscribe(top: dict, subject: str, notice: str) -> bool:
 
 # The start of a forwarded message in a user's mail client ("Begin forwarded message:",
 # "---------- Forwarded message ---------").
-_FORWARD_START = re.compile(r"^[ \t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \t]*$", re.I | re.M)
-_QUOTE = re.compile(r"^> ?", re.M)
+_FORWARD_START = rx.compile(r"^[ \t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \t]*$", re.I | re.M)
+_QUOTE = rx.compile(r"^> ?", re.M)
 
 
 def forwarded_message(text: str) -> str:
     """Return a message forwarded inline (unquoted when quoted with ``>``), or ``""``."""
-    match = _FORWARD_START.search(text)
+    match = _FORWARD_START.search(text) if "orwarded" in text else None
     if not match:
         return ""
     rest = text[match.end():].lstrip("\n")
@@ -215,13 +216,13 @@ def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipi
     """Return one Recipient per RFC 3464 recipient group, completed from the notice text."""
     _, groups = parse_dsn(dsn_text)
     blocks = {a.lower(): b for a, b in recipient_blocks(notice, exclude)}
-    context = squash(notice[:8000])
+    context = notice[:8000]
     recipients = []
     for fields in groups:
         address = _clean_address(fields.get("final-recipient", ""))
         if "@" not in address:
             address = _clean_address(fields.get("original-recipient", "")) or address
-        dsn_status = dsn_status_of(fields.get("status", ""))
+        dsn_status = status_of(fields.get("status", ""))
         action = _action(fields.get("action", ""), dsn_status)
         raw_diagnostic = fields.get("diagnostic-code", "")
         diagnostic = strip_type(raw_diagnostic)
@@ -246,9 +247,11 @@ def text_recipients(notice: str, subject: str, top: dict, original: dict,
     if not blocks:
         failed = [a for v in top.get("x-failed-recipients", []) for a in addresses_in(v)]
         failed = failed or _ADDRESS_RE.findall(_first(original, "to"))[:1]
-        blocks = [(address, "") for address in failed]
-    action = "delayed" if is_delay_notice(subject + "\n" + notice) else "failed"
-    context = squash(subject + " " + notice[:8000])
+        # The failed address may equal an excluded one (a bounce sent to itself).
+        loose = {a.lower(): b for a, b in recipient_blocks(notice, set())}
+        blocks = [(address, loose.get(address.lower(), "")) for address in failed]
+    context = subject + "\n" + notice[:8000]
+    action = "delayed" if is_delay_notice(squash(context)) else "failed"
     single = len(blocks) == 1
     return [_recipient(address, action, "", block, "", "", context if single else "")
             for address, block in blocks]

@@ -14,14 +14,17 @@ import binascii
 import codecs
 import re
 
+from . import rx
+
 MAX_DEPTH = 24          # nesting deeper than this is kept as an opaque leaf
 MAX_PARTS = 256         # parts beyond this (per message) are ignored
 MAX_TEXT = 256 * 1024   # characters of one part decoded for analysis
 MAX_HEADER_BLOCK = 256 * 1024
 
-_PARAM = re.compile(r';\s*([\w!#$%&\'*+.^`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;\s]*)')
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
-_ENCODED_GAP = re.compile(r"(\?=)\s+(=\?)")
+_PARAM = rx.compile(r';\s*([\w!#$%&\'*+.^`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;\s]*)')
+_ENCODED_WORD = rx.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
+_ENCODED_GAP = rx.compile(r"(\?=)\s+(=\?)")
+_FOLD = rx.compile(r"\n[ \t]+")  # a continuation line: unfold it into the previous one
 
 # Charset labels seen in the wild that Python spells differently or that lie.
 _CHARSET_ALIASES = {
@@ -67,18 +70,14 @@ def parse_headers(block: str) -> dict[str, list[str]]:
     garbage) are skipped, so a broken header never hides the rest.
     """
     headers: dict[str, list[str]] = {}
-    last: list[str] | None = None
-    for line in block[:MAX_HEADER_BLOCK].split("\n"):
-        if line[:1] in (" ", "\t"):
-            if last is not None:
-                last[-1] = last[-1] + " " + line.strip()
-            continue
+    for line in _FOLD.sub(" ", block[:MAX_HEADER_BLOCK]).split("\n"):
         name, sep, value = line.partition(":")
-        if not sep or not name or " " in name or "\t" in name or len(name) > 76:
-            last = None
-            continue
-        last = headers.setdefault(name.lower(), [])
-        last.append(value.strip())
+        if sep and name and len(name) < 77 and " " not in name and "\t" not in name:
+            key = name.lower()
+            if key in headers:
+                headers[key].append(value.strip())
+            else:
+                headers[key] = [value.strip()]
     return headers
 
 
@@ -121,14 +120,6 @@ class Part:
         values = self.headers.get(name)
         return values[0] if values else default
 
-    def walk(self):
-        """Yield this part and every descendant, depth first, in document order."""
-        stack = [self]
-        while stack:
-            part = stack.pop()
-            yield part
-            stack.extend(reversed(part.children))
-
     def text(self, limit: int = MAX_TEXT) -> str:
         """Return the body decoded (transfer encoding, then charset) as text."""
         return decode_text(self.body, self.header("content-transfer-encoding"),
@@ -164,11 +155,15 @@ def _expand(part: Part, budget: list) -> None:
             _expand(child, budget)
             part.children.append(child)
     elif part.ctype in ("message/rfc822", "message/global"):
+        # Only the returned message's headers matter here; its body is parsed again,
+        # as a message of its own, in the rare case it is itself a bounce.
         budget[0] -= 1
         body = part.body
         if "base64" in part.header("content-transfer-encoding").lower():
             body = decode_bytes(body, "base64").decode("latin-1")
-        part.children.append(parse_message(body, part.depth + 1, budget))
+            part.body = body
+        head = split_head_body(body)[0] if looks_like_header_block(body) else ""
+        part.children.append(Part(parse_headers(head), "", part.depth + 1))
 
 
 def split_multipart(body: str, boundary: str) -> list[str]:

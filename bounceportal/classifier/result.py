@@ -10,7 +10,7 @@ or a success (``delivered``, ``relayed``, ``expanded``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .taxonomy import SUBTYPE_LABELS, categorize
 
@@ -49,7 +49,10 @@ class Recipient:
 
     def to_dict(self) -> dict:
         """Return the JSON-ready mapping of the contract (DESIGN.md §2)."""
-        return asdict(self)
+        return {name: getattr(self, name) for name in _RECIPIENT_FIELDS}
+
+
+_RECIPIENT_FIELDS = tuple(f.name for f in fields(Recipient))
 
 
 @dataclass

@@ -9,30 +9,35 @@ from __future__ import annotations
 
 import re
 
+from . import rx
+from .phrasegate import GatedGroups
+
 # RFC 5321 reply code: 2xx-5xx with a second digit 0-5, standing alone or followed by
 # the "-" of a multi-line reply; never part of an IP address, a number or a word.
-_REPLY = re.compile(r"(?<![\w.#/=-])([245][0-5][0-9])(?=[- ,;:\]\)'\"]|$)(?![.\d])", re.M)
+_REPLY = rx.compile(r"(?<![\w.#/=-])([245][0-5][0-9])(?=[- ,;:\]\)'\"]|$)(?![.\d])", re.M)
 # RFC 3463 enhanced status: class.subject.detail, not inside a dotted IP address.
-_STATUS = re.compile(r"(?<![\w.])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?!\.?[0-9])")
+_STATUS = rx.compile(r"(?<![\w.])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?!\.?[0-9])")
 
 # The SMTP stage a failure happened at, from the wrappers MTAs put around replies.
-_COMMANDS = (
+_COMMANDS = [
     # Postfix "(in reply to RCPT TO command)", Exim "after RCPT TO:", sendmail ">>> RCPT
-    # To:", DragonFly "did not like our RCPT TO", Yahoo "[RCPT_TO]", Zimbra/Courier
-    # "RCPT TO:<addr>" echoes.
-    ("RCPT", r"in reply to rcpt to|after rcpt to|>>> rcpt to|our rcpt to|\[rcpt_to\]"
-             r"|does not like recipient|rcpt to:\s*<|\(rcpt to\)|\brcpt\b command|smtp:rcpt\b"),
-    ("MAIL", r"in reply to mail from|after mail from|>>> mail from|our mail from|\[mail_from\]"
-             r"|sender was rejected|\(mail from\)|smtp:mail\b"),
-    ("DATA", r"in reply to end of data|in reply to data|after end of data|after data"
-             r"|>>> data|our (?:final )?data|failed after i sent the message|\[data\]"
-             r"|\(data\)|smtp command:? data\b|smtp:data\b"),
-    ("HELO", r"in reply to (?:helo|ehlo)|after (?:helo|ehlo)|>>> (?:helo|ehlo)"
-             r"|my name was rejected|our (?:helo|ehlo)"),
-    ("CONN", r"after initial connection|greeting|while connected|connection refused"
-             r"|in reply to .?connect|upon connect|\bbanner\b"),
-)
-_COMMAND_RE = [(name, re.compile(pattern)) for name, pattern in _COMMANDS]
+    # To:", DragonFly "did not like our RCPT TO", Yahoo "[RCPT_TO]", qmail "does not like
+    # recipient", echoes of "RCPT TO:<addr>", X-Notes style "SMTP:RCPT".
+    ("RCPT", (r"in reply to rcpt to", r"after rcpt to", r">>> rcpt to", r"our rcpt to",
+              r"\[rcpt_to\]", r"does not like recipient", r"rcpt to:\s*<", r"\(rcpt to\)",
+              r"\brcpt\b command", r"smtp:rcpt\b")),
+    ("MAIL", (r"in reply to mail from", r"after mail from", r">>> mail from", r"our mail from",
+              r"\[mail_from\]", r"sender was rejected", r"\(mail from\)", r"smtp:mail\b")),
+    ("DATA", (r"in reply to end of data", r"in reply to data", r"after end of data",
+              r"after data", r">>> data", r"our (?:final )?data", r"failed after i sent the message",
+              r"\[data\]", r"\(data\)", r"smtp command:? data\b", r"smtp:data\b")),
+    ("HELO", (r"in reply to (?:helo|ehlo)", r"after (?:helo|ehlo)", r">>> (?:helo|ehlo)",
+              r"my name was rejected", r"our (?:helo|ehlo)")),
+    ("CONN", (r"after initial connection", r"greeting", r"while connected", r"connection refused",
+              r"in reply to .?connect", r"upon connect", r"\bbanner\b")),
+]
+# Screened by literals like the reason tables; the first stage in table order wins.
+_COMMAND_GROUPS = GatedGroups(_COMMANDS)
 
 
 def reply_code_of(text: str) -> str:
@@ -58,7 +63,4 @@ def status_of(text: str) -> str:
 
 def command_of(text_lower: str) -> str:
     """Return the SMTP stage (CONN, HELO, MAIL, RCPT, DATA) a failure was reported at."""
-    for name, pattern in _COMMAND_RE:
-        if pattern.search(text_lower):
-            return name
-    return ""
+    return _COMMAND_GROUPS.first(text_lower)

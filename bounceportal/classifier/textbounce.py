@@ -11,25 +11,28 @@ from __future__ import annotations
 
 import re
 
+from . import rx
+
 ADDRESS = r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
-_ADDRESS_RE = re.compile(ADDRESS)
+_ADDRESS_RE = rx.compile(ADDRESS)
 
 # A line that starts the copy of the original message. Either a dashed/starred
 # separator naming it, or one of the plain sentences MTAs use for the same job.
-_CUT = re.compile(
+_CUT_PATTERN = (
     r"^[ \t]*(?:[-=*_]{2,}.{0,40}?(?:original|copy of|returned|rfc ?822|headers? (?:of|follow)|unsent|"
     r"enclosed|undelivered message|message text|included message)"
     r"|(?:original message|message headers|original mail|the headers) (?:follows?|as follows|are below|below)"
     r"|(?:below this line is a copy|a copy of the original message|included is a copy|"
     r"this is a copy of the message)"
     r"|(?:return-path|received|dkim-signature|x-received):[ \t]"
-    r")",
-    re.I | re.M,
+    r")"
 )
+_CUT = rx.compile(_CUT_PATTERN, re.M)
+_CUT_ANY_CASE = rx.compile(_CUT_PATTERN, re.I | re.M)
 
 # A line that names a failed recipient first: optional list marker or field name,
 # then the address (bare or in angle brackets), then nothing or the failure.
-_RECIPIENT_LINE = re.compile(
+_RECIPIENT_LINE = rx.compile(
     r"^[ \t]*(?:>>>[ \t]*|[-*\u2022][ \t]+|[245][0-9][0-9][ \t]+|(?:rcpt to|recipient|address"
     r"|original-recipient|final-recipient|failed recipient)s?[ \t]*:[ \t]*(?:rfc822;[ \t]*)?)?"
     r"[<\"]?(" + ADDRESS + r")[>\"]?(?=[\s:;,.)>]|$)",
@@ -37,7 +40,7 @@ _RECIPIENT_LINE = re.compile(
 )
 
 # Phrases that introduce a recipient inside a sentence (DragonFly, SES, mailfoundry...).
-_RECIPIENT_PHRASE = re.compile(
+_RECIPIENT_PHRASE = rx.compile(
     r"(?:deliver(?:ing|ed|y)? (?:your )?(?:mail |message )?to|message to|mail to|recipient|"
     r"address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?|"
     r"undeliverable to)[:\s]*<?(" + ADDRESS + r")>?"
@@ -47,19 +50,20 @@ _RECIPIENT_PHRASE = re.compile(
 )
 
 # Words that make a notice a delay warning rather than a final failure.
-_DELAY = re.compile(
+_DELAY = rx.compile(
     r"warning message only|not yet been delivered|delivery (?:to the following recipients? )?"
     r"(?:has been |is |was )?delayed|will (?:continue to )?(?:be )?retr(?:y|ied)|"
     r"still trying|no need to resend|do not need to re-?send|temporary failure report|"
     r"is delayed for|delivery attempts will continue|has been delayed|"
     r"delivery status notification \(delay\)",
-    re.I,
 )
 
 
 def split_notice(text: str) -> tuple[str, str]:
     """Return ``(notice, original)``: the text before and after the original-copy marker."""
-    match = _CUT.search(text)
+    lower = text.lower()
+    # Case-folded search is much faster; offsets only hold when folding kept the length.
+    match = _CUT.search(lower) if len(lower) == len(text) else _CUT_ANY_CASE.search(text)
     if not match or match.start() == 0 and not text[:1].isspace() and _looks_header(text):
         return text, ""
     line_end = text.find("\n", match.start())
@@ -72,9 +76,9 @@ def _looks_header(text: str) -> bool:
     return bool(re.match(r"(?:return-path|received|dkim-signature|x-received):", text, re.I))
 
 
-def is_delay_notice(text: str) -> bool:
-    """True when the notice says the message is only delayed and will be retried."""
-    return bool(_DELAY.search(text))
+def is_delay_notice(text_lower: str) -> bool:
+    """True when the (lower-cased) notice says the message is only delayed."""
+    return bool(_DELAY.search(text_lower))
 
 
 def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:

@@ -1,0 +1,61 @@
+"""The command line: files, mbox files, Maildir folders and standard input, as JSON Lines."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BOUNCE = (b"From: MAILER-DAEMON@mx.example.org\nSubject: failure notice\n\n"
+          b"<a@b.example>:\nRemote host said: 550 5.1.1 <a@b.example>... User unknown\n")
+MAIL = b"From: friend@example.org\nSubject: hi\n\nhello\n"
+
+
+def run(*args: str, stdin: bytes = b"") -> list[dict]:
+    done = subprocess.run([sys.executable, "-m", "bounceportal.classifier", *args], cwd=ROOT,
+                          input=stdin, capture_output=True, check=True)
+    return [json.loads(line) for line in done.stdout.decode().splitlines()]
+
+
+def test_one_json_object_per_file_with_its_path(tmp_path):
+    (tmp_path / "a.eml").write_bytes(BOUNCE)
+    (tmp_path / "b.eml").write_bytes(MAIL)
+
+    rows = run(str(tmp_path / "a.eml"), str(tmp_path / "b.eml"))
+
+    assert [(Path(r["path"]).name, r["is_bounce"]) for r in rows] == [("a.eml", True), ("b.eml", False)]
+    assert rows[0]["recipients"][0]["reason"] == "userunknown"
+    assert rows[0]["recipients"][0]["subtype"] == "address_unknown"
+
+
+def test_maildir_folders_are_read_from_new_and_cur(tmp_path):
+    for sub, data in (("new", BOUNCE), ("cur", MAIL), ("tmp", BOUNCE)):
+        (tmp_path / sub).mkdir()
+        (tmp_path / sub / "1.host").write_bytes(data)
+
+    rows = run(str(tmp_path))
+
+    assert [r["is_bounce"] for r in rows] == [True, False]
+
+
+def test_mbox_files_give_one_object_per_message(tmp_path):
+    mbox = (b"From MAILER-DAEMON  Thu Apr 29 23:34:45 2015\n" + BOUNCE
+            + b"\nFrom friend@example.org  Thu Apr 29 23:35:00 2015\n" + MAIL)
+    (tmp_path / "box.mbox").write_bytes(mbox)
+
+    rows = run(str(tmp_path / "box.mbox"))
+
+    assert [r["path"].rsplit("#", 1)[1] for r in rows] == ["1", "2"]
+    assert [r["is_bounce"] for r in rows] == [True, False]
+
+
+def test_dash_reads_standard_input():
+    (row,) = run("-", stdin=BOUNCE)
+
+    assert row["path"] == "-" and row["recipients"][0]["address"] == "a@b.example"
+
+
+def test_unreadable_path_is_reported_not_fatal(tmp_path):
+    (row,) = run(str(tmp_path / "missing.eml"))
+
+    assert row["is_bounce"] is False and "error" in row

@@ -1,0 +1,135 @@
+"""Reason families, the taxonomy, and SMTP replies seen by our own sender."""
+
+import pytest
+
+from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
+from bounceportal.classifier.phrasegate import literals
+from bounceportal.classifier.reasons import PHRASES, phrase_reason, reason_for, squash
+from bounceportal.classifier.taxonomy import (CATEGORY_LABELS, REASON_TO_SUBTYPE, SUBTYPES,
+                                              categorize)
+
+SISIMAI_REASONS = (
+    "userunknown hostunknown hasmoved mailboxfull mesgtoobig exceedlimit systemfull systemerror "
+    "mailererror networkerror suspend expired toomanyconn speeding notaccept blocked badreputation "
+    "norelaying spamdetected virusdetected contenterror policyviolation filtered rejected "
+    "authfailure requireptr notcompliantrfc failedstarttls securityerror suppressed vacation "
+    "feedback onhold syntaxerror undefined delivered").split()
+
+
+@pytest.mark.parametrize("code, text, reason", [
+    (550, "5.1.1 <a@b.example>: Recipient address rejected: User unknown in local recipient table", "userunknown"),
+    (550, "No such user here", "userunknown"),
+    (550, "5.4.1 Recipient address rejected: Access denied", "userunknown"),
+    (550, "5.1.2 Host or domain name not found", "hostunknown"),
+    (550, "5.1.6 Destination mailbox has moved, no forwarding address", "hasmoved"),
+    (552, "5.2.2 Mailbox full", "mailboxfull"),
+    (552, "Requested mail action aborted: exceeded storage allocation", "mailboxfull"),
+    (552, "5.3.4 Message too big for system", "mesgtoobig"),
+    (552, "5.2.3 Message length exceeds administrative limit", "exceedlimit"),
+    (550, "5.2.1 The email account that you tried to reach is disabled", "suspend"),
+    (421, "4.7.0 Too many concurrent SMTP connections", "toomanyconn"),
+    (450, "4.7.1 You are sending at a rate that exceeds our limit: rate limit", "speeding"),
+    (550, "5.7.1 Service unavailable; client [192.0.2.1] blocked using zen.spamhaus.org", "blocked"),
+    (554, "5.7.1 Relay access denied", "norelaying"),
+    (550, "5.7.1 Message rejected as spam by Content Filtering", "spamdetected"),
+    (554, "5.7.0 Virus detected in attachment", "virusdetected"),
+    (550, "5.7.26 Unauthenticated email from example.org is not accepted due to DMARC policy", "authfailure"),
+    (550, "5.7.25 The IP address sending this message does not have a PTR record", "requireptr"),
+    (530, "5.7.0 Must issue a STARTTLS command first", "failedstarttls"),
+    (550, "5.7.1 This message is not RFC 5322 compliant: multiple From headers", "notcompliantrfc"),
+    (550, "5.1.8 Sender address rejected: Domain not found", "rejected"),
+    (556, "5.1.10 Recipient address has null MX", "notaccept"),
+    (550, "Sender Policy Framework check failed", "authfailure"),
+    (554, "5.7.1 Message refused because of our policy violation rules", "policyviolation"),
+    (501, "Syntax error in parameters or arguments", "syntaxerror"),
+])
+def test_smtp_replies_map_to_their_reason_family(code, text, reason):
+    assert classify_smtp_reply(code, text).reason == reason
+
+
+def test_smtp_reply_keeps_codes_address_and_diagnostic():
+    rec = classify_smtp_reply("550", "5.1.1 <a@b.example> User unknown", address="a@b.example",
+                              remote_mta="mx.b.example")
+
+    assert (rec.address, rec.status, rec.reply_code, rec.action) == ("a@b.example", "5.1.1", "550", "failed")
+    assert rec.diagnostic == "550 5.1.1 <a@b.example> User unknown"
+    assert rec.remote_mta == "mx.b.example" and rec.hard is True
+
+
+def test_temporary_smtp_reply_is_a_deferral_not_a_hard_bounce():
+    rec = classify_smtp_reply(452, "4.2.2 Mailbox full")
+
+    assert rec.action == "delayed" and rec.category == "deferred" and rec.hard is False
+    assert rec.reason == "mailboxfull"
+
+
+def test_reply_without_enhanced_code_gets_the_generic_status_of_its_class():
+    assert classify_smtp_reply(554, "Transaction failed").status == "5.0.0"
+
+
+def test_recipient_for_reason_builds_an_expired_recipient():
+    rec = recipient_for_reason("expired", address="a@b.example", diagnostic="gave up after 5 days")
+
+    assert (rec.reason, rec.category, rec.subtype, rec.hard) == ("expired", "soft", "delivery_expired", False)
+
+
+def test_recipient_for_unknown_reason_is_undefined():
+    assert recipient_for_reason("no-such-reason").reason == "undefined"
+
+
+def test_every_sisimai_reason_has_a_subtype_and_category():
+    assert sorted(REASON_TO_SUBTYPE) == sorted(SISIMAI_REASONS)
+    for reason, subtype in REASON_TO_SUBTYPE.items():
+        assert subtype in SUBTYPES
+        assert SUBTYPES[subtype][0] in CATEGORY_LABELS
+
+
+@pytest.mark.parametrize("reason, code, expected", [
+    ("userunknown", "550", ("hard", "address_unknown", True)),
+    ("hostunknown", "", ("hard", "domain_unknown", True)),
+    ("hasmoved", "550", ("hard", "address_moved", True)),
+    ("notaccept", "556", ("hard", "domain_no_mail", True)),
+    ("notaccept", "421", ("soft", "soft_general", False)),
+    ("mailboxfull", "552", ("soft", "mailbox_full", False)),
+    ("blocked", "554", ("block", "block_general", False)),
+    ("authfailure", "550", ("block", "sender_configuration", False)),
+    ("vacation", "", ("autoreply", "auto_reply", False)),
+    ("feedback", "", ("complaint", "spam_complaint", False)),
+    ("onhold", "", ("undetermined", "undetermined", False)),
+    ("nonsense", "", ("undetermined", "undetermined", False)),
+])
+def test_hard_is_true_exactly_for_the_hard_bounce_category(reason, code, expected):
+    assert categorize(reason, code, "") == expected
+
+
+def test_status_code_decides_when_no_phrase_speaks():
+    assert reason_for("550 see https://example.org/e/42", "5.2.2") == "mailboxfull"
+    assert reason_for("550 see https://example.org/e/42", "5.1.1") == "userunknown"
+    assert reason_for("", "", "MAIL") == "rejected"
+    assert reason_for("", "", action="delayed") == "expired"
+
+
+def test_user_unknown_after_data_with_a_policy_status_is_a_filter():
+    assert reason_for(squash("550 5.7.1 User unknown"), "5.7.1") == "filtered"
+    assert reason_for(squash("550 5.1.1 User unknown"), "5.1.1", "DATA") == "userunknown"
+
+
+def test_literal_screens_never_hide_a_phrase():
+    # Every phrase matches some sample built from its own literals; the screen must let
+    # that text through to the same group.
+    for reason, patterns in PHRASES:
+        for pattern in patterns:
+            found = literals(pattern)
+            assert found is None or all(len(word) >= 3 for word in found), pattern
+
+
+def test_screened_search_equals_plain_search_on_corpus_texts(corpus_messages):
+    import re
+
+    from bounceportal.classifier.reasons import _PHRASES
+
+    plain = [(reason, re.compile("|".join(f"(?:{p})" for p in patterns))) for reason, patterns in PHRASES]
+    for raw in corpus_messages.values():
+        text = squash(raw.decode("latin-1"))[:20000]
+        expected = next((reason for reason, rx in plain if rx.search(text)), "")
+        assert _PHRASES.first(text) == expected == phrase_reason(text)
