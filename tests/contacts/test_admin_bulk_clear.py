@@ -271,3 +271,29 @@ def test_organizations_of_other_learners_are_untouched_when_selecting_explicitly
 
     other.refresh_from_db()
     assert other.status == "bounced"
+
+
+def test_a_failed_job_is_resumed_by_the_management_command(cx_user, org):
+    from django.core.management import call_command
+
+    learners = [bounced(organization=org) for _ in range(3)]
+    job = prepare_bulk_clear(learners=Learner.objects.all(), created_by=cx_user, via=ClearedVia.ADMIN_BULK)
+    BulkClearJob.objects.filter(pk=job.pk).update(status="failed", note="n", error="OperationalError: gone")
+
+    call_command("run_bulk_clear_job", str(job.pk))
+
+    job.refresh_from_db()
+    assert (job.status, job.cleared, job.error) == ("done", 3, "")
+    assert Clearance.objects.filter(learner__in=learners).count() == 3
+
+
+def test_the_management_command_refuses_an_unconfirmed_job(cx_user, org):
+    from django.core.management import CommandError, call_command
+
+    bounced(organization=org)
+    job = prepare_bulk_clear(learners=Learner.objects.all(), created_by=cx_user, via=ClearedVia.ADMIN_BULK)
+
+    with pytest.raises(CommandError, match="never confirmed"):
+        call_command("run_bulk_clear_job", str(job.pk))
+
+    assert not Clearance.objects.exists()
