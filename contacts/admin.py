@@ -74,7 +74,7 @@ class ClearanceInline(ReadOnlyAdminMixin, admin.TabularInline):
     verbose_name_plural = "clearance history"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("cleared_by")
+        return super().get_queryset(request).select_related("cleared_by", "learner")  # __str__ shows the learner
 
 
 @admin.register(Learner)

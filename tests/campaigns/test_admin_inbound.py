@@ -141,3 +141,17 @@ def test_bounce_event_changelist_query_count_is_constant(cx_client, org, django_
         response = cx_client.get(reverse("admin:campaigns_bounceevent_changelist") + "?category__exact=hard")
 
     assert len(response.context["cl"].result_list) == 21
+
+
+def test_message_page_query_count_does_not_grow_with_its_events(cx_client, org, django_assert_max_num_queries):
+    message = InboundMessageFactory(organization=org)
+    BounceEventFactory(inbound_message=message, send__run__campaign__organization=org)
+    url = reverse("admin:campaigns_inboundmessage_change", args=[message.pk])
+    with django_assert_max_num_queries(20) as few:
+        cx_client.get(url)
+    BounceEventFactory.create_batch(10, inbound_message=message, send__run__campaign__organization=org)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = cx_client.get(url).content.decode()
+
+    assert page.count('class="field-address"') >= 11

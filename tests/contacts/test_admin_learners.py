@@ -145,3 +145,22 @@ def test_learner_page_shows_clearance_history_read_only(cx_client, cx_user, org)
 
     assert "Clearance history" in page and "ticket 7" in page
     assert 'name="email"' not in page  # view only: support changes learners only by clearing
+
+
+def test_learner_page_query_count_does_not_grow_with_its_clearances(cx_client, cx_user, org,
+                                                                    django_assert_max_num_queries):
+    from contacts.services import clear_bounce_status
+
+    learner = bounced(organization=org)
+    clear_bounce_status(learner=learner, cleared_by=cx_user, note="first")
+    url = reverse("admin:contacts_learner_change", args=[learner.pk])
+    with django_assert_max_num_queries(20) as few:
+        cx_client.get(url)
+    for i in range(8):
+        Learner.objects.filter(pk=learner.pk).update(status="bounced")
+        clear_bounce_status(learner=learner, cleared_by=cx_user, note=f"again {i}")
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = cx_client.get(url).content.decode()
+
+    assert page.count("again ") == 8
