@@ -83,7 +83,7 @@ class AddressListForm(forms.Form):
     )
     addresses = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
-        help_text="Paste addresses: one per line, or separated by commas or semicolons.",
+        help_text="One per line, or separated by commas or semicolons (up to about 50,000; upload a file for more).",
     )
     file = forms.FileField(
         required=False, label="Or upload a file",
