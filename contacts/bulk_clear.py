@@ -10,6 +10,7 @@ the job's progress, so a crashed worker resumes where it stopped and a
 duplicate delivery of the task clears nothing twice.
 """
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
@@ -21,6 +22,8 @@ from bounceportal.db import pk_in
 from contacts.choices import DeliverabilityStatus
 from contacts.models import BulkClearJob, BulkClearJobStatus, Learner, Organization
 from contacts.services import clear_bounce_statuses
+
+logger = logging.getLogger(__name__)
 
 # A learner cleared this many times before needs an explicit confirmation (the guard rail).
 REPEAT_CLEAR_THRESHOLD = 3
@@ -86,7 +89,10 @@ def confirm_bulk_clear(*, job: BulkClearJob, note: str, repeat_confirmed: bool =
         if job.total > SYNC_LIMIT:
             transaction.on_commit(lambda: run_bulk_clear_job.delay(job.pk))
     if job.total <= SYNC_LIMIT:
-        process_bulk_clear_job(job_id=job.pk)
+        try:
+            process_bulk_clear_job(job_id=job.pk)
+        except Exception:  # recorded on the job, whose page shows it; what was cleared stays cleared
+            logger.exception("Bulk clear job %s failed", job.pk)
     job.refresh_from_db()
     return job
 

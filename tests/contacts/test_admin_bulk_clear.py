@@ -297,3 +297,20 @@ def test_the_management_command_refuses_an_unconfirmed_job(cx_user, org):
         call_command("run_bulk_clear_job", str(job.pk))
 
     assert not Clearance.objects.exists()
+
+
+def test_a_failing_job_shows_its_error_instead_of_a_server_error(cx_client, org, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(bulk_clear, "clear_bounce_statuses", broken)
+    learner = bounced(organization=org)
+    job_page = run_action(cx_client, [learner])["Location"]
+
+    response = cx_client.post(job_page, {"note": "n"}, follow=True)
+
+    assert response.status_code == 200
+    assert "The job stopped: RuntimeError: database went away" in response.content.decode()
+    assert BulkClearJob.objects.get().status == "failed"
+    learner.refresh_from_db()
+    assert learner.status == "bounced"
