@@ -11,6 +11,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    path("", include("campaigns.tracking_urls")),
 ]
 
 admin.site.site_header = "BouncePortal — customer experience"

@@ -8,7 +8,6 @@ messages are read-only here; mailbox secrets are write-only.
 from email.header import decode_header, make_header
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-
 from functools import partial
 
 from django.contrib import admin, messages
@@ -22,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
 from campaigns.admin_forms import BounceMailboxAdminForm
 from campaigns.models import BounceEvent, BounceMailbox, Campaign, CampaignRun, InboundMessage, MatchedBy, Send
+from campaigns.services.sending import RunError, launch_run
 
 # The raw message shown on its page is cut here (the full message is downloadable).
 RAW_SHOWN_BYTES = 512 * 1024
@@ -47,6 +47,18 @@ class CampaignRunAdmin(admin.ModelAdmin):
     search_fields = ("campaign__name", "organization__name")
     raw_id_fields = ("campaign", "created_by")
     autocomplete_fields = ("organization",)
+    actions = ["launch_runs"]
+
+    @admin.action(description="Launch selected runs (schedule and send; resume if sending)", permissions=["change"])
+    def launch_runs(self, request, queryset):
+        for run in queryset.select_related("campaign").order_by("pk"):
+            try:
+                run = launch_run(run=run)
+            except RunError as exc:
+                self.message_user(request, f"Run {run.pk} of {run.campaign}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"Run {run.pk} of {run.campaign}: {run.get_status_display().lower()}, "
+                                           f"{run.left_out_total} learners left out.", messages.SUCCESS)
 
 
 @admin.register(Send)

@@ -15,6 +15,10 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    send_rate_per_second = models.PositiveIntegerField(
+        default=100, validators=[MinValueValidator(1), MaxValueValidator(10000)],
+        help_text="Campaign messages per second for the whole organization, shared by every worker.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -17,6 +17,7 @@ OBJECT_URLS = {
     "contacts:learner-edit": lambda o: {"pk": o["learner"].pk},
     "campaigns:campaign-detail": lambda o: {"pk": o["campaign"].pk},
     "campaigns:run-detail": lambda o: {"pk": o["run"].pk},
+    "campaigns:run-create": lambda o: {"pk": o["campaign"].pk},
 }
 
 LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list"]

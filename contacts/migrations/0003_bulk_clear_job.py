@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0001_initial'),
+        ('contacts', '0002_organization_send_rate'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

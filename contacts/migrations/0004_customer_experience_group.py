@@ -60,8 +60,8 @@ def delete_group(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0002_bulk_clear_job"),
-        ("campaigns", "0002_initial"),
+        ("contacts", "0003_bulk_clear_job"),
+        ("campaigns", "0003_send_retry_fields"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
