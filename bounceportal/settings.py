@@ -186,3 +186,11 @@ LOGGING = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"
+
+# --- Bounce mailbox ingestion (campaigns/services/ingestion.py) ---------------------
+INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 100, minimum=1)
+MAILBOX_RETRY_BACKOFF_SECONDS = env_int("MAILBOX_RETRY_BACKOFF_SECONDS", 60, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "poll-due-mailboxes": {"task": "campaigns.tasks.ingestion.poll_due_mailboxes",
+                           "schedule": CELERY_BEAT_TICK_SECONDS},
+}
