@@ -1,5 +1,5 @@
-"""Fixtures of the campaigns tests: a real SMTP peer (aiosmtpd) the sender talks to; a real Dovecot,
-Maildirs and sends to bounce for mailbox ingestion."""
+"""Fixtures of the campaigns tests: a real Dovecot, Maildirs and sends to bounce (ingestion), and a
+real SMTP peer (aiosmtpd) the sender talks to."""
 
 import shutil
 import tempfile
@@ -11,16 +11,6 @@ from campaigns.bounce_generator import Original
 from tests.dovecot import DovecotServer
 from tests.factories import BounceMailboxFactory, SendFactory
 from tests.smtp_sink import SmtpSink
-
-
-@pytest.fixture
-def smtp_sink(settings):
-    """An aiosmtpd server on a free loopback port, with SMTP_* settings pointing at it."""
-    sink = SmtpSink().start()
-    settings.SMTP_HOST, settings.SMTP_PORT = "127.0.0.1", sink.port
-    settings.SMTP_SECURITY, settings.SMTP_USERNAME = "none", ""
-    yield sink
-    sink.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +76,13 @@ drop.counter = 0
 @pytest.fixture
 def send(org):
     return SendFactory(run__campaign__organization=org)
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """An aiosmtpd server on a free loopback port, with SMTP_* settings pointing at it."""
+    sink = SmtpSink().start()
+    settings.SMTP_HOST, settings.SMTP_PORT = "127.0.0.1", sink.port
+    settings.SMTP_SECURITY, settings.SMTP_USERNAME = "none", ""
+    yield sink
+    sink.stop()
