@@ -142,6 +142,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_BEAT_TICK_SECONDS = env_int("CELERY_BEAT_TICK_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
+    # Enqueue a poll of each bounce mailbox whose interval has passed (campaigns/tasks/ingestion.py).
+    "poll-due-mailboxes": {"task": "campaigns.tasks.ingestion.poll_due_mailboxes",
+                           "schedule": CELERY_BEAT_TICK_SECONDS},
     # Retries of deferred sends and sends of workers that died (campaigns/tasks/sending.py).
     "send-due-sends": {"task": "campaigns.send_due_sends", "schedule": env_int("SEND_SWEEP_SECONDS", 60, minimum=1)},
 }
@@ -190,7 +193,3 @@ DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 # --- Bounce mailbox ingestion (campaigns/services/ingestion.py) ---------------------
 INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 100, minimum=1)
 MAILBOX_RETRY_BACKOFF_SECONDS = env_int("MAILBOX_RETRY_BACKOFF_SECONDS", 60, minimum=1)
-CELERY_BEAT_SCHEDULE = {
-    "poll-due-mailboxes": {"task": "campaigns.tasks.ingestion.poll_due_mailboxes",
-                           "schedule": CELERY_BEAT_TICK_SECONDS},
-}

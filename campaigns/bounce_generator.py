@@ -58,14 +58,24 @@ def _returned_headers(original: Original) -> str:
             f"Content-Type: text/plain; charset=utf-8\n")
 
 
+def _returned_part(original: Original, returned: bytes | None) -> str:
+    if returned is None:
+        return ("Content-Description: Undelivered Message Headers\nContent-Type: text/rfc822-headers\n\n"
+                + _returned_headers(original))
+    text = returned.replace(b"\r\n", b"\n").decode("latin-1")
+    return "Content-Description: Undelivered Message\nContent-Type: message/rfc822\n\n" + text
+
+
 def _to_header(original: Original, verp: bool) -> str:
     """Where the bounce is addressed: our VERP address, or (forwarded, token lost) a plain one."""
     return original.verp if verp else f"bounces@{original.bounce_domain}"
 
 
 def postfix_dsn(original: Original, *, status: str = "5.1.1", diagnostic: str = "",
-                action: str = "failed", verp: bool = True, boundary: str = "B0UNDARY.1") -> bytes:
-    """A Postfix-style multipart/report (RFC 3464) with the returned headers attached."""
+                action: str = "failed", verp: bool = True, boundary: str = "B0UNDARY.1",
+                returned: bytes | None = None) -> bytes:
+    """A Postfix-style multipart/report (RFC 3464) with the returned headers attached,
+    or with ``returned`` (the whole message as it was sent) attached as message/rfc822."""
     diagnostic = diagnostic or (f"550 5.1.1 <{original.email}>: Recipient address rejected: "
                                 f"User unknown in virtual mailbox table")
     mta = f"mx1.{original.domain}"
@@ -113,10 +123,9 @@ def postfix_dsn(original: Original, *, status: str = "5.1.1", diagnostic: str = 
         f"Status: {status}\n"
         f"Remote-MTA: dns; {mta}\n"
         f"Diagnostic-Code: smtp; {diagnostic}\n\n"
-        f"--{boundary}\nContent-Description: Undelivered Message Headers\nContent-Type: text/rfc822-headers\n\n"
-        f"{_returned_headers(original)}\n"
+        f"--{boundary}\n{_returned_part(original, returned)}\n"
         f"--{boundary}--\n"
-    ).encode()
+    ).encode("latin-1")
 
 
 def exim_text(original: Original, *, diagnostic: str = "", verp: bool = True) -> bytes:

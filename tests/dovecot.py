@@ -32,7 +32,9 @@ listen = 127.0.0.1
 base_dir = {base}/run
 state_dir = {base}/run/state
 instance_name = bp-test-{port_imap}
-ssl = no
+ssl = yes
+ssl_cert = <{base}/cert.pem
+ssl_key = <{base}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2 oauthbearer
 auth_verbose = yes
@@ -51,7 +53,8 @@ service imap-login {{
     port = {port_imap}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {port_imaps}
   }}
   chroot =
 }}
@@ -61,7 +64,8 @@ service pop3-login {{
     port = {port_pop3}
   }}
   inet_listener pop3s {{
-    port = 0
+    address = 127.0.0.1
+    port = {port_pop3s}
   }}
   chroot =
 }}
@@ -118,6 +122,32 @@ def wait_for_port(port: int, timeout: float = 15) -> None:
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+def write_self_signed_certificate(cert_path: Path, key_path: Path) -> None:
+    """A throw-away certificate for 127.0.0.1 (TLS and STARTTLS tests trust it as their only CA)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    os.chmod(key_path, 0o600)
 
 
 class OAuthProvider:
@@ -190,6 +220,8 @@ class DovecotServer:
         self.base = Path(tempfile.mkdtemp(prefix="bp-dovecot-"))
         os.chmod(self.base, 0o755)
         self.imap_port, self.pop3_port = free_port(), free_port()
+        self.imaps_port, self.pop3s_port = free_port(), free_port()
+        self.ca_file = self.base / "cert.pem"  # self-signed for 127.0.0.1: trust it with SSL_CERT_FILE
         self.oauth = OAuthProvider()
         self.process: subprocess.Popen | None = None
         self._accounts = itertools.count(1)
@@ -201,12 +233,16 @@ class DovecotServer:
         # Dovecot re-reads a changed passwd-file only now and then, so every account exists from the start.
         (self.base / "users").write_text("".join(f"bounces{n}:{{PLAIN}}{PASSWORD}\n" for n in range(1, ACCOUNTS + 1)))
         (self.base / "oauth2.conf").write_text(OAUTH2_CONF.format(port=self.oauth.port))
+        write_self_signed_certificate(self.base / "cert.pem", self.base / "key.pem")
         (self.base / "dovecot.conf").write_text(
-            CONFIG.format(base=self.base, port_imap=self.imap_port, port_pop3=self.pop3_port))
+            CONFIG.format(base=self.base, port_imap=self.imap_port, port_pop3=self.pop3_port,
+                          port_imaps=self.imaps_port, port_pop3s=self.pop3s_port))
         shutil.chown(self.base / "mail", "mail", "mail")
         subprocess.run(["dovecot", "-c", str(self.base / "dovecot.conf")], check=True)
         wait_for_port(self.imap_port)
         wait_for_port(self.pop3_port)
+        wait_for_port(self.imaps_port)
+        wait_for_port(self.pop3s_port)
         return self
 
     def stop(self) -> None:

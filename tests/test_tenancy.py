@@ -7,7 +7,7 @@ test fails until every portal URL with an id in it is walked.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import BounceEventFactory, SendFactory
+from tests.factories import BounceEventFactory, BounceMailboxFactory, SendFactory
 
 PORTAL_NAMESPACES = ("contacts", "campaigns", "reports")
 
@@ -17,10 +17,12 @@ OBJECT_URLS = {
     "contacts:learner-edit": lambda o: {"pk": o["learner"].pk},
     "campaigns:campaign-detail": lambda o: {"pk": o["campaign"].pk},
     "campaigns:run-detail": lambda o: {"pk": o["run"].pk},
+    "campaigns:mailbox-edit": lambda o: {"pk": o["mailbox"].pk},
+    "campaigns:mailbox-test": lambda o: {"pk": o["mailbox"].pk},
     "campaigns:run-create": lambda o: {"pk": o["campaign"].pk},
 }
 
-LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list"]
+LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list", "campaigns:mailbox-list"]
 
 
 def portal_url_names():
@@ -28,10 +30,16 @@ def portal_url_names():
     names = {}
     for resolver in get_resolver().url_patterns:
         if isinstance(resolver, URLResolver) and resolver.namespace in PORTAL_NAMESPACES:
-            for pattern in resolver.url_patterns:
-                if isinstance(pattern, URLPattern) and pattern.name:
-                    names[f"{resolver.namespace}:{pattern.name}"] = bool(pattern.pattern.regex.groupindex)
+            _collect(resolver.namespace, resolver.url_patterns, names)
     return names
+
+
+def _collect(namespace, patterns, names):
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and pattern.name:
+            names[f"{namespace}:{pattern.name}"] = bool(pattern.pattern.regex.groupindex)
+        elif isinstance(pattern, URLResolver) and not pattern.namespace:  # a plain include() of a list
+            _collect(namespace, pattern.url_patterns, names)
 
 
 @pytest.fixture
@@ -39,7 +47,8 @@ def other_orgs_objects(other_org):
     send = SendFactory(run__campaign__organization=other_org)
     event = BounceEventFactory(send=send)
     return {"learner": send.learner, "campaign": send.run.campaign, "run": send.run, "send": send,
-            "event": event, "organization": other_org}
+            "event": event, "organization": other_org,
+            "mailbox": BounceMailboxFactory(organization=other_org, name="Other org mailbox")}
 
 
 def test_every_portal_url_with_an_id_is_walked():
@@ -65,6 +74,7 @@ def test_lists_never_show_other_organizations_rows(admin_client, other_orgs_obje
     assert response.status_code == 200
     assert other_orgs_objects["learner"].email not in response.content.decode()
     assert other_orgs_objects["campaign"].name not in response.content.decode()
+    assert other_orgs_objects["mailbox"].name not in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -7,7 +7,9 @@ is skipped, never an error. Maildir mailboxes are configured by operators (the
 portal offers IMAP and POP3 only) because the path is read with the worker's rights.
 """
 
+import errno
 import hashlib
+import logging
 import os
 from pathlib import Path
 
@@ -17,6 +19,11 @@ from campaigns.mailboxes.base import Fetched, MailboxError, chunks
 from campaigns.models import ProcessedAction
 
 READ_CHUNK = 1024 * 1024
+logger = logging.getLogger(__name__)
+
+
+def _no_follow(path, flags):
+    return os.open(path, flags | os.O_NOFOLLOW)
 
 
 class MaildirSource:
@@ -63,7 +70,8 @@ class MaildirSource:
     def _read(self, sub: str, name: str) -> Fetched | None:
         limit = settings.INBOUND_MAX_BYTES
         try:
-            with open(self.root / sub / name, "rb") as handle:
+            # Never follow a symlink: the worker must read mail, not whatever a link points at.
+            with open(self.root / sub / name, "rb", opener=_no_follow) as handle:
                 head = handle.read(limit + 1)
                 if len(head) <= limit:
                     return Fetched(ref=(sub, name), raw=head)
@@ -75,6 +83,9 @@ class MaildirSource:
         except FileNotFoundError:
             return None  # moved by another poller since the listing
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                logger.warning("Skipped %s in mailbox %s: a symbolic link, not a message", name, self.mailbox.pk)
+                return None
             raise MailboxError(f"Cannot read {self.root / sub / name}: {exc.strerror}.") from None
 
     def mark_processed(self, refs) -> int:

@@ -14,12 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import timezone
 
 from bounceportal import classifier
 from bounceportal.classifier.mime import decode_header_value
 from bounceportal.db import update_fields_many
-from campaigns.models import BounceEvent, EventSource, InboundKind, MatchedBy, Send, SendStatus
+from campaigns.models import BounceEvent, EventSource, InboundKind, Send, SendStatus
 from campaigns.services.matching import Clues, SendMatcher, best_match, clues_for, top_headers
 from campaigns.services.policy import apply_bounce_events, record_delivery
 from contacts.choices import Category, Reason, Subtype
@@ -88,9 +87,14 @@ def classify_raw(ref, raw: bytes, *, size: int | None = None, digest: str | None
                       clues=clues_for(headers, result, bounce_domain=settings.BOUNCE_DOMAIN))
 
 
+def clean_text(value, limit: int) -> str:
+    """Text safe for a PostgreSQL column: NUL characters (which it refuses) removed, cut to ``limit``."""
+    return (value or "").replace("\x00", "")[:limit]
+
+
 def header_text(headers: dict, name: str, limit: int) -> str:
     values = headers.get(name)
-    return decode_header_value(values[0])[:limit] if values else ""
+    return clean_text(decode_header_value(values[0]), limit) if values else ""
 
 
 def occurred_at(headers: dict, now):
@@ -137,7 +141,7 @@ def plan_message(message, classified: Classified, matcher: SendMatcher, now, out
             continue
         if recipient.category == "deferred":
             if send is not None:
-                outcomes.deferrals[send.pk] = (recipient.diagnostic or recipient.status)[:1000]
+                outcomes.deferrals[send.pk] = clean_text(recipient.diagnostic or recipient.status, 1000)
             continue
         if not classified.result.is_bounce:
             continue
@@ -145,13 +149,13 @@ def plan_message(message, classified: Classified, matcher: SendMatcher, now, out
         outcomes.events.append(BounceEvent(
             organization_id=message.organization_id, inbound_message=message, source=EventSource.MAILBOX,
             send=send, learner_id=send.learner_id if send else None, recipient_index=index,
-            address=(recipient.address or (send.email if send else ""))[:254], action=recipient.action[:20],
-            status=recipient.status[:16], reply_code=recipient.reply_code[:3],
-            reason=_choice(recipient.reason, Reason, Reason.UNDEFINED), category=category,
-            subtype=_choice(recipient.subtype, Subtype, Subtype.UNDETERMINED) if category != Category.UNDETERMINED
-            else Subtype.UNDETERMINED,
-            hard=category == Category.HARD, diagnostic=recipient.diagnostic[:5000],
-            remote_mta=recipient.remote_mta[:253], feedback_type=(recipient.feedback_type or "")[:40],
+            address=clean_text(recipient.address or (send.email if send else ""), 254),
+            action=clean_text(recipient.action, 20), status=clean_text(recipient.status, 16),
+            reply_code=clean_text(recipient.reply_code, 3), reason=_choice(recipient.reason, Reason, Reason.UNDEFINED),
+            category=category, subtype=_choice(recipient.subtype, Subtype, Subtype.UNDETERMINED)
+            if category != Category.UNDETERMINED else Subtype.UNDETERMINED,
+            hard=category == Category.HARD, diagnostic=clean_text(recipient.diagnostic, 5000),
+            remote_mta=clean_text(recipient.remote_mta, 253), feedback_type=clean_text(recipient.feedback_type, 40),
             matched_by=matched_by, occurred_at=when,
         ))
     return best_match(matches)

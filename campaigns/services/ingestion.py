@@ -25,15 +25,15 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from campaigns.mailboxes import Fetched, MailboxError, open_mailbox
-from campaigns.models import BounceMailbox, InboundMessage, MatchedBy
-from campaigns.services.inbound import (MARKABLE_KINDS, Outcomes, classifier_version, classify_raw, header_text,
-                                        plan_message, write_outcomes)
-from campaigns.services.locks import LockLost, _NoLock, mailbox_poll_lock
+from campaigns.models import BounceMailbox, InboundKind, InboundMessage, MatchedBy
+from campaigns.services.inbound import (MARKABLE_KINDS, Outcomes, classifier_version, classify_raw, clean_text,
+                                        header_text, plan_message, write_outcomes)
+from campaigns.services.locks import LockLost, NoLock, mailbox_poll_lock
 from campaigns.services.matching import SendMatcher
 from campaigns.services.reclassify import reclassify_messages
 
@@ -59,6 +59,16 @@ class BatchResult:
     delivered: int = 0
     to_mark: list = field(default_factory=list, repr=False)
 
+    def add(self, other: "BatchResult") -> None:
+        """Add another batch's counts (and its refs to mark) to these."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.to_mark.extend(other.to_mark)
+
+
+COUNTS = ("fetched", "stored", "duplicates", "bounces", "not_bounces", "unparseable", "unmatched", "oversized",
+          "events", "deferred", "delivered")
+
 
 @dataclass
 class PollResult(BatchResult):
@@ -71,8 +81,8 @@ class PollResult(BatchResult):
     error: str = ""
 
     def add(self, batch: BatchResult) -> None:
-        for name in ("fetched", "stored", "duplicates", "bounces", "not_bounces", "unparseable", "unmatched",
-                     "oversized", "events", "deferred", "delivered"):
+        """Add a batch's counts; its refs are marked right after it, so the poll keeps none."""
+        for name in COUNTS:
             setattr(self, name, getattr(self, name) + getattr(batch, name))
 
     def as_dict(self) -> dict:
@@ -141,6 +151,8 @@ def ingest_raw_messages(*, mailbox: BounceMailbox, messages: list[Fetched], dry_
     messages the portal acted on and those already stored by an earlier poll
     (a crash between commit and marking). Human replies and unparseable
     messages are stored but never marked. ``dry_run`` does everything and rolls back.
+    A batch the database refuses is retried message by message, and a message
+    it still refuses is kept raw for review, so one bad message never blocks a mailbox.
     """
     now = now or timezone.now()
     result = BatchResult(fetched=len(messages))
@@ -156,8 +168,26 @@ def ingest_raw_messages(*, mailbox: BounceMailbox, messages: list[Fetched], dry_
         else:
             seen.add(item.digest)
             fresh.append(item)
+    _store_with_fallback(mailbox, fresh, result, dry_run, now)
+    return result
+
+
+def _store_with_fallback(mailbox, fresh: list, result: BatchResult, dry_run: bool, now) -> None:
     if not fresh:
-        return result
+        return
+    try:
+        result.add(_store_and_apply(mailbox, fresh, dry_run, now))
+    except DatabaseError as exc:
+        if len(fresh) > 1:
+            for item in fresh:
+                _store_with_fallback(mailbox, [item], result, dry_run, now)
+        else:
+            logger.warning("Mailbox %s: message %s could not be processed: %s", mailbox.pk, fresh[0].digest, exc)
+            result.add(_keep_for_review(mailbox, fresh[0], exc, dry_run, now))
+
+
+def _store_and_apply(mailbox, fresh: list, dry_run: bool, now) -> BatchResult:
+    result = BatchResult()
     matcher = SendMatcher(organization_id=mailbox.organization_id, clues=[c.clues for c in fresh], now=now)
     planned = []
     for item in fresh:
@@ -166,7 +196,8 @@ def ingest_raw_messages(*, mailbox: BounceMailbox, messages: list[Fetched], dry_
         row.matched_by = plan_message(row, item, matcher, now, outcomes)
         planned.append((item, row, outcomes))
     with transaction.atomic():
-        inserted = _insert_new([row for _, row, _ in planned])
+        # Digest order, so two pollers inserting overlapping batches wait on each other without deadlocking.
+        inserted = _insert_new(sorted((row for _, row, _ in planned), key=lambda row: row.digest))
         _crash_point("after_store")
         merged = Outcomes(events=[], deferrals={}, deliveries=[])
         for item, row, outcomes in planned:
@@ -187,14 +218,36 @@ def ingest_raw_messages(*, mailbox: BounceMailbox, messages: list[Fetched], dry_
     return result
 
 
+def _keep_for_review(mailbox, item, error: Exception, dry_run: bool, now) -> BatchResult:
+    """Store only the raw message, flagged unparseable with the reason; nothing else changes."""
+    result = BatchResult()
+    row = InboundMessage(
+        organization_id=mailbox.organization_id, mailbox_id=mailbox.pk, digest=item.digest, raw=item.raw,
+        size=item.size, truncated=item.truncated, received_at=now, kind=InboundKind.UNPARSEABLE,
+        parse_error=clean_text(f"The message could not be processed: {error}", 2000), processed_at=now,
+        classifier_version=classifier_version())
+    try:
+        with transaction.atomic():
+            stored = _insert_new([row])
+            if dry_run:
+                transaction.set_rollback(True)
+    except DatabaseError as exc:  # left in the mailbox: the next poll tries again
+        logger.error("Mailbox %s: message %s could not even be stored: %s", mailbox.pk, item.digest, exc)
+        return result
+    result.stored, result.unparseable = len(stored), len(stored)
+    result.duplicates = 1 - len(stored)
+    return result
+
+
 def _row_for(mailbox, item, now) -> InboundMessage:
     return InboundMessage(
         organization_id=mailbox.organization_id, mailbox_id=mailbox.pk, digest=item.digest, raw=item.raw,
         size=item.size, truncated=item.truncated, received_at=now,
         subject=header_text(item.headers, "subject", 300), from_header=header_text(item.headers, "from", 300),
-        kind=item.kind, is_bounce=item.result.is_bounce, parse_error=item.parse_error,
-        original_message_id=item.result.original_message_id[:300], send_token=item.clues.tokens[0][:64]
-        if item.clues.tokens else "", processed_at=now, classifier_version=classifier_version(),
+        kind=item.kind, is_bounce=item.result.is_bounce, parse_error=clean_text(item.parse_error, 5000),
+        original_message_id=clean_text(item.result.original_message_id, 300),
+        send_token=clean_text(item.clues.tokens[0], 64) if item.clues.tokens else "", processed_at=now,
+        classifier_version=classifier_version(),
     )
 
 
@@ -220,7 +273,7 @@ def poll_mailbox_once(*, mailbox: BounceMailbox, dry_run: bool = False, use_lock
     """
     result = PollResult(mailbox_id=mailbox.pk, dry_run=dry_run)
     started = timezone.now()
-    lock_context = mailbox_poll_lock(mailbox.pk) if use_lock and not dry_run else nullcontext(_NoLock())
+    lock_context = mailbox_poll_lock(mailbox.pk) if use_lock and not dry_run else nullcontext(NoLock())
     with lock_context as lock:
         if lock is None:
             result.skipped = "another poll of this mailbox is running"
@@ -232,7 +285,10 @@ def poll_mailbox_once(*, mailbox: BounceMailbox, dry_run: bool = False, use_lock
         except Exception as exc:  # noqa: BLE001 - recorded on the mailbox, then re-raised
             result.error = f"{type(exc).__name__}: {exc}"[:1000]
             if not dry_run:
-                _record(mailbox, result, started)
+                try:
+                    _record(mailbox, result, started)
+                except DatabaseError:  # the database itself is the problem: keep the original error
+                    logger.exception("Could not record the failed poll of mailbox %s", mailbox.pk)
             raise
         if not dry_run:
             _record(mailbox, result, started)

@@ -19,7 +19,7 @@ class LockLost(Exception):
     """The poll lock expired and was taken by another worker."""
 
 
-class _NoLock:
+class NoLock:
     def renew(self) -> None:
         pass
 
@@ -48,7 +48,7 @@ def redis_client(url: str):
 def mailbox_poll_lock(mailbox_id: int, *, timeout: int = LOCK_TIMEOUT_SECONDS):
     """Yield a lock handle with ``renew()``, or None when another poll holds the mailbox."""
     if not settings.REDIS_URL:
-        yield _NoLock()
+        yield NoLock()
         return
     from redis.exceptions import LockError
 

@@ -79,11 +79,12 @@ class SendMatcher:
     def __init__(self, *, organization_id: int, clues: list[Clues], now, earliest=None):
         self.now = now
         tokens = {t[:32] for c in clues for t in c.tokens}
-        addresses = {a for c in clues for a in c.addresses}
         fields = ("id", "token", "email", "learner_id", "organization_id", "status", "created_at")
         self.by_token = {
             s.token: s for s in Send.objects.filter(organization_id=organization_id, token__in=tokens).only(*fields)
         } if tokens else {}
+        # Addresses are looked up only for recipients their message's token does not already cover.
+        addresses = {a for c in clues for a in c.addresses if not self._token_covers(c, a)}
         self.by_address: dict[str, list[Send]] = {}
         if addresses:
             recent = (Send.objects.annotate(email_lower=Lower("email"))
@@ -92,6 +93,10 @@ class SendMatcher:
                       .order_by("-created_at", "-id").only(*fields))
             for send in recent:  # newest first
                 self.by_address.setdefault(send.email_lower, []).append(send)
+
+    def _token_covers(self, clues: Clues, address: str) -> bool:
+        send, _ = self.token_send(clues)
+        return send is not None and (len(clues.addresses) <= 1 or send.email.lower() == address)
 
     def token_send(self, clues: Clues) -> tuple[Send | None, str]:
         """Return the send a token of the message names, and how it was found."""

@@ -33,7 +33,8 @@ from django.utils import timezone
 
 from bounceportal.db import update_fields_many
 from campaigns.models import BounceEvent, EventOutcome, InboundMessage, Send, SendStatus
-from campaigns.services.inbound import Outcomes, classifier_version, classify_raw, plan_message, write_outcomes
+from campaigns.services.inbound import (Outcomes, classifier_version, classify_raw, clean_text, plan_message,
+                                        write_outcomes)
 from campaigns.services.matching import SendMatcher
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, ClearedVia, DeliverabilityStatus
 from contacts.models import Clearance, Learner
@@ -98,9 +99,10 @@ def _reclassify_batch(ids: list[int]) -> None:
 
 
 def _update_row(row: InboundMessage, item, matched_by: str, now) -> None:
-    row.kind, row.is_bounce, row.parse_error = item.kind, item.result.is_bounce, item.parse_error
-    row.original_message_id = item.result.original_message_id[:300]
-    row.send_token = item.clues.tokens[0][:64] if item.clues.tokens else ""
+    row.kind, row.is_bounce = item.kind, item.result.is_bounce
+    row.parse_error = clean_text(item.parse_error, 5000)
+    row.original_message_id = clean_text(item.result.original_message_id, 300)
+    row.send_token = clean_text(item.clues.tokens[0], 64) if item.clues.tokens else ""
     row.matched_by, row.classifier_version = matched_by, classifier_version()
     row.processed_at = row.processed_at or now
 

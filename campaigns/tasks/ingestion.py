@@ -10,11 +10,11 @@ import random
 from datetime import timedelta
 from functools import partial
 
-from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from bounceportal.celery import app
 from campaigns.mailboxes import MailboxError
 from campaigns.models import BounceMailbox
 from campaigns.services.ingestion import poll_mailbox_once
@@ -37,7 +37,7 @@ def _queued_key(mailbox_id: int) -> str:
     return f"bounceportal:mailbox-queued:{mailbox_id}"
 
 
-@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+@app.task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
 def poll_mailbox(self, mailbox_id: int) -> dict | None:
     """Poll one mailbox (by id) to the end; retry with backoff when it cannot be read."""
     if settings.REDIS_URL:
@@ -65,7 +65,7 @@ def due_mailbox_ids(now=None) -> list[int]:
     return due
 
 
-@shared_task
+@app.task
 def poll_due_mailboxes() -> list[int]:
     """Enqueue a poll of every due mailbox not already waiting in the queue; return their ids."""
     queued = []

@@ -13,6 +13,17 @@ from tests.factories import BounceMailboxFactory, SendFactory
 from tests.smtp_sink import SmtpSink
 
 
+@pytest.fixture(autouse=True)
+def _forget_mailbox_keys_in_redis(settings):
+    """Ids restart with each test database, so poll locks and queued marks of earlier runs must go."""
+    if settings.REDIS_URL:
+        from campaigns.services.locks import redis_client
+
+        client = redis_client(settings.REDIS_URL)
+        for key in client.scan_iter(match="bounceportal:mailbox-*"):
+            client.delete(key)
+
+
 @pytest.fixture(scope="session")
 def dovecot():
     if shutil.which("dovecot") is None:

@@ -1,5 +1,6 @@
 """Ingestion from a Maildir: store raw → classify → match → events and policy → mark processed."""
 
+import hashlib
 import os
 
 import pytest
@@ -213,3 +214,58 @@ def test_poll_raises_mailbox_error_for_a_missing_maildir(org):
         poll_mailbox_once(mailbox=mailbox)
 
     assert BounceMailbox.objects.get(pk=mailbox.pk).last_error_at is not None
+
+
+def test_a_symlink_in_the_maildir_is_never_read(maildir_mailbox, maildir, send, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Subject: not mail\n\nroot:password\n")
+    (maildir / "new" / "1700000000.link.test").symlink_to(secret)
+    drop(maildir, gen.postfix_dsn(original_of(send)))
+
+    result = poll_mailbox_once(mailbox=maildir_mailbox)
+
+    assert result.fetched == 1 and InboundMessage.objects.count() == 1
+    assert b"root:password" not in bytes(InboundMessage.objects.get().raw)
+
+
+def test_nul_bytes_in_a_bounce_neither_break_the_batch_nor_get_lost(maildir_mailbox, maildir, org, send):
+    other = SendFactory(run=send.run, learner__organization=org)
+    nasty = gen.postfix_dsn(original_of(send), diagnostic="550 5.1.1 user\x00 unknown").replace(
+        b"Subject: Undelivered", b"Subject: Und\x00elivered")
+    drop(maildir, nasty)
+    drop(maildir, gen.postfix_dsn(original_of(other)))
+
+    result = poll_mailbox_once(mailbox=maildir_mailbox)
+
+    assert (result.stored, result.events) == (2, 2)
+    stored = InboundMessage.objects.get(digest=hashlib.sha256(nasty).hexdigest())
+    assert bytes(stored.raw) == nasty and "\x00" not in stored.subject
+    assert "\x00" not in BounceEvent.objects.get(send=send).diagnostic
+
+
+def test_a_message_the_database_refuses_is_kept_raw_and_the_rest_of_the_batch_goes_on(
+        maildir_mailbox, maildir, org, send, monkeypatch):
+    from campaigns.services import ingestion
+
+    other = SendFactory(run=send.run, learner__organization=org)
+    poison = gen.postfix_dsn(original_of(send))
+    drop(maildir, poison)
+    drop(maildir, gen.postfix_dsn(original_of(other)))
+    real_plan = ingestion.plan_message
+
+    def plan_that_breaks_on_the_poison(row, item, *args):
+        matched_by = real_plan(row, item, *args)
+        if item.raw == poison:
+            row.subject = "x" * 5000  # longer than the column: the database refuses the row
+        return matched_by
+
+    monkeypatch.setattr(ingestion, "plan_message", plan_that_breaks_on_the_poison)
+
+    result = poll_mailbox_once(mailbox=maildir_mailbox)
+
+    kept = InboundMessage.objects.get(digest=hashlib.sha256(poison).hexdigest())
+    other.learner.refresh_from_db()
+    assert result.stored == 2 and other.learner.status == "bounced"
+    assert kept.kind == "unparseable" and "could not be processed" in kept.parse_error
+    assert bytes(kept.raw) == poison and kept.events.count() == 0
+    assert [(maildir / "new" / name).read_bytes() for name in files(maildir)] == [poison]

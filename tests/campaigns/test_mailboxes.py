@@ -186,3 +186,25 @@ def test_xoauth2_access_token_the_server_rejects_fails_the_login(org, dovecot, i
     ok, message = check_connection(mailbox)
 
     assert not ok and "Login failed" in message
+
+
+@pytest.mark.parametrize("protocol,security,port_name", [
+    ("imap", "tls", "imaps_port"), ("imap", "starttls", "imap_port"),
+    ("pop3", "tls", "pop3s_port"), ("pop3", "starttls", "pop3_port"),
+])
+def test_tls_and_starttls_connections_verify_the_server_certificate(org, dovecot, imap_account, send, monkeypatch,
+                                                                     protocol, security, port_name):
+    append(dovecot, imap_account, gen.postfix_dsn(original_of(send)))
+    mailbox = BounceMailboxFactory(organization=org, protocol=protocol, host="127.0.0.1",
+                                   port=getattr(dovecot, port_name), security=security,
+                                   username=imap_account.username, folder="INBOX",
+                                   processed_action="move" if protocol == "imap" else "delete")
+    mailbox.set_password(imap_account.password)
+    mailbox.save()
+
+    untrusted_ok, untrusted_message = check_connection(mailbox)
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.ca_file))
+    result = poll_mailbox_once(mailbox=mailbox)
+
+    assert not untrusted_ok and "certificate verify failed" in untrusted_message.lower()
+    assert result.events == 1 and result.marked == 1

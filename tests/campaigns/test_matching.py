@@ -8,6 +8,7 @@ from django.utils import timezone
 from campaigns import bounce_generator as gen
 from campaigns.models import BounceEvent, InboundMessage
 from campaigns.services.ingestion import poll_mailbox_once
+from campaigns.services.messages import MessageTemplate
 from tests.campaigns.conftest import drop, original_of
 from tests.factories import SendFactory
 
@@ -97,3 +98,24 @@ def test_another_organizations_token_never_matches(maildir_mailbox, maildir, oth
 
     foreign.learner.refresh_from_db()
     assert BounceEvent.objects.get().send is None and foreign.learner.status == "active"
+
+
+def sent_message(send, settings) -> bytes:
+    """The bytes the sending service really put on the wire for this send."""
+    template = MessageTemplate(send.run.campaign, bounce_domain=settings.BOUNCE_DOMAIN,
+                               base_url=settings.PUBLIC_BASE_URL)
+    return template.render(token=send.token, to=send.email)
+
+
+def test_a_bounce_of_a_message_the_sending_service_built_matches_its_send(maildir_mailbox, maildir, send,
+                                                                         settings):
+    returned = sent_message(send, settings)
+    drop(maildir, gen.postfix_dsn(original_of(send), returned=returned))
+    drop(maildir, gen.postfix_dsn(original_of(send), returned=returned, verp=False, status="4.2.2",
+                                  diagnostic="452 4.2.2 Mailbox full"))
+
+    poll_mailbox_once(mailbox=maildir_mailbox)
+
+    events = {e.matched_by: e for e in BounceEvent.objects.all()}
+    assert set(events) == {"verp", "message_id"}
+    assert all(e.send == send for e in events.values())
