@@ -26,3 +26,20 @@ def update_fields_many(objs: list, field_names: list[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def pk_in(ids) -> "Q":
+    """Return a Q for ``pk IN ids`` that stays cheap for tens of thousands of ids.
+
+    Django compiles ``pk__in=[…]`` to one placeholder per id, which costs tens of
+    milliseconds per 5,000 ids in Python; on PostgreSQL the ids travel as one
+    array parameter instead (``IN (SELECT unnest(%s::bigint[]))``).
+    """
+    from django.db import connection
+    from django.db.models import Q
+    from django.db.models.expressions import RawSQL
+
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+    return Q(pk__in=ids)

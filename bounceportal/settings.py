@@ -141,6 +141,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_BEAT_TICK_SECONDS = env_int("CELERY_BEAT_TICK_SECONDS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    # Enqueue a poll of each bounce mailbox whose interval has passed (campaigns/tasks/ingestion.py).
+    "poll-due-mailboxes": {"task": "campaigns.tasks.ingestion.poll_due_mailboxes",
+                           "schedule": CELERY_BEAT_TICK_SECONDS},
+    # Retries of deferred sends and sends of workers that died (campaigns/tasks/sending.py).
+    "send-due-sends": {"task": "campaigns.send_due_sends", "schedule": env_int("SEND_SWEEP_SECONDS", 60, minimum=1)},
+}
 
 # --- Email out (campaign sends) -----------------------------------------------
 BOUNCE_DOMAIN = env_str("BOUNCE_DOMAIN", "bounces.bounceportal.test")
@@ -154,6 +161,12 @@ SMTP_USERNAME = env_str("SMTP_USERNAME")
 SMTP_PASSWORD = env_str("SMTP_PASSWORD")
 SEND_CHUNK_SIZE = env_int("SEND_CHUNK_SIZE", 500, minimum=1)
 SEND_RETRY_WINDOW_SECONDS = env_int("SEND_RETRY_WINDOW_SECONDS", 72 * 3600, minimum=1)
+# 4xx replies and connection failures are retried after BASE, 2×BASE, 4×BASE … (at most MAX) seconds.
+SEND_RETRY_BASE_SECONDS = env_int("SEND_RETRY_BASE_SECONDS", 300, minimum=1)
+SEND_RETRY_MAX_SECONDS = env_int("SEND_RETRY_MAX_SECONDS", 3600, minimum=1)
+# A claimed send whose worker has been silent this long is claimed again (the worker died).
+SEND_CLAIM_LEASE_SECONDS = env_int("SEND_CLAIM_LEASE_SECONDS", 900, minimum=10)
+SMTP_TIMEOUT_SECONDS = env_int("SMTP_TIMEOUT_SECONDS", 30, minimum=1)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "BouncePortal <noreply@bounceportal.test>")
 
@@ -176,3 +189,7 @@ LOGGING = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"
+
+# --- Bounce mailbox ingestion (campaigns/services/ingestion.py) ---------------------
+INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 100, minimum=1)
+MAILBOX_RETRY_BACKOFF_SECONDS = env_int("MAILBOX_RETRY_BACKOFF_SECONDS", 60, minimum=1)

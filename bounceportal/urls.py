@@ -8,9 +8,10 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("contacts.urls")),  # learners/… and settings/…
-    path("campaigns/", include("campaigns.urls")),
+    path("", include("campaigns.urls")),  # campaigns/… and settings/mailboxes/…
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
+    path("", include("campaigns.tracking_urls")),
 ]
 
 admin.site.site_header = "BouncePortal — customer experience"

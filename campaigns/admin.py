@@ -1,8 +1,33 @@
-"""Django admin for campaigns, sends, mailboxes, inbound messages and bounce events."""
+"""Django admin for campaigns, sends, mailboxes, inbound messages and bounce events (DESIGN §7).
 
-from django.contrib import admin
+Bounce messages are attacker-controlled: the raw message and its headers are
+shown as escaped text (``format_html``), never rendered. Events and inbound
+messages are read-only here; mailbox secrets are write-only.
+"""
 
-from campaigns.models import BounceEvent, BounceMailbox, Campaign, CampaignRun, InboundMessage, Send
+from email.header import decode_header, make_header
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+from functools import partial
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
+from campaigns.admin_forms import BounceMailboxAdminForm
+from campaigns.models import BounceEvent, BounceMailbox, Campaign, CampaignRun, InboundMessage, MatchedBy, Send
+from campaigns.services.sending import RunError, launch_run
+
+# The raw message shown on its page is cut here (the full message is downloadable).
+RAW_SHOWN_BYTES = 512 * 1024
+# Re-classify up to this many messages in the request; more go to the worker in tasks of this size.
+RECLASSIFY_SYNC_LIMIT = 500
+RECLASSIFY_TASK_SIZE = 500
 
 
 @admin.register(Campaign)
@@ -22,6 +47,18 @@ class CampaignRunAdmin(admin.ModelAdmin):
     search_fields = ("campaign__name", "organization__name")
     raw_id_fields = ("campaign", "created_by")
     autocomplete_fields = ("organization",)
+    actions = ["launch_runs"]
+
+    @admin.action(description="Launch selected runs (schedule and send; resume if sending)", permissions=["change"])
+    def launch_runs(self, request, queryset):
+        for run in queryset.select_related("campaign").order_by("pk"):
+            try:
+                run = launch_run(run=run)
+            except RunError as exc:
+                self.message_user(request, f"Run {run.pk} of {run.campaign}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"Run {run.pk} of {run.campaign}: {run.get_status_display().lower()}, "
+                                           f"{run.left_out_total} learners left out.", messages.SUCCESS)
 
 
 @admin.register(Send)
@@ -29,50 +66,193 @@ class SendAdmin(admin.ModelAdmin):
     list_display = ("email", "organization", "run", "status", "attempts", "sent_at", "status_changed_at")
     list_filter = ("status", "organization")
     list_select_related = ("organization", "run__campaign")
-    search_fields = ("email", "token")
+    search_fields = ("=email", "=token")
+    search_help_text = "Exact email address or send token."
     raw_id_fields = ("run", "learner")
     autocomplete_fields = ("organization",)
     show_full_result_count = False
+    paginator = LargeTablePaginator
 
 
 @admin.register(BounceMailbox)
 class BounceMailboxAdmin(admin.ModelAdmin):
-    list_display = ("name", "organization", "protocol", "host", "enabled", "last_polled_at", "last_error_at")
+    form = BounceMailboxAdminForm
+    list_display = ("name", "organization", "protocol", "host", "enabled", "last_polled_at", "last_success_at",
+                    "consecutive_failures", "last_error_short")
     list_filter = ("protocol", "enabled", "organization")
     list_select_related = ("organization",)
     search_fields = ("name", "host", "username", "organization__name")
     autocomplete_fields = ("organization",)
-    readonly_fields = ("last_polled_at", "last_success_at", "last_error", "last_error_at", "consecutive_failures",
-                       "messages_fetched", "messages_processed")
+    readonly_fields = ("secrets_stored", "last_polled_at", "last_success_at", "last_error", "last_error_at",
+                       "consecutive_failures", "messages_fetched", "messages_processed")
+    fieldsets = [
+        (None, {"fields": ("organization", "name", "protocol", "enabled", "poll_interval_seconds")}),
+        ("Server", {"fields": ("host", "port", "security", "username", "password", "folder", "processed_action",
+                               "processed_folder")}),
+        ("OAuth2 (XOAUTH2)", {"fields": ("oauth_client_id", "oauth_client_secret", "oauth_token_endpoint",
+                                         "oauth_refresh_token"), "classes": ["collapse"]}),
+        ("Polling", {"fields": ("secrets_stored", "last_polled_at", "last_success_at", "last_error",
+                                "last_error_at", "consecutive_failures", "messages_fetched", "messages_processed")}),
+    ]
+
+    actions = ["poll_now"]
+
+    @admin.action(description="Poll the selected mailboxes now", permissions=["change"])
+    def poll_now(self, request, queryset):
+        from campaigns.tasks.ingestion import poll_mailbox
+
+        mailbox_ids = list(queryset.filter(enabled=True).values_list("pk", flat=True))
+        for mailbox_id in mailbox_ids:
+            transaction.on_commit(partial(poll_mailbox.delay, mailbox_id))
+        disabled = queryset.filter(enabled=False).count()
+        self.message_user(request, f"Polling {len(mailbox_ids)} mailbox(es) now: reload this page to see the "
+                                   "last poll and last error." + (f" {disabled} disabled mailbox(es) skipped: "
+                                                                  "enable them first." if disabled else ""))
+
+    @admin.display(description="last error")
+    def last_error_short(self, mailbox):
+        return mailbox.last_error[:80]
+
+    @admin.display(description="secrets stored")
+    def secrets_stored(self, mailbox):
+        stored = [name for name, value in (("password", mailbox.password_encrypted),
+                                           ("OAuth client secret", mailbox.oauth_client_secret_encrypted),
+                                           ("OAuth refresh token", mailbox.oauth_refresh_token_encrypted)) if value]
+        return ", ".join(stored) or "none"
+
+
+class MatchedFilter(admin.SimpleListFilter):
+    title = "matched to a send"
+    parameter_name = "matched"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Matched"), ("no", "Not matched")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(matched_by=MatchedBy.NONE)
+        if self.value() == "no":
+            return queryset.filter(matched_by=MatchedBy.NONE)
+        return queryset
+
+
+class BounceEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = BounceEvent
+    fields = ("address", "action", "status", "reply_code", "reason", "category", "subtype", "diagnostic",
+              "remote_mta", "matched_by", "outcome", "learner")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("learner")
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
-    list_display = ("subject", "organization", "mailbox", "kind", "matched_by", "received_at", "truncated")
-    list_filter = ("kind", "matched_by", "truncated", "organization")
+class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("received_at", "subject_short", "organization", "mailbox", "kind", "matched_by", "processed_at",
+                    "classifier_version", "truncated")
+    list_filter = ("kind", MatchedFilter, "matched_by", "received_at", "mailbox", "organization")
     list_select_related = ("organization", "mailbox")
-    search_fields = ("subject", "from_header", "original_message_id", "send_token")
-    exclude = ("raw",)
-    readonly_fields = ("digest", "size", "received_at", "kind", "is_bounce", "parse_error", "original_message_id",
-                       "send_token", "matched_by", "processed_at", "classifier_version")
+    search_fields = ("subject", "from_header", "=original_message_id", "=send_token", "=digest")
+    search_help_text = "Subject or From; exact Message-ID, send token or digest."
     show_full_result_count = False
+    paginator = LargeTablePaginator
+    inlines = [BounceEventInline]
+    actions = ["reclassify"]
+
+    class Media:
+        css = {"all": ["css/admin-support.css"]}
+    fieldsets = [
+        (None, {"fields": ("subject", "from_header", "organization", "mailbox", "received_at", "size", "truncated",
+                           "digest", "raw_download")}),
+        ("Classification", {"fields": ("kind", "is_bounce", "parse_error", "original_message_id", "send_token",
+                                       "matched_by", "processed_at", "classifier_version")}),
+        ("Headers", {"fields": ("headers",)}),
+        ("Raw message", {"fields": ("raw_message",)}),
+    ]
+    readonly_fields = ("subject", "from_header", "organization", "mailbox", "received_at", "size", "truncated",
+                       "digest", "raw_download", "kind", "is_bounce", "parse_error", "original_message_id",
+                       "send_token", "matched_by", "processed_at", "classifier_version", "headers", "raw_message")
+
+    def has_reclassify_permission(self, request):
+        # Messages are read-only in the admin: change_inboundmessage only unlocks this action.
+        return request.user.has_perm("campaigns.change_inboundmessage")
+
+    @admin.action(description="Re-classify the selected messages", permissions=["reclassify"])
+    def reclassify(self, request, queryset):
+        from campaigns.services.ingestion import reclassify_messages
+        from campaigns.tasks.reclassify import reclassify_inbound_messages
+
+        message_ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+        if len(message_ids) <= RECLASSIFY_SYNC_LIMIT:
+            count = reclassify_messages(messages=InboundMessage.objects.filter(pk__in=message_ids))
+            self.message_user(request, f"Re-classified {count} message(s); their events were replaced where "
+                                       "the verdict changed.", messages.SUCCESS)
+            return
+        chunks = [message_ids[i:i + RECLASSIFY_TASK_SIZE] for i in range(0, len(message_ids), RECLASSIFY_TASK_SIZE)]
+        for chunk in chunks:
+            transaction.on_commit(partial(reclassify_inbound_messages.delay, chunk))
+        self.message_user(request, f"Re-classifying {len(message_ids)} messages in the background "
+                                   f"({len(chunks)} tasks); the list shows each one's classifier version.")
+
+    def get_queryset(self, request):
+        # The raw bytes (up to INBOUND_MAX_BYTES each) are read only on the message's own page.
+        return super().get_queryset(request).defer("raw")
+
+    def get_urls(self):
+        raw = self.admin_site.admin_view(self.raw_view)
+        return [path("<int:message_id>/raw/", raw, name="campaigns_inboundmessage_raw"), *super().get_urls()]
+
+    def raw_view(self, request, message_id):
+        """Download the message exactly as received (an attachment, never displayed by the browser)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        message = get_object_or_404(InboundMessage, pk=message_id)
+        response = HttpResponse(bytes(message.raw), content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="inbound-{message.pk}.eml"'
+        return response
+
+    @admin.display(description="subject", ordering="subject")
+    def subject_short(self, message):
+        return (message.subject or "(no subject)")[:90]
+
+    @admin.display(description="raw message")
+    def raw_message(self, message):
+        raw = bytes(message.raw)
+        shown = raw[:RAW_SHOWN_BYTES].decode("utf-8", errors="replace")
+        cut = f"\n[… {len(raw) - RAW_SHOWN_BYTES} more bytes: download the raw message]" if len(
+            raw) > RAW_SHOWN_BYTES else ""
+        return format_html('<pre class="raw-message">{}{}</pre>', shown, cut)
+
+    @admin.display(description="download")
+    def raw_download(self, message):
+        url = reverse("admin:campaigns_inboundmessage_raw", args=[message.pk])
+        return format_html('<a href="{}">Download the raw message (.eml)</a>', url)
+
+    @admin.display(description="headers")
+    def headers(self, message):
+        parsed = BytesHeaderParser(policy=compat32).parsebytes(bytes(message.raw)[:RAW_SHOWN_BYTES])
+        rows = [(name, _readable_header(value)) for name, value in parsed.items()]
+        return format_html('<table class="message-headers">{}</table>',
+                           format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
+
+
+def _readable_header(value) -> str:
+    """Decode RFC 2047 encoded words for reading; fall back to the value as received."""
+    try:
+        return str(make_header(decode_header(str(value))))
+    except (UnicodeError, LookupError, ValueError, TypeError):
+        return str(value)
 
 
 @admin.register(BounceEvent)
-class BounceEventAdmin(admin.ModelAdmin):
-    list_display = ("address", "organization", "category", "subtype", "reason", "status", "matched_by",
-                    "outcome", "occurred_at")
-    list_filter = ("category", "subtype", "matched_by", "outcome", "source", "organization")
+class BounceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("occurred_at", "address", "organization", "category", "subtype", "reason", "status",
+                    "matched_by", "outcome", "source")
+    list_filter = ("category", "subtype", "matched_by", "outcome", "source", "occurred_at", "organization")
     list_select_related = ("organization",)
-    search_fields = ("address", "diagnostic", "remote_mta")
-    raw_id_fields = ("inbound_message", "send", "learner")
+    search_fields = ("address", "remote_mta")
+    search_help_text = "Recipient address or remote server."
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    paginator = LargeTablePaginator

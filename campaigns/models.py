@@ -91,16 +91,20 @@ class SendQuerySet(models.QuerySet):
 class Send(models.Model):
     """One message to one learner in a run."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sends")
-    run = models.ForeignKey(CampaignRun, on_delete=models.CASCADE, related_name="sends")
-    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="sends")
-    token = models.CharField(max_length=32, unique=True, default=new_send_token)
+    # No single-column indexes on the foreign keys or a LIKE index on the token: the
+    # composite indexes below lead with each of them, and every index slows the
+    # bulk insert of a run's sends and each status write-back (see bench/send.py).
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sends", db_index=False)
+    run = models.ForeignKey(CampaignRun, on_delete=models.CASCADE, related_name="sends", db_index=False)
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="sends", db_index=False)
+    token = models.CharField(max_length=32, default=new_send_token)
     email = models.EmailField(max_length=254, help_text="The address at the time of sending.")
     domain = models.CharField(max_length=253, blank=True)
     status = models.CharField(max_length=10, choices=SendStatus.choices, default=SendStatus.SCHEDULED)
     skip_reason = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="Set by the worker that is sending it.")
+    first_attempt_at = models.DateTimeField(null=True, blank=True, help_text="The retry window starts here.")
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -117,6 +121,7 @@ class Send(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["run", "learner"], name="send_one_per_learner_per_run"),
+            models.UniqueConstraint(fields=["token"], name="send_token_unique"),
         ]
         indexes = [
             models.Index(fields=["run", "status"], name="send_run_status"),
@@ -275,6 +280,7 @@ class EventSource(models.TextChoices):
     MAILBOX = "mailbox", "Bounce mailbox"
     SMTP = "smtp", "SMTP reply while sending"
     WEBHOOK = "webhook", "Webhook"
+    LINK = "link", "Unsubscribe link"
 
 
 class EventOutcome(models.TextChoices):

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from campaigns import views
+from campaigns import mailbox_views, sending_views, views
 
 app_name = "campaigns"
 
@@ -9,4 +9,19 @@ urlpatterns = [
     path("<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
     path("runs/<int:pk>/", views.RunDetailView.as_view(), name="run-detail"),
     path("inbound/<int:pk>/raw/", views.InboundRawView.as_view(), name="inbound-raw"),
+    path("<int:pk>/runs/new/", sending_views.RunCreateView.as_view(), name="run-create"),
+]
+
+mailbox_urlpatterns = [
+    path("", mailbox_views.MailboxListView.as_view(), name="mailbox-list"),
+    path("new/", mailbox_views.MailboxCreateView.as_view(), name="mailbox-create"),
+    path("<int:pk>/", mailbox_views.MailboxEditView.as_view(), name="mailbox-edit"),
+    path("<int:pk>/test/", mailbox_views.MailboxTestView.as_view(), name="mailbox-test"),
+]
+
+# The app is mounted at the site root: campaign pages under campaigns/, its settings pages
+# (bounce mailboxes) under settings/, all in the "campaigns" namespace.
+urlpatterns = [
+    path("campaigns/", include(urlpatterns)),
+    path("settings/mailboxes/", include(mailbox_urlpatterns)),
 ]

@@ -3,8 +3,6 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.utils.functional import cached_property
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -22,7 +20,6 @@ from campaigns.tables import CampaignTable, SendTable
 from contacts.choices import MemberRole
 from contacts.services import policy_for
 
-LAUNCH_FORM_TEMPLATE = "campaigns/_launch_run_form.html"
 
 
 def is_org_admin(request) -> bool:
@@ -50,11 +47,6 @@ class CampaignDetailView(OrgScopedMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["runs"] = self.object.runs.annotate(send_count=Count("sends")).order_by("-created_at")
-        try:  # the run-launch form is another branch's partial; show it once it exists
-            get_template(LAUNCH_FORM_TEMPLATE)
-            context["launch_form_template"] = LAUNCH_FORM_TEMPLATE
-        except TemplateDoesNotExist:
-            pass
         return context
 
 

@@ -1,8 +1,35 @@
-"""Django admin for organizations and learners (customer-experience staff work here)."""
+"""Django admin for organizations and learners: customer-experience staff work here (DESIGN §7).
 
-from django.contrib import admin
+Support works across every organization on tables of millions of rows, so the
+changelists select related rows, never run a full COUNT(*) and paginate with
+``LargeTablePaginator``. State changes go through the services: the bulk action
+"Clear bounce status" and the address-list page make a ``BulkClearJob`` that is
+confirmed with a note and cleared through ``clear_bounce_statuses`` (one
+Clearance audit row per learner). Audit rows can be deleted by nobody here.
+"""
 
-from contacts.models import AutomationRule, BouncePolicy, Clearance, Learner, Membership, Organization
+from functools import partial
+
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
+
+from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin, stream_csv
+from contacts import admin_views
+from contacts.admin_filters import ClearedBeforeFilter, ClearedByFilter, EngagedFilter
+from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, prepare_bulk_clear
+from contacts.choices import ClearedVia
+from contacts.models import (
+    AutomationRule,
+    BouncePolicy,
+    BulkClearJob,
+    Clearance,
+    Learner,
+    Membership,
+    Organization,
+)
 
 
 class BouncePolicyInline(admin.StackedInline):
@@ -36,38 +63,145 @@ class BouncePolicyAdmin(admin.ModelAdmin):
     search_fields = ("organization__name",)
 
 
+class ClearanceInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The learner's clearance history on their admin page (the audit rows, read-only)."""
+
+    model = Clearance
+    fields = ("created_at", "via", "cleared_by", "previous_status", "previous_category", "previous_subtype",
+              "previous_email", "note")
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = "clearance history"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("cleared_by", "learner")  # __str__ shows the learner
+
+
 @admin.register(Learner)
 class LearnerAdmin(admin.ModelAdmin):
     list_display = ("email", "organization", "status", "last_bounce_category", "last_bounce_subtype",
-                    "last_bounced_at", "soft_bounce_count", "times_cleared")
-    list_filter = ("status", "last_bounce_category", "last_bounce_subtype", "organization")
+                    "last_bounced_at", "soft_bounce_count", "cleared_before")
+    list_filter = ("status", "last_bounce_category", "last_bounce_subtype", EngagedFilter, ClearedBeforeFilter,
+                   "organization")
     list_select_related = ("organization",)
     search_fields = ("email", "first_name", "last_name", "organization__name")
+    search_help_text = "Search by email, first or last name, or organization name."
     autocomplete_fields = ("organization",)
     raw_id_fields = ("status_event",)
     readonly_fields = ("status", "status_reason", "status_since", "status_event", "soft_bounce_count",
                        "last_bounce_category", "last_bounce_subtype", "last_bounced_at", "bounce_count",
-                       "auto_replied_at", "times_cleared")
+                       "auto_replied_at", "times_cleared", "last_opened_at", "last_clicked_at", "last_engaged_at",
+                       "bounce_events_link")
+    # Newest first walks the primary key index; sorting millions of rows by email would not.
+    ordering = ("-pk",)
     show_full_result_count = False
+    paginator = LargeTablePaginator
+    inlines = [ClearanceInline]
+    actions = ["clear_bounce_status"]
+
+    def has_clear_bounce_permission(self, request):
+        return request.user.has_perm("contacts.clear_bounce")
+
+    @admin.display(description="cleared before", ordering="times_cleared")
+    def cleared_before(self, learner):
+        if learner.is_bounced and learner.times_cleared >= REPEAT_CLEAR_THRESHOLD:
+            return format_html('<strong class="repeat-bouncer" title="Bounced again after {} clearances">'
+                               '{} times, bounced again</strong>', learner.times_cleared, learner.times_cleared)
+        return learner.times_cleared
+
+    @admin.display(description="bounce events")
+    def bounce_events_link(self, learner):
+        url = reverse("admin:campaigns_bounceevent_changelist")
+        return format_html('<a href="{}?learner__id__exact={}">Bounce events of this learner</a>', url, learner.pk)
+
+    @admin.action(description="Clear bounce status of the selected learners…", permissions=["clear_bounce"])
+    def clear_bounce_status(self, request, queryset):
+        job = prepare_bulk_clear(learners=queryset, created_by=request.user, via=ClearedVia.ADMIN_BULK,
+                                 description=_describe_selection(request))
+        if not job.total:
+            job.delete()
+            self.message_user(request, f"None of the {queryset.count()} selected learners is bounced: "
+                                       "nothing to clear.", messages.WARNING)
+            return None
+        return redirect("admin:contacts_learner_bulk_clear_confirm", job.pk)
+
+    def get_urls(self):
+        def wrap(view):
+            return self.admin_site.admin_view(partial(view, model_admin=self))
+
+        return [
+            path("clear-jobs/<int:job_id>/confirm/", wrap(admin_views.bulk_clear_confirm),
+                 name="contacts_learner_bulk_clear_confirm"),
+            path("clear-jobs/<int:job_id>/", wrap(admin_views.bulk_clear_progress),
+                 name="contacts_learner_bulk_clear_progress"),
+            path("clear-by-address-list/", wrap(admin_views.clear_by_address_list),
+                 name="contacts_learner_address_list"),
+            path("<int:learner_id>/clear/", self.admin_site.admin_view(require_POST(self.clear_one_view)),
+                 name="contacts_learner_clear_one"),
+            *super().get_urls(),
+        ]
+
+    def clear_one_view(self, request, learner_id):
+        """The "Clear bounce status" button of a learner's page: the same confirmation as the action."""
+        return self.clear_bounce_status(request, Learner.objects.filter(pk=learner_id)) or redirect(
+            "admin:contacts_learner_change", learner_id)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_clear_bounce": self.has_clear_bounce_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_clear_bounce": self.has_clear_bounce_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _describe_selection(request) -> str:
+    """Say where a selection came from, e.g. "Admin selection (q=acme, status__exact=bounced)"."""
+    query = request.GET.urlencode()
+    return f"Admin selection ({query})" if query else "Admin selection"
 
 
 @admin.register(Clearance)
-class ClearanceAdmin(admin.ModelAdmin):
-    list_display = ("learner", "organization", "via", "cleared_by", "created_at", "previous_status",
-                    "previous_reason")
-    list_filter = ("via", "organization")
+class ClearanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit log of clearances: filter by how, who and organization; export as CSV."""
+
+    list_display = ("created_at", "learner", "organization", "via", "cleared_by", "previous_status",
+                    "previous_category", "previous_subtype", "note")
+    list_filter = ("via", ClearedByFilter, "created_at", "previous_category", "organization")
     list_select_related = ("learner", "organization", "cleared_by")
-    search_fields = ("learner__email", "note", "organization__name")
+    search_fields = ("learner__email", "previous_email", "note", "organization__name", "cleared_by__username")
+    search_help_text = "Search by learner email, previous email, note, organization or username."
     show_full_result_count = False
+    paginator = LargeTablePaginator
+    actions = ["export_csv"]
 
-    def has_add_permission(self, request):
-        return False
+    @admin.action(description="Export the selected clearances as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        rows = queryset.order_by("-created_at", "-id").values_list(
+            "created_at", "organization__name", "learner__email", "previous_email", "via", "cleared_by__username",
+            "previous_status", "previous_reason", "previous_category", "previous_subtype",
+            "previous_soft_bounce_count", "note",
+        ).iterator(chunk_size=2000)
+        header = ["cleared at", "organization", "learner", "previous email", "via", "cleared by", "previous status",
+                  "previous reason", "previous category", "previous subtype", "previous soft bounces", "note"]
+        return stream_csv("clearances.csv", header, rows)
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(BulkClearJob)
+class BulkClearJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "created_at", "created_by", "via", "organization", "status", "total", "done", "cleared",
+                    "progress_link")
+    list_filter = ("status", "via")
+    list_select_related = ("created_by", "organization")
+    exclude = ("learner_ids", "repeat_ids", "preview")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("learner_ids", "repeat_ids", "preview")
+
+    @admin.display(description="progress")
+    def progress_link(self, job):
+        url = reverse("admin:contacts_learner_bulk_clear_progress", args=[job.pk])
+        return format_html('<a href="{}">{}%</a>', url, job.percent)
 
 
 @admin.register(AutomationRule)

@@ -15,6 +15,10 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    send_rate_per_second = models.PositiveIntegerField(
+        default=100, validators=[MinValueValidator(1), MaxValueValidator(10000)],
+        help_text="Campaign messages per second for the whole organization, shared by every worker.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -260,3 +264,52 @@ class AutomationRule(models.Model):
 
     def matches(self, category: str, subtype: str) -> bool:
         return self.enabled and self.category == category and self.subtype in ("", subtype)
+
+
+class BulkClearJobStatus(models.TextChoices):
+    DRAFT = "draft", "Waiting for confirmation"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class BulkClearJob(models.Model):
+    """A support bulk clear: the bounced learners selected in the admin, confirmed with a note,
+    then cleared in chunks (by a Celery task when large) with its progress on the row."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    via = models.CharField(max_length=16, choices=ClearedVia.choices)
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+", help_text="Set when the job is for one organization.")
+    description = models.CharField(max_length=300, blank=True)
+    selected_count = models.PositiveIntegerField(default=0, help_text="Learners selected, bounced or not.")
+    learner_ids = models.JSONField(default=list, help_text="The bounced learners to clear, snapshot at selection.")
+    repeat_ids = models.JSONField(default=list, help_text="Those of them already cleared several times.")
+    preview = models.JSONField(default=dict, blank=True, help_text="What an address list matched and did not.")
+    organization_count = models.PositiveIntegerField(default=0)
+    by_organization = models.JSONField(default=list, blank=True,
+                                       help_text="[organization name, learners] of the largest organizations.")
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=8, choices=BulkClearJobStatus.choices, default=BulkClearJobStatus.DRAFT)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0, help_text="Learners processed so far.")
+    cleared = models.PositiveIntegerField(default=0, help_text="Learners actually cleared (still bounced then).")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Bulk clear {self.pk} ({self.get_status_display()}, {self.done}/{self.total})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (BulkClearJobStatus.DONE, BulkClearJobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(self.done * 100 / self.total)

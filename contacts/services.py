@@ -4,10 +4,11 @@ Every function here is atomic, locks the learner rows it changes and writes a
 Clearance audit row in the same transaction (STYLE rules 1–2).
 """
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models import F, QuerySet, Value
 from django.utils import timezone
 
+from bounceportal.db import pk_in
 from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.models import AutomationRule, BouncePolicy, Clearance, Learner, Organization
 
@@ -27,38 +28,52 @@ def _cleared_fields(now) -> dict:
     }
 
 
-_SNAPSHOT_FIELDS = ("id", "organization_id", "status", "status_reason", "last_bounce_category",
-                    "last_bounce_subtype", "soft_bounce_count", "email")
+# The learner columns each Clearance copies, in the order of _CLEARANCE_COLUMNS' previous_* part.
+_SNAPSHOT_FIELDS = ("status", "status_reason", "last_bounce_category", "last_bounce_subtype", "soft_bounce_count")
+_CLEARANCE_COLUMNS = ("organization", "learner", "cleared_by", "via", "created_at", "previous_status",
+                      "previous_reason", "previous_category", "previous_subtype", "previous_soft_bounce_count",
+                      "previous_email", "note")
 
 
 def clear_bounce_statuses(*, learners: QuerySet, cleared_by, via: str, note: str = "", now=None) -> int:
     """Clear every bounced learner in ``learners``; return how many were cleared.
 
     Set-based so that a support bulk action over 100,000 learners runs in a few
-    statements: lock the bounced rows, insert one Clearance per learner, then
-    reset them with one UPDATE. Learners that are not bounced are left alone.
+    statements: lock the bounced rows, copy them into one Clearance each with
+    INSERT … SELECT (no model instance per row), then reset them with one UPDATE.
+    Learners that are not bounced are left alone.
     """
     now = now or timezone.now()
     with transaction.atomic():
         bounced = Learner.objects.filter(pk__in=learners.values("pk"), status=DeliverabilityStatus.BOUNCED)
-        snapshot = list(bounced.select_for_update().order_by("pk").values_list(*_SNAPSHOT_FIELDS))
-        if not snapshot:
+        locked_ids = list(bounced.select_for_update().order_by("pk").values_list("pk", flat=True))
+        if not locked_ids:
             return 0
-        Clearance.objects.bulk_create(
-            [
-                Clearance(
-                    organization_id=org_id, learner_id=learner_id, cleared_by=cleared_by, via=via,
-                    created_at=now, previous_status=status, previous_reason=reason,
-                    previous_category=category, previous_subtype=subtype,
-                    previous_soft_bounce_count=soft_count, note=note,
-                )
-                for learner_id, org_id, status, reason, category, subtype, soft_count, _email in snapshot
-            ],
-            batch_size=5000,
-        )
-        # The rows are locked, so the same filter selects exactly the snapshot.
-        bounced.update(times_cleared=F("times_cleared") + 1, **_cleared_fields(now))
-    return len(snapshot)
+        # Only the locked rows: a learner bounced meanwhile by another transaction is not in the snapshot.
+        locked = Learner.objects.filter(pk_in(locked_ids)).order_by()
+        _insert_clearances(locked, cleared_by=cleared_by, via=via, note=note, now=now)
+        locked.update(times_cleared=F("times_cleared") + 1, **_cleared_fields(now))
+    return len(locked_ids)
+
+
+def _insert_clearances(learners: QuerySet, *, cleared_by, via: str, note: str, now) -> None:
+    """INSERT one Clearance per learner of ``learners``, copying its state in SQL."""
+    constant = {
+        "cleared_by": Value(getattr(cleared_by, "pk", cleared_by), output_field=models.BigIntegerField()),
+        "via": Value(via, output_field=models.CharField()),
+        "created_at": Value(now, output_field=models.DateTimeField()),
+        "previous_email": Value("", output_field=models.CharField()),
+        "note": Value(note, output_field=models.TextField()),
+    }
+    select = learners.values_list("organization_id", "pk", constant["cleared_by"], constant["via"],
+                                  constant["created_at"], *_SNAPSHOT_FIELDS, constant["previous_email"],
+                                  constant["note"])
+    sql, params = select.query.sql_with_params()
+    connection = connections[learners.db]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Clearance._meta.get_field(name).column) for name in _CLEARANCE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(Clearance._meta.db_table)} ({columns}) {sql}", params)
 
 
 def clear_bounce_status(*, learner: Learner, cleared_by, via: str = ClearedVia.PORTAL, note: str = "",

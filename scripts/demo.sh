@@ -17,6 +17,12 @@ then
   echo "Port $PORT on 127.0.0.1 is taken. Pick another with DEMO_PORT, e.g.: make demo DEMO_PORT=8001" >&2
   exit 1
 fi
+# A local SMTP sink (aiosmtpd, discarding) so runs launched in the demo really send.
+SMTP_SINK_PORT="${DEMO_SMTP_PORT:-$((PORT + 25))}"
+"$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_SINK_PORT" -c aiosmtpd.handlers.Sink &
+SINK_PID=$!
+trap 'kill $SINK_PID 2>/dev/null' EXIT
+export SMTP_HOST=127.0.0.1 SMTP_PORT="$SMTP_SINK_PORT"
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py seed_demo
 if "$PY" manage.py help demo_bounces >/dev/null 2>&1; then
@@ -27,7 +33,8 @@ cat <<MSG
   BouncePortal demo is running at  http://127.0.0.1:$PORT/
   Organization admin:  acme-admin / bounceportal-demo   (viewer: acme-viewer / bounceportal-demo)
   Support staff admin: http://127.0.0.1:$PORT/admin/  support / bounceportal-demo
+  Campaign runs launched here go to a discarding SMTP sink on 127.0.0.1:$SMTP_SINK_PORT.
   Stop with Ctrl-C.
 
 MSG
-exec "$PY" manage.py runserver "127.0.0.1:$PORT" --noreload
+"$PY" manage.py runserver "127.0.0.1:$PORT" --noreload

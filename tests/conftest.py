@@ -47,3 +47,26 @@ def admin_client(client, admin_member):
 def viewer_client(client, viewer_member):
     client.force_login(viewer_member.user)
     return client
+
+
+@pytest.fixture
+def cx_user(db):
+    """A customer-experience staff member: is_staff and in the group made by the data migration."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    # A transactional test before this one may have flushed the migration's rows: make them again.
+    import_module("contacts.migrations.0004_customer_experience_group").create_group(apps, None)
+    user = UserFactory(username="carol", is_staff=True)
+    user.groups.add(Group.objects.get(name="Customer experience"))
+    return user
+
+
+@pytest.fixture
+def cx_client(client, cx_user):
+    client.force_login(cx_user)
+    return client

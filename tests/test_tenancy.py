@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from contacts.models import AutomationRule
-from tests.factories import BounceEventFactory, InboundMessageFactory, SendFactory
+from tests.factories import BounceEventFactory, BounceMailboxFactory, InboundMessageFactory, SendFactory
 
 PORTAL_NAMESPACES = ("contacts", "campaigns", "reports")
 
@@ -21,10 +21,14 @@ OBJECT_URLS = {
     "campaigns:inbound-raw": lambda o: {"pk": o["inbound"].pk},
     "contacts:settings-automation-toggle": lambda o: {"pk": o["rule"].pk},
     "contacts:settings-automation-delete": lambda o: {"pk": o["rule"].pk},
+    "campaigns:mailbox-edit": lambda o: {"pk": o["mailbox"].pk},
+    "campaigns:mailbox-test": lambda o: {"pk": o["mailbox"].pk},
+    "campaigns:run-create": lambda o: {"pk": o["campaign"].pk},
 }
 
-LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list", "reports:index", "reports:learner-report",
-             "reports:email-status", "contacts:settings", "contacts:settings-policy", "contacts:settings-automation"]
+LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list", "campaigns:mailbox-list", "reports:index",
+             "reports:learner-report", "reports:email-status", "contacts:settings", "contacts:settings-policy",
+             "contacts:settings-automation"]
 
 
 def portal_url_names():
@@ -32,10 +36,16 @@ def portal_url_names():
     names = {}
     for resolver in get_resolver().url_patterns:
         if isinstance(resolver, URLResolver) and resolver.namespace in PORTAL_NAMESPACES:
-            for pattern in resolver.url_patterns:
-                if isinstance(pattern, URLPattern) and pattern.name:
-                    names[f"{resolver.namespace}:{pattern.name}"] = bool(pattern.pattern.regex.groupindex)
+            _collect(resolver.namespace, resolver.url_patterns, names)
     return names
+
+
+def _collect(namespace, patterns, names):
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern) and pattern.name:
+            names[f"{namespace}:{pattern.name}"] = bool(pattern.pattern.regex.groupindex)
+        elif isinstance(pattern, URLResolver) and not pattern.namespace:  # a plain include() of a list
+            _collect(namespace, pattern.url_patterns, names)
 
 
 @pytest.fixture
@@ -44,7 +54,8 @@ def other_orgs_objects(other_org):
     event = BounceEventFactory(send=send, inbound_message=InboundMessageFactory(organization=other_org))
     return {"learner": send.learner, "campaign": send.run.campaign, "run": send.run, "send": send,
             "event": event, "organization": other_org, "inbound": event.inbound_message,
-            "rule": AutomationRule.objects.create(organization=other_org, category="hard", action="tag", tag="x")}
+            "rule": AutomationRule.objects.create(organization=other_org, category="hard", action="tag", tag="x"),
+            "mailbox": BounceMailboxFactory(organization=other_org, name="Other org mailbox")}
 
 
 def test_every_portal_url_with_an_id_is_walked():
@@ -70,6 +81,7 @@ def test_lists_never_show_other_organizations_rows(admin_client, other_orgs_obje
     assert response.status_code == 200
     assert other_orgs_objects["learner"].email not in response.content.decode()
     assert other_orgs_objects["campaign"].name not in response.content.decode()
+    assert other_orgs_objects["mailbox"].name not in response.content.decode()
 
 
 @pytest.mark.django_db

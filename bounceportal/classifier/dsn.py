@@ -27,44 +27,59 @@ def has_dsn_fields(text: str) -> bool:
 def parse_dsn(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
     """Return ``(per_message_fields, [per_recipient_fields, ...])``, names lower-cased.
 
-    Values are unfolded; each recipient dict keeps the first value of each field.
+    Values are unfolded; each recipient dict keeps the first value of each field. A
+    block (fields between empty lines) with a recipient field is a recipient group
+    whatever the order of its fields: some MTAs put ``Final-Recipient`` last, after
+    ``Action`` and ``Status``.
     """
     per_message: dict[str, str] = {}
     recipients: list[dict[str, str]] = []
-    current: dict[str, str] | None = None
-    last_name = ""
+    for block in _blocks(text):
+        if not any(name in _RECIPIENT_FIELDS for name, _ in block):
+            if not recipients:
+                for name, value in block:
+                    per_message.setdefault(name, value)
+            continue
+        current: dict[str, str] = {}
+        for name, value in block:
+            if name in current and (name in _RECIPIENT_FIELDS
+                                    or name in _GROUP_FIELDS and _has_recipient(current)):
+                recipients.append(current)  # the same field again: the next recipient
+                current = {}
+            current.setdefault(name, value)
+        recipients.append(current)
+    return per_message, [r for r in recipients if _has_recipient(r)]
+
+
+# Fields every recipient group has once: seen twice in one block, a new group began.
+_GROUP_FIELDS = ("action", "status")
+
+
+def _blocks(text: str) -> list[list[tuple[str, str]]]:
+    """Return the blocks of ``text`` (split at empty lines) as unfolded fields."""
+    blocks: list[list[tuple[str, str]]] = []
+    fields: list[list[str]] = []
+    last = None
     for line in text.split("\n"):
-        if line[:1] in (" ", "\t"):
-            target = current if current is not None else per_message
-            if last_name in target:
-                target[last_name] += " " + line.strip()
+        if line[:1] in (" ", "\t") and line.strip():
+            if last is not None:
+                last[1] += " " + line.strip()
             continue
         if not line.strip():
-            if current is not None:
-                recipients.append(current)
-                current = None
-            last_name = ""
+            if fields:
+                blocks.append([(n, v) for n, v in fields])
+                fields = []
+            last = None
             continue
         match = _FIELD_LINE.match(line)
         if not match:
-            last_name = ""
+            last = None
             continue
-        name, value = match.group(1).lower(), match.group(2).strip()
-        if name in _RECIPIENT_FIELDS:
-            if current is not None and name in current:
-                recipients.append(current)
-                current = None
-            if current is None:
-                current = {}
-        target = current if current is not None else per_message
-        if name not in target:
-            target[name] = value
-            last_name = name
-        else:
-            last_name = ""
-    if current is not None:
-        recipients.append(current)
-    return per_message, [r for r in recipients if _has_recipient(r)]
+        last = [match.group(1).lower(), match.group(2).strip()]
+        fields.append(last)
+    if fields:
+        blocks.append([(n, v) for n, v in fields])
+    return blocks
 
 
 def _has_recipient(fields: dict[str, str]) -> bool:

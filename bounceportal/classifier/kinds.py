@@ -24,6 +24,7 @@ from .sesjson import load_notification, original_headers, recipients_of
 from .tokens import find_send_token, original_message_id
 
 _ADDRESS_RE = rx.compile(ADDRESS)
+_BRACKETED = rx.compile("<(" + ADDRESS + ")>")
 _DONE_ACTIONS = ("delivered", "relayed", "expanded")
 
 # Senders that only ever send delivery reports.
@@ -244,21 +245,31 @@ def text_recipients(notice: str, subject: str, top: dict, original: dict,
                     exclude: set[str]) -> list[Recipient]:
     """Return the Recipients of a human-readable bounce notice."""
     blocks = recipient_blocks(notice, exclude)
+    unreported = False
     if not blocks:
         failed = [a for v in top.get("x-failed-recipients", []) for a in addresses_in(v)]
-        failed = failed or _ADDRESS_RE.findall(_first(original, "to"))[:1]
+        if not failed:  # only the returned message says whom it was for
+            failed = _ADDRESS_RE.findall(_first(original, "to"))[:1]
+            unreported = bool(failed)
+        if not failed:
+            # Notices of mailing-list software name the list address inside a sentence
+            # ("Duplicated Message-ID in <list@example.org>"): the first one in brackets.
+            failed = [a for a in _BRACKETED.findall(notice[:4000]) if a.lower() not in exclude][:1]
         # The failed address may equal an excluded one (a bounce sent to itself).
         loose = {a.lower(): b for a, b in recipient_blocks(notice, set())}
         blocks = [(address, loose.get(address.lower(), "")) for address in failed]
+        unreported = unreported and not any(block for _, block in blocks)
     context = subject + "\n" + notice[:8000]
     action = "delayed" if is_delay_notice(squash(context)) else "failed"
     single = len(blocks) == 1
-    return [_recipient(address, action, "", block, "", "", context if single else "")
+    return [_recipient(address, action, "", block, "", "", context if single else "",
+                       unreported=unreported)
             for address, block in blocks]
 
 
 def _recipient(address: str, action: str, diagnostic: str, block: str, dsn_status: str,
-               remote_mta: str, context: str, diag_type: str = "") -> Recipient:
+               remote_mta: str, context: str, diag_type: str = "",
+               unreported: bool = False) -> Recipient:
     """Return a Recipient with codes, diagnostic and reason from the texts we have."""
     source = diagnostic or block
     status = status_of(source) or dsn_status
@@ -269,7 +280,7 @@ def _recipient(address: str, action: str, diagnostic: str, block: str, dsn_statu
         reason = "delivered"
     else:
         reason = reason_for(diag_l, status, command, context, reply_code=reply, action=action,
-                            diag_type=diag_type)
+                            diag_type=diag_type, unreported=unreported)
     recipient = Recipient(address=address, action=action, status=status, reply_code=reply,
                           diagnostic=" ".join(source.split())[:2000], remote_mta=remote_mta)
     recipient.set_reason(reason)

@@ -4,7 +4,9 @@
 with a phrase in the lower-cased, space-squashed diagnostic wins, so specific causes
 (SPF, reverse DNS, a full mailbox) come before broad ones (``rejected``, ``denied``).
 A reason may appear twice: an early group for unambiguous verdicts, a later one for
-looser wording. ``NOTICE_PHRASES`` recognizes provider notices by a fixed landmark.
+looser wording; the first groups are providers' published error-code families.
+``ADDRESS_CERTAIN`` is directory wording that makes "no such user" a hard bounce at
+any SMTP stage. ``NOTICE_PHRASES`` recognizes provider notices by a fixed landmark.
 Each comment says what family of messages a group catches. Written from the RFCs and
 from what MTAs say, not from another project's tables.
 """
@@ -12,6 +14,31 @@ from what MTAs say, not from another project's tables.
 from __future__ import annotations
 
 PHRASES: list[tuple[str, tuple[str, ...]]] = [
+    # Error-code families that large providers publish for their replies. The code names
+    # the cause while the sentence around it is generic ("sender rejected"), so these
+    # come first. Cox: "AUP#XXXX" codes on its email-error-codes page; Spectrum/Charter:
+    # "AUP#In-NNNN"/"AUP#O-NNNN"; Orange/Wanadoo: "OFRnnn_NNN [NNN]"; T-Online: a
+    # trailing "(BL)" tag.
+    ("blocked", (
+        r"aup#(?:cx|cd|ip|dns)?(?:rbl|bl)\w*",  # Cox: the sending IP is on a block list
+        r"aup#(?:in?|o|out)-10[0-3]\d\b",        # Spectrum: the sending IP is blocked
+        r"\bofr\d*_1\d\d\b",                     # Orange 1xx: the source IP is blocked
+        r"\(r?bl\)",                             # T-Online: the sender is block-listed
+    )),
+    ("spamdetected", (
+        r"aup#(?:cx)?urlbl\w*",                  # Cox: a URL in the body is block-listed
+        r"\bofr\d*_506\b",                        # Orange 506: mail rejected as spam
+    )),
+    ("requireptr", (
+        r"aup#cxdns\b",                          # Cox: no reverse DNS for the sender
+    )),
+    ("toomanyconn", (
+        r"aup#(?:cxcnct|cxthrt)\b",              # Cox: too many connections
+        r"aup#(?:in?|o|out)-13\d\d\b",           # Spectrum: connection limits exceeded
+    )),
+    # Mimecast's documented reply when its scanners (virus or content signatures) stop
+    # the message: "Email rejected due to security policies".
+    ("virusdetected", (r"rejected due to security polic",)),
     # The message format itself was refused (RFC 5322 header rules): said first because
     # such refusals often mention DKIM or spam as the motive.
     ("notcompliantrfc", (
@@ -40,8 +67,10 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"domainkeys", r"authentication checks? failed", r"unauthenticated email",
         r"sender (?:id|authentication) (?:check )?fail",
     )),
-    # The sending host has no usable reverse DNS (PTR) record.
+    # The sending host has no usable reverse DNS (PTR) record, or its name does not
+    # resolve back to the connecting IP ("host.example is not 192.0.2.1").
     ("requireptr", (
+        r"unverif(?:i|y)able sending ip", r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,} is not \d{1,3}(?:\.\d{1,3}){3}\b",
         r"reverse dns", r"\bptr\b", r"reverse (?:lookup|look-up|mapping|hostname)",
         r"\brdns\b", r"cannot find your hostname", r"no reverse", r"ip name lookup failed",
         r"client host (?:\S+ )?has no (?:dns|hostname)", r"hostname (?:does not|doesn't) resolve",
@@ -70,6 +99,9 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"we do not relay", r"relaying (?:mail )?(?:to \S+ )?(?:is )?not allowed",
         r"insecure mail relay", r"no relaying", r"relay not permitted", r"cannot relay",
         r"(?:not|isn't) (?:configured|allowed|permitted) to relay",
+        # Amazon SES refuses to relay for a sender or recipient identity not verified
+        # in the account ("Email address is not verified. The following identities...").
+        r"identities failed the check", r"email address is not verified",
     )),
     # The mailbox moved and the server says so (RFC 3463 X.1.6 wording and variants).
     ("hasmoved", (
@@ -140,6 +172,13 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"service unavailable;? client", r"administrative prohibition", r"black ?hole",
         r"\bblocked\b",
     )),
+    # The domain refused is our sender's (MAIL FROM or the From: header), not the
+    # recipient's: a refusal of the sender, said before the domain rules below.
+    ("rejected", (
+        r"from: (?:address|domain) (?:is )?(?:invalid|not found|unknown|does not exist|rejected)",
+        r"sender (?:address )?(?:rejected: )?domain (?:is )?(?:invalid|not found|unknown|does not exist)",
+        r"domain of sender address .{0,80}(?:does not|doesn't) (?:exist|resolve)",
+    )),
     # DNS trouble while routing is a network error, not proof the domain is gone.
     ("networkerror", (
         r"dns error", r"name server reply", r"not found, try again", r"temporary failure in name",
@@ -154,6 +193,10 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"unknown domain", r"domain (?:is )?invalid", r"no such host", r"could not resolve",
         r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)", r"domain (?:is )?not reachable",
         r"domain may not exist",
+        # "553 mx.example.org does not exist": the reply's subject is a bare domain name
+        # (right after the reply code, or named as the domain), not an address.
+        r"\b[45][0-9][0-9](?:[ -][45]\.[0-9]{1,3}\.[0-9]{1,3})? <?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
+        r"domain (?:name )?<?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
     )),
     # The mailbox (local part) does not exist.
     ("userunknown", (
@@ -194,6 +237,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"timed out", r"did not accept our requests to connect", r"host (?:is )?not reachable",
         r"unable to connect", r"could not connect", r"(?:wasn't|was not) able to establish",
         r"failed \d+ attempts", r"delivery failed \d+",
+        # The retry period ran out: "delivery ... was aborted after 5.0 hour(s)".
+        r"(?:aborted|abandoned|cancell?ed|stopped|gave up|giving up) after \d+(?:\.\d+)? ?(?:hour|day|minute)",
     )),
     # The path to the receiver broke: refused connections, loops, lost sessions.
     ("networkerror", (
@@ -224,8 +269,11 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # Security rules of the receiver: authentication demanded, delivery not authorised.
     ("securityerror", (
         r"authentication required", r"not authori[sz]ed", r"security", r"auth(?:entication)? failed",
-        r"must authenticate", r"unauthorized", r"access denied", r"unauthenticated (?:senders?|users?|relay)",
+        r"must authenticate", r"unauthorized", r"unauthenticated (?:senders?|users?|relay)",
     )),
+    # A bare "access denied" states no cause: what was denied follows from the SMTP
+    # stage (our sender at MAIL FROM, our host at connection), else a security refusal.
+    ("access_denied", (r"access denied",)),
     # The envelope sender (our MAIL FROM) or our domain was refused.
     ("rejected", (
         r"sender (?:address |domain )?(?:rejected|refused|denied|invalid|unknown|not allowed)",
@@ -250,6 +298,21 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"improper sequence",
     )),
 ]
+
+# Wording that reports a failed directory lookup of this very mailbox: trusted as
+# "the address does not exist" whatever the SMTP stage (see reasons._user_or_filter).
+ADDRESS_CERTAIN: tuple[str, ...] = (
+    # Exchange / X.400 "unrecognized O/R name" and Exchange's resolver verdict.
+    r"recipient name is not recognized", r"recipnotfound",
+    # Yahoo's documented "dd" replies, given after DATA: the account does not exist.
+    r"delivery error: dd .{0,40}(?:doesn't|does not) have an? .{1,60} account",
+    # Gmail / Google Workspace wording for a mailbox that does not exist.
+    r"account that you tried to reach does not exist", r"address couldn't be found",
+    # qmail's own wording for a local part it has no mailbox for.
+    r"no mailbox here by that name",
+    # Lotus Domino / Notes: the name is not in its directory (Name & Address Book).
+    r"not listed in (?:the )?(?:public name & address book|domino directory)",
+)
 
 # Provider notices whose wording is localized or says nothing SMTP-like; recognized by
 # a fixed landmark of the provider's own notice. Consulted with the notice text only.

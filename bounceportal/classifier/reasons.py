@@ -4,15 +4,21 @@
 
 1. ``STRONG_STATUS``: RFC 3463 / IANA enhanced status codes precise enough to trust
    over any wording (X.2.2 mailbox full, X.7.26 authentication failed...);
-2. the phrase tables, on the recipient's own diagnostic;
+2. the phrase tables, on the recipient's own diagnostic (on the remote server's reply
+   first when a relay quotes it after its own summary);
 3. ``WEAK_STATUS``: codes that servers also send for neighbouring causes;
 4. ``COMMAND_REASONS``: the SMTP stage (a refused greeting is a block, a refused MAIL
-   FROM a sender rejection), then ``REPLY_REASONS`` (500-504: not understood);
+   FROM a sender rejection), then ``REPLY_REASONS`` (500-504: not understood; 421:
+   the receiving system is unavailable);
 5. ``WEAK_PHRASES`` (boilerplate like "giving up"), then the whole notice text;
-6. ``expired`` for a delayed recipient, ``onhold`` for a failed one.
+6. ``expired`` for a delayed recipient, ``onhold`` for a failed one (``undefined``
+   when no report names the recipient at all: it was only found in the returned
+   message, so nothing is known about its failure).
 
-"No such user" wording is then told apart from a filter by the stage and the status
-(:func:`_user_or_filter`), and any reason about the recipient is corrected when the
+"No such user" wording is then told apart from a filter by the stage, the status and
+the reply's shape (:func:`_user_or_filter`: a hard bounce needs corroboration), the
+tables' provisional answers (``recipient_rejected``, ``access_denied``) are settled by
+the stage (:func:`_settle`), and any reason about the recipient is corrected when the
 server refused us before the recipient was named (:func:`adjust_for_command`).
 """
 
@@ -20,10 +26,18 @@ from __future__ import annotations
 
 from . import rx
 from .phrasegate import GatedGroups
-from .phrases import NOTICE_PHRASES, PHRASES
+from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES
 
 _NOTICE = GatedGroups(NOTICE_PHRASES)
 _PHRASES = GatedGroups(PHRASES)
+_CERTAIN = GatedGroups([("userunknown", ADDRESS_CERTAIN)])
+# A per-recipient reply whose address slot is empty ("550 : User unknown",
+# "550: : ...", "550 <>: ..."): the server answered the message, not a recipient.
+# A relay's own summary followed by the remote server's reply in quotes (Amazon SES:
+# "5.1.0 - Unknown address error 550-'5.7.1 ... Access denied'"): the remote server's
+# words are read first, the relay's summary only when they say nothing we know.
+_QUOTED_REPLY = rx.compile(r"\b[245][0-9][0-9][- ]'([^']{4,})'")
+_EMPTY_SLOT = rx.compile(r"\b[45][0-9][0-9](?::? :| <>:) ")
 
 # RFC 3463 (and IANA registry) enhanced status codes that name one cause; the class
 # digit is left out so 4.x.y and 5.x.y share a row. STRONG codes are precise enough
@@ -84,9 +98,11 @@ WEAK_STATUS = {
 # host; refusing MAIL FROM is a refusal of our sender address.
 COMMAND_REASONS = {"CONN": "blocked", "HELO": "blocked", "MAIL": "rejected"}
 
-# RFC 5321 replies 500-504 mean the server did not understand the command.
+# What RFC 5321 reply codes mean when nothing else was said: 500-504, the server did
+# not understand the command; 421, "service not available, closing transmission
+# channel" (the receiving system is unavailable, try later).
 REPLY_REASONS = {"500": "syntaxerror", "501": "syntaxerror", "502": "syntaxerror",
-                 "503": "syntaxerror", "504": "syntaxerror"}
+                 "503": "syntaxerror", "504": "syntaxerror", "421": "systemerror"}
 
 # Sentences MTAs append to any final failure ("I've given up"): they say the queue
 # ran out, which is the reason only when nothing more specific was said.
@@ -115,23 +131,31 @@ def status_reason(status: str, table: dict) -> str:
 _STORAGE = frozenset({"mailboxfull", "mesgtoobig", "exceedlimit", "systemfull"})
 
 
-def _user_or_filter(status: str, command: str) -> str:
+def _user_or_filter(status: str, command: str, diagnostic: str) -> str:
     """Decide between userunknown and filtered for "no such user" wording.
 
-    Said at RCPT TO or with an address status (X.1.y) it is the address; said after
-    DATA with no specific status, or with a status naming another cause (X.2.1,
-    X.7.1...), a filter at the destination refused the message for an address it had
-    accepted.
+    A hard bounce suppresses the address for good, so the wording alone is not enough:
+    it must be backed by the stage (said at RCPT TO), an address status (X.1.y) or
+    wording that reports a directory lookup of this very mailbox (``ADDRESS_CERTAIN``).
+    Said after DATA with no specific status, with a status naming another cause (X.2.1,
+    X.7.1...), with the address slot of the reply left empty (``550 : User unknown``:
+    a reply to the whole message, not to one recipient), or with no status and no
+    stage at all, it is a filter at the destination refusing the message.
     """
     if command == "RCPT" or status[2:4] == "1.":
         return "userunknown"
-    if status[2:4] in ("2.", "3.", "6.", "7.") or (command == "DATA" and status[2:] in ("", "0.0")):
+    if _CERTAIN.first(diagnostic):
+        return "userunknown"
+    if status[2:4] in ("2.", "3.", "6.", "7.") or _EMPTY_SLOT.search(diagnostic):
+        return "filtered"
+    if status[2:] in ("", "0.0") and command == "DATA" or not status and not command:
         return "filtered"
     return "userunknown"
 
 
 def reason_for(diagnostic: str, status: str, command: str = "", context: str = "", *,
-               reply_code: str = "", action: str = "failed", diag_type: str = "") -> str:
+               reply_code: str = "", action: str = "failed", diag_type: str = "",
+               unreported: bool = False) -> str:
     """Return the Sisimai-vocabulary reason for one failed or delayed recipient.
 
     ``diagnostic`` is the recipient's own text (squashed); ``context`` is the rest of the
@@ -139,23 +163,36 @@ def reason_for(diagnostic: str, status: str, command: str = "", context: str = "
     with no stated cause is ``expired`` (it is waiting in a queue), a failed one
     ``onhold``.
     """
-    reason = status_reason(status, STRONG_STATUS) or phrase_reason(diagnostic)
+    quoted = _QUOTED_REPLY.search(diagnostic) if "'" in diagnostic else None
+    reason = (status_reason(status, STRONG_STATUS) or (quoted and phrase_reason(quoted.group(1)))
+              or phrase_reason(diagnostic))
     if diag_type == "x-unix" and reason not in _STORAGE:
         return "mailererror"  # RFC 3464 diagnostic from a local delivery program
     if reason == "userunknown":
-        reason = _user_or_filter(status, command)
-    elif reason == "recipient_rejected":
-        reason = "userunknown"
+        reason = _user_or_filter(status, command, diagnostic)
+    reason = _settle(reason, command)
     reason = (reason or status_reason(status, WEAK_STATUS) or COMMAND_REASONS.get(command, "")
               or REPLY_REASONS.get(reply_code, "") or _weak_phrase(diagnostic))
     if not reason and context:
         context = squash(context)
         reason = _notice_reason(context) or phrase_reason(context) or _weak_phrase(context)
-    if reason == "recipient_rejected":
-        reason = "userunknown"
+    reason = _settle(reason, command)
     if not reason:
-        reason = "expired" if action == "delayed" else "onhold"
+        reason = "expired" if action == "delayed" else "undefined" if unreported else "onhold"
     return adjust_for_command(reason, command)
+
+
+def _settle(reason: str, command: str) -> str:
+    """Turn the phrase tables' provisional answers into reasons.
+
+    ``recipient_rejected`` (Postfix's prefix with nothing specific after it) is the
+    address itself; ``access_denied`` depends on the stage (see ``COMMAND_REASONS``).
+    """
+    if reason == "recipient_rejected":
+        return "userunknown"
+    if reason == "access_denied":
+        return COMMAND_REASONS.get(command, "securityerror")
+    return reason
 
 
 def _notice_reason(text: str) -> str:

@@ -14,7 +14,11 @@ from .phrasegate import GatedGroups
 
 # RFC 5321 reply code: 2xx-5xx with a second digit 0-5, standing alone or followed by
 # the "-" of a multi-line reply; never part of an IP address, a number or a word.
-_REPLY = rx.compile(r"(?<![\w.#/=-])([245][0-5][0-9])(?=[- ,;:\]\)'\"]|$)(?![.\d])", re.M)
+# A code alone in brackets ("OFR_506 [506]") is a reference number, not a reply.
+_REPLY = rx.compile(r"(?<![\w.#/=-])(?!(?<=\[)\d{3}\])([245][0-5][0-9])(?=[- ,;:\]\)'\"]|$)(?![.\d])", re.M)
+# A reply quoted in a sendmail transcript ("<<< 550 ..."), as opposed to the summary
+# line sendmail writes after it ("554 <a@b>... Remote protocol error").
+_REMOTE_REPLY = rx.compile(r"<<<[ \t]*([245][0-5][0-9])(?=[- ]|$)", re.M)
 # RFC 3463 enhanced status: class.subject.detail, not inside a dotted IP address.
 _STATUS = rx.compile(r"(?<![\w.])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?!\.?[0-9])")
 
@@ -41,24 +45,42 @@ _COMMAND_GROUPS = GatedGroups(_COMMANDS)
 
 
 def reply_code_of(text: str) -> str:
-    """Return the SMTP reply code quoted in ``text`` (the last one wins), or ``""``.
+    """Return the SMTP reply code quoted in ``text`` (the last failure wins), or ``""``.
 
     The last code is taken because wrappers quote the final answer after their own
     summary code (``554 4.4.7 Message expired ... <421 4.4.2 Connection timed out>``).
+    In a session transcript the positive replies (``250 2.1.5 Ok``, ``354``, ``221
+    Bye``) are steps that worked, so the last 4xx/5xx reply is the failure; a positive
+    code is returned only when there is no other. In a sendmail transcript the remote
+    server's reply (``<<< 550 ...``) wins over sendmail's own summary line after it.
     """
+    if "<<<" in text:  # sendmail transcript: "<<<" lines are the remote server's replies
+        remote = [code for code in _REMOTE_REPLY.findall(text) if code[0] in "45"]
+        if remote:
+            return remote[-1]
     found = _REPLY.findall(text)
+    for code in reversed(found):
+        if code[0] in "45":
+            return code
     return found[-1] if found else ""
 
 
 def status_of(text: str) -> str:
-    """Return the RFC 3463 status quoted in ``text`` (the last one wins), or ``""``."""
+    """Return the RFC 3463 status quoted in ``text`` (the last failure wins), or ``""``.
+
+    As for reply codes, a success status (2.x.y) is only returned when no 4.x.y or
+    5.x.y is quoted.
+    """
     found = _STATUS.findall(text)
     if not found:
         return ""
+    success = ""
     for cls, subject, detail in reversed(found):
         if int(subject) <= 7:
-            return f"{cls}.{int(subject)}.{int(detail)}"
-    return ""
+            if cls != "2":
+                return f"{cls}.{int(subject)}.{int(detail)}"
+            success = success or f"{cls}.{int(subject)}.{int(detail)}"
+    return success
 
 
 def command_of(text_lower: str) -> str:

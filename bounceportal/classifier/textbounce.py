@@ -24,7 +24,7 @@ _CUT_PATTERN = (
     r"|(?:original message|message headers|original mail|the headers) (?:follows?|as follows|are below|below)"
     r"|(?:below this line is a copy|a copy of the original message|included is a copy|"
     r"this is a copy of the message)"
-    r"|(?:return-path|received|dkim-signature|x-received):[ \t]"
+    r"|(?:return-path|received|dkim-signature|x-received):[ \t]?(?=\S)"  # some omit the space
     r")"
 )
 _CUT = rx.compile(_CUT_PATTERN, re.M)
@@ -44,8 +44,9 @@ _RECIPIENT_PHRASE = rx.compile(
     r"(?:deliver(?:ing|ed|y)? (?:your )?(?:mail |message )?to|message to|mail to|recipient|"
     r"address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?|"
     r"undeliverable to)[:\s]*<?(" + ADDRESS + r")>?"
-    # or the address alone at the end of a line, after a colon ("... attempts: a@b").
-    r"|:[ \t]*<?(" + ADDRESS + r")>?[ \t]*$",
+    # or the address alone at the end of a line, after a colon ("... attempts: a@b"),
+    # (never after "FROM:": in a transcript that is our envelope sender).
+    r"|(?<!from):[ \t]*<?(" + ADDRESS + r")>?[ \t]*$",
     re.I | re.M,
 )
 
@@ -105,7 +106,7 @@ def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
         if notice[line_start:start].lstrip()[:1].isdigit():
             before = [line for line in notice[previous_end:line_start].split("\n")
                       if line.lstrip().startswith(("<<<", ">>>"))]
-            text = "\n".join(before + [notice[start:line_end]])
+            text = "\n".join(before + [notice[line_start:line_end].strip()])
         else:
             following = found[index + 1][1] if index + 1 < len(found) else len(notice)
             text = notice[start:max(following, start)]

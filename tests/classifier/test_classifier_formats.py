@@ -329,7 +329,7 @@ def test_base64_and_quoted_printable_notices_are_decoded():
 
 
 def test_japanese_iso_2022_jp_notice_is_decoded_for_the_diagnostic():
-    text = "<a@b.example>:\n宛先のメールボックスが見つかりません user unknown\n"
+    text = "<a@b.example>:\n宛先のメールボックスが見つかりません 550 5.1.1 user unknown\n"
     raw = (b"From: MAILER-DAEMON@mx.example.jp\nSubject: =?ISO-2022-JP?B?"
            + base64.b64encode("エラー".encode("iso-2022-jp"))
            + b"?=\nContent-Type: text/plain; charset=ISO-2022-JP\n\n" + text.encode("iso-2022-jp"))
@@ -357,3 +357,93 @@ def test_result_serializes_to_the_contract_fields():
     assert set(data["recipients"][0]) == {
         "address", "action", "status", "reply_code", "reason", "category", "subtype",
         "subtype_label", "hard", "diagnostic", "remote_mta", "feedback_type"}
+
+
+def test_dsn_group_with_final_recipient_last_keeps_its_status():
+    # Some relays write Action and Status before Final-Recipient in the group.
+    raw = dsn("Action: failed\nStatus: 5.0.0\nRemote-MTA: dns; mx.b.example\n"
+              "Diagnostic-Code: smtp; 550 a@b.example... No such user\n"
+              "Final-Recipient: rfc822; a@b.example\n")
+
+    (rec,) = classify(raw).recipients
+
+    assert (rec.address, rec.status, rec.reply_code) == ("a@b.example", "5.0.0", "550")
+
+
+def test_dsn_groups_without_empty_lines_split_at_the_repeated_field():
+    raw = dsn("Action: failed\nStatus: 5.1.1\nFinal-Recipient: rfc822; a@b.example\n"
+              "Action: failed\nStatus: 5.2.2\nFinal-Recipient: rfc822; c@d.example\n")
+
+    recs = classify(raw).recipients
+
+    assert [(r.address, r.status) for r in recs] == [("a@b.example", "5.1.1"), ("c@d.example", "5.2.2")]
+
+
+def test_session_transcript_takes_the_failing_reply_not_the_250_lines():
+    body = ("Transcript of session follows.\n\n"
+            " Out: 220 mx.example.org ESMTP\n In:  EHLO client.example.net\n"
+            " Out: 250 mx.example.org\n"
+            " In:  MAIL\n     FROM:<me@example.net>\n Out: 250 2.1.0 Ok\n"
+            " In:  RCPT TO:<a@b.example>\n Out: 250 2.1.5 Ok\n"
+            " In:  DATA\n Out: 354 End data with <CR><LF>.<CR><LF>\n"
+            " Out: 451 4.3.0 Error: queue file write error\n"
+            " In:  QUIT\n Out: 221 2.0.0 Bye\n")
+    raw = text_bounce(body, subject="Postfix SMTP server: errors from client.example.net")
+
+    (rec,) = classify(raw).recipients
+
+    assert (rec.address, rec.status, rec.reply_code) == ("a@b.example", "4.3.0", "451")
+    assert rec.reason == "systemerror"
+
+
+def test_bracketed_reference_number_is_not_the_reply_code():
+    raw = text_bounce("<a@b.example>:\n550 5.2.0 Mail rejete. Mail rejected. OFR004_506 [506]\n")
+
+    (rec,) = classify(raw).recipients
+
+    assert (rec.reply_code, rec.reason) == ("550", "spamdetected")
+
+
+def test_recipient_known_only_from_the_returned_message_is_undefined():
+    raw = dsn("", notice="--- Delivery report unavailable ---",
+              original="From: news@example.org\nTo: a@b.example\nSubject: Hello\n")
+
+    (rec,) = classify(raw).recipients
+
+    assert (rec.address, rec.reason) == ("a@b.example", "undefined")
+
+
+def test_mailing_list_loop_alert_names_the_list_address():
+    raw = text_bounce("Duplicated Message-ID in <list@lists.example.org>.\n\n"
+                      "Original mail as follows:\n\n   From: someone@example.net\n",
+                      subject="Loop Alert: Duplicated Message-ID (list ML)",
+                      sender="list-admin@lists.example.org")
+
+    result = classify(raw)
+
+    assert result.is_bounce
+    (rec,) = result.recipients
+    assert (rec.address, rec.reason) == ("list@lists.example.org", "systemerror")
+
+
+def test_returned_headers_without_a_space_after_the_colon_end_the_notice():
+    raw = text_bounce("----- The following addresses had fatal errors -----\n"
+                      "[Status: Error, Address: <a@b.example>, ResponseCode 550, , User unknown.]\n\n"
+                      "Received:from mx.example.org by mx2.example.org\n"
+                      "Message-ID:<1234.5678@mail.example.org>\nTo:<a@b.example>\nSubject:Hello\n")
+
+    recs = classify(raw).recipients
+
+    assert [r.address for r in recs] == ["a@b.example"]
+
+
+def test_sendmail_transcript_reply_code_is_the_remote_servers_not_the_summary_line():
+    raw = text_bounce("   ----- Transcript of session follows -----\n"
+                      "While talking to mx.b.example:\n>>> MAIL From:<me@example.net>\n"
+                      "<<< 550 Insecure Mail Relay\n"
+                      "554 <a@b.example>... Remote protocol error\n",
+                      subject="Returned mail: see transcript for details")
+
+    (rec,) = classify(raw).recipients
+
+    assert (rec.address, rec.reply_code, rec.reason) == ("a@b.example", "550", "norelaying")

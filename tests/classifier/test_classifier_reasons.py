@@ -133,3 +133,79 @@ def test_screened_search_equals_plain_search_on_corpus_texts(corpus_messages):
         text = squash(raw.decode("latin-1"))[:20000]
         expected = next((reason for reason, rx in plain if rx.search(text)), "")
         assert _PHRASES.first(text) == expected == phrase_reason(text)
+
+
+@pytest.mark.parametrize("diagnostic, status, command, reason", [
+    # Corroborated: said at RCPT TO, or with an address status (X.1.y).
+    ("550 no such user here", "", "RCPT", "userunknown"),
+    ("550 5.1.1 unknown user", "5.1.1", "", "userunknown"),
+    # Directory wording is trusted at any stage (Yahoo answers "dd ..." after DATA).
+    ("554 delivery error: dd This user doesn't have a example.org account (a@example.org) [0]",
+     "5.0.0", "DATA", "userunknown"),
+    ("The recipient name is not recognized", "", "", "userunknown"),
+    # Uncorroborated: no status and no stage, or the address slot left empty.
+    ("550 unknown user", "", "", "filtered"),
+    ("550 <a@b.example>... User not exist", "", "", "filtered"),
+    ("550 : User unknown", "5.0.0", "", "filtered"),
+    ("550: : User unknown", "", "", "filtered"),
+    ("550 <a@b.example>: User unknown", "5.0.0", "", "userunknown"),
+])
+def test_user_unknown_is_a_hard_bounce_only_when_corroborated(diagnostic, status, command, reason):
+    assert reason_for(squash(diagnostic), status, command) == reason
+
+
+@pytest.mark.parametrize("diagnostic, reason", [
+    # A bare domain "does not exist" is the domain; an address is the mailbox.
+    ("553 mail.example.org does not exist", "hostunknown"),
+    ("550 5.2.0 <me@example.net> From: Domain is invalid. Please provide a valid From:", "rejected"),
+    ("553 Sender address rejected: Domain not found", "rejected"),
+    # Provider error-code families.
+    ("550 5.1.0 <me@example.net> sender rejected. Refer to Error Codes. AUP#CXBL", "blocked"),
+    ("550 5.1.0 <me@example.net> sender rejected. AUP#URLBL0101", "spamdetected"),
+    ("421 4.7.0 AUP#CXCNCT", "toomanyconn"),
+    ("550 5.1.0 <me@example.net> sender rejected. AUP#In-1320", "toomanyconn"),
+    ("550 5.1.0 <me@example.net> sender rejected. AUP#I-1010", "blocked"),
+    ("550 5.2.0 Mail rejete. Mail rejected. OFR004_506 [506]", "spamdetected"),
+    ("550 Adresse IP source bloquee. OFR004_104 [104]", "blocked"),
+    ("554 IP=192.0.2.1 - A problem occurred. (Ask your postmaster for help.) (BL)", "blocked"),
+    ("554 email rejected due to security policies - SomeSignature", "virusdetected"),
+    # Amazon SES refuses unverified identities: the relay will not relay for us.
+    ("554 Message rejected: Email address is not verified. The following identities "
+     "failed the check in region EU-WEST-1: me@example.net", "norelaying"),
+    # Our host name does not resolve back to our IP (forward-confirmed reverse DNS).
+    ("450 service permits 2 unverifiable sending IPs - mail.example.net is not 192.0.2.1",
+     "requireptr"),
+    # A notice that the retry period ran out.
+    ("Delivery to the following recipients was aborted after 5.0 hour(s)", "expired"),
+])
+def test_rule_families_on_their_typical_wording(diagnostic, reason):
+    assert reason_for(squash(diagnostic), "") == reason
+
+
+def test_a_dotted_local_part_is_not_taken_for_a_domain():
+    assert reason_for(squash("550 5.1.1 The mailbox john.smith does not exist"), "5.1.1") == "userunknown"
+
+
+def test_bare_access_denied_takes_its_meaning_from_the_stage():
+    text = squash("550 5.7.1 Access denied")
+    assert reason_for(text, "5.7.1", "MAIL") == "rejected"
+    assert reason_for(text, "5.7.1", "CONN") == "blocked"
+    assert reason_for(text, "5.7.1") == "securityerror"
+
+
+def test_bare_421_is_the_receiving_system_being_unavailable():
+    rec = classify_smtp_reply(421, "4.2.0 Service refuse. Service refused, please try later.",
+                              command="")
+    assert rec.reason == "systemerror" and rec.action == "delayed"
+
+
+def test_remote_reply_quoted_by_a_relay_is_read_before_the_relays_summary():
+    text = squash("5.1.0 - Unknown address error 550-'5.7.1 <me@example.net>... Access denied' "
+                  "(delivery attempts: 0)")
+    assert reason_for(text, "5.7.1") == "securityerror"
+    text = squash("5.3.0 - Other mail system problem 550-'Mailbox full' (delivery attempts: 0)")
+    assert reason_for(text, "5.3.0") == "mailboxfull"
+
+
+def test_domino_directory_wording_is_a_hard_bounce_without_status():
+    assert reason_for(squash("User not listed in public Name & Address Book"), "") == "userunknown"

@@ -30,6 +30,8 @@ class Command(BaseCommand):
             if organization is None:
                 with transaction.atomic():
                     organization = create_organization(name=name, slug=slug)
+                    # The demo sends to a local sink: no need to pace it like a real relay.
+                    Organization.objects.filter(pk=organization.pk).update(send_rate_per_second=1000)
                     seed_organization(organization, learner_count, random.Random(slug))
                 self.stdout.write(f"Seeded {name}.")
             ensure_user(f"{slug}-admin", organization, MemberRole.ADMIN)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0002_learner_email_domain'),
+        ('contacts', '0005_learner_email_domain'),
     ]
 
     operations = [

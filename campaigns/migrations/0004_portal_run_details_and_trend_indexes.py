@@ -6,8 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0002_initial'),
-        ('contacts', '0002_learner_email_domain'),
+        ('campaigns', '0003_send_retry_fields'),
     ]
 
     operations = [

@@ -7,8 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0002_initial'),
-        ('contacts', '0001_initial'),
+        ('contacts', '0004_customer_experience_group'),
     ]
 
     operations = [

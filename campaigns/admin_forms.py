@@ -1,0 +1,32 @@
+"""The bounce mailbox form of the admin: secrets are write-only (an empty field keeps the old one)."""
+
+from django import forms
+
+from campaigns.models import BounceMailbox
+
+KEEP = "Leave empty to keep the current value; it is stored encrypted and never shown."
+
+
+class BounceMailboxAdminForm(forms.ModelForm):
+    password = forms.CharField(required=False, strip=False, widget=forms.PasswordInput(render_value=False),
+                               help_text=KEEP)
+    oauth_client_secret = forms.CharField(required=False, strip=False, label="OAuth client secret",
+                                          widget=forms.PasswordInput(render_value=False), help_text=KEEP)
+    oauth_refresh_token = forms.CharField(required=False, strip=False, label="OAuth refresh token",
+                                          widget=forms.PasswordInput(render_value=False), help_text=KEEP)
+
+    oauth_token_endpoint = forms.URLField(required=False, assume_scheme="https", label="OAuth token endpoint")
+
+    class Meta:
+        model = BounceMailbox
+        fields = "__all__"
+
+    def save(self, commit=True):
+        mailbox = super().save(commit=False)
+        if self.cleaned_data.get("password"):
+            mailbox.set_password(self.cleaned_data["password"])
+        mailbox.set_oauth_secrets(client_secret=self.cleaned_data.get("oauth_client_secret") or None,
+                                  refresh_token=self.cleaned_data.get("oauth_refresh_token") or None)
+        if commit:
+            mailbox.save()
+        return mailbox

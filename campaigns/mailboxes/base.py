@@ -1,0 +1,56 @@
+"""What every mailbox adapter shares: the fetched-message type, the error, and hygiene helpers."""
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+
+
+class MailboxError(Exception):
+    """The mailbox could not be reached, logged in to, or read. The text is safe to show."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One message as fetched: the adapter's handle for it and its raw bytes.
+
+    An adapter that streamed an oversized message keeps only its first bytes in
+    ``raw`` and gives the full ``size`` and ``digest`` itself.
+    """
+
+    ref: object
+    raw: bytes
+    size: int | None = None
+    digest: str | None = None
+
+
+def scrub(text: str, *secrets: str) -> str:
+    """Return ``text`` with any secret replaced, shortened for storage (servers may echo input)."""
+    for secret in secrets:
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, "********")
+    return text[:1000]
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses: the only hosts a plain-text login may go to."""
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def describe_os_error(host: str, port: int, exc: BaseException) -> str:
+    """A short human sentence for a connection failure."""
+    if isinstance(exc, socket.gaierror):
+        return f"Cannot resolve {host}: {exc.strerror or exc}."
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return f"Timed out connecting to {host}:{port}."
+    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return f"Cannot connect to {host}:{port}: {reason}."
+
+
+def chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,149 @@
+"""IMAP bounce mailboxes (imapclient): TLS, STARTTLS, or plain text to loopback only.
+
+Messages are read with ``BODY.PEEK[]`` so nothing is marked seen by reading:
+human replies stay unread for a person. Processed bounces are moved (``UID
+MOVE``, or COPY + delete + expunge where the server lacks MOVE), flagged
+``\\Seen``, deleted, or left. With the flag action only unseen messages are listed.
+Logins use the password, or XOAUTH2 with an access token refreshed from the
+mailbox's OAuth2 refresh token.
+"""
+
+import imaplib
+import socket
+import ssl
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from campaigns.mailboxes.base import Fetched, MailboxError, chunks, describe_os_error, is_loopback, scrub
+from campaigns.mailboxes.oauth import OAuthError, access_token_for
+from campaigns.models import MailboxSecurity, ProcessedAction
+
+TIMEOUT_SECONDS = 60
+SEEN = b"\\Seen"
+
+
+class ImapSource:
+    def __init__(self, mailbox):
+        self.mailbox = mailbox
+        self.client: IMAPClient | None = None
+        self.folder_label = mailbox.folder or "INBOX"
+        self._secrets: tuple[str, ...] = ()
+
+    def connect(self) -> None:
+        mailbox = self.mailbox
+        host = mailbox.host.strip()
+        if not host:
+            raise MailboxError("No IMAP host is set.")
+        secure = mailbox.security != MailboxSecurity.NONE
+        if not secure and not is_loopback(host):
+            raise MailboxError("A connection without TLS is only allowed to this machine (loopback).")
+        port = mailbox.port or (993 if mailbox.security == MailboxSecurity.TLS else 143)
+        context = ssl.create_default_context()
+        try:
+            self.client = IMAPClient(host, port=port, ssl=mailbox.security == MailboxSecurity.TLS,
+                                     ssl_context=context, timeout=TIMEOUT_SECONDS)
+            if mailbox.security == MailboxSecurity.STARTTLS:
+                self.client.starttls(context)
+        except (OSError, ssl.SSLError) as exc:
+            raise MailboxError(describe_os_error(host, port, exc)) from None
+        except (IMAPClientError, imaplib.IMAP4.error) as exc:
+            raise MailboxError(f"{host}:{port} did not speak IMAP as expected: {exc}") from None
+        self._login()
+        self._select()
+
+    def _login(self) -> None:
+        mailbox = self.mailbox
+        try:
+            if mailbox.uses_oauth:
+                token = access_token_for(mailbox)
+                self._secrets = (token,)
+                self.client.oauth2_login(mailbox.username, token)
+            else:
+                password = mailbox.get_password()
+                self._secrets = (password,)
+                self.client.login(mailbox.username, password)
+        except OAuthError as exc:
+            raise MailboxError(str(exc)) from None
+        except (LoginError, IMAPClientError, imaplib.IMAP4.error) as exc:
+            raise MailboxError(scrub(f"Login failed for {mailbox.username}: {_text(exc)}", *self._secrets)) from None
+        except (OSError, ssl.SSLError) as exc:
+            raise MailboxError(f"Connection lost during login: {exc}") from None
+
+    def _select(self) -> None:
+        try:
+            self.client.select_folder(self.folder_label)
+            if self.mailbox.processed_action == ProcessedAction.MOVE:
+                target = self.mailbox.processed_folder or "Processed"
+                if not self.client.folder_exists(target):
+                    self.client.create_folder(target)
+        except (IMAPClientError, imaplib.IMAP4.error) as exc:
+            raise MailboxError(f"Cannot open folder {self.folder_label!r}: {_text(exc)}") from None
+        except (OSError, ssl.SSLError) as exc:
+            raise MailboxError(f"Connection lost: {exc}") from None
+
+    def close(self) -> None:
+        if self.client is None:
+            return
+        try:
+            self.client.logout()
+        except Exception:  # noqa: BLE001 - the session is over either way
+            try:
+                self.client.shutdown()
+            except Exception:  # noqa: BLE001
+                pass
+        self.client = None
+
+    def _uids(self) -> list[int]:
+        criteria = ["UNSEEN"] if self.mailbox.processed_action == ProcessedAction.FLAG else ["ALL"]
+        return sorted(self._call(self.client.search, criteria))
+
+    def count(self) -> int:
+        return len(self._uids())
+
+    def batches(self, size: int):
+        for group in chunks(self._uids(), size):
+            fetched = self._call(self.client.fetch, group, ["BODY.PEEK[]"])
+            # A message expunged by someone else since the search is simply absent.
+            yield [Fetched(ref=uid, raw=bytes(fetched[uid][b"BODY[]"]))
+                   for uid in group if uid in fetched and b"BODY[]" in fetched[uid]]
+
+    def mark_processed(self, refs) -> int:
+        uids = list(refs)
+        action = self.mailbox.processed_action
+        if not uids or action == ProcessedAction.LEAVE:
+            return 0
+        if action == ProcessedAction.FLAG:
+            self._call(self.client.add_flags, uids, [SEEN])
+        elif action == ProcessedAction.MOVE:
+            target = self.mailbox.processed_folder or "Processed"
+            if self.client.has_capability("MOVE"):
+                self._call(self.client.move, uids, target)
+            else:
+                self._call(self.client.copy, uids, target)
+                self._delete(uids)
+        else:
+            self._delete(uids)
+        return len(uids)
+
+    def _delete(self, uids) -> None:
+        self._call(self.client.delete_messages, uids)
+        if self.client.has_capability("UIDPLUS"):
+            self._call(self.client.uid_expunge, uids)
+        else:
+            self._call(self.client.expunge)
+
+    def _call(self, method, *args):
+        try:
+            return method(*args)
+        except (IMAPClientError, imaplib.IMAP4.error) as exc:
+            raise MailboxError(scrub(f"IMAP error: {_text(exc)}", *self._secrets)) from None
+        except (OSError, socket.timeout, ssl.SSLError) as exc:
+            raise MailboxError(f"Connection lost: {exc}") from None
+
+
+def _text(exc: BaseException) -> str:
+    text = str(exc)
+    if text.startswith("b'") or text.startswith('b"'):
+        text = text[2:-1]
+    return text or type(exc).__name__

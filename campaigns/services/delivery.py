@@ -1,0 +1,250 @@
+"""Send one chunk of a run: claim the sends, talk SMTP, write the outcomes back in bulk.
+
+Per chunk: ONE conditional UPDATE … RETURNING claims the due sends (so a
+retried or duplicated task never sends a message twice while the claim is
+held), one SMTP connection carries every message, and every FLUSH_EVERY
+messages the outcomes are written back in one transaction: the sends in one
+executemany, the bounce events of 5xx replies in one bulk insert plus the
+policy (``apply_bounce_events``), and the lease of the rest renewed.
+
+A 2xx makes the send ``sent``; a 5xx at RCPT or DATA is a bounce event at
+once, classified from the reply; a 4xx or a connection failure defers the
+send with backoff until SEND_RETRY_WINDOW_SECONDS after its first attempt,
+and then it expires (an ``expired`` soft bounce). A 5xx to MAIL FROM is about
+our sender, not the learner: the send fails and the learner is untouched.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
+from campaigns.models import BounceEvent, Campaign, CampaignRun, EventSource, MatchedBy, Send, SendStatus
+from campaigns.services.messages import MessageTemplate, smtp_address
+from campaigns.services.policy import apply_bounce_events
+from campaigns.services.ratelimit import RateLimiter
+from campaigns.services.smtp import Reply, SmtpSession
+from contacts.choices import Category, DeliverabilityStatus, Subtype
+
+logger = logging.getLogger(__name__)
+
+# Outcomes are committed (and the claim on the rest renewed) every FLUSH_EVERY
+# messages or FLUSH_SECONDS, whichever comes first: a slow, rate-limited chunk
+# keeps its claim alive, and a crash can only lose the outcomes of one batch.
+FLUSH_EVERY = 100
+FLUSH_SECONDS = 60
+PENDING_STATUSES = (SendStatus.SCHEDULED, SendStatus.DEFERRED)
+WRITTEN_FIELDS = ["status", "skip_reason", "attempts", "first_attempt_at", "next_attempt_at", "claimed_at",
+                  "sent_at", "bounced_at", "status_changed_at", "last_reply"]
+
+
+@dataclass
+class ChunkResult:
+    claimed: int = 0
+    sent: int = 0
+    bounced: int = 0
+    deferred: int = 0
+    expired: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+def lease_expiry(now):
+    """Claims older than this belong to a worker that died."""
+    return now - timedelta(seconds=settings.SEND_CLAIM_LEASE_SECONDS)
+
+
+_CLAIM_SQL = """
+UPDATE campaigns_send AS s SET claimed_at = %(now)s
+FROM contacts_learner AS l
+WHERE l.id = s.learner_id AND s.run_id = %(run)s AND s.id BETWEEN %(first)s AND %(last)s
+  AND s.status IN ('scheduled', 'deferred')
+  AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= %(now)s)
+  AND (s.claimed_at IS NULL OR s.claimed_at < %(lease)s)
+RETURNING s.id, s.organization_id, s.learner_id, s.token, s.email, s.attempts, s.first_attempt_at,
+          s.last_reply, l.status
+"""
+_CLAIM_COLUMNS = ("id", "organization_id", "learner_id", "token", "email", "attempts", "first_attempt_at",
+                  "last_reply", "learner_status")
+
+
+class ClaimedSend:
+    """The columns of a claimed send the worker needs (a Model instance costs more to build than to send)."""
+
+    __slots__ = (*_CLAIM_COLUMNS, "run_id", "claimed_at", "status", "skip_reason", "next_attempt_at", "sent_at",
+                 "bounced_at", "status_changed_at")
+
+    def __init__(self, row: dict, *, run_id: int, now):
+        for name, value in row.items():
+            setattr(self, name, value)
+        self.run_id, self.claimed_at, self.status_changed_at = run_id, now, now
+        self.skip_reason, self.next_attempt_at, self.sent_at, self.bounced_at = "", None, None, None
+
+
+def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[ClaimedSend]:
+    """Claim the run's due, unclaimed sends with ids in [first_id, last_id]; return them (in id order).
+
+    Each carries ``learner_status``, the learner's state now: a learner
+    suppressed since the run was scheduled is skipped, not sent to.
+    """
+    now = now or timezone.now()
+    params = {"now": now, "run": run_id, "first": first_id, "last": last_id, "lease": lease_expiry(now)}
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_CLAIM_SQL, params)
+            rows = [dict(zip(_CLAIM_COLUMNS, row)) for row in cursor.fetchall()]
+    else:  # SQLite serializes writers: select, then claim those still unclaimed
+        with transaction.atomic():
+            due = (Send.objects.filter(run_id=run_id, pk__gte=first_id, pk__lte=last_id, status__in=PENDING_STATUSES)
+                   .exclude(next_attempt_at__gt=now).exclude(claimed_at__gte=params["lease"]))
+            rows = list(due.values(*_CLAIM_COLUMNS[:-1], learner_status=F("learner__status")))
+            Send.objects.filter(pk__in=[row["id"] for row in rows]).update(claimed_at=now)
+    return [ClaimedSend(row, run_id=run_id, now=now) for row in sorted(rows, key=lambda r: r["id"])]
+
+
+def _write_back(sends: list[ClaimedSend]) -> None:
+    """Write each send's outcome columns in one executemany (pipelined into one round trip by psycopg)."""
+    fields = [Send._meta.get_field(name) for name in WRITTEN_FIELDS]
+    quote = connection.ops.quote_name
+    sql = (f"UPDATE {quote(Send._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+           f"WHERE id = %s")
+    rows = [[field.get_db_prep_save(getattr(send, field.attname), connection) for field in fields] + [send.id]
+            for send in sends]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+class _Chunk:
+    """Outcomes of one chunk waiting to be written back."""
+
+    def __init__(self, template: MessageTemplate, run_id: int):
+        self.template = template
+        self.run_id = run_id
+        self.result = ChunkResult()
+        self.done: list[ClaimedSend] = []
+        self.events: list[BounceEvent] = []
+        self.skipped: dict[str, int] = {}
+
+    def _start_attempt(self, send: ClaimedSend, now) -> None:
+        send.attempts += 1
+        send.first_attempt_at = send.first_attempt_at or now
+        send.status_changed_at = now
+
+    def skip(self, send: ClaimedSend, reason: str, now) -> None:
+        send.status, send.skip_reason, send.status_changed_at = SendStatus.SKIPPED, reason, now
+        self.result.skipped += 1
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        self.done.append(send)
+
+    def record(self, send: ClaimedSend, reply: Reply, now) -> None:
+        """Turn one SMTP reply into the send's new state (and a bounce event for a 5xx)."""
+        self._start_attempt(send, now)
+        send.last_reply = str(reply)[:2000]
+        if reply.accepted:
+            send.status, send.sent_at, send.next_attempt_at = SendStatus.SENT, now, None
+            self.result.sent += 1
+        elif reply.permanent and reply.stage == "MAIL":
+            send.status = SendStatus.FAILED
+            self.result.failed += 1
+        elif reply.permanent:
+            recipient = classify_smtp_reply(reply.code, reply.text, address=send.email,
+                                            remote_mta=settings.SMTP_HOST, command=reply.stage)
+            self._bounce(send, recipient, now)
+            self.result.bounced += 1
+        else:
+            self._defer(send, reply, now)
+        self.done.append(send)
+
+    def _defer(self, send: ClaimedSend, reply: Reply, now) -> None:
+        deadline = send.first_attempt_at + timedelta(seconds=settings.SEND_RETRY_WINDOW_SECONDS)
+        if now >= deadline:
+            hours = settings.SEND_RETRY_WINDOW_SECONDS / 3600
+            recipient = recipient_for_reason(
+                "expired", address=send.email, status="4.4.7", reply_code=str(reply.code or ""),
+                diagnostic=f"Delivery expired: retried {send.attempts} times over {hours:g} hours. "
+                           f"Last reply: {reply}")
+            self._bounce(send, recipient, now)
+            self.result.expired += 1
+            return
+        backoff = min(settings.SEND_RETRY_BASE_SECONDS * 2 ** (send.attempts - 1), settings.SEND_RETRY_MAX_SECONDS)
+        send.status = SendStatus.DEFERRED
+        send.next_attempt_at = min(now + timedelta(seconds=backoff), deadline)
+        send.claimed_at = None
+        self.result.deferred += 1
+
+    def _bounce(self, send: ClaimedSend, recipient, now) -> None:
+        send.status, send.bounced_at, send.next_attempt_at = SendStatus.BOUNCED, now, None
+        category, subtype = recipient.category, recipient.subtype
+        if category not in Category.values or subtype not in Subtype.values:
+            category, subtype = Category.UNDETERMINED, Subtype.UNDETERMINED
+        self.events.append(BounceEvent(
+            organization_id=send.organization_id, send_id=send.id, learner_id=send.learner_id,
+            source=EventSource.SMTP, address=send.email, action=recipient.action, status=recipient.status[:16],
+            reply_code=recipient.reply_code[:3], reason=recipient.reason, category=category, subtype=subtype,
+            hard=recipient.hard, diagnostic=recipient.diagnostic, remote_mta=recipient.remote_mta[:253],
+            matched_by=MatchedBy.VERP, occurred_at=now,
+        ))
+
+    def flush(self, pending_ids: list[int]) -> None:
+        """Write outcomes, events and policy in one transaction; renew the claim on ``pending_ids``."""
+        if not self.done:
+            return
+        now = timezone.now()
+        with transaction.atomic():
+            _write_back(self.done)
+            if self.events:
+                apply_bounce_events(events=BounceEvent.objects.bulk_create(self.events), now=now)
+            if pending_ids:
+                Send.objects.filter(pk__in=pending_ids, status__in=PENDING_STATUSES).update(claimed_at=now)
+            if self.skipped:  # the run's left_out counts learners suppressed since it was scheduled too
+                run = CampaignRun.objects.select_for_update().only("left_out").get(pk=self.run_id)
+                for reason, count in self.skipped.items():
+                    run.left_out[reason] = run.left_out.get(reason, 0) + count
+                run.save(update_fields=["left_out"])
+        self.done, self.events, self.skipped = [], [], {}
+
+
+def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
+    """Send the run's due sends with ids in [first_id, last_id] over one SMTP connection.
+
+    Returns the counts; the outcomes are in the database. Safe to run twice or
+    concurrently for the same range: only the claimer sends.
+    """
+    sends = claim_sends(run_id=run_id, first_id=first_id, last_id=last_id)
+    if not sends:
+        return ChunkResult()
+    campaign = Campaign.objects.select_related("organization").get(runs__pk=run_id)
+    template = MessageTemplate(campaign, bounce_domain=settings.BOUNCE_DOMAIN, base_url=settings.PUBLIC_BASE_URL)
+    limiter = RateLimiter(organization_id=campaign.organization_id, rate=campaign.organization.send_rate_per_second)
+    chunk = _Chunk(template, run_id)
+    chunk.result.claimed = len(sends)
+    flushed_at = time.monotonic()
+    with SmtpSession() as session:
+        for index, send in enumerate(sends):
+            _send_one(chunk, session, limiter, send)
+            if len(chunk.done) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_SECONDS:
+                chunk.flush([s.id for s in sends[index + 1:]])
+                flushed_at = time.monotonic()
+    chunk.flush([])
+    logger.info("Run %s chunk %s-%s: %s", run_id, first_id, last_id, chunk.result)
+    return chunk.result
+
+
+def _send_one(chunk: _Chunk, session: SmtpSession, limiter: RateLimiter, send: ClaimedSend) -> None:
+    if send.learner_status != DeliverabilityStatus.ACTIVE:
+        chunk.skip(send, send.learner_status, timezone.now())
+        return
+    recipient = smtp_address(send.email)
+    if recipient is None:
+        chunk.skip(send, "invalid_address", timezone.now())
+        return
+    limiter.acquire()
+    message = chunk.template.render(token=send.token, to=recipient)
+    reply = session.deliver(sender=chunk.template.envelope_sender(send.token), recipient=recipient, message=message)
+    chunk.record(send, reply, timezone.now())

@@ -1,0 +1,178 @@
+"""From raw bytes to stored rows: classify a message, build its events, apply their outcomes.
+
+Shared by ingestion (new messages) and re-classification (stored messages).
+Everything here that writes runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+
+from bounceportal import classifier
+from bounceportal.classifier.mime import decode_header_value
+from bounceportal.db import update_fields_many
+from campaigns.models import BounceEvent, EventSource, InboundKind, Send, SendStatus
+from campaigns.services.matching import Clues, SendMatcher, best_match, clues_for, top_headers
+from campaigns.services.policy import apply_bounce_events, record_delivery
+from contacts.choices import Category, Reason, Subtype
+
+_KINDS = {InboundKind.DSN, InboundKind.AUTOREPLY, InboundKind.FEEDBACK, InboundKind.UNSUBSCRIBE,
+          InboundKind.NOT_BOUNCE}
+# Kinds the portal acts on; the rest (human replies, unreadable bytes) stay untouched in the mailbox.
+MARKABLE_KINDS = frozenset({InboundKind.DSN, InboundKind.AUTOREPLY, InboundKind.FEEDBACK, InboundKind.UNSUBSCRIBE})
+_DONE_ACTIONS = ("delivered", "relayed", "expanded")
+
+
+@lru_cache(maxsize=1)
+def classifier_version() -> str:
+    """The classifier's declared version, else a fingerprint of its source (changes on upgrade)."""
+    declared = getattr(classifier, "__version__", "")
+    if declared:
+        return str(declared)[:20]
+    digest = hashlib.sha256()
+    for path in sorted(Path(classifier.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return "src-" + digest.hexdigest()[:12]
+
+
+@dataclass
+class Classified:
+    """One fetched message, classified and ready to store."""
+
+    ref: object
+    digest: str
+    raw: bytes
+    size: int
+    truncated: bool
+    headers: dict
+    result: classifier.Result
+    clues: Clues
+
+    @property
+    def kind(self) -> str:
+        if self.result.error:
+            return InboundKind.UNPARSEABLE
+        return self.result.kind if self.result.kind in _KINDS else InboundKind.NOT_BOUNCE
+
+    @property
+    def parse_error(self) -> str:
+        notes = [self.result.error] if self.result.error else []
+        if self.truncated:
+            notes.append(f"Truncated: the message was {self.size} bytes; the first {len(self.raw)} are kept.")
+        return " ".join(notes)
+
+
+def classify_raw(ref, raw: bytes, *, size: int | None = None, digest: str | None = None) -> Classified:
+    """Digest, truncate (past INBOUND_MAX_BYTES), classify and collect matching clues. No queries.
+
+    ``size`` and ``digest`` are given by an adapter that streamed an oversized
+    message and passes only its first bytes.
+    """
+    raw = bytes(raw)
+    limit = settings.INBOUND_MAX_BYTES
+    size = len(raw) if size is None else size
+    digest = digest or hashlib.sha256(raw).hexdigest()
+    kept = raw[:limit]
+    result = classifier.classify(kept, bounce_domain=settings.BOUNCE_DOMAIN)
+    headers = top_headers(kept)
+    return Classified(ref=ref, digest=digest, raw=kept, size=size, truncated=size > len(kept),
+                      headers=headers, result=result,
+                      clues=clues_for(headers, result, bounce_domain=settings.BOUNCE_DOMAIN))
+
+
+def clean_text(value, limit: int) -> str:
+    """Text safe for a PostgreSQL column: NUL characters (which it refuses) removed, cut to ``limit``."""
+    return (value or "").replace("\x00", "")[:limit]
+
+
+def header_text(headers: dict, name: str, limit: int) -> str:
+    values = headers.get(name)
+    return clean_text(decode_header_value(values[0]), limit) if values else ""
+
+
+def occurred_at(headers: dict, now):
+    """The bounce's Date header when it is sane (not in the future, not older than 60 days), else now."""
+    try:
+        when = parsedate_to_datetime(headers.get("date", [""])[0])
+    except (TypeError, ValueError, IndexError):
+        return now
+    if when is None or when.tzinfo is None or not now - timedelta(days=60) <= when <= now:
+        return now
+    return when
+
+
+@dataclass
+class Outcomes:
+    """What a batch of messages does to sends and learners, before it is written."""
+
+    events: list
+    deferrals: dict      # send id -> diagnostic
+    deliveries: list     # sends
+
+
+def _choice(value: str, choices, default: str) -> str:
+    return value if value in choices.values else default
+
+
+def plan_message(message, classified: Classified, matcher: SendMatcher, now, outcomes: Outcomes) -> str:
+    """Add the message's events, deferrals and deliveries to ``outcomes``; return its matched_by.
+
+    ``now`` is when the message was received (address matches look 30 days back from it).
+    """
+    recipients = classified.result.recipients
+    if not recipients and classified.kind in MARKABLE_KINDS:
+        recipients = [classifier.Recipient(address="")]  # a report that names nobody still gets its event
+    when = occurred_at(classified.headers, now)
+    matches = []
+    for index, recipient in enumerate(recipients[:100]):
+        send, matched_by = matcher.match(classified.clues, recipient.address, recipient_count=len(recipients),
+                                         at=now)
+        matches.append(matched_by)
+        if recipient.category == "delivered" or recipient.action in _DONE_ACTIONS:
+            if send is not None:
+                outcomes.deliveries.append(send)
+            continue
+        if recipient.category == "deferred":
+            if send is not None:
+                outcomes.deferrals[send.pk] = clean_text(recipient.diagnostic or recipient.status, 1000)
+            continue
+        if not classified.result.is_bounce:
+            continue
+        category = _choice(recipient.category, Category, Category.UNDETERMINED)
+        outcomes.events.append(BounceEvent(
+            organization_id=message.organization_id, inbound_message=message, source=EventSource.MAILBOX,
+            send=send, learner_id=send.learner_id if send else None, recipient_index=index,
+            address=clean_text(recipient.address or (send.email if send else ""), 254),
+            action=clean_text(recipient.action, 20), status=clean_text(recipient.status, 16),
+            reply_code=clean_text(recipient.reply_code, 3), reason=_choice(recipient.reason, Reason, Reason.UNDEFINED),
+            category=category, subtype=_choice(recipient.subtype, Subtype, Subtype.UNDETERMINED)
+            if category != Category.UNDETERMINED else Subtype.UNDETERMINED,
+            hard=category == Category.HARD, diagnostic=clean_text(recipient.diagnostic, 5000),
+            remote_mta=clean_text(recipient.remote_mta, 253), feedback_type=clean_text(recipient.feedback_type, 40),
+            matched_by=matched_by, occurred_at=when,
+        ))
+    return best_match(matches)
+
+
+def write_outcomes(outcomes: Outcomes, now) -> list[BounceEvent]:
+    """Insert the events, apply the policy to them in one call, and update deferred and delivered sends."""
+    events = BounceEvent.objects.bulk_create(outcomes.events) if outcomes.events else []
+    if events:
+        apply_bounce_events(events=events, now=now)
+    if outcomes.deferrals:
+        deferred = list(Send.objects.filter(pk__in=outcomes.deferrals,
+                                            status__in=(SendStatus.SCHEDULED, SendStatus.SENT)).only("pk"))
+        for send in deferred:
+            send.status, send.status_changed_at, send.last_reply = (SendStatus.DEFERRED, now,
+                                                                    outcomes.deferrals[send.pk])
+        update_fields_many(deferred, ["status", "status_changed_at", "last_reply"])
+    for send in {s.pk: s for s in outcomes.deliveries}.values():
+        record_delivery(send=send, now=now)
+    return events

@@ -1,0 +1,323 @@
+"""Bounce mailbox ingestion (DESIGN §4): fetch → store raw → classify → match → events and
+policy in one transaction → only after commit, mark the messages processed in the mailbox.
+
+Messages are handled in batches (INBOUND_BATCH_SIZE, default 100) so a batch costs
+a dozen statements whatever its size: one look-up of known digests, two matching
+queries, one ``INSERT … ON CONFLICT (digest) DO NOTHING RETURNING`` for the raw
+messages, one insert of events and one ``apply_bounce_events`` call. Crash safety
+holds per message all the same:
+
+- the raw message, its events and their effects on learners and sends commit
+  together, or not at all (then the message is still in the mailbox);
+- the mailbox is touched only after the commit; a crash between the two leaves a
+  stored message in the mailbox, which the next poll recognizes by its digest and
+  only marks;
+- the unique digest makes a second, concurrent poller's insert a no-op, and only
+  the rows an insert returned get events, so nothing is ever counted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.db import DatabaseError, connections, router, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from campaigns.mailboxes import Fetched, MailboxError, open_mailbox
+from campaigns.models import BounceMailbox, InboundKind, InboundMessage, MatchedBy
+from campaigns.services.inbound import (MARKABLE_KINDS, Outcomes, classifier_version, classify_raw, clean_text,
+                                        header_text, plan_message, write_outcomes)
+from campaigns.services.locks import LockLost, NoLock, mailbox_poll_lock
+from campaigns.services.matching import SendMatcher
+from campaigns.services.reclassify import reclassify_messages
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["BatchResult", "PollResult", "ingest_raw_messages", "poll_mailbox_once", "reclassify_messages"]
+
+
+@dataclass
+class BatchResult:
+    """What one batch did; ``to_mark`` are the refs to mark processed in the mailbox after commit."""
+
+    fetched: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    bounces: int = 0
+    not_bounces: int = 0
+    unparseable: int = 0
+    unmatched: int = 0
+    oversized: int = 0
+    events: int = 0
+    deferred: int = 0
+    delivered: int = 0
+    to_mark: list = field(default_factory=list, repr=False)
+
+    def add(self, other: "BatchResult") -> None:
+        """Add another batch's counts (and its refs to mark) to these."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.to_mark.extend(other.to_mark)
+
+
+COUNTS = ("fetched", "stored", "duplicates", "bounces", "not_bounces", "unparseable", "unmatched", "oversized",
+          "events", "deferred", "delivered")
+
+
+@dataclass
+class PollResult(BatchResult):
+    """The counts of one poll of one mailbox."""
+
+    mailbox_id: int | None = None
+    dry_run: bool = False
+    marked: int = 0
+    skipped: str = ""
+    error: str = ""
+
+    def add(self, batch: BatchResult) -> None:
+        """Add a batch's counts; its refs are marked right after it, so the poll keeps none."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(batch, name))
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("to_mark")
+        return data
+
+    def summary(self) -> str:
+        if self.skipped:
+            return f"skipped: {self.skipped}"
+        verb = "would store" if self.dry_run else "stored"
+        return (f"fetched {self.fetched}, {verb} {self.stored} ({self.bounces} bounces, {self.events} events, "
+                f"{self.unmatched} unmatched, {self.not_bounces} not bounces, {self.unparseable} unparseable, "
+                f"{self.oversized} oversized), {self.duplicates} already stored, {self.deferred} deferred, "
+                f"{self.delivered} delivered, {self.marked} marked processed")
+
+
+CRASH_ENV = "BOUNCEPORTAL_TEST_CRASH_AT"
+_crash_hits: dict[str, int] = {}
+
+
+def _crash_point(name: str) -> None:
+    """Test hook for the crash test: ``BOUNCEPORTAL_TEST_CRASH_AT=name:N`` SIGKILLs this process
+    the Nth time it reaches checkpoint ``name``. Unset (always, outside that test) it does nothing."""
+    spec = os.environ.get(CRASH_ENV)
+    if not spec:
+        return
+    target, _, nth = spec.partition(":")
+    if target == name:
+        _crash_hits[name] = _crash_hits.get(name, 0) + 1
+        if _crash_hits[name] >= int(nth or 1):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+_COLUMNS = ("organization", "mailbox", "digest", "raw", "size", "truncated", "received_at", "subject",
+            "from_header", "kind", "is_bounce", "parse_error", "original_message_id", "send_token", "matched_by",
+            "processed_at", "classifier_version")
+
+
+def _insert_new(rows: list[InboundMessage]) -> set[str]:
+    """Insert the rows, skipping digests already stored; set the new rows' ids; return their digests."""
+    using = router.db_for_write(InboundMessage)
+    connection = connections[using]
+    meta = InboundMessage._meta
+    fields = [meta.get_field(name) for name in _COLUMNS]
+    quote = connection.ops.quote_name
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES {', '.join([one] * len(rows))} ON CONFLICT ({quote('digest')}) DO NOTHING "
+           f"RETURNING {quote(meta.pk.column)}, {quote('digest')}")
+    params = [f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = dict((digest, pk) for pk, digest in cursor.fetchall())
+    for row in rows:
+        row.pk = ids.get(row.digest)
+        row._state.adding = row.pk is None
+    return set(ids)
+
+
+def ingest_raw_messages(*, mailbox: BounceMailbox, messages: list[Fetched], dry_run: bool = False,
+                        now=None) -> BatchResult:
+    """Store, classify, match and apply a batch of fetched messages in one transaction.
+
+    Returns the counts and the refs to mark processed once committed: the new
+    messages the portal acted on and those already stored by an earlier poll
+    (a crash between commit and marking). Human replies and unparseable
+    messages are stored but never marked. ``dry_run`` does everything and rolls back.
+    A batch the database refuses is retried message by message, and a message
+    it still refuses is kept raw for review, so one bad message never blocks a mailbox.
+    """
+    now = now or timezone.now()
+    result = BatchResult(fetched=len(messages))
+    classified = [classify_raw(m.ref, m.raw, size=m.size, digest=m.digest) for m in messages]
+    known = dict(InboundMessage.objects.filter(digest__in={c.digest for c in classified})
+                 .values_list("digest", "kind"))
+    fresh, seen = [], set()
+    for item in classified:
+        if item.digest in known or item.digest in seen:
+            result.duplicates += 1
+            if known.get(item.digest, item.kind) in MARKABLE_KINDS:
+                result.to_mark.append(item.ref)
+        else:
+            seen.add(item.digest)
+            fresh.append(item)
+    _store_with_fallback(mailbox, fresh, result, dry_run, now)
+    return result
+
+
+def _store_with_fallback(mailbox, fresh: list, result: BatchResult, dry_run: bool, now) -> None:
+    if not fresh:
+        return
+    try:
+        result.add(_store_and_apply(mailbox, fresh, dry_run, now))
+    except DatabaseError as exc:
+        if len(fresh) > 1:
+            for item in fresh:
+                _store_with_fallback(mailbox, [item], result, dry_run, now)
+        else:
+            logger.warning("Mailbox %s: message %s could not be processed: %s", mailbox.pk, fresh[0].digest, exc)
+            result.add(_keep_for_review(mailbox, fresh[0], exc, dry_run, now))
+
+
+def _store_and_apply(mailbox, fresh: list, dry_run: bool, now) -> BatchResult:
+    result = BatchResult()
+    matcher = SendMatcher(organization_id=mailbox.organization_id, clues=[c.clues for c in fresh], now=now)
+    planned = []
+    for item in fresh:
+        row = _row_for(mailbox, item, now)
+        outcomes = Outcomes(events=[], deferrals={}, deliveries=[])
+        row.matched_by = plan_message(row, item, matcher, now, outcomes)
+        planned.append((item, row, outcomes))
+    with transaction.atomic():
+        # Digest order, so two pollers inserting overlapping batches wait on each other without deadlocking.
+        inserted = _insert_new(sorted((row for _, row, _ in planned), key=lambda row: row.digest))
+        _crash_point("after_store")
+        merged = Outcomes(events=[], deferrals={}, deliveries=[])
+        for item, row, outcomes in planned:
+            if row.digest not in inserted:  # stored meanwhile by a concurrent poll: it is theirs
+                result.duplicates += 1
+                continue
+            merged.events.extend(outcomes.events)
+            merged.deferrals.update(outcomes.deferrals)
+            merged.deliveries.extend(outcomes.deliveries)
+            _count(result, item, row)
+            if item.kind in MARKABLE_KINDS:
+                result.to_mark.append(item.ref)
+        result.events = len(write_outcomes(merged, now))
+        result.deferred, result.delivered = len(merged.deferrals), len({s.pk for s in merged.deliveries})
+        _crash_point("in_transaction")
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _keep_for_review(mailbox, item, error: Exception, dry_run: bool, now) -> BatchResult:
+    """Store only the raw message, flagged unparseable with the reason; nothing else changes."""
+    result = BatchResult()
+    row = InboundMessage(
+        organization_id=mailbox.organization_id, mailbox_id=mailbox.pk, digest=item.digest, raw=item.raw,
+        size=item.size, truncated=item.truncated, received_at=now, kind=InboundKind.UNPARSEABLE,
+        parse_error=clean_text(f"The message could not be processed: {error}", 2000), processed_at=now,
+        classifier_version=classifier_version())
+    try:
+        with transaction.atomic():
+            stored = _insert_new([row])
+            if dry_run:
+                transaction.set_rollback(True)
+    except DatabaseError as exc:  # left in the mailbox: the next poll tries again
+        logger.error("Mailbox %s: message %s could not even be stored: %s", mailbox.pk, item.digest, exc)
+        return result
+    result.stored, result.unparseable = len(stored), len(stored)
+    result.duplicates = 1 - len(stored)
+    return result
+
+
+def _row_for(mailbox, item, now) -> InboundMessage:
+    return InboundMessage(
+        organization_id=mailbox.organization_id, mailbox_id=mailbox.pk, digest=item.digest, raw=item.raw,
+        size=item.size, truncated=item.truncated, received_at=now,
+        subject=header_text(item.headers, "subject", 300), from_header=header_text(item.headers, "from", 300),
+        kind=item.kind, is_bounce=item.result.is_bounce, parse_error=clean_text(item.parse_error, 5000),
+        original_message_id=clean_text(item.result.original_message_id, 300),
+        send_token=clean_text(item.clues.tokens[0], 64) if item.clues.tokens else "", processed_at=now,
+        classifier_version=classifier_version(),
+    )
+
+
+def _count(result: BatchResult, item, row) -> None:
+    result.stored += 1
+    result.oversized += item.truncated
+    if item.kind == "unparseable":
+        result.unparseable += 1
+    elif item.result.is_bounce:
+        result.bounces += 1
+        result.unmatched += row.matched_by == MatchedBy.NONE
+    elif item.kind not in MARKABLE_KINDS:
+        result.not_bounces += 1
+
+
+def poll_mailbox_once(*, mailbox: BounceMailbox, dry_run: bool = False, use_lock: bool = True) -> PollResult:
+    """Poll one mailbox to the end and return the counts; raise MailboxError if it cannot be read.
+
+    Holds the mailbox's poll lock (renewed after each batch); returns a result
+    with ``skipped`` set when another poll holds it. The outcome (last poll,
+    counts, last error) is recorded on the mailbox, except in a dry run, which
+    changes nothing anywhere.
+    """
+    result = PollResult(mailbox_id=mailbox.pk, dry_run=dry_run)
+    started = timezone.now()
+    lock_context = mailbox_poll_lock(mailbox.pk) if use_lock and not dry_run else nullcontext(NoLock())
+    with lock_context as lock:
+        if lock is None:
+            result.skipped = "another poll of this mailbox is running"
+            return result
+        try:
+            _poll(mailbox, result, lock, dry_run)
+        except (MailboxError, LockLost) as exc:
+            result.error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - recorded on the mailbox, then re-raised
+            result.error = f"{type(exc).__name__}: {exc}"[:1000]
+            if not dry_run:
+                try:
+                    _record(mailbox, result, started)
+                except DatabaseError:  # the database itself is the problem: keep the original error
+                    logger.exception("Could not record the failed poll of mailbox %s", mailbox.pk)
+            raise
+        if not dry_run:
+            _record(mailbox, result, started)
+    if result.error:
+        raise MailboxError(result.error)
+    return result
+
+
+def _poll(mailbox, result: PollResult, lock, dry_run: bool) -> None:
+    with open_mailbox(mailbox) as source:
+        for batch in source.batches(settings.INBOUND_BATCH_SIZE):
+            _crash_point("after_fetch")
+            outcome = ingest_raw_messages(mailbox=mailbox, messages=batch, dry_run=dry_run)
+            result.add(outcome)
+            if dry_run:
+                continue
+            _crash_point("after_commit")
+            result.marked += source.mark_processed(outcome.to_mark)
+            lock.renew()
+
+
+def _record(mailbox: BounceMailbox, result: PollResult, started) -> None:
+    """Write the poll's outcome on the mailbox with one UPDATE (F() so concurrent counts add up)."""
+    now = timezone.now()
+    changes = dict(last_polled_at=started, messages_fetched=F("messages_fetched") + result.fetched,
+                   messages_processed=F("messages_processed") + result.stored)
+    if result.error:
+        changes.update(last_error=result.error, last_error_at=now, consecutive_failures=F("consecutive_failures") + 1)
+        logger.warning("Polling mailbox %s failed: %s", mailbox.pk, result.error)
+    else:
+        changes.update(last_success_at=now, last_error="", consecutive_failures=0)
+    BounceMailbox.objects.filter(pk=mailbox.pk).update(**changes)

@@ -1,0 +1,130 @@
+"""Match inbound bounces to the sends they are about (DESIGN §4, "Matching order").
+
+1. The VERP token in the bounce's own envelope / To headers (``bounces+TOKEN@``):
+   the bounce was addressed to exactly one of our sends.
+2. A token in the returned message (our Message-ID, the ``X-BouncePortal-Token``
+   header, or In-Reply-To / References of an auto-reply).
+3. The recipient address among the organization's sends of the last 30 days
+   (the latest one). A forged bounce cannot carry our token, so an event matched
+   only this way is "unverified" (``BounceEvent.is_verified``).
+
+Tokens are looked up only among the mailbox's organization's sends, so a bounce
+in one organization's mailbox never touches another organization's learners.
+A batch of messages is resolved with two queries (tokens, then addresses).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models.functions import Lower
+
+from bounceportal.classifier.mime import normalize_newlines, parse_headers, split_head_body
+from bounceportal.classifier.tokens import ENVELOPE_HEADERS, message_id_token, verp_token
+from campaigns.models import MatchedBy, Send
+
+MATCH_WINDOW = timedelta(days=30)
+HEADER_LIMIT = 256 * 1024
+_MESSAGE_IDS = re.compile(r"<[^<>\s]{1,250}>")
+
+# Best first: the message's own matched_by is the best of its recipients'.
+MATCH_RANK = {MatchedBy.VERP: 0, MatchedBy.MESSAGE_ID: 1, MatchedBy.ADDRESS: 2, MatchedBy.NONE: 3}
+
+
+@dataclass
+class Clues:
+    """What one message says about which send it is about."""
+
+    verp_token: str = ""
+    header_tokens: list[str] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+
+    @property
+    def tokens(self) -> list[str]:
+        return [t for t in [self.verp_token, *self.header_tokens] if t]
+
+
+def top_headers(raw: bytes) -> dict[str, list[str]]:
+    """Return the message's own header fields (names lower-cased), read from its first 256 KB."""
+    text = normalize_newlines(bytes(raw[:HEADER_LIMIT])).decode("latin-1")
+    head, _ = split_head_body(text)
+    return parse_headers(head)
+
+
+def clues_for(headers: dict[str, list[str]], result, *, bounce_domain: str = "") -> Clues:
+    """Collect the tokens and recipient addresses of one classified message."""
+    verp = verp_token(v for name in ENVELOPE_HEADERS for v in headers.get(name, ()))
+    header_tokens = []
+    if result.send_token and result.send_token != verp:
+        header_tokens.append(result.send_token)
+    for name in ("in-reply-to", "references"):
+        for value in headers.get(name, ()):
+            for message_id in _MESSAGE_IDS.findall(value):
+                token = message_id_token(message_id, bounce_domain)
+                if token and token != verp and token not in header_tokens:
+                    header_tokens.append(token)
+    addresses = [r.address.strip().lower() for r in result.recipients if r.address and "@" in r.address]
+    return Clues(verp_token=verp, header_tokens=header_tokens, addresses=addresses)
+
+
+class SendMatcher:
+    """Resolves the clues of a batch of messages of one organization to sends.
+
+    ``now`` is when the messages were received (the latest of them); address
+    matches look at sends of the 30 days before each message's own time.
+    """
+
+    def __init__(self, *, organization_id: int, clues: list[Clues], now, earliest=None):
+        self.now = now
+        tokens = {t[:32] for c in clues for t in c.tokens}
+        fields = ("id", "token", "email", "learner_id", "organization_id", "status", "created_at")
+        self.by_token = {
+            s.token: s for s in Send.objects.filter(organization_id=organization_id, token__in=tokens).only(*fields)
+        } if tokens else {}
+        # Addresses are looked up only for recipients their message's token does not already cover.
+        addresses = {a for c in clues for a in c.addresses if not self._token_covers(c, a)}
+        self.by_address: dict[str, list[Send]] = {}
+        if addresses:
+            recent = (Send.objects.annotate(email_lower=Lower("email"))
+                      .filter(organization_id=organization_id, email_lower__in=addresses,
+                              created_at__gte=(earliest or now) - MATCH_WINDOW, created_at__lte=now)
+                      .order_by("-created_at", "-id").only(*fields))
+            for send in recent:  # newest first
+                self.by_address.setdefault(send.email_lower, []).append(send)
+
+    def _token_covers(self, clues: Clues, address: str) -> bool:
+        send, _ = self.token_send(clues)
+        return send is not None and (len(clues.addresses) <= 1 or send.email.lower() == address)
+
+    def token_send(self, clues: Clues) -> tuple[Send | None, str]:
+        """Return the send a token of the message names, and how it was found."""
+        if clues.verp_token and clues.verp_token in self.by_token:
+            return self.by_token[clues.verp_token], MatchedBy.VERP
+        for token in clues.header_tokens:
+            if token in self.by_token:
+                return self.by_token[token], MatchedBy.MESSAGE_ID
+        return None, MatchedBy.NONE
+
+    def match(self, clues: Clues, address: str, *, recipient_count: int = 1, at=None) -> tuple[Send | None, str]:
+        """Return (send, matched_by) for one recipient of a message received ``at`` (default: now).
+
+        The token's send is taken when the recipient is that send's address, has no
+        address (auto-replies often don't say), or is the message's only recipient
+        (a forwarded address bounced); other recipients fall back to their address.
+        """
+        address = (address or "").strip().lower()
+        send, matched_by = self.token_send(clues)
+        if send is not None and (not address or recipient_count <= 1 or send.email.lower() == address):
+            return send, matched_by
+        at = at or self.now
+        for candidate in self.by_address.get(address, ()):
+            if at - MATCH_WINDOW <= candidate.created_at <= at:
+                return candidate, MatchedBy.ADDRESS
+        return None, MatchedBy.NONE
+
+
+def best_match(matches: list[str]) -> str:
+    """Return the strongest matched_by among a message's recipients (none when there are none)."""
+    return min(matches, key=MATCH_RANK.__getitem__, default=MatchedBy.NONE)

@@ -1,0 +1,16 @@
+"""``{% launch_run_form campaign %}``: the campaign page's "Launch a run" form, for admins."""
+
+from django import template
+
+from campaigns.forms import RunLaunchForm
+from contacts.choices import MemberRole
+
+register = template.Library()
+
+
+@register.inclusion_tag("campaigns/_launch_run_form.html", takes_context=True)
+def launch_run_form(context, campaign):
+    membership = context.get("membership")
+    can_launch = bool(membership) and membership.role == MemberRole.ADMIN
+    form = RunLaunchForm(organization=campaign.organization) if can_launch else None
+    return {"campaign": campaign, "form": form, "can_launch": can_launch}

@@ -1,0 +1,112 @@
+"""Forms of the support admin's bulk-clear pages: the confirmation and the address list."""
+
+import re
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from contacts.models import Learner, Organization
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_ADDRESSES = 200_000
+_SEPARATORS = re.compile(r"[\s,;]+")
+_WRAPPING = "\"'<>()[]"
+
+
+class BulkClearConfirmForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), max_length=2000,
+        help_text="Required. Why these statuses are cleared (e.g. the customer's ticket); kept in the audit log.",
+    )
+    repeat_confirmed = forms.BooleanField(
+        required=False, label="Clear the repeatedly cleared learners listed above as well",
+    )
+
+    def __init__(self, *args, repeat_count: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.repeat_count = repeat_count
+        if not repeat_count:
+            del self.fields["repeat_confirmed"]
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise ValidationError("A note is required.")
+        return note
+
+    def clean_repeat_confirmed(self):
+        if not self.cleaned_data["repeat_confirmed"]:
+            raise ValidationError(f"{self.repeat_count} learner(s) bounced again after being cleared three or "
+                                  "more times: tick the box to clear them anyway.")
+        return True
+
+
+def parse_addresses(text: str) -> tuple[list[str], list[str]]:
+    """Return (valid addresses, invalid entries) found in a pasted list or a CSV/text file.
+
+    Entries are split on white space, commas and semicolons; a CSV's other
+    columns (names, headers) are skipped because they hold no "@". Valid
+    addresses are de-duplicated case-insensitively, keeping the first spelling.
+    """
+    valid, invalid, seen = [], [], set()
+    for token in _SEPARATORS.split(text):
+        token = token.strip(_WRAPPING)
+        if token.lower().startswith("mailto:"):
+            token = token[len("mailto:"):]
+        if "@" not in token:
+            continue
+        try:
+            validate_email(token)
+        except ValidationError:
+            invalid.append(token[:254])
+            continue
+        if token.lower() not in seen:
+            seen.add(token.lower())
+            valid.append(token)
+    return valid, invalid
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+class AddressListForm(forms.Form):
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.all(),
+        widget=AutocompleteSelect(Learner._meta.get_field("organization"), admin.site),
+    )
+    addresses = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        help_text="One per line, or separated by commas or semicolons (up to about 50,000; upload a file for more).",
+    )
+    file = forms.FileField(
+        required=False, label="Or upload a file",
+        help_text="A text or CSV file (up to 10 MB); every cell holding an address is used.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError("The file is larger than 10 MB: split it into several lists.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        text = cleaned.get("addresses") or ""
+        upload = cleaned.get("file")
+        if upload:
+            text += "\n" + _decode(upload.read())
+        valid, invalid = parse_addresses(text)
+        if not valid and not self.errors:
+            message = "No valid address found." if invalid else "Paste addresses or upload a file."
+            raise ValidationError(message)
+        if len(valid) > MAX_ADDRESSES:
+            raise ValidationError(f"{len(valid):,} addresses is more than {MAX_ADDRESSES:,}: split the list.")
+        cleaned["valid"], cleaned["invalid"] = valid, invalid
+        return cleaned

@@ -1,0 +1,88 @@
+"""Fixtures of the campaigns tests: a real Dovecot, Maildirs and sends to bounce (ingestion), and a
+real SMTP peer (aiosmtpd) the sender talks to."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from campaigns.bounce_generator import Original
+from tests.dovecot import DovecotServer
+from tests.factories import BounceMailboxFactory, SendFactory
+from tests.smtp_sink import SmtpSink
+
+
+@pytest.fixture(autouse=True)
+def _forget_mailbox_keys_in_redis(settings):
+    """Ids restart with each test database, so poll locks and queued marks of earlier runs must go."""
+    if settings.REDIS_URL:
+        from campaigns.services.locks import redis_client
+
+        client = redis_client(settings.REDIS_URL)
+        for key in client.scan_iter(match="bounceportal:mailbox-*"):
+            client.delete(key)
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    if shutil.which("dovecot") is None:
+        pytest.fail("Dovecot is not installed: run scripts/system-deps.sh (make test does).")
+    server = DovecotServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_account(dovecot):
+    return dovecot.new_account()
+
+
+@pytest.fixture
+def maildir():
+    """An empty Maildir in a fresh folder (removed afterwards)."""
+    root = Path(tempfile.mkdtemp(prefix="bp-maildir-"))
+    for sub in ("cur", "new", "tmp"):
+        (root / sub).mkdir()
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def maildir_mailbox(org, maildir):
+    return BounceMailboxFactory(organization=org, protocol="maildir", folder=str(maildir))
+
+
+def original_of(send) -> Original:
+    """What the generator needs to write a bounce for ``send``."""
+    return Original(token=send.token, email=send.email, from_email=send.run.campaign.from_email,
+                    subject=send.run.campaign.subject, sent_at=send.sent_at)
+
+
+def drop(maildir: Path, raw: bytes, name: str | None = None) -> Path:
+    """Deliver ``raw`` into the Maildir's new/ the way an MTA does (write in tmp/, rename)."""
+    drop.counter += 1
+    name = name or f"1700000000.M{drop.counter}P1.test"
+    tmp = maildir / "tmp" / name
+    tmp.write_bytes(raw)
+    target = maildir / "new" / name
+    tmp.rename(target)
+    return target
+
+
+drop.counter = 0
+
+
+@pytest.fixture
+def send(org):
+    return SendFactory(run__campaign__organization=org)
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """An aiosmtpd server on a free loopback port, with SMTP_* settings pointing at it."""
+    sink = SmtpSink().start()
+    settings.SMTP_HOST, settings.SMTP_PORT = "127.0.0.1", sink.port
+    settings.SMTP_SECURITY, settings.SMTP_USERNAME = "none", ""
+    yield sink
+    sink.stop()

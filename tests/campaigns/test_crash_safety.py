@@ -1,0 +1,185 @@
+"""A crash at any point loses nothing and double-counts nothing (DESIGN §4).
+
+``manage.py poll_bounces`` runs in a child process that SIGKILLs itself at a
+named checkpoint (the BOUNCEPORTAL_TEST_CRASH_AT hook in the ingestion service):
+after a batch is fetched, after the raw messages are inserted, inside the
+transaction after the policy ran, and after commit before the mailbox is marked.
+After the crashes, a poll to completion must leave exactly one stored message
+per distinct mailbox message, exactly the expected events and counters, and
+only the human reply still in the inbox.
+"""
+
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from campaigns import bounce_generator as gen
+from campaigns.mailboxes import Fetched
+from campaigns.models import BounceEvent, InboundMessage, SendStatus
+from campaigns.services.ingestion import poll_mailbox_once
+from campaigns.services.locks import mailbox_poll_lock
+from tests.campaigns.conftest import drop, original_of
+from tests.factories import BounceMailboxFactory, CampaignRunFactory, LearnerFactory, SendFactory
+from tests.subprocesses import child_env, manage, start_manage
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+CHECKPOINTS = ["after_fetch", "after_store", "in_transaction", "after_commit"]
+
+
+def mailbox_with_bounces(org, maildir: Path):
+    """Nine files (eight distinct messages) of every kind; returns the mailbox and the cast."""
+    runs = [CampaignRunFactory(campaign__organization=org) for _ in range(3)]
+    cast = {name: LearnerFactory(organization=org) for name in ("soft", "hard", "auto", "late", "human", "fbl")}
+    softs = [SendFactory(run=run, learner=cast["soft"]) for run in runs]
+    sends = {name: SendFactory(run=runs[0], learner=cast[name]) for name in cast if name != "soft"}
+    messages = [gen.exim_text(original_of(softs[0])), gen.build("postfix_soft", original_of(softs[1])),
+                gen.build("postfix_block", original_of(softs[2])), gen.postfix_dsn(original_of(sends["hard"])),
+                gen.auto_reply(original_of(sends["auto"])), gen.delayed_dsn(original_of(sends["late"])),
+                gen.human_reply(original_of(sends["human"])), gen.arf_complaint(original_of(sends["fbl"]))]
+    for raw in messages:
+        drop(maildir, raw)
+    drop(maildir, messages[3])  # the same bounce delivered twice
+    return BounceMailboxFactory(organization=org, protocol="maildir", folder=str(maildir)), cast, sends
+
+
+def assert_everything_counted_once(mailbox, maildir: Path, cast, sends):
+    for learner in cast.values():
+        learner.refresh_from_db()
+    assert InboundMessage.objects.filter(mailbox=mailbox).count() == 8
+    assert BounceEvent.objects.filter(organization=mailbox.organization).count() == 6
+    assert (cast["soft"].soft_bounce_count, cast["soft"].bounce_count, cast["soft"].status) == (3, 3, "active")
+    assert cast["hard"].status == "bounced" and cast["hard"].bounce_count == 1
+    assert cast["auto"].auto_replied_at is not None and cast["auto"].status == "active"
+    assert cast["fbl"].status == "unsubscribed"
+    assert type(sends["late"]).objects.get(pk=sends["late"].pk).status == SendStatus.DEFERRED
+    left = [maildir / sub / name for sub in ("new", "cur") for name in os.listdir(maildir / sub)]
+    assert len(left) == 1 and b"which room" in left[0].read_bytes()
+    processed = maildir / ".Processed"
+    assert len(os.listdir(processed / "cur")) + len(os.listdir(processed / "new")) == 8
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_polling_survives_sigkill_at_random_points(org, maildir, seed):
+    mailbox, cast, sends = mailbox_with_bounces(org, maildir)
+    rng = random.Random(seed)
+    kills = 0
+
+    for _ in range(4):
+        crash_at = f"{rng.choice(CHECKPOINTS)}:{rng.randint(1, 3)}"
+        run = manage("poll_bounces", "--mailbox", str(mailbox.pk),
+                     env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=crash_at))
+        assert run.returncode in (0, -signal.SIGKILL), run.stderr
+        kills += run.returncode == -signal.SIGKILL
+    final = manage("poll_bounces", "--mailbox", str(mailbox.pk), env=child_env(INBOUND_BATCH_SIZE=3))
+
+    assert final.returncode == 0, final.stderr
+    assert kills >= 1
+    assert_everything_counted_once(mailbox, maildir, cast, sends)
+
+
+@pytest.mark.parametrize("checkpoint", CHECKPOINTS)
+def test_a_crash_at_each_checkpoint_of_the_first_batch_then_a_full_poll(org, maildir, checkpoint):
+    mailbox, cast, sends = mailbox_with_bounces(org, maildir)
+
+    crashed = manage("poll_bounces", "--mailbox", str(mailbox.pk),
+                     env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=f"{checkpoint}:1"))
+    stored_at_crash = InboundMessage.objects.filter(mailbox=mailbox).count()
+    poll_mailbox_once(mailbox=mailbox)
+
+    assert crashed.returncode == -signal.SIGKILL
+    assert stored_at_crash == (3 if checkpoint == "after_commit" else 0)
+    assert_everything_counted_once(mailbox, maildir, cast, sends)
+
+
+def test_two_pollers_at_once_store_and_count_everything_once(org, maildir):
+    mailbox, cast, sends = mailbox_with_bounces(org, maildir)
+
+    # No Redis lock here on purpose: the unique digest alone must keep them apart.
+    pollers = [start_manage("poll_bounces", "--mailbox", str(mailbox.pk), env=child_env(INBOUND_BATCH_SIZE=2))
+               for _ in range(2)]
+    outputs = [p.communicate(timeout=120) for p in pollers]
+
+    assert [p.returncode for p in pollers] == [0, 0], outputs
+    assert_everything_counted_once(mailbox, maildir, cast, sends)
+
+
+def test_the_redis_lock_makes_a_second_poll_skip_until_it_expires(org, maildir, settings):
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("needs REDIS_URL (make test sets it)")
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+    mailbox, cast, sends = mailbox_with_bounces(org, maildir)
+
+    with mailbox_poll_lock(mailbox.pk, timeout=2) as held:
+        held.renew()
+        skipped = poll_mailbox_once(mailbox=mailbox)
+        time.sleep(2.2)  # a worker that died holding the lock frees it when it expires
+        polled = poll_mailbox_once(mailbox=mailbox)
+
+    assert skipped.skipped and skipped.fetched == 0
+    assert polled.stored == 8
+    assert_everything_counted_once(mailbox, maildir, cast, sends)
+
+
+def test_a_poller_that_loses_the_insert_race_counts_nothing(org, maildir, monkeypatch):
+    from campaigns.services import ingestion
+
+    mailbox, cast, sends = mailbox_with_bounces(org, maildir)
+    batch = [Fetched(ref=name, raw=(maildir / "new" / name).read_bytes()) for name in os.listdir(maildir / "new")]
+    first_has_inserted = threading.Event()
+
+    def pause_the_first_poller(name):
+        if name == "after_store" and threading.current_thread().name == "first":
+            first_has_inserted.set()
+            time.sleep(1.0)  # the second poller's INSERT now waits on our uncommitted digests
+
+    monkeypatch.setattr(ingestion, "_crash_point", pause_the_first_poller)
+    results = {}
+
+    def poll(name):
+        if name == "second":
+            first_has_inserted.wait(10)
+        try:
+            results[name] = ingestion.ingest_raw_messages(mailbox=mailbox, messages=batch)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=poll, args=(n,), name=n) for n in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert (results["first"].stored, results["second"].stored) == (8, 0)
+    assert results["second"].duplicates == 9 and results["second"].events == 0
+    poll_mailbox_once(mailbox=mailbox)
+    assert_everything_counted_once(mailbox, maildir, cast, sends)
+
+
+@pytest.mark.dovecot
+def test_imap_polling_survives_sigkill_then_completes(org, dovecot, imap_account):
+    maildir = imap_account.maildir  # Dovecot's own Maildir for the account: we deliver like an MTA
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True, exist_ok=True)
+    _, cast, sends = mailbox_with_bounces(org, maildir)
+    subprocess.run(["chown", "-R", "mail:mail", str(maildir)], check=True)
+    mailbox = BounceMailboxFactory(organization=org, protocol="imap", host="127.0.0.1", port=dovecot.imap_port,
+                                   security="none", username=imap_account.username, folder="INBOX")
+    mailbox.set_password(imap_account.password)
+    mailbox.save()
+
+    crashes = [manage("poll_bounces", "--mailbox", str(mailbox.pk),
+                      env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=crash_at)).returncode
+               for crash_at in ("after_commit:1", "in_transaction:2", "after_store:1", "after_fetch:1")]
+    final = manage("poll_bounces", "--mailbox", str(mailbox.pk), env=child_env(INBOUND_BATCH_SIZE=3))
+
+    assert crashes == [-signal.SIGKILL] * 4
+    assert final.returncode == 0, final.stderr
+    assert_everything_counted_once(mailbox, maildir, cast, sends)

@@ -1,0 +1,109 @@
+"""Re-classifying stored messages after a classifier upgrade replaces their events without double counting."""
+
+import pytest
+
+from bounceportal import classifier
+from campaigns import bounce_generator as gen
+from campaigns.models import BounceEvent, InboundMessage
+from campaigns.services import inbound
+from campaigns.services.ingestion import poll_mailbox_once, reclassify_messages
+from campaigns.services.policy import apply_bounce_event
+from contacts.models import Clearance
+from tests.campaigns.conftest import drop, original_of
+
+pytestmark = pytest.mark.django_db
+
+
+def old_classifier_says(monkeypatch, reason: str):
+    """Ingest with a 'previous classifier' that reads every recipient with the given reason."""
+    real = classifier.classify
+
+    def old(raw, **kwargs):
+        result = real(raw, **kwargs)
+        for recipient in result.recipients:
+            recipient.set_reason(reason)
+        return result
+
+    monkeypatch.setattr(inbound.classifier, "classify", old)
+    return real
+
+
+def test_unchanged_verdict_leaves_events_and_learner_untouched(maildir_mailbox, maildir, send):
+    drop(maildir, gen.exim_text(original_of(send)))
+    poll_mailbox_once(mailbox=maildir_mailbox)
+    event_ids = list(BounceEvent.objects.values_list("pk", flat=True))
+
+    count = reclassify_messages(messages=InboundMessage.objects.all())
+
+    send.learner.refresh_from_db()
+    assert count == 1
+    assert list(BounceEvent.objects.values_list("pk", flat=True)) == event_ids
+    assert send.learner.soft_bounce_count == 1 and send.learner.bounce_count == 1
+
+
+def test_mistaken_hard_bounce_becomes_soft_and_the_learner_is_active_again(maildir_mailbox, maildir, send,
+                                                                          monkeypatch):
+    real = old_classifier_says(monkeypatch, "userunknown")
+    drop(maildir, gen.exim_text(original_of(send)))  # really a full mailbox
+    poll_mailbox_once(mailbox=maildir_mailbox)
+    send.learner.refresh_from_db()
+    assert send.learner.status == "bounced"
+    monkeypatch.setattr(inbound.classifier, "classify", real)
+
+    reclassify_messages(messages=InboundMessage.objects.all())
+
+    send.learner.refresh_from_db()
+    event = BounceEvent.objects.get()
+    assert (event.category, event.subtype, event.outcome) == ("soft", "mailbox_full", "counted")
+    assert send.learner.status == "active" and send.learner.status_event is None
+    assert (send.learner.soft_bounce_count, send.learner.bounce_count) == (1, 1)
+    clearance = Clearance.objects.get(learner=send.learner)
+    assert clearance.previous_status == "bounced" and "re-classified" in clearance.note
+
+
+def test_soft_bounce_reread_as_mail_block_is_counted_once(maildir_mailbox, maildir, send, monkeypatch):
+    real = old_classifier_says(monkeypatch, "mailboxfull")
+    drop(maildir, gen.build("postfix_block", original_of(send)))
+    poll_mailbox_once(mailbox=maildir_mailbox)
+    monkeypatch.setattr(inbound.classifier, "classify", real)
+
+    reclassify_messages(messages=InboundMessage.objects.all())
+    reclassify_messages(messages=InboundMessage.objects.all())
+
+    send.learner.refresh_from_db()
+    assert BounceEvent.objects.get().category == "block"
+    assert (send.learner.soft_bounce_count, send.learner.bounce_count) == (1, 1)
+
+
+def test_hard_bounce_that_stays_hard_keeps_the_learner_bounced_without_a_clearance(maildir_mailbox, maildir,
+                                                                                  send, monkeypatch):
+    real = old_classifier_says(monkeypatch, "hostunknown")
+    drop(maildir, gen.postfix_dsn(original_of(send)))
+    poll_mailbox_once(mailbox=maildir_mailbox)
+    monkeypatch.setattr(inbound.classifier, "classify", real)
+
+    reclassify_messages(messages=InboundMessage.objects.all())
+
+    send.learner.refresh_from_db()
+    event = BounceEvent.objects.get()
+    assert event.subtype == "address_unknown" and send.learner.status == "bounced"
+    assert send.learner.status_event == event and not Clearance.objects.exists()
+    assert send.learner.bounce_count == 1
+
+
+def test_message_reread_as_not_a_bounce_loses_its_events(maildir_mailbox, maildir, send, monkeypatch):
+    drop(maildir, gen.human_reply(original_of(send)))
+    poll_mailbox_once(mailbox=maildir_mailbox)
+    message = InboundMessage.objects.get()
+    event = BounceEvent.objects.create(organization=send.organization, inbound_message=message, send=send,
+                                       learner=send.learner, address=send.email, category="soft",
+                                       subtype="mailbox_full", reason="mailboxfull", matched_by="verp")
+    apply_bounce_event(event=event)
+
+    reclassify_messages(messages=InboundMessage.objects.filter(pk=message.pk))
+
+    send.learner.refresh_from_db()
+    message.refresh_from_db()
+    assert not BounceEvent.objects.exists() and message.kind == "not_bounce"
+    assert (send.learner.soft_bounce_count, send.learner.bounce_count) == (0, 0)
+    assert message.classifier_version == inbound.classifier_version()
