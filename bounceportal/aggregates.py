@@ -10,13 +10,15 @@ sets are always counted live, so what an admin just did shows at once there.
 from django.core.cache import cache
 from django.utils import timezone
 
+from bounceportal.pagination import limited_count
+
 AGGREGATE_TTL = 60
 LARGE = 10_000  # rows; below this every aggregate is computed on each request
 
 
 def is_large(queryset) -> bool:
     """True when ``queryset`` has more than LARGE rows (counts at most LARGE + 1 of them)."""
-    return queryset.order_by().values("pk")[: LARGE + 1].count() > LARGE
+    return limited_count(queryset, LARGE + 1) > LARGE
 
 
 def cached_when_large(key: str, compute, *, large: bool):

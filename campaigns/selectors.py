@@ -15,7 +15,7 @@ MAX_ALERT_CANDIDATES = 10
 
 def status_counts_for_run(run) -> dict[str, int]:
     """Return {send status: count} for every status (zeros included), in one grouped query."""
-    counts = dict(Send.objects.filter(run=run).order_by().values_list("status").annotate(n=Count("pk")))
+    counts = dict(Send.objects.filter(run=run).order_by().values_list("status").annotate(n=Count("*")))
     return {status: counts.get(status, 0) for status in SendStatus.values}
 
 
@@ -92,7 +92,10 @@ def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int]
 
 
 def allowlisting_alerts_for_run(run, *, share_percent: int, attempted: int):
-    events = BounceEvent.objects.filter(organization_id=run.organization_id, send__run=run)
+    """The run's alerts. A blocked send is marked bounced (or it was opened after all, and is not
+    blocked): reading only bounced sends' events keeps a million-send run to a tenth of its rows."""
+    events = BounceEvent.objects.filter(organization_id=run.organization_id, send__run=run,
+                                        send__status=SendStatus.BOUNCED)
     return allowlisting_alerts(block_groups(events), share_percent=share_percent, attempted={run.pk: attempted})
 
 

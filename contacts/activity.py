@@ -28,7 +28,7 @@ class ActivityEntry:
 
 
 def _count_of(queryset):
-    counted = queryset.order_by().values("learner_id").annotate(n=Count("pk")).values("n")
+    counted = queryset.order_by().values("learner_id").annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 

@@ -25,7 +25,7 @@ TREND_CATEGORIES = (Category.HARD, Category.SOFT, Category.BLOCK)
 def status_counts_for_organization(organization) -> dict[str, int]:
     """How many learners are bounced and unsubscribed now."""
     rows = (Learner.objects.for_organization(organization).exclude(status=DeliverabilityStatus.ACTIVE)
-            .order_by().values_list("status").annotate(n=Count("pk")))
+            .order_by().values_list("status").annotate(n=Count("*")))
     counts = dict(rows)
     return {status: counts.get(status, 0) for status in (DeliverabilityStatus.BOUNCED,
                                                          DeliverabilityStatus.UNSUBSCRIBED)}
@@ -46,7 +46,7 @@ def bounce_trend_for_organization(organization, date_range) -> tuple[str, list[d
     events = BounceEvent.objects.filter(organization=organization, occurred_at__gte=date_range.start_at,
                                         occurred_at__lt=date_range.end_before, category__in=TREND_CATEGORIES)
     grouped = events.order_by().annotate(period=trunc("occurred_at")).values_list("period", "category").annotate(
-        n=Count("pk"))
+        n=Count("*"))
     counts: dict = {}
     for period, category, n in grouped:
         period = period.date() if hasattr(period, "date") else period
@@ -84,14 +84,14 @@ def _bounced_in_range(organization, date_range):
 def categories_for_organization(organization, date_range) -> list[dict]:
     """Learners whose last bounce fell in the range, by category and subtype, largest first."""
     rows = (_bounced_in_range(organization, date_range).order_by()
-            .values_list("last_bounce_category", "last_bounce_subtype").annotate(n=Count("pk")).order_by("-n"))
+            .values_list("last_bounce_category", "last_bounce_subtype").annotate(n=Count("*")).order_by("-n"))
     return [{"category": category, "subtype": subtype, "learners": n} for category, subtype, n in rows]
 
 
 def top_domains_for_organization(organization, date_range, limit: int = 10) -> list[dict]:
     """Receiving domains with the most learners bounced in the range."""
     rows = (_bounced_in_range(organization, date_range).order_by().values_list("email_domain")
-            .annotate(n=Count("pk"), hard=Count("pk", filter=Q(last_bounce_category=Category.HARD)))
+            .annotate(n=Count("*"), hard=Count("last_bounce_category", filter=Q(last_bounce_category=Category.HARD)))
             .order_by("-n", "email_domain")[:limit])
     return [{"domain": domain, "learners": n, "hard": hard} for domain, n, hard in rows]
 
@@ -130,7 +130,7 @@ def email_status_for_organization(organization, date_range) -> tuple[list[dict],
     events = BounceEvent.objects.filter(organization=organization, occurred_at__gte=date_range.start_at,
                                         occurred_at__lt=date_range.end_before)
     grouped = list(events.order_by().values_list("send__run__campaign_id", "category", "subtype")
-                   .annotate(n=Count("pk")))
+                   .annotate(n=Count("*")))
     names = dict(Campaign.objects.filter(organization=organization,
                                          pk__in={row[0] for row in grouped if row[0]}).values_list("pk", "name"))
     by_campaign: dict = {}
