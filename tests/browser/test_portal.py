@@ -143,6 +143,9 @@ def test_reports_and_settings_pages(watched, live_server, log_in, portal_data, s
     assert "Security awareness — March" in page.locator("table").first.inner_text()
     screenshot(page, "email-status-report")
 
+    page.goto(f"{live_server.url}/settings/")
+    assert page.locator("nav.nav a[aria-current=page]").inner_text() == "Settings"
+    screenshot(page, "settings")
     page.goto(f"{live_server.url}/settings/policy/")
     page.fill("input[name=soft_threshold_unengaged]", "0")
     page.click("button:has-text('Save policy')")
