@@ -57,26 +57,28 @@ class LearnerListView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView)
 
 
 class LearnerBulkClearView(OrgScopedMixin, ClearBouncePermissionMixin, View):
-    """POST the selected learners: first a confirmation page with the count, then the clear itself."""
+    """POST the selected learners (or the list's filters): a confirmation page with the count and a
+    required note, then the clear itself through ``clear_bounce_statuses`` (one audit row each)."""
 
     def post(self, request):
         confirming = "confirm" in request.POST
-        data = request.POST if confirming else {"select": request.POST.getlist("select"),
-                                                "next": request.POST.get("next", "")}
-        form = BulkClearForm(data, organization=self.organization)
+        data = request.POST if confirming else {key: request.POST.get(key, "") for key in ("matching", "next")}
+        if not confirming:
+            data["select"] = request.POST.getlist("select")
+        form = BulkClearForm(data, organization=self.organization, policy=policy_for(self.organization.pk))
         if form.is_valid() and confirming:
-            cleared = clear_bounce_statuses(learners=form.cleaned_data["select"], cleared_by=request.user,
+            cleared = clear_bounce_statuses(learners=form.cleaned_data["learners"], cleared_by=request.user,
                                             via=ClearedVia.PORTAL_BULK, note=form.cleaned_data["note"])
             messages.success(request, f"Cleared the bounce status of {cleared} learner{'s' if cleared != 1 else ''}.")
             return redirect(self._next_url(form))
         if not confirming:
             form.errors.pop("note", None)  # the note is asked for on the confirmation page itself
-        selected = form.cleaned_data.get("select")
-        selected = Learner.objects.none() if selected is None else selected
-        bounced = selected.filter(status=DeliverabilityStatus.BOUNCED)
+        learners = form.cleaned_data.get("learners", Learner.objects.none())
+        bounced = learners.filter(status=DeliverabilityStatus.BOUNCED)
         return render(request, "contacts/learner_bulk_clear.html", {
-            "form": form, "selected_count": selected.count(), "bounced_count": bounced.count(),
+            "form": form, "selected_count": learners.count(), "bounced_count": bounced.count(),
             "sample": bounced.order_by("email")[:10], "back_url": self._next_url(form),
+            "matching": form.cleaned_data.get("matching", ""),
         })
 
     def _next_url(self, form):

@@ -264,3 +264,28 @@ def test_bulk_clear_confirmation_query_count_does_not_grow(admin_client, org, dj
         response = admin_client.post(BULK, {"select": [learner.pk for learner in learners]})
 
     assert "30 bounced learners" in response.content.decode()
+
+
+def test_bulk_clear_can_take_every_learner_matching_the_filters(admin_client, org):
+    blocked = [bounced_learner(org, learner__email=f"b{i}@strict.example") for i in range(3)]
+    elsewhere = bounced_learner(org, learner__email="x@other.example")
+    matching = "domain=strict.example&status=bounced"
+
+    confirm = admin_client.post(BULK, {"matching": matching, "select": [elsewhere.pk]})
+    done = admin_client.post(BULK, {"matching": matching, "confirm": "1", "note": "Allowlisting fixed"})
+
+    assert "3 learners match your filters" in confirm.content.decode()
+    assert done.status_code == 302
+    assert all(learner.clearances.get().note == "Allowlisting fixed" for learner in blocked)
+    elsewhere.refresh_from_db()
+    assert elsewhere.status == DeliverabilityStatus.BOUNCED
+
+
+def test_the_list_offers_clearing_all_matching_only_when_filtered(admin_client, org):
+    bounced_learner(org)
+
+    unfiltered = listed(admin_client.get(LIST))
+    filtered = listed(admin_client.get(LIST, {"status": "bounced"}))
+
+    assert "matching these filters" not in unfiltered
+    assert 'name="matching" value="status=bounced"' in filtered
