@@ -174,3 +174,24 @@ def test_pages_fit_a_phone_screen(phone_page, live_server, log_in, portal_data, 
         screenshot(page, name)
 
         assert page_width <= 390 + 1, f"{path} scrolls sideways on a phone ({page_width}px)"
+
+
+def test_admin_bulk_clears_the_learners_of_a_domain(watched, live_server, log_in, portal_data, screenshot):
+    page = watched
+    log_in(page, "alice")
+
+    page.goto(f"{live_server.url}/learners/?status=bounced")
+    page.check("th input.select-all")
+    assert page.locator("tbody input[name=select]:checked").count() == page.locator("tbody tr").count()
+    page.click("text=Clear bounce status of selected…")
+    assert "bounced learners will be cleared" in page.locator("form.card").inner_text()
+    page.click("button[name=confirm]")
+    assert "Say why these addresses are valid." in page.content() or "This field is required." in page.content()
+    page.fill("textarea[name=note]", "Mailboxes restored by IT")
+    screenshot(page, "learners-bulk-clear-confirm")
+    page.click("button[name=confirm]")
+
+    assert "Cleared the bounce status of" in page.locator(".messages").inner_text()
+    assert page.locator("tbody tr", has_text="bounced").count() == 0
+    screenshot(page, "learners-bulk-cleared")
+    assert page.problems == []
