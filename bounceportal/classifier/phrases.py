@@ -205,7 +205,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         r"(?:recipient|addressee|mailbox|account|address) (?:not found|unknown|does not exist|doesn't exist|not exist)",
         r"invalid (?:recipient|mailbox|address|user)", r"no mailbox", r"mailbox not found",
         r"not a valid (?:mailbox|recipient|user|address)", r"user not listed", r"not listed in",
-        r"no (?:such )?(?:recipient|user) here", r"recipnotfound", r"bad destination mailbox",
+        r"no (?:such )?(?:recipient|user) here", r"recipnotfound", r"recipientnotfound", r"not found by smtp address lookup", r"bad destination mailbox",
         r"address unknown", r"(?:recipient|user) (?:rejected|invalid)",
         r"doesn't have an? .{1,60} account", r"no longer (?:valid|available|exists)",
         r"user (?:not exist|does not have)", r"not our customer", r"unknown or illegal",
@@ -303,7 +303,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
 # "the address does not exist" whatever the SMTP stage (see reasons._user_or_filter).
 ADDRESS_CERTAIN: tuple[str, ...] = (
     # Exchange / X.400 "unrecognized O/R name" and Exchange's resolver verdict.
-    r"recipient name is not recognized", r"recipnotfound",
+    r"recipient name is not recognized", r"recipnotfound", r"recipientnotfound",
+    r"not found by smtp address lookup",
     # Yahoo's documented "dd" replies, given after DATA: the account does not exist.
     r"delivery error: dd .{0,40}(?:doesn't|does not) have an? .{1,60} account",
     # Gmail / Google Workspace wording for a mailbox that does not exist.

@@ -47,7 +47,6 @@ STRONG_STATUS = {
     "1.6": "hasmoved",        # destination mailbox has moved, no forwarding address
     "1.7": "rejected",        # bad sender's mailbox address syntax
     "1.8": "rejected",        # bad sender's system address
-    "1.10": "notaccept",      # recipient address has null MX (RFC 7505)
     "2.2": "mailboxfull",     # mailbox full
     "2.3": "exceedlimit",     # message length exceeds administrative limit
     "3.1": "systemfull",      # mail system full
@@ -69,6 +68,9 @@ WEAK_STATUS = {
     "1.2": "hostunknown",     # bad destination system address
     "1.3": "userunknown",     # bad destination mailbox address syntax
     "1.4": "userunknown",     # destination mailbox address ambiguous
+    # RFC 7505 gives X.1.10 to "recipient address has null MX", but Exchange Online sends
+    # 5.1.10 with RecipientNotFound for a mailbox that does not exist: the words decide.
+    "1.10": "notaccept",
     "2.1": "suspend",         # mailbox disabled, not accepting messages
     "3.0": "systemerror",     # other or undefined mail system status
     "3.2": "notaccept",       # system not accepting network messages (also used for rate limits)

@@ -209,3 +209,12 @@ def test_remote_reply_quoted_by_a_relay_is_read_before_the_relays_summary():
 
 def test_domino_directory_wording_is_a_hard_bounce_without_status():
     assert reason_for(squash("User not listed in public Name & Address Book"), "") == "userunknown"
+
+
+def test_exchange_recipient_not_found_with_5_1_10_is_an_unknown_address_not_a_null_mx():
+    missing = classify_smtp_reply(550, "5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient a@b.example "
+                                       "not found by SMTP address lookup")
+    null_mx = classify_smtp_reply(556, "5.1.10 Recipient address has null MX")
+
+    assert (missing.reason, missing.subtype) == ("userunknown", "address_unknown")
+    assert (null_mx.reason, null_mx.subtype) == ("notaccept", "domain_no_mail")
