@@ -1,7 +1,8 @@
 """Portal pages for campaigns, their runs (the run details) and raw inbound messages."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.views.generic import DetailView
@@ -46,7 +47,10 @@ class CampaignDetailView(OrgScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["runs"] = self.object.runs.annotate(send_count=Count("sends")).order_by("-created_at")
+        # COUNT(*) in a subquery per run: answered from the (run, status) index, no join over the sends.
+        sends = Send.objects.filter(run=OuterRef("pk")).order_by().values("run").annotate(n=Count("*")).values("n")
+        context["runs"] = self.object.runs.annotate(
+            send_count=Coalesce(Subquery(sends, output_field=IntegerField()), 0)).order_by("-created_at")
         return context
 
 
