@@ -7,7 +7,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:learner-list"), name="portal-home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("learners/", include("contacts.urls")),
+    path("", include("contacts.urls")),  # learners/… and settings/…
     path("", include("campaigns.urls")),  # campaigns/… and settings/mailboxes/…
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -128,6 +128,7 @@ class Send(models.Model):
             models.Index(fields=["organization", "email", "created_at"], name="send_org_email_created"),
             models.Index(fields=["learner", "created_at"], name="send_learner_created"),
             models.Index(fields=["run", "domain"], name="send_run_domain"),
+            models.Index(fields=["run", "email"], name="send_run_email"),  # the run details' table order
         ]
 
     def __str__(self):
@@ -327,6 +328,9 @@ class BounceEvent(models.Model):
             models.Index(fields=["organization", "occurred_at"], name="event_org_occurred"),
             models.Index(fields=["organization", "category", "subtype"], name="event_org_category"),
             models.Index(fields=["learner", "occurred_at"], name="event_learner_occurred"),
+            # Dashboards' trend per category over a date range, from the index alone.
+            models.Index(fields=["organization", "occurred_at"], name="event_org_occurred_cover",
+                         include=["category", "send_id"]),
         ]
 
     def __str__(self):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.CampaignListView.as_view(), name="campaign-list"),
     path("<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
     path("runs/<int:pk>/", views.RunDetailView.as_view(), name="run-detail"),
+    path("inbound/<int:pk>/raw/", views.InboundRawView.as_view(), name="inbound-raw"),
     path("<int:pk>/runs/new/", sending_views.RunCreateView.as_view(), name="run-create"),
 ]
 

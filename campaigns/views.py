@@ -1,18 +1,38 @@
-"""Portal pages for campaigns and their runs."""
+"""Portal pages for campaigns, their runs (the run details) and raw inbound messages."""
 
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from django.views.generic import DetailView
+from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
 
-from bounceportal.tenancy import OrgScopedMixin
-from campaigns.models import Campaign, CampaignRun, Send, SendStatus
+from bounceportal.aggregates import cached_when_large, is_large
+from bounceportal.charts import bar_chart
+from bounceportal.export import ExportMixin
+from bounceportal.pagination import LIST_PAGINATION, capped_count
+from bounceportal.tenancy import OrgScopedMixin, can_clear_bounce
+from campaigns.filters import SendFilter
+from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, Send, SendStatus
+from campaigns.selectors import NOT_ATTEMPTED, summary_for_run
 from campaigns.tables import CampaignTable, SendTable
+from contacts.choices import MemberRole
+from contacts.services import policy_for
 
 
-class CampaignListView(OrgScopedMixin, SingleTableView):
+
+def is_org_admin(request) -> bool:
+    membership = request.membership
+    return bool(membership) and membership.role == MemberRole.ADMIN
+
+
+class CampaignListView(OrgScopedMixin, ExportMixin, SingleTableView):
     template_name = "campaigns/campaign_list.html"
     table_class = CampaignTable
     table_pagination = {"per_page": 50}
+    export_name = "campaigns"
 
     def get_queryset(self):
         return Campaign.objects.filter(organization=self.organization)
@@ -27,24 +47,75 @@ class CampaignDetailView(OrgScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["runs"] = self.object.runs.annotate(send_count=Count("sends")).order_by("-created_at")
+        # COUNT(*) in a subquery per run: answered from the (run, status) index, no join over the sends.
+        sends = Send.objects.filter(run=OuterRef("pk")).order_by().values("run").annotate(n=Count("*")).values("n")
+        context["runs"] = self.object.runs.annotate(
+            send_count=Coalesce(Subquery(sends, output_field=IntegerField()), 0)).order_by("-created_at")
         return context
 
 
-class RunDetailView(OrgScopedMixin, SingleTableMixin, DetailView):
+class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
+    """Run details: the status chart, left-out learners, allowlisting alerts and every send."""
+
     template_name = "campaigns/run_detail.html"
-    context_object_name = "run"
     table_class = SendTable
-    table_pagination = {"per_page": 50}
+    filterset_class = SendFilter
+    table_pagination = LIST_PAGINATION
+
+    @cached_property
+    def run(self):
+        runs = CampaignRun.objects.filter(organization=self.organization).select_related("campaign")
+        return get_object_or_404(runs, pk=self.kwargs["pk"])
+
+    def get_export_filename(self):
+        return f"run-{self.run.pk}-sends"
 
     def get_queryset(self):
-        return CampaignRun.objects.filter(organization=self.organization).select_related("campaign")
+        newest_first = BounceEvent.objects.order_by("-occurred_at", "-id")
+        return (Send.objects.filter(run=self.run, organization=self.organization).order_by("email")
+                .prefetch_related(Prefetch("bounce_events", queryset=newest_first, to_attr="latest_events")))
 
-    def get_table_data(self):
-        return Send.objects.filter(run=self.object)
+    def get_table_kwargs(self):
+        return {"can_view_raw": is_org_admin(self.request)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        counts = dict(Send.objects.filter(run=self.object).values_list("status").annotate(n=Count("id")))
-        context["status_counts"] = [(label, counts.get(value, 0)) for value, label in SendStatus.choices]
+        run, policy = self.run, policy_for(self.organization.pk)
+        share = policy.allowlisting_alert_share
+        (counts, alerts), as_of = cached_when_large(
+            f"run-summary:{run.pk}:{share}", lambda: summary_for_run(run, share_percent=share), large=is_large(run.sends.all()))
+        attempted = sum(n for status, n in counts.items() if status not in NOT_ATTEMPTED)
+        chart = bar_chart(f"Sends of run {run.pk} by status",
+                          [(label, counts[value], f"bar-{value}", f"?status={value}")
+                           for value, label in SendStatus.choices])
+        context.update(
+            run=run, campaign=run.campaign, policy=policy, chart=chart, total=sum(counts.values()),
+            attempted=attempted, skipped=counts[SendStatus.SKIPPED], alerts=alerts, as_of=as_of,
+            left_out=sorted(run.left_out.items()) if isinstance(run.left_out, dict) else [],
+        )
+        # A filter on the sends' bounce events is sparse in a big run: counting its matches would read
+        # much of the run, so the table then shows its pages without a total.
+        if not self.filterset.filters_on_events:
+            context["count"], context["count_more"] = capped_count(self.object_list)
+        return context
+
+
+class InboundRawView(OrgScopedMixin, DetailView):
+    """A raw inbound message shown as text in <pre> (never rendered as HTML); organization admins only."""
+
+    template_name = "campaigns/inbound_raw.html"
+    context_object_name = "message"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.membership and not is_org_admin(request):
+            raise PermissionDenied("Raw messages are shown to organization admins only.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return InboundMessage.objects.filter(organization=self.organization)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["events"] = self.object.events.select_related("learner").order_by("recipient_index")
+        context["can_clear_bounce"] = can_clear_bounce(self.request)
         return context

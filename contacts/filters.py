@@ -1,50 +1,110 @@
-"""Learner-list filters; the same filter picks the learners a campaign run targets."""
+"""Learner-list filters; the same filter picks the learners a campaign run targets.
+
+Every filter maps to an indexed column or to a few selective ones, because an
+organization may have a million learners (see bench/pages.py).
+"""
+
+from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from contacts.choices import Category, DeliverabilityStatus, Subtype
 from contacts.models import Learner
+from contacts.selectors import engaged_q, near_threshold_q, repeat_bouncer_q
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+def start_of_day(day):
+    """Midnight of ``day`` in the current time zone (a range bound the timestamp indexes can use)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class LearnerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search",
-                                  widget=forms.TextInput(attrs={"placeholder": "Name or email"}))
+                                  widget=forms.TextInput(attrs={"placeholder": "Name or email",
+                                                                "type": "search"}))
     status = django_filters.ChoiceFilter(choices=DeliverabilityStatus.choices, label="Deliverability")
     category = django_filters.ChoiceFilter(field_name="last_bounce_category", choices=Category.choices,
                                            label="Bounce category")
     subtype = django_filters.ChoiceFilter(field_name="last_bounce_subtype", choices=Subtype.choices,
                                           label="Bounce subtype")
-    domain = django_filters.CharFilter(method="filter_domain", label="Domain")
+    domain = django_filters.CharFilter(method="filter_domain", label="Domain",
+                                       widget=forms.TextInput(attrs={"placeholder": "example.com"}))
     engaged = django_filters.BooleanFilter(method="filter_engaged", label="Engaged",
                                            widget=django_filters.widgets.BooleanWidget())
+    campaign = django_filters.ModelChoiceFilter(queryset=None, method="filter_campaign", label="Campaign",
+                                                empty_label="Any campaign")
+    bounced_after = django_filters.DateFilter(method="filter_bounced_after", label="Last bounce from",
+                                              widget=DATE_INPUT)
+    bounced_before = django_filters.DateFilter(method="filter_bounced_before", label="Last bounce until",
+                                               widget=DATE_INPUT)
+    repeat = django_filters.BooleanFilter(method="filter_repeat", label="Bounced again after a clearance",
+                                          widget=django_filters.widgets.BooleanWidget())
+    near_threshold = django_filters.BooleanFilter(method="filter_near_threshold",
+                                                  label="Near the soft-bounce threshold",
+                                                  widget=django_filters.widgets.BooleanWidget())
 
     class Meta:
         model = Learner
-        fields = ["q", "status", "category", "subtype", "domain", "engaged"]
+        fields = ["q", "status", "category", "subtype", "domain", "engaged", "campaign",
+                  "bounced_after", "bounced_before", "repeat", "near_threshold"]
+
+    # The fields shown at once; the others sit behind "More filters".
+    primary_fields = ("q", "status", "category", "subtype", "domain")
 
     def __init__(self, *args, organization=None, policy=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.policy = policy
+        campaigns = organization.campaigns.order_by("-created_at") if organization else Learner.objects.none()
+        self.filters["campaign"].queryset = campaigns
+
+    @property
+    def secondary_in_use(self) -> bool:
+        """True when a filter behind "More filters" has a value (the section then starts open)."""
+        return any(self.data.get(name) not in (None, "") for name in self.filters if name not in self.primary_fields)
 
     def filter_search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
+        if "@" in value:
+            return queryset.filter(email__icontains=value)
         return queryset.filter(Q(email__icontains=value) | Q(first_name__icontains=value)
                                | Q(last_name__icontains=value))
 
     def filter_domain(self, queryset, name, value):
         value = value.strip().lstrip("@").lower()
-        return queryset.filter(email__iendswith=f"@{value}") if value else queryset
+        return queryset.filter(email_domain=value) if value else queryset
 
     def filter_engaged(self, queryset, name, value):
+        if value is None or self.policy is None:
+            return queryset
+        return queryset.filter(engaged_q(self.policy)) if value else queryset.exclude(engaged_q(self.policy))
+
+    def filter_campaign(self, queryset, name, value):
+        if not value:
+            return queryset
+        sends = Learner.sends.rel.related_model  # contacts does not import campaigns (STYLE rule 15)
+        return queryset.filter(Exists(sends.objects.filter(learner=OuterRef("pk"), run__campaign=value)))
+
+    def filter_bounced_after(self, queryset, name, value):
+        return queryset.filter(last_bounced_at__gte=start_of_day(value)) if value else queryset
+
+    def filter_bounced_before(self, queryset, name, value):
+        return queryset.filter(last_bounced_at__lt=start_of_day(value + timedelta(days=1))) if value else queryset
+
+    def filter_repeat(self, queryset, name, value):
         if value is None:
             return queryset
-        days = self.policy.engaged_window_days if self.policy else 90
-        since = timezone.now() - timezone.timedelta(days=days)
-        engaged = Q(last_engaged_at__gte=since)
-        return queryset.filter(engaged) if value else queryset.exclude(engaged)
+        return queryset.filter(repeat_bouncer_q()) if value else queryset.exclude(repeat_bouncer_q())
+
+    def filter_near_threshold(self, queryset, name, value):
+        if value is None or self.policy is None:
+            return queryset
+        near = near_threshold_q(self.policy)
+        return queryset.filter(near) if value else queryset.exclude(near)

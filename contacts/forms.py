@@ -1,5 +1,7 @@
 from django import forms
+from django.http import QueryDict
 
+from contacts.filters import LearnerFilter
 from contacts.models import Learner
 
 
@@ -47,4 +49,43 @@ class LearnerEditForm(forms.ModelForm):
         if clearing and self.was_cleared_before and not cleaned.get("note", "").strip():
             self.add_error("note", "This address was cleared before and bounced again: "
                                    "say why it is valid now.")
+        return cleaned
+
+
+class BulkClearForm(forms.Form):
+    """Confirmation of a bulk clear: the learners (selected ones, or every one matching the list's
+    filters) and the required note. ``cleaned_data["learners"]`` is the organization's queryset."""
+
+    select = forms.ModelMultipleChoiceField(queryset=Learner.objects.none(), widget=forms.MultipleHiddenInput,
+                                            required=False)
+    matching = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000,
+                               help_text="The learner list's query string, for 'all matching these filters'.")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                           help_text="Why these addresses are valid (kept in the audit log of each learner).")
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, organization, policy, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization, self.policy = organization, policy
+        self.fields["select"].queryset = Learner.objects.for_organization(organization)
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError("Say why these addresses are valid.")
+        return note
+
+    def clean(self):
+        cleaned = super().clean()
+        matching = cleaned.get("matching", "")
+        if matching:
+            filterset = LearnerFilter(QueryDict(matching), queryset=Learner.objects.for_organization(
+                self.organization), organization=self.organization, policy=self.policy)
+            if not filterset.is_valid():
+                raise forms.ValidationError("These filters are not valid any more: go back and apply them again.")
+            cleaned["learners"] = filterset.qs
+        elif cleaned.get("select"):
+            cleaned["learners"] = cleaned["select"]
+        elif "select" not in self.errors:
+            self.add_error("select", "Select at least one learner.")
         return cleaned

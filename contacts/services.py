@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from bounceportal.db import pk_in
 from contacts.choices import ClearedVia, DeliverabilityStatus
-from contacts.models import BouncePolicy, Clearance, Learner, Organization
+from contacts.models import AutomationRule, BouncePolicy, Clearance, Learner, Organization
 
 
 class LearnerStateError(Exception):
@@ -144,3 +144,31 @@ def update_learner_details(*, learner: Learner, first_name: str, last_name: str,
     learner.first_name, learner.last_name, learner.department = first_name, last_name, department
     learner.save(update_fields=["first_name", "last_name", "department"])
     return learner
+
+
+def update_bounce_policy(*, policy: BouncePolicy, changes: dict) -> BouncePolicy:
+    """Save validated policy settings (thresholds, windows, switches) on the organization's policy."""
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(policy, name, value)
+        policy.full_clean()
+        policy.save(update_fields=[*changes])
+    return policy
+
+
+def add_automation_rule(*, organization: Organization, category: str, subtype: str, action: str,
+                        tag: str = "") -> AutomationRule:
+    """Add an email status automation rule; the policy service applies it to the next events."""
+    with transaction.atomic():
+        return AutomationRule.objects.create(organization=organization, category=category, subtype=subtype or "",
+                                             action=action, tag=tag.strip())
+
+
+def set_automation_rule_enabled(*, rule: AutomationRule, enabled: bool) -> AutomationRule:
+    rule.enabled = enabled
+    rule.save(update_fields=["enabled"])
+    return rule
+
+
+def remove_automation_rule(*, rule: AutomationRule) -> None:
+    rule.delete()

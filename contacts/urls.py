@@ -1,11 +1,19 @@
 from django.urls import path
 
-from contacts import views
+from contacts import settings_views, views
 
 app_name = "contacts"
 
 urlpatterns = [
-    path("", views.LearnerListView.as_view(), name="learner-list"),
-    path("<int:pk>/", views.LearnerDetailView.as_view(), name="learner-detail"),
-    path("<int:pk>/edit/", views.LearnerEditView.as_view(), name="learner-edit"),
+    path("learners/", views.LearnerListView.as_view(), name="learner-list"),
+    path("learners/clear/", views.LearnerBulkClearView.as_view(), name="learner-bulk-clear"),
+    path("learners/<int:pk>/", views.LearnerDetailView.as_view(), name="learner-detail"),
+    path("learners/<int:pk>/edit/", views.LearnerEditView.as_view(), name="learner-edit"),
+    path("settings/", settings_views.SettingsIndexView.as_view(), name="settings"),
+    path("settings/policy/", settings_views.PolicySettingsView.as_view(), name="settings-policy"),
+    path("settings/automation/", settings_views.AutomationSettingsView.as_view(), name="settings-automation"),
+    path("settings/automation/<int:pk>/toggle/", settings_views.AutomationRuleToggleView.as_view(),
+         name="settings-automation-toggle"),
+    path("settings/automation/<int:pk>/delete/", settings_views.AutomationRuleDeleteView.as_view(),
+         name="settings-automation-delete"),
 ]

@@ -1,31 +1,43 @@
-"""Portal pages for learners: list, profile and the acknowledge-to-clear edit form."""
+"""Portal pages for learners: list with bulk clear, profile with activity log, acknowledge-to-clear edit."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
 from django.views.generic import DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from bounceportal.tenancy import OrgScopedMixin, can_clear_bounce
+from bounceportal.export import ExportMixin
+from bounceportal.pagination import LIST_PAGINATION, capped_count
+from bounceportal.tenancy import ClearBouncePermissionMixin, OrgScopedMixin, can_clear_bounce
+from contacts.activity import ActivityLog, with_activity_counts
+from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.filters import LearnerFilter
-from contacts.forms import LearnerEditForm
+from contacts.forms import BulkClearForm, LearnerEditForm
 from contacts.models import Learner
+from contacts.selectors import near_threshold_floor
 from contacts.services import (
     LearnerStateError,
     change_learner_email,
     clear_bounce_status,
+    clear_bounce_statuses,
     policy_for,
     update_learner_details,
 )
 from contacts.tables import LearnerTable
 
+ACTIVITY_PER_PAGE = 25
 
-class LearnerListView(OrgScopedMixin, SingleTableMixin, FilterView):
+
+class LearnerListView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
     template_name = "contacts/learner_list.html"
     table_class = LearnerTable
     filterset_class = LearnerFilter
-    table_pagination = {"per_page": 50}
+    table_pagination = LIST_PAGINATION
+    export_name = "learners"
 
     def get_queryset(self):
         return Learner.objects.for_organization(self.organization)
@@ -35,35 +47,79 @@ class LearnerListView(OrgScopedMixin, SingleTableMixin, FilterView):
         kwargs.update(organization=self.organization, policy=policy_for(self.organization.pk))
         return kwargs
 
+    def get_table_kwargs(self):
+        return {} if can_clear_bounce(self.request) else {"exclude": ("select",)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["count"], context["count_more"] = capped_count(self.object_list)
+        return context
+
+
+class LearnerBulkClearView(OrgScopedMixin, ClearBouncePermissionMixin, View):
+    """POST the selected learners (or the list's filters): a confirmation page with the count and a
+    required note, then the clear itself through ``clear_bounce_statuses`` (one audit row each)."""
+
+    def post(self, request):
+        confirming = "confirm" in request.POST
+        data = request.POST if confirming else {key: request.POST.get(key, "") for key in ("matching", "next")}
+        if not confirming:
+            data["select"] = request.POST.getlist("select")
+        form = BulkClearForm(data, organization=self.organization, policy=policy_for(self.organization.pk))
+        if form.is_valid() and confirming:
+            cleared = clear_bounce_statuses(learners=form.cleaned_data["learners"], cleared_by=request.user,
+                                            via=ClearedVia.PORTAL_BULK, note=form.cleaned_data["note"])
+            messages.success(request, f"Cleared the bounce status of {cleared} learner{'s' if cleared != 1 else ''}.")
+            return redirect(self._next_url(form))
+        if not confirming:
+            form.errors.pop("note", None)  # the note is asked for on the confirmation page itself
+        learners = form.cleaned_data.get("learners", Learner.objects.none())
+        bounced = learners.filter(status=DeliverabilityStatus.BOUNCED)
+        return render(request, "contacts/learner_bulk_clear.html", {
+            "form": form, "selected_count": learners.count(), "bounced_count": bounced.count(),
+            "sample": bounced.order_by("email")[:10], "back_url": self._next_url(form),
+            "matching": form.cleaned_data.get("matching", ""),
+        })
+
+    def _next_url(self, form):
+        url = form.data.get("next", "")
+        if url and url_has_allowed_host_and_scheme(url, allowed_hosts={self.request.get_host()}):
+            return url
+        return reverse("contacts:learner-list")
+
 
 class LearnerDetailView(OrgScopedMixin, DetailView):
     template_name = "contacts/learner_detail.html"
     context_object_name = "learner"
 
     def get_queryset(self):
-        return Learner.objects.for_organization(self.organization)
+        return with_activity_counts(Learner.objects.for_organization(self.organization).select_related(
+            "status_event"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        learner = self.object
         policy = policy_for(self.organization.pk)
-        context["policy"] = policy
-        context["soft_threshold"] = policy.soft_threshold_for(self.object)
-        context["clearances"] = self.object.clearances.select_related("cleared_by")[:20]
+        threshold = policy.soft_threshold_for(learner)
+        page = Paginator(ActivityLog(learner), ACTIVITY_PER_PAGE).get_page(self.request.GET.get("page"))
+        context.update(
+            policy=policy, soft_threshold=threshold, engaged=learner.is_engaged(policy.engaged_since()),
+            near_threshold=(learner.soft_bounce_count >= near_threshold_floor(threshold)
+                            and learner.status == DeliverabilityStatus.ACTIVE),
+            activity=page, can_view_raw=can_clear_bounce(self.request),
+        )
         return context
 
 
-class LearnerEditView(OrgScopedMixin, UpdateView):
+class LearnerEditView(OrgScopedMixin, ClearBouncePermissionMixin, UpdateView):
+    """Admins edit a learner; ticking the acknowledge checkbox clears a bounced address (audited)."""
+
     template_name = "contacts/learner_edit.html"
     form_class = LearnerEditForm
     context_object_name = "learner"
 
     def get_queryset(self):
-        return Learner.objects.for_organization(self.organization)
-
-    def post(self, request, *args, **kwargs):
-        if not can_clear_bounce(request):
-            raise PermissionDenied("Only organization admins may edit learners.")
-        return super().post(request, *args, **kwargs)
+        return Learner.objects.for_organization(self.organization).select_related("status_event")
 
     def form_valid(self, form):
         learner = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

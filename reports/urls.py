@@ -1,6 +1,11 @@
 from django.urls import path
 
+from reports import views
+
 app_name = "reports"
 
-# The dashboards (issue "Portal pages") add their routes here.
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.DashboardIndexView.as_view(), name="index"),
+    path("dashboards/learners/", views.LearnerReportView.as_view(), name="learner-report"),
+    path("email-status/", views.EmailStatusReportView.as_view(), name="email-status"),
+]

@@ -7,7 +7,8 @@ test fails until every portal URL with an id in it is walked.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import BounceEventFactory, BounceMailboxFactory, SendFactory
+from contacts.models import AutomationRule
+from tests.factories import BounceEventFactory, BounceMailboxFactory, InboundMessageFactory, SendFactory
 
 PORTAL_NAMESPACES = ("contacts", "campaigns", "reports")
 
@@ -17,12 +18,17 @@ OBJECT_URLS = {
     "contacts:learner-edit": lambda o: {"pk": o["learner"].pk},
     "campaigns:campaign-detail": lambda o: {"pk": o["campaign"].pk},
     "campaigns:run-detail": lambda o: {"pk": o["run"].pk},
+    "campaigns:inbound-raw": lambda o: {"pk": o["inbound"].pk},
+    "contacts:settings-automation-toggle": lambda o: {"pk": o["rule"].pk},
+    "contacts:settings-automation-delete": lambda o: {"pk": o["rule"].pk},
     "campaigns:mailbox-edit": lambda o: {"pk": o["mailbox"].pk},
     "campaigns:mailbox-test": lambda o: {"pk": o["mailbox"].pk},
     "campaigns:run-create": lambda o: {"pk": o["campaign"].pk},
 }
 
-LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list", "campaigns:mailbox-list"]
+LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list", "campaigns:mailbox-list", "reports:index",
+             "reports:learner-report", "reports:email-status", "contacts:settings", "contacts:settings-policy",
+             "contacts:settings-automation"]
 
 
 def portal_url_names():
@@ -45,9 +51,10 @@ def _collect(namespace, patterns, names):
 @pytest.fixture
 def other_orgs_objects(other_org):
     send = SendFactory(run__campaign__organization=other_org)
-    event = BounceEventFactory(send=send)
+    event = BounceEventFactory(send=send, inbound_message=InboundMessageFactory(organization=other_org))
     return {"learner": send.learner, "campaign": send.run.campaign, "run": send.run, "send": send,
-            "event": event, "organization": other_org,
+            "event": event, "organization": other_org, "inbound": event.inbound_message,
+            "rule": AutomationRule.objects.create(organization=other_org, category="hard", action="tag", tag="x"),
             "mailbox": BounceMailboxFactory(organization=other_org, name="Other org mailbox")}
 
 

@@ -1,0 +1,347 @@
+"""Benchmark: the portal pages at scale, through the real URL stack (django.test.Client).
+
+Run: .venv/bin/python bench/pages.py [--learners N] [--requests N] [--refill]
+Last line: RESULT learners=… p95_ms_max=… worst_page=… max_queries=… first_request_ms_max=… csv_export_ms=…
+(targets at 1,000,000 learners: p95 < 150 ms for every page, ≤ 15 queries per page; the CSV
+export of 10,000 rows is reported apart).
+
+Aggregates of large data sets are cached for a minute (bounceportal/aggregates.py): each URL's
+first request computes them and is reported as ``first=`` (and first_request_ms_max); the 50
+timed requests after it read them from the cache, as users within that minute would.
+
+The data is made with COPY (psycopg's ``cursor.copy``): N learners, 10 campaign runs that
+each sent to every learner (10 sends per learner) and about one bounce event per learner,
+spread over a year, with the learner rows' deliverability columns consistent with their
+events. A filled database is reused when it already holds N learners (``--refill`` redoes it).
+"""
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+
+from _setup import QueryCounter, setup_django
+
+ORG_SLUG = "bench-pages"
+RUNS = 10
+DOMAINS = 200
+EXPORT_DOMAIN = "export.example"
+EXPORT_ROWS = 10_000
+# (category, subtype, reason, weight, status code, diagnostic)
+KINDS = [
+    ("hard", "address_unknown", "userunknown", 15, "5.1.1", "550 5.1.1 <{a}>: Recipient address rejected: User unknown"),
+    ("soft", "mailbox_full", "mailboxfull", 30, "4.2.2", "452 4.2.2 <{a}>: Mailbox full"),
+    ("soft", "dns_server_failure", "networkerror", 10, "4.4.1", "451 4.4.1 Connection timed out"),
+    ("block", "spam_detected", "spamdetected", 15, "5.7.1", "554 5.7.1 Message rejected as spam"),
+    ("block", "policy", "policyviolation", 5, "5.7.1", "550 5.7.1 Rejected by policy"),
+    ("autoreply", "auto_reply", "vacation", 15, "", "I am out of the office until Monday."),
+    ("complaint", "spam_complaint", "feedback", 2, "", ""),
+    ("unsubscribe", "unsubscribe_request", "feedback", 1, "", "Please remove me"),
+    ("undetermined", "undetermined", "undefined", 7, "", "Something odd happened"),
+]
+FIRST = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Donald", "Margaret", "Radia", "John"]
+LAST = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Knuth", "Hamilton", "Perlman"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--learners", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--refill", action="store_true")
+    args = parser.parse_args()
+    setup_django()
+    from contacts.models import Learner, Organization
+
+    org = Organization.objects.filter(slug=ORG_SLUG).first()
+    if args.refill or org is None or Learner.objects.filter(organization=org).count() != args.learners:
+        started = time.perf_counter()
+        org = fill(args.learners)
+        print(f"filled {args.learners} learners in {time.perf_counter() - started:.0f} s", flush=True)
+    measure_pages(org, args)
+
+
+# ---------------------------------------------------------------------------------------------- filling
+
+
+def fill(n: int):
+    """Delete the benchmark organization and COPY a fresh one with ``n`` learners."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import timezone
+
+    from campaigns.models import Campaign, CampaignRun
+    from contacts.models import Membership, Organization
+    from contacts.services import create_organization
+
+    tables = ("campaigns_bounceevent", "contacts_clearance", "campaigns_send", "campaigns_inboundmessage",
+              "campaigns_campaignrun", "campaigns_campaign", "contacts_automationrule")
+    with connection.cursor() as cursor:  # a cascade delete of millions of rows through the ORM is too slow
+        old = Organization.objects.filter(slug=ORG_SLUG).values_list("pk", flat=True).first()
+        if old and not Organization.objects.exclude(pk=old).exists():  # the database is ours alone
+            cursor.execute(f"TRUNCATE {', '.join(tables)}, contacts_learner CASCADE")
+        elif old:
+            cursor.execute("UPDATE contacts_learner SET status_event_id = NULL WHERE organization_id = %s", [old])
+            for table in tables:
+                cursor.execute(f"DELETE FROM {table} WHERE organization_id = %s", [old])
+            cursor.execute("DELETE FROM contacts_learner WHERE organization_id = %s", [old])
+        Organization.objects.filter(slug=ORG_SLUG).delete()
+    org = create_organization(name="Bench pages", slug=ORG_SLUG)
+    user, _ = get_user_model().objects.get_or_create(username="bench-admin")
+    Membership.objects.filter(user=user).delete()
+    Membership.objects.create(user=user, organization=org, role="admin")
+    now = timezone.now()
+    runs = []
+    for r in range(RUNS):
+        created = now - timedelta(days=330 - r * 33)
+        campaign = Campaign.objects.create(organization=org, name=f"Campaign {r + 1}", subject=f"Training {r + 1}",
+                                           from_email="training@sender.example", body_text="x", created_at=created)
+        runs.append(CampaignRun.objects.create(organization=org, campaign=campaign, status="done",
+                                               created_at=created, started_at=created, finished_at=created,
+                                               left_out={"bounced": n // 50}))
+    rng = random.Random(42)
+    plan = plan_learners(n, runs, rng, now)
+    copy_learners(org, plan)
+    copy_sends(org, runs, plan, rng)
+    copy_events(org, runs, plan)
+    copy_clearances(org, plan, user, now)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE contacts_learner l SET status_event_id = e.id FROM campaigns_bounceevent e "
+                       "WHERE e.learner_id = l.id AND l.organization_id = %s AND l.status <> 'active'", [org.pk])
+    for table in ("contacts_learner", "campaigns_send", "campaigns_bounceevent", "contacts_clearance"):
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    return org
+
+
+def plan_learners(n, runs, rng, now):
+    """Decide each learner's address, event and resulting deliverability state (plain tuples, fast)."""
+    weights = [kind[3] for kind in KINDS]
+    export_count = min(EXPORT_ROWS, n // 10)
+    plan = []
+    for i in range(n):
+        domain = EXPORT_DOMAIN if i < export_count else f"d{i % DOMAINS}.example"
+        kind = rng.choices(KINDS, weights)[0] if rng.random() < 0.95 else None
+        run_index = rng.randrange(RUNS)
+        occurred = runs[run_index].created_at + timedelta(hours=rng.randint(1, 24 * 30))
+        if occurred > now:
+            occurred = now - timedelta(minutes=rng.randint(1, 600))
+        engaged = now - timedelta(days=rng.randint(0, 80)) if rng.random() < 0.35 else None
+        soft = rng.randint(1, 12) if kind and kind[0] in ("soft", "block") else 0
+        status = "active"
+        if kind and (kind[0] == "hard" or soft >= (20 if engaged else 10)):
+            status = "bounced"
+        elif kind and kind[0] in ("complaint", "unsubscribe"):
+            status = "unsubscribed"
+        cleared = 1 if status == "bounced" and rng.random() < 0.05 else 0
+        plan.append((i, domain, kind, run_index, occurred, engaged, soft, status, cleared))
+    return plan
+
+
+def _copy(table, columns, rows):
+    """COPY text rows (already tab-separated lines) into ``table``."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    raw = connection.connection
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            buffer = []
+            for row in rows:
+                buffer.append(row)
+                if len(buffer) >= 20_000:
+                    copy.write("".join(buffer))
+                    buffer.clear()
+            copy.write("".join(buffer))
+
+
+NULL = "\\N"
+
+
+def _ts(value):
+    return value.isoformat() if value else NULL
+
+
+def copy_learners(org, plan):
+    columns = ["organization_id", "email", "first_name", "last_name", "department", "created_at", "status",
+               "status_reason", "status_since", "soft_bounce_count", "last_bounce_category", "last_bounce_subtype",
+               "last_bounced_at", "bounce_count", "times_cleared", "last_engaged_at", "last_opened_at", "tags",
+               "on_resend_list"]
+
+    def rows():
+        for i, domain, kind, _run, occurred, engaged, soft, status, cleared in plan:
+            category, subtype, reason = (kind[0], kind[1], kind[2]) if kind else ("", "", "")
+            last_at = occurred if kind and category != "autoreply" else None
+            if category == "autoreply":
+                category = subtype = ""
+            bounce_count = 1 if category in ("hard", "soft", "block") else 0
+            yield "\t".join([
+                str(org.pk), f"learner{i}@{domain}", FIRST[i % len(FIRST)], LAST[i % len(LAST)],
+                "Finance" if i % 3 else "Teaching", _ts(occurred - timedelta(days=400)), status,
+                reason if status != "active" else "", _ts(occurred if status != "active" else None), str(soft),
+                category, subtype, _ts(last_at), str(bounce_count), str(cleared), _ts(engaged), _ts(engaged),
+                "[]", "f"]) + "\n"
+
+    _copy("contacts_learner", columns, rows())
+
+
+def _learner_ids(org):
+    from contacts.models import Learner
+
+    return list(Learner.objects.filter(organization=org).order_by("pk").values_list("pk", flat=True))
+
+
+def copy_sends(org, runs, plan, rng):
+    columns = ["organization_id", "run_id", "learner_id", "token", "email", "domain", "status", "skip_reason",
+               "created_at", "attempts", "sent_at", "delivered_at", "opened_at", "open_count", "bounced_at",
+               "status_changed_at", "last_reply"]
+    ids = _learner_ids(org)
+
+    def rows():
+        for r, run in enumerate(runs):
+            created = run.created_at
+            at = _ts(created)
+            later = _ts(created + timedelta(hours=2))
+            for (i, domain, kind, run_index, occurred, _e, _s, _status, _c), learner_id in zip(plan, ids):
+                roll = rng.random()
+                delivered = opened = bounced = NULL
+                if run_index == r and kind and kind[0] in ("hard", "soft", "block"):
+                    status, bounced = "bounced", _ts(occurred)
+                elif roll < 0.25:
+                    status, delivered, opened = "opened", later, later
+                elif roll < 0.85:
+                    status, delivered = "delivered", later
+                elif roll < 0.97:
+                    status = "sent"
+                elif roll < 0.99:
+                    status = "deferred"
+                else:
+                    status = "failed"
+                yield (f"{org.pk}\t{run.pk}\t{learner_id}\tb{run.pk}x{learner_id}\tlearner{i}@{domain}\t{domain}\t"
+                       f"{status}\t\t{at}\t1\t{at}\t{delivered}\t{opened}\t{0 if opened == NULL else 1}\t"
+                       f"{bounced}\t{later if bounced == NULL else bounced}\t\n")
+
+    _copy("campaigns_send", columns, rows())
+
+
+def copy_events(org, runs, plan):
+    from django.db import connection
+
+    columns = ["organization_id", "send_id", "learner_id", "source", "recipient_index", "address", "action", "status",
+               "reply_code", "reason", "category", "subtype", "hard", "diagnostic", "remote_mta", "feedback_type",
+               "matched_by", "occurred_at", "outcome", "applied_at"]
+    ids = _learner_ids(org)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT learner_id, run_id, id FROM campaigns_send WHERE organization_id = %s", [org.pk])
+        send_of = {(learner, run): send for learner, run, send in cursor.fetchall()}
+    outcomes = {"hard": "suppressed", "soft": "counted", "block": "counted", "autoreply": "flagged",
+                "complaint": "unsubscribed", "unsubscribe": "unsubscribed", "undetermined": "recorded"}
+
+    def rows():
+        for (i, domain, kind, run_index, occurred, _e, _s, _st, _c), learner_id in zip(plan, ids):
+            if not kind:
+                continue
+            category, subtype, reason, _w, code, diagnostic = kind
+            address = f"learner{i}@{domain}"
+            mta = f"mx.{domain}" if category != "block" or i % 2 else f"gw.filter{i % 3}.example"
+            yield "\t".join([
+                str(org.pk), str(send_of[(learner_id, runs[run_index].pk)]), str(learner_id), "mailbox", "0", address,
+                "failed" if code else "", code, code[:1] + "50" if code else "", reason, category, subtype,
+                "t" if category == "hard" else "f", diagnostic.format(a=address), mta, "abuse" if
+                category == "complaint" else "", "verp", _ts(occurred), outcomes[category], _ts(occurred)]) + "\n"
+
+    _copy("campaigns_bounceevent", columns, rows())
+
+
+def copy_clearances(org, plan, user, now):
+    columns = ["organization_id", "learner_id", "cleared_by_id", "via", "created_at", "previous_status",
+               "previous_reason", "previous_category", "previous_subtype", "previous_soft_bounce_count",
+               "previous_email", "note"]
+    ids = _learner_ids(org)
+
+    def rows():
+        for (i, domain, kind, _r, occurred, _e, _s, _st, cleared), learner_id in zip(plan, ids):
+            if cleared:
+                yield "\t".join([str(org.pk), str(learner_id), str(user.pk), "portal",
+                                 _ts(occurred - timedelta(days=20)), "bounced", kind[2], kind[0], kind[1], "0", "",
+                                 "Confirmed with IT"]) + "\n"
+
+    _copy("contacts_clearance", columns, rows())
+
+
+# ---------------------------------------------------------------------------------------------- measuring
+
+
+def pages(org):
+    """(name, URLs to cycle through) for every page measured."""
+    from campaigns.models import CampaignRun
+    from contacts.models import Learner
+
+    profiles = list(Learner.objects.filter(organization=org, bounce_count__gt=0).order_by("pk")
+                    .values_list("pk", flat=True)[:50])
+    biggest = CampaignRun.objects.filter(organization=org).order_by("-created_at").first()  # every run has N sends
+    return [
+        ("learners", ["/learners/"]),
+        ("learners_filtered", ["/learners/?status=bounced&category=hard", "/learners/?domain=d7.example",
+                               "/learners/?category=soft&near_threshold=true"]),
+        ("learner_profile", [f"/learners/{pk}/" for pk in profiles]),
+        ("run_details", [f"/campaigns/runs/{biggest.pk}/"]),
+        ("run_details_filtered", [f"/campaigns/runs/{biggest.pk}/?status=bounced",
+                                  f"/campaigns/runs/{biggest.pk}/?category=block"]),
+        ("learner_report", ["/reports/dashboards/learners/"]),
+        ("email_status_report", ["/reports/email-status/"]),
+    ]
+
+
+def measure_pages(org, args):
+    from django.contrib.auth import get_user_model
+    from django.db import connection, reset_queries
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench-admin"))
+    from django.core.cache import cache
+
+    cache.clear()
+    worst, worst_name, max_queries, cold_worst = 0.0, "", 0, 0.0
+    for name, urls in pages(org):
+        colds = []
+        for url in urls:  # the first request of each URL: templates compiled, aggregates computed and cached
+            started = time.perf_counter()
+            assert client.get(url).status_code == 200, url
+            colds.append((time.perf_counter() - started) * 1000)
+        cold_worst = max(cold_worst, max(colds))
+        times, queries = [], []
+        for i in range(args.requests):
+            counter = QueryCounter()
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                response = client.get(urls[i % len(urls)])
+                elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200
+            times.append(elapsed)
+            queries.append(counter.count)
+            reset_queries()
+        p95 = statistics.quantiles(times, n=20)[-1]
+        print(f"{name:22} p50={statistics.median(times):7.1f} ms  p95={p95:7.1f} ms  max={max(times):7.1f} ms  "
+              f"queries={max(queries)}  first={max(colds):7.1f} ms", flush=True)
+        if p95 > worst:
+            worst, worst_name = p95, name
+        max_queries = max(max_queries, max(queries))
+    export_ms, export_rows = measure_export(client)
+    print(f"{'csv_export':22} {export_rows} rows in {export_ms:.0f} ms", flush=True)
+    print(f"RESULT learners={args.learners} p95_ms_max={worst:.1f} worst_page={worst_name} "
+          f"max_queries={max_queries} first_request_ms_max={cold_worst:.0f} csv_export_ms={export_ms:.0f} "
+          f"csv_rows={export_rows}")
+
+
+def measure_export(client):
+    started = time.perf_counter()
+    response = client.get(f"/learners/?domain={EXPORT_DOMAIN}&export=csv")
+    lines = sum(chunk.count(b"\n") for chunk in response.streaming_content)
+    return (time.perf_counter() - started) * 1000, lines - 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

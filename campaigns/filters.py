@@ -1,0 +1,43 @@
+"""Filters of the run details' send table."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from campaigns.models import BounceEvent, Send, SendStatus
+from contacts.choices import Category, Reason, Subtype
+
+
+class SendFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="email", lookup_expr="icontains", label="Learner",
+                                  widget=forms.TextInput(attrs={"placeholder": "Email", "type": "search"}))
+    status = django_filters.ChoiceFilter(choices=SendStatus.choices, label="Status")
+    category = django_filters.ChoiceFilter(choices=Category.choices, method="filter_event", label="Category")
+    subtype = django_filters.ChoiceFilter(choices=Subtype.choices, method="filter_event", label="Subtype")
+    reason = django_filters.ChoiceFilter(choices=Reason.choices, method="filter_event", label="Reason")
+    domain = django_filters.CharFilter(method="filter_domain", label="Domain",
+                                       widget=forms.TextInput(attrs={"placeholder": "example.com"}))
+
+    class Meta:
+        model = Send
+        fields = ["q", "status", "category", "subtype", "reason", "domain"]
+
+    primary_fields = ("q", "status", "category", "domain")
+
+    @property
+    def secondary_in_use(self) -> bool:
+        return any(self.data.get(name) for name in self.filters if name not in self.primary_fields)
+
+    @property
+    def filters_on_events(self) -> bool:
+        return self.is_bound and any(self.data.get(name) for name in ("category", "subtype", "reason"))
+
+    def filter_event(self, queryset, name, value):
+        if not value:
+            return queryset
+        events = BounceEvent.objects.filter(send=OuterRef("pk"), **{name: value})
+        return queryset.filter(Exists(events))
+
+    def filter_domain(self, queryset, name, value):
+        value = value.strip().lstrip("@").lower()
+        return queryset.filter(domain=value) if value else queryset

@@ -1,0 +1,76 @@
+"""The "i" panel of a send and the facts of a bounce event, as escaped HTML built in Python.
+
+These render for every row of the run details' table (50 per page), where the
+template engine cost half the page's time; ``format_html`` escapes every value
+(bounce text is attacker-controlled) and nothing from a bounce is marked safe.
+Templates use them through the ``bounce_facts`` tag (campaigns/templatetags).
+"""
+
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+
+from campaigns.models import EventSource, MatchedBy, SendStatus
+
+MATCHED_BY = dict(MatchedBy.choices)
+SOURCES = dict(EventSource.choices)
+SEND_STATUSES = dict(SendStatus.choices)
+# Our own constant markup (no data in it).
+VERIFIED = mark_safe('<span class="badge badge-active">Verified</span>')
+UNVERIFIED = mark_safe('<span class="badge badge-soft" title="No token of ours: the bounce could be forged">'
+                       "Unverified</span>")
+
+
+def _when(value, pattern="%Y-%m-%d %H:%M:%S") -> str:
+    return localtime(value).strftime(pattern) if value else "—"
+
+
+def _facts(rows) -> str:
+    """A <dl> of (term, description-html) pairs."""
+    return format_html('<dl class="bounce-facts">{}</dl>',
+                       format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((term, value) for term, value in rows if value)))
+
+
+def bounce_facts_html(event, *, can_view_raw: bool) -> str:
+    """What the receiving server said about one bounce event."""
+    verified = VERIFIED if event.is_verified else UNVERIFIED
+    code = event.status or "—"
+    rows = [
+        ("Server message", format_html('<pre class="diagnostic">{}</pre>', event.diagnostic or "(none given)")),
+        ("Status code", format_html("{} (SMTP {})", code, event.reply_code) if event.reply_code else code),
+        ("Reason", event.reason),
+        ("Remote server", event.remote_mta or "—"),
+        ("Address", event.address or "—"),
+        ("Matched by", format_html("{} {}", MATCHED_BY.get(event.matched_by, event.matched_by), verified)),
+        ("Received", f"{_when(event.occurred_at)} via {SOURCES.get(event.source, event.source).lower()}"),
+        ("Feedback type", event.feedback_type),
+    ]
+    if can_view_raw and event.inbound_message_id:
+        url = reverse("campaigns:inbound-raw", args=[event.inbound_message_id])
+        rows.append(("Raw message", format_html('<a href="{}">Show the message as received</a>', url)))
+    return _facts(rows)
+
+
+def send_facts_html(send) -> str:
+    """A send without a bounce event: its status, the last server reply and its times."""
+    status = SEND_STATUSES.get(send.status, send.status)
+    rows = [
+        ("Status", f"{status} ({send.skip_reason})" if send.skip_reason else status),
+        ("Server reply", format_html('<pre class="diagnostic">{}</pre>', send.last_reply) if send.last_reply else ""),
+        ("Attempts", str(send.attempts)),
+        ("Sent", _when(send.sent_at) if send.sent_at else ""),
+        ("Delivered", _when(send.delivered_at) if send.delivered_at else ""),
+        ("Opened", (f"{_when(send.opened_at)} ({send.open_count} times)" if send.open_count > 1
+                    else _when(send.opened_at)) if send.opened_at else ""),
+    ]
+    return _facts(rows)
+
+
+def send_info_html(send, event, *, can_view_raw: bool) -> str:
+    """The row's "i" panel: a <details> that opens in place, no script needed."""
+    body = bounce_facts_html(event, can_view_raw=can_view_raw) if event else send_facts_html(send)
+    return format_html(
+        '<details class="info-panel"><summary aria-label="Details of the send to {}">'
+        '<span class="info-icon" aria-hidden="true">i</span></summary><div class="info-body">{}</div></details>',
+        send.email, body)

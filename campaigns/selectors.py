@@ -1,0 +1,106 @@
+"""Read-only queries behind the run details page and the dashboards' allowlisting alerts."""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import CharField, Count, F, Value
+
+from campaigns.models import BounceEvent, CampaignRun, Send, SendStatus
+from contacts.choices import Category
+
+# Statuses that never left: they do not count toward a run's attempted sends.
+NOT_ATTEMPTED = (SendStatus.SKIPPED, SendStatus.SCHEDULED)
+MAX_ALERT_CANDIDATES = 10
+
+
+def status_counts_for_run(run) -> dict[str, int]:
+    """Return {send status: count} for every status (zeros included), in one grouped query."""
+    counts = dict(Send.objects.filter(run=run).order_by().values_list("status").annotate(n=Count("*")))
+    return {status: counts.get(status, 0) for status in SendStatus.values}
+
+
+@dataclass(frozen=True)
+class AllowlistingAlert:
+    run_id: int
+    kind: str  # "domain" or "remote server"
+    name: str
+    blocked: int
+    attempted: int
+    campaign_name: str = ""
+
+    @property
+    def share(self) -> float:
+        return 100 * self.blocked / self.attempted if self.attempted else 0.0
+
+
+def block_groups(events) -> list[tuple[int, str, str, str, int]]:
+    """Group mail-block ``events`` by run and receiving domain, and by run and remote server.
+
+    Returns (run_id, campaign name, kind, name, sends blocked) rows, largest first; one query.
+    """
+    blocks = events.filter(category=Category.BLOCK, send__isnull=False).order_by()
+    by_domain, by_server = (
+        blocks.exclude(**{field: ""}).annotate(kind=Value(kind, output_field=CharField()), name=F(field))
+        .values_list("send__run_id", "send__run__campaign__name", "kind", "name")
+        .annotate(n=Count("send_id", distinct=True))
+        for kind, field in (("domain", "send__domain"), ("remote server", "remote_mta"))
+    )
+    rows = list(by_domain.union(by_server, all=True))  # one round trip
+    rows.sort(key=lambda row: -row[4])
+    return rows
+
+
+def attempted_sends_up_to(run_ids, cap: int) -> dict[int, int]:
+    """Count each run's attempted sends, stopping at ``cap`` (one query; the cost is bounded by the cap).
+
+    An alert needs "blocked > share × attempted", so counting past
+    blocked × 100 / share can never change the answer: a run of a million
+    sends costs no more than a small one here.
+    """
+    run_ids = [int(run_id) for run_id in run_ids]
+    if not run_ids:
+        return {}
+    send, run = Send._meta.db_table, CampaignRun._meta.db_table
+    marks = ", ".join(["%s"] * len(run_ids))
+    sql = (f"SELECT r.id, (SELECT COUNT(*) FROM (SELECT 1 FROM {send} s WHERE s.run_id = r.id "
+           f"AND s.status NOT IN (%s, %s) LIMIT %s) AS limited) FROM {run} r WHERE r.id IN ({marks})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*NOT_ATTEMPTED, int(cap), *run_ids])
+        return dict(cursor.fetchall())
+
+
+def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int] | None = None):
+    """Return the alerts of DESIGN §3 for ``groups`` (from ``block_groups``): a domain or remote server
+    that blocked more than ``share_percent`` of its run's attempted sends.
+
+    Without ``attempted`` the largest candidates' runs are counted with a cap (one query).
+    """
+    candidates = groups[:MAX_ALERT_CANDIDATES]
+    if not candidates:
+        return []
+    if attempted is None:
+        cap = max(blocked for *_rest, blocked in candidates) * 100 // share_percent + 1
+        attempted = attempted_sends_up_to({run_id for run_id, *_rest in candidates}, cap)
+    alerts = [
+        AllowlistingAlert(run_id=run_id, kind=kind, name=name, blocked=blocked, attempted=attempted.get(run_id, 0),
+                          campaign_name=campaign)
+        for run_id, campaign, kind, name, blocked in candidates
+        if attempted.get(run_id) and blocked * 100 > share_percent * attempted[run_id]
+    ]
+    alerts.sort(key=lambda alert: (-alert.share, alert.kind, alert.name))
+    return alerts
+
+
+def allowlisting_alerts_for_run(run, *, share_percent: int, attempted: int):
+    """The run's alerts. A blocked send is marked bounced (or it was opened after all, and is not
+    blocked): reading only bounced sends' events keeps a million-send run to a tenth of its rows."""
+    events = BounceEvent.objects.filter(organization_id=run.organization_id, send__run=run,
+                                        send__status=SendStatus.BOUNCED)
+    return allowlisting_alerts(block_groups(events), share_percent=share_percent, attempted={run.pk: attempted})
+
+
+def summary_for_run(run, *, share_percent: int):
+    """Return (send counts per status, allowlisting alerts) of the run: three grouped queries."""
+    counts = status_counts_for_run(run)
+    attempted = sum(n for status, n in counts.items() if status not in NOT_ATTEMPTED)
+    return counts, allowlisting_alerts_for_run(run, share_percent=share_percent, attempted=attempted)

@@ -1,0 +1,36 @@
+"""Read-only learner queries shared by the learner list, the profile and the dashboards."""
+
+from django.db.models import Q
+from django.utils import timezone
+
+from contacts.choices import DeliverabilityStatus
+
+
+def near_threshold_floor(threshold: int) -> int:
+    """Return the soft-bounce count from which a learner counts as near ``threshold``.
+
+    "Near" is the last fifth of the way (at least the last two bounces), so the
+    dashboard warns before the policy suppresses.
+    """
+    return max(1, threshold - max(2, threshold // 5))
+
+
+def near_threshold_q(policy, now=None) -> Q:
+    """Active learners whose consecutive soft bounces are near their (engaged or not) threshold."""
+    engaged = Q(last_engaged_at__gte=policy.engaged_since(now or timezone.now()))
+    lowest = min(near_threshold_floor(policy.soft_threshold_engaged),
+                 near_threshold_floor(policy.soft_threshold_unengaged))
+    # The explicit lower bound lets an index on the soft count skip everyone further away.
+    return Q(status=DeliverabilityStatus.ACTIVE, soft_bounce_count__gte=lowest) & (
+        (engaged & Q(soft_bounce_count__gte=near_threshold_floor(policy.soft_threshold_engaged)))
+        | (~engaged & Q(soft_bounce_count__gte=near_threshold_floor(policy.soft_threshold_unengaged)))
+    )
+
+
+def repeat_bouncer_q() -> Q:
+    """Learners bounced again after somebody cleared them before."""
+    return Q(status=DeliverabilityStatus.BOUNCED, times_cleared__gt=0)
+
+
+def engaged_q(policy, now=None) -> Q:
+    return Q(last_engaged_at__gte=policy.engaged_since(now or timezone.now()))

@@ -1,0 +1,76 @@
+"""Settings forms: the bounce policy and email status automation rules (validate and re-show only)."""
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from contacts.choices import CATEGORY_OF_SUBTYPE, SOFT_COUNTING_CATEGORIES, Category, Subtype
+from contacts.models import AutomationAction, AutomationRule, BouncePolicy
+
+POSITIVE = "Must be a whole number of at least {minimum}."
+
+
+def _bounded(field: forms.IntegerField, minimum: int, maximum: int) -> None:
+    """Replace a number field's limits with plain messages (0 or negative: "at least 1", not "≥ 0")."""
+    field.min_value, field.max_value = minimum, maximum
+    field.validators = [v for v in field.validators if not hasattr(v, "limit_value")] + [
+        MinValueValidator(minimum, message=POSITIVE.format(minimum=minimum)),
+        MaxValueValidator(maximum, message=f"Must be at most {maximum}."),
+    ]
+    field.widget.attrs.update(min=minimum, max=maximum)
+
+
+class BouncePolicyForm(forms.ModelForm):
+    class Meta:
+        model = BouncePolicy
+        fields = ["soft_threshold_unengaged", "soft_threshold_engaged", "engaged_window_days",
+                  "allowlisting_alert_share", "unverified_events_suppress"]
+        labels = {
+            "soft_threshold_unengaged": "Soft bounces before suppressing a learner who has not engaged",
+            "soft_threshold_engaged": "Soft bounces before suppressing an engaged learner",
+            "engaged_window_days": "Engaged window (days)",
+            "allowlisting_alert_share": "Allowlisting alert share (%)",
+            "unverified_events_suppress": "Let unverified bounces change a learner's status",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bounded(self.fields["soft_threshold_unengaged"], 1, 1000)
+        _bounded(self.fields["soft_threshold_engaged"], 1, 1000)
+        _bounded(self.fields["engaged_window_days"], 1, 3650)
+        _bounded(self.fields["allowlisting_alert_share"], 1, 100)
+
+
+SUBTYPE_CHOICES = [("", "Any subtype")] + [
+    (category_label, [(subtype.value, subtype.label) for subtype in subtypes])
+    for category_label, subtypes in (
+        (Category(category).label, [s for s, c in CATEGORY_OF_SUBTYPE.items() if c == category])
+        for category in Category.values
+    )
+]
+
+
+class AutomationRuleForm(forms.ModelForm):
+    subtype = forms.ChoiceField(choices=SUBTYPE_CHOICES, required=False)
+
+    class Meta:
+        model = AutomationRule
+        fields = ["category", "subtype", "action", "tag"]
+        help_texts = {"tag": "Only for the tag action."}
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+
+    def clean(self):
+        cleaned = super().clean()
+        category, subtype, action = cleaned.get("category"), cleaned.get("subtype", ""), cleaned.get("action")
+        if category and subtype and CATEGORY_OF_SUBTYPE.get(Subtype(subtype)) != category:
+            self.add_error("subtype", f"{Subtype(subtype).label} is not a subtype of {Category(category).label}.")
+        if action == AutomationAction.TAG and not cleaned.get("tag", "").strip():
+            self.add_error("tag", "Name the tag to add.")
+        if action == AutomationAction.RESEND and category and category not in SOFT_COUNTING_CATEGORIES:
+            self.add_error("action", "Only soft bounces and mail blocks can go back on the resend list.")
+        if category and action and AutomationRule.objects.filter(
+                organization=self.organization, category=category, subtype=subtype or "", action=action).exists():
+            raise forms.ValidationError("This rule exists already.")
+        return cleaned

@@ -1,0 +1,116 @@
+"""Settings: the bounce policy and email status automation (admins change, viewers read).
+
+Mailbox settings are another branch's pages (``campaigns:mailbox-list``); the
+index links to them only when that URL exists.
+"""
+
+from django.contrib import messages
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import NoReverseMatch, reverse
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from bounceportal.tenancy import OrgScopedMixin
+from contacts.models import AutomationRule
+from contacts.permissions import AdminRequiredForPostMixin, is_org_admin
+from contacts.services import (
+    add_automation_rule,
+    policy_for,
+    remove_automation_rule,
+    set_automation_rule_enabled,
+    update_bounce_policy,
+)
+from contacts.settings_forms import AutomationRuleForm, BouncePolicyForm
+
+
+def mailbox_settings_url() -> str | None:
+    try:
+        return reverse("campaigns:mailbox-list")
+    except NoReverseMatch:
+        return None
+
+
+class SettingsMixin(OrgScopedMixin, AdminRequiredForPostMixin):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(mailbox_url=mailbox_settings_url(), can_change_settings=is_org_admin(self.request))
+        return context
+
+
+class SettingsIndexView(SettingsMixin, TemplateView):
+    template_name = "contacts/settings_index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["policy"] = policy_for(self.organization.pk)
+        context["rule_count"] = AutomationRule.objects.filter(organization=self.organization, enabled=True).count()
+        return context
+
+
+class PolicySettingsView(SettingsMixin, FormView):
+    template_name = "contacts/settings_policy.html"
+    form_class = BouncePolicyForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = policy_for(self.organization.pk)
+        return kwargs
+
+    def form_valid(self, form):
+        update_bounce_policy(policy=form.instance, changes={name: form.cleaned_data[name] for name in form.changed_data})
+        messages.success(self.request, "Bounce policy saved. It applies to the bounces processed from now on.")
+        return redirect("contacts:settings-policy")
+
+
+class AutomationSettingsView(SettingsMixin, FormView):
+    template_name = "contacts/settings_automation.html"
+    form_class = AutomationRuleForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["organization"] = self.organization
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rules"] = AutomationRule.objects.filter(organization=self.organization)
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            add_automation_rule(organization=self.organization, category=data["category"], subtype=data["subtype"],
+                                action=data["action"], tag=data.get("tag", ""))
+        except IntegrityError:  # a concurrent request added the same rule
+            form.add_error(None, "This rule exists already.")
+            return self.form_invalid(form)
+        messages.success(self.request, "Rule added: it applies to the bounces processed from now on.")
+        return redirect("contacts:settings-automation")
+
+
+class AutomationRuleView(OrgScopedMixin, AdminRequiredForPostMixin, View):
+    """A POST-only action on one rule; a GET (a reloaded page) goes back to the rules."""
+
+    def get_rule(self):
+        return get_object_or_404(AutomationRule, organization=self.organization, pk=self.kwargs["pk"])
+
+    def get(self, request, pk):
+        self.get_rule()
+        return redirect("contacts:settings-automation")
+
+
+class AutomationRuleToggleView(AutomationRuleView):
+    def post(self, request, pk):
+        rule = self.get_rule()
+        set_automation_rule_enabled(rule=rule, enabled=not rule.enabled)
+        messages.success(request, f"Rule {'enabled' if rule.enabled else 'paused'}: {rule}.")
+        return redirect("contacts:settings-automation")
+
+
+class AutomationRuleDeleteView(AutomationRuleView):
+    def post(self, request, pk):
+        rule = self.get_rule()
+        remove_automation_rule(rule=rule)
+        messages.success(request, f"Rule removed: {rule}.")
+        return redirect("contacts:settings-automation")

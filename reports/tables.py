@@ -1,0 +1,130 @@
+"""The reports' tables (rows are dicts from reports.selectors); each one exports as CSV."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.html import format_html
+
+from contacts.choices import Category, Subtype
+
+CATEGORY_LABELS = dict(Category.choices)
+NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
+SUBTYPE_LABELS = dict(Subtype.choices)
+
+
+def learner_list_url(date_range=None, **params) -> str:
+    """The learner list filtered by ``params`` (and by last bounce within ``date_range``)."""
+    if date_range is not None:
+        params.update(date_range.learner_params)
+    return f"{reverse('contacts:learner-list')}?{urlencode(params)}"
+
+
+class ReportTable(tables.Table):
+    """Report tables are small and already sorted by the selector: no pagination, no re-sorting."""
+
+    def __init__(self, data, *, date_range=None, **kwargs):
+        self.date_range = date_range
+        # Given here because django-tables2 subclasses do not inherit a parent's Meta.
+        kwargs.setdefault("empty_text", "Nothing here for this range.")
+        kwargs.setdefault("attrs", {"class": "data-table report-table"})
+        super().__init__(data, orderable=False, **kwargs)
+
+
+class TrendTable(ReportTable):
+    period = tables.DateColumn(verbose_name="Period starting", format="Y-m-d")
+    hard = tables.Column(verbose_name="Hard bounces", attrs=NUM)
+    soft = tables.Column(verbose_name="Soft bounces", attrs=NUM)
+    block = tables.Column(verbose_name="Mail blocks", attrs=NUM)
+    total = tables.Column(verbose_name="Total", attrs=NUM)
+
+    def value_period(self, value):
+        return value.isoformat()
+
+
+class CategoryTable(ReportTable):
+    category = tables.Column()
+    subtype = tables.Column()
+    learners = tables.Column(attrs=NUM)
+
+    def render_category(self, value):
+        return format_html('<span class="badge badge-{}">{}</span>', value, CATEGORY_LABELS.get(value, value))
+
+    def value_category(self, value):
+        return CATEGORY_LABELS.get(value, value)
+
+    def render_subtype(self, record, value):
+        url = learner_list_url(self.date_range, category=record["category"], subtype=value)
+        return format_html('<a href="{}">{}</a>', url, SUBTYPE_LABELS.get(value, value))
+
+    def value_subtype(self, value):
+        return SUBTYPE_LABELS.get(value, value)
+
+
+class DomainTable(ReportTable):
+    domain = tables.Column()
+    learners = tables.Column(verbose_name="Learners bounced", attrs=NUM)
+    hard = tables.Column(verbose_name="Of which hard", attrs=NUM)
+
+    def render_domain(self, value):
+        return format_html('<a href="{}">{}</a>', learner_list_url(self.date_range, domain=value), value)
+
+
+class LearnerSampleTable(ReportTable):
+    email = tables.Column(linkify=("contacts:learner-detail", {"pk": tables.A("pk")}))
+    soft_bounce_count = tables.Column(verbose_name="Soft in a row", attrs=NUM)
+    times_cleared = tables.Column(verbose_name="Times cleared", attrs=NUM)
+    last_bounced_at = tables.DateTimeColumn(verbose_name="Last bounce", format="Y-m-d H:i")
+
+
+class AlertTable(ReportTable):
+    name = tables.Column(verbose_name="Domain or server")
+    kind = tables.Column(verbose_name="Kind")
+    campaign_name = tables.Column(verbose_name="Campaign")
+    run_id = tables.Column(verbose_name="Run", linkify=lambda record: reverse("campaigns:run-detail",
+                                                                               args=[record.run_id]))
+    blocked = tables.Column(attrs=NUM)
+    attempted = tables.Column(verbose_name="Sends", attrs=NUM)
+    share = tables.Column(verbose_name="Share blocked", attrs=NUM)
+
+    def render_share(self, value):
+        return f"{value:.0f}%"
+
+    def value_share(self, value):
+        return f"{value:.1f}"
+
+
+class EmailStatusTable(ReportTable):
+    campaign = tables.Column()
+    hard = tables.Column(verbose_name="Hard bounce", attrs=NUM)
+    soft = tables.Column(verbose_name="Soft bounce", attrs=NUM)
+    block = tables.Column(verbose_name="Mail block", attrs=NUM)
+    autoreply = tables.Column(verbose_name="Auto reply", attrs=NUM)
+    complaint = tables.Column(verbose_name="Complaint", attrs=NUM)
+    unsubscribe = tables.Column(verbose_name="Unsubscribe request", attrs=NUM)
+    undetermined = tables.Column(verbose_name="Undetermined", attrs=NUM)
+    total = tables.Column(attrs={"td": {"class": "num total"}, "th": {"class": "num"}})
+
+    def render_campaign(self, record, value):
+        if record["campaign_id"] is None:
+            return format_html('<span class="muted">{}</span>', value)
+        return format_html('<a href="{}">{}</a>', reverse("campaigns:campaign-detail", args=[record["campaign_id"]]),
+                           value)
+
+
+class EmailStatusDetailTable(ReportTable):
+    campaign = tables.Column()
+    category = tables.Column()
+    subtype = tables.Column()
+    events = tables.Column(attrs=NUM)
+
+    def render_category(self, value):
+        return format_html('<span class="badge badge-{}">{}</span>', value, CATEGORY_LABELS.get(value, value))
+
+    def value_category(self, value):
+        return CATEGORY_LABELS.get(value, value)
+
+    def render_subtype(self, value):
+        return SUBTYPE_LABELS.get(value, value)
+
+    def value_subtype(self, value):
+        return SUBTYPE_LABELS.get(value, value)

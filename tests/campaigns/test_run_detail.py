@@ -1,0 +1,203 @@
+"""Run details: status chart, left-out learners, allowlisting alert, the send table and its "i" panels."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import SendStatus
+from campaigns.services.policy import apply_bounce_event
+from tests.factories import (
+    BLOCK,
+    BounceEventFactory,
+    CampaignRunFactory,
+    InboundMessageFactory,
+    SendFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def run_page(client, run, **params):
+    return client.get(reverse("campaigns:run-detail", args=[run.pk]), params)
+
+
+def sends(run, count, domain="school.example", **kwargs):
+    return [SendFactory(run=run, learner__email=f"r{run.pk}-{domain}-{i}@{domain}", **kwargs)
+            for i in range(count)]
+
+
+@pytest.fixture
+def run(org):
+    return CampaignRunFactory(campaign__organization=org, campaign__name="Phish test",
+                              left_out={"bounced": 3, "unsubscribed": 1})
+
+
+def test_chart_shows_the_count_of_each_status_with_an_accessible_title(admin_client, run):
+    sends(run, 3, status=SendStatus.DELIVERED)
+    sends(run, 2, domain="other.example", status=SendStatus.BOUNCED)
+
+    body = run_page(admin_client, run).content.decode()
+
+    assert '<svg class="bar-chart"' in body
+    assert f"<title id=\"status-chart-title\">Sends of run {run.pk} by status</title>" in body
+    assert "Delivered: 3" in body and "Bounced: 2" in body
+    assert '<text class="bar-value"' in body
+
+
+def test_left_out_learners_are_listed_by_reason(admin_client, run):
+    sends(run, 2, status=SendStatus.SKIPPED, skip_reason="bounced")
+
+    body = run_page(admin_client, run).content.decode()
+
+    assert "Bounced</dt><dd>3</dd>" in body
+    assert "See the 2 skipped learners" in body
+
+
+def test_allowlisting_alert_names_the_blocking_domain(admin_client, run):
+    blocked = sends(run, 3, domain="filtered.example", status=SendStatus.SENT)
+    sends(run, 7, status=SendStatus.DELIVERED)
+    for send in blocked:
+        apply_bounce_event(event=BounceEventFactory(send=send, remote_mta="gw.filtered.example", **BLOCK))
+
+    body = run_page(admin_client, run).content.decode()
+
+    assert "Review your allowlisting for filtered.example" in body
+    assert "Review your allowlisting for gw.filtered.example" in body
+    assert "blocked 3 of the run's 10 sends (30%" in body
+
+
+def test_no_allowlisting_alert_below_the_policys_share(admin_client, run):
+    blocked = sends(run, 1, domain="filtered.example")
+    sends(run, 9, status=SendStatus.DELIVERED)
+    apply_bounce_event(event=BounceEventFactory(send=blocked[0], **BLOCK))
+
+    body = run_page(admin_client, run).content.decode()
+
+    assert "Review your allowlisting" not in body
+
+
+def test_table_filters_sends_by_bounce_category_and_status(admin_client, run):
+    hard = sends(run, 1, domain="hard.example")[0]
+    apply_bounce_event(event=BounceEventFactory(send=hard))
+    delivered = sends(run, 1, status=SendStatus.DELIVERED)[0]
+
+    by_category = run_page(admin_client, run, category="hard").content.decode()
+    by_status = run_page(admin_client, run, status="delivered").content.decode()
+
+    assert hard.email in by_category and delivered.email not in by_category
+    assert delivered.email in by_status and hard.email not in by_status
+
+
+def test_info_panel_shows_the_server_message_code_mta_and_match(admin_client, run):
+    send = sends(run, 1)[0]
+    message = InboundMessageFactory(organization=run.organization)
+    apply_bounce_event(event=BounceEventFactory(send=send, inbound_message=message, status="5.1.1",
+                                                remote_mta="mx.school.example", matched_by="message_id"))
+
+    body = run_page(admin_client, run).content.decode()
+
+    assert '<details class="info-panel">' in body
+    assert "Recipient address rejected: User unknown" in body
+    assert "5.1.1" in body and "mx.school.example" in body
+    assert "Returned Message-ID or header" in body and "Verified" in body
+    assert reverse("campaigns:inbound-raw", args=[message.pk]) in body
+
+
+def test_a_script_in_a_diagnostic_is_shown_as_text(admin_client, run):
+    send = sends(run, 1)[0]
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    apply_bounce_event(event=BounceEventFactory(send=send, diagnostic=payload, remote_mta="<b>mx</b>"))
+
+    body = run_page(admin_client, run).content.decode()
+
+    assert payload not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in body
+    assert "<b>mx</b>" not in body
+
+
+def test_raw_message_is_shown_as_escaped_text_to_admins(admin_client, org):
+    message = InboundMessageFactory(organization=org, raw=b"Subject: hi\n\n<html><script>alert(1)</script></html>")
+
+    response = admin_client.get(reverse("campaigns:inbound-raw", args=[message.pk]))
+
+    body = response.content.decode()
+    assert "<pre class=\"raw-message\">Subject: hi" in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>alert(1)" not in body
+
+
+def test_viewers_cannot_open_raw_messages_nor_see_the_link(viewer_client, org):
+    run = CampaignRunFactory(campaign__organization=org)
+    message = InboundMessageFactory(organization=org)
+    apply_bounce_event(event=BounceEventFactory(send=sends(run, 1)[0], inbound_message=message))
+
+    page = run_page(viewer_client, run).content.decode()
+    response = viewer_client.get(reverse("campaigns:inbound-raw", args=[message.pk]))
+
+    assert reverse("campaigns:inbound-raw", args=[message.pk]) not in page
+    assert response.status_code == 403
+
+
+def test_send_table_exports_as_csv_with_event_columns(admin_client, run):
+    send = sends(run, 1)[0]
+    apply_bounce_event(event=BounceEventFactory(send=send))
+
+    response = run_page(admin_client, run, export="csv")
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["Learner", "Status", "Category", "Subtype", "Reason", "Domain", "Time"]
+    assert rows[1][:5] == [send.email, "Bounced", "Hard bounce", "Address does not exist", "userunknown"]
+
+
+def test_run_details_query_count_does_not_grow_with_sends(admin_client, run, django_assert_max_num_queries):
+    for send in sends(run, 2):
+        apply_bounce_event(event=BounceEventFactory(send=send))
+    with django_assert_max_num_queries(13):
+        run_page(admin_client, run)
+    for send in sends(run, 60, domain="big.example"):
+        apply_bounce_event(event=BounceEventFactory(send=send, **BLOCK))
+
+    with django_assert_max_num_queries(13):
+        response = run_page(admin_client, run)
+
+    assert response.status_code == 200
+
+
+def test_a_large_runs_counts_are_cached_for_a_minute_and_say_so(admin_client, run, monkeypatch):
+    from django.core.cache import cache
+
+    cache.clear()
+    monkeypatch.setattr("bounceportal.aggregates.LARGE", 2)
+    sends(run, 3, status=SendStatus.DELIVERED)
+    first = run_page(admin_client, run).content.decode()
+    sends(run, 2, domain="later.example", status=SendStatus.DELIVERED)
+
+    second = run_page(admin_client, run).content.decode()
+
+    assert "Counted at" not in first and "Delivered: 3" in first
+    assert "Counted at" in second and "Delivered: 3" in second
+    cache.clear()
+
+
+def test_a_small_runs_counts_are_always_live(admin_client, run):
+    sends(run, 3, status=SendStatus.DELIVERED)
+    run_page(admin_client, run)
+    sends(run, 2, domain="later.example", status=SendStatus.DELIVERED)
+
+    body = run_page(admin_client, run).content.decode()
+
+    assert "Delivered: 5" in body and "Counted at" not in body
+
+
+def test_campaign_pages_and_raw_message_query_counts_stay_small(admin_client, org, django_assert_max_num_queries):
+    run = CampaignRunFactory(campaign__organization=org)
+    message = InboundMessageFactory(organization=org)
+    for send in sends(run, 30):
+        BounceEventFactory(send=send, inbound_message=message)
+
+    for url in (reverse("campaigns:campaign-list"), reverse("campaigns:campaign-detail", args=[run.campaign_id]),
+                reverse("campaigns:inbound-raw", args=[message.pk])):
+        with django_assert_max_num_queries(8):
+            assert admin_client.get(url).status_code == 200
