@@ -132,6 +132,15 @@ if PRODUCTION:
 
 # --- Celery -------------------------------------------------------------------
 REDIS_URL = redis_url_from_env("REDIS_URL")
+# The cache holds the minute-old aggregates of large runs and organizations
+# (bounceportal/aggregates.py). CACHE_URL=redis://… shares them between web
+# processes; without it each process keeps its own.
+CACHE_URL = redis_url_from_env("CACHE_URL")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                "KEY_PREFIX": "bounceportal"}
+    if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Without a broker every task runs in the caller's process (the embedded demo).
