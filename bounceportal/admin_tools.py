@@ -1,14 +1,8 @@
-"""Helpers shared by the apps' admin modules: a paginator for huge tables and safe CSV export."""
-
-import csv
+"""Helpers shared by the apps' admin modules: read-only audit tables and a paginator for huge tables."""
 
 from django.core.paginator import Paginator
 from django.db import connections
-from django.http import StreamingHttpResponse
 from django.utils.functional import cached_property
-
-# Characters that make a spreadsheet treat a cell as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ReadOnlyAdminMixin:
@@ -57,28 +51,3 @@ def _planner_estimate(queryset) -> int:
 
         plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])
-
-
-def csv_safe(value) -> str:
-    """Return the cell as text, prefixed with ' when a spreadsheet would run it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def stream_csv(filename: str, header: list[str], rows) -> StreamingHttpResponse:
-    """Stream ``rows`` (iterables of cells) as a CSV download with formula injection neutralized."""
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([csv_safe(cell) for cell in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

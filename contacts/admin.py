@@ -8,6 +8,7 @@ confirmed with a note and cleared through ``clear_bounce_statuses`` (one
 Clearance audit row per learner). Audit rows can be deleted by nobody here.
 """
 
+import itertools
 from functools import partial
 
 from django.contrib import admin, messages
@@ -16,7 +17,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin, stream_csv
+from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
+from bounceportal.export import csv_response
 from contacts import admin_views
 from contacts.admin_filters import ClearedBeforeFilter, ClearedByFilter, EngagedFilter
 from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, prepare_bulk_clear
@@ -184,7 +186,7 @@ class ClearanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ).iterator(chunk_size=2000)
         header = ["cleared at", "organization", "learner", "previous email", "via", "cleared by", "previous status",
                   "previous reason", "previous category", "previous subtype", "previous soft bounces", "note"]
-        return stream_csv("clearances.csv", header, rows)
+        return csv_response(itertools.chain([header], rows), "clearances")
 
 
 @admin.register(BulkClearJob)

@@ -4,8 +4,10 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
-from django.db.models.functions import Coalesce, Now
+from django.db.models import Q
+from django.utils import timezone
+
+from contacts.models import BouncePolicy
 
 DEFAULT_ENGAGED_WINDOW_DAYS = 90
 
@@ -22,10 +24,25 @@ class EngagedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
             return queryset
-        window = Coalesce(F("organization__bounce_policy__engaged_window_days"), Value(DEFAULT_ENGAGED_WINDOW_DAYS))
-        since = ExpressionWrapper(Now() - window * Value(timedelta(days=1)), output_field=DateTimeField())
-        engaged = Q(last_engaged_at__gte=since)
+        engaged = engaged_in_own_window_q(timezone.now())
         return queryset.filter(engaged) if self.value() == "yes" else queryset.exclude(engaged)
+
+
+def engaged_in_own_window_q(now) -> Q:
+    """Learners engaged within their own organization's window: one condition per distinct window.
+
+    Plain comparisons with computed cut-offs (not date arithmetic in SQL) so it runs on
+    SQLite (the demo) as on PostgreSQL; organizations share the few windows in use.
+    """
+    orgs_by_window: dict[int, list[int]] = {}
+    for org_id, days in BouncePolicy.objects.values_list("organization_id", "engaged_window_days"):
+        orgs_by_window.setdefault(days, []).append(org_id)
+    with_policy = [org_id for org_ids in orgs_by_window.values() for org_id in org_ids]
+    engaged = Q(last_engaged_at__gte=now - timedelta(days=DEFAULT_ENGAGED_WINDOW_DAYS)) & ~Q(
+        organization_id__in=with_policy)
+    for days, org_ids in orgs_by_window.items():
+        engaged |= Q(organization_id__in=org_ids, last_engaged_at__gte=now - timedelta(days=days))
+    return engaged
 
 
 class ClearedBeforeFilter(admin.SimpleListFilter):

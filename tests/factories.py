@@ -163,3 +163,13 @@ UNSUBSCRIBE = dict(category=Category.UNSUBSCRIBE, subtype=Subtype.UNSUBSCRIBE_RE
                    hard=False, status="", reply_code="", action="", diagnostic="Please remove me from this list")
 UNDETERMINED = dict(category=Category.UNDETERMINED, subtype=Subtype.UNDETERMINED, reason=Reason.UNDEFINED,
                     hard=False, status="", reply_code="", diagnostic="Something odd happened")
+
+
+def bounced_learner(org, **send_kwargs):
+    """A learner of ``org`` made bounced the real way: a hard bounce applied by the policy."""
+    from campaigns.services.policy import apply_bounce_event
+
+    send = SendFactory(run__campaign__organization=org, **send_kwargs)
+    apply_bounce_event(event=BounceEventFactory(send=send))
+    send.learner.refresh_from_db()
+    return send.learner

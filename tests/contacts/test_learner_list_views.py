@@ -10,18 +10,11 @@ from django.utils import timezone
 
 from campaigns.services.policy import apply_bounce_event
 from contacts.choices import DeliverabilityStatus
-from tests.factories import BLOCK, SOFT, BounceEventFactory, LearnerFactory, SendFactory
+from tests.factories import BLOCK, SOFT, BounceEventFactory, LearnerFactory, SendFactory, bounced_learner
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("contacts:learner-list")
 BULK = reverse("contacts:learner-bulk-clear")
-
-
-def bounced_learner(org, **kwargs):
-    send = SendFactory(run__campaign__organization=org, **kwargs)
-    apply_bounce_event(event=BounceEventFactory(send=send))
-    send.learner.refresh_from_db()
-    return send.learner
 
 
 def listed(response):

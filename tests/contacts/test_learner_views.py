@@ -5,16 +5,9 @@ from django.urls import reverse
 
 from campaigns.services.policy import apply_bounce_event
 from contacts.choices import DeliverabilityStatus
-from tests.factories import BounceEventFactory, LearnerFactory, SendFactory
+from tests.factories import BounceEventFactory, LearnerFactory, SendFactory, bounced_learner
 
 pytestmark = pytest.mark.django_db
-
-
-def bounced_learner(org, **kwargs):
-    send = SendFactory(run__campaign__organization=org, **kwargs)
-    apply_bounce_event(event=BounceEventFactory(send=send))
-    send.learner.refresh_from_db()
-    return send.learner
 
 
 def edit(client, learner, **data):

@@ -11,16 +11,9 @@ from contacts.services import (
     clear_bounce_status,
     clear_bounce_statuses,
 )
-from tests.factories import BounceEventFactory, LearnerFactory, SendFactory, UserFactory
+from tests.factories import BounceEventFactory, LearnerFactory, SendFactory, UserFactory, bounced_learner
 
 pytestmark = pytest.mark.django_db
-
-
-def bounced_learner(org, **kwargs):
-    send = SendFactory(run__campaign__organization=org, **kwargs)
-    apply_bounce_event(event=BounceEventFactory(send=send))
-    send.learner.refresh_from_db()
-    return send.learner
 
 
 def test_clearing_makes_learner_active_and_writes_audit_row(org):
