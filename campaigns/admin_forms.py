@@ -16,6 +16,8 @@ class BounceMailboxAdminForm(forms.ModelForm):
                                           widget=forms.PasswordInput(render_value=False), help_text=KEEP)
 
     oauth_token_endpoint = forms.URLField(required=False, assume_scheme="https", label="OAuth token endpoint")
+    port = forms.IntegerField(required=False, min_value=1, max_value=65535,
+                              help_text="Empty: the standard port of the protocol and security.")
 
     class Meta:
         model = BounceMailbox

@@ -1,6 +1,7 @@
 """The bounce mailbox form of the portal's Settings → Bounce mailboxes pages."""
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from campaigns.mailboxes.base import is_loopback
 from campaigns.mailboxes.oauth import OAuthError, check_token_endpoint
@@ -43,6 +44,8 @@ class MailboxForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["protocol"].choices = [(p.value, p.label) for p in (MailboxProtocol.IMAP, MailboxProtocol.POP3)]
         self.fields["host"].required = True
+        self.fields["port"].min_value, self.fields["port"].max_value = 1, 65535
+        self.fields["port"].validators += [MinValueValidator(1), MaxValueValidator(65535)]
         if self.instance.pk:
             for name, present in (("password", self.instance.has_password),
                                   ("oauth_client_secret", bool(self.instance.oauth_client_secret_encrypted)),

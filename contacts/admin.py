@@ -12,6 +12,7 @@ import itertools
 from functools import partial
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -145,6 +146,8 @@ class LearnerAdmin(admin.ModelAdmin):
 
     def clear_one_view(self, request, learner_id):
         """The "Clear bounce status" button of a learner's page: the same confirmation as the action."""
+        if not self.has_clear_bounce_permission(request):  # a direct call skips the action's permission check
+            raise PermissionDenied("Clearing bounce statuses needs the clear_bounce permission.")
         return self.clear_bounce_status(request, Learner.objects.filter(pk=learner_id)) or redirect(
             "admin:contacts_learner_change", learner_id)
 

@@ -79,6 +79,6 @@ class ClearedByFilter(admin.SimpleListFilter):
             return queryset.filter(cleared_by__is_staff=False)
         if value == "nobody":
             return queryset.filter(cleared_by__isnull=True)
-        if value and value.isdigit():
+        if value and value.isascii() and value.isdigit():
             return queryset.filter(cleared_by_id=int(value))
         return queryset

@@ -4,10 +4,11 @@ Every filter maps to an indexed column or to a few selective ones, because an
 organization may have a million learners (see bench/pages.py).
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -16,6 +17,12 @@ from contacts.models import Learner
 from contacts.selectors import engaged_q, near_threshold_q, repeat_bouncer_q
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+# Dates a range bound may take: the day after the last one (the exclusive end) must still be a date.
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(9998, 12, 31)
+DATE_BOUNDS = [
+    MinValueValidator(EARLIEST_DATE, message=f"Enter a date from {EARLIEST_DATE.isoformat()} on."),
+    MaxValueValidator(LATEST_DATE, message=f"Enter a date until {LATEST_DATE.isoformat()}."),
+]
 
 
 def start_of_day(day):
@@ -39,9 +46,9 @@ class LearnerFilter(django_filters.FilterSet):
     campaign = django_filters.ModelChoiceFilter(queryset=None, method="filter_campaign", label="Campaign",
                                                 empty_label="Any campaign")
     bounced_after = django_filters.DateFilter(method="filter_bounced_after", label="Last bounce from",
-                                              widget=DATE_INPUT)
+                                              widget=DATE_INPUT, validators=DATE_BOUNDS)
     bounced_before = django_filters.DateFilter(method="filter_bounced_before", label="Last bounce until",
-                                               widget=DATE_INPUT)
+                                               widget=DATE_INPUT, validators=DATE_BOUNDS)
     repeat = django_filters.BooleanFilter(method="filter_repeat", label="Bounced again after a clearance",
                                           widget=django_filters.widgets.BooleanWidget())
     near_threshold = django_filters.BooleanFilter(method="filter_near_threshold",

@@ -91,7 +91,8 @@ def clear_bounce_status(*, learner: Learner, cleared_by, via: str = ClearedVia.P
 
 def change_learner_email(*, learner: Learner, new_email: str, changed_by, note: str = "", now=None) -> Learner:
     """Change the learner's address; a bounced learner is cleared (audited) because the
-    bounce belonged to the old address. Raise LearnerStateError on a duplicate address."""
+    bounce belonged to the old address (a change of letter case only is the same address and
+    clears nothing). Raise LearnerStateError on a duplicate address."""
     now = now or timezone.now()
     new_email = new_email.strip()
     with transaction.atomic():
@@ -104,7 +105,9 @@ def change_learner_email(*, learner: Learner, new_email: str, changed_by, note: 
             raise LearnerStateError(f"Another learner in this organization already uses {new_email}.")
         previous_email = locked.email
         fields = {"email": new_email}
-        if locked.status == DeliverabilityStatus.BOUNCED:
+        if previous_email.lower() == new_email.lower():  # the same address spelled differently: nothing to clear
+            pass
+        elif locked.status == DeliverabilityStatus.BOUNCED:
             Clearance.objects.create(
                 organization_id=locked.organization_id, learner=locked, cleared_by=changed_by,
                 via=ClearedVia.EMAIL_CHANGE, created_at=now, previous_status=locked.status,

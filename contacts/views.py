@@ -127,9 +127,10 @@ class LearnerEditView(OrgScopedMixin, ClearBouncePermissionMixin, UpdateView):
         try:
             update_learner_details(learner=learner, first_name=data["first_name"],
                                    last_name=data["last_name"], department=data["department"])
-            if form.email_changed:
+            if form.email_changed or data["email"] != learner.email:  # a case-only correction clears nothing
                 change_learner_email(learner=learner, new_email=data["email"], changed_by=self.request.user,
                                      note=data.get("note", ""))
+            if form.email_changed:
                 messages.success(self.request, "Email address changed.")
             elif data.get("acknowledge_valid"):
                 clear_bounce_status(learner=learner, cleared_by=self.request.user, note=data.get("note", ""))

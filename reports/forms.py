@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from contacts.filters import DATE_BOUNDS
+
 DEFAULT_DAYS = 30
 MAX_DAYS = 731
 
@@ -44,8 +46,10 @@ class DateRange:
 
 
 class DateRangeForm(forms.Form):
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}),
+                            validators=DATE_BOUNDS)
+    end = forms.DateField(required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"}),
+                          validators=DATE_BOUNDS)
 
     def clean(self):
         cleaned = super().clean()

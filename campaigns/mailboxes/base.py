@@ -43,6 +43,8 @@ def is_loopback(host: str) -> bool:
 
 def describe_os_error(host: str, port: int, exc: BaseException) -> str:
     """A short human sentence for a connection failure."""
+    if isinstance(exc, UnicodeError):
+        return f"Cannot resolve {host}: it is not a valid host name."
     if isinstance(exc, socket.gaierror):
         return f"Cannot resolve {host}: {exc.strerror or exc}."
     if isinstance(exc, (TimeoutError, socket.timeout)):

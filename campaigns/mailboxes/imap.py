@@ -45,7 +45,7 @@ class ImapSource:
                                      ssl_context=context, timeout=TIMEOUT_SECONDS)
             if mailbox.security == MailboxSecurity.STARTTLS:
                 self.client.starttls(context)
-        except (OSError, ssl.SSLError) as exc:
+        except (OSError, ssl.SSLError, UnicodeError) as exc:  # UnicodeError: not encodable as a host name
             raise MailboxError(describe_os_error(host, port, exc)) from None
         except (IMAPClientError, imaplib.IMAP4.error) as exc:
             raise MailboxError(f"{host}:{port} did not speak IMAP as expected: {exc}") from None

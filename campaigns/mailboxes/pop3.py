@@ -38,7 +38,7 @@ class Pop3Source:
                 self.client = poplib.POP3(host, port, timeout=TIMEOUT_SECONDS)
                 if mailbox.security == MailboxSecurity.STARTTLS:
                     self.client.stls(context)
-        except (OSError, ssl.SSLError) as exc:
+        except (OSError, ssl.SSLError, UnicodeError) as exc:  # UnicodeError: not encodable as a host name
             raise MailboxError(describe_os_error(host, port, exc)) from None
         except poplib.error_proto as exc:
             raise MailboxError(f"{host}:{port} did not speak POP3 as expected: {_text(exc)}") from None

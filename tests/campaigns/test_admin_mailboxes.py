@@ -80,3 +80,11 @@ def test_support_cannot_add_or_delete_mailboxes(cx_client, mailbox):
 
     assert add.status_code == 403 and delete.status_code == 403
     assert BounceMailbox.objects.filter(pk=mailbox.pk).exists()
+
+
+def test_a_port_outside_1_to_65535_is_refused(cx_client, mailbox):
+    response = cx_client.post(change_url(mailbox), form_data(mailbox, port=70000))
+
+    mailbox.refresh_from_db()
+    assert response.status_code == 200 and "port" in response.context["adminform"].form.errors
+    assert mailbox.port is None

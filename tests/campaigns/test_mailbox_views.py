@@ -64,6 +64,14 @@ def test_plain_text_to_a_remote_host_and_pop3_folders_are_refused(admin_client, 
     assert "choose delete or leave" in str(form.errors["processed_action"])
 
 
+@pytest.mark.parametrize("port", ["70000", "0"])
+def test_a_port_outside_1_to_65535_is_refused(admin_client, org, port):
+    response = admin_client.post(reverse("campaigns:mailbox-create"), imap_form(port=port))
+
+    assert response.status_code == 200 and not BounceMailbox.objects.exists()
+    assert "port" in response.context["form"].errors
+
+
 def test_a_password_or_oauth_is_required_on_create(admin_client):
     response = admin_client.post(reverse("campaigns:mailbox-create"), imap_form(password=""))
 

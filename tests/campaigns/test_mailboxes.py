@@ -96,6 +96,16 @@ def test_unreachable_host_is_a_clear_error(org):
     assert not ok and "Cannot connect to 127.0.0.1" in message
 
 
+@pytest.mark.parametrize("protocol", ["imap", "pop3"])
+def test_a_host_name_that_cannot_be_encoded_is_a_clear_error(org, protocol):
+    mailbox = BounceMailboxFactory(organization=org, protocol=protocol, host="a" * 64 + ".example", security="tls",
+                                   username="x")
+
+    ok, message = check_connection(mailbox)
+
+    assert not ok and "is not a valid host name" in message
+
+
 def test_plain_text_logins_are_refused_off_loopback(org):
     mailbox = BounceMailboxFactory(organization=org, protocol="imap", host="mail.example.com", security="none")
 

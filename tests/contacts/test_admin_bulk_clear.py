@@ -224,6 +224,22 @@ def test_learner_page_shows_clear_button_leading_to_the_same_confirmation(cx_cli
     assert Clearance.objects.get().via == ClearedVia.ADMIN_BULK
 
 
+def test_the_learner_clear_button_needs_the_clear_bounce_permission(client, org):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    learner = bounced(organization=org)
+    viewer = UserFactory(username="erin", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_learner"))
+    client.force_login(viewer)
+
+    response = client.post(reverse("admin:contacts_learner_clear_one", args=[learner.pk]))
+
+    assert response.status_code == 403
+    assert not BulkClearJob.objects.exists()
+
+
 class TestGuardRail:
     def test_repeatedly_cleared_learner_is_listed_and_needs_the_extra_checkbox(self, cx_client, org):
         repeat = bounced(organization=org, email="again@school.example", times_cleared=3)

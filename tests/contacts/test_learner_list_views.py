@@ -99,6 +99,19 @@ def test_an_invalid_filter_value_is_shown_next_to_its_field(admin_client, org):
     assert "ada@school.example" not in body
 
 
+def test_a_bounce_date_at_the_end_of_the_calendar_is_refused_with_a_message(admin_client, org):
+    LearnerFactory(organization=org, email="ada@school.example")
+
+    for params in ({"bounced_before": "9999-12-31"}, {"bounced_after": "0001-01-01"}):
+        response = admin_client.get(LIST, params)
+        export = admin_client.get(LIST, {**params, "export": "csv"})
+
+        assert response.status_code == 200
+        assert "Enter a date" in listed(response)
+        assert export.status_code == 200
+        assert b"".join(export.streaming_content).decode().count("\n") == 1  # the header only
+
+
 def test_free_text_search_finds_names_and_addresses(admin_client, org):
     LearnerFactory(organization=org, email="x1@school.example", first_name="Grace", last_name="Hopper")
     LearnerFactory(organization=org, email="x2@school.example", first_name="Alan", last_name="Turing")

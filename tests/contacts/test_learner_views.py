@@ -80,6 +80,26 @@ def test_changing_the_email_clears_the_bounce_status(admin_client, org):
     assert learner.clearances.get().via == "email_change"
 
 
+def test_correcting_the_case_of_the_email_saves_it_without_clearing(admin_client, org):
+    learner = bounced_learner(org, learner__email="Ada.Lovelace@School.example")
+
+    edit(admin_client, learner, email="ada.lovelace@school.example")
+
+    learner.refresh_from_db()
+    assert (learner.email, learner.status) == ("ada.lovelace@school.example", DeliverabilityStatus.BOUNCED)
+    assert not learner.clearances.exists()
+
+
+def test_correcting_the_case_and_acknowledging_clears_as_acknowledged(admin_client, org):
+    learner = bounced_learner(org, learner__email="Ada.Lovelace@School.example")
+
+    edit(admin_client, learner, email="ada.lovelace@school.example", acknowledge_valid="on")
+
+    learner.refresh_from_db()
+    assert (learner.email, learner.status) == ("ada.lovelace@school.example", DeliverabilityStatus.ACTIVE)
+    assert learner.clearances.get().via == "portal"
+
+
 def test_duplicate_email_is_reshown_with_a_message(admin_client, org):
     LearnerFactory(organization=org, email="taken@school.example")
     learner = LearnerFactory(organization=org)

@@ -78,6 +78,16 @@ def test_email_change_to_an_address_in_use_differing_only_in_case_is_refused(org
     assert not learner.clearances.exists()
 
 
+def test_email_change_differing_only_in_case_keeps_the_bounce_state(org):
+    learner = bounced_learner(org, learner__email="Ada@School.example")
+
+    change_learner_email(learner=learner, new_email="ada@school.example", changed_by=None)
+
+    learner.refresh_from_db()
+    assert (learner.email, learner.status) == ("ada@school.example", DeliverabilityStatus.BOUNCED)
+    assert not learner.clearances.exists()
+
+
 def test_email_change_of_an_active_learner_writes_no_clearance(org):
     learner = LearnerFactory(organization=org)
 

@@ -57,6 +57,17 @@ def test_unmatched_events_have_their_own_row_and_names_are_escaped(admin_client,
     assert "&lt;script&gt;x&lt;/script&gt;" in body and "<script>x" not in body
 
 
+def test_a_range_past_the_end_of_the_calendar_is_refused_and_the_default_used(admin_client, org):
+    BounceEventFactory(send=SendFactory(run=CampaignRunFactory(campaign__organization=org, campaign__name="Welcome")))
+
+    response = admin_client.get(REPORT, {"start": "9999-12-30", "end": "9999-12-31"})
+    export = rows(admin_client.get(REPORT, {"export": "csv", "table": "subtypes", "end": "0001-01-02"}))
+
+    assert response.status_code == 200
+    assert "Enter a date" in response.content.decode()
+    assert export[1:] == [["Welcome", "Hard bounce", "Address does not exist", "1"]]
+
+
 def test_report_query_count_does_not_grow_with_campaigns(admin_client, org, django_assert_max_num_queries):
     for _ in range(2):
         BounceEventFactory(send=SendFactory(run=CampaignRunFactory(campaign__organization=org)))

@@ -116,6 +116,16 @@ def test_an_invalid_range_is_shown_next_to_its_field_and_the_default_used(admin_
     assert "(30 days)" in body
 
 
+@pytest.mark.parametrize("params", [{"end": "0001-01-02"}, {"start": "9999-12-30", "end": "9999-12-31"}])
+def test_a_range_at_the_ends_of_the_calendar_is_refused_and_the_default_used(admin_client, org, params):
+    response = admin_client.get(REPORT, params)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter a date" in body
+    assert "(30 days)" in body
+
+
 def test_unknown_export_table_is_a_404(admin_client, org):
     assert admin_client.get(REPORT, {"export": "csv", "table": "nope"}).status_code == 404
 
