@@ -27,7 +27,7 @@ from django.utils import timezone
 from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
 from campaigns.models import BounceEvent, Campaign, CampaignRun, EventSource, MatchedBy, Send, SendStatus
 from campaigns.services.messages import MessageTemplate, smtp_address
-from campaigns.services.policy import apply_bounce_events
+from campaigns.services.policy import apply_bounce_events, lock_learners_in_order
 from campaigns.services.ratelimit import RateLimiter
 from campaigns.services.smtp import Reply, SmtpSession
 from contacts.choices import Category, DeliverabilityStatus, Subtype
@@ -197,6 +197,8 @@ class _Chunk:
             return
         now = timezone.now()
         with transaction.atomic():
+            # A deadlock-aborted flush would leave its claims to expire and its messages to be sent again.
+            lock_learners_in_order(e.learner_id for e in self.events)
             _write_back(self.done)
             if self.events:
                 apply_bounce_events(events=BounceEvent.objects.bulk_create(self.events), now=now)

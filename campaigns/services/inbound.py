@@ -20,7 +20,7 @@ from bounceportal.classifier.mime import decode_header_value
 from bounceportal.db import update_fields_many
 from campaigns.models import BounceEvent, EventSource, InboundKind, Send, SendStatus
 from campaigns.services.matching import Clues, SendMatcher, best_match, clues_for, top_headers
-from campaigns.services.policy import apply_bounce_events, record_delivery
+from campaigns.services.policy import apply_bounce_events, lock_learners_in_order, record_delivery
 from contacts.choices import Category, Reason, Subtype
 
 _KINDS = {InboundKind.DSN, InboundKind.AUTOREPLY, InboundKind.FEEDBACK, InboundKind.UNSUBSCRIBE,
@@ -163,6 +163,7 @@ def plan_message(message, classified: Classified, matcher: SendMatcher, now, out
 
 def write_outcomes(outcomes: Outcomes, now) -> list[BounceEvent]:
     """Insert the events, apply the policy to them in one call, and update deferred and delivered sends."""
+    lock_learners_in_order([e.learner_id for e in outcomes.events] + [s.learner_id for s in outcomes.deliveries])
     events = BounceEvent.objects.bulk_create(outcomes.events) if outcomes.events else []
     if events:
         apply_bounce_events(events=events, now=now)

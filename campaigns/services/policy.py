@@ -25,6 +25,18 @@ logger = logging.getLogger(__name__)
 _BOUNCEABLE_SEND_STATUSES = (SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.DEFERRED, SendStatus.DELIVERED)
 
 
+def lock_learners_in_order(learner_ids) -> None:
+    """Lock these learner rows in id order, before any send row, in the caller's transaction.
+
+    Every writer that touches learners and sends together (the policy, ingestion,
+    the sending write-back) takes learners first and in id order, so two of them
+    can wait for each other but never deadlock.
+    """
+    ids = sorted({learner_id for learner_id in learner_ids if learner_id})
+    if ids:
+        list(Learner.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
 def _lock_learners(learner_ids) -> dict[int, Learner]:
     """Lock the learners (in id order, so concurrent batches cannot deadlock) with their policies."""
     learners = (Learner.objects.select_related("organization__bounce_policy")
