@@ -243,7 +243,7 @@ class InboundMessage(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="inbound_messages")
     mailbox = models.ForeignKey(BounceMailbox, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="inbound_messages")
-    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the raw bytes as received.")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the raw bytes as received.")
     raw = models.BinaryField()
     size = models.PositiveIntegerField(help_text="Size as received, before any truncation.")
     truncated = models.BooleanField(default=False)
@@ -261,6 +261,9 @@ class InboundMessage(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
+        # Unique per organization: the same bytes reaching two customers' mailboxes are two
+        # messages, each kept and applied for its own organization.
+        constraints = [models.UniqueConstraint(fields=["organization", "digest"], name="inbound_digest_unique_per_org")]
         indexes = [
             models.Index(fields=["organization", "received_at"], name="inbound_org_received"),
             models.Index(fields=["organization", "kind"], name="inbound_org_kind"),

@@ -3,7 +3,7 @@ policy in one transaction → only after commit, mark the messages processed in 
 
 Messages are handled in batches (INBOUND_BATCH_SIZE, default 100) so a batch costs
 a dozen statements whatever its size: one look-up of known digests, two matching
-queries, one ``INSERT … ON CONFLICT (digest) DO NOTHING RETURNING`` for the raw
+queries, one ``INSERT … ON CONFLICT (organization, digest) DO NOTHING RETURNING`` for the raw
 messages, one insert of events and one ``apply_bounce_events`` call. Crash safety
 holds per message all the same:
 
@@ -123,7 +123,8 @@ _COLUMNS = ("organization", "mailbox", "digest", "raw", "size", "truncated", "re
 
 
 def _insert_new(rows: list[InboundMessage]) -> set[str]:
-    """Insert the rows, skipping digests already stored; set the new rows' ids; return their digests."""
+    """Insert the rows (all of one organization), skipping digests it already stored; set the new rows' ids;
+    return their digests."""
     using = router.db_for_write(InboundMessage)
     connection = connections[using]
     meta = InboundMessage._meta
@@ -131,7 +132,7 @@ def _insert_new(rows: list[InboundMessage]) -> set[str]:
     quote = connection.ops.quote_name
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES {', '.join([one] * len(rows))} ON CONFLICT ({quote('digest')}) DO NOTHING "
+           f"VALUES {', '.join([one] * len(rows))} ON CONFLICT ({quote('organization_id')}, {quote('digest')}) DO NOTHING "
            f"RETURNING {quote(meta.pk.column)}, {quote('digest')}")
     params = [f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows for f in fields]
     with connection.cursor() as cursor:
@@ -157,7 +158,8 @@ def ingest_raw_messages(*, mailbox: BounceMailbox, messages: list[Fetched], dry_
     now = now or timezone.now()
     result = BatchResult(fetched=len(messages))
     classified = [classify_raw(m.ref, m.raw, size=m.size, digest=m.digest) for m in messages]
-    known = dict(InboundMessage.objects.filter(digest__in={c.digest for c in classified})
+    known = dict(InboundMessage.objects.filter(organization_id=mailbox.organization_id,
+                                               digest__in={c.digest for c in classified})
                  .values_list("digest", "kind"))
     fresh, seen = [], set()
     for item in classified:

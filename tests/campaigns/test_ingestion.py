@@ -54,6 +54,23 @@ def test_the_same_message_twice_is_stored_and_counted_once(maildir_mailbox, mail
     assert files(maildir) == []
 
 
+def test_the_same_bytes_in_two_organizations_mailboxes_are_kept_for_each(maildir_mailbox, maildir, other_org):
+    other_maildir = maildir.parent / (maildir.name + "-other")
+    for sub in ("cur", "new", "tmp"):
+        (other_maildir / sub).mkdir(parents=True)
+    other_mailbox = BounceMailboxFactory(organization=other_org, protocol="maildir", folder=str(other_maildir))
+    raw = b"From: someone@school.example\nTo: bounces@bounces.example\nSubject: Re: training\n\nThanks!\n"
+    drop(maildir, raw)
+    drop(other_maildir, raw)
+
+    ours = poll_mailbox_once(mailbox=maildir_mailbox)
+    theirs = poll_mailbox_once(mailbox=other_mailbox)
+
+    assert (ours.stored, theirs.stored, theirs.duplicates) == (1, 1, 0)
+    assert set(InboundMessage.objects.values_list("organization", flat=True)) == {maildir_mailbox.organization_id,
+                                                                                  other_org.pk}
+
+
 def test_soft_bounces_and_mail_blocks_count_toward_the_threshold(maildir_mailbox, maildir, org, send):
     others = [SendFactory(run=send.run, learner__organization=org) for _ in range(2)]
     drop(maildir, gen.exim_text(original_of(send)))
