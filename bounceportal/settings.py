@@ -185,6 +185,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "BouncePortal <noreply@bounce
 MAILBOX_SECRET_KEY = env_str("MAILBOX_SECRET_KEY")
 if PRODUCTION and not MAILBOX_SECRET_KEY:
     raise ImproperlyConfigured("MAILBOX_SECRET_KEY must be set when DJANGO_ENV=production")
+# Whether portal admins may point a mailbox at loopback or private-network hosts
+# (the demo and the tests' Dovecot do; in production that would let customers
+# probe the internal network through "Test connection").
+MAILBOX_ALLOW_PRIVATE_HOSTS = env_bool("MAILBOX_ALLOW_PRIVATE_HOSTS", not PRODUCTION)
 INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 DEMO_MAILDIR = Path(env_str("DEMO_MAILDIR", str(VAR_DIR / "demo-maildir")))
 

@@ -1,9 +1,10 @@
 """The bounce mailbox form of the portal's Settings → Bounce mailboxes pages."""
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from campaigns.mailboxes.base import is_loopback
+from campaigns.mailboxes.base import is_loopback, private_addresses_of
 from campaigns.mailboxes.oauth import OAuthError, check_token_endpoint
 from campaigns.models import BounceMailbox, MailboxProtocol, MailboxSecurity, ProcessedAction
 
@@ -52,6 +53,14 @@ class MailboxForm(forms.ModelForm):
                                   ("oauth_refresh_token", bool(self.instance.oauth_refresh_token_encrypted))):
                 if present:
                     self.fields[name].help_text = "A value is stored. Leave empty to keep it."
+
+    def clean_host(self):
+        host = self.cleaned_data["host"].strip()
+        # Customers must not make our worker (and "Test connection") probe the internal network.
+        if host and not settings.MAILBOX_ALLOW_PRIVATE_HOSTS and private_addresses_of(host):
+            raise forms.ValidationError("This host is on a private or local network; enter your mail "
+                                        "provider's public IMAP or POP3 server.")
+        return host
 
     def clean(self):
         cleaned = super().clean()

@@ -41,6 +41,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def private_addresses_of(host: str) -> list[str]:
+    """The addresses ``host`` resolves to that are not on the public internet (loopback,
+    private, link-local, reserved). A name that does not resolve yields none."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    addresses = {info[4][0].split("%")[0] for info in infos}
+    return sorted(a for a in addresses if not ipaddress.ip_address(a).is_global)
+
+
 def describe_os_error(host: str, port: int, exc: BaseException) -> str:
     """A short human sentence for a connection failure."""
     if isinstance(exc, UnicodeError):

@@ -72,6 +72,16 @@ def test_a_port_outside_1_to_65535_is_refused(admin_client, org, port):
     assert "port" in response.context["form"].errors
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "169.254.169.254", "[::1]"])
+def test_in_production_a_host_on_a_private_network_is_refused(admin_client, org, settings, host):
+    settings.MAILBOX_ALLOW_PRIVATE_HOSTS = False
+
+    response = admin_client.post(reverse("campaigns:mailbox-create"), imap_form(host=host.strip("[]")))
+
+    assert response.status_code == 200 and not BounceMailbox.objects.exists()
+    assert "private or local network" in response.context["form"].errors["host"][0]
+
+
 def test_a_password_or_oauth_is_required_on_create(admin_client):
     response = admin_client.post(reverse("campaigns:mailbox-create"), imap_form(password=""))
 
