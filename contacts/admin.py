@@ -33,6 +33,7 @@ from contacts.models import (
     Membership,
     Organization,
 )
+from contacts.services import LearnerStateError, change_learner_email
 
 
 class BouncePolicyInline(admin.StackedInline):
@@ -104,6 +105,24 @@ class LearnerAdmin(admin.ModelAdmin):
 
     def has_clear_bounce_permission(self, request):
         return request.user.has_perm("contacts.clear_bounce")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A learner's sends, events and audit rows belong to its organization: it never moves.
+        return (*self.readonly_fields, "organization") if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """An address changed here goes through change_learner_email, like the portal's (audited clear)."""
+        if change and "email" in form.changed_data:
+            new_email = obj.email
+            obj.email = form.initial["email"]
+            super().save_model(request, obj, form, change)
+            try:
+                change_learner_email(learner=obj, new_email=new_email, changed_by=request.user,
+                                     note="Changed in the admin")
+            except LearnerStateError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            return
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="cleared before", ordering="times_cleared")
     def cleared_before(self, learner):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from bounceportal.admin_tools import LargeTablePaginator
 from contacts.models import Learner
-from tests.factories import LearnerFactory, OrganizationFactory
+from tests.factories import LearnerFactory, OrganizationFactory, bounced_learner
 
 CHANGELIST = reverse("admin:contacts_learner_changelist")
 pytestmark = pytest.mark.django_db
@@ -170,3 +170,20 @@ def test_learner_page_query_count_does_not_grow_with_its_clearances(cx_client, c
         page = cx_client.get(url).content.decode()
 
     assert page.count("again ") == 8
+
+
+def test_changing_a_bounced_learners_email_in_the_admin_clears_it_with_an_audit_row(client, org, django_user_model):
+    superuser = django_user_model.objects.create_superuser("root", "root@portal.example", "pw")
+    client.force_login(superuser)
+    learner = bounced_learner(org)
+    url = reverse("admin:contacts_learner_change", args=[learner.pk])
+    form = {"email": "fixed@school.example", "first_name": learner.first_name, "last_name": learner.last_name,
+            "department": "", "tags": "[]", "created_at_0": "2026-01-01", "created_at_1": "00:00:00",
+            "clearances-TOTAL_FORMS": "0", "clearances-INITIAL_FORMS": "0"}
+
+    response = client.post(url, form)
+
+    learner.refresh_from_db()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert (learner.email, learner.status) == ("fixed@school.example", "active")
+    assert learner.clearances.get().via == "email_change"
