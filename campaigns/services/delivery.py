@@ -61,7 +61,8 @@ def lease_expiry(now):
 
 
 _CLAIM_SQL = """
-UPDATE campaigns_send AS s SET claimed_at = %(now)s
+UPDATE campaigns_send AS s SET claimed_at = %(now)s,
+  email = l.email, domain = lower(split_part(l.email, '@', 2))
 FROM contacts_learner AS l
 WHERE l.id = s.learner_id AND s.run_id = %(run)s AND s.id BETWEEN %(first)s AND %(last)s
   AND s.status IN ('scheduled', 'deferred')
@@ -91,7 +92,9 @@ def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[C
     """Claim the run's due, unclaimed sends with ids in [first_id, last_id]; return them (in id order).
 
     Each carries ``learner_status``, the learner's state now: a learner
-    suppressed since the run was scheduled is skipped, not sent to.
+    suppressed since the run was scheduled is skipped, not sent to. The send
+    takes the learner's address as it is now (it may have been corrected since
+    the run was scheduled).
     """
     now = now or timezone.now()
     params = {"now": now, "run": run_id, "first": first_id, "last": last_id, "lease": lease_expiry(now)}
@@ -103,8 +106,14 @@ def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[C
         with transaction.atomic():
             due = (Send.objects.filter(run_id=run_id, pk__gte=first_id, pk__lte=last_id, status__in=PENDING_STATUSES)
                    .exclude(next_attempt_at__gt=now).exclude(claimed_at__gte=params["lease"]))
-            rows = list(due.values(*_CLAIM_COLUMNS[:-1], learner_status=F("learner__status")))
+            rows = list(due.values(*_CLAIM_COLUMNS[:-1], learner_status=F("learner__status"),
+                                   learner_email=F("learner__email")))
             Send.objects.filter(pk__in=[row["id"] for row in rows]).update(claimed_at=now)
+            for row in rows:
+                current = row.pop("learner_email")
+                if current != row["email"]:
+                    row["email"] = current
+                    Send.objects.filter(pk=row["id"]).update(email=current, domain=current.rpartition("@")[2].lower())
     return [ClaimedSend(row, run_id=run_id, now=now) for row in sorted(rows, key=lambda r: r["id"])]
 
 

@@ -64,6 +64,24 @@ def test_accepted_message_carries_the_verp_sender_token_headers_pixel_and_one_cl
     assert run.status == RunStatus.DONE and run.finished_at is not None
 
 
+def test_an_address_corrected_after_scheduling_is_the_one_sent_to(org, campaign, smtp_sink,
+                                                                django_capture_on_commit_callbacks):
+    from contacts.services import change_learner_email
+
+    learner = LearnerFactory(organization=org, email="ada@old-school.example")
+    with django_capture_on_commit_callbacks() as sending:  # scheduled, not sent yet
+        launch_run(run=create_run(campaign=campaign))
+    change_learner_email(learner=learner, new_email="ada@school.example", changed_by=None)
+
+    for send_the_run in sending:
+        send_the_run()
+
+    [received] = smtp_sink.messages
+    send = send_of(learner)
+    assert received.rcpt_tos == ["ada@school.example"]
+    assert (send.email, send.domain, send.status) == ("ada@school.example", "school.example", SendStatus.SENT)
+
+
 def test_a_returned_copy_of_our_message_leads_the_classifier_back_to_the_send(
         org, campaign, smtp_sink, django_capture_on_commit_callbacks):
     learner = LearnerFactory(organization=org, email="gone@school.example")
