@@ -32,3 +32,8 @@ test: venv services
 services:
 	@scripts/system-deps.sh
 	@scripts/services.sh
+
+# Linters that hold the lines of STYLE.md: ruff (lint and format).
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

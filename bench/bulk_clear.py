@@ -38,8 +38,12 @@ def main():
     counter = QueryCounter()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
-        job = bulk_clear.prepare_bulk_clear(learners=Learner.objects.filter(organization=org), created_by=user,
-                                            via=ClearedVia.ADMIN_BULK, description="bench")
+        job = bulk_clear.prepare_bulk_clear(
+            learners=Learner.objects.filter(organization=org),
+            created_by=user,
+            via=ClearedVia.ADMIN_BULK,
+            description="bench",
+        )
         snapshot = time.perf_counter() - started
         job = bulk_clear.confirm_bulk_clear(job=job, note="bench: bulk clear", repeat_confirmed=True)
     total = time.perf_counter() - started
@@ -50,16 +54,24 @@ def main():
     Learner.objects.filter(organization=org).update(status="bounced")
     vacuum()
     started = time.perf_counter()
-    single = clear_bounce_statuses(learners=Learner.objects.filter(organization=org), cleared_by=user,
-                                   via=ClearedVia.ADMIN_BULK, note="bench: one call")
+    single = clear_bounce_statuses(
+        learners=Learner.objects.filter(organization=org),
+        cleared_by=user,
+        via=ClearedVia.ADMIN_BULK,
+        note="bench: one call",
+    )
     single_seconds = time.perf_counter() - started
     assert single == args.learners
 
-    print(f"cleared {job.cleared} learners with {audit_rows} audit rows in {total:.2f} s "
-          f"(snapshot {snapshot:.2f} s, chunks of {bulk_clear.CHUNK_SIZE}: {total - snapshot:.2f} s, "
-          f"{counter.count} queries); one service call: {single_seconds:.2f} s")
-    print(f"RESULT learners={job.cleared} seconds={total:.2f} snapshot_s={snapshot:.2f} "
-          f"clear_s={total - snapshot:.2f} single_call_s={single_seconds:.2f} queries={counter.count}")
+    print(
+        f"cleared {job.cleared} learners with {audit_rows} audit rows in {total:.2f} s "
+        f"(snapshot {snapshot:.2f} s, chunks of {bulk_clear.CHUNK_SIZE}: {total - snapshot:.2f} s, "
+        f"{counter.count} queries); one service call: {single_seconds:.2f} s"
+    )
+    print(
+        f"RESULT learners={job.cleared} seconds={total:.2f} snapshot_s={snapshot:.2f} "
+        f"clear_s={total - snapshot:.2f} single_call_s={single_seconds:.2f} queries={counter.count}"
+    )
 
 
 def build(count):
@@ -75,11 +87,23 @@ def build(count):
     user, _ = get_user_model().objects.get_or_create(username="bench-support", defaults={"is_staff": True})
     now = timezone.now()
     Learner.objects.bulk_create(
-        [Learner(organization=org, email=f"l{i}@bench{i % 50}.example", status="bounced",
-                 status_reason="userunknown", status_since=now, last_bounce_category="hard",
-                 last_bounce_subtype="address_unknown", last_bounced_at=now, bounce_count=1,
-                 times_cleared=i % 4) for i in range(count)],
-        batch_size=5000)
+        [
+            Learner(
+                organization=org,
+                email=f"l{i}@bench{i % 50}.example",
+                status="bounced",
+                status_reason="userunknown",
+                status_since=now,
+                last_bounce_category="hard",
+                last_bounce_subtype="address_unknown",
+                last_bounced_at=now,
+                bounce_count=1,
+                times_cleared=i % 4,
+            )
+            for i in range(count)
+        ],
+        batch_size=5000,
+    )
     vacuum()
     return org, user
 

@@ -57,12 +57,15 @@ def in_process(files: list[Path]) -> float:
 def stress() -> dict[str, float]:
     """Seconds for a 20 MB message and a 1,000-deep nested multipart."""
     body = b"x" * 76 + b"\n"
-    huge = (b"From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n"
-            b"Content-Type: text/plain\n\n<a@example.org>: 550 5.1.1 user unknown\n"
-            + body * (20 * 1024 * 1024 // len(body)))
+    huge = (
+        b"From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n"
+        b"Content-Type: text/plain\n\n<a@example.org>: 550 5.1.1 user unknown\n"
+        + body
+        * (20 * 1024 * 1024 // len(body))
+    )
     nested = b"From: a@example.org\nSubject: nest\n"
     for depth in range(1000):
-        nested += b"Content-Type: multipart/mixed; boundary=\"b%d\"\n\n--b%d\n" % (depth, depth)
+        nested += b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (depth, depth)
     nested += b"Content-Type: text/plain\n\nhello\n"
     timings = {}
     for name, raw in (("huge_20mb_s", huge), ("nested_1000_s", nested)):
@@ -74,7 +77,7 @@ def stress() -> dict[str, float]:
 
 def batches(files: list[Path]) -> list[list[str]]:
     names = [str(f) for f in files]
-    return [names[i:i + BATCH] for i in range(0, len(names), BATCH)]
+    return [names[i : i + BATCH] for i in range(0, len(names), BATCH)]
 
 
 def one_pass(command: list[str], groups: list[list[str]]) -> float:
@@ -107,8 +110,7 @@ def sisimai_available() -> bool:
 
 def main() -> int:
     files = corpus_files()
-    subprocess.run([sys.executable, "-m", "compileall", "-q", "bounceportal/classifier"],
-                   cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "bounceportal/classifier"], cwd=ROOT, check=True)
     groups = batches(files)
     cli = [sys.executable, "-m", "bounceportal.classifier"]
     subprocess.run(cli + groups[0], stdout=subprocess.DEVNULL, check=True, cwd=ROOT)
@@ -127,15 +129,18 @@ def main() -> int:
     rates = score_corpus()["rates"]
 
     print(f"corpus: {len(files)} files, CLI batches of {BATCH}")
-    print(f"in-process: {rate:.0f} msgs/s; 20 MB message {timings['huge_20mb_s']:.3f} s; "
-          f"1000-deep multipart {timings['nested_1000_s']:.3f} s")
+    print(
+        f"in-process: {rate:.0f} msgs/s; 20 MB message {timings['huge_20mb_s']:.3f} s; "
+        f"1000-deep multipart {timings['nested_1000_s']:.3f} s"
+    )
     print(f"CLI: {cli_rate:.0f} msgs/s; Sisimai 4: {sisimai} msgs/s; ratio {ratio}")
-    print("rates: " + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}"
-                               for k, v in rates.items()))
-    print(f"RESULT msgs_per_s={rate:.0f} cli_msgs_per_s={cli_rate:.0f} "
-          f"sisimai_msgs_per_s={sisimai} ratio={ratio} peak_rss_mb={peak_mb:.1f} "
-          f"reason_pct={rates['reason']:.2f} status_pct={rates['status']:.2f} "
-          f"hard_pct={rates['hard']:.2f}")
+    print("rates: " + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in rates.items()))
+    print(
+        f"RESULT msgs_per_s={rate:.0f} cli_msgs_per_s={cli_rate:.0f} "
+        f"sisimai_msgs_per_s={sisimai} ratio={ratio} peak_rss_mb={peak_mb:.1f} "
+        f"reason_pct={rates['reason']:.2f} status_pct={rates['status']:.2f} "
+        f"hard_pct={rates['hard']:.2f}"
+    )
     return 0
 
 

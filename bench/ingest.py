@@ -31,8 +31,9 @@ CHUNK = 5000
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=5_000, help="messages in the Maildir run")
-    parser.add_argument("--imap-count", type=int, default=None, help="messages in the IMAP run (default: --count, "
-                                                                       "at most 20,000)")
+    parser.add_argument(
+        "--imap-count", type=int, default=None, help="messages in the IMAP run (default: --count, at most 20,000)"
+    )
     parser.add_argument("--batch", type=int, default=100, help="messages per transaction (INBOUND_BATCH_SIZE)")
     args = parser.parse_args()
     imap_count = args.imap_count if args.imap_count is not None else min(args.count, 20_000)
@@ -51,8 +52,10 @@ def main():
         imap_rate = run_imap(files[:imap_count]) if imap_count else 0.0
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"RESULT maildir_msgs_per_s={maildir_rate:.0f} imap_msgs_per_s={imap_rate:.0f} "
-          f"queries_per_msg={queries:.2f} peak_rss_mb={peak_rss_mb():.0f}")
+    print(
+        f"RESULT maildir_msgs_per_s={maildir_rate:.0f} imap_msgs_per_s={imap_rate:.0f} "
+        f"queries_per_msg={queries:.2f} peak_rss_mb={peak_rss_mb():.0f}"
+    )
 
 
 def build_organization(count: int, folder: Path) -> list[Path]:
@@ -65,24 +68,44 @@ def build_organization(count: int, folder: Path) -> list[Path]:
 
     from campaigns.bounce_generator import Original, generate
     from campaigns.models import Campaign, CampaignRun, Send
-    from contacts.models import Learner, Organization
+    from contacts.models import Learner
     from contacts.services import create_organization
 
     purge(bulk_only=False)
     org = create_organization(name="Bench ingest", slug=SLUG)
-    campaign = Campaign.objects.create(organization=org, name="Bench", subject="Your training starts Monday",
-                                       from_email="training@bench.example", body_text="x")
+    campaign = Campaign.objects.create(
+        organization=org,
+        name="Bench",
+        subject="Your training starts Monday",
+        from_email="training@bench.example",
+        body_text="x",
+    )
     run = CampaignRun.objects.create(organization=org, campaign=campaign)
     folder.mkdir()
     paths = []
     for start in range(0, count, CHUNK):
         learners = Learner.objects.bulk_create(
-            [Learner(organization=org, email=f"learner{i}@bench{i % 200}.example")
-             for i in range(start, min(start + CHUNK, count))])
-        sends = Send.objects.bulk_create([Send(organization=org, run=run, learner=learner, email=learner.email,
-                                               status="sent") for learner in learners])
-        originals = [Original(token=s.token, email=s.email, bounce_domain=settings.BOUNCE_DOMAIN,
-                              from_email=campaign.from_email, subject=campaign.subject) for s in sends]
+            [
+                Learner(organization=org, email=f"learner{i}@bench{i % 200}.example")
+                for i in range(start, min(start + CHUNK, count))
+            ]
+        )
+        sends = Send.objects.bulk_create(
+            [
+                Send(organization=org, run=run, learner=learner, email=learner.email, status="sent")
+                for learner in learners
+            ]
+        )
+        originals = [
+            Original(
+                token=s.token,
+                email=s.email,
+                bounce_domain=settings.BOUNCE_DOMAIN,
+                from_email=campaign.from_email,
+                subject=campaign.subject,
+            )
+            for s in sends
+        ]
         for index, (_kind, raw) in enumerate(generate(originals, seed=start), start=start):
             path = folder / f"17000{index:08d}.M{index}P1.bench"
             path.write_bytes(raw)
@@ -103,8 +126,9 @@ def run_maildir(work: Path, files: list[Path]):
         (root / sub).mkdir(parents=True)
     for path in files:
         os.link(path, root / "new" / path.name)
-    mailbox = BounceMailbox.objects.create(organization=Organization.objects.get(slug=SLUG), name="Bench maildir",
-                                           protocol="maildir", folder=str(root))
+    mailbox = BounceMailbox.objects.create(
+        organization=Organization.objects.get(slug=SLUG), name="Bench maildir", protocol="maildir", folder=str(root)
+    )
     counter = QueryCounter()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
@@ -125,14 +149,23 @@ def purge(*, bulk_only: bool) -> None:
     if org is None:
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {Learner._meta.db_table} SET status_event_id = NULL WHERE organization_id = %s",
-                       [org.pk])
+        cursor.execute(
+            f"UPDATE {Learner._meta.db_table} SET status_event_id = NULL WHERE organization_id = %s", [org.pk]
+        )
         for model in (BounceEvent, InboundMessage, Clearance) + (() if bulk_only else (Send, Learner)):
             cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE organization_id = %s", [org.pk])
     if bulk_only:
         Learner.objects.filter(organization=org).update(
-            status="active", status_reason="", status_since=None, soft_bounce_count=0, bounce_count=0,
-            last_bounce_category="", last_bounce_subtype="", last_bounced_at=None, auto_replied_at=None)
+            status="active",
+            status_reason="",
+            status_since=None,
+            soft_bounce_count=0,
+            bounce_count=0,
+            last_bounce_category="",
+            last_bounce_subtype="",
+            last_bounced_at=None,
+            auto_replied_at=None,
+        )
         Send.objects.filter(organization=org).update(status="sent", bounced_at=None, delivered_at=None)
     else:
         org.delete()
@@ -149,9 +182,16 @@ def run_imap(files: list[Path]) -> float:
     try:
         account = server.new_account()
         deliver_to_dovecot(account.maildir, files)
-        mailbox = BounceMailbox(organization=Organization.objects.get(slug=SLUG), name="Bench IMAP",
-                                protocol="imap", host="127.0.0.1", port=server.imap_port, security="none",
-                                username=account.username, folder="INBOX")
+        mailbox = BounceMailbox(
+            organization=Organization.objects.get(slug=SLUG),
+            name="Bench IMAP",
+            protocol="imap",
+            host="127.0.0.1",
+            port=server.imap_port,
+            security="none",
+            username=account.username,
+            folder="INBOX",
+        )
         mailbox.set_password(account.password)
         mailbox.save()
         started = time.perf_counter()

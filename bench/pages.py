@@ -31,7 +31,14 @@ EXPORT_DOMAIN = "export.example"
 EXPORT_ROWS = 10_000
 # (category, subtype, reason, weight, status code, diagnostic)
 KINDS = [
-    ("hard", "address_unknown", "userunknown", 15, "5.1.1", "550 5.1.1 <{a}>: Recipient address rejected: User unknown"),
+    (
+        "hard",
+        "address_unknown",
+        "userunknown",
+        15,
+        "5.1.1",
+        "550 5.1.1 <{a}>: Recipient address rejected: User unknown",
+    ),
     ("soft", "mailbox_full", "mailboxfull", 30, "4.2.2", "452 4.2.2 <{a}>: Mailbox full"),
     ("soft", "dns_server_failure", "networkerror", 10, "4.4.1", "451 4.4.1 Connection timed out"),
     ("block", "spam_detected", "spamdetected", 15, "5.7.1", "554 5.7.1 Message rejected as spam"),
@@ -75,8 +82,15 @@ def fill(n: int):
     from contacts.models import Membership, Organization
     from contacts.services import create_organization
 
-    tables = ("campaigns_bounceevent", "contacts_clearance", "campaigns_send", "campaigns_inboundmessage",
-              "campaigns_campaignrun", "campaigns_campaign", "contacts_automationrule")
+    tables = (
+        "campaigns_bounceevent",
+        "contacts_clearance",
+        "campaigns_send",
+        "campaigns_inboundmessage",
+        "campaigns_campaignrun",
+        "campaigns_campaign",
+        "contacts_automationrule",
+    )
     with connection.cursor() as cursor:  # a cascade delete of millions of rows through the ORM is too slow
         old = Organization.objects.filter(slug=ORG_SLUG).values_list("pk", flat=True).first()
         if old and not Organization.objects.exclude(pk=old).exists():  # the database is ours alone
@@ -95,11 +109,25 @@ def fill(n: int):
     runs = []
     for r in range(RUNS):
         created = now - timedelta(days=330 - r * 33)
-        campaign = Campaign.objects.create(organization=org, name=f"Campaign {r + 1}", subject=f"Training {r + 1}",
-                                           from_email="training@sender.example", body_text="x", created_at=created)
-        runs.append(CampaignRun.objects.create(organization=org, campaign=campaign, status="done",
-                                               created_at=created, started_at=created, finished_at=created,
-                                               left_out={"bounced": n // 50}))
+        campaign = Campaign.objects.create(
+            organization=org,
+            name=f"Campaign {r + 1}",
+            subject=f"Training {r + 1}",
+            from_email="training@sender.example",
+            body_text="x",
+            created_at=created,
+        )
+        runs.append(
+            CampaignRun.objects.create(
+                organization=org,
+                campaign=campaign,
+                status="done",
+                created_at=created,
+                started_at=created,
+                finished_at=created,
+                left_out={"bounced": n // 50},
+            )
+        )
     rng = random.Random(42)
     plan = plan_learners(n, runs, rng, now)
     copy_learners(org, plan)
@@ -107,8 +135,11 @@ def fill(n: int):
     copy_events(org, runs, plan)
     copy_clearances(org, plan, user, now)
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE contacts_learner l SET status_event_id = e.id FROM campaigns_bounceevent e "
-                       "WHERE e.learner_id = l.id AND l.organization_id = %s AND l.status <> 'active'", [org.pk])
+        cursor.execute(
+            "UPDATE contacts_learner l SET status_event_id = e.id FROM campaigns_bounceevent e "
+            "WHERE e.learner_id = l.id AND l.organization_id = %s AND l.status <> 'active'",
+            [org.pk],
+        )
     for table in ("contacts_learner", "campaigns_send", "campaigns_bounceevent", "contacts_clearance"):
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {table}")
@@ -145,15 +176,14 @@ def _copy(table, columns, rows):
 
     connection.ensure_connection()
     raw = connection.connection
-    with raw.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            buffer = []
-            for row in rows:
-                buffer.append(row)
-                if len(buffer) >= 20_000:
-                    copy.write("".join(buffer))
-                    buffer.clear()
-            copy.write("".join(buffer))
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        buffer = []
+        for row in rows:
+            buffer.append(row)
+            if len(buffer) >= 20_000:
+                copy.write("".join(buffer))
+                buffer.clear()
+        copy.write("".join(buffer))
 
 
 NULL = "\\N"
@@ -164,10 +194,27 @@ def _ts(value):
 
 
 def copy_learners(org, plan):
-    columns = ["organization_id", "email", "first_name", "last_name", "department", "created_at", "status",
-               "status_reason", "status_since", "soft_bounce_count", "last_bounce_category", "last_bounce_subtype",
-               "last_bounced_at", "bounce_count", "times_cleared", "last_engaged_at", "last_opened_at", "tags",
-               "on_resend_list"]
+    columns = [
+        "organization_id",
+        "email",
+        "first_name",
+        "last_name",
+        "department",
+        "created_at",
+        "status",
+        "status_reason",
+        "status_since",
+        "soft_bounce_count",
+        "last_bounce_category",
+        "last_bounce_subtype",
+        "last_bounced_at",
+        "bounce_count",
+        "times_cleared",
+        "last_engaged_at",
+        "last_opened_at",
+        "tags",
+        "on_resend_list",
+    ]
 
     def rows():
         for i, domain, kind, _run, occurred, engaged, soft, status, cleared in plan:
@@ -176,12 +223,32 @@ def copy_learners(org, plan):
             if category == "autoreply":
                 category = subtype = ""
             bounce_count = 1 if category in ("hard", "soft", "block") else 0
-            yield "\t".join([
-                str(org.pk), f"learner{i}@{domain}", FIRST[i % len(FIRST)], LAST[i % len(LAST)],
-                "Finance" if i % 3 else "Teaching", _ts(occurred - timedelta(days=400)), status,
-                reason if status != "active" else "", _ts(occurred if status != "active" else None), str(soft),
-                category, subtype, _ts(last_at), str(bounce_count), str(cleared), _ts(engaged), _ts(engaged),
-                "[]", "f"]) + "\n"
+            yield (
+                "\t".join(
+                    [
+                        str(org.pk),
+                        f"learner{i}@{domain}",
+                        FIRST[i % len(FIRST)],
+                        LAST[i % len(LAST)],
+                        "Finance" if i % 3 else "Teaching",
+                        _ts(occurred - timedelta(days=400)),
+                        status,
+                        reason if status != "active" else "",
+                        _ts(occurred if status != "active" else None),
+                        str(soft),
+                        category,
+                        subtype,
+                        _ts(last_at),
+                        str(bounce_count),
+                        str(cleared),
+                        _ts(engaged),
+                        _ts(engaged),
+                        "[]",
+                        "f",
+                    ]
+                )
+                + "\n"
+            )
 
     _copy("contacts_learner", columns, rows())
 
@@ -193,9 +260,25 @@ def _learner_ids(org):
 
 
 def copy_sends(org, runs, plan, rng):
-    columns = ["organization_id", "run_id", "learner_id", "token", "email", "domain", "status", "skip_reason",
-               "created_at", "attempts", "sent_at", "delivered_at", "opened_at", "open_count", "bounced_at",
-               "status_changed_at", "last_reply"]
+    columns = [
+        "organization_id",
+        "run_id",
+        "learner_id",
+        "token",
+        "email",
+        "domain",
+        "status",
+        "skip_reason",
+        "created_at",
+        "attempts",
+        "sent_at",
+        "delivered_at",
+        "opened_at",
+        "open_count",
+        "bounced_at",
+        "status_changed_at",
+        "last_reply",
+    ]
     ids = _learner_ids(org)
 
     def rows():
@@ -218,9 +301,11 @@ def copy_sends(org, runs, plan, rng):
                     status = "deferred"
                 else:
                     status = "failed"
-                yield (f"{org.pk}\t{run.pk}\t{learner_id}\tb{run.pk}x{learner_id}\tlearner{i}@{domain}\t{domain}\t"
-                       f"{status}\t\t{at}\t1\t{at}\t{delivered}\t{opened}\t{0 if opened == NULL else 1}\t"
-                       f"{bounced}\t{later if bounced == NULL else bounced}\t\n")
+                yield (
+                    f"{org.pk}\t{run.pk}\t{learner_id}\tb{run.pk}x{learner_id}\tlearner{i}@{domain}\t{domain}\t"
+                    f"{status}\t\t{at}\t1\t{at}\t{delivered}\t{opened}\t{0 if opened == NULL else 1}\t"
+                    f"{bounced}\t{later if bounced == NULL else bounced}\t\n"
+                )
 
     _copy("campaigns_send", columns, rows())
 
@@ -228,15 +313,41 @@ def copy_sends(org, runs, plan, rng):
 def copy_events(org, runs, plan):
     from django.db import connection
 
-    columns = ["organization_id", "send_id", "learner_id", "source", "recipient_index", "address", "action", "status",
-               "reply_code", "reason", "category", "subtype", "hard", "diagnostic", "remote_mta", "feedback_type",
-               "matched_by", "occurred_at", "outcome", "applied_at"]
+    columns = [
+        "organization_id",
+        "send_id",
+        "learner_id",
+        "source",
+        "recipient_index",
+        "address",
+        "action",
+        "status",
+        "reply_code",
+        "reason",
+        "category",
+        "subtype",
+        "hard",
+        "diagnostic",
+        "remote_mta",
+        "feedback_type",
+        "matched_by",
+        "occurred_at",
+        "outcome",
+        "applied_at",
+    ]
     ids = _learner_ids(org)
     with connection.cursor() as cursor:
         cursor.execute("SELECT learner_id, run_id, id FROM campaigns_send WHERE organization_id = %s", [org.pk])
         send_of = {(learner, run): send for learner, run, send in cursor.fetchall()}
-    outcomes = {"hard": "suppressed", "soft": "counted", "block": "counted", "autoreply": "flagged",
-                "complaint": "unsubscribed", "unsubscribe": "unsubscribed", "undetermined": "recorded"}
+    outcomes = {
+        "hard": "suppressed",
+        "soft": "counted",
+        "block": "counted",
+        "autoreply": "flagged",
+        "complaint": "unsubscribed",
+        "unsubscribe": "unsubscribed",
+        "undetermined": "recorded",
+    }
 
     def rows():
         for (i, domain, kind, run_index, occurred, _e, _s, _st, _c), learner_id in zip(plan, ids):
@@ -245,27 +356,76 @@ def copy_events(org, runs, plan):
             category, subtype, reason, _w, code, diagnostic = kind
             address = f"learner{i}@{domain}"
             mta = f"mx.{domain}" if category != "block" or i % 2 else f"gw.filter{i % 3}.example"
-            yield "\t".join([
-                str(org.pk), str(send_of[(learner_id, runs[run_index].pk)]), str(learner_id), "mailbox", "0", address,
-                "failed" if code else "", code, code[:1] + "50" if code else "", reason, category, subtype,
-                "t" if category == "hard" else "f", diagnostic.format(a=address), mta, "abuse" if
-                category == "complaint" else "", "verp", _ts(occurred), outcomes[category], _ts(occurred)]) + "\n"
+            yield (
+                "\t".join(
+                    [
+                        str(org.pk),
+                        str(send_of[(learner_id, runs[run_index].pk)]),
+                        str(learner_id),
+                        "mailbox",
+                        "0",
+                        address,
+                        "failed" if code else "",
+                        code,
+                        code[:1] + "50" if code else "",
+                        reason,
+                        category,
+                        subtype,
+                        "t" if category == "hard" else "f",
+                        diagnostic.format(a=address),
+                        mta,
+                        "abuse" if category == "complaint" else "",
+                        "verp",
+                        _ts(occurred),
+                        outcomes[category],
+                        _ts(occurred),
+                    ]
+                )
+                + "\n"
+            )
 
     _copy("campaigns_bounceevent", columns, rows())
 
 
 def copy_clearances(org, plan, user, now):
-    columns = ["organization_id", "learner_id", "cleared_by_id", "via", "created_at", "previous_status",
-               "previous_reason", "previous_category", "previous_subtype", "previous_soft_bounce_count",
-               "previous_email", "note"]
+    columns = [
+        "organization_id",
+        "learner_id",
+        "cleared_by_id",
+        "via",
+        "created_at",
+        "previous_status",
+        "previous_reason",
+        "previous_category",
+        "previous_subtype",
+        "previous_soft_bounce_count",
+        "previous_email",
+        "note",
+    ]
     ids = _learner_ids(org)
 
     def rows():
-        for (i, domain, kind, _r, occurred, _e, _s, _st, cleared), learner_id in zip(plan, ids):
+        for (_i, _domain, kind, _r, occurred, _e, _s, _st, cleared), learner_id in zip(plan, ids):
             if cleared:
-                yield "\t".join([str(org.pk), str(learner_id), str(user.pk), "portal",
-                                 _ts(occurred - timedelta(days=20)), "bounced", kind[2], kind[0], kind[1], "0", "",
-                                 "Confirmed with IT"]) + "\n"
+                yield (
+                    "\t".join(
+                        [
+                            str(org.pk),
+                            str(learner_id),
+                            str(user.pk),
+                            "portal",
+                            _ts(occurred - timedelta(days=20)),
+                            "bounced",
+                            kind[2],
+                            kind[0],
+                            kind[1],
+                            "0",
+                            "",
+                            "Confirmed with IT",
+                        ]
+                    )
+                    + "\n"
+                )
 
     _copy("contacts_clearance", columns, rows())
 
@@ -278,17 +438,26 @@ def pages(org):
     from campaigns.models import CampaignRun
     from contacts.models import Learner
 
-    profiles = list(Learner.objects.filter(organization=org, bounce_count__gt=0).order_by("pk")
-                    .values_list("pk", flat=True)[:50])
+    profiles = list(
+        Learner.objects.filter(organization=org, bounce_count__gt=0).order_by("pk").values_list("pk", flat=True)[:50]
+    )
     biggest = CampaignRun.objects.filter(organization=org).order_by("-created_at").first()  # every run has N sends
     return [
         ("learners", ["/learners/"]),
-        ("learners_filtered", ["/learners/?status=bounced&category=hard", "/learners/?domain=d7.example",
-                               "/learners/?category=soft&near_threshold=true"]),
+        (
+            "learners_filtered",
+            [
+                "/learners/?status=bounced&category=hard",
+                "/learners/?domain=d7.example",
+                "/learners/?category=soft&near_threshold=true",
+            ],
+        ),
         ("learner_profile", [f"/learners/{pk}/" for pk in profiles]),
         ("run_details", [f"/campaigns/runs/{biggest.pk}/"]),
-        ("run_details_filtered", [f"/campaigns/runs/{biggest.pk}/?status=bounced",
-                                  f"/campaigns/runs/{biggest.pk}/?category=block"]),
+        (
+            "run_details_filtered",
+            [f"/campaigns/runs/{biggest.pk}/?status=bounced", f"/campaigns/runs/{biggest.pk}/?category=block"],
+        ),
         ("learner_report", ["/reports/dashboards/learners/"]),
         ("email_status_report", ["/reports/email-status/"]),
     ]
@@ -324,16 +493,21 @@ def measure_pages(org, args):
             queries.append(counter.count)
             reset_queries()
         p95 = statistics.quantiles(times, n=20)[-1]
-        print(f"{name:22} p50={statistics.median(times):7.1f} ms  p95={p95:7.1f} ms  max={max(times):7.1f} ms  "
-              f"queries={max(queries)}  first={max(colds):7.1f} ms", flush=True)
+        print(
+            f"{name:22} p50={statistics.median(times):7.1f} ms  p95={p95:7.1f} ms  max={max(times):7.1f} ms  "
+            f"queries={max(queries)}  first={max(colds):7.1f} ms",
+            flush=True,
+        )
         if p95 > worst:
             worst, worst_name = p95, name
         max_queries = max(max_queries, max(queries))
     export_ms, export_rows = measure_export(client)
     print(f"{'csv_export':22} {export_rows} rows in {export_ms:.0f} ms", flush=True)
-    print(f"RESULT learners={args.learners} p95_ms_max={worst:.1f} worst_page={worst_name} "
-          f"max_queries={max_queries} first_request_ms_max={cold_worst:.0f} csv_export_ms={export_ms:.0f} "
-          f"csv_rows={export_rows}")
+    print(
+        f"RESULT learners={args.learners} p95_ms_max={worst:.1f} worst_page={worst_name} "
+        f"max_queries={max_queries} first_request_ms_max={cold_worst:.0f} csv_export_ms={export_ms:.0f} "
+        f"csv_rows={export_rows}"
+    )
 
 
 def measure_export(client):

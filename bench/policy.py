@@ -17,9 +17,14 @@ import time
 from _setup import QueryCounter, setup_django
 
 # Mixed kinds, roughly as bounces arrive in practice.
-MIX = [("hard", "address_unknown", "userunknown", 10), ("soft", "mailbox_full", "mailboxfull", 45),
-       ("block", "spam_detected", "spamdetected", 20), ("autoreply", "auto_reply", "vacation", 15),
-       ("complaint", "spam_complaint", "feedback", 3), ("undetermined", "undetermined", "undefined", 7)]
+MIX = [
+    ("hard", "address_unknown", "userunknown", 10),
+    ("soft", "mailbox_full", "mailboxfull", 45),
+    ("block", "spam_detected", "spamdetected", 20),
+    ("autoreply", "auto_reply", "vacation", 15),
+    ("complaint", "spam_complaint", "feedback", 3),
+    ("undetermined", "undetermined", "undefined", 7),
+]
 
 
 def main():
@@ -36,13 +41,17 @@ def main():
     events = build(args.single, args.learners)
     single_rate, single_queries = measure(lambda: [apply_bounce_event(event=e) for e in events], len(events))
     events = build(args.events, args.learners)
-    batches = [events[i:i + args.batch] for i in range(0, len(events), args.batch)]
+    batches = [events[i : i + args.batch] for i in range(0, len(events), args.batch)]
     rate, queries = measure(lambda: [apply_bounce_events(events=batch) for batch in batches], len(events))
     applied = BounceEvent.objects.filter(applied_at__isnull=False).count()
-    print(f"applied {applied} events for {args.learners} learners in batches of {args.batch}: {rate:.0f}/s; "
-          f"one per transaction: {single_rate:.0f}/s")
-    print(f"RESULT events_per_s={rate:.0f} queries_per_event={queries:.2f} "
-          f"single_events_per_s={single_rate:.0f} single_queries_per_event={single_queries:.2f}")
+    print(
+        f"applied {applied} events for {args.learners} learners in batches of {args.batch}: {rate:.0f}/s; "
+        f"one per transaction: {single_rate:.0f}/s"
+    )
+    print(
+        f"RESULT events_per_s={rate:.0f} queries_per_event={queries:.2f} "
+        f"single_events_per_s={single_rate:.0f} single_queries_per_event={single_queries:.2f}"
+    )
 
 
 def measure(work, count):
@@ -65,23 +74,35 @@ def build(event_count, learner_count):
     Organization.objects.filter(slug="bench-policy").delete()
     org = create_organization(name="Bench policy", slug="bench-policy")
     learners = Learner.objects.bulk_create(
-        [Learner(organization=org, email=f"l{i}@bench{i % 50}.example") for i in range(learner_count)],
-        batch_size=5000)
-    campaign = Campaign.objects.create(organization=org, name="Bench", subject="s", from_email="a@b.example",
-                                       body_text="x")
+        [Learner(organization=org, email=f"l{i}@bench{i % 50}.example") for i in range(learner_count)], batch_size=5000
+    )
+    campaign = Campaign.objects.create(
+        organization=org, name="Bench", subject="s", from_email="a@b.example", body_text="x"
+    )
     run = CampaignRun.objects.create(organization=org, campaign=campaign)
     sends = Send.objects.bulk_create(
-        [Send(organization=org, run=run, learner=learner, email=learner.email) for learner in learners],
-        batch_size=5000)
+        [Send(organization=org, run=run, learner=learner, email=learner.email) for learner in learners], batch_size=5000
+    )
     weights = [m[3] for m in MIX]
     rng = random.Random(7)
     rows = []
     for _ in range(event_count):
         send = sends[rng.randrange(len(sends))]
         category, subtype, reason, _weight = rng.choices(MIX, weights)[0]
-        rows.append(BounceEvent(organization=org, send=send, learner_id=send.learner_id, address=send.email,
-                                category=category, subtype=subtype, reason=reason, hard=category == "hard",
-                                matched_by="verp", diagnostic="550 5.1.1 bench"))
+        rows.append(
+            BounceEvent(
+                organization=org,
+                send=send,
+                learner_id=send.learner_id,
+                address=send.email,
+                category=category,
+                subtype=subtype,
+                reason=reason,
+                hard=category == "hard",
+                matched_by="verp",
+                diagnostic="550 5.1.1 bench",
+            )
+        )
     return BounceEvent.objects.bulk_create(rows, batch_size=5000)
 
 

@@ -69,8 +69,14 @@ def reset(learner_count: int, send_count: int):
     with transaction.atomic(), connection.cursor() as cursor:
         for org_id in Organization.objects.filter(slug="bench-send").values_list("pk", flat=True):
             cursor.execute("UPDATE contacts_learner SET status_event_id = NULL WHERE organization_id = %s", [org_id])
-            for table in ("campaigns_bounceevent", "campaigns_send", "contacts_clearance", "campaigns_campaignrun",
-                          "campaigns_campaign", "contacts_learner"):
+            for table in (
+                "campaigns_bounceevent",
+                "campaigns_send",
+                "contacts_clearance",
+                "campaigns_campaignrun",
+                "campaigns_campaign",
+                "contacts_learner",
+            ):
                 cursor.execute(f"DELETE FROM {table} WHERE organization_id = %s", [org_id])
         Organization.objects.filter(slug="bench-send").delete()
     with connection.cursor() as cursor:  # so every run starts from the same table state
@@ -80,10 +86,16 @@ def reset(learner_count: int, send_count: int):
     org.save()
     statuses = ["bounced", "unsubscribed"]
     Learner.objects.bulk_create(
-        [Learner(organization=org, email=f"l{i}@{SEND_DOMAIN if i < send_count else f'bench{i % 50}.example'}",
-                 status=statuses[i // 100 % 2] if i % 100 == 99 and i >= send_count else "active")
-         for i in range(learner_count)],
-        batch_size=5000)
+        [
+            Learner(
+                organization=org,
+                email=f"l{i}@{SEND_DOMAIN if i < send_count else f'bench{i % 50}.example'}",
+                status=statuses[i // 100 % 2] if i % 100 == 99 and i >= send_count else "active",
+            )
+            for i in range(learner_count)
+        ],
+        batch_size=5000,
+    )
     return org
 
 
@@ -104,9 +116,14 @@ def main():
     settings.REDIS_URL = os.environ.get("BENCH_REDIS_URL", "")
     org = reset(args.learners, args.sends)
     campaign = Campaign.objects.create(
-        organization=org, name="Bench", subject="Your training starts Monday", from_name="Training Team",
-        from_email="training@sender.example", body_text="Hello,\n\nYour training starts Monday.\n\n" * 20,
-        body_html="<html><body>" + "<p>Hello,</p><p>Your training starts Monday.</p>" * 20 + "</body></html>")
+        organization=org,
+        name="Bench",
+        subject="Your training starts Monday",
+        from_name="Training Team",
+        from_email="training@sender.example",
+        body_text="Hello,\n\nYour training starts Monday.\n\n" * 20,
+        body_html="<html><body>" + "<p>Hello,</p><p>Your training starts Monday.</p>" * 20 + "</body></html>",
+    )
 
     big = create_run(campaign=campaign)
     started = time.perf_counter()
@@ -123,11 +140,15 @@ def main():
     sent = Send.objects.filter(run=run, status="sent").count()
     sink.terminate()
     print(f"scheduled {scheduled} of {args.learners} learners in {schedule_s:.2f}s (left out: {big.left_out})")
-    print(f"sent {sent} messages (sink received {received.value}) in {elapsed:.2f}s, chunks of "
-          f"{settings.SEND_CHUNK_SIZE}, {counter.count} queries; rate limiter: "
-          f"{'Redis' if settings.REDIS_URL else 'in-process'}; load: {os.getloadavg()[0]:.2f}")
-    print(f"RESULT msgs_per_s={sent / elapsed:.0f} queries_per_send={counter.count / max(sent, 1):.3f} "
-          f"schedule_s={schedule_s:.2f}")
+    print(
+        f"sent {sent} messages (sink received {received.value}) in {elapsed:.2f}s, chunks of "
+        f"{settings.SEND_CHUNK_SIZE}, {counter.count} queries; rate limiter: "
+        f"{'Redis' if settings.REDIS_URL else 'in-process'}; load: {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"RESULT msgs_per_s={sent / elapsed:.0f} queries_per_send={counter.count / max(sent, 1):.3f} "
+        f"schedule_s={schedule_s:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -64,8 +64,15 @@ def bar_chart(title: str, items) -> BarChart:
     largest = max((value for _label, value, _css, _url in items), default=0) or 1
     label_width = round(max((len(str(label)) for label, *_rest in items), default=4) * CHAR_WIDTH) + 2 * VALUE_GAP
     bars = [
-        Bar(label=label, value=value, css_class=css_class, url=url, y=index * ROW_HEIGHT + 4,
-            width=max(2 if value else 0, round(BAR_AREA * value / largest)), label_width=label_width)
+        Bar(
+            label=label,
+            value=value,
+            css_class=css_class,
+            url=url,
+            y=index * ROW_HEIGHT + 4,
+            width=max(2 if value else 0, round(BAR_AREA * value / largest)),
+            label_width=label_width,
+        )
         for index, (label, value, css_class, url) in enumerate(items)
     ]
     return BarChart(title=title, bars=bars, height=len(bars) * ROW_HEIGHT + 8, label_width=label_width)
@@ -134,8 +141,15 @@ def column_chart(title: str, rows, series=("hard", "soft", "block"), period_key=
                 y -= height
                 segments.append(Segment(css_class=f"bar-{key}", y=round(y, 1), height=round(height, 1)))
         period = row[period_key]
-        columns.append(Column(label=period.strftime("%b %-d") if hasattr(period, "strftime") else str(period),
-                              total=sum(row[key] for key in series), x=8 + index * slot, width=slot - 6,
-                              segments=segments, show_label=index % label_every == 0,
-                              url=url_of(row) if url_of else ""))
+        columns.append(
+            Column(
+                label=period.strftime("%b %-d") if hasattr(period, "strftime") else str(period),
+                total=sum(row[key] for key in series),
+                x=8 + index * slot,
+                width=slot - 6,
+                segments=segments,
+                show_label=index % label_every == 0,
+                url=url_of(row) if url_of else "",
+            )
+        )
     return ColumnChart(title=title, columns=columns, series=series, width=16 + len(rows) * slot)

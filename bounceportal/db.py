@@ -1,6 +1,7 @@
 """Database helpers for hot paths where the ORM's per-call overhead dominates."""
 
 from django.db import connections, router
+from django.db.models import Q
 
 
 def update_fields_many(objs: list, field_names: list[str]) -> None:
@@ -21,14 +22,13 @@ def update_fields_many(objs: list, field_names: list[str]) -> None:
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
     rows = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk]
-        for obj in objs
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk] for obj in objs
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
 
-def pk_in(ids) -> "Q":
+def pk_in(ids) -> Q:
     """Return a Q for ``pk IN ids`` that stays cheap for tens of thousands of ids.
 
     Django compiles ``pk__in=[…]`` to one placeholder per id, which costs tens of
@@ -36,7 +36,6 @@ def pk_in(ids) -> "Q":
     array parameter instead (``IN (SELECT unnest(%s::bigint[]))``).
     """
     from django.db import connection
-    from django.db.models import Q
     from django.db.models.expressions import RawSQL
 
     ids = list(ids)

@@ -67,9 +67,7 @@ def database_from_env(name: str, *, sqlite_path: Path) -> dict:
     if url.scheme in ("postgres", "postgresql", "pgsql"):
         db_name = unquote(url.path.lstrip("/"))
         if not url.hostname or not db_name:
-            raise ImproperlyConfigured(
-                f"{name} must look like postgres://user:password@host:5432/dbname, got {raw!r}"
-            )
+            raise ImproperlyConfigured(f"{name} must look like postgres://user:password@host:5432/dbname, got {raw!r}")
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": db_name,
@@ -84,13 +82,11 @@ def database_from_env(name: str, *, sqlite_path: Path) -> dict:
             "OPTIONS": {"options": "-c jit=off"},
         }
     if url.scheme == "sqlite":
-        path = raw[len("sqlite:///"):] if raw.startswith("sqlite:///") else ""
+        path = raw[len("sqlite:///") :] if raw.startswith("sqlite:///") else ""
         if not path:
             raise ImproperlyConfigured(f"{name} must look like sqlite:///path/to/db.sqlite3, got {raw!r}")
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
-    raise ImproperlyConfigured(
-        f"{name} must start with postgres:// or sqlite:///, got scheme {url.scheme!r}"
-    )
+    raise ImproperlyConfigured(f"{name} must start with postgres:// or sqlite:///, got scheme {url.scheme!r}")
 
 
 def redis_url_from_env(name: str) -> str:

@@ -84,8 +84,12 @@ def table_rows(table):
     records = data.iterator(chunk_size=EXPORT_CHUNK_SIZE) if isinstance(data, QuerySet) else iter(data)
     for record in records:
         row = BoundRow(record, table=table)
-        yield [getattr(record, attribute, None) if attribute and not isinstance(record, dict)
-               else plain(row.get_cell_value(column.name)) for attribute, column in zip(direct, columns)]
+        yield [
+            getattr(record, attribute, None)
+            if attribute and not isinstance(record, dict)
+            else plain(row.get_cell_value(column.name))
+            for attribute, column in zip(direct, columns)
+        ]
 
 
 class ExportMixin:

@@ -23,17 +23,13 @@ VAR_DIR = Path(env_str("BOUNCEPORTAL_VAR_DIR", str(BASE_DIR / "var")))
 
 DJANGO_ENV = env_str("DJANGO_ENV", "development")
 if DJANGO_ENV not in ("development", "production", "test"):
-    raise ImproperlyConfigured(
-        f"DJANGO_ENV must be development, test or production, got {DJANGO_ENV!r}"
-    )
+    raise ImproperlyConfigured(f"DJANGO_ENV must be development, test or production, got {DJANGO_ENV!r}")
 PRODUCTION = DJANGO_ENV == "production"
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if PRODUCTION and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of 32+ characters when DJANGO_ENV=production"
-    )
+    raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 32+ characters when DJANGO_ENV=production")
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
@@ -137,9 +133,13 @@ REDIS_URL = redis_url_from_env("REDIS_URL")
 # processes; without it each process keeps its own.
 CACHE_URL = redis_url_from_env("CACHE_URL")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
-                "KEY_PREFIX": "bounceportal"}
-    if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "bounceportal",
+    }
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -152,8 +152,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_BEAT_TICK_SECONDS = env_int("CELERY_BEAT_TICK_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
     # Enqueue a poll of each bounce mailbox whose interval has passed (campaigns/tasks/ingestion.py).
-    "poll-due-mailboxes": {"task": "campaigns.tasks.ingestion.poll_due_mailboxes",
-                           "schedule": CELERY_BEAT_TICK_SECONDS},
+    "poll-due-mailboxes": {
+        "task": "campaigns.tasks.ingestion.poll_due_mailboxes",
+        "schedule": CELERY_BEAT_TICK_SECONDS,
+    },
     # Retries of deferred sends and sends of workers that died (campaigns/tasks/sending.py).
     "send-due-sends": {"task": "campaigns.send_due_sends", "schedule": env_int("SEND_SWEEP_SECONDS", 60, minimum=1)},
 }

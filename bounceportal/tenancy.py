@@ -35,9 +35,7 @@ class OrganizationMiddleware:
 def can_clear_bounce(request) -> bool:
     """True when the portal user may clear bounce statuses (admins of the organization)."""
     membership = request.membership
-    return bool(membership) and (
-        membership.role == MemberRole.ADMIN or request.user.has_perm("contacts.clear_bounce")
-    )
+    return bool(membership) and (membership.role == MemberRole.ADMIN or request.user.has_perm("contacts.clear_bounce"))
 
 
 class OrgScopedMixin(LoginRequiredMixin):

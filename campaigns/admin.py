@@ -57,8 +57,12 @@ class CampaignRunAdmin(admin.ModelAdmin):
             except RunError as exc:
                 self.message_user(request, f"Run {run.pk} of {run.campaign}: {exc}", messages.ERROR)
             else:
-                self.message_user(request, f"Run {run.pk} of {run.campaign}: {run.get_status_display().lower()}, "
-                                           f"{run.left_out_total} learners left out.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    f"Run {run.pk} of {run.campaign}: {run.get_status_display().lower()}, "
+                    f"{run.left_out_total} learners left out.",
+                    messages.SUCCESS,
+                )
 
 
 @admin.register(Send)
@@ -77,22 +81,70 @@ class SendAdmin(admin.ModelAdmin):
 @admin.register(BounceMailbox)
 class BounceMailboxAdmin(admin.ModelAdmin):
     form = BounceMailboxAdminForm
-    list_display = ("name", "organization", "protocol", "host", "enabled", "last_polled_at", "last_success_at",
-                    "consecutive_failures", "last_error_short")
+    list_display = (
+        "name",
+        "organization",
+        "protocol",
+        "host",
+        "enabled",
+        "last_polled_at",
+        "last_success_at",
+        "consecutive_failures",
+        "last_error_short",
+    )
     list_filter = ("protocol", "enabled", "organization")
     list_select_related = ("organization",)
     search_fields = ("name", "host", "username", "organization__name")
     autocomplete_fields = ("organization",)
-    readonly_fields = ("secrets_stored", "last_polled_at", "last_success_at", "last_error", "last_error_at",
-                       "consecutive_failures", "messages_fetched", "messages_processed")
+    readonly_fields = (
+        "secrets_stored",
+        "last_polled_at",
+        "last_success_at",
+        "last_error",
+        "last_error_at",
+        "consecutive_failures",
+        "messages_fetched",
+        "messages_processed",
+    )
     fieldsets = [
         (None, {"fields": ("organization", "name", "protocol", "enabled", "poll_interval_seconds")}),
-        ("Server", {"fields": ("host", "port", "security", "username", "password", "folder", "processed_action",
-                               "processed_folder")}),
-        ("OAuth2 (XOAUTH2)", {"fields": ("oauth_client_id", "oauth_client_secret", "oauth_token_endpoint",
-                                         "oauth_refresh_token"), "classes": ["collapse"]}),
-        ("Polling", {"fields": ("secrets_stored", "last_polled_at", "last_success_at", "last_error",
-                                "last_error_at", "consecutive_failures", "messages_fetched", "messages_processed")}),
+        (
+            "Server",
+            {
+                "fields": (
+                    "host",
+                    "port",
+                    "security",
+                    "username",
+                    "password",
+                    "folder",
+                    "processed_action",
+                    "processed_folder",
+                )
+            },
+        ),
+        (
+            "OAuth2 (XOAUTH2)",
+            {
+                "fields": ("oauth_client_id", "oauth_client_secret", "oauth_token_endpoint", "oauth_refresh_token"),
+                "classes": ["collapse"],
+            },
+        ),
+        (
+            "Polling",
+            {
+                "fields": (
+                    "secrets_stored",
+                    "last_polled_at",
+                    "last_success_at",
+                    "last_error",
+                    "last_error_at",
+                    "consecutive_failures",
+                    "messages_fetched",
+                    "messages_processed",
+                )
+            },
+        ),
     ]
 
     actions = ["poll_now"]
@@ -105,9 +157,12 @@ class BounceMailboxAdmin(admin.ModelAdmin):
         for mailbox_id in mailbox_ids:
             transaction.on_commit(partial(poll_mailbox.delay, mailbox_id))
         disabled = queryset.filter(enabled=False).count()
-        self.message_user(request, f"Polling {len(mailbox_ids)} mailbox(es) now: reload this page to see the "
-                                   "last poll and last error." + (f" {disabled} disabled mailbox(es) skipped: "
-                                                                  "enable them first." if disabled else ""))
+        self.message_user(
+            request,
+            f"Polling {len(mailbox_ids)} mailbox(es) now: reload this page to see the "
+            "last poll and last error."
+            + (f" {disabled} disabled mailbox(es) skipped: enable them first." if disabled else ""),
+        )
 
     @admin.display(description="last error")
     def last_error_short(self, mailbox):
@@ -115,9 +170,15 @@ class BounceMailboxAdmin(admin.ModelAdmin):
 
     @admin.display(description="secrets stored")
     def secrets_stored(self, mailbox):
-        stored = [name for name, value in (("password", mailbox.password_encrypted),
-                                           ("OAuth client secret", mailbox.oauth_client_secret_encrypted),
-                                           ("OAuth refresh token", mailbox.oauth_refresh_token_encrypted)) if value]
+        stored = [
+            name
+            for name, value in (
+                ("password", mailbox.password_encrypted),
+                ("OAuth client secret", mailbox.oauth_client_secret_encrypted),
+                ("OAuth refresh token", mailbox.oauth_refresh_token_encrypted),
+            )
+            if value
+        ]
         return ", ".join(stored) or "none"
 
 
@@ -138,8 +199,20 @@ class MatchedFilter(admin.SimpleListFilter):
 
 class BounceEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = BounceEvent
-    fields = ("address", "action", "status", "reply_code", "reason", "category", "subtype", "diagnostic",
-              "remote_mta", "matched_by", "outcome", "learner")
+    fields = (
+        "address",
+        "action",
+        "status",
+        "reply_code",
+        "reason",
+        "category",
+        "subtype",
+        "diagnostic",
+        "remote_mta",
+        "matched_by",
+        "outcome",
+        "learner",
+    )
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -150,8 +223,17 @@ class BounceEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(InboundMessage)
 class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("received_at", "subject_short", "organization", "mailbox", "kind", "matched_by", "processed_at",
-                    "classifier_version", "truncated")
+    list_display = (
+        "received_at",
+        "subject_short",
+        "organization",
+        "mailbox",
+        "kind",
+        "matched_by",
+        "processed_at",
+        "classifier_version",
+        "truncated",
+    )
     list_filter = ("kind", MatchedFilter, "matched_by", "received_at", "mailbox", "organization")
     list_select_related = ("organization", "mailbox")
     search_fields = ("subject", "from_header", "=original_message_id", "=send_token", "=digest")
@@ -163,17 +245,63 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin-support.css"]}
+
     fieldsets = [
-        (None, {"fields": ("subject", "from_header", "organization", "mailbox", "received_at", "size", "truncated",
-                           "digest", "raw_download")}),
-        ("Classification", {"fields": ("kind", "is_bounce", "parse_error", "original_message_id", "send_token",
-                                       "matched_by", "processed_at", "classifier_version")}),
+        (
+            None,
+            {
+                "fields": (
+                    "subject",
+                    "from_header",
+                    "organization",
+                    "mailbox",
+                    "received_at",
+                    "size",
+                    "truncated",
+                    "digest",
+                    "raw_download",
+                )
+            },
+        ),
+        (
+            "Classification",
+            {
+                "fields": (
+                    "kind",
+                    "is_bounce",
+                    "parse_error",
+                    "original_message_id",
+                    "send_token",
+                    "matched_by",
+                    "processed_at",
+                    "classifier_version",
+                )
+            },
+        ),
         ("Headers", {"fields": ("headers",)}),
         ("Raw message", {"fields": ("raw_message",)}),
     ]
-    readonly_fields = ("subject", "from_header", "organization", "mailbox", "received_at", "size", "truncated",
-                       "digest", "raw_download", "kind", "is_bounce", "parse_error", "original_message_id",
-                       "send_token", "matched_by", "processed_at", "classifier_version", "headers", "raw_message")
+    readonly_fields = (
+        "subject",
+        "from_header",
+        "organization",
+        "mailbox",
+        "received_at",
+        "size",
+        "truncated",
+        "digest",
+        "raw_download",
+        "kind",
+        "is_bounce",
+        "parse_error",
+        "original_message_id",
+        "send_token",
+        "matched_by",
+        "processed_at",
+        "classifier_version",
+        "headers",
+        "raw_message",
+    )
 
     def has_reclassify_permission(self, request):
         # Messages are read-only in the admin: change_inboundmessage only unlocks this action.
@@ -187,14 +315,20 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         message_ids = list(queryset.order_by("pk").values_list("pk", flat=True))
         if len(message_ids) <= RECLASSIFY_SYNC_LIMIT:
             count = reclassify_messages(messages=InboundMessage.objects.filter(pk__in=message_ids))
-            self.message_user(request, f"Re-classified {count} message(s); their events were replaced where "
-                                       "the verdict changed.", messages.SUCCESS)
+            self.message_user(
+                request,
+                f"Re-classified {count} message(s); their events were replaced where the verdict changed.",
+                messages.SUCCESS,
+            )
             return
-        chunks = [message_ids[i:i + RECLASSIFY_TASK_SIZE] for i in range(0, len(message_ids), RECLASSIFY_TASK_SIZE)]
+        chunks = [message_ids[i : i + RECLASSIFY_TASK_SIZE] for i in range(0, len(message_ids), RECLASSIFY_TASK_SIZE)]
         for chunk in chunks:
             transaction.on_commit(partial(reclassify_inbound_messages.delay, chunk))
-        self.message_user(request, f"Re-classifying {len(message_ids)} messages in the background "
-                                   f"({len(chunks)} tasks); the list shows each one's classifier version.")
+        self.message_user(
+            request,
+            f"Re-classifying {len(message_ids)} messages in the background "
+            f"({len(chunks)} tasks); the list shows each one's classifier version.",
+        )
 
     def get_queryset(self, request):
         # The raw bytes (up to INBOUND_MAX_BYTES each) are read only on the message's own page.
@@ -221,8 +355,11 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def raw_message(self, message):
         raw = bytes(message.raw)
         shown = raw[:RAW_SHOWN_BYTES].decode("utf-8", errors="replace")
-        cut = f"\n[… {len(raw) - RAW_SHOWN_BYTES} more bytes: download the raw message]" if len(
-            raw) > RAW_SHOWN_BYTES else ""
+        cut = (
+            f"\n[… {len(raw) - RAW_SHOWN_BYTES} more bytes: download the raw message]"
+            if len(raw) > RAW_SHOWN_BYTES
+            else ""
+        )
         return format_html('<pre class="raw-message">{}{}</pre>', shown, cut)
 
     @admin.display(description="download")
@@ -234,8 +371,9 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def headers(self, message):
         parsed = BytesHeaderParser(policy=compat32).parsebytes(bytes(message.raw)[:RAW_SHOWN_BYTES])
         rows = [(name, _readable_header(value)) for name, value in parsed.items()]
-        return format_html('<table class="message-headers">{}</table>',
-                           format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))
+        return format_html(
+            '<table class="message-headers">{}</table>', format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
+        )
 
 
 def _readable_header(value) -> str:
@@ -248,8 +386,18 @@ def _readable_header(value) -> str:
 
 @admin.register(BounceEvent)
 class BounceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("occurred_at", "address", "organization", "category", "subtype", "reason", "status",
-                    "matched_by", "outcome", "source")
+    list_display = (
+        "occurred_at",
+        "address",
+        "organization",
+        "category",
+        "subtype",
+        "reason",
+        "status",
+        "matched_by",
+        "outcome",
+        "source",
+    )
     list_filter = ("category", "subtype", "matched_by", "outcome", "source", "occurred_at", "organization")
     list_select_related = ("organization",)
     search_fields = ("address", "remote_mta")

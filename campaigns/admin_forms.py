@@ -8,27 +8,41 @@ KEEP = "Leave empty to keep the current value; it is stored encrypted and never 
 
 
 class BounceMailboxAdminForm(forms.ModelForm):
-    password = forms.CharField(required=False, strip=False, widget=forms.PasswordInput(render_value=False),
-                               help_text=KEEP)
-    oauth_client_secret = forms.CharField(required=False, strip=False, label="OAuth client secret",
-                                          widget=forms.PasswordInput(render_value=False), help_text=KEEP)
-    oauth_refresh_token = forms.CharField(required=False, strip=False, label="OAuth refresh token",
-                                          widget=forms.PasswordInput(render_value=False), help_text=KEEP)
+    password = forms.CharField(
+        required=False, strip=False, widget=forms.PasswordInput(render_value=False), help_text=KEEP
+    )
+    oauth_client_secret = forms.CharField(
+        required=False,
+        strip=False,
+        label="OAuth client secret",
+        widget=forms.PasswordInput(render_value=False),
+        help_text=KEEP,
+    )
+    oauth_refresh_token = forms.CharField(
+        required=False,
+        strip=False,
+        label="OAuth refresh token",
+        widget=forms.PasswordInput(render_value=False),
+        help_text=KEEP,
+    )
 
     oauth_token_endpoint = forms.URLField(required=False, assume_scheme="https", label="OAuth token endpoint")
-    port = forms.IntegerField(required=False, min_value=1, max_value=65535,
-                              help_text="Empty: the standard port of the protocol and security.")
+    port = forms.IntegerField(
+        required=False, min_value=1, max_value=65535, help_text="Empty: the standard port of the protocol and security."
+    )
 
     class Meta:
         model = BounceMailbox
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 -- the admin shows every column; secrets are write-only fields
 
     def save(self, commit=True):
         mailbox = super().save(commit=False)
         if self.cleaned_data.get("password"):
             mailbox.set_password(self.cleaned_data["password"])
-        mailbox.set_oauth_secrets(client_secret=self.cleaned_data.get("oauth_client_secret") or None,
-                                  refresh_token=self.cleaned_data.get("oauth_refresh_token") or None)
+        mailbox.set_oauth_secrets(
+            client_secret=self.cleaned_data.get("oauth_client_secret") or None,
+            refresh_token=self.cleaned_data.get("oauth_refresh_token") or None,
+        )
         if commit:
             mailbox.save()
         return mailbox

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 
 
 @dataclass(frozen=True)
@@ -42,26 +42,30 @@ class Original:
 
 
 def _date(original: Original, minutes: int = 3) -> str:
-    sent = original.sent_at or datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    sent = original.sent_at or datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     return format_datetime(sent + timedelta(minutes=minutes))
 
 
 def _returned_headers(original: Original) -> str:
-    return (f"Return-Path: <{original.verp}>\n"
-            f"From: Training Team <{original.from_email}>\n"
-            f"To: <{original.email}>\n"
-            f"Subject: {original.subject}\n"
-            f"Date: {_date(original, 0)}\n"
-            f"Message-ID: {original.message_id}\n"
-            f"X-BouncePortal-Token: {original.token}\n"
-            f"MIME-Version: 1.0\n"
-            f"Content-Type: text/plain; charset=utf-8\n")
+    return (
+        f"Return-Path: <{original.verp}>\n"
+        f"From: Training Team <{original.from_email}>\n"
+        f"To: <{original.email}>\n"
+        f"Subject: {original.subject}\n"
+        f"Date: {_date(original, 0)}\n"
+        f"Message-ID: {original.message_id}\n"
+        f"X-BouncePortal-Token: {original.token}\n"
+        f"MIME-Version: 1.0\n"
+        f"Content-Type: text/plain; charset=utf-8\n"
+    )
 
 
 def _returned_part(original: Original, returned: bytes | None) -> str:
     if returned is None:
-        return ("Content-Description: Undelivered Message Headers\nContent-Type: text/rfc822-headers\n\n"
-                + _returned_headers(original))
+        return (
+            "Content-Description: Undelivered Message Headers\nContent-Type: text/rfc822-headers\n\n"
+            + _returned_headers(original)
+        )
     text = returned.replace(b"\r\n", b"\n").decode("latin-1")
     return "Content-Description: Undelivered Message\nContent-Type: message/rfc822\n\n" + text
 
@@ -71,33 +75,47 @@ def _to_header(original: Original, verp: bool) -> str:
     return original.verp if verp else f"bounces@{original.bounce_domain}"
 
 
-def postfix_dsn(original: Original, *, status: str = "5.1.1", diagnostic: str = "",
-                action: str = "failed", verp: bool = True, boundary: str = "B0UNDARY.1",
-                returned: bytes | None = None) -> bytes:
+def postfix_dsn(
+    original: Original,
+    *,
+    status: str = "5.1.1",
+    diagnostic: str = "",
+    action: str = "failed",
+    verp: bool = True,
+    boundary: str = "B0UNDARY.1",
+    returned: bytes | None = None,
+) -> bytes:
     """A Postfix-style multipart/report (RFC 3464) with the returned headers attached,
     or with ``returned`` (the whole message as it was sent) attached as message/rfc822."""
-    diagnostic = diagnostic or (f"550 5.1.1 <{original.email}>: Recipient address rejected: "
-                                f"User unknown in virtual mailbox table")
+    diagnostic = diagnostic or (
+        f"550 5.1.1 <{original.email}>: Recipient address rejected: User unknown in virtual mailbox table"
+    )
     mta = f"mx1.{original.domain}"
     if action == "delayed":
-        subject, intro = ("Delayed Mail (still being retried)",
-                          "This is the mail system at host mail.bounceportal.test.\n\n"
-                          "####################################################################\n"
-                          "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n"
-                          "####################################################################\n\n"
-                          "Your message could not be delivered for 4.0 hours.\n"
-                          "It will be retried until it is 5.0 days old.\n")
+        subject, intro = (
+            "Delayed Mail (still being retried)",
+            "This is the mail system at host mail.bounceportal.test.\n\n"
+            "####################################################################\n"
+            "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n"
+            "####################################################################\n\n"
+            "Your message could not be delivered for 4.0 hours.\n"
+            "It will be retried until it is 5.0 days old.\n",
+        )
     elif action == "delivered":
-        subject, intro = ("Successful Mail Delivery Report",
-                          "This is the mail system at host mail.bounceportal.test.\n\n"
-                          "Your message was successfully delivered to the destination(s)\n"
-                          "listed below.\n")
+        subject, intro = (
+            "Successful Mail Delivery Report",
+            "This is the mail system at host mail.bounceportal.test.\n\n"
+            "Your message was successfully delivered to the destination(s)\n"
+            "listed below.\n",
+        )
     else:
-        subject, intro = ("Undelivered Mail Returned to Sender",
-                          "This is the mail system at host mail.bounceportal.test.\n\n"
-                          "I'm sorry to have to inform you that your message could not\n"
-                          "be delivered to one or more recipients. It's attached below.\n\n"
-                          "                   The mail system\n")
+        subject, intro = (
+            "Undelivered Mail Returned to Sender",
+            "This is the mail system at host mail.bounceportal.test.\n\n"
+            "I'm sorry to have to inform you that your message could not\n"
+            "be delivered to one or more recipients. It's attached below.\n\n"
+            "                   The mail system\n",
+        )
     text = f"{intro}\n<{original.email}>: host {mta}[192.0.2.25] said: {diagnostic}\n"
     return (
         f"Return-Path: <>\n"
@@ -108,7 +126,7 @@ def postfix_dsn(original: Original, *, status: str = "5.1.1", diagnostic: str = 
         f"To: {_to_header(original, verp)}\n"
         f"Auto-Submitted: auto-replied\n"
         f"MIME-Version: 1.0\n"
-        f"Content-Type: multipart/report; report-type=delivery-status; boundary=\"{boundary}\"\n"
+        f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\n'
         f"Message-Id: <{boundary}.{original.token[:8]}@mail.bounceportal.test>\n\n"
         f"This is a MIME-encapsulated message.\n\n"
         f"--{boundary}\nContent-Description: Notification\nContent-Type: text/plain; charset=us-ascii\n\n"
@@ -158,19 +176,21 @@ def exim_text(original: Original, *, diagnostic: str = "", verp: bool = True) ->
 def exchange_ndr(original: Original, *, verp: bool = True) -> bytes:
     """An Exchange-style NDR: HTML notice plus a delivery-status part (5.1.10 recipient not found)."""
     boundary = f"_000_NDR{original.token[:12]}_"
-    diagnostic = (f"Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; "
-                  f"Recipient {original.email} not found by SMTP address lookup'")
+    diagnostic = (
+        f"Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; "
+        f"Recipient {original.email} not found by SMTP address lookup'"
+    )
     return (
         f"From: Microsoft Outlook <postmaster@{original.domain}>\n"
         f"To: <{_to_header(original, verp)}>\n"
         f"Date: {_date(original)}\n"
         f"Subject: Undeliverable: {original.subject}\n"
-        f"Content-Type: multipart/report; report-type=delivery-status;\n\tboundary=\"{boundary}\"\n"
+        f'Content-Type: multipart/report; report-type=delivery-status;\n\tboundary="{boundary}"\n'
         f"Message-ID: <ndr{original.token[:12]}@{original.domain}.mail.protection.outlook.com>\n"
         f"MIME-Version: 1.0\n"
         f"X-MS-Exchange-Message-Is-Ndr:\n\n"
         f"--{boundary}\nContent-Type: text/html; charset=us-ascii\n\n"
-        f"<html><body><p><b><font color=\"#000066\" size=\"3\">Your message to {original.email} "
+        f'<html><body><p><b><font color="#000066" size="3">Your message to {original.email} '
         f"couldn't be delivered.</font></b></p>\n"
         f"<p>{original.email.split('@')[0]} wasn't found at {original.domain}.</p>\n"
         f"<p><b>Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; "
@@ -218,7 +238,7 @@ def arf_complaint(original: Original, *, verp: bool = True) -> bytes:
         f"Date: {_date(original, 30)}\n"
         f"Message-ID: <fbl.{original.token[:12]}@fbl.{original.domain}>\n"
         f"MIME-Version: 1.0\n"
-        f"Content-Type: multipart/report; report-type=feedback-report; boundary=\"{boundary}\"\n\n"
+        f'Content-Type: multipart/report; report-type=feedback-report; boundary="{boundary}"\n\n'
         f"--{boundary}\nContent-Type: text/plain; charset=us-ascii\n\n"
         f"This is an email abuse report for an email message received from IP 203.0.113.25.\n\n"
         f"--{boundary}\nContent-Type: message/feedback-report\n\n"
@@ -238,14 +258,20 @@ def arf_complaint(original: Original, *, verp: bool = True) -> bytes:
 
 def delayed_dsn(original: Original, *, verp: bool = True) -> bytes:
     """A Postfix 'delayed mail' warning: the send is deferred, not bounced."""
-    return postfix_dsn(original, status="4.4.1", action="delayed", verp=verp,
-                       diagnostic="connect to mx.example.net[192.0.2.9]:25: Connection timed out")
+    return postfix_dsn(
+        original,
+        status="4.4.1",
+        action="delayed",
+        verp=verp,
+        diagnostic="connect to mx.example.net[192.0.2.9]:25: Connection timed out",
+    )
 
 
 def delivered_dsn(original: Original, *, verp: bool = True) -> bytes:
     """A successful-delivery DSN (requested with NOTIFY=SUCCESS)."""
-    return postfix_dsn(original, status="2.0.0", action="delivered", verp=verp,
-                       diagnostic="250 2.0.0 Ok: queued as 4QxYz")
+    return postfix_dsn(
+        original, status="2.0.0", action="delivered", verp=verp, diagnostic="250 2.0.0 Ok: queued as 4QxYz"
+    )
 
 
 def human_reply(original: Original) -> bytes:
@@ -274,9 +300,18 @@ BLOCK_DIAGNOSTICS = [
 ]
 
 # (kind, weight): roughly the mix a bounce mailbox receives.
-MIX = [("postfix_hard", 25), ("postfix_soft", 20), ("postfix_block", 10), ("exim_soft", 10),
-       ("exchange_hard", 10), ("auto_reply", 10), ("arf_complaint", 3), ("delayed", 7), ("delivered", 2),
-       ("human_reply", 3)]
+MIX = [
+    ("postfix_hard", 25),
+    ("postfix_soft", 20),
+    ("postfix_block", 10),
+    ("exim_soft", 10),
+    ("exchange_hard", 10),
+    ("auto_reply", 10),
+    ("arf_complaint", 3),
+    ("delayed", 7),
+    ("delivered", 2),
+    ("human_reply", 3),
+]
 
 
 def build(kind: str, original: Original, rng: random.Random | None = None) -> bytes:
@@ -290,9 +325,15 @@ def build(kind: str, original: Original, rng: random.Random | None = None) -> by
     if kind == "postfix_block":
         status, diagnostic = BLOCK_DIAGNOSTICS[rng.randrange(len(BLOCK_DIAGNOSTICS))]
         return postfix_dsn(original, status=status, diagnostic=diagnostic)
-    builders = {"exim_soft": exim_text, "exchange_hard": exchange_ndr, "auto_reply": auto_reply,
-                "arf_complaint": arf_complaint, "delayed": delayed_dsn, "delivered": delivered_dsn,
-                "human_reply": lambda o: human_reply(o)}
+    builders = {
+        "exim_soft": exim_text,
+        "exchange_hard": exchange_ndr,
+        "auto_reply": auto_reply,
+        "arf_complaint": arf_complaint,
+        "delayed": delayed_dsn,
+        "delivered": delivered_dsn,
+        "human_reply": lambda o: human_reply(o),
+    }
     return builders[kind](original)
 
 

@@ -9,14 +9,19 @@ from contacts.choices import Category, Reason, Subtype
 
 
 class SendFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="email", lookup_expr="icontains", label="Learner",
-                                  widget=forms.TextInput(attrs={"placeholder": "Email", "type": "search"}))
+    q = django_filters.CharFilter(
+        field_name="email",
+        lookup_expr="icontains",
+        label="Learner",
+        widget=forms.TextInput(attrs={"placeholder": "Email", "type": "search"}),
+    )
     status = django_filters.ChoiceFilter(choices=SendStatus.choices, label="Status")
     category = django_filters.ChoiceFilter(choices=Category.choices, method="filter_event", label="Category")
     subtype = django_filters.ChoiceFilter(choices=Subtype.choices, method="filter_event", label="Subtype")
     reason = django_filters.ChoiceFilter(choices=Reason.choices, method="filter_event", label="Reason")
-    domain = django_filters.CharFilter(method="filter_domain", label="Domain",
-                                       widget=forms.TextInput(attrs={"placeholder": "example.com"}))
+    domain = django_filters.CharFilter(
+        method="filter_domain", label="Domain", widget=forms.TextInput(attrs={"placeholder": "example.com"})
+    )
 
     class Meta:
         model = Send

@@ -22,24 +22,56 @@ class MailboxForm(forms.ModelForm):
     path is read with the worker's rights.
     """
 
-    password = forms.CharField(required=False, strip=False, widget=forms.PasswordInput(render_value=False),
-                               help_text="Stored encrypted and never shown again.")
-    oauth_token_endpoint = forms.URLField(label="OAuth2 token endpoint", required=False, assume_scheme="https",
-                                          widget=forms.TextInput(attrs={"inputmode": "url"}), help_text="For providers that no longer accept passwords (XOAUTH2).")
-    oauth_client_secret = forms.CharField(label="OAuth2 client secret", required=False, strip=False,
-                                          widget=forms.PasswordInput(render_value=False))
-    oauth_refresh_token = forms.CharField(label="OAuth2 refresh token", required=False, strip=False,
-                                          widget=forms.PasswordInput(render_value=False))
+    password = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Stored encrypted and never shown again.",
+    )
+    oauth_token_endpoint = forms.URLField(
+        label="OAuth2 token endpoint",
+        required=False,
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url"}),
+        help_text="For providers that no longer accept passwords (XOAUTH2).",
+    )
+    oauth_client_secret = forms.CharField(
+        label="OAuth2 client secret", required=False, strip=False, widget=forms.PasswordInput(render_value=False)
+    )
+    oauth_refresh_token = forms.CharField(
+        label="OAuth2 refresh token", required=False, strip=False, widget=forms.PasswordInput(render_value=False)
+    )
 
     class Meta:
         model = BounceMailbox
-        fields = ["name", "protocol", "host", "port", "security", "username", "password", "folder",
-                  "processed_action", "processed_folder", "poll_interval_seconds", "enabled",
-                  "oauth_client_id", "oauth_token_endpoint", "oauth_client_secret", "oauth_refresh_token"]
-        labels = {"oauth_client_id": "OAuth2 client id", "folder": "Folder", "poll_interval_seconds": "Poll every (seconds)"}
-        help_texts = {"folder": "IMAP folder to read (POP3 has only one).",
-                      "port": "Empty: the standard port (IMAP 993 / 143, POP3 995 / 110).",
-                      "processed_folder": "Where processed bounces go with the “move” action."}
+        fields = [
+            "name",
+            "protocol",
+            "host",
+            "port",
+            "security",
+            "username",
+            "password",
+            "folder",
+            "processed_action",
+            "processed_folder",
+            "poll_interval_seconds",
+            "enabled",
+            "oauth_client_id",
+            "oauth_token_endpoint",
+            "oauth_client_secret",
+            "oauth_refresh_token",
+        ]
+        labels = {
+            "oauth_client_id": "OAuth2 client id",
+            "folder": "Folder",
+            "poll_interval_seconds": "Poll every (seconds)",
+        }
+        help_texts = {
+            "folder": "IMAP folder to read (POP3 has only one).",
+            "port": "Empty: the standard port (IMAP 993 / 143, POP3 995 / 110).",
+            "processed_folder": "Where processed bounces go with the “move” action.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,9 +80,11 @@ class MailboxForm(forms.ModelForm):
         self.fields["port"].min_value, self.fields["port"].max_value = 1, 65535
         self.fields["port"].validators += [MinValueValidator(1), MaxValueValidator(65535)]
         if self.instance.pk:
-            for name, present in (("password", self.instance.has_password),
-                                  ("oauth_client_secret", bool(self.instance.oauth_client_secret_encrypted)),
-                                  ("oauth_refresh_token", bool(self.instance.oauth_refresh_token_encrypted))):
+            for name, present in (
+                ("password", self.instance.has_password),
+                ("oauth_client_secret", bool(self.instance.oauth_client_secret_encrypted)),
+                ("oauth_refresh_token", bool(self.instance.oauth_refresh_token_encrypted)),
+            ):
                 if present:
                     self.fields[name].help_text = "A value is stored. Leave empty to keep it."
 
@@ -58,16 +92,20 @@ class MailboxForm(forms.ModelForm):
         host = self.cleaned_data["host"].strip()
         # Customers must not make our worker (and "Test connection") probe the internal network.
         if host and not settings.MAILBOX_ALLOW_PRIVATE_HOSTS and private_addresses_of(host):
-            raise forms.ValidationError("This host is on a private or local network; enter your mail "
-                                        "provider's public IMAP or POP3 server.")
+            raise forms.ValidationError(
+                "This host is on a private or local network; enter your mail provider's public IMAP or POP3 server."
+            )
         return host
 
     def clean(self):
         cleaned = super().clean()
         protocol, security, host = cleaned.get("protocol"), cleaned.get("security"), cleaned.get("host", "")
         if security == MailboxSecurity.NONE and host and not is_loopback(host):
-            self.add_error("security", "Without TLS the password would cross the network in clear text: "
-                                       "only allowed for this machine (localhost).")
+            self.add_error(
+                "security",
+                "Without TLS the password would cross the network in clear text: "
+                "only allowed for this machine (localhost).",
+            )
         action = cleaned.get("processed_action")
         if protocol in ACTIONS_BY_PROTOCOL and action and action not in ACTIONS_BY_PROTOCOL[protocol]:
             self.add_error("processed_action", "POP3 has no folders or flags: choose delete or leave.")
@@ -79,7 +117,8 @@ class MailboxForm(forms.ModelForm):
             if protocol != MailboxProtocol.IMAP:
                 self.add_error("oauth_token_endpoint", "OAuth2 logins are supported for IMAP mailboxes.")
         uses_oauth = cleaned.get("oauth_token_endpoint") and (
-            cleaned.get("oauth_refresh_token") or self.instance.oauth_refresh_token_encrypted)
+            cleaned.get("oauth_refresh_token") or self.instance.oauth_refresh_token_encrypted
+        )
         if not uses_oauth and not cleaned.get("password") and not self.instance.has_password:
             self.add_error("password", "Enter the mailbox password (or set up OAuth2).")
         return cleaned

@@ -32,8 +32,12 @@ class MailboxAdminMixin:
     admin_only_get = False
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.membership and not is_org_admin(request) and (
-                request.method != "GET" or self.admin_only_get):
+        if (
+            request.user.is_authenticated
+            and request.membership
+            and not is_org_admin(request)
+            and (request.method != "GET" or self.admin_only_get)
+        ):
             raise PermissionDenied("Only organization admins may change bounce mailboxes.")
         return super().dispatch(request, *args, **kwargs)
 
@@ -63,10 +67,14 @@ class MailboxCreateView(OrgScopedMixin, MailboxAdminMixin, CreateView):
         return super().get_context_data(can_manage=True, editable=True, **kwargs)
 
     def form_valid(self, form):
-        mailbox = save_bounce_mailbox(mailbox=form.instance, changed_by=self.request.user,
-                                      **_secrets(form.cleaned_data))
-        messages.success(self.request, f"Mailbox “{mailbox.name}” added. It is polled every "
-                                       f"{mailbox.poll_interval_seconds} seconds; test the connection below.")
+        mailbox = save_bounce_mailbox(
+            mailbox=form.instance, changed_by=self.request.user, **_secrets(form.cleaned_data)
+        )
+        messages.success(
+            self.request,
+            f"Mailbox “{mailbox.name}” added. It is polled every "
+            f"{mailbox.poll_interval_seconds} seconds; test the connection below.",
+        )
         return redirect("campaigns:mailbox-edit", pk=mailbox.pk)
 
 
@@ -89,13 +97,22 @@ class MailboxEditView(OrgScopedMixin, MailboxAdminMixin, UpdateView):
         return redirect("campaigns:mailbox-edit", pk=form.instance.pk)
 
     def get_context_data(self, **kwargs):
-        needs_review = (Q(matched_by__in=(MatchedBy.NONE, MatchedBy.ADDRESS)) | Q(truncated=True)
-                        | Q(kind__in=(InboundKind.NOT_BOUNCE, InboundKind.UNPARSEABLE)))
-        review = (self.object.inbound_messages.filter(needs_review)
-                  .only("pk", "received_at", "subject", "from_header", "kind", "matched_by", "truncated", "size")
-                  .order_by("-received_at", "-pk")[:REVIEW_LIMIT])
-        return super().get_context_data(can_manage=is_org_admin(self.request), review=review,
-                                         editable=self.object.protocol != MailboxProtocol.MAILDIR, **kwargs)
+        needs_review = (
+            Q(matched_by__in=(MatchedBy.NONE, MatchedBy.ADDRESS))
+            | Q(truncated=True)
+            | Q(kind__in=(InboundKind.NOT_BOUNCE, InboundKind.UNPARSEABLE))
+        )
+        review = (
+            self.object.inbound_messages.filter(needs_review)
+            .only("pk", "received_at", "subject", "from_header", "kind", "matched_by", "truncated", "size")
+            .order_by("-received_at", "-pk")[:REVIEW_LIMIT]
+        )
+        return super().get_context_data(
+            can_manage=is_org_admin(self.request),
+            review=review,
+            editable=self.object.protocol != MailboxProtocol.MAILDIR,
+            **kwargs,
+        )
 
 
 class MailboxTestView(OrgScopedMixin, MailboxAdminMixin, View):
@@ -116,5 +133,8 @@ class MailboxTestView(OrgScopedMixin, MailboxAdminMixin, View):
 
 
 def _secrets(cleaned: dict) -> dict:
-    return {"password": cleaned.get("password") or "", "oauth_client_secret": cleaned.get("oauth_client_secret") or "",
-            "oauth_refresh_token": cleaned.get("oauth_refresh_token") or ""}
+    return {
+        "password": cleaned.get("password") or "",
+        "oauth_client_secret": cleaned.get("oauth_client_secret") or "",
+        "oauth_refresh_token": cleaned.get("oauth_refresh_token") or "",
+    }

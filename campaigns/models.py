@@ -49,16 +49,21 @@ class CampaignRun(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="campaign_runs")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.DRAFT)
-    learner_filter = models.JSONField(default=dict, blank=True,
-                                      help_text="Learner-list filter the run targets; empty means everyone.")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    learner_filter = models.JSONField(
+        default=dict, blank=True, help_text="Learner-list filter the run targets; empty means everyone."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     scheduled_for = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    left_out = models.JSONField(default=dict, blank=True,
-                                help_text="How many learners were left out, by reason (bounced, unsubscribed, invalid).")
+    left_out = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How many learners were left out, by reason (bounced, unsubscribed, invalid).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -241,8 +246,9 @@ class InboundMessage(models.Model):
     """One raw message fetched from a bounce mailbox, kept exactly as received."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="inbound_messages")
-    mailbox = models.ForeignKey(BounceMailbox, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="inbound_messages")
+    mailbox = models.ForeignKey(
+        BounceMailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_messages"
+    )
     digest = models.CharField(max_length=64, help_text="SHA-256 of the raw bytes as received.")
     raw = models.BinaryField()
     size = models.PositiveIntegerField(help_text="Size as received, before any truncation.")
@@ -301,11 +307,11 @@ class BounceEvent(models.Model):
     """One recipient's outcome parsed out of an inbound message or an SMTP rejection."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="bounce_events")
-    inbound_message = models.ForeignKey(InboundMessage, null=True, blank=True, on_delete=models.CASCADE,
-                                        related_name="events")
+    inbound_message = models.ForeignKey(
+        InboundMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
     send = models.ForeignKey(Send, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
-    learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="bounce_events")
+    learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
     source = models.CharField(max_length=8, choices=EventSource.choices, default=EventSource.MAILBOX)
     recipient_index = models.PositiveSmallIntegerField(default=0)
     # The classifier's per-recipient output (DESIGN §2, "Classifier contract").
@@ -332,8 +338,9 @@ class BounceEvent(models.Model):
             models.Index(fields=["organization", "category", "subtype"], name="event_org_category"),
             models.Index(fields=["learner", "occurred_at"], name="event_learner_occurred"),
             # Dashboards' trend per category over a date range, from the index alone.
-            models.Index(fields=["organization", "occurred_at"], name="event_org_occurred_cover",
-                         include=["category", "send_id"]),
+            models.Index(
+                fields=["organization", "occurred_at"], name="event_org_occurred_cover", include=["category", "send_id"]
+            ),
         ]
 
     def __str__(self):

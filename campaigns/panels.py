@@ -18,8 +18,9 @@ SOURCES = dict(EventSource.choices)
 SEND_STATUSES = dict(SendStatus.choices)
 # Our own constant markup (no data in it).
 VERIFIED = mark_safe('<span class="badge badge-active">Verified</span>')
-UNVERIFIED = mark_safe('<span class="badge badge-soft" title="No token of ours: the bounce could be forged">'
-                       "Unverified</span>")
+UNVERIFIED = mark_safe(
+    '<span class="badge badge-soft" title="No token of ours: the bounce could be forged">Unverified</span>'
+)
 
 
 def _when(value, pattern="%Y-%m-%d %H:%M:%S") -> str:
@@ -28,8 +29,10 @@ def _when(value, pattern="%Y-%m-%d %H:%M:%S") -> str:
 
 def _facts(rows) -> str:
     """A <dl> of (term, description-html) pairs."""
-    return format_html('<dl class="bounce-facts">{}</dl>',
-                       format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((term, value) for term, value in rows if value)))
+    return format_html(
+        '<dl class="bounce-facts">{}</dl>',
+        format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((term, value) for term, value in rows if value)),
+    )
 
 
 def bounce_facts_html(event, *, can_view_raw: bool) -> str:
@@ -61,8 +64,12 @@ def send_facts_html(send) -> str:
         ("Attempts", str(send.attempts)),
         ("Sent", _when(send.sent_at) if send.sent_at else ""),
         ("Delivered", _when(send.delivered_at) if send.delivered_at else ""),
-        ("Opened", (f"{_when(send.opened_at)} ({send.open_count} times)" if send.open_count > 1
-                    else _when(send.opened_at)) if send.opened_at else ""),
+        (
+            "Opened",
+            (f"{_when(send.opened_at)} ({send.open_count} times)" if send.open_count > 1 else _when(send.opened_at))
+            if send.opened_at
+            else "",
+        ),
     ]
     return _facts(rows)
 
@@ -73,4 +80,6 @@ def send_info_html(send, event, *, can_view_raw: bool) -> str:
     return format_html(
         '<details class="info-panel"><summary aria-label="Details of the send to {}">'
         '<span class="info-icon" aria-hidden="true">i</span></summary><div class="info-body">{}</div></details>',
-        send.email, body)
+        send.email,
+        body,
+    )

@@ -40,7 +40,8 @@ def block_groups(events) -> list[tuple[int, str, str, str, int]]:
     """
     blocks = events.filter(category=Category.BLOCK, send__isnull=False).order_by()
     by_domain, by_server = (
-        blocks.exclude(**{field: ""}).annotate(kind=Value(kind, output_field=CharField()), name=F(field))
+        blocks.exclude(**{field: ""})
+        .annotate(kind=Value(kind, output_field=CharField()), name=F(field))
         .values_list("send__run_id", "send__run__campaign__name", "kind", "name")
         .annotate(n=Count("send_id", distinct=True))
         for kind, field in (("domain", "send__domain"), ("remote server", "remote_mta"))
@@ -62,8 +63,10 @@ def attempted_sends_up_to(run_ids, cap: int) -> dict[int, int]:
         return {}
     send, run = Send._meta.db_table, CampaignRun._meta.db_table
     marks = ", ".join(["%s"] * len(run_ids))
-    sql = (f"SELECT r.id, (SELECT COUNT(*) FROM (SELECT 1 FROM {send} s WHERE s.run_id = r.id "
-           f"AND s.status NOT IN (%s, %s) LIMIT %s) AS limited) FROM {run} r WHERE r.id IN ({marks})")
+    sql = (
+        f"SELECT r.id, (SELECT COUNT(*) FROM (SELECT 1 FROM {send} s WHERE s.run_id = r.id "
+        f"AND s.status NOT IN (%s, %s) LIMIT %s) AS limited) FROM {run} r WHERE r.id IN ({marks})"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*NOT_ATTEMPTED, int(cap), *run_ids])
         return dict(cursor.fetchall())
@@ -82,8 +85,14 @@ def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int]
         cap = max(blocked for *_rest, blocked in candidates) * 100 // share_percent + 1
         attempted = attempted_sends_up_to({run_id for run_id, *_rest in candidates}, cap)
     alerts = [
-        AllowlistingAlert(run_id=run_id, kind=kind, name=name, blocked=blocked, attempted=attempted.get(run_id, 0),
-                          campaign_name=campaign)
+        AllowlistingAlert(
+            run_id=run_id,
+            kind=kind,
+            name=name,
+            blocked=blocked,
+            attempted=attempted.get(run_id, 0),
+            campaign_name=campaign,
+        )
         for run_id, campaign, kind, name, blocked in candidates
         if attempted.get(run_id) and blocked * 100 > share_percent * attempted[run_id]
     ]
@@ -94,8 +103,9 @@ def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int]
 def allowlisting_alerts_for_run(run, *, share_percent: int, attempted: int):
     """The run's alerts. A blocked send is marked bounced (or it was opened after all, and is not
     blocked): reading only bounced sends' events keeps a million-send run to a tenth of its rows."""
-    events = BounceEvent.objects.filter(organization_id=run.organization_id, send__run=run,
-                                        send__status=SendStatus.BOUNCED)
+    events = BounceEvent.objects.filter(
+        organization_id=run.organization_id, send__run=run, send__status=SendStatus.BOUNCED
+    )
     return allowlisting_alerts(block_groups(events), share_percent=share_percent, attempted={run.pk: attempted})
 
 

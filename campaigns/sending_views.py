@@ -27,8 +27,11 @@ class RunCreateView(OrgScopedMixin, View):
             raise PermissionDenied("Only the organization's admins can launch runs.")
         form = RunLaunchForm(request.POST, organization=self.organization)
         if not form.is_valid():
-            messages.error(request, "The run was not launched: " + "; ".join(
-                f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()))
+            messages.error(
+                request,
+                "The run was not launched: "
+                + "; ".join(f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()),
+            )
             return redirect("campaigns:campaign-detail", pk=campaign.pk)
         try:
             run = launch_new_run(campaign=campaign, learner_filter=form.learner_filter(), created_by=request.user)

@@ -54,10 +54,17 @@ class SendTable(tables.Table):
     subtype = EventColumn("subtype", verbose_name="Subtype", attrs=OPTIONAL)
     reason = EventColumn("reason", display=False, verbose_name="Reason", attrs=OPTIONAL)
     domain = tables.Column(attrs=OPTIONAL)
-    status_changed_at = tables.Column(verbose_name="Time", attrs={"td": {"class": "nowrap col-optional"},
-                                                                  "th": {"class": "col-optional"}})
-    info = tables.Column(verbose_name="Details", accessor="pk", orderable=False, empty_values=(),
-                         exclude_from_export=True, attrs={"td": {"class": "info-cell"}})
+    status_changed_at = tables.Column(
+        verbose_name="Time", attrs={"td": {"class": "nowrap col-optional"}, "th": {"class": "col-optional"}}
+    )
+    info = tables.Column(
+        verbose_name="Details",
+        accessor="pk",
+        orderable=False,
+        empty_values=(),
+        exclude_from_export=True,
+        attrs={"td": {"class": "info-cell"}},
+    )
 
     class Meta:
         model = Send
@@ -71,8 +78,9 @@ class SendTable(tables.Table):
 
     # Rendered by hand: linkify and DateTimeColumn cost ~0.1 ms a cell (bench/pages.py).
     def render_email(self, record):
-        return format_html('<a href="{}">{}</a>', reverse("contacts:learner-detail", args=[record.learner_id]),
-                           record.email)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("contacts:learner-detail", args=[record.learner_id]), record.email
+        )
 
     def value_email(self, record):
         return record.email

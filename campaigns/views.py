@@ -22,7 +22,6 @@ from contacts.choices import MemberRole
 from contacts.services import policy_for
 
 
-
 def is_org_admin(request) -> bool:
     membership = request.membership
     return bool(membership) and membership.role == MemberRole.ADMIN
@@ -50,7 +49,8 @@ class CampaignDetailView(OrgScopedMixin, DetailView):
         # COUNT(*) in a subquery per run: answered from the (run, status) index, no join over the sends.
         sends = Send.objects.filter(run=OuterRef("pk")).order_by().values("run").annotate(n=Count("*")).values("n")
         context["runs"] = self.object.runs.annotate(
-            send_count=Coalesce(Subquery(sends, output_field=IntegerField()), 0)).order_by("-created_at")
+            send_count=Coalesce(Subquery(sends, output_field=IntegerField()), 0)
+        ).order_by("-created_at")
         return context
 
 
@@ -72,8 +72,11 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
 
     def get_queryset(self):
         newest_first = BounceEvent.objects.order_by("-occurred_at", "-id")
-        return (Send.objects.filter(run=self.run, organization=self.organization).order_by("email")
-                .prefetch_related(Prefetch("bounce_events", queryset=newest_first, to_attr="latest_events")))
+        return (
+            Send.objects.filter(run=self.run, organization=self.organization)
+            .order_by("email")
+            .prefetch_related(Prefetch("bounce_events", queryset=newest_first, to_attr="latest_events"))
+        )
 
     def get_table_kwargs(self):
         return {"can_view_raw": is_org_admin(self.request)}
@@ -83,14 +86,25 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         run, policy = self.run, policy_for(self.organization.pk)
         share = policy.allowlisting_alert_share
         (counts, alerts), as_of = cached_when_large(
-            f"run-summary:{run.pk}:{share}", lambda: summary_for_run(run, share_percent=share), large=is_large(run.sends.all()))
+            f"run-summary:{run.pk}:{share}",
+            lambda: summary_for_run(run, share_percent=share),
+            large=is_large(run.sends.all()),
+        )
         attempted = sum(n for status, n in counts.items() if status not in NOT_ATTEMPTED)
-        chart = bar_chart(f"Sends of run {run.pk} by status",
-                          [(label, counts[value], f"bar-{value}", f"?status={value}")
-                           for value, label in SendStatus.choices])
+        chart = bar_chart(
+            f"Sends of run {run.pk} by status",
+            [(label, counts[value], f"bar-{value}", f"?status={value}") for value, label in SendStatus.choices],
+        )
         context.update(
-            run=run, campaign=run.campaign, policy=policy, chart=chart, total=sum(counts.values()),
-            attempted=attempted, skipped=counts[SendStatus.SKIPPED], alerts=alerts, as_of=as_of,
+            run=run,
+            campaign=run.campaign,
+            policy=policy,
+            chart=chart,
+            total=sum(counts.values()),
+            attempted=attempted,
+            skipped=counts[SendStatus.SKIPPED],
+            alerts=alerts,
+            as_of=as_of,
             left_out=sorted(run.left_out.items()) if isinstance(run.left_out, dict) else [],
         )
         # A filter on the sends' bounce events is sparse in a big run: counting its matches would read

@@ -52,15 +52,14 @@ class ActivityLog:
 
     def __len__(self) -> int:
         learner = self.learner
-        return (learner.activity_sends + learner.activity_opens + learner.activity_bounces
-                + learner.activity_clearances)
+        return learner.activity_sends + learner.activity_opens + learner.activity_bounces + learner.activity_clearances
 
     def count(self) -> int:
         return len(self)
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
-            return self[index:index + 1][0]
+            return self[index : index + 1][0]
         start, stop = index.start or 0, index.stop if index.stop is not None else len(self)
         return self._merged(stop)[start:stop]
 
@@ -68,8 +67,10 @@ class ActivityLog:
         learner = self.learner
         sends = learner.sends.select_related("run__campaign")
         entries = [ActivityEntry("send", s.sent_at or s.created_at, s) for s in sends.order_by("-created_at")[:limit]]
-        entries += [ActivityEntry("open", s.opened_at, s)
-                    for s in sends.filter(opened_at__isnull=False).order_by("-opened_at")[:limit]]
+        entries += [
+            ActivityEntry("open", s.opened_at, s)
+            for s in sends.filter(opened_at__isnull=False).order_by("-opened_at")[:limit]
+        ]
         # Never load the raw inbound message here: it may be megabytes; the page links to it by id.
         events = learner.bounce_events.select_related("send__run__campaign").order_by("-occurred_at", "-id")
         entries += [ActivityEntry("bounce", e.occurred_at, e) for e in events[:limit]]

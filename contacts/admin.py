@@ -61,8 +61,14 @@ class MembershipAdmin(admin.ModelAdmin):
 
 @admin.register(BouncePolicy)
 class BouncePolicyAdmin(admin.ModelAdmin):
-    list_display = ("organization", "soft_threshold_engaged", "soft_threshold_unengaged", "engaged_window_days",
-                    "allowlisting_alert_share", "unverified_events_suppress")
+    list_display = (
+        "organization",
+        "soft_threshold_engaged",
+        "soft_threshold_unengaged",
+        "engaged_window_days",
+        "allowlisting_alert_share",
+        "unverified_events_suppress",
+    )
     list_select_related = ("organization",)
     search_fields = ("organization__name",)
 
@@ -71,8 +77,16 @@ class ClearanceInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The learner's clearance history on their admin page (the audit rows, read-only)."""
 
     model = Clearance
-    fields = ("created_at", "via", "cleared_by", "previous_status", "previous_category", "previous_subtype",
-              "previous_email", "note")
+    fields = (
+        "created_at",
+        "via",
+        "cleared_by",
+        "previous_status",
+        "previous_category",
+        "previous_subtype",
+        "previous_email",
+        "note",
+    )
     readonly_fields = fields
     extra = 0
     verbose_name_plural = "clearance history"
@@ -83,19 +97,46 @@ class ClearanceInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Learner)
 class LearnerAdmin(admin.ModelAdmin):
-    list_display = ("email", "organization", "status", "last_bounce_category", "last_bounce_subtype",
-                    "last_bounced_at", "soft_bounce_count", "cleared_before")
-    list_filter = ("status", "last_bounce_category", "last_bounce_subtype", EngagedFilter, ClearedBeforeFilter,
-                   "organization")
+    list_display = (
+        "email",
+        "organization",
+        "status",
+        "last_bounce_category",
+        "last_bounce_subtype",
+        "last_bounced_at",
+        "soft_bounce_count",
+        "cleared_before",
+    )
+    list_filter = (
+        "status",
+        "last_bounce_category",
+        "last_bounce_subtype",
+        EngagedFilter,
+        ClearedBeforeFilter,
+        "organization",
+    )
     list_select_related = ("organization",)
     search_fields = ("email", "first_name", "last_name", "organization__name")
     search_help_text = "Search by email, first or last name, or organization name."
     autocomplete_fields = ("organization",)
     raw_id_fields = ("status_event",)
-    readonly_fields = ("status", "status_reason", "status_since", "status_event", "soft_bounce_count",
-                       "last_bounce_category", "last_bounce_subtype", "last_bounced_at", "bounce_count",
-                       "auto_replied_at", "times_cleared", "last_opened_at", "last_clicked_at", "last_engaged_at",
-                       "bounce_events_link")
+    readonly_fields = (
+        "status",
+        "status_reason",
+        "status_since",
+        "status_event",
+        "soft_bounce_count",
+        "last_bounce_category",
+        "last_bounce_subtype",
+        "last_bounced_at",
+        "bounce_count",
+        "auto_replied_at",
+        "times_cleared",
+        "last_opened_at",
+        "last_clicked_at",
+        "last_engaged_at",
+        "bounce_events_link",
+    )
     # Newest first walks the primary key index; sorting millions of rows by email would not.
     ordering = ("-pk",)
     show_full_result_count = False
@@ -117,8 +158,9 @@ class LearnerAdmin(admin.ModelAdmin):
             obj.email = form.initial["email"]
             super().save_model(request, obj, form, change)
             try:
-                change_learner_email(learner=obj, new_email=new_email, changed_by=request.user,
-                                     note="Changed in the admin")
+                change_learner_email(
+                    learner=obj, new_email=new_email, changed_by=request.user, note="Changed in the admin"
+                )
             except LearnerStateError as error:
                 self.message_user(request, str(error), messages.ERROR)
             return
@@ -127,8 +169,12 @@ class LearnerAdmin(admin.ModelAdmin):
     @admin.display(description="cleared before", ordering="times_cleared")
     def cleared_before(self, learner):
         if learner.is_bounced and learner.times_cleared >= REPEAT_CLEAR_THRESHOLD:
-            return format_html('<strong class="repeat-bouncer" title="Bounced again after {} clearances">'
-                               '{} times, bounced again</strong>', learner.times_cleared, learner.times_cleared)
+            return format_html(
+                '<strong class="repeat-bouncer" title="Bounced again after {} clearances">'
+                "{} times, bounced again</strong>",
+                learner.times_cleared,
+                learner.times_cleared,
+            )
         return learner.times_cleared
 
     @admin.display(description="bounce events")
@@ -138,12 +184,19 @@ class LearnerAdmin(admin.ModelAdmin):
 
     @admin.action(description="Clear bounce status of the selected learners…", permissions=["clear_bounce"])
     def clear_bounce_status(self, request, queryset):
-        job = prepare_bulk_clear(learners=queryset, created_by=request.user, via=ClearedVia.ADMIN_BULK,
-                                 description=_describe_selection(request))
+        job = prepare_bulk_clear(
+            learners=queryset,
+            created_by=request.user,
+            via=ClearedVia.ADMIN_BULK,
+            description=_describe_selection(request),
+        )
         if not job.total:
             job.delete()
-            self.message_user(request, f"None of the {queryset.count()} selected learners is bounced: "
-                                       "nothing to clear.", messages.WARNING)
+            self.message_user(
+                request,
+                f"None of the {queryset.count()} selected learners is bounced: nothing to clear.",
+                messages.WARNING,
+            )
             return None
         return redirect("admin:contacts_learner_bulk_clear_confirm", job.pk)
 
@@ -152,14 +205,24 @@ class LearnerAdmin(admin.ModelAdmin):
             return self.admin_site.admin_view(partial(view, model_admin=self))
 
         return [
-            path("clear-jobs/<int:job_id>/confirm/", wrap(admin_views.bulk_clear_confirm),
-                 name="contacts_learner_bulk_clear_confirm"),
-            path("clear-jobs/<int:job_id>/", wrap(admin_views.bulk_clear_progress),
-                 name="contacts_learner_bulk_clear_progress"),
-            path("clear-by-address-list/", wrap(admin_views.clear_by_address_list),
-                 name="contacts_learner_address_list"),
-            path("<int:learner_id>/clear/", self.admin_site.admin_view(require_POST(self.clear_one_view)),
-                 name="contacts_learner_clear_one"),
+            path(
+                "clear-jobs/<int:job_id>/confirm/",
+                wrap(admin_views.bulk_clear_confirm),
+                name="contacts_learner_bulk_clear_confirm",
+            ),
+            path(
+                "clear-jobs/<int:job_id>/",
+                wrap(admin_views.bulk_clear_progress),
+                name="contacts_learner_bulk_clear_progress",
+            ),
+            path(
+                "clear-by-address-list/", wrap(admin_views.clear_by_address_list), name="contacts_learner_address_list"
+            ),
+            path(
+                "<int:learner_id>/clear/",
+                self.admin_site.admin_view(require_POST(self.clear_one_view)),
+                name="contacts_learner_clear_one",
+            ),
             *super().get_urls(),
         ]
 
@@ -168,7 +231,8 @@ class LearnerAdmin(admin.ModelAdmin):
         if not self.has_clear_bounce_permission(request):  # a direct call skips the action's permission check
             raise PermissionDenied("Clearing bounce statuses needs the clear_bounce permission.")
         return self.clear_bounce_status(request, Learner.objects.filter(pk=learner_id)) or redirect(
-            "admin:contacts_learner_change", learner_id)
+            "admin:contacts_learner_change", learner_id
+        )
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_clear_bounce": self.has_clear_bounce_permission(request)}
@@ -189,8 +253,17 @@ def _describe_selection(request) -> str:
 class ClearanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log of clearances: filter by how, who and organization; export as CSV."""
 
-    list_display = ("created_at", "learner", "organization", "via", "cleared_by", "previous_status",
-                    "previous_category", "previous_subtype", "note")
+    list_display = (
+        "created_at",
+        "learner",
+        "organization",
+        "via",
+        "cleared_by",
+        "previous_status",
+        "previous_category",
+        "previous_subtype",
+        "note",
+    )
     list_filter = ("via", ClearedByFilter, "created_at", "previous_category", "organization")
     list_select_related = ("learner", "organization", "cleared_by")
     search_fields = ("learner__email", "previous_email", "note", "organization__name", "cleared_by__username")
@@ -201,20 +274,55 @@ class ClearanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Export the selected clearances as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        rows = queryset.order_by("-created_at", "-id").values_list(
-            "created_at", "organization__name", "learner__email", "previous_email", "via", "cleared_by__username",
-            "previous_status", "previous_reason", "previous_category", "previous_subtype",
-            "previous_soft_bounce_count", "note",
-        ).iterator(chunk_size=2000)
-        header = ["cleared at", "organization", "learner", "previous email", "via", "cleared by", "previous status",
-                  "previous reason", "previous category", "previous subtype", "previous soft bounces", "note"]
+        rows = (
+            queryset.order_by("-created_at", "-id")
+            .values_list(
+                "created_at",
+                "organization__name",
+                "learner__email",
+                "previous_email",
+                "via",
+                "cleared_by__username",
+                "previous_status",
+                "previous_reason",
+                "previous_category",
+                "previous_subtype",
+                "previous_soft_bounce_count",
+                "note",
+            )
+            .iterator(chunk_size=2000)
+        )
+        header = [
+            "cleared at",
+            "organization",
+            "learner",
+            "previous email",
+            "via",
+            "cleared by",
+            "previous status",
+            "previous reason",
+            "previous category",
+            "previous subtype",
+            "previous soft bounces",
+            "note",
+        ]
         return csv_response(itertools.chain([header], rows), "clearances")
 
 
 @admin.register(BulkClearJob)
 class BulkClearJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "created_at", "created_by", "via", "organization", "status", "total", "done", "cleared",
-                    "progress_link")
+    list_display = (
+        "id",
+        "created_at",
+        "created_by",
+        "via",
+        "organization",
+        "status",
+        "total",
+        "done",
+        "cleared",
+        "progress_link",
+    )
     list_filter = ("status", "via")
     list_select_related = ("created_by", "organization")
     exclude = ("learner_ids", "repeat_ids", "preview")

@@ -39,7 +39,8 @@ def engaged_in_own_window_q(now) -> Q:
         orgs_by_window.setdefault(days, []).append(org_id)
     with_policy = [org_id for org_ids in orgs_by_window.values() for org_id in org_ids]
     engaged = Q(last_engaged_at__gte=now - timedelta(days=DEFAULT_ENGAGED_WINDOW_DAYS)) & ~Q(
-        organization_id__in=with_policy)
+        organization_id__in=with_policy
+    )
     for days, org_ids in orgs_by_window.items():
         engaged |= Q(organization_id__in=org_ids, last_engaged_at__gte=now - timedelta(days=days))
     return engaged
@@ -55,8 +56,7 @@ class ClearedBeforeFilter(admin.SimpleListFilter):
         return [("never", "Never"), ("once", "1–2 times"), ("often", "3 or more times")]
 
     def queryset(self, request, queryset):
-        ranges = {"never": Q(times_cleared=0), "once": Q(times_cleared__range=(1, 2)),
-                  "often": Q(times_cleared__gte=3)}
+        ranges = {"never": Q(times_cleared=0), "once": Q(times_cleared__range=(1, 2)), "often": Q(times_cleared__gte=3)}
         condition = ranges.get(self.value())
         return queryset.filter(condition) if condition is not None else queryset
 
@@ -70,7 +70,8 @@ class ClearedByFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         staff = get_user_model().objects.filter(is_staff=True).order_by("username").values_list("pk", "username")
         return [(str(pk), username) for pk, username in staff] + [
-            ("portal", "Portal users (not staff)"), ("nobody", "Nobody (automatic)"),
+            ("portal", "Portal users (not staff)"),
+            ("nobody", "Nobody (automatic)"),
         ]
 
     def queryset(self, request, queryset):

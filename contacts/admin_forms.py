@@ -18,11 +18,13 @@ _WRAPPING = "\"'<>()[]"
 
 class BulkClearConfirmForm(forms.Form):
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        max_length=2000,
         help_text="Required. Why these statuses are cleared (e.g. the customer's ticket); kept in the audit log.",
     )
     repeat_confirmed = forms.BooleanField(
-        required=False, label="Clear the repeatedly cleared learners listed above as well",
+        required=False,
+        label="Clear the repeatedly cleared learners listed above as well",
     )
 
     def __init__(self, *args, repeat_count: int = 0, **kwargs):
@@ -39,8 +41,10 @@ class BulkClearConfirmForm(forms.Form):
 
     def clean_repeat_confirmed(self):
         if not self.cleaned_data["repeat_confirmed"]:
-            raise ValidationError(f"{self.repeat_count} learner(s) bounced again after being cleared three or "
-                                  "more times: tick the box to clear them anyway.")
+            raise ValidationError(
+                f"{self.repeat_count} learner(s) bounced again after being cleared three or "
+                "more times: tick the box to clear them anyway."
+            )
         return True
 
 
@@ -55,7 +59,7 @@ def parse_addresses(text: str) -> tuple[list[str], list[str]]:
     for token in _SEPARATORS.split(text):
         token = token.strip(_WRAPPING)
         if token.lower().startswith("mailto:"):
-            token = token[len("mailto:"):]
+            token = token[len("mailto:") :]
         if "@" not in token:
             continue
         try:
@@ -82,11 +86,13 @@ class AddressListForm(forms.Form):
         widget=AutocompleteSelect(Learner._meta.get_field("organization"), admin.site),
     )
     addresses = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
         help_text="One per line, or separated by commas or semicolons (up to about 50,000; upload a file for more).",
     )
     file = forms.FileField(
-        required=False, label="Or upload a file",
+        required=False,
+        label="Or upload a file",
         help_text="A text or CSV file (up to 10 MB); every cell holding an address is used.",
     )
 

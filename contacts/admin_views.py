@@ -33,7 +33,9 @@ def _require_clear_permission(request):
 def _context(model_admin, request, title, **extra):
     return {
         **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta, "title": title, **extra,
+        "opts": model_admin.model._meta,
+        "title": title,
+        **extra,
     }
 
 
@@ -46,34 +48,53 @@ def bulk_clear_confirm(request, model_admin, job_id):
     form = BulkClearConfirmForm(request.POST or None, repeat_count=len(job.repeat_ids))
     if request.method == "POST" and form.is_valid():
         try:
-            job = confirm_bulk_clear(job=job, note=form.cleaned_data["note"],
-                                     repeat_confirmed=form.cleaned_data.get("repeat_confirmed", False))
+            job = confirm_bulk_clear(
+                job=job,
+                note=form.cleaned_data["note"],
+                repeat_confirmed=form.cleaned_data.get("repeat_confirmed", False),
+            )
         except BulkClearError as error:
             messages.error(request, str(error))
         else:
             return redirect("admin:contacts_learner_bulk_clear_progress", job.pk)
     learners = Learner.objects.select_related("organization")
-    return TemplateResponse(request, "admin/contacts/learner/bulk_clear_confirm.html", _context(
-        model_admin, request, "Clear bounce status: confirm",
-        job=job, form=form,
-        sample=learners.filter(pk__in=job.learner_ids[:SAMPLE_SIZE]).order_by("pk"),
-        repeat_learners=learners.filter(pk__in=job.repeat_ids[:REPEAT_LISTED]).order_by("-times_cleared", "pk"),
-        repeat_more=max(0, len(job.repeat_ids) - REPEAT_LISTED),
-        repeat_threshold=REPEAT_CLEAR_THRESHOLD,
-        not_selected=job.selected_count - job.total,
-        organizations_more=job.organization_count - len(job.by_organization),
-    ))
+    return TemplateResponse(
+        request,
+        "admin/contacts/learner/bulk_clear_confirm.html",
+        _context(
+            model_admin,
+            request,
+            "Clear bounce status: confirm",
+            job=job,
+            form=form,
+            sample=learners.filter(pk__in=job.learner_ids[:SAMPLE_SIZE]).order_by("pk"),
+            repeat_learners=learners.filter(pk__in=job.repeat_ids[:REPEAT_LISTED]).order_by("-times_cleared", "pk"),
+            repeat_more=max(0, len(job.repeat_ids) - REPEAT_LISTED),
+            repeat_threshold=REPEAT_CLEAR_THRESHOLD,
+            not_selected=job.selected_count - job.total,
+            organizations_more=job.organization_count - len(job.by_organization),
+        ),
+    )
 
 
 def bulk_clear_progress(request, model_admin, job_id):
     """Show a job's progress; the page reloads itself until the job is finished."""
     _require_clear_permission(request)
-    job = get_object_or_404(BulkClearJob.objects.select_related("created_by", "organization")
-                            .defer("learner_ids", "repeat_ids", "preview"), pk=job_id)
-    return TemplateResponse(request, "admin/contacts/learner/bulk_clear_progress.html", _context(
-        model_admin, request, f"Bulk clear {job.pk}", job=job,
-        refresh_seconds=None if job.is_finished else PROGRESS_REFRESH_SECONDS,
-    ))
+    job = get_object_or_404(
+        BulkClearJob.objects.select_related("created_by", "organization").defer("learner_ids", "repeat_ids", "preview"),
+        pk=job_id,
+    )
+    return TemplateResponse(
+        request,
+        "admin/contacts/learner/bulk_clear_progress.html",
+        _context(
+            model_admin,
+            request,
+            f"Bulk clear {job.pk}",
+            job=job,
+            refresh_seconds=None if job.is_finished else PROGRESS_REFRESH_SECONDS,
+        ),
+    )
 
 
 def clear_by_address_list(request, model_admin):
@@ -82,10 +103,21 @@ def clear_by_address_list(request, model_admin):
     form = AddressListForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = prepare_address_list_clear(
-            organization=form.cleaned_data["organization"], addresses=form.cleaned_data["valid"],
-            invalid=form.cleaned_data["invalid"], created_by=request.user, via=ClearedVia.ADDRESS_LIST,
+            organization=form.cleaned_data["organization"],
+            addresses=form.cleaned_data["valid"],
+            invalid=form.cleaned_data["invalid"],
+            created_by=request.user,
+            via=ClearedVia.ADDRESS_LIST,
         )
         return redirect("admin:contacts_learner_bulk_clear_confirm", job.pk)
-    return TemplateResponse(request, "admin/contacts/learner/address_list.html", _context(
-        model_admin, request, "Clear bounce status by address list", form=form, media=model_admin.media + form.media,
-    ))
+    return TemplateResponse(
+        request,
+        "admin/contacts/learner/address_list.html",
+        _context(
+            model_admin,
+            request,
+            "Clear bounce status by address list",
+            form=form,
+            media=model_admin.media + form.media,
+        ),
+    )

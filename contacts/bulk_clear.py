@@ -48,22 +48,33 @@ def prepare_bulk_clear(*, learners: QuerySet, created_by, via: str, description:
     bounced = learners.filter(status=DeliverabilityStatus.BOUNCED).order_by()
     learner_ids = sorted(set(bounced.values_list("pk", flat=True)))
     repeat_ids = sorted(set(bounced.filter(times_cleared__gte=REPEAT_CLEAR_THRESHOLD).values_list("pk", flat=True)))
-    per_organization = list(bounced.values_list("organization__name").annotate(learners=Count("pk", distinct=True))
-                            .order_by("-learners", "organization__name"))
-    return _create_draft(created_by=created_by, via=via, description=description, learner_ids=learner_ids,
-                         repeat_ids=repeat_ids, selected_count=learners.order_by().count(),
-                         organization_count=len(per_organization),
-                         by_organization=[list(pair) for pair in per_organization[:ORGANIZATIONS_SHOWN]])
+    per_organization = list(
+        bounced.values_list("organization__name")
+        .annotate(learners=Count("pk", distinct=True))
+        .order_by("-learners", "organization__name")
+    )
+    return _create_draft(
+        created_by=created_by,
+        via=via,
+        description=description,
+        learner_ids=learner_ids,
+        repeat_ids=repeat_ids,
+        selected_count=learners.order_by().count(),
+        organization_count=len(per_organization),
+        by_organization=[list(pair) for pair in per_organization[:ORGANIZATIONS_SHOWN]],
+    )
 
 
 def _create_draft(*, learner_ids: list[int], repeat_ids: list[int], **fields) -> BulkClearJob:
     """Create the draft job, dropping drafts nobody confirmed within a day."""
     fields["description"] = fields.get("description", "")[:300]
     with transaction.atomic():
-        BulkClearJob.objects.filter(status=BulkClearJobStatus.DRAFT,
-                                    created_at__lt=timezone.now() - DRAFTS_KEPT_FOR).delete()
-        return BulkClearJob.objects.create(learner_ids=learner_ids, repeat_ids=repeat_ids,
-                                           total=len(learner_ids), **fields)
+        BulkClearJob.objects.filter(
+            status=BulkClearJobStatus.DRAFT, created_at__lt=timezone.now() - DRAFTS_KEPT_FOR
+        ).delete()
+        return BulkClearJob.objects.create(
+            learner_ids=learner_ids, repeat_ids=repeat_ids, total=len(learner_ids), **fields
+        )
 
 
 def confirm_bulk_clear(*, job: BulkClearJob, note: str, repeat_confirmed: bool = False) -> BulkClearJob:
@@ -78,11 +89,15 @@ def confirm_bulk_clear(*, job: BulkClearJob, note: str, repeat_confirmed: bool =
     if not note:
         raise BulkClearError("A note is required: say why these bounce statuses are cleared.")
     if job.repeat_ids and not repeat_confirmed:
-        raise BulkClearError(f"{len(job.repeat_ids)} of these learners were cleared {REPEAT_CLEAR_THRESHOLD} "
-                             "or more times before: confirm that you want to clear them again.")
+        raise BulkClearError(
+            f"{len(job.repeat_ids)} of these learners were cleared {REPEAT_CLEAR_THRESHOLD} "
+            "or more times before: confirm that you want to clear them again."
+        )
     with transaction.atomic():
         claimed = BulkClearJob.objects.filter(pk=job.pk, status=BulkClearJobStatus.DRAFT).update(
-            status=BulkClearJobStatus.QUEUED, note=note, confirmed_at=timezone.now(),
+            status=BulkClearJobStatus.QUEUED,
+            note=note,
+            confirmed_at=timezone.now(),
         )
         if not claimed:
             raise BulkClearError("This bulk clear was already confirmed.")
@@ -114,7 +129,9 @@ def process_bulk_clear_job(*, job_id: int, chunk_size: int | None = None) -> Bul
             pass
     except Exception as error:
         BulkClearJob.objects.filter(pk=job.pk).update(
-            status=BulkClearJobStatus.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now(),
+            status=BulkClearJobStatus.FAILED,
+            error=f"{type(error).__name__}: {error}",
+            finished_at=timezone.now(),
         )
         raise
     job.refresh_from_db()
@@ -124,15 +141,22 @@ def process_bulk_clear_job(*, job_id: int, chunk_size: int | None = None) -> Bul
 def _clear_next_chunk(job: BulkClearJob, learner_ids: list[int], chunk_size: int) -> bool:
     """Clear the next chunk; return False once the job is finished."""
     with transaction.atomic():
-        locked = (BulkClearJob.objects.select_for_update().only("status", "done", "cleared", "total", "note",
-                                                                "via", "created_by").get(pk=job.pk))
+        locked = (
+            BulkClearJob.objects.select_for_update()
+            .only("status", "done", "cleared", "total", "note", "via", "created_by")
+            .get(pk=job.pk)
+        )
         if locked.status not in (BulkClearJobStatus.QUEUED, BulkClearJobStatus.RUNNING):
             return False
-        chunk = learner_ids[locked.done:locked.done + chunk_size]
+        chunk = learner_ids[locked.done : locked.done + chunk_size]
         cleared = 0
         if chunk:
-            cleared = clear_bounce_statuses(learners=Learner.objects.filter(pk_in(chunk)),
-                                            cleared_by=locked.created_by, via=locked.via, note=locked.note)
+            cleared = clear_bounce_statuses(
+                learners=Learner.objects.filter(pk_in(chunk)),
+                cleared_by=locked.created_by,
+                via=locked.via,
+                note=locked.note,
+            )
         locked.done += len(chunk)
         locked.cleared += cleared
         finished = locked.done >= locked.total
@@ -151,10 +175,13 @@ def match_addresses(*, organization: Organization, addresses: list[str]) -> dict
     """
     found = {}
     for start in range(0, len(addresses), MATCH_BATCH):
-        batch = [address.lower() for address in addresses[start:start + MATCH_BATCH]]
-        rows = (Learner.objects.filter(organization=organization).annotate(email_lower=Lower("email"))
-                .filter(email_lower__in=batch)
-                .values_list("email_lower", "pk", "email", "status", "times_cleared"))
+        batch = [address.lower() for address in addresses[start : start + MATCH_BATCH]]
+        rows = (
+            Learner.objects.filter(organization=organization)
+            .annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=batch)
+            .values_list("email_lower", "pk", "email", "status", "times_cleared")
+        )
         found.update((row[0], row[1:]) for row in rows)
     result = {"bounced": [], "not_bounced": [], "not_found": []}
     for address in addresses:
@@ -168,8 +195,9 @@ def match_addresses(*, organization: Organization, addresses: list[str]) -> dict
     return result
 
 
-def prepare_address_list_clear(*, organization: Organization, addresses: list[str], invalid: list[str],
-                               created_by, via: str) -> BulkClearJob:
+def prepare_address_list_clear(
+    *, organization: Organization, addresses: list[str], invalid: list[str], created_by, via: str
+) -> BulkClearJob:
     """Return a draft job for the bounced learners of an address list, with the preview of the rest."""
     matched = match_addresses(organization=organization, addresses=addresses)
     bounced = sorted(matched["bounced"])
@@ -183,8 +211,13 @@ def prepare_address_list_clear(*, organization: Organization, addresses: list[st
         "invalid": invalid[:PREVIEW_KEEP],
     }
     return _create_draft(
-        created_by=created_by, via=via, organization=organization, preview=preview, selected_count=len(addresses),
-        organization_count=1 if bounced else 0, by_organization=[[organization.name, len(bounced)]] if bounced else [],
+        created_by=created_by,
+        via=via,
+        organization=organization,
+        preview=preview,
+        selected_count=len(addresses),
+        organization_count=1 if bounced else 0,
+        by_organization=[[organization.name, len(bounced)]] if bounced else [],
         description=f"Address list of {len(addresses)} addresses for {organization.name}",
         learner_ids=[pk for pk, _times in bounced],
         repeat_ids=[pk for pk, times in bounced if times >= REPEAT_CLEAR_THRESHOLD],

@@ -31,34 +31,57 @@ def start_of_day(day):
 
 
 class LearnerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search",
-                                  widget=forms.TextInput(attrs={"placeholder": "Name or email",
-                                                                "type": "search"}))
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label="Search",
+        widget=forms.TextInput(attrs={"placeholder": "Name or email", "type": "search"}),
+    )
     status = django_filters.ChoiceFilter(choices=DeliverabilityStatus.choices, label="Deliverability")
-    category = django_filters.ChoiceFilter(field_name="last_bounce_category", choices=Category.choices,
-                                           label="Bounce category")
-    subtype = django_filters.ChoiceFilter(field_name="last_bounce_subtype", choices=Subtype.choices,
-                                          label="Bounce subtype")
-    domain = django_filters.CharFilter(method="filter_domain", label="Domain",
-                                       widget=forms.TextInput(attrs={"placeholder": "example.com"}))
-    engaged = django_filters.BooleanFilter(method="filter_engaged", label="Engaged",
-                                           widget=django_filters.widgets.BooleanWidget())
-    campaign = django_filters.ModelChoiceFilter(queryset=None, method="filter_campaign", label="Campaign",
-                                                empty_label="Any campaign")
-    bounced_after = django_filters.DateFilter(method="filter_bounced_after", label="Last bounce from",
-                                              widget=DATE_INPUT, validators=DATE_BOUNDS)
-    bounced_before = django_filters.DateFilter(method="filter_bounced_before", label="Last bounce until",
-                                               widget=DATE_INPUT, validators=DATE_BOUNDS)
-    repeat = django_filters.BooleanFilter(method="filter_repeat", label="Bounced again after a clearance",
-                                          widget=django_filters.widgets.BooleanWidget())
-    near_threshold = django_filters.BooleanFilter(method="filter_near_threshold",
-                                                  label="Near the soft-bounce threshold",
-                                                  widget=django_filters.widgets.BooleanWidget())
+    category = django_filters.ChoiceFilter(
+        field_name="last_bounce_category", choices=Category.choices, label="Bounce category"
+    )
+    subtype = django_filters.ChoiceFilter(
+        field_name="last_bounce_subtype", choices=Subtype.choices, label="Bounce subtype"
+    )
+    domain = django_filters.CharFilter(
+        method="filter_domain", label="Domain", widget=forms.TextInput(attrs={"placeholder": "example.com"})
+    )
+    engaged = django_filters.BooleanFilter(
+        method="filter_engaged", label="Engaged", widget=django_filters.widgets.BooleanWidget()
+    )
+    campaign = django_filters.ModelChoiceFilter(
+        queryset=None, method="filter_campaign", label="Campaign", empty_label="Any campaign"
+    )
+    bounced_after = django_filters.DateFilter(
+        method="filter_bounced_after", label="Last bounce from", widget=DATE_INPUT, validators=DATE_BOUNDS
+    )
+    bounced_before = django_filters.DateFilter(
+        method="filter_bounced_before", label="Last bounce until", widget=DATE_INPUT, validators=DATE_BOUNDS
+    )
+    repeat = django_filters.BooleanFilter(
+        method="filter_repeat", label="Bounced again after a clearance", widget=django_filters.widgets.BooleanWidget()
+    )
+    near_threshold = django_filters.BooleanFilter(
+        method="filter_near_threshold",
+        label="Near the soft-bounce threshold",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
 
     class Meta:
         model = Learner
-        fields = ["q", "status", "category", "subtype", "domain", "engaged", "campaign",
-                  "bounced_after", "bounced_before", "repeat", "near_threshold"]
+        fields = [
+            "q",
+            "status",
+            "category",
+            "subtype",
+            "domain",
+            "engaged",
+            "campaign",
+            "bounced_after",
+            "bounced_before",
+            "repeat",
+            "near_threshold",
+        ]
 
     # The fields shown at once; the others sit behind "More filters".
     primary_fields = ("q", "status", "category", "subtype", "domain")
@@ -81,8 +104,9 @@ class LearnerFilter(django_filters.FilterSet):
             return queryset
         if "@" in value:
             return queryset.filter(email__icontains=value)
-        return queryset.filter(Q(email__icontains=value) | Q(first_name__icontains=value)
-                               | Q(last_name__icontains=value))
+        return queryset.filter(
+            Q(email__icontains=value) | Q(first_name__icontains=value) | Q(last_name__icontains=value)
+        )
 
     def filter_domain(self, queryset, name, value):
         value = value.strip().lstrip("@").lower()

@@ -13,11 +13,15 @@ class LearnerEditForm(forms.ModelForm):
     """
 
     acknowledge_valid = forms.BooleanField(
-        required=False, label="I acknowledge this email address is valid",
+        required=False,
+        label="I acknowledge this email address is valid",
         help_text="Clears the bounce status so this learner receives campaigns again.",
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text="Why the address is valid (kept in the audit log).")
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the address is valid (kept in the audit log).",
+    )
 
     class Meta:
         model = Learner
@@ -37,8 +41,11 @@ class LearnerEditForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip()
-        duplicate = (Learner.objects.filter(organization_id=self.instance.organization_id, email__iexact=email)
-                     .exclude(pk=self.instance.pk).exists())
+        duplicate = (
+            Learner.objects.filter(organization_id=self.instance.organization_id, email__iexact=email)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
         if duplicate:
             raise forms.ValidationError("Another learner in this organization already uses this address.")
         return email
@@ -47,8 +54,7 @@ class LearnerEditForm(forms.ModelForm):
         cleaned = super().clean()
         clearing = cleaned.get("acknowledge_valid")
         if clearing and self.was_cleared_before and not cleaned.get("note", "").strip():
-            self.add_error("note", "This address was cleared before and bounced again: "
-                                   "say why it is valid now.")
+            self.add_error("note", "This address was cleared before and bounced again: say why it is valid now.")
         return cleaned
 
 
@@ -56,12 +62,20 @@ class BulkClearForm(forms.Form):
     """Confirmation of a bulk clear: the learners (selected ones, or every one matching the list's
     filters) and the required note. ``cleaned_data["learners"]`` is the organization's queryset."""
 
-    select = forms.ModelMultipleChoiceField(queryset=Learner.objects.none(), widget=forms.MultipleHiddenInput,
-                                            required=False)
-    matching = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000,
-                               help_text="The learner list's query string, for 'all matching these filters'.")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
-                           help_text="Why these addresses are valid (kept in the audit log of each learner).")
+    select = forms.ModelMultipleChoiceField(
+        queryset=Learner.objects.none(), widget=forms.MultipleHiddenInput, required=False
+    )
+    matching = forms.CharField(
+        required=False,
+        widget=forms.HiddenInput,
+        max_length=2000,
+        help_text="The learner list's query string, for 'all matching these filters'.",
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Why these addresses are valid (kept in the audit log of each learner).",
+    )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, organization, policy, **kwargs):
@@ -79,8 +93,12 @@ class BulkClearForm(forms.Form):
         cleaned = super().clean()
         matching = cleaned.get("matching", "")
         if matching:
-            filterset = LearnerFilter(QueryDict(matching), queryset=Learner.objects.for_organization(
-                self.organization), organization=self.organization, policy=self.policy)
+            filterset = LearnerFilter(
+                QueryDict(matching),
+                queryset=Learner.objects.for_organization(self.organization),
+                organization=self.organization,
+                policy=self.policy,
+            )
             if not filterset.is_valid():
                 raise forms.ValidationError("These filters are not valid any more: go back and apply them again.")
             cleaned["learners"] = filterset.qs

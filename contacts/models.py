@@ -16,7 +16,8 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     send_rate_per_second = models.PositiveIntegerField(
-        default=100, validators=[MinValueValidator(1), MaxValueValidator(10000)],
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(10000)],
         help_text="Campaign messages per second for the whole organization, shared by every worker.",
     )
 
@@ -43,19 +44,23 @@ class BouncePolicy(models.Model):
 
     organization = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="bounce_policy")
     soft_threshold_engaged = models.PositiveIntegerField(
-        default=20, validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text="Consecutive soft bounces (mail blocks included) before an engaged learner is suppressed.",
     )
     soft_threshold_unengaged = models.PositiveIntegerField(
-        default=10, validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text="Consecutive soft bounces before a learner who has not engaged recently is suppressed.",
     )
     engaged_window_days = models.PositiveIntegerField(
-        default=90, validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text="A learner who opened or clicked within this many days counts as engaged.",
     )
     allowlisting_alert_share = models.PositiveIntegerField(
-        default=20, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Percent of a run's sends one domain or remote server must block to raise an allowlisting alert.",
     )
     unverified_events_suppress = models.BooleanField(
@@ -67,8 +72,9 @@ class BouncePolicy(models.Model):
         verbose_name_plural = "bounce policies"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(soft_threshold_engaged__gte=1, soft_threshold_unengaged__gte=1,
-                                   engaged_window_days__gte=1),
+                condition=models.Q(
+                    soft_threshold_engaged__gte=1, soft_threshold_unengaged__gte=1, engaged_window_days__gte=1
+                ),
                 name="bounce_policy_thresholds_positive",
             ),
             models.CheckConstraint(
@@ -97,13 +103,17 @@ class EmailDomain(models.Func):
     output_field = models.CharField()
 
     def as_sql(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection, template="lower(split_part(%(expressions)s, '@', -1))",
-                              **extra_context)
+        return super().as_sql(
+            compiler, connection, template="lower(split_part(%(expressions)s, '@', -1))", **extra_context
+        )
 
     def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(compiler, connection,
-                              template="lower(substr(%(expressions)s, instr(%(expressions)s, '@') + 1))",
-                              **extra_context)
+        return super().as_sql(
+            compiler,
+            connection,
+            template="lower(substr(%(expressions)s, instr(%(expressions)s, '@') + 1))",
+            **extra_context,
+        )
 
 
 class LearnerQuerySet(models.QuerySet):
@@ -132,7 +142,11 @@ class Learner(models.Model):
     status_reason = models.CharField(max_length=20, blank=True, help_text="Sisimai reason that set the status.")
     status_since = models.DateTimeField(null=True, blank=True)
     status_event = models.ForeignKey(
-        "campaigns.BounceEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "campaigns.BounceEvent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The bounce event that put the learner in this state.",
     )
     soft_bounce_count = models.PositiveIntegerField(default=0, help_text="Consecutive soft bounces and mail blocks.")
@@ -149,8 +163,9 @@ class Learner(models.Model):
     tags = models.JSONField(default=list, blank=True)
     on_resend_list = models.BooleanField(default=False)
     # Kept by the database from the address, for the domain filter and the dashboards' top domains.
-    email_domain = models.GeneratedField(expression=EmailDomain("email"),
-                                         output_field=models.CharField(max_length=254), db_persist=True)
+    email_domain = models.GeneratedField(
+        expression=EmailDomain("email"), output_field=models.CharField(max_length=254), db_persist=True
+    )
 
     objects = LearnerQuerySet.as_manager()
 
@@ -161,8 +176,9 @@ class Learner(models.Model):
         ]
         indexes = [
             models.Index(fields=["organization", "status"], name="learner_org_status"),
-            models.Index(fields=["organization", "last_bounce_category", "last_bounce_subtype"],
-                         name="learner_org_category"),
+            models.Index(
+                fields=["organization", "last_bounce_category", "last_bounce_subtype"], name="learner_org_category"
+            ),
             models.Index(fields=["organization", "last_engaged_at"], name="learner_org_engaged"),
             models.Index(fields=["organization", "last_bounced_at"], name="learner_org_bounced_at"),
             models.Index(fields=["organization", "email"], name="learner_org_email"),
@@ -170,12 +186,21 @@ class Learner(models.Model):
             # The portal at a million learners (bench/pages.py): filtered list pages in address order,
             # and dashboard aggregates answered from the index alone.
             models.Index(fields=["organization", "status", "email"], name="learner_org_status_email"),
-            models.Index(fields=["organization", "last_bounced_at"], name="learner_org_bounced_cover",
-                         include=["last_bounce_category", "last_bounce_subtype", "email_domain"]),
-            models.Index(fields=["organization", "last_bounced_at"], name="learner_org_repeat_bouncers",
-                         condition=models.Q(status="bounced", times_cleared__gt=0)),
-            models.Index(fields=["organization", "soft_bounce_count"], name="learner_org_soft_counting",
-                         condition=models.Q(soft_bounce_count__gt=0)),
+            models.Index(
+                fields=["organization", "last_bounced_at"],
+                name="learner_org_bounced_cover",
+                include=["last_bounce_category", "last_bounce_subtype", "email_domain"],
+            ),
+            models.Index(
+                fields=["organization", "last_bounced_at"],
+                name="learner_org_repeat_bouncers",
+                condition=models.Q(status="bounced", times_cleared__gt=0),
+            ),
+            models.Index(
+                fields=["organization", "soft_bounce_count"],
+                name="learner_org_soft_counting",
+                condition=models.Q(soft_bounce_count__gt=0),
+            ),
         ]
         permissions = [("clear_bounce", "Can clear a learner's bounce status")]
 
@@ -212,7 +237,11 @@ class Clearance(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="clearances")
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="clearances")
     cleared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="clearances",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="clearances",
     )
     via = models.CharField(max_length=16, choices=ClearedVia.choices)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -245,8 +274,12 @@ class AutomationRule(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="automation_rules")
     category = models.CharField(max_length=12, choices=Category.choices)
-    subtype = models.CharField(max_length=24, choices=Subtype.choices, blank=True,
-                               help_text="Leave empty to act on every subtype of the category.")
+    subtype = models.CharField(
+        max_length=24,
+        choices=Subtype.choices,
+        blank=True,
+        help_text="Leave empty to act on every subtype of the category.",
+    )
     action = models.CharField(max_length=12, choices=AutomationAction.choices)
     tag = models.CharField(max_length=50, blank=True, help_text="The tag to add, for the tag action.")
     enabled = models.BooleanField(default=True)
@@ -254,8 +287,9 @@ class AutomationRule(models.Model):
     class Meta:
         ordering = ["category", "subtype", "action"]
         constraints = [
-            models.UniqueConstraint(fields=["organization", "category", "subtype", "action"],
-                                    name="automation_rule_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "category", "subtype", "action"], name="automation_rule_unique"
+            ),
         ]
 
     def __str__(self):
@@ -281,16 +315,23 @@ class BulkClearJob(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     via = models.CharField(max_length=16, choices=ClearedVia.choices)
-    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE,
-                                     related_name="+", help_text="Set when the job is for one organization.")
+    organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Set when the job is for one organization.",
+    )
     description = models.CharField(max_length=300, blank=True)
     selected_count = models.PositiveIntegerField(default=0, help_text="Learners selected, bounced or not.")
     learner_ids = models.JSONField(default=list, help_text="The bounced learners to clear, snapshot at selection.")
     repeat_ids = models.JSONField(default=list, help_text="Those of them already cleared several times.")
     preview = models.JSONField(default=dict, blank=True, help_text="What an address list matched and did not.")
     organization_count = models.PositiveIntegerField(default=0)
-    by_organization = models.JSONField(default=list, blank=True,
-                                       help_text="[organization name, learners] of the largest organizations.")
+    by_organization = models.JSONField(
+        default=list, blank=True, help_text="[organization name, learners] of the largest organizations."
+    )
     note = models.TextField(blank=True)
     status = models.CharField(max_length=8, choices=BulkClearJobStatus.choices, default=BulkClearJobStatus.DRAFT)
     total = models.PositiveIntegerField(default=0)

@@ -15,7 +15,11 @@ class AdminRequiredForPostMixin:
     """Viewers may look (GET) but every POST from them is refused with a 403."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.method == "POST" and request.user.is_authenticated and request.membership \
-                and not is_org_admin(request):
+        if (
+            request.method == "POST"
+            and request.user.is_authenticated
+            and request.membership
+            and not is_org_admin(request)
+        ):
             raise PermissionDenied("Only organization admins may change settings.")
         return super().dispatch(request, *args, **kwargs)

@@ -18,8 +18,9 @@ def near_threshold_floor(threshold: int) -> int:
 def near_threshold_q(policy, now=None) -> Q:
     """Active learners whose consecutive soft bounces are near their (engaged or not) threshold."""
     engaged = Q(last_engaged_at__gte=policy.engaged_since(now or timezone.now()))
-    lowest = min(near_threshold_floor(policy.soft_threshold_engaged),
-                 near_threshold_floor(policy.soft_threshold_unengaged))
+    lowest = min(
+        near_threshold_floor(policy.soft_threshold_engaged), near_threshold_floor(policy.soft_threshold_unengaged)
+    )
     # The explicit lower bound lets an index on the soft count skip everyone further away.
     return Q(status=DeliverabilityStatus.ACTIVE, soft_bounce_count__gte=lowest) & (
         (engaged & Q(soft_bounce_count__gte=near_threshold_floor(policy.soft_threshold_engaged)))

@@ -30,9 +30,20 @@ def _cleared_fields(now) -> dict:
 
 # The learner columns each Clearance copies, in the order of _CLEARANCE_COLUMNS' previous_* part.
 _SNAPSHOT_FIELDS = ("status", "status_reason", "last_bounce_category", "last_bounce_subtype", "soft_bounce_count")
-_CLEARANCE_COLUMNS = ("organization", "learner", "cleared_by", "via", "created_at", "previous_status",
-                      "previous_reason", "previous_category", "previous_subtype", "previous_soft_bounce_count",
-                      "previous_email", "note")
+_CLEARANCE_COLUMNS = (
+    "organization",
+    "learner",
+    "cleared_by",
+    "via",
+    "created_at",
+    "previous_status",
+    "previous_reason",
+    "previous_category",
+    "previous_subtype",
+    "previous_soft_bounce_count",
+    "previous_email",
+    "note",
+)
 
 
 def clear_bounce_statuses(*, learners: QuerySet, cleared_by, via: str, note: str = "", now=None) -> int:
@@ -65,9 +76,16 @@ def _insert_clearances(learners: QuerySet, *, cleared_by, via: str, note: str, n
         "previous_email": Value("", output_field=models.CharField()),
         "note": Value(note, output_field=models.TextField()),
     }
-    select = learners.values_list("organization_id", "pk", constant["cleared_by"], constant["via"],
-                                  constant["created_at"], *_SNAPSHOT_FIELDS, constant["previous_email"],
-                                  constant["note"])
+    select = learners.values_list(
+        "organization_id",
+        "pk",
+        constant["cleared_by"],
+        constant["via"],
+        constant["created_at"],
+        *_SNAPSHOT_FIELDS,
+        constant["previous_email"],
+        constant["note"],
+    )
     sql, params = select.query.sql_with_params()
     connection = connections[learners.db]
     quote = connection.ops.quote_name
@@ -76,12 +94,17 @@ def _insert_clearances(learners: QuerySet, *, cleared_by, via: str, note: str, n
         cursor.execute(f"INSERT INTO {quote(Clearance._meta.db_table)} ({columns}) {sql}", params)
 
 
-def clear_bounce_status(*, learner: Learner, cleared_by, via: str = ClearedVia.PORTAL, note: str = "",
-                        now=None) -> Clearance:
+def clear_bounce_status(
+    *, learner: Learner, cleared_by, via: str = ClearedVia.PORTAL, note: str = "", now=None
+) -> Clearance:
     """Clear one learner's bounce status and return its Clearance; raise if not bounced."""
     with transaction.atomic():
         cleared = clear_bounce_statuses(
-            learners=Learner.objects.filter(pk=learner.pk), cleared_by=cleared_by, via=via, note=note, now=now,
+            learners=Learner.objects.filter(pk=learner.pk),
+            cleared_by=cleared_by,
+            via=via,
+            note=note,
+            now=now,
         )
         if not cleared:
             raise LearnerStateError(f"{learner.email} is not bounced, so there is nothing to clear.")
@@ -99,8 +122,11 @@ def change_learner_email(*, learner: Learner, new_email: str, changed_by, note: 
         locked = Learner.objects.select_for_update().get(pk=learner.pk)
         if locked.email == new_email:
             return locked
-        duplicate = (Learner.objects.filter(organization_id=locked.organization_id, email__iexact=new_email)
-                     .exclude(pk=locked.pk).exists())
+        duplicate = (
+            Learner.objects.filter(organization_id=locked.organization_id, email__iexact=new_email)
+            .exclude(pk=locked.pk)
+            .exists()
+        )
         if duplicate:
             raise LearnerStateError(f"Another learner in this organization already uses {new_email}.")
         previous_email = locked.email
@@ -109,11 +135,18 @@ def change_learner_email(*, learner: Learner, new_email: str, changed_by, note: 
             pass
         elif locked.status == DeliverabilityStatus.BOUNCED:
             Clearance.objects.create(
-                organization_id=locked.organization_id, learner=locked, cleared_by=changed_by,
-                via=ClearedVia.EMAIL_CHANGE, created_at=now, previous_status=locked.status,
-                previous_reason=locked.status_reason, previous_category=locked.last_bounce_category,
+                organization_id=locked.organization_id,
+                learner=locked,
+                cleared_by=changed_by,
+                via=ClearedVia.EMAIL_CHANGE,
+                created_at=now,
+                previous_status=locked.status,
+                previous_reason=locked.status_reason,
+                previous_category=locked.last_bounce_category,
                 previous_subtype=locked.last_bounce_subtype,
-                previous_soft_bounce_count=locked.soft_bounce_count, previous_email=previous_email, note=note,
+                previous_soft_bounce_count=locked.soft_bounce_count,
+                previous_email=previous_email,
+                note=note,
             )
             fields.update(_cleared_fields(now), times_cleared=locked.times_cleared + 1)
         elif locked.soft_bounce_count:
@@ -159,12 +192,14 @@ def update_bounce_policy(*, policy: BouncePolicy, changes: dict) -> BouncePolicy
     return policy
 
 
-def add_automation_rule(*, organization: Organization, category: str, subtype: str, action: str,
-                        tag: str = "") -> AutomationRule:
+def add_automation_rule(
+    *, organization: Organization, category: str, subtype: str, action: str, tag: str = ""
+) -> AutomationRule:
     """Add an email status automation rule; the policy service applies it to the next events."""
     with transaction.atomic():
-        return AutomationRule.objects.create(organization=organization, category=category, subtype=subtype or "",
-                                             action=action, tag=tag.strip())
+        return AutomationRule.objects.create(
+            organization=organization, category=category, subtype=subtype or "", action=action, tag=tag.strip()
+        )
 
 
 def set_automation_rule_enabled(*, rule: AutomationRule, enabled: bool) -> AutomationRule:

@@ -22,8 +22,13 @@ def _bounded(field: forms.IntegerField, minimum: int, maximum: int) -> None:
 class BouncePolicyForm(forms.ModelForm):
     class Meta:
         model = BouncePolicy
-        fields = ["soft_threshold_unengaged", "soft_threshold_engaged", "engaged_window_days",
-                  "allowlisting_alert_share", "unverified_events_suppress"]
+        fields = [
+            "soft_threshold_unengaged",
+            "soft_threshold_engaged",
+            "engaged_window_days",
+            "allowlisting_alert_share",
+            "unverified_events_suppress",
+        ]
         labels = {
             "soft_threshold_unengaged": "Soft bounces before suppressing a learner who has not engaged",
             "soft_threshold_engaged": "Soft bounces before suppressing an engaged learner",
@@ -70,7 +75,12 @@ class AutomationRuleForm(forms.ModelForm):
             self.add_error("tag", "Name the tag to add.")
         if action == AutomationAction.RESEND and category and category not in SOFT_COUNTING_CATEGORIES:
             self.add_error("action", "Only soft bounces and mail blocks can go back on the resend list.")
-        if category and action and AutomationRule.objects.filter(
-                organization=self.organization, category=category, subtype=subtype or "", action=action).exists():
+        if (
+            category
+            and action
+            and AutomationRule.objects.filter(
+                organization=self.organization, category=category, subtype=subtype or "", action=action
+            ).exists()
+        ):
             raise forms.ValidationError("This rule exists already.")
         return cleaned

@@ -58,7 +58,9 @@ class PolicySettingsView(SettingsMixin, FormView):
         return kwargs
 
     def form_valid(self, form):
-        update_bounce_policy(policy=form.instance, changes={name: form.cleaned_data[name] for name in form.changed_data})
+        update_bounce_policy(
+            policy=form.instance, changes={name: form.cleaned_data[name] for name in form.changed_data}
+        )
         messages.success(self.request, "Bounce policy saved. It applies to the bounces processed from now on.")
         return redirect("contacts:settings-policy")
 
@@ -80,8 +82,13 @@ class AutomationSettingsView(SettingsMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            add_automation_rule(organization=self.organization, category=data["category"], subtype=data["subtype"],
-                                action=data["action"], tag=data.get("tag", ""))
+            add_automation_rule(
+                organization=self.organization,
+                category=data["category"],
+                subtype=data["subtype"],
+                action=data["action"],
+                tag=data.get("tag", ""),
+            )
         except IntegrityError:  # a concurrent request added the same rule
             form.add_error(None, "This rule exists already.")
             return self.form_invalid(form)

@@ -21,24 +21,39 @@ def badge(value: str, label: str):
 
 
 class LearnerTable(tables.Table):
-    select = tables.CheckBoxColumn(accessor="pk", exclude_from_export=True, orderable=False,
-                                   attrs={"th__input": {"aria-label": "Select every learner on this page",
-                                                        "class": "select-all"},
-                                          "td__input": {"aria-label": "Select this learner"}})
+    select = tables.CheckBoxColumn(
+        accessor="pk",
+        exclude_from_export=True,
+        orderable=False,
+        attrs={
+            "th__input": {"aria-label": "Select every learner on this page", "class": "select-all"},
+            "td__input": {"aria-label": "Select this learner"},
+        },
+    )
     email = tables.Column()
     full_name = tables.Column(verbose_name="Name", order_by=("last_name", "first_name"), attrs=OPTIONAL)
     department = tables.Column(attrs=OPTIONAL)
     status = tables.Column(verbose_name="Deliverability")
     last_bounce_category = tables.Column(verbose_name="Category")
     last_bounce_subtype = tables.Column(verbose_name="Subtype", attrs=OPTIONAL)
-    soft_bounce_count = tables.Column(verbose_name="Soft in a row",
-                                      attrs={"td": {"class": "num col-optional"}, "th": {"class": "col-optional"}})
+    soft_bounce_count = tables.Column(
+        verbose_name="Soft in a row", attrs={"td": {"class": "num col-optional"}, "th": {"class": "col-optional"}}
+    )
     last_bounced_at = tables.Column(verbose_name="Last bounce", attrs=OPTIONAL)
 
     class Meta:
         model = Learner
-        fields = ("select", "email", "full_name", "department", "status", "last_bounce_category",
-                  "last_bounce_subtype", "soft_bounce_count", "last_bounced_at")
+        fields = (
+            "select",
+            "email",
+            "full_name",
+            "department",
+            "status",
+            "last_bounce_category",
+            "last_bounce_subtype",
+            "soft_bounce_count",
+            "last_bounced_at",
+        )
         empty_text = "No learners match these filters."
         attrs = {"class": "data-table"}
 

@@ -12,8 +12,14 @@ urlpatterns = [
     path("settings/", settings_views.SettingsIndexView.as_view(), name="settings"),
     path("settings/policy/", settings_views.PolicySettingsView.as_view(), name="settings-policy"),
     path("settings/automation/", settings_views.AutomationSettingsView.as_view(), name="settings-automation"),
-    path("settings/automation/<int:pk>/toggle/", settings_views.AutomationRuleToggleView.as_view(),
-         name="settings-automation-toggle"),
-    path("settings/automation/<int:pk>/delete/", settings_views.AutomationRuleDeleteView.as_view(),
-         name="settings-automation-delete"),
+    path(
+        "settings/automation/<int:pk>/toggle/",
+        settings_views.AutomationRuleToggleView.as_view(),
+        name="settings-automation-toggle",
+    ),
+    path(
+        "settings/automation/<int:pk>/delete/",
+        settings_views.AutomationRuleDeleteView.as_view(),
+        name="settings-automation-delete",
+    ),
 ]

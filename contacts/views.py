@@ -67,19 +67,30 @@ class LearnerBulkClearView(OrgScopedMixin, ClearBouncePermissionMixin, View):
             data["select"] = request.POST.getlist("select")
         form = BulkClearForm(data, organization=self.organization, policy=policy_for(self.organization.pk))
         if form.is_valid() and confirming:
-            cleared = clear_bounce_statuses(learners=form.cleaned_data["learners"], cleared_by=request.user,
-                                            via=ClearedVia.PORTAL_BULK, note=form.cleaned_data["note"])
+            cleared = clear_bounce_statuses(
+                learners=form.cleaned_data["learners"],
+                cleared_by=request.user,
+                via=ClearedVia.PORTAL_BULK,
+                note=form.cleaned_data["note"],
+            )
             messages.success(request, f"Cleared the bounce status of {cleared} learner{'s' if cleared != 1 else ''}.")
             return redirect(self._next_url(form))
         if not confirming:
             form.errors.pop("note", None)  # the note is asked for on the confirmation page itself
         learners = form.cleaned_data.get("learners", Learner.objects.none())
         bounced = learners.filter(status=DeliverabilityStatus.BOUNCED)
-        return render(request, "contacts/learner_bulk_clear.html", {
-            "form": form, "selected_count": learners.count(), "bounced_count": bounced.count(),
-            "sample": bounced.order_by("email")[:10], "back_url": self._next_url(form),
-            "matching": form.cleaned_data.get("matching", ""),
-        })
+        return render(
+            request,
+            "contacts/learner_bulk_clear.html",
+            {
+                "form": form,
+                "selected_count": learners.count(),
+                "bounced_count": bounced.count(),
+                "sample": bounced.order_by("email")[:10],
+                "back_url": self._next_url(form),
+                "matching": form.cleaned_data.get("matching", ""),
+            },
+        )
 
     def _next_url(self, form):
         url = form.data.get("next", "")
@@ -93,8 +104,7 @@ class LearnerDetailView(OrgScopedMixin, DetailView):
     context_object_name = "learner"
 
     def get_queryset(self):
-        return with_activity_counts(Learner.objects.for_organization(self.organization).select_related(
-            "status_event"))
+        return with_activity_counts(Learner.objects.for_organization(self.organization).select_related("status_event"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -103,10 +113,15 @@ class LearnerDetailView(OrgScopedMixin, DetailView):
         threshold = policy.soft_threshold_for(learner)
         page = Paginator(ActivityLog(learner), ACTIVITY_PER_PAGE).get_page(self.request.GET.get("page"))
         context.update(
-            policy=policy, soft_threshold=threshold, engaged=learner.is_engaged(policy.engaged_since()),
-            near_threshold=(learner.soft_bounce_count >= near_threshold_floor(threshold)
-                            and learner.status == DeliverabilityStatus.ACTIVE),
-            activity=page, can_view_raw=can_clear_bounce(self.request),
+            policy=policy,
+            soft_threshold=threshold,
+            engaged=learner.is_engaged(policy.engaged_since()),
+            near_threshold=(
+                learner.soft_bounce_count >= near_threshold_floor(threshold)
+                and learner.status == DeliverabilityStatus.ACTIVE
+            ),
+            activity=page,
+            can_view_raw=can_clear_bounce(self.request),
         )
         return context
 
@@ -125,11 +140,16 @@ class LearnerEditView(OrgScopedMixin, ClearBouncePermissionMixin, UpdateView):
         learner = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
         data = form.cleaned_data
         try:
-            update_learner_details(learner=learner, first_name=data["first_name"],
-                                   last_name=data["last_name"], department=data["department"])
+            update_learner_details(
+                learner=learner,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                department=data["department"],
+            )
             if form.email_changed or data["email"] != learner.email:  # a case-only correction clears nothing
-                change_learner_email(learner=learner, new_email=data["email"], changed_by=self.request.user,
-                                     note=data.get("note", ""))
+                change_learner_email(
+                    learner=learner, new_email=data["email"], changed_by=self.request.user, note=data.get("note", "")
+                )
             if form.email_changed:
                 messages.success(self.request, "Email address changed.")
             elif data.get("acknowledge_valid"):

@@ -46,10 +46,12 @@ class DateRange:
 
 
 class DateRangeForm(forms.Form):
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}),
-                            validators=DATE_BOUNDS)
-    end = forms.DateField(required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"}),
-                          validators=DATE_BOUNDS)
+    start = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS
+    )
+    end = forms.DateField(
+        required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -11,11 +11,11 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 
+from bounceportal.pagination import capped_count
 from campaigns.models import BounceEvent, Campaign
 from campaigns.selectors import allowlisting_alerts, block_groups
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, DeliverabilityStatus
 from contacts.models import Learner
-from bounceportal.pagination import capped_count
 from contacts.selectors import near_threshold_q, repeat_bouncer_q
 
 BOUNCE_CATEGORIES = (Category.HARD, *sorted(SOFT_COUNTING_CATEGORIES))  # hard, block, soft
@@ -24,11 +24,17 @@ TREND_CATEGORIES = (Category.HARD, Category.SOFT, Category.BLOCK)
 
 def status_counts_for_organization(organization) -> dict[str, int]:
     """How many learners are bounced and unsubscribed now."""
-    rows = (Learner.objects.for_organization(organization).exclude(status=DeliverabilityStatus.ACTIVE)
-            .order_by().values_list("status").annotate(n=Count("*")))
+    rows = (
+        Learner.objects.for_organization(organization)
+        .exclude(status=DeliverabilityStatus.ACTIVE)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("*"))
+    )
     counts = dict(rows)
-    return {status: counts.get(status, 0) for status in (DeliverabilityStatus.BOUNCED,
-                                                         DeliverabilityStatus.UNSUBSCRIBED)}
+    return {
+        status: counts.get(status, 0) for status in (DeliverabilityStatus.BOUNCED, DeliverabilityStatus.UNSUBSCRIBED)
+    }
 
 
 def _bucket(date_range):
@@ -43,10 +49,15 @@ def _bucket(date_range):
 def bounce_trend_for_organization(organization, date_range) -> tuple[str, list[dict]]:
     """Return (bucket name, rows of {period, hard, soft, block, total}) for every period of the range."""
     bucket, trunc = _bucket(date_range)
-    events = BounceEvent.objects.filter(organization=organization, occurred_at__gte=date_range.start_at,
-                                        occurred_at__lt=date_range.end_before, category__in=TREND_CATEGORIES)
-    grouped = events.order_by().annotate(period=trunc("occurred_at")).values_list("period", "category").annotate(
-        n=Count("*"))
+    events = BounceEvent.objects.filter(
+        organization=organization,
+        occurred_at__gte=date_range.start_at,
+        occurred_at__lt=date_range.end_before,
+        category__in=TREND_CATEGORIES,
+    )
+    grouped = (
+        events.order_by().annotate(period=trunc("occurred_at")).values_list("period", "category").annotate(n=Count("*"))
+    )
     counts: dict = {}
     for period, category, n in grouped:
         period = period.date() if hasattr(period, "date") else period
@@ -77,22 +88,33 @@ def _periods(date_range, bucket):
 
 def _bounced_in_range(organization, date_range):
     return Learner.objects.for_organization(organization).filter(
-        last_bounced_at__gte=date_range.start_at, last_bounced_at__lt=date_range.end_before,
-        last_bounce_category__in=BOUNCE_CATEGORIES)
+        last_bounced_at__gte=date_range.start_at,
+        last_bounced_at__lt=date_range.end_before,
+        last_bounce_category__in=BOUNCE_CATEGORIES,
+    )
 
 
 def categories_for_organization(organization, date_range) -> list[dict]:
     """Learners whose last bounce fell in the range, by category and subtype, largest first."""
-    rows = (_bounced_in_range(organization, date_range).order_by()
-            .values_list("last_bounce_category", "last_bounce_subtype").annotate(n=Count("*")).order_by("-n"))
+    rows = (
+        _bounced_in_range(organization, date_range)
+        .order_by()
+        .values_list("last_bounce_category", "last_bounce_subtype")
+        .annotate(n=Count("*"))
+        .order_by("-n")
+    )
     return [{"category": category, "subtype": subtype, "learners": n} for category, subtype, n in rows]
 
 
 def top_domains_for_organization(organization, date_range, limit: int = 10) -> list[dict]:
     """Receiving domains with the most learners bounced in the range."""
-    rows = (_bounced_in_range(organization, date_range).order_by().values_list("email_domain")
-            .annotate(n=Count("*"), hard=Count("last_bounce_category", filter=Q(last_bounce_category=Category.HARD)))
-            .order_by("-n", "email_domain")[:limit])
+    rows = (
+        _bounced_in_range(organization, date_range)
+        .order_by()
+        .values_list("email_domain")
+        .annotate(n=Count("*"), hard=Count("last_bounce_category", filter=Q(last_bounce_category=Category.HARD)))
+        .order_by("-n", "email_domain")[:limit]
+    )
     return [{"domain": domain, "learners": n, "hard": hard} for domain, n, hard in rows]
 
 
@@ -117,8 +139,9 @@ def near_threshold_for_organization(organization, policy, limit: int = 5):
 
 def allowlisting_alerts_for_organization(organization, date_range, *, share_percent: int):
     """Allowlisting alerts of the runs whose mail blocks arrived in the range, with campaign names."""
-    events = BounceEvent.objects.filter(organization=organization, occurred_at__gte=date_range.start_at,
-                                        occurred_at__lt=date_range.end_before)
+    events = BounceEvent.objects.filter(
+        organization=organization, occurred_at__gte=date_range.start_at, occurred_at__lt=date_range.end_before
+    )
     return allowlisting_alerts(block_groups(events), share_percent=share_percent)
 
 
@@ -127,21 +150,40 @@ def email_status_for_organization(organization, date_range) -> tuple[list[dict],
 
     Events matched to no send are grouped under campaign None ("Not matched to a send").
     """
-    events = BounceEvent.objects.filter(organization=organization, occurred_at__gte=date_range.start_at,
-                                        occurred_at__lt=date_range.end_before)
-    grouped = list(events.order_by().values_list("send__run__campaign_id", "category", "subtype")
-                   .annotate(n=Count("*")))
-    names = dict(Campaign.objects.filter(organization=organization,
-                                         pk__in={row[0] for row in grouped if row[0]}).values_list("pk", "name"))
+    events = BounceEvent.objects.filter(
+        organization=organization, occurred_at__gte=date_range.start_at, occurred_at__lt=date_range.end_before
+    )
+    grouped = list(
+        events.order_by().values_list("send__run__campaign_id", "category", "subtype").annotate(n=Count("*"))
+    )
+    names = dict(
+        Campaign.objects.filter(organization=organization, pk__in={row[0] for row in grouped if row[0]}).values_list(
+            "pk", "name"
+        )
+    )
     by_campaign: dict = {}
     details = []
     for campaign_id, category, subtype, n in grouped:
-        row = by_campaign.setdefault(campaign_id, {"campaign_id": campaign_id, "campaign": names.get(
-            campaign_id, "Not matched to a send"), **{c: 0 for c in Category.values}, "total": 0})
+        row = by_campaign.setdefault(
+            campaign_id,
+            {
+                "campaign_id": campaign_id,
+                "campaign": names.get(campaign_id, "Not matched to a send"),
+                **dict.fromkeys(Category.values, 0),
+                "total": 0,
+            },
+        )
         row[category] = row.get(category, 0) + n
         row["total"] += n
-        details.append({"campaign_id": campaign_id, "campaign": row["campaign"], "category": category,
-                        "subtype": subtype, "events": n})
+        details.append(
+            {
+                "campaign_id": campaign_id,
+                "campaign": row["campaign"],
+                "category": category,
+                "subtype": subtype,
+                "events": n,
+            }
+        )
     rows = sorted(by_campaign.values(), key=lambda r: (r["campaign_id"] is None, -r["total"], r["campaign"]))
     details.sort(key=lambda r: (r["campaign_id"] is None, r["campaign"], -r["events"]))
     return rows, details
@@ -153,15 +195,24 @@ def learner_report_for_organization(organization, date_range, policy) -> dict:
     repeat, repeat_total, repeat_more = repeat_bouncers_for_organization(organization)
     near, near_total, near_more = near_threshold_for_organization(organization, policy)
     return {
-        "bucket": bucket, "trend": trend, "repeat": repeat, "repeat_total": repeat_total, "near": near,
-        "near_total": near_total, "repeat_more": repeat_more, "near_more": near_more, "statuses": status_counts_for_organization(organization),
+        "bucket": bucket,
+        "trend": trend,
+        "repeat": repeat,
+        "repeat_total": repeat_total,
+        "near": near,
+        "near_total": near_total,
+        "repeat_more": repeat_more,
+        "near_more": near_more,
+        "statuses": status_counts_for_organization(organization),
         "categories": categories_for_organization(organization, date_range),
         "domains": top_domains_for_organization(organization, date_range),
-        "alerts": allowlisting_alerts_for_organization(organization, date_range,
-                                                       share_percent=policy.allowlisting_alert_share),
+        "alerts": allowlisting_alerts_for_organization(
+            organization, date_range, share_percent=policy.allowlisting_alert_share
+        ),
     }
 
 
 def events_in_range(organization, date_range):
-    return BounceEvent.objects.filter(organization=organization, occurred_at__gte=date_range.start_at,
-                                      occurred_at__lt=date_range.end_before)
+    return BounceEvent.objects.filter(
+        organization=organization, occurred_at__gte=date_range.start_at, occurred_at__lt=date_range.end_before
+    )

@@ -2,8 +2,8 @@
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from contacts.choices import Category, Subtype
 
@@ -80,8 +80,9 @@ class AlertTable(ReportTable):
     name = tables.Column(verbose_name="Domain or server")
     kind = tables.Column(verbose_name="Kind")
     campaign_name = tables.Column(verbose_name="Campaign")
-    run_id = tables.Column(verbose_name="Run", linkify=lambda record: reverse("campaigns:run-detail",
-                                                                               args=[record.run_id]))
+    run_id = tables.Column(
+        verbose_name="Run", linkify=lambda record: reverse("campaigns:run-detail", args=[record.run_id])
+    )
     blocked = tables.Column(attrs=NUM)
     attempted = tables.Column(verbose_name="Sends", attrs=NUM)
     share = tables.Column(verbose_name="Share blocked", attrs=NUM)
@@ -107,8 +108,9 @@ class EmailStatusTable(ReportTable):
     def render_campaign(self, record, value):
         if record["campaign_id"] is None:
             return format_html('<span class="muted">{}</span>', value)
-        return format_html('<a href="{}">{}</a>', reverse("campaigns:campaign-detail", args=[record["campaign_id"]]),
-                           value)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("campaigns:campaign-detail", args=[record["campaign_id"]]), value
+        )
 
 
 class EmailStatusDetailTable(ReportTable):

@@ -69,11 +69,15 @@ class LearnerReportView(ReportView):
         if not hasattr(self, "report"):
             org, date_range = self.organization, self.date_range
             self.policy = policy = policy_for(org.pk)
-            key = (f"learner-report:{org.pk}:{date_range.start}:{date_range.end}:{policy.allowlisting_alert_share}:"
-                   f"{policy.soft_threshold_engaged}:{policy.soft_threshold_unengaged}:{policy.engaged_window_days}")
+            key = (
+                f"learner-report:{org.pk}:{date_range.start}:{date_range.end}:{policy.allowlisting_alert_share}:"
+                f"{policy.soft_threshold_engaged}:{policy.soft_threshold_unengaged}:{policy.engaged_window_days}"
+            )
             self.report, self.as_of = cached_when_large(
-                key, lambda: selectors.learner_report_for_organization(org, date_range, policy),
-                large=is_large(Learner.objects.for_organization(org)))
+                key,
+                lambda: selectors.learner_report_for_organization(org, date_range, policy),
+                large=is_large(Learner.objects.for_organization(org)),
+            )
         return self.report
 
     def get_tables(self) -> dict:
@@ -94,15 +98,29 @@ class LearnerReportView(ReportView):
         for row in report["categories"]:
             by_category[row["category"]] = by_category.get(row["category"], 0) + row["learners"]
         context.update(
-            tables=self.get_tables(), policy=self.policy, bucket=report["bucket"], statuses=report["statuses"],
-            bounced_in_range=sum(by_category.values()), as_of=self.as_of,
-            trend_chart=column_chart(f"Bounces per {report['bucket']}", report["trend"],
-                                     url_of=lambda row: period_url(row["period"], report["bucket"], date_range)),
-            category_chart=bar_chart("Learners by category of their last bounce", [
-                (label, by_category.get(value, 0), f"bar-{value}", learner_list_url(date_range, category=value))
-                for value, label in Category.choices if value in by_category]),
-            repeat_total=report["repeat_total"], near_total=report["near_total"],
-            repeat_more=report["repeat_more"], near_more=report["near_more"],
+            tables=self.get_tables(),
+            policy=self.policy,
+            bucket=report["bucket"],
+            statuses=report["statuses"],
+            bounced_in_range=sum(by_category.values()),
+            as_of=self.as_of,
+            trend_chart=column_chart(
+                f"Bounces per {report['bucket']}",
+                report["trend"],
+                url_of=lambda row: period_url(row["period"], report["bucket"], date_range),
+            ),
+            category_chart=bar_chart(
+                "Learners by category of their last bounce",
+                [
+                    (label, by_category.get(value, 0), f"bar-{value}", learner_list_url(date_range, category=value))
+                    for value, label in Category.choices
+                    if value in by_category
+                ],
+            ),
+            repeat_total=report["repeat_total"],
+            near_total=report["near_total"],
+            repeat_more=report["repeat_more"],
+            near_more=report["near_more"],
             in_range_url=learner_list_url(date_range),
         )
         return context
@@ -128,7 +146,8 @@ class EmailStatusReportView(ReportView):
         (rows, details), self.as_of = cached_when_large(
             f"email-status:{org.pk}:{date_range.start}:{date_range.end}",
             lambda: selectors.email_status_for_organization(org, date_range),
-            large=is_large(selectors.events_in_range(org, date_range)))
+            large=is_large(selectors.events_in_range(org, date_range)),
+        )
         return {"campaigns": EmailStatusTable(rows), "subtypes": EmailStatusDetailTable(details)}
 
     def get_context_data(self, **kwargs):

@@ -136,17 +136,23 @@ def write_self_signed_certificate(cert_path: Path, key_path: Path) -> None:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     os.chmod(key_path, 0o600)
 
 
@@ -154,23 +160,27 @@ class OAuthProvider:
     """Token endpoint + introspection endpoint on loopback, with the grants the test sets up."""
 
     def __init__(self):
-        self.refresh_tokens: dict[str, str] = {}   # refresh token -> username
-        self.access_tokens: dict[str, str] = {}    # access token -> username
+        self.refresh_tokens: dict[str, str] = {}  # refresh token -> username
+        self.access_tokens: dict[str, str] = {}  # access token -> username
         self.requests: list[dict] = []
         self.introspection_rejects_all = False
         self._counter = itertools.count(1)
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"]))
-                                                     .decode()).items()}
+            def do_POST(self):
+                form = {
+                    k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()
+                }
                 provider.requests.append({"path": self.path, **form})
                 if self.path == "/token":
                     status, body = provider._token(form)
                 elif self.path == "/introspect":
-                    user = (None if provider.introspection_rejects_all
-                            else provider.access_tokens.get(form.get("token", "")))
+                    user = (
+                        None
+                        if provider.introspection_rejects_all
+                        else provider.access_tokens.get(form.get("token", ""))
+                    )
                     status, body = 200, ({"active": True, "username": user} if user else {"active": False})
                 else:
                     status, body = 404, {}
@@ -227,7 +237,7 @@ class DovecotServer:
         self._accounts = itertools.count(1)
         self._users_lock = threading.Lock()
 
-    def start(self) -> "DovecotServer":
+    def start(self) -> DovecotServer:
         self.oauth.start()
         (self.base / "mail").mkdir()
         # Dovecot re-reads a changed passwd-file only now and then, so every account exists from the start.
@@ -235,8 +245,14 @@ class DovecotServer:
         (self.base / "oauth2.conf").write_text(OAUTH2_CONF.format(port=self.oauth.port))
         write_self_signed_certificate(self.base / "cert.pem", self.base / "key.pem")
         (self.base / "dovecot.conf").write_text(
-            CONFIG.format(base=self.base, port_imap=self.imap_port, port_pop3=self.pop3_port,
-                          port_imaps=self.imaps_port, port_pop3s=self.pop3s_port))
+            CONFIG.format(
+                base=self.base,
+                port_imap=self.imap_port,
+                port_pop3=self.pop3_port,
+                port_imaps=self.imaps_port,
+                port_pop3s=self.pop3s_port,
+            )
+        )
         shutil.chown(self.base / "mail", "mail", "mail")
         subprocess.run(["dovecot", "-c", str(self.base / "dovecot.conf")], check=True)
         wait_for_port(self.imap_port)

@@ -150,19 +150,65 @@ class BounceEventFactory(factory.django.DjangoModelFactory):
 
 
 # Keyword sets for the event kinds the policy tests use.
-SOFT = dict(category=Category.SOFT, subtype=Subtype.MAILBOX_FULL, reason=Reason.MAILBOXFULL, hard=False,
-            status="4.2.2", reply_code="452", action="failed",
-            diagnostic="452 4.2.2 Mailbox full")
-BLOCK = dict(category=Category.BLOCK, subtype=Subtype.SPAM_DETECTED, reason=Reason.SPAMDETECTED, hard=False,
-             status="5.7.1", reply_code="554", diagnostic="554 5.7.1 Message rejected as spam")
-AUTOREPLY = dict(category=Category.AUTOREPLY, subtype=Subtype.AUTO_REPLY, reason=Reason.VACATION, hard=False,
-                 status="", reply_code="", action="", diagnostic="I am out of the office until Monday.")
-COMPLAINT = dict(category=Category.COMPLAINT, subtype=Subtype.SPAM_COMPLAINT, reason=Reason.FEEDBACK,
-                 hard=False, status="", reply_code="", action="", feedback_type="abuse", diagnostic="")
-UNSUBSCRIBE = dict(category=Category.UNSUBSCRIBE, subtype=Subtype.UNSUBSCRIBE_REQUEST, reason=Reason.FEEDBACK,
-                   hard=False, status="", reply_code="", action="", diagnostic="Please remove me from this list")
-UNDETERMINED = dict(category=Category.UNDETERMINED, subtype=Subtype.UNDETERMINED, reason=Reason.UNDEFINED,
-                    hard=False, status="", reply_code="", diagnostic="Something odd happened")
+SOFT = dict(
+    category=Category.SOFT,
+    subtype=Subtype.MAILBOX_FULL,
+    reason=Reason.MAILBOXFULL,
+    hard=False,
+    status="4.2.2",
+    reply_code="452",
+    action="failed",
+    diagnostic="452 4.2.2 Mailbox full",
+)
+BLOCK = dict(
+    category=Category.BLOCK,
+    subtype=Subtype.SPAM_DETECTED,
+    reason=Reason.SPAMDETECTED,
+    hard=False,
+    status="5.7.1",
+    reply_code="554",
+    diagnostic="554 5.7.1 Message rejected as spam",
+)
+AUTOREPLY = dict(
+    category=Category.AUTOREPLY,
+    subtype=Subtype.AUTO_REPLY,
+    reason=Reason.VACATION,
+    hard=False,
+    status="",
+    reply_code="",
+    action="",
+    diagnostic="I am out of the office until Monday.",
+)
+COMPLAINT = dict(
+    category=Category.COMPLAINT,
+    subtype=Subtype.SPAM_COMPLAINT,
+    reason=Reason.FEEDBACK,
+    hard=False,
+    status="",
+    reply_code="",
+    action="",
+    feedback_type="abuse",
+    diagnostic="",
+)
+UNSUBSCRIBE = dict(
+    category=Category.UNSUBSCRIBE,
+    subtype=Subtype.UNSUBSCRIBE_REQUEST,
+    reason=Reason.FEEDBACK,
+    hard=False,
+    status="",
+    reply_code="",
+    action="",
+    diagnostic="Please remove me from this list",
+)
+UNDETERMINED = dict(
+    category=Category.UNDETERMINED,
+    subtype=Subtype.UNDETERMINED,
+    reason=Reason.UNDEFINED,
+    hard=False,
+    status="",
+    reply_code="",
+    diagnostic="Something odd happened",
+)
 
 
 def bounced_learner(org, **send_kwargs):

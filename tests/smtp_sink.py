@@ -91,8 +91,9 @@ class SmtpSink:
     def start(self) -> "SmtpSink":
         for _attempt in range(5):  # another process may take the free port first
             self.port = free_port()
-            self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
-                                         server_hostname="sink.test", ready_timeout=10)
+            self.controller = Controller(
+                self.handler, hostname="127.0.0.1", port=self.port, server_hostname="sink.test", ready_timeout=10
+            )
             try:
                 self.controller.start()
                 return self

@@ -32,10 +32,17 @@ def child_env(*, redis: bool = False, **extra) -> dict:
 
 
 def manage(*args, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def start_manage(*args, env: dict) -> subprocess.Popen:
-    return subprocess.Popen([PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

@@ -25,7 +25,13 @@ def test_postgres_url_means_postgresql(monkeypatch, tmp_path):
     db = database_from_env("DATABASE_URL", sqlite_path=tmp_path / "db")
 
     assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "django.db.backends.postgresql", "portal", "bp", "s@cret", "db.internal", "6543")
+        "django.db.backends.postgresql",
+        "portal",
+        "bp",
+        "s@cret",
+        "db.internal",
+        "6543",
+    )
 
 
 @pytest.mark.parametrize("value", ["mysql://x/y", "postgres://host-only", "postgres://h:notaport/db", "nonsense"])
@@ -57,8 +63,10 @@ def test_malformed_numbers_and_booleans_name_the_variable(monkeypatch):
 def run_settings(**env):
     """Import the settings in a fresh interpreter with only these variables; return the process."""
     clean = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "bounceportal.settings", **env}
-    code = ("import django; django.setup(); from django.conf import settings as s; "
-            "print(s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.CELERY_TASK_ALWAYS_EAGER)")
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.CELERY_TASK_ALWAYS_EAGER)"
+    )
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
 
 
@@ -70,8 +78,9 @@ def test_production_refuses_the_default_secret_key():
 
 
 def test_production_turns_on_secure_cookies_and_hsts():
-    result = run_settings(DJANGO_ENV="production", SECRET_KEY="x" * 50, MAILBOX_SECRET_KEY="k" * 44,
-                          ALLOWED_HOSTS="portal.example")
+    result = run_settings(
+        DJANGO_ENV="production", SECRET_KEY="x" * 50, MAILBOX_SECRET_KEY="k" * 44, ALLOWED_HOSTS="portal.example"
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:2] == ["True", "31536000"]

@@ -14,8 +14,9 @@ def test_categories_agree_with_the_classifier():
 
 
 def test_subtypes_and_their_categories_agree_with_the_classifier():
-    classifier = {slug: (category, label) for slug, (category, label) in taxonomy.SUBTYPES.items()
-                  if category not in NOT_BOUNCES}
+    classifier = {
+        slug: (category, label) for slug, (category, label) in taxonomy.SUBTYPES.items() if category not in NOT_BOUNCES
+    }
 
     assert {s.value: (CATEGORY_OF_SUBTYPE[s], s.label) for s in Subtype} == classifier
 

@@ -26,9 +26,17 @@ OBJECT_URLS = {
     "campaigns:run-create": lambda o: {"pk": o["campaign"].pk},
 }
 
-LIST_URLS = ["contacts:learner-list", "campaigns:campaign-list", "campaigns:mailbox-list", "reports:index",
-             "reports:learner-report", "reports:email-status", "contacts:settings", "contacts:settings-policy",
-             "contacts:settings-automation"]
+LIST_URLS = [
+    "contacts:learner-list",
+    "campaigns:campaign-list",
+    "campaigns:mailbox-list",
+    "reports:index",
+    "reports:learner-report",
+    "reports:email-status",
+    "contacts:settings",
+    "contacts:settings-policy",
+    "contacts:settings-automation",
+]
 
 
 def portal_url_names():
@@ -52,10 +60,17 @@ def _collect(namespace, patterns, names):
 def other_orgs_objects(other_org):
     send = SendFactory(run__campaign__organization=other_org)
     event = BounceEventFactory(send=send, inbound_message=InboundMessageFactory(organization=other_org))
-    return {"learner": send.learner, "campaign": send.run.campaign, "run": send.run, "send": send,
-            "event": event, "organization": other_org, "inbound": event.inbound_message,
-            "rule": AutomationRule.objects.create(organization=other_org, category="hard", action="tag", tag="x"),
-            "mailbox": BounceMailboxFactory(organization=other_org, name="Other org mailbox")}
+    return {
+        "learner": send.learner,
+        "campaign": send.run.campaign,
+        "run": send.run,
+        "send": send,
+        "event": event,
+        "organization": other_org,
+        "inbound": event.inbound_message,
+        "rule": AutomationRule.objects.create(organization=other_org, category="hard", action="tag", tag="x"),
+        "mailbox": BounceMailboxFactory(organization=other_org, name="Other org mailbox"),
+    }
 
 
 def test_every_portal_url_with_an_id_is_walked():

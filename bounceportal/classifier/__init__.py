@@ -17,4 +17,4 @@ from .core import classify
 from .result import Recipient, Result
 from .smtpreply import classify_smtp_reply, recipient_for_reason
 
-__all__ = ["classify", "classify_smtp_reply", "recipient_for_reason", "Recipient", "Result"]
+__all__ = ["Recipient", "Result", "classify", "classify_smtp_reply", "recipient_for_reason"]

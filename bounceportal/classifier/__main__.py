@@ -39,8 +39,13 @@ def main(argv: list[str] | None = None) -> int:
                 data.update(classify(message).to_dict())
                 write(json.dumps(data, ensure_ascii=False) + "\n")
         except OSError as exc:
-            data = {"path": arg, "is_bounce": False, "kind": "not_bounce", "recipients": [],
-                    "error": f"cannot read: {exc.strerror or exc}"}
+            data = {
+                "path": arg,
+                "is_bounce": False,
+                "kind": "not_bounce",
+                "recipients": [],
+                "error": f"cannot read: {exc.strerror or exc}",
+            }
             write(json.dumps(data) + "\n")
     sys.stdout.flush()
     return 0

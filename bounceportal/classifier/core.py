@@ -27,8 +27,18 @@ MAX_EMBEDDED = 2  # how deep a bounce inside a forwarded/attached message is loo
 class Gathered:
     """The parts of a message a classifier looks at, collected in one walk."""
 
-    __slots__ = ("top", "texts", "htmls", "dsn", "arf", "original", "original_text", "embedded",
-                 "attached", "forwarded")
+    __slots__ = (
+        "arf",
+        "attached",
+        "dsn",
+        "embedded",
+        "forwarded",
+        "htmls",
+        "original",
+        "original_text",
+        "texts",
+        "top",
+    )
 
     def __init__(self, top: dict) -> None:
         self.top = top
@@ -38,9 +48,9 @@ class Gathered:
         self.arf: list[str] = []
         self.original: dict = {}
         self.original_text = ""
-        self.forwarded = ""    # a message a person forwarded inside the text
-        self.embedded = ""     # a copy of a message inline in the notice text
-        self.attached = ""     # the first attached message/rfc822, as text
+        self.forwarded = ""  # a message a person forwarded inside the text
+        self.embedded = ""  # a copy of a message inline in the notice text
+        self.attached = ""  # the first attached message/rfc822, as text
 
     def notice(self) -> str:
         """Return the human-readable notice: the plain-text parts, else the HTML as text."""
@@ -81,17 +91,17 @@ def _visit(part, found: Gathered) -> None:
         found.dsn.append(part.text())
     elif ctype == "message/feedback-report":
         found.arf.append(part.text())
-    elif ctype in ("text/rfc822-headers", "text/rfc822-header", "message/rfc822-headers",
-                   "message/global-headers"):
+    elif ctype in ("text/rfc822-headers", "text/rfc822-header", "message/rfc822-headers", "message/global-headers"):
         text = part.text()
         if not found.original:
             found.original = parse_headers(text)
             found.original_text = text[:65536]
     elif ctype == "text/html":
         found.htmls.append(part.text())
-    elif ctype.startswith("text/"):
-        if part.depth == 0 or "attachment" not in part.header("content-disposition").lower():
-            found.texts.append(part.text())
+    elif ctype.startswith("text/") and (
+        part.depth == 0 or "attachment" not in part.header("content-disposition").lower()
+    ):
+        found.texts.append(part.text())
 
 
 def classify(raw: bytes, *, bounce_domain: str = "") -> Result:

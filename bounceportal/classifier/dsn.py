@@ -8,7 +8,6 @@ with comments (``5.0.0 (permanent failure)``). This module reads what is there.
 
 from __future__ import annotations
 
-
 from . import rx
 
 # A recipient group starts at one of these fields; when groups are not separated by an
@@ -42,8 +41,7 @@ def parse_dsn(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
             continue
         current: dict[str, str] = {}
         for name, value in block:
-            if name in current and (name in _RECIPIENT_FIELDS
-                                    or name in _GROUP_FIELDS and _has_recipient(current)):
+            if name in current and (name in _RECIPIENT_FIELDS or (name in _GROUP_FIELDS and _has_recipient(current))):
                 recipients.append(current)  # the same field again: the next recipient
                 current = {}
             current.setdefault(name, value)

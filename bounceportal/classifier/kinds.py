@@ -15,12 +15,11 @@ from . import rx
 from .dsn import has_dsn_fields, parse_dsn, strip_type
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
 from .reasons import reason_for, squash
-from .result import (KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE,
-                     Recipient, Result)
+from .result import KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE, Recipient, Result
+from .sesjson import load_notification, original_headers, recipients_of
 from .smtptext import command_of, reply_code_of, status_of
 from .taxonomy import SUBTYPE_LABELS, UNSUBSCRIBE
 from .textbounce import ADDRESS, addresses_in, is_delay_notice, recipient_blocks, split_notice
-from .sesjson import load_notification, original_headers, recipients_of
 from .tokens import find_send_token, original_message_id
 
 _ADDRESS_RE = rx.compile(ADDRESS)
@@ -28,8 +27,11 @@ _BRACKETED = rx.compile("<(" + ADDRESS + ")>")
 _DONE_ACTIONS = ("delivered", "relayed", "expanded")
 
 # Senders that only ever send delivery reports.
-_BOUNCE_SENDER = rx.compile(r"mailer-daemon|postmaster|mail-daemon|mail delivery|mdaemon|"
-                            r"post_master|bounce|daemon@|mailer@|mailer_daemon", re.I)
+_BOUNCE_SENDER = rx.compile(
+    r"mailer-daemon|postmaster|mail-daemon|mail delivery|mdaemon|"
+    r"post_master|bounce|daemon@|mailer@|mailer_daemon",
+    re.I,
+)
 # Subjects MTAs give their reports.
 _BOUNCE_SUBJECT = rx.compile(
     r"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|"
@@ -37,7 +39,9 @@ _BOUNCE_SUBJECT = rx.compile(
     r"non[- ]?deliver|mail system error|not delivered|delivery has failed|failed delivery|"
     r"permanent (?:error|failure)|^warning: message|delayed mail|delivery delayed|"
     r"mail failure|message delivery|nicht zustellbar|unzustellbar|non remis|no entregado|"
-    r"loop (?:alert|detected)", re.I)
+    r"loop (?:alert|detected)",
+    re.I,
+)
 # Sentences of reports, for reports with an unusual sender and subject.
 _BOUNCE_BODY = rx.compile(
     r"could(?: not|n't) be delivered|wasn't able to deliver|unable to deliver|undeliverable|"
@@ -46,23 +50,36 @@ _BOUNCE_BODY = rx.compile(
     r"returned to sender|could not deliver|the following address(?:es)? failed|"
     r"has not yet been delivered|was not delivered|following recipients? (?:could not|failed)|"
     r"(?:rejected|refused) (?:by|your)|message (?:was )?rejected|fatal errors?|"
-    r"mail delivery failed|delivery failure|failure reasons?", re.I)
+    r"mail delivery failed|delivery failure|failure reasons?",
+    re.I,
+)
 # RFC 3834 and the de-facto headers of auto-responders.
-_AUTOREPLY_HEADERS = (("auto-submitted", rx.compile(r"auto-(?:replied|generated|notified)", re.I)),
-                      ("x-autoreply", rx.compile(r".")), ("x-autorespond", rx.compile(r".")),
-                      ("x-autoresponder", rx.compile(r".")),
-                      ("precedence", rx.compile(r"auto[_-]?reply", re.I)),
-                      ("x-auto-response-suppress", rx.compile(r"all|oof|autoreply", re.I)))
+_AUTOREPLY_HEADERS = (
+    ("auto-submitted", rx.compile(r"auto-(?:replied|generated|notified)", re.I)),
+    ("x-autoreply", rx.compile(r".")),
+    ("x-autorespond", rx.compile(r".")),
+    ("x-autoresponder", rx.compile(r".")),
+    ("precedence", rx.compile(r"auto[_-]?reply", re.I)),
+    ("x-auto-response-suppress", rx.compile(r"all|oof|autoreply", re.I)),
+)
 _AUTOREPLY_SUBJECT = rx.compile(
     r"^\s*(?:auto(?:matic|matische?)?[ -]?(?:reply|response|answer|antwort|respuesta)|"
     r"out of (?:the )?office|ooo\b|abwesen|absence|vacation|away from|on leave|"
     r"r[ée]ponse automatique|respuesta autom|risposta automatica|autosvar|"
-    r"自動応答|自動返信|不在)", re.I)
+    r"自動応答|自動返信|不在)",
+    re.I,
+)
 # Challenge-response systems ask the sender to prove they are human.
-_CHALLENGE = rx.compile(r"verify (?:that )?you are (?:a )?(?:human|real)|confirm your (?:e-?mail|message)|"
-                        r"challenge[- ]response|sender verification|whitelist request", re.I)
-_UNSUBSCRIBE = rx.compile(r"\bunsubscribe\b|\bopt[ -]?out\b|remove me|take me off|"
-                          r"stop (?:sending|emailing)|do not (?:e-?mail|contact) me", re.I)
+_CHALLENGE = rx.compile(
+    r"verify (?:that )?you are (?:a )?(?:human|real)|confirm your (?:e-?mail|message)|"
+    r"challenge[- ]response|sender verification|whitelist request",
+    re.I,
+)
+_UNSUBSCRIBE = rx.compile(
+    r"\bunsubscribe\b|\bopt[ -]?out\b|remove me|take me off|"
+    r"stop (?:sending|emailing)|do not (?:e-?mail|contact) me",
+    re.I,
+)
 
 
 def _first(headers: dict, name: str) -> str:
@@ -95,9 +112,12 @@ def build(found) -> Result:
     if not dsn_text and has_dsn_fields(notice):
         dsn_text = notice
     sender = _first(top, "from")
-    exclude = set(_addresses(sender) + _addresses(_first(top, "to"))
-                  + _addresses(_first(found.original, "from"))
-                  + _addresses(_first(found.original, "return-path")))
+    exclude = set(
+        _addresses(sender)
+        + _addresses(_first(top, "to"))
+        + _addresses(_first(found.original, "from"))
+        + _addresses(_first(found.original, "return-path"))
+    )
     if dsn_text:
         recipients = dsn_recipients(dsn_text, notice, exclude)
         if recipients:
@@ -107,8 +127,7 @@ def build(found) -> Result:
         return _single(KIND_UNSUBSCRIBE, sender, "feedback", "opt-out")
     if _is_autoreply(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
         return _single(KIND_AUTOREPLY, sender, "vacation", "")
-    if (_BOUNCE_SENDER.search(sender) or _BOUNCE_SUBJECT.search(subject)
-            or _BOUNCE_BODY.search(notice[:20000])):
+    if _BOUNCE_SENDER.search(sender) or _BOUNCE_SUBJECT.search(subject) or _BOUNCE_BODY.search(notice[:20000]):
         recipients = text_recipients(notice, subject, top, found.original, exclude)
         if recipients:
             return Result(is_bounce=True, kind=KIND_DSN, recipients=recipients)
@@ -134,7 +153,7 @@ def forwarded_message(text: str) -> str:
     match = _FORWARD_START.search(text) if "orwarded" in text else None
     if not match:
         return ""
-    rest = text[match.end():].lstrip("\n")
+    rest = text[match.end() :].lstrip("\n")
     if rest.startswith(">"):
         lines = []
         for line in rest.split("\n"):
@@ -158,8 +177,9 @@ def _from_ses(data: dict, found) -> Result:
             recipients.append(recipient)
             continue
         action = _action(row["action"], row["status"])
-        recipients.append(_recipient(row["address"], action, row["diagnostic"], "",
-                                     row["status"], row["remote_mta"], ""))
+        recipients.append(
+            _recipient(row["address"], action, row["diagnostic"], "", row["status"], row["remote_mta"], "")
+        )
     kind = KIND_FEEDBACK if data.get("complaint") else KIND_DSN
     bounce = any(r.action not in _DONE_ACTIONS for r in recipients)
     return Result(is_bounce=bounce, kind=kind, recipients=recipients)
@@ -230,8 +250,11 @@ def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipi
         diag_type = raw_diagnostic.partition(";")[0].strip().lower() if ";" in raw_diagnostic else ""
         block = blocks.get(address.lower(), "")
         remote = strip_type(fields.get("remote-mta", ""))
-        recipients.append(_recipient(address, action, diagnostic, block, dsn_status, remote,
-                                     context if len(groups) == 1 else "", diag_type))
+        recipients.append(
+            _recipient(
+                address, action, diagnostic, block, dsn_status, remote, context if len(groups) == 1 else "", diag_type
+            )
+        )
     return recipients
 
 
@@ -241,8 +264,7 @@ def _clean_address(value: str) -> str:
     return found.group(0) if found else value
 
 
-def text_recipients(notice: str, subject: str, top: dict, original: dict,
-                    exclude: set[str]) -> list[Recipient]:
+def text_recipients(notice: str, subject: str, top: dict, original: dict, exclude: set[str]) -> list[Recipient]:
     """Return the Recipients of a human-readable bounce notice."""
     blocks = recipient_blocks(notice, exclude)
     unreported = False
@@ -262,14 +284,23 @@ def text_recipients(notice: str, subject: str, top: dict, original: dict,
     context = subject + "\n" + notice[:8000]
     action = "delayed" if is_delay_notice(squash(context)) else "failed"
     single = len(blocks) == 1
-    return [_recipient(address, action, "", block, "", "", context if single else "",
-                       unreported=unreported)
-            for address, block in blocks]
+    return [
+        _recipient(address, action, "", block, "", "", context if single else "", unreported=unreported)
+        for address, block in blocks
+    ]
 
 
-def _recipient(address: str, action: str, diagnostic: str, block: str, dsn_status: str,
-               remote_mta: str, context: str, diag_type: str = "",
-               unreported: bool = False) -> Recipient:
+def _recipient(
+    address: str,
+    action: str,
+    diagnostic: str,
+    block: str,
+    dsn_status: str,
+    remote_mta: str,
+    context: str,
+    diag_type: str = "",
+    unreported: bool = False,
+) -> Recipient:
     """Return a Recipient with codes, diagnostic and reason from the texts we have."""
     source = diagnostic or block
     status = status_of(source) or dsn_status
@@ -279,10 +310,24 @@ def _recipient(address: str, action: str, diagnostic: str, block: str, dsn_statu
     if action in _DONE_ACTIONS:
         reason = "delivered"
     else:
-        reason = reason_for(diag_l, status, command, context, reply_code=reply, action=action,
-                            diag_type=diag_type, unreported=unreported)
-    recipient = Recipient(address=address, action=action, status=status, reply_code=reply,
-                          diagnostic=" ".join(source.split())[:2000], remote_mta=remote_mta)
+        reason = reason_for(
+            diag_l,
+            status,
+            command,
+            context,
+            reply_code=reply,
+            action=action,
+            diag_type=diag_type,
+            unreported=unreported,
+        )
+    recipient = Recipient(
+        address=address,
+        action=action,
+        status=status,
+        reply_code=reply,
+        diagnostic=" ".join(source.split())[:2000],
+        remote_mta=remote_mta,
+    )
     recipient.set_reason(reason)
     return recipient
 
@@ -290,5 +335,6 @@ def _recipient(address: str, action: str, diagnostic: str, block: str, dsn_statu
 def attach_ids(result: Result, found, bounce_domain: str) -> None:
     """Fill ``original_message_id`` and ``send_token`` from the returned message."""
     result.original_message_id = original_message_id(found.original, found.original_text)
-    result.send_token = find_send_token(found.top, found.original, found.original_text,
-                                        result.original_message_id, bounce_domain)
+    result.send_token = find_send_token(
+        found.top, found.original, found.original_text, result.original_message_id, bounce_domain
+    )

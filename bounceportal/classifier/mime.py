@@ -16,9 +16,9 @@ import re
 
 from . import rx
 
-MAX_DEPTH = 24          # nesting deeper than this is kept as an opaque leaf
-MAX_PARTS = 256         # parts beyond this (per message) are ignored
-MAX_TEXT = 256 * 1024   # characters of one part decoded for analysis
+MAX_DEPTH = 24  # nesting deeper than this is kept as an opaque leaf
+MAX_PARTS = 256  # parts beyond this (per message) are ignored
+MAX_TEXT = 256 * 1024  # characters of one part decoded for analysis
 MAX_HEADER_BLOCK = 256 * 1024
 
 _PARAM = rx.compile(r';\s*([\w!#$%&\'*+.^`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;\s]*)')
@@ -88,7 +88,7 @@ def split_head_body(text: str) -> tuple[str, str]:
     end = text.find("\n\n")
     if end < 0:
         return text, ""
-    return text[:end], text[end + 2:]
+    return text[:end], text[end + 2 :]
 
 
 def looks_like_header_block(text: str) -> bool:
@@ -103,7 +103,7 @@ def looks_like_header_block(text: str) -> bool:
 class Part:
     """One MIME entity: headers, content type, raw (still encoded) body and children."""
 
-    __slots__ = ("headers", "ctype", "params", "body", "children", "depth")
+    __slots__ = ("body", "children", "ctype", "depth", "headers", "params")
 
     def __init__(self, headers: dict, body: str, depth: int) -> None:
         self.headers = headers
@@ -122,8 +122,7 @@ class Part:
 
     def text(self, limit: int = MAX_TEXT) -> str:
         """Return the body decoded (transfer encoding, then charset) as text."""
-        return decode_text(self.body, self.header("content-transfer-encoding"),
-                           self.params.get("charset", ""), limit)
+        return decode_text(self.body, self.header("content-transfer-encoding"), self.params.get("charset", ""), limit)
 
 
 def parse_message(text: str, depth: int = 0, budget: list | None = None) -> Part:
@@ -235,8 +234,7 @@ def decode_text(body: str, cte: str, charset: str, limit: int = MAX_TEXT) -> str
     """Return a part's body as text: transfer decoding, then charset, capped at ``limit``."""
     if not cte and body.isascii() and "\x1b" not in body:
         return body[:limit]
-    raw = decode_bytes(body[: limit * 2] if "base64" not in cte.lower() else body[: limit * 4 // 3 + 4],
-                       cte)
+    raw = decode_bytes(body[: limit * 2] if "base64" not in cte.lower() else body[: limit * 4 // 3 + 4], cte)
     return decode_charset(raw[:limit], charset)
 
 

@@ -11,7 +11,6 @@ searched, so screening never changes a result.
 
 from __future__ import annotations
 
-
 from . import rx
 
 _MIN = 3
@@ -59,9 +58,9 @@ def _split_top(pattern: str, sep: str) -> list[str]:
 
 def _class_end(pattern: str, i: int) -> int:
     j = i + 1
-    if pattern[j:j + 1] == "^":
+    if pattern[j : j + 1] == "^":
         j += 1
-    if pattern[j:j + 1] == "]":
+    if pattern[j : j + 1] == "]":
         j += 1
     while pattern[j] != "]":
         j += 2 if pattern[j] == "\\" else 1
@@ -94,7 +93,7 @@ def _branch(branch: str) -> list[str] | None:
         c = branch[i]
         if c == "(":
             end = _group_end(branch, i)
-            inner = branch[i + 1:end]
+            inner = branch[i + 1 : end]
             if inner.startswith("?:"):
                 inner = inner[2:]
             elif inner.startswith("?"):  # lookaround and other special groups
@@ -102,13 +101,13 @@ def _branch(branch: str) -> list[str] | None:
             if run:
                 candidates.append([run])
                 run = ""
-            if inner and branch[end + 1:end + 2] not in ("?", "*", "{"):
+            if inner and branch[end + 1 : end + 2] not in ("?", "*", "{"):
                 core = _alternatives(inner)
                 if core:
                     candidates.append(core)
             i = end + 1
             continue
-        if c == "\\" and branch[i + 1] in _CLASS_ESCAPES or c in "[.^$":
+        if (c == "\\" and branch[i + 1] in _CLASS_ESCAPES) or c in "[.^$":
             candidates.append([run])
             run = ""
             i = _class_end(branch, i) + 1 if c == "[" else i + (2 if c == "\\" else 1)
@@ -120,7 +119,7 @@ def _branch(branch: str) -> list[str] | None:
             continue
         char = branch[i + 1] if c == "\\" else c
         step = 2 if c == "\\" else 1
-        optional = branch[i + step:i + step + 1] in ("?", "*", "{")
+        optional = branch[i + step : i + step + 1] in ("?", "*", "{")
         if optional:
             candidates.append([run])
             run = ""
@@ -147,8 +146,9 @@ class GatedGroups:
                     gate = None
                     break
                 gate.extend(found)
-            self._groups.append([reason, tuple(set(gate)) if gate is not None else None,
-                                 "|".join(f"(?:{p})" for p in patterns), None])
+            self._groups.append(
+                [reason, tuple(set(gate)) if gate is not None else None, "|".join(f"(?:{p})" for p in patterns), None]
+            )
 
     def first(self, text: str) -> str:
         """Return the first group's reason (table order) with a phrase in ``text``."""

@@ -19,296 +19,629 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # come first. Cox: "AUP#XXXX" codes on its email-error-codes page; Spectrum/Charter:
     # "AUP#In-NNNN"/"AUP#O-NNNN"; Orange/Wanadoo: "OFRnnn_NNN [NNN]"; T-Online: a
     # trailing "(BL)" tag.
-    ("blocked", (
-        r"aup#(?:cx|cd|ip|dns)?(?:rbl|bl)\w*",  # Cox: the sending IP is on a block list
-        r"aup#(?:in?|o|out)-10[0-3]\d\b",        # Spectrum: the sending IP is blocked
-        r"\bofr\d*_1\d\d\b",                     # Orange 1xx: the source IP is blocked
-        r"\(r?bl\)",                             # T-Online: the sender is block-listed
-    )),
-    ("spamdetected", (
-        r"aup#(?:cx)?urlbl\w*",                  # Cox: a URL in the body is block-listed
-        r"\bofr\d*_506\b",                        # Orange 506: mail rejected as spam
-    )),
-    ("requireptr", (
-        r"aup#cxdns\b",                          # Cox: no reverse DNS for the sender
-    )),
-    ("toomanyconn", (
-        r"aup#(?:cxcnct|cxthrt)\b",              # Cox: too many connections
-        r"aup#(?:in?|o|out)-13\d\d\b",           # Spectrum: connection limits exceeded
-    )),
+    (
+        "blocked",
+        (
+            r"aup#(?:cx|cd|ip|dns)?(?:rbl|bl)\w*",  # Cox: the sending IP is on a block list
+            r"aup#(?:in?|o|out)-10[0-3]\d\b",  # Spectrum: the sending IP is blocked
+            r"\bofr\d*_1\d\d\b",  # Orange 1xx: the source IP is blocked
+            r"\(r?bl\)",  # T-Online: the sender is block-listed
+        ),
+    ),
+    (
+        "spamdetected",
+        (
+            r"aup#(?:cx)?urlbl\w*",  # Cox: a URL in the body is block-listed
+            r"\bofr\d*_506\b",  # Orange 506: mail rejected as spam
+        ),
+    ),
+    (
+        "requireptr",
+        (
+            r"aup#cxdns\b",  # Cox: no reverse DNS for the sender
+        ),
+    ),
+    (
+        "toomanyconn",
+        (
+            r"aup#(?:cxcnct|cxthrt)\b",  # Cox: too many connections
+            r"aup#(?:in?|o|out)-13\d\d\b",  # Spectrum: connection limits exceeded
+        ),
+    ),
     # Mimecast's documented reply when its scanners (virus or content signatures) stop
     # the message: "Email rejected due to security policies".
     ("virusdetected", (r"rejected due to security polic",)),
     # The message format itself was refused (RFC 5322 header rules): said first because
     # such refusals often mention DKIM or spam as the motive.
-    ("notcompliantrfc", (
-        r"rfc ?5322", r"rfc ?2822", r"not (?:rfc )?compliant", r"malformed header",
-        r"duplicate header", r"multiple (?:from|to|subject|date|message-id)", r"header .{0,30}invalid",
-        r"missing (?:required )?header", r"bare lf", r"multiple addresses in from",
-    )),
+    (
+        "notcompliantrfc",
+        (
+            r"rfc ?5322",
+            r"rfc ?2822",
+            r"not (?:rfc )?compliant",
+            r"malformed header",
+            r"duplicate header",
+            r"multiple (?:from|to|subject|date|message-id)",
+            r"header .{0,30}invalid",
+            r"missing (?:required )?header",
+            r"bare lf",
+            r"multiple addresses in from",
+        ),
+    ),
     # An explicit spam verdict on the content, even when SPF/DKIM advice follows it.
-    ("spamdetected", (
-        r"rejected due to spam", r"(?:classified|scored|detected|identified) as spam",
-        r"spam classification", r"looks like spam",
-    )),
+    (
+        "spamdetected",
+        (
+            r"rejected due to spam",
+            r"(?:classified|scored|detected|identified) as spam",
+            r"spam classification",
+            r"looks like spam",
+        ),
+    ),
     # The policy of the destination refuses this content (not spam, not a virus).
-    ("policyviolation", (
-        r"content presents a potential", r"policy violation", r"protocol violation",
-        r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
-    )),
+    (
+        "policyviolation",
+        (
+            r"content presents a potential",
+            r"policy violation",
+            r"protocol violation",
+            r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
+        ),
+    ),
     # The connecting host or its IP address is refused as such.
-    ("blocked", (
-        r"client host (?:\S+ )?(?:blocked|rejected)", r"blocked using", r"refused to talk to me",
-        r"\bip\b.{0,40}\b(?:blocked|bloquee|blacklisted)\b", r"invalid ip",
-    )),
+    (
+        "blocked",
+        (
+            r"client host (?:\S+ )?(?:blocked|rejected)",
+            r"blocked using",
+            r"refused to talk to me",
+            r"\bip\b.{0,40}\b(?:blocked|bloquee|blacklisted)\b",
+            r"invalid ip",
+        ),
+    ),
     # Sender authentication: SPF, DKIM, DMARC and friends (RFC 7208, 6376, 7489).
-    ("authfailure", (
-        r"\bspf\b", r"\bdkim\b", r"\bdmarc\b", r"sender policy framework",
-        r"domainkeys", r"authentication checks? failed", r"unauthenticated email",
-        r"sender (?:id|authentication) (?:check )?fail",
-    )),
+    (
+        "authfailure",
+        (
+            r"\bspf\b",
+            r"\bdkim\b",
+            r"\bdmarc\b",
+            r"sender policy framework",
+            r"domainkeys",
+            r"authentication checks? failed",
+            r"unauthenticated email",
+            r"sender (?:id|authentication) (?:check )?fail",
+        ),
+    ),
     # The sending host has no usable reverse DNS (PTR) record, or its name does not
     # resolve back to the connecting IP ("host.example is not 192.0.2.1").
-    ("requireptr", (
-        r"unverif(?:i|y)able sending ip", r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,} is not \d{1,3}(?:\.\d{1,3}){3}\b",
-        r"reverse dns", r"\bptr\b", r"reverse (?:lookup|look-up|mapping|hostname)",
-        r"\brdns\b", r"cannot find your hostname", r"no reverse", r"ip name lookup failed",
-        r"client host (?:\S+ )?has no (?:dns|hostname)", r"hostname (?:does not|doesn't) resolve",
-        r"unresolvable (?:ip|host)", r"not have a valid hostname", r"mismatch(?:es)? client ip",
-    )),
+    (
+        "requireptr",
+        (
+            r"unverif(?:i|y)able sending ip",
+            r"(?<![@\w.-])(?:[a-z0-9-]+\.)+[a-z]{2,} is not \d{1,3}(?:\.\d{1,3}){3}\b",
+            r"reverse dns",
+            r"\bptr\b",
+            r"reverse (?:lookup|look-up|mapping|hostname)",
+            r"\brdns\b",
+            r"cannot find your hostname",
+            r"no reverse",
+            r"ip name lookup failed",
+            r"client host (?:\S+ )?has no (?:dns|hostname)",
+            r"hostname (?:does not|doesn't) resolve",
+            r"unresolvable (?:ip|host)",
+            r"not have a valid hostname",
+            r"mismatch(?:es)? client ip",
+        ),
+    ),
     # The receiving side insists on TLS and our STARTTLS failed or was missing.
-    ("failedstarttls", (
-        r"starttls", r"must issue a starttls", r"tls (?:is )?required", r"requires? tls",
-        r"encryption required", r"tls negotiation failed", r"secure connection required",
-        r"(?:does not|doesn't) support tls", r"tls (?:is )?(?:not supported|unavailable)",
-    )),
+    (
+        "failedstarttls",
+        (
+            r"starttls",
+            r"must issue a starttls",
+            r"tls (?:is )?required",
+            r"requires? tls",
+            r"encryption required",
+            r"tls negotiation failed",
+            r"secure connection required",
+            r"(?:does not|doesn't) support tls",
+            r"tls (?:is )?(?:not supported|unavailable)",
+        ),
+    ),
     # Attachments or content flagged as malware.
-    ("virusdetected", (
-        r"\bvirus", r"malware", r"infected", r"trojan", r"\bworm\b", r"malicious",
-        r"banned attachment", r"dangerous attachment", r"unsafe attachment",
-    )),
+    (
+        "virusdetected",
+        (
+            r"\bvirus",
+            r"malware",
+            r"infected",
+            r"trojan",
+            r"\bworm\b",
+            r"malicious",
+            r"banned attachment",
+            r"dangerous attachment",
+            r"unsafe attachment",
+        ),
+    ),
     # Null MX (RFC 7505) and domains that declare they take no mail.
-    ("notaccept", (
-        r"null mx", r"does not accept (?:e-?)?mail", r"not accepting (?:network )?messages",
-        r"accepts no mail", r"no mx (?:record )?(?:found|for)", r"no mail exchanger",
-    )),
+    (
+        "notaccept",
+        (
+            r"null mx",
+            r"does not accept (?:e-?)?mail",
+            r"not accepting (?:network )?messages",
+            r"accepts no mail",
+            r"no mx (?:record )?(?:found|for)",
+            r"no mail exchanger",
+        ),
+    ),
     # Relay refused: the server is not the destination's MX and won't forward.
-    ("norelaying", (
-        r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed)",
-        r"unable to relay", r"not (?:permitted|allowed|authorized) to relay",
-        r"we do not relay", r"relaying (?:mail )?(?:to \S+ )?(?:is )?not allowed",
-        r"insecure mail relay", r"no relaying", r"relay not permitted", r"cannot relay",
-        r"(?:not|isn't) (?:configured|allowed|permitted) to relay",
-        # Amazon SES refuses to relay for a sender or recipient identity not verified
-        # in the account ("Email address is not verified. The following identities...").
-        r"identities failed the check", r"email address is not verified",
-    )),
+    (
+        "norelaying",
+        (
+            r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed)",
+            r"unable to relay",
+            r"not (?:permitted|allowed|authorized) to relay",
+            r"we do not relay",
+            r"relaying (?:mail )?(?:to \S+ )?(?:is )?not allowed",
+            r"insecure mail relay",
+            r"no relaying",
+            r"relay not permitted",
+            r"cannot relay",
+            r"(?:not|isn't) (?:configured|allowed|permitted) to relay",
+            # Amazon SES refuses to relay for a sender or recipient identity not verified
+            # in the account ("Email address is not verified. The following identities...").
+            r"identities failed the check",
+            r"email address is not verified",
+        ),
+    ),
     # The mailbox moved and the server says so (RFC 3463 X.1.6 wording and variants).
-    ("hasmoved", (
-        r"has moved", r"mailbox moved", r"no forwarding address", r"address (?:has )?changed",
-        r"user has moved", r"moved permanently",
-    )),
+    (
+        "hasmoved",
+        (
+            r"has moved",
+            r"mailbox moved",
+            r"no forwarding address",
+            r"address (?:has )?changed",
+            r"user has moved",
+            r"moved permanently",
+        ),
+    ),
     # The recipient's mailbox is over its quota.
-    ("mailboxfull", (
-        r"mail ?box (?:is )?full", r"mailbox (?:size|storage) (?:limit|quota)",
-        r"over (?:the )?(?:disk |storage |mailbox )?quota", r"quota (?:exceeded|exceed|full)",
-        r"exceeded (?:the |their |his |her )?(?:storage|quota|mailbox)",
-        r"(?:mailbox|account|inbox) (?:is )?over", r"disk quota", r"mailbox has exceeded",
-        r"(?:storage|mailbox) (?:allocation|limit) exceeded", r"full mailbox",
-        r"user is over", r"mail box space", r"not enough (?:storage|space)",
-        r"quotaexceeded", r"mailbox exceeds", r"exceeds? (?:the )?(?:size limit|storage) of (?:the|his|her|this) mailbox",
-    )),
+    (
+        "mailboxfull",
+        (
+            r"mail ?box (?:is )?full",
+            r"mailbox (?:size|storage) (?:limit|quota)",
+            r"over (?:the )?(?:disk |storage |mailbox )?quota",
+            r"quota (?:exceeded|exceed|full)",
+            r"exceeded (?:the |their |his |her )?(?:storage|quota|mailbox)",
+            r"(?:mailbox|account|inbox) (?:is )?over",
+            r"disk quota",
+            r"mailbox has exceeded",
+            r"(?:storage|mailbox) (?:allocation|limit) exceeded",
+            r"full mailbox",
+            r"user is over",
+            r"mail box space",
+            r"not enough (?:storage|space)",
+            r"quotaexceeded",
+            r"mailbox exceeds",
+            r"exceeds? (?:the )?(?:size limit|storage) of (?:the|his|her|this) mailbox",
+        ),
+    ),
     # One message is bigger than the receiver takes.
-    ("mesgtoobig", (
-        r"message (?:is )?too (?:big|large)", r"message size exceeds",
-        r"size (?:of (?:the )?message )?exceeds", r"exceeds (?:the )?(?:maximum )?(?:message )?size",
-        r"message (?:length|size) (?:exceeds|limit)", r"too large for this", r"line limit exceeded",
-        r"mail size limit", r"message exceeds", r"email is too large",
-    )),
+    (
+        "mesgtoobig",
+        (
+            r"message (?:is )?too (?:big|large)",
+            r"message size exceeds",
+            r"size (?:of (?:the )?message )?exceeds",
+            r"exceeds (?:the )?(?:maximum )?(?:message )?size",
+            r"message (?:length|size) (?:exceeds|limit)",
+            r"too large for this",
+            r"line limit exceeded",
+            r"mail size limit",
+            r"message exceeds",
+            r"email is too large",
+        ),
+    ),
     # The account exists but is switched off: disabled, suspended, locked, inactive.
-    ("suspend", (
-        r"account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked)",
-        r"mailbox (?:has been |is )?(?:disabled|suspended|inactive|locked|deactivated)",
-        r"(?:user|recipient|email) account (?:is )?(?:disabled|suspended|inactive|locked)",
-        r"temporar(?:y|ily) locked", r"account (?:is )?not active", r"inactive (?:user|account|mailbox)",
-        r"user (?:is )?(?:suspended|disabled|inactive)", r"suspended (?:user|account)",
-        r"disabled (?:user|account|mailbox)", r"service (?:is )?(?:suspended|stopped) for",
-        r"(?:mailbox|account) is frozen",
-    )),
+    (
+        "suspend",
+        (
+            r"account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked)",
+            r"mailbox (?:has been |is )?(?:disabled|suspended|inactive|locked|deactivated)",
+            r"(?:user|recipient|email) account (?:is )?(?:disabled|suspended|inactive|locked)",
+            r"temporar(?:y|ily) locked",
+            r"account (?:is )?not active",
+            r"inactive (?:user|account|mailbox)",
+            r"user (?:is )?(?:suspended|disabled|inactive)",
+            r"suspended (?:user|account)",
+            r"disabled (?:user|account|mailbox)",
+            r"service (?:is )?(?:suspended|stopped) for",
+            r"(?:mailbox|account) is frozen",
+        ),
+    ),
     # Too many connections or messages from us right now.
-    ("toomanyconn", (
-        r"too many (?:connections|concurrent|simultaneous|sessions|smtp sessions)",
-        r"connection (?:limit|rate limit)", r"too many hosts", r"maximum (?:number of )?connections",
-        r"too many recipients", r"frequency limit",
-    )),
-    ("speeding", (
-        r"rate limit", r"sending rate", r"throttl", r"too many (?:messages|mails|emails|recipients this)",
-        r"rate of (?:e-?mail|messages)", r"slow down",
-        r"receiving mail at a rate",
-    )),
+    (
+        "toomanyconn",
+        (
+            r"too many (?:connections|concurrent|simultaneous|sessions|smtp sessions)",
+            r"connection (?:limit|rate limit)",
+            r"too many hosts",
+            r"maximum (?:number of )?connections",
+            r"too many recipients",
+            r"frequency limit",
+        ),
+    ),
+    (
+        "speeding",
+        (
+            r"rate limit",
+            r"sending rate",
+            r"throttl",
+            r"too many (?:messages|mails|emails|recipients this)",
+            r"rate of (?:e-?mail|messages)",
+            r"slow down",
+            r"receiving mail at a rate",
+        ),
+    ),
     # Our IP or domain is listed as a spam source or has a bad reputation.
-    ("badreputation", (
-        r"reputation", r"sender score", r"user complaints", r"unexpected volume",
-    )),
+    (
+        "badreputation",
+        (
+            r"reputation",
+            r"sender score",
+            r"user complaints",
+            r"unexpected volume",
+        ),
+    ),
     # The content looks like spam.
-    ("spamdetected", (
-        r"\bspam\b", r"spam(?:my| detected|assassin)", r"\bjunk\b", r"unsolicited", r"\bube\b",
-        r"\buce\b", r"bulk (?:e-?)?mail", r"content (?:was )?(?:rejected|refused) as",
-        r"message (?:was )?classified as", r"looks like spam", r"scored too high",
-        r"detected as spam", r"high probability of", r"content rejected", r"blacklisted (?:url|link)", r"\buribl\b",
-        r"spam classification",
-    )),
+    (
+        "spamdetected",
+        (
+            r"\bspam\b",
+            r"spam(?:my| detected|assassin)",
+            r"\bjunk\b",
+            r"unsolicited",
+            r"\bube\b",
+            r"\buce\b",
+            r"bulk (?:e-?)?mail",
+            r"content (?:was )?(?:rejected|refused) as",
+            r"message (?:was )?classified as",
+            r"looks like spam",
+            r"scored too high",
+            r"detected as spam",
+            r"high probability of",
+            r"content rejected",
+            r"blacklisted (?:url|link)",
+            r"\buribl\b",
+            r"spam classification",
+        ),
+    ),
     # The sending host/IP is refused: block lists, open relay suspicion, firewall rules.
-    ("blocked", (
-        r"blacklist(?:ed)? (?:by|at|on)|blocklist", r"\bblock(?:ed|listed)? (?:by|using|for|from|due)",
-        r"(?:ip|host|client|server|connection)s? (?:has been |is |was )?(?:blocked|banned|blacklisted|refused|rejected|not allowed)",
-        r"\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral)\b",
-        r"(?:is|are|was|been|currently) (?:black|block)?listed (?:in|on|at|by)",
-        r"messages from \[?\d{1,3}(?:\.\d{1,3}){3}",
-        r"client host rejected", r"banned sending ip", r"open relay", r"your (?:ip|network|server)",
-        r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from",
-        r"connection (?:refused|rejected|denied) (?:by|from|for)", r"blocked for abuse",
-        r"poor reputation", r"has been blocked", r"domain (?:is )?blocked", r"relay quota",
-        r"service unavailable;? client", r"administrative prohibition", r"black ?hole",
-        r"\bblocked\b",
-    )),
+    (
+        "blocked",
+        (
+            r"blacklist(?:ed)? (?:by|at|on)|blocklist",
+            r"\bblock(?:ed|listed)? (?:by|using|for|from|due)",
+            r"(?:ip|host|client|server|connection)s? (?:has been |is |was )?(?:blocked|banned|blacklisted|refused|rejected|not allowed)",
+            r"\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral)\b",
+            r"(?:is|are|was|been|currently) (?:black|block)?listed (?:in|on|at|by)",
+            r"messages from \[?\d{1,3}(?:\.\d{1,3}){3}",
+            r"client host rejected",
+            r"banned sending ip",
+            r"open relay",
+            r"your (?:ip|network|server)",
+            r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from",
+            r"connection (?:refused|rejected|denied) (?:by|from|for)",
+            r"blocked for abuse",
+            r"poor reputation",
+            r"has been blocked",
+            r"domain (?:is )?blocked",
+            r"relay quota",
+            r"service unavailable;? client",
+            r"administrative prohibition",
+            r"black ?hole",
+            r"\bblocked\b",
+        ),
+    ),
     # The domain refused is our sender's (MAIL FROM or the From: header), not the
     # recipient's: a refusal of the sender, said before the domain rules below.
-    ("rejected", (
-        r"from: (?:address|domain) (?:is )?(?:invalid|not found|unknown|does not exist|rejected)",
-        r"sender (?:address )?(?:rejected: )?domain (?:is )?(?:invalid|not found|unknown|does not exist)",
-        r"domain of sender address .{0,80}(?:does not|doesn't) (?:exist|resolve)",
-    )),
+    (
+        "rejected",
+        (
+            r"from: (?:address|domain) (?:is )?(?:invalid|not found|unknown|does not exist|rejected)",
+            r"sender (?:address )?(?:rejected: )?domain (?:is )?(?:invalid|not found|unknown|does not exist)",
+            r"domain of sender address .{0,80}(?:does not|doesn't) (?:exist|resolve)",
+        ),
+    ),
     # DNS trouble while routing is a network error, not proof the domain is gone.
-    ("networkerror", (
-        r"dns error", r"name server reply", r"not found, try again", r"temporary failure in name",
-        r"dns (?:lookup )?(?:timed out|timeout|servfail)", r"\bservfail\b",
-    )),
+    (
+        "networkerror",
+        (
+            r"dns error",
+            r"name server reply",
+            r"not found, try again",
+            r"temporary failure in name",
+            r"dns (?:lookup )?(?:timed out|timeout|servfail)",
+            r"\bservfail\b",
+        ),
+    ),
     # The receiving domain does not exist or has no mail servers.
-    ("hostunknown", (
-        r"host (?:or domain name )?(?:not found|unknown)", r"host or domain name not found", r"unknown host", r"domain (?:not found|unknown)",
-        r"no such domain", r"domain (?:does not|doesn't) exist", r"domain name not found",
-        r"unrout(?:e)?able (?:domain|address)", r"dns lookup failure", r"name or service not known",
-        r"nxdomain", r"bad destination system", r"host not found", r"invalid domain",
-        r"unknown domain", r"domain (?:is )?invalid", r"no such host", r"could not resolve",
-        r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)", r"domain (?:is )?not reachable",
-        r"domain may not exist",
-        # "553 mx.example.org does not exist": the reply's subject is a bare domain name
-        # (right after the reply code, or named as the domain), not an address.
-        r"\b[45][0-9][0-9](?:[ -][45]\.[0-9]{1,3}\.[0-9]{1,3})? <?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
-        r"domain (?:name )?<?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
-    )),
+    (
+        "hostunknown",
+        (
+            r"host (?:or domain name )?(?:not found|unknown)",
+            r"host or domain name not found",
+            r"unknown host",
+            r"domain (?:not found|unknown)",
+            r"no such domain",
+            r"domain (?:does not|doesn't) exist",
+            r"domain name not found",
+            r"unrout(?:e)?able (?:domain|address)",
+            r"dns lookup failure",
+            r"name or service not known",
+            r"nxdomain",
+            r"bad destination system",
+            r"host not found",
+            r"invalid domain",
+            r"unknown domain",
+            r"domain (?:is )?invalid",
+            r"no such host",
+            r"could not resolve",
+            r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)",
+            r"domain (?:is )?not reachable",
+            r"domain may not exist",
+            # "553 mx.example.org does not exist": the reply's subject is a bare domain name
+            # (right after the reply code, or named as the domain), not an address.
+            r"\b[45][0-9][0-9](?:[ -][45]\.[0-9]{1,3}\.[0-9]{1,3})? <?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
+            r"domain (?:name )?<?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
+        ),
+    ),
     # The mailbox (local part) does not exist.
-    ("userunknown", (
-        r"user (?:name )?unknown", r"unknown (?:user|recipient|local ?part|address|mailbox|account)",
-        r"no such (?:user|recipient|mailbox|account|address|local user)", r"user (?:not found|doesn't exist|does not exist)",
-        r"(?:recipient|addressee|mailbox|account|address) (?:not found|unknown|does not exist|doesn't exist|not exist)",
-        r"invalid (?:recipient|mailbox|address|user)", r"no mailbox", r"mailbox not found",
-        r"not a valid (?:mailbox|recipient|user|address)", r"user not listed", r"not listed in",
-        r"no (?:such )?(?:recipient|user) here", r"recipnotfound", r"recipientnotfound", r"not found by smtp address lookup", r"bad destination mailbox",
-        r"address unknown", r"(?:recipient|user) (?:rejected|invalid)",
-        r"doesn't have an? .{1,60} account", r"no longer (?:valid|available|exists)",
-        r"user (?:not exist|does not have)", r"not our customer", r"unknown or illegal",
-        r"no account", r"mailbox (?:is )?(?:unavailable|not available)", r"does not exist",
-        r"undeliverable address", r"unrouteable", r"recipient name is not recognized",
-        # Office 365 edge blocking answers this for addresses its directory lacks.
-        r"recipient address(?:es)? rejected: access denied",
-    )),
+    (
+        "userunknown",
+        (
+            r"user (?:name )?unknown",
+            r"unknown (?:user|recipient|local ?part|address|mailbox|account)",
+            r"no such (?:user|recipient|mailbox|account|address|local user)",
+            r"user (?:not found|doesn't exist|does not exist)",
+            r"(?:recipient|addressee|mailbox|account|address) (?:not found|unknown|does not exist|doesn't exist|not exist)",
+            r"invalid (?:recipient|mailbox|address|user)",
+            r"no mailbox",
+            r"mailbox not found",
+            r"not a valid (?:mailbox|recipient|user|address)",
+            r"user not listed",
+            r"not listed in",
+            r"no (?:such )?(?:recipient|user) here",
+            r"recipnotfound",
+            r"recipientnotfound",
+            r"not found by smtp address lookup",
+            r"bad destination mailbox",
+            r"address unknown",
+            r"(?:recipient|user) (?:rejected|invalid)",
+            r"doesn't have an? .{1,60} account",
+            r"no longer (?:valid|available|exists)",
+            r"user (?:not exist|does not have)",
+            r"not our customer",
+            r"unknown or illegal",
+            r"no account",
+            r"mailbox (?:is )?(?:unavailable|not available)",
+            r"does not exist",
+            r"undeliverable address",
+            r"unrouteable",
+            r"recipient name is not recognized",
+            # Office 365 edge blocking answers this for addresses its directory lacks.
+            r"recipient address(?:es)? rejected: access denied",
+        ),
+    ),
     # Disk or spool full on the receiving system itself.
-    ("systemfull", (
-        r"system (?:storage )?full", r"insufficient system storage", r"spool (?:is )?full",
-        r"file system full", r"no space left", r"insufficient (?:disk )?space", r"out of (?:disk )?space",
-    )),
+    (
+        "systemfull",
+        (
+            r"system (?:storage )?full",
+            r"insufficient system storage",
+            r"spool (?:is )?full",
+            r"file system full",
+            r"no space left",
+            r"insufficient (?:disk )?space",
+            r"out of (?:disk )?space",
+        ),
+    ),
     # Local delivery programs (pipes, procmail, maildrop) failed.
-    ("mailererror", (
-        r"mailer error", r"pipe to \|", r"command (?:failed|died)", r"exit (?:code|status)",
-        r"unknown mailer", r"procmail", r"maildrop", r"local delivery failed",
-        r"x-unix", r"program (?:failed|error)",
-    )),
+    (
+        "mailererror",
+        (
+            r"mailer error",
+            r"pipe to \|",
+            r"command (?:failed|died)",
+            r"exit (?:code|status)",
+            r"unknown mailer",
+            r"procmail",
+            r"maildrop",
+            r"local delivery failed",
+            r"x-unix",
+            r"program (?:failed|error)",
+        ),
+    ),
     # The message waited too long in the queue, or the MTA never reached the host and
     # gave up (timeouts, unreachable hosts are final only after the retry period).
-    ("expired", (
-        r"retry time(?:out)? (?:not reached|exceeded)", r"too long (?:in|on) (?:the )?queue",
-        r"delivery time expired", r"message expired", r"envelope expired",
-        r"(?:could not|couldn't|cannot|unable to) (?:be )?deliver(?:ed)? (?:for|within|in) ",
-        r"failing for a long time", r"not (?:been )?delivered within", r"still undelivered",
-        r"maximum (?:queue|delivery) time", r"expired", r"timeout exceeded", r"undeliverable for",
-        r"will be retried", r"will (?:keep|continue) trying", r"delivery (?:has been )?delayed",
-        r"timed out", r"did not accept our requests to connect", r"host (?:is )?not reachable",
-        r"unable to connect", r"could not connect", r"(?:wasn't|was not) able to establish",
-        r"failed \d+ attempts", r"delivery failed \d+",
-        # The retry period ran out: "delivery ... was aborted after 5.0 hour(s)".
-        r"(?:aborted|abandoned|cancell?ed|stopped|gave up|giving up) after \d+(?:\.\d+)? ?(?:hour|day|minute)",
-    )),
+    (
+        "expired",
+        (
+            r"retry time(?:out)? (?:not reached|exceeded)",
+            r"too long (?:in|on) (?:the )?queue",
+            r"delivery time expired",
+            r"message expired",
+            r"envelope expired",
+            r"(?:could not|couldn't|cannot|unable to) (?:be )?deliver(?:ed)? (?:for|within|in) ",
+            r"failing for a long time",
+            r"not (?:been )?delivered within",
+            r"still undelivered",
+            r"maximum (?:queue|delivery) time",
+            r"expired",
+            r"timeout exceeded",
+            r"undeliverable for",
+            r"will be retried",
+            r"will (?:keep|continue) trying",
+            r"delivery (?:has been )?delayed",
+            r"timed out",
+            r"did not accept our requests to connect",
+            r"host (?:is )?not reachable",
+            r"unable to connect",
+            r"could not connect",
+            r"(?:wasn't|was not) able to establish",
+            r"failed \d+ attempts",
+            r"delivery failed \d+",
+            # The retry period ran out: "delivery ... was aborted after 5.0 hour(s)".
+            r"(?:aborted|abandoned|cancell?ed|stopped|gave up|giving up) after \d+(?:\.\d+)? ?(?:hour|day|minute)",
+        ),
+    ),
     # The path to the receiver broke: refused connections, loops, lost sessions.
-    ("networkerror", (
-        r"connection (?:refused|reset|lost|closed)", r"no route to host",
-        r"network (?:is )?unreachable", r"hop count exceeded", r"routing loop", r"mail loop",
-        r"too many hops", r"socket error", r"lost connection", r"network error",
-        r"loops back", r"unreachable",
-    )),
+    (
+        "networkerror",
+        (
+            r"connection (?:refused|reset|lost|closed)",
+            r"no route to host",
+            r"network (?:is )?unreachable",
+            r"hop count exceeded",
+            r"routing loop",
+            r"mail loop",
+            r"too many hops",
+            r"socket error",
+            r"lost connection",
+            r"network error",
+            r"loops back",
+            r"unreachable",
+        ),
+    ),
     # The receiver had an internal problem.
-    ("systemerror", (
-        r"system error", r"internal (?:server )?error", r"server error", r"local error",
-        r"configuration error", r"temporary (?:local )?problem", r"resources temporarily",
-        r"unable to contact", r"service (?:is )?(?:\w+ )?unavailable", r"i/o error",
-        r"duplicated message-id", r"database error", r"server (?:is )?busy", r"transaction failed",
-    )),
+    (
+        "systemerror",
+        (
+            r"system error",
+            r"internal (?:server )?error",
+            r"server error",
+            r"local error",
+            r"configuration error",
+            r"temporary (?:local )?problem",
+            r"resources temporarily",
+            r"unable to contact",
+            r"service (?:is )?(?:\w+ )?unavailable",
+            r"i/o error",
+            r"duplicated message-id",
+            r"database error",
+            r"server (?:is )?busy",
+            r"transaction failed",
+        ),
+    ),
     # The message breaks the receiving site's rules (not spam, not a virus).
-    ("policyviolation", (
-        r"policy violation", r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
-        r"content presents a potential", r"protocol violation",
-        r"(?:content|message|email) policy", r"prohibited", r"not allowed by policy",
-        r"\bpolicy\b",
-    )),
+    (
+        "policyviolation",
+        (
+            r"policy violation",
+            r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
+            r"content presents a potential",
+            r"protocol violation",
+            r"(?:content|message|email) policy",
+            r"prohibited",
+            r"not allowed by policy",
+            r"\bpolicy\b",
+        ),
+    ),
     # The message format itself was refused (MIME, encoding).
-    ("contenterror", (
-        r"media error", r"content (?:error|type not allowed)", r"invalid (?:mime|content)",
-        r"encoding error", r"8-?bit", r"conversion (?:required|failed)",
-    )),
+    (
+        "contenterror",
+        (
+            r"media error",
+            r"content (?:error|type not allowed)",
+            r"invalid (?:mime|content)",
+            r"encoding error",
+            r"8-?bit",
+            r"conversion (?:required|failed)",
+        ),
+    ),
     # Security rules of the receiver: authentication demanded, delivery not authorised.
-    ("securityerror", (
-        r"authentication required", r"not authori[sz]ed", r"security", r"auth(?:entication)? failed",
-        r"must authenticate", r"unauthorized", r"unauthenticated (?:senders?|users?|relay)",
-    )),
+    (
+        "securityerror",
+        (
+            r"authentication required",
+            r"not authori[sz]ed",
+            r"security",
+            r"auth(?:entication)? failed",
+            r"must authenticate",
+            r"unauthorized",
+            r"unauthenticated (?:senders?|users?|relay)",
+        ),
+    ),
     # A bare "access denied" states no cause: what was denied follows from the SMTP
     # stage (our sender at MAIL FROM, our host at connection), else a security refusal.
     ("access_denied", (r"access denied",)),
     # The envelope sender (our MAIL FROM) or our domain was refused.
-    ("rejected", (
-        r"sender (?:address |domain )?(?:rejected|refused|denied|invalid|unknown|not allowed)",
-        r"(?:invalid|unknown|bad|unverified|unroutable) (?:sender|from)", r"sender verify failed",
-        r"from: (?:address|domain)", r"domain of sender", r"mail from", r"envelope sender",
-        r"return path", r"purported responsible address", r"sender (?:is )?(?:not|on)",
-        r"sending to/from an address", r"your (?:domain|address) (?:is|has been)",
-        r"send mail as", r"sending this from a different address",
-    )),
+    (
+        "rejected",
+        (
+            r"sender (?:address |domain )?(?:rejected|refused|denied|invalid|unknown|not allowed)",
+            r"(?:invalid|unknown|bad|unverified|unroutable) (?:sender|from)",
+            r"sender verify failed",
+            r"from: (?:address|domain)",
+            r"domain of sender",
+            r"mail from",
+            r"envelope sender",
+            r"return path",
+            r"purported responsible address",
+            r"sender (?:is )?(?:not|on)",
+            r"sending to/from an address",
+            r"your (?:domain|address) (?:is|has been)",
+            r"send mail as",
+            r"sending this from a different address",
+        ),
+    ),
     # A filter at the destination refused this recipient's mail.
-    ("filtered", (
-        r"filter", r"(?:recipient|user) (?:has )?(?:refused|rejected|declined)", r"not accepting mail",
-        r"delivery not permitted", r"does not (?:wish|want) to receive", r"no permission to post",
-    )),
+    (
+        "filtered",
+        (
+            r"filter",
+            r"(?:recipient|user) (?:has )?(?:refused|rejected|declined)",
+            r"not accepting mail",
+            r"delivery not permitted",
+            r"does not (?:wish|want) to receive",
+            r"no permission to post",
+        ),
+    ),
     # Postfix's prefix for any refusal of a recipient at RCPT TO; with nothing more
     # specific after it, the address itself was refused.
     ("recipient_rejected", (r"recipient address rejected", r"rcpt to not accepted")),
     # The server did not understand us.
-    ("syntaxerror", (
-        r"syntax error", r"command unrecognized", r"bad sequence of commands", r"unrecognized command",
-        r"command not (?:implemented|recognized)", r"parameters? not implemented",
-        r"improper sequence",
-    )),
+    (
+        "syntaxerror",
+        (
+            r"syntax error",
+            r"command unrecognized",
+            r"bad sequence of commands",
+            r"unrecognized command",
+            r"command not (?:implemented|recognized)",
+            r"parameters? not implemented",
+            r"improper sequence",
+        ),
+    ),
 ]
 
 # Wording that reports a failed directory lookup of this very mailbox: trusted as
 # "the address does not exist" whatever the SMTP stage (see reasons._user_or_filter).
 ADDRESS_CERTAIN: tuple[str, ...] = (
     # Exchange / X.400 "unrecognized O/R name" and Exchange's resolver verdict.
-    r"recipient name is not recognized", r"recipnotfound", r"recipientnotfound",
+    r"recipient name is not recognized",
+    r"recipnotfound",
+    r"recipientnotfound",
     r"not found by smtp address lookup",
     # Yahoo's documented "dd" replies, given after DATA: the account does not exist.
     r"delivery error: dd .{0,40}(?:doesn't|does not) have an? .{1,60} account",
     # Gmail / Google Workspace wording for a mailbox that does not exist.
-    r"account that you tried to reach does not exist", r"address couldn't be found",
+    r"account that you tried to reach does not exist",
+    r"address couldn't be found",
     # qmail's own wording for a local part it has no mailbox for.
     r"no mailbox here by that name",
     # Lotus Domino / Notes: the name is not in its directory (Name & Address Book).

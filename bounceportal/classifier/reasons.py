@@ -44,56 +44,56 @@ _EMPTY_SLOT = rx.compile(r"\b[45][0-9][0-9](?::? :| <>:) ")
 # to win over the text (servers reuse loose words like "rejected" with them); WEAK
 # codes are also sent for neighbouring causes, so they only speak when no phrase does.
 STRONG_STATUS = {
-    "1.6": "hasmoved",        # destination mailbox has moved, no forwarding address
-    "1.7": "rejected",        # bad sender's mailbox address syntax
-    "1.8": "rejected",        # bad sender's system address
-    "2.2": "mailboxfull",     # mailbox full
-    "2.3": "exceedlimit",     # message length exceeds administrative limit
-    "3.1": "systemfull",      # mail system full
-    "3.4": "mesgtoobig",      # message too big for system
-    "4.5": "systemfull",      # mail system congestion
-    "7.13": "suspend",        # user account disabled (IANA registry)
-    "7.20": "authfailure",    # no passing DKIM signature found (RFC 7372)
-    "7.21": "authfailure",    # no acceptable DKIM signature found
-    "7.22": "authfailure",    # no valid author-matched DKIM signature found
-    "7.23": "authfailure",    # SPF validation failed
-    "7.24": "authfailure",    # SPF validation error
-    "7.25": "requireptr",     # reverse DNS validation failed
-    "7.26": "authfailure",    # multiple authentication checks failed
-    "7.27": "notaccept",      # sender address has null MX
+    "1.6": "hasmoved",  # destination mailbox has moved, no forwarding address
+    "1.7": "rejected",  # bad sender's mailbox address syntax
+    "1.8": "rejected",  # bad sender's system address
+    "2.2": "mailboxfull",  # mailbox full
+    "2.3": "exceedlimit",  # message length exceeds administrative limit
+    "3.1": "systemfull",  # mail system full
+    "3.4": "mesgtoobig",  # message too big for system
+    "4.5": "systemfull",  # mail system congestion
+    "7.13": "suspend",  # user account disabled (IANA registry)
+    "7.20": "authfailure",  # no passing DKIM signature found (RFC 7372)
+    "7.21": "authfailure",  # no acceptable DKIM signature found
+    "7.22": "authfailure",  # no valid author-matched DKIM signature found
+    "7.23": "authfailure",  # SPF validation failed
+    "7.24": "authfailure",  # SPF validation error
+    "7.25": "requireptr",  # reverse DNS validation failed
+    "7.26": "authfailure",  # multiple authentication checks failed
+    "7.27": "notaccept",  # sender address has null MX
 }
 WEAK_STATUS = {
-    "1.0": "userunknown",     # other address status (in practice: the recipient)
-    "1.1": "userunknown",     # bad destination mailbox address
-    "1.2": "hostunknown",     # bad destination system address
-    "1.3": "userunknown",     # bad destination mailbox address syntax
-    "1.4": "userunknown",     # destination mailbox address ambiguous
+    "1.0": "userunknown",  # other address status (in practice: the recipient)
+    "1.1": "userunknown",  # bad destination mailbox address
+    "1.2": "hostunknown",  # bad destination system address
+    "1.3": "userunknown",  # bad destination mailbox address syntax
+    "1.4": "userunknown",  # destination mailbox address ambiguous
     # RFC 7505 gives X.1.10 to "recipient address has null MX", but Exchange Online sends
     # 5.1.10 with RecipientNotFound for a mailbox that does not exist: the words decide.
     "1.10": "notaccept",
-    "2.1": "suspend",         # mailbox disabled, not accepting messages
-    "3.0": "systemerror",     # other or undefined mail system status
-    "3.2": "notaccept",       # system not accepting network messages (also used for rate limits)
-    "3.5": "systemerror",     # system incorrectly configured
-    "4.1": "networkerror",    # no answer from host
-    "4.2": "networkerror",    # bad connection
-    "4.3": "systemerror",     # directory server failure
-    "4.4": "hostunknown",     # unable to route
-    "4.6": "networkerror",    # routing loop detected
-    "4.7": "expired",         # delivery time expired
-    "5.3": "exceedlimit",     # too many recipients
-    "6.0": "contenterror",    # other or undefined media error
-    "6.1": "contenterror",    # media not supported
-    "6.3": "contenterror",    # conversion required but not supported
-    "7.1": "blocked",         # delivery not authorised, message refused
-    "7.2": "norelaying",      # mailing list expansion prohibited
-    "7.7": "securityerror",   # message integrity failure
-    "7.8": "securityerror",   # authentication credentials invalid
-    "7.9": "securityerror",   # authentication mechanism is too weak
+    "2.1": "suspend",  # mailbox disabled, not accepting messages
+    "3.0": "systemerror",  # other or undefined mail system status
+    "3.2": "notaccept",  # system not accepting network messages (also used for rate limits)
+    "3.5": "systemerror",  # system incorrectly configured
+    "4.1": "networkerror",  # no answer from host
+    "4.2": "networkerror",  # bad connection
+    "4.3": "systemerror",  # directory server failure
+    "4.4": "hostunknown",  # unable to route
+    "4.6": "networkerror",  # routing loop detected
+    "4.7": "expired",  # delivery time expired
+    "5.3": "exceedlimit",  # too many recipients
+    "6.0": "contenterror",  # other or undefined media error
+    "6.1": "contenterror",  # media not supported
+    "6.3": "contenterror",  # conversion required but not supported
+    "7.1": "blocked",  # delivery not authorised, message refused
+    "7.2": "norelaying",  # mailing list expansion prohibited
+    "7.7": "securityerror",  # message integrity failure
+    "7.8": "securityerror",  # authentication credentials invalid
+    "7.9": "securityerror",  # authentication mechanism is too weak
     "7.10": "failedstarttls",  # encryption needed
     "7.11": "failedstarttls",  # encryption required for requested authentication mechanism
-    "7.17": "suspend",        # mailbox owner has changed
-    "7.18": "suspend",        # domain owner has changed
+    "7.17": "suspend",  # mailbox owner has changed
+    "7.18": "suspend",  # domain owner has changed
 }
 
 # When only the stage is known: refusing our connection or greeting is a block of our
@@ -103,15 +103,27 @@ COMMAND_REASONS = {"CONN": "blocked", "HELO": "blocked", "MAIL": "rejected"}
 # What RFC 5321 reply codes mean when nothing else was said: 500-504, the server did
 # not understand the command; 421, "service not available, closing transmission
 # channel" (the receiving system is unavailable, try later).
-REPLY_REASONS = {"500": "syntaxerror", "501": "syntaxerror", "502": "syntaxerror",
-                 "503": "syntaxerror", "504": "syntaxerror", "421": "systemerror"}
+REPLY_REASONS = {
+    "500": "syntaxerror",
+    "501": "syntaxerror",
+    "502": "syntaxerror",
+    "503": "syntaxerror",
+    "504": "syntaxerror",
+    "421": "systemerror",
+}
 
 # Sentences MTAs append to any final failure ("I've given up"): they say the queue
 # ran out, which is the reason only when nothing more specific was said.
 WEAK_PHRASES = [
-    ("expired", rx.compile(r"(?:in|on) the queue too long|giving up|gave up|"
-                           r"delivery attempts? (?:will )?(?:continue|stopped)")),
+    (
+        "expired",
+        rx.compile(
+            r"(?:in|on) the queue too long|giving up|gave up|"
+            r"delivery attempts? (?:will )?(?:continue|stopped)"
+        ),
+    ),
 ]
+
 
 def squash(text: str) -> str:
     """Return ``text`` lower-cased with every run of white space turned into one space."""
@@ -150,14 +162,22 @@ def _user_or_filter(status: str, command: str, diagnostic: str) -> str:
         return "userunknown"
     if status[2:4] in ("2.", "3.", "6.", "7.") or _EMPTY_SLOT.search(diagnostic):
         return "filtered"
-    if status[2:] in ("", "0.0") and command == "DATA" or not status and not command:
+    if (status[2:] in ("", "0.0") and command == "DATA") or (not status and not command):
         return "filtered"
     return "userunknown"
 
 
-def reason_for(diagnostic: str, status: str, command: str = "", context: str = "", *,
-               reply_code: str = "", action: str = "failed", diag_type: str = "",
-               unreported: bool = False) -> str:
+def reason_for(
+    diagnostic: str,
+    status: str,
+    command: str = "",
+    context: str = "",
+    *,
+    reply_code: str = "",
+    action: str = "failed",
+    diag_type: str = "",
+    unreported: bool = False,
+) -> str:
     """Return the Sisimai-vocabulary reason for one failed or delayed recipient.
 
     ``diagnostic`` is the recipient's own text (squashed); ``context`` is the rest of the
@@ -166,15 +186,21 @@ def reason_for(diagnostic: str, status: str, command: str = "", context: str = "
     ``onhold``.
     """
     quoted = _QUOTED_REPLY.search(diagnostic) if "'" in diagnostic else None
-    reason = (status_reason(status, STRONG_STATUS) or (quoted and phrase_reason(quoted.group(1)))
-              or phrase_reason(diagnostic))
+    reason = (
+        status_reason(status, STRONG_STATUS) or (quoted and phrase_reason(quoted.group(1))) or phrase_reason(diagnostic)
+    )
     if diag_type == "x-unix" and reason not in _STORAGE:
         return "mailererror"  # RFC 3464 diagnostic from a local delivery program
     if reason == "userunknown":
         reason = _user_or_filter(status, command, diagnostic)
     reason = _settle(reason, command)
-    reason = (reason or status_reason(status, WEAK_STATUS) or COMMAND_REASONS.get(command, "")
-              or REPLY_REASONS.get(reply_code, "") or _weak_phrase(diagnostic))
+    reason = (
+        reason
+        or status_reason(status, WEAK_STATUS)
+        or COMMAND_REASONS.get(command, "")
+        or REPLY_REASONS.get(reply_code, "")
+        or _weak_phrase(diagnostic)
+    )
     if not reason and context:
         context = squash(context)
         reason = _notice_reason(context) or phrase_reason(context) or _weak_phrase(context)
@@ -211,8 +237,7 @@ def _weak_phrase(text: str) -> str:
 # A reason about the recipient cannot be right when the server refused us before the
 # recipient was named (connection, greeting: a block of our host; MAIL FROM: a refusal
 # of our sender).
-_ABOUT_RECIPIENT = frozenset({"userunknown", "hostunknown", "filtered", "suspend", "hasmoved",
-                              "onhold", "undefined"})
+_ABOUT_RECIPIENT = frozenset({"userunknown", "hostunknown", "filtered", "suspend", "hasmoved", "onhold", "undefined"})
 _COMMAND_OVERRIDES = {
     "CONN": ("blocked", _ABOUT_RECIPIENT | {"rejected", "securityerror"}),
     "HELO": ("blocked", _ABOUT_RECIPIENT | {"rejected", "securityerror"}),

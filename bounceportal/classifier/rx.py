@@ -20,13 +20,15 @@ import sys
 try:  # the engine's private entry points; absent or different on other interpreters
     import _sre
     from re import _compiler, _parser
+
     _ENGINE = (sys.implementation.cache_tag, _sre.MAGIC, _sre.CODESIZE)
 except (ImportError, AttributeError):
     _sre = None
     _ENGINE = None
 
-_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__",
-                     f"regex-cache.{sys.implementation.cache_tag}.marshal")
+_PATH = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "__pycache__", f"regex-cache.{sys.implementation.cache_tag}.marshal"
+)
 _cache: dict = {}
 _new: dict = {}
 
@@ -55,7 +57,7 @@ def memo(key: tuple, compute):
     return value
 
 
-def compile(pattern: str, flags: int = 0) -> re.Pattern:  # noqa: A001 - mirrors re.compile
+def compile(pattern: str, flags: int = 0) -> re.Pattern:
     """Return ``re.compile(pattern, flags)``, from the on-disk cache when possible."""
     if _ENGINE is None:
         return re.compile(pattern, flags)
@@ -73,8 +75,13 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern:  # noqa: A001 - mirrors
         indexgroup = [None] * parsed.state.groups
         for name, index in groupindex.items():
             indexgroup[index] = name
-        entry = (int(int(flags) | parsed.state.flags), [int(op) for op in code],
-                 int(parsed.state.groups - 1), groupindex, tuple(indexgroup))
+        entry = (
+            int(int(flags) | parsed.state.flags),
+            [int(op) for op in code],
+            int(parsed.state.groups - 1),
+            groupindex,
+            tuple(indexgroup),
+        )
         compiled = _sre.compile(pattern, *entry)
     except Exception:
         return re.compile(pattern, flags)

@@ -54,7 +54,7 @@ def status_matches(expected: str, got: str) -> bool:
 def score_corpus(corpus: Path = DEFAULT_CORPUS, newlines: str = "lf") -> dict:
     """Return rates (percent) per field plus the list of misses, over the whole corpus."""
     labels = json.loads((corpus / "labels.json").read_text())
-    hits = {field: 0 for field in FIELDS}
+    hits = dict.fromkeys(FIELDS, 0)
     files_ok = {"is_bounce": 0, "count": 0}
     total, misses, non_bounce = 0, [], [0, 0]
     for name, expected in sorted(labels.items()):
@@ -67,15 +67,15 @@ def score_corpus(corpus: Path = DEFAULT_CORPUS, newlines: str = "lf") -> dict:
         files_ok["is_bounce"] += is_bounce == want_bounce
         files_ok["count"] += len(got) == len(expected)
         if is_bounce != want_bounce or len(got) != len(expected):
-            misses.append((name, "file", f"is_bounce={is_bounce} n={len(got)}",
-                           f"is_bounce={want_bounce} n={len(expected)}"))
+            misses.append(
+                (name, "file", f"is_bounce={is_bounce} n={len(got)}", f"is_bounce={want_bounce} n={len(expected)}")
+            )
         for index, exp in enumerate(expected):
             total += 1
             rec = got[index] if index < len(got) else None
             for field in FIELDS:
                 value = getattr(rec, field) if rec else None
-                ok = (status_matches(exp[field], value or "") if field == "status" and rec
-                      else value == exp[field])
+                ok = status_matches(exp[field], value or "") if field == "status" and rec else value == exp[field]
                 hits[field] += ok
                 if not ok:
                     misses.append((name, field, value, exp[field]))
@@ -97,8 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.misses:
         for miss in report["misses"]:
             print(*miss, sep="\t")
-    print(" ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}"
-                   for k, v in report["rates"].items()))
+    print(" ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in report["rates"].items()))
     return 0
 
 

@@ -21,7 +21,7 @@ def load_notification(body: str) -> dict | None:
     if start < 0 or end <= start:
         return None
     try:  # strict=False: mail transports fold long lines inside the JSON strings
-        data = json.loads(body[start:end + 1], strict=False)
+        data = json.loads(body[start : end + 1], strict=False)
     except ValueError:
         return None
     if isinstance(data, dict) and isinstance(data.get("Message"), str):
@@ -43,24 +43,33 @@ def recipients_of(data: dict) -> list[dict]:
         bounce = data.get("bounce") or {}
         for item in bounce.get("bouncedRecipients") or []:
             if isinstance(item, dict):
-                rows.append({"address": str(item.get("emailAddress", "")),
-                             "action": str(item.get("action") or "failed"),
-                             "status": str(item.get("status") or ""),
-                             "diagnostic": strip_type(str(item.get("diagnosticCode") or "")),
-                             "remote_mta": strip_type(str(bounce.get("remoteMtaIp") or ""))})
+                rows.append(
+                    {
+                        "address": str(item.get("emailAddress", "")),
+                        "action": str(item.get("action") or "failed"),
+                        "status": str(item.get("status") or ""),
+                        "diagnostic": strip_type(str(item.get("diagnosticCode") or "")),
+                        "remote_mta": strip_type(str(bounce.get("remoteMtaIp") or "")),
+                    }
+                )
     elif kind == "Complaint":
         complaint = data.get("complaint") or {}
         feedback_type = str(complaint.get("complaintFeedbackType") or "abuse")
         for item in complaint.get("complainedRecipients") or []:
             if isinstance(item, dict):
-                rows.append({"address": str(item.get("emailAddress", "")),
-                             "feedback_type": feedback_type})
+                rows.append({"address": str(item.get("emailAddress", "")), "feedback_type": feedback_type})
     else:
         delivery = data.get("delivery") or {}
         for address in delivery.get("recipients") or []:
-            rows.append({"address": str(address), "action": "delivered",
-                         "status": "2.0.0", "diagnostic": str(delivery.get("smtpResponse") or ""),
-                         "remote_mta": str(delivery.get("remoteMtaIp") or "")})
+            rows.append(
+                {
+                    "address": str(address),
+                    "action": "delivered",
+                    "status": "2.0.0",
+                    "diagnostic": str(delivery.get("smtpResponse") or ""),
+                    "remote_mta": str(delivery.get("remoteMtaIp") or ""),
+                }
+            )
     return rows
 
 

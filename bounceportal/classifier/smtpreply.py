@@ -8,8 +8,9 @@ from .smtptext import command_of, status_of
 from .taxonomy import REASON_TO_SUBTYPE
 
 
-def classify_smtp_reply(code: int | str, text: str, *, address: str = "",
-                        remote_mta: str = "", command: str = "RCPT") -> Recipient:
+def classify_smtp_reply(
+    code: int | str, text: str, *, address: str = "", remote_mta: str = "", command: str = "RCPT"
+) -> Recipient:
     """Return the Recipient for an SMTP reply our sender received (e.g. at RCPT TO).
 
     ``code`` is the reply code, ``text`` the rest of the reply (an enhanced status
@@ -25,23 +26,30 @@ def classify_smtp_reply(code: int | str, text: str, *, address: str = "",
     stage = command_of(diag_l) or command.upper()
     action = "delayed" if reply.startswith("4") else "failed"
     reason = reason_for(diag_l, status, stage, reply_code=reply, action=action)
-    recipient = Recipient(address=address, action=action,
-                          status=status, reply_code=reply, diagnostic=diagnostic,
-                          remote_mta=remote_mta)
+    recipient = Recipient(
+        address=address, action=action, status=status, reply_code=reply, diagnostic=diagnostic, remote_mta=remote_mta
+    )
     recipient.set_reason(reason)
     return recipient
 
 
-def recipient_for_reason(reason: str, *, address: str = "", status: str = "",
-                         reply_code: str = "", diagnostic: str = "",
-                         action: str = "failed") -> Recipient:
+def recipient_for_reason(
+    reason: str,
+    *,
+    address: str = "",
+    status: str = "",
+    reply_code: str = "",
+    diagnostic: str = "",
+    action: str = "failed",
+) -> Recipient:
     """Return a Recipient the caller has already classified (e.g. ``expired``).
 
     Unknown reasons become ``undefined`` so the result always fits the taxonomy.
     """
     if reason not in REASON_TO_SUBTYPE:
         reason = "undefined"
-    recipient = Recipient(address=address, action=action, status=status,
-                          reply_code=str(reply_code), diagnostic=diagnostic)
+    recipient = Recipient(
+        address=address, action=action, status=status, reply_code=str(reply_code), diagnostic=diagnostic
+    )
     recipient.set_reason(reason)
     return recipient

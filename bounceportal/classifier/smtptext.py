@@ -27,18 +27,72 @@ _COMMANDS = [
     # Postfix "(in reply to RCPT TO command)", Exim "after RCPT TO:", sendmail ">>> RCPT
     # To:", DragonFly "did not like our RCPT TO", Yahoo "[RCPT_TO]", qmail "does not like
     # recipient", echoes of "RCPT TO:<addr>", X-Notes style "SMTP:RCPT".
-    ("RCPT", (r"in reply to rcpt to", r"after rcpt to", r">>> rcpt to", r"our rcpt to",
-              r"\[rcpt_to\]", r"does not like recipient", r"rcpt to:\s*<", r"\(rcpt to\)",
-              r"\brcpt\b command", r"smtp:rcpt\b")),
-    ("MAIL", (r"in reply to mail from", r"after mail from", r">>> mail from", r"our mail from",
-              r"\[mail_from\]", r"sender was rejected", r"\(mail from\)", r"smtp:mail\b")),
-    ("DATA", (r"in reply to end of data", r"in reply to data", r"after end of data",
-              r"after data", r">>> data", r"our (?:final )?data", r"failed after i sent the message",
-              r"\[data\]", r"\(data\)", r"smtp command:? data\b", r"smtp:data\b")),
-    ("HELO", (r"in reply to (?:helo|ehlo)", r"after (?:helo|ehlo)", r">>> (?:helo|ehlo)",
-              r"my name was rejected", r"our (?:helo|ehlo)")),
-    ("CONN", (r"after initial connection", r"greeting", r"while connected", r"connection refused",
-              r"in reply to .?connect", r"upon connect", r"\bbanner\b")),
+    (
+        "RCPT",
+        (
+            r"in reply to rcpt to",
+            r"after rcpt to",
+            r">>> rcpt to",
+            r"our rcpt to",
+            r"\[rcpt_to\]",
+            r"does not like recipient",
+            r"rcpt to:\s*<",
+            r"\(rcpt to\)",
+            r"\brcpt\b command",
+            r"smtp:rcpt\b",
+        ),
+    ),
+    (
+        "MAIL",
+        (
+            r"in reply to mail from",
+            r"after mail from",
+            r">>> mail from",
+            r"our mail from",
+            r"\[mail_from\]",
+            r"sender was rejected",
+            r"\(mail from\)",
+            r"smtp:mail\b",
+        ),
+    ),
+    (
+        "DATA",
+        (
+            r"in reply to end of data",
+            r"in reply to data",
+            r"after end of data",
+            r"after data",
+            r">>> data",
+            r"our (?:final )?data",
+            r"failed after i sent the message",
+            r"\[data\]",
+            r"\(data\)",
+            r"smtp command:? data\b",
+            r"smtp:data\b",
+        ),
+    ),
+    (
+        "HELO",
+        (
+            r"in reply to (?:helo|ehlo)",
+            r"after (?:helo|ehlo)",
+            r">>> (?:helo|ehlo)",
+            r"my name was rejected",
+            r"our (?:helo|ehlo)",
+        ),
+    ),
+    (
+        "CONN",
+        (
+            r"after initial connection",
+            r"greeting",
+            r"while connected",
+            r"connection refused",
+            r"in reply to .?connect",
+            r"upon connect",
+            r"\bbanner\b",
+        ),
+    ),
 ]
 # Screened by literals like the reason tables; the first stage in table order wins.
 _COMMAND_GROUPS = GatedGroups(_COMMANDS)

@@ -65,12 +65,12 @@ def split_notice(text: str) -> tuple[str, str]:
     lower = text.lower()
     # Case-folded search is much faster; offsets only hold when folding kept the length.
     match = _CUT.search(lower) if len(lower) == len(text) else _CUT_ANY_CASE.search(text)
-    if not match or match.start() == 0 and not text[:1].isspace() and _looks_header(text):
+    if not match or (match.start() == 0 and not text[:1].isspace() and _looks_header(text)):
         return text, ""
     line_end = text.find("\n", match.start())
     if match.group(0).lstrip().lower().startswith(("return-path", "received", "dkim", "x-received")):
-        return text[: match.start()], text[match.start():]
-    return text[: match.start()], text[line_end + 1:] if line_end >= 0 else ""
+        return text[: match.start()], text[match.start() :]
+    return text[: match.start()], text[line_end + 1 :] if line_end >= 0 else ""
 
 
 def _looks_header(text: str) -> bool:
@@ -94,8 +94,9 @@ def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
     found = [(m.group(1).strip("."), m.start(), m.end()) for m in _RECIPIENT_LINE.finditer(notice)]
     found = [f for f in found if f[0].lower() not in exclude]
     if not found:
-        found = [((m.group(1) or m.group(2)).strip("."), m.start(), m.end())
-                 for m in _RECIPIENT_PHRASE.finditer(notice)]
+        found = [
+            ((m.group(1) or m.group(2)).strip("."), m.start(), m.end()) for m in _RECIPIENT_PHRASE.finditer(notice)
+        ]
         found = [f for f in found if f[0].lower() not in exclude]
     blocks: dict[str, list[str]] = {}
     order: list[str] = []
@@ -104,12 +105,13 @@ def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
         line_end = notice.find("\n", start)
         line_end = len(notice) if line_end < 0 else line_end
         if notice[line_start:start].lstrip()[:1].isdigit():
-            before = [line for line in notice[previous_end:line_start].split("\n")
-                      if line.lstrip().startswith(("<<<", ">>>"))]
+            before = [
+                line for line in notice[previous_end:line_start].split("\n") if line.lstrip().startswith(("<<<", ">>>"))
+            ]
             text = "\n".join(before + [notice[line_start:line_end].strip()])
         else:
             following = found[index + 1][1] if index + 1 < len(found) else len(notice)
-            text = notice[start:max(following, start)]
+            text = notice[start : max(following, start)]
         previous_end = line_end
         key = address.lower()
         if key not in blocks:

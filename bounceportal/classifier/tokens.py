@@ -19,8 +19,7 @@ _MESSAGE_ID_HEADER = rx.compile(r"^message-id:[ \t]*(<[^>\s]{1,250}>)", re.I | r
 _TOKEN_HEADER = rx.compile(r"^x-bounceportal-token:[ \t]*(" + _TOKEN + r")", re.I | re.M)
 
 # Where the bounce itself says whom it was delivered to (our VERP address).
-ENVELOPE_HEADERS = ("to", "delivered-to", "x-original-to", "envelope-to", "x-envelope-to",
-                    "x-rcpt-to", "return-path")
+ENVELOPE_HEADERS = ("to", "delivered-to", "x-original-to", "envelope-to", "x-envelope-to", "x-rcpt-to", "return-path")
 
 
 def verp_token(values) -> str:
@@ -57,8 +56,7 @@ def original_message_id(headers: dict, text: str) -> str:
     return match.group(1) if match else ""
 
 
-def find_send_token(top: dict, original: dict, original_text: str, message_id: str,
-                    bounce_domain: str = "") -> str:
+def find_send_token(top: dict, original: dict, original_text: str, message_id: str, bounce_domain: str = "") -> str:
     """Return our send token: VERP address first, then our header, then the Message-ID."""
     for headers in (top, original):
         token = verp_token(v for name in ENVELOPE_HEADERS for v in headers.get(name, ()))

@@ -66,4 +66,4 @@ def describe_os_error(host: str, port: int, exc: BaseException) -> str:
 
 def chunks(items: list, size: int):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

@@ -9,7 +9,6 @@ mailbox's OAuth2 refresh token.
 """
 
 import imaplib
-import socket
 import ssl
 
 from imapclient import IMAPClient
@@ -41,8 +40,13 @@ class ImapSource:
         port = mailbox.port or (993 if mailbox.security == MailboxSecurity.TLS else 143)
         context = ssl.create_default_context()
         try:
-            self.client = IMAPClient(host, port=port, ssl=mailbox.security == MailboxSecurity.TLS,
-                                     ssl_context=context, timeout=TIMEOUT_SECONDS)
+            self.client = IMAPClient(
+                host,
+                port=port,
+                ssl=mailbox.security == MailboxSecurity.TLS,
+                ssl_context=context,
+                timeout=TIMEOUT_SECONDS,
+            )
             if mailbox.security == MailboxSecurity.STARTTLS:
                 self.client.starttls(context)
         except (OSError, ssl.SSLError, UnicodeError) as exc:  # UnicodeError: not encodable as a host name
@@ -87,10 +91,10 @@ class ImapSource:
             return
         try:
             self.client.logout()
-        except Exception:  # noqa: BLE001 - the session is over either way
+        except Exception:
             try:
                 self.client.shutdown()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         self.client = None
 
@@ -105,8 +109,11 @@ class ImapSource:
         for group in chunks(self._uids(), size):
             fetched = self._call(self.client.fetch, group, ["BODY.PEEK[]"])
             # A message expunged by someone else since the search is simply absent.
-            yield [Fetched(ref=uid, raw=bytes(fetched[uid][b"BODY[]"]))
-                   for uid in group if uid in fetched and b"BODY[]" in fetched[uid]]
+            yield [
+                Fetched(ref=uid, raw=bytes(fetched[uid][b"BODY[]"]))
+                for uid in group
+                if uid in fetched and b"BODY[]" in fetched[uid]
+            ]
 
     def mark_processed(self, refs) -> int:
         uids = list(refs)
@@ -138,7 +145,7 @@ class ImapSource:
             return method(*args)
         except (IMAPClientError, imaplib.IMAP4.error) as exc:
             raise MailboxError(scrub(f"IMAP error: {_text(exc)}", *self._secrets)) from None
-        except (OSError, socket.timeout, ssl.SSLError) as exc:
+        except (TimeoutError, OSError, ssl.SSLError) as exc:
             raise MailboxError(f"Connection lost: {exc}") from None
 
 

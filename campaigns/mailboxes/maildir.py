@@ -111,7 +111,7 @@ class MaildirSource:
 
 
 def _flags(name: str) -> str:
-    base, sep, info = name.partition(":2,")
+    _base, sep, info = name.partition(":2,")
     return info if sep else ""
 
 

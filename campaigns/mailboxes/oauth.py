@@ -38,7 +38,8 @@ def access_token_for(mailbox) -> str:
     if new_refresh and new_refresh != refresh_token:
         mailbox.set_oauth_secrets(refresh_token=new_refresh)
         type(mailbox).objects.filter(pk=mailbox.pk).update(
-            oauth_refresh_token_encrypted=mailbox.oauth_refresh_token_encrypted)
+            oauth_refresh_token_encrypted=mailbox.oauth_refresh_token_encrypted
+        )
         refresh_token = new_refresh
     with _lock:
         _cache[mailbox.pk] = (token, time.monotonic() + max(expires_in - EXPIRY_MARGIN_SECONDS, 0), refresh_token)
@@ -67,19 +68,24 @@ def _refresh(mailbox, refresh_token: str) -> tuple[str, int, str]:
     if secret:
         form["client_secret"] = secret
     request = urllib.request.Request(
-        mailbox.oauth_token_endpoint, data=urllib.parse.urlencode(form).encode(), method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+        mailbox.oauth_token_endpoint,
+        data=urllib.parse.urlencode(form).encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+    )
     secrets = (secret, refresh_token)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - https URL set by an admin
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
             body = json.loads(response.read(65536) or b"{}")
     except urllib.error.HTTPError as exc:
         detail = _error_text(exc)
-        raise OAuthError(scrub(f"The OAuth2 token endpoint refused the refresh token: HTTP {exc.code} {detail}",
-                               *secrets)) from None
+        raise OAuthError(
+            scrub(f"The OAuth2 token endpoint refused the refresh token: HTTP {exc.code} {detail}", *secrets)
+        ) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise OAuthError(scrub(f"Cannot refresh the OAuth2 access token: {getattr(exc, 'reason', exc)}",
-                               *secrets)) from None
+        raise OAuthError(
+            scrub(f"Cannot refresh the OAuth2 access token: {getattr(exc, 'reason', exc)}", *secrets)
+        ) from None
     token = body.get("access_token") if isinstance(body, dict) else None
     if not token:
         raise OAuthError("The OAuth2 token endpoint answered without an access token.")

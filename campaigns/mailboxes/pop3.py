@@ -6,7 +6,6 @@ for the next poll, where its digest shows it is already stored.
 """
 
 import poplib
-import socket
 import ssl
 
 from campaigns.mailboxes.base import Fetched, MailboxError, chunks, describe_os_error, is_loopback, scrub
@@ -94,7 +93,7 @@ class Pop3Source:
             return method(*args)
         except poplib.error_proto as exc:
             raise MailboxError(scrub(f"POP3 error: {_text(exc)}", self._password)) from None
-        except (OSError, socket.timeout, ssl.SSLError) as exc:
+        except (TimeoutError, OSError, ssl.SSLError) as exc:
             raise MailboxError(f"Connection lost: {exc}") from None
 
 

@@ -40,8 +40,18 @@ logger = logging.getLogger(__name__)
 FLUSH_EVERY = 100
 FLUSH_SECONDS = 60
 PENDING_STATUSES = (SendStatus.SCHEDULED, SendStatus.DEFERRED)
-WRITTEN_FIELDS = ["status", "skip_reason", "attempts", "first_attempt_at", "next_attempt_at", "claimed_at",
-                  "sent_at", "bounced_at", "status_changed_at", "last_reply"]
+WRITTEN_FIELDS = [
+    "status",
+    "skip_reason",
+    "attempts",
+    "first_attempt_at",
+    "next_attempt_at",
+    "claimed_at",
+    "sent_at",
+    "bounced_at",
+    "status_changed_at",
+    "last_reply",
+]
 
 
 @dataclass
@@ -71,15 +81,33 @@ WHERE l.id = s.learner_id AND s.run_id = %(run)s AND s.id BETWEEN %(first)s AND 
 RETURNING s.id, s.organization_id, s.learner_id, s.token, s.email, s.attempts, s.first_attempt_at,
           s.last_reply, l.status
 """
-_CLAIM_COLUMNS = ("id", "organization_id", "learner_id", "token", "email", "attempts", "first_attempt_at",
-                  "last_reply", "learner_status")
+_CLAIM_COLUMNS = (
+    "id",
+    "organization_id",
+    "learner_id",
+    "token",
+    "email",
+    "attempts",
+    "first_attempt_at",
+    "last_reply",
+    "learner_status",
+)
 
 
 class ClaimedSend:
     """The columns of a claimed send the worker needs (a Model instance costs more to build than to send)."""
 
-    __slots__ = (*_CLAIM_COLUMNS, "run_id", "claimed_at", "status", "skip_reason", "next_attempt_at", "sent_at",
-                 "bounced_at", "status_changed_at")
+    __slots__ = (
+        *_CLAIM_COLUMNS,
+        "run_id",
+        "claimed_at",
+        "status",
+        "skip_reason",
+        "next_attempt_at",
+        "sent_at",
+        "bounced_at",
+        "status_changed_at",
+    )
 
     def __init__(self, row: dict, *, run_id: int, now):
         for name, value in row.items():
@@ -104,10 +132,14 @@ def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[C
             rows = [dict(zip(_CLAIM_COLUMNS, row)) for row in cursor.fetchall()]
     else:  # SQLite serializes writers: select, then claim those still unclaimed
         with transaction.atomic():
-            due = (Send.objects.filter(run_id=run_id, pk__gte=first_id, pk__lte=last_id, status__in=PENDING_STATUSES)
-                   .exclude(next_attempt_at__gt=now).exclude(claimed_at__gte=params["lease"]))
-            rows = list(due.values(*_CLAIM_COLUMNS[:-1], learner_status=F("learner__status"),
-                                   learner_email=F("learner__email")))
+            due = (
+                Send.objects.filter(run_id=run_id, pk__gte=first_id, pk__lte=last_id, status__in=PENDING_STATUSES)
+                .exclude(next_attempt_at__gt=now)
+                .exclude(claimed_at__gte=params["lease"])
+            )
+            rows = list(
+                due.values(*_CLAIM_COLUMNS[:-1], learner_status=F("learner__status"), learner_email=F("learner__email"))
+            )
             Send.objects.filter(pk__in=[row["id"] for row in rows]).update(claimed_at=now)
             for row in rows:
                 current = row.pop("learner_email")
@@ -121,10 +153,13 @@ def _write_back(sends: list[ClaimedSend]) -> None:
     """Write each send's outcome columns in one executemany (pipelined into one round trip by psycopg)."""
     fields = [Send._meta.get_field(name) for name in WRITTEN_FIELDS]
     quote = connection.ops.quote_name
-    sql = (f"UPDATE {quote(Send._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
-           f"WHERE id = %s")
-    rows = [[field.get_db_prep_save(getattr(send, field.attname), connection) for field in fields] + [send.id]
-            for send in sends]
+    sql = (
+        f"UPDATE {quote(Send._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} WHERE id = %s"
+    )
+    rows = [
+        [field.get_db_prep_save(getattr(send, field.attname), connection) for field in fields] + [send.id]
+        for send in sends
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -162,8 +197,9 @@ class _Chunk:
             send.status = SendStatus.FAILED
             self.result.failed += 1
         elif reply.permanent:
-            recipient = classify_smtp_reply(reply.code, reply.text, address=send.email,
-                                            remote_mta=settings.SMTP_HOST, command=reply.stage)
+            recipient = classify_smtp_reply(
+                reply.code, reply.text, address=send.email, remote_mta=settings.SMTP_HOST, command=reply.stage
+            )
             self._bounce(send, recipient, now)
             self.result.bounced += 1
         else:
@@ -175,9 +211,12 @@ class _Chunk:
         if now >= deadline:
             hours = settings.SEND_RETRY_WINDOW_SECONDS / 3600
             recipient = recipient_for_reason(
-                "expired", address=send.email, status="4.4.7", reply_code=str(reply.code or ""),
-                diagnostic=f"Delivery expired: retried {send.attempts} times over {hours:g} hours. "
-                           f"Last reply: {reply}")
+                "expired",
+                address=send.email,
+                status="4.4.7",
+                reply_code=str(reply.code or ""),
+                diagnostic=f"Delivery expired: retried {send.attempts} times over {hours:g} hours. Last reply: {reply}",
+            )
             self._bounce(send, recipient, now)
             self.result.expired += 1
             return
@@ -192,13 +231,26 @@ class _Chunk:
         category, subtype = recipient.category, recipient.subtype
         if category not in Category.values or subtype not in Subtype.values:
             category, subtype = Category.UNDETERMINED, Subtype.UNDETERMINED
-        self.events.append(BounceEvent(
-            organization_id=send.organization_id, send_id=send.id, learner_id=send.learner_id,
-            source=EventSource.SMTP, address=send.email, action=recipient.action, status=recipient.status[:16],
-            reply_code=recipient.reply_code[:3], reason=recipient.reason, category=category, subtype=subtype,
-            hard=recipient.hard, diagnostic=recipient.diagnostic, remote_mta=recipient.remote_mta[:253],
-            matched_by=MatchedBy.VERP, occurred_at=now,
-        ))
+        self.events.append(
+            BounceEvent(
+                organization_id=send.organization_id,
+                send_id=send.id,
+                learner_id=send.learner_id,
+                source=EventSource.SMTP,
+                address=send.email,
+                action=recipient.action,
+                status=recipient.status[:16],
+                reply_code=recipient.reply_code[:3],
+                reason=recipient.reason,
+                category=category,
+                subtype=subtype,
+                hard=recipient.hard,
+                diagnostic=recipient.diagnostic,
+                remote_mta=recipient.remote_mta[:253],
+                matched_by=MatchedBy.VERP,
+                occurred_at=now,
+            )
+        )
 
     def flush(self, pending_ids: list[int]) -> None:
         """Write outcomes, events and policy in one transaction; renew the claim on ``pending_ids``."""
@@ -240,7 +292,7 @@ def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
         for index, send in enumerate(sends):
             _send_one(chunk, session, limiter, send)
             if len(chunk.done) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_SECONDS:
-                chunk.flush([s.id for s in sends[index + 1:]])
+                chunk.flush([s.id for s in sends[index + 1 :]])
                 flushed_at = time.monotonic()
     chunk.flush([])
     logger.info("Run %s chunk %s-%s: %s", run_id, first_id, last_id, chunk.result)

@@ -23,8 +23,7 @@ from campaigns.services.matching import Clues, SendMatcher, best_match, clues_fo
 from campaigns.services.policy import apply_bounce_events, lock_learners_in_order, record_delivery
 from contacts.choices import Category, Reason, Subtype
 
-_KINDS = {InboundKind.DSN, InboundKind.AUTOREPLY, InboundKind.FEEDBACK, InboundKind.UNSUBSCRIBE,
-          InboundKind.NOT_BOUNCE}
+_KINDS = {InboundKind.DSN, InboundKind.AUTOREPLY, InboundKind.FEEDBACK, InboundKind.UNSUBSCRIBE, InboundKind.NOT_BOUNCE}
 # Kinds the portal acts on; the rest (human replies, unreadable bytes) stay untouched in the mailbox.
 MARKABLE_KINDS = frozenset({InboundKind.DSN, InboundKind.AUTOREPLY, InboundKind.FEEDBACK, InboundKind.UNSUBSCRIBE})
 _DONE_ACTIONS = ("delivered", "relayed", "expanded")
@@ -82,9 +81,16 @@ def classify_raw(ref, raw: bytes, *, size: int | None = None, digest: str | None
     kept = raw[:limit]
     result = classifier.classify(kept, bounce_domain=settings.BOUNCE_DOMAIN)
     headers = top_headers(kept)
-    return Classified(ref=ref, digest=digest, raw=kept, size=size, truncated=size > len(kept),
-                      headers=headers, result=result,
-                      clues=clues_for(headers, result, bounce_domain=settings.BOUNCE_DOMAIN))
+    return Classified(
+        ref=ref,
+        digest=digest,
+        raw=kept,
+        size=size,
+        truncated=size > len(kept),
+        headers=headers,
+        result=result,
+        clues=clues_for(headers, result, bounce_domain=settings.BOUNCE_DOMAIN),
+    )
 
 
 def clean_text(value, limit: int) -> str:
@@ -113,8 +119,8 @@ class Outcomes:
     """What a batch of messages does to sends and learners, before it is written."""
 
     events: list
-    deferrals: dict      # send id -> diagnostic
-    deliveries: list     # sends
+    deferrals: dict  # send id -> diagnostic
+    deliveries: list  # sends
 
 
 def _choice(value: str, choices, default: str) -> str:
@@ -132,8 +138,7 @@ def plan_message(message, classified: Classified, matcher: SendMatcher, now, out
     when = occurred_at(classified.headers, now)
     matches = []
     for index, recipient in enumerate(recipients[:100]):
-        send, matched_by = matcher.match(classified.clues, recipient.address, recipient_count=len(recipients),
-                                         at=now)
+        send, matched_by = matcher.match(classified.clues, recipient.address, recipient_count=len(recipients), at=now)
         matches.append(matched_by)
         if recipient.category == "delivered" or recipient.action in _DONE_ACTIONS:
             if send is not None:
@@ -146,18 +151,31 @@ def plan_message(message, classified: Classified, matcher: SendMatcher, now, out
         if not classified.result.is_bounce:
             continue
         category = _choice(recipient.category, Category, Category.UNDETERMINED)
-        outcomes.events.append(BounceEvent(
-            organization_id=message.organization_id, inbound_message=message, source=EventSource.MAILBOX,
-            send=send, learner_id=send.learner_id if send else None, recipient_index=index,
-            address=clean_text(recipient.address or (send.email if send else ""), 254),
-            action=clean_text(recipient.action, 20), status=clean_text(recipient.status, 16),
-            reply_code=clean_text(recipient.reply_code, 3), reason=_choice(recipient.reason, Reason, Reason.UNDEFINED),
-            category=category, subtype=_choice(recipient.subtype, Subtype, Subtype.UNDETERMINED)
-            if category != Category.UNDETERMINED else Subtype.UNDETERMINED,
-            hard=category == Category.HARD, diagnostic=clean_text(recipient.diagnostic, 5000),
-            remote_mta=clean_text(recipient.remote_mta, 253), feedback_type=clean_text(recipient.feedback_type, 40),
-            matched_by=matched_by, occurred_at=when,
-        ))
+        outcomes.events.append(
+            BounceEvent(
+                organization_id=message.organization_id,
+                inbound_message=message,
+                source=EventSource.MAILBOX,
+                send=send,
+                learner_id=send.learner_id if send else None,
+                recipient_index=index,
+                address=clean_text(recipient.address or (send.email if send else ""), 254),
+                action=clean_text(recipient.action, 20),
+                status=clean_text(recipient.status, 16),
+                reply_code=clean_text(recipient.reply_code, 3),
+                reason=_choice(recipient.reason, Reason, Reason.UNDEFINED),
+                category=category,
+                subtype=_choice(recipient.subtype, Subtype, Subtype.UNDETERMINED)
+                if category != Category.UNDETERMINED
+                else Subtype.UNDETERMINED,
+                hard=category == Category.HARD,
+                diagnostic=clean_text(recipient.diagnostic, 5000),
+                remote_mta=clean_text(recipient.remote_mta, 253),
+                feedback_type=clean_text(recipient.feedback_type, 40),
+                matched_by=matched_by,
+                occurred_at=when,
+            )
+        )
     return best_match(matches)
 
 
@@ -168,11 +186,17 @@ def write_outcomes(outcomes: Outcomes, now) -> list[BounceEvent]:
     if events:
         apply_bounce_events(events=events, now=now)
     if outcomes.deferrals:
-        deferred = list(Send.objects.filter(pk__in=outcomes.deferrals,
-                                            status__in=(SendStatus.SCHEDULED, SendStatus.SENT)).only("pk"))
+        deferred = list(
+            Send.objects.filter(pk__in=outcomes.deferrals, status__in=(SendStatus.SCHEDULED, SendStatus.SENT)).only(
+                "pk"
+            )
+        )
         for send in deferred:
-            send.status, send.status_changed_at, send.last_reply = (SendStatus.DEFERRED, now,
-                                                                    outcomes.deferrals[send.pk])
+            send.status, send.status_changed_at, send.last_reply = (
+                SendStatus.DEFERRED,
+                now,
+                outcomes.deferrals[send.pk],
+            )
         update_fields_many(deferred, ["status", "status_changed_at", "last_reply"])
     for send in {s.pk: s for s in outcomes.deliveries}.values():
         record_delivery(send=send, now=now)

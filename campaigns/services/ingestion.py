@@ -31,8 +31,16 @@ from django.utils import timezone
 
 from campaigns.mailboxes import Fetched, MailboxError, open_mailbox
 from campaigns.models import BounceMailbox, InboundKind, InboundMessage, MatchedBy
-from campaigns.services.inbound import (MARKABLE_KINDS, Outcomes, classifier_version, classify_raw, clean_text,
-                                        header_text, plan_message, write_outcomes)
+from campaigns.services.inbound import (
+    MARKABLE_KINDS,
+    Outcomes,
+    classifier_version,
+    classify_raw,
+    clean_text,
+    header_text,
+    plan_message,
+    write_outcomes,
+)
 from campaigns.services.locks import LockLost, NoLock, mailbox_poll_lock
 from campaigns.services.matching import SendMatcher
 from campaigns.services.reclassify import reclassify_messages
@@ -59,15 +67,26 @@ class BatchResult:
     delivered: int = 0
     to_mark: list = field(default_factory=list, repr=False)
 
-    def add(self, other: "BatchResult") -> None:
+    def add(self, other: BatchResult) -> None:
         """Add another batch's counts (and its refs to mark) to these."""
         for name in COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.to_mark.extend(other.to_mark)
 
 
-COUNTS = ("fetched", "stored", "duplicates", "bounces", "not_bounces", "unparseable", "unmatched", "oversized",
-          "events", "deferred", "delivered")
+COUNTS = (
+    "fetched",
+    "stored",
+    "duplicates",
+    "bounces",
+    "not_bounces",
+    "unparseable",
+    "unmatched",
+    "oversized",
+    "events",
+    "deferred",
+    "delivered",
+)
 
 
 @dataclass
@@ -94,10 +113,12 @@ class PollResult(BatchResult):
         if self.skipped:
             return f"skipped: {self.skipped}"
         verb = "would store" if self.dry_run else "stored"
-        return (f"fetched {self.fetched}, {verb} {self.stored} ({self.bounces} bounces, {self.events} events, "
-                f"{self.unmatched} unmatched, {self.not_bounces} not bounces, {self.unparseable} unparseable, "
-                f"{self.oversized} oversized), {self.duplicates} already stored, {self.deferred} deferred, "
-                f"{self.delivered} delivered, {self.marked} marked processed")
+        return (
+            f"fetched {self.fetched}, {verb} {self.stored} ({self.bounces} bounces, {self.events} events, "
+            f"{self.unmatched} unmatched, {self.not_bounces} not bounces, {self.unparseable} unparseable, "
+            f"{self.oversized} oversized), {self.duplicates} already stored, {self.deferred} deferred, "
+            f"{self.delivered} delivered, {self.marked} marked processed"
+        )
 
 
 CRASH_ENV = "BOUNCEPORTAL_TEST_CRASH_AT"
@@ -117,9 +138,25 @@ def _crash_point(name: str) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-_COLUMNS = ("organization", "mailbox", "digest", "raw", "size", "truncated", "received_at", "subject",
-            "from_header", "kind", "is_bounce", "parse_error", "original_message_id", "send_token", "matched_by",
-            "processed_at", "classifier_version")
+_COLUMNS = (
+    "organization",
+    "mailbox",
+    "digest",
+    "raw",
+    "size",
+    "truncated",
+    "received_at",
+    "subject",
+    "from_header",
+    "kind",
+    "is_bounce",
+    "parse_error",
+    "original_message_id",
+    "send_token",
+    "matched_by",
+    "processed_at",
+    "classifier_version",
+)
 
 
 def _insert_new(rows: list[InboundMessage]) -> set[str]:
@@ -131,21 +168,24 @@ def _insert_new(rows: list[InboundMessage]) -> set[str]:
     fields = [meta.get_field(name) for name in _COLUMNS]
     quote = connection.ops.quote_name
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES {', '.join([one] * len(rows))} ON CONFLICT ({quote('organization_id')}, {quote('digest')}) DO NOTHING "
-           f"RETURNING {quote(meta.pk.column)}, {quote('digest')}")
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT ({quote('organization_id')}, {quote('digest')}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}, {quote('digest')}"
+    )
     params = [f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        ids = dict((digest, pk) for pk, digest in cursor.fetchall())
+        ids = {digest: pk for pk, digest in cursor.fetchall()}
     for row in rows:
         row.pk = ids.get(row.digest)
         row._state.adding = row.pk is None
     return set(ids)
 
 
-def ingest_raw_messages(*, mailbox: BounceMailbox, messages: list[Fetched], dry_run: bool = False,
-                        now=None) -> BatchResult:
+def ingest_raw_messages(
+    *, mailbox: BounceMailbox, messages: list[Fetched], dry_run: bool = False, now=None
+) -> BatchResult:
     """Store, classify, match and apply a batch of fetched messages in one transaction.
 
     Returns the counts and the refs to mark processed once committed: the new
@@ -158,9 +198,11 @@ def ingest_raw_messages(*, mailbox: BounceMailbox, messages: list[Fetched], dry_
     now = now or timezone.now()
     result = BatchResult(fetched=len(messages))
     classified = [classify_raw(m.ref, m.raw, size=m.size, digest=m.digest) for m in messages]
-    known = dict(InboundMessage.objects.filter(organization_id=mailbox.organization_id,
-                                               digest__in={c.digest for c in classified})
-                 .values_list("digest", "kind"))
+    known = dict(
+        InboundMessage.objects.filter(
+            organization_id=mailbox.organization_id, digest__in={c.digest for c in classified}
+        ).values_list("digest", "kind")
+    )
     fresh, seen = [], set()
     for item in classified:
         if item.digest in known or item.digest in seen:
@@ -224,10 +266,18 @@ def _keep_for_review(mailbox, item, error: Exception, dry_run: bool, now) -> Bat
     """Store only the raw message, flagged unparseable with the reason; nothing else changes."""
     result = BatchResult()
     row = InboundMessage(
-        organization_id=mailbox.organization_id, mailbox_id=mailbox.pk, digest=item.digest, raw=item.raw,
-        size=item.size, truncated=item.truncated, received_at=now, kind=InboundKind.UNPARSEABLE,
-        parse_error=clean_text(f"The message could not be processed: {error}", 2000), processed_at=now,
-        classifier_version=classifier_version())
+        organization_id=mailbox.organization_id,
+        mailbox_id=mailbox.pk,
+        digest=item.digest,
+        raw=item.raw,
+        size=item.size,
+        truncated=item.truncated,
+        received_at=now,
+        kind=InboundKind.UNPARSEABLE,
+        parse_error=clean_text(f"The message could not be processed: {error}", 2000),
+        processed_at=now,
+        classifier_version=classifier_version(),
+    )
     try:
         with transaction.atomic():
             stored = _insert_new([row])
@@ -243,12 +293,21 @@ def _keep_for_review(mailbox, item, error: Exception, dry_run: bool, now) -> Bat
 
 def _row_for(mailbox, item, now) -> InboundMessage:
     return InboundMessage(
-        organization_id=mailbox.organization_id, mailbox_id=mailbox.pk, digest=item.digest, raw=item.raw,
-        size=item.size, truncated=item.truncated, received_at=now,
-        subject=header_text(item.headers, "subject", 300), from_header=header_text(item.headers, "from", 300),
-        kind=item.kind, is_bounce=item.result.is_bounce, parse_error=clean_text(item.parse_error, 5000),
+        organization_id=mailbox.organization_id,
+        mailbox_id=mailbox.pk,
+        digest=item.digest,
+        raw=item.raw,
+        size=item.size,
+        truncated=item.truncated,
+        received_at=now,
+        subject=header_text(item.headers, "subject", 300),
+        from_header=header_text(item.headers, "from", 300),
+        kind=item.kind,
+        is_bounce=item.result.is_bounce,
+        parse_error=clean_text(item.parse_error, 5000),
         original_message_id=clean_text(item.result.original_message_id, 300),
-        send_token=clean_text(item.clues.tokens[0], 64) if item.clues.tokens else "", processed_at=now,
+        send_token=clean_text(item.clues.tokens[0], 64) if item.clues.tokens else "",
+        processed_at=now,
         classifier_version=classifier_version(),
     )
 
@@ -284,7 +343,7 @@ def poll_mailbox_once(*, mailbox: BounceMailbox, dry_run: bool = False, use_lock
             _poll(mailbox, result, lock, dry_run)
         except (MailboxError, LockLost) as exc:
             result.error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - recorded on the mailbox, then re-raised
+        except Exception as exc:
             result.error = f"{type(exc).__name__}: {exc}"[:1000]
             if not dry_run:
                 try:
@@ -315,8 +374,11 @@ def _poll(mailbox, result: PollResult, lock, dry_run: bool) -> None:
 def _record(mailbox: BounceMailbox, result: PollResult, started) -> None:
     """Write the poll's outcome on the mailbox with one UPDATE (F() so concurrent counts add up)."""
     now = timezone.now()
-    changes = dict(last_polled_at=started, messages_fetched=F("messages_fetched") + result.fetched,
-                   messages_processed=F("messages_processed") + result.stored)
+    changes = dict(
+        last_polled_at=started,
+        messages_fetched=F("messages_fetched") + result.fetched,
+        messages_processed=F("messages_processed") + result.stored,
+    )
     if result.error:
         changes.update(last_error=result.error, last_error_at=now, consecutive_failures=F("consecutive_failures") + 1)
         logger.warning("Polling mailbox %s failed: %s", mailbox.pk, result.error)

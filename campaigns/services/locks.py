@@ -52,8 +52,9 @@ def mailbox_poll_lock(mailbox_id: int, *, timeout: int = LOCK_TIMEOUT_SECONDS):
         return
     from redis.exceptions import LockError
 
-    lock = redis_client(settings.REDIS_URL).lock(f"bounceportal:mailbox-poll:{mailbox_id}", timeout=timeout,
-                                                 blocking=False)
+    lock = redis_client(settings.REDIS_URL).lock(
+        f"bounceportal:mailbox-poll:{mailbox_id}", timeout=timeout, blocking=False
+    )
     if not lock.acquire():
         yield None
         return

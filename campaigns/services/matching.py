@@ -80,17 +80,26 @@ class SendMatcher:
         self.now = now
         tokens = {t[:32] for c in clues for t in c.tokens}
         fields = ("id", "token", "email", "learner_id", "organization_id", "status", "created_at")
-        self.by_token = {
-            s.token: s for s in Send.objects.filter(organization_id=organization_id, token__in=tokens).only(*fields)
-        } if tokens else {}
+        self.by_token = (
+            {s.token: s for s in Send.objects.filter(organization_id=organization_id, token__in=tokens).only(*fields)}
+            if tokens
+            else {}
+        )
         # Addresses are looked up only for recipients their message's token does not already cover.
         addresses = {a for c in clues for a in c.addresses if not self._token_covers(c, a)}
         self.by_address: dict[str, list[Send]] = {}
         if addresses:
-            recent = (Send.objects.annotate(email_lower=Lower("email"))
-                      .filter(organization_id=organization_id, email_lower__in=addresses,
-                              created_at__gte=(earliest or now) - MATCH_WINDOW, created_at__lte=now)
-                      .order_by("-created_at", "-id").only(*fields))
+            recent = (
+                Send.objects.annotate(email_lower=Lower("email"))
+                .filter(
+                    organization_id=organization_id,
+                    email_lower__in=addresses,
+                    created_at__gte=(earliest or now) - MATCH_WINDOW,
+                    created_at__lte=now,
+                )
+                .order_by("-created_at", "-id")
+                .only(*fields)
+            )
             for send in recent:  # newest first
                 self.by_address.setdefault(send.email_lower, []).append(send)
 

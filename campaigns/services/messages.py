@@ -113,16 +113,17 @@ class MessageTemplate:
         )
         self._head = head.replace("\n", "\r\n").encode("ascii")
         part = "Content-Type: text/{}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-        self._text_open = (f"\r\nThis is a multipart message in MIME format.\r\n\r\n--{boundary}\r\n"
-                           + part.format("plain")).encode("ascii")
+        self._text_open = (
+            f"\r\nThis is a multipart message in MIME format.\r\n\r\n--{boundary}\r\n" + part.format("plain")
+        ).encode("ascii")
         self._html_open = f"--{boundary}\r\n{part.format('html')}".encode("ascii")
         self._close = f"--{boundary}--\r\n".encode("ascii")
         self._text_body = _qp(campaign.body_text.replace("\r\n", "\n"))
         body_html = campaign.body_html.strip() or html_from_text(campaign.body_text)
         match = None
-        for match in _BODY_CLOSE.finditer(body_html):
+        for match in _BODY_CLOSE.finditer(body_html):  # noqa: B007 -- the last closing tag is the one wanted
             pass
-        before, after = (body_html[:match.start()], body_html[match.start():]) if match else (body_html, "")
+        before, after = (body_html[: match.start()], body_html[match.start() :]) if match else (body_html, "")
         self._html_before = _qp(before)
         self._html_after = _qp(after) if after else b""
         self._date = ("", 0)
@@ -154,7 +155,17 @@ class MessageTemplate:
             f'\n<p><a href="{unsubscribe}">Unsubscribe</a></p>\n'
             f'<img src="{self.pixel_url(token)}" width="1" height="1" alt="">\n'
         )
-        return b"".join((
-            headers, self._head, self._text_open, self._text_body, text_footer, self._html_open,
-            self._html_before, html_footer, self._html_after, self._close,
-        ))
+        return b"".join(
+            (
+                headers,
+                self._head,
+                self._text_open,
+                self._text_body,
+                text_footer,
+                self._html_open,
+                self._html_before,
+                html_footer,
+                self._html_after,
+                self._close,
+            )
+        )

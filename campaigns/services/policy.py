@@ -39,8 +39,12 @@ def lock_learners_in_order(learner_ids) -> None:
 
 def _lock_learners(learner_ids) -> dict[int, Learner]:
     """Lock the learners (in id order, so concurrent batches cannot deadlock) with their policies."""
-    learners = (Learner.objects.select_related("organization__bounce_policy")
-                .select_for_update(of=("self",)).filter(pk__in=learner_ids).order_by("pk"))
+    learners = (
+        Learner.objects.select_related("organization__bounce_policy")
+        .select_for_update(of=("self",))
+        .filter(pk__in=learner_ids)
+        .order_by("pk")
+    )
     return {learner.pk: learner for learner in learners}
 
 
@@ -140,10 +144,12 @@ def _update_sends(events: list[BounceEvent], now) -> None:
     delivered = [e.send_id for e in events if e.send_id and e.category == Category.AUTOREPLY]
     if bounced:
         Send.objects.filter(pk__in=bounced, status__in=_BOUNCEABLE_SEND_STATUSES).update(
-            status=SendStatus.BOUNCED, bounced_at=now, status_changed_at=now)
+            status=SendStatus.BOUNCED, bounced_at=now, status_changed_at=now
+        )
     if delivered:  # somebody's robot answered: the message was delivered
         Send.objects.filter(pk__in=delivered, status__in=(SendStatus.SENT, SendStatus.DEFERRED)).update(
-            status=SendStatus.DELIVERED, delivered_at=now, status_changed_at=now)
+            status=SendStatus.DELIVERED, delivered_at=now, status_changed_at=now
+        )
 
 
 def apply_bounce_events(*, events: list[BounceEvent], now=None) -> list[BounceEvent]:
@@ -164,16 +170,16 @@ def apply_bounce_events(*, events: list[BounceEvent], now=None) -> list[BounceEv
         return []
     with transaction.atomic():
         learners = _lock_learners({e.learner_id for e in events if e.learner_id})
-        rules = (_rules_by_organization({learner.organization_id for learner in learners.values()})
-                 if learners else {})
+        rules = _rules_by_organization({learner.organization_id for learner in learners.values()}) if learners else {}
         changed: set[str] = set()
         for event in events:
             learner = learners.get(event.learner_id)
             if learner is None:
                 event.outcome = EventOutcome.NO_LEARNER
             else:
-                event.outcome = _outcome_for(learner, event, _policy_of(learner),
-                                             rules.get(learner.organization_id, ()), now, changed)
+                event.outcome = _outcome_for(
+                    learner, event, _policy_of(learner), rules.get(learner.organization_id, ()), now, changed
+                )
             event.applied_at = now
         if changed:
             update_fields_many(list(learners.values()), sorted(changed))
@@ -193,8 +199,9 @@ def record_delivery(*, send: Send, now=None) -> Send:
     now = now or timezone.now()
     with transaction.atomic():
         Learner.objects.select_for_update().filter(pk=send.learner_id).update(soft_bounce_count=0)
-        Send.objects.filter(pk=send.pk, status__in=(SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.DEFERRED)
-                            ).update(status=SendStatus.DELIVERED, delivered_at=now, status_changed_at=now)
+        Send.objects.filter(pk=send.pk, status__in=(SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.DEFERRED)).update(
+            status=SendStatus.DELIVERED, delivered_at=now, status_changed_at=now
+        )
     send.refresh_from_db()
     return send
 
@@ -206,13 +213,20 @@ def record_open(*, send: Send, now=None) -> Send:
     with transaction.atomic():
         learner = Learner.objects.select_for_update().get(pk=send.learner_id)
         if learner.status == DeliverabilityStatus.BOUNCED:
-            clear_bounce_statuses(learners=Learner.objects.filter(pk=learner.pk), cleared_by=None,
-                                  via=ClearedVia.OPEN, note="Opened a message, so the address works.", now=now)
+            clear_bounce_statuses(
+                learners=Learner.objects.filter(pk=learner.pk),
+                cleared_by=None,
+                via=ClearedVia.OPEN,
+                note="Opened a message, so the address works.",
+                now=now,
+            )
         Learner.objects.filter(pk=learner.pk).update(
-            last_opened_at=now, last_engaged_at=now, soft_bounce_count=0, auto_replied_at=None)
+            last_opened_at=now, last_engaged_at=now, soft_bounce_count=0, auto_replied_at=None
+        )
         Send.objects.filter(pk=send.pk).update(open_count=F("open_count") + 1)
         Send.objects.filter(pk=send.pk, opened_at__isnull=True).update(
-            opened_at=now, status=SendStatus.OPENED, status_changed_at=now)
+            opened_at=now, status=SendStatus.OPENED, status_changed_at=now
+        )
     send.refresh_from_db()
     return send
 
@@ -224,14 +238,21 @@ def _notify_admins(event_id: int) -> None:
     from contacts.choices import MemberRole
 
     event = BounceEvent.objects.select_related("organization").get(pk=event_id)
-    recipients = list(event.organization.memberships.filter(role=MemberRole.ADMIN)
-                      .exclude(user__email="").values_list("user__email", flat=True))
+    recipients = list(
+        event.organization.memberships.filter(role=MemberRole.ADMIN)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
     if not recipients:
         return
     send_mail(
         subject=f"[BouncePortal] {event.get_category_display()}: {event.address}",
-        message=(f"{event.address} — {event.get_category_display()} / {event.get_subtype_display()}\n"
-                 f"Reason: {event.reason}\nServer said: {event.diagnostic}\n"),
-        from_email=None, recipient_list=recipients, fail_silently=True,
+        message=(
+            f"{event.address} — {event.get_category_display()} / {event.get_subtype_display()}\n"
+            f"Reason: {event.reason}\nServer said: {event.diagnostic}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+        fail_silently=True,
     )
     logger.info("Notified %d admins of event %s", len(recipients), event_id)

@@ -33,16 +33,32 @@ from django.utils import timezone
 
 from bounceportal.db import update_fields_many
 from campaigns.models import BounceEvent, EventOutcome, InboundMessage, Send, SendStatus
-from campaigns.services.inbound import (Outcomes, classifier_version, classify_raw, clean_text, plan_message,
-                                        write_outcomes)
+from campaigns.services.inbound import (
+    Outcomes,
+    classifier_version,
+    classify_raw,
+    clean_text,
+    plan_message,
+    write_outcomes,
+)
 from campaigns.services.matching import SendMatcher
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, ClearedVia, DeliverabilityStatus
 from contacts.models import Clearance, Learner
 
 BATCH_SIZE = 100
 _COUNTED = (EventOutcome.COUNTED, EventOutcome.SUPPRESSED)
-_SIGNATURE = ("recipient_index", "address", "action", "status", "reply_code", "reason", "category", "subtype",
-              "send_id", "matched_by")
+_SIGNATURE = (
+    "recipient_index",
+    "address",
+    "action",
+    "status",
+    "reply_code",
+    "reason",
+    "category",
+    "subtype",
+    "send_id",
+    "matched_by",
+)
 
 
 def reclassify_messages(*, messages: QuerySet) -> int:
@@ -54,13 +70,12 @@ def reclassify_messages(*, messages: QuerySet) -> int:
     """
     ids = list(messages.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH_SIZE):
-        _reclassify_batch(ids[start:start + BATCH_SIZE])
+        _reclassify_batch(ids[start : start + BATCH_SIZE])
     return len(ids)
 
 
 def _signature(events) -> list[tuple]:
-    return sorted(tuple(-1 if getattr(e, name) is None else getattr(e, name) for name in _SIGNATURE)
-                  for e in events)
+    return sorted(tuple(-1 if getattr(e, name) is None else getattr(e, name) for name in _SIGNATURE) for e in events)
 
 
 def _reclassify_batch(ids: list[int]) -> None:
@@ -73,11 +88,15 @@ def _reclassify_batch(ids: list[int]) -> None:
         replaced_old, merged, changed_rows = [], Outcomes(events=[], deferrals={}, deliveries=[]), []
         for organization_id in {row.organization_id for row in rows}:
             org_rows = [row for row in rows if row.organization_id == organization_id]
-            classified = {row.pk: classify_raw(row.pk, bytes(row.raw), size=row.size, digest=row.digest)
-                          for row in org_rows}
-            matcher = SendMatcher(organization_id=organization_id, clues=[c.clues for c in classified.values()],
-                                  now=max(row.received_at for row in org_rows),
-                                  earliest=min(row.received_at for row in org_rows))
+            classified = {
+                row.pk: classify_raw(row.pk, bytes(row.raw), size=row.size, digest=row.digest) for row in org_rows
+            }
+            matcher = SendMatcher(
+                organization_id=organization_id,
+                clues=[c.clues for c in classified.values()],
+                now=max(row.received_at for row in org_rows),
+                earliest=min(row.received_at for row in org_rows),
+            )
             for row in org_rows:
                 item = classified[row.pk]
                 outcomes = Outcomes(events=[], deferrals={}, deliveries=[])
@@ -92,8 +111,19 @@ def _reclassify_batch(ids: list[int]) -> None:
             changed_rows.extend(org_rows)
         reverted = _take_back(replaced_old, now)
         BounceEvent.objects.filter(pk__in=[e.pk for e in replaced_old]).delete()
-        update_fields_many(changed_rows, ["kind", "is_bounce", "parse_error", "original_message_id", "send_token",
-                                          "matched_by", "processed_at", "classifier_version"])
+        update_fields_many(
+            changed_rows,
+            [
+                "kind",
+                "is_bounce",
+                "parse_error",
+                "original_message_id",
+                "send_token",
+                "matched_by",
+                "processed_at",
+                "classifier_version",
+            ],
+        )
         write_outcomes(merged, now)
         _audit_reverted(reverted, now)
 
@@ -110,8 +140,10 @@ def _update_row(row: InboundMessage, item, matched_by: str, now) -> None:
 def _take_back(old_events: list[BounceEvent], now) -> dict[int, dict]:
     """Undo the old events' counts and statuses; return {learner id: state before} of reverted learners."""
     applied = [e for e in old_events if e.applied_at and e.learner_id]
-    learners = {learner.pk: learner for learner in Learner.objects.select_for_update()
-                .filter(pk__in={e.learner_id for e in applied}).order_by("pk")}
+    learners = {
+        learner.pk: learner
+        for learner in Learner.objects.select_for_update().filter(pk__in={e.learner_id for e in applied}).order_by("pk")
+    }
     old_ids = {e.pk for e in old_events}
     for event in applied:
         learner = learners.get(event.learner_id)
@@ -124,20 +156,27 @@ def _take_back(old_events: list[BounceEvent], now) -> dict[int, dict]:
     reverted = {}
     for learner in learners.values():
         if learner.status_event_id in old_ids:
-            reverted[learner.pk] = {"organization_id": learner.organization_id, "previous_status": learner.status,
-                                    "previous_reason": learner.status_reason,
-                                    "previous_category": learner.last_bounce_category,
-                                    "previous_subtype": learner.last_bounce_subtype,
-                                    "previous_soft_bounce_count": learner.soft_bounce_count}
+            reverted[learner.pk] = {
+                "organization_id": learner.organization_id,
+                "previous_status": learner.status,
+                "previous_reason": learner.status_reason,
+                "previous_category": learner.last_bounce_category,
+                "previous_subtype": learner.last_bounce_subtype,
+                "previous_soft_bounce_count": learner.soft_bounce_count,
+            }
             learner.status, learner.status_reason = DeliverabilityStatus.ACTIVE, ""
             learner.status_since, learner.status_event = now, None
-    update_fields_many(list(learners.values()), ["soft_bounce_count", "bounce_count", "status", "status_reason",
-                                                 "status_since", "status_event"])
-    bounced_sends = {e.send_id for e in old_events if e.send_id and e.category in (Category.HARD,
-                                                                                   *SOFT_COUNTING_CATEGORIES)}
+    update_fields_many(
+        list(learners.values()),
+        ["soft_bounce_count", "bounce_count", "status", "status_reason", "status_since", "status_event"],
+    )
+    bounced_sends = {
+        e.send_id for e in old_events if e.send_id and e.category in (Category.HARD, *SOFT_COUNTING_CATEGORIES)
+    }
     if bounced_sends:
         Send.objects.filter(pk__in=bounced_sends, status=SendStatus.BOUNCED).update(
-            status=SendStatus.SENT, bounced_at=None, status_changed_at=now)
+            status=SendStatus.SENT, bounced_at=None, status_changed_at=now
+        )
     return reverted
 
 
@@ -145,10 +184,20 @@ def _audit_reverted(reverted: dict[int, dict], now) -> None:
     """A Clearance row for each learner the re-classification left active after a suppression."""
     if not reverted:
         return
-    still_active = set(Learner.objects.filter(pk__in=reverted, status=DeliverabilityStatus.ACTIVE)
-                       .values_list("pk", flat=True))
-    Clearance.objects.bulk_create([
-        Clearance(learner_id=pk, cleared_by=None, via=ClearedVia.ADMIN, created_at=now,
-                  note="Bounce re-classified: the event that set this status was replaced.", **state)
-        for pk, state in reverted.items() if pk in still_active
-    ])
+    still_active = set(
+        Learner.objects.filter(pk__in=reverted, status=DeliverabilityStatus.ACTIVE).values_list("pk", flat=True)
+    )
+    Clearance.objects.bulk_create(
+        [
+            Clearance(
+                learner_id=pk,
+                cleared_by=None,
+                via=ClearedVia.ADMIN,
+                created_at=now,
+                note="Bounce re-classified: the event that set this status was replaced.",
+                **state,
+            )
+            for pk, state in reverted.items()
+            if pk in still_active
+        ]
+    )

@@ -49,8 +49,12 @@ def learners_for_run(run: CampaignRun):
     Raises RunError when the stored filter is not valid.
     """
     organization = run.organization
-    filterset = LearnerFilter(data=run.learner_filter or {}, queryset=Learner.objects.for_organization(organization),
-                              organization=organization, policy=policy_for(organization.pk))
+    filterset = LearnerFilter(
+        data=run.learner_filter or {},
+        queryset=Learner.objects.for_organization(organization),
+        organization=organization,
+        policy=policy_for(organization.pk),
+    )
     if not filterset.is_valid():
         errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items())
         raise RunError(f"The learner filter is not valid ({errors}).")
@@ -59,8 +63,12 @@ def learners_for_run(run: CampaignRun):
 
 def create_run(*, campaign: Campaign, learner_filter: dict | None = None, created_by=None) -> CampaignRun:
     """Create a draft run of the campaign for the learners the filter selects (everyone when empty)."""
-    run = CampaignRun(organization=campaign.organization, campaign=campaign, learner_filter=learner_filter or {},
-                      created_by=created_by)
+    run = CampaignRun(
+        organization=campaign.organization,
+        campaign=campaign,
+        learner_filter=learner_filter or {},
+        created_by=created_by,
+    )
     learners_for_run(run)  # refuse a bad filter now rather than at launch
     run.save()
     return run
@@ -109,15 +117,23 @@ def _send_rows(learners) -> tuple[list[tuple], dict[str, int]]:
             reason = ""
         if reason:
             left_out[reason] = left_out.get(reason, 0) + 1
-        rows.append((learner_id, token, email, email.rpartition("@")[2].lower()[:253],
-                     SendStatus.SKIPPED.value if reason else SendStatus.SCHEDULED.value, reason))
+        rows.append(
+            (
+                learner_id,
+                token,
+                email,
+                email.rpartition("@")[2].lower()[:253],
+                SendStatus.SKIPPED.value if reason else SendStatus.SCHEDULED.value,
+                reason,
+            )
+        )
     return rows, left_out
 
 
 def _tokens(count: int) -> list[str]:
     """``count`` tokens exactly like secrets.token_urlsafe(18), from one call to the OS's random source."""
     blob = base64.urlsafe_b64encode(secrets.token_bytes(18 * count)).decode("ascii")
-    return [blob[i:i + 24] for i in range(0, len(blob), 24)]
+    return [blob[i : i + 24] for i in range(0, len(blob), 24)]
 
 
 _ROW_FIELDS = ("learner_id", "token", "email", "domain", "status", "skip_reason")
@@ -129,8 +145,18 @@ def _insert_sends(run: CampaignRun, rows: list[tuple], now) -> None:
         return
     if connection.vendor != "postgresql":
         Send.objects.bulk_create(
-            [Send(organization_id=run.organization_id, run=run, created_at=now, status_changed_at=now,
-                  **dict(zip(_ROW_FIELDS, row))) for row in rows], batch_size=500)
+            [
+                Send(
+                    organization_id=run.organization_id,
+                    run=run,
+                    created_at=now,
+                    status_changed_at=now,
+                    **dict(zip(_ROW_FIELDS, row)),
+                )
+                for row in rows
+            ],
+            batch_size=500,
+        )
         return
     # Every other column gets its model default, so a new field with a default needs no change here.
     given = {"organization_id": run.organization_id, "run_id": run.pk, "created_at": now, "status_changed_at": now}
@@ -143,8 +169,10 @@ def _insert_sends(run: CampaignRun, rows: list[tuple], now) -> None:
     columns += [Send._meta.get_field(name).column for name in _ROW_FIELDS]
     quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
     constants = tuple(constants)
-    with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {connection.ops.quote_name(Send._meta.db_table)} ({quoted}) FROM STDIN") as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {connection.ops.quote_name(Send._meta.db_table)} ({quoted}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(constants + row)
 
@@ -191,8 +219,9 @@ def _pending(run_id: int, *, due_only: bool, now):
         # Due retries, and sends whose worker died holding the claim; not sends
         # whose chunk is still waiting in the queue (they have no claim yet).
         expired_claim = Q(claimed_at__lt=lease_expiry(now))
-        sends = sends.filter(Q(status=SendStatus.DEFERRED, next_attempt_at__lte=now, claimed_at__isnull=True)
-                             | expired_claim)
+        sends = sends.filter(
+            Q(status=SendStatus.DEFERRED, next_attempt_at__lte=now, claimed_at__isnull=True) | expired_claim
+        )
     return sends
 
 

@@ -64,8 +64,9 @@ class SmtpSession:
         host, port, timeout = settings.SMTP_HOST, settings.SMTP_PORT, settings.SMTP_TIMEOUT_SECONDS
         helo = settings.BOUNCE_DOMAIN  # skips smtplib's getfqdn(), which can hang on DNS
         if settings.SMTP_SECURITY == "tls":
-            connection = smtplib.SMTP_SSL(host, port, local_hostname=helo, timeout=timeout,
-                                          context=ssl.create_default_context())
+            connection = smtplib.SMTP_SSL(
+                host, port, local_hostname=helo, timeout=timeout, context=ssl.create_default_context()
+            )
         else:
             connection = smtplib.SMTP(host, port, local_hostname=helo, timeout=timeout)
         try:

@@ -29,9 +29,18 @@ def unsubscribe_learner(*, send: Send, via: str, now=None) -> BounceEvent | None
         if learner.status == DeliverabilityStatus.UNSUBSCRIBED:
             return None
         event = BounceEvent.objects.create(
-            organization_id=send.organization_id, send=send, learner=learner, source=EventSource.LINK,
-            address=send.email, action="", reason=Reason.FEEDBACK, category=Category.UNSUBSCRIBE,
-            subtype=Subtype.UNSUBSCRIBE_REQUEST, feedback_type="opt-out", matched_by=MatchedBy.VERP,
-            diagnostic=f"Unsubscribed through {UnsubscribeVia(via).label}.", occurred_at=now,
+            organization_id=send.organization_id,
+            send=send,
+            learner=learner,
+            source=EventSource.LINK,
+            address=send.email,
+            action="",
+            reason=Reason.FEEDBACK,
+            category=Category.UNSUBSCRIBE,
+            subtype=Subtype.UNSUBSCRIBE_REQUEST,
+            feedback_type="opt-out",
+            matched_by=MatchedBy.VERP,
+            diagnostic=f"Unsubscribed through {UnsubscribeVia(via).label}.",
+            occurred_at=now,
         )
         return apply_bounce_event(event=event, now=now)

@@ -58,7 +58,8 @@ def due_mailbox_ids(now=None) -> list[int]:
     now = now or timezone.now()
     due = []
     for pk, last, interval, failures in BounceMailbox.objects.filter(enabled=True).values_list(
-            "pk", "last_polled_at", "poll_interval_seconds", "consecutive_failures"):
+        "pk", "last_polled_at", "poll_interval_seconds", "consecutive_failures"
+    ):
         wait = max(interval, backoff_seconds(failures) if failures else 0)
         if last is None or last + timedelta(seconds=wait) <= now:
             due.append(pk)
@@ -71,7 +72,8 @@ def poll_due_mailboxes() -> list[int]:
     queued = []
     for mailbox_id in due_mailbox_ids():
         if settings.REDIS_URL and not redis_client(settings.REDIS_URL).set(
-                _queued_key(mailbox_id), 1, nx=True, ex=max(settings.CELERY_BEAT_TICK_SECONDS * 10, 300)):
+            _queued_key(mailbox_id), 1, nx=True, ex=max(settings.CELERY_BEAT_TICK_SECONDS * 10, 300)
+        ):
             continue  # enqueued by an earlier tick and not started yet
         transaction.on_commit(partial(poll_mailbox.delay, mailbox_id))
         queued.append(mailbox_id)

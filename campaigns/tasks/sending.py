@@ -7,7 +7,6 @@ Thin wrappers over ``campaigns.services.sending`` / ``delivery`` (STYLE rule 8);
 from django.conf import settings
 
 from bounceportal.celery import app
-
 from campaigns.services.delivery import send_chunk as send_chunk_service
 from campaigns.services.sending import chunk_ranges, finish_run_if_complete, sending_run_ids
 

@@ -11,8 +11,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_support_clears_a_pasted_address_list_for_one_organization(page, live_server, cx_user, org, screenshot):
-    LearnerFactory(organization=org, email="ada@acme.example", status="bounced", last_bounce_category="hard",
-                   last_bounce_subtype="address_unknown", last_bounced_at=timezone.now())
+    LearnerFactory(
+        organization=org,
+        email="ada@acme.example",
+        status="bounced",
+        last_bounce_category="hard",
+        last_bounce_subtype="address_unknown",
+        last_bounced_at=timezone.now(),
+    )
     LearnerFactory(organization=org, email="grace@acme.example")
 
     admin_log_in(page, live_server, "carol", "/admin/contacts/learner/")
@@ -38,9 +44,11 @@ def test_support_clears_a_pasted_address_list_for_one_organization(page, live_se
 
 
 def test_raw_bounce_is_shown_as_text_and_runs_no_script(page, live_server, cx_user, org, screenshot):
-    raw = (b"From: MAILER-DAEMON@mx.example\r\nSubject: Undelivered Mail Returned to Sender\r\n"
-           b"Content-Type: text/html\r\n\r\n<h1>Big heading</h1><script>document.title='pwned'</script>"
-           b"<img src=x onerror=\"document.title='pwned'\">550 5.1.1 User unknown\r\n")
+    raw = (
+        b"From: MAILER-DAEMON@mx.example\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        b"Content-Type: text/html\r\n\r\n<h1>Big heading</h1><script>document.title='pwned'</script>"
+        b"<img src=x onerror=\"document.title='pwned'\">550 5.1.1 User unknown\r\n"
+    )
     message = InboundMessageFactory(organization=org, raw=raw, subject="Undelivered Mail Returned to Sender")
     dialogs = []
     page.on("dialog", lambda dialog: dialogs.append(dialog.message) or dialog.dismiss())

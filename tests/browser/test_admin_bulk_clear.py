@@ -20,22 +20,35 @@ def admin_log_in(page, live_server, username, next_path):
     page.wait_for_load_state("networkidle")
 
 
-def test_support_bulk_clears_every_bounced_learner_of_an_organization(page, live_server, cx_user, org, other_org,
-                                                                      screenshot, monkeypatch):
+def test_support_bulk_clears_every_bounced_learner_of_an_organization(
+    page, live_server, cx_user, org, other_org, screenshot, monkeypatch
+):
     monkeypatch.setattr(LearnerAdmin, "list_per_page", 10)  # three pages of bounced learners
     monkeypatch.setattr(bulk_clear, "SYNC_LIMIT", 5)  # so the job goes through the Celery task
     monkeypatch.setattr(bulk_clear, "CHUNK_SIZE", 10)
     now = timezone.now()
     for i in range(25):
-        LearnerFactory(organization=org, email=f"learner{i:02}@acme.example", status="bounced",
-                       last_bounce_category="hard", last_bounce_subtype="address_unknown", last_bounced_at=now,
-                       times_cleared=4 if i == 7 else 0)
+        LearnerFactory(
+            organization=org,
+            email=f"learner{i:02}@acme.example",
+            status="bounced",
+            last_bounce_category="hard",
+            last_bounce_subtype="address_unknown",
+            last_bounced_at=now,
+            times_cleared=4 if i == 7 else 0,
+        )
     LearnerFactory.create_batch(3, organization=org)
-    LearnerFactory(organization=other_org, email="elsewhere@other.example", status="bounced",
-                   last_bounce_category="soft", last_bounce_subtype="mailbox_full")
+    LearnerFactory(
+        organization=other_org,
+        email="elsewhere@other.example",
+        status="bounced",
+        last_bounce_category="soft",
+        last_bounce_subtype="mailbox_full",
+    )
 
-    admin_log_in(page, live_server, "carol",
-                 f"/admin/contacts/learner/?status__exact=bounced%26organization__id__exact={org.pk}")
+    admin_log_in(
+        page, live_server, "carol", f"/admin/contacts/learner/?status__exact=bounced%26organization__id__exact={org.pk}"
+    )
     assert page.locator("#result_list tbody tr").count() == 10
     page.check("#action-toggle")
     page.click("text=Select all 25 learners")
@@ -63,5 +76,9 @@ def test_support_bulk_clears_every_bounced_learner_of_an_organization(page, live
     assert (job.total, job.done, job.cleared, job.status) == (25, 25, 25, "done")
     assert Learner.objects.filter(organization=org, status="bounced").count() == 0
     assert Learner.objects.get(email="elsewhere@other.example").status == "bounced"
-    assert Clearance.objects.filter(via="admin_bulk", cleared_by=cx_user,
-                                    note="Ticket 4711: Acme fixed their mail server").count() == 25
+    assert (
+        Clearance.objects.filter(
+            via="admin_bulk", cleared_by=cx_user, note="Ticket 4711: Acme fixed their mail server"
+        ).count()
+        == 25
+    )

@@ -31,8 +31,9 @@ def watched(page):
     """The page, failing the test on any JavaScript dialog or CSP violation."""
     problems = []
     page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    page.on("console", lambda message: problems.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None
+    )
     page.problems = problems
     return page
 
@@ -42,25 +43,50 @@ def portal_data(admin_member):
     """A run of 24 sends: deliveries, opens, hard and soft bounces, a blocking domain, an auto reply."""
     org = admin_member.organization
     now = timezone.now()
-    run = CampaignRunFactory(campaign__organization=org, campaign__name="Security awareness — March",
-                             campaign__subject="Your password expires today", left_out={"bounced": 2},
-                             started_at=now - timedelta(hours=5))
-    names = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov", "Ken Thompson",
-             "Donald Knuth", "Margaret Hamilton", "Tim Berners-Lee", "Radia Perlman", "John McCarthy", "Frances Allen"]
+    run = CampaignRunFactory(
+        campaign__organization=org,
+        campaign__name="Security awareness — March",
+        campaign__subject="Your password expires today",
+        left_out={"bounced": 2},
+        started_at=now - timedelta(hours=5),
+    )
+    names = [
+        "Ada Lovelace",
+        "Grace Hopper",
+        "Alan Turing",
+        "Edsger Dijkstra",
+        "Barbara Liskov",
+        "Ken Thompson",
+        "Donald Knuth",
+        "Margaret Hamilton",
+        "Tim Berners-Lee",
+        "Radia Perlman",
+        "John McCarthy",
+        "Frances Allen",
+    ]
     sends = []
     for i in range(24):
         first, last = names[i % len(names)].split(" ", 1)
         domain = "filtered.example" if i % 4 == 0 else ("school.example" if i % 3 else "college.example")
-        learner = LearnerFactory(organization=org, email=f"{first.lower()}.{i}@{domain}", first_name=first,
-                                 last_name=last, department="Finance" if i % 2 else "Teaching")
+        learner = LearnerFactory(
+            organization=org,
+            email=f"{first.lower()}.{i}@{domain}",
+            first_name=first,
+            last_name=last,
+            department="Finance" if i % 2 else "Teaching",
+        )
         sends.append(SendFactory(run=run, learner=learner, created_at=now - timedelta(hours=5)))
     message = InboundMessageFactory(organization=org, raw=f"Subject: Undelivered\n\n{XSS}\n".encode())
     for i, send in enumerate(sends):
         if i % 4 == 0:
-            apply_bounce_event(event=BounceEventFactory(send=send, remote_mta="gw.filtered.example",
-                                                        inbound_message=message if i == 0 else None, **{
-                                                            **BLOCK, "diagnostic": XSS if i == 0 else BLOCK[
-                                                                "diagnostic"]}))
+            apply_bounce_event(
+                event=BounceEventFactory(
+                    send=send,
+                    remote_mta="gw.filtered.example",
+                    inbound_message=message if i == 0 else None,
+                    **{**BLOCK, "diagnostic": XSS if i == 0 else BLOCK["diagnostic"]},
+                )
+            )
         elif i in (1, 5):
             apply_bounce_event(event=BounceEventFactory(send=send, inbound_message=message if i == 1 else None))
         elif i == 2:
@@ -71,13 +97,18 @@ def portal_data(admin_member):
             record_open(send=send, now=now - timedelta(hours=2))
         elif i % 5:
             record_delivery(send=send, now=now - timedelta(hours=4))
-    SendFactory(run=run, status=SendStatus.SKIPPED, skip_reason="bounced",
-                learner=LearnerFactory(organization=org, email="left.out@school.example"))
+    SendFactory(
+        run=run,
+        status=SendStatus.SKIPPED,
+        skip_reason="bounced",
+        learner=LearnerFactory(organization=org, email="left.out@school.example"),
+    )
     return {"run": run, "bounced": sends[1].learner, "xss_send": sends[0]}
 
 
-def test_admin_clears_a_bounced_learner_by_acknowledging_the_address(watched, live_server, log_in, portal_data,
-                                                                    screenshot):
+def test_admin_clears_a_bounced_learner_by_acknowledging_the_address(
+    watched, live_server, log_in, portal_data, screenshot
+):
     page, learner = watched, portal_data["bounced"]
     log_in(page, "alice")
 
@@ -164,11 +195,13 @@ def test_pages_fit_a_phone_screen(phone_page, live_server, log_in, portal_data, 
     page = phone_page
     log_in(page, "alice")
 
-    for name, path in [("phone-learners", "/learners/"),
-                       ("phone-learner-profile", f"/learners/{portal_data['bounced'].pk}/"),
-                       ("phone-learner-edit", f"/learners/{portal_data['bounced'].pk}/edit/"),
-                       ("phone-run-details", f"/campaigns/runs/{portal_data['run'].pk}/"),
-                       ("phone-learner-report", "/reports/dashboards/learners/")]:
+    for name, path in [
+        ("phone-learners", "/learners/"),
+        ("phone-learner-profile", f"/learners/{portal_data['bounced'].pk}/"),
+        ("phone-learner-edit", f"/learners/{portal_data['bounced'].pk}/edit/"),
+        ("phone-run-details", f"/campaigns/runs/{portal_data['run'].pk}/"),
+        ("phone-learner-report", "/reports/dashboards/learners/"),
+    ]:
         page.goto(f"{live_server.url}{path}")
         page_width = page.evaluate("document.documentElement.scrollWidth")
         screenshot(page, name)

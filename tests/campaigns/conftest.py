@@ -55,8 +55,13 @@ def maildir_mailbox(org, maildir):
 
 def original_of(send) -> Original:
     """What the generator needs to write a bounce for ``send``."""
-    return Original(token=send.token, email=send.email, from_email=send.run.campaign.from_email,
-                    subject=send.run.campaign.subject, sent_at=send.sent_at)
+    return Original(
+        token=send.token,
+        email=send.email,
+        from_email=send.run.campaign.from_email,
+        subject=send.run.campaign.subject,
+        sent_at=send.sent_at,
+    )
 
 
 def drop(maildir: Path, raw: bytes, name: str | None = None) -> Path:

@@ -19,9 +19,16 @@ pytestmark = pytest.mark.django_db
 def stored_unclassified(send):
     """A real Postfix bounce for ``send``, stored as if an old classifier had not understood it."""
     raw = postfix_dsn(original_of(send))
-    return InboundMessageFactory(organization=send.organization, raw=raw, digest=hashlib.sha256(raw).hexdigest(),
-                                 size=len(raw), kind="unparseable",
-                                 is_bounce=False, matched_by="none", classifier_version="0-old")
+    return InboundMessageFactory(
+        organization=send.organization,
+        raw=raw,
+        digest=hashlib.sha256(raw).hexdigest(),
+        size=len(raw),
+        kind="unparseable",
+        is_bounce=False,
+        matched_by="none",
+        classifier_version="0-old",
+    )
 
 
 def test_reclassify_replaces_the_verdict_and_applies_the_new_events(cx_client, send):
@@ -49,16 +56,20 @@ def test_reclassify_twice_changes_nothing_the_second_time(cx_client, send):
     assert list(BounceEvent.objects.filter(inbound_message=message)) == [first]
 
 
-def test_large_selection_is_reclassified_by_worker_tasks(cx_client, send, monkeypatch,
-                                                         django_capture_on_commit_callbacks):
+def test_large_selection_is_reclassified_by_worker_tasks(
+    cx_client, send, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(campaigns_admin, "RECLASSIFY_SYNC_LIMIT", 1)
     monkeypatch.setattr(campaigns_admin, "RECLASSIFY_TASK_SIZE", 1)
     first = stored_unclassified(send)
-    second = InboundMessageFactory(organization=send.organization, kind="pending")
+    InboundMessageFactory(organization=send.organization, kind="pending")
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = cx_client.post(INBOUND, {"action": "reclassify", "select_across": "1", "index": "0",
-                                            "_selected_action": [first.pk]}, follow=True)
+        response = cx_client.post(
+            INBOUND,
+            {"action": "reclassify", "select_across": "1", "index": "0", "_selected_action": [first.pk]},
+            follow=True,
+        )
 
     assert len(callbacks) == 2
     assert "Re-classifying 2 messages in the background (2 tasks)" in response.content.decode()
@@ -71,8 +82,9 @@ def test_reclassify_needs_the_change_inbound_message_permission(client, send):
     from tests.factories import UserFactory
 
     viewer = UserFactory(username="viewer", is_staff=True)
-    viewer.user_permissions.add(*Group.objects.get(name="Customer experience").permissions
-                                .exclude(codename="change_inboundmessage"))
+    viewer.user_permissions.add(
+        *Group.objects.get(name="Customer experience").permissions.exclude(codename="change_inboundmessage")
+    )
     client.force_login(viewer)
     message = stored_unclassified(send)
 
@@ -84,13 +96,15 @@ def test_reclassify_needs_the_change_inbound_message_permission(client, send):
     assert message.kind == "unparseable"
 
 
-def test_poll_now_polls_the_mailbox_and_shows_the_result(cx_client, maildir, maildir_mailbox, send,
-                                                         django_capture_on_commit_callbacks):
+def test_poll_now_polls_the_mailbox_and_shows_the_result(
+    cx_client, maildir, maildir_mailbox, send, django_capture_on_commit_callbacks
+):
     drop(maildir, postfix_dsn(original_of(send)))
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = cx_client.post(MAILBOXES, {"action": "poll_now", "_selected_action": [maildir_mailbox.pk],
-                                              "index": "0"}, follow=True)
+        response = cx_client.post(
+            MAILBOXES, {"action": "poll_now", "_selected_action": [maildir_mailbox.pk], "index": "0"}, follow=True
+        )
 
     assert "Polling 1 mailbox(es) now" in response.content.decode()
     maildir_mailbox.refresh_from_db()
@@ -113,14 +127,14 @@ def test_poll_now_records_an_unreadable_mailbox_as_its_last_error(cx_client, org
     assert "is not a Maildir" in page
 
 
-def test_poll_now_skips_disabled_mailboxes_and_says_so(cx_client, maildir_mailbox,
-                                                       django_capture_on_commit_callbacks):
+def test_poll_now_skips_disabled_mailboxes_and_says_so(cx_client, maildir_mailbox, django_capture_on_commit_callbacks):
     maildir_mailbox.enabled = False
     maildir_mailbox.save()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = cx_client.post(MAILBOXES, {"action": "poll_now", "_selected_action": [maildir_mailbox.pk],
-                                              "index": "0"}, follow=True)
+        response = cx_client.post(
+            MAILBOXES, {"action": "poll_now", "_selected_action": [maildir_mailbox.pk], "index": "0"}, follow=True
+        )
 
     assert callbacks == []
     assert "1 disabled mailbox(es) skipped" in response.content.decode()

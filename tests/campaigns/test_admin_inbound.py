@@ -9,12 +9,14 @@ from tests.factories import BounceEventFactory, BounceMailboxFactory, InboundMes
 CHANGELIST = reverse("admin:campaigns_inboundmessage_changelist")
 pytestmark = pytest.mark.django_db
 
-HOSTILE = (b"From: MAILER-DAEMON@mx.example\r\n"
-           b"Subject: =?utf-8?q?Undelivered_Mail_=E2=9C=89?=\r\n"
-           b"X-Evil: <script>alert('header')</script>\r\n"
-           b"Content-Type: text/html\r\n\r\n"
-           b"<html><body><script>alert('xss')</script><img src=x onerror=alert(1)>"
-           b"550 5.1.1 <ada@school.example> User unknown</body></html>\r\n")
+HOSTILE = (
+    b"From: MAILER-DAEMON@mx.example\r\n"
+    b"Subject: =?utf-8?q?Undelivered_Mail_=E2=9C=89?=\r\n"
+    b"X-Evil: <script>alert('header')</script>\r\n"
+    b"Content-Type: text/html\r\n\r\n"
+    b"<html><body><script>alert('xss')</script><img src=x onerror=alert(1)>"
+    b"550 5.1.1 <ada@school.example> User unknown</body></html>\r\n"
+)
 
 
 def subjects(response):
@@ -44,8 +46,12 @@ def test_headers_are_listed_decoded_and_escaped(cx_client, org):
 
 def test_message_page_lists_its_events(cx_client, org):
     message = InboundMessageFactory(organization=org)
-    BounceEventFactory(inbound_message=message, send__run__campaign__organization=org,
-                       address="ada@school.example", diagnostic="550 <b>unknown</b>")
+    BounceEventFactory(
+        inbound_message=message,
+        send__run__campaign__organization=org,
+        address="ada@school.example",
+        diagnostic="550 <b>unknown</b>",
+    )
 
     page = cx_client.get(reverse("admin:campaigns_inboundmessage_change", args=[message.pk])).content.decode()
 
@@ -65,12 +71,15 @@ def test_raw_download_is_an_attachment_of_the_exact_bytes(cx_client, org):
     assert response["Content-Disposition"].startswith("attachment;")
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("kind__exact=autoreply", {"auto"}),
-    ("matched=yes", {"verp"}),
-    ("matched=no", {"auto", "other-org"}),
-    ("matched_by__exact=verp", {"verp"}),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("kind__exact=autoreply", {"auto"}),
+        ("matched=yes", {"verp"}),
+        ("matched=no", {"auto", "other-org"}),
+        ("matched_by__exact=verp", {"verp"}),
+    ],
+)
 def test_filters(cx_client, org, other_org, query, expected):
     InboundMessageFactory(organization=org, subject="verp", matched_by="verp")
     InboundMessageFactory(organization=org, subject="auto", kind="autoreply")
@@ -90,8 +99,7 @@ def test_mailbox_organization_and_date_filters(cx_client, org, other_org):
     assert subjects(recent) == {"in mailbox", "other-org"}
 
 
-def test_changelist_does_not_load_raw_bytes_and_query_count_is_constant(cx_client, org,
-                                                                        django_assert_max_num_queries):
+def test_changelist_does_not_load_raw_bytes_and_query_count_is_constant(cx_client, org, django_assert_max_num_queries):
     InboundMessageFactory(organization=org)
     with django_assert_max_num_queries(12) as few:
         cx_client.get(CHANGELIST)
@@ -106,8 +114,9 @@ def test_changelist_does_not_load_raw_bytes_and_query_count_is_constant(cx_clien
 
 
 def test_inbound_messages_and_events_cannot_be_changed_or_deleted(cx_client, org):
-    event = BounceEventFactory(send__run__campaign__organization=org,
-                               inbound_message=InboundMessageFactory(organization=org))
+    event = BounceEventFactory(
+        send__run__campaign__organization=org, inbound_message=InboundMessageFactory(organization=org)
+    )
     message = event.inbound_message
 
     responses = [
@@ -125,8 +134,9 @@ def test_bounce_events_filter_by_learner_from_the_learner_page(cx_client, org):
     event = BounceEventFactory(send__run__campaign__organization=org)
     BounceEventFactory(send__run__campaign__organization=org)
 
-    response = cx_client.get(reverse("admin:campaigns_bounceevent_changelist"),
-                             {"learner__id__exact": event.learner_id})
+    response = cx_client.get(
+        reverse("admin:campaigns_bounceevent_changelist"), {"learner__id__exact": event.learner_id}
+    )
 
     assert [e.pk for e in response.context["cl"].result_list] == [event.pk]
 

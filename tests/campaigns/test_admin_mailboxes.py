@@ -12,11 +12,23 @@ pytestmark = pytest.mark.django_db
 
 def form_data(mailbox, **changes):
     data = {
-        "organization": mailbox.organization_id, "name": mailbox.name, "protocol": "imap", "enabled": "on",
-        "poll_interval_seconds": 300, "host": "imap.school.example", "port": 993, "security": "tls",
-        "username": "bounces", "password": "", "folder": "INBOX", "processed_action": "move",
-        "processed_folder": "Processed", "oauth_client_id": "", "oauth_client_secret": "",
-        "oauth_token_endpoint": "", "oauth_refresh_token": "",
+        "organization": mailbox.organization_id,
+        "name": mailbox.name,
+        "protocol": "imap",
+        "enabled": "on",
+        "poll_interval_seconds": 300,
+        "host": "imap.school.example",
+        "port": 993,
+        "security": "tls",
+        "username": "bounces",
+        "password": "",
+        "folder": "INBOX",
+        "processed_action": "move",
+        "processed_folder": "Processed",
+        "oauth_client_id": "",
+        "oauth_client_secret": "",
+        "oauth_token_endpoint": "",
+        "oauth_refresh_token": "",
     }
     data.update(changes)
     return data
@@ -24,9 +36,15 @@ def form_data(mailbox, **changes):
 
 @pytest.fixture
 def mailbox(org):
-    mailbox = BounceMailboxFactory(organization=org, protocol="imap", host="imap.school.example",
-                                   username="bounces", last_polled_at=timezone.now(),
-                                   last_error="LOGIN failed: <b>bad</b> credentials", consecutive_failures=3)
+    mailbox = BounceMailboxFactory(
+        organization=org,
+        protocol="imap",
+        host="imap.school.example",
+        username="bounces",
+        last_polled_at=timezone.now(),
+        last_error="LOGIN failed: <b>bad</b> credentials",
+        consecutive_failures=3,
+    )
     mailbox.set_password("s3cret-old")
     mailbox.set_oauth_secrets(client_secret="client-old", refresh_token="refresh-old")
     mailbox.save()

@@ -40,10 +40,16 @@ def mailbox_with_bounces(org, maildir: Path):
     cast = {name: LearnerFactory(organization=org) for name in ("soft", "hard", "auto", "late", "human", "fbl")}
     softs = [SendFactory(run=run, learner=cast["soft"]) for run in runs]
     sends = {name: SendFactory(run=runs[0], learner=cast[name]) for name in cast if name != "soft"}
-    messages = [gen.exim_text(original_of(softs[0])), gen.build("postfix_soft", original_of(softs[1])),
-                gen.build("postfix_block", original_of(softs[2])), gen.postfix_dsn(original_of(sends["hard"])),
-                gen.auto_reply(original_of(sends["auto"])), gen.delayed_dsn(original_of(sends["late"])),
-                gen.human_reply(original_of(sends["human"])), gen.arf_complaint(original_of(sends["fbl"]))]
+    messages = [
+        gen.exim_text(original_of(softs[0])),
+        gen.build("postfix_soft", original_of(softs[1])),
+        gen.build("postfix_block", original_of(softs[2])),
+        gen.postfix_dsn(original_of(sends["hard"])),
+        gen.auto_reply(original_of(sends["auto"])),
+        gen.delayed_dsn(original_of(sends["late"])),
+        gen.human_reply(original_of(sends["human"])),
+        gen.arf_complaint(original_of(sends["fbl"])),
+    ]
     for raw in messages:
         drop(maildir, raw)
     drop(maildir, messages[3])  # the same bounce delivered twice
@@ -74,8 +80,12 @@ def test_polling_survives_sigkill_at_random_points(org, maildir, seed):
 
     for _ in range(4):
         crash_at = f"{rng.choice(CHECKPOINTS)}:{rng.randint(1, 3)}"
-        run = manage("poll_bounces", "--mailbox", str(mailbox.pk),
-                     env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=crash_at))
+        run = manage(
+            "poll_bounces",
+            "--mailbox",
+            str(mailbox.pk),
+            env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=crash_at),
+        )
         assert run.returncode in (0, -signal.SIGKILL), run.stderr
         kills += run.returncode == -signal.SIGKILL
     final = manage("poll_bounces", "--mailbox", str(mailbox.pk), env=child_env(INBOUND_BATCH_SIZE=3))
@@ -89,8 +99,12 @@ def test_polling_survives_sigkill_at_random_points(org, maildir, seed):
 def test_a_crash_at_each_checkpoint_of_the_first_batch_then_a_full_poll(org, maildir, checkpoint):
     mailbox, cast, sends = mailbox_with_bounces(org, maildir)
 
-    crashed = manage("poll_bounces", "--mailbox", str(mailbox.pk),
-                     env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=f"{checkpoint}:1"))
+    crashed = manage(
+        "poll_bounces",
+        "--mailbox",
+        str(mailbox.pk),
+        env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=f"{checkpoint}:1"),
+    )
     stored_at_crash = InboundMessage.objects.filter(mailbox=mailbox).count()
     poll_mailbox_once(mailbox=mailbox)
 
@@ -103,8 +117,10 @@ def test_two_pollers_at_once_store_and_count_everything_once(org, maildir):
     mailbox, cast, sends = mailbox_with_bounces(org, maildir)
 
     # No Redis lock here on purpose: the unique digest alone must keep them apart.
-    pollers = [start_manage("poll_bounces", "--mailbox", str(mailbox.pk), env=child_env(INBOUND_BATCH_SIZE=2))
-               for _ in range(2)]
+    pollers = [
+        start_manage("poll_bounces", "--mailbox", str(mailbox.pk), env=child_env(INBOUND_BATCH_SIZE=2))
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=120) for p in pollers]
 
     assert [p.returncode for p in pollers] == [0, 0], outputs
@@ -170,14 +186,27 @@ def test_imap_polling_survives_sigkill_then_completes(org, dovecot, imap_account
         (maildir / sub).mkdir(parents=True, exist_ok=True)
     _, cast, sends = mailbox_with_bounces(org, maildir)
     subprocess.run(["chown", "-R", "mail:mail", str(maildir)], check=True)
-    mailbox = BounceMailboxFactory(organization=org, protocol="imap", host="127.0.0.1", port=dovecot.imap_port,
-                                   security="none", username=imap_account.username, folder="INBOX")
+    mailbox = BounceMailboxFactory(
+        organization=org,
+        protocol="imap",
+        host="127.0.0.1",
+        port=dovecot.imap_port,
+        security="none",
+        username=imap_account.username,
+        folder="INBOX",
+    )
     mailbox.set_password(imap_account.password)
     mailbox.save()
 
-    crashes = [manage("poll_bounces", "--mailbox", str(mailbox.pk),
-                      env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=crash_at)).returncode
-               for crash_at in ("after_commit:1", "in_transaction:2", "after_store:1", "after_fetch:1")]
+    crashes = [
+        manage(
+            "poll_bounces",
+            "--mailbox",
+            str(mailbox.pk),
+            env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=crash_at),
+        ).returncode
+        for crash_at in ("after_commit:1", "in_transaction:2", "after_store:1", "after_fetch:1")
+    ]
     final = manage("poll_bounces", "--mailbox", str(mailbox.pk), env=child_env(INBOUND_BATCH_SIZE=3))
 
     assert crashes == [-signal.SIGKILL] * 4

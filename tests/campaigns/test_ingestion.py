@@ -30,7 +30,12 @@ def test_hard_bounce_suppresses_the_learner_and_moves_the_message(maildir_mailbo
     event = BounceEvent.objects.get()
     assert (result.fetched, result.stored, result.bounces, result.events, result.marked) == (1, 1, 1, 1, 1)
     assert (event.send, event.learner, event.category, event.subtype, event.matched_by) == (
-        send, send.learner, "hard", "address_unknown", "verp")
+        send,
+        send.learner,
+        "hard",
+        "address_unknown",
+        "verp",
+    )
     assert event.outcome == "suppressed" and event.is_verified
     assert send.learner.status == "bounced" and send.status == SendStatus.BOUNCED
     assert files(maildir) == [] and len(files(maildir / ".Processed", "cur")) == 1
@@ -67,8 +72,10 @@ def test_the_same_bytes_in_two_organizations_mailboxes_are_kept_for_each(maildir
     theirs = poll_mailbox_once(mailbox=other_mailbox)
 
     assert (ours.stored, theirs.stored, theirs.duplicates) == (1, 1, 0)
-    assert set(InboundMessage.objects.values_list("organization", flat=True)) == {maildir_mailbox.organization_id,
-                                                                                  other_org.pk}
+    assert set(InboundMessage.objects.values_list("organization", flat=True)) == {
+        maildir_mailbox.organization_id,
+        other_org.pk,
+    }
 
 
 def test_soft_bounces_and_mail_blocks_count_toward_the_threshold(maildir_mailbox, maildir, org, send):
@@ -200,8 +207,9 @@ def test_poll_records_counts_on_the_mailbox(maildir_mailbox, maildir, send):
     assert maildir_mailbox.last_error == "" and maildir_mailbox.consecutive_failures == 0
 
 
-def test_a_broken_mailbox_records_its_error_and_the_command_polls_the_others(org, maildir_mailbox, maildir, send,
-                                                                           capsys):
+def test_a_broken_mailbox_records_its_error_and_the_command_polls_the_others(
+    org, maildir_mailbox, maildir, send, capsys
+):
     broken = BounceMailboxFactory(organization=org, protocol="maildir", folder="/nonexistent/maildir")
     drop(maildir, gen.postfix_dsn(original_of(send)))
 
@@ -248,7 +256,8 @@ def test_a_symlink_in_the_maildir_is_never_read(maildir_mailbox, maildir, send, 
 def test_nul_bytes_in_a_bounce_neither_break_the_batch_nor_get_lost(maildir_mailbox, maildir, org, send):
     other = SendFactory(run=send.run, learner__organization=org)
     nasty = gen.postfix_dsn(original_of(send), diagnostic="550 5.1.1 user\x00 unknown").replace(
-        b"Subject: Undelivered", b"Subject: Und\x00elivered")
+        b"Subject: Undelivered", b"Subject: Und\x00elivered"
+    )
     drop(maildir, nasty)
     drop(maildir, gen.postfix_dsn(original_of(other)))
 
@@ -261,7 +270,8 @@ def test_nul_bytes_in_a_bounce_neither_break_the_batch_nor_get_lost(maildir_mail
 
 
 def test_a_message_the_database_refuses_is_kept_raw_and_the_rest_of_the_batch_goes_on(
-        maildir_mailbox, maildir, org, send, monkeypatch):
+    maildir_mailbox, maildir, org, send, monkeypatch
+):
     from campaigns.services import ingestion
 
     other = SendFactory(run=send.run, learner__organization=org)

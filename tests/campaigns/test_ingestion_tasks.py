@@ -18,12 +18,15 @@ def test_mailboxes_are_due_on_their_interval_and_failing_ones_back_off(org, sett
     settings.MAILBOX_RETRY_BACKOFF_SECONDS = 60
     now = timezone.now()
     never = BounceMailboxFactory(organization=org)
-    recent = BounceMailboxFactory(organization=org, last_polled_at=now - timedelta(seconds=100),
-                                  poll_interval_seconds=300)
-    overdue = BounceMailboxFactory(organization=org, last_polled_at=now - timedelta(seconds=301),
-                                   poll_interval_seconds=300)
-    failing = BounceMailboxFactory(organization=org, last_polled_at=now - timedelta(seconds=400),
-                                   poll_interval_seconds=300, consecutive_failures=5)
+    recent = BounceMailboxFactory(
+        organization=org, last_polled_at=now - timedelta(seconds=100), poll_interval_seconds=300
+    )
+    overdue = BounceMailboxFactory(
+        organization=org, last_polled_at=now - timedelta(seconds=301), poll_interval_seconds=300
+    )
+    failing = BounceMailboxFactory(
+        organization=org, last_polled_at=now - timedelta(seconds=400), poll_interval_seconds=300, consecutive_failures=5
+    )
     BounceMailboxFactory(organization=org, enabled=False)
 
     due = due_mailbox_ids(now)
@@ -42,8 +45,9 @@ def test_backoff_doubles_and_is_capped_at_an_hour(settings):
     assert 3600 <= delays[3] <= 3960
 
 
-def test_beat_task_enqueues_due_mailboxes_after_commit(maildir_mailbox, maildir, send,
-                                                       django_capture_on_commit_callbacks):
+def test_beat_task_enqueues_due_mailboxes_after_commit(
+    maildir_mailbox, maildir, send, django_capture_on_commit_callbacks
+):
     drop(maildir, gen.postfix_dsn(original_of(send)))
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:

@@ -10,11 +10,24 @@ pytestmark = pytest.mark.django_db
 
 
 def imap_form(**overrides):
-    data = {"name": "Bounces", "protocol": "imap", "host": "imap.example.com", "port": "993", "security": "tls",
-            "username": "bounces@example.com", "password": "s3cret-pass", "folder": "INBOX",
-            "processed_action": "move", "processed_folder": "Processed", "poll_interval_seconds": "300",
-            "enabled": "on", "oauth_client_id": "", "oauth_token_endpoint": "", "oauth_client_secret": "",
-            "oauth_refresh_token": ""}
+    data = {
+        "name": "Bounces",
+        "protocol": "imap",
+        "host": "imap.example.com",
+        "port": "993",
+        "security": "tls",
+        "username": "bounces@example.com",
+        "password": "s3cret-pass",
+        "folder": "INBOX",
+        "processed_action": "move",
+        "processed_folder": "Processed",
+        "poll_interval_seconds": "300",
+        "enabled": "on",
+        "oauth_client_id": "",
+        "oauth_token_endpoint": "",
+        "oauth_client_secret": "",
+        "oauth_refresh_token": "",
+    }
     data.update(overrides)
     return data
 
@@ -55,8 +68,9 @@ def test_a_new_password_replaces_the_old_one(admin_client, org):
 
 
 def test_plain_text_to_a_remote_host_and_pop3_folders_are_refused(admin_client, org):
-    response = admin_client.post(reverse("campaigns:mailbox-create"),
-                                 imap_form(security="none", protocol="pop3", processed_action="move"))
+    response = admin_client.post(
+        reverse("campaigns:mailbox-create"), imap_form(security="none", protocol="pop3", processed_action="move")
+    )
 
     form = response.context["form"]
     assert response.status_code == 200 and not BounceMailbox.objects.exists()
@@ -89,18 +103,27 @@ def test_a_password_or_oauth_is_required_on_create(admin_client):
 
 
 def test_oauth_token_endpoint_must_be_https(admin_client):
-    response = admin_client.post(reverse("campaigns:mailbox-create"), imap_form(
-        password="", oauth_token_endpoint="http://token.example.com/token", oauth_refresh_token="r"))
+    response = admin_client.post(
+        reverse("campaigns:mailbox-create"),
+        imap_form(password="", oauth_token_endpoint="http://token.example.com/token", oauth_refresh_token="r"),
+    )
 
     assert "must be an https://" in str(response.context["form"].errors["oauth_token_endpoint"])
 
 
 def test_list_and_page_show_last_poll_counts_and_error(admin_client, org):
-    mailbox = BounceMailboxFactory(organization=org, protocol="imap", host="imap.example.com", messages_fetched=12,
-                                   messages_processed=11, last_error="Login failed for bounces: [AUTHENTICATIONFAILED]",
-                                   consecutive_failures=3)
-    InboundMessageFactory(organization=org, mailbox=mailbox, kind="not_bounce", is_bounce=False,
-                          subject="Re: which room?")
+    mailbox = BounceMailboxFactory(
+        organization=org,
+        protocol="imap",
+        host="imap.example.com",
+        messages_fetched=12,
+        messages_processed=11,
+        last_error="Login failed for bounces: [AUTHENTICATIONFAILED]",
+        consecutive_failures=3,
+    )
+    InboundMessageFactory(
+        organization=org, mailbox=mailbox, kind="not_bounce", is_bounce=False, subject="Re: which room?"
+    )
     InboundMessageFactory(organization=org, mailbox=mailbox, matched_by="address", subject="Forged maybe")
     InboundMessageFactory(organization=org, mailbox=mailbox, matched_by="verp", subject="Verified bounce")
 
@@ -134,8 +157,15 @@ def test_maildir_mailboxes_are_shown_but_not_editable_in_the_portal(admin_client
 
 @pytest.mark.dovecot
 def test_test_connection_button_shows_success_and_failure(admin_client, org, dovecot, imap_account):
-    mailbox = BounceMailboxFactory(organization=org, protocol="imap", host="127.0.0.1", port=dovecot.imap_port,
-                                   security="none", username=imap_account.username, folder="INBOX")
+    mailbox = BounceMailboxFactory(
+        organization=org,
+        protocol="imap",
+        host="127.0.0.1",
+        port=dovecot.imap_port,
+        security="none",
+        username=imap_account.username,
+        folder="INBOX",
+    )
     mailbox.set_password(imap_account.password)
     mailbox.save()
     url = reverse("campaigns:mailbox-test", args=[mailbox.pk])

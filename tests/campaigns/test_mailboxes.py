@@ -39,8 +39,16 @@ def folder_messages(dovecot, account, folder="INBOX") -> dict[int, tuple]:
 
 
 def imap_mailbox(org, dovecot, account, **kwargs):
-    mailbox = BounceMailboxFactory(organization=org, protocol="imap", host="127.0.0.1", port=dovecot.imap_port,
-                                   security="none", username=account.username, folder="INBOX", **kwargs)
+    mailbox = BounceMailboxFactory(
+        organization=org,
+        protocol="imap",
+        host="127.0.0.1",
+        port=dovecot.imap_port,
+        security="none",
+        username=account.username,
+        folder="INBOX",
+        **kwargs,
+    )
     mailbox.set_password(account.password)
     mailbox.save()
     return mailbox
@@ -88,8 +96,9 @@ def test_imap_wrong_password_is_recorded_without_the_password(org, dovecot, imap
 
 
 def test_unreachable_host_is_a_clear_error(org):
-    mailbox = BounceMailboxFactory(organization=org, protocol="imap", host="127.0.0.1", port=free_port(),
-                                   security="none", username="x")
+    mailbox = BounceMailboxFactory(
+        organization=org, protocol="imap", host="127.0.0.1", port=free_port(), security="none", username="x"
+    )
 
     ok, message = check_connection(mailbox)
 
@@ -98,8 +107,9 @@ def test_unreachable_host_is_a_clear_error(org):
 
 @pytest.mark.parametrize("protocol", ["imap", "pop3"])
 def test_a_host_name_that_cannot_be_encoded_is_a_clear_error(org, protocol):
-    mailbox = BounceMailboxFactory(organization=org, protocol=protocol, host="a" * 64 + ".example", security="tls",
-                                   username="x")
+    mailbox = BounceMailboxFactory(
+        organization=org, protocol=protocol, host="a" * 64 + ".example", security="tls", username="x"
+    )
 
     ok, message = check_connection(mailbox)
 
@@ -123,8 +133,15 @@ def test_check_connection_reports_waiting_messages(org, dovecot, imap_account, s
 
 
 def pop3_mailbox(org, dovecot, account, **kwargs):
-    mailbox = BounceMailboxFactory(organization=org, protocol="pop3", host="127.0.0.1", port=dovecot.pop3_port,
-                                   security="none", username=account.username, **kwargs)
+    mailbox = BounceMailboxFactory(
+        organization=org,
+        protocol="pop3",
+        host="127.0.0.1",
+        port=dovecot.pop3_port,
+        security="none",
+        username=account.username,
+        **kwargs,
+    )
     mailbox.set_password(account.password)
     mailbox.save()
     return mailbox
@@ -132,8 +149,13 @@ def pop3_mailbox(org, dovecot, account, **kwargs):
 
 def test_pop3_deletes_processed_bounces_after_commit_and_keeps_human_replies(org, dovecot, imap_account, send):
     other = SendFactory(run=send.run, learner__organization=org)
-    append(dovecot, imap_account, gen.postfix_dsn(original_of(send)), gen.auto_reply(original_of(other)),
-           gen.human_reply(original_of(send)))
+    append(
+        dovecot,
+        imap_account,
+        gen.postfix_dsn(original_of(send)),
+        gen.auto_reply(original_of(other)),
+        gen.human_reply(original_of(send)),
+    )
     mailbox = pop3_mailbox(org, dovecot, imap_account, processed_action="delete")
 
     result = poll_mailbox_once(mailbox=mailbox)
@@ -156,8 +178,9 @@ def test_pop3_leave_keeps_everything_and_the_next_poll_stores_nothing_new(org, d
 
 
 def oauth_mailbox(org, dovecot, account, refresh_token):
-    mailbox = imap_mailbox(org, dovecot, account, oauth_client_id="bounceportal",
-                           oauth_token_endpoint=dovecot.oauth.token_url)
+    mailbox = imap_mailbox(
+        org, dovecot, account, oauth_client_id="bounceportal", oauth_token_endpoint=dovecot.oauth.token_url
+    )
     mailbox.password_encrypted = ""
     mailbox.set_oauth_secrets(client_secret="client-secret-xyz", refresh_token=refresh_token)
     mailbox.save()
@@ -198,17 +221,29 @@ def test_xoauth2_access_token_the_server_rejects_fails_the_login(org, dovecot, i
     assert not ok and "Login failed" in message
 
 
-@pytest.mark.parametrize("protocol,security,port_name", [
-    ("imap", "tls", "imaps_port"), ("imap", "starttls", "imap_port"),
-    ("pop3", "tls", "pop3s_port"), ("pop3", "starttls", "pop3_port"),
-])
-def test_tls_and_starttls_connections_verify_the_server_certificate(org, dovecot, imap_account, send, monkeypatch,
-                                                                     protocol, security, port_name):
+@pytest.mark.parametrize(
+    "protocol,security,port_name",
+    [
+        ("imap", "tls", "imaps_port"),
+        ("imap", "starttls", "imap_port"),
+        ("pop3", "tls", "pop3s_port"),
+        ("pop3", "starttls", "pop3_port"),
+    ],
+)
+def test_tls_and_starttls_connections_verify_the_server_certificate(
+    org, dovecot, imap_account, send, monkeypatch, protocol, security, port_name
+):
     append(dovecot, imap_account, gen.postfix_dsn(original_of(send)))
-    mailbox = BounceMailboxFactory(organization=org, protocol=protocol, host="127.0.0.1",
-                                   port=getattr(dovecot, port_name), security=security,
-                                   username=imap_account.username, folder="INBOX",
-                                   processed_action="move" if protocol == "imap" else "delete")
+    mailbox = BounceMailboxFactory(
+        organization=org,
+        protocol=protocol,
+        host="127.0.0.1",
+        port=getattr(dovecot, port_name),
+        security=security,
+        username=imap_account.username,
+        folder="INBOX",
+        processed_action="move" if protocol == "imap" else "delete",
+    )
     mailbox.set_password(imap_account.password)
     mailbox.save()
 

@@ -102,17 +102,21 @@ def test_another_organizations_token_never_matches(maildir_mailbox, maildir, oth
 
 def sent_message(send, settings) -> bytes:
     """The bytes the sending service really put on the wire for this send."""
-    template = MessageTemplate(send.run.campaign, bounce_domain=settings.BOUNCE_DOMAIN,
-                               base_url=settings.PUBLIC_BASE_URL)
+    template = MessageTemplate(
+        send.run.campaign, bounce_domain=settings.BOUNCE_DOMAIN, base_url=settings.PUBLIC_BASE_URL
+    )
     return template.render(token=send.token, to=send.email)
 
 
-def test_a_bounce_of_a_message_the_sending_service_built_matches_its_send(maildir_mailbox, maildir, send,
-                                                                         settings):
+def test_a_bounce_of_a_message_the_sending_service_built_matches_its_send(maildir_mailbox, maildir, send, settings):
     returned = sent_message(send, settings)
     drop(maildir, gen.postfix_dsn(original_of(send), returned=returned))
-    drop(maildir, gen.postfix_dsn(original_of(send), returned=returned, verp=False, status="4.2.2",
-                                  diagnostic="452 4.2.2 Mailbox full"))
+    drop(
+        maildir,
+        gen.postfix_dsn(
+            original_of(send), returned=returned, verp=False, status="4.2.2", diagnostic="452 4.2.2 Mailbox full"
+        ),
+    )
 
     poll_mailbox_once(mailbox=maildir_mailbox)
 

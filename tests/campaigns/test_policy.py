@@ -208,8 +208,9 @@ def test_an_open_clears_a_bounced_learner_with_an_audit_row(org):
 
 
 def test_automation_rule_tags_and_adds_to_resend_list(org):
-    AutomationRule.objects.create(organization=org, category=Category.SOFT, subtype=Subtype.MAILBOX_FULL,
-                                  action="tag", tag="mailbox-full")
+    AutomationRule.objects.create(
+        organization=org, category=Category.SOFT, subtype=Subtype.MAILBOX_FULL, action="tag", tag="mailbox-full"
+    )
     AutomationRule.objects.create(organization=org, category=Category.SOFT, action="resend")
     send = SendFactory(run__campaign__organization=org)
 

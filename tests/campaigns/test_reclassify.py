@@ -41,8 +41,7 @@ def test_unchanged_verdict_leaves_events_and_learner_untouched(maildir_mailbox, 
     assert send.learner.soft_bounce_count == 1 and send.learner.bounce_count == 1
 
 
-def test_mistaken_hard_bounce_becomes_soft_and_the_learner_is_active_again(maildir_mailbox, maildir, send,
-                                                                          monkeypatch):
+def test_mistaken_hard_bounce_becomes_soft_and_the_learner_is_active_again(maildir_mailbox, maildir, send, monkeypatch):
     real = old_classifier_says(monkeypatch, "userunknown")
     drop(maildir, gen.exim_text(original_of(send)))  # really a full mailbox
     poll_mailbox_once(mailbox=maildir_mailbox)
@@ -75,8 +74,9 @@ def test_soft_bounce_reread_as_mail_block_is_counted_once(maildir_mailbox, maild
     assert (send.learner.soft_bounce_count, send.learner.bounce_count) == (1, 1)
 
 
-def test_hard_bounce_that_stays_hard_keeps_the_learner_bounced_without_a_clearance(maildir_mailbox, maildir,
-                                                                                  send, monkeypatch):
+def test_hard_bounce_that_stays_hard_keeps_the_learner_bounced_without_a_clearance(
+    maildir_mailbox, maildir, send, monkeypatch
+):
     real = old_classifier_says(monkeypatch, "hostunknown")
     drop(maildir, gen.postfix_dsn(original_of(send)))
     poll_mailbox_once(mailbox=maildir_mailbox)
@@ -95,9 +95,17 @@ def test_message_reread_as_not_a_bounce_loses_its_events(maildir_mailbox, maildi
     drop(maildir, gen.human_reply(original_of(send)))
     poll_mailbox_once(mailbox=maildir_mailbox)
     message = InboundMessage.objects.get()
-    event = BounceEvent.objects.create(organization=send.organization, inbound_message=message, send=send,
-                                       learner=send.learner, address=send.email, category="soft",
-                                       subtype="mailbox_full", reason="mailboxfull", matched_by="verp")
+    event = BounceEvent.objects.create(
+        organization=send.organization,
+        inbound_message=message,
+        send=send,
+        learner=send.learner,
+        address=send.email,
+        category="soft",
+        subtype="mailbox_full",
+        reason="mailboxfull",
+        matched_by="verp",
+    )
     apply_bounce_event(event=event)
 
     reclassify_messages(messages=InboundMessage.objects.filter(pk=message.pk))

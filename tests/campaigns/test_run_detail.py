@@ -24,14 +24,14 @@ def run_page(client, run, **params):
 
 
 def sends(run, count, domain="school.example", **kwargs):
-    return [SendFactory(run=run, learner__email=f"r{run.pk}-{domain}-{i}@{domain}", **kwargs)
-            for i in range(count)]
+    return [SendFactory(run=run, learner__email=f"r{run.pk}-{domain}-{i}@{domain}", **kwargs) for i in range(count)]
 
 
 @pytest.fixture
 def run(org):
-    return CampaignRunFactory(campaign__organization=org, campaign__name="Phish test",
-                              left_out={"bounced": 3, "unsubscribed": 1})
+    return CampaignRunFactory(
+        campaign__organization=org, campaign__name="Phish test", left_out={"bounced": 3, "unsubscribed": 1}
+    )
 
 
 def test_chart_shows_the_count_of_each_status_with_an_accessible_title(admin_client, run):
@@ -41,7 +41,7 @@ def test_chart_shows_the_count_of_each_status_with_an_accessible_title(admin_cli
     body = run_page(admin_client, run).content.decode()
 
     assert '<svg class="bar-chart"' in body
-    assert f"<title id=\"status-chart-title\">Sends of run {run.pk} by status</title>" in body
+    assert f'<title id="status-chart-title">Sends of run {run.pk} by status</title>' in body
     assert "Delivered: 3" in body and "Bounced: 2" in body
     assert '<text class="bar-value"' in body
 
@@ -93,8 +93,11 @@ def test_table_filters_sends_by_bounce_category_and_status(admin_client, run):
 def test_info_panel_shows_the_server_message_code_mta_and_match(admin_client, run):
     send = sends(run, 1)[0]
     message = InboundMessageFactory(organization=run.organization)
-    apply_bounce_event(event=BounceEventFactory(send=send, inbound_message=message, status="5.1.1",
-                                                remote_mta="mx.school.example", matched_by="message_id"))
+    apply_bounce_event(
+        event=BounceEventFactory(
+            send=send, inbound_message=message, status="5.1.1", remote_mta="mx.school.example", matched_by="message_id"
+        )
+    )
 
     body = run_page(admin_client, run).content.decode()
 
@@ -123,7 +126,7 @@ def test_raw_message_is_shown_as_escaped_text_to_admins(admin_client, org):
     response = admin_client.get(reverse("campaigns:inbound-raw", args=[message.pk]))
 
     body = response.content.decode()
-    assert "<pre class=\"raw-message\">Subject: hi" in body
+    assert '<pre class="raw-message">Subject: hi' in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     assert "<script>alert(1)" not in body
 
@@ -197,7 +200,10 @@ def test_campaign_pages_and_raw_message_query_counts_stay_small(admin_client, or
     for send in sends(run, 30):
         BounceEventFactory(send=send, inbound_message=message)
 
-    for url in (reverse("campaigns:campaign-list"), reverse("campaigns:campaign-detail", args=[run.campaign_id]),
-                reverse("campaigns:inbound-raw", args=[message.pk])):
+    for url in (
+        reverse("campaigns:campaign-list"),
+        reverse("campaigns:campaign-detail", args=[run.campaign_id]),
+        reverse("campaigns:inbound-raw", args=[message.pk]),
+    ):
         with django_assert_max_num_queries(8):
             assert admin_client.get(url).status_code == 200

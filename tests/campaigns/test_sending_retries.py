@@ -43,11 +43,13 @@ def time_passes(send: Send, seconds: float) -> None:
     send.refresh_from_db()
     Send.objects.filter(pk=send.pk).update(
         next_attempt_at=send.next_attempt_at and send.next_attempt_at - ago,
-        first_attempt_at=send.first_attempt_at and send.first_attempt_at - ago)
+        first_attempt_at=send.first_attempt_at and send.first_attempt_at - ago,
+    )
 
 
-def test_a_deferred_send_is_retried_when_due_and_then_sent(campaign, greylisted, smtp_sink,
-                                                           django_capture_on_commit_callbacks):
+def test_a_deferred_send_is_retried_when_due_and_then_sent(
+    campaign, greylisted, smtp_sink, django_capture_on_commit_callbacks
+):
     run = launch(campaign, django_capture_on_commit_callbacks)
     send = Send.objects.get(learner=greylisted)
     time_passes(send, 301)
@@ -62,8 +64,7 @@ def test_a_deferred_send_is_retried_when_due_and_then_sent(campaign, greylisted,
     assert run.status == RunStatus.DONE
 
 
-def test_a_deferred_send_waits_for_its_retry_time(campaign, greylisted, smtp_sink,
-                                                  django_capture_on_commit_callbacks):
+def test_a_deferred_send_waits_for_its_retry_time(campaign, greylisted, smtp_sink, django_capture_on_commit_callbacks):
     launch(campaign, django_capture_on_commit_callbacks)
 
     send_due_sends()
@@ -73,8 +74,7 @@ def test_a_deferred_send_waits_for_its_retry_time(campaign, greylisted, smtp_sin
     assert smtp_sink.messages == []
 
 
-def test_the_backoff_doubles_up_to_the_maximum(org, campaign, smtp_sink, settings,
-                                               django_capture_on_commit_callbacks):
+def test_the_backoff_doubles_up_to_the_maximum(org, campaign, smtp_sink, settings, django_capture_on_commit_callbacks):
     settings.SEND_RETRY_BASE_SECONDS, settings.SEND_RETRY_MAX_SECONDS = 60, 200
     smtp_sink.reply_to("slow@school.example", "450 4.2.1 Mailbox busy, try later")
     learner = LearnerFactory(organization=org, email="slow@school.example")
@@ -92,7 +92,8 @@ def test_the_backoff_doubles_up_to_the_maximum(org, campaign, smtp_sink, setting
 
 
 def test_when_the_retry_window_runs_out_the_send_expires_as_a_soft_bounce(
-        org, campaign, smtp_sink, settings, django_capture_on_commit_callbacks):
+    org, campaign, smtp_sink, settings, django_capture_on_commit_callbacks
+):
     settings.SEND_RETRY_WINDOW_SECONDS, settings.SEND_RETRY_BASE_SECONDS = 30, 10
     smtp_sink.reply_to("never@school.example", "451 4.3.0 Temporary local problem")
     learner = LearnerFactory(organization=org, email="never@school.example")
@@ -108,14 +109,19 @@ def test_when_the_retry_window_runs_out_the_send_expires_as_a_soft_bounce(
     event = BounceEvent.objects.get(send=send)
     assert (send.status, send.attempts) == (SendStatus.BOUNCED, 2)
     assert (event.source, event.reason, event.category, event.subtype) == (
-        EventSource.SMTP, "expired", Category.SOFT, Subtype.DELIVERY_EXPIRED)
+        EventSource.SMTP,
+        "expired",
+        Category.SOFT,
+        Subtype.DELIVERY_EXPIRED,
+    )
     assert "451 4.3.0 Temporary local problem" in event.diagnostic
     assert learner.soft_bounce_count == 1 and learner.last_bounce_subtype == Subtype.DELIVERY_EXPIRED
     assert run.status == RunStatus.DONE
 
 
-def test_the_last_retry_happens_when_the_window_ends(org, campaign, smtp_sink, settings,
-                                                     django_capture_on_commit_callbacks):
+def test_the_last_retry_happens_when_the_window_ends(
+    org, campaign, smtp_sink, settings, django_capture_on_commit_callbacks
+):
     settings.SEND_RETRY_WINDOW_SECONDS, settings.SEND_RETRY_BASE_SECONDS = 100, 300
     smtp_sink.reply_to("late@school.example", "451 4.7.1 Try again later")
     learner = LearnerFactory(organization=org, email="late@school.example")
@@ -151,7 +157,8 @@ def test_a_send_claimed_by_a_live_worker_is_left_alone_until_its_lease_expires(o
     assert smtp_sink.messages == []
 
     Send.objects.filter(pk=send.pk).update(
-        claimed_at=timezone.now() - timedelta(seconds=settings.SEND_CLAIM_LEASE_SECONDS + 1))
+        claimed_at=timezone.now() - timedelta(seconds=settings.SEND_CLAIM_LEASE_SECONDS + 1)
+    )
     send_due_sends()
 
     send.refresh_from_db()

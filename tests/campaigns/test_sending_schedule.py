@@ -66,7 +66,8 @@ def test_a_filtered_run_targets_what_the_learner_list_filter_selects(org, campai
     run = schedule_run(run=create_run(campaign=campaign, learner_filter={"domain": "corp.example"}))
 
     assert list(Send.objects.filter(run=run, status=SendStatus.SCHEDULED).values_list("learner", flat=True)) == [
-        target.pk]
+        target.pk
+    ]
     assert run.left_out == {"bounced": 1}
 
 
@@ -80,17 +81,20 @@ def test_other_organizations_learners_are_never_scheduled(org, other_org, campai
 
 
 def test_an_invalid_learner_filter_is_refused_with_a_message(campaign):
-    with pytest.raises(RunError, match="learner filter is not valid.*category"):
+    with pytest.raises(RunError, match=r"learner filter is not valid.*category"):
         create_run(campaign=campaign, learner_filter={"category": "no-such-category"})
 
     assert not CampaignRun.objects.exists()
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"body_text": "  ", "body_html": ""}, "empty body"),
-    ({"from_email": "training at sender"}, "not a valid email address"),
-    ({"subject": " "}, "no subject"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"body_text": "  ", "body_html": ""}, "empty body"),
+        ({"from_email": "training at sender"}, "not a valid email address"),
+        ({"subject": " "}, "no subject"),
+    ],
+)
 def test_a_campaign_that_cannot_be_sent_is_refused_with_a_message(org, campaign, changes, message):
     LearnerFactory(organization=org)
     for name, value in changes.items():

@@ -18,9 +18,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def campaign(org):
-    return CampaignFactory(organization=org, subject="Your training starts Monday", from_name="Training Team",
-                           from_email="training@sender.example", body_text="Hello,\n\nSee you on Monday.\n",
-                           body_html="<html><body><p>Hello,</p><p>See you on Monday.</p></body></html>")
+    return CampaignFactory(
+        organization=org,
+        subject="Your training starts Monday",
+        from_name="Training Team",
+        from_email="training@sender.example",
+        body_text="Hello,\n\nSee you on Monday.\n",
+        body_html="<html><body><p>Hello,</p><p>See you on Monday.</p></body></html>",
+    )
 
 
 def launch(campaign, django_capture_on_commit_callbacks, **kwargs):
@@ -36,7 +41,8 @@ def send_of(learner) -> Send:
 
 
 def test_accepted_message_carries_the_verp_sender_token_headers_pixel_and_one_click_unsubscribe(
-        org, campaign, smtp_sink, settings, django_capture_on_commit_callbacks):
+    org, campaign, smtp_sink, settings, django_capture_on_commit_callbacks
+):
     settings.BOUNCE_DOMAIN, settings.PUBLIC_BASE_URL = "bounces.acme.test", "https://portal.acme.test"
     learner = LearnerFactory(organization=org, email="ada@school.example")
 
@@ -64,8 +70,9 @@ def test_accepted_message_carries_the_verp_sender_token_headers_pixel_and_one_cl
     assert run.status == RunStatus.DONE and run.finished_at is not None
 
 
-def test_an_address_corrected_after_scheduling_is_the_one_sent_to(org, campaign, smtp_sink,
-                                                                django_capture_on_commit_callbacks):
+def test_an_address_corrected_after_scheduling_is_the_one_sent_to(
+    org, campaign, smtp_sink, django_capture_on_commit_callbacks
+):
     from contacts.services import change_learner_email
 
     learner = LearnerFactory(organization=org, email="ada@old-school.example")
@@ -83,17 +90,20 @@ def test_an_address_corrected_after_scheduling_is_the_one_sent_to(org, campaign,
 
 
 def test_a_returned_copy_of_our_message_leads_the_classifier_back_to_the_send(
-        org, campaign, smtp_sink, django_capture_on_commit_callbacks):
+    org, campaign, smtp_sink, django_capture_on_commit_callbacks
+):
     learner = LearnerFactory(organization=org, email="gone@school.example")
     launch(campaign, django_capture_on_commit_callbacks)
     original = smtp_sink.messages[0].data
-    bounce = (b"From: MAILER-DAEMON@mx.school.example\r\nTo: someone@elsewhere.example\r\n"
-              b"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
-              b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
-              b"--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
-              b"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.school.example\r\n\r\n"
-              b"Final-Recipient: rfc822; gone@school.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
-              b"--B\r\nContent-Type: message/rfc822\r\n\r\n" + original + b"--B--\r\n")
+    bounce = (
+        b"From: MAILER-DAEMON@mx.school.example\r\nTo: someone@elsewhere.example\r\n"
+        b"Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        b"--B\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        b"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.school.example\r\n\r\n"
+        b"Final-Recipient: rfc822; gone@school.example\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n"
+        b"--B\r\nContent-Type: message/rfc822\r\n\r\n" + original + b"--B--\r\n"
+    )
 
     result = classify(bounce)
 
@@ -101,20 +111,32 @@ def test_a_returned_copy_of_our_message_leads_the_classifier_back_to_the_send(
 
 
 def test_550_at_rcpt_is_a_hard_bounce_event_at_once_and_suppresses_the_learner(
-        org, campaign, smtp_sink, django_capture_on_commit_callbacks):
+    org, campaign, smtp_sink, django_capture_on_commit_callbacks
+):
     gone = LearnerFactory(organization=org, email="gone@school.example")
     fine = LearnerFactory(organization=org, email="fine@school.example")
-    smtp_sink.reply_to("gone@school.example", "550 5.1.1 <gone@school.example>: Recipient address rejected: "
-                                              "User unknown in virtual mailbox table")
+    smtp_sink.reply_to(
+        "gone@school.example",
+        "550 5.1.1 <gone@school.example>: Recipient address rejected: User unknown in virtual mailbox table",
+    )
 
     run = launch(campaign, django_capture_on_commit_callbacks)
 
     event = BounceEvent.objects.get()
     gone.refresh_from_db()
     assert (event.source, event.matched_by, event.send_id, event.learner_id) == (
-        EventSource.SMTP, MatchedBy.VERP, send_of(gone).pk, gone.pk)
+        EventSource.SMTP,
+        MatchedBy.VERP,
+        send_of(gone).pk,
+        gone.pk,
+    )
     assert (event.category, event.subtype, event.reason, event.status, event.reply_code) == (
-        Category.HARD, Subtype.ADDRESS_UNKNOWN, "userunknown", "5.1.1", "550")
+        Category.HARD,
+        Subtype.ADDRESS_UNKNOWN,
+        "userunknown",
+        "5.1.1",
+        "550",
+    )
     assert "User unknown" in event.diagnostic and event.applied_at is not None
     assert gone.status == DeliverabilityStatus.BOUNCED and gone.status_event_id == event.pk
     assert send_of(gone).status == SendStatus.BOUNCED and send_of(gone).bounced_at is not None
@@ -124,7 +146,8 @@ def test_550_at_rcpt_is_a_hard_bounce_event_at_once_and_suppresses_the_learner(
 
 
 def test_552_mailbox_full_counts_toward_the_soft_threshold_without_suppressing(
-        org, campaign, smtp_sink, django_capture_on_commit_callbacks):
+    org, campaign, smtp_sink, django_capture_on_commit_callbacks
+):
     full = LearnerFactory(organization=org, email="full@school.example", soft_bounce_count=3)
     smtp_sink.reply_to("full@school.example", "552 5.2.2 Mailbox full")
 
@@ -138,10 +161,12 @@ def test_552_mailbox_full_counts_toward_the_soft_threshold_without_suppressing(
 
 
 def test_554_at_data_is_a_mail_block_classified_from_the_reply(
-        org, campaign, smtp_sink, django_capture_on_commit_callbacks):
+    org, campaign, smtp_sink, django_capture_on_commit_callbacks
+):
     blocked = LearnerFactory(organization=org, email="blocked@filtered.example")
-    smtp_sink.reply_to("blocked@filtered.example", "554 5.7.1 Message rejected as spam by Content Filtering",
-                       stage="DATA")
+    smtp_sink.reply_to(
+        "blocked@filtered.example", "554 5.7.1 Message rejected as spam by Content Filtering", stage="DATA"
+    )
 
     launch(campaign, django_capture_on_commit_callbacks)
 
@@ -155,7 +180,8 @@ def test_554_at_data_is_a_mail_block_classified_from_the_reply(
 
 @pytest.mark.parametrize("reply", ["451 4.7.1 Greylisted, please try again later", "421 4.7.0 Too many connections"])
 def test_a_4xx_reply_defers_the_send_with_backoff_and_the_rest_of_the_chunk_still_goes(
-        org, campaign, smtp_sink, settings, reply, django_capture_on_commit_callbacks):
+    org, campaign, smtp_sink, settings, reply, django_capture_on_commit_callbacks
+):
     settings.SEND_RETRY_BASE_SECONDS = 300
     later = LearnerFactory(organization=org, email="later@school.example")
     others = LearnerFactory.create_batch(3, organization=org)
@@ -174,7 +200,8 @@ def test_a_4xx_reply_defers_the_send_with_backoff_and_the_rest_of_the_chunk_stil
 
 
 def test_an_smtp_server_that_is_down_fails_the_chunk_into_retries_not_the_run(
-        org, campaign, settings, django_capture_on_commit_callbacks):
+    org, campaign, settings, django_capture_on_commit_callbacks
+):
     from tests.smtp_sink import free_port
 
     settings.SMTP_HOST, settings.SMTP_PORT = "127.0.0.1", free_port()
@@ -207,7 +234,8 @@ def test_a_learner_suppressed_after_scheduling_is_skipped_at_send_time(org, camp
 
 
 def test_messages_to_many_learners_share_one_connection_and_chunks_follow_the_chunk_size(
-        org, campaign, smtp_sink, settings, django_capture_on_commit_callbacks):
+    org, campaign, smtp_sink, settings, django_capture_on_commit_callbacks
+):
     settings.SEND_CHUNK_SIZE = 4
     LearnerFactory.create_batch(10, organization=org)
 

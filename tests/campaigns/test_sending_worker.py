@@ -32,14 +32,37 @@ def celery_worker(settings, smtp_sink, tmp_path):
 
     app.conf.task_always_eager = False  # the autouse fixture restores it
     app.control.purge()  # nothing left over from an earlier run
-    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, "DJANGO_ENV": "test",
-           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_sink.port), "SMTP_SECURITY": "none",
-           "BOUNCE_DOMAIN": "bounces.e2e.test", "PUBLIC_BASE_URL": "https://portal.e2e.test", "SEND_CHUNK_SIZE": "2"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_ENV": "test",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_sink.port),
+        "SMTP_SECURITY": "none",
+        "BOUNCE_DOMAIN": "bounces.e2e.test",
+        "PUBLIC_BASE_URL": "https://portal.e2e.test",
+        "SEND_CHUNK_SIZE": "2",
+    }
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
-        [str(ROOT / ".venv/bin/celery"), "-A", "bounceportal.celery", "worker", "--pool=solo", "-l", "info",
-         "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "bounceportal.celery",
+            "worker",
+            "--pool=solo",
+            "-l",
+            "info",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     yield worker
     worker.terminate()
     try:

@@ -68,7 +68,7 @@ def test_unknown_or_malformed_tokens_are_a_404_and_change_nothing(client, send, 
     send.refresh_from_db()
     send.learner.refresh_from_db()
     assert get.status_code == 404
-    assert post.status_code == 404 or path.startswith("/t/") and post.status_code == 405  # the pixel is GET only
+    assert post.status_code == 404 or (path.startswith("/t/") and post.status_code == 405)  # the pixel is GET only
     assert send.status == SendStatus.SENT and send.open_count == 0
     assert send.learner.status == DeliverabilityStatus.ACTIVE
     assert not BounceEvent.objects.exists()
@@ -93,15 +93,21 @@ def test_confirming_unsubscribes_the_learner_with_an_audit_event(client, send):
     assert send.learner.status == DeliverabilityStatus.UNSUBSCRIBED
     assert send.learner.status_event_id == event.pk
     assert (event.source, event.category, event.subtype, event.matched_by, event.send_id) == (
-        EventSource.LINK, Category.UNSUBSCRIBE, Subtype.UNSUBSCRIBE_REQUEST, MatchedBy.VERP, send.pk)
+        EventSource.LINK,
+        Category.UNSUBSCRIBE,
+        Subtype.UNSUBSCRIBE_REQUEST,
+        MatchedBy.VERP,
+        send.pk,
+    )
     assert event.diagnostic == "Unsubscribed through the unsubscribe page."
 
 
 def test_one_click_unsubscribe_works_without_cookies_or_a_csrf_token(send):
     client = Client(enforce_csrf_checks=True)
 
-    response = client.post(unsubscribe(send), "List-Unsubscribe=One-Click",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        unsubscribe(send), "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
 
     send.learner.refresh_from_db()
     assert response.status_code == 200
@@ -118,8 +124,9 @@ def test_unsubscribing_twice_writes_one_audit_event(client, send):
     assert "already unsubscribed" in client.get(unsubscribe(send)).content.decode()
 
 
-def test_the_links_in_a_sent_message_open_and_unsubscribe(org, client, smtp_sink, settings,
-                                                          django_capture_on_commit_callbacks):
+def test_the_links_in_a_sent_message_open_and_unsubscribe(
+    org, client, smtp_sink, settings, django_capture_on_commit_callbacks
+):
     settings.PUBLIC_BASE_URL = "http://testserver"
     learner = LearnerFactory(organization=org)
     with django_capture_on_commit_callbacks(execute=True):

@@ -42,10 +42,28 @@ def celery_worker_process():
     app.control.purge()
     schedule = tempfile.mkdtemp(prefix="bp-beat-")
     process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "bounceportal.celery", "worker", "--pool=solo", "-Q", "celery",
-         "-B", "-s", f"{schedule}/beat-schedule", "-l", "info", "--without-gossip", "--without-mingle"],
+        [
+            str(ROOT / ".venv" / "bin" / "celery"),
+            "-A",
+            "bounceportal.celery",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            "celery",
+            "-B",
+            "-s",
+            f"{schedule}/beat-schedule",
+            "-l",
+            "info",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         env=child_env(redis=True, CELERY_BEAT_TICK_SECONDS=1, MAILBOX_RETRY_BACKOFF_SECONDS=1),
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     yield process
     process.send_signal(signal.SIGTERM)
     try:
@@ -59,9 +77,16 @@ def celery_worker_process():
 
 
 def imap_mailbox(org, dovecot, account, password):
-    mailbox = BounceMailboxFactory(organization=org, protocol="imap", host="127.0.0.1", port=dovecot.imap_port,
-                                   security="none", username=account.username, folder="INBOX",
-                                   poll_interval_seconds=10)
+    mailbox = BounceMailboxFactory(
+        organization=org,
+        protocol="imap",
+        host="127.0.0.1",
+        port=dovecot.imap_port,
+        security="none",
+        username=account.username,
+        folder="INBOX",
+        poll_interval_seconds=10,
+    )
     mailbox.set_password(password)
     mailbox.save()
     return mailbox
@@ -91,8 +116,10 @@ def test_worker_and_beat_ingest_over_imap_and_retry_a_broken_mailbox(org, doveco
         client.append("INBOX", gen.exim_text(original_of(second)))
     BounceMailbox.objects.filter(pk=good.pk).update(poll_interval_seconds=2)
     wait_until(lambda: BounceEvent.objects.filter(send=second).exists(), what="the next poll on the interval")
-    wait_until(lambda: BounceMailbox.objects.get(pk=broken.pk).consecutive_failures >= 3,
-               what="the broken mailbox to be retried")
+    wait_until(
+        lambda: BounceMailbox.objects.get(pk=broken.pk).consecutive_failures >= 3,
+        what="the broken mailbox to be retried",
+    )
 
     first.learner.refresh_from_db()
     good.refresh_from_db()

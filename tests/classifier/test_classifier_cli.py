@@ -6,14 +6,17 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BOUNCE = (b"From: MAILER-DAEMON@mx.example.org\nSubject: failure notice\n\n"
-          b"<a@b.example>:\nRemote host said: 550 5.1.1 <a@b.example>... User unknown\n")
+BOUNCE = (
+    b"From: MAILER-DAEMON@mx.example.org\nSubject: failure notice\n\n"
+    b"<a@b.example>:\nRemote host said: 550 5.1.1 <a@b.example>... User unknown\n"
+)
 MAIL = b"From: friend@example.org\nSubject: hi\n\nhello\n"
 
 
 def run(*args: str, stdin: bytes = b"") -> list[dict]:
-    done = subprocess.run([sys.executable, "-m", "bounceportal.classifier", *args], cwd=ROOT,
-                          input=stdin, capture_output=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bounceportal.classifier", *args], cwd=ROOT, input=stdin, capture_output=True, check=True
+    )
     return [json.loads(line) for line in done.stdout.decode().splitlines()]
 
 
@@ -39,8 +42,12 @@ def test_maildir_folders_are_read_from_new_and_cur(tmp_path):
 
 
 def test_mbox_files_give_one_object_per_message(tmp_path):
-    mbox = (b"From MAILER-DAEMON  Thu Apr 29 23:34:45 2015\n" + BOUNCE
-            + b"\nFrom friend@example.org  Thu Apr 29 23:35:00 2015\n" + MAIL)
+    mbox = (
+        b"From MAILER-DAEMON  Thu Apr 29 23:34:45 2015\n"
+        + BOUNCE
+        + b"\nFrom friend@example.org  Thu Apr 29 23:35:00 2015\n"
+        + MAIL
+    )
     (tmp_path / "box.mbox").write_bytes(mbox)
 
     rows = run(str(tmp_path / "box.mbox"))

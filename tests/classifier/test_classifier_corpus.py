@@ -18,8 +18,10 @@ FLOORS = {"reason": 95.6, "hard": 98.4}  # measured 95.86 and 98.62 on LF, CRLF 
 def report(request, corpus_dir):
     result = score_corpus(corpus_dir, request.param)
     rates = result["rates"]
-    print(f"\n[{request.param}] " + " ".join(
-        f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in rates.items()))
+    print(
+        f"\n[{request.param}] "
+        + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in rates.items())
+    )
     return rates
 
 

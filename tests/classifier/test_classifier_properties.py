@@ -48,7 +48,7 @@ def test_mutated_corpus_messages_never_raise(corpus_messages, data):
     raw = bytearray(data.draw(st.sampled_from(sorted(corpus_messages.values()))))
     for _ in range(data.draw(st.integers(min_value=1, max_value=20))):
         position = data.draw(st.integers(min_value=0, max_value=max(len(raw) - 1, 0)))
-        raw[position:position + 1] = bytes([data.draw(st.integers(0, 255))])
+        raw[position : position + 1] = bytes([data.draw(st.integers(0, 255))])
     check(bytes(raw))
 
 
@@ -61,8 +61,10 @@ def test_every_corpus_message_gives_the_same_result_with_any_newline(corpus_mess
 
 def test_a_large_message_is_read_within_bounds():
     body = b"A" * 75 + b"\n"
-    raw = (b"From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n\n"
-           b"<a@b.example>: 550 5.1.1 user unknown\n" + body * 40000)
+    raw = (
+        b"From: MAILER-DAEMON@example.org\nSubject: Undelivered Mail\n\n"
+        b"<a@b.example>: 550 5.1.1 user unknown\n" + body * 40000
+    )
 
     result = check(raw)
 
@@ -89,7 +91,8 @@ def test_broken_base64_and_unknown_encodings_never_raise():
     rng = random.Random(4)
     junk = bytes(rng.randrange(256) for _ in range(3000))
     for cte in (b"base64", b"quoted-printable", b"x-uuencode", b"8bit"):
-        raw = (b"From: MAILER-DAEMON@example.org\nSubject: failure notice\n"
-               b"Content-Type: text/plain; charset=iso-2022-jp\nContent-Transfer-Encoding: "
-               + cte + b"\n\n" + junk)
+        raw = (
+            b"From: MAILER-DAEMON@example.org\nSubject: failure notice\n"
+            b"Content-Type: text/plain; charset=iso-2022-jp\nContent-Transfer-Encoding: " + cte + b"\n\n" + junk
+        )
         check(raw)

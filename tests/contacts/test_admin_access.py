@@ -38,12 +38,22 @@ def test_the_group_holds_exactly_the_support_permissions():
     granted = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
 
     assert granted == {
-        "contacts.view_organization", "contacts.view_membership", "contacts.view_bouncepolicy",
-        "contacts.view_automationrule", "contacts.view_learner", "contacts.clear_bounce",
-        "contacts.view_clearance", "contacts.view_bulkclearjob",
-        "campaigns.view_campaign", "campaigns.view_campaignrun", "campaigns.view_send",
-        "campaigns.view_bouncemailbox", "campaigns.change_bouncemailbox",
-        "campaigns.view_inboundmessage", "campaigns.change_inboundmessage", "campaigns.view_bounceevent",
+        "contacts.view_organization",
+        "contacts.view_membership",
+        "contacts.view_bouncepolicy",
+        "contacts.view_automationrule",
+        "contacts.view_learner",
+        "contacts.clear_bounce",
+        "contacts.view_clearance",
+        "contacts.view_bulkclearjob",
+        "campaigns.view_campaign",
+        "campaigns.view_campaignrun",
+        "campaigns.view_send",
+        "campaigns.view_bouncemailbox",
+        "campaigns.change_bouncemailbox",
+        "campaigns.view_inboundmessage",
+        "campaigns.change_inboundmessage",
+        "campaigns.view_bounceevent",
     }
     assert not any(p.codename.startswith(("add_", "delete_")) for p in group.permissions.all())
 
@@ -55,8 +65,11 @@ def test_support_reaches_every_page_of_the_job(cx_client, name):
 
 def test_support_opens_each_kind_of_record(cx_client, org):
     learner = LearnerFactory(organization=org)
-    event = BounceEventFactory(send__learner=learner, send__run__campaign__organization=org,
-                               inbound_message=InboundMessageFactory(organization=org))
+    event = BounceEventFactory(
+        send__learner=learner,
+        send__run__campaign__organization=org,
+        inbound_message=InboundMessageFactory(organization=org),
+    )
     mailbox = BounceMailboxFactory(organization=org)
     pages = [
         reverse("admin:contacts_organization_change", args=[org.pk]),
@@ -74,8 +87,10 @@ def test_support_opens_each_kind_of_record(cx_client, org):
 def test_support_cannot_edit_learners_or_manage_users(cx_client, org):
     learner = LearnerFactory(organization=org, email="ada@school.example")
 
-    edit = cx_client.post(reverse("admin:contacts_learner_change", args=[learner.pk]),
-                          {"email": "evil@school.example", "organization": org.pk})
+    edit = cx_client.post(
+        reverse("admin:contacts_learner_change", args=[learner.pk]),
+        {"email": "evil@school.example", "organization": org.pk},
+    )
     users = cx_client.get(reverse("admin:auth_user_changelist"))
     delete = cx_client.post(reverse("admin:contacts_learner_delete", args=[learner.pk]), {"post": "yes"})
 
@@ -84,9 +99,15 @@ def test_support_cannot_edit_learners_or_manage_users(cx_client, org):
     assert learner.email == "ada@school.example"
 
 
-@pytest.mark.parametrize("name", ["admin:index", "admin:contacts_learner_changelist",
-                                  "admin:contacts_learner_address_list",
-                                  "admin:campaigns_inboundmessage_changelist"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:index",
+        "admin:contacts_learner_changelist",
+        "admin:contacts_learner_address_list",
+        "admin:campaigns_inboundmessage_changelist",
+    ],
+)
 def test_portal_only_user_cannot_reach_the_admin(admin_client, name):
     response = admin_client.get(reverse(name))
 
@@ -97,8 +118,10 @@ def test_portal_only_user_cannot_reach_the_admin(admin_client, name):
 def test_portal_admin_cannot_run_the_bulk_clear_through_the_admin(admin_client, org):
     learner = LearnerFactory(organization=org, status="bounced", last_bounced_at=timezone.now())
 
-    response = admin_client.post(reverse("admin:contacts_learner_changelist"),
-                                 {"action": "clear_bounce_status", "_selected_action": [learner.pk]})
+    response = admin_client.post(
+        reverse("admin:contacts_learner_changelist"),
+        {"action": "clear_bounce_status", "_selected_action": [learner.pk]},
+    )
 
     assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
     learner.refresh_from_db()
@@ -107,8 +130,9 @@ def test_portal_admin_cannot_run_the_bulk_clear_through_the_admin(admin_client, 
 
 def test_staff_without_the_clear_permission_gets_no_clear_action_or_pages(client, org):
     viewer = UserFactory(username="intern", is_staff=True)
-    viewer.user_permissions.add(*Group.objects.get(name="Customer experience").permissions
-                                .exclude(codename="clear_bounce"))
+    viewer.user_permissions.add(
+        *Group.objects.get(name="Customer experience").permissions.exclude(codename="clear_bounce")
+    )
     client.force_login(viewer)
 
     changelist = client.get(reverse("admin:contacts_learner_changelist")).content.decode()

@@ -15,8 +15,13 @@ pytestmark = pytest.mark.django_db
 
 
 def bounced(**fields):
-    return LearnerFactory(status="bounced", last_bounce_category="hard", last_bounce_subtype="address_unknown",
-                          last_bounced_at=timezone.now(), **fields)
+    return LearnerFactory(
+        status="bounced",
+        last_bounce_category="hard",
+        last_bounce_subtype="address_unknown",
+        last_bounced_at=timezone.now(),
+        **fields,
+    )
 
 
 def test_changelist_has_a_button_to_the_address_list_page(cx_client):
@@ -37,10 +42,13 @@ def test_pasted_list_preview_sorts_addresses_into_bounced_not_bounced_and_not_fo
     LearnerFactory(organization=org, email="grace@school.example")
     bounced(organization=other_org, email="linus@school.example")  # another organization's learner
 
-    response = cx_client.post(ADDRESS_LIST, {
-        "organization": org.pk,
-        "addresses": "ada@school.example\ngrace@school.example, linus@school.example; nobody@school.example\nnot-an-address@",
-    })
+    response = cx_client.post(
+        ADDRESS_LIST,
+        {
+            "organization": org.pk,
+            "addresses": "ada@school.example\ngrace@school.example, linus@school.example; nobody@school.example\nnot-an-address@",
+        },
+    )
     page = cx_client.get(response["Location"]).content.decode()
 
     assert response.status_code == 302
@@ -68,7 +76,11 @@ def test_confirming_an_uploaded_csv_clears_the_bounced_matches_via_address_list(
     assert ada.status == "active" and grace.status == "active"
     clearance = Clearance.objects.get()
     assert (clearance.learner_id, clearance.via, clearance.cleared_by_id, clearance.note) == (
-        ada.pk, ClearedVia.ADDRESS_LIST, cx_user.pk, "Customer sent the corrected list (ticket 88)")
+        ada.pk,
+        ClearedVia.ADDRESS_LIST,
+        cx_user.pk,
+        "Customer sent the corrected list (ticket 88)",
+    )
     assert BulkClearJob.objects.get().organization_id == org.pk
 
 

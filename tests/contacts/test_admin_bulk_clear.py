@@ -16,8 +16,14 @@ pytestmark = pytest.mark.django_db
 
 
 def bounced(**fields):
-    return LearnerFactory(status="bounced", status_reason="userunknown", last_bounce_category="hard",
-                          last_bounce_subtype="address_unknown", last_bounced_at=timezone.now(), **fields)
+    return LearnerFactory(
+        status="bounced",
+        status_reason="userunknown",
+        last_bounce_category="hard",
+        last_bounce_subtype="address_unknown",
+        last_bounced_at=timezone.now(),
+        **fields,
+    )
 
 
 def run_action(client, learners=(), select_across=False, query=""):
@@ -77,7 +83,8 @@ def test_confirming_clears_each_learner_with_one_audit_row(cx_client, cx_user, o
     assert clearances.count() == 2
     assert {c.learner_id for c in clearances} == {learner.pk for learner in learners}
     assert {(c.via, c.cleared_by_id, c.note, c.previous_status) for c in clearances} == {
-        (ClearedVia.ADMIN_BULK, cx_user.pk, "Ticket 4711: customer fixed their MX", "bounced")}
+        (ClearedVia.ADMIN_BULK, cx_user.pk, "Ticket 4711: customer fixed their MX", "bounced")
+    }
     progress = cx_client.get(response["Location"]).content.decode()
     assert '<strong id="job-cleared">2</strong>' in progress
     assert 'http-equiv="refresh"' not in progress
@@ -117,8 +124,9 @@ def test_selection_with_no_bounced_learner_says_so(cx_client, org):
     assert not BulkClearJob.objects.exists()
 
 
-def test_large_selection_runs_as_chunked_task_and_shows_progress(cx_client, org, monkeypatch,
-                                                                  django_capture_on_commit_callbacks):
+def test_large_selection_runs_as_chunked_task_and_shows_progress(
+    cx_client, org, monkeypatch, django_capture_on_commit_callbacks
+):
     from contacts import tasks
 
     monkeypatch.setattr(bulk_clear, "SYNC_LIMIT", 5)
@@ -126,8 +134,11 @@ def test_large_selection_runs_as_chunked_task_and_shows_progress(cx_client, org,
     enqueued, chunks = [], []
     real_delay, real_clear = tasks.run_bulk_clear_job.delay, bulk_clear.clear_bounce_statuses
     monkeypatch.setattr(tasks.run_bulk_clear_job, "delay", lambda job_id: enqueued.append(job_id) or real_delay(job_id))
-    monkeypatch.setattr(bulk_clear, "clear_bounce_statuses",
-                        lambda *, learners, **kw: chunks.append(learners.count()) or real_clear(learners=learners, **kw))
+    monkeypatch.setattr(
+        bulk_clear,
+        "clear_bounce_statuses",
+        lambda *, learners, **kw: chunks.append(learners.count()) or real_clear(learners=learners, **kw),
+    )
     learners = [bounced(organization=org) for _ in range(10)]
     job_page = run_action(cx_client, learners)["Location"]
 
@@ -159,8 +170,12 @@ def test_job_resumes_after_the_last_committed_chunk_and_never_clears_twice(cx_us
     job = prepare_bulk_clear(learners=Learner.objects.all(), created_by=cx_user, via=ClearedVia.ADMIN_BULK)
     BulkClearJob.objects.filter(pk=job.pk).update(status="queued", note="n")
     # A first worker cleared the first chunk of two, then died.
-    clear_bounce_statuses(learners=Learner.objects.filter(pk__in=job.learner_ids[:2]), cleared_by=cx_user,
-                          via=ClearedVia.ADMIN_BULK, note="n")
+    clear_bounce_statuses(
+        learners=Learner.objects.filter(pk__in=job.learner_ids[:2]),
+        cleared_by=cx_user,
+        via=ClearedVia.ADMIN_BULK,
+        note="n",
+    )
     BulkClearJob.objects.filter(pk=job.pk).update(status="running", done=2, cleared=2)
 
     finished = process_bulk_clear_job(job_id=job.pk, chunk_size=2)

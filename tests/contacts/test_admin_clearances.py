@@ -17,9 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 def cleared(organization, by, via=ClearedVia.PORTAL, note="", email=None):
-    learner = LearnerFactory(organization=organization, status="bounced", last_bounce_category="hard",
-                             last_bounce_subtype="address_unknown", last_bounced_at=timezone.now(),
-                             **({"email": email} if email else {}))
+    learner = LearnerFactory(
+        organization=organization,
+        status="bounced",
+        last_bounce_category="hard",
+        last_bounce_subtype="address_unknown",
+        last_bounced_at=timezone.now(),
+        **({"email": email} if email else {}),
+    )
     return clear_bounce_status(learner=learner, cleared_by=by, via=via, note=note)
 
 
@@ -66,8 +71,9 @@ def test_not_even_a_superuser_can_delete_an_audit_row(superuser_client, org):
     clearance = cleared(org, None, note="keep me")
 
     single = superuser_client.post(reverse("admin:contacts_clearance_delete", args=[clearance.pk]), {"post": "yes"})
-    bulk = superuser_client.post(CHANGELIST, {"action": "delete_selected", "_selected_action": [clearance.pk],
-                                              "post": "yes"})
+    bulk = superuser_client.post(
+        CHANGELIST, {"action": "delete_selected", "_selected_action": [clearance.pk], "post": "yes"}
+    )
 
     assert single.status_code == 403
     assert bulk.status_code == 302  # delete_selected is not offered: "No action selected."
@@ -77,8 +83,9 @@ def test_not_even_a_superuser_can_delete_an_audit_row(superuser_client, org):
 def test_a_learner_with_audit_rows_cannot_be_deleted_through_the_admin(superuser_client, org):
     clearance = cleared(org, None)
 
-    response = superuser_client.post(reverse("admin:contacts_learner_delete", args=[clearance.learner_id]),
-                                     {"post": "yes"})
+    response = superuser_client.post(
+        reverse("admin:contacts_learner_delete", args=[clearance.learner_id]), {"post": "yes"}
+    )
 
     assert response.status_code == 403
     assert Learner.objects.filter(pk=clearance.learner_id).exists()
@@ -86,20 +93,27 @@ def test_a_learner_with_audit_rows_cannot_be_deleted_through_the_admin(superuser
 
 
 def test_csv_export_neutralizes_formulas(cx_client, cx_user, org):
-    cleared(org, cx_user, ClearedVia.ADMIN_BULK, "=HYPERLINK(\"http://evil.example\")", email="ada@school.example")
+    cleared(org, cx_user, ClearedVia.ADMIN_BULK, '=HYPERLINK("http://evil.example")', email="ada@school.example")
     cleared(org, cx_user, ClearedVia.ADMIN_BULK, "+1 call me")
     cleared(org, cx_user, ClearedVia.ADMIN_BULK, "plain note")
 
-    response = cx_client.post(CHANGELIST, {"action": "export_csv", "select_across": "1", "index": "0",
-                                           "_selected_action": [Clearance.objects.first().pk]})
+    response = cx_client.post(
+        CHANGELIST,
+        {
+            "action": "export_csv",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [Clearance.objects.first().pk],
+        },
+    )
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:3] == ["cleared at", "organization", "learner"]
     by_note = {row[-1]: row for row in rows[1:]}
-    assert set(by_note) == {"'=HYPERLINK(\"http://evil.example\")", "'+1 call me", "plain note"}
-    assert by_note["'=HYPERLINK(\"http://evil.example\")"][2] == "ada@school.example"
+    assert set(by_note) == {'\'=HYPERLINK("http://evil.example")', "'+1 call me", "plain note"}
+    assert by_note['\'=HYPERLINK("http://evil.example")'][2] == "ada@school.example"
     assert by_note["plain note"][4] == "admin_bulk" and by_note["plain note"][5] == "carol"
 
 
@@ -107,7 +121,16 @@ def test_csv_safe_prefixes_every_formula_start():
     from bounceportal.export import neutralize as csv_safe
 
     assert [csv_safe(v) for v in ("=1", "+1", "-1", "@x", "\tx", "\rx", "ok", None, 5)] == [
-        "'=1", "'+1", "'-1", "'@x", "'\tx", "'\rx", "ok", "", "5"]
+        "'=1",
+        "'+1",
+        "'-1",
+        "'@x",
+        "'\tx",
+        "'\rx",
+        "ok",
+        "",
+        "5",
+    ]
 
 
 def test_clearance_changelist_query_count_is_constant(cx_client, cx_user, org, django_assert_max_num_queries):

@@ -2,8 +2,6 @@
 
 from datetime import timedelta
 
-import os
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +19,13 @@ def emails(response):
 
 
 def bounced(**fields):
-    return LearnerFactory(status="bounced", last_bounce_category="hard", last_bounce_subtype="address_unknown",
-                          last_bounced_at=timezone.now(), **fields)
+    return LearnerFactory(
+        status="bounced",
+        last_bounce_category="hard",
+        last_bounce_subtype="address_unknown",
+        last_bounced_at=timezone.now(),
+        **fields,
+    )
 
 
 def test_support_sees_learners_of_every_organization_with_their_bounce_columns(cx_client, org, other_org):
@@ -34,23 +37,38 @@ def test_support_sees_learners_of_every_organization_with_their_bounce_columns(c
     assert response.status_code == 200
     assert emails(response) == {"ada@school.example", "linus@other.example"}
     html = response.content.decode()
-    for column in ("Organization", "Status", "Last bounce category", "Last bounce subtype", "Last bounced at",
-                   "Soft bounce count", "Cleared before"):
+    for column in (
+        "Organization",
+        "Status",
+        "Last bounce category",
+        "Last bounce subtype",
+        "Last bounced at",
+        "Soft bounce count",
+        "Cleared before",
+    ):
         assert column in html
     assert "Address does not exist" in html and "Acme Training" in html and "Other Org" in html
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("status__exact=bounced", {"hard@school.example", "soft@school.example"}),
-    ("last_bounce_category__exact=soft", {"soft@school.example"}),
-    ("last_bounce_subtype__exact=address_unknown", {"hard@school.example"}),
-    ("engaged=yes", {"opener@school.example"}),
-    ("cleared=often", {"hard@school.example"}),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("status__exact=bounced", {"hard@school.example", "soft@school.example"}),
+        ("last_bounce_category__exact=soft", {"soft@school.example"}),
+        ("last_bounce_subtype__exact=address_unknown", {"hard@school.example"}),
+        ("engaged=yes", {"opener@school.example"}),
+        ("cleared=often", {"hard@school.example"}),
+    ],
+)
 def test_filters_narrow_the_list(cx_client, org, query, expected):
     bounced(organization=org, email="hard@school.example", times_cleared=3)
-    LearnerFactory(organization=org, email="soft@school.example", status="bounced", last_bounce_category="soft",
-                   last_bounce_subtype="mailbox_full")
+    LearnerFactory(
+        organization=org,
+        email="soft@school.example",
+        status="bounced",
+        last_bounce_category="soft",
+        last_bounce_subtype="mailbox_full",
+    )
     LearnerFactory(organization=org, email="opener@school.example", last_engaged_at=timezone.now())
 
     response = cx_client.get(f"{CHANGELIST}?{query}")
@@ -81,9 +99,14 @@ def test_organization_filter(cx_client, org, other_org):
     assert emails(response) == {"other@school.example"}
 
 
-@pytest.mark.parametrize("term, expected", [
-    ("ada@", {"ada@school.example"}), ("Lovelace", {"ada@school.example"}), ("Other Org", {"linus@other.example"}),
-])
+@pytest.mark.parametrize(
+    "term, expected",
+    [
+        ("ada@", {"ada@school.example"}),
+        ("Lovelace", {"ada@school.example"}),
+        ("Other Org", {"linus@other.example"}),
+    ],
+)
 def test_search_by_email_name_or_organization(cx_client, org, other_org, term, expected):
     LearnerFactory(organization=org, email="ada@school.example", first_name="Ada", last_name="Lovelace")
     LearnerFactory(organization=other_org, email="linus@other.example", first_name="Linus", last_name="T")
@@ -117,8 +140,10 @@ def test_changelist_never_counts_the_whole_table(cx_client, django_assert_max_nu
     assert counts and all("LIMIT" in sql.upper() for sql in counts)
 
 
-@pytest.mark.skipif("os.environ.get('DATABASE_URL', '').startswith('sqlite') or not os.environ.get('DATABASE_URL')",
-                    reason="the planner estimate is PostgreSQL's (make test runs on it)")
+@pytest.mark.skipif(
+    "os.environ.get('DATABASE_URL', '').startswith('sqlite') or not os.environ.get('DATABASE_URL')",
+    reason="the planner estimate is PostgreSQL's (make test runs on it)",
+)
 def test_paginator_counts_exactly_up_to_its_limit_then_estimates(org):
     LearnerFactory.create_batch(12, organization=org)
     small = LargeTablePaginator(Learner.objects.all(), 5)
@@ -130,8 +155,10 @@ def test_paginator_counts_exactly_up_to_its_limit_then_estimates(org):
     assert big.count >= 11 and big.is_estimate
 
 
-@pytest.mark.skipif("os.environ.get('DATABASE_URL', '').startswith('sqlite') or not os.environ.get('DATABASE_URL')",
-                    reason="the planner estimate is PostgreSQL's (make test runs on it)")
+@pytest.mark.skipif(
+    "os.environ.get('DATABASE_URL', '').startswith('sqlite') or not os.environ.get('DATABASE_URL')",
+    reason="the planner estimate is PostgreSQL's (make test runs on it)",
+)
 def test_estimated_counts_are_labelled_about(cx_client, org, monkeypatch):
     monkeypatch.setattr(LargeTablePaginator, "exact_limit", 2)
     LearnerFactory.create_batch(5, organization=org)
@@ -153,8 +180,9 @@ def test_learner_page_shows_clearance_history_read_only(cx_client, cx_user, org)
     assert 'name="email"' not in page  # view only: support changes learners only by clearing
 
 
-def test_learner_page_query_count_does_not_grow_with_its_clearances(cx_client, cx_user, org,
-                                                                    django_assert_max_num_queries):
+def test_learner_page_query_count_does_not_grow_with_its_clearances(
+    cx_client, cx_user, org, django_assert_max_num_queries
+):
     from contacts.services import clear_bounce_status
 
     learner = bounced(organization=org)
@@ -177,9 +205,17 @@ def test_changing_a_bounced_learners_email_in_the_admin_clears_it_with_an_audit_
     client.force_login(superuser)
     learner = bounced_learner(org)
     url = reverse("admin:contacts_learner_change", args=[learner.pk])
-    form = {"email": "fixed@school.example", "first_name": learner.first_name, "last_name": learner.last_name,
-            "department": "", "tags": "[]", "created_at_0": "2026-01-01", "created_at_1": "00:00:00",
-            "clearances-TOTAL_FORMS": "0", "clearances-INITIAL_FORMS": "0"}
+    form = {
+        "email": "fixed@school.example",
+        "first_name": learner.first_name,
+        "last_name": learner.last_name,
+        "department": "",
+        "tags": "[]",
+        "created_at_0": "2026-01-01",
+        "created_at_1": "00:00:00",
+        "clearances-TOTAL_FORMS": "0",
+        "clearances-INITIAL_FORMS": "0",
+    }
 
     response = client.post(url, form)
 

@@ -20,20 +20,32 @@ def profile(client, learner, **params):
 def test_activity_log_lists_sends_opens_bounces_and_clearances_newest_first(admin_client, org, admin_member):
     now = timezone.now()
     learner = LearnerFactory(organization=org)
-    first = SendFactory(run__campaign__organization=org, run__campaign__name="Welcome", learner=learner,
-                        created_at=now - timedelta(days=3), sent_at=now - timedelta(days=3))
+    first = SendFactory(
+        run__campaign__organization=org,
+        run__campaign__name="Welcome",
+        learner=learner,
+        created_at=now - timedelta(days=3),
+        sent_at=now - timedelta(days=3),
+    )
     record_open(send=first, now=now - timedelta(days=2, hours=12))
-    second = SendFactory(run__campaign__organization=org, run__campaign__name="Phish test", learner=learner,
-                         created_at=now - timedelta(days=2), sent_at=now - timedelta(days=2))
+    second = SendFactory(
+        run__campaign__organization=org,
+        run__campaign__name="Phish test",
+        learner=learner,
+        created_at=now - timedelta(days=2),
+        sent_at=now - timedelta(days=2),
+    )
     apply_bounce_event(event=BounceEventFactory(send=second, occurred_at=now - timedelta(days=1)))
     learner.refresh_from_db()
     clear_bounce_status(learner=learner, cleared_by=admin_member.user, note="Mailbox restored")
 
     body = profile(admin_client, learner).content.decode()
 
-    log = body[body.index('id="activity-title"'):]
-    order = [log.index(marker) for marker in
-             ("Bounce status cleared", "Hard bounce", "Sent\n    <a", "Opened", "Welcome</a>")]
+    log = body[body.index('id="activity-title"') :]
+    order = [
+        log.index(marker)
+        for marker in ("Bounce status cleared", "Hard bounce", "Sent\n    <a", "Opened", "Welcome</a>")
+    ]
     assert order == sorted(order)
     assert "Mailbox restored" in body
     assert "by alice" in body
@@ -41,8 +53,11 @@ def test_activity_log_lists_sends_opens_bounces_and_clearances_newest_first(admi
 
 def test_each_bounce_expands_in_place_with_the_server_message(admin_client, org):
     send = SendFactory(run__campaign__organization=org)
-    apply_bounce_event(event=BounceEventFactory(send=send, diagnostic="550 5.1.1 <x@school.example> no such user",
-                                                remote_mta="mx9.school.example"))
+    apply_bounce_event(
+        event=BounceEventFactory(
+            send=send, diagnostic="550 5.1.1 <x@school.example> no such user", remote_mta="mx9.school.example"
+        )
+    )
 
     body = profile(admin_client, send.learner).content.decode()
 
@@ -89,8 +104,9 @@ def test_activity_log_is_paginated(admin_client, org):
 
 
 def test_deliverability_box_shows_the_soft_count_against_the_threshold(admin_client, org):
-    learner = LearnerFactory(organization=org, soft_bounce_count=8, last_bounce_category="soft",
-                             last_bounce_subtype="mailbox_full")
+    learner = LearnerFactory(
+        organization=org, soft_bounce_count=8, last_bounce_category="soft", last_bounce_subtype="mailbox_full"
+    )
 
     body = profile(admin_client, learner).content.decode()
 

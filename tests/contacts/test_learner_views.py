@@ -11,8 +11,13 @@ pytestmark = pytest.mark.django_db
 
 
 def edit(client, learner, **data):
-    form = {"email": learner.email, "first_name": learner.first_name, "last_name": learner.last_name,
-            "department": learner.department, **data}
+    form = {
+        "email": learner.email,
+        "first_name": learner.first_name,
+        "last_name": learner.last_name,
+        "department": learner.department,
+        **data,
+    }
     return client.post(reverse("contacts:learner-edit", args=[learner.pk]), form)
 
 

@@ -2,7 +2,6 @@
 
 import pytest
 
-from campaigns.services.policy import apply_bounce_event
 from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.models import Clearance, Learner
 from contacts.services import (
@@ -11,7 +10,7 @@ from contacts.services import (
     clear_bounce_status,
     clear_bounce_statuses,
 )
-from tests.factories import BounceEventFactory, LearnerFactory, SendFactory, UserFactory, bounced_learner
+from tests.factories import LearnerFactory, UserFactory, bounced_learner
 
 pytestmark = pytest.mark.django_db
 
@@ -44,13 +43,19 @@ def test_bulk_clear_only_touches_bounced_learners_and_audits_each(org):
     bounced = [bounced_learner(org) for _ in range(3)]
     active = LearnerFactory(organization=org)
 
-    cleared = clear_bounce_statuses(learners=Learner.objects.filter(organization=org), cleared_by=None,
-                                    via=ClearedVia.ADMIN_BULK, note="Customer confirmed")
+    cleared = clear_bounce_statuses(
+        learners=Learner.objects.filter(organization=org),
+        cleared_by=None,
+        via=ClearedVia.ADMIN_BULK,
+        note="Customer confirmed",
+    )
 
     assert cleared == 3
     assert Clearance.objects.filter(via="admin_bulk").count() == 3
     assert set(Learner.objects.filter(status="active").values_list("pk", flat=True)) == {
-        *(learner.pk for learner in bounced), active.pk}
+        *(learner.pk for learner in bounced),
+        active.pk,
+    }
 
 
 def test_email_change_clears_a_bounced_learner_with_audit(org):

@@ -11,8 +11,13 @@ from tests.factories import SOFT, BounceEventFactory, SendFactory
 pytestmark = pytest.mark.django_db
 POLICY = reverse("contacts:settings-policy")
 AUTOMATION = reverse("contacts:settings-automation")
-VALID_POLICY = {"soft_threshold_unengaged": 5, "soft_threshold_engaged": 12, "engaged_window_days": 60,
-                "allowlisting_alert_share": 30, "unverified_events_suppress": ""}
+VALID_POLICY = {
+    "soft_threshold_unengaged": 5,
+    "soft_threshold_engaged": 12,
+    "engaged_window_days": 60,
+    "allowlisting_alert_share": 30,
+    "unverified_events_suppress": "",
+}
 
 
 def test_admin_saves_the_bounce_policy(admin_client, org):
@@ -20,8 +25,13 @@ def test_admin_saves_the_bounce_policy(admin_client, org):
 
     assert response.status_code == 302
     policy = BouncePolicy.objects.get(organization=org)
-    assert (policy.soft_threshold_unengaged, policy.soft_threshold_engaged, policy.engaged_window_days,
-            policy.allowlisting_alert_share, policy.unverified_events_suppress) == (5, 12, 60, 30, False)
+    assert (
+        policy.soft_threshold_unengaged,
+        policy.soft_threshold_engaged,
+        policy.engaged_window_days,
+        policy.allowlisting_alert_share,
+        policy.unverified_events_suppress,
+    ) == (5, 12, 60, 30, False)
 
 
 @pytest.mark.parametrize("value", ["0", "-3"])
@@ -61,8 +71,9 @@ def test_a_new_threshold_applies_to_the_next_soft_bounce(admin_client, org):
 
 
 def test_admin_adds_an_automation_rule_that_the_policy_applies(admin_client, org):
-    response = admin_client.post(AUTOMATION, {"category": "soft", "subtype": "mailbox_full", "action": "tag",
-                                              "tag": "mailbox-full"})
+    response = admin_client.post(
+        AUTOMATION, {"category": "soft", "subtype": "mailbox_full", "action": "tag", "tag": "mailbox-full"}
+    )
     send = SendFactory(run__campaign__organization=org)
 
     apply_bounce_event(event=BounceEventFactory(send=send, **SOFT))
@@ -72,11 +83,14 @@ def test_admin_adds_an_automation_rule_that_the_policy_applies(admin_client, org
     assert send.learner.tags == ["mailbox-full"]
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"category": "hard", "subtype": "mailbox_full", "action": "suppress"}, "subtype", "is not a subtype of"),
-    ({"category": "soft", "subtype": "", "action": "tag", "tag": ""}, "tag", "Name the tag to add."),
-    ({"category": "hard", "subtype": "", "action": "resend"}, "action", "Only soft bounces and mail blocks"),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"category": "hard", "subtype": "mailbox_full", "action": "suppress"}, "subtype", "is not a subtype of"),
+        ({"category": "soft", "subtype": "", "action": "tag", "tag": ""}, "tag", "Name the tag to add."),
+        ({"category": "hard", "subtype": "", "action": "resend"}, "action", "Only soft bounces and mail blocks"),
+    ],
+)
 def test_invalid_rules_are_reshown_with_the_error_next_to_the_field(admin_client, org, data, field, message):
     response = admin_client.post(AUTOMATION, data)
 

@@ -18,8 +18,9 @@ def test_cells_a_spreadsheet_would_evaluate_get_a_leading_quote(cell):
     assert neutralize(cell) == "'" + cell
 
 
-@pytest.mark.parametrize("cell, shown", [("ada@school.example", "ada@school.example"), (None, ""), (3, "3"),
-                                         ("a=b", "a=b")])
+@pytest.mark.parametrize(
+    "cell, shown", [("ada@school.example", "ada@school.example"), (None, ""), (3, "3"), ("a=b", "a=b")]
+)
 def test_other_cells_are_left_alone(cell, shown):
     assert neutralize(cell) == shown
 

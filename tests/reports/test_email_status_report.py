@@ -27,8 +27,17 @@ def test_counts_per_campaign_and_category(admin_client, org):
 
     table = rows(admin_client.get(REPORT, {"export": "csv", "table": "campaigns"}))
 
-    assert table[0] == ["Campaign", "Hard bounce", "Soft bounce", "Mail block", "Auto reply", "Complaint",
-                        "Unsubscribe request", "Undetermined", "Total"]
+    assert table[0] == [
+        "Campaign",
+        "Hard bounce",
+        "Soft bounce",
+        "Mail block",
+        "Auto reply",
+        "Complaint",
+        "Unsubscribe request",
+        "Undetermined",
+        "Total",
+    ]
     assert ["Welcome", "1", "0", "1", "0", "0", "0", "0", "2"] in table
     assert ["Phish", "0", "0", "0", "1", "0", "0", "0", "1"] in table
 

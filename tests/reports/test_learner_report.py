@@ -26,8 +26,9 @@ REPORT = reverse("reports:learner-report")
 
 def bounce(org, *, email=None, run=None, days_ago=0, **kind):
     when = timezone.now() - timedelta(days=days_ago)
-    send = SendFactory(run=run or CampaignRunFactory(campaign__organization=org),
-                       **({"learner__email": email} if email else {}))
+    send = SendFactory(
+        run=run or CampaignRunFactory(campaign__organization=org), **({"learner__email": email} if email else {})
+    )
     apply_bounce_event(event=BounceEventFactory(send=send, occurred_at=when, **kind), now=when)
     send.learner.refresh_from_db()
     return send
@@ -88,8 +89,8 @@ def test_repeat_bouncers_and_near_threshold_learners_are_listed(admin_client, or
 
     body = admin_client.get(REPORT).content.decode()
 
-    repeat_section = body[body.index('id="repeat-title"'):body.index('id="near-title"')]
-    near_section = body[body.index('id="near-title"'):]
+    repeat_section = body[body.index('id="repeat-title"') : body.index('id="near-title"')]
+    near_section = body[body.index('id="near-title"') :]
     assert repeat.email in repeat_section
     assert near.email in near_section
 
@@ -98,13 +99,13 @@ def test_allowlisting_alert_is_raised_for_a_blocking_domain(admin_client, org):
     run = CampaignRunFactory(campaign__organization=org, campaign__name="Security week")
     for i in range(4):
         bounce(org, run=run, email=f"u{i}@strict.example", **BLOCK)
-    for i in range(6):
+    for _ in range(6):
         SendFactory(run=run, status=SendStatus.DELIVERED)
 
     body = admin_client.get(REPORT).content.decode()
 
     assert "Review your allowlisting for strict.example" in body
-    assert "run {} of Security week".format(run.pk) in body
+    assert f"run {run.pk} of Security week" in body
 
 
 def test_an_invalid_range_is_shown_next_to_its_field_and_the_default_used(admin_client, org):

@@ -35,8 +35,10 @@ class Command(BaseCommand):
         for sub in ("cur", "new", "tmp"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         mailbox, _ = BounceMailbox.objects.get_or_create(
-            organization=organization, name=MAILBOX_NAME,
-            defaults={"protocol": MailboxProtocol.MAILDIR, "folder": str(root), "poll_interval_seconds": 60})
+            organization=organization,
+            name=MAILBOX_NAME,
+            defaults={"protocol": MailboxProtocol.MAILDIR, "folder": str(root), "poll_interval_seconds": 60},
+        )
         # Once the mailbox has been polled, the demo's bounces are in; later runs only poll.
         written = 0 if mailbox.inbound_messages.exists() else write_demo_bounces(organization, root, count)
         result = poll_mailbox_once(mailbox=mailbox)
@@ -45,20 +47,33 @@ class Command(BaseCommand):
 
 def write_demo_bounces(organization, root, count: int) -> int:
     """Write the messages into ``root``/new the way an MTA delivers (tmp/, then rename); return how many."""
-    run = (CampaignRun.objects.filter(organization=organization).order_by("-created_at", "-id").first())
+    run = CampaignRun.objects.filter(organization=organization).order_by("-created_at", "-id").first()
     if run is None:
         return 0
-    sends = list(Send.objects.filter(run=run, status__in=(SendStatus.SENT, SendStatus.DELIVERED))
-                 .select_related("run__campaign").order_by("pk")[:count])
-    originals = [gen.Original(token=s.token, email=s.email, bounce_domain=settings.BOUNCE_DOMAIN,
-                              from_email=s.run.campaign.from_email, subject=s.run.campaign.subject,
-                              sent_at=s.sent_at) for s in sends]
+    sends = list(
+        Send.objects.filter(run=run, status__in=(SendStatus.SENT, SendStatus.DELIVERED))
+        .select_related("run__campaign")
+        .order_by("pk")[:count]
+    )
+    originals = [
+        gen.Original(
+            token=s.token,
+            email=s.email,
+            bounce_domain=settings.BOUNCE_DOMAIN,
+            from_email=s.run.campaign.from_email,
+            subject=s.run.campaign.subject,
+            sent_at=s.sent_at,
+        )
+        for s in sends
+    ]
     messages = [raw for _kind, raw in gen.generate(originals, seed=7)]
     if originals:
-        messages.append(gen.postfix_dsn(originals[-1], verp=False).replace(originals[-1].token.encode(),
-                                                                           b"lost-in-forwarding"))
-    stranger = gen.Original(token="NotOneOfOursNotOneOfOurs", email="someone@unknown.example",
-                            bounce_domain=settings.BOUNCE_DOMAIN)
+        messages.append(
+            gen.postfix_dsn(originals[-1], verp=False).replace(originals[-1].token.encode(), b"lost-in-forwarding")
+        )
+    stranger = gen.Original(
+        token="NotOneOfOursNotOneOfOurs", email="someone@unknown.example", bounce_domain=settings.BOUNCE_DOMAIN
+    )
     messages.append(gen.postfix_dsn(stranger))
     for index, raw in enumerate(messages):
         name = f"1700000000.demo{index:05d}.bounceportal"

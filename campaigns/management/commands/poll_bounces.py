@@ -8,14 +8,25 @@ from campaigns.services.ingestion import poll_mailbox_once
 
 
 class Command(BaseCommand):
-    help = ("Poll every enabled bounce mailbox (or the one given) once: store, classify, match and apply "
-            "the policy, then mark the messages processed. --dry-run changes nothing.")
+    help = (
+        "Poll every enabled bounce mailbox (or the one given) once: store, classify, match and apply "
+        "the policy, then mark the messages processed. --dry-run changes nothing."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--mailbox", type=int, action="append", dest="mailboxes", metavar="ID",
-                            help="Poll only this mailbox (even if disabled); may be repeated.")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="Fetch, classify and match, report what would happen, store and mark nothing.")
+        parser.add_argument(
+            "--mailbox",
+            type=int,
+            action="append",
+            dest="mailboxes",
+            metavar="ID",
+            help="Poll only this mailbox (even if disabled); may be repeated.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Fetch, classify and match, report what would happen, store and mark nothing.",
+        )
 
     def handle(self, *args, mailboxes=None, dry_run=False, **options):
         if mailboxes:

@@ -37,8 +37,11 @@ class Command(BaseCommand):
             ensure_user(f"{slug}-admin", organization, MemberRole.ADMIN)
             ensure_user(f"{slug}-viewer", organization, MemberRole.VIEWER)
         ensure_support_user()
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo ready. Portal: acme-admin / {DEMO_PASSWORD}   Admin (support staff): support / {DEMO_PASSWORD}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready. Portal: acme-admin / {DEMO_PASSWORD}   Admin (support staff): support / {DEMO_PASSWORD}"
+            )
+        )
 
 
 def ensure_user(username, organization, role):
@@ -63,22 +66,29 @@ def ensure_support_user():
 
 def seed_organization(organization, learner_count, rng):
     now = timezone.now()
-    learners = Learner.objects.bulk_create([
-        Learner(
-            organization=organization,
-            email=f"{FIRST_NAMES[i % 20].lower()}.{LAST_NAMES[(i // 20) % 20].lower().replace(' ', '')}{i}"
-                  f"@{DOMAINS[i % len(DOMAINS)]}",
-            first_name=FIRST_NAMES[i % 20], last_name=LAST_NAMES[(i // 20) % 20],
-            department=DEPARTMENTS[i % len(DEPARTMENTS)],
-            created_at=now - timedelta(days=200 - i % 100),
-            last_engaged_at=now - timedelta(days=rng.randint(1, 200)) if rng.random() < 0.6 else None,
-        )
-        for i in range(learner_count)
-    ])
+    learners = Learner.objects.bulk_create(
+        [
+            Learner(
+                organization=organization,
+                email=f"{FIRST_NAMES[i % 20].lower()}.{LAST_NAMES[(i // 20) % 20].lower().replace(' ', '')}{i}"
+                f"@{DOMAINS[i % len(DOMAINS)]}",
+                first_name=FIRST_NAMES[i % 20],
+                last_name=LAST_NAMES[(i // 20) % 20],
+                department=DEPARTMENTS[i % len(DEPARTMENTS)],
+                created_at=now - timedelta(days=200 - i % 100),
+                last_engaged_at=now - timedelta(days=rng.randint(1, 200)) if rng.random() < 0.6 else None,
+            )
+            for i in range(learner_count)
+        ]
+    )
     for index, (name, subject) in enumerate(CAMPAIGNS):
         campaign = Campaign.objects.create(
-            organization=organization, name=name, subject=subject, from_name="Training Team",
-            from_email=f"training@{organization.slug}.example", created_at=now - timedelta(days=60 - index * 12),
+            organization=organization,
+            name=name,
+            subject=subject,
+            from_name="Training Team",
+            from_email=f"training@{organization.slug}.example",
+            created_at=now - timedelta(days=60 - index * 12),
             body_text=f"Hello,\n\n{subject}.\n\nThe Training Team",
             body_html=f"<p>Hello,</p><p>{subject}.</p><p>The Training Team</p>",
         )
@@ -87,14 +97,31 @@ def seed_organization(organization, learner_count, rng):
 
 
 def seed_run(campaign, learners, rng, started):
-    run = CampaignRun.objects.create(organization=campaign.organization, campaign=campaign, status=RunStatus.DONE,
-                                     created_at=started, started_at=started, finished_at=started + timedelta(hours=2))
-    sends = Send.objects.bulk_create([
-        Send(organization=campaign.organization, run=run, learner=learner, email=learner.email,
-             domain=learner.email.rpartition("@")[2], status=SendStatus.SENT, sent_at=started, created_at=started,
-             status_changed_at=started)
-        for learner in learners if rng.random() < 0.8
-    ])
+    run = CampaignRun.objects.create(
+        organization=campaign.organization,
+        campaign=campaign,
+        status=RunStatus.DONE,
+        created_at=started,
+        started_at=started,
+        finished_at=started + timedelta(hours=2),
+    )
+    sends = Send.objects.bulk_create(
+        [
+            Send(
+                organization=campaign.organization,
+                run=run,
+                learner=learner,
+                email=learner.email,
+                domain=learner.email.rpartition("@")[2],
+                status=SendStatus.SENT,
+                sent_at=started,
+                created_at=started,
+                status_changed_at=started,
+            )
+            for learner in learners
+            if rng.random() < 0.8
+        ]
+    )
     for send in sends:
         roll = rng.random()
         if roll < 0.10:
@@ -110,13 +137,25 @@ def seed_run(campaign, learners, rng, started):
         elif roll < 0.75:
             Send.objects.filter(pk=send.pk).update(status=SendStatus.SCHEDULED, sent_at=None)
     left_out = Learner.objects.filter(organization=campaign.organization).exclude(status="active")[:40]
-    Send.objects.bulk_create([
-        Send(organization=campaign.organization, run=run, learner=learner, email=learner.email,
-             domain=learner.email.rpartition("@")[2], status=SendStatus.SKIPPED, skip_reason=learner.status)
-        for learner in left_out if not Send.objects.filter(run=run, learner=learner).exists()
-    ])
-    run.left_out = {"bounced": sum(1 for x in left_out if x.status == "bounced"),
-                    "unsubscribed": sum(1 for x in left_out if x.status == "unsubscribed")}
+    Send.objects.bulk_create(
+        [
+            Send(
+                organization=campaign.organization,
+                run=run,
+                learner=learner,
+                email=learner.email,
+                domain=learner.email.rpartition("@")[2],
+                status=SendStatus.SKIPPED,
+                skip_reason=learner.status,
+            )
+            for learner in left_out
+            if not Send.objects.filter(run=run, learner=learner).exists()
+        ]
+    )
+    run.left_out = {
+        "bounced": sum(1 for x in left_out if x.status == "bounced"),
+        "unsubscribed": sum(1 for x in left_out if x.status == "unsubscribed"),
+    }
     run.save(update_fields=["left_out"])
 
 
@@ -129,10 +168,20 @@ def seed_bounce(send, rng, started):
     category, subtype, reason, status, reply_code, mta, diagnostic = sample
     domain = send.domain
     event = BounceEvent.objects.create(
-        organization=send.organization, send=send, learner=send.learner, source=EventSource.MAILBOX,
-        address=send.email, action="failed" if status else "", status=status, reply_code=reply_code,
-        reason=reason, category=category, subtype=subtype, hard=category == "hard",
-        diagnostic=diagnostic.format(address=send.email, domain=domain), remote_mta=mta.format(domain=domain),
+        organization=send.organization,
+        send=send,
+        learner=send.learner,
+        source=EventSource.MAILBOX,
+        address=send.email,
+        action="failed" if status else "",
+        status=status,
+        reply_code=reply_code,
+        reason=reason,
+        category=category,
+        subtype=subtype,
+        hard=category == "hard",
+        diagnostic=diagnostic.format(address=send.email, domain=domain),
+        remote_mta=mta.format(domain=domain),
         feedback_type="abuse" if category == "complaint" else "",
         matched_by=MatchedBy.ADDRESS if rng.random() < 0.1 else MatchedBy.VERP,
         occurred_at=started + timedelta(minutes=rng.randint(1, 600)),
@@ -144,5 +193,6 @@ def seed_clearances(organization, rng):
     bounced = list(Learner.objects.filter(organization=organization, status="bounced").order_by("pk")[:12])
     admin = None
     for learner in bounced[::3]:
-        clear_bounce_status(learner=learner, cleared_by=admin, via=ClearedVia.PORTAL,
-                            note="Confirmed with the learner's IT team")
+        clear_bounce_status(
+            learner=learner, cleared_by=admin, via=ClearedVia.PORTAL, note="Confirmed with the learner's IT team"
+        )

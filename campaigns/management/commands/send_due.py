@@ -8,8 +8,10 @@ from campaigns.services.sending import chunk_ranges, finish_run_if_complete, sen
 
 
 class Command(BaseCommand):
-    help = ("Send, without Celery, the retries whose time has come and the sends of workers that died; "
-            "with --run, every pending send of that run.")
+    help = (
+        "Send, without Celery, the retries whose time has come and the sends of workers that died; "
+        "with --run, every pending send of that run."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--run", type=int, action="append", help="a run id (repeatable)")
@@ -20,8 +22,10 @@ class Command(BaseCommand):
             ranges = chunk_ranges(run_id=run_id, chunk_size=settings.SEND_CHUNK_SIZE, due_only=not options["run"])
             for first_id, last_id in ranges:
                 result = send_chunk(run_id=run_id, first_id=first_id, last_id=last_id)
-                self.stdout.write(f"Run {run_id}, sends {first_id}-{last_id}: {result.sent} sent, "
-                                  f"{result.bounced} bounced, {result.deferred} deferred, {result.expired} expired, "
-                                  f"{result.failed} failed, {result.skipped} skipped.")
+                self.stdout.write(
+                    f"Run {run_id}, sends {first_id}-{last_id}: {result.sent} sent, "
+                    f"{result.bounced} bounced, {result.deferred} deferred, {result.expired} expired, "
+                    f"{result.failed} failed, {result.skipped} skipped."
+                )
             done = finish_run_if_complete(run_id=run_id)
             self.stdout.write(f"Run {run_id} is {'done' if done else 'still sending'}.")

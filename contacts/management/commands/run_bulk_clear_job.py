@@ -21,5 +21,7 @@ class Command(BaseCommand):
         if job.status == BulkClearJobStatus.FAILED:
             BulkClearJob.objects.filter(pk=job_id).update(status=BulkClearJobStatus.RUNNING, error="")
         job = process_bulk_clear_job(job_id=job_id)
-        self.stdout.write(f"Bulk-clear job {job.pk}: {job.get_status_display()}, {job.done} of {job.total} "
-                          f"processed, {job.cleared} cleared.")
+        self.stdout.write(
+            f"Bulk-clear job {job.pk}: {job.get_status_display()}, {job.done} of {job.total} "
+            f"processed, {job.cleared} cleared."
+        )
