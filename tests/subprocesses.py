@@ -23,7 +23,7 @@ def test_database_url() -> str:
 
 def child_env(*, redis: bool = False, **extra) -> dict:
     """The environment for a child process: the test database, Redis only when asked for."""
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "BOUNCEPORTAL_TEST_CRASH_AT")}
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(DATABASE_URL=test_database_url(), DJANGO_ENV="test", PYTHONPATH=str(ROOT))
     if redis:
         env["REDIS_URL"] = os.environ["REDIS_URL"]
@@ -34,6 +34,18 @@ def child_env(*, redis: bool = False, **extra) -> dict:
 def manage(*args, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
         [PYTHON, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def manage_killed_at(checkpoint: str, *args, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``manage.py ARGS`` in a process that SIGKILLs itself at ingestion checkpoint ``NAME:N``."""
+    return subprocess.run(
+        [PYTHON, str(ROOT / "tests" / "crash_poll.py"), checkpoint, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 

@@ -65,7 +65,7 @@ def run_settings(**env):
     clean = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "bounceportal.settings", **env}
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.CELERY_TASK_ALWAYS_EAGER)"
+        "print(s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.CELERY_TASK_ALWAYS_EAGER, s.PASSWORD_HASHERS[0])"
     )
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
 
@@ -91,6 +91,17 @@ def test_no_redis_url_runs_tasks_eagerly():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[2] == "True"
+
+
+def test_only_the_test_environment_uses_the_fast_password_hasher():
+    production = run_settings(
+        DJANGO_ENV="production", SECRET_KEY="x" * 50, MAILBOX_SECRET_KEY="k" * 44, ALLOWED_HOSTS="portal.example"
+    )
+    development, test = run_settings(), run_settings(DJANGO_ENV="test")
+
+    assert production.stdout.split()[3].endswith("PBKDF2PasswordHasher"), production.stderr
+    assert development.stdout.split()[3].endswith("PBKDF2PasswordHasher"), development.stderr
+    assert test.stdout.split()[3].endswith("MD5PasswordHasher"), test.stderr
 
 
 def test_malformed_value_stops_start_up_naming_the_variable():

@@ -19,8 +19,6 @@ holds per message all the same:
 from __future__ import annotations
 
 import logging
-import os
-import signal
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
@@ -121,21 +119,13 @@ class PollResult(BatchResult):
         )
 
 
-CRASH_ENV = "BOUNCEPORTAL_TEST_CRASH_AT"
-_crash_hits: dict[str, int] = {}
+def checkpoint(name: str) -> None:
+    """A point of a poll where a crash must lose nothing and count nothing twice: "after_fetch",
+    "after_store", "in_transaction" (before commit) and "after_commit" (before marking).
 
-
-def _crash_point(name: str) -> None:
-    """Test hook for the crash test: ``BOUNCEPORTAL_TEST_CRASH_AT=name:N`` SIGKILLs this process
-    the Nth time it reaches checkpoint ``name``. Unset (always, outside that test) it does nothing."""
-    spec = os.environ.get(CRASH_ENV)
-    if not spec:
-        return
-    target, _, nth = spec.partition(":")
-    if target == name:
-        _crash_hits[name] = _crash_hits.get(name, 0) + 1
-        if _crash_hits[name] >= int(nth or 1):
-            os.kill(os.getpid(), signal.SIGKILL)
+    Does nothing. The crash-safety test replaces it, in the poller process it starts, with one
+    that SIGKILLs that process (tests/crash_poll.py); a concurrency test replaces it to pause.
+    """
 
 
 _COLUMNS = (
@@ -167,11 +157,12 @@ def _insert_new(rows: list[InboundMessage]) -> set[str]:
     meta = InboundMessage._meta
     fields = [meta.get_field(name) for name in _COLUMNS]
     quote = connection.ops.quote_name
+    organization, digest = (quote(meta.get_field(name).column) for name in ("organization", "digest"))
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT ({quote('organization_id')}, {quote('digest')}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}, {quote('digest')}"
+        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT ({organization}, {digest}) DO NOTHING "
+        f"RETURNING {quote(meta.pk.column)}, {digest}"
     )
     params = [f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows for f in fields]
     with connection.cursor() as cursor:
@@ -242,7 +233,7 @@ def _store_and_apply(mailbox, fresh: list, dry_run: bool, now) -> BatchResult:
     with transaction.atomic():
         # Digest order, so two pollers inserting overlapping batches wait on each other without deadlocking.
         inserted = _insert_new(sorted((row for _, row, _ in planned), key=lambda row: row.digest))
-        _crash_point("after_store")
+        checkpoint("after_store")
         merged = Outcomes(events=[], deferrals={}, deliveries=[])
         for item, row, outcomes in planned:
             if row.digest not in inserted:  # stored meanwhile by a concurrent poll: it is theirs
@@ -256,7 +247,7 @@ def _store_and_apply(mailbox, fresh: list, dry_run: bool, now) -> BatchResult:
                 result.to_mark.append(item.ref)
         result.events = len(write_outcomes(merged, now))
         result.deferred, result.delivered = len(merged.deferrals), len({s.pk for s in merged.deliveries})
-        _crash_point("in_transaction")
+        checkpoint("in_transaction")
         if dry_run:
             transaction.set_rollback(True)
     return result
@@ -361,12 +352,12 @@ def poll_mailbox_once(*, mailbox: BounceMailbox, dry_run: bool = False, use_lock
 def _poll(mailbox, result: PollResult, lock, dry_run: bool) -> None:
     with open_mailbox(mailbox) as source:
         for batch in source.batches(settings.INBOUND_BATCH_SIZE):
-            _crash_point("after_fetch")
+            checkpoint("after_fetch")
             outcome = ingest_raw_messages(mailbox=mailbox, messages=batch, dry_run=dry_run)
             result.add(outcome)
             if dry_run:
                 continue
-            _crash_point("after_commit")
+            checkpoint("after_commit")
             result.marked += source.mark_processed(outcome.to_mark)
             lock.renew()
 

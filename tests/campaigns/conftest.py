@@ -78,6 +78,23 @@ def drop(maildir: Path, raw: bytes, name: str | None = None) -> Path:
 drop.counter = 0
 
 
+def imap_mailbox(org, dovecot, account, *, password: str | None = None, **fields):
+    """A bounce mailbox reading ``account``'s INBOX on the test Dovecot over plain IMAP."""
+    mailbox = BounceMailboxFactory(
+        organization=org,
+        protocol="imap",
+        host="127.0.0.1",
+        port=dovecot.imap_port,
+        security="none",
+        username=account.username,
+        folder="INBOX",
+        **fields,
+    )
+    mailbox.set_password(account.password if password is None else password)
+    mailbox.save()
+    return mailbox
+
+
 @pytest.fixture
 def send(org):
     return SendFactory(run__campaign__organization=org)

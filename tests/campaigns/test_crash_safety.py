@@ -1,12 +1,15 @@
 """A crash at any point loses nothing and double-counts nothing (DESIGN §4).
 
-``manage.py poll_bounces`` runs in a child process that SIGKILLs itself at a
-named checkpoint (the BOUNCEPORTAL_TEST_CRASH_AT hook in the ingestion service):
-after a batch is fetched, after the raw messages are inserted, inside the
-transaction after the policy ran, and after commit before the mailbox is marked.
-After the crashes, a poll to completion must leave exactly one stored message
-per distinct mailbox message, exactly the expected events and counters, and
-only the human reply still in the inbox.
+The SIGKILL test runs ``manage.py poll_bounces`` in child processes that kill themselves at a
+checkpoint of the ingestion service (``ingestion.checkpoint``, replaced in the child by
+tests/crash_poll.py): after a batch is fetched, after the raw messages are inserted, inside
+the transaction after the policy ran, and after commit before the mailbox is marked. Which
+checkpoints, which batch and which mailbox protocol come from a random seed, printed with
+the test's output; ``BOUNCEPORTAL_CRASH_SEED=N`` replays a failure. After each crash the
+learners, sends and events show exactly the effects of the messages stored (a batch commits
+whole or not at all); after a poll to completion there is exactly one stored message per
+distinct mailbox message, exactly the expected events and counters, and only the human reply
+still in the inbox.
 """
 
 import os
@@ -22,12 +25,12 @@ from django.db import connection
 
 from campaigns import bounce_generator as gen
 from campaigns.mailboxes import Fetched
-from campaigns.models import BounceEvent, InboundMessage, SendStatus
+from campaigns.models import BounceEvent, InboundMessage, Send, SendStatus
 from campaigns.services.ingestion import poll_mailbox_once
 from campaigns.services.locks import mailbox_poll_lock
-from tests.campaigns.conftest import drop, original_of
+from tests.campaigns.conftest import drop, imap_mailbox, original_of
 from tests.factories import BounceMailboxFactory, CampaignRunFactory, LearnerFactory, SendFactory
-from tests.subprocesses import child_env, manage, start_manage
+from tests.subprocesses import child_env, manage_killed_at, start_manage
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -72,44 +75,70 @@ def assert_everything_counted_once(mailbox, maildir: Path, cast, sends):
     assert len(os.listdir(processed / "cur")) + len(os.listdir(processed / "new")) == 8
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
-def test_polling_survives_sigkill_at_random_points(org, maildir, seed):
-    mailbox, cast, sends = mailbox_with_bounces(org, maildir)
+SEED_ENV = "BOUNCEPORTAL_CRASH_SEED"
+
+
+def crash_plan(seed: int) -> tuple[str, list[str]]:
+    """The mailbox protocol and three ``checkpoint:N`` kills the seed picks (N: the Nth time it is reached)."""
     rng = random.Random(seed)
-    kills = 0
+    protocol = rng.choice(["maildir", "imap"])
+    return protocol, [f"{rng.choice(CHECKPOINTS)}:{rng.randint(1, 3)}" for _ in range(3)]
 
-    for _ in range(4):
-        crash_at = f"{rng.choice(CHECKPOINTS)}:{rng.randint(1, 3)}"
-        run = manage(
-            "poll_bounces",
-            "--mailbox",
-            str(mailbox.pk),
-            env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=crash_at),
-        )
+
+def imap_mailbox_with_bounces(org, request):
+    """The same nine files delivered into a Dovecot account, read over IMAP."""
+    dovecot = request.getfixturevalue("dovecot")
+    account = dovecot.new_account()
+    maildir = account.maildir  # Dovecot's own Maildir for the account: we deliver like an MTA
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True, exist_ok=True)
+    _, cast, sends = mailbox_with_bounces(org, maildir)
+    subprocess.run(["chown", "-R", "mail:mail", str(maildir)], check=True)
+    return imap_mailbox(org, dovecot, account), maildir, cast, sends
+
+
+def assert_effects_are_those_of_the_stored_messages(mailbox, cast, sends):
+    """Every stored message has all its effects and nothing else has any: no half-applied batch."""
+    stored = [bytes(raw) for raw in InboundMessage.objects.filter(mailbox=mailbox).values_list("raw", flat=True)]
+
+    def is_stored(send) -> bool:
+        return any(send.token.encode() in raw for raw in stored)
+
+    softs = Send.objects.filter(learner=cast["soft"])
+    soft_stored = sum(is_stored(send) for send in softs)
+    for learner in cast.values():
+        learner.refresh_from_db()
+    assert (cast["soft"].soft_bounce_count, cast["soft"].bounce_count) == (soft_stored, soft_stored)
+    assert (cast["hard"].status == "bounced") == is_stored(sends["hard"])
+    assert (cast["auto"].auto_replied_at is not None) == is_stored(sends["auto"])
+    assert (cast["fbl"].status == "unsubscribed") == is_stored(sends["fbl"])
+    late = Send.objects.get(pk=sends["late"].pk)
+    assert (late.status == SendStatus.DEFERRED) == is_stored(sends["late"])
+    expected_events = soft_stored + sum(is_stored(sends[name]) for name in ("hard", "auto", "fbl"))
+    assert BounceEvent.objects.filter(organization=mailbox.organization).count() == expected_events
+
+
+@pytest.mark.dovecot  # when the seed picks IMAP
+def test_polling_survives_sigkill_at_random_checkpoints(org, maildir, request):
+    seed = int(os.environ.get(SEED_ENV) or random.SystemRandom().randrange(1_000_000))
+    protocol, crashes = crash_plan(seed)
+    print(f"crash plan: seed={seed} protocol={protocol} kills at {crashes} (replay with {SEED_ENV}={seed})")
+    if protocol == "imap":
+        mailbox, maildir, cast, sends = imap_mailbox_with_bounces(org, request)
+    else:
+        mailbox, cast, sends = mailbox_with_bounces(org, maildir)
+    env = child_env(INBOUND_BATCH_SIZE=3)
+
+    killed = []
+    for crash_at in crashes:
+        run = manage_killed_at(crash_at, "poll_bounces", "--mailbox", str(mailbox.pk), env=env)
         assert run.returncode in (0, -signal.SIGKILL), run.stderr
-        kills += run.returncode == -signal.SIGKILL
-    final = manage("poll_bounces", "--mailbox", str(mailbox.pk), env=child_env(INBOUND_BATCH_SIZE=3))
+        killed.append(run.returncode == -signal.SIGKILL)
+        print(f"  {crash_at}: {'killed' if killed[-1] else 'finished'}")
+        assert_effects_are_those_of_the_stored_messages(mailbox, cast, sends)
+    poll_mailbox_once(mailbox=mailbox)  # the poll after the restart
 
-    assert final.returncode == 0, final.stderr
-    assert kills >= 1
-    assert_everything_counted_once(mailbox, maildir, cast, sends)
-
-
-@pytest.mark.parametrize("checkpoint", CHECKPOINTS)
-def test_a_crash_at_each_checkpoint_of_the_first_batch_then_a_full_poll(org, maildir, checkpoint):
-    mailbox, cast, sends = mailbox_with_bounces(org, maildir)
-
-    crashed = manage(
-        "poll_bounces",
-        "--mailbox",
-        str(mailbox.pk),
-        env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=f"{checkpoint}:1"),
-    )
-    stored_at_crash = InboundMessage.objects.filter(mailbox=mailbox).count()
-    poll_mailbox_once(mailbox=mailbox)
-
-    assert crashed.returncode == -signal.SIGKILL
-    assert stored_at_crash == (3 if checkpoint == "after_commit" else 0)
+    assert killed[0], "the first poll reaches every checkpoint three times: it must have been killed"
     assert_everything_counted_once(mailbox, maildir, cast, sends)
 
 
@@ -156,7 +185,7 @@ def test_a_poller_that_loses_the_insert_race_counts_nothing(org, maildir, monkey
             first_has_inserted.set()
             time.sleep(1.0)  # the second poller's INSERT now waits on our uncommitted digests
 
-    monkeypatch.setattr(ingestion, "_crash_point", pause_the_first_poller)
+    monkeypatch.setattr(ingestion, "checkpoint", pause_the_first_poller)
     results = {}
 
     def poll(name):
@@ -176,39 +205,4 @@ def test_a_poller_that_loses_the_insert_race_counts_nothing(org, maildir, monkey
     assert (results["first"].stored, results["second"].stored) == (8, 0)
     assert results["second"].duplicates == 9 and results["second"].events == 0
     poll_mailbox_once(mailbox=mailbox)
-    assert_everything_counted_once(mailbox, maildir, cast, sends)
-
-
-@pytest.mark.dovecot
-def test_imap_polling_survives_sigkill_then_completes(org, dovecot, imap_account):
-    maildir = imap_account.maildir  # Dovecot's own Maildir for the account: we deliver like an MTA
-    for sub in ("cur", "new", "tmp"):
-        (maildir / sub).mkdir(parents=True, exist_ok=True)
-    _, cast, sends = mailbox_with_bounces(org, maildir)
-    subprocess.run(["chown", "-R", "mail:mail", str(maildir)], check=True)
-    mailbox = BounceMailboxFactory(
-        organization=org,
-        protocol="imap",
-        host="127.0.0.1",
-        port=dovecot.imap_port,
-        security="none",
-        username=imap_account.username,
-        folder="INBOX",
-    )
-    mailbox.set_password(imap_account.password)
-    mailbox.save()
-
-    crashes = [
-        manage(
-            "poll_bounces",
-            "--mailbox",
-            str(mailbox.pk),
-            env=child_env(INBOUND_BATCH_SIZE=3, BOUNCEPORTAL_TEST_CRASH_AT=crash_at),
-        ).returncode
-        for crash_at in ("after_commit:1", "in_transaction:2", "after_store:1", "after_fetch:1")
-    ]
-    final = manage("poll_bounces", "--mailbox", str(mailbox.pk), env=child_env(INBOUND_BATCH_SIZE=3))
-
-    assert crashes == [-signal.SIGKILL] * 4
-    assert final.returncode == 0, final.stderr
     assert_everything_counted_once(mailbox, maildir, cast, sends)

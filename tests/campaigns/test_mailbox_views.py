@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import BounceMailbox
+from tests.campaigns.conftest import imap_mailbox
 from tests.factories import BounceMailboxFactory, InboundMessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,17 +158,7 @@ def test_maildir_mailboxes_are_shown_but_not_editable_in_the_portal(admin_client
 
 @pytest.mark.dovecot
 def test_test_connection_button_shows_success_and_failure(admin_client, org, dovecot, imap_account):
-    mailbox = BounceMailboxFactory(
-        organization=org,
-        protocol="imap",
-        host="127.0.0.1",
-        port=dovecot.imap_port,
-        security="none",
-        username=imap_account.username,
-        folder="INBOX",
-    )
-    mailbox.set_password(imap_account.password)
-    mailbox.save()
+    mailbox = imap_mailbox(org, dovecot, imap_account)
     url = reverse("campaigns:mailbox-test", args=[mailbox.pk])
 
     good = admin_client.post(url, follow=True).content.decode()

@@ -10,7 +10,7 @@ from campaigns import bounce_generator as gen
 from campaigns.mailboxes import MailboxError, check_connection
 from campaigns.models import BounceEvent, InboundMessage
 from campaigns.services.ingestion import poll_mailbox_once
-from tests.campaigns.conftest import original_of
+from tests.campaigns.conftest import imap_mailbox, original_of
 from tests.dovecot import free_port
 from tests.factories import BounceMailboxFactory, SendFactory
 
@@ -36,22 +36,6 @@ def folder_messages(dovecot, account, folder="INBOX") -> dict[int, tuple]:
             return {}
         client.select_folder(folder, readonly=True)
         return {uid: data[b"FLAGS"] for uid, data in client.fetch(client.search(["ALL"]), ["FLAGS"]).items()}
-
-
-def imap_mailbox(org, dovecot, account, **kwargs):
-    mailbox = BounceMailboxFactory(
-        organization=org,
-        protocol="imap",
-        host="127.0.0.1",
-        port=dovecot.imap_port,
-        security="none",
-        username=account.username,
-        folder="INBOX",
-        **kwargs,
-    )
-    mailbox.set_password(account.password)
-    mailbox.save()
-    return mailbox
 
 
 def test_imap_bounce_is_applied_and_moved_while_a_human_reply_stays_unread(org, dovecot, imap_account, send):

@@ -19,8 +19,8 @@ from imapclient import IMAPClient
 from bounceportal.celery import app
 from campaigns import bounce_generator as gen
 from campaigns.models import BounceEvent, BounceMailbox
-from tests.campaigns.conftest import original_of
-from tests.factories import BounceMailboxFactory, SendFactory
+from tests.campaigns.conftest import imap_mailbox, original_of
+from tests.factories import SendFactory
 from tests.subprocesses import ROOT, child_env
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.dovecot, pytest.mark.slow]
@@ -76,22 +76,6 @@ def celery_worker_process():
         print(output)
 
 
-def imap_mailbox(org, dovecot, account, password):
-    mailbox = BounceMailboxFactory(
-        organization=org,
-        protocol="imap",
-        host="127.0.0.1",
-        port=dovecot.imap_port,
-        security="none",
-        username=account.username,
-        folder="INBOX",
-        poll_interval_seconds=10,
-    )
-    mailbox.set_password(password)
-    mailbox.save()
-    return mailbox
-
-
 def folder_size(dovecot, account, folder):
     with IMAPClient("127.0.0.1", port=dovecot.imap_port, ssl=False, timeout=10) as client:
         client.login(account.username, account.password)
@@ -106,8 +90,8 @@ def test_worker_and_beat_ingest_over_imap_and_retry_a_broken_mailbox(org, doveco
     with IMAPClient("127.0.0.1", port=dovecot.imap_port, ssl=False) as client:
         client.login(account.username, account.password)
         client.append("INBOX", gen.postfix_dsn(original_of(first)))
-    good = imap_mailbox(org, dovecot, account, account.password)
-    broken = imap_mailbox(org, dovecot, other_account, "not-the-password")
+    good = imap_mailbox(org, dovecot, account, poll_interval_seconds=10)
+    broken = imap_mailbox(org, dovecot, other_account, password="not-the-password", poll_interval_seconds=10)
 
     wait_until(lambda: BounceEvent.objects.filter(send=first).exists(), what="the first bounce's event")
     wait_until(lambda: folder_size(dovecot, account, "Processed") == 1, what="the message moved to Processed")
