@@ -1,11 +1,23 @@
-"""Database helpers for hot paths where the ORM's per-call overhead dominates."""
+"""Database helpers for hot paths where the ORM's per-call overhead dominates.
+
+Raw SQL here and in the services names tables and columns through the models' ``_meta``
+(``sql_names``), never as literals, so a renamed table or column cannot silently drift.
+"""
+
+from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
+from typing import Any
 
 from django.db import connections, router
-from django.db.models import Q
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field, Model, Q
 
 
-def update_fields_many(objs: list, field_names: list[str]) -> None:
+def update_fields_many(objs: Sequence[Any], field_names: list[str], *, model: type[Model] | None = None) -> None:
     """Write ``field_names`` of each object back by primary key, in one executemany.
+
+    The objects are instances of ``model`` (by default the first object's class) or any
+    objects carrying the same attributes (the field's ``attname`` and the primary key's).
 
     Django's ``bulk_update`` builds a CASE expression per field and row, which
     costs milliseconds per row in Python; psycopg 3 pipelines an executemany
@@ -13,22 +25,41 @@ def update_fields_many(objs: list, field_names: list[str]) -> None:
     """
     if not objs:
         return
-    model = type(objs[0])
-    using = router.db_for_write(model)
-    connection = connections[using]
+    model = model or type(objs[0])
+    connection = connections[router.db_for_write(model)]
     meta = model._meta
-    fields = [meta.get_field(name) for name in field_names]
+    fields = concrete_fields(model, field_names)
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    pk = meta.pk.attname
     rows = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [obj.pk] for obj in objs
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [getattr(obj, pk)]
+        for obj in objs
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
 
-def pk_in(ids) -> Q:
+def concrete_fields(model: type[Model], names: Iterable[str]) -> list[Field]:
+    """The model's concrete fields named ``names`` (a field's name or attname), in that order."""
+    by_name: dict[str, Field] = {}
+    for field in model._meta.concrete_fields:
+        by_name[field.name] = by_name[field.attname] = field
+    return [by_name[name] for name in names]
+
+
+def sql_names(model: type[Model], connection: BaseDatabaseWrapper) -> SimpleNamespace:
+    """The model's quoted table and column names for raw SQL: ``.table``, and one attribute per
+    concrete field under both its name and its attname (``learner`` and ``learner_id``)."""
+    quote = connection.ops.quote_name
+    names = {"table": quote(model._meta.db_table)}
+    for field in model._meta.concrete_fields:
+        names[field.name] = names[field.attname] = quote(field.column)
+    return SimpleNamespace(**names)
+
+
+def pk_in(ids: Iterable[int]) -> Q:
     """Return a Q for ``pk IN ids`` that stays cheap for tens of thousands of ids.
 
     Django compiles ``pk__in=[…]`` to one placeholder per id, which costs tens of

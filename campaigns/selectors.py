@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import CharField, Count, F, Value
 
+from bounceportal.db import sql_names
 from campaigns.models import BounceEvent, CampaignRun, Send, SendStatus
 from contacts.choices import Category
 
@@ -61,11 +62,11 @@ def attempted_sends_up_to(run_ids, cap: int) -> dict[int, int]:
     run_ids = [int(run_id) for run_id in run_ids]
     if not run_ids:
         return {}
-    send, run = Send._meta.db_table, CampaignRun._meta.db_table
+    s, r = sql_names(Send, connection), sql_names(CampaignRun, connection)
     marks = ", ".join(["%s"] * len(run_ids))
     sql = (
-        f"SELECT r.id, (SELECT COUNT(*) FROM (SELECT 1 FROM {send} s WHERE s.run_id = r.id "
-        f"AND s.status NOT IN (%s, %s) LIMIT %s) AS limited) FROM {run} r WHERE r.id IN ({marks})"
+        f"SELECT r.{r.id}, (SELECT COUNT(*) FROM (SELECT 1 FROM {s.table} s WHERE s.{s.run_id} = r.{r.id} "
+        f"AND s.{s.status} NOT IN (%s, %s) LIMIT %s) AS limited) FROM {r.table} r WHERE r.{r.id} IN ({marks})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*NOT_ATTEMPTED, int(cap), *run_ids])

@@ -25,12 +25,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
+from bounceportal.db import sql_names, update_fields_many
 from campaigns.models import BounceEvent, Campaign, CampaignRun, EventSource, MatchedBy, Send, SendStatus
 from campaigns.services.messages import MessageTemplate, smtp_address
 from campaigns.services.policy import apply_bounce_events, lock_learners_in_order
 from campaigns.services.ratelimit import RateLimiter
 from campaigns.services.smtp import Reply, SmtpSession
 from contacts.choices import Category, DeliverabilityStatus, Subtype
+from contacts.models import Learner
 
 logger = logging.getLogger(__name__)
 
@@ -70,16 +72,17 @@ def lease_expiry(now):
     return now - timedelta(seconds=settings.SEND_CLAIM_LEASE_SECONDS)
 
 
+# Table and column names come from the models (bounceportal.db.sql_names); s: the send, l: its learner.
 _CLAIM_SQL = """
-UPDATE campaigns_send AS s SET claimed_at = %(now)s,
-  email = l.email, domain = lower(split_part(l.email, '@', 2))
-FROM contacts_learner AS l
-WHERE l.id = s.learner_id AND s.run_id = %(run)s AND s.id BETWEEN %(first)s AND %(last)s
-  AND s.status IN ('scheduled', 'deferred')
-  AND (s.next_attempt_at IS NULL OR s.next_attempt_at <= %(now)s)
-  AND (s.claimed_at IS NULL OR s.claimed_at < %(lease)s)
-RETURNING s.id, s.organization_id, s.learner_id, s.token, s.email, s.attempts, s.first_attempt_at,
-          s.last_reply, l.status
+UPDATE {s.table} AS s SET {s.claimed_at} = %(now)s,
+  {s.email} = l.{l.email}, {s.domain} = lower(split_part(l.{l.email}, '@', 2))
+FROM {l.table} AS l
+WHERE l.{l.id} = s.{s.learner_id} AND s.{s.run_id} = %(run)s AND s.{s.id} BETWEEN %(first)s AND %(last)s
+  AND s.{s.status} IN (%(scheduled)s, %(deferred)s)
+  AND (s.{s.next_attempt_at} IS NULL OR s.{s.next_attempt_at} <= %(now)s)
+  AND (s.{s.claimed_at} IS NULL OR s.{s.claimed_at} < %(lease)s)
+RETURNING s.{s.id}, s.{s.organization_id}, s.{s.learner_id}, s.{s.token}, s.{s.email}, s.{s.attempts},
+          s.{s.first_attempt_at}, s.{s.last_reply}, l.{l.status}
 """
 _CLAIM_COLUMNS = (
     "id",
@@ -127,8 +130,10 @@ def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[C
     now = now or timezone.now()
     params = {"now": now, "run": run_id, "first": first_id, "last": last_id, "lease": lease_expiry(now)}
     if connection.vendor == "postgresql":
+        sql = _CLAIM_SQL.format(s=sql_names(Send, connection), l=sql_names(Learner, connection))
+        params.update(scheduled=SendStatus.SCHEDULED, deferred=SendStatus.DEFERRED)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(_CLAIM_SQL, params)
+            cursor.execute(sql, params)
             rows = [dict(zip(_CLAIM_COLUMNS, row)) for row in cursor.fetchall()]
     else:  # SQLite serializes writers: select, then claim those still unclaimed
         with transaction.atomic():
@@ -147,21 +152,6 @@ def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[C
                     row["email"] = current
                     Send.objects.filter(pk=row["id"]).update(email=current, domain=current.rpartition("@")[2].lower())
     return [ClaimedSend(row, run_id=run_id, now=now) for row in sorted(rows, key=lambda r: r["id"])]
-
-
-def _write_back(sends: list[ClaimedSend]) -> None:
-    """Write each send's outcome columns in one executemany (pipelined into one round trip by psycopg)."""
-    fields = [Send._meta.get_field(name) for name in WRITTEN_FIELDS]
-    quote = connection.ops.quote_name
-    sql = (
-        f"UPDATE {quote(Send._meta.db_table)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} WHERE id = %s"
-    )
-    rows = [
-        [field.get_db_prep_save(getattr(send, field.attname), connection) for field in fields] + [send.id]
-        for send in sends
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 class _Chunk:
@@ -260,7 +250,7 @@ class _Chunk:
         with transaction.atomic():
             # A deadlock-aborted flush would leave its claims to expire and its messages to be sent again.
             lock_learners_in_order(e.learner_id for e in self.events)
-            _write_back(self.done)
+            update_fields_many(self.done, WRITTEN_FIELDS, model=Send)
             if self.events:
                 apply_bounce_events(events=BounceEvent.objects.bulk_create(self.events), now=now)
             if pending_ids:
