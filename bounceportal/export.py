@@ -83,7 +83,7 @@ def table_rows(table):
     data = table.data.data
     records = data.iterator(chunk_size=EXPORT_CHUNK_SIZE) if isinstance(data, QuerySet) else iter(data)
     for record in records:
-        row = BoundRow(record, table=table)
+        row = getattr(table, "row_class", BoundRow)(record, table=table)
         yield [
             getattr(record, attribute, None)
             if attribute and not isinstance(record, dict)

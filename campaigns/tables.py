@@ -5,11 +5,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 
+from bounceportal.tables import Table
 from campaigns.models import Campaign, Send
 from campaigns.panels import send_info_html
 
 
-class CampaignTable(tables.Table):
+class CampaignTable(Table):
     name = tables.Column(linkify=("campaigns:campaign-detail", {"pk": tables.A("pk")}))
     created_at = tables.DateTimeColumn(format="Y-m-d")
 
@@ -47,7 +48,7 @@ class EventColumn(tables.Column):
         return self.value(record, value) or "—"
 
 
-class SendTable(tables.Table):
+class SendTable(Table):
     email = tables.Column(verbose_name="Learner")
     status = tables.Column()
     category = EventColumn("category", verbose_name="Category", attrs=OPTIONAL)

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 
+from bounceportal.tables import Table
 from contacts.choices import Category, DeliverabilityStatus, Subtype
 from contacts.models import Learner
 
@@ -20,7 +21,7 @@ def badge(value: str, label: str):
     return format_html('<span class="badge badge-{}">{}</span>', value, label) if value else "—"
 
 
-class LearnerTable(tables.Table):
+class LearnerTable(Table):
     select = tables.CheckBoxColumn(
         accessor="pk",
         exclude_from_export=True,

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from bounceportal.tables import Table
 from contacts.choices import Category, Subtype
 
 CATEGORY_LABELS = dict(Category.choices)
@@ -19,7 +20,7 @@ def learner_list_url(date_range=None, **params) -> str:
     return f"{reverse('contacts:learner-list')}?{urlencode(params)}"
 
 
-class ReportTable(tables.Table):
+class ReportTable(Table):
     """Report tables are small and already sorted by the selector: no pagination, no re-sorting."""
 
     def __init__(self, data, *, date_range=None, **kwargs):

@@ -1,0 +1,94 @@
+"""The portal's base table: django-tables2's Table, minus a per-cell ``inspect.signature``.
+
+django-tables2 calls ``inspect.signature`` on a column's render/value method for each cell it
+renders (``utils.call_with_appropriate``): on a 50-row page that is a third of the rendering
+time, and it makes a 10,000-row CSV export several times slower (bench/pages.py). The
+signature of a function never changes, so rows of a ``Table`` below look it up once per
+function. Only the portal's own tables (subclasses of this one) are affected: django-tables2
+itself is left as it is.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import django_tables2 as tables
+from django_tables2.rows import BoundRow, BoundRows
+from django_tables2.utils import signature
+
+Signature = tuple[tuple[str, ...], str | None]
+# Keyed weakly by the function (a bound method's __func__), so a callable made per request
+# cannot grow the cache; a bound method's signature lacks ``self``, hence two caches.
+_signatures: dict[bool, weakref.WeakKeyDictionary[Any, Signature]] = {
+    True: weakref.WeakKeyDictionary(),
+    False: weakref.WeakKeyDictionary(),
+}
+
+
+def cached_signature(fn: Callable[..., Any]) -> Signature:
+    """django-tables2's ``signature(fn)``, computed once per function."""
+    cache = _signatures[hasattr(fn, "__self__")]
+    key = getattr(fn, "__func__", fn)
+    try:
+        return cache[key]
+    except KeyError:
+        result = cache[key] = signature(fn)
+        return result
+    except TypeError:  # not weakly referenceable or not hashable: inspect it every time
+        return signature(fn)
+
+
+def call_with_appropriate(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    """django-tables2's ``call_with_appropriate`` (the same contract) with the signature cached:
+    pass ``fn`` the keyword arguments it names (all of them if it takes ``**kwargs``), or
+    return None without calling it when one it names is missing."""
+    args, kwargs_name = cached_signature(fn)
+    if not kwargs_name:
+        if any(arg not in kwargs for arg in args):
+            return None
+        kwargs = {arg: kwargs[arg] for arg in args}
+    return fn(**kwargs)
+
+
+class Row(BoundRow):
+    """A row whose cells call render/value methods through ``call_with_appropriate`` above."""
+
+    def _call_render(self, bound_column, value=None):
+        render_kwargs = self._optional_cell_arguments(bound_column, value)
+        content = call_with_appropriate(bound_column.render, render_kwargs)
+        return bound_column.link(content, **render_kwargs) if bound_column.link else content
+
+    def _call_value(self, bound_column, value=None):
+        fn = bound_column.value
+        if getattr(fn, "__func__", None) is tables.Column.value:
+            # Column.value only passes its arguments on to render: call that directly, or its
+            # signature would be inspected anew for every cell of the export.
+            fn = bound_column.column.render
+        return call_with_appropriate(fn, self._optional_cell_arguments(bound_column, value))
+
+
+class Rows(BoundRows):
+    """The table's rows (and the page's slice of them) as ``Row`` objects."""
+
+    def __iter__(self) -> Iterator[BoundRow]:
+        yield from self.generator_pinned_row(self.pinned_data.get("top"))
+        for record in self.data:
+            yield Row(record, table=self.table)
+        yield from self.generator_pinned_row(self.pinned_data.get("bottom"))
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return Rows(data=self.data[key], table=self.table, pinned_data=self.pinned_data)
+        return Row(record=self.data[key], table=self.table)
+
+
+class Table(tables.Table):
+    """Base class of every portal table (see the module docstring)."""
+
+    row_class = Row
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = Rows(data=self.data, table=self, pinned_data=self.pinned_data)
