@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 SYNCED := $(VENV)/.synced
 
-.PHONY: venv demo test services lint
+.PHONY: venv demo test test-sqlite services lint
 
 # The virtualenv is rebuilt only when pyproject.toml or uv.lock change, so a
 # second run is a no-op.
@@ -28,6 +28,12 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/5
 test: venv services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ENV=test \
 		$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite on SQLite with eager tasks and no Redis, as `make demo` runs: tests marked
+# postgres or redis are skipped (tests/conftest.py); the test database is in memory.
+test-sqlite: venv
+	@scripts/system-deps.sh
+	DATABASE_URL= REDIS_URL= CACHE_URL= DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
 
 services:
 	@scripts/system-deps.sh

@@ -118,6 +118,7 @@ def assert_effects_are_those_of_the_stored_messages(mailbox, cast, sends):
     assert BounceEvent.objects.filter(organization=mailbox.organization).count() == expected_events
 
 
+@pytest.mark.postgres  # child processes on the test database
 @pytest.mark.dovecot  # when the seed picks IMAP
 def test_polling_survives_sigkill_at_random_checkpoints(org, maildir, request):
     seed = int(os.environ.get(SEED_ENV) or random.SystemRandom().randrange(1_000_000))
@@ -142,6 +143,7 @@ def test_polling_survives_sigkill_at_random_checkpoints(org, maildir, request):
     assert_everything_counted_once(mailbox, maildir, cast, sends)
 
 
+@pytest.mark.postgres  # child processes on the test database, concurrent inserts
 def test_two_pollers_at_once_store_and_count_everything_once(org, maildir):
     mailbox, cast, sends = mailbox_with_bounces(org, maildir)
 
@@ -156,9 +158,8 @@ def test_two_pollers_at_once_store_and_count_everything_once(org, maildir):
     assert_everything_counted_once(mailbox, maildir, cast, sends)
 
 
+@pytest.mark.redis
 def test_the_redis_lock_makes_a_second_poll_skip_until_it_expires(org, maildir, settings):
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("needs REDIS_URL (make test sets it)")
     settings.REDIS_URL = os.environ["REDIS_URL"]
     mailbox, cast, sends = mailbox_with_bounces(org, maildir)
 
@@ -173,6 +174,7 @@ def test_the_redis_lock_makes_a_second_poll_skip_until_it_expires(org, maildir, 
     assert_everything_counted_once(mailbox, maildir, cast, sends)
 
 
+@pytest.mark.postgres  # two connections inserting at once
 def test_a_poller_that_loses_the_insert_race_counts_nothing(org, maildir, monkeypatch):
     from campaigns.services import ingestion
 

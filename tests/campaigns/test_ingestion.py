@@ -283,7 +283,7 @@ def test_a_message_the_database_refuses_is_kept_raw_and_the_rest_of_the_batch_go
     def plan_that_breaks_on_the_poison(row, item, *args):
         matched_by = real_plan(row, item, *args)
         if item.raw == poison:
-            row.subject = "x" * 5000  # longer than the column: the database refuses the row
+            row.subject = None  # a NOT NULL column: the database refuses the row
         return matched_by
 
     monkeypatch.setattr(ingestion, "plan_message", plan_that_breaks_on_the_poison)

@@ -3,16 +3,15 @@
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from campaigns.services.policy import apply_bounce_event
 from tests.factories import SOFT, BounceEventFactory, SendFactory
 
 
+@pytest.mark.postgres  # row locks
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_soft_bounces_for_one_learner_keep_the_right_count(org):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL (make test runs on it)")
     org.bounce_policy.soft_threshold_unengaged = 1000
     org.bounce_policy.save()
     send = SendFactory(run__campaign__organization=org)

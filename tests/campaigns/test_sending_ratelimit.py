@@ -16,6 +16,7 @@ def key():
     return f"test:{secrets.token_hex(8)}"
 
 
+@pytest.mark.redis
 def test_reservations_are_spaced_at_the_rate(key):
     delays = [reserve(key=key, count=5, rate=10) for _ in range(3)]
 
@@ -24,6 +25,7 @@ def test_reservations_are_spaced_at_the_rate(key):
     assert delays[2] == pytest.approx(1.0, abs=0.1)
 
 
+@pytest.mark.redis
 def test_two_workers_share_one_organizations_schedule(key):
     waits = []
     first, second = (RateLimiter(organization_id=0, rate=5, sleep=waits.append) for _ in range(2))
@@ -35,6 +37,7 @@ def test_two_workers_share_one_organizations_schedule(key):
     assert waits == [pytest.approx(0.2, abs=0.1), pytest.approx(0.4, abs=0.1), pytest.approx(0.6, abs=0.1)]
 
 
+@pytest.mark.redis
 def test_a_limiter_reserves_permits_in_batches_of_a_tenth_of_a_second(key):
     waits = []
     limiter = RateLimiter(organization_id=0, rate=200, sleep=waits.append)

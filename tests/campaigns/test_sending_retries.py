@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from campaigns.models import BounceEvent, EventSource, RunStatus, Send, SendStatus
@@ -165,10 +165,9 @@ def test_a_send_claimed_by_a_live_worker_is_left_alone_until_its_lease_expires(o
     assert send.status == SendStatus.SENT and len(smtp_sink.messages) == 1
 
 
+@pytest.mark.postgres  # concurrent claims
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_claiming_the_same_chunk_at_once_split_it_without_overlap(org, campaign):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent claims need PostgreSQL (make test runs on it)")
     LearnerFactory.create_batch(200, organization=org)
     run = schedule_run(run=create_run(campaign=campaign))
     ids = list(Send.objects.filter(run=run).order_by("pk").values_list("pk", flat=True))

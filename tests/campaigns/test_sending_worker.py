@@ -26,8 +26,6 @@ def database_url() -> str:
 @pytest.fixture
 def celery_worker(settings, smtp_sink, tmp_path):
     """A `celery worker --pool=solo` subprocess on the test database, Redis and the SMTP sink."""
-    if connection.vendor != "postgresql" or not settings.REDIS_URL:
-        pytest.skip("the worker test needs PostgreSQL and Redis (make test provides both)")
     from bounceportal.celery import app
 
     app.conf.task_always_eager = False  # the autouse fixture restores it
@@ -83,6 +81,8 @@ def wait_until(predicate, timeout: float) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.postgres  # a worker process on the test database
+@pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_a_launched_run_is_sent_by_a_real_celery_worker(org, smtp_sink, celery_worker, tmp_path):
     learners = LearnerFactory.create_batch(5, organization=org)

@@ -23,7 +23,13 @@ from tests.campaigns.conftest import imap_mailbox, original_of
 from tests.factories import SendFactory
 from tests.subprocesses import ROOT, child_env
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.dovecot, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.dovecot,
+    pytest.mark.slow,
+    pytest.mark.postgres,  # worker and beat processes on the test database
+    pytest.mark.redis,
+]
 
 
 def wait_until(condition, timeout=90, what="condition"):
@@ -37,8 +43,6 @@ def wait_until(condition, timeout=90, what="condition"):
 
 @pytest.fixture
 def celery_worker_process():
-    if not os.environ.get("REDIS_URL"):
-        pytest.skip("needs REDIS_URL (make test sets it)")
     app.control.purge()
     schedule = tempfile.mkdtemp(prefix="bp-beat-")
     process = subprocess.Popen(

@@ -140,10 +140,7 @@ def test_changelist_never_counts_the_whole_table(cx_client, django_assert_max_nu
     assert counts and all("LIMIT" in sql.upper() for sql in counts)
 
 
-@pytest.mark.skipif(
-    "os.environ.get('DATABASE_URL', '').startswith('sqlite') or not os.environ.get('DATABASE_URL')",
-    reason="the planner estimate is PostgreSQL's (make test runs on it)",
-)
+@pytest.mark.postgres  # the planner estimate is PostgreSQL's
 def test_paginator_counts_exactly_up_to_its_limit_then_estimates(org):
     LearnerFactory.create_batch(12, organization=org)
     small = LargeTablePaginator(Learner.objects.all(), 5)
@@ -155,10 +152,7 @@ def test_paginator_counts_exactly_up_to_its_limit_then_estimates(org):
     assert big.count >= 11 and big.is_estimate
 
 
-@pytest.mark.skipif(
-    "os.environ.get('DATABASE_URL', '').startswith('sqlite') or not os.environ.get('DATABASE_URL')",
-    reason="the planner estimate is PostgreSQL's (make test runs on it)",
-)
+@pytest.mark.postgres  # the planner estimate is PostgreSQL's
 def test_estimated_counts_are_labelled_about(cx_client, org, monkeypatch):
     monkeypatch.setattr(LargeTablePaginator, "exact_limit", 2)
     LearnerFactory.create_batch(5, organization=org)
