@@ -24,6 +24,7 @@ from contacts import admin_views
 from contacts.admin_filters import ClearedBeforeFilter, ClearedByFilter, EngagedFilter
 from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, prepare_bulk_clear
 from contacts.choices import ClearedVia
+from contacts.deliverability import LearnerStateError, change_learner_email
 from contacts.models import (
     AutomationRule,
     BouncePolicy,
@@ -33,7 +34,6 @@ from contacts.models import (
     Membership,
     Organization,
 )
-from contacts.services import LearnerStateError, change_learner_email
 
 
 class BouncePolicyInline(admin.StackedInline):

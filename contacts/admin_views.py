@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
-from contacts.admin_forms import AddressListForm, BulkClearConfirmForm
+from contacts.admin_forms import AddressListForm
 from contacts.bulk_clear import (
     REPEAT_CLEAR_THRESHOLD,
     BulkClearError,
@@ -17,6 +17,7 @@ from contacts.bulk_clear import (
     prepare_address_list_clear,
 )
 from contacts.choices import ClearedVia
+from contacts.forms import BulkClearConfirmForm
 from contacts.models import BulkClearJob, BulkClearJobStatus, Learner
 
 SAMPLE_SIZE = 20
