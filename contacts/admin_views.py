@@ -49,11 +49,7 @@ def bulk_clear_confirm(request, model_admin, job_id):
     form = BulkClearConfirmForm(request.POST or None, repeat_count=len(job.repeat_ids))
     if request.method == "POST" and form.is_valid():
         try:
-            job = confirm_bulk_clear(
-                job=job,
-                note=form.cleaned_data["note"],
-                repeat_confirmed=form.cleaned_data.get("repeat_confirmed", False),
-            )
+            job = confirm_bulk_clear(job=job, **form.cleaned_data)  # the note, and the tick if it was asked for
         except BulkClearError as error:
             messages.error(request, str(error))
         else:

@@ -85,11 +85,7 @@ class LearnerBulkClearConfirmView(_OwnJobMixin, View):
         form = BulkClearConfirmForm(request.POST, repeat_count=len(job.repeat_ids))
         if form.is_valid():
             try:
-                job = confirm_bulk_clear(
-                    job=job,
-                    note=form.cleaned_data["note"],
-                    repeat_confirmed=form.cleaned_data.get("repeat_confirmed", False),
-                )
+                job = confirm_bulk_clear(job=job, **form.cleaned_data)  # the note, and the tick if it was asked for
             except BulkClearError as error:
                 form.add_error(None, str(error))
             else:

@@ -1,7 +1,10 @@
 """contacts.deliverability's transitions, called with plain facts as campaigns calls them."""
 
+from dataclasses import replace
+
 import pytest
 
+from campaigns.services.policy import fact_of
 from contacts import deliverability
 from contacts.deliverability import BounceFact, Outcome
 from contacts.models import Clearance, Learner
@@ -12,16 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def fact(event, **changes) -> BounceFact:
     """The facts of a stored event, as campaigns.services.policy passes them."""
-    values = dict(
-        event_id=event.pk,
-        learner_id=event.learner_id,
-        category=event.category,
-        subtype=event.subtype,
-        reason=event.reason,
-        verified=True,
-        occurred_at=event.occurred_at,
-    )
-    return BounceFact(**{**values, **changes})
+    return replace(fact_of(event), **changes)
 
 
 def stored_event(org, learner=None, **kind):
