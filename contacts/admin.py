@@ -4,7 +4,7 @@ Support works across every organization on tables of millions of rows, so the
 changelists select related rows, never run a full COUNT(*) and paginate with
 ``LargeTablePaginator``. State changes go through the services: the bulk action
 "Clear bounce status" and the address-list page make a ``BulkClearJob`` that is
-confirmed with a note and cleared through ``clear_bounce_statuses`` (one
+confirmed with a note and cleared through ``contacts.deliverability`` (one
 Clearance audit row per learner). Audit rows can be deleted by nobody here.
 """
 

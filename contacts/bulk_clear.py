@@ -1,4 +1,4 @@
-"""Support bulk clears (DESIGN §7): snapshot a selection, confirm it with a note, clear it in chunks.
+"""Bulk clears, portal and support (DESIGN §6–7): snapshot a selection, confirm it with a note, clear it in chunks.
 
 A selection becomes a draft ``BulkClearJob`` holding the ids of its bounced
 learners, so the confirmation page shows exactly what will be cleared and a

@@ -131,3 +131,20 @@ def test_message_reread_as_not_a_bounce_loses_its_events(maildir_mailbox, maildi
     assert not BounceEvent.objects.exists() and message.kind == "not_bounce"
     assert (send.learner.soft_bounce_count, send.learner.bounce_count) == (0, 0)
     assert message.classifier_version == inbound.classifier_version()
+
+
+def test_the_reclassify_command_names_the_support_user_it_was_given(maildir_mailbox, maildir, send, monkeypatch):
+    from django.core.management import call_command
+
+    from tests.factories import UserFactory
+
+    support = UserFactory(username="sam", is_staff=True)
+    real = old_classifier_says(monkeypatch, "userunknown")
+    drop(maildir, gen.exim_text(original_of(send)))  # really a full mailbox
+    poll_mailbox_once(mailbox=maildir_mailbox)
+    monkeypatch.setattr(inbound.classifier, "classify", real)
+
+    call_command("reclassify_messages", "--all", "--by", "sam")
+
+    clearance = Clearance.objects.get(learner=send.learner)
+    assert (clearance.cleared_by, clearance.via) == (support, "reclassify")
