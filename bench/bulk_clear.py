@@ -27,13 +27,13 @@ def main():
     setup_django()
     from django.db import connection
 
-    from contacts import bulk_clear
+    from contacts import bulk_clear, bulk_clear_runner
     from contacts.choices import ClearedVia
+    from contacts.deliverability import clear_bounce_statuses
     from contacts.models import Clearance, Learner
-    from contacts.services import clear_bounce_statuses
 
     if args.chunk:
-        bulk_clear.CHUNK_SIZE = args.chunk
+        bulk_clear_runner.CHUNK_SIZE = args.chunk
     org, user = build(args.learners)
     counter = QueryCounter()
     started = time.perf_counter()
@@ -65,7 +65,7 @@ def main():
 
     print(
         f"cleared {job.cleared} learners with {audit_rows} audit rows in {total:.2f} s "
-        f"(snapshot {snapshot:.2f} s, chunks of {bulk_clear.CHUNK_SIZE}: {total - snapshot:.2f} s, "
+        f"(snapshot {snapshot:.2f} s, chunks of {bulk_clear_runner.CHUNK_SIZE}: {total - snapshot:.2f} s, "
         f"{counter.count} queries); one service call: {single_seconds:.2f} s"
     )
     print(

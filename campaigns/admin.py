@@ -314,7 +314,9 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
         message_ids = list(queryset.order_by("pk").values_list("pk", flat=True))
         if len(message_ids) <= RECLASSIFY_SYNC_LIMIT:
-            count = reclassify_messages(messages=InboundMessage.objects.filter(pk__in=message_ids))
+            count = reclassify_messages(
+                messages=InboundMessage.objects.filter(pk__in=message_ids), reclassified_by=request.user
+            )
             self.message_user(
                 request,
                 f"Re-classified {count} message(s); their events were replaced where the verdict changed.",
@@ -323,7 +325,7 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return
         chunks = [message_ids[i : i + RECLASSIFY_TASK_SIZE] for i in range(0, len(message_ids), RECLASSIFY_TASK_SIZE)]
         for chunk in chunks:
-            transaction.on_commit(partial(reclassify_inbound_messages.delay, chunk))
+            transaction.on_commit(partial(reclassify_inbound_messages.delay, chunk, request.user.pk))
         self.message_user(
             request,
             f"Re-classifying {len(message_ids)} messages in the background "

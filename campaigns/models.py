@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bounceportal.secrets_box import decrypt_secret, encrypt_secret
 from contacts.choices import Category, Reason, Subtype
+from contacts.deliverability.facts import Outcome
 from contacts.models import Learner, Organization
 
 
@@ -292,15 +293,8 @@ class EventSource(models.TextChoices):
     LINK = "link", "Unsubscribe link"
 
 
-class EventOutcome(models.TextChoices):
-    PENDING = "pending", "Not applied yet"
-    SUPPRESSED = "suppressed", "Learner suppressed (bounced)"
-    COUNTED = "counted", "Counted toward the soft-bounce threshold"
-    UNSUBSCRIBED = "unsubscribed", "Learner unsubscribed"
-    FLAGGED = "flagged", "Auto reply flagged"
-    RECORDED = "recorded", "Recorded, no change"
-    UNVERIFIED = "unverified", "Unverified, not applied (policy)"
-    NO_LEARNER = "no_learner", "No matching learner"
+# What applying an event did to its learner: the deliverability package decides it and owns the words.
+EventOutcome = Outcome
 
 
 class BounceEvent(models.Model):

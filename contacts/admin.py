@@ -4,7 +4,7 @@ Support works across every organization on tables of millions of rows, so the
 changelists select related rows, never run a full COUNT(*) and paginate with
 ``LargeTablePaginator``. State changes go through the services: the bulk action
 "Clear bounce status" and the address-list page make a ``BulkClearJob`` that is
-confirmed with a note and cleared through ``clear_bounce_statuses`` (one
+confirmed with a note and cleared through ``contacts.deliverability`` (one
 Clearance audit row per learner). Audit rows can be deleted by nobody here.
 """
 
@@ -24,6 +24,7 @@ from contacts import admin_views
 from contacts.admin_filters import ClearedBeforeFilter, ClearedByFilter, EngagedFilter
 from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, prepare_bulk_clear
 from contacts.choices import ClearedVia
+from contacts.deliverability import LearnerStateError, change_learner_email
 from contacts.models import (
     AutomationRule,
     BouncePolicy,
@@ -33,7 +34,6 @@ from contacts.models import (
     Membership,
     Organization,
 )
-from contacts.services import LearnerStateError, change_learner_email
 
 
 class BouncePolicyInline(admin.StackedInline):

@@ -16,38 +16,6 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 _WRAPPING = "\"'<>()[]"
 
 
-class BulkClearConfirmForm(forms.Form):
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        max_length=2000,
-        help_text="Required. Why these statuses are cleared (e.g. the customer's ticket); kept in the audit log.",
-    )
-    repeat_confirmed = forms.BooleanField(
-        required=False,
-        label="Clear the repeatedly cleared learners listed above as well",
-    )
-
-    def __init__(self, *args, repeat_count: int = 0, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.repeat_count = repeat_count
-        if not repeat_count:
-            del self.fields["repeat_confirmed"]
-
-    def clean_note(self):
-        note = self.cleaned_data["note"].strip()
-        if not note:
-            raise ValidationError("A note is required.")
-        return note
-
-    def clean_repeat_confirmed(self):
-        if not self.cleaned_data["repeat_confirmed"]:
-            raise ValidationError(
-                f"{self.repeat_count} learner(s) bounced again after being cleared three or "
-                "more times: tick the box to clear them anyway."
-            )
-        return True
-
-
 def parse_addresses(text: str) -> tuple[list[str], list[str]]:
     """Return (valid addresses, invalid entries) found in a pasted list or a CSV/text file.
 

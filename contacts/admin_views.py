@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
-from contacts.admin_forms import AddressListForm, BulkClearConfirmForm
+from contacts.admin_forms import AddressListForm
 from contacts.bulk_clear import (
     REPEAT_CLEAR_THRESHOLD,
     BulkClearError,
@@ -17,6 +17,7 @@ from contacts.bulk_clear import (
     prepare_address_list_clear,
 )
 from contacts.choices import ClearedVia
+from contacts.forms import BulkClearConfirmForm
 from contacts.models import BulkClearJob, BulkClearJobStatus, Learner
 
 SAMPLE_SIZE = 20
@@ -48,11 +49,7 @@ def bulk_clear_confirm(request, model_admin, job_id):
     form = BulkClearConfirmForm(request.POST or None, repeat_count=len(job.repeat_ids))
     if request.method == "POST" and form.is_valid():
         try:
-            job = confirm_bulk_clear(
-                job=job,
-                note=form.cleaned_data["note"],
-                repeat_confirmed=form.cleaned_data.get("repeat_confirmed", False),
-            )
+            job = confirm_bulk_clear(job=job, **form.cleaned_data)  # the note, and the tick if it was asked for
         except BulkClearError as error:
             messages.error(request, str(error))
         else:

@@ -1,13 +1,13 @@
-"""Support bulk clears (DESIGN §7): snapshot a selection, confirm it with a note, clear it in chunks.
+"""Bulk clears, portal and support (DESIGN §6–7): snapshot a selection, confirm it with a note, clear it in chunks.
 
 A selection becomes a draft ``BulkClearJob`` holding the ids of its bounced
 learners, so the confirmation page shows exactly what will be cleared and a
 selection of any size ("select all 80,000") travels as one id. Confirming
 starts the job: small jobs are cleared in the request, large ones by a Celery
-task. Every learner is cleared through ``clear_bounce_statuses`` (one Clearance
-audit row each), chunk by chunk, each chunk in one transaction together with
-the job's progress, so a crashed worker resumes where it stopped and a
-duplicate delivery of the task clears nothing twice.
+task; either way ``contacts.bulk_clear_runner`` clears them chunk by chunk
+through ``contacts.deliverability`` (one Clearance audit row each). The portal's
+bulk clear and the admin's (selection, address list) are the same jobs: the
+same limit, the same repeat-bouncer guard, the same progress.
 """
 
 import logging
@@ -18,10 +18,10 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from bounceportal.db import pk_in
+from contacts.bulk_clear_runner import process_bulk_clear_job
 from contacts.choices import DeliverabilityStatus
 from contacts.models import BulkClearJob, BulkClearJobStatus, Learner, Organization
-from contacts.services import clear_bounce_statuses
+from contacts.tasks import run_bulk_clear_job
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,6 @@ logger = logging.getLogger(__name__)
 REPEAT_CLEAR_THRESHOLD = 3
 # Jobs up to this size are cleared during the confirming request; larger ones by the worker.
 SYNC_LIMIT = 2_000
-CHUNK_SIZE = 5_000
 # Matching an address list: addresses per query (the IN list of a lower(email) index scan).
 MATCH_BATCH = 5_000
 # How many entries of each address-list outcome the preview keeps for display.
@@ -43,8 +42,15 @@ class BulkClearError(Exception):
     """The job cannot be confirmed or run as asked; the message says why."""
 
 
-def prepare_bulk_clear(*, learners: QuerySet, created_by, via: str, description: str = "") -> BulkClearJob:
-    """Return a draft job holding the bounced learners of ``learners`` (nothing is cleared yet)."""
+def prepare_bulk_clear(
+    *, learners: QuerySet, created_by, via: str, description: str = "", organization=None, preview=None
+) -> BulkClearJob:
+    """Return a draft job holding the bounced learners of ``learners`` (nothing is cleared yet).
+
+    ``organization`` marks a job made inside one organization (the portal's),
+    which then only that organization's pages show; ``preview`` keeps how the
+    selection was made (e.g. the list's filters) for the confirmation page.
+    """
     bounced = learners.filter(status=DeliverabilityStatus.BOUNCED).order_by()
     learner_ids = sorted(set(bounced.values_list("pk", flat=True)))
     repeat_ids = sorted(set(bounced.filter(times_cleared__gte=REPEAT_CLEAR_THRESHOLD).values_list("pk", flat=True)))
@@ -57,6 +63,8 @@ def prepare_bulk_clear(*, learners: QuerySet, created_by, via: str, description:
         created_by=created_by,
         via=via,
         description=description,
+        organization=organization,
+        preview=preview or {},
         learner_ids=learner_ids,
         repeat_ids=repeat_ids,
         selected_count=learners.order_by().count(),
@@ -83,8 +91,6 @@ def confirm_bulk_clear(*, job: BulkClearJob, note: str, repeat_confirmed: bool =
     Raise BulkClearError when the job is not a draft, the note is empty, or it
     includes repeatedly cleared learners and ``repeat_confirmed`` is false.
     """
-    from contacts.tasks import run_bulk_clear_job
-
     note = note.strip()
     if not note:
         raise BulkClearError("A note is required: say why these bounce statuses are cleared.")
@@ -110,60 +116,6 @@ def confirm_bulk_clear(*, job: BulkClearJob, note: str, repeat_confirmed: bool =
             logger.exception("Bulk clear job %s failed", job.pk)
     job.refresh_from_db()
     return job
-
-
-def process_bulk_clear_job(*, job_id: int, chunk_size: int | None = None) -> BulkClearJob:
-    """Clear the job's learners chunk by chunk from where it stopped; return the finished job.
-
-    Each chunk clears its learners and advances ``done`` in one transaction
-    under a lock on the job row, so two workers given the same job take turns
-    and a restart continues after the last committed chunk.
-    """
-    job = BulkClearJob.objects.get(pk=job_id)
-    if job.status not in (BulkClearJobStatus.QUEUED, BulkClearJobStatus.RUNNING):
-        return job
-    learner_ids = job.learner_ids
-    chunk_size = chunk_size or CHUNK_SIZE
-    try:
-        while _clear_next_chunk(job, learner_ids, chunk_size):
-            pass
-    except Exception as error:
-        BulkClearJob.objects.filter(pk=job.pk).update(
-            status=BulkClearJobStatus.FAILED,
-            error=f"{type(error).__name__}: {error}",
-            finished_at=timezone.now(),
-        )
-        raise
-    job.refresh_from_db()
-    return job
-
-
-def _clear_next_chunk(job: BulkClearJob, learner_ids: list[int], chunk_size: int) -> bool:
-    """Clear the next chunk; return False once the job is finished."""
-    with transaction.atomic():
-        locked = (
-            BulkClearJob.objects.select_for_update()
-            .only("status", "done", "cleared", "total", "note", "via", "created_by")
-            .get(pk=job.pk)
-        )
-        if locked.status not in (BulkClearJobStatus.QUEUED, BulkClearJobStatus.RUNNING):
-            return False
-        chunk = learner_ids[locked.done : locked.done + chunk_size]
-        cleared = 0
-        if chunk:
-            cleared = clear_bounce_statuses(
-                learners=Learner.objects.filter(pk_in(chunk)),
-                cleared_by=locked.created_by,
-                via=locked.via,
-                note=locked.note,
-            )
-        locked.done += len(chunk)
-        locked.cleared += cleared
-        finished = locked.done >= locked.total
-        locked.status = BulkClearJobStatus.DONE if finished else BulkClearJobStatus.RUNNING
-        locked.finished_at = timezone.now() if finished else None
-        locked.save(update_fields=["done", "cleared", "status", "finished_at"])
-        return not finished
 
 
 def match_addresses(*, organization: Organization, addresses: list[str]) -> dict:

@@ -142,3 +142,4 @@ class ClearedVia(models.TextChoices):
     ADDRESS_LIST = "address_list", "Admin address list"
     EMAIL_CHANGE = "email_change", "Email address changed"
     OPEN = "open", "Learner opened a message"
+    RECLASSIFY = "reclassify", "Bounce re-classified"

@@ -58,9 +58,9 @@ class LearnerEditForm(forms.ModelForm):
         return cleaned
 
 
-class BulkClearForm(forms.Form):
-    """Confirmation of a bulk clear: the learners (selected ones, or every one matching the list's
-    filters) and the required note. ``cleaned_data["learners"]`` is the organization's queryset."""
+class BulkClearSelectionForm(forms.Form):
+    """The learners a portal bulk clear starts from: the selected ones, or every one matching the
+    list's filters. ``cleaned_data["learners"]`` is a queryset of the organization's learners."""
 
     select = forms.ModelMultipleChoiceField(
         queryset=Learner.objects.none(), widget=forms.MultipleHiddenInput, required=False
@@ -71,23 +71,12 @@ class BulkClearForm(forms.Form):
         max_length=2000,
         help_text="The learner list's query string, for 'all matching these filters'.",
     )
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text="Why these addresses are valid (kept in the audit log of each learner).",
-    )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, organization, policy, **kwargs):
         super().__init__(*args, **kwargs)
         self.organization, self.policy = organization, policy
         self.fields["select"].queryset = Learner.objects.for_organization(organization)
-
-    def clean_note(self):
-        note = self.cleaned_data["note"].strip()
-        if not note:
-            raise forms.ValidationError("Say why these addresses are valid.")
-        return note
 
     def clean(self):
         cleaned = super().clean()
@@ -107,3 +96,39 @@ class BulkClearForm(forms.Form):
         elif "select" not in self.errors:
             self.add_error("select", "Select at least one learner.")
         return cleaned
+
+
+class BulkClearConfirmForm(forms.Form):
+    """Confirmation of a bulk-clear job (portal and admin): the required note and, when the job
+    holds learners cleared several times before, the explicit choice to clear them again."""
+
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        max_length=2000,
+        help_text="Required. Why these statuses are cleared (e.g. the ticket, who confirmed the addresses); "
+        "kept in the audit log of each learner.",
+    )
+    repeat_confirmed = forms.BooleanField(
+        required=False,
+        label="Clear the repeatedly cleared learners listed above as well",
+    )
+
+    def __init__(self, *args, repeat_count: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.repeat_count = repeat_count
+        if not repeat_count:
+            del self.fields["repeat_confirmed"]
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError("A note is required: say why these addresses are valid.")
+        return note
+
+    def clean_repeat_confirmed(self):
+        if not self.cleaned_data["repeat_confirmed"]:
+            raise forms.ValidationError(
+                f"{self.repeat_count} learner(s) bounced again after being cleared three or "
+                "more times: tick the box to clear them anyway."
+            )
+        return True

@@ -137,7 +137,7 @@ class Learner(models.Model):
     department = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    # Deliverability state (DESIGN §1): changed only by the services.
+    # Deliverability state (DESIGN §1): written only by contacts.deliverability (STYLE rule 16).
     status = models.CharField(max_length=12, choices=DeliverabilityStatus.choices, default=DeliverabilityStatus.ACTIVE)
     status_reason = models.CharField(max_length=20, blank=True, help_text="Sisimai reason that set the status.")
     status_since = models.DateTimeField(null=True, blank=True)

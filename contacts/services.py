@@ -1,164 +1,24 @@
-"""State changes of learners that belong to the contacts app: clearing and email changes.
+"""State changes of the contacts app that are not deliverability: organizations, policy
+settings, automation rules and a learner's own details (STYLE rules 1–2).
 
-Every function here is atomic, locks the learner rows it changes and writes a
-Clearance audit row in the same transaction (STYLE rules 1–2).
+A learner's deliverability state (status, counters, flags, clearances) is
+written by ``contacts.deliverability`` only; ``edit_learner`` calls it for the
+address change and the acknowledge-to-clear of a portal edit.
 """
 
-from django.db import IntegrityError, connections, models, transaction
-from django.db.models import F, QuerySet, Value
-from django.utils import timezone
+from django.db import models, transaction
 
-from bounceportal.db import pk_in
-from contacts.choices import ClearedVia, DeliverabilityStatus
-from contacts.models import AutomationRule, BouncePolicy, Clearance, Learner, Organization
+from contacts.choices import ClearedVia
+from contacts.deliverability import change_learner_email, clear_bounce_status
+from contacts.models import AutomationRule, BouncePolicy, Learner, Organization
 
 
-class LearnerStateError(Exception):
-    """A requested state change does not apply to this learner; the message says why."""
+class LearnerEdit(models.TextChoices):
+    """What a portal edit of a learner did, for the page's message."""
 
-
-def _cleared_fields(now) -> dict:
-    """The learner fields a clearance resets (one definition for every way of clearing)."""
-    return {
-        "status": DeliverabilityStatus.ACTIVE,
-        "status_reason": "",
-        "status_since": now,
-        "status_event": None,
-        "soft_bounce_count": 0,
-    }
-
-
-# The learner columns each Clearance copies, in the order of _CLEARANCE_COLUMNS' previous_* part.
-_SNAPSHOT_FIELDS = ("status", "status_reason", "last_bounce_category", "last_bounce_subtype", "soft_bounce_count")
-_CLEARANCE_COLUMNS = (
-    "organization",
-    "learner",
-    "cleared_by",
-    "via",
-    "created_at",
-    "previous_status",
-    "previous_reason",
-    "previous_category",
-    "previous_subtype",
-    "previous_soft_bounce_count",
-    "previous_email",
-    "note",
-)
-
-
-def clear_bounce_statuses(*, learners: QuerySet, cleared_by, via: str, note: str = "", now=None) -> int:
-    """Clear every bounced learner in ``learners``; return how many were cleared.
-
-    Set-based so that a support bulk action over 100,000 learners runs in a few
-    statements: lock the bounced rows, copy them into one Clearance each with
-    INSERT … SELECT (no model instance per row), then reset them with one UPDATE.
-    Learners that are not bounced are left alone.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        bounced = Learner.objects.filter(pk__in=learners.values("pk"), status=DeliverabilityStatus.BOUNCED)
-        locked_ids = list(bounced.select_for_update().order_by("pk").values_list("pk", flat=True))
-        if not locked_ids:
-            return 0
-        # Only the locked rows: a learner bounced meanwhile by another transaction is not in the snapshot.
-        locked = Learner.objects.filter(pk_in(locked_ids)).order_by()
-        _insert_clearances(locked, cleared_by=cleared_by, via=via, note=note, now=now)
-        locked.update(times_cleared=F("times_cleared") + 1, **_cleared_fields(now))
-    return len(locked_ids)
-
-
-def _insert_clearances(learners: QuerySet, *, cleared_by, via: str, note: str, now) -> None:
-    """INSERT one Clearance per learner of ``learners``, copying its state in SQL."""
-    constant = {
-        "cleared_by": Value(getattr(cleared_by, "pk", cleared_by), output_field=models.BigIntegerField()),
-        "via": Value(via, output_field=models.CharField()),
-        "created_at": Value(now, output_field=models.DateTimeField()),
-        "previous_email": Value("", output_field=models.CharField()),
-        "note": Value(note, output_field=models.TextField()),
-    }
-    select = learners.values_list(
-        "organization_id",
-        "pk",
-        constant["cleared_by"],
-        constant["via"],
-        constant["created_at"],
-        *_SNAPSHOT_FIELDS,
-        constant["previous_email"],
-        constant["note"],
-    )
-    sql, params = select.query.sql_with_params()
-    connection = connections[learners.db]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(Clearance._meta.get_field(name).column) for name in _CLEARANCE_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(Clearance._meta.db_table)} ({columns}) {sql}", params)
-
-
-def clear_bounce_status(
-    *, learner: Learner, cleared_by, via: str = ClearedVia.PORTAL, note: str = "", now=None
-) -> Clearance:
-    """Clear one learner's bounce status and return its Clearance; raise if not bounced."""
-    with transaction.atomic():
-        cleared = clear_bounce_statuses(
-            learners=Learner.objects.filter(pk=learner.pk),
-            cleared_by=cleared_by,
-            via=via,
-            note=note,
-            now=now,
-        )
-        if not cleared:
-            raise LearnerStateError(f"{learner.email} is not bounced, so there is nothing to clear.")
-        learner.refresh_from_db()
-        return learner.clearances.select_related("cleared_by").first()
-
-
-def change_learner_email(*, learner: Learner, new_email: str, changed_by, note: str = "", now=None) -> Learner:
-    """Change the learner's address; a bounced learner is cleared (audited) because the
-    bounce belonged to the old address (a change of letter case only is the same address and
-    clears nothing). Raise LearnerStateError on a duplicate address."""
-    now = now or timezone.now()
-    new_email = new_email.strip()
-    with transaction.atomic():
-        locked = Learner.objects.select_for_update().get(pk=learner.pk)
-        if locked.email == new_email:
-            return locked
-        duplicate = (
-            Learner.objects.filter(organization_id=locked.organization_id, email__iexact=new_email)
-            .exclude(pk=locked.pk)
-            .exists()
-        )
-        if duplicate:
-            raise LearnerStateError(f"Another learner in this organization already uses {new_email}.")
-        previous_email = locked.email
-        fields = {"email": new_email}
-        if previous_email.lower() == new_email.lower():  # the same address spelled differently: nothing to clear
-            pass
-        elif locked.status == DeliverabilityStatus.BOUNCED:
-            Clearance.objects.create(
-                organization_id=locked.organization_id,
-                learner=locked,
-                cleared_by=changed_by,
-                via=ClearedVia.EMAIL_CHANGE,
-                created_at=now,
-                previous_status=locked.status,
-                previous_reason=locked.status_reason,
-                previous_category=locked.last_bounce_category,
-                previous_subtype=locked.last_bounce_subtype,
-                previous_soft_bounce_count=locked.soft_bounce_count,
-                previous_email=previous_email,
-                note=note,
-            )
-            fields.update(_cleared_fields(now), times_cleared=locked.times_cleared + 1)
-        elif locked.soft_bounce_count:
-            fields["soft_bounce_count"] = 0
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        try:
-            with transaction.atomic():
-                locked.save(update_fields=[*fields])
-        except IntegrityError:  # a concurrent insert won the race for the address
-            raise LearnerStateError(f"Another learner in this organization already uses {new_email}.") from None
-    return locked
+    SAVED = "saved", "Learner saved."
+    EMAIL_CHANGED = "email_changed", "Email address changed."
+    CLEARED = "cleared", "Bounce status cleared: this learner will receive campaigns again."
 
 
 def create_organization(*, name: str, slug: str) -> Organization:
@@ -180,6 +40,39 @@ def update_learner_details(*, learner: Learner, first_name: str, last_name: str,
     learner.first_name, learner.last_name, learner.department = first_name, last_name, department
     learner.save(update_fields=["first_name", "last_name", "department"])
     return learner
+
+
+def edit_learner(
+    *,
+    learner: Learner,
+    first_name: str,
+    last_name: str,
+    department: str,
+    email: str,
+    acknowledge_valid: bool,
+    edited_by,
+    note: str = "",
+) -> LearnerEdit:
+    """Save a portal admin's edit of a learner in one transaction; return what it did.
+
+    The details, the address (a new address clears a bounced learner, audited
+    ``via=email_change``; a change of letter case only is saved and clears
+    nothing) and the acknowledge-to-clear (``via=portal``) commit together: when
+    one of them raises LearnerStateError (the address was taken meanwhile, the
+    learner is no longer bounced) nothing of the edit is saved.
+    """
+    with transaction.atomic():
+        locked = Learner.objects.select_for_update().get(pk=learner.pk)
+        update_learner_details(learner=locked, first_name=first_name, last_name=last_name, department=department)
+        email_changed = email.strip().lower() != locked.email.lower()
+        if email.strip() != locked.email:
+            change_learner_email(learner=locked, new_email=email, changed_by=edited_by, note=note)
+        if email_changed:
+            return LearnerEdit.EMAIL_CHANGED
+        if acknowledge_valid:
+            clear_bounce_status(learner=locked, cleared_by=edited_by, via=ClearedVia.PORTAL, note=note)
+            return LearnerEdit.CLEARED
+        return LearnerEdit.SAVED
 
 
 def update_bounce_policy(*, policy: BouncePolicy, changes: dict) -> BouncePolicy:

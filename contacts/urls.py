@@ -1,12 +1,22 @@
 from django.urls import path
 
-from contacts import settings_views, views
+from contacts import bulk_clear_views, settings_views, views
 
 app_name = "contacts"
 
 urlpatterns = [
     path("learners/", views.LearnerListView.as_view(), name="learner-list"),
-    path("learners/clear/", views.LearnerBulkClearView.as_view(), name="learner-bulk-clear"),
+    path("learners/clear/", bulk_clear_views.LearnerBulkClearView.as_view(), name="learner-bulk-clear"),
+    path(
+        "learners/clear/<int:pk>/",
+        bulk_clear_views.LearnerBulkClearConfirmView.as_view(),
+        name="learner-bulk-clear-confirm",
+    ),
+    path(
+        "learners/clear/<int:pk>/progress/",
+        bulk_clear_views.LearnerBulkClearProgressView.as_view(),
+        name="learner-bulk-clear-progress",
+    ),
     path("learners/<int:pk>/", views.LearnerDetailView.as_view(), name="learner-detail"),
     path("learners/<int:pk>/edit/", views.LearnerEditView.as_view(), name="learner-edit"),
     path("settings/", settings_views.SettingsIndexView.as_view(), name="settings"),

@@ -7,7 +7,7 @@ test fails until every portal URL with an id in it is walked.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from contacts.models import AutomationRule
+from contacts.models import AutomationRule, BulkClearJob
 from tests.factories import BounceEventFactory, BounceMailboxFactory, InboundMessageFactory, SendFactory
 
 PORTAL_NAMESPACES = ("contacts", "campaigns", "reports")
@@ -24,6 +24,8 @@ OBJECT_URLS = {
     "campaigns:mailbox-edit": lambda o: {"pk": o["mailbox"].pk},
     "campaigns:mailbox-test": lambda o: {"pk": o["mailbox"].pk},
     "campaigns:run-create": lambda o: {"pk": o["campaign"].pk},
+    "contacts:learner-bulk-clear-confirm": lambda o: {"pk": o["bulk_clear_job"].pk},
+    "contacts:learner-bulk-clear-progress": lambda o: {"pk": o["bulk_clear_job"].pk},
 }
 
 LIST_URLS = [
@@ -70,6 +72,9 @@ def other_orgs_objects(other_org):
         "inbound": event.inbound_message,
         "rule": AutomationRule.objects.create(organization=other_org, category="hard", action="tag", tag="x"),
         "mailbox": BounceMailboxFactory(organization=other_org, name="Other org mailbox"),
+        "bulk_clear_job": BulkClearJob.objects.create(
+            organization=other_org, via="portal_bulk", learner_ids=[send.learner_id], total=1
+        ),
     }
 
 

@@ -4,7 +4,7 @@ confirms with a note (and the guard rail), and watches the job finish."""
 import pytest
 from django.utils import timezone
 
-from contacts import bulk_clear
+from contacts import bulk_clear, bulk_clear_runner
 from contacts.admin import LearnerAdmin
 from contacts.models import BulkClearJob, Clearance, Learner
 from tests.factories import LearnerFactory
@@ -25,7 +25,7 @@ def test_support_bulk_clears_every_bounced_learner_of_an_organization(
 ):
     monkeypatch.setattr(LearnerAdmin, "list_per_page", 10)  # three pages of bounced learners
     monkeypatch.setattr(bulk_clear, "SYNC_LIMIT", 5)  # so the job goes through the Celery task
-    monkeypatch.setattr(bulk_clear, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(bulk_clear_runner, "CHUNK_SIZE", 10)
     now = timezone.now()
     for i in range(25):
         LearnerFactory(

@@ -138,3 +138,24 @@ def test_poll_now_skips_disabled_mailboxes_and_says_so(cx_client, maildir_mailbo
 
     assert callbacks == []
     assert "1 disabled mailbox(es) skipped" in response.content.decode()
+
+
+def test_reclassify_in_the_admin_names_the_support_user_on_the_clearance(
+    cx_client, cx_user, maildir_mailbox, maildir, send, monkeypatch
+):
+    from campaigns import bounce_generator as gen
+    from campaigns.services import inbound
+    from campaigns.services.ingestion import poll_mailbox_once
+    from contacts.models import Clearance
+    from tests.campaigns.test_reclassify import old_classifier_says
+
+    real = old_classifier_says(monkeypatch, "userunknown")
+    drop(maildir, gen.exim_text(original_of(send)))  # really a full mailbox
+    poll_mailbox_once(mailbox=maildir_mailbox)
+    monkeypatch.setattr(inbound.classifier, "classify", real)
+    message = InboundMessage.objects.get()
+
+    cx_client.post(INBOUND, {"action": "reclassify", "_selected_action": [message.pk], "index": "0"})
+
+    clearance = Clearance.objects.get(learner=send.learner)
+    assert (clearance.cleared_by, clearance.via) == (cx_user, "reclassify")

@@ -28,12 +28,12 @@ def old_classifier_says(monkeypatch, reason: str):
     return real
 
 
-def test_unchanged_verdict_leaves_events_and_learner_untouched(maildir_mailbox, maildir, send):
+def test_unchanged_verdict_leaves_events_and_learner_untouched(maildir_mailbox, maildir, send, cx_user):
     drop(maildir, gen.exim_text(original_of(send)))
     poll_mailbox_once(mailbox=maildir_mailbox)
     event_ids = list(BounceEvent.objects.values_list("pk", flat=True))
 
-    count = reclassify_messages(messages=InboundMessage.objects.all())
+    count = reclassify_messages(messages=InboundMessage.objects.all(), reclassified_by=cx_user)
 
     send.learner.refresh_from_db()
     assert count == 1
@@ -41,7 +41,9 @@ def test_unchanged_verdict_leaves_events_and_learner_untouched(maildir_mailbox, 
     assert send.learner.soft_bounce_count == 1 and send.learner.bounce_count == 1
 
 
-def test_mistaken_hard_bounce_becomes_soft_and_the_learner_is_active_again(maildir_mailbox, maildir, send, monkeypatch):
+def test_mistaken_hard_bounce_becomes_soft_and_the_learner_is_active_again(
+    maildir_mailbox, maildir, send, monkeypatch, cx_user
+):
     real = old_classifier_says(monkeypatch, "userunknown")
     drop(maildir, gen.exim_text(original_of(send)))  # really a full mailbox
     poll_mailbox_once(mailbox=maildir_mailbox)
@@ -49,7 +51,7 @@ def test_mistaken_hard_bounce_becomes_soft_and_the_learner_is_active_again(maild
     assert send.learner.status == "bounced"
     monkeypatch.setattr(inbound.classifier, "classify", real)
 
-    reclassify_messages(messages=InboundMessage.objects.all())
+    reclassify_messages(messages=InboundMessage.objects.all(), reclassified_by=cx_user)
 
     send.learner.refresh_from_db()
     event = BounceEvent.objects.get()
@@ -58,16 +60,30 @@ def test_mistaken_hard_bounce_becomes_soft_and_the_learner_is_active_again(maild
     assert (send.learner.soft_bounce_count, send.learner.bounce_count) == (1, 1)
     clearance = Clearance.objects.get(learner=send.learner)
     assert clearance.previous_status == "bounced" and "re-classified" in clearance.note
+    assert send.learner.times_cleared == 1
 
 
-def test_soft_bounce_reread_as_mail_block_is_counted_once(maildir_mailbox, maildir, send, monkeypatch):
+def test_reclassify_clearance_names_the_support_user_and_channel(maildir_mailbox, maildir, send, monkeypatch, cx_user):
+    real = old_classifier_says(monkeypatch, "userunknown")
+    drop(maildir, gen.exim_text(original_of(send)))  # really a full mailbox
+    poll_mailbox_once(mailbox=maildir_mailbox)
+    monkeypatch.setattr(inbound.classifier, "classify", real)
+
+    reclassify_messages(messages=InboundMessage.objects.all(), reclassified_by=cx_user)
+
+    clearance = Clearance.objects.get(learner=send.learner)
+    assert (clearance.cleared_by, clearance.via) == (cx_user, "reclassify")
+    assert (clearance.previous_category, clearance.previous_subtype) == ("hard", "address_unknown")
+
+
+def test_soft_bounce_reread_as_mail_block_is_counted_once(maildir_mailbox, maildir, send, monkeypatch, cx_user):
     real = old_classifier_says(monkeypatch, "mailboxfull")
     drop(maildir, gen.build("postfix_block", original_of(send)))
     poll_mailbox_once(mailbox=maildir_mailbox)
     monkeypatch.setattr(inbound.classifier, "classify", real)
 
-    reclassify_messages(messages=InboundMessage.objects.all())
-    reclassify_messages(messages=InboundMessage.objects.all())
+    reclassify_messages(messages=InboundMessage.objects.all(), reclassified_by=cx_user)
+    reclassify_messages(messages=InboundMessage.objects.all(), reclassified_by=cx_user)
 
     send.learner.refresh_from_db()
     assert BounceEvent.objects.get().category == "block"
@@ -75,14 +91,14 @@ def test_soft_bounce_reread_as_mail_block_is_counted_once(maildir_mailbox, maild
 
 
 def test_hard_bounce_that_stays_hard_keeps_the_learner_bounced_without_a_clearance(
-    maildir_mailbox, maildir, send, monkeypatch
+    maildir_mailbox, maildir, send, monkeypatch, cx_user
 ):
     real = old_classifier_says(monkeypatch, "hostunknown")
     drop(maildir, gen.postfix_dsn(original_of(send)))
     poll_mailbox_once(mailbox=maildir_mailbox)
     monkeypatch.setattr(inbound.classifier, "classify", real)
 
-    reclassify_messages(messages=InboundMessage.objects.all())
+    reclassify_messages(messages=InboundMessage.objects.all(), reclassified_by=cx_user)
 
     send.learner.refresh_from_db()
     event = BounceEvent.objects.get()
@@ -91,7 +107,7 @@ def test_hard_bounce_that_stays_hard_keeps_the_learner_bounced_without_a_clearan
     assert send.learner.bounce_count == 1
 
 
-def test_message_reread_as_not_a_bounce_loses_its_events(maildir_mailbox, maildir, send, monkeypatch):
+def test_message_reread_as_not_a_bounce_loses_its_events(maildir_mailbox, maildir, send, monkeypatch, cx_user):
     drop(maildir, gen.human_reply(original_of(send)))
     poll_mailbox_once(mailbox=maildir_mailbox)
     message = InboundMessage.objects.get()
@@ -108,10 +124,27 @@ def test_message_reread_as_not_a_bounce_loses_its_events(maildir_mailbox, maildi
     )
     apply_bounce_event(event=event)
 
-    reclassify_messages(messages=InboundMessage.objects.filter(pk=message.pk))
+    reclassify_messages(messages=InboundMessage.objects.filter(pk=message.pk), reclassified_by=cx_user)
 
     send.learner.refresh_from_db()
     message.refresh_from_db()
     assert not BounceEvent.objects.exists() and message.kind == "not_bounce"
     assert (send.learner.soft_bounce_count, send.learner.bounce_count) == (0, 0)
     assert message.classifier_version == inbound.classifier_version()
+
+
+def test_the_reclassify_command_names_the_support_user_it_was_given(maildir_mailbox, maildir, send, monkeypatch):
+    from django.core.management import call_command
+
+    from tests.factories import UserFactory
+
+    support = UserFactory(username="sam", is_staff=True)
+    real = old_classifier_says(monkeypatch, "userunknown")
+    drop(maildir, gen.exim_text(original_of(send)))  # really a full mailbox
+    poll_mailbox_once(mailbox=maildir_mailbox)
+    monkeypatch.setattr(inbound.classifier, "classify", real)
+
+    call_command("reclassify_messages", "--all", "--by", "sam")
+
+    clearance = Clearance.objects.get(learner=send.learner)
+    assert (clearance.cleared_by, clearance.via) == (support, "reclassify")

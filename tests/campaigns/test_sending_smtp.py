@@ -73,7 +73,7 @@ def test_accepted_message_carries_the_verp_sender_token_headers_pixel_and_one_cl
 def test_an_address_corrected_after_scheduling_is_the_one_sent_to(
     org, campaign, smtp_sink, django_capture_on_commit_callbacks
 ):
-    from contacts.services import change_learner_email
+    from contacts.deliverability import change_learner_email
 
     learner = LearnerFactory(organization=org, email="ada@old-school.example")
     with django_capture_on_commit_callbacks() as sending:  # scheduled, not sent yet

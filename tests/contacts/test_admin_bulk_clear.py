@@ -4,11 +4,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts import bulk_clear
-from contacts.bulk_clear import BulkClearError, confirm_bulk_clear, prepare_bulk_clear, process_bulk_clear_job
+from contacts import bulk_clear, bulk_clear_runner
+from contacts.bulk_clear import BulkClearError, confirm_bulk_clear, prepare_bulk_clear
+from contacts.bulk_clear_runner import process_bulk_clear_job
 from contacts.choices import ClearedVia
+from contacts.deliverability import clear_bounce_statuses
 from contacts.models import BulkClearJob, Clearance, Learner
-from contacts.services import clear_bounce_statuses
 from tests.factories import LearnerFactory, OrganizationFactory
 
 CHANGELIST = reverse("admin:contacts_learner_changelist")
@@ -130,12 +131,12 @@ def test_large_selection_runs_as_chunked_task_and_shows_progress(
     from contacts import tasks
 
     monkeypatch.setattr(bulk_clear, "SYNC_LIMIT", 5)
-    monkeypatch.setattr(bulk_clear, "CHUNK_SIZE", 4)
+    monkeypatch.setattr(bulk_clear_runner, "CHUNK_SIZE", 4)
     enqueued, chunks = [], []
-    real_delay, real_clear = tasks.run_bulk_clear_job.delay, bulk_clear.clear_bounce_statuses
+    real_delay, real_clear = tasks.run_bulk_clear_job.delay, bulk_clear_runner.clear_bounce_statuses
     monkeypatch.setattr(tasks.run_bulk_clear_job, "delay", lambda job_id: enqueued.append(job_id) or real_delay(job_id))
     monkeypatch.setattr(
-        bulk_clear,
+        bulk_clear_runner,
         "clear_bounce_statuses",
         lambda *, learners, **kw: chunks.append(learners.count()) or real_clear(learners=learners, **kw),
     )
@@ -334,7 +335,7 @@ def test_a_failing_job_shows_its_error_instead_of_a_server_error(cx_client, org,
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(bulk_clear, "clear_bounce_statuses", broken)
+    monkeypatch.setattr(bulk_clear_runner, "clear_bounce_statuses", broken)
     learner = bounced(organization=org)
     job_page = run_action(cx_client, [learner])["Location"]
 

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contacts.choices import ClearedVia
+from contacts.deliverability import clear_bounce_status
 from contacts.models import Clearance, Learner
-from contacts.services import clear_bounce_status
 from tests.factories import LearnerFactory, UserFactory
 
 CHANGELIST = reverse("admin:contacts_clearance_changelist")

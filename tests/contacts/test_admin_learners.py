@@ -163,7 +163,7 @@ def test_estimated_counts_are_labelled_about(cx_client, org, monkeypatch):
 
 
 def test_learner_page_shows_clearance_history_read_only(cx_client, cx_user, org):
-    from contacts.services import clear_bounce_status
+    from contacts.deliverability import clear_bounce_status
 
     learner = bounced(organization=org)
     clear_bounce_status(learner=learner, cleared_by=cx_user, note="ticket 7")
@@ -177,7 +177,7 @@ def test_learner_page_shows_clearance_history_read_only(cx_client, cx_user, org)
 def test_learner_page_query_count_does_not_grow_with_its_clearances(
     cx_client, cx_user, org, django_assert_max_num_queries
 ):
-    from contacts.services import clear_bounce_status
+    from contacts.deliverability import clear_bounce_status
 
     learner = bounced(organization=org)
     clear_bounce_status(learner=learner, cleared_by=cx_user, note="first")

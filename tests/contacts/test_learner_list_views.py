@@ -1,4 +1,5 @@
-"""The learner list: filters, the bulk "clear bounce status" with its confirmation page, and CSV export."""
+"""The learner list: filters, the bulk-clear selection it offers, and CSV export (the bulk clear itself:
+test_learner_bulk_clear.py)."""
 
 import csv
 import io
@@ -9,12 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.services.policy import apply_bounce_event
-from contacts.choices import DeliverabilityStatus
 from tests.factories import BLOCK, SOFT, BounceEventFactory, LearnerFactory, SendFactory, bounced_learner
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("contacts:learner-list")
-BULK = reverse("contacts:learner-bulk-clear")
 
 
 def listed(response):
@@ -53,7 +52,7 @@ def test_campaign_filter_lists_learners_sent_that_campaign(admin_client, org):
 
 
 def test_repeat_filter_lists_learners_bounced_again_after_a_clearance(admin_client, org, admin_member):
-    from contacts.services import clear_bounce_status
+    from contacts.deliverability import clear_bounce_status
 
     repeat = bounced_learner(org)
     clear_bounce_status(learner=repeat, cleared_by=admin_member.user)
@@ -131,92 +130,6 @@ def test_list_shows_a_capped_count(admin_client, org, monkeypatch):
     assert "3+ learners" in body
 
 
-def test_bulk_clear_asks_for_confirmation_with_the_count(admin_client, org):
-    learners = [bounced_learner(org) for _ in range(3)]
-    active = LearnerFactory(organization=org)
-
-    response = admin_client.post(BULK, {"select": [learner.pk for learner in learners] + [active.pk]})
-
-    body = listed(response)
-    assert response.status_code == 200
-    assert "You selected 4 learners" in body
-    assert "3 bounced learners" in body
-    assert all(learner.email in body for learner in learners)
-    assert all(
-        learner.status == DeliverabilityStatus.BOUNCED
-        for learner in type(active).objects.filter(pk__in=[lr.pk for lr in learners])
-    )
-
-
-def test_bulk_clear_needs_a_note(admin_client, org):
-    learner = bounced_learner(org)
-
-    response = admin_client.post(BULK, {"select": [learner.pk], "confirm": "1", "note": "  "})
-
-    assert response.status_code == 200
-    assert "This field is required" in listed(response) or "Say why" in listed(response)
-    learner.refresh_from_db()
-    assert learner.status == DeliverabilityStatus.BOUNCED
-
-
-def test_bulk_clear_clears_the_selected_with_an_audit_row_each(admin_client, org):
-    learners = [bounced_learner(org) for _ in range(2)]
-    untouched = bounced_learner(org)
-
-    response = admin_client.post(
-        BULK,
-        {
-            "select": [lr.pk for lr in learners],
-            "confirm": "1",
-            "note": "IT confirmed the mailboxes",
-            "next": f"{LIST}?status=bounced",
-        },
-    )
-
-    assert response.status_code == 302
-    assert response.url == f"{LIST}?status=bounced"
-    for learner in learners:
-        learner.refresh_from_db()
-        clearance = learner.clearances.get()
-        assert learner.status == DeliverabilityStatus.ACTIVE
-        assert (clearance.via, clearance.note) == ("portal_bulk", "IT confirmed the mailboxes")
-    untouched.refresh_from_db()
-    assert untouched.status == DeliverabilityStatus.BOUNCED
-
-
-def test_bulk_clear_refuses_another_organizations_learners(admin_client, org, other_org):
-    foreign = bounced_learner(other_org)
-
-    response = admin_client.post(BULK, {"select": [foreign.pk], "confirm": "1", "note": "sure"})
-
-    assert response.status_code == 200
-    foreign.refresh_from_db()
-    assert foreign.status == DeliverabilityStatus.BOUNCED
-
-
-def test_bulk_clear_ignores_an_offsite_next_url(admin_client, org):
-    learner = bounced_learner(org)
-
-    response = admin_client.post(
-        BULK, {"select": [learner.pk], "confirm": "1", "note": "ok", "next": "https://evil.example/"}
-    )
-
-    assert response.url == LIST
-
-
-def test_viewers_see_no_checkboxes_and_cannot_bulk_clear(viewer_client, org):
-    learner = bounced_learner(org)
-
-    page = listed(viewer_client.get(LIST))
-    response = viewer_client.post(BULK, {"select": [learner.pk], "confirm": "1", "note": "ok"})
-
-    assert 'name="select"' not in page
-    assert "Clear bounce status of selected" not in page
-    assert response.status_code == 403
-    learner.refresh_from_db()
-    assert learner.status == DeliverabilityStatus.BOUNCED
-
-
 def test_csv_export_has_every_filtered_row_and_neutralizes_formulas(admin_client, org):
     LearnerFactory(
         organization=org,
@@ -276,30 +189,6 @@ def test_settings_pages_query_counts_are_small(admin_client, org, django_assert_
     for name in ("contacts:settings", "contacts:settings-policy", "contacts:settings-automation"):
         with django_assert_max_num_queries(8):
             assert admin_client.get(reverse(name)).status_code == 200
-
-
-def test_bulk_clear_confirmation_query_count_does_not_grow(admin_client, org, django_assert_max_num_queries):
-    learners = [bounced_learner(org) for _ in range(30)]
-
-    with django_assert_max_num_queries(10):
-        response = admin_client.post(BULK, {"select": [learner.pk for learner in learners]})
-
-    assert "30 bounced learners" in response.content.decode()
-
-
-def test_bulk_clear_can_take_every_learner_matching_the_filters(admin_client, org):
-    blocked = [bounced_learner(org, learner__email=f"b{i}@strict.example") for i in range(3)]
-    elsewhere = bounced_learner(org, learner__email="x@other.example")
-    matching = "domain=strict.example&status=bounced"
-
-    confirm = admin_client.post(BULK, {"matching": matching, "select": [elsewhere.pk]})
-    done = admin_client.post(BULK, {"matching": matching, "confirm": "1", "note": "Allowlisting fixed"})
-
-    assert "3 learners match your filters" in confirm.content.decode()
-    assert done.status_code == 302
-    assert all(learner.clearances.get().note == "Allowlisting fixed" for learner in blocked)
-    elsewhere.refresh_from_db()
-    assert elsewhere.status == DeliverabilityStatus.BOUNCED
 
 
 def test_the_list_offers_clearing_all_matching_only_when_filtered(admin_client, org):

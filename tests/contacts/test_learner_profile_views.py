@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.services.policy import apply_bounce_event, record_open
-from contacts.services import clear_bounce_status
+from contacts.deliverability import clear_bounce_status
 from tests.factories import SOFT, BounceEventFactory, InboundMessageFactory, LearnerFactory, SendFactory
 
 pytestmark = pytest.mark.django_db

@@ -125,3 +125,67 @@ def test_viewer_sees_no_edit_link_and_gets_403_on_post(viewer_client, org):
     assert response.status_code == 403
     learner.refresh_from_db()
     assert learner.status == DeliverabilityStatus.BOUNCED
+
+
+def test_learner_edit_saves_nothing_when_the_new_address_is_taken(org, admin_member):
+    from contacts.deliverability import LearnerStateError
+    from contacts.services import edit_learner
+
+    LearnerFactory(organization=org, email="taken@school.example")
+    learner = bounced_learner(org, learner__first_name="Ada")
+
+    with pytest.raises(LearnerStateError):
+        edit_learner(
+            learner=learner,
+            first_name="Renamed",
+            last_name=learner.last_name,
+            department="Finance",
+            email="taken@school.example",
+            acknowledge_valid=False,
+            edited_by=admin_member.user,
+        )
+
+    learner.refresh_from_db()
+    assert (learner.first_name, learner.department) == ("Ada", "")
+    assert learner.email != "taken@school.example"
+    assert learner.status == DeliverabilityStatus.BOUNCED and not learner.clearances.exists()
+
+
+def test_learner_edit_page_keeps_the_old_name_when_the_address_was_taken_after_validation(
+    admin_client, org, monkeypatch
+):
+    from contacts.forms import LearnerEditForm
+
+    learner = LearnerFactory(organization=org, first_name="Ada")
+    # The form checked the address before another admin saved a learner with it (the race).
+    monkeypatch.setattr(LearnerEditForm, "clean_email", lambda form: form.cleaned_data["email"].strip())
+    LearnerFactory(organization=org, email="taken@school.example")
+
+    response = edit(admin_client, learner, first_name="Renamed", email="taken@school.example")
+
+    assert response.status_code == 200
+    assert "already uses taken@school.example" in response.content.decode()
+    learner.refresh_from_db()
+    assert (learner.first_name, learner.email) == ("Ada", learner.email)
+
+
+def test_learner_edit_saves_nothing_when_the_learner_was_cleared_meanwhile(org, admin_member):
+    from contacts.deliverability import LearnerStateError, clear_bounce_status
+    from contacts.services import edit_learner
+
+    learner = bounced_learner(org, learner__first_name="Ada")
+    clear_bounce_status(learner=learner, cleared_by=None, note="cleared by a colleague")
+
+    with pytest.raises(LearnerStateError):
+        edit_learner(
+            learner=learner,
+            first_name="Renamed",
+            last_name="",
+            department="",
+            email=learner.email,
+            acknowledge_valid=True,
+            edited_by=admin_member.user,
+        )
+
+    learner.refresh_from_db()
+    assert learner.first_name == "Ada" and learner.clearances.count() == 1

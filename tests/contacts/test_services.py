@@ -3,13 +3,13 @@
 import pytest
 
 from contacts.choices import ClearedVia, DeliverabilityStatus
-from contacts.models import Clearance, Learner
-from contacts.services import (
+from contacts.deliverability import (
     LearnerStateError,
     change_learner_email,
     clear_bounce_status,
     clear_bounce_statuses,
 )
+from contacts.models import Clearance, Learner
 from tests.factories import LearnerFactory, UserFactory, bounced_learner
 
 pytestmark = pytest.mark.django_db

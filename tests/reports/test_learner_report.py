@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from campaigns.models import SendStatus
 from campaigns.services.policy import apply_bounce_event
-from contacts.services import clear_bounce_status
+from contacts.deliverability import clear_bounce_status
 from tests.factories import (
     BLOCK,
     SOFT,

@@ -13,8 +13,9 @@ from campaigns.demo_data import CAMPAIGNS, DEPARTMENTS, FIRST_NAMES, LAST_NAMES,
 from campaigns.models import BounceEvent, Campaign, CampaignRun, EventSource, MatchedBy, RunStatus, Send, SendStatus
 from campaigns.services.policy import apply_bounce_event, record_delivery, record_open
 from contacts.choices import ClearedVia, MemberRole
+from contacts.deliverability import clear_bounce_status
 from contacts.models import Learner, Membership, Organization
-from contacts.services import clear_bounce_status, create_organization
+from contacts.services import create_organization
 
 DEMO_PASSWORD = "bounceportal-demo"
 DEMO_ORGS = [("Acme Training", "acme", 1400), ("Globex Learning", "globex", 700)]

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from contacts.bulk_clear import process_bulk_clear_job
+from contacts.bulk_clear_runner import process_bulk_clear_job
 from contacts.models import BulkClearJob, BulkClearJobStatus
 
 

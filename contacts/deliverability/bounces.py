@@ -1,0 +1,206 @@
+"""Where a learner becomes bounced or unsubscribed: DESIGN §3's policy applied to bounce facts.
+
+Hard → bounced at once; soft bounces and mail blocks count consecutively up to
+the engaged / unengaged threshold; auto replies flag and never suppress;
+complaints and unsubscribe requests unsubscribe; the organization's automation
+rules add their actions (suppress, unsubscribe, tag, resend list, notify). A
+bounce matched only by address changes nothing when the policy says unverified
+events may not. ``revert_bounces`` takes events' effects back (re-classify).
+
+Set-based so a batch costs a handful of statements whatever its size: lock
+the learners in id order, compute in Python, write the learners back at once.
+"""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from bounceportal.db import pk_in, update_fields_many
+from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, ClearedVia, DeliverabilityStatus
+from contacts.deliverability.clearing import insert_clearances
+from contacts.deliverability.facts import BounceFact, BounceResult, Outcome
+from contacts.deliverability.locks import lock_learners_with_policy, policy_of, rules_by_organization
+from contacts.models import AutomationAction, Learner
+
+_BOUNCES = (Category.HARD, *SOFT_COUNTING_CATEGORIES)
+_COUNTED = (Outcome.COUNTED, Outcome.SUPPRESSED)
+_STATUS_FIELDS = ("status", "status_reason", "status_since", "status_event_id")
+
+
+def apply_bounces(*, bounces: Sequence[BounceFact], now=None) -> BounceResult:
+    """Apply the organizations' policy to these events, in order; return each one's outcome.
+
+    The caller stores the outcomes on its events; ``result.notify`` names the
+    events whose automation asks for the admins to be told.
+    """
+    now = now or timezone.now()
+    with transaction.atomic(savepoint=False):
+        learners = lock_learners_with_policy(b.learner_id for b in bounces)
+        changed: set[str] = set()
+        result = BounceResult()
+        _apply_all(bounces, learners, now, changed, result)
+        if changed:
+            update_fields_many(list(learners.values()), sorted(changed))
+    return result
+
+
+def revert_bounces(
+    *,
+    bounces: Sequence[BounceFact],
+    replacements: Sequence[BounceFact] = (),
+    cleared_by,
+    via: str = ClearedVia.RECLASSIFY,
+    note: str = "",
+    now=None,
+) -> BounceResult:
+    """Take back what these applied events did, apply their replacements, and return the replacements' outcomes.
+
+    Each counted soft bounce / mail block comes off the consecutive count and
+    each bounce off ``bounce_count`` (never below zero); a learner whose status
+    one of them set is active again. The replacements are then applied as fresh
+    events. A learner that ends up active after a suppression by a reverted event
+    gets a Clearance naming ``cleared_by`` and ``via`` (and counts in
+    ``times_cleared``); one the replacements suppress again gets none.
+
+    Not taken back: auto-reply flags, tags and resend-list entries added by
+    automation, notifications sent, the "last bounce" columns (replacements
+    overwrite them); a count an open or delivery reset meanwhile may end lower
+    than exact. Guessing there would be worse than keeping what people may have acted on.
+    """
+    now = now or timezone.now()
+    with transaction.atomic(savepoint=False):
+        learners = lock_learners_with_policy(b.learner_id for b in (*bounces, *replacements))
+        changed: set[str] = set()
+        unsuppressed = _take_back(bounces, learners, now, changed)
+        result = BounceResult()
+        _apply_all(replacements, learners, now, changed, result)
+        result.cleared = {pk for pk in unsuppressed if learners[pk].status == DeliverabilityStatus.ACTIVE}
+        if result.cleared:
+            # The rows still hold the state before the revert: that is what each Clearance records.
+            insert_clearances(
+                Learner.objects.filter(pk_in(result.cleared)), cleared_by=cleared_by, via=via, note=note, now=now
+            )
+            for pk in result.cleared:
+                learners[pk].times_cleared += 1
+            changed.add("times_cleared")
+        if changed:
+            update_fields_many(list(learners.values()), sorted(changed))
+    return result
+
+
+def _take_back(bounces, learners: dict[int, Learner], now, changed: set) -> set[int]:
+    """Undo the applied events' counts and statuses in memory; return the learners made active."""
+    for bounce in bounces:
+        learner = learners.get(bounce.learner_id)
+        if learner is None or bounce.outcome in ("", Outcome.PENDING):
+            continue
+        if bounce.category in SOFT_COUNTING_CATEGORIES and bounce.outcome in _COUNTED:
+            learner.soft_bounce_count = max(learner.soft_bounce_count - 1, 0)
+            changed.add("soft_bounce_count")
+        if bounce.category in _BOUNCES:
+            learner.bounce_count = max(learner.bounce_count - 1, 0)
+            changed.add("bounce_count")
+    reverted_ids = {bounce.event_id for bounce in bounces}
+    unsuppressed = set()
+    for learner in learners.values():
+        if learner.status_event_id in reverted_ids:
+            learner.status, learner.status_reason = DeliverabilityStatus.ACTIVE, ""
+            learner.status_since, learner.status_event_id = now, None
+            changed.update(_STATUS_FIELDS)
+            unsuppressed.add(learner.pk)
+    return unsuppressed
+
+
+def _apply_all(bounces, learners: dict[int, Learner], now, changed: set, result: BounceResult) -> None:
+    """Apply each bounce to its locked learner in memory, filling ``result``."""
+    rules = rules_by_organization({learner.organization_id for learner in learners.values()})
+    for bounce in bounces:
+        learner = learners.get(bounce.learner_id)
+        if learner is None:
+            result.outcomes[bounce.event_id] = Outcome.NO_LEARNER
+            continue
+        before = learner.status
+        result.outcomes[bounce.event_id] = _outcome_for(
+            learner, bounce, rules.get(learner.organization_id, ()), now, changed, result
+        )
+        if learner.status != before and learner.status != DeliverabilityStatus.ACTIVE:
+            result.suppressed.add(learner.pk)
+
+
+def _outcome_for(learner, bounce: BounceFact, rules, now, changed: set, result: BounceResult) -> str:
+    _record_last_bounce(learner, bounce, now, changed)
+    policy = policy_of(learner)
+    if not bounce.verified and not policy.unverified_events_suppress:
+        return Outcome.UNVERIFIED
+    outcome = _apply_category(learner, bounce, policy, now, changed)
+    return _apply_automation(learner, bounce, rules, outcome, now, changed, result)
+
+
+def _record_last_bounce(learner, bounce: BounceFact, now, changed: set) -> None:
+    if bounce.category == Category.AUTOREPLY:
+        return
+    learner.last_bounce_category = bounce.category
+    learner.last_bounce_subtype = bounce.subtype
+    learner.last_bounced_at = bounce.occurred_at or now
+    changed.update({"last_bounce_category", "last_bounce_subtype", "last_bounced_at"})
+    if bounce.category in _BOUNCES:
+        learner.bounce_count += 1
+        changed.add("bounce_count")
+
+
+def _set_status(learner, status: str, bounce: BounceFact, now, changed: set) -> None:
+    learner.status = status
+    learner.status_reason = bounce.reason
+    learner.status_since = now
+    learner.status_event_id = bounce.event_id
+    changed.update(_STATUS_FIELDS)
+
+
+def _apply_category(learner, bounce: BounceFact, policy, now, changed: set) -> str:
+    """Change the locked learner as the event's category says; return the outcome."""
+    if bounce.category == Category.HARD:
+        if learner.status != DeliverabilityStatus.ACTIVE:
+            return Outcome.RECORDED
+        _set_status(learner, DeliverabilityStatus.BOUNCED, bounce, now, changed)
+        return Outcome.SUPPRESSED
+    if bounce.category in SOFT_COUNTING_CATEGORIES:
+        learner.soft_bounce_count += 1
+        changed.add("soft_bounce_count")
+        threshold = policy.soft_threshold_for(learner, now)
+        if learner.status == DeliverabilityStatus.ACTIVE and learner.soft_bounce_count >= threshold:
+            _set_status(learner, DeliverabilityStatus.BOUNCED, bounce, now, changed)
+            return Outcome.SUPPRESSED
+        return Outcome.COUNTED
+    if bounce.category == Category.AUTOREPLY:
+        learner.auto_replied_at = now
+        changed.add("auto_replied_at")
+        return Outcome.FLAGGED
+    if bounce.category in (Category.COMPLAINT, Category.UNSUBSCRIBE):
+        if learner.status == DeliverabilityStatus.UNSUBSCRIBED:
+            return Outcome.RECORDED
+        _set_status(learner, DeliverabilityStatus.UNSUBSCRIBED, bounce, now, changed)
+        return Outcome.UNSUBSCRIBED
+    return Outcome.RECORDED  # undetermined: kept for review, no change
+
+
+def _apply_automation(learner, bounce: BounceFact, rules, outcome: str, now, changed: set, result) -> str:
+    """Run the organization's email status automation rules that match the event."""
+    for rule in rules:
+        if not rule.matches(bounce.category, bounce.subtype):
+            continue
+        if rule.action == AutomationAction.SUPPRESS and learner.status == DeliverabilityStatus.ACTIVE:
+            _set_status(learner, DeliverabilityStatus.BOUNCED, bounce, now, changed)
+            outcome = Outcome.SUPPRESSED
+        elif rule.action == AutomationAction.UNSUBSCRIBE and learner.status != DeliverabilityStatus.UNSUBSCRIBED:
+            _set_status(learner, DeliverabilityStatus.UNSUBSCRIBED, bounce, now, changed)
+            outcome = Outcome.UNSUBSCRIBED
+        elif rule.action == AutomationAction.TAG and rule.tag and rule.tag not in learner.tags:
+            learner.tags = [*learner.tags, rule.tag]
+            changed.add("tags")
+        elif rule.action == AutomationAction.RESEND and not learner.on_resend_list:
+            learner.on_resend_list = True
+            changed.add("on_resend_list")
+        elif rule.action == AutomationAction.NOTIFY:
+            result.notify.append(bounce.event_id)
+    return outcome

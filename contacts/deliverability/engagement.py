@@ -1,0 +1,55 @@
+"""Deliveries, opens and clicks: proof that an address works.
+
+A delivery resets the consecutive soft-bounce count. An open or a click makes
+the learner engaged, resets the count, removes the auto-reply flag and, when
+the learner was bounced, clears the bounce (a Clearance ``via=open`` with no
+user: the learner's own mail program is the witness).
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from contacts.choices import ClearedVia, DeliverabilityStatus
+from contacts.deliverability.clearing import cleared_fields, insert_clearances
+from contacts.deliverability.facts import EngagementResult
+from contacts.models import Learner
+
+_OPEN_NOTE = "Opened a message, so the address works."
+_CLICK_NOTE = "Clicked a link in a message, so the address works."
+
+
+def record_deliveries(*, learner_ids, now=None) -> int:
+    """Reset the consecutive soft-bounce count of these learners (a DSN said delivered); return how many."""
+    ids = sorted({learner_id for learner_id in learner_ids if learner_id})
+    if not ids:
+        return 0
+    with transaction.atomic(savepoint=False):
+        if len(ids) > 1:  # one UPDATE locks its rows in scan order: take them in id order first
+            list(Learner.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        return Learner.objects.filter(pk__in=ids).update(soft_bounce_count=0)
+
+
+def record_open(*, learner_id: int, now=None) -> EngagementResult:
+    """Record that the learner opened a message; return whether that cleared a bounce."""
+    return _record_engagement(learner_id, now or timezone.now(), clicked=False)
+
+
+def record_click(*, learner_id: int, now=None) -> EngagementResult:
+    """Record that the learner clicked a link in a message; return whether that cleared a bounce."""
+    return _record_engagement(learner_id, now or timezone.now(), clicked=True)
+
+
+def _record_engagement(learner_id: int, now, *, clicked: bool) -> EngagementResult:
+    with transaction.atomic(savepoint=False):
+        learner = Learner.objects.select_for_update().only("pk", "status", "times_cleared").get(pk=learner_id)
+        fields = {"last_engaged_at": now, "soft_bounce_count": 0, "auto_replied_at": None}
+        fields["last_clicked_at" if clicked else "last_opened_at"] = now
+        cleared = learner.status == DeliverabilityStatus.BOUNCED
+        if cleared:
+            note = _CLICK_NOTE if clicked else _OPEN_NOTE
+            insert_clearances(
+                Learner.objects.filter(pk=learner_id), cleared_by=None, via=ClearedVia.OPEN, note=note, now=now
+            )
+            fields.update(cleared_fields(now), times_cleared=learner.times_cleared + 1)
+        Learner.objects.filter(pk=learner_id).update(**fields)
+    return EngagementResult(learner_id=learner_id, cleared=cleared)

@@ -1,0 +1,47 @@
+"""Locking learners: always in id order, always before any row of another table."""
+
+from contacts.models import AutomationRule, BouncePolicy, Learner
+
+
+def lock_learners_in_order(learner_ids) -> None:
+    """Lock these learner rows in id order, before any send row, in the caller's transaction.
+
+    Every writer that touches learners and sends together (the policy, ingestion,
+    the sending write-back, re-classify) takes learners first and in id order, so
+    two of them can wait for each other but never deadlock.
+    """
+    ids = sorted({learner_id for learner_id in learner_ids if learner_id})
+    if ids:
+        list(Learner.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def lock_learners_with_policy(learner_ids) -> dict[int, Learner]:
+    """Lock the learners (in id order) and return them by id, each with its organization's policy."""
+    ids = {learner_id for learner_id in learner_ids if learner_id}
+    if not ids:
+        return {}
+    learners = (
+        Learner.objects.select_related("organization__bounce_policy")
+        .select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    return {learner.pk: learner for learner in learners}
+
+
+def policy_of(learner: Learner) -> BouncePolicy:
+    """The learner's organization's policy (the defaults are created if it has none)."""
+    try:
+        return learner.organization.bounce_policy
+    except BouncePolicy.DoesNotExist:
+        return BouncePolicy.objects.get_or_create(organization_id=learner.organization_id)[0]
+
+
+def rules_by_organization(organization_ids) -> dict[int, list[AutomationRule]]:
+    """The enabled automation rules of these organizations, by organization id."""
+    rules: dict[int, list[AutomationRule]] = {}
+    if not organization_ids:
+        return rules
+    for rule in AutomationRule.objects.filter(organization_id__in=organization_ids, enabled=True):
+        rules.setdefault(rule.organization_id, []).append(rule)
+    return rules
