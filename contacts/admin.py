@@ -23,6 +23,7 @@ from bounceportal.export import csv_response
 from contacts import admin_views
 from contacts.admin_filters import ClearedBeforeFilter, ClearedByFilter, EngagedFilter
 from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, prepare_bulk_clear
+from contacts.capabilities import can_clear_bounce
 from contacts.choices import ClearedVia
 from contacts.models import (
     AutomationRule,
@@ -145,7 +146,7 @@ class LearnerAdmin(admin.ModelAdmin):
     actions = ["clear_bounce_status"]
 
     def has_clear_bounce_permission(self, request):
-        return request.user.has_perm("contacts.clear_bounce")
+        return can_clear_bounce(request.user, None)
 
     def get_readonly_fields(self, request, obj=None):
         # A learner's sends, events and audit rows belong to its organization: it never moves.
@@ -233,14 +234,6 @@ class LearnerAdmin(admin.ModelAdmin):
         return self.clear_bounce_status(request, Learner.objects.filter(pk=learner_id)) or redirect(
             "admin:contacts_learner_change", learner_id
         )
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_clear_bounce": self.has_clear_bounce_permission(request)}
-        return super().changelist_view(request, extra_context)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_clear_bounce": self.has_clear_bounce_permission(request)}
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 def _describe_selection(request) -> str:

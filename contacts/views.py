@@ -12,8 +12,8 @@ from django_tables2 import SingleTableMixin
 
 from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
-from bounceportal.tenancy import ClearBouncePermissionMixin, OrgScopedMixin, can_clear_bounce
 from contacts.activity import ActivityLog, with_activity_counts
+from contacts.capabilities import can_clear_bounce
 from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.filters import LearnerFilter
 from contacts.forms import BulkClearForm, LearnerEditForm
@@ -28,6 +28,7 @@ from contacts.services import (
     update_learner_details,
 )
 from contacts.tables import LearnerTable
+from contacts.tenancy import ClearBouncePermissionMixin, OrgScopedMixin
 
 ACTIVITY_PER_PAGE = 25
 
@@ -48,7 +49,7 @@ class LearnerListView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView)
         return kwargs
 
     def get_table_kwargs(self):
-        return {} if can_clear_bounce(self.request) else {"exclude": ("select",)}
+        return {} if can_clear_bounce(self.request.user, self.organization) else {"exclude": ("select",)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -121,7 +122,6 @@ class LearnerDetailView(OrgScopedMixin, DetailView):
                 and learner.status == DeliverabilityStatus.ACTIVE
             ),
             activity=page,
-            can_view_raw=can_clear_bounce(self.request),
         )
         return context
 
