@@ -34,7 +34,7 @@ class RunCreateView(OrgScopedMixin, View):
             )
             return redirect("campaigns:campaign-detail", pk=campaign.pk)
         try:
-            run = launch_new_run(campaign=campaign, learner_filter=form.learner_filter(), created_by=request.user)
+            run = launch_new_run(campaign=campaign, audience=form.audience(), created_by=request.user)
         except RunError as exc:
             messages.error(request, f"The run was not launched: {exc}")
             return redirect("campaigns:campaign-detail", pk=campaign.pk)

@@ -120,12 +120,11 @@ class LearnerAdmin(admin.ModelAdmin):
     search_fields = ("email", "first_name", "last_name", "organization__name")
     search_help_text = "Search by email, first or last name, or organization name."
     autocomplete_fields = ("organization",)
-    raw_id_fields = ("status_event",)
     readonly_fields = (
         "status",
         "status_reason",
         "status_since",
-        "status_event",
+        "status_event_link",
         "soft_bounce_count",
         "last_bounce_category",
         "last_bounce_subtype",
@@ -177,6 +176,13 @@ class LearnerAdmin(admin.ModelAdmin):
                 learner.times_cleared,
             )
         return learner.times_cleared
+
+    @admin.display(description="status event")
+    def status_event_link(self, learner):
+        if learner.status_event_id is None:
+            return "-"
+        url = reverse("admin:campaigns_bounceevent_change", args=[learner.status_event_id])
+        return format_html('<a href="{}">Bounce event {}</a>', url, learner.status_event_id)
 
     @admin.display(description="bounce events")
     def bounce_events_link(self, learner):

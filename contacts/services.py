@@ -23,7 +23,7 @@ def _cleared_fields(now) -> dict:
         "status": DeliverabilityStatus.ACTIVE,
         "status_reason": "",
         "status_since": now,
-        "status_event": None,
+        "status_event_id": None,
         "soft_bounce_count": 0,
     }
 

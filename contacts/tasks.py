@@ -1,11 +1,10 @@
-"""Celery tasks of the contacts app (thin: they take ids and call a service, STYLE rule 8)."""
+"""Celery tasks of the contacts app (thin: they take ids and call a service, STYLE rule 8).
 
-from bounceportal.celery import app
+A task that a service enqueues is declared in that service's module (the service
+cannot import this module back without an import cycle); it is imported here so
+Celery's autodiscovery of ``<app>.tasks`` registers it.
+"""
 
+from contacts.bulk_clear import run_bulk_clear_job
 
-@app.task(acks_late=True)
-def run_bulk_clear_job(job_id: int) -> int:
-    """Clear a confirmed bulk-clear job's learners; return how many were cleared."""
-    from contacts.bulk_clear import process_bulk_clear_job
-
-    return process_bulk_clear_job(job_id=job_id).cleared
+__all__ = ["run_bulk_clear_job"]

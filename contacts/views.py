@@ -15,6 +15,7 @@ from bounceportal.pagination import LIST_PAGINATION, capped_count
 from contacts.activity import ActivityLog, with_activity_counts
 from contacts.capabilities import can_clear_bounce
 from contacts.choices import ClearedVia, DeliverabilityStatus
+from contacts.extensions import learner_pages
 from contacts.filters import LearnerFilter
 from contacts.forms import BulkClearForm, LearnerEditForm
 from contacts.models import Learner
@@ -105,7 +106,7 @@ class LearnerDetailView(OrgScopedMixin, DetailView):
     context_object_name = "learner"
 
     def get_queryset(self):
-        return with_activity_counts(Learner.objects.for_organization(self.organization).select_related("status_event"))
+        return with_activity_counts(Learner.objects.for_organization(self.organization))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -122,6 +123,7 @@ class LearnerDetailView(OrgScopedMixin, DetailView):
                 and learner.status == DeliverabilityStatus.ACTIVE
             ),
             activity=page,
+            status_event=learner_pages().status_event(learner),
         )
         return context
 
@@ -134,7 +136,10 @@ class LearnerEditView(OrgScopedMixin, ClearBouncePermissionMixin, UpdateView):
     context_object_name = "learner"
 
     def get_queryset(self):
-        return Learner.objects.for_organization(self.organization).select_related("status_event")
+        return Learner.objects.for_organization(self.organization)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(status_event=learner_pages().status_event(self.object), **kwargs)
 
     def form_valid(self, form):
         learner = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

@@ -66,8 +66,8 @@ def _set_status(learner: Learner, status: str, event: BounceEvent, now, changed:
     learner.status = status
     learner.status_reason = event.reason
     learner.status_since = now
-    learner.status_event = event
-    changed.update({"status", "status_reason", "status_since", "status_event"})
+    learner.status_event_id = event.pk
+    changed.update({"status", "status_reason", "status_since", "status_event_id"})
 
 
 def _apply_category(learner, event, policy, now, changed) -> str:

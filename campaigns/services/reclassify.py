@@ -165,10 +165,10 @@ def _take_back(old_events: list[BounceEvent], now) -> dict[int, dict]:
                 "previous_soft_bounce_count": learner.soft_bounce_count,
             }
             learner.status, learner.status_reason = DeliverabilityStatus.ACTIVE, ""
-            learner.status_since, learner.status_event = now, None
+            learner.status_since, learner.status_event_id = now, None
     update_fields_many(
         list(learners.values()),
-        ["soft_bounce_count", "bounce_count", "status", "status_reason", "status_since", "status_event"],
+        ["soft_bounce_count", "bounce_count", "status", "status_reason", "status_since", "status_event_id"],
     )
     bounced_sends = {
         e.send_id for e in old_events if e.send_id and e.category in (Category.HARD, *SOFT_COUNTING_CATEGORIES)
