@@ -73,35 +73,26 @@ def can_use_api(user, organization) -> bool:
     return is_org_admin(user, organization)
 
 
+# The template names of the capabilities: ``{% if can.clear_bounce %}``.
+BY_NAME = {
+    "clear_bounce": can_clear_bounce,
+    "view_raw_messages": can_view_raw_messages,
+    "launch_runs": can_launch_runs,
+    "edit_mailboxes": can_edit_mailboxes,
+    "manage_settings": can_manage_settings,
+    "use_api": can_use_api,
+}
+
+
 class Capabilities:
     """``can.clear_bounce`` and the like for templates: each capability of one user in one organization."""
 
     def __init__(self, user, organization):
         self.user, self.organization = user, organization
 
-    def _ask(self, capability) -> bool:
+    def __getattr__(self, name: str) -> bool:
+        try:
+            capability = BY_NAME[name]
+        except KeyError:
+            raise AttributeError(f"No capability named {name!r}") from None
         return capability(self.user, self.organization)
-
-    @property
-    def clear_bounce(self) -> bool:
-        return self._ask(can_clear_bounce)
-
-    @property
-    def view_raw_messages(self) -> bool:
-        return self._ask(can_view_raw_messages)
-
-    @property
-    def launch_runs(self) -> bool:
-        return self._ask(can_launch_runs)
-
-    @property
-    def edit_mailboxes(self) -> bool:
-        return self._ask(can_edit_mailboxes)
-
-    @property
-    def manage_settings(self) -> bool:
-        return self._ask(can_manage_settings)
-
-    @property
-    def use_api(self) -> bool:
-        return self._ask(can_use_api)
