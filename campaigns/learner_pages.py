@@ -32,7 +32,7 @@ class CampaignLearnerPages(LearnerPages):
         sends = Send.objects.filter(learner=learner).select_related("run__campaign")
         entries = [ActivityEntry("send", s.sent_at or s.created_at, s) for s in sends.order_by("-created_at")[:limit]]
         entries += [
-            ActivityEntry("open", s.opened_at, s)
+            ActivityEntry("open", s.opened_at or s.created_at, s)  # opened_at is set: the filter says so
             for s in sends.filter(opened_at__isnull=False).order_by("-opened_at")[:limit]
         ]
         # Never load the raw inbound message here: it may be megabytes; the page links to it by id.

@@ -95,9 +95,11 @@ class LearnerFilter(django_filters.FilterSet):
         for name, extra in added.items():
             extra.field_name = extra.field_name or name
             extra.model, extra.parent = self.queryset.model, self
-        filters = list(self.filters.items())
-        at = [name for name, _ in filters].index(after) + 1
-        self.filters = dict(filters[:at] + list(added.items()) + filters[at:])
+        names = list(self.filters)  # an OrderedDict: the form shows the fields in this order
+        following = names[names.index(after) + 1 :]
+        self.filters.update(added)
+        for name in following:
+            self.filters.move_to_end(name)
 
     @property
     def secondary_in_use(self) -> bool:

@@ -7,6 +7,9 @@ makes a view require both, and every portal queryset starts from
 member may do is asked of ``contacts.capabilities``.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.utils.functional import SimpleLazyObject
@@ -54,14 +57,14 @@ class CapabilityRequiredMixin:
     Goes after ``OrgScopedMixin`` in the bases, so anonymous users and non-members are handled first.
     """
 
-    capability = None
+    capability: Callable[[Any, Any], bool]  # (user, organization) -> may they; set by each subclass
     only_for_post = False
     denied_message = "You may not do this in your organization."
 
     def dispatch(self, request, *args, **kwargs):
         guarded = request.method == "POST" or not self.only_for_post
         member = request.user.is_authenticated and request.membership
-        if guarded and member and not type(self).capability(request.user, request.membership.organization):
+        if guarded and member and not self.capability(request.user, request.membership.organization):
             raise PermissionDenied(self.denied_message)
         return super().dispatch(request, *args, **kwargs)
 
@@ -69,14 +72,14 @@ class CapabilityRequiredMixin:
 class ClearBouncePermissionMixin(CapabilityRequiredMixin):
     """Refuses (403) users who may not clear bounce statuses."""
 
-    capability = can_clear_bounce
+    capability = staticmethod(can_clear_bounce)
     denied_message = "Clearing a bounce status needs the clear_bounce permission."
 
 
 class AdminRequiredForPostMixin(CapabilityRequiredMixin):
     """Viewers may look (GET) at the settings but every POST from them is refused with a 403."""
 
-    capability = can_manage_settings
+    capability = staticmethod(can_manage_settings)
     only_for_post = True
     denied_message = "Only organization admins may change settings."
 
