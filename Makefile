@@ -39,7 +39,9 @@ services:
 	@scripts/system-deps.sh
 	@scripts/services.sh
 
-# Linters that hold the lines of STYLE.md: ruff (lint and format).
+# Linters that hold the lines of STYLE.md: ruff (lint and format) and the import contracts of
+# rule 15 (import-linter, contracts in pyproject.toml).
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports

@@ -131,7 +131,7 @@ def main():
     schedule_s = time.perf_counter() - started
     scheduled = Send.objects.filter(run=big, status="scheduled").count()
 
-    run = schedule_run(run=create_run(campaign=campaign, learner_filter={"domain": SEND_DOMAIN}))
+    run = schedule_run(run=create_run(campaign=campaign, audience={"domain": SEND_DOMAIN}))
     counter = QueryCounter()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):

@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bounceportal.security.ContentSecurityPolicyMiddleware",
-    "bounceportal.tenancy.OrganizationMiddleware",
+    "contacts.tenancy.OrganizationMiddleware",
 ]
 
 ROOT_URLCONF = "bounceportal.urls"
@@ -74,7 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "bounceportal.tenancy.organization_context",
+                "contacts.tenancy.organization_context",
             ],
         },
     },

@@ -22,6 +22,7 @@ from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
 from campaigns.admin_forms import BounceMailboxAdminForm
 from campaigns.models import BounceEvent, BounceMailbox, Campaign, CampaignRun, InboundMessage, MatchedBy, Send
 from campaigns.services.sending import RunError, launch_run
+from contacts.capabilities import can_view_raw_messages
 
 # The raw message shown on its page is cut here (the full message is downloadable).
 RAW_SHOWN_BYTES = 512 * 1024
@@ -342,7 +343,7 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def raw_view(self, request, message_id):
         """Download the message exactly as received (an attachment, never displayed by the browser)."""
-        if not self.has_view_permission(request):
+        if not can_view_raw_messages(request.user, None):
             raise PermissionDenied
         message = get_object_or_404(InboundMessage, pk=message_id)
         response = HttpResponse(bytes(message.raw), content_type="application/octet-stream")

@@ -8,22 +8,32 @@ from contacts.filters import LearnerFilter
 
 
 class RunLaunchForm(forms.Form):
-    """Which learners a new run targets: the learner list's own filters (all empty means everyone).
+    """Which learners a new run targets, asked with the learner list's own filter fields (all empty: everyone).
 
-    Deliverability is not offered: suppressed learners are never scheduled.
+    Deliverability is not offered: suppressed learners are never scheduled. The fields keep the
+    learner list's names, so its query parameters can prefill the form; ``audience()`` translates
+    them into the run's own schema (``campaigns.audience``), which is what the run stores.
     """
 
-    FILTERS = ("q", "domain", "category", "subtype", "engaged")
+    # Learner-list filter field -> audience key.
+    AUDIENCE_KEYS = {
+        "q": "search",
+        "domain": "domain",
+        "category": "category",
+        "subtype": "subtype",
+        "engaged": "engaged",
+    }
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         filter_fields = LearnerFilter(organization=organization).form.fields
-        for name in self.FILTERS:
+        for name in self.AUDIENCE_KEYS:
             self.fields[name] = filter_fields[name]
 
-    def learner_filter(self) -> dict:
-        """The filter as stored on the run: the learner list's query parameters that were given."""
-        return {name: self.data[name].strip() for name in self.FILTERS if self.data.get(name, "").strip()}
+    def audience(self) -> dict:
+        """The run's audience from the valid form: the fields given, under the audience's keys."""
+        given = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        return {self.AUDIENCE_KEYS[name]: value for name, value in given.items() if name in self.AUDIENCE_KEYS}
 
 
 class CampaignForm(forms.ModelForm):

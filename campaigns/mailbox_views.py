@@ -12,18 +12,14 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import CreateView, ListView, UpdateView
 
-from bounceportal.tenancy import OrgScopedMixin
 from campaigns.mailbox_forms import MailboxForm
 from campaigns.mailboxes import check_connection
 from campaigns.models import BounceMailbox, InboundKind, MailboxProtocol, MatchedBy
 from campaigns.services.mailboxes import save_bounce_mailbox
-from contacts.choices import MemberRole
+from contacts.capabilities import can_edit_mailboxes
+from contacts.tenancy import OrgScopedMixin
 
 REVIEW_LIMIT = 25
-
-
-def is_org_admin(request) -> bool:
-    return bool(request.membership) and request.membership.role == MemberRole.ADMIN
 
 
 class MailboxAdminMixin:
@@ -35,7 +31,7 @@ class MailboxAdminMixin:
         if (
             request.user.is_authenticated
             and request.membership
-            and not is_org_admin(request)
+            and not can_edit_mailboxes(request.user, request.membership.organization)
             and (request.method != "GET" or self.admin_only_get)
         ):
             raise PermissionDenied("Only organization admins may change bounce mailboxes.")
@@ -50,7 +46,7 @@ class MailboxListView(OrgScopedMixin, ListView):
         return BounceMailbox.objects.filter(organization=self.organization).order_by("name", "pk")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_manage=is_org_admin(self.request), **kwargs)
+        return super().get_context_data(**kwargs)
 
 
 class MailboxCreateView(OrgScopedMixin, MailboxAdminMixin, CreateView):
@@ -64,7 +60,7 @@ class MailboxCreateView(OrgScopedMixin, MailboxAdminMixin, CreateView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(can_manage=True, editable=True, **kwargs)
+        return super().get_context_data(editable=True, **kwargs)
 
     def form_valid(self, form):
         mailbox = save_bounce_mailbox(
@@ -108,7 +104,6 @@ class MailboxEditView(OrgScopedMixin, MailboxAdminMixin, UpdateView):
             .order_by("-received_at", "-pk")[:REVIEW_LIMIT]
         )
         return super().get_context_data(
-            can_manage=is_org_admin(self.request),
             review=review,
             editable=self.object.protocol != MailboxProtocol.MAILDIR,
             **kwargs,

@@ -50,8 +50,10 @@ class CampaignRun(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="campaign_runs")
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="runs")
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.DRAFT)
-    learner_filter = models.JSONField(
-        default=dict, blank=True, help_text="Learner-list filter the run targets; empty means everyone."
+    audience = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Which learners the run targets (schema in campaigns/audience.py); empty means everyone.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -327,8 +329,9 @@ class BounceEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        # event_org_occurred_cover also serves every plain (organization, occurred_at) range, so there is
+        # no index of those keys alone. Index changes after the initial migration: see campaigns/migrations/0001.
         indexes = [
-            models.Index(fields=["organization", "occurred_at"], name="event_org_occurred"),
             models.Index(fields=["organization", "category", "subtype"], name="event_org_category"),
             models.Index(fields=["learner", "occurred_at"], name="event_learner_occurred"),
             # Dashboards' trend per category over a date range, from the index alone.

@@ -5,11 +5,11 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 
-from bounceportal.tenancy import OrgScopedMixin
 from campaigns.forms import RunLaunchForm
 from campaigns.models import Campaign
 from campaigns.services.sending import RunError, launch_new_run
-from contacts.choices import MemberRole
+from contacts.capabilities import can_launch_runs
+from contacts.tenancy import OrgScopedMixin
 
 
 class RunCreateView(OrgScopedMixin, View):
@@ -23,7 +23,7 @@ class RunCreateView(OrgScopedMixin, View):
 
     def post(self, request, pk):
         campaign = self.get_campaign(pk)
-        if request.membership.role != MemberRole.ADMIN:
+        if not can_launch_runs(request.user, self.organization):
             raise PermissionDenied("Only the organization's admins can launch runs.")
         form = RunLaunchForm(request.POST, organization=self.organization)
         if not form.is_valid():
@@ -34,7 +34,7 @@ class RunCreateView(OrgScopedMixin, View):
             )
             return redirect("campaigns:campaign-detail", pk=campaign.pk)
         try:
-            run = launch_new_run(campaign=campaign, learner_filter=form.learner_filter(), created_by=request.user)
+            run = launch_new_run(campaign=campaign, audience=form.audience(), created_by=request.user)
         except RunError as exc:
             messages.error(request, f"The run was not launched: {exc}")
             return redirect("campaigns:campaign-detail", pk=campaign.pk)

@@ -13,18 +13,13 @@ from bounceportal.aggregates import cached_when_large, is_large
 from bounceportal.charts import bar_chart
 from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
-from bounceportal.tenancy import OrgScopedMixin, can_clear_bounce
 from campaigns.filters import SendFilter
 from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, Send, SendStatus
 from campaigns.selectors import NOT_ATTEMPTED, summary_for_run
 from campaigns.tables import CampaignTable, SendTable
-from contacts.choices import MemberRole
+from contacts.capabilities import can_view_raw_messages
 from contacts.services import policy_for
-
-
-def is_org_admin(request) -> bool:
-    membership = request.membership
-    return bool(membership) and membership.role == MemberRole.ADMIN
+from contacts.tenancy import OrgScopedMixin
 
 
 class CampaignListView(OrgScopedMixin, ExportMixin, SingleTableView):
@@ -79,7 +74,7 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         )
 
     def get_table_kwargs(self):
-        return {"can_view_raw": is_org_admin(self.request)}
+        return {"can_view_raw": can_view_raw_messages(self.request.user, self.organization)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -121,7 +116,11 @@ class InboundRawView(OrgScopedMixin, DetailView):
     context_object_name = "message"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.membership and not is_org_admin(request):
+        if (
+            request.user.is_authenticated
+            and request.membership
+            and not can_view_raw_messages(request.user, request.membership.organization)
+        ):
             raise PermissionDenied("Raw messages are shown to organization admins only.")
         return super().dispatch(request, *args, **kwargs)
 
@@ -131,5 +130,4 @@ class InboundRawView(OrgScopedMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["events"] = self.object.events.select_related("learner").order_by("recipient_index")
-        context["can_clear_bounce"] = can_clear_bounce(self.request)
         return context

@@ -1,47 +1,34 @@
-"""A learner's activity log: sends, opens, bounces and clearances, newest first, paginated.
+"""A learner's activity log: clearances and what other apps add (sends, opens, bounces), newest first, paginated.
 
-The four sources live in different tables; ``ActivityLog`` behaves like a
-sequence for Django's Paginator: its length comes from counts annotated on the
-learner (``with_activity_counts``), and a slice runs one query per source
-limited to the slice's end and merges them, so a page costs four queries
-whatever the learner's history.
+The sources live in different tables; ``ActivityLog`` behaves like a sequence
+for Django's Paginator: its length comes from counts annotated on the learner
+(``with_activity_counts``), and a slice runs one query per source limited to
+the slice's end and merges them, so a page costs one query per source whatever
+the learner's history. Sources other than clearances come from the learner
+pages' extension point (``contacts.extensions``).
 """
-
-from dataclasses import dataclass
-from datetime import datetime
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from contacts.extensions import ActivityEntry, learner_pages
 from contacts.models import Clearance, Learner
 
-
-@dataclass(frozen=True)
-class ActivityEntry:
-    kind: str  # "send", "open", "bounce" or "clearance"
-    at: datetime
-    item: object  # the Send, BounceEvent or Clearance
-
-    @property
-    def template(self) -> str:
-        return f"contacts/_activity_{self.kind}.html"
+COUNT_PREFIX = "activity_"
 
 
-def _count_of(queryset):
+def count_of(queryset):
+    """A subquery counting the rows of ``queryset`` (filtered on ``learner=OuterRef("pk")``), 0 when none."""
     counted = queryset.order_by().values("learner_id").annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def with_activity_counts(queryset):
     """Annotate each learner with how many entries of each kind its activity log has."""
-    sends = Learner.sends.rel.related_model  # contacts never imports campaigns (STYLE rule 15)
-    events = Learner.bounce_events.rel.related_model
-    return queryset.annotate(
-        activity_sends=_count_of(sends.objects.filter(learner=OuterRef("pk"))),
-        activity_opens=_count_of(sends.objects.filter(learner=OuterRef("pk"), opened_at__isnull=False)),
-        activity_bounces=_count_of(events.objects.filter(learner=OuterRef("pk"))),
-        activity_clearances=_count_of(Clearance.objects.filter(learner=OuterRef("pk"))),
-    )
+    learner = OuterRef("pk")
+    counts = {"clearances": count_of(Clearance.objects.filter(learner=learner))}
+    counts.update(learner_pages().activity_counts(learner))
+    return queryset.annotate(**{COUNT_PREFIX + name: expression for name, expression in counts.items()})
 
 
 class ActivityLog:
@@ -51,8 +38,7 @@ class ActivityLog:
         self.learner = learner
 
     def __len__(self) -> int:
-        learner = self.learner
-        return learner.activity_sends + learner.activity_opens + learner.activity_bounces + learner.activity_clearances
+        return sum(value for name, value in vars(self.learner).items() if name.startswith(COUNT_PREFIX))
 
     def count(self) -> int:
         return len(self)
@@ -65,15 +51,7 @@ class ActivityLog:
 
     def _merged(self, limit: int) -> list[ActivityEntry]:
         learner = self.learner
-        sends = learner.sends.select_related("run__campaign")
-        entries = [ActivityEntry("send", s.sent_at or s.created_at, s) for s in sends.order_by("-created_at")[:limit]]
-        entries += [
-            ActivityEntry("open", s.opened_at, s)
-            for s in sends.filter(opened_at__isnull=False).order_by("-opened_at")[:limit]
-        ]
-        # Never load the raw inbound message here: it may be megabytes; the page links to it by id.
-        events = learner.bounce_events.select_related("send__run__campaign").order_by("-occurred_at", "-id")
-        entries += [ActivityEntry("bounce", e.occurred_at, e) for e in events[:limit]]
+        entries = learner_pages().activity(learner, limit)
         clearances = learner.clearances.select_related("cleared_by").order_by("-created_at", "-id")
         entries += [ActivityEntry("clearance", c.created_at, c) for c in clearances[:limit]]
         entries.sort(key=lambda entry: entry.at, reverse=True)

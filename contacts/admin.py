@@ -23,6 +23,7 @@ from bounceportal.export import csv_response
 from contacts import admin_views
 from contacts.admin_filters import ClearedBeforeFilter, ClearedByFilter, EngagedFilter
 from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, prepare_bulk_clear
+from contacts.capabilities import can_clear_bounce
 from contacts.choices import ClearedVia
 from contacts.deliverability import LearnerStateError, change_learner_email
 from contacts.models import (
@@ -119,12 +120,11 @@ class LearnerAdmin(admin.ModelAdmin):
     search_fields = ("email", "first_name", "last_name", "organization__name")
     search_help_text = "Search by email, first or last name, or organization name."
     autocomplete_fields = ("organization",)
-    raw_id_fields = ("status_event",)
     readonly_fields = (
         "status",
         "status_reason",
         "status_since",
-        "status_event",
+        "status_event_link",
         "soft_bounce_count",
         "last_bounce_category",
         "last_bounce_subtype",
@@ -145,7 +145,7 @@ class LearnerAdmin(admin.ModelAdmin):
     actions = ["clear_bounce_status"]
 
     def has_clear_bounce_permission(self, request):
-        return request.user.has_perm("contacts.clear_bounce")
+        return can_clear_bounce(request.user, None)
 
     def get_readonly_fields(self, request, obj=None):
         # A learner's sends, events and audit rows belong to its organization: it never moves.
@@ -176,6 +176,13 @@ class LearnerAdmin(admin.ModelAdmin):
                 learner.times_cleared,
             )
         return learner.times_cleared
+
+    @admin.display(description="status event")
+    def status_event_link(self, learner):
+        if learner.status_event_id is None:
+            return "-"
+        url = reverse("admin:campaigns_bounceevent_change", args=[learner.status_event_id])
+        return format_html('<a href="{}">Bounce event {}</a>', url, learner.status_event_id)
 
     @admin.display(description="bounce events")
     def bounce_events_link(self, learner):
@@ -233,14 +240,6 @@ class LearnerAdmin(admin.ModelAdmin):
         return self.clear_bounce_status(request, Learner.objects.filter(pk=learner_id)) or redirect(
             "admin:contacts_learner_change", learner_id
         )
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "can_clear_bounce": self.has_clear_bounce_permission(request)}
-        return super().changelist_view(request, extra_context)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_clear_bounce": self.has_clear_bounce_permission(request)}
-        return super().change_view(request, object_id, form_url, extra_context)
 
 
 def _describe_selection(request) -> str:

@@ -16,6 +16,7 @@ from contacts.bulk_clear import (
     confirm_bulk_clear,
     prepare_address_list_clear,
 )
+from contacts.capabilities import can_clear_bounce
 from contacts.choices import ClearedVia
 from contacts.forms import BulkClearConfirmForm
 from contacts.models import BulkClearJob, BulkClearJobStatus, Learner
@@ -27,7 +28,7 @@ PROGRESS_REFRESH_SECONDS = 2
 
 
 def _require_clear_permission(request):
-    if not request.user.has_perm("contacts.clear_bounce"):
+    if not can_clear_bounce(request.user, None):
         raise PermissionDenied("Clearing bounce statuses needs the clear_bounce permission.")
 
 

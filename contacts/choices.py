@@ -1,10 +1,13 @@
 """The words of DESIGN.md §1–2 as TextChoices, shared by every app.
 
-The machine values match the classifier's JSON output
-(``bounceportal.classifier.taxonomy``), so events store what it says verbatim.
+Bounce categories, subtypes and reasons are built from the classifier's
+vocabulary (``bounceportal.classifier.taxonomy``), so events store what it says
+verbatim and admins read its labels.
 """
 
 from django.db import models
+
+from bounceportal.classifier import taxonomy
 
 
 class DeliverabilityStatus(models.TextChoices):
@@ -13,75 +16,76 @@ class DeliverabilityStatus(models.TextChoices):
     UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
 
 
+def _category(value: str) -> tuple[str, str]:
+    return value, taxonomy.CATEGORY_LABELS[value]
+
+
+def _subtype(value: str) -> tuple[str, str]:
+    return value, taxonomy.SUBTYPE_LABELS[value]
+
+
+def _reason(value: str) -> str:
+    if value not in taxonomy.REASON_TO_SUBTYPE:
+        raise KeyError(f"{value!r} is not a reason of bounceportal.classifier.taxonomy")
+    return value
+
+
+# Members are spelled out (so code and type checkers see ``Category.HARD``), but every value and
+# label is the taxonomy's: a word changes in bounceportal/classifier/taxonomy.py and nowhere else.
+# tests/test_taxonomy_agreement.py fails when the taxonomy gains a bounce category, subtype or reason
+# that has no member here yet (adding one changes the fields' choices: a migration).
+
+
 class Category(models.TextChoices):
-    HARD = "hard", "Hard bounce"
-    SOFT = "soft", "Soft bounce"
-    BLOCK = "block", "Mail block"
-    AUTOREPLY = "autoreply", "Auto reply"
-    COMPLAINT = "complaint", "Complaint"
-    UNSUBSCRIBE = "unsubscribe", "Unsubscribe request"
-    UNDETERMINED = "undetermined", "Undetermined"
+    HARD = _category(taxonomy.HARD)
+    SOFT = _category(taxonomy.SOFT)
+    BLOCK = _category(taxonomy.BLOCK)
+    AUTOREPLY = _category(taxonomy.AUTOREPLY)
+    COMPLAINT = _category(taxonomy.COMPLAINT)
+    UNSUBSCRIBE = _category(taxonomy.UNSUBSCRIBE)
+    UNDETERMINED = _category(taxonomy.UNDETERMINED)
 
 
 class Subtype(models.TextChoices):
     # Hard bounce
-    ADDRESS_UNKNOWN = "address_unknown", "Address does not exist"
-    DOMAIN_UNKNOWN = "domain_unknown", "Domain does not exist"
-    ADDRESS_MOVED = "address_moved", "Address has moved"
-    DOMAIN_NO_MAIL = "domain_no_mail", "Domain accepts no mail"
+    ADDRESS_UNKNOWN = _subtype("address_unknown")
+    DOMAIN_UNKNOWN = _subtype("domain_unknown")
+    ADDRESS_MOVED = _subtype("address_moved")
+    DOMAIN_NO_MAIL = _subtype("domain_no_mail")
     # Soft bounce
-    MAILBOX_FULL = "mailbox_full", "Mailbox full"
-    MESSAGE_TOO_LARGE = "message_too_large", "Message too large"
-    DNS_SERVER_FAILURE = "dns_server_failure", "DNS or server failure"
-    ACCOUNT_DISABLED = "account_disabled", "Account disabled"
-    DELIVERY_EXPIRED = "delivery_expired", "Delivery expired"
-    RATE_LIMITED = "rate_limited", "Rate limited"
-    SOFT_GENERAL = "soft_general", "General"
+    MAILBOX_FULL = _subtype("mailbox_full")
+    MESSAGE_TOO_LARGE = _subtype("message_too_large")
+    DNS_SERVER_FAILURE = _subtype("dns_server_failure")
+    ACCOUNT_DISABLED = _subtype("account_disabled")
+    DELIVERY_EXPIRED = _subtype("delivery_expired")
+    RATE_LIMITED = _subtype("rate_limited")
+    SOFT_GENERAL = _subtype("soft_general")
     # Mail block
-    BLOCK_GENERAL = "block_general", "General"
-    KNOWN_SPAMMER = "known_spammer", "Known spammer"
-    RELAY_DENIED = "relay_denied", "Relay denied"
-    SPAM_DETECTED = "spam_detected", "Spam detected"
-    VIRUS_DETECTED = "virus_detected", "Attachment or virus detected"
-    CONTENT_REJECTED = "content_rejected", "Content rejected"
-    POLICY = "policy", "Policy"
-    SENDER_CONFIGURATION = "sender_configuration", "Sender configuration (SPF, DKIM, DMARC, PTR, TLS)"
-    RELAY_SUPPRESSED = "relay_suppressed", "Suppressed by the relay"
+    BLOCK_GENERAL = _subtype("block_general")
+    KNOWN_SPAMMER = _subtype("known_spammer")
+    RELAY_DENIED = _subtype("relay_denied")
+    SPAM_DETECTED = _subtype("spam_detected")
+    VIRUS_DETECTED = _subtype("virus_detected")
+    CONTENT_REJECTED = _subtype("content_rejected")
+    POLICY = _subtype("policy")
+    SENDER_CONFIGURATION = _subtype("sender_configuration")
+    RELAY_SUPPRESSED = _subtype("relay_suppressed")
     # The single-subtype categories
-    AUTO_REPLY = "auto_reply", "Auto reply"
-    SPAM_COMPLAINT = "spam_complaint", "Spam complaint"
-    UNSUBSCRIBE_REQUEST = "unsubscribe_request", "Unsubscribe request"
-    UNDETERMINED = "undetermined", "Undetermined"
+    AUTO_REPLY = _subtype("auto_reply")
+    SPAM_COMPLAINT = _subtype("spam_complaint")
+    UNSUBSCRIBE_REQUEST = _subtype("unsubscribe_request")
+    UNDETERMINED = _subtype("undetermined")
 
 
-SUBTYPES_BY_CATEGORY = {
-    Category.HARD: [Subtype.ADDRESS_UNKNOWN, Subtype.DOMAIN_UNKNOWN, Subtype.ADDRESS_MOVED, Subtype.DOMAIN_NO_MAIL],
-    Category.SOFT: [
-        Subtype.MAILBOX_FULL,
-        Subtype.MESSAGE_TOO_LARGE,
-        Subtype.DNS_SERVER_FAILURE,
-        Subtype.ACCOUNT_DISABLED,
-        Subtype.DELIVERY_EXPIRED,
-        Subtype.RATE_LIMITED,
-        Subtype.SOFT_GENERAL,
-    ],
-    Category.BLOCK: [
-        Subtype.BLOCK_GENERAL,
-        Subtype.KNOWN_SPAMMER,
-        Subtype.RELAY_DENIED,
-        Subtype.SPAM_DETECTED,
-        Subtype.VIRUS_DETECTED,
-        Subtype.CONTENT_REJECTED,
-        Subtype.POLICY,
-        Subtype.SENDER_CONFIGURATION,
-        Subtype.RELAY_SUPPRESSED,
-    ],
-    Category.AUTOREPLY: [Subtype.AUTO_REPLY],
-    Category.COMPLAINT: [Subtype.SPAM_COMPLAINT],
-    Category.UNSUBSCRIBE: [Subtype.UNSUBSCRIBE_REQUEST],
-    Category.UNDETERMINED: [Subtype.UNDETERMINED],
+# Each subtype's category, and the subtypes of each category in the taxonomy's order.
+CATEGORY_OF_SUBTYPE = {
+    Subtype(slug): Category(category)
+    for slug, (category, _label) in taxonomy.SUBTYPES.items()
+    if slug in Subtype.values
 }
-CATEGORY_OF_SUBTYPE = {sub: cat for cat, subs in SUBTYPES_BY_CATEGORY.items() for sub in subs}
+SUBTYPES_BY_CATEGORY = {
+    category: [subtype for subtype, of in CATEGORY_OF_SUBTYPE.items() if of == category] for category in Category
+}
 
 # Categories whose events count toward the consecutive soft-bounce threshold
 # (DESIGN §3: mail blocks count as soft bounces).
@@ -91,42 +95,42 @@ SOFT_COUNTING_CATEGORIES = frozenset({Category.SOFT, Category.BLOCK})
 class Reason(models.TextChoices):
     """Sisimai's reason vocabulary, the de-facto standard among bounce parsers."""
 
-    USERUNKNOWN = "userunknown"
-    HOSTUNKNOWN = "hostunknown"
-    HASMOVED = "hasmoved"
-    NOTACCEPT = "notaccept"
-    MAILBOXFULL = "mailboxfull"
-    MESGTOOBIG = "mesgtoobig"
-    EXCEEDLIMIT = "exceedlimit"
-    SYSTEMFULL = "systemfull"
-    SYSTEMERROR = "systemerror"
-    MAILERERROR = "mailererror"
-    NETWORKERROR = "networkerror"
-    SUSPEND = "suspend"
-    EXPIRED = "expired"
-    TOOMANYCONN = "toomanyconn"
-    SPEEDING = "speeding"
-    BLOCKED = "blocked"
-    BADREPUTATION = "badreputation"
-    NORELAYING = "norelaying"
-    SPAMDETECTED = "spamdetected"
-    VIRUSDETECTED = "virusdetected"
-    CONTENTERROR = "contenterror"
-    POLICYVIOLATION = "policyviolation"
-    FILTERED = "filtered"
-    REJECTED = "rejected"
-    AUTHFAILURE = "authfailure"
-    REQUIREPTR = "requireptr"
-    NOTCOMPLIANTRFC = "notcompliantrfc"
-    FAILEDSTARTTLS = "failedstarttls"
-    SECURITYERROR = "securityerror"
-    SUPPRESSED = "suppressed"
-    VACATION = "vacation"
-    FEEDBACK = "feedback"
-    ONHOLD = "onhold"
-    SYNTAXERROR = "syntaxerror"
-    UNDEFINED = "undefined"
-    DELIVERED = "delivered"
+    USERUNKNOWN = _reason("userunknown")
+    HOSTUNKNOWN = _reason("hostunknown")
+    HASMOVED = _reason("hasmoved")
+    NOTACCEPT = _reason("notaccept")
+    MAILBOXFULL = _reason("mailboxfull")
+    MESGTOOBIG = _reason("mesgtoobig")
+    EXCEEDLIMIT = _reason("exceedlimit")
+    SYSTEMFULL = _reason("systemfull")
+    SYSTEMERROR = _reason("systemerror")
+    MAILERERROR = _reason("mailererror")
+    NETWORKERROR = _reason("networkerror")
+    SUSPEND = _reason("suspend")
+    EXPIRED = _reason("expired")
+    TOOMANYCONN = _reason("toomanyconn")
+    SPEEDING = _reason("speeding")
+    BLOCKED = _reason("blocked")
+    BADREPUTATION = _reason("badreputation")
+    NORELAYING = _reason("norelaying")
+    SPAMDETECTED = _reason("spamdetected")
+    VIRUSDETECTED = _reason("virusdetected")
+    CONTENTERROR = _reason("contenterror")
+    POLICYVIOLATION = _reason("policyviolation")
+    FILTERED = _reason("filtered")
+    REJECTED = _reason("rejected")
+    AUTHFAILURE = _reason("authfailure")
+    REQUIREPTR = _reason("requireptr")
+    NOTCOMPLIANTRFC = _reason("notcompliantrfc")
+    FAILEDSTARTTLS = _reason("failedstarttls")
+    SECURITYERROR = _reason("securityerror")
+    SUPPRESSED = _reason("suppressed")
+    VACATION = _reason("vacation")
+    FEEDBACK = _reason("feedback")
+    ONHOLD = _reason("onhold")
+    SYNTAXERROR = _reason("syntaxerror")
+    UNDEFINED = _reason("undefined")
+    DELIVERED = _reason("delivered")
 
 
 class MemberRole(models.TextChoices):

@@ -1,7 +1,9 @@
-"""Learner-list filters; the same filter picks the learners a campaign run targets.
+"""Learner-list filters (the portal's learner list and its bulk clear; the launch form reuses the fields).
 
 Every filter maps to an indexed column or to a few selective ones, because an
-organization may have a million learners (see bench/pages.py).
+organization may have a million learners (see bench/pages.py). Filters on data
+contacts does not own (the campaign a learner was sent) come from the learner
+pages' extension point (``contacts.extensions``).
 """
 
 from datetime import date, datetime, time, timedelta
@@ -9,12 +11,12 @@ from datetime import date, datetime, time, timedelta
 import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from contacts.choices import Category, DeliverabilityStatus, Subtype
+from contacts.extensions import learner_pages
 from contacts.models import Learner
-from contacts.selectors import engaged_q, near_threshold_q, repeat_bouncer_q
+from contacts.selectors import domain_q, engaged_q, near_threshold_q, repeat_bouncer_q, search_q
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 # Dates a range bound may take: the day after the last one (the exclusive end) must still be a date.
@@ -49,9 +51,6 @@ class LearnerFilter(django_filters.FilterSet):
     engaged = django_filters.BooleanFilter(
         method="filter_engaged", label="Engaged", widget=django_filters.widgets.BooleanWidget()
     )
-    campaign = django_filters.ModelChoiceFilter(
-        queryset=None, method="filter_campaign", label="Campaign", empty_label="Any campaign"
-    )
     bounced_after = django_filters.DateFilter(
         method="filter_bounced_after", label="Last bounce from", widget=DATE_INPUT, validators=DATE_BOUNDS
     )
@@ -76,7 +75,6 @@ class LearnerFilter(django_filters.FilterSet):
             "subtype",
             "domain",
             "engaged",
-            "campaign",
             "bounced_after",
             "bounced_before",
             "repeat",
@@ -90,8 +88,18 @@ class LearnerFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.organization = organization
         self.policy = policy
-        campaigns = organization.campaigns.order_by("-created_at") if organization else Learner.objects.none()
-        self.filters["campaign"].queryset = campaigns
+        self._add_filters(learner_pages().filters(organization), after="engaged")
+
+    def _add_filters(self, added: dict, *, after: str) -> None:
+        """Insert ``added`` filters after the one named ``after``, set up as declared filters are."""
+        for name, extra in added.items():
+            extra.field_name = extra.field_name or name
+            extra.model, extra.parent = self.queryset.model, self
+        names = list(self.filters)  # an OrderedDict: the form shows the fields in this order
+        following = names[names.index(after) + 1 :]
+        self.filters.update(added)
+        for name in following:
+            self.filters.move_to_end(name)
 
     @property
     def secondary_in_use(self) -> bool:
@@ -99,29 +107,15 @@ class LearnerFilter(django_filters.FilterSet):
         return any(self.data.get(name) not in (None, "") for name in self.filters if name not in self.primary_fields)
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        if "@" in value:
-            return queryset.filter(email__icontains=value)
-        return queryset.filter(
-            Q(email__icontains=value) | Q(first_name__icontains=value) | Q(last_name__icontains=value)
-        )
+        return queryset.filter(search_q(value))
 
     def filter_domain(self, queryset, name, value):
-        value = value.strip().lstrip("@").lower()
-        return queryset.filter(email_domain=value) if value else queryset
+        return queryset.filter(domain_q(value))
 
     def filter_engaged(self, queryset, name, value):
         if value is None or self.policy is None:
             return queryset
         return queryset.filter(engaged_q(self.policy)) if value else queryset.exclude(engaged_q(self.policy))
-
-    def filter_campaign(self, queryset, name, value):
-        if not value:
-            return queryset
-        sends = Learner.sends.rel.related_model  # contacts does not import campaigns (STYLE rule 15)
-        return queryset.filter(Exists(sends.objects.filter(learner=OuterRef("pk"), run__campaign=value)))
 
     def filter_bounced_after(self, queryset, name, value):
         return queryset.filter(last_bounced_at__gte=start_of_day(value)) if value else queryset

@@ -35,3 +35,24 @@ def repeat_bouncer_q() -> Q:
 
 def engaged_q(policy, now=None) -> Q:
     return Q(last_engaged_at__gte=policy.engaged_since(now or timezone.now()))
+
+
+def search_q(text: str) -> Q:
+    """Learners whose address (or, unless ``text`` has an ``@``, name) contains ``text``; everyone when blank."""
+    text = text.strip()
+    if not text:
+        return Q()
+    if "@" in text:
+        return Q(email__icontains=text)
+    return Q(email__icontains=text) | Q(first_name__icontains=text) | Q(last_name__icontains=text)
+
+
+def normalized_domain(text: str) -> str:
+    """The domain as ``Learner.email_domain`` stores it: no leading ``@``, lower case."""
+    return text.strip().lstrip("@").lower()
+
+
+def domain_q(text: str) -> Q:
+    """Learners whose address is at ``text`` (``@example.com`` or ``Example.com`` alike); everyone when blank."""
+    domain = normalized_domain(text)
+    return Q(email_domain=domain) if domain else Q()

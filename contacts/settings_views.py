@@ -11,9 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from bounceportal.tenancy import OrgScopedMixin
 from contacts.models import AutomationRule
-from contacts.permissions import AdminRequiredForPostMixin, is_org_admin
 from contacts.services import (
     add_automation_rule,
     policy_for,
@@ -22,6 +20,7 @@ from contacts.services import (
     update_bounce_policy,
 )
 from contacts.settings_forms import AutomationRuleForm, BouncePolicyForm
+from contacts.tenancy import AdminRequiredForPostMixin, OrgScopedMixin
 
 
 def mailbox_settings_url() -> str | None:
@@ -34,7 +33,7 @@ def mailbox_settings_url() -> str | None:
 class SettingsMixin(OrgScopedMixin, AdminRequiredForPostMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(mailbox_url=mailbox_settings_url(), can_change_settings=is_org_admin(self.request))
+        context.update(mailbox_url=mailbox_settings_url())
         return context
 
 

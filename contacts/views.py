@@ -10,16 +10,18 @@ from django_tables2 import SingleTableMixin
 
 from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
-from bounceportal.tenancy import ClearBouncePermissionMixin, OrgScopedMixin, can_clear_bounce
 from contacts.activity import ActivityLog, with_activity_counts
+from contacts.capabilities import can_clear_bounce
 from contacts.choices import DeliverabilityStatus
 from contacts.deliverability import LearnerStateError
+from contacts.extensions import learner_pages
 from contacts.filters import LearnerFilter
 from contacts.forms import LearnerEditForm
 from contacts.models import Learner
 from contacts.selectors import near_threshold_floor
 from contacts.services import edit_learner, policy_for
 from contacts.tables import LearnerTable
+from contacts.tenancy import ClearBouncePermissionMixin, OrgScopedMixin
 
 ACTIVITY_PER_PAGE = 25
 
@@ -40,7 +42,7 @@ class LearnerListView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView)
         return kwargs
 
     def get_table_kwargs(self):
-        return {} if can_clear_bounce(self.request) else {"exclude": ("select",)}
+        return {} if can_clear_bounce(self.request.user, self.organization) else {"exclude": ("select",)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -53,7 +55,7 @@ class LearnerDetailView(OrgScopedMixin, DetailView):
     context_object_name = "learner"
 
     def get_queryset(self):
-        return with_activity_counts(Learner.objects.for_organization(self.organization).select_related("status_event"))
+        return with_activity_counts(Learner.objects.for_organization(self.organization))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -70,7 +72,7 @@ class LearnerDetailView(OrgScopedMixin, DetailView):
                 and learner.status == DeliverabilityStatus.ACTIVE
             ),
             activity=page,
-            can_view_raw=can_clear_bounce(self.request),
+            status_event=learner_pages().status_event(learner),
         )
         return context
 
@@ -83,7 +85,10 @@ class LearnerEditView(OrgScopedMixin, ClearBouncePermissionMixin, UpdateView):
     context_object_name = "learner"
 
     def get_queryset(self):
-        return Learner.objects.for_organization(self.organization).select_related("status_event")
+        return Learner.objects.for_organization(self.organization)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(status_event=learner_pages().status_event(self.object), **kwargs)
 
     def form_valid(self, form):
         learner = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

@@ -8,10 +8,10 @@ from django.views.generic import TemplateView
 from bounceportal.aggregates import cached_when_large, is_large
 from bounceportal.charts import bar_chart, column_chart
 from bounceportal.export import ExportMixin
-from bounceportal.tenancy import OrgScopedMixin
 from contacts.choices import Category
 from contacts.models import Learner
 from contacts.services import policy_for
+from contacts.tenancy import OrgScopedMixin
 from reports import selectors
 from reports.forms import DateRange, DateRangeForm
 from reports.tables import (

@@ -60,7 +60,7 @@ def cx_user(db):
     from tests.factories import UserFactory
 
     # A transactional test before this one may have flushed the migration's rows: make them again.
-    import_module("contacts.migrations.0004_customer_experience_group").create_group(apps, None)
+    import_module("contacts.migrations.0002_customer_experience_group").create_group(apps, None)
     user = UserFactory(username="carol", is_staff=True)
     user.groups.add(Group.objects.get(name="Customer experience"))
     return user

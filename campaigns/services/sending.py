@@ -5,22 +5,26 @@ learners get a ``scheduled`` send with a fresh token; learners left out get a
 ``skipped`` send whose ``skip_reason`` says why (``bounced``, ``unsubscribed``,
 ``invalid_address``), so run details can list them, and the run's
 ``left_out`` JSON counts them by reason. Sending itself is
-``campaigns.services.delivery.send_chunk``, fanned out by the tasks in
-``campaigns/tasks/sending.py``.
+``campaigns.services.delivery.send_chunk``, fanned out by the ``send_run`` and
+``send_chunk`` tasks declared here: launching enqueues them, and this module
+cannot import ``campaigns.tasks`` (which imports it) without an import cycle.
 """
 
 import base64
 import secrets
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bounceportal.celery import app
+from campaigns.audience import AudienceError, audience_q, validate_audience
 from campaigns.models import Campaign, CampaignRun, RunStatus, Send, SendStatus
 from campaigns.services.delivery import PENDING_STATUSES, lease_expiry
+from campaigns.services.delivery import send_chunk as send_chunk_service
 from campaigns.services.messages import is_valid_sender, smtp_address
 from contacts.choices import DeliverabilityStatus
-from contacts.filters import LearnerFilter
 from contacts.models import Learner
 from contacts.services import policy_for
 
@@ -44,34 +48,32 @@ def campaign_problems(campaign: Campaign) -> list[str]:
 
 
 def learners_for_run(run: CampaignRun):
-    """Return the learners the run targets: the learner-list filter of ``run.learner_filter``.
+    """Return the learners the run targets: its organization's learners that ``run.audience`` selects.
 
-    Raises RunError when the stored filter is not valid.
+    Raises RunError when the stored audience is not valid (see ``campaigns.audience``).
     """
-    organization = run.organization
-    filterset = LearnerFilter(
-        data=run.learner_filter or {},
-        queryset=Learner.objects.for_organization(organization),
-        organization=organization,
-        policy=policy_for(organization.pk),
-    )
-    if not filterset.is_valid():
-        errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items())
-        raise RunError(f"The learner filter is not valid ({errors}).")
-    return filterset.qs
+    condition = audience_q(_valid_audience(run.audience), policy=policy_for(run.organization_id))
+    return Learner.objects.for_organization(run.organization_id).filter(condition)
 
 
-def create_run(*, campaign: Campaign, learner_filter: dict | None = None, created_by=None) -> CampaignRun:
-    """Create a draft run of the campaign for the learners the filter selects (everyone when empty)."""
-    run = CampaignRun(
+def create_run(*, campaign: Campaign, audience: dict | None = None, created_by=None) -> CampaignRun:
+    """Create a draft run of the campaign for the learners ``audience`` selects (everyone when empty).
+
+    Raises RunError when the audience does not follow the schema of ``campaigns.audience``.
+    """
+    return CampaignRun.objects.create(
         organization=campaign.organization,
         campaign=campaign,
-        learner_filter=learner_filter or {},
+        audience=_valid_audience(audience),
         created_by=created_by,
     )
-    learners_for_run(run)  # refuse a bad filter now rather than at launch
-    run.save()
-    return run
+
+
+def _valid_audience(audience) -> dict:
+    try:
+        return validate_audience(audience or {})
+    except AudienceError as error:
+        raise RunError(f"The audience is not valid: {error}") from None
 
 
 def _lock_run(run: CampaignRun) -> CampaignRun:
@@ -200,17 +202,32 @@ def launch_run(*, run: CampaignRun, now=None) -> CampaignRun:
     return run
 
 
-def launch_new_run(*, campaign: Campaign, learner_filter: dict | None = None, created_by=None) -> CampaignRun:
-    """Create a run of the campaign for the filtered learners and launch it at once (all or nothing)."""
+def launch_new_run(*, campaign: Campaign, audience: dict | None = None, created_by=None) -> CampaignRun:
+    """Create a run of the campaign for the audience's learners and launch it at once (all or nothing)."""
     with transaction.atomic():
-        run = create_run(campaign=campaign, learner_filter=learner_filter, created_by=created_by)
+        run = create_run(campaign=campaign, audience=audience, created_by=created_by)
         return launch_run(run=run)
 
 
 def _enqueue_run(run_id: int) -> None:
-    from campaigns.tasks.sending import send_run
-
     send_run.delay(run_id)
+
+
+@app.task(name="campaigns.send_run")
+def send_run(run_id: int, due_only: bool = False) -> int:
+    """Enqueue one send_chunk per SEND_CHUNK_SIZE pending sends of the run; return how many."""
+    ranges = chunk_ranges(run_id=run_id, chunk_size=settings.SEND_CHUNK_SIZE, due_only=due_only)
+    for first_id, last_id in ranges:
+        send_chunk.delay(run_id, first_id, last_id)
+    return len(ranges)
+
+
+@app.task(name="campaigns.send_chunk")
+def send_chunk(run_id: int, first_id: int, last_id: int) -> dict:
+    """Send the run's due sends in [first_id, last_id] over one SMTP connection; finish the run if it can."""
+    result = send_chunk_service(run_id=run_id, first_id=first_id, last_id=last_id)
+    finish_run_if_complete(run_id=run_id)
+    return vars(result)
 
 
 def _pending(run_id: int, *, due_only: bool, now):

@@ -3,14 +3,14 @@
 from django import template
 
 from campaigns.forms import RunLaunchForm
-from contacts.choices import MemberRole
+from contacts.capabilities import can_launch_runs
 
 register = template.Library()
 
 
 @register.inclusion_tag("campaigns/_launch_run_form.html", takes_context=True)
 def launch_run_form(context, campaign):
-    membership = context.get("membership")
-    can_launch = bool(membership) and membership.role == MemberRole.ADMIN
+    request = context.get("request")
+    can_launch = request is not None and can_launch_runs(request.user, campaign.organization)
     form = RunLaunchForm(organization=campaign.organization) if can_launch else None
     return {"campaign": campaign, "form": form, "can_launch": can_launch}

@@ -41,7 +41,7 @@ def test_hard_bounce_suppresses_learner_at_once(org):
     send.refresh_from_db()
     assert learner.status == DeliverabilityStatus.BOUNCED
     assert learner.status_reason == "userunknown"
-    assert learner.status_event == event
+    assert learner.status_event_id == event.pk
     assert learner.status_since is not None
     assert event.outcome == EventOutcome.SUPPRESSED
     assert send.status == SendStatus.BOUNCED

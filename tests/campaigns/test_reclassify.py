@@ -56,7 +56,7 @@ def test_mistaken_hard_bounce_becomes_soft_and_the_learner_is_active_again(
     send.learner.refresh_from_db()
     event = BounceEvent.objects.get()
     assert (event.category, event.subtype, event.outcome) == ("soft", "mailbox_full", "counted")
-    assert send.learner.status == "active" and send.learner.status_event is None
+    assert send.learner.status == "active" and send.learner.status_event_id is None
     assert (send.learner.soft_bounce_count, send.learner.bounce_count) == (1, 1)
     clearance = Clearance.objects.get(learner=send.learner)
     assert clearance.previous_status == "bounced" and "re-classified" in clearance.note
@@ -103,7 +103,7 @@ def test_hard_bounce_that_stays_hard_keeps_the_learner_bounced_without_a_clearan
     send.learner.refresh_from_db()
     event = BounceEvent.objects.get()
     assert event.subtype == "address_unknown" and send.learner.status == "bounced"
-    assert send.learner.status_event == event and not Clearance.objects.exists()
+    assert send.learner.status_event_id == event.pk and not Clearance.objects.exists()
     assert send.learner.bounce_count == 1
 
 

@@ -58,12 +58,12 @@ def test_learner_whose_address_is_not_valid_syntax_is_skipped_with_the_reason(or
     assert Send.objects.filter(run=run, status=SendStatus.SCHEDULED).count() == 1
 
 
-def test_a_filtered_run_targets_what_the_learner_list_filter_selects(org, campaign):
+def test_a_run_targets_the_learners_its_audience_selects(org, campaign):
     target = LearnerFactory(organization=org, email="ada@corp.example")
     LearnerFactory(organization=org, email="bob@school.example")
     LearnerFactory(organization=org, email="eve@corp.example", status=DeliverabilityStatus.BOUNCED)
 
-    run = schedule_run(run=create_run(campaign=campaign, learner_filter={"domain": "corp.example"}))
+    run = schedule_run(run=create_run(campaign=campaign, audience={"domain": "corp.example"}))
 
     assert list(Send.objects.filter(run=run, status=SendStatus.SCHEDULED).values_list("learner", flat=True)) == [
         target.pk
@@ -80,9 +80,9 @@ def test_other_organizations_learners_are_never_scheduled(org, other_org, campai
     assert list(Send.objects.filter(run=run).values_list("learner", flat=True)) == [mine.pk]
 
 
-def test_an_invalid_learner_filter_is_refused_with_a_message(campaign):
-    with pytest.raises(RunError, match=r"learner filter is not valid.*category"):
-        create_run(campaign=campaign, learner_filter={"category": "no-such-category"})
+def test_an_invalid_audience_is_refused_with_a_message(campaign):
+    with pytest.raises(RunError, match=r"audience is not valid: category: 'no-such-category' is not one of"):
+        create_run(campaign=campaign, audience={"category": "no-such-category"})
 
     assert not CampaignRun.objects.exists()
 

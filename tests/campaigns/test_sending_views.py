@@ -35,7 +35,7 @@ def test_an_admin_launches_a_filtered_run_from_the_campaign_page(
     assert f'action="{reverse("campaigns:run-create", args=[campaign.pk])}"' in page
     assert response.redirect_chain[-1][0] == reverse("campaigns:run-detail", args=[run.pk])
     assert f"Run {run.pk} launched; 1 learners were left out." in response.content.decode()
-    assert (run.learner_filter, run.created_by, run.status) == (
+    assert (run.audience, run.created_by, run.status) == (
         {"domain": "corp.example"},
         admin_member.user,
         RunStatus.DONE,
@@ -101,7 +101,7 @@ def test_the_admin_action_launches_selected_draft_runs(
 
 def test_the_admin_action_says_why_a_run_cannot_be_launched(staff_client, org, campaign):
     done = CampaignRunFactory(campaign=campaign, status=RunStatus.DONE)
-    bad_filter = CampaignRunFactory(campaign=campaign, status=RunStatus.DRAFT, learner_filter={"category": "nonsense"})
+    bad_filter = CampaignRunFactory(campaign=campaign, status=RunStatus.DRAFT, audience={"category": "nonsense"})
 
     response = staff_client.post(
         reverse("admin:campaigns_campaignrun_changelist"),
@@ -111,7 +111,7 @@ def test_the_admin_action_says_why_a_run_cannot_be_launched(staff_client, org, c
 
     content = response.content.decode()
     assert f"Run {done.pk} of {campaign}: Run {done.pk} is done; it cannot be launched." in content
-    assert f"Run {bad_filter.pk} of {campaign}: The learner filter is not valid" in content
+    assert f"Run {bad_filter.pk} of {campaign}: The audience is not valid" in content
     bad_filter.refresh_from_db()
     assert bad_filter.status == RunStatus.DRAFT and not Send.objects.exists()
 

@@ -24,7 +24,7 @@ def test_clearing_makes_learner_active_and_writes_audit_row(org):
     learner.refresh_from_db()
     assert learner.status == DeliverabilityStatus.ACTIVE
     assert learner.soft_bounce_count == 0
-    assert learner.status_event is None
+    assert learner.status_event_id is None
     assert learner.times_cleared == 1
     assert (clearance.cleared_by, clearance.via, clearance.note) == (staff, "portal", "Checked by phone")
     assert (clearance.previous_status, clearance.previous_reason) == ("bounced", "userunknown")

@@ -59,9 +59,10 @@ def delete_group(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # No dependency on campaigns: the campaigns permissions' content types are made here by app
+    # label and model name (get_or_create), which needs no campaigns table.
     dependencies = [
-        ("contacts", "0003_bulk_clear_job"),
-        ("campaigns", "0003_send_retry_fields"),
+        ("contacts", "0001_initial"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

@@ -1,0 +1,58 @@
+"""What campaigns adds to contacts' learner pages (the extension point of ``contacts.extensions``).
+
+Registered by ``CampaignsConfig.ready()``: the profile's activity log gets the
+learner's sends, opens and bounces; the profile and edit pages get the bounce
+event that set the status; the learner list gets the "Campaign" filter.
+"""
+
+import django_filters
+from django.db.models import Exists, OuterRef
+
+from campaigns.models import BounceEvent, Campaign, Send
+from contacts.activity import count_of
+from contacts.extensions import ActivityEntry, LearnerPages
+
+
+def _sent_campaign(queryset, name, value):
+    """Learners who were sent ``value`` (a Campaign) in any of its runs."""
+    if not value:
+        return queryset
+    return queryset.filter(Exists(Send.objects.filter(learner=OuterRef("pk"), run__campaign=value)))
+
+
+class CampaignLearnerPages(LearnerPages):
+    def activity_counts(self, learner) -> dict:
+        return {
+            "sends": count_of(Send.objects.filter(learner=learner)),
+            "opens": count_of(Send.objects.filter(learner=learner, opened_at__isnull=False)),
+            "bounces": count_of(BounceEvent.objects.filter(learner=learner)),
+        }
+
+    def activity(self, learner, limit: int) -> list[ActivityEntry]:
+        sends = Send.objects.filter(learner=learner).select_related("run__campaign")
+        entries = [ActivityEntry("send", s.sent_at or s.created_at, s) for s in sends.order_by("-created_at")[:limit]]
+        entries += [
+            ActivityEntry("open", s.opened_at or s.created_at, s)  # opened_at is set: the filter says so
+            for s in sends.filter(opened_at__isnull=False).order_by("-opened_at")[:limit]
+        ]
+        # Never load the raw inbound message here: it may be megabytes; the page links to it by id.
+        events = BounceEvent.objects.filter(learner=learner).select_related("send__run__campaign")
+        entries += [ActivityEntry("bounce", e.occurred_at, e) for e in events.order_by("-occurred_at", "-id")[:limit]]
+        return entries
+
+    def status_event(self, learner):
+        if learner.status_event_id is None:
+            return None
+        # The id is a plain column (contacts holds no foreign key into campaigns): an event deleted since is None.
+        return BounceEvent.objects.filter(pk=learner.status_event_id, organization_id=learner.organization_id).first()
+
+    def filters(self, organization) -> dict:
+        campaigns = Campaign.objects.filter(organization=organization) if organization else Campaign.objects.none()
+        return {
+            "campaign": django_filters.ModelChoiceFilter(
+                queryset=campaigns.order_by("-created_at"),
+                method=_sent_campaign,
+                label="Campaign",
+                empty_label="Any campaign",
+            )
+        }
