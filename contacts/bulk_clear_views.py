@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views import View
 
-from contacts.tenancy import ClearBouncePermissionMixin, OrgScopedMixin
 from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, BulkClearError, confirm_bulk_clear, prepare_bulk_clear
 from contacts.choices import ClearedVia
 from contacts.forms import BulkClearConfirmForm, BulkClearSelectionForm
 from contacts.models import BulkClearJob, BulkClearJobStatus, Learner
 from contacts.services import policy_for
+from contacts.tenancy import ClearBouncePermissionMixin, OrgScopedMixin
 
 SAMPLE_SIZE = 10
 REPEAT_LISTED = 50
