@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
             name='Clearance',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('via', models.CharField(choices=[('portal', 'Portal (learner edit)'), ('portal_bulk', 'Portal bulk clear'), ('admin', 'Admin'), ('admin_bulk', 'Admin bulk clear'), ('address_list', 'Admin address list'), ('email_change', 'Email address changed'), ('open', 'Learner opened a message')], max_length=16)),
+                ('via', models.CharField(choices=[('portal', 'Portal (learner edit)'), ('portal_bulk', 'Portal bulk clear'), ('admin', 'Admin'), ('admin_bulk', 'Admin bulk clear'), ('address_list', 'Admin address list'), ('email_change', 'Email address changed'), ('open', 'Learner opened a message'), ('reclassify', 'Bounce re-classified')], max_length=16)),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
                 ('previous_status', models.CharField(choices=[('active', 'Active'), ('bounced', 'Bounced'), ('unsubscribed', 'Unsubscribed')], max_length=12)),
                 ('previous_reason', models.CharField(blank=True, max_length=20)),
@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('via', models.CharField(choices=[('portal', 'Portal (learner edit)'), ('portal_bulk', 'Portal bulk clear'), ('admin', 'Admin'), ('admin_bulk', 'Admin bulk clear'), ('address_list', 'Admin address list'), ('email_change', 'Email address changed'), ('open', 'Learner opened a message')], max_length=16)),
+                ('via', models.CharField(choices=[('portal', 'Portal (learner edit)'), ('portal_bulk', 'Portal bulk clear'), ('admin', 'Admin'), ('admin_bulk', 'Admin bulk clear'), ('address_list', 'Admin address list'), ('email_change', 'Email address changed'), ('open', 'Learner opened a message'), ('reclassify', 'Bounce re-classified')], max_length=16)),
                 ('description', models.CharField(blank=True, max_length=300)),
                 ('selected_count', models.PositiveIntegerField(default=0, help_text='Learners selected, bounced or not.')),
                 ('learner_ids', models.JSONField(default=list, help_text='The bounced learners to clear, snapshot at selection.')),
