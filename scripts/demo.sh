@@ -23,6 +23,19 @@ SMTP_SINK_PORT="${DEMO_SMTP_PORT:-$((PORT + 25))}"
 SINK_PID=$!
 trap 'kill $SINK_PID 2>/dev/null' EXIT
 export SMTP_HOST=127.0.0.1 SMTP_PORT="$SMTP_SINK_PORT"
+# 0.2 restarted the migration history: a demo database made by 0.1 cannot be migrated, so it starts afresh.
+if [ -f db.sqlite3 ] && "$PY" - <<'PYEOF'
+import sqlite3, sys
+query = "SELECT 1 FROM django_migrations WHERE app = 'contacts' AND name = '0003_bulk_clear_job'"
+try:
+    sys.exit(0 if sqlite3.connect("db.sqlite3").execute(query).fetchall() else 1)
+except sqlite3.Error:
+    sys.exit(1)
+PYEOF
+then
+  echo "The demo database was made by release 0.1, whose migrations 0.2 replaced: starting it afresh." >&2
+  rm db.sqlite3
+fi
 "$PY" manage.py migrate --noinput -v0
 "$PY" manage.py seed_demo
 if "$PY" manage.py help demo_bounces >/dev/null 2>&1; then

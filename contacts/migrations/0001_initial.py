@@ -4,7 +4,8 @@
 # depended on each other (Learner.status_event was a foreign key into campaigns) and no deployment
 # outside demos, so the initial migrations were regenerated per app in dependency order:
 # contacts/0001 (this file, no campaigns dependency), contacts/0002 (the "Customer experience"
-# group, data), campaigns/0001. A database made by 0.1 must be recreated (make demo does it).
+# group, data), campaigns/0001. A database made by 0.1 must be recreated (make demo starts its
+# SQLite database afresh when it finds 0.1's history; a PostgreSQL one is dropped and migrated).
 #
 # The rule for index changes from here on: on the large tables (contacts_learner,
 # campaigns_send, campaigns_bounceevent) a migration after this initial set adds or drops an
