@@ -9,11 +9,24 @@ whatever the learner's history.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from contacts.models import Clearance, Learner
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class ActivityCounts(TypedDict):
+    """The counts ``with_activity_counts`` annotates each learner with."""
+
+    activity_sends: int
+    activity_opens: int
+    activity_bounces: int
+    activity_clearances: int
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ def with_activity_counts(queryset):
 class ActivityLog:
     """The learner's merged activity, sliceable; ``learner`` must come from ``with_activity_counts``."""
 
-    def __init__(self, learner: Learner):
+    def __init__(self, learner: "WithAnnotations[Learner, ActivityCounts]"):
         self.learner = learner
 
     def __len__(self) -> int:
@@ -70,6 +83,7 @@ class ActivityLog:
         entries += [
             ActivityEntry("open", s.opened_at, s)
             for s in sends.filter(opened_at__isnull=False).order_by("-opened_at")[:limit]
+            if s.opened_at is not None  # always, by the filter
         ]
         # Never load the raw inbound message here: it may be megabytes; the page links to it by id.
         events = learner.bounce_events.select_related("send__run__campaign").order_by("-occurred_at", "-id")

@@ -8,7 +8,7 @@ from contacts.choices import MemberRole
 def is_org_admin(request) -> bool:
     """True when the portal user is an admin of their organization."""
     membership = getattr(request, "membership", None)
-    return bool(membership) and membership.role == MemberRole.ADMIN
+    return membership is not None and membership.role == MemberRole.ADMIN
 
 
 class AdminRequiredForPostMixin:

@@ -8,6 +8,7 @@ clears a bounce, a Clearance row.
 """
 
 import logging
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F
@@ -115,7 +116,7 @@ def _apply_automation(learner, event, rules, outcome, now, changed) -> str:
             learner.on_resend_list = True
             changed.add("on_resend_list")
         elif rule.action == AutomationAction.NOTIFY:
-            transaction.on_commit(lambda event_id=event.pk: _notify_admins(event_id))
+            transaction.on_commit(partial(_notify_admins, event.pk))
     return outcome
 
 
@@ -173,7 +174,7 @@ def apply_bounce_events(*, events: list[BounceEvent], now=None) -> list[BounceEv
         rules = _rules_by_organization({learner.organization_id for learner in learners.values()}) if learners else {}
         changed: set[str] = set()
         for event in events:
-            learner = learners.get(event.learner_id)
+            learner = learners.get(event.learner_id) if event.learner_id is not None else None
             if learner is None:
                 event.outcome = EventOutcome.NO_LEARNER
             else:

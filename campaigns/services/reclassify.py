@@ -84,7 +84,8 @@ def _reclassify_batch(ids: list[int]) -> None:
         rows = list(InboundMessage.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         old_by_message: dict[int, list[BounceEvent]] = {row.pk: [] for row in rows}
         for event in BounceEvent.objects.filter(inbound_message_id__in=old_by_message):
-            old_by_message[event.inbound_message_id].append(event)
+            if event.inbound_message_id is not None:  # always, by the filter
+                old_by_message[event.inbound_message_id].append(event)
         replaced_old, merged, changed_rows = [], Outcomes(events=[], deferrals={}, deliveries=[]), []
         for organization_id in {row.organization_id for row in rows}:
             org_rows = [row for row in rows if row.organization_id == organization_id]
@@ -146,7 +147,7 @@ def _take_back(old_events: list[BounceEvent], now) -> dict[int, dict]:
     }
     old_ids = {e.pk for e in old_events}
     for event in applied:
-        learner = learners.get(event.learner_id)
+        learner = learners.get(event.learner_id) if event.learner_id is not None else None
         if learner is None:
             continue
         if event.category in SOFT_COUNTING_CATEGORIES and event.outcome in _COUNTED:
