@@ -27,14 +27,15 @@ def update_fields_many(objs: Sequence[Any], field_names: list[str], *, model: ty
         return
     model = model or type(objs[0])
     connection = connections[router.db_for_write(model)]
-    meta = model._meta
     fields = concrete_fields(model, field_names)
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
-    pk = meta.pk.attname
+    names = sql_names(model, connection)
+    assignments = ", ".join(f"{getattr(names, field.name)} = %s" for field in fields)
+    pk = model._meta.pk
+    assert pk is not None  # every concrete model has one
+    sql = f"UPDATE {names.table} SET {assignments} WHERE {getattr(names, pk.name)} = %s"
     rows = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] + [getattr(obj, pk)]
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
+        + [getattr(obj, pk.attname)]
         for obj in objs
     ]
     with connection.cursor() as cursor:
@@ -55,8 +56,16 @@ def sql_names(model: type[Model], connection: BaseDatabaseWrapper) -> SimpleName
     quote = connection.ops.quote_name
     names = {"table": quote(model._meta.db_table)}
     for field in model._meta.concrete_fields:
-        names[field.name] = names[field.attname] = quote(field.column)
+        names[field.name] = names[field.attname] = quote(column_of(field))
     return SimpleNamespace(**names)
+
+
+def column_of(field: Field) -> str:
+    """The column of a concrete field (django-stubs types it ``str | None``; only fields that are
+    not concrete, such as a ManyToManyField, have none)."""
+    if field.column is None:
+        raise ValueError(f"{field} has no column")
+    return field.column
 
 
 def pk_in(ids: Iterable[int]) -> Q:

@@ -125,7 +125,7 @@ def match_addresses(*, organization: Organization, addresses: list[str]) -> dict
     "not_found": [address]}; addresses are compared case-insensitively, through the
     lower(email) unique index.
     """
-    found = {}
+    found: dict[str, tuple] = {}
     for start in range(0, len(addresses), MATCH_BATCH):
         batch = [address.lower() for address in addresses[start : start + MATCH_BATCH]]
         rows = (
@@ -135,7 +135,7 @@ def match_addresses(*, organization: Organization, addresses: list[str]) -> dict
             .values_list("email_lower", "pk", "email", "status", "times_cleared")
         )
         found.update((row[0], row[1:]) for row in rows)
-    result = {"bounced": [], "not_bounced": [], "not_found": []}
+    result: dict[str, list] = {"bounced": [], "not_bounced": [], "not_found": []}
     for address in addresses:
         match = found.get(address.lower())
         if match is None:

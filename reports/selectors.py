@@ -7,6 +7,7 @@ the date range, not the organization's size.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
@@ -58,13 +59,13 @@ def bounce_trend_for_organization(organization, date_range) -> tuple[str, list[d
     grouped = (
         events.order_by().annotate(period=trunc("occurred_at")).values_list("period", "category").annotate(n=Count("*"))
     )
-    counts: dict = {}
+    counts: dict[object, dict[str, int]] = {}
     for period, category, n in grouped:
         period = period.date() if hasattr(period, "date") else period
         counts.setdefault(period, {})[category] = n
     rows = []
     for period in _periods(date_range, bucket):
-        row = {"period": period, **{c: counts.get(period, {}).get(c, 0) for c in TREND_CATEGORIES}}
+        row: dict[str, Any] = {"period": period, **{c: counts.get(period, {}).get(c, 0) for c in TREND_CATEGORIES}}
         row["total"] = sum(row[c] for c in TREND_CATEGORIES)
         rows.append(row)
     return bucket, rows

@@ -1,6 +1,7 @@
 """Reports → My Dashboards: Your Learner Reports and the Email Status Report (read-only)."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.http import Http404
 from django.views.generic import TemplateView
@@ -91,7 +92,7 @@ class LearnerReportView(ReportView):
             "alerts": AlertTable(report["alerts"]),
         }
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         report, date_range = self.get_report(), self.date_range
         by_category: dict = {}

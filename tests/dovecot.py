@@ -159,7 +159,7 @@ def write_self_signed_certificate(cert_path: Path, key_path: Path) -> None:
 class OAuthProvider:
     """Token endpoint + introspection endpoint on loopback, with the grants the test sets up."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.refresh_tokens: dict[str, str] = {}  # refresh token -> username
         self.access_tokens: dict[str, str] = {}  # access token -> username
         self.requests: list[dict] = []
@@ -226,7 +226,7 @@ class Account:
 
 
 class DovecotServer:
-    def __init__(self):
+    def __init__(self) -> None:
         self.base = Path(tempfile.mkdtemp(prefix="bp-dovecot-"))
         os.chmod(self.base, 0o755)
         self.imap_port, self.pop3_port = free_port(), free_port()

@@ -22,7 +22,7 @@ from contacts.choices import Category, MemberRole, Reason, Subtype
 from contacts.models import BouncePolicy, Learner, Membership, Organization
 
 
-class OrganizationFactory(factory.django.DjangoModelFactory):
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     class Meta:
         model = Organization
         skip_postgeneration_save = True
@@ -32,7 +32,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     policy = factory.RelatedFactory("tests.factories.BouncePolicyFactory", factory_related_name="organization")
 
 
-class BouncePolicyFactory(factory.django.DjangoModelFactory):
+class BouncePolicyFactory(factory.django.DjangoModelFactory[BouncePolicy]):
     class Meta:
         model = BouncePolicy
         django_get_or_create = ("organization",)
@@ -51,7 +51,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -60,7 +60,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = MemberRole.ADMIN
 
 
-class LearnerFactory(factory.django.DjangoModelFactory):
+class LearnerFactory(factory.django.DjangoModelFactory[Learner]):
     class Meta:
         model = Learner
 
@@ -70,7 +70,7 @@ class LearnerFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
 
 
-class CampaignFactory(factory.django.DjangoModelFactory):
+class CampaignFactory(factory.django.DjangoModelFactory[Campaign]):
     class Meta:
         model = Campaign
 
@@ -81,7 +81,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     body_text = "Hello, your training starts Monday."
 
 
-class CampaignRunFactory(factory.django.DjangoModelFactory):
+class CampaignRunFactory(factory.django.DjangoModelFactory[CampaignRun]):
     class Meta:
         model = CampaignRun
 
@@ -90,7 +90,7 @@ class CampaignRunFactory(factory.django.DjangoModelFactory):
     status = RunStatus.DONE
 
 
-class SendFactory(factory.django.DjangoModelFactory):
+class SendFactory(factory.django.DjangoModelFactory[Send]):
     class Meta:
         model = Send
 
@@ -103,7 +103,7 @@ class SendFactory(factory.django.DjangoModelFactory):
     sent_at = factory.LazyFunction(timezone.now)
 
 
-class BounceMailboxFactory(factory.django.DjangoModelFactory):
+class BounceMailboxFactory(factory.django.DjangoModelFactory[BounceMailbox]):
     class Meta:
         model = BounceMailbox
 
@@ -113,7 +113,7 @@ class BounceMailboxFactory(factory.django.DjangoModelFactory):
     folder = "/tmp/bounces"
 
 
-class InboundMessageFactory(factory.django.DjangoModelFactory):
+class InboundMessageFactory(factory.django.DjangoModelFactory[InboundMessage]):
     class Meta:
         model = InboundMessage
 
@@ -126,7 +126,7 @@ class InboundMessageFactory(factory.django.DjangoModelFactory):
     is_bounce = True
 
 
-class BounceEventFactory(factory.django.DjangoModelFactory):
+class BounceEventFactory(factory.django.DjangoModelFactory[BounceEvent]):
     """A verified hard bounce for a send; pass category/subtype/reason for other kinds."""
 
     class Meta:

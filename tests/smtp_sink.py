@@ -41,7 +41,7 @@ class _Rule:
 
 
 class SinkHandler:
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.messages: list[Received] = []
         self.rules: dict[str, _Rule] = {}
@@ -85,8 +85,8 @@ class SmtpSink:
 
     def __init__(self, handler: SinkHandler | None = None):
         self.handler = handler or SinkHandler()
-        self.controller = None
-        self.port = None
+        self.controller: Controller | None = None
+        self.port = 0
 
     def start(self) -> "SmtpSink":
         for _attempt in range(5):  # another process may take the free port first

@@ -12,15 +12,17 @@ Every failure to reach, log in to or read a mailbox is a :class:`MailboxError`
 whose text is safe to show and store (it never contains the password).
 """
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from campaigns.mailboxes.base import Fetched, MailboxError
+from campaigns.mailboxes.base import Fetched, MailboxError, MailboxSource
 from campaigns.models import BounceMailbox, MailboxProtocol
 
 
 @contextmanager
-def open_mailbox(mailbox: BounceMailbox):
+def open_mailbox(mailbox: BounceMailbox) -> Iterator[MailboxSource]:
     """Connect (and log in), yield the source, and always disconnect."""
+    source_class: Callable[[BounceMailbox], MailboxSource]
     if mailbox.protocol == MailboxProtocol.IMAP:
         from campaigns.mailboxes.imap import ImapSource as source_class
     elif mailbox.protocol == MailboxProtocol.POP3:

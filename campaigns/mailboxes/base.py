@@ -2,7 +2,9 @@
 
 import ipaddress
 import socket
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 
 class MailboxError(Exception):
@@ -21,6 +23,22 @@ class Fetched:
     raw: bytes
     size: int | None = None
     digest: str | None = None
+
+
+class MailboxSource(Protocol):
+    """What ``open_mailbox`` yields (see campaigns/mailboxes/__init__.py); one class per protocol."""
+
+    folder_label: str  # the folder as named to the person who set the mailbox up
+
+    def connect(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def count(self) -> int: ...
+
+    def batches(self, size: int) -> Iterator[list[Fetched]]: ...
+
+    def mark_processed(self, refs: Sequence[object]) -> int: ...
 
 
 def scrub(text: str, *secrets: str) -> str:
@@ -48,7 +66,7 @@ def private_addresses_of(host: str) -> list[str]:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
         return []
-    addresses = {info[4][0].split("%")[0] for info in infos}
+    addresses = {str(info[4][0]).split("%")[0] for info in infos}
     return sorted(a for a in addresses if not ipaddress.ip_address(a).is_global)
 
 

@@ -16,14 +16,14 @@ from imapclient.exceptions import IMAPClientError, LoginError
 
 from campaigns.mailboxes.base import Fetched, MailboxError, chunks, describe_os_error, is_loopback, scrub
 from campaigns.mailboxes.oauth import OAuthError, access_token_for
-from campaigns.models import MailboxSecurity, ProcessedAction
+from campaigns.models import BounceMailbox, MailboxSecurity, ProcessedAction
 
 TIMEOUT_SECONDS = 60
 SEEN = b"\\Seen"
 
 
 class ImapSource:
-    def __init__(self, mailbox):
+    def __init__(self, mailbox: BounceMailbox) -> None:
         self.mailbox = mailbox
         self.client: IMAPClient | None = None
         self.folder_label = mailbox.folder or "INBOX"
@@ -62,11 +62,11 @@ class ImapSource:
             if mailbox.uses_oauth:
                 token = access_token_for(mailbox)
                 self._secrets = (token,)
-                self.client.oauth2_login(mailbox.username, token)
+                self._connected.oauth2_login(mailbox.username, token)
             else:
                 password = mailbox.get_password()
                 self._secrets = (password,)
-                self.client.login(mailbox.username, password)
+                self._connected.login(mailbox.username, password)
         except OAuthError as exc:
             raise MailboxError(str(exc)) from None
         except (LoginError, IMAPClientError, imaplib.IMAP4.error) as exc:
@@ -76,15 +76,22 @@ class ImapSource:
 
     def _select(self) -> None:
         try:
-            self.client.select_folder(self.folder_label)
+            self._connected.select_folder(self.folder_label)
             if self.mailbox.processed_action == ProcessedAction.MOVE:
                 target = self.mailbox.processed_folder or "Processed"
-                if not self.client.folder_exists(target):
-                    self.client.create_folder(target)
+                if not self._connected.folder_exists(target):
+                    self._connected.create_folder(target)
         except (IMAPClientError, imaplib.IMAP4.error) as exc:
             raise MailboxError(f"Cannot open folder {self.folder_label!r}: {_text(exc)}") from None
         except (OSError, ssl.SSLError) as exc:
             raise MailboxError(f"Connection lost: {exc}") from None
+
+    @property
+    def _connected(self) -> IMAPClient:
+        """The client of a source that is connected (and logged in): connect() comes first."""
+        if self.client is None:
+            raise MailboxError("The mailbox is not connected.")
+        return self.client
 
     def close(self) -> None:
         if self.client is None:
@@ -100,14 +107,14 @@ class ImapSource:
 
     def _uids(self) -> list[int]:
         criteria = ["UNSEEN"] if self.mailbox.processed_action == ProcessedAction.FLAG else ["ALL"]
-        return sorted(self._call(self.client.search, criteria))
+        return sorted(self._call(self._connected.search, criteria))
 
     def count(self) -> int:
         return len(self._uids())
 
     def batches(self, size: int):
         for group in chunks(self._uids(), size):
-            fetched = self._call(self.client.fetch, group, ["BODY.PEEK[]"])
+            fetched = self._call(self._connected.fetch, group, ["BODY.PEEK[]"])
             # A message expunged by someone else since the search is simply absent.
             yield [
                 Fetched(ref=uid, raw=bytes(fetched[uid][b"BODY[]"]))
@@ -121,24 +128,24 @@ class ImapSource:
         if not uids or action == ProcessedAction.LEAVE:
             return 0
         if action == ProcessedAction.FLAG:
-            self._call(self.client.add_flags, uids, [SEEN])
+            self._call(self._connected.add_flags, uids, [SEEN])
         elif action == ProcessedAction.MOVE:
             target = self.mailbox.processed_folder or "Processed"
-            if self.client.has_capability("MOVE"):
-                self._call(self.client.move, uids, target)
+            if self._connected.has_capability("MOVE"):
+                self._call(self._connected.move, uids, target)
             else:
-                self._call(self.client.copy, uids, target)
+                self._call(self._connected.copy, uids, target)
                 self._delete(uids)
         else:
             self._delete(uids)
         return len(uids)
 
     def _delete(self, uids) -> None:
-        self._call(self.client.delete_messages, uids)
-        if self.client.has_capability("UIDPLUS"):
-            self._call(self.client.uid_expunge, uids)
+        self._call(self._connected.delete_messages, uids)
+        if self._connected.has_capability("UIDPLUS"):
+            self._call(self._connected.uid_expunge, uids)
         else:
-            self._call(self.client.expunge)
+            self._call(self._connected.expunge)
 
     def _call(self, method, *args):
         try:

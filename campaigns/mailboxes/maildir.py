@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 
 from campaigns.mailboxes.base import Fetched, MailboxError, chunks
-from campaigns.models import ProcessedAction
+from campaigns.models import BounceMailbox, ProcessedAction
 
 READ_CHUNK = 1024 * 1024
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def _no_follow(path, flags):
 
 
 class MaildirSource:
-    def __init__(self, mailbox):
+    def __init__(self, mailbox: BounceMailbox) -> None:
         self.mailbox = mailbox
         self.root = Path(mailbox.folder).expanduser()
         self.folder_label = str(self.root)
@@ -48,7 +48,7 @@ class MaildirSource:
         return self.root / f".{self.mailbox.processed_folder.strip('./') or 'Processed'}"
 
     def _names(self) -> list[tuple[str, str]]:
-        found = []
+        found: list[tuple[str, str]] = []
         for sub in ("new", "cur"):
             try:
                 entries = os.listdir(self.root / sub)

@@ -9,13 +9,13 @@ import poplib
 import ssl
 
 from campaigns.mailboxes.base import Fetched, MailboxError, chunks, describe_os_error, is_loopback, scrub
-from campaigns.models import MailboxSecurity, ProcessedAction
+from campaigns.models import BounceMailbox, MailboxSecurity, ProcessedAction
 
 TIMEOUT_SECONDS = 60
 
 
 class Pop3Source:
-    def __init__(self, mailbox):
+    def __init__(self, mailbox: BounceMailbox) -> None:
         self.mailbox = mailbox
         self.client: poplib.POP3 | None = None
         self.folder_label = "the POP3 mailbox"
@@ -50,6 +50,13 @@ class Pop3Source:
         except (OSError, ssl.SSLError) as exc:
             raise MailboxError(f"Connection lost during login: {exc}") from None
 
+    @property
+    def _connected(self) -> poplib.POP3:
+        """The client of a source that is connected (and logged in): connect() comes first."""
+        if self.client is None:
+            raise MailboxError("The mailbox is not connected.")
+        return self.client
+
     def close(self) -> None:
         if self.client is None:
             return
@@ -63,7 +70,7 @@ class Pop3Source:
         self.client = None
 
     def _listing(self) -> list[tuple[int, str]]:
-        _, lines, _ = self._call(self.client.uidl)
+        _, lines, _ = self._call(self._connected.uidl)
         listing = []
         for line in lines:
             number, _, uid = line.decode("latin-1").partition(" ")
@@ -71,13 +78,13 @@ class Pop3Source:
         return listing
 
     def count(self) -> int:
-        return self._call(self.client.stat)[0]
+        return self._call(self._connected.stat)[0]
 
     def batches(self, size: int):
         for group in chunks(self._listing(), size):
             fetched = []
             for number, uid in group:
-                _, lines, _ = self._call(self.client.retr, number)
+                _, lines, _ = self._call(self._connected.retr, number)
                 fetched.append(Fetched(ref=(number, uid), raw=b"\r\n".join(lines) + b"\r\n"))
             yield fetched
 
@@ -85,7 +92,7 @@ class Pop3Source:
         if self.mailbox.processed_action != ProcessedAction.DELETE:
             return 0
         for number, _uid in refs:
-            self._call(self.client.dele, number)
+            self._call(self._connected.dele, number)
         return len(refs)
 
     def _call(self, method, *args):

@@ -17,7 +17,8 @@ our sender, not the learner: the send fails and the learner is untouched.
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -111,8 +112,25 @@ class ClaimedSend:
         "bounced_at",
         "status_changed_at",
     )
+    id: int
+    organization_id: int
+    learner_id: int
+    token: str
+    email: str
+    attempts: int
+    first_attempt_at: datetime | None
+    last_reply: str
+    learner_status: str
+    run_id: int
+    claimed_at: datetime | None
+    status: str
+    skip_reason: str
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    bounced_at: datetime | None
+    status_changed_at: datetime
 
-    def __init__(self, row: dict, *, run_id: int, now):
+    def __init__(self, row: dict[str, Any], *, run_id: int, now: datetime):
         for name, value in row.items():
             setattr(self, name, value)
         self.run_id, self.claimed_at, self.status_changed_at = run_id, now, now
@@ -197,7 +215,8 @@ class _Chunk:
         self.done.append(send)
 
     def _defer(self, send: ClaimedSend, reply: Reply, now) -> None:
-        deadline = send.first_attempt_at + timedelta(seconds=settings.SEND_RETRY_WINDOW_SECONDS)
+        first_attempt = send.first_attempt_at or now  # set by _start_attempt
+        deadline = first_attempt + timedelta(seconds=settings.SEND_RETRY_WINDOW_SECONDS)
         if now >= deadline:
             hours = settings.SEND_RETRY_WINDOW_SECONDS / 3600
             recipient = recipient_for_reason(

@@ -27,6 +27,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from bounceportal.db import concrete_fields, sql_names
 from campaigns.mailboxes import Fetched, MailboxError, open_mailbox
 from campaigns.models import BounceMailbox, InboundKind, InboundMessage, MatchedBy
 from campaigns.services.inbound import (
@@ -152,17 +153,14 @@ _COLUMNS = (
 def _insert_new(rows: list[InboundMessage]) -> set[str]:
     """Insert the rows (all of one organization), skipping digests it already stored; set the new rows' ids;
     return their digests."""
-    using = router.db_for_write(InboundMessage)
-    connection = connections[using]
-    meta = InboundMessage._meta
-    fields = [meta.get_field(name) for name in _COLUMNS]
-    quote = connection.ops.quote_name
-    organization, digest = (quote(meta.get_field(name).column) for name in ("organization", "digest"))
+    connection = connections[router.db_for_write(InboundMessage)]
+    fields = concrete_fields(InboundMessage, _COLUMNS)
+    names = sql_names(InboundMessage, connection)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT ({organization}, {digest}) DO NOTHING "
-        f"RETURNING {quote(meta.pk.column)}, {digest}"
+        f"INSERT INTO {names.table} ({', '.join(getattr(names, f.name) for f in fields)}) "
+        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT ({names.organization}, {names.digest}) DO NOTHING "
+        f"RETURNING {names.id}, {names.digest}"
     )
     params = [f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows for f in fields]
     with connection.cursor() as cursor:

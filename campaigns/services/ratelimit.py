@@ -36,7 +36,7 @@ def _redis_script():
 
 
 class _LocalSchedule:
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.next_free: dict[str, float] = {}
 

@@ -12,6 +12,7 @@ cannot import ``campaigns.tasks`` (which imports it) without an import cycle.
 
 import base64
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -19,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bounceportal.celery import app
+from bounceportal.db import concrete_fields, sql_names
 from campaigns.audience import AudienceError, audience_q, validate_audience
 from campaigns.models import Campaign, CampaignRun, RunStatus, Send, SendStatus
 from campaigns.services.delivery import PENDING_STATUSES, lease_expiry
@@ -107,7 +109,8 @@ def schedule_run(*, run: CampaignRun, now=None) -> CampaignRun:
 
 def _send_rows(learners) -> tuple[list[tuple], dict[str, int]]:
     """Return (learner id, token, email, domain, status, skip reason) per learner, and the left-out counts."""
-    rows, left_out = [], {}
+    rows: list[tuple] = []
+    left_out: dict[str, int] = {}
     learners = list(learners.iterator(chunk_size=10_000))
     tokens = _tokens(len(learners))
     for (learner_id, email, status), token in zip(learners, tokens):
@@ -166,17 +169,17 @@ def _insert_sends(run: CampaignRun, rows: list[tuple], now) -> None:
     for field in Send._meta.concrete_fields:
         if field.primary_key or field.attname in _ROW_FIELDS:
             continue
-        columns.append(field.column)
+        columns.append(field)
         constants.append(field.get_db_prep_save(given.get(field.attname, field.get_default()), connection))
-    columns += [Send._meta.get_field(name).column for name in _ROW_FIELDS]
-    quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
-    constants = tuple(constants)
+    columns += concrete_fields(Send, _ROW_FIELDS)
+    names = sql_names(Send, connection)
+    quoted = ", ".join(getattr(names, field.name) for field in columns)
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {connection.ops.quote_name(Send._meta.db_table)} ({quoted}) FROM STDIN") as copy,
+        cursor.cursor.copy(f"COPY {names.table} ({quoted}) FROM STDIN") as copy,
     ):
         for row in rows:
-            copy.write_row(constants + row)
+            copy.write_row((*constants, *row))
 
 
 def launch_run(*, run: CampaignRun, now=None) -> CampaignRun:
@@ -197,7 +200,7 @@ def launch_run(*, run: CampaignRun, now=None) -> CampaignRun:
             run.status, run.started_at = RunStatus.SENDING, now
             run.save(update_fields=["status", "started_at"])
         if not finish_run_if_complete(run_id=run.pk, now=now):
-            transaction.on_commit(lambda run_id=run.pk: _enqueue_run(run_id))
+            transaction.on_commit(partial(_enqueue_run, run.pk))
     run.refresh_from_db()
     return run
 

@@ -36,7 +36,7 @@ class Reply:
         return f"{self.code} {self.text}" if self.code else self.text
 
 
-def _text(message) -> str:
+def _text(message: object) -> str:
     if isinstance(message, bytes):
         message = message.decode("utf-8", errors="replace")
     return " ".join(str(message).split())
@@ -50,7 +50,7 @@ class SmtpSession:
     per message.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.connection: smtplib.SMTP | None = None
         self.down: str = ""
 
@@ -60,9 +60,10 @@ class SmtpSession:
     def __exit__(self, *exc_info):
         self.close()
 
-    def _connect(self) -> None:
+    def _connect(self) -> smtplib.SMTP:
         host, port, timeout = settings.SMTP_HOST, settings.SMTP_PORT, settings.SMTP_TIMEOUT_SECONDS
         helo = settings.BOUNCE_DOMAIN  # skips smtplib's getfqdn(), which can hang on DNS
+        connection: smtplib.SMTP
         if settings.SMTP_SECURITY == "tls":
             connection = smtplib.SMTP_SSL(
                 host, port, local_hostname=helo, timeout=timeout, context=ssl.create_default_context()
@@ -80,6 +81,7 @@ class SmtpSession:
             connection.close()
             raise
         self.connection = connection
+        return connection
 
     def _drop(self) -> None:
         if self.connection is not None:
@@ -88,13 +90,13 @@ class SmtpSession:
             finally:
                 self.connection = None
 
-    def _after_refusal(self, code: int) -> None:
+    def _after_refusal(self, connection: smtplib.SMTP, code: int) -> None:
         """Ready the connection for the next message (421 means the server is closing it)."""
         if code == 421:
             self._drop()
             return
         try:
-            self.connection.rset()
+            connection.rset()
         except (smtplib.SMTPException, OSError):
             self._drop()
 
@@ -102,38 +104,39 @@ class SmtpSession:
         """Send one message; return the reply that decided its fate."""
         if self.down:
             return Reply(0, self.down, CONNECTION)
-        if self.connection is None:
+        connection = self.connection
+        if connection is None:
             try:
-                self._connect()
+                connection = self._connect()
             except (smtplib.SMTPException, OSError) as exc:
                 self.down = f"Could not connect to {settings.SMTP_HOST}:{settings.SMTP_PORT}: {exc}"
                 return Reply(0, self.down, CONNECTION)
         try:
-            return self._transaction(sender, recipient, message)
+            return self._transaction(connection, sender, recipient, message)
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException, OSError) as exc:
             self._drop()
             return Reply(0, f"Connection lost: {_text(exc) or type(exc).__name__}", CONNECTION)
 
-    def _transaction(self, sender: str, recipient: str, message: bytes) -> Reply:
-        connection = self.connection
+    def _transaction(self, connection: smtplib.SMTP, sender: str, recipient: str, message: bytes) -> Reply:
         # putcmd rather than mail()/rcpt(), which re-parse each address with email.utils
         # (a fifth of the per-message time); both addresses are validated ASCII.
         connection.putcmd("mail", f"FROM:<{sender}>")
+        text: bytes | str
         code, text = connection.getreply()
         if code != 250:
-            self._after_refusal(code)
+            self._after_refusal(connection, code)
             return Reply(code, _text(text), "MAIL")
         connection.putcmd("rcpt", f"TO:<{recipient}>")
         code, text = connection.getreply()
         if code not in (250, 251):
-            self._after_refusal(code)
+            self._after_refusal(connection, code)
             return Reply(code, _text(text), "RCPT")
         try:
             code, text = connection.data(message)
         except smtplib.SMTPDataError as exc:  # refused the DATA command itself
             code, text = exc.smtp_code, exc.smtp_error
         if code != 250:
-            self._after_refusal(code)
+            self._after_refusal(connection, code)
             return Reply(code, _text(text), "DATA")
         return Reply(code, _text(text), "DATA")
 

@@ -1,6 +1,7 @@
 """Fixtures of the campaigns tests: a real Dovecot, Maildirs and sends to bounce (ingestion), and a
 real SMTP peer (aiosmtpd) the sender talks to."""
 
+import itertools
 import shutil
 import tempfile
 from pathlib import Path
@@ -64,10 +65,12 @@ def original_of(send) -> Original:
     )
 
 
+_delivered = itertools.count(1)
+
+
 def drop(maildir: Path, raw: bytes, name: str | None = None) -> Path:
     """Deliver ``raw`` into the Maildir's new/ the way an MTA does (write in tmp/, rename)."""
-    drop.counter += 1
-    name = name or f"1700000000.M{drop.counter}P1.test"
+    name = name or f"1700000000.M{next(_delivered)}P1.test"
     tmp = maildir / "tmp" / name
     tmp.write_bytes(raw)
     target = maildir / "new" / name
@@ -75,12 +78,9 @@ def drop(maildir: Path, raw: bytes, name: str | None = None) -> Path:
     return target
 
 
-drop.counter = 0
-
-
 def imap_mailbox(org, dovecot, account, *, password: str | None = None, **fields):
     """A bounce mailbox reading ``account``'s INBOX on the test Dovecot over plain IMAP."""
-    mailbox = BounceMailboxFactory(
+    mailbox = BounceMailboxFactory.create(
         organization=org,
         protocol="imap",
         host="127.0.0.1",

@@ -4,7 +4,8 @@ import pytest
 
 from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
 from bounceportal.classifier.phrasegate import literals
-from bounceportal.classifier.reasons import PHRASES, phrase_reason, reason_for, squash
+from bounceportal.classifier.phrases import PHRASES
+from bounceportal.classifier.reasons import phrase_reason, reason_for, squash
 from bounceportal.classifier.taxonomy import CATEGORY_LABELS, REASON_TO_SUBTYPE, SUBTYPES, categorize
 
 SISIMAI_REASONS = [
