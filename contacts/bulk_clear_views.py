@@ -67,6 +67,8 @@ class LearnerBulkClearView(OrgScopedMixin, ClearBouncePermissionMixin, View):
 class _OwnJobMixin(OrgScopedMixin, ClearBouncePermissionMixin):
     """The job of the URL, if it is a portal job of this organization (another's is a 404)."""
 
+    kwargs: dict
+
     def get_job(self, **filters) -> BulkClearJob:
         jobs = BulkClearJob.objects.filter(organization=self.organization, via=ClearedVia.PORTAL_BULK, **filters)
         return get_object_or_404(jobs, pk=self.kwargs["pk"])

@@ -133,9 +133,9 @@ def findings_in_source(source: str) -> list[tuple[int, str]]:
     for node in ast.walk(ast.parse(source)):
         for target in _targets(node):
             if isinstance(target, ast.Attribute) and _writes(target.attr, _root(target.value)):
-                found.append((node.lineno, f"assigns .{target.attr}"))
+                found.append((getattr(node, "lineno", 0), f"assigns .{target.attr}"))
         if isinstance(node, ast.Call):
-            found += [(node.lineno, what) for what in _call_findings(node)]
+            found += [(getattr(node, "lineno", 0), what) for what in _call_findings(node)]
         found += [(getattr(node, "lineno", 0), what) for what in _sql_findings(node)]
     return sorted(set(found))
 

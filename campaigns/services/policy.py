@@ -9,6 +9,7 @@ an update, and never deadlock.
 """
 
 import logging
+from functools import partial
 
 from django.db import transaction
 from django.db.models import F
@@ -119,7 +120,7 @@ def _store_outcomes(events: list[BounceEvent], result: BounceResult, now) -> Non
             status=SendStatus.DELIVERED, delivered_at=now, status_changed_at=now
         )
     for event_id in result.notify:
-        transaction.on_commit(lambda event_id=event_id: _notify_admins(event_id))
+        transaction.on_commit(partial(_notify_admins, event_id))
 
 
 def record_delivery(*, send: Send, now=None) -> Send:

@@ -79,7 +79,8 @@ def _reclassify_batch(ids: list[int], reclassified_by) -> None:
         rows = list(InboundMessage.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         old_by_message: dict[int, list[BounceEvent]] = {row.pk: [] for row in rows}
         for event in BounceEvent.objects.filter(inbound_message_id__in=old_by_message):
-            old_by_message[event.inbound_message_id].append(event)
+            if event.inbound_message_id is not None:  # always, by the filter
+                old_by_message[event.inbound_message_id].append(event)
         replaced_old, merged, changed_rows = [], Outcomes(events=[], deferrals={}, deliveries=[]), []
         for organization_id in {row.organization_id for row in rows}:
             org_rows = [row for row in rows if row.organization_id == organization_id]

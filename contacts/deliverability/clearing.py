@@ -11,7 +11,7 @@ from django.db import IntegrityError, connections, models, transaction
 from django.db.models import F, QuerySet, Value
 from django.utils import timezone
 
-from bounceportal.db import pk_in
+from bounceportal.db import pk_in, sql_names
 from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.models import Clearance, Learner
 
@@ -77,10 +77,10 @@ def insert_clearances(
     )
     sql, params = select.query.sql_with_params()
     connection = connections[learners.db]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(Clearance._meta.get_field(name).column) for name in _CLEARANCE_COLUMNS)
+    names = sql_names(Clearance, connection)
+    columns = ", ".join(getattr(names, name) for name in _CLEARANCE_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(Clearance._meta.db_table)} ({columns}) {sql}", params)
+        cursor.execute(f"INSERT INTO {names.table} ({columns}) {sql}", params)
 
 
 def clear_bounce_statuses(*, learners: QuerySet, cleared_by, via: str, note: str = "", now=None) -> int:
@@ -115,7 +115,7 @@ def clear_bounce_status(
         if not cleared:
             raise LearnerStateError(f"{learner.email} is not bounced, so there is nothing to clear.")
         learner.refresh_from_db()
-        return learner.clearances.select_related("cleared_by").first()
+        return learner.clearances.select_related("cleared_by").latest("created_at", "pk")
 
 
 def change_learner_email(*, learner: Learner, new_email: str, changed_by, note: str = "", now=None) -> Learner:
