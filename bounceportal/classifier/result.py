@@ -11,8 +11,9 @@ or a success (``delivered``, ``relayed``, ``expanded``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Any
 
-from .taxonomy import SUBTYPE_LABELS, categorize
+from .taxonomy import SENDER_SIDE_REASONS, SUBTYPE_LABELS, categorize
 
 KIND_DSN = "dsn"
 KIND_AUTOREPLY = "autoreply"
@@ -37,6 +38,12 @@ class Recipient:
     diagnostic: str = ""
     remote_mta: str = ""
     feedback_type: str | None = None
+    # Release 0.2 (DESIGN "Classifier contract"): why the reason was chosen.
+    stage: str = ""  # connect, helo, mail, rcpt, data, after-data, or "" when unknown
+    sender_side: bool = False  # the cause is the sender's (IP, domain, content, rate)
+    filter_product: str = ""  # the filter or security product the evidence names
+    blocklist: str = ""  # the DNS blocklist the evidence names
+    evidence: list[dict[str, str]] = field(default_factory=list)  # [{"rule", "text"}]
 
     def set_reason(self, reason: str) -> None:
         """Set the reason and derive category, subtype, label and hard from it."""
@@ -46,10 +53,18 @@ class Recipient:
             category, subtype, hard = "deferred", "deferred", False
         self.category, self.subtype, self.hard = category, subtype, hard
         self.subtype_label = SUBTYPE_LABELS[subtype]
+        if not self.sender_side:
+            self.sender_side = reason in SENDER_SIDE_REASONS
 
-    def to_dict(self) -> dict:
+    def note(self, rule: str, text: str) -> None:
+        """Add one piece of evidence: the rule (or table row) that fired, on which words."""
+        self.evidence.append({"rule": rule, "text": text[:300]})
+
+    def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready mapping of the contract (DESIGN.md §2)."""
-        return {name: getattr(self, name) for name in _RECIPIENT_FIELDS}
+        data = {name: getattr(self, name) for name in _RECIPIENT_FIELDS}
+        data["evidence"] = [dict(item) for item in self.evidence]
+        return data
 
 
 _RECIPIENT_FIELDS = tuple(f.name for f in fields(Recipient))
@@ -66,9 +81,9 @@ class Result:
     recipients: list[Recipient] = field(default_factory=list)
     error: str | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready mapping; ``error`` only appears when set."""
-        data = {
+        data: dict[str, Any] = {
             "is_bounce": self.is_bounce,
             "kind": self.kind,
             "original_message_id": self.original_message_id,
