@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 
-from . import kinds, rx
+from . import kinds
 from .mime import normalize_newlines, parse_headers, parse_message
 from .result import KIND_NOT_BOUNCE, Result
 
-_TAG = rx.compile(r"<(?:script|style)\b.*?</(?:script|style)>|<[^>]{0,2000}>", re.I | re.S)
+_TAG = re.compile(r"<(?:script|style)\b.*?</(?:script|style)>|<[^>]{0,2000}>", re.I | re.S)
 _ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'"}
-_ENTITY = rx.compile("|".join(_ENTITIES))
-_BLOCK_TAG = rx.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.I)
+_ENTITY = re.compile("|".join(_ENTITIES))
+_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.I)
 
 
 MAX_EMBEDDED = 2  # how deep a bounce inside a forwarded/attached message is looked for

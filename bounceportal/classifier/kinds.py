@@ -11,29 +11,29 @@ from __future__ import annotations
 
 import re
 
-from . import rx
 from .dsn import has_dsn_fields, parse_dsn, strip_type
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
-from .reasons import reason_for, squash
+from .reasons import Decision, decide, squash
 from .result import KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE, Recipient, Result
 from .sesjson import load_notification, original_headers, recipients_of
+from .smtpreply import apply_decision
 from .smtptext import command_of, reply_code_of, status_of
 from .taxonomy import SUBTYPE_LABELS, UNSUBSCRIBE
 from .textbounce import ADDRESS, addresses_in, is_delay_notice, recipient_blocks, split_notice
 from .tokens import find_send_token, original_message_id
 
-_ADDRESS_RE = rx.compile(ADDRESS)
-_BRACKETED = rx.compile("<(" + ADDRESS + ")>")
+_ADDRESS_RE = re.compile(ADDRESS)
+_BRACKETED = re.compile("<(" + ADDRESS + ")>")
 _DONE_ACTIONS = ("delivered", "relayed", "expanded")
 
 # Senders that only ever send delivery reports.
-_BOUNCE_SENDER = rx.compile(
+_BOUNCE_SENDER = re.compile(
     r"mailer-daemon|postmaster|mail-daemon|mail delivery|mdaemon|"
     r"post_master|bounce|daemon@|mailer@|mailer_daemon",
     re.I,
 )
 # Subjects MTAs give their reports.
-_BOUNCE_SUBJECT = rx.compile(
+_BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|"
     r"failure notice|returned mail|mail delivery|could not be delivered|returning message|"
     r"non[- ]?deliver|mail system error|not delivered|delivery has failed|failed delivery|"
@@ -43,7 +43,7 @@ _BOUNCE_SUBJECT = rx.compile(
     re.I,
 )
 # Sentences of reports, for reports with an unusual sender and subject.
-_BOUNCE_BODY = rx.compile(
+_BOUNCE_BODY = re.compile(
     r"could(?: not|n't) be delivered|wasn't able to deliver|unable to deliver|undeliverable|"
     r"delivery (?:has )?failed|permanent (?:error|failure|fatal)|did not reach|not be delivered|"
     r"error (?:delivering|sending|transferring)|failed permanently|delivery to the following|"
@@ -55,14 +55,14 @@ _BOUNCE_BODY = rx.compile(
 )
 # RFC 3834 and the de-facto headers of auto-responders.
 _AUTOREPLY_HEADERS = (
-    ("auto-submitted", rx.compile(r"auto-(?:replied|generated|notified)", re.I)),
-    ("x-autoreply", rx.compile(r".")),
-    ("x-autorespond", rx.compile(r".")),
-    ("x-autoresponder", rx.compile(r".")),
-    ("precedence", rx.compile(r"auto[_-]?reply", re.I)),
-    ("x-auto-response-suppress", rx.compile(r"all|oof|autoreply", re.I)),
+    ("auto-submitted", re.compile(r"auto-(?:replied|generated|notified)", re.I)),
+    ("x-autoreply", re.compile(r".")),
+    ("x-autorespond", re.compile(r".")),
+    ("x-autoresponder", re.compile(r".")),
+    ("precedence", re.compile(r"auto[_-]?reply", re.I)),
+    ("x-auto-response-suppress", re.compile(r"all|oof|autoreply", re.I)),
 )
-_AUTOREPLY_SUBJECT = rx.compile(
+_AUTOREPLY_SUBJECT = re.compile(
     r"^\s*(?:auto(?:matic|matische?)?[ -]?(?:reply|response|answer|antwort|respuesta)|"
     r"out of (?:the )?office|ooo\b|abwesen|absence|vacation|away from|on leave|"
     r"r[ée]ponse automatique|respuesta autom|risposta automatica|autosvar|"
@@ -70,12 +70,12 @@ _AUTOREPLY_SUBJECT = rx.compile(
     re.I,
 )
 # Challenge-response systems ask the sender to prove they are human.
-_CHALLENGE = rx.compile(
+_CHALLENGE = re.compile(
     r"verify (?:that )?you are (?:a )?(?:human|real)|confirm your (?:e-?mail|message)|"
     r"challenge[- ]response|sender verification|whitelist request",
     re.I,
 )
-_UNSUBSCRIBE = rx.compile(
+_UNSUBSCRIBE = re.compile(
     r"\bunsubscribe\b|\bopt[ -]?out\b|remove me|take me off|"
     r"stop (?:sending|emailing)|do not (?:e-?mail|contact) me",
     re.I,
@@ -144,8 +144,8 @@ def _is_unsubscribe(top: dict, subject: str, notice: str) -> bool:
 
 # The start of a forwarded message in a user's mail client ("Begin forwarded message:",
 # "---------- Forwarded message ---------").
-_FORWARD_START = rx.compile(r"^[ \t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \t]*$", re.I | re.M)
-_QUOTE = rx.compile(r"^> ?", re.M)
+_FORWARD_START = re.compile(r"^[ \t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \t]*$", re.I | re.M)
+_QUOTE = re.compile(r"^> ?", re.M)
 
 
 def forwarded_message(text: str) -> str:
@@ -308,9 +308,10 @@ def _recipient(
     diag_l = squash(source)
     command = command_of(squash(block) + " " + diag_l if diagnostic else diag_l)
     if action in _DONE_ACTIONS:
-        reason = "delivered"
+        decision = Decision(reason="delivered")
+        decision.note(f"Action: {action}", action)
     else:
-        reason = reason_for(
+        decision = decide(
             diag_l,
             status,
             command,
@@ -319,6 +320,7 @@ def _recipient(
             action=action,
             diag_type=diag_type,
             unreported=unreported,
+            remote_mta=remote_mta,
         )
     recipient = Recipient(
         address=address,
@@ -328,7 +330,7 @@ def _recipient(
         diagnostic=" ".join(source.split())[:2000],
         remote_mta=remote_mta,
     )
-    recipient.set_reason(reason)
+    apply_decision(recipient, decision)
     return recipient
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import re
 
-from . import rx
 from .mime import normalize_newlines
 
 # An mbox "From " separator: sender, then a ctime-style date (weekday, month, day).
-_FROM_LINE = rx.compile(rb"^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +[A-Z][a-z]{2} +\d", re.M)
+_FROM_LINE = re.compile(rb"^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +[A-Z][a-z]{2} +\d", re.M)
 
 
 def split_mbox(data: bytes) -> list[bytes]:

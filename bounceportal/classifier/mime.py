@@ -14,17 +14,15 @@ import binascii
 import codecs
 import re
 
-from . import rx
-
 MAX_DEPTH = 24  # nesting deeper than this is kept as an opaque leaf
 MAX_PARTS = 256  # parts beyond this (per message) are ignored
 MAX_TEXT = 256 * 1024  # characters of one part decoded for analysis
 MAX_HEADER_BLOCK = 256 * 1024
 
-_PARAM = rx.compile(r';\s*([\w!#$%&\'*+.^`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;\s]*)')
-_ENCODED_WORD = rx.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
-_ENCODED_GAP = rx.compile(r"(\?=)\s+(=\?)")
-_FOLD = rx.compile(r"\n[ \t]+")  # a continuation line: unfold it into the previous one
+_PARAM = re.compile(r';\s*([\w!#$%&\'*+.^`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;\s]*)')
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
+_ENCODED_GAP = re.compile(r"(\?=)\s+(=\?)")
+_FOLD = re.compile(r"\n[ \t]+")  # a continuation line: unfold it into the previous one
 
 # Charset labels seen in the wild that Python spells differently or that lie.
 _CHARSET_ALIASES = {

@@ -11,7 +11,7 @@ searched, so screening never changes a result.
 
 from __future__ import annotations
 
-from . import rx
+import re
 
 _MIN = 3
 _CLASS_ESCAPES = set("bBdDsSwWAZ0123456789")
@@ -137,32 +137,41 @@ class GatedGroups:
     """Ordered ``(reason, patterns)`` groups searched lazily behind literal screens."""
 
     def __init__(self, groups: list[tuple[str, tuple[str, ...]]]) -> None:
-        self._groups = []
+        # Per group: reason, screen (None: always searched), joined pattern, compiled.
+        self._groups: list[tuple[str, tuple[str, ...] | None, str]] = []
+        self._compiled: dict[int, re.Pattern[str]] = {}
         for reason, patterns in groups:
             gate: list[str] | None = []
             for pattern in patterns:
-                found = rx.memo(("literals", pattern), lambda p=pattern: literals(p))
-                if found is None:
+                found = literals(pattern)
+                if found is None or gate is None:
                     gate = None
-                    break
+                    continue
                 gate.extend(found)
-            self._groups.append(
-                [reason, tuple(set(gate)) if gate is not None else None, "|".join(f"(?:{p})" for p in patterns), None]
-            )
+            screen = tuple(sorted(set(gate))) if gate is not None else None
+            self._groups.append((reason, screen, "|".join(f"(?:{p})" for p in patterns)))
 
     def first(self, text: str) -> str:
         """Return the first group's reason (table order) with a phrase in ``text``."""
-        for group in self._groups:
-            gate = group[1]
+        return self.find(text)[0]
+
+    def find(self, text: str) -> tuple[str, int, str]:
+        """Return ``(reason, group index, matched words)`` of the first group that matches.
+
+        ``("", -1, "")`` when no group has a phrase in ``text``. Groups are compiled on
+        first use: most texts only ever reach a few of them.
+        """
+        for index, (reason, gate, pattern) in enumerate(self._groups):
             if gate is not None:
                 for word in gate:  # a plain loop: cheaper than any() over a generator
                     if word in text:
                         break
                 else:
                     continue
-            compiled = group[3]
+            compiled = self._compiled.get(index)
             if compiled is None:
-                compiled = group[3] = rx.compile(group[2])
-            if compiled.search(text):
-                return group[0]
-        return ""
+                compiled = self._compiled[index] = re.compile(pattern)
+            found = compiled.search(text)
+            if found:
+                return reason, index, found.group(0)
+        return "", -1, ""

@@ -48,6 +48,34 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"aup#(?:in?|o|out)-13\d\d\b",  # Spectrum: connection limits exceeded
         ),
     ),
+    # Our client broke the SMTP protocol (RFC 5321 §4.1.4 command order, RFC 2920
+    # pipelining, RFC 3207 STARTTLS rules): said before the TLS and policy groups
+    # because such replies name STARTTLS or "violation".
+    (
+        "syntaxerror",
+        (
+            r"smtp protocol violation",
+            r"synchroni[sz]ation error",
+            r"too many (?:nonmail|non-mail|unauthenticated|invalid|unrecognized) commands",
+            r"may not be repeated",
+            r"not permitted for that auth",
+            r"pipelin(?:ing|ed) (?:not allowed|after)",
+        ),
+    ),
+    # Our sender's rate or quota (RFC 3463 X.2.2 / X.4.5 are reused for it): said before
+    # the mailbox-quota group, whose "quota exceeded" would read it as a full mailbox.
+    (
+        "speeding",
+        (
+            r"(?:submission|sending|daily user sending|daily sending|outbound) (?:quota|limit)",
+            r"relay limit",
+            r"too much mail from",
+            r"mail flood",
+            r"(?:receiving|receive) (?:e-?)?mail at a rate",
+            r"message receive limit",
+            r"recipient thread limit",
+        ),
+    ),
     # Mimecast's documented reply when its scanners (virus or content signatures) stop
     # the message: "Email rejected due to security policies".
     ("virusdetected", (r"rejected due to security polic",)),
@@ -84,7 +112,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         (
             r"content presents a potential",
             r"policy violation",
-            r"protocol violation",
             r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
         ),
     ),
@@ -110,7 +137,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"domainkeys",
             r"authentication checks? failed",
             r"unauthenticated email",
-            r"sender (?:id|authentication) (?:check )?fail",
+            r"sender (?:id|authentication) (?:check |validation )?fail",
         ),
     ),
     # The sending host has no usable reverse DNS (PTR) record, or its name does not
@@ -213,7 +240,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         "mailboxfull",
         (
             r"mail ?box (?:is )?full",
-            r"mailbox (?:size|storage) (?:limit|quota)",
+            r"mailbox (?:size|storage) (?:limit|quota|exceeded)",
             r"over (?:the )?(?:disk |storage |mailbox )?quota",
             r"quota (?:exceeded|exceed|full)",
             r"exceeded (?:the |their |his |her )?(?:storage|quota|mailbox)",
@@ -263,6 +290,17 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"(?:mailbox|account) is frozen",
         ),
     ),
+    # Our IP or domain is listed as a spam source or has a bad reputation.
+    (
+        "badreputation",
+        (
+            r"reputation",
+            r"sender score",
+            r"\bsbrs\b",
+            r"user complaints",
+            r"unexpected volume",
+        ),
+    ),
     # Too many connections or messages from us right now.
     (
         "toomanyconn",
@@ -285,16 +323,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"rate of (?:e-?mail|messages)",
             r"slow down",
             r"receiving mail at a rate",
-        ),
-    ),
-    # Our IP or domain is listed as a spam source or has a bad reputation.
-    (
-        "badreputation",
-        (
-            r"reputation",
-            r"sender score",
-            r"user complaints",
-            r"unexpected volume",
         ),
     ),
     # The content looks like spam.
@@ -327,7 +355,9 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"blacklist(?:ed)? (?:by|at|on)|blocklist",
             r"\bblock(?:ed|listed)? (?:by|using|for|from|due)",
             r"(?:ip|host|client|server|connection)s? (?:has been |is |was )?(?:blocked|banned|blacklisted|refused|rejected|not allowed)",
-            r"\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral)\b",
+            r"\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral|abusix|uceprotect|spamrats|psbl)\b",
+            r"\bblacklist\b",
+            r"too many (?:bad|unknown|invalid) recipients|excessive unknown recipients",
             r"(?:is|are|was|been|currently) (?:black|block)?listed (?:in|on|at|by)",
             r"messages from \[?\d{1,3}(?:\.\d{1,3}){3}",
             r"client host rejected",
@@ -342,7 +372,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"domain (?:is )?blocked",
             r"relay quota",
             r"service unavailable;? client",
-            r"administrative prohibition",
             r"black ?hole",
             r"\bblocked\b",
         ),
@@ -355,6 +384,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"from: (?:address|domain) (?:is )?(?:invalid|not found|unknown|does not exist|rejected)",
             r"sender (?:address )?(?:rejected: )?domain (?:is )?(?:invalid|not found|unknown|does not exist)",
             r"domain of sender address .{0,80}(?:does not|doesn't) (?:exist|resolve)",
+            r"(?:requires|required for) (?:a )?(?:valid|real) sender domain",
+            r"domain name required for sender",
         ),
     ),
     # DNS trouble while routing is a network error, not proof the domain is gone.
@@ -433,8 +464,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"undeliverable address",
             r"unrouteable",
             r"recipient name is not recognized",
-            # Office 365 edge blocking answers this for addresses its directory lacks.
-            r"recipient address(?:es)? rejected: access denied",
         ),
     ),
     # Disk or spool full on the receiving system itself.
@@ -541,10 +570,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     (
         "policyviolation",
         (
-            r"policy violation",
-            r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
-            r"content presents a potential",
             r"protocol violation",
+            r"administrative prohibition",
             r"(?:content|message|email) policy",
             r"prohibited",
             r"not allowed by policy",
@@ -572,6 +599,10 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"security",
             r"auth(?:entication)? failed",
             r"must authenticate",
+            r"not authenticated",
+            r"login attempts",
+            r"identity changes",
+            r"authentication type",
             r"unauthorized",
             r"unauthenticated (?:senders?|users?|relay)",
         ),
@@ -604,6 +635,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         "filtered",
         (
             r"filter",
+            r"rejected by (?:the )?(?:destination|recipient) domain",
             r"(?:recipient|user) (?:has )?(?:refused|rejected|declined)",
             r"not accepting mail",
             r"delivery not permitted",
@@ -655,3 +687,12 @@ NOTICE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # notice is translated into the reader's language, the help link is not.
     ("rejected", (r"groups\.google\.com/support", r"permission to post (?:messages )?to the group")),
 ]
+
+# Wording that puts the cause on the recipient's side even for reasons that are usually
+# the sender's (a rate limit of the recipient's own mailbox, TLS the destination lacks).
+RECIPIENT_SIDE: tuple[str, ...] = (
+    r"(?:user|recipient|mailbox) (?:you are trying to contact )?is receiving (?:e-?)?mail",
+    r"recipient'?s? (?:per hour )?message receive limit exceeded",
+    r"destination (?:mail )?server",
+    r"recipient thread limit",
+)

@@ -53,8 +53,7 @@ class Recipient:
             category, subtype, hard = "deferred", "deferred", False
         self.category, self.subtype, self.hard = category, subtype, hard
         self.subtype_label = SUBTYPE_LABELS[subtype]
-        if not self.sender_side:
-            self.sender_side = reason in SENDER_SIDE_REASONS
+        self.sender_side = reason in SENDER_SIDE_REASONS
 
     def note(self, rule: str, text: str) -> None:
         """Add one piece of evidence: the rule (or table row) that fired, on which words."""

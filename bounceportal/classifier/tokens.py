@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import re
 
-from . import rx
-
 _TOKEN = r"[A-Za-z0-9_-]{22,}"
-_VERP = rx.compile(r"bounces\+(" + _TOKEN + r")@", re.I)
-_TOKEN_ONLY = rx.compile(_TOKEN + r"\Z")
-_MESSAGE_ID_HEADER = rx.compile(r"^message-id:[ \t]*(<[^>\s]{1,250}>)", re.I | re.M)
-_TOKEN_HEADER = rx.compile(r"^x-bounceportal-token:[ \t]*(" + _TOKEN + r")", re.I | re.M)
+_VERP = re.compile(r"bounces\+(" + _TOKEN + r")@", re.I)
+_TOKEN_ONLY = re.compile(_TOKEN + r"\Z")
+_MESSAGE_ID_HEADER = re.compile(r"^message-id:[ \t]*(<[^>\s]{1,250}>)", re.I | re.M)
+_TOKEN_HEADER = re.compile(r"^x-bounceportal-token:[ \t]*(" + _TOKEN + r")", re.I | re.M)
 
 # Where the bounce itself says whom it was delivered to (our VERP address).
 ENVELOPE_HEADERS = ("to", "delivered-to", "x-original-to", "envelope-to", "x-envelope-to", "x-rcpt-to", "return-path")
