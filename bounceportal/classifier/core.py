@@ -109,12 +109,13 @@ def classify(raw: bytes, *, bounce_domain: str = "") -> Result:
 
     ``bounce_domain``, when given, restricts token extraction from Message-IDs to
     ``<TOKEN@bounce_domain>``. Input that is not a message comes back with
-    ``is_bounce`` false and ``error`` set.
+    ``is_bounce`` false and ``error`` set. An exception inside the classifier is a bug:
+    it comes back as ``error="internal: ..."`` (tests fail on it), never as an answer.
     """
     try:
         return _classify(raw, bounce_domain)
-    except Exception as exc:  # the contract: bad input is a result, not a crash
-        return Result(error=f"internal error: {type(exc).__name__}: {exc}"[:300])
+    except Exception as exc:  # the contract says never raise; but this is a bug, and says so
+        return Result(error=f"internal: {type(exc).__name__}: {exc}"[:300])
 
 
 def _classify(raw, bounce_domain: str) -> Result:

@@ -197,6 +197,7 @@ def _single(kind: str, sender: str, reason: str, feedback_type: str) -> Result:
     found = _ADDRESS_RE.findall(sender)
     recipient = Recipient(address=found[0] if found else "", action="")
     recipient.set_reason(reason)
+    recipient.note(f"kind: {kind} (headers, subject or words of the message)", sender)
     if kind == KIND_UNSUBSCRIBE:
         recipient.category, recipient.subtype = UNSUBSCRIBE, "unsubscribe_request"
         recipient.subtype_label = SUBTYPE_LABELS["unsubscribe_request"]
@@ -218,6 +219,7 @@ def _feedback(found) -> Result:
         recipient = Recipient(address=address, action="")
         recipient.set_reason("feedback")
         recipient.feedback_type = feedback_type
+        recipient.note("RFC 5965 feedback report", f"Feedback-Type: {feedback_type}")
         recipients.append(recipient)
     return Result(is_bounce=True, kind=KIND_FEEDBACK, recipients=recipients)
 

@@ -232,6 +232,7 @@ def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str
         decision.note("'no such user' after the message was read: a filter judging it (filtered)", stage)
         return "filtered"
     if stage == "rcpt" or status[2:4] == "1.":
+        decision.note("'no such user' corroborated by the RCPT stage or an X.1.y status", stage or status)
         return "userunknown"
     if (
         status[2:4] in ("2.", "3.", "6.", "7.")

@@ -1,0 +1,117 @@
+"""The rule tables as data: no row repeats or is hidden by an earlier one; nothing private.
+
+Phrase groups are tried in order and the first that matches wins, so a row whose every
+match is also a match of an earlier group (or an earlier row of its own group) can
+never decide anything: it is dead weight that misleads the reader. Rows that are plain
+words are checked exactly; rows with regex syntax on samples drawn from the row itself.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bounceportal.classifier import phrases
+from bounceportal.classifier.providers import PROVIDER_RULES
+from bounceportal.classifier.smtptext import _COMMANDS
+
+PACKAGE = Path(__file__).resolve().parents[2] / "bounceportal" / "classifier"
+TABLES = {
+    "PHRASES": phrases.PHRASES,
+    "NOTICE_PHRASES": phrases.NOTICE_PHRASES,
+    "ADDRESS_CERTAIN": [("userunknown", phrases.ADDRESS_CERTAIN)],
+    "RECIPIENT_SIDE": [("recipient", phrases.RECIPIENT_SIDE)],
+    "COMMANDS": _COMMANDS,
+}
+_PLAIN = re.compile(r"[a-z0-9 '/:;,#_@&-]+")
+
+
+def rows(table):
+    """Yield (group index, row index, pattern) in the order the table is tried."""
+    for group_index, (_reason, patterns) in enumerate(table):
+        for row_index, pattern in enumerate(patterns):
+            yield group_index, row_index, pattern
+
+
+def earlier(table, group_index, row_index):
+    """Compiled rows tried before (group_index, row_index)."""
+    return [(g, r, re.compile(p)) for g, r, p in rows(table) if (g, r) < (group_index, row_index)]
+
+
+def test_no_row_repeats_an_earlier_row():
+    for name, table in TABLES.items():
+        seen = {}
+        for group_index, _row_index, pattern in rows(table):
+            assert pattern not in seen, f"{name}[{group_index}] repeats {name}[{seen[pattern]}]: {pattern!r}"
+            seen[pattern] = group_index
+
+
+def test_no_plain_word_row_is_hidden_by_an_earlier_row():
+    for name, table in TABLES.items():
+        for group_index, row_index, pattern in rows(table):
+            if not _PLAIN.fullmatch(pattern):
+                continue
+            for g, r, compiled in earlier(table, group_index, row_index):
+                assert not compiled.search(pattern), (
+                    f"{name}[{group_index}] row {pattern!r} can never decide: {name}[{g}] row {r} matches it first"
+                )
+
+
+REGEX_ROWS = [(g, r, p) for g, r, p in rows(phrases.PHRASES) if not _PLAIN.fullmatch(p)]
+
+
+@settings(max_examples=len(REGEX_ROWS), deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(REGEX_ROWS), st.data())
+def test_no_regex_row_is_hidden_by_an_earlier_row(row, data):
+    group_index, row_index, pattern = row
+    samples = [
+        data.draw(st.from_regex(pattern, fullmatch=True, alphabet=st.characters(codec="ascii"))) for _ in range(8)
+    ]
+    samples = [s.lower() for s in samples]
+    for g, r, compiled in earlier(phrases.PHRASES, group_index, row_index):
+        assert not all(compiled.search(s) for s in samples), (
+            f"PHRASES[{group_index}] {pattern!r} looks unreachable: PHRASES[{g}] row {r} matched all of {samples}"
+        )
+
+
+def test_provider_rules_have_unique_names_and_known_reasons():
+    from bounceportal.classifier.taxonomy import REASON_TO_SUBTYPE
+
+    names = [rule.name for rule in PROVIDER_RULES]
+    assert len(names) == len(set(names))
+    assert all(rule.reason in REASON_TO_SUBTYPE for rule in PROVIDER_RULES)
+    assert all(rule.status or rule.token or rule.words for rule in PROVIDER_RULES)
+
+
+def test_every_table_reason_is_a_reason_or_a_provisional_answer():
+    from bounceportal.classifier.taxonomy import REASON_TO_SUBTYPE
+
+    provisional = {"recipient_rejected", "access_denied"}
+    for reason, _patterns in phrases.PHRASES + phrases.NOTICE_PHRASES:
+        assert reason in REASON_TO_SUBTYPE or reason in provisional, reason
+
+
+def test_no_private_regex_internals_are_used():
+    for path in PACKAGE.glob("*.py"):
+        source = path.read_text()
+        for name in ("_sre", "_compiler", "_parser", "sre_compile", "sre_parse"):
+            assert not re.search(rf"\bimport {name}\b|\bfrom \S* ?import .*\b{name}\b|\b{name}\.", source), (path, name)
+
+
+def test_importing_and_classifying_writes_nothing_into_the_package(tmp_path):
+    before = {p: p.stat().st_mtime_ns for p in PACKAGE.rglob("*")}
+    script = (
+        "from bounceportal.classifier import classify, classify_smtp_reply\n"
+        "classify(b'From: MAILER-DAEMON@x.example\\nSubject: failure notice\\n\\n<a@b.example>: 550 5.1.1 unknown\\n')\n"
+        "classify_smtp_reply(550, '5.7.1 blocked using zen.spamhaus.org')\n"
+    )
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+
+    subprocess.run([sys.executable, "-c", script], cwd=PACKAGE.parents[1], env=env, check=True)
+
+    after = {p: p.stat().st_mtime_ns for p in PACKAGE.rglob("*")}
+    assert after == before
