@@ -10,6 +10,7 @@ for failed addresses in it.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
 
 from .dsn import has_dsn_fields, parse_dsn, strip_type
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
@@ -21,6 +22,9 @@ from .smtptext import command_of, reply_code_of, status_of
 from .taxonomy import SUBTYPE_LABELS, UNSUBSCRIBE
 from .textbounce import ADDRESS, addresses_in, is_delay_notice, recipient_blocks, split_notice
 from .tokens import find_send_token, original_message_id
+
+if TYPE_CHECKING:  # core imports this module
+    from .core import Gathered
 
 _ADDRESS_RE = re.compile(ADDRESS)
 _BRACKETED = re.compile("<(" + ADDRESS + ")>")
@@ -82,7 +86,7 @@ _UNSUBSCRIBE = re.compile(
 )
 
 
-def _first(headers: dict, name: str) -> str:
+def _first(headers: dict[str, list[str]], name: str) -> str:
     values = headers.get(name)
     return values[0] if values else ""
 
@@ -91,7 +95,7 @@ def _addresses(value: str) -> list[str]:
     return [a.lower() for a in _ADDRESS_RE.findall(value)]
 
 
-def build(found) -> Result:
+def build(found: Gathered) -> Result:
     """Return the Result for a gathered message (ids are attached afterwards)."""
     top = found.top
     subject = decode_header_value(_first(top, "subject"))
@@ -134,7 +138,7 @@ def build(found) -> Result:
     return Result(kind=KIND_NOT_BOUNCE)
 
 
-def _is_unsubscribe(top: dict, subject: str, notice: str) -> bool:
+def _is_unsubscribe(top: dict[str, list[str]], subject: str, notice: str) -> bool:
     """True for a request to be removed: its subject, a client's marker header, or a
     short body that asks for it (long bodies mention "unsubscribe" in footers)."""
     if "x-apple-unsubscribe" in top or _UNSUBSCRIBE.search(subject):
@@ -164,7 +168,7 @@ def forwarded_message(text: str) -> str:
     return rest if looks_like_header_block(rest) else ""
 
 
-def _from_ses(data: dict, found) -> Result:
+def _from_ses(data: dict[str, Any], found: Gathered) -> Result:
     """Return the Result of an Amazon SES event notification."""
     found.original = original_headers(data)
     found.original_text = ""
@@ -185,7 +189,7 @@ def _from_ses(data: dict, found) -> Result:
     return Result(is_bounce=bounce, kind=kind, recipients=recipients)
 
 
-def _is_autoreply(top: dict, subject: str, notice: str) -> bool:
+def _is_autoreply(top: dict[str, list[str]], subject: str, notice: str) -> bool:
     for name, pattern in _AUTOREPLY_HEADERS:
         if any(pattern.search(v) for v in top.get(name, ())):
             return True
@@ -205,7 +209,7 @@ def _single(kind: str, sender: str, reason: str, feedback_type: str) -> Result:
     return Result(is_bounce=True, kind=kind, recipients=[recipient])
 
 
-def _feedback(found) -> Result:
+def _feedback(found: Gathered) -> Result:
     """Return the complaint result of an RFC 5965 ARF report, one recipient per address."""
     fields = parse_headers("\n".join(found.arf))
     feedback_type = (_first(fields, "feedback-type") or "abuse").strip().lower()
@@ -266,7 +270,9 @@ def _clean_address(value: str) -> str:
     return found.group(0) if found else value
 
 
-def text_recipients(notice: str, subject: str, top: dict, original: dict, exclude: set[str]) -> list[Recipient]:
+def text_recipients(
+    notice: str, subject: str, top: dict[str, list[str]], original: dict[str, list[str]], exclude: set[str]
+) -> list[Recipient]:
     """Return the Recipients of a human-readable bounce notice."""
     blocks = recipient_blocks(notice, exclude)
     unreported = False
@@ -336,7 +342,7 @@ def _recipient(
     return recipient
 
 
-def attach_ids(result: Result, found, bounce_domain: str) -> None:
+def attach_ids(result: Result, found: Gathered, bounce_domain: str) -> None:
     """Fill ``original_message_id`` and ``send_token`` from the returned message."""
     result.original_message_id = original_message_id(found.original, found.original_text)
     result.send_token = find_send_token(

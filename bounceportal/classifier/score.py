@@ -64,7 +64,7 @@ def convert_newlines(data: bytes, style: str) -> bytes:
     return data
 
 
-def classify_file_bytes(data: bytes) -> tuple[bool, list]:
+def classify_file_bytes(data: bytes) -> tuple[bool, list[Recipient]]:
     """Return ``(is_bounce, recipients)`` for a file that may hold several messages."""
     is_bounce, recipients = False, []
     for message in split_mbox(data):
@@ -90,7 +90,8 @@ def score_corpus(corpus: Path = DEFAULT_CORPUS, newlines: str = "lf", part: str 
     labels = {name: value for name, value in labels.items() if in_part(family_of(name), part)}
     hits = dict.fromkeys(FIELDS, 0)
     files_ok = {"is_bounce": 0, "count": 0}
-    total, misses, non_bounce = 0, [], [0, 0]
+    total, non_bounce = 0, [0, 0]
+    misses: list[tuple[str, str, object, object]] = []
     for name, expected in sorted(labels.items()):
         data = convert_newlines((corpus / name).read_bytes(), newlines)
         is_bounce, got = classify_file_bytes(data)

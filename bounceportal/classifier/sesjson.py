@@ -8,11 +8,12 @@ as email: the body is a JSON object whose ``Message`` is itself JSON text with
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from .dsn import strip_type
 
 
-def load_notification(body: str) -> dict | None:
+def load_notification(body: str) -> dict[str, Any] | None:
     """Return the SES notification object in a message body, or None if there is none."""
     if "notificationType" not in body and "eventType" not in body:
         return None
@@ -35,7 +36,7 @@ def load_notification(body: str) -> dict | None:
     return data if kind in ("Bounce", "Complaint", "Delivery") else None
 
 
-def recipients_of(data: dict) -> list[dict]:
+def recipients_of(data: dict[str, Any]) -> list[dict[str, str]]:
     """Return ``[{address, action, status, diagnostic, remote_mta, feedback_type}]``."""
     kind = data.get("notificationType") or data.get("eventType")
     rows = []
@@ -73,7 +74,7 @@ def recipients_of(data: dict) -> list[dict]:
     return rows
 
 
-def original_headers(data: dict) -> dict[str, list[str]]:
+def original_headers(data: dict[str, Any]) -> dict[str, list[str]]:
     """Return the sent message's headers SES echoes back (``mail.headers``), lower-cased."""
     mail = data.get("mail") or {}
     headers: dict[str, list[str]] = {}

@@ -120,11 +120,11 @@ def reply_code_of(text: str) -> str:
     if "<<<" in text:  # sendmail transcript: "<<<" lines are the remote server's replies
         remote = [code for code in _REMOTE_REPLY.findall(text) if code[0] in "45"]
         if remote:
-            return remote[-1]
+            return str(remote[-1])
     found = _REPLY.findall(text)
     for code in reversed(found):
         if code[0] in "45":
-            return code
+            return str(code)
     return found[-1] if found else ""
 
 
