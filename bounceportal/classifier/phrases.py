@@ -62,6 +62,10 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"pipelin(?:ing|ed) (?:not allowed|after)",
         ),
     ),
+    # Greylisting (a receiver's policy of deferring unknown sender/client/recipient
+    # triplets until they retry): a temporary, self-resolving refusal, never an
+    # unknown address even when said as "Recipient address rejected: Greylisted".
+    ("speeding", (r"gr[ae]y-?list",)),
     # Our sender's rate or quota (RFC 3463 X.2.2 / X.4.5 are reused for it): said before
     # the mailbox-quota group, whose "quota exceeded" would read it as a full mailbox.
     (
@@ -190,6 +194,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"unsafe attachment",
         ),
     ),
+    # RFC 7505 §4.3: the *sender's* domain publishes a null MX (a refusal of our sender).
+    ("rejected", (r"sender(?:'s)? (?:address|domain) (?:has )?(?:a )?null mx",)),
     # Null MX (RFC 7505) and domains that declare they take no mail.
     (
         "notaccept",
@@ -249,6 +255,9 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"user is over",
             r"mail box space",
             r"not enough (?:storage|space)",
+            r"postfach (?:ist )?voll|speicherplatz|bo(?:î|i)te (?:aux lettres |de r(?:é|e)ception )?(?:est )?pleine",
+            r"buz(?:ó|o)n (?:est(?:á|a) )?lleno|caixa (?:postal )?(?:est(?:á|a) )?cheia|casella (?:(?:di posta|postale) )?piena",
+            r"mailbox (?:is )?vol\b|skrzynka (?:jest )?pe(?:ł|l)na|ящик переполнен|容量(?:を)?超|邮箱已满",
             r"quotaexceeded",
             r"mailbox exceeds",
             r"exceeds? (?:the )?(?:size limit|storage) of (?:the|his|her|this) mailbox",
@@ -293,6 +302,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"reputation",
             r"sender score",
             r"\bsbrs\b",
+            r"unusual (?:rate|volume|amount) of",
             r"user complaints",
             r"unexpected volume",
         ),
@@ -340,6 +350,9 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"\buribl\b",
         ),
     ),
+    # The TCP connection itself failed (the errno strings MTAs quote): no SMTP server
+    # answered, so nothing was refused; said before the block rules below.
+    ("networkerror", (r"connection refused", r"no route to host", r"network (?:is )?unreachable")),
     # The sending host/IP is refused: block lists, open relay suspicion, firewall rules.
     (
         "blocked",
@@ -356,7 +369,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"open relay",
             r"your (?:ip|network|server)",
             r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from",
-            r"connection (?:refused|rejected|denied) (?:by|from|for)",
+            r"connection (?:rejected|denied) (?:by|from|for)",
             r"has been blocked",
             r"domain (?:is )?blocked",
             r"relay quota",
@@ -449,6 +462,20 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"undeliverable address",
             r"unrouteable",
             r"recipient name is not recognized",
+            r"bad (?:recipient |destination )?address(?: mailbox)? syntax",
+            # The same verdict in the languages MTAs and providers localize it into
+            # (German, French, Spanish/Portuguese, Italian, Dutch, Polish, Russian,
+            # Japanese, Chinese): "unknown user/recipient", "address does not exist".
+            r"(?:benutzer|empf(?:ä|ae)nger|adresse|postfach) (?:ist )?unbekannt|unbekannte[rs]? (?:benutzer|empf(?:ä|ae)nger)",
+            r"existiert nicht|gibt es nicht",
+            r"(?:utilisateur|destinataire|adresse) inconnue?|n'existe pas|inexistante?",
+            r"(?:usuario|usuário|destinatario|destinatário) (?:desconocido|desconhecido|inexistente)|no existe|não existe",
+            r"utente (?:sconosciuto|inesistente)|non esiste",
+            r"onbekende (?:gebruiker|ontvanger)|bestaat niet",
+            r"nieznany (?:u(?:ż|z)ytkownik|adresat)|nie istnieje",
+            r"(?:пользователь|адрес|получатель) (?:не существует|не найден)|нет такого",
+            r"存在しない|宛先不明|該当するユーザ",
+            r"用户不存在|收件人不存在|地址不存在",
         ),
     ),
     # Disk or spool full on the receiving system itself.
@@ -516,9 +543,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     (
         "networkerror",
         (
-            r"connection (?:refused|reset|lost|closed)",
-            r"no route to host",
-            r"network (?:is )?unreachable",
+            r"connection (?:reset|lost|closed)",
             r"hop count exceeded",
             r"routing loop",
             r"mail loop",
@@ -675,8 +700,26 @@ NOTICE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
 # Wording that puts the cause on the recipient's side even for reasons that are usually
 # the sender's (a rate limit of the recipient's own mailbox, TLS the destination lacks).
 RECIPIENT_SIDE: tuple[str, ...] = (
+    r"gr[ae]y-?list",
     r"(?:user|recipient|mailbox) (?:you are trying to contact )?is receiving (?:e-?)?mail",
     r"recipient'?s? (?:per hour )?message receive limit exceeded",
     r"destination (?:mail )?server",
     r"recipient thread limit",
+)
+
+# The subject of a refusal, as MTAs prefix it ("Helo command rejected: ...", Postfix
+# smtpd restrictions, and their Exim / sendmail equivalents): what was refused decides
+# what the detail after it can mean. The detail is read by the phrase tables; a reason
+# about the recipient in it (its "Host not found" is our HELO name's) becomes the
+# subject's reason, and so does a detail that says nothing the tables know.
+REFUSAL_SUBJECTS: tuple[tuple[str, str, str], ...] = (
+    # (pattern, reason of the subject, what a detail about a host/domain becomes)
+    (
+        r"helo command rejected|(?:invalid|bad|broken|illegal|bogus) (?:helo|ehlo)|"
+        r"(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|is not valid)",
+        "blocked",
+        "blocked",
+    ),
+    (r"client host rejected|client (?:host )?(?:\S+ )?refused", "blocked", "requireptr"),
+    (r"sender address rejected|sender verify failed|sender address (?:is )?invalid", "rejected", "rejected"),
 )

@@ -40,7 +40,7 @@ from .codes import (
     stage_name,
 )
 from .phrasegate import GatedGroups
-from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES, RECIPIENT_SIDE
+from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES, RECIPIENT_SIDE, REFUSAL_SUBJECTS
 from .providers import PROVIDER_RULES
 
 _NOTICE = GatedGroups(NOTICE_PHRASES)
@@ -61,6 +61,11 @@ _WEAK_PHRASE = re.compile(
     r"(?:in|on) the queue too long|giving up|gave up|delivery attempts? (?:will )?(?:continue|stopped)"
 )
 _STORAGE = frozenset({"mailboxfull", "mesgtoobig", "exceedlimit", "systemfull"})
+_SUBJECTS = [(re.compile(pattern), reason, host) for pattern, reason, host in REFUSAL_SUBJECTS]
+# Detail reasons that speak of the recipient or are provisional: under a refusal of our
+# HELO, client host or sender, they are about us (the subject's reason decides).
+_NOT_ABOUT_US = frozenset({"userunknown", "filtered", "suspend", "hasmoved", "recipient_rejected", "access_denied"})
+_ABOUT_A_HOST = frozenset({"hostunknown", "notaccept", "networkerror", "syntaxerror"})
 
 
 @dataclass
@@ -112,11 +117,29 @@ def _provider(decision: Decision, status: str, text: str, host: str) -> str:
     return ""
 
 
+def _refusal_subject(decision: Decision, diagnostic: str) -> str:
+    """Layer 1b: the reason when the reply names what it refused (our HELO, host, sender)."""
+    for pattern, reason, host_reason in _SUBJECTS:
+        found = pattern.search(diagnostic)
+        if not found:
+            continue
+        detail = _phrase(decision, diagnostic[found.end() :], "refusal detail")
+        settled = (
+            host_reason if detail in _ABOUT_A_HOST else reason if detail in _NOT_ABOUT_US or not detail else detail
+        )
+        decision.note(f"refusal of {found.group(0)!r}: the detail is about us ({settled})", found.group(0))
+        return settled
+    return ""
+
+
 def _status_and_words(decision: Decision, diagnostic: str, status: str, host: str) -> str:
-    """Layers 3 (strong status), 4 (provider codes) and 5 (phrases) on the diagnostic."""
+    """Layers 4 (provider codes), 1b (refusal subject), 3 (strong status) and 5 (phrases)."""
     provider = _provider(decision, status, diagnostic, host) if diagnostic or status else ""
     if provider:
         return provider
+    subject = _refusal_subject(decision, diagnostic) if "rejected" in diagnostic or "helo" in diagnostic else ""
+    if subject:
+        return subject
     quoted = _QUOTED_REPLY.search(diagnostic) if "'" in diagnostic else None
     words = (quoted and _phrase(decision, quoted.group(1), "quoted reply")) or _phrase(
         decision, diagnostic, "diagnostic"
@@ -180,7 +203,7 @@ def _weak(decision: Decision, diagnostic: str, status: str, stage: str, reply_co
     if weak:
         decision.note(f"status {status}: RFC 3463 default ({weak})", status)
         return weak
-    if stage in STAGE_REASONS:
+    if stage in STAGE_REASONS and reply_code[:1] in ("4", "5"):  # an SMTP refusal, not a failed TCP connect
         decision.note(f"stage {stage} alone ({STAGE_REASONS[stage]})", stage)
         return STAGE_REASONS[stage]
     if reply_code in REPLY_REASONS:

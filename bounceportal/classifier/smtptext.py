@@ -96,7 +96,6 @@ _COMMANDS = [
             r"after initial connection",
             r"greeting",
             r"while connected",
-            r"connection refused",
             r"in reply to .?connect",
             r"upon connect",
             r"\bbanner\b",

@@ -66,7 +66,11 @@ def samples_of(pattern: str) -> set[str]:
     found: set[str] = set()
 
     @settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
-    @given(st.from_regex(pattern, fullmatch=True, alphabet=st.characters(codec="ascii")))
+    @given(
+        st.from_regex(
+            pattern, fullmatch=True, alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp"))
+        )
+    )
     def draw(text):
         found.add(text.lower())
 

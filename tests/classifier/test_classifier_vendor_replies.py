@@ -16,11 +16,11 @@ import pytest
 
 from bounceportal.classifier.score import DEFAULT_REPLIES, score_replies
 
-# Measured (used / set aside): category 94.67 / 90.16, reason 94.67 / 83.61, sender
+# Measured (used / set aside): category 94.67 / 90.16, reason 94.67 / 85.25, sender
 # side 97.97 / 96.36; false hard 0 / 0.
 FLOORS = {
     "used": {"category": 94.5, "reason": 94.5, "sender_side": 97.5},
-    "set_aside": {"category": 90.0, "reason": 83.5, "sender_side": 96.0},
+    "set_aside": {"category": 90.0, "reason": 85.0, "sender_side": 96.0},
 }
 FALSE_HARD = {"used": 0, "set_aside": 0}
 
