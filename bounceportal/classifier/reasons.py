@@ -39,6 +39,7 @@ from .codes import (
     WEAK_STATUS,
     stage_name,
 )
+from .names import blocklist_of, filter_product_of
 from .phrasegate import GatedGroups
 from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES, RECIPIENT_SIDE, REFUSAL_SUBJECTS
 from .providers import PROVIDER_RULES
@@ -75,6 +76,8 @@ class Decision:
     reason: str = ""
     stage: str = ""
     sender_side: bool | None = None  # None: the reason's default (taxonomy)
+    blocklist: str = ""
+    filter_product: str = ""
     evidence: list[dict[str, str]] = field(default_factory=list)
 
     def note(self, rule: str, text: str) -> None:
@@ -189,7 +192,20 @@ def decide(
     if decision.sender_side is None and diagnostic and _RECIPIENT_SIDE.first(diagnostic):
         decision.note("recipient side: the words name the recipient's own limit or server", diagnostic[:80])
         decision.sender_side = False
+    _name_lists_and_products(decision, diagnostic, remote_mta)
     return decision
+
+
+def _name_lists_and_products(decision: Decision, diagnostic: str, remote_mta: str) -> None:
+    """Fill the blocklist and filter product the refusal names (see :mod:`.names`)."""
+    if not diagnostic:
+        return
+    decision.blocklist = blocklist_of(diagnostic)
+    decision.filter_product = filter_product_of(diagnostic, remote_mta)
+    if decision.blocklist:
+        decision.note(f"blocklist named: {decision.blocklist}", decision.blocklist)
+    if decision.filter_product:
+        decision.note(f"filter product named: {decision.filter_product}", decision.filter_product)
 
 
 def reason_for(diagnostic: str, status: str, command: str = "", context: str = "", **options: object) -> str:

@@ -39,6 +39,8 @@ def apply_decision(recipient: Recipient, decision: Decision) -> None:
     """Give ``recipient`` the decision's reason (and category...), stage, side and evidence."""
     recipient.stage = decision.stage
     recipient.evidence = decision.evidence
+    recipient.blocklist = decision.blocklist
+    recipient.filter_product = decision.filter_product
     recipient.set_reason(decision.reason)
     if decision.sender_side is not None:
         recipient.sender_side = decision.sender_side

@@ -161,3 +161,23 @@ def test_auto_replies_in_more_shapes_and_languages(raw):
 
 def test_an_ordinary_reply_is_not_an_auto_reply():
     assert classify(_message("Re: Hello", "Thanks, see you at the holiday party next week.")).kind == "not_bounce"
+
+
+@pytest.mark.parametrize(
+    "text, blocklist, product",
+    [
+        ("5.7.1 Service unavailable; Client host [192.0.2.1] blocked using bl.spamcop.net", "bl.spamcop.net", ""),
+        ("5.7.1 Rejected: 192.0.2.1 listed at zen.spamhaus.org", "zen.spamhaus.org", ""),
+        (
+            "5.7.1 Message blocked by Proofpoint; see https://ipcheck.proofpoint.com/",
+            "Proofpoint Dynamic Reputation",
+            "Proofpoint",
+        ),
+        ("5.7.1 Rejected by Mimecast content policy", "", "Mimecast"),
+        ("5.1.1 User unknown", "", ""),
+    ],
+)
+def test_the_blocklist_and_the_filter_product_named_are_reported(text, blocklist, product):
+    rec = classify_smtp_reply(550, text)
+
+    assert (rec.blocklist, rec.filter_product) == (blocklist, product)
