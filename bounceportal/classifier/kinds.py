@@ -284,7 +284,14 @@ def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipi
         remote = strip_type(fields.get("remote-mta", ""))
         recipients.append(
             _recipient(
-                address, action, diagnostic, block, dsn_status, remote, context if len(groups) == 1 else "", diag_type
+                address,
+                action,
+                diagnostic,
+                block,
+                dsn_status,
+                remote,
+                context if len(groups) == 1 or not (diagnostic or block) else "",
+                diag_type,
             )
         )
     return recipients
@@ -336,7 +343,9 @@ def text_recipients(
     action = "delayed" if is_delay_notice(squash(context)) and not says_final(context) else "failed"
     single = len(blocks) == 1
     return [
-        _recipient(address, action, "", block, "", "", context if single else "", unreported=unreported)
+        _recipient(
+            address, action, "", block, "", "", context if single or not block.strip() else "", unreported=unreported
+        )
         for address, block in blocks
     ]
 

@@ -95,7 +95,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"duplicate header",
             r"multiple (?:from|to|subject|date|message-id)",
             r"header .{0,30}invalid",
-            r"missing (?:required )?header",
+            r"missing (?:a )?(?:valid |required )?(?:[\w-]+ )?header",
             r"bare lf",
             r"multiple addresses in from",
         ),
@@ -260,6 +260,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"mailbox (?:is )?vol\b|skrzynka (?:jest )?pe(?:ł|l)na|ящик переполнен|容量(?:を)?超|邮箱已满",
             r"quotaexceeded",
             r"mailbox exceeds",
+            r"(?:inbox|mailbox) is out of (?:storage|space)",
             r"exceeds? (?:the )?(?:size limit|storage) of (?:the|his|her|this) mailbox",
         ),
     ),
@@ -303,6 +304,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"sender score",
             r"\bsbrs\b",
             r"unusual (?:rate|volume|amount) of",
+            r"(?:unusual|suspicious) sending activity",
             r"user complaints",
             r"unexpected volume",
         ),
@@ -312,6 +314,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         "toomanyconn",
         (
             r"too many (?:connections|concurrent|simultaneous|sessions|smtp sessions)",
+            r"maximum number of (?:concurrent |simultaneous )?(?:server |smtp )?connections",
             r"connection (?:limit|rate limit)",
             r"too many hosts",
             r"maximum (?:number of )?connections",
@@ -362,6 +365,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"(?:ip|host|client|server|connection)s? (?:has been |is |was )?(?:blocked|banned|blacklisted|refused|rejected|not allowed)",
             r"\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral|abusix|uceprotect|spamrats|psbl)\b",
             r"\bblacklist\b",
+            r"\bblock ?listed\b|\bon (?:our|the|a) block ?list",
             r"too many (?:bad|unknown|invalid) recipients|excessive unknown recipients",
             r"(?:is|are|was|been|currently) (?:black|block)?listed (?:in|on|at|by)",
             r"messages from \[?\d{1,3}(?:\.\d{1,3}){3}",
@@ -425,6 +429,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)",
             r"domain (?:is )?not reachable",
             r"domain may not exist",
+            r"(?:unable|not able|weren't able|were not able) to find the recipient domain",
             # "553 mx.example.org does not exist": the reply's subject is a bare domain name
             # (right after the reply code, or named as the domain), not an address.
             r"\b[45][0-9][0-9](?:[ -][45]\.[0-9]{1,3}\.[0-9]{1,3})? <?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",

@@ -60,9 +60,13 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ProviderRule("microsoft 5.7.515 bulk sender authentication", "authfailure", status=r"5\.7\.515"),
     ProviderRule("microsoft 4.7.5xx/5.7.5xx-6xx access denied", "blocked", status=r"[45]\.7\.[56]\d\d"),
     ProviderRule("microsoft 5.7.703 tenant recipient block", "policyviolation", status=r"5\.7\.703"),
-    ProviderRule("microsoft 5.7.705 tenant threshold", "badreputation", status=r"5\.7\.70[5-9]"),
+    ProviderRule("microsoft 5.7.705-707 tenant threshold", "badreputation", status=r"5\.7\.70[5-7]"),
     ProviderRule("microsoft 5.7.7xx tenant not accepted", "blocked", status=r"5\.7\.7\d\d"),
-    ProviderRule("microsoft 5.7.12/135 sender not authenticated", "rejected", status=r"5\.7\.1(?:2|3\d)"),
+    ProviderRule("microsoft 5.7.12x/13x sender not allowed", "rejected", status=r"5\.7\.1(?:2\d?|3\d)"),
+    ProviderRule("microsoft 5.7.520 external forwarding", "policyviolation", status=r"5\.7\.520"),
+    ProviderRule("microsoft 5.2.252 send-as denied", "rejected", status=r"5\.2\.252"),
+    ProviderRule("microsoft x.1.90 daily recipient limit", "speeding", status=r"[45]\.1\.90"),
+    ProviderRule("microsoft x.4.310 DNS domain does not exist", "hostunknown", status=r"[45]\.4\.310"),
     ProviderRule("microsoft 5.7.57 anonymous submission", "securityerror", status=r"5\.7\.57"),
     ProviderRule("microsoft 5.7.64 tenant relay", "norelaying", status=r"5\.7\.64"),
     ProviderRule("microsoft x.2.121 receive limit per sender", "speeding", status=r"[45]\.2\.121", sender_side=True),
@@ -72,6 +76,7 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ),
     ProviderRule("microsoft 4.4.316 connection refused", "networkerror", status=r"4\.4\.316"),
     ProviderRule("microsoft 5.4.316 expired, refused", "expired", status=r"5\.4\.316"),
+    ProviderRule("microsoft x.4.3xx DNS / connection failure", "networkerror", status=r"[45]\.4\.3\d\d"),
     ProviderRule("microsoft x.7.321 no STARTTLS", "failedstarttls", status=r"[45]\.7\.321", sender_side=False),
     ProviderRule("microsoft x.7.32x TLS/DANE", "securityerror", status=r"[45]\.7\.32\d", sender_side=False),
     ProviderRule("microsoft 5.0.350 header rejected", "contenterror", status=r"5\.0\.350"),
@@ -82,6 +87,7 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
         words=r"recipient address rejected: access denied",
     ),
     ProviderRule("outlook.com RP-00x reputation rate limit", "badreputation", token=r"\brp-00\d\b"),
+    ProviderRule("outlook.com (S3xxx) network on block list", "blocked", token=r"\(s3\d{3}\)"),
     ProviderRule("outlook.com SC/DY/OU-00x policy block", "blocked", token=r"\b(?:sc|dy|ou)-00\d\b"),
     # --- Google (Gmail / Workspace) reuses RFC codes; the documented words tell them apart.
     ProviderRule(
@@ -103,6 +109,12 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
         words=r"\b(?:spf|dkim|dmarc)\b|authenticat",
     ),
     ProviderRule("google x.4.5 sending limit", "speeding", status=r"[45]\.4\.5", words=r"sending (?:limit|quota)"),
+    ProviderRule(
+        "google x.7.23 PTR mismatch", "requireptr", status=r"[45]\.7\.23", words=r"\bptr\b|pointer|reverse dns"
+    ),
+    # --- Comcast: "BL000000" block-list and "RL000001" rate-limit reply codes.
+    ProviderRule("comcast BL0000xx block list", "blocked", token=r"\bbl0000\d\d\b"),
+    ProviderRule("comcast RL0000xx rate limit", "speeding", token=r"\brl0000\d\d\b"),
     # --- Yahoo / AOL documented "TSS" (temporary, sender) and "PH" codes.
     ProviderRule("yahoo TSS04/TSS09 reputation deferral", "badreputation", token=r"\[?tss0[49]\]?"),
     ProviderRule("yahoo TSS05 rate", "speeding", token=r"\[?tss05\]?"),

@@ -62,6 +62,14 @@ def test_what_was_refused_decides_what_the_words_mean(code, text, stage, reason)
         # Protocol misuse of our client is a syntax error, not a policy refusal.
         (503, "5.5.1 SMTP synchronization error", "syntaxerror"),
         (550, "5.1.1 Benutzer unbekannt", "userunknown"),
+        # Providers' own details: Exchange's x.4.3xx are DNS / connection failures (x.4.310
+        # the domain does not exist), its 5.7.12x senders not allowed; Outlook.com's (S3xxx).
+        (550, "5.4.312 DNS query failed", "networkerror"),
+        (550, "5.4.310 DNS domain b.example does not exist", "hostunknown"),
+        (550, "5.7.129 Sender not allowed to send to this recipient", "rejected"),
+        (550, "5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent (S3150)", "blocked"),
+        (421, "4.7.23 The sending IP does not match the IP address of the hostname in the PTR record", "requireptr"),
+        (553, "5.1.2 We weren't able to find the recipient domain", "hostunknown"),
         (552, "5.2.2 Postfach voll", "mailboxfull"),
     ],
 )
