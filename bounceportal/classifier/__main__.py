@@ -13,10 +13,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from typing import Any
 
 from .core import classify
 from .mailbox import iter_path, split_mbox
+
+TYPE_CHECKING = False  # typing costs ~10 ms of start-up; annotations are strings anyway
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def explain(label: str, data: dict[str, Any]) -> str:

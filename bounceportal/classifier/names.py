@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from .phrasegate import GatedGroups
+
 # A DNSBL zone quoted by the refusal: "blocked using bl.example.org", "listed on/in/at ...".
 _ZONE = re.compile(
     r"(?:blocked using|listed (?:on|in|at)|(?:is )?in an? (?:rbl|dnsbl|black ?list|block ?list) at|found in) "
@@ -60,24 +62,21 @@ FILTER_PRODUCTS: tuple[tuple[str, str], ...] = (
     (r"protection\.outlook\.com|exchange online protection", "Exchange Online Protection"),
 )
 
-_BLOCKLISTS = [(re.compile(pattern), name) for pattern, name in BLOCKLISTS]
-_PRODUCTS = [(re.compile(pattern), name) for pattern, name in FILTER_PRODUCTS]
+# Literal screens (phrasegate): most refusals name no list and no product.
+_BLOCKLISTS = GatedGroups([(name, (pattern,)) for pattern, name in BLOCKLISTS])
+_PRODUCTS = GatedGroups([(name, (pattern,)) for pattern, name in FILTER_PRODUCTS])
 
 
 def blocklist_of(text_lower: str) -> str:
     """Return the blocklist ``text_lower`` names (a quoted DNS zone, else a known list), or ``""``."""
-    for pattern, name in _BLOCKLISTS:
-        if pattern.search(text_lower):
-            zone = _ZONE.search(text_lower)
-            return zone.group(1) if zone and name.split()[0].lower() in zone.group(1) else name
-    zone = _ZONE.search(text_lower)
+    quoted = "using " in text_lower or "listed " in text_lower or " in a" in text_lower or "found in" in text_lower
+    zone = _ZONE.search(text_lower) if quoted else None
+    name = _BLOCKLISTS.first(text_lower)
+    if name:
+        return zone.group(1) if zone and name.split()[0].lower() in zone.group(1) else name
     return zone.group(1) if zone else ""
 
 
 def filter_product_of(text_lower: str, remote_mta: str = "") -> str:
     """Return the filter or security product named by the text or the remote host, or ``""``."""
-    for source in (text_lower, remote_mta.lower()):
-        for pattern, name in _PRODUCTS:
-            if source and pattern.search(source):
-                return name
-    return ""
+    return _PRODUCTS.first(text_lower) or (_PRODUCTS.first(remote_mta.lower()) if remote_mta else "")

@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
+
+from .phrasegate import literals
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,16 @@ class ProviderRule:
 
     def matches(self, status: str, text: str, host: str) -> re.Match[str] | None:
         """Return the match of the row's code (or words) on this reply, or None."""
-        if self.status and not re.fullmatch(self.status, status):
+        if self.status and not (status[2:4] == self.status_subject and re.fullmatch(self.status, status)):
             return None
         if self.host and not (host and re.search(self.host, host.lower())):
             return None
+        if self.token:
+            for word in self._hints:  # a plain loop: cheaper than any() over a generator
+                if word in text:
+                    break
+            else:
+                return None
         found = re.search(self.token, text) if self.token else None
         if self.token and not found:
             return None
@@ -44,9 +53,16 @@ class ProviderRule:
                 return None
         return found or re.match("", text)
 
+    @cached_property
+    def status_subject(self) -> str:
+        """The "S." of a status pattern written ``[45]\\.S\\....``: a cheap screen before the regex."""
+        return self.status.split("\\.")[1][:1] + "." if "\\." in self.status else ""
 
-_MS = r"(?:outlook|hotmail|office365|protection\.outlook|microsoft|live\.com|msn\.com)"
-_GOOGLE = r"(?:google|gmail|googlemail)"
+    @cached_property
+    def _hints(self) -> tuple[str, ...]:
+        """Literals one of which every match of ``token`` contains (``("",)``: none known)."""
+        return tuple(literals(self.token) or ("",))
+
 
 PROVIDER_RULES: tuple[ProviderRule, ...] = (
     # --- Microsoft Exchange Online / Outlook.com (three-digit details are Microsoft's own)

@@ -42,7 +42,7 @@ from .codes import (
 from .names import blocklist_of, filter_product_of
 from .phrasegate import GatedGroups
 from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES, RECIPIENT_SIDE, REFUSAL_SUBJECTS
-from .providers import PROVIDER_RULES
+from .providers import PROVIDER_RULES, ProviderRule
 
 _NOTICE = GatedGroups(NOTICE_PHRASES)
 _PHRASES = GatedGroups(PHRASES)
@@ -109,8 +109,21 @@ def _phrase(decision: Decision, text: str, where: str) -> str:
     return reason
 
 
+def _rules_for(status: str) -> tuple[ProviderRule, ...]:
+    """The provider rows that can match a status: keyed on its subject digit, plus the
+    rows keyed on words only (an index: most statuses have no provider row at all)."""
+    key = status[2:4] if status[:1] in ("4", "5") else ""
+    rules = _RULE_INDEX.get(key)
+    if rules is None:
+        rules = _RULE_INDEX[key] = tuple(r for r in PROVIDER_RULES if not r.status or (key and r.status_subject == key))
+    return rules
+
+
+_RULE_INDEX: dict[str, tuple[ProviderRule, ...]] = {}
+
+
 def _provider(decision: Decision, status: str, text: str, host: str) -> str:
-    for rule in PROVIDER_RULES:
+    for rule in _rules_for(status):
         found = rule.matches(status, text, host)
         if found is not None:
             decision.note(f"provider: {rule.name}", found.group(0) or status)

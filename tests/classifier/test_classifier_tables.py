@@ -99,6 +99,8 @@ def test_provider_rules_have_unique_names_and_known_reasons():
     assert len(names) == len(set(names))
     assert all(rule.reason in REASON_TO_SUBTYPE for rule in PROVIDER_RULES)
     assert all(rule.status or rule.token or rule.words for rule in PROVIDER_RULES)
+    # The status screen reads the subject digit: patterns must spell it out.
+    assert all(re.match(r"(?:\[45\]|4|5)\\\.\d\\\.", rule.status) for rule in PROVIDER_RULES if rule.status)
 
 
 def test_every_table_reason_is_a_reason_or_a_provisional_answer():
