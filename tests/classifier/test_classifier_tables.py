@@ -131,3 +131,14 @@ def test_importing_and_classifying_writes_nothing_into_the_package(tmp_path):
 
     after = {p: p.stat().st_mtime_ns for p in PACKAGE.rglob("*")}
     assert after == before
+
+
+def test_the_precomputed_literal_screens_are_current():
+    from bounceportal.classifier._screens import SCREENS
+    from bounceportal.classifier.gen_screens import table_patterns
+    from bounceportal.classifier.phrasegate import literals
+
+    patterns = set(table_patterns())
+    expected = {p: (tuple(sorted(set(found))) if (found := literals(p)) is not None else None) for p in patterns}
+
+    assert expected == SCREENS, "stale: run python -m bounceportal.classifier.gen_screens"
