@@ -14,23 +14,32 @@ and Outlook.com's postmaster error codes; Google's "SMTP error reference"; Yahoo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
 
 from .phrasegate import literals
 
 
-@dataclass(frozen=True)
 class ProviderRule:
     """One documented provider code: what it keys on and the reason it means."""
 
-    name: str
-    reason: str
-    status: str = ""  # regex the full status (X.Y.Z) must match
-    token: str = ""  # regex the squashed, lower-cased text must contain
-    words: str = ""  # regex the text must also contain (narrows a reused code)
-    host: str = ""  # regex the remote host / reporting MTA must match (when known)
-    sender_side: bool | None = None  # None: the reason's default
+    __slots__ = ("hints", "host", "name", "reason", "sender_side", "status", "status_subject", "token", "words")
+
+    def __init__(
+        self,
+        name: str,
+        reason: str,
+        *,
+        status: str = "",  # regex the full status (X.Y.Z) must match
+        token: str = "",  # regex the squashed, lower-cased text must contain
+        words: str = "",  # regex the text must also contain (narrows a reused code)
+        host: str = "",  # regex the remote host / reporting MTA must match (when known)
+        sender_side: bool | None = None,  # None: the reason's default
+    ) -> None:
+        self.name, self.reason, self.sender_side = name, reason, sender_side
+        self.status, self.token, self.words, self.host = status, token, words, host
+        # The "S." of a status pattern written "[45]\\.S\\....": a cheap screen before the regex.
+        self.status_subject = status.split("\\.")[1][:1] + "." if "\\." in status else ""
+        # Literals one of which every match of ``token`` contains ("": none known).
+        self.hints: tuple[str, ...] = tuple(literals(token) or ("",)) if token else ()
 
     def matches(self, status: str, text: str, host: str) -> re.Match[str] | None:
         """Return the match of the row's code (or words) on this reply, or None."""
@@ -39,7 +48,7 @@ class ProviderRule:
         if self.host and not (host and re.search(self.host, host.lower())):
             return None
         if self.token:
-            for word in self._hints:  # a plain loop: cheaper than any() over a generator
+            for word in self.hints:  # a plain loop: cheaper than any() over a generator
                 if word in text:
                     break
             else:
@@ -52,16 +61,6 @@ class ProviderRule:
             if not found:
                 return None
         return found or re.match("", text)
-
-    @cached_property
-    def status_subject(self) -> str:
-        """The "S." of a status pattern written ``[45]\\.S\\....``: a cheap screen before the regex."""
-        return self.status.split("\\.")[1][:1] + "." if "\\." in self.status else ""
-
-    @cached_property
-    def _hints(self) -> tuple[str, ...]:
-        """Literals one of which every match of ``token`` contains (``("",)``: none known)."""
-        return tuple(literals(self.token) or ("",))
 
 
 PROVIDER_RULES: tuple[ProviderRule, ...] = (

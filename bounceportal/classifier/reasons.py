@@ -26,7 +26,6 @@ recipient; a delayed report with no cause is simply waiting in a queue: ``expire
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from .codes import (
     ACCESS_DENIED,
@@ -69,16 +68,16 @@ _NOT_ABOUT_US = frozenset({"userunknown", "filtered", "suspend", "hasmoved", "re
 _ABOUT_A_HOST = frozenset({"hostunknown", "notaccept", "networkerror", "syntaxerror"})
 
 
-@dataclass
 class Decision:
     """The reason for one recipient, the stage it was refused at, and why."""
 
-    reason: str = ""
-    stage: str = ""
-    sender_side: bool | None = None  # None: the reason's default (taxonomy)
-    blocklist: str = ""
-    filter_product: str = ""
-    evidence: list[dict[str, str]] = field(default_factory=list)
+    __slots__ = ("blocklist", "evidence", "filter_product", "reason", "sender_side", "stage")
+
+    def __init__(self, reason: str = "", stage: str = "") -> None:
+        self.reason, self.stage = reason, stage
+        self.sender_side: bool | None = None  # None: the reason's default (taxonomy)
+        self.blocklist = self.filter_product = ""
+        self.evidence: list[dict[str, str]] = []
 
     def note(self, rule: str, text: str) -> None:
         """Record that ``rule`` fired on ``text``."""
