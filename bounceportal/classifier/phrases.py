@@ -66,6 +66,9 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # triplets until they retry): a temporary, self-resolving refusal, never an
     # unknown address even when said as "Recipient address rejected: Greylisted".
     ("speeding", (r"gr[ae]y-?list",)),
+    # Too many recipients in one transaction (RFC 3463 X.5.3): said before the sender
+    # quota group, whose "sending limits" the providers' help links repeat.
+    ("toomanyconn", (r"too many recipients",)),
     # Our sender's rate or quota (RFC 3463 X.2.2 / X.4.5 are reused for it): said before
     # the mailbox-quota group, whose "quota exceeded" would read it as a full mailbox.
     (
@@ -75,7 +78,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"relay limit",
             r"too much mail from",
             r"mail flood",
-            r"(?:receiving|receive) (?:e-?)?mail at a rate",
+            r"(?:receiving|receive) (?:e-?)?mail (?:at a rate|too quickly|too fast)",
             r"message receive limit",
             r"recipient thread limit",
         ),
@@ -128,6 +131,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"refused to talk to me",
             r"\bip\b.{0,40}\b(?:blocked|bloquee|blacklisted)\b",
             r"invalid ip",
+            r"\bip (?:address )?(?:you're|you are) using .{0,40}not (?:authori[sz]ed|allowed)",
         ),
     ),
     # Sender authentication: SPF, DKIM, DMARC and friends (RFC 7208, 6376, 7489).
@@ -318,7 +322,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"connection (?:limit|rate limit)",
             r"too many hosts",
             r"maximum (?:number of )?connections",
-            r"too many recipients",
             r"frequency limit",
         ),
     ),
@@ -390,7 +393,10 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"from: (?:address|domain) (?:is )?(?:invalid|not found|unknown|does not exist|rejected)",
             r"sender (?:address )?(?:rejected: )?domain (?:is )?(?:invalid|not found|unknown|does not exist)",
             r"domain of sender address .{0,80}(?:does not|doesn't) (?:exist|resolve)",
-            r"(?:requires|required for) (?:a )?(?:valid|real) sender domain",
+            r"(?:valid|real|resolvable) sender domain",
+            r"(?:sender|user|client) (?:is |was )?not (?:authori[sz]ed|allowed|permitted) to send (?:from|as|mail from|on behalf)",
+            r"permissions? to send as",
+            r"unresolvable (?:rfc ?5321 )?(?:from|sender) (?:domain|address)",
             r"domain name required for sender",
         ),
     ),
@@ -468,6 +474,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"unrouteable",
             r"recipient name is not recognized",
             r"bad (?:recipient |destination )?address(?: mailbox)? syntax",
+            r"fully[- ]qualified (?:domain name|address) required|need fully[- ]qualified address",
             # The same verdict in the languages MTAs and providers localize it into
             # (German, French, Spanish/Portuguese, Italian, Dutch, Polish, Russian,
             # Japanese, Chinese): "unknown user/recipient", "address does not exist".
@@ -614,6 +621,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"auth(?:entication)? failed",
             r"must authenticate",
             r"not authenticated",
+            r"(?:username|user name|password|credentials?) (?:and password )?(?:not accepted|incorrect|invalid|required)",
+            r"application-specific password|log ?in (?:with|via|using) your web browser",
             r"login attempts",
             r"identity changes",
             r"authentication type",
@@ -721,7 +730,7 @@ REFUSAL_SUBJECTS: tuple[tuple[str, str, str], ...] = (
     # (pattern, reason of the subject, what a detail about a host/domain becomes)
     (
         r"helo command rejected|(?:invalid|bad|broken|illegal|bogus) (?:helo|ehlo)|"
-        r"(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|is not valid)",
+        r"(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|is (?:not valid|invalid))",
         "blocked",
         "blocked",
     ),
