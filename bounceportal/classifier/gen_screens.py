@@ -1,4 +1,5 @@
-"""Regenerate ``_screens.py``: ``python -m bounceportal.classifier.gen_screens`` (a dev step).
+"""Regenerate ``_screens.py``: ``python -m bounceportal.classifier.gen_screens`` (a dev step,
+followed by ``ruff format``, which it runs when ruff is installed beside the interpreter).
 
 The literal screens of the phrase tables are derived from the patterns at development
 time so that the command line does not derive them at every start; a test fails when
@@ -8,6 +9,8 @@ the file is stale, and a missing entry is derived at import (results never chang
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 from . import names, phrases, smtptext
 from .phrasegate import write_screens
@@ -22,4 +25,8 @@ def table_patterns() -> list[str]:
 
 
 if __name__ == "__main__":
-    write_screens(table_patterns(), os.path.join(os.path.dirname(os.path.abspath(__file__)), "_screens.py"))
+    target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_screens.py")
+    write_screens(table_patterns(), target)
+    ruff = os.path.join(os.path.dirname(sys.executable), "ruff")
+    if os.path.exists(ruff):
+        subprocess.run([ruff, "format", "-q", target], check=False)
