@@ -147,6 +147,7 @@ def _from_ses(data: dict[str, Any], found: Gathered) -> Result:
             recipient = Recipient(address=row["address"], action="")
             recipient.set_reason("feedback")
             recipient.feedback_type = row["feedback_type"]
+            recipient.note("Amazon SES complaint notification", f"complaintFeedbackType: {row['feedback_type']}")
             recipients.append(recipient)
             continue
         action = _action(row["action"], row["status"])

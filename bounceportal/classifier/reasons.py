@@ -1,26 +1,32 @@
 """Why a recipient bounced: the one place the decision is made, in a documented order.
 
-:func:`decide` reads the evidence in layers, from what the SMTP session says to what
-the words say; every layer that speaks is written into the decision's ``evidence``:
+The evidence comes in five layers, each kept as data in its own table: the **SMTP
+stage** (connect / helo / mail / rcpt / data / after-data: :mod:`.codes`), the **reply
+code** (RFC 5321), the **RFC 3463 status** (a meaning per code, and a default per
+subject), the **receiving provider's own codes** (:mod:`.providers`, keyed on the
+code, words and remote host) and the **phrase tables** per reason (:mod:`.phrases`).
+:func:`decide` resolves them from the most specific to the least, and writes every
+rule that fired (and the words it keyed on) into the decision's ``evidence``:
 
-1. **SMTP stage** (:mod:`.codes` ``STAGE_*``): connect / helo / mail / rcpt / data /
-   after-data, from the caller or from the MTA's wrapper ("in reply to RCPT TO").
-   It constrains every later answer: before RCPT the recipient was never named (so a
-   reason about the recipient is replaced by a refusal of our host or sender); at or
-   after DATA the server judges the message, so "no such user" there is a filter.
-2. **Reply code** (``REPLY_REASONS``): 500-504 not understood, 421 unavailable, any
-   other 4yz a transient refusal; and whether the refusal is temporary at all.
-3. **RFC 3463 status**: ``STRONG_STATUS`` codes that name one cause (beaten only by the
-   phrase reasons each row lists, for codes servers reuse), then ``WEAK_STATUS`` and a
-   default per subject (X.1 addressing ... X.7 security/policy) when no words speak.
-4. **Provider codes** (:mod:`.providers`): the receiving provider's own documented
-   codes and reuses (Exchange's X.7.6xx, Gmail's 4.7.28, Outlook.com's RP-00x), keyed on
-   the code and, where given, the remote host. They win over layers 3 and 5.
-5. **Phrase tables** (:mod:`.phrases`): per reason, what servers write. The remote
-   server's quoted reply first, then the recipient's diagnostic, then the whole notice.
-
-Then ``onhold`` when nothing at all is known (``undefined`` when no report named the
-recipient; a delayed report with no cause is simply waiting in a queue: ``expired``).
+1. a provider's documented code (Exchange's 5.7.606, Gmail's 4.7.28, Outlook.com's
+   RP-001): it names one meaning of that provider, so it is trusted first;
+2. the subject of the refusal ("Helo command rejected:", "Client host rejected:",
+   "Sender address rejected:"): its detail is about us, never about the recipient;
+3. the phrase tables on the remote server's quoted reply, else on the diagnostic,
+   against a STRONG RFC 3463 code: the code wins unless the words give a reason the
+   code is known to be reused for (X.2.2 sent for a sender quota or a size limit);
+4. the stage settles "no such user": after the message was read (after-data) it is a
+   filter talking (``filtered``); a hard bounce needs the RCPT stage, an X.1.y status or
+   directory wording; "access denied" means what the stage says was refused;
+5. when nothing above spoke, in order: the WEAK RFC 3463 code, the stage alone (an
+   SMTP refusal before RCPT: our host or our sender), the reply code (500-504 not
+   understood, 421 unavailable), the RFC 3463 subject default, the queue's "gave up",
+   and any other 4yz as a transient refusal (``systemerror``, never ``expired``);
+6. the notice text around the report (provider landmarks, then the phrase tables);
+7. nothing known: ``onhold`` (``undefined`` when no report named the recipient; a
+   delayed report with no cause is waiting in a queue: ``expired``);
+8. last, the stage corrects a reason about the recipient given before the recipient
+   was named (refused at connect / HELO: a block of our host; at MAIL: our sender).
 """
 
 from __future__ import annotations
