@@ -6,16 +6,23 @@ Run from the repository root: ``.venv/bin/python bench/classifier.py``. Measures
   plus a 20 MB message and a 1,000-deep nested multipart (each must take < 1 s);
 * the command line, 200 files per call, start-up included (best of several runs);
 * Sisimai 4 (``perl -MSisimai``) on the same batches when it is installed, and the ratio;
-* the corpus rates (reason, status, hard) as scored by the corpus README.
+* ``limit_ratio``: in-process messages/s divided by a bare ``email.message_from_bytes``
+  parse of the same files in the same run (the simplest work every reader must do);
+* pattern compile cost: the seconds to import the package and compile every table
+  with plain ``re`` in a fresh process (the CLI pays it once per call);
+* the corpus rates (reason, status, hard) on the used and the set-aside part, and the
+  vendor-reply rates (category, reason, sender side, false hard) on both parts.
 
 The package is byte-compiled first (as an installed package would be; this machine
-sets PYTHONDONTWRITEBYTECODE) and one warm-up call fills the regex cache. The last
-line is ``RESULT msgs_per_s=… cli_msgs_per_s=… sisimai_msgs_per_s=… ratio=…
-peak_rss_mb=… reason_pct=… status_pct=… hard_pct=…``.
+sets PYTHONDONTWRITEBYTECODE). The last line is ``RESULT msgs_per_s=… cli_msgs_per_s=…
+sisimai_msgs_per_s=… ratio=… limit_ratio=… compile_s=… peak_rss_mb=… reason_pct=…
+status_pct=… hard_pct=… aside_reason_pct=… … vendor_category_pct=… … aside_vendor_…``.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
 import resource
 import shutil
 import subprocess
@@ -27,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bounceportal.classifier import classify  # noqa: E402
-from bounceportal.classifier.score import DEFAULT_CORPUS, score_corpus  # noqa: E402
+from bounceportal.classifier.score import DEFAULT_CORPUS, DEFAULT_REPLIES, score_corpus, score_replies  # noqa: E402
 
 BATCH = 200
 RUNS = 7
@@ -52,6 +59,36 @@ def in_process(files: list[Path]) -> float:
             classify(raw)
         best = min(best, time.process_time() - start)
     return len(data) / best
+
+
+def bare_parse(files: list[Path]) -> float:
+    """Return messages/s of a bare ``email.message_from_bytes`` (compat32) over the same files."""
+    data = [f.read_bytes() for f in files]
+    best = float("inf")
+    for _ in range(RUNS):
+        start = time.process_time()
+        for raw in data:
+            email.message_from_bytes(raw, policy=email.policy.compat32)
+        best = min(best, time.process_time() - start)
+    return len(data) / best
+
+
+COMPILE_PROBE = (
+    "import time; t = time.perf_counter(); import bounceportal.classifier.__main__; "
+    "from bounceportal.classifier import names, reasons, smtptext; "
+    "[g.compile_all() for g in (reasons._PHRASES, reasons._NOTICE, reasons._CERTAIN, reasons._RECIPIENT_SIDE, "
+    "smtptext._COMMAND_GROUPS, names._BLOCKLISTS, names._PRODUCTS)]; "
+    "print(time.perf_counter() - t)"
+)
+
+
+def compile_seconds() -> float:
+    """Seconds to import the package and compile every phrase group (fresh process, best of RUNS)."""
+    best = float("inf")
+    for _ in range(RUNS):
+        done = subprocess.run([sys.executable, "-c", COMPILE_PROBE], capture_output=True, check=True, cwd=ROOT)
+        best = min(best, float(done.stdout))
+    return best
 
 
 def stress() -> dict[str, float]:
@@ -116,6 +153,8 @@ def main() -> int:
     subprocess.run(cli + groups[0], stdout=subprocess.DEVNULL, check=True, cwd=ROOT)
 
     rate = in_process(files)
+    bare = bare_parse(files)
+    compile_s = compile_seconds()
     timings = stress()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if sisimai_available():
@@ -126,21 +165,43 @@ def main() -> int:
     else:
         (cli_rate,) = timed_runs([cli], groups)
         sisimai = ratio = "n/a"
-    rates = score_corpus()["rates"]
+    used, aside = score_corpus(part="used")["rates"], score_corpus(part="set_aside")["rates"]
+    replies = (
+        {part: score_replies(DEFAULT_REPLIES, part) for part in ("used", "set_aside")}
+        if DEFAULT_REPLIES.is_file()
+        else {}
+    )
 
     print(f"corpus: {len(files)} files, CLI batches of {BATCH}")
     print(
-        f"in-process: {rate:.0f} msgs/s; 20 MB message {timings['huge_20mb_s']:.3f} s; "
+        f"in-process: {rate:.0f} msgs/s; bare email.message_from_bytes: {bare:.0f} msgs/s; "
+        f"import + compile every table: {compile_s * 1000:.0f} ms; 20 MB message {timings['huge_20mb_s']:.3f} s; "
         f"1000-deep multipart {timings['nested_1000_s']:.3f} s"
     )
     print(f"CLI: {cli_rate:.0f} msgs/s; Sisimai 4: {sisimai} msgs/s; ratio {ratio}")
-    print("rates: " + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in rates.items()))
-    print(
-        f"RESULT msgs_per_s={rate:.0f} cli_msgs_per_s={cli_rate:.0f} "
-        f"sisimai_msgs_per_s={sisimai} ratio={ratio} peak_rss_mb={peak_mb:.1f} "
-        f"reason_pct={rates['reason']:.2f} status_pct={rates['status']:.2f} "
-        f"hard_pct={rates['hard']:.2f}"
-    )
+    for name, rates in (("used", used), ("set aside", aside)):
+        print(
+            f"corpus {name}: "
+            + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in rates.items())
+        )
+    fields = [
+        f"msgs_per_s={rate:.0f}",
+        f"cli_msgs_per_s={cli_rate:.0f}",
+        f"sisimai_msgs_per_s={sisimai}",
+        f"ratio={ratio}",
+        f"limit_ratio={rate / bare:.2f}",
+        f"compile_s={compile_s:.3f}",
+        f"peak_rss_mb={peak_mb:.1f}",
+    ]
+    for prefix, rates in (("", used), ("aside_", aside)):
+        fields += [f"{prefix}{key}_pct={rates[key]:.2f}" for key in ("reason", "status", "hard")]
+    for prefix, part in (("vendor_", "used"), ("aside_vendor_", "set_aside")):
+        if part in replies:
+            rates = replies[part]["rates"]
+            print(f"vendor replies {part}: {rates} false_hard={replies[part]['false_hard']}")
+            fields += [f"{prefix}{key}_pct={rates[key]:.2f}" for key in ("category", "reason", "sender_side")]
+            fields.append(f"{prefix}false_hard={replies[part]['false_hard']}")
+    print("RESULT " + " ".join(fields))
     return 0
 
 

@@ -82,3 +82,8 @@ def pk_in(ids: Iterable[int]) -> Q:
     if connection.vendor == "postgresql":
         return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
     return Q(pk__in=ids)
+
+
+def clean_text(value, limit: int) -> str:
+    """Text safe for a PostgreSQL column: NUL characters (which it refuses) removed, cut to ``limit``."""
+    return (value or "").replace("\x00", "")[:limit]

@@ -21,6 +21,7 @@ from django.utils.html import format_html, format_html_join
 from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
 from campaigns.admin_forms import BounceMailboxAdminForm
 from campaigns.models import BounceEvent, BounceMailbox, Campaign, CampaignRun, InboundMessage, MatchedBy, Send
+from campaigns.panels import explanation_html
 from campaigns.services.sending import RunError, launch_run
 from contacts.capabilities import can_view_raw_messages
 
@@ -213,6 +214,7 @@ class BounceEventInline(ReadOnlyAdminMixin, admin.TabularInline):
         "matched_by",
         "outcome",
         "learner",
+        "why",
     )
     readonly_fields = fields
     extra = 0
@@ -220,6 +222,10 @@ class BounceEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("learner")
+
+    @admin.display(description="why we read it so")
+    def why(self, event):
+        return explanation_html(event) or "—"
 
 
 @admin.register(InboundMessage)
@@ -405,5 +411,11 @@ class BounceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("organization",)
     search_fields = ("address", "remote_mta")
     search_help_text = "Recipient address or remote server."
+    readonly_fields = ("why",)
+
+    @admin.display(description="why we read it so")
+    def why(self, event):
+        return explanation_html(event) or "—"
+
     show_full_result_count = False
     paginator = LargeTablePaginator

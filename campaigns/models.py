@@ -326,6 +326,14 @@ class BounceEvent(models.Model):
     occurred_at = models.DateTimeField(default=timezone.now)
     outcome = models.CharField(max_length=12, choices=EventOutcome.choices, default=EventOutcome.PENDING)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # Why the classifier read it so (DESIGN "Classifier contract", release 0.2): shown to admins.
+    stage = models.CharField(max_length=12, blank=True, help_text="SMTP stage of the refusal, when known.")
+    sender_side = models.BooleanField(default=False, help_text="The cause is the sender's, not the learner's.")
+    filter_product = models.CharField(max_length=60, blank=True)
+    blocklist = models.CharField(max_length=60, blank=True)
+    evidence = models.JSONField(
+        default=list, blank=True, help_text='[{"rule", "text"}]: which rule fired on which words.'
+    )
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

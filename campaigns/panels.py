@@ -35,6 +35,36 @@ def _facts(rows) -> str:
     )
 
 
+STAGES = {
+    "connect": "on connecting",
+    "helo": "at HELO",
+    "mail": "at MAIL FROM (the sender)",
+    "rcpt": "at RCPT TO (the recipient)",
+    "data": "at DATA",
+    "after-data": "after the message was sent (a content filter)",
+}
+
+
+def explanation_html(event) -> str:
+    """Why the classifier read the event as it did: the stage, whose side, and each rule with its words."""
+    facts = [STAGES.get(event.stage, event.stage) and f"Refused {STAGES.get(event.stage, event.stage)}"]
+    facts.append("A cause on the sender's side (not the learner's address)" if event.sender_side else "")
+    facts.append(event.blocklist and f"Blocklist named: {event.blocklist}")
+    facts.append(event.filter_product and f"Filter or provider: {event.filter_product}")
+    items = format_html_join(
+        "",
+        "<li><code>{}</code> {}</li>",
+        ((item.get("rule", ""), f"“{item['text']}”" if item.get("text") else "") for item in event.evidence or ()),
+    )
+    if not items and not any(facts):
+        return ""
+    return format_html(
+        '<div class="explanation">{}<ul class="evidence">{}</ul></div>',
+        format_html_join("", "<p>{}</p>", ((fact,) for fact in facts if fact)),
+        items,
+    )
+
+
 def bounce_facts_html(event, *, can_view_raw: bool) -> str:
     """What the receiving server said about one bounce event."""
     verified = VERIFIED if event.is_verified else UNVERIFIED
@@ -48,6 +78,7 @@ def bounce_facts_html(event, *, can_view_raw: bool) -> str:
         ("Matched by", format_html("{} {}", MATCHED_BY.get(event.matched_by, event.matched_by), verified)),
         ("Received", f"{_when(event.occurred_at)} via {SOURCES.get(event.source, event.source).lower()}"),
         ("Feedback type", event.feedback_type),
+        ("Why we read it so", explanation_html(event)),
     ]
     if can_view_raw and event.inbound_message_id:
         url = reverse("campaigns:inbound-raw", args=[event.inbound_message_id])

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import re
 
-from . import kinds, rx
-from .mime import normalize_newlines, parse_headers, parse_message
+from . import kinds
+from .mime import Part, normalize_newlines, parse_headers, parse_message
 from .result import KIND_NOT_BOUNCE, Result
 
-_TAG = rx.compile(r"<(?:script|style)\b.*?</(?:script|style)>|<[^>]{0,2000}>", re.I | re.S)
+_TAG = re.compile(r"<(?:script|style)\b.*?</(?:script|style)>|<[^>]{0,2000}>", re.I | re.S)
 _ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'"}
-_ENTITY = rx.compile("|".join(_ENTITIES))
-_BLOCK_TAG = rx.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.I)
+_ENTITY = re.compile("|".join(_ENTITIES))
+_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.I)
 
 
 MAX_EMBEDDED = 2  # how deep a bounce inside a forwarded/attached message is looked for
@@ -40,13 +40,13 @@ class Gathered:
         "top",
     )
 
-    def __init__(self, top: dict) -> None:
+    def __init__(self, top: dict[str, list[str]]) -> None:
         self.top = top
         self.texts: list[str] = []
         self.htmls: list[str] = []
         self.dsn: list[str] = []
         self.arf: list[str] = []
-        self.original: dict = {}
+        self.original: dict[str, list[str]] = {}
         self.original_text = ""
         self.forwarded = ""  # a message a person forwarded inside the text
         self.embedded = ""  # a copy of a message inline in the notice text
@@ -67,14 +67,14 @@ def html_to_text(html: str) -> str:
     return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
 
 
-def gather(root) -> Gathered:
+def gather(root: Part) -> Gathered:
     """Walk the tree once, sorting leaves into notice, DSN, ARF and original parts."""
     found = Gathered(root.headers)
     _visit(root, found)
     return found
 
 
-def _visit(part, found: Gathered) -> None:
+def _visit(part: Part, found: Gathered) -> None:
     ctype = part.ctype
     if ctype.startswith("multipart/"):
         if not part.children:  # unsplittable multipart: read it as text
@@ -109,15 +109,16 @@ def classify(raw: bytes, *, bounce_domain: str = "") -> Result:
 
     ``bounce_domain``, when given, restricts token extraction from Message-IDs to
     ``<TOKEN@bounce_domain>``. Input that is not a message comes back with
-    ``is_bounce`` false and ``error`` set.
+    ``is_bounce`` false and ``error`` set. An exception inside the classifier is a bug:
+    it comes back as ``error="internal: ..."`` (tests fail on it), never as an answer.
     """
     try:
         return _classify(raw, bounce_domain)
-    except Exception as exc:  # the contract: bad input is a result, not a crash
-        return Result(error=f"internal error: {type(exc).__name__}: {exc}"[:300])
+    except Exception as exc:  # the contract says never raise; but this is a bug, and says so
+        return Result(error=f"internal: {type(exc).__name__}: {exc}"[:300])
 
 
-def _classify(raw, bounce_domain: str) -> Result:
+def _classify(raw: bytes | bytearray | memoryview | str, bounce_domain: str) -> Result:
     if isinstance(raw, str):
         raw = raw.encode("utf-8", "surrogateescape")
     raw = bytes(raw)

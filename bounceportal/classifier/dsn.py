@@ -8,13 +8,13 @@ with comments (``5.0.0 (permanent failure)``). This module reads what is there.
 
 from __future__ import annotations
 
-from . import rx
+import re
 
 # A recipient group starts at one of these fields; when groups are not separated by an
 # empty line, the same field seen twice starts the next one (either may come first).
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
-_FIELD_LINE = rx.compile(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:(.*)$")
-_ADDRESS_TYPE = rx.compile(r"^\s*[A-Za-z0-9-]+\s*;\s*")
+_FIELD_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:(.*)$")
+_ADDRESS_TYPE = re.compile(r"^\s*[A-Za-z0-9-]+\s*;\s*")
 
 
 def has_dsn_fields(text: str) -> bool:

@@ -11,29 +11,37 @@ from __future__ import annotations
 
 import re
 
-from . import rx
+from .autoreplies import is_autoreply, is_unsubscribe
 from .dsn import has_dsn_fields, parse_dsn, strip_type
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
-from .reasons import reason_for, squash
+from .reasons import Decision, decide, squash
 from .result import KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE, Recipient, Result
 from .sesjson import load_notification, original_headers, recipients_of
+from .smtpreply import apply_decision
 from .smtptext import command_of, reply_code_of, status_of
 from .taxonomy import SUBTYPE_LABELS, UNSUBSCRIBE
 from .textbounce import ADDRESS, addresses_in, is_delay_notice, recipient_blocks, split_notice
 from .tokens import find_send_token, original_message_id
 
-_ADDRESS_RE = rx.compile(ADDRESS)
-_BRACKETED = rx.compile("<(" + ADDRESS + ")>")
+TYPE_CHECKING = False  # typing costs ~10 ms of start-up; annotations are strings anyway
+
+if TYPE_CHECKING:  # core imports this module
+    from typing import Any
+
+    from .core import Gathered
+
+_ADDRESS_RE = re.compile(ADDRESS)
+_BRACKETED = re.compile("<(" + ADDRESS + ")>")
 _DONE_ACTIONS = ("delivered", "relayed", "expanded")
 
 # Senders that only ever send delivery reports.
-_BOUNCE_SENDER = rx.compile(
+_BOUNCE_SENDER = re.compile(
     r"mailer-daemon|postmaster|mail-daemon|mail delivery|mdaemon|"
     r"post_master|bounce|daemon@|mailer@|mailer_daemon",
     re.I,
 )
 # Subjects MTAs give their reports.
-_BOUNCE_SUBJECT = rx.compile(
+_BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|"
     r"failure notice|returned mail|mail delivery|could not be delivered|returning message|"
     r"non[- ]?deliver|mail system error|not delivered|delivery has failed|failed delivery|"
@@ -43,7 +51,7 @@ _BOUNCE_SUBJECT = rx.compile(
     re.I,
 )
 # Sentences of reports, for reports with an unusual sender and subject.
-_BOUNCE_BODY = rx.compile(
+_BOUNCE_BODY = re.compile(
     r"could(?: not|n't) be delivered|wasn't able to deliver|unable to deliver|undeliverable|"
     r"delivery (?:has )?failed|permanent (?:error|failure|fatal)|did not reach|not be delivered|"
     r"error (?:delivering|sending|transferring)|failed permanently|delivery to the following|"
@@ -53,36 +61,9 @@ _BOUNCE_BODY = rx.compile(
     r"mail delivery failed|delivery failure|failure reasons?",
     re.I,
 )
-# RFC 3834 and the de-facto headers of auto-responders.
-_AUTOREPLY_HEADERS = (
-    ("auto-submitted", rx.compile(r"auto-(?:replied|generated|notified)", re.I)),
-    ("x-autoreply", rx.compile(r".")),
-    ("x-autorespond", rx.compile(r".")),
-    ("x-autoresponder", rx.compile(r".")),
-    ("precedence", rx.compile(r"auto[_-]?reply", re.I)),
-    ("x-auto-response-suppress", rx.compile(r"all|oof|autoreply", re.I)),
-)
-_AUTOREPLY_SUBJECT = rx.compile(
-    r"^\s*(?:auto(?:matic|matische?)?[ -]?(?:reply|response|answer|antwort|respuesta)|"
-    r"out of (?:the )?office|ooo\b|abwesen|absence|vacation|away from|on leave|"
-    r"r[ée]ponse automatique|respuesta autom|risposta automatica|autosvar|"
-    r"自動応答|自動返信|不在)",
-    re.I,
-)
-# Challenge-response systems ask the sender to prove they are human.
-_CHALLENGE = rx.compile(
-    r"verify (?:that )?you are (?:a )?(?:human|real)|confirm your (?:e-?mail|message)|"
-    r"challenge[- ]response|sender verification|whitelist request",
-    re.I,
-)
-_UNSUBSCRIBE = rx.compile(
-    r"\bunsubscribe\b|\bopt[ -]?out\b|remove me|take me off|"
-    r"stop (?:sending|emailing)|do not (?:e-?mail|contact) me",
-    re.I,
-)
 
 
-def _first(headers: dict, name: str) -> str:
+def _first(headers: dict[str, list[str]], name: str) -> str:
     values = headers.get(name)
     return values[0] if values else ""
 
@@ -91,7 +72,7 @@ def _addresses(value: str) -> list[str]:
     return [a.lower() for a in _ADDRESS_RE.findall(value)]
 
 
-def build(found) -> Result:
+def build(found: Gathered) -> Result:
     """Return the Result for a gathered message (ids are attached afterwards)."""
     top = found.top
     subject = decode_header_value(_first(top, "subject"))
@@ -123,9 +104,9 @@ def build(found) -> Result:
         if recipients:
             failed = any(r.action not in _DONE_ACTIONS for r in recipients)
             return Result(is_bounce=failed, kind=KIND_DSN, recipients=recipients)
-    if _is_unsubscribe(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
+    if is_unsubscribe(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
         return _single(KIND_UNSUBSCRIBE, sender, "feedback", "opt-out")
-    if _is_autoreply(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
+    if is_autoreply(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
         return _single(KIND_AUTOREPLY, sender, "vacation", "")
     if _BOUNCE_SENDER.search(sender) or _BOUNCE_SUBJECT.search(subject) or _BOUNCE_BODY.search(notice[:20000]):
         recipients = text_recipients(notice, subject, top, found.original, exclude)
@@ -134,18 +115,10 @@ def build(found) -> Result:
     return Result(kind=KIND_NOT_BOUNCE)
 
 
-def _is_unsubscribe(top: dict, subject: str, notice: str) -> bool:
-    """True for a request to be removed: its subject, a client's marker header, or a
-    short body that asks for it (long bodies mention "unsubscribe" in footers)."""
-    if "x-apple-unsubscribe" in top or _UNSUBSCRIBE.search(subject):
-        return True
-    return len(notice) < 600 and bool(_UNSUBSCRIBE.search(notice))
-
-
 # The start of a forwarded message in a user's mail client ("Begin forwarded message:",
 # "---------- Forwarded message ---------").
-_FORWARD_START = rx.compile(r"^[ \t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \t]*$", re.I | re.M)
-_QUOTE = rx.compile(r"^> ?", re.M)
+_FORWARD_START = re.compile(r"^[ \t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \t]*$", re.I | re.M)
+_QUOTE = re.compile(r"^> ?", re.M)
 
 
 def forwarded_message(text: str) -> str:
@@ -164,7 +137,7 @@ def forwarded_message(text: str) -> str:
     return rest if looks_like_header_block(rest) else ""
 
 
-def _from_ses(data: dict, found) -> Result:
+def _from_ses(data: dict[str, Any], found: Gathered) -> Result:
     """Return the Result of an Amazon SES event notification."""
     found.original = original_headers(data)
     found.original_text = ""
@@ -174,6 +147,7 @@ def _from_ses(data: dict, found) -> Result:
             recipient = Recipient(address=row["address"], action="")
             recipient.set_reason("feedback")
             recipient.feedback_type = row["feedback_type"]
+            recipient.note("Amazon SES complaint notification", f"complaintFeedbackType: {row['feedback_type']}")
             recipients.append(recipient)
             continue
         action = _action(row["action"], row["status"])
@@ -185,18 +159,12 @@ def _from_ses(data: dict, found) -> Result:
     return Result(is_bounce=bounce, kind=kind, recipients=recipients)
 
 
-def _is_autoreply(top: dict, subject: str, notice: str) -> bool:
-    for name, pattern in _AUTOREPLY_HEADERS:
-        if any(pattern.search(v) for v in top.get(name, ())):
-            return True
-    return bool(_AUTOREPLY_SUBJECT.search(subject) or _CHALLENGE.search(notice[:4000]))
-
-
 def _single(kind: str, sender: str, reason: str, feedback_type: str) -> Result:
     """Return a one-recipient result for a message whose author is the recipient."""
     found = _ADDRESS_RE.findall(sender)
     recipient = Recipient(address=found[0] if found else "", action="")
     recipient.set_reason(reason)
+    recipient.note(f"kind: {kind} (headers, subject or words of the message)", sender)
     if kind == KIND_UNSUBSCRIBE:
         recipient.category, recipient.subtype = UNSUBSCRIBE, "unsubscribe_request"
         recipient.subtype_label = SUBTYPE_LABELS["unsubscribe_request"]
@@ -204,7 +172,7 @@ def _single(kind: str, sender: str, reason: str, feedback_type: str) -> Result:
     return Result(is_bounce=True, kind=kind, recipients=[recipient])
 
 
-def _feedback(found) -> Result:
+def _feedback(found: Gathered) -> Result:
     """Return the complaint result of an RFC 5965 ARF report, one recipient per address."""
     fields = parse_headers("\n".join(found.arf))
     feedback_type = (_first(fields, "feedback-type") or "abuse").strip().lower()
@@ -218,6 +186,7 @@ def _feedback(found) -> Result:
         recipient = Recipient(address=address, action="")
         recipient.set_reason("feedback")
         recipient.feedback_type = feedback_type
+        recipient.note("RFC 5965 feedback report", f"Feedback-Type: {feedback_type}")
         recipients.append(recipient)
     return Result(is_bounce=True, kind=KIND_FEEDBACK, recipients=recipients)
 
@@ -247,15 +216,43 @@ def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipi
         action = _action(fields.get("action", ""), dsn_status)
         raw_diagnostic = fields.get("diagnostic-code", "")
         diagnostic = strip_type(raw_diagnostic)
+        if action == "delayed" and says_final(
+            diagnostic + "\n" + (blocks.get(address.lower(), "") or (context if len(groups) == 1 else ""))
+        ):
+            action = "failed"
         diag_type = raw_diagnostic.partition(";")[0].strip().lower() if ";" in raw_diagnostic else ""
         block = blocks.get(address.lower(), "")
         remote = strip_type(fields.get("remote-mta", ""))
         recipients.append(
             _recipient(
-                address, action, diagnostic, block, dsn_status, remote, context if len(groups) == 1 else "", diag_type
+                address,
+                action,
+                diagnostic,
+                block,
+                dsn_status,
+                remote,
+                context if len(groups) == 1 or not (diagnostic or block) else "",
+                diag_type,
             )
         )
     return recipients
+
+
+# An "Action: delayed" report that says the queue has given up is a final failure (the
+# send failed: RFC 3464 §2.3.3 "delayed" means delivery is still being attempted).
+_FINAL = re.compile(
+    r"will not be (?:retried|re-?tried|re-?sent|attempted again)|no (?:more|further) (?:delivery )?"
+    r"(?:attempts|retries) will be made|(?:envelope|message) (?:has )?(?:now )?expired|"
+    r"(?:has been|was) (?:expired|abandoned|bounced)|\b(?:gave|giving|have given) up\b|delivery time expired"
+)
+
+
+def says_final(text: str) -> bool:
+    """True when a delayed report says it is in fact final (the envelope expired, no retry).
+
+    Not the status alone: Exchange sends X.4.7 in its ordinary "has been delayed" warnings.
+    """
+    return bool(_FINAL.search(squash(text)))
 
 
 def _clean_address(value: str) -> str:
@@ -264,7 +261,9 @@ def _clean_address(value: str) -> str:
     return found.group(0) if found else value
 
 
-def text_recipients(notice: str, subject: str, top: dict, original: dict, exclude: set[str]) -> list[Recipient]:
+def text_recipients(
+    notice: str, subject: str, top: dict[str, list[str]], original: dict[str, list[str]], exclude: set[str]
+) -> list[Recipient]:
     """Return the Recipients of a human-readable bounce notice."""
     blocks = recipient_blocks(notice, exclude)
     unreported = False
@@ -282,10 +281,12 @@ def text_recipients(notice: str, subject: str, top: dict, original: dict, exclud
         blocks = [(address, loose.get(address.lower(), "")) for address in failed]
         unreported = unreported and not any(block for _, block in blocks)
     context = subject + "\n" + notice[:8000]
-    action = "delayed" if is_delay_notice(squash(context)) else "failed"
+    action = "delayed" if is_delay_notice(squash(context)) and not says_final(context) else "failed"
     single = len(blocks) == 1
     return [
-        _recipient(address, action, "", block, "", "", context if single else "", unreported=unreported)
+        _recipient(
+            address, action, "", block, "", "", context if single or not block.strip() else "", unreported=unreported
+        )
         for address, block in blocks
     ]
 
@@ -308,9 +309,10 @@ def _recipient(
     diag_l = squash(source)
     command = command_of(squash(block) + " " + diag_l if diagnostic else diag_l)
     if action in _DONE_ACTIONS:
-        reason = "delivered"
+        decision = Decision(reason="delivered")
+        decision.note(f"Action: {action}", action)
     else:
-        reason = reason_for(
+        decision = decide(
             diag_l,
             status,
             command,
@@ -319,6 +321,7 @@ def _recipient(
             action=action,
             diag_type=diag_type,
             unreported=unreported,
+            remote_mta=remote_mta,
         )
     recipient = Recipient(
         address=address,
@@ -328,11 +331,11 @@ def _recipient(
         diagnostic=" ".join(source.split())[:2000],
         remote_mta=remote_mta,
     )
-    recipient.set_reason(reason)
+    apply_decision(recipient, decision)
     return recipient
 
 
-def attach_ids(result: Result, found, bounce_domain: str) -> None:
+def attach_ids(result: Result, found: Gathered, bounce_domain: str) -> None:
     """Fill ``original_message_id`` and ``send_token`` from the returned message."""
     result.original_message_id = original_message_id(found.original, found.original_text)
     result.send_token = find_send_token(

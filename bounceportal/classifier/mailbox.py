@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 
-from . import rx
 from .mime import normalize_newlines
 
 # An mbox "From " separator: sender, then a ctime-style date (weekday, month, day).
-_FROM_LINE = rx.compile(rb"^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +[A-Z][a-z]{2} +\d", re.M)
+_FROM_LINE = re.compile(rb"^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +[A-Z][a-z]{2} +\d", re.M)
 
 
 def split_mbox(data: bytes) -> list[bytes]:
@@ -31,7 +31,7 @@ def _files_in(directory: str) -> list[str]:
     return [p for p in (os.path.join(directory, n) for n in names) if os.path.isfile(p)]
 
 
-def iter_maildir(folder: str):
+def iter_maildir(folder: str) -> Iterator[str]:
     """Yield the message file paths of a Maildir (``new/`` then ``cur/``), sorted by name."""
     for sub in ("new", "cur"):
         directory = os.path.join(folder, sub)
@@ -39,7 +39,7 @@ def iter_maildir(folder: str):
             yield from _files_in(directory)
 
 
-def iter_path(path: str):
+def iter_path(path: str) -> Iterator[tuple[str, bytes]]:
     """Yield ``(label, message_bytes)`` for a file, an mbox file or a Maildir folder.
 
     A directory with neither ``cur/`` nor ``new/`` is read file by file (sorted, not
@@ -54,7 +54,7 @@ def iter_path(path: str):
         yield from _file_messages(path)
 
 
-def _file_messages(path: str):
+def _file_messages(path: str) -> Iterator[tuple[str, bytes]]:
     with open(path, "rb") as handle:
         data = handle.read()
     messages = split_mbox(data)

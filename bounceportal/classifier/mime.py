@@ -14,17 +14,15 @@ import binascii
 import codecs
 import re
 
-from . import rx
-
 MAX_DEPTH = 24  # nesting deeper than this is kept as an opaque leaf
 MAX_PARTS = 256  # parts beyond this (per message) are ignored
 MAX_TEXT = 256 * 1024  # characters of one part decoded for analysis
 MAX_HEADER_BLOCK = 256 * 1024
 
-_PARAM = rx.compile(r';\s*([\w!#$%&\'*+.^`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;\s]*)')
-_ENCODED_WORD = rx.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
-_ENCODED_GAP = rx.compile(r"(\?=)\s+(=\?)")
-_FOLD = rx.compile(r"\n[ \t]+")  # a continuation line: unfold it into the previous one
+_PARAM = re.compile(r';\s*([\w!#$%&\'*+.^`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;\s]*)')
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
+_ENCODED_GAP = re.compile(r"(\?=)\s+(=\?)")
+_FOLD = re.compile(r"\n[ \t]+")  # a continuation line: unfold it into the previous one
 
 # Charset labels seen in the wild that Python spells differently or that lie.
 _CHARSET_ALIASES = {
@@ -105,7 +103,7 @@ class Part:
 
     __slots__ = ("body", "children", "ctype", "depth", "headers", "params")
 
-    def __init__(self, headers: dict, body: str, depth: int) -> None:
+    def __init__(self, headers: dict[str, list[str]], body: str, depth: int) -> None:
         self.headers = headers
         ctype = headers.get("content-type")
         self.ctype, self.params = parse_params(ctype[0]) if ctype else ("text/plain", {})
@@ -125,7 +123,7 @@ class Part:
         return decode_text(self.body, self.header("content-transfer-encoding"), self.params.get("charset", ""), limit)
 
 
-def parse_message(text: str, depth: int = 0, budget: list | None = None) -> Part:
+def parse_message(text: str, depth: int = 0, budget: list[int] | None = None) -> Part:
     """Parse a whole message (``\\n`` newlines, Latin-1 text) into a Part tree."""
     budget = budget if budget is not None else [MAX_PARTS]
     if text.startswith("From "):  # mbox separator line left on a single message
@@ -139,7 +137,7 @@ def parse_message(text: str, depth: int = 0, budget: list | None = None) -> Part
     return part
 
 
-def _expand(part: Part, budget: list) -> None:
+def _expand(part: Part, budget: list[int]) -> None:
     """Fill ``part.children`` for multipart and message/* parts, within the bounds."""
     if part.depth >= MAX_DEPTH or budget[0] <= 0:
         return
@@ -248,7 +246,7 @@ def decode_header_value(value: str) -> str:
     return _ENCODED_WORD.sub(_decode_word, value)
 
 
-def _decode_word(match: re.Match) -> str:
+def _decode_word(match: re.Match[str]) -> str:
     charset, enc, payload = match.groups()
     if enc in "bB":
         data = decode_bytes(payload, "base64")

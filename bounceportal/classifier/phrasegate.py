@@ -11,7 +11,9 @@ searched, so screening never changes a result.
 
 from __future__ import annotations
 
-from . import rx
+import re
+
+from ._screens import SCREENS
 
 _MIN = 3
 _CLASS_ESCAPES = set("bBdDsSwWAZ0123456789")
@@ -134,35 +136,88 @@ def _branch(branch: str) -> list[str] | None:
 
 
 class GatedGroups:
-    """Ordered ``(reason, patterns)`` groups searched lazily behind literal screens."""
+    """Ordered ``(reason, patterns)`` groups searched lazily behind literal screens.
+
+    A group is skipped unless one of its patterns' literals is in the text; inside a
+    group, only the patterns whose own literals are present (or that have none) are
+    compiled and searched. Compiling is most of the command line's start-up, and a
+    batch of messages only ever needs a fraction of the patterns.
+    """
 
     def __init__(self, groups: list[tuple[str, tuple[str, ...]]]) -> None:
-        self._groups = []
+        # Per group: reason, group screen (None: always searched), rows (pattern, screen).
+        self._groups: list[tuple[str, tuple[str, ...] | None, tuple[tuple[str, tuple[str, ...] | None], ...]]] = []
+        self._compiled: dict[str, re.Pattern[str]] = {}
         for reason, patterns in groups:
-            gate: list[str] | None = []
-            for pattern in patterns:
-                found = rx.memo(("literals", pattern), lambda p=pattern: literals(p))
-                if found is None:
-                    gate = None
-                    break
-                gate.extend(found)
-            self._groups.append(
-                [reason, tuple(set(gate)) if gate is not None else None, "|".join(f"(?:{p})" for p in patterns), None]
+            rows = tuple((pattern, screen_of(pattern)) for pattern in patterns)
+            screens = [screen for _, screen in rows]
+            gate = (
+                None
+                if any(screen is None for screen in screens)
+                else tuple(sorted({w for sc in screens for w in sc or ()}))
             )
+            self._groups.append((reason, gate, rows))
 
     def first(self, text: str) -> str:
         """Return the first group's reason (table order) with a phrase in ``text``."""
-        for group in self._groups:
-            gate = group[1]
-            if gate is not None:
-                for word in gate:  # a plain loop: cheaper than any() over a generator
-                    if word in text:
-                        break
-                else:
+        return self.find(text)[0]
+
+    def compile_all(self) -> int:
+        """Compile every pattern now (benchmarks measure the cost); return how many."""
+        for _, _, rows in self._groups:
+            for pattern, _ in rows:
+                if pattern not in self._compiled:
+                    self._compiled[pattern] = re.compile(pattern)
+        return len(self._compiled)
+
+    def find(self, text: str) -> tuple[str, int, str]:
+        """Return ``(reason, group index, matched words)`` of the first group that matches.
+
+        ``("", -1, "")`` when no group has a phrase in ``text``.
+        """
+        for index, (reason, gate, rows) in enumerate(self._groups):
+            if gate is not None and not _any_in(gate, text):
+                continue
+            for pattern, screen in rows:
+                if screen is not None and not _any_in(screen, text):
                     continue
-            compiled = group[3]
-            if compiled is None:
-                compiled = group[3] = rx.compile(group[2])
-            if compiled.search(text):
-                return group[0]
-        return ""
+                compiled = self._compiled.get(pattern)
+                if compiled is None:
+                    compiled = self._compiled[pattern] = re.compile(pattern)
+                found = compiled.search(text)
+                if found:
+                    return reason, index, found.group(0)
+        return "", -1, ""
+
+
+def screen_of(pattern: str) -> tuple[str, ...] | None:
+    """Return the sorted literal screen of ``pattern`` (None: it has none), from the
+    precomputed table when it is there (deriving screens is a fifth of the start-up)."""
+    if pattern in SCREENS:
+        return SCREENS[pattern]
+    found = literals(pattern)
+    return tuple(sorted(set(found))) if found is not None else None
+
+
+def write_screens(patterns: list[str], path: str) -> None:
+    """Write the screens of ``patterns`` as the Python module ``_screens.py`` (a dev step)."""
+    lines = [
+        '"""Literal screens of the phrase tables, derived by phrasegate.literals (generated: run',
+        '``python -m bounceportal.classifier.phrasegate``; a test fails when it is stale)."""',
+        "",
+        "SCREENS: dict[str, tuple[str, ...] | None] = {",
+    ]
+    for pattern in sorted(set(patterns)):
+        found = literals(pattern)
+        value = tuple(sorted(set(found))) if found is not None else None
+        lines.append(f"    {pattern!r}: {value!r},")
+    lines.append("}")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def _any_in(words: tuple[str, ...], text: str) -> bool:
+    for word in words:  # noqa: SIM110 (a plain loop: cheaper than any() over a generator)
+        if word in text:
+            return True
+    return False

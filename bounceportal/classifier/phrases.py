@@ -48,6 +48,41 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"aup#(?:in?|o|out)-13\d\d\b",  # Spectrum: connection limits exceeded
         ),
     ),
+    # Our client broke the SMTP protocol (RFC 5321 §4.1.4 command order, RFC 2920
+    # pipelining, RFC 3207 STARTTLS rules): said before the TLS and policy groups
+    # because such replies name STARTTLS or "violation".
+    (
+        "syntaxerror",
+        (
+            r"smtp protocol violation",
+            r"synchroni[sz]ation error",
+            r"too many (?:nonmail|non-mail|unauthenticated|invalid|unrecognized) commands",
+            r"may not be repeated",
+            r"not permitted for that auth",
+            r"pipelin(?:ing|ed) (?:not allowed|after)",
+        ),
+    ),
+    # Greylisting (a receiver's policy of deferring unknown sender/client/recipient
+    # triplets until they retry): a temporary, self-resolving refusal, never an
+    # unknown address even when said as "Recipient address rejected: Greylisted".
+    ("speeding", (r"gr[ae]y-?list",)),
+    # Too many recipients in one transaction (RFC 3463 X.5.3): said before the sender
+    # quota group, whose "sending limits" the providers' help links repeat.
+    ("toomanyconn", (r"too many recipients",)),
+    # Our sender's rate or quota (RFC 3463 X.2.2 / X.4.5 are reused for it): said before
+    # the mailbox-quota group, whose "quota exceeded" would read it as a full mailbox.
+    (
+        "speeding",
+        (
+            r"(?:submission|sending|daily user sending|daily sending|outbound) (?:quota|limit)",
+            r"relay limit",
+            r"too much mail from",
+            r"mail flood",
+            r"(?:receiving|receive) (?:e-?)?mail (?:at a rate|too quickly|too fast)",
+            r"message receive limit",
+            r"recipient thread limit",
+        ),
+    ),
     # Mimecast's documented reply when its scanners (virus or content signatures) stop
     # the message: "Email rejected due to security policies".
     ("virusdetected", (r"rejected due to security polic",)),
@@ -63,7 +98,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"duplicate header",
             r"multiple (?:from|to|subject|date|message-id)",
             r"header .{0,30}invalid",
-            r"missing (?:required )?header",
+            r"missing (?:a )?(?:valid |required )?(?:[\w-]+ )?header",
             r"bare lf",
             r"multiple addresses in from",
         ),
@@ -84,7 +119,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         (
             r"content presents a potential",
             r"policy violation",
-            r"protocol violation",
             r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
         ),
     ),
@@ -97,6 +131,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"refused to talk to me",
             r"\bip\b.{0,40}\b(?:blocked|bloquee|blacklisted)\b",
             r"invalid ip",
+            r"\bip (?:address )?(?:you're|you are) using .{0,40}not (?:authori[sz]ed|allowed)",
         ),
     ),
     # Sender authentication: SPF, DKIM, DMARC and friends (RFC 7208, 6376, 7489).
@@ -110,7 +145,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"domainkeys",
             r"authentication checks? failed",
             r"unauthenticated email",
-            r"sender (?:id|authentication) (?:check )?fail",
+            r"sender (?:id|authentication) (?:check |validation )?fail",
         ),
     ),
     # The sending host has no usable reverse DNS (PTR) record, or its name does not
@@ -139,7 +174,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         "failedstarttls",
         (
             r"starttls",
-            r"must issue a starttls",
             r"tls (?:is )?required",
             r"requires? tls",
             r"encryption required",
@@ -164,6 +198,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"unsafe attachment",
         ),
     ),
+    # RFC 7505 §4.3: the *sender's* domain publishes a null MX (a refusal of our sender).
+    ("rejected", (r"sender(?:'s)? (?:address|domain) (?:has )?(?:a )?null mx",)),
     # Null MX (RFC 7505) and domains that declare they take no mail.
     (
         "notaccept",
@@ -187,7 +223,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"relaying (?:mail )?(?:to \S+ )?(?:is )?not allowed",
             r"insecure mail relay",
             r"no relaying",
-            r"relay not permitted",
             r"cannot relay",
             r"(?:not|isn't) (?:configured|allowed|permitted) to relay",
             # Amazon SES refuses to relay for a sender or recipient identity not verified
@@ -204,7 +239,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"mailbox moved",
             r"no forwarding address",
             r"address (?:has )?changed",
-            r"user has moved",
             r"moved permanently",
         ),
     ),
@@ -213,7 +247,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         "mailboxfull",
         (
             r"mail ?box (?:is )?full",
-            r"mailbox (?:size|storage) (?:limit|quota)",
+            r"mailbox (?:size|storage) (?:limit|quota|exceeded)",
             r"over (?:the )?(?:disk |storage |mailbox )?quota",
             r"quota (?:exceeded|exceed|full)",
             r"exceeded (?:the |their |his |her )?(?:storage|quota|mailbox)",
@@ -225,8 +259,12 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"user is over",
             r"mail box space",
             r"not enough (?:storage|space)",
+            r"postfach (?:ist )?voll|speicherplatz|bo(?:î|i)te (?:aux lettres |de r(?:é|e)ception )?(?:est )?pleine",
+            r"buz(?:ó|o)n (?:est(?:á|a) )?lleno|caixa (?:postal )?(?:est(?:á|a) )?cheia|casella (?:(?:di posta|postale) )?piena",
+            r"mailbox (?:is )?vol\b|skrzynka (?:jest )?pe(?:ł|l)na|ящик переполнен|容量(?:を)?超|邮箱已满",
             r"quotaexceeded",
             r"mailbox exceeds",
+            r"(?:inbox|mailbox) is out of (?:storage|space)",
             r"exceeds? (?:the )?(?:size limit|storage) of (?:the|his|her|this) mailbox",
         ),
     ),
@@ -252,7 +290,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         (
             r"account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked)",
             r"mailbox (?:has been |is )?(?:disabled|suspended|inactive|locked|deactivated)",
-            r"(?:user|recipient|email) account (?:is )?(?:disabled|suspended|inactive|locked)",
             r"temporar(?:y|ily) locked",
             r"account (?:is )?not active",
             r"inactive (?:user|account|mailbox)",
@@ -263,15 +300,28 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"(?:mailbox|account) is frozen",
         ),
     ),
+    # Our IP or domain is listed as a spam source or has a bad reputation.
+    (
+        "badreputation",
+        (
+            r"reputation",
+            r"sender score",
+            r"\bsbrs\b",
+            r"unusual (?:rate|volume|amount) of",
+            r"(?:unusual|suspicious) sending activity",
+            r"user complaints",
+            r"unexpected volume",
+        ),
+    ),
     # Too many connections or messages from us right now.
     (
         "toomanyconn",
         (
             r"too many (?:connections|concurrent|simultaneous|sessions|smtp sessions)",
+            r"maximum number of (?:concurrent |simultaneous )?(?:server |smtp )?connections",
             r"connection (?:limit|rate limit)",
             r"too many hosts",
             r"maximum (?:number of )?connections",
-            r"too many recipients",
             r"frequency limit",
         ),
     ),
@@ -284,17 +334,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"too many (?:messages|mails|emails|recipients this)",
             r"rate of (?:e-?mail|messages)",
             r"slow down",
-            r"receiving mail at a rate",
-        ),
-    ),
-    # Our IP or domain is listed as a spam source or has a bad reputation.
-    (
-        "badreputation",
-        (
-            r"reputation",
-            r"sender score",
-            r"user complaints",
-            r"unexpected volume",
         ),
     ),
     # The content looks like spam.
@@ -310,16 +349,16 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"bulk (?:e-?)?mail",
             r"content (?:was )?(?:rejected|refused) as",
             r"message (?:was )?classified as",
-            r"looks like spam",
             r"scored too high",
-            r"detected as spam",
             r"high probability of",
             r"content rejected",
             r"blacklisted (?:url|link)",
             r"\buribl\b",
-            r"spam classification",
         ),
     ),
+    # The TCP connection itself failed (the errno strings MTAs quote): no SMTP server
+    # answered, so nothing was refused; said before the block rules below.
+    ("networkerror", (r"connection refused", r"no route to host", r"network (?:is )?unreachable")),
     # The sending host/IP is refused: block lists, open relay suspicion, firewall rules.
     (
         "blocked",
@@ -327,22 +366,21 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"blacklist(?:ed)? (?:by|at|on)|blocklist",
             r"\bblock(?:ed|listed)? (?:by|using|for|from|due)",
             r"(?:ip|host|client|server|connection)s? (?:has been |is |was )?(?:blocked|banned|blacklisted|refused|rejected|not allowed)",
-            r"\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral)\b",
+            r"\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral|abusix|uceprotect|spamrats|psbl)\b",
+            r"\bblacklist\b",
+            r"\bblock ?listed\b|\bon (?:our|the|a) block ?list",
+            r"too many (?:bad|unknown|invalid) recipients|excessive unknown recipients",
             r"(?:is|are|was|been|currently) (?:black|block)?listed (?:in|on|at|by)",
             r"messages from \[?\d{1,3}(?:\.\d{1,3}){3}",
-            r"client host rejected",
             r"banned sending ip",
             r"open relay",
             r"your (?:ip|network|server)",
             r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from",
-            r"connection (?:refused|rejected|denied) (?:by|from|for)",
-            r"blocked for abuse",
-            r"poor reputation",
+            r"connection (?:rejected|denied) (?:by|from|for)",
             r"has been blocked",
             r"domain (?:is )?blocked",
             r"relay quota",
             r"service unavailable;? client",
-            r"administrative prohibition",
             r"black ?hole",
             r"\bblocked\b",
         ),
@@ -355,6 +393,11 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"from: (?:address|domain) (?:is )?(?:invalid|not found|unknown|does not exist|rejected)",
             r"sender (?:address )?(?:rejected: )?domain (?:is )?(?:invalid|not found|unknown|does not exist)",
             r"domain of sender address .{0,80}(?:does not|doesn't) (?:exist|resolve)",
+            r"(?:valid|real|resolvable) sender domain",
+            r"(?:sender|user|client) (?:is |was )?not (?:authori[sz]ed|allowed|permitted) to send (?:from|as|mail from|on behalf)",
+            r"permissions? to send as",
+            r"unresolvable (?:rfc ?5321 )?(?:from|sender) (?:domain|address)",
+            r"domain name required for sender",
         ),
     ),
     # DNS trouble while routing is a network error, not proof the domain is gone.
@@ -374,7 +417,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         "hostunknown",
         (
             r"host (?:or domain name )?(?:not found|unknown)",
-            r"host or domain name not found",
             r"unknown host",
             r"domain (?:not found|unknown)",
             r"no such domain",
@@ -385,7 +427,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"name or service not known",
             r"nxdomain",
             r"bad destination system",
-            r"host not found",
             r"invalid domain",
             r"unknown domain",
             r"domain (?:is )?invalid",
@@ -394,6 +435,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)",
             r"domain (?:is )?not reachable",
             r"domain may not exist",
+            r"(?:unable|not able|weren't able|were not able) to find the recipient domain",
             # "553 mx.example.org does not exist": the reply's subject is a bare domain name
             # (right after the reply code, or named as the domain), not an address.
             r"\b[45][0-9][0-9](?:[ -][45]\.[0-9]{1,3}\.[0-9]{1,3})? <?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
@@ -411,7 +453,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"(?:recipient|addressee|mailbox|account|address) (?:not found|unknown|does not exist|doesn't exist|not exist)",
             r"invalid (?:recipient|mailbox|address|user)",
             r"no mailbox",
-            r"mailbox not found",
             r"not a valid (?:mailbox|recipient|user|address)",
             r"user not listed",
             r"not listed in",
@@ -420,7 +461,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"recipientnotfound",
             r"not found by smtp address lookup",
             r"bad destination mailbox",
-            r"address unknown",
             r"(?:recipient|user) (?:rejected|invalid)",
             r"doesn't have an? .{1,60} account",
             r"no longer (?:valid|available|exists)",
@@ -433,8 +473,21 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"undeliverable address",
             r"unrouteable",
             r"recipient name is not recognized",
-            # Office 365 edge blocking answers this for addresses its directory lacks.
-            r"recipient address(?:es)? rejected: access denied",
+            r"bad (?:recipient |destination )?address(?: mailbox)? syntax",
+            r"fully[- ]qualified (?:domain name|address) required|need fully[- ]qualified address",
+            # The same verdict in the languages MTAs and providers localize it into
+            # (German, French, Spanish/Portuguese, Italian, Dutch, Polish, Russian,
+            # Japanese, Chinese): "unknown user/recipient", "address does not exist".
+            r"(?:benutzer|empf(?:ä|ae)nger|adresse|postfach) (?:ist )?unbekannt|unbekannte[rs]? (?:benutzer|empf(?:ä|ae)nger)",
+            r"existiert nicht|gibt es nicht",
+            r"(?:utilisateur|destinataire|adresse) inconnue?|n'existe pas|inexistante?",
+            r"(?:usuario|usuário|destinatario|destinatário) (?:desconocido|desconhecido|inexistente)|no existe|não existe",
+            r"utente (?:sconosciuto|inesistente)|non esiste",
+            r"onbekende (?:gebruiker|ontvanger)|bestaat niet",
+            r"nieznany (?:u(?:ż|z)ytkownik|adresat)|nie istnieje",
+            r"(?:пользователь|адрес|получатель) (?:не существует|не найден)|нет такого",
+            r"存在しない|宛先不明|該当するユーザ",
+            r"用户不存在|收件人不存在|地址不存在",
         ),
     ),
     # Disk or spool full on the receiving system itself.
@@ -444,7 +497,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"system (?:storage )?full",
             r"insufficient system storage",
             r"spool (?:is )?full",
-            r"file system full",
             r"no space left",
             r"insufficient (?:disk )?space",
             r"out of (?:disk )?space",
@@ -503,9 +555,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     (
         "networkerror",
         (
-            r"connection (?:refused|reset|lost|closed)",
-            r"no route to host",
-            r"network (?:is )?unreachable",
+            r"connection (?:reset|lost|closed)",
             r"hop count exceeded",
             r"routing loop",
             r"mail loop",
@@ -541,10 +591,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     (
         "policyviolation",
         (
-            r"policy violation",
-            r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
-            r"content presents a potential",
             r"protocol violation",
+            r"administrative prohibition",
             r"(?:content|message|email) policy",
             r"prohibited",
             r"not allowed by policy",
@@ -572,6 +620,12 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"security",
             r"auth(?:entication)? failed",
             r"must authenticate",
+            r"not authenticated",
+            r"(?:username|user name|password|credentials?) (?:and password )?(?:not accepted|incorrect|invalid|required)",
+            r"application-specific password|log ?in (?:with|via|using) your web browser",
+            r"login attempts",
+            r"identity changes",
+            r"authentication type",
             r"unauthorized",
             r"unauthenticated (?:senders?|users?|relay)",
         ),
@@ -604,6 +658,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         "filtered",
         (
             r"filter",
+            r"rejected by (?:the )?(?:destination|recipient) domain",
             r"(?:recipient|user) (?:has )?(?:refused|rejected|declined)",
             r"not accepting mail",
             r"delivery not permitted",
@@ -655,3 +710,30 @@ NOTICE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # notice is translated into the reader's language, the help link is not.
     ("rejected", (r"groups\.google\.com/support", r"permission to post (?:messages )?to the group")),
 ]
+
+# Wording that puts the cause on the recipient's side even for reasons that are usually
+# the sender's (a rate limit of the recipient's own mailbox, TLS the destination lacks).
+RECIPIENT_SIDE: tuple[str, ...] = (
+    r"gr[ae]y-?list",
+    r"(?:user|recipient|mailbox) (?:you are trying to contact )?is receiving (?:e-?)?mail",
+    r"recipient'?s? (?:per hour )?message receive limit exceeded",
+    r"destination (?:mail )?server",
+    r"recipient thread limit",
+)
+
+# The subject of a refusal, as MTAs prefix it ("Helo command rejected: ...", Postfix
+# smtpd restrictions, and their Exim / sendmail equivalents): what was refused decides
+# what the detail after it can mean. The detail is read by the phrase tables; a reason
+# about the recipient in it (its "Host not found" is our HELO name's) becomes the
+# subject's reason, and so does a detail that says nothing the tables know.
+REFUSAL_SUBJECTS: tuple[tuple[str, str, str], ...] = (
+    # (pattern, reason of the subject, what a detail about a host/domain becomes)
+    (
+        r"helo command rejected|(?:invalid|bad|broken|illegal|bogus) (?:helo|ehlo)|"
+        r"(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|is (?:not valid|invalid))",
+        "blocked",
+        "blocked",
+    ),
+    (r"client host rejected|client (?:host )?(?:\S+ )?refused", "blocked", "requireptr"),
+    (r"sender address rejected|sender verify failed|sender address (?:is )?invalid", "rejected", "rejected"),
+)

@@ -1,128 +1,93 @@
-"""Why a recipient bounced: the decision order over our tables (see :mod:`.phrases`).
+"""Why a recipient bounced: the one place the decision is made, in a documented order.
 
-:func:`reason_for` asks, in this order, and the first answer wins:
+The evidence comes in five layers, each kept as data in its own table: the **SMTP
+stage** (connect / helo / mail / rcpt / data / after-data: :mod:`.codes`), the **reply
+code** (RFC 5321), the **RFC 3463 status** (a meaning per code, and a default per
+subject), the **receiving provider's own codes** (:mod:`.providers`, keyed on the
+code, words and remote host) and the **phrase tables** per reason (:mod:`.phrases`).
+:func:`decide` resolves them from the most specific to the least, and writes every
+rule that fired (and the words it keyed on) into the decision's ``evidence``:
 
-1. ``STRONG_STATUS``: RFC 3463 / IANA enhanced status codes precise enough to trust
-   over any wording (X.2.2 mailbox full, X.7.26 authentication failed...);
-2. the phrase tables, on the recipient's own diagnostic (on the remote server's reply
-   first when a relay quotes it after its own summary);
-3. ``WEAK_STATUS``: codes that servers also send for neighbouring causes;
-4. ``COMMAND_REASONS``: the SMTP stage (a refused greeting is a block, a refused MAIL
-   FROM a sender rejection), then ``REPLY_REASONS`` (500-504: not understood; 421:
-   the receiving system is unavailable);
-5. ``WEAK_PHRASES`` (boilerplate like "giving up"), then the whole notice text;
-6. ``expired`` for a delayed recipient, ``onhold`` for a failed one (``undefined``
-   when no report names the recipient at all: it was only found in the returned
-   message, so nothing is known about its failure).
-
-"No such user" wording is then told apart from a filter by the stage, the status and
-the reply's shape (:func:`_user_or_filter`: a hard bounce needs corroboration), the
-tables' provisional answers (``recipient_rejected``, ``access_denied``) are settled by
-the stage (:func:`_settle`), and any reason about the recipient is corrected when the
-server refused us before the recipient was named (:func:`adjust_for_command`).
+1. a provider's documented code (Exchange's 5.7.606, Gmail's 4.7.28, Outlook.com's
+   RP-001): it names one meaning of that provider, so it is trusted first;
+2. the subject of the refusal ("Helo command rejected:", "Client host rejected:",
+   "Sender address rejected:"): its detail is about us, never about the recipient;
+3. the phrase tables on the remote server's quoted reply, else on the diagnostic,
+   against a STRONG RFC 3463 code: the code wins unless the words give a reason the
+   code is known to be reused for (X.2.2 sent for a sender quota or a size limit);
+4. the stage settles "no such user": after the message was read (after-data) it is a
+   filter talking (``filtered``); a hard bounce needs the RCPT stage, an X.1.y status or
+   directory wording; "access denied" means what the stage says was refused;
+5. when nothing above spoke, in order: the WEAK RFC 3463 code, the stage alone (an
+   SMTP refusal before RCPT: our host or our sender), the reply code (500-504 not
+   understood, 421 unavailable), the RFC 3463 subject default, the queue's "gave up",
+   and any other 4yz as a transient refusal (``systemerror``, never ``expired``);
+6. the notice text around the report (provider landmarks, then the phrase tables);
+7. nothing known: ``onhold`` (``undefined`` when no report named the recipient; a
+   delayed report with no cause is waiting in a queue: ``expired``);
+8. last, the stage corrects a reason about the recipient given before the recipient
+   was named (refused at connect / HELO: a block of our host; at MAIL: our sender).
 """
 
 from __future__ import annotations
 
-from . import rx
+import re
+
+from .codes import (
+    ACCESS_DENIED,
+    REPLY_REASONS,
+    STAGE_OVERRIDES,
+    STAGE_REASONS,
+    STRONG_STATUS,
+    SUBJECT_DEFAULTS,
+    TRANSIENT_DEFAULT,
+    WEAK_STATUS,
+    stage_name,
+)
+from .names import blocklist_of, filter_product_of
 from .phrasegate import GatedGroups
-from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES
+from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES, RECIPIENT_SIDE, REFUSAL_SUBJECTS
+from .providers import PROVIDER_RULES, ProviderRule
 
 _NOTICE = GatedGroups(NOTICE_PHRASES)
 _PHRASES = GatedGroups(PHRASES)
 _CERTAIN = GatedGroups([("userunknown", ADDRESS_CERTAIN)])
+_RECIPIENT_SIDE = GatedGroups([("recipient", RECIPIENT_SIDE)])
 # A per-recipient reply whose address slot is empty ("550 : User unknown",
 # "550: : ...", "550 <>: ..."): the server answered the message, not a recipient.
+_EMPTY_SLOT = re.compile(r"\b[45][0-9][0-9](?::? :| <>:) ")
 # A relay's own summary followed by the remote server's reply in quotes (Amazon SES:
 # "5.1.0 - Unknown address error 550-'5.7.1 ... Access denied'"): the remote server's
 # words are read first, the relay's summary only when they say nothing we know.
-_QUOTED_REPLY = rx.compile(r"\b[245][0-9][0-9][- ]'([^']{4,})'")
-_EMPTY_SLOT = rx.compile(r"\b[45][0-9][0-9](?::? :| <>:) ")
-
-# RFC 3463 (and IANA registry) enhanced status codes that name one cause; the class
-# digit is left out so 4.x.y and 5.x.y share a row. STRONG codes are precise enough
-# to win over the text (servers reuse loose words like "rejected" with them); WEAK
-# codes are also sent for neighbouring causes, so they only speak when no phrase does.
-STRONG_STATUS = {
-    "1.6": "hasmoved",  # destination mailbox has moved, no forwarding address
-    "1.7": "rejected",  # bad sender's mailbox address syntax
-    "1.8": "rejected",  # bad sender's system address
-    "2.2": "mailboxfull",  # mailbox full
-    "2.3": "exceedlimit",  # message length exceeds administrative limit
-    "3.1": "systemfull",  # mail system full
-    "3.4": "mesgtoobig",  # message too big for system
-    "4.5": "systemfull",  # mail system congestion
-    "7.13": "suspend",  # user account disabled (IANA registry)
-    "7.20": "authfailure",  # no passing DKIM signature found (RFC 7372)
-    "7.21": "authfailure",  # no acceptable DKIM signature found
-    "7.22": "authfailure",  # no valid author-matched DKIM signature found
-    "7.23": "authfailure",  # SPF validation failed
-    "7.24": "authfailure",  # SPF validation error
-    "7.25": "requireptr",  # reverse DNS validation failed
-    "7.26": "authfailure",  # multiple authentication checks failed
-    "7.27": "notaccept",  # sender address has null MX
-}
-WEAK_STATUS = {
-    "1.0": "userunknown",  # other address status (in practice: the recipient)
-    "1.1": "userunknown",  # bad destination mailbox address
-    "1.2": "hostunknown",  # bad destination system address
-    "1.3": "userunknown",  # bad destination mailbox address syntax
-    "1.4": "userunknown",  # destination mailbox address ambiguous
-    # RFC 7505 gives X.1.10 to "recipient address has null MX", but Exchange Online sends
-    # 5.1.10 with RecipientNotFound for a mailbox that does not exist: the words decide.
-    "1.10": "notaccept",
-    "2.1": "suspend",  # mailbox disabled, not accepting messages
-    "3.0": "systemerror",  # other or undefined mail system status
-    "3.2": "notaccept",  # system not accepting network messages (also used for rate limits)
-    "3.5": "systemerror",  # system incorrectly configured
-    "4.1": "networkerror",  # no answer from host
-    "4.2": "networkerror",  # bad connection
-    "4.3": "systemerror",  # directory server failure
-    "4.4": "hostunknown",  # unable to route
-    "4.6": "networkerror",  # routing loop detected
-    "4.7": "expired",  # delivery time expired
-    "5.3": "exceedlimit",  # too many recipients
-    "6.0": "contenterror",  # other or undefined media error
-    "6.1": "contenterror",  # media not supported
-    "6.3": "contenterror",  # conversion required but not supported
-    "7.1": "blocked",  # delivery not authorised, message refused
-    "7.2": "norelaying",  # mailing list expansion prohibited
-    "7.7": "securityerror",  # message integrity failure
-    "7.8": "securityerror",  # authentication credentials invalid
-    "7.9": "securityerror",  # authentication mechanism is too weak
-    "7.10": "failedstarttls",  # encryption needed
-    "7.11": "failedstarttls",  # encryption required for requested authentication mechanism
-    "7.17": "suspend",  # mailbox owner has changed
-    "7.18": "suspend",  # domain owner has changed
-}
-
-# When only the stage is known: refusing our connection or greeting is a block of our
-# host; refusing MAIL FROM is a refusal of our sender address.
-COMMAND_REASONS = {"CONN": "blocked", "HELO": "blocked", "MAIL": "rejected"}
-
-# What RFC 5321 reply codes mean when nothing else was said: 500-504, the server did
-# not understand the command; 421, "service not available, closing transmission
-# channel" (the receiving system is unavailable, try later).
-REPLY_REASONS = {
-    "500": "syntaxerror",
-    "501": "syntaxerror",
-    "502": "syntaxerror",
-    "503": "syntaxerror",
-    "504": "syntaxerror",
-    "421": "systemerror",
-}
+_QUOTED_REPLY = re.compile(r"\b[245][0-9][0-9][- ]'([^']{4,})'")
 
 # Sentences MTAs append to any final failure ("I've given up"): they say the queue
 # ran out, which is the reason only when nothing more specific was said.
-WEAK_PHRASES = [
-    (
-        "expired",
-        rx.compile(
-            r"(?:in|on) the queue too long|giving up|gave up|"
-            r"delivery attempts? (?:will )?(?:continue|stopped)"
-        ),
-    ),
-]
+_WEAK_PHRASE = re.compile(
+    r"(?:in|on) the queue too long|giving up|gave up|delivery attempts? (?:will )?(?:continue|stopped)"
+)
+_STORAGE = frozenset({"mailboxfull", "mesgtoobig", "exceedlimit", "systemfull"})
+_SUBJECTS = [(re.compile(pattern), reason, host) for pattern, reason, host in REFUSAL_SUBJECTS]
+# Detail reasons that speak of the recipient or are provisional: under a refusal of our
+# HELO, client host or sender, they are about us (the subject's reason decides).
+_NOT_ABOUT_US = frozenset({"userunknown", "filtered", "suspend", "hasmoved", "recipient_rejected", "access_denied"})
+_ABOUT_A_HOST = frozenset({"hostunknown", "notaccept", "networkerror", "syntaxerror"})
+
+
+class Decision:
+    """The reason for one recipient, the stage it was refused at, and why."""
+
+    __slots__ = ("blocklist", "evidence", "filter_product", "reason", "sender_side", "stage")
+
+    def __init__(self, reason: str = "", stage: str = "") -> None:
+        self.reason, self.stage = reason, stage
+        self.sender_side: bool | None = None  # None: the reason's default (taxonomy)
+        self.blocklist = self.filter_product = ""
+        self.evidence: list[dict[str, str]] = []
+
+    def note(self, rule: str, text: str) -> None:
+        """Record that ``rule`` fired on ``text``."""
+        self.evidence.append({"rule": rule, "text": text[:300]})
 
 
 def squash(text: str) -> str:
@@ -135,39 +100,79 @@ def phrase_reason(text_lower: str) -> str:
     return _PHRASES.first(text_lower) if text_lower else ""
 
 
-def status_reason(status: str, table: dict) -> str:
+def status_reason(status: str, table: dict[str, str]) -> str:
     """Return the reason an enhanced status code names in ``table``, or ``""``."""
     if not status or status[0] not in "45":
         return ""
     return table.get(status[2:], "")
 
 
-_STORAGE = frozenset({"mailboxfull", "mesgtoobig", "exceedlimit", "systemfull"})
+def _phrase(decision: Decision, text: str, where: str) -> str:
+    reason, index, words = _PHRASES.find(text) if text else ("", -1, "")
+    if reason:
+        decision.note(f"phrase {where}: PHRASES[{index}] ({reason})", words)
+    return reason
 
 
-def _user_or_filter(status: str, command: str, diagnostic: str) -> str:
-    """Decide between userunknown and filtered for "no such user" wording.
-
-    A hard bounce suppresses the address for good, so the wording alone is not enough:
-    it must be backed by the stage (said at RCPT TO), an address status (X.1.y) or
-    wording that reports a directory lookup of this very mailbox (``ADDRESS_CERTAIN``).
-    Said after DATA with no specific status, with a status naming another cause (X.2.1,
-    X.7.1...), with the address slot of the reply left empty (``550 : User unknown``:
-    a reply to the whole message, not to one recipient), or with no status and no
-    stage at all, it is a filter at the destination refusing the message.
-    """
-    if command == "RCPT" or status[2:4] == "1.":
-        return "userunknown"
-    if _CERTAIN.first(diagnostic):
-        return "userunknown"
-    if status[2:4] in ("2.", "3.", "6.", "7.") or _EMPTY_SLOT.search(diagnostic):
-        return "filtered"
-    if (status[2:] in ("", "0.0") and command == "DATA") or (not status and not command):
-        return "filtered"
-    return "userunknown"
+def _rules_for(status: str) -> tuple[ProviderRule, ...]:
+    """The provider rows that can match a status: keyed on its subject digit, plus the
+    rows keyed on words only (an index: most statuses have no provider row at all)."""
+    key = status[2:4] if status[:1] in ("4", "5") else ""
+    rules = _RULE_INDEX.get(key)
+    if rules is None:
+        rules = _RULE_INDEX[key] = tuple(r for r in PROVIDER_RULES if not r.status or (key and r.status_subject == key))
+    return rules
 
 
-def reason_for(
+_RULE_INDEX: dict[str, tuple[ProviderRule, ...]] = {}
+
+
+def _provider(decision: Decision, status: str, text: str, host: str) -> str:
+    for rule in _rules_for(status):
+        found = rule.matches(status, text, host)
+        if found is not None:
+            decision.note(f"provider: {rule.name}", found.group(0) or status)
+            if rule.sender_side is not None:
+                decision.sender_side = rule.sender_side
+            return rule.reason
+    return ""
+
+
+def _refusal_subject(decision: Decision, diagnostic: str) -> str:
+    """Layer 1b: the reason when the reply names what it refused (our HELO, host, sender)."""
+    for pattern, reason, host_reason in _SUBJECTS:
+        found = pattern.search(diagnostic)
+        if not found:
+            continue
+        detail = _phrase(decision, diagnostic[found.end() :], "refusal detail")
+        settled = (
+            host_reason if detail in _ABOUT_A_HOST else reason if detail in _NOT_ABOUT_US or not detail else detail
+        )
+        decision.note(f"refusal of {found.group(0)!r}: the detail is about us ({settled})", found.group(0))
+        return settled
+    return ""
+
+
+def _status_and_words(decision: Decision, diagnostic: str, status: str, host: str) -> str:
+    """Layers 4 (provider codes), 1b (refusal subject), 3 (strong status) and 5 (phrases)."""
+    provider = _provider(decision, status, diagnostic, host) if diagnostic or status else ""
+    if provider:
+        return provider
+    subject = _refusal_subject(decision, diagnostic) if "rejected" in diagnostic or "helo" in diagnostic else ""
+    if subject:
+        return subject
+    quoted = _QUOTED_REPLY.search(diagnostic) if "'" in diagnostic else None
+    words = (quoted and _phrase(decision, quoted.group(1), "quoted reply")) or _phrase(
+        decision, diagnostic, "diagnostic"
+    )
+    strong = STRONG_STATUS.get(status[2:]) if status[:1] in ("4", "5") else None
+    if strong and not (words and words in strong[1]):
+        decision.note(f"status {status}: RFC 3463 ({strong[0]})", status)
+        return strong[0]
+    return words
+
+
+def decide(
     diagnostic: str,
     status: str,
     command: str = "",
@@ -177,77 +182,148 @@ def reason_for(
     action: str = "failed",
     diag_type: str = "",
     unreported: bool = False,
-) -> str:
-    """Return the Sisimai-vocabulary reason for one failed or delayed recipient.
+    remote_mta: str = "",
+) -> Decision:
+    """Return the decision for one failed or delayed recipient (see the module doc).
 
-    ``diagnostic`` is the recipient's own text (squashed); ``context`` is the rest of the
-    notification (raw: it is squashed here, and only when everything else is silent). A delayed recipient
-    with no stated cause is ``expired`` (it is waiting in a queue), a failed one
-    ``onhold``.
+    ``diagnostic`` is the recipient's own text (squashed); ``context`` the rest of the
+    notification (raw: squashed here, read only when everything else is silent).
+    ``command`` is the SMTP stage in any spelling (``RCPT``, ``rcpt``, ``after-data``).
     """
-    quoted = _QUOTED_REPLY.search(diagnostic) if "'" in diagnostic else None
-    reason = (
-        status_reason(status, STRONG_STATUS) or (quoted and phrase_reason(quoted.group(1))) or phrase_reason(diagnostic)
-    )
+    decision = Decision(stage=stage_name(command))
+    stage = decision.stage
+    if stage:
+        decision.note(f"stage: {stage}", command)
+    reason = _status_and_words(decision, diagnostic, status, remote_mta)
     if diag_type == "x-unix" and reason not in _STORAGE:
-        return "mailererror"  # RFC 3464 diagnostic from a local delivery program
+        decision.note("RFC 3464 diagnostic type x-unix: a local delivery program", diag_type)
+        reason = "mailererror"
     if reason == "userunknown":
-        reason = _user_or_filter(status, command, diagnostic)
-    reason = _settle(reason, command)
-    reason = (
-        reason
-        or status_reason(status, WEAK_STATUS)
-        or COMMAND_REASONS.get(command, "")
-        or REPLY_REASONS.get(reply_code, "")
-        or _weak_phrase(diagnostic)
-    )
+        reason = _user_or_filter(decision, status, stage, diagnostic)
+    reason = _settle(decision, reason, stage) or _weak(decision, diagnostic, status, stage, reply_code)
     if not reason and context:
-        context = squash(context)
-        reason = _notice_reason(context) or phrase_reason(context) or _weak_phrase(context)
-    reason = _settle(reason, command)
+        reason = _from_context(decision, squash(context), stage)
     if not reason:
         reason = "expired" if action == "delayed" else "undefined" if unreported else "onhold"
-    return adjust_for_command(reason, command)
+        decision.note(f"nothing known: {reason}", action)
+    decision.reason = adjust_for_stage(decision, reason, stage)
+    if decision.sender_side is None and diagnostic and _RECIPIENT_SIDE.first(diagnostic):
+        decision.note("recipient side: the words name the recipient's own limit or server", diagnostic[:80])
+        decision.sender_side = False
+    _name_lists_and_products(decision, diagnostic, remote_mta)
+    return decision
 
 
-def _settle(reason: str, command: str) -> str:
-    """Turn the phrase tables' provisional answers into reasons.
-
-    ``recipient_rejected`` (Postfix's prefix with nothing specific after it) is the
-    address itself; ``access_denied`` depends on the stage (see ``COMMAND_REASONS``).
-    """
-    if reason == "recipient_rejected":
-        return "userunknown"
-    if reason == "access_denied":
-        return COMMAND_REASONS.get(command, "securityerror")
-    return reason
-
-
-def _notice_reason(text: str) -> str:
-    return _NOTICE.first(text) if text else ""
+def _name_lists_and_products(decision: Decision, diagnostic: str, remote_mta: str) -> None:
+    """Fill the blocklist and filter product the refusal names (see :mod:`.names`)."""
+    if not diagnostic:
+        return
+    decision.blocklist = blocklist_of(diagnostic)
+    decision.filter_product = filter_product_of(diagnostic, remote_mta)
+    if decision.blocklist:
+        decision.note(f"blocklist named: {decision.blocklist}", decision.blocklist)
+    if decision.filter_product:
+        decision.note(f"filter product named: {decision.filter_product}", decision.filter_product)
 
 
-def _weak_phrase(text: str) -> str:
-    for reason, pattern in WEAK_PHRASES:
-        if pattern.search(text):
-            return reason
+def reason_for(diagnostic: str, status: str, command: str = "", context: str = "", **options: object) -> str:
+    """Return only the reason of :func:`decide` (same arguments)."""
+    return decide(diagnostic, status, command, context, **options).reason  # type: ignore[arg-type]
+
+
+def _weak(decision: Decision, diagnostic: str, status: str, stage: str, reply_code: str) -> str:
+    """The fallbacks when no strong code, provider row or phrase spoke, in order."""
+    weak = status_reason(status, WEAK_STATUS)
+    if weak:
+        decision.note(f"status {status}: RFC 3463 default ({weak})", status)
+        return weak
+    if stage in STAGE_REASONS and reply_code[:1] in ("4", "5"):  # an SMTP refusal, not a failed TCP connect
+        decision.note(f"stage {stage} alone ({STAGE_REASONS[stage]})", stage)
+        return STAGE_REASONS[stage]
+    if reply_code in REPLY_REASONS:
+        decision.note(f"reply code {reply_code}: RFC 5321 ({REPLY_REASONS[reply_code]})", reply_code)
+        return REPLY_REASONS[reply_code]
+    subject = SUBJECT_DEFAULTS.get(status[2:].split(".")[0]) if status[:1] in ("4", "5") else None
+    if subject and status[2:] != "0.0":
+        decision.note(f"status {status}: RFC 3463 subject default ({subject})", status)
+        return subject
+    found = _WEAK_PHRASE.search(diagnostic) if diagnostic else None
+    if found:
+        decision.note("queue gave up (expired)", found.group(0))
+        return "expired"
+    if reply_code[:1] == "4":
+        decision.note(f"reply code {reply_code}: transient refusal ({TRANSIENT_DEFAULT})", reply_code)
+        return TRANSIENT_DEFAULT
     return ""
 
 
-# A reason about the recipient cannot be right when the server refused us before the
-# recipient was named (connection, greeting: a block of our host; MAIL FROM: a refusal
-# of our sender).
-_ABOUT_RECIPIENT = frozenset({"userunknown", "hostunknown", "filtered", "suspend", "hasmoved", "onhold", "undefined"})
-_COMMAND_OVERRIDES = {
-    "CONN": ("blocked", _ABOUT_RECIPIENT | {"rejected", "securityerror"}),
-    "HELO": ("blocked", _ABOUT_RECIPIENT | {"rejected", "securityerror"}),
-    "MAIL": ("rejected", _ABOUT_RECIPIENT),
-}
+def _from_context(decision: Decision, context: str, stage: str) -> str:
+    reason, index, words = _NOTICE.find(context)
+    if reason:
+        decision.note(f"notice landmark: NOTICE_PHRASES[{index}] ({reason})", words)
+    else:
+        reason = _phrase(decision, context, "notice text")
+    if not reason:
+        found = _WEAK_PHRASE.search(context)
+        if found:
+            decision.note("notice: queue gave up (expired)", found.group(0))
+            reason = "expired"
+    return _settle(decision, reason, stage)
 
 
-def adjust_for_command(reason: str, command: str) -> str:
+def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str) -> str:
+    """Decide between userunknown and filtered for "no such user" wording.
+
+    A hard bounce suppresses the address for good, so the wording alone is not enough:
+    it must be backed by the stage (said at RCPT TO), an address status (X.1.y) or
+    wording that reports a directory lookup of this very mailbox (``ADDRESS_CERTAIN``).
+    Said at or after DATA (a content filter talking), with a status naming another
+    cause (X.2.1, X.7.1...), with the address slot of the reply left empty (a reply to
+    the whole message), or with no status and no stage at all, it is ``filtered``.
+    """
+    certain = _CERTAIN.find(diagnostic)[2]
+    if certain:
+        decision.note("directory wording: ADDRESS_CERTAIN (userunknown at any stage)", certain)
+        return "userunknown"
+    if stage == "after-data":
+        decision.note("'no such user' after the message was read: a filter judging it (filtered)", stage)
+        return "filtered"
+    if stage == "rcpt" or status[2:4] == "1.":
+        decision.note("'no such user' corroborated by the RCPT stage or an X.1.y status", stage or status)
+        return "userunknown"
+    if (
+        status[2:4] in ("2.", "3.", "6.", "7.")
+        or _EMPTY_SLOT.search(diagnostic)
+        or not (status or stage)
+        or (stage == "data" and status[2:] in ("", "0.0"))
+    ):
+        decision.note("'no such user' without an address status or RCPT stage (filtered)", status or diagnostic[:80])
+        return "filtered"
+    return "userunknown"
+
+
+def _settle(decision: Decision, reason: str, stage: str) -> str:
+    """Turn the phrase tables' provisional answers into reasons.
+
+    ``recipient_rejected`` (Postfix's prefix with nothing specific after it) is the
+    address itself; ``access_denied`` depends on the stage (``STAGE_REASONS``).
+    """
+    if reason == "recipient_rejected":
+        return "userunknown" if stage not in ("data", "after-data") else "filtered"
+    if reason == "access_denied":
+        settled = ACCESS_DENIED.get(stage, "securityerror")
+        decision.note(f"'access denied' at stage {stage or 'unknown'} ({settled})", stage)
+        return settled
+    return reason
+
+
+def adjust_for_stage(decision: Decision, reason: str, stage: str) -> str:
     """Return ``reason`` corrected for the SMTP stage the failure happened at."""
-    override = _COMMAND_OVERRIDES.get(command)
+    override = STAGE_OVERRIDES.get(stage)
     if override and reason in override[1]:
+        decision.note(f"stage {stage}: the recipient was not named yet ({reason} -> {override[0]})", stage)
         return override[0]
     return reason
+
+
+adjust_for_command = adjust_for_stage

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import re
 
-from . import rx
 from .phrasegate import GatedGroups
 
 # RFC 5321 reply code: 2xx-5xx with a second digit 0-5, standing alone or followed by
 # the "-" of a multi-line reply; never part of an IP address, a number or a word.
 # A code alone in brackets ("OFR_506 [506]") is a reference number, not a reply.
-_REPLY = rx.compile(r"(?<![\w.#/=-])(?!(?<=\[)\d{3}\])([245][0-5][0-9])(?=[- ,;:\]\)'\"]|$)(?![.\d])", re.M)
+_REPLY = re.compile(r"(?<![\w.#/=-])(?!(?<=\[)\d{3}\])([245][0-5][0-9])(?=[- ,;:\]\)'\"]|$)(?![.\d])", re.M)
 # A reply quoted in a sendmail transcript ("<<< 550 ..."), as opposed to the summary
 # line sendmail writes after it ("554 <a@b>... Remote protocol error").
-_REMOTE_REPLY = rx.compile(r"<<<[ \t]*([245][0-5][0-9])(?=[- ]|$)", re.M)
+_REMOTE_REPLY = re.compile(r"<<<[ \t]*([245][0-5][0-9])(?=[- ]|$)", re.M)
 # RFC 3463 enhanced status: class.subject.detail, not inside a dotted IP address.
-_STATUS = rx.compile(r"(?<![\w.])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?!\.?[0-9])")
+_STATUS = re.compile(r"(?<![\w.])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?!\.?[0-9])")
 
 # The SMTP stage a failure happened at, from the wrappers MTAs put around replies.
 _COMMANDS = [
@@ -55,16 +54,26 @@ _COMMANDS = [
             r"smtp:mail\b",
         ),
     ),
+    # The reply to the final "." (the server has read the whole message) is its own
+    # stage: Postfix "in reply to end of DATA command", Exim "after end of data",
+    # qmail "failed after I sent the message".
+    (
+        "ENDDATA",
+        (
+            r"in reply to end of data",
+            r"after end of data",
+            r"failed after i sent the message",
+            r"our final data",
+            r"after (?:the )?message (?:body|content|text)",
+        ),
+    ),
     (
         "DATA",
         (
-            r"in reply to end of data",
             r"in reply to data",
-            r"after end of data",
             r"after data",
             r">>> data",
-            r"our (?:final )?data",
-            r"failed after i sent the message",
+            r"our data",
             r"\[data\]",
             r"\(data\)",
             r"smtp command:? data\b",
@@ -87,7 +96,6 @@ _COMMANDS = [
             r"after initial connection",
             r"greeting",
             r"while connected",
-            r"connection refused",
             r"in reply to .?connect",
             r"upon connect",
             r"\bbanner\b",
@@ -111,11 +119,11 @@ def reply_code_of(text: str) -> str:
     if "<<<" in text:  # sendmail transcript: "<<<" lines are the remote server's replies
         remote = [code for code in _REMOTE_REPLY.findall(text) if code[0] in "45"]
         if remote:
-            return remote[-1]
+            return str(remote[-1])
     found = _REPLY.findall(text)
     for code in reversed(found):
         if code[0] in "45":
-            return code
+            return str(code)
     return found[-1] if found else ""
 
 
@@ -138,5 +146,5 @@ def status_of(text: str) -> str:
 
 
 def command_of(text_lower: str) -> str:
-    """Return the SMTP stage (CONN, HELO, MAIL, RCPT, DATA) a failure was reported at."""
+    """Return the SMTP stage (CONN, HELO, MAIL, RCPT, DATA, ENDDATA) a failure was reported at."""
     return _COMMAND_GROUPS.first(text_lower)

@@ -109,6 +109,32 @@ REASONS = tuple(REASON_TO_SUBTYPE)
 
 HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
 
+# Reasons whose cause is on the sender's side (DESIGN "Classifier contract": blocklist,
+# reputation, authentication, content, the sender's rate): the default of a recipient's
+# ``sender_side``; a rule may say so for other reasons too (e.g. a syntax error of ours).
+SENDER_SIDE_REASONS = frozenset(
+    {
+        "blocked",
+        "badreputation",
+        "norelaying",
+        "spamdetected",
+        "virusdetected",
+        "contenterror",
+        "policyviolation",
+        "rejected",
+        "authfailure",
+        "requireptr",
+        "notcompliantrfc",
+        "failedstarttls",
+        "securityerror",
+        "speeding",
+        "toomanyconn",
+        "exceedlimit",
+        "mesgtoobig",
+        "syntaxerror",
+    }
+)
+
 
 def is_temporary(reply_code: str, status: str) -> bool:
     """Return True when the SMTP reply code (or, lacking one, the status) is 4xx."""

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import re
 
-from . import rx
-
 ADDRESS = r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
-_ADDRESS_RE = rx.compile(ADDRESS)
+_ADDRESS_RE = re.compile(ADDRESS)
 
 # A line that starts the copy of the original message. Either a dashed/starred
 # separator naming it, or one of the plain sentences MTAs use for the same job.
@@ -27,12 +25,12 @@ _CUT_PATTERN = (
     r"|(?:return-path|received|dkim-signature|x-received):[ \t]?(?=\S)"  # some omit the space
     r")"
 )
-_CUT = rx.compile(_CUT_PATTERN, re.M)
-_CUT_ANY_CASE = rx.compile(_CUT_PATTERN, re.I | re.M)
+_CUT = re.compile(_CUT_PATTERN, re.M)
+_CUT_ANY_CASE = re.compile(_CUT_PATTERN, re.I | re.M)
 
 # A line that names a failed recipient first: optional list marker or field name,
 # then the address (bare or in angle brackets), then nothing or the failure.
-_RECIPIENT_LINE = rx.compile(
+_RECIPIENT_LINE = re.compile(
     r"^[ \t]*(?:>>>[ \t]*|[-*\u2022][ \t]+|[245][0-9][0-9][ \t]+|(?:rcpt to|recipient|address"
     r"|original-recipient|final-recipient|failed recipient)s?[ \t]*:[ \t]*(?:rfc822;[ \t]*)?)?"
     r"[<\"]?(" + ADDRESS + r")[>\"]?(?=[\s:;,.)>]|$)",
@@ -40,7 +38,7 @@ _RECIPIENT_LINE = rx.compile(
 )
 
 # Phrases that introduce a recipient inside a sentence (DragonFly, SES, mailfoundry...).
-_RECIPIENT_PHRASE = rx.compile(
+_RECIPIENT_PHRASE = re.compile(
     r"(?:deliver(?:ing|ed|y)? (?:your )?(?:mail |message )?to|message to|mail to|recipient|"
     r"address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?|"
     r"undeliverable to)[:\s]*<?(" + ADDRESS + r")>?"
@@ -51,7 +49,7 @@ _RECIPIENT_PHRASE = rx.compile(
 )
 
 # Words that make a notice a delay warning rather than a final failure.
-_DELAY = rx.compile(
+_DELAY = re.compile(
     r"warning message only|not yet been delivered|delivery (?:to the following recipients? )?"
     r"(?:has been |is |was )?delayed|will (?:continue to )?(?:be )?retr(?:y|ied)|"
     r"still trying|no need to resend|do not need to re-?send|temporary failure report|"

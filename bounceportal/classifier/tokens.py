@@ -9,20 +9,19 @@ address, and usually carries the original message or its headers.
 from __future__ import annotations
 
 import re
-
-from . import rx
+from collections.abc import Iterable
 
 _TOKEN = r"[A-Za-z0-9_-]{22,}"
-_VERP = rx.compile(r"bounces\+(" + _TOKEN + r")@", re.I)
-_TOKEN_ONLY = rx.compile(_TOKEN + r"\Z")
-_MESSAGE_ID_HEADER = rx.compile(r"^message-id:[ \t]*(<[^>\s]{1,250}>)", re.I | re.M)
-_TOKEN_HEADER = rx.compile(r"^x-bounceportal-token:[ \t]*(" + _TOKEN + r")", re.I | re.M)
+_VERP = re.compile(r"bounces\+(" + _TOKEN + r")@", re.I)
+_TOKEN_ONLY = re.compile(_TOKEN + r"\Z")
+_MESSAGE_ID_HEADER = re.compile(r"^message-id:[ \t]*(<[^>\s]{1,250}>)", re.I | re.M)
+_TOKEN_HEADER = re.compile(r"^x-bounceportal-token:[ \t]*(" + _TOKEN + r")", re.I | re.M)
 
 # Where the bounce itself says whom it was delivered to (our VERP address).
 ENVELOPE_HEADERS = ("to", "delivered-to", "x-original-to", "envelope-to", "x-envelope-to", "x-rcpt-to", "return-path")
 
 
-def verp_token(values) -> str:
+def verp_token(values: Iterable[str]) -> str:
     """Return the token of the first ``bounces+TOKEN@`` address among header values."""
     for value in values:
         match = _VERP.search(value) if "+" in value else None
@@ -46,7 +45,7 @@ def message_id_token(message_id: str, bounce_domain: str = "") -> str:
     return ""
 
 
-def original_message_id(headers: dict, text: str) -> str:
+def original_message_id(headers: dict[str, list[str]], text: str) -> str:
     """Return the returned message's Message-ID from its headers or from loose text."""
     values = headers.get("message-id")
     if values and values[0].strip():
@@ -56,7 +55,13 @@ def original_message_id(headers: dict, text: str) -> str:
     return match.group(1) if match else ""
 
 
-def find_send_token(top: dict, original: dict, original_text: str, message_id: str, bounce_domain: str = "") -> str:
+def find_send_token(
+    top: dict[str, list[str]],
+    original: dict[str, list[str]],
+    original_text: str,
+    message_id: str,
+    bounce_domain: str = "",
+) -> str:
     """Return our send token: VERP address first, then our header, then the Message-ID."""
     for headers in (top, original):
         token = verp_token(v for name in ENVELOPE_HEADERS for v in headers.get(name, ()))
@@ -64,7 +69,7 @@ def find_send_token(top: dict, original: dict, original_text: str, message_id: s
             return token
     values = original.get("x-bounceportal-token")
     if values and _TOKEN_ONLY.match(values[0].strip()):
-        return values[0].strip()
+        return str(values[0]).strip()
     match = _TOKEN_HEADER.search(original_text)
     if match:
         return match.group(1)

@@ -28,6 +28,7 @@ from django.utils import timezone
 from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
 from bounceportal.db import sql_names, update_fields_many
 from campaigns.models import BounceEvent, Campaign, CampaignRun, EventSource, MatchedBy, Send, SendStatus
+from campaigns.services.explanation import explanation_fields
 from campaigns.services.messages import MessageTemplate, smtp_address
 from campaigns.services.policy import apply_bounce_events, lock_learners_in_order
 from campaigns.services.ratelimit import RateLimiter
@@ -258,6 +259,7 @@ class _Chunk:
                 remote_mta=recipient.remote_mta[:253],
                 matched_by=MatchedBy.VERP,
                 occurred_at=now,
+                **explanation_fields(recipient),
             )
         )
 

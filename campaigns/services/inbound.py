@@ -17,8 +17,9 @@ from django.conf import settings
 
 from bounceportal import classifier
 from bounceportal.classifier.mime import decode_header_value
-from bounceportal.db import update_fields_many
+from bounceportal.db import clean_text, update_fields_many
 from campaigns.models import BounceEvent, EventSource, InboundKind, Send, SendStatus
+from campaigns.services.explanation import explanation_fields
 from campaigns.services.matching import Clues, SendMatcher, best_match, clues_for, top_headers
 from campaigns.services.policy import apply_bounce_events, lock_learners_in_order, record_delivery
 from contacts.choices import Category, Reason, Subtype
@@ -91,11 +92,6 @@ def classify_raw(ref, raw: bytes, *, size: int | None = None, digest: str | None
         result=result,
         clues=clues_for(headers, result, bounce_domain=settings.BOUNCE_DOMAIN),
     )
-
-
-def clean_text(value, limit: int) -> str:
-    """Text safe for a PostgreSQL column: NUL characters (which it refuses) removed, cut to ``limit``."""
-    return (value or "").replace("\x00", "")[:limit]
 
 
 def header_text(headers: dict, name: str, limit: int) -> str:
@@ -174,6 +170,7 @@ def plan_message(message, classified: Classified, matcher: SendMatcher, now, out
                 feedback_type=clean_text(recipient.feedback_type, 40),
                 matched_by=matched_by,
                 occurred_at=when,
+                **explanation_fields(recipient),
             )
         )
     return best_match(matches)

@@ -66,3 +66,27 @@ def test_unreadable_path_is_reported_not_fatal(tmp_path):
     (row,) = run(str(tmp_path / "missing.eml"))
 
     assert row["is_bounce"] is False and "error" in row
+
+
+def test_explain_prints_the_reason_and_the_evidence_readably(tmp_path):
+    (tmp_path / "a.eml").write_bytes(BOUNCE)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bounceportal.classifier", "--explain", str(tmp_path / "a.eml")],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+
+    text = done.stdout.decode()
+    assert "a@b.example: userunknown -> hard" in text
+    assert "because status 5.1.1" in text or "because phrase" in text
+    assert "user unknown" in text.lower()
+
+
+def test_every_recipient_carries_the_release_0_2_fields():
+    (row,) = run("-", stdin=BOUNCE)
+
+    rec = row["recipients"][0]
+    assert {"stage", "sender_side", "filter_product", "blocklist", "evidence"} <= set(rec)
+    assert rec["evidence"] and all(set(item) == {"rule", "text"} for item in rec["evidence"])

@@ -1,9 +1,10 @@
 """The classifier against the labeled bounce corpus, scored as its README says.
 
-Targets (issue #4): reason >= 95 %, status >= 97 %, hard >= 98 %, recipient count
->= 98 %, is_bounce >= 98 %, both non-bounce messages right; the same with CRLF and
-bare-CR newlines. Reason and hard also have a floor just under the measured rates, so a
-change that loses ground fails even while the target still holds.
+Targets (issue #12): reason >= 95 %, status >= 97 %, hard >= 98 % on LF, CRLF and CR,
+recipient count and is_bounce >= 98 %. The corpus is split by a hash of each file's
+family (``score.is_set_aside``): rules are written against the used part; the set-aside
+part is only scored in aggregate and must stay within 3 points of the used part.
+Floors are what was measured (just under it), so a change that loses ground fails.
 """
 
 import pytest
@@ -11,33 +12,42 @@ import pytest
 from bounceportal.classifier.score import score_corpus
 
 TARGETS = {"reason": 95.0, "status": 97.0, "hard": 98.0, "count": 98.0, "is_bounce": 98.0}
-FLOORS = {"reason": 95.6, "hard": 98.4}  # measured 95.86 and 98.62 on LF, CRLF and CR
+# Measured on LF, CRLF and CR (used / set aside): reason 95.29 / 97.30, status 98.89 /
+# 100.00, hard 98.06 / 100.00.
+FLOORS = {
+    "used": {"reason": 95.2, "status": 98.8, "hard": 98.0},
+    "set_aside": {"reason": 97.2, "status": 99.9, "hard": 99.9},
+}
+MAX_GAP = 3.0
 
 
 @pytest.fixture(scope="module", params=["lf", "crlf", "cr"])
-def report(request, corpus_dir):
-    result = score_corpus(corpus_dir, request.param)
-    rates = result["rates"]
-    print(
-        f"\n[{request.param}] "
-        + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in rates.items())
-    )
-    return rates
+def reports(request, corpus_dir):
+    reports = {part: score_corpus(corpus_dir, request.param, part)["rates"] for part in ("all", "used", "set_aside")}
+    for part, rates in reports.items():
+        print(f"\n[{request.param} {part}] " + " ".join(f"{k}={v:.2f}" for k, v in rates.items()))
+    return reports
 
 
-def test_every_rate_reaches_its_target(report):
+def test_every_rate_reaches_its_target_on_the_whole_corpus(reports):
     for field, target in TARGETS.items():
-        assert report[field] >= target, f"{field} {report[field]:.2f} % < {target} %"
+        assert reports["all"][field] >= target, f"{field} {reports['all'][field]:.2f} % < {target} %"
 
 
-def test_both_non_bounce_messages_are_not_bounces(report):
-    assert report["non_bounce_total"] >= 1
-    assert report["non_bounce_right"] == report["non_bounce_total"]
+def test_both_non_bounce_messages_are_not_bounces(reports):
+    assert reports["all"]["non_bounce_total"] >= 1
+    assert reports["all"]["non_bounce_right"] == reports["all"]["non_bounce_total"]
 
 
-@pytest.mark.parametrize("field", sorted(FLOORS))
-def test_reason_and_hard_stay_above_their_floor(report, field):
-    assert report[field] >= FLOORS[field], f"{field} regressed: {report[field]:.2f} % < {FLOORS[field]} %"
+@pytest.mark.parametrize("part", sorted(FLOORS))
+def test_each_part_stays_above_its_measured_floor(reports, part):
+    for field, floor in FLOORS[part].items():
+        assert reports[part][field] >= floor, f"{part} {field} regressed: {reports[part][field]:.2f} % < {floor} %"
+
+
+def test_the_set_aside_part_is_within_three_points_of_the_used_part(reports):
+    for field in ("reason", "status", "hard"):
+        assert reports["set_aside"][field] >= reports["used"][field] - MAX_GAP, field
 
 
 def test_newline_style_does_not_change_any_rate(corpus_dir):

@@ -421,6 +421,11 @@ def test_result_serializes_to_the_contract_fields():
         "diagnostic",
         "remote_mta",
         "feedback_type",
+        "stage",
+        "sender_side",
+        "filter_product",
+        "blocklist",
+        "evidence",
     }
 
 

@@ -5,9 +5,10 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bounceportal.classifier import classify
+from bounceportal.classifier import classify, classify_smtp_reply
 from bounceportal.classifier.result import Result
 from bounceportal.classifier.score import convert_newlines
+from bounceportal.classifier.taxonomy import REASON_TO_SUBTYPE
 
 RELAXED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -15,6 +16,7 @@ RELAXED = settings(max_examples=150, deadline=None, suppress_health_check=[Healt
 def check(raw: bytes) -> Result:
     result = classify(raw)
     assert isinstance(result, Result)
+    assert not (result.error or "").startswith("internal"), result.error
     result.to_dict()
     assert result.is_bounce in (True, False)
     if result.error:
@@ -54,7 +56,7 @@ def test_mutated_corpus_messages_never_raise(corpus_messages, data):
 
 def test_every_corpus_message_gives_the_same_result_with_any_newline(corpus_messages):
     for name, raw in corpus_messages.items():
-        lf = classify(raw).to_dict()
+        lf = check(raw).to_dict()
         for style in ("crlf", "cr"):
             assert classify(convert_newlines(raw, style)).to_dict() == lf, name
 
@@ -96,3 +98,12 @@ def test_broken_base64_and_unknown_encodings_never_raise():
             b"Content-Type: text/plain; charset=iso-2022-jp\nContent-Transfer-Encoding: " + cte + b"\n\n" + junk
         )
         check(raw)
+
+
+@RELAXED
+@given(st.one_of(st.none(), st.integers(-1000, 1000), st.text(max_size=5)), st.text(max_size=400), st.text(max_size=12))
+def test_any_smtp_reply_is_read_without_raising(code, text, stage):
+    recipient = classify_smtp_reply(code, text, command=stage)
+
+    assert recipient.reason in REASON_TO_SUBTYPE
+    recipient.to_dict()

@@ -1,0 +1,32 @@
+"""Regenerate ``_screens.py``: ``python -m bounceportal.classifier.gen_screens`` (a dev step,
+followed by ``ruff format``, which it runs when ruff is installed beside the interpreter).
+
+The literal screens of the phrase tables are derived from the patterns at development
+time so that the command line does not derive them at every start; a test fails when
+the file is stale, and a missing entry is derived at import (results never change).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from . import names, phrases, smtptext
+from .phrasegate import write_screens
+
+
+def table_patterns() -> list[str]:
+    """Every pattern of the tables screened by :class:`~.phrasegate.GatedGroups`."""
+    groups = phrases.PHRASES + phrases.NOTICE_PHRASES + list(smtptext._COMMANDS)
+    found = [p for _, patterns in groups for p in patterns]
+    found += list(phrases.ADDRESS_CERTAIN) + list(phrases.RECIPIENT_SIDE)
+    return found + [p for p, _ in names.BLOCKLISTS + names.FILTER_PRODUCTS]
+
+
+if __name__ == "__main__":
+    target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_screens.py")
+    write_screens(table_patterns(), target)
+    ruff = os.path.join(os.path.dirname(sys.executable), "ruff")
+    if os.path.exists(ruff):
+        subprocess.run([ruff, "format", "-q", target], check=False)

@@ -1,0 +1,140 @@
+"""The receiving providers' own documented codes: layer 4 of the decision (:mod:`.reasons`).
+
+Providers reuse RFC 3463 codes with meanings of their own, or add details of their own
+(Exchange Online's ``5.7.606``: RFC 3463 details never go past two digits). Each row
+keys on the provider's code (a regular expression on the status, or a code token in
+the text), optionally narrowed by words of the text or by the remote host / reporting
+MTA, and says which reason the provider's documentation gives it and, when that
+documentation says so, whether the cause is the sender's. Rows are tried in order.
+Sources: Microsoft "Email non-delivery reports and SMTP errors in Exchange Online"
+and Outlook.com's postmaster error codes; Google's "SMTP error reference"; Yahoo's
+"SMTP error codes"; Mimecast's "SMTP error codes"; Apple iCloud's postmaster page.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .phrasegate import literals
+
+
+class ProviderRule:
+    """One documented provider code: what it keys on and the reason it means."""
+
+    __slots__ = ("hints", "host", "name", "reason", "sender_side", "status", "status_subject", "token", "words")
+
+    def __init__(
+        self,
+        name: str,
+        reason: str,
+        *,
+        status: str = "",  # regex the full status (X.Y.Z) must match
+        token: str = "",  # regex the squashed, lower-cased text must contain
+        words: str = "",  # regex the text must also contain (narrows a reused code)
+        host: str = "",  # regex the remote host / reporting MTA must match (when known)
+        sender_side: bool | None = None,  # None: the reason's default
+    ) -> None:
+        self.name, self.reason, self.sender_side = name, reason, sender_side
+        self.status, self.token, self.words, self.host = status, token, words, host
+        # The "S." of a status pattern written "[45]\\.S\\....": a cheap screen before the regex.
+        self.status_subject = status.split("\\.")[1][:1] + "." if "\\." in status else ""
+        # Literals one of which every match of ``token`` contains ("": none known).
+        self.hints: tuple[str, ...] = tuple(literals(token) or ("",)) if token else ()
+
+    def matches(self, status: str, text: str, host: str) -> re.Match[str] | None:
+        """Return the match of the row's code (or words) on this reply, or None."""
+        if self.status and not (status[2:4] == self.status_subject and re.fullmatch(self.status, status)):
+            return None
+        if self.host and not (host and re.search(self.host, host.lower())):
+            return None
+        if self.token:
+            for word in self.hints:  # a plain loop: cheaper than any() over a generator
+                if word in text:
+                    break
+            else:
+                return None
+        found = re.search(self.token, text) if self.token else None
+        if self.token and not found:
+            return None
+        if self.words:
+            found = re.search(self.words, text)
+            if not found:
+                return None
+        return found or re.match("", text)
+
+
+PROVIDER_RULES: tuple[ProviderRule, ...] = (
+    # --- Microsoft Exchange Online / Outlook.com (three-digit details are Microsoft's own)
+    ProviderRule("microsoft 4.7.650-651 reputation throttle", "badreputation", status=r"4\.7\.65\d"),
+    ProviderRule("microsoft 5.7.501-503 spam abuse", "badreputation", status=r"5\.7\.50[13]"),
+    ProviderRule("microsoft 5.7.502/511 banned sender", "rejected", status=r"5\.7\.5(?:02|11)"),
+    ProviderRule("microsoft 5.7.504-505 recipient refused", "userunknown", status=r"5\.7\.50[45]", sender_side=False),
+    ProviderRule("microsoft 5.7.508-509 DMARC", "authfailure", status=r"5\.7\.50[89]"),
+    ProviderRule("microsoft 5.7.510 no IPv6 (the domain takes mail over IPv4)", "policyviolation", status=r"5\.7\.510"),
+    ProviderRule("microsoft 5.7.512 RFC 5322 3.6.2", "notcompliantrfc", status=r"5\.7\.512"),
+    ProviderRule("microsoft 5.7.515 bulk sender authentication", "authfailure", status=r"5\.7\.515"),
+    ProviderRule("microsoft 4.7.5xx/5.7.5xx-6xx access denied", "blocked", status=r"[45]\.7\.[56]\d\d"),
+    ProviderRule("microsoft 5.7.703 tenant recipient block", "policyviolation", status=r"5\.7\.703"),
+    ProviderRule("microsoft 5.7.705-707 tenant threshold", "badreputation", status=r"5\.7\.70[5-7]"),
+    ProviderRule("microsoft 5.7.7xx tenant not accepted", "blocked", status=r"5\.7\.7\d\d"),
+    ProviderRule("microsoft 5.7.12x/13x sender not allowed", "rejected", status=r"5\.7\.1(?:2\d?|3\d)"),
+    ProviderRule("microsoft 5.7.520 external forwarding", "policyviolation", status=r"5\.7\.520"),
+    ProviderRule("microsoft 5.2.252 send-as denied", "rejected", status=r"5\.2\.252"),
+    ProviderRule("microsoft x.1.90 daily recipient limit", "speeding", status=r"[45]\.1\.90"),
+    ProviderRule("microsoft x.4.310 DNS domain does not exist", "hostunknown", status=r"[45]\.4\.310"),
+    ProviderRule("microsoft 5.7.57 anonymous submission", "securityerror", status=r"5\.7\.57"),
+    ProviderRule("microsoft 5.7.64 tenant relay", "norelaying", status=r"5\.7\.64"),
+    ProviderRule("microsoft x.2.121 receive limit per sender", "speeding", status=r"[45]\.2\.121", sender_side=True),
+    ProviderRule("microsoft x.2.122 receive limit", "speeding", status=r"[45]\.2\.12\d", sender_side=False),
+    ProviderRule(
+        "microsoft 4.3.2 thread limit", "speeding", status=r"4\.3\.2", words=r"thread limit", sender_side=False
+    ),
+    ProviderRule("microsoft 4.4.316 connection refused", "networkerror", status=r"4\.4\.316"),
+    ProviderRule("microsoft 5.4.316 expired, refused", "expired", status=r"5\.4\.316"),
+    ProviderRule("microsoft 5.4.300 message expired", "expired", status=r"5\.4\.300"),
+    ProviderRule("microsoft x.4.3xx DNS / connection failure", "networkerror", status=r"[45]\.4\.3\d\d"),
+    ProviderRule("microsoft x.7.321 no STARTTLS", "failedstarttls", status=r"[45]\.7\.321", sender_side=False),
+    ProviderRule("microsoft x.7.32x TLS/DANE", "securityerror", status=r"[45]\.7\.32\d", sender_side=False),
+    ProviderRule("microsoft 5.0.350 header rejected", "contenterror", status=r"5\.0\.350"),
+    ProviderRule(
+        "microsoft 5.4.1 directory edge blocking",
+        "userunknown",
+        status=r"5\.4\.1",
+        words=r"recipient address rejected: access denied",
+    ),
+    ProviderRule("outlook.com RP-00x reputation rate limit", "badreputation", token=r"\brp-00\d\b"),
+    ProviderRule("outlook.com (S3xxx) network on block list", "blocked", token=r"\(s3\d{3}\)"),
+    ProviderRule("outlook.com SC/DY/OU-00x policy block", "blocked", token=r"\b(?:sc|dy|ou)-00\d\b"),
+    # --- Google (Gmail / Workspace) reuses RFC codes; the documented words tell them apart.
+    ProviderRule(
+        "google 4.2.1 recipient receiving too fast",
+        "speeding",
+        status=r"[45]\.2\.1",
+        words=r"receiving (?:e-?)?mail (?:at a rate|too quickly|too fast)",
+        sender_side=False,
+    ),
+    ProviderRule("google x.7.28 unsolicited URL", "spamdetected", status=r"[45]\.7\.28", words=r"url domain"),
+    ProviderRule("google x.7.28 same message-id quota", "policyviolation", status=r"[45]\.7\.28", words=r"message-id"),
+    ProviderRule(
+        "google x.7.28 unusual rate", "badreputation", status=r"[45]\.7\.28", words=r"unusual rate|rate limited"
+    ),
+    ProviderRule(
+        "google x.7.27/32 authentication",
+        "authfailure",
+        status=r"[45]\.7\.(?:27|3[0-2])",
+        words=r"\b(?:spf|dkim|dmarc)\b|authenticat",
+    ),
+    ProviderRule("google x.4.5 sending limit", "speeding", status=r"[45]\.4\.5", words=r"sending (?:limit|quota)"),
+    ProviderRule(
+        "google x.7.23 PTR mismatch", "requireptr", status=r"[45]\.7\.23", words=r"\bptr\b|pointer|reverse dns"
+    ),
+    # --- Comcast: "BL000000" block-list and "RL000001" rate-limit reply codes.
+    ProviderRule("comcast BL0000xx block list", "blocked", token=r"\bbl0000\d\d\b"),
+    ProviderRule("comcast RL0000xx rate limit", "speeding", token=r"\brl0000\d\d\b"),
+    # --- Yahoo / AOL documented "TSS" (temporary, sender) and "PH" codes.
+    ProviderRule("yahoo TSS04/TSS09 reputation deferral", "badreputation", token=r"\[?tss0[49]\]?"),
+    ProviderRule("yahoo TSS05 rate", "speeding", token=r"\[?tss05\]?"),
+    # --- Mimecast: "Administrative prohibition - envelope blocked" (its sender policy).
+    ProviderRule("mimecast envelope blocked", "rejected", token=r"envelope blocked"),
+    ProviderRule("mimecast blocked senders list", "rejected", token=r"blocked senders"),
+)

@@ -1,0 +1,191 @@
+"""The decision's layers on the kinds of miss issue #12 lists (texts as MTAs write them).
+
+Replies are written from the MTAs' and providers' own documentation and source (Postfix
+smtpd restriction replies, postgrey, Exim ACL defaults, RFC 3463/5321/7505 wording), not
+copied from the corpus or the vendor-reply samples.
+"""
+
+import pytest
+from test_classifier_formats import dsn, group
+
+from bounceportal.classifier import classify, classify_smtp_reply
+
+
+@pytest.mark.parametrize(
+    "code, text, stage, reason",
+    [
+        # A content filter answering after the whole message was read is not a directory.
+        (550, "5.1.1 <a@b.example>: Recipient address rejected: User unknown", "after-data", "filtered"),
+        (554, "5.7.1 <a@b.example>: Recipient address rejected: Access denied", "rcpt", "filtered"),
+        (
+            450,
+            "4.2.0 <a@b.example>: Recipient address rejected: Greylisted, see http://postgrey.example/",
+            "rcpt",
+            "speeding",
+        ),
+        # Our own HELO name or sender domain failing DNS is not the recipient's domain.
+        (450, "4.7.1 <mail.example.net>: Helo command rejected: Host not found", "rcpt", "blocked"),
+        (504, "5.5.2 <box>: Helo command rejected: need fully-qualified hostname", "rcpt", "blocked"),
+        (550, "Invalid HELO name (See RFC5321 4.1.1.1)", "helo", "blocked"),
+        (450, "4.1.8 <me@example.net>: Sender address rejected: Domain not found", "rcpt", "rejected"),
+        (554, "5.7.1 <me@example.net>: Sender address rejected: Access denied", "rcpt", "rejected"),
+        (450, "4.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]", "rcpt", "requireptr"),
+        (554, "5.7.1 Service unavailable; Client host [192.0.2.1] blocked using zen.spamhaus.org", "rcpt", "blocked"),
+    ],
+)
+def test_what_was_refused_decides_what_the_words_mean(code, text, stage, reason):
+    assert classify_smtp_reply(code, text, command=stage).reason == reason
+
+
+@pytest.mark.parametrize(
+    "code, text, reason",
+    [
+        # Codes reused for other meanings: the words decide.
+        (550, "5.2.2 Submission quota exceeded", "speeding"),
+        (552, "5.2.2 Message size exceeds fixed maximum message size", "mesgtoobig"),
+        (550, "5.7.27 The sending domain did not pass SPF checks", "authfailure"),
+        (556, "5.7.27 Sender address has null MX", "rejected"),
+        (556, "5.1.10 Recipient address has null MX", "notaccept"),
+        # Reputation throttles are not plain rate limits.
+        (
+            421,
+            "4.7.650 The mail server [192.0.2.1] has been temporarily rate limited due to IP reputation",
+            "badreputation",
+        ),
+        (
+            421,
+            "4.7.0 Our system has detected an unusual rate of unsolicited mail originating from your IP",
+            "badreputation",
+        ),
+        # An unrecognized transient refusal is a refusal for now, not a queue that expired.
+        (451, "Please try again later", "systemerror"),
+        # Protocol misuse of our client is a syntax error, not a policy refusal.
+        (503, "5.5.1 SMTP synchronization error", "syntaxerror"),
+        (550, "5.1.1 Benutzer unbekannt", "userunknown"),
+        # Providers' own details: Exchange's x.4.3xx are DNS / connection failures (x.4.310
+        # the domain does not exist), its 5.7.12x senders not allowed; Outlook.com's (S3xxx).
+        (550, "5.4.312 DNS query failed", "networkerror"),
+        (550, "5.4.310 DNS domain b.example does not exist", "hostunknown"),
+        (550, "5.7.129 Sender not allowed to send to this recipient", "rejected"),
+        (550, "5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent (S3150)", "blocked"),
+        (421, "4.7.23 The sending IP does not match the IP address of the hostname in the PTR record", "requireptr"),
+        (553, "5.1.2 We weren't able to find the recipient domain", "hostunknown"),
+        (552, "5.2.2 Postfach voll", "mailboxfull"),
+    ],
+)
+def test_reused_codes_and_provider_codes_read_by_their_words(code, text, reason):
+    assert classify_smtp_reply(code, text).reason == reason
+
+
+def test_a_reputation_throttle_is_on_the_senders_side_and_a_recipient_rate_is_not():
+    ours = classify_smtp_reply(421, "4.7.650 temporarily rate limited due to IP reputation")
+    theirs = classify_smtp_reply(
+        450, "4.2.1 The user you are trying to contact is receiving mail at a rate that prevents additional messages"
+    )
+
+    assert ours.sender_side is True and theirs.sender_side is False and theirs.reason == "speeding"
+
+
+def test_a_delayed_report_whose_envelope_expired_is_a_final_expiry():
+    raw = dsn(group("a@b.example", "delayed", "4.4.7", "smtp; 421 4.4.7 Envelope expired, will not be retried"))
+
+    (rec,) = classify(raw).recipients
+
+    assert (rec.action, rec.reason, rec.category) == ("failed", "expired", "soft")
+
+
+def test_an_ordinary_delay_warning_stays_delayed():
+    raw = dsn(
+        group("a@b.example", "delayed", "4.4.1", "smtp; 421 4.4.1 Connection timed out"),
+        notice="Delivery to the following recipients has been delayed. The mail system will keep trying.",
+    )
+
+    (rec,) = classify(raw).recipients
+
+    assert rec.action == "delayed" and rec.category == "deferred"
+
+
+def test_a_delayed_report_that_gave_up_on_dns_is_a_network_error():
+    raw = dsn(
+        group(
+            "a@b.example",
+            "failed",
+            "4.4.3",
+            "x-postfix; Host or domain name not found. Name service error for name=b.example type=MX: "
+            "Host not found, try again",
+        )
+    )
+
+    assert classify(raw).recipients[0].reason == "networkerror"
+
+
+def test_a_host_that_refused_connections_until_the_queue_gave_up_is_not_a_block():
+    raw = dsn(
+        group("a@b.example", "failed", "4.4.1", "x-postfix; connect to mx.b.example[192.0.2.9]:25: Connection refused"),
+        notice="I'm sorry to have to inform you that your message could not be delivered; I gave up.",
+    )
+
+    (rec,) = classify(raw).recipients
+
+    assert rec.reason in ("networkerror", "expired") and rec.category == "soft"
+
+
+def test_no_mx_is_a_domain_that_accepts_no_mail():
+    rec = classify_smtp_reply(550, "5.1.2 No MX record found for domain b.example")
+
+    assert rec.reason == "notaccept" and rec.hard is True
+
+
+def test_evidence_names_the_rule_and_the_words_and_the_stage():
+    rec = classify_smtp_reply(550, "5.1.1 <a@b.example>: Recipient address rejected: User unknown", command="RCPT")
+
+    assert rec.stage == "rcpt"
+    assert any(item["rule"] == "stage: rcpt" for item in rec.evidence)
+    assert any("userunknown" in item["rule"] and item["text"] == "user unknown" for item in rec.evidence)
+
+
+def _message(subject: str, body: str, headers: str = "") -> bytes:
+    return f"From: someone@b.example\nTo: news@example.org\nSubject: {subject}\n{headers}\n{body}\n".encode()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        _message("Auto: Hello", "Thanks for your mail."),
+        _message("Abwesenheitsnotiz: Hello", "Danke."),
+        _message("Risposta automatica: Hello", "Grazie."),
+        _message("Automatisch antwoord: Hello", "Bedankt."),
+        _message("Re: Hello", "Hi, I am currently out of the office until Monday."),
+        _message("Re: Hello", "Bonjour, je suis absente jusqu'au 3 mai."),
+        _message("Re: Hello", "Please click the link below to verify you are a human sender."),
+        _message("Hello", "Thanks.", headers="X-Autogenerated: Reply\n"),
+    ],
+)
+def test_auto_replies_in_more_shapes_and_languages(raw):
+    result = classify(raw)
+
+    assert result.kind == "autoreply" and result.recipients[0].reason == "vacation"
+
+
+def test_an_ordinary_reply_is_not_an_auto_reply():
+    assert classify(_message("Re: Hello", "Thanks, see you at the holiday party next week.")).kind == "not_bounce"
+
+
+@pytest.mark.parametrize(
+    "text, blocklist, product",
+    [
+        ("5.7.1 Service unavailable; Client host [192.0.2.1] blocked using bl.spamcop.net", "bl.spamcop.net", ""),
+        ("5.7.1 Rejected: 192.0.2.1 listed at zen.spamhaus.org", "zen.spamhaus.org", ""),
+        (
+            "5.7.1 Message blocked by Proofpoint; see https://ipcheck.proofpoint.com/",
+            "Proofpoint Dynamic Reputation",
+            "Proofpoint",
+        ),
+        ("5.7.1 Rejected by Mimecast content policy", "", "Mimecast"),
+        ("5.1.1 User unknown", "", ""),
+    ],
+)
+def test_the_blocklist_and_the_filter_product_named_are_reported(text, blocklist, product):
+    rec = classify_smtp_reply(550, text)
+
+    assert (rec.blocklist, rec.filter_product) == (blocklist, product)

@@ -1,0 +1,144 @@
+"""The rule tables as data: no row repeats or is hidden by an earlier one; nothing private.
+
+Phrase groups are tried in order and the first that matches wins, so a row whose every
+match is also a match of an earlier group (or an earlier row of its own group) can
+never decide anything: it is dead weight that misleads the reader. Rows that are plain
+words are checked exactly; rows with regex syntax on samples drawn from the row itself.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bounceportal.classifier import phrases
+from bounceportal.classifier.providers import PROVIDER_RULES
+from bounceportal.classifier.smtptext import _COMMANDS
+
+PACKAGE = Path(__file__).resolve().parents[2] / "bounceportal" / "classifier"
+TABLES = {
+    "PHRASES": phrases.PHRASES,
+    "NOTICE_PHRASES": phrases.NOTICE_PHRASES,
+    "ADDRESS_CERTAIN": [("userunknown", phrases.ADDRESS_CERTAIN)],
+    "RECIPIENT_SIDE": [("recipient", phrases.RECIPIENT_SIDE)],
+    "COMMANDS": _COMMANDS,
+}
+_PLAIN = re.compile(r"[a-z0-9 '/:;,#_@&-]+")
+
+
+def rows(table):
+    """Yield (group index, row index, pattern) in the order the table is tried."""
+    for group_index, (_reason, patterns) in enumerate(table):
+        for row_index, pattern in enumerate(patterns):
+            yield group_index, row_index, pattern
+
+
+def earlier(table, group_index, row_index):
+    """Compiled rows tried before (group_index, row_index)."""
+    return [(g, r, re.compile(p)) for g, r, p in rows(table) if (g, r) < (group_index, row_index)]
+
+
+def test_no_row_repeats_an_earlier_row():
+    for name, table in TABLES.items():
+        seen = {}
+        for group_index, _row_index, pattern in rows(table):
+            assert pattern not in seen, f"{name}[{group_index}] repeats {name}[{seen[pattern]}]: {pattern!r}"
+            seen[pattern] = group_index
+
+
+def test_no_plain_word_row_is_hidden_by_an_earlier_row():
+    for name, table in TABLES.items():
+        for group_index, row_index, pattern in rows(table):
+            if not _PLAIN.fullmatch(pattern):
+                continue
+            for g, r, compiled in earlier(table, group_index, row_index):
+                assert not compiled.search(pattern), (
+                    f"{name}[{group_index}] row {pattern!r} can never decide: {name}[{g}] row {r} matches it first"
+                )
+
+
+def samples_of(pattern: str) -> set[str]:
+    """Distinct lower-cased texts the pattern fully matches (drawn deterministically)."""
+    found: set[str] = set()
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+    @given(
+        st.from_regex(
+            pattern, fullmatch=True, alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp"))
+        )
+    )
+    def draw(text):
+        found.add(text.lower())
+
+    draw()
+    return found
+
+
+def test_no_regex_row_is_hidden_by_an_earlier_row():
+    table = phrases.PHRASES
+    for group_index, row_index, pattern in rows(table):
+        if _PLAIN.fullmatch(pattern):
+            continue
+        samples = samples_of(pattern)
+        if len(samples) < 8:  # too few distinct texts to judge
+            continue
+        for g, r, compiled in earlier(table, group_index, row_index):
+            assert not all(compiled.search(s) for s in samples), (
+                f"PHRASES[{group_index}] {pattern!r} looks unreachable: PHRASES[{g}] row {r} matched {sorted(samples)[:5]}..."
+            )
+
+
+def test_provider_rules_have_unique_names_and_known_reasons():
+    from bounceportal.classifier.taxonomy import REASON_TO_SUBTYPE
+
+    names = [rule.name for rule in PROVIDER_RULES]
+    assert len(names) == len(set(names))
+    assert all(rule.reason in REASON_TO_SUBTYPE for rule in PROVIDER_RULES)
+    assert all(rule.status or rule.token or rule.words for rule in PROVIDER_RULES)
+    # The status screen reads the subject digit: patterns must spell it out.
+    assert all(re.match(r"(?:\[45\]|4|5)\\\.\d\\\.", rule.status) for rule in PROVIDER_RULES if rule.status)
+
+
+def test_every_table_reason_is_a_reason_or_a_provisional_answer():
+    from bounceportal.classifier.taxonomy import REASON_TO_SUBTYPE
+
+    provisional = {"recipient_rejected", "access_denied"}
+    for reason, _patterns in phrases.PHRASES + phrases.NOTICE_PHRASES:
+        assert reason in REASON_TO_SUBTYPE or reason in provisional, reason
+
+
+def test_no_private_regex_internals_are_used():
+    for path in PACKAGE.glob("*.py"):
+        source = path.read_text()
+        for name in ("_sre", "_compiler", "_parser", "sre_compile", "sre_parse"):
+            assert not re.search(rf"\bimport {name}\b|\bfrom \S* ?import .*\b{name}\b|\b{name}\.", source), (path, name)
+
+
+def test_importing_and_classifying_writes_nothing_into_the_package(tmp_path):
+    before = {p: p.stat().st_mtime_ns for p in PACKAGE.rglob("*")}
+    script = (
+        "from bounceportal.classifier import classify, classify_smtp_reply\n"
+        "classify(b'From: MAILER-DAEMON@x.example\\nSubject: failure notice\\n\\n<a@b.example>: 550 5.1.1 unknown\\n')\n"
+        "classify_smtp_reply(550, '5.7.1 blocked using zen.spamhaus.org')\n"
+    )
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+
+    subprocess.run([sys.executable, "-c", script], cwd=PACKAGE.parents[1], env=env, check=True)
+
+    after = {p: p.stat().st_mtime_ns for p in PACKAGE.rglob("*")}
+    assert after == before
+
+
+def test_the_precomputed_literal_screens_are_current():
+    from bounceportal.classifier._screens import SCREENS
+    from bounceportal.classifier.gen_screens import table_patterns
+    from bounceportal.classifier.phrasegate import literals
+
+    patterns = set(table_patterns())
+    expected = {p: (tuple(sorted(set(found))) if (found := literals(p)) is not None else None) for p in patterns}
+
+    assert expected == SCREENS, "stale: run python -m bounceportal.classifier.gen_screens"
