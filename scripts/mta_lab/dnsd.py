@@ -43,10 +43,7 @@ def _parse_question(data: bytes) -> tuple[str, int, int]:
 
 
 def _rr(qtype: int, value, ttl: int = 60) -> bytes:
-    if qtype == A:
-        rdata = socket.inet_aton(value)
-    else:
-        rdata = struct.pack("!H", value[0]) + _name(value[1])
+    rdata = socket.inet_aton(value) if qtype == A else struct.pack("!H", value[0]) + _name(value[1])
     return b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, ttl, len(rdata)) + rdata
 
 

@@ -33,7 +33,10 @@ def dsn_fields(raw: bytes) -> dict[str, dict]:
             rcpt = group.get("Final-Recipient") or group.get("Original-Recipient")
             if rcpt:
                 address = re.sub(r"^\s*[\w-]+\s*;\s*", "", str(rcpt)).strip().strip("<>").lower()
-                fields[address] = {"action": str(group.get("Action", "")).strip().lower(), "status": str(group.get("Status", "")).strip()}
+                fields[address] = {
+                    "action": str(group.get("Action", "")).strip().lower(),
+                    "status": str(group.get("Status", "")).strip(),
+                }
     return fields
 
 
@@ -55,12 +58,16 @@ def _told(rcpt, told_rows: list[dict], until: float) -> list[dict]:
     distinct: dict[tuple, dict] = {}
     for r in rows:
         key = (r["stage"], r["code"], r["enhanced"], r["text"])
-        item = distinct.setdefault(key, {"stage": r["stage"], "code": r["code"], "enhanced": r["enhanced"], "text": r["text"], "times": 0})
+        item = distinct.setdefault(
+            key, {"stage": r["stage"], "code": r["code"], "enhanced": r["enhanced"], "text": r["text"], "times": 0}
+        )
         item["times"] += 1
     return list(distinct.values())
 
 
-def build_truth(plan: list[Message], notices: list[dict], told_rows: list[dict], notice_dir: Path, accept_after: float) -> tuple[dict, dict]:
+def build_truth(
+    plan: list[Message], notices: list[dict], told_rows: list[dict], notice_dir: Path, accept_after: float
+) -> tuple[dict, dict]:
     """Return (files truth keyed by new file name, old name -> new name)."""
     by_address = {r.address: (m, r) for m in plan for r in m.recipients}
     files, renames, per_message = {}, {}, {}
@@ -77,8 +84,16 @@ def build_truth(plan: list[Message], notices: list[dict], told_rows: list[dict],
             kind = _notice_kind(rcpt, n["t"], accept_after)
             truth = next((e for e in expected_notices(rcpt) if e["notice"] == kind), {"notice": kind})
             reply = scripted_reply(rcpt)
-            rows.append({"address": address, **truth, "slot": rcpt.slot, "vendor_id": reply["vendor_id"] if reply else None,
-                         "told": _told(rcpt, told_rows, n["t"]), "dsn": written.get(address.lower(), {})})
+            rows.append(
+                {
+                    "address": address,
+                    **truth,
+                    "slot": rcpt.slot,
+                    "vendor_id": reply["vendor_id"] if reply else None,
+                    "told": _told(rcpt, told_rows, n["t"]),
+                    "dsn": written.get(address.lower(), {}),
+                }
+            )
         files[name] = {"message": msg.mid, "arrived_s": n["t"], "recipients": rows}
         renames[n["file"]] = name
     return files, renames
@@ -87,8 +102,13 @@ def build_truth(plan: list[Message], notices: list[dict], told_rows: list[dict],
 def missing(plan: list[Message], files: dict) -> list[dict]:
     """Return the expected notices that never came (per recipient and kind)."""
     got = {(r["address"], r["notice"]) for f in files.values() for r in f["recipients"]}
-    return [{"address": r.address, "notice": e["notice"]} for m in plan for r in m.recipients
-            for e in expected_notices(r) if (r.address, e["notice"]) not in got]
+    return [
+        {"address": r.address, "notice": e["notice"]}
+        for m in plan
+        for r in m.recipients
+        for e in expected_notices(r)
+        if (r.address, e["notice"]) not in got
+    ]
 
 
 def write_fixtures(out: Path, work: Path, plan: list[Message], meta: dict, accept_after: float) -> dict:
@@ -112,6 +132,10 @@ def signature(files: dict, messages: set[str]) -> dict:
     sig = {}
     for f in files.values():
         if f["message"] in messages:
-            key = (f["message"], tuple(r["address"] for r in f["recipients"]))
-            sig[key] = [(r["address"], r["notice"], r["dsn"].get("action"), r["dsn"].get("status")) for r in f["recipients"]]
+            # Sorted: the order an MTA lists recipients in can follow which remote answered first.
+            key = (f["message"], tuple(sorted(r["address"] for r in f["recipients"])))
+            rows = [
+                (r["address"], r["notice"], r["dsn"].get("action"), r["dsn"].get("status")) for r in f["recipients"]
+            ]
+            sig[key] = sorted(rows)
     return sig

@@ -153,4 +153,10 @@ def scripted_reply(rcpt: Recipient) -> dict | None:
     e = rcpt.entry
     stage = "after-data" if rcpt.slot.startswith("D") else "rcpt"
     text = fill(e["text"]).replace("{rcpt}", rcpt.address).replace("{sender}", "bounces@" + BOUNCE_DOMAIN)
-    return {"stage": stage, "code": e["reply_code"], "enhanced": e["enhanced_status"], "text": text, "vendor_id": e["id"]}
+    return {
+        "stage": stage,
+        "code": e["reply_code"],
+        "enhanced": e["enhanced_status"],
+        "text": text,
+        "vendor_id": e["id"],
+    }

@@ -30,7 +30,20 @@ FULL_DEADLINE = 900.0
 
 def enter(mta: str, work: Path, quick: bool) -> int:
     """Run ``inner()`` in new network/mount/UTS namespaces; return its exit code."""
-    cmd = ["unshare", "-n", "-m", "-u", "--propagation", "private", sys.executable, "-m", "scripts.mta_lab", "_inner", mta, str(work)]
+    cmd = [
+        "unshare",
+        "-n",
+        "-m",
+        "-u",
+        "--propagation",
+        "private",
+        sys.executable,
+        "-m",
+        "scripts.mta_lab",
+        "_inner",
+        mta,
+        str(work),
+    ]
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root)}
     return subprocess.run([*cmd, *(["--quick"] if quick else [])], cwd=root, env=env).returncode

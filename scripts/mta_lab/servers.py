@@ -59,8 +59,11 @@ class Remote:
     async def handle_DATA(self, server, session, envelope):
         replies = [(a, self._reply(a)) for a in envelope.rcpt_tos]
         scripted = [r for _, r in replies if r and r["stage"] == "after-data"]
-        code, enhanced, text = ("250", "2.0.0", "Ok: queued") if not scripted else (
-            scripted[0]["code"], scripted[0]["enhanced"], scripted[0]["text"])
+        code, enhanced, text = (
+            ("250", "2.0.0", "Ok: queued")
+            if not scripted
+            else (scripted[0]["code"], scripted[0]["enhanced"], scripted[0]["text"])
+        )
         for address, _ in replies:
             self.teller.told(self.host, address, "after-data", code, enhanced, text)
         return smtp_reply(code, enhanced, text)
@@ -83,7 +86,9 @@ class Collector:
         return "250 2.0.0 Ok: filed"
 
 
-def start_servers(plan: list[Message], log: Path, collect_dir: Path, t0: float, accept_after: float) -> list[Controller]:
+def start_servers(
+    plan: list[Message], log: Path, collect_dir: Path, t0: float, accept_after: float
+) -> list[Controller]:
     """Start one scripted remote per lab host (not the dead one) and the collector; return them."""
     teller = Teller(log, t0)
     scripts = {r.address.lower(): (r, scripted_reply(r)) for m in plan for r in m.recipients}
@@ -96,7 +101,9 @@ def start_servers(plan: list[Message], log: Path, collect_dir: Path, t0: float, 
         controllers.append(Controller(handler, hostname=ip, port=25, server_hostname=f"mx.{domain}"))
     from .plan import COLLECTOR_IP
 
-    controllers.append(Controller(Collector(collect_dir), hostname=COLLECTOR_IP, port=25, server_hostname="collect.lab"))
+    controllers.append(
+        Controller(Collector(collect_dir), hostname=COLLECTOR_IP, port=25, server_hostname="collect.lab")
+    )
     for c in controllers:
         c.start()
     return controllers

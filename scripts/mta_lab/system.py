@@ -23,7 +23,9 @@ POLICY = Path("/usr/sbin/policy-rc.d")
 APT = ["apt-get", "-y", "-q", "-o", "DPkg::Lock::Timeout=300", "--no-install-recommends"]
 # Where installs and MTAs put things (walked fully under /etc, one level below the others).
 DEEP_ROOTS = [Path("/etc")]
-SHALLOW_ROOTS = [Path(p) for p in ("/var/spool", "/var/lib", "/var/log", "/var/mail", "/var/cache", "/run", "/var/backups")]
+SHALLOW_ROOTS = [
+    Path(p) for p in ("/var/spool", "/var/lib", "/var/log", "/var/mail", "/var/cache", "/run", "/var/backups")
+]
 ARCHIVES = Path("/var/cache/apt/archives")
 ENV = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
 
@@ -66,7 +68,9 @@ def snapshot() -> dict:
 def offline(cmd: list[str], **kw) -> subprocess.CompletedProcess:
     """Run ``cmd`` in a new network namespace with only ``lo`` up."""
     script = 'ip link set lo up && exec "$@"'
-    return subprocess.run(["unshare", "-n", "sh", "-c", script, "sh", *cmd], env=ENV, capture_output=True, text=True, **kw)
+    return subprocess.run(
+        ["unshare", "-n", "sh", "-c", script, "sh", *cmd], env=ENV, capture_output=True, text=True, **kw
+    )
 
 
 def _new_packages(packages: list[str]) -> list[str]:
@@ -120,7 +124,9 @@ def install(mta: str, packages: list[str]) -> dict:
 
 
 def _versions(packages: list[str]) -> dict[str, str]:
-    out = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version}\\n", *packages], capture_output=True, text=True)
+    out = subprocess.run(
+        ["dpkg-query", "-W", "-f", "${Package} ${Version}\\n", *packages], capture_output=True, text=True
+    )
     return dict(line.split(" ", 1) for line in out.stdout.splitlines() if " " in line)
 
 
@@ -152,8 +158,8 @@ def _pids_in(netns: str) -> list[int]:
     return pids
 
 
-def purge(mta: str, extra_paths: list[str] = ()) -> list[str]:
-    """Remove what ``install(mta)`` recorded (and ``extra_paths``); return what was removed."""
+def purge(mta: str) -> list[str]:
+    """Remove what ``install(mta)`` recorded; return the paths removed."""
     path = record_path(mta)
     if not path.exists():
         return []
@@ -164,12 +170,15 @@ def purge(mta: str, extra_paths: list[str] = ()) -> list[str]:
         proc = offline([*APT, "purge", *installed], timeout=600)
         if proc.returncode:
             raise RuntimeError(f"purge of {installed} failed: {proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-    removed = _remove_paths([*record.get("paths", []), *_runtime_paths(mta), *extra_paths])
+    removed = _remove_paths([*record.get("paths", []), *_runtime_paths(mta)])
     _remove_accounts(record.get("users", []), record.get("groups", []))
     _remove_allow_lines(record.get("allow_added", []))
     if record.get("policy_rc_d"):
         POLICY.unlink(missing_ok=True)
     path.unlink()
+    (STATE / f"netns-{mta}").unlink(missing_ok=True)
+    if STATE.is_dir() and not any(STATE.iterdir()):
+        STATE.rmdir()
     return removed
 
 

@@ -29,8 +29,8 @@ class Mta:
         """Where this MTA's notices land (a Maildir ``new`` or the collector's folder)."""
         return self.work / "collected" if self.uses_collector else self.maildir / "new"
 
-    def configure(self) -> list[Path]:
-        """Write the lab configuration; return the files written outside the package's own."""
+    def configure(self) -> None:
+        """Write the lab configuration (into the package's own folders: the purge removes them)."""
         raise NotImplementedError
 
     def start(self) -> None:

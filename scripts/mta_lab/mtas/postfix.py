@@ -12,7 +12,7 @@ class Postfix(Mta):
     packages = ["postfix"]
     settings = {"delay_warning_time": "2m", "maximal_queue_lifetime": "9m", "queue_run_delay": "30s"}
 
-    def configure(self) -> list[Path]:
+    def configure(self) -> None:
         self.prepare_maildir()
         main = {
             "compatibility_level": "3.6",
@@ -46,7 +46,6 @@ class Postfix(Mta):
         Path("/etc/postfix/main.cf").write_text("".join(f"{k} = {v}\n" for k, v in main.items()))
         # The lab starts Postfix with `postfix start`, not the init script that fills the chroot.
         run("postconf", "-F", "*/*/chroot = n")
-        return []
 
     def start(self) -> None:
         run("postfix", "start")
