@@ -15,7 +15,7 @@ CONF = Path("/etc/smtpd.conf")
 TEMPLATE = """\
 queue ttl {ttl}
 bounce warn-interval {warn}
-listen on 127.0.0.1 port 25 hostname mta.lab
+listen on lo port 25 hostname mta.lab
 table vusers file:{work}/vusers
 action "bounces" maildir "{maildir}" virtual <vusers>
 action "relay" relay helo mta.lab
