@@ -65,11 +65,20 @@ def answer(data: bytes, records: dict) -> bytes:
     return header + data[12:end] + b"".join(answers) + b"".join(authority)
 
 
+def _logged(server, data: bytes) -> bytes:
+    reply = answer(data, server.records)
+    if server.log:
+        qname, qtype, _ = _parse_question(data)
+        with open(server.log, "a") as fh:
+            fh.write(f"{qname} {qtype} rcode={reply[3] & 15} answers={reply[7]} len={len(data)}\n")
+    return reply
+
+
 class _UDP(socketserver.BaseRequestHandler):
     def handle(self):
         data, sock = self.request
         try:
-            sock.sendto(answer(data, self.server.records), self.client_address)
+            sock.sendto(_logged(self.server, data), self.client_address)
         except (IndexError, struct.error):
             pass  # a malformed packet gets no answer, as from a real server under load
 
@@ -80,17 +89,18 @@ class _TCP(socketserver.BaseRequestHandler):
         if len(head) < 2:
             return
         data = self.request.recv(struct.unpack("!H", head)[0])
-        reply = answer(data, self.server.records)
+        reply = _logged(self.server, data)
         self.request.sendall(struct.pack("!H", len(reply)) + reply)
 
 
-def start(host: str = "127.0.0.1", port: int = 53) -> list[socketserver.BaseServer]:
+def start(host: str = "127.0.0.1", port: int = 53, log: str = "") -> list[socketserver.BaseServer]:
     """Start the UDP and TCP servers in daemon threads; return them (call ``shutdown()`` to stop)."""
     servers: list[socketserver.BaseServer] = []
     for cls, handler in ((socketserver.ThreadingUDPServer, _UDP), (socketserver.ThreadingTCPServer, _TCP)):
         cls.allow_reuse_address = True
         srv = cls((host, port), handler)
         srv.records = zone()  # type: ignore[attr-defined]
+        srv.log = log  # type: ignore[attr-defined]
         threading.Thread(target=srv.serve_forever, daemon=True).start()
         servers.append(srv)
     return servers

@@ -13,7 +13,7 @@ from .mtas import get
 from .plan import build_plan
 from .replies import load_replies
 
-LOCK = Path("/var/tmp/bp-mta-lab.lock")
+LOCK = Path("/run/lock/bp-mta-lab.lock")  # the lock directory: emptied at boot, meant for these
 
 
 def generate(mta_name: str, out: Path, quick: bool) -> dict:

@@ -52,6 +52,12 @@ def enter(mta: str, work: Path, quick: bool) -> int:
 def _isolate(work: Path, ns_file: Path) -> None:
     ns_file.write_text(os.readlink("/proc/self/ns/net"))
     run("ip", "link", "set", "lo", "up")
+    # A non-loopback address (a veth pair with both ends in this namespace, TEST-NET-1): with
+    # only loopback, getaddrinfo's AI_ADDRCONFIG finds no IPv4 and OpenSMTPD resolves no MX host.
+    run("ip", "link", "add", "lab0", "type", "veth", "peer", "name", "lab1")
+    run("ip", "addr", "add", "192.0.2.1/32", "dev", "lab0")
+    run("ip", "link", "set", "lab0", "up")
+    run("ip", "link", "set", "lab1", "up")
     run("hostname", "mta.lab")
     (work / "resolv.conf").write_text("nameserver 127.0.0.1\noptions timeout:1 attempts:2\n")
     (work / "hosts").write_text("127.0.0.1\tlocalhost\n127.0.0.1\tmta.lab mta\n")
@@ -105,7 +111,7 @@ def collect(folder: Path, out: Path, plan: list[Message], notices: list[dict], t
 
 def inner(mta_name: str, work: Path, quick: bool) -> None:
     """The lab run (must already be inside the namespaces made by ``enter()``)."""
-    from .system import STATE
+    from .system import STATE, kill_namespace
 
     _isolate(work, STATE / f"netns-{mta_name}")
     plan = build_plan(load_replies())
@@ -114,7 +120,7 @@ def inner(mta_name: str, work: Path, quick: bool) -> None:
     mta = get(mta_name, work)
     out = work / "notices"
     out.mkdir(parents=True, exist_ok=True)
-    dns = dnsd.start()
+    dns = dnsd.start(log=str(work / "dns.log"))
     t0 = time.time()
     controllers = servers.start_servers(plan, work / "told.jsonl", work / "collected", t0, ACCEPT_AFTER)
     mta.configure()
@@ -127,6 +133,9 @@ def inner(mta_name: str, work: Path, quick: bool) -> None:
         _wait(mta, plan, notices, out, t0, QUICK_DEADLINE if quick else FULL_DEADLINE)
     finally:
         mta.stop()
+        # Whatever the MTA left running (daemons that ignore their stop command) lives in this
+        # namespace: stop it by pid here, so nothing outlives the run.
+        kill_namespace(STATE / f"netns-{mta_name}")
         for c in controllers:
             c.stop()
         for s in dns:
