@@ -27,13 +27,15 @@ class Score:
     total: int = 0
     right: dict[str, int] = field(default_factory=lambda: {"category": 0, "reason": 0, "action": 0})
     misses: list[tuple] = field(default_factory=list)
+    by_notice: dict[str, list[int]] = field(default_factory=dict)  # notice -> [recipients, all three right]
 
     def rate(self, what: str) -> float:
         return 100.0 * self.right[what] / self.total if self.total else 0.0
 
     def line(self) -> str:
         rates = " / ".join(f"{self.rate(w):.1f} %" for w in ("category", "reason", "action"))
-        return f"{self.mta}: {self.total} recipients, category / reason / action {rates}"
+        notices = ", ".join(f"{k} {v[1]}/{v[0]}" for k, v in sorted(self.by_notice.items()))
+        return f"{self.mta}: {self.total} recipients, category / reason / action {rates} (all right per notice: {notices})"
 
 
 def mtas_with_fixtures() -> list[str]:
@@ -61,6 +63,9 @@ def score(mta: str) -> Score:
                 "reason": r is not None and r.reason in (want["reason"], *want["reason_alternatives"]),
                 "category": r is not None and r.category in (want["category"], *want["category_alternatives"]),
             }
+            tally = result.by_notice.setdefault(want["notice"], [0, 0])
+            tally[0] += 1
+            tally[1] += all(checks.values())
             for what, ok in checks.items():
                 if ok:
                     result.right[what] += 1
