@@ -31,9 +31,10 @@ test: venv services
 
 # The suite on SQLite with eager tasks and no Redis, as `make demo` runs: tests marked
 # postgres or redis are skipped (tests/conftest.py); the test database is in memory.
+# The MTA lab test touches no database: it runs once, in the PostgreSQL leg.
 test-sqlite: venv
 	@scripts/system-deps.sh
-	DATABASE_URL= REDIS_URL= CACHE_URL= DJANGO_ENV=test $(PY) -m pytest $(PYTEST_ARGS)
+	DATABASE_URL= REDIS_URL= CACHE_URL= DJANGO_ENV=test $(PY) -m pytest -m "not mta_lab" $(PYTEST_ARGS)
 
 services:
 	@scripts/system-deps.sh
