@@ -135,6 +135,6 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ProviderRule("yahoo TSS04/TSS09 reputation deferral", "badreputation", token=r"\[?tss0[49]\]?"),
     ProviderRule("yahoo TSS05 rate", "speeding", token=r"\[?tss05\]?"),
     # --- Mimecast: "Administrative prohibition - envelope blocked" (its sender policy).
-    ProviderRule("mimecast envelope blocked", "rejected", token=r"envelope blocked"),
+    ProviderRule("mimecast envelope blocked", "rejected", token=r"envelope (?:blocked|rejected)"),
     ProviderRule("mimecast blocked senders list", "rejected", token=r"blocked senders"),
 )
