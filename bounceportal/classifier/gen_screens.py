@@ -20,7 +20,7 @@ def table_patterns() -> list[str]:
     """Every pattern of the tables screened by :class:`~.phrasegate.GatedGroups`."""
     groups = phrases.PHRASES + phrases.NOTICE_PHRASES + list(smtptext._COMMANDS)
     found = [p for _, patterns in groups for p in patterns]
-    found += list(phrases.ADDRESS_CERTAIN) + list(phrases.RECIPIENT_SIDE)
+    found += list(phrases.ADDRESS_CERTAIN) + list(phrases.RECIPIENT_SIDE) + list(phrases.TCP_FAILURES)
     return found + [p for p, _ in names.BLOCKLISTS + names.FILTER_PRODUCTS]
 
 

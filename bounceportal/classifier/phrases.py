@@ -60,6 +60,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"may not be repeated",
             r"not permitted for that auth",
             r"pipelin(?:ing|ed) (?:not allowed|after)",
+            r"improper use of smtp command pipelining",
         ),
     ),
     # Greylisting (a receiver's policy of deferring unknown sender/client/recipient
@@ -108,6 +109,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         "spamdetected",
         (
             r"rejected due to spam",
+            r"\burls? in (?:this|the|your) (?:e-?mail|message|body)",
+            r"spamhaus\.org/dbl|\bdbl\b",
             r"(?:classified|scored|detected|identified) as spam",
             r"spam classification",
             r"looks like spam",
@@ -216,7 +219,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     (
         "norelaying",
         (
-            r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed)",
+            r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed|disallowed)",
             r"unable to relay",
             r"not (?:permitted|allowed|authorized) to relay",
             r"we do not relay",
@@ -351,14 +354,11 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"message (?:was )?classified as",
             r"scored too high",
             r"high probability of",
-            r"content rejected",
+            r"content (?:rejected|denied)",
             r"blacklisted (?:url|link)",
             r"\buribl\b",
         ),
     ),
-    # The TCP connection itself failed (the errno strings MTAs quote): no SMTP server
-    # answered, so nothing was refused; said before the block rules below.
-    ("networkerror", (r"connection refused", r"no route to host", r"network (?:is )?unreachable")),
     # The sending host/IP is refused: block lists, open relay suspicion, firewall rules.
     (
         "blocked",
@@ -376,7 +376,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"open relay",
             r"your (?:ip|network|server)",
             r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from",
-            r"connection (?:rejected|denied) (?:by|from|for)",
+            r"connection (?:refused|rejected|denied) (?:by|from|for)",
             r"has been blocked",
             r"domain (?:is )?blocked",
             r"relay quota",
@@ -406,6 +406,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         (
             r"dns error",
             r"name server reply",
+            r"dns server reply",
             r"not found, try again",
             r"temporary failure in name",
             r"dns (?:lookup )?(?:timed out|timeout|servfail)",
@@ -555,7 +556,9 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     (
         "networkerror",
         (
-            r"connection (?:reset|lost|closed)",
+            r"connection (?:refused|reset|lost|closed)",
+            r"no route to host",
+            r"network (?:is )?unreachable",
             r"hop count exceeded",
             r"routing loop",
             r"mail loop",
@@ -637,7 +640,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     (
         "rejected",
         (
-            r"sender (?:address |domain )?(?:rejected|refused|denied|invalid|unknown|not allowed)",
+            r"sender (?:address |domain )?(?:is )?(?:rejected|refused|denied|invalid|unknown|not allowed|not accepted)",
             r"(?:invalid|unknown|bad|unverified|unroutable) (?:sender|from)",
             r"sender verify failed",
             r"from: (?:address|domain)",
@@ -737,3 +740,9 @@ REFUSAL_SUBJECTS: tuple[tuple[str, str, str], ...] = (
     (r"client host rejected|client (?:host )?(?:\S+ )?refused", "blocked", "requireptr"),
     (r"sender address rejected|sender verify failed|sender address (?:is )?invalid", "rejected", "rejected"),
 )
+
+# The TCP connection itself failed (the errno strings MTAs quote: ECONNREFUSED,
+# EHOSTUNREACH, ENETUNREACH). Read only when the text quotes no SMTP reply code: then no
+# server answered and nothing was refused; with a reply ("550 Connection refused by
+# policy") the server is talking and the phrase tables decide.
+TCP_FAILURES: tuple[str, ...] = (r"connection refused", r"no route to host", r"network (?:is )?unreachable")

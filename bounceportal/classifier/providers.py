@@ -91,6 +91,7 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ),
     ProviderRule("microsoft 4.4.316 connection refused", "networkerror", status=r"4\.4\.316"),
     ProviderRule("microsoft 5.4.316 expired, refused", "expired", status=r"5\.4\.316"),
+    ProviderRule("microsoft 4.4.0 shadow redundancy", "systemerror", status=r"4\.4\.0", words=r"made redundant"),
     ProviderRule("microsoft 5.4.300 message expired", "expired", status=r"5\.4\.300"),
     ProviderRule("microsoft x.4.3xx DNS / connection failure", "networkerror", status=r"[45]\.4\.3\d\d"),
     ProviderRule("microsoft x.7.321 no STARTTLS", "failedstarttls", status=r"[45]\.7\.321", sender_side=False),
@@ -135,6 +136,6 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ProviderRule("yahoo TSS04/TSS09 reputation deferral", "badreputation", token=r"\[?tss0[49]\]?"),
     ProviderRule("yahoo TSS05 rate", "speeding", token=r"\[?tss05\]?"),
     # --- Mimecast: "Administrative prohibition - envelope blocked" (its sender policy).
-    ProviderRule("mimecast envelope blocked", "rejected", token=r"envelope blocked"),
+    ProviderRule("mimecast envelope blocked", "rejected", token=r"envelope (?:blocked|rejected)"),
     ProviderRule("mimecast blocked senders list", "rejected", token=r"blocked senders"),
 )

@@ -46,13 +46,14 @@ from .codes import (
 )
 from .names import blocklist_of, filter_product_of
 from .phrasegate import GatedGroups
-from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES, RECIPIENT_SIDE, REFUSAL_SUBJECTS
+from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES, RECIPIENT_SIDE, REFUSAL_SUBJECTS, TCP_FAILURES
 from .providers import PROVIDER_RULES, ProviderRule
 
 _NOTICE = GatedGroups(NOTICE_PHRASES)
 _PHRASES = GatedGroups(PHRASES)
 _CERTAIN = GatedGroups([("userunknown", ADDRESS_CERTAIN)])
 _RECIPIENT_SIDE = GatedGroups([("recipient", RECIPIENT_SIDE)])
+_TCP = GatedGroups([("networkerror", TCP_FAILURES)])
 # A per-recipient reply whose address slot is empty ("550 : User unknown",
 # "550: : ...", "550 <>: ..."): the server answered the message, not a recipient.
 _EMPTY_SLOT = re.compile(r"\b[45][0-9][0-9](?::? :| <>:) ")
@@ -153,11 +154,15 @@ def _refusal_subject(decision: Decision, diagnostic: str) -> str:
     return ""
 
 
-def _status_and_words(decision: Decision, diagnostic: str, status: str, host: str) -> str:
-    """Layers 4 (provider codes), 1b (refusal subject), 3 (strong status) and 5 (phrases)."""
+def _status_and_words(decision: Decision, diagnostic: str, status: str, host: str, reply_code: str) -> str:
+    """Steps 1-3 of the module doc: provider codes, refusal subject, strong status vs phrases."""
     provider = _provider(decision, status, diagnostic, host) if diagnostic or status else ""
     if provider:
         return provider
+    tcp = _TCP.find(diagnostic)[2] if diagnostic and not reply_code else ""
+    if tcp:
+        decision.note("TCP connection failed, no SMTP reply (networkerror)", tcp)
+        return "networkerror"
     subject = _refusal_subject(decision, diagnostic) if "rejected" in diagnostic or "helo" in diagnostic else ""
     if subject:
         return subject
@@ -194,7 +199,7 @@ def decide(
     stage = decision.stage
     if stage:
         decision.note(f"stage: {stage}", command)
-    reason = _status_and_words(decision, diagnostic, status, remote_mta)
+    reason = _status_and_words(decision, diagnostic, status, remote_mta, reply_code)
     if diag_type == "x-unix" and reason not in _STORAGE:
         decision.note("RFC 3464 diagnostic type x-unix: a local delivery program", diag_type)
         reason = "mailererror"

@@ -189,3 +189,13 @@ def test_the_blocklist_and_the_filter_product_named_are_reported(text, blocklist
     rec = classify_smtp_reply(550, text)
 
     assert (rec.blocklist, rec.filter_product) == (blocklist, product)
+
+
+def test_connection_refused_is_a_network_error_only_when_no_server_answered():
+    raw = dsn(
+        group("a@b.example", "failed", "4.4.1", "x-postfix; connect to mx.b.example[192.0.2.9]:25: Connection refused")
+    )
+    refused_by_policy = classify_smtp_reply(550, "5.7.1 Connection refused by policy: your IP is blocked")
+
+    assert classify(raw).recipients[0].reason == "networkerror"
+    assert refused_by_policy.reason == "blocked"

@@ -16,10 +16,10 @@ import pytest
 
 from bounceportal.classifier.score import DEFAULT_REPLIES, score_replies
 
-# Measured (used / set aside): category 95.11 / 88.52, reason 95.11 / 86.89, sender
+# Measured (used / set aside): category 95.11 / 88.52, reason 95.56 / 86.89, sender
 # side 98.48 / 96.36; false hard 0 / 0.
 FLOORS = {
-    "used": {"category": 95.0, "reason": 95.0, "sender_side": 98.4},
+    "used": {"category": 95.0, "reason": 95.5, "sender_side": 98.4},
     "set_aside": {"category": 88.5, "reason": 86.8, "sender_side": 96.3},
 }
 FALSE_HARD = {"used": 0, "set_aside": 0}
