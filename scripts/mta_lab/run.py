@@ -44,12 +44,24 @@ def enter(mta: str, work: Path, quick: bool) -> int:
         mta,
         str(work),
     ]
+    from .system import HOST_NS_ENV, own_namespaces
+
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    env = {**os.environ, "PYTHONPATH": str(root), HOST_NS_ENV: json.dumps(own_namespaces())}
     return subprocess.run([*cmd, *(["--quick"] if quick else [])], cwd=root, env=env).returncode
 
 
 def _isolate(work: Path, ns_file: Path) -> None:
+    from .system import HOST_NS_ENV, own_namespaces
+
+    # Everything below (host name, bind mounts, port 25, killing the namespace's processes at
+    # the end) is only safe in namespaces of our own: refuse to run in the machine's.
+    host = json.loads(os.environ.get(HOST_NS_ENV) or "{}")
+    mine = own_namespaces()
+    if not host or any(mine[ns] == host.get(ns) for ns in mine):
+        raise SystemExit(
+            "the lab run must be started by run.enter() (unshare -n -m -u), never in the machine's namespaces"
+        )
     ns_file.write_text(os.readlink("/proc/self/ns/net"))
     run("ip", "link", "set", "lo", "up")
     # A non-loopback address (a veth pair with both ends in this namespace, TEST-NET-1): with
