@@ -9,6 +9,7 @@ arrival time; what the remotes told is in ``work/told.jsonl``.
 
 from __future__ import annotations
 
+import email.policy
 import json
 import os
 import smtplib
@@ -94,7 +95,10 @@ def submit(msg: Message, dsn: bool) -> None:
             code, text = smtp.rcpt(r.address, opts)
             if code >= 400:
                 raise RuntimeError(f"the MTA refused {r.address}: {code} {text!r}")
-        smtp.data(em.as_bytes())
+        # CRLF line ends: sendmail refuses bare LF ("421 4.5.0 Bare linefeed (LF) not allowed").
+        code, text = smtp.data(em.as_bytes(policy=email.policy.SMTP))
+        if code != 250:
+            raise RuntimeError(f"the MTA refused {msg.mid}: {code} {text!r}")
 
 
 def _done(plan: list[Message], notices: list[dict]) -> bool:
