@@ -23,6 +23,7 @@ from . import dnsd, servers
 from .mtas import get, run, wait_port
 from .plan import BOUNCE_DOMAIN, Message, build_plan, expected_notices
 from .replies import load_replies
+from .system import HOST_NS_ENV, STATE, kill_namespace, own_namespaces
 
 ACCEPT_AFTER = 270.0  # seconds after submission when the T4 remote starts accepting
 QUICK_DEADLINE = 75.0
@@ -45,16 +46,12 @@ def enter(mta: str, work: Path, quick: bool) -> int:
         mta,
         str(work),
     ]
-    from .system import HOST_NS_ENV, own_namespaces
-
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root), HOST_NS_ENV: json.dumps(own_namespaces())}
     return subprocess.run([*cmd, *(["--quick"] if quick else [])], cwd=root, env=env).returncode
 
 
 def _isolate(work: Path, ns_file: Path) -> None:
-    from .system import HOST_NS_ENV, own_namespaces
-
     # Everything below (host name, bind mounts, port 25, killing the namespace's processes at
     # the end) is only safe in namespaces of our own: refuse to run in the machine's.
     host = json.loads(os.environ.get(HOST_NS_ENV) or "{}")
@@ -127,8 +124,6 @@ def collect(folder: Path, out: Path, plan: list[Message], notices: list[dict], t
 
 def inner(mta_name: str, work: Path, quick: bool) -> None:
     """The lab run (must already be inside the namespaces made by ``enter()``)."""
-    from .system import STATE, kill_namespace
-
     _isolate(work, STATE / f"netns-{mta_name}")
     plan = build_plan(load_replies())
     if quick:
