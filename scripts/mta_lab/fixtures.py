@@ -40,6 +40,13 @@ def dsn_fields(raw: bytes) -> dict[str, dict]:
     return fields
 
 
+def _reported(addresses: list[str], written: dict[str, dict]) -> list[str]:
+    """The planned addresses a notice is about: those its delivery-status part names, when it
+    names any (sendmail's transcript also quotes recipients deferred in the same session)."""
+    named = [a for a in addresses if a.lower() in written]
+    return named or addresses
+
+
 def _notice_kind(rcpt, arrived: float, accept_after: float) -> str:
     kinds = [e["notice"] for e in expected_notices(rcpt)]
     if rcpt.family == "T4":
@@ -79,7 +86,7 @@ def build_truth(
         name = f"{msg.mid}-{per_message[msg.mid]}.eml"
         written = dsn_fields((notice_dir / n["file"]).read_bytes())
         rows = []
-        for address in n["addresses"]:
+        for address in _reported(n["addresses"], written):
             _, rcpt = by_address[address]
             kind = _notice_kind(rcpt, n["t"], accept_after)
             truth = next((e for e in expected_notices(rcpt) if e["notice"] == kind), {"notice": kind})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .replies import pick_replies
+from .replies import fill, pick_replies
 
 # Lab domains -> the loopback address of their MX (inside the lab's network namespace).
 HOSTS = {"a.lab": "127.0.0.2", "b.lab": "127.0.0.3", "c.lab": "127.0.0.4", "dead.lab": "127.0.0.5"}
@@ -146,8 +146,6 @@ def _truth(notice, action, category, reason, alts=(), category_alts=()) -> dict:
 
 def scripted_reply(rcpt: Recipient) -> dict | None:
     """Return what the remote answers ``rcpt`` with: stage, code, enhanced status, text, or None (accept)."""
-    from .replies import fill
-
     if rcpt.entry is None:
         return None
     e = rcpt.entry

@@ -9,6 +9,7 @@ arrival time; what the remotes told is in ``work/told.jsonl``.
 
 from __future__ import annotations
 
+import email.policy
 import json
 import os
 import smtplib
@@ -22,6 +23,7 @@ from . import dnsd, servers
 from .mtas import get, run, wait_port
 from .plan import BOUNCE_DOMAIN, Message, build_plan, expected_notices
 from .replies import load_replies
+from .system import HOST_NS_ENV, STATE, kill_namespace, own_namespaces
 
 ACCEPT_AFTER = 270.0  # seconds after submission when the T4 remote starts accepting
 QUICK_DEADLINE = 75.0
@@ -45,11 +47,19 @@ def enter(mta: str, work: Path, quick: bool) -> int:
         str(work),
     ]
     root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, "PYTHONPATH": str(root)}
+    env = {**os.environ, "PYTHONPATH": str(root), HOST_NS_ENV: json.dumps(own_namespaces())}
     return subprocess.run([*cmd, *(["--quick"] if quick else [])], cwd=root, env=env).returncode
 
 
 def _isolate(work: Path, ns_file: Path) -> None:
+    # Everything below (host name, bind mounts, port 25, killing the namespace's processes at
+    # the end) is only safe in namespaces of our own: refuse to run in the machine's.
+    host = json.loads(os.environ.get(HOST_NS_ENV) or "{}")
+    mine = own_namespaces()
+    if not host or any(mine[ns] == host.get(ns) for ns in mine):
+        raise SystemExit(
+            "the lab run must be started by run.enter() (unshare -n -m -u), never in the machine's namespaces"
+        )
     ns_file.write_text(os.readlink("/proc/self/ns/net"))
     run("ip", "link", "set", "lo", "up")
     # A non-loopback address (a veth pair with both ends in this namespace, TEST-NET-1): with
@@ -82,7 +92,10 @@ def submit(msg: Message, dsn: bool) -> None:
             code, text = smtp.rcpt(r.address, opts)
             if code >= 400:
                 raise RuntimeError(f"the MTA refused {r.address}: {code} {text!r}")
-        smtp.data(em.as_bytes())
+        # CRLF line ends: sendmail refuses bare LF ("421 4.5.0 Bare linefeed (LF) not allowed").
+        code, text = smtp.data(em.as_bytes(policy=email.policy.SMTP))
+        if code != 250:
+            raise RuntimeError(f"the MTA refused {msg.mid}: {code} {text!r}")
 
 
 def _done(plan: list[Message], notices: list[dict]) -> bool:
@@ -111,8 +124,6 @@ def collect(folder: Path, out: Path, plan: list[Message], notices: list[dict], t
 
 def inner(mta_name: str, work: Path, quick: bool) -> None:
     """The lab run (must already be inside the namespaces made by ``enter()``)."""
-    from .system import STATE, kill_namespace
-
     _isolate(work, STATE / f"netns-{mta_name}")
     plan = build_plan(load_replies())
     if quick:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from .plan import HOSTS, Message, scripted_reply
+from .plan import COLLECTOR_IP, HOSTS, Message, scripted_reply
 from .replies import smtp_reply
 
 
@@ -99,8 +99,6 @@ def start_servers(
         mine = {a: s for a, s in scripts.items() if a.endswith("@" + domain)}
         handler = Remote(f"mx.{domain}", mine, teller, accept_after)
         controllers.append(Controller(handler, hostname=ip, port=25, server_hostname=f"mx.{domain}"))
-    from .plan import COLLECTOR_IP
-
     controllers.append(
         Controller(Collector(collect_dir), hostname=COLLECTOR_IP, port=25, server_hostname="collect.lab")
     )

@@ -135,6 +135,8 @@ def kill_namespace(ns_file: Path) -> None:
     if not ns_file.exists():
         return
     target = ns_file.read_text().strip()
+    if target == host_netns():
+        raise RuntimeError(f"{ns_file} names the machine's own network namespace: refusing to kill anything")
     for sig in (signal.SIGTERM, signal.SIGKILL):
         pids = [p for p in _pids_in(target) if p != os.getpid()]
         for pid in pids:
@@ -144,6 +146,24 @@ def kill_namespace(ns_file: Path) -> None:
                 pass
         if pids:
             time.sleep(1.5)
+
+
+HOST_NS_ENV = "BP_MTA_LAB_HOST_NS"
+
+
+def own_namespaces() -> dict[str, str]:
+    return {ns: os.readlink(f"/proc/self/ns/{ns}") for ns in ("net", "mnt", "uts")}
+
+
+def host_namespaces() -> dict[str, str]:
+    """The machine's namespaces: passed down by ``run.enter()``, else the caller's own (the outer run)."""
+    passed = os.environ.get(HOST_NS_ENV)
+    return json.loads(passed) if passed else own_namespaces()
+
+
+def host_netns() -> str:
+    """The machine's own network namespace: the lab never kills anything in it."""
+    return host_namespaces()["net"]
 
 
 def _pids_in(netns: str) -> list[int]:

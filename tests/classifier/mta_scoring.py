@@ -35,7 +35,9 @@ class Score:
     def line(self) -> str:
         rates = " / ".join(f"{self.rate(w):.1f} %" for w in ("category", "reason", "action"))
         notices = ", ".join(f"{k} {v[1]}/{v[0]}" for k, v in sorted(self.by_notice.items()))
-        return f"{self.mta}: {self.total} recipients, category / reason / action {rates} (all right per notice: {notices})"
+        return (
+            f"{self.mta}: {self.total} recipients, category / reason / action {rates} (all right per notice: {notices})"
+        )
 
 
 def mtas_with_fixtures() -> list[str]:

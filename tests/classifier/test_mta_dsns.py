@@ -9,12 +9,12 @@ import pytest
 
 from tests.classifier.mta_scoring import FIXTURES, mtas_with_fixtures, score, truth_for
 
-# Measured rates (%) of the current classifier: category, reason, action.
+# Measured rates (%) of the classifier on this branch (category, reason, action), 2026-12-01.
 FLOORS = {
-    "postfix": (0.0, 0.0, 0.0),
-    "exim4": (0.0, 0.0, 0.0),
-    "opensmtpd": (0.0, 0.0, 0.0),
-    "sendmail": (0.0, 0.0, 0.0),
+    "postfix": (85.3, 63.4, 100.0),
+    "exim4": (95.1, 80.4, 100.0),
+    "opensmtpd": (80.4, 82.9, 85.3),
+    "sendmail": (90.2, 68.2, 100.0),
 }
 GOAL = 98.0
 

@@ -32,6 +32,7 @@ define(`confHOST_STATUS_DIRECTORY', `')dnl
 define(`confPRIVACY_FLAGS', `authwarnings')dnl
 define(`confLOG_LEVEL', `9')dnl
 define(`confPID_FILE', `{work}/sendmail.pid')dnl
+define(`QUEUE_DIR', `{work}/mqueue')dnl
 FEATURE(`mailertable', `hash -o {mailertable}')dnl
 FEATURE(`promiscuous_relay')dnl
 FEATURE(`accept_unresolvable_domains')dnl
@@ -56,6 +57,9 @@ class Sendmail(Mta):
                 work=self.work,
             )
         )
+        # A queue of its own, owned by root: in this sandbox sendmail (as root) could not write
+        # its data files into Debian's smmta-owned /var/spool/mqueue ("bfcommit: Permission denied").
+        (self.work / "mqueue").mkdir(mode=0o700, exist_ok=True)
         MAILERTABLE.write_text(f"bounce.lab\tesmtp:[{COLLECTOR_IP}]\n")
         with MAILERTABLE.open("rb") as src:
             subprocess.run(["makemap", "hash", str(MAILERTABLE)], stdin=src, check=True)
@@ -63,9 +67,11 @@ class Sendmail(Mta):
             subprocess.run(["m4", str(MC)], stdout=out, check=True)
 
     def start(self) -> None:
-        run("sendmail", "-C", str(CF), "-bd", self.settings["queue runs"])
+        # -X: the SMTP traffic log, kept with the run for debugging.
+        run("sendmail", "-C", str(CF), "-bd", self.settings["queue runs"], "-X", str(self.work / "sendmail.trace"))
 
     def stop(self) -> None:
+        (self.work / "mailq.txt").write_text(run("mailq", "-C", str(CF), check=False).stdout)
         pid = self.work / "sendmail.pid"
         if pid.exists():
             run("kill", pid.read_text().split()[0], check=False)
