@@ -16,13 +16,14 @@ from django.conf import settings
 
 # Stages a reply can come from; "connection" means no reply at all (refused, dropped, timed out).
 CONNECTION = "connection"
+AFTER_DATA = "after-data"
 
 
 @dataclass(frozen=True)
 class Reply:
     code: int  # 0 when there was no reply (connection failure)
     text: str
-    stage: str  # MAIL, RCPT, DATA or connection
+    stage: str  # MAIL, RCPT, DATA, after-data or connection
 
     @property
     def accepted(self) -> bool:
@@ -134,11 +135,13 @@ class SmtpSession:
         try:
             code, text = connection.data(message)
         except smtplib.SMTPDataError as exc:  # refused the DATA command itself
-            code, text = exc.smtp_code, exc.smtp_error
+            self._after_refusal(connection, exc.smtp_code)
+            return Reply(exc.smtp_code, _text(exc.smtp_error), "DATA")
+        # The reply to the final "." (RFC 5321 §4.1.1.4): a refusal here comes from whatever read the
+        # content (often a filter), so a "user unknown" after DATA is not proof the mailbox is gone.
         if code != 250:
             self._after_refusal(connection, code)
-            return Reply(code, _text(text), "DATA")
-        return Reply(code, _text(text), "DATA")
+        return Reply(code, _text(text), AFTER_DATA)
 
     def close(self) -> None:
         if self.connection is not None:

@@ -178,6 +178,22 @@ def test_554_at_data_is_a_mail_block_classified_from_the_reply(
     assert smtp_sink.messages == []
 
 
+def test_user_unknown_after_the_message_was_sent_is_a_filter_not_a_dead_address(
+    org, campaign, smtp_sink, django_capture_on_commit_callbacks
+):
+    """A refusal of the content (the reply to the final dot) comes from whatever read it, often a
+    security appliance: the learner is not suppressed as if the mailbox were gone."""
+    learner = LearnerFactory(organization=org, email="ada@guarded.example")
+    smtp_sink.reply_to("ada@guarded.example", "550 5.1.1 User unknown", stage="DATA")
+
+    launch(campaign, django_capture_on_commit_callbacks)
+
+    event = BounceEvent.objects.get(learner=learner)
+    learner.refresh_from_db()
+    assert event.stage == "after-data" and event.category != Category.HARD
+    assert learner.status == DeliverabilityStatus.ACTIVE
+
+
 @pytest.mark.parametrize("reply", ["451 4.7.1 Greylisted, please try again later", "421 4.7.0 Too many connections"])
 def test_a_4xx_reply_defers_the_send_with_backoff_and_the_rest_of_the_chunk_still_goes(
     org, campaign, smtp_sink, settings, reply, django_capture_on_commit_callbacks
