@@ -98,7 +98,7 @@ def start(host: str = "127.0.0.1", port: int = 53, log: str = "") -> list[socket
     servers: list[socketserver.BaseServer] = []
     for cls, handler in ((socketserver.ThreadingUDPServer, _UDP), (socketserver.ThreadingTCPServer, _TCP)):
         cls.allow_reuse_address = True
-        srv = cls((host, port), handler)
+        srv: socketserver.BaseServer = cls((host, port), handler)
         srv.records = zone()  # type: ignore[attr-defined]
         srv.log = log  # type: ignore[attr-defined]
         threading.Thread(target=srv.serve_forever, daemon=True).start()

@@ -10,6 +10,7 @@ remote really told it, and, for comparing regenerated runs, the Action/Status th
 from __future__ import annotations
 
 import email
+import email.message
 import email.policy
 import json
 import re
@@ -30,6 +31,8 @@ def dsn_fields(raw: bytes) -> dict[str, dict]:
         if part.get_content_type() != "message/delivery-status":
             continue
         for group in part.get_payload() or []:
+            if not isinstance(group, email.message.Message):
+                continue
             rcpt = group.get("Final-Recipient") or group.get("Original-Recipient")
             if rcpt:
                 address = re.sub(r"^\s*[\w-]+\s*;\s*", "", str(rcpt)).strip().strip("<>").lower()
@@ -77,7 +80,9 @@ def build_truth(
 ) -> tuple[dict, dict]:
     """Return (files truth keyed by new file name, old name -> new name)."""
     by_address = {r.address: (m, r) for m in plan for r in m.recipients}
-    files, renames, per_message = {}, {}, {}
+    files: dict[str, dict] = {}
+    renames: dict[str, str] = {}
+    per_message: dict = {}
     for n in notices:
         if not n["addresses"]:
             continue  # not about a planned recipient (e.g. a postmaster copy): not a fixture

@@ -124,6 +124,7 @@ def expected_notices(rcpt: Recipient) -> list[dict]:
             _truth("delayed", "delayed", "deferred", "networkerror", ["expired"]),
             _truth("expired", "failed", "soft", "expired", ["networkerror"]),
         ]
+    assert rcpt.entry is not None  # only OK and DEAD slots have no scripted reply
     category, reason, alts = _labels(rcpt.entry)
     if fam in ("R5", "D5"):
         return [_truth("failed", "failed", category, reason, alts)]
@@ -150,7 +151,7 @@ def scripted_reply(rcpt: Recipient) -> dict | None:
         return None
     e = rcpt.entry
     stage = "after-data" if rcpt.slot.startswith("D") else "rcpt"
-    text = fill(e["text"]).replace("{rcpt}", rcpt.address).replace("{sender}", "bounces@" + BOUNCE_DOMAIN)
+    text = (fill(e["text"]) or "").replace("{rcpt}", rcpt.address).replace("{sender}", "bounces@" + BOUNCE_DOMAIN)
     return {
         "stage": stage,
         "code": e["reply_code"],

@@ -92,7 +92,11 @@ def pick_replies(entries: list[dict]) -> dict[str, list[dict]]:
     for kind, pool in pools.items():
         # One entry per reason first, then the rest, so a slot family covers many reasons.
         seen: set[str] = set()
-        first = [e for e in pool if not (e["labels"]["reason"] in seen or seen.add(e["labels"]["reason"]))]
+        first = []
+        for entry in pool:
+            if entry["labels"]["reason"] not in seen:
+                seen.add(entry["labels"]["reason"])
+                first.append(entry)
         pools[kind] = first + [e for e in pool if e not in first]
     return pools
 
