@@ -6,9 +6,9 @@ copied from the corpus or the vendor-reply samples.
 """
 
 import pytest
-from test_classifier_formats import dsn, group
 
 from bounceportal.classifier import classify, classify_smtp_reply
+from tests.classifier.messages import dsn, group
 
 
 @pytest.mark.parametrize(
