@@ -137,6 +137,15 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"\bip (?:address )?(?:you're|you are) using .{0,40}not (?:authori[sz]ed|allowed)",
         ),
     ),
+    # A check of SPF / DKIM / DMARC that could not be completed (RFC 7208 §2.6.6
+    # "temperror": a DNS lookup failed) says nothing against us yet: the lookup failed.
+    (
+        "networkerror",
+        (
+            r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\btemp ?error|\btemp ?error\b[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
+            r"(?:temporary|transient) (?:error|failure)[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
+        ),
+    ),
     # Sender authentication: SPF, DKIM, DMARC and friends (RFC 7208, 6376, 7489).
     (
         "authfailure",
@@ -267,8 +276,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"mailbox (?:is )?vol\b|skrzynka (?:jest )?pe(?:ł|l)na|ящик переполнен|容量(?:を)?超|邮箱已满",
             r"quotaexceeded",
             r"mailbox exceeds",
-            r"(?:inbox|mailbox) is out of (?:storage|space)",
-            r"exceeds? (?:the )?(?:size limit|storage) of (?:the|his|her|this) mailbox",
+            r"(?:inbox|mailbox|account)\b.{0,30}\b(?:out of|no more|insufficient|not enough) (?:storage|space|room)",
+            r"(?:size limit|storage|space|quota) (?:of|for) (?:the |his |her |this |their |recipient'?s? )?(?:mailbox|inbox)",
         ),
     ),
     # One message is bigger than the receiver takes.
@@ -393,11 +402,11 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"from: (?:address|domain) (?:is )?(?:invalid|not found|unknown|does not exist|rejected)",
             r"sender (?:address )?(?:rejected: )?domain (?:is )?(?:invalid|not found|unknown|does not exist)",
             r"domain of sender address .{0,80}(?:does not|doesn't) (?:exist|resolve)",
-            r"(?:valid|real|resolvable) sender domain",
+            r"(?:valid|real|resolvable|existing|fully[- ]qualified) (?:sender|from) (?:domain|address)",
             r"(?:sender|user|client) (?:is |was )?not (?:authori[sz]ed|allowed|permitted) to send (?:from|as|mail from|on behalf)",
-            r"permissions? to send as",
+            r"permissions? to send|\bsend (?:mail )?(?:as|on behalf of)\b",
             r"unresolvable (?:rfc ?5321 )?(?:from|sender) (?:domain|address)",
-            r"domain name required for sender",
+            r"(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender",
         ),
     ),
     # DNS trouble while routing is a network error, not proof the domain is gone.
@@ -436,7 +445,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)",
             r"domain (?:is )?not reachable",
             r"domain may not exist",
-            r"(?:unable|not able|weren't able|were not able) to find the recipient domain",
+            r"(?:find|resolve|locate) the (?:recipient(?:'s)?|destination) domain",
+            r"(?:recipient|destination) domain (?:is )?(?:not found|unknown|invalid|does not exist|doesn't exist)",
             # "553 mx.example.org does not exist": the reply's subject is a bare domain name
             # (right after the reply code, or named as the domain), not an address.
             r"\b[45][0-9][0-9](?:[ -][45]\.[0-9]{1,3}\.[0-9]{1,3})? <?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
@@ -625,10 +635,13 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"must authenticate",
             r"not authenticated",
             r"(?:username|user name|password|credentials?) (?:and password )?(?:not accepted|incorrect|invalid|required)",
-            r"application-specific password|log ?in (?:with|via|using) your web browser",
-            r"login attempts",
-            r"identity changes",
-            r"authentication type",
+            # Submission-server wording (RFC 4954 §6 535/534/538): credentials, passwords,
+            # log-ins and authentication mechanisms, whichever provider says it.
+            r"\bpasswords?\b",
+            r"\bcredentials?\b",
+            r"\blog ?ins?\b|\bsign ?in\b",
+            r"\bauth(?:entication)? (?:type|mechanism|method)s?\b",
+            r"\bidentity (?:change|mismatch)",
             r"unauthorized",
             r"unauthenticated (?:senders?|users?|relay)",
         ),
@@ -652,7 +665,6 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"sender (?:is )?(?:not|on)",
             r"sending to/from an address",
             r"your (?:domain|address) (?:is|has been)",
-            r"send mail as",
             r"sending this from a different address",
         ),
     ),
@@ -698,7 +710,7 @@ ADDRESS_CERTAIN: tuple[str, ...] = (
     # Yahoo's documented "dd" replies, given after DATA: the account does not exist.
     r"delivery error: dd .{0,40}(?:doesn't|does not) have an? .{1,60} account",
     # Gmail / Google Workspace wording for a mailbox that does not exist.
-    r"account that you tried to reach does not exist",
+    r"(?:account|address|mailbox) (?:that )?you tried to reach does not exist",
     r"address couldn't be found",
     # qmail's own wording for a local part it has no mailbox for.
     r"no mailbox here by that name",

@@ -61,6 +61,10 @@ _EMPTY_SLOT = re.compile(r"\b[45][0-9][0-9](?::? :| <>:) ")
 # "5.1.0 - Unknown address error 550-'5.7.1 ... Access denied'"): the remote server's
 # words are read first, the relay's summary only when they say nothing we know.
 _QUOTED_REPLY = re.compile(r"\b[245][0-9][0-9][- ]'([^']{4,})'")
+# The enhanced status of such a quoted reply ("with '451 4.4.0 Primary target ...'"):
+# when the relay's own status is undefined in its subject (detail 0, RFC 3463 §3), the
+# remote server's status is the more specific one and is read instead.
+_QUOTED_STATUS = re.compile(r"\b[245][0-9][0-9][- ]'?([45]\.[0-9]{1,3}\.[0-9]{1,3})\b")
 
 # Sentences MTAs append to any final failure ("I've given up"): they say the queue
 # ran out, which is the reason only when nothing more specific was said.
@@ -199,6 +203,7 @@ def decide(
     stage = decision.stage
     if stage:
         decision.note(f"stage: {stage}", command)
+    status = _quoted_status(decision, diagnostic, status)
     reason = _status_and_words(decision, diagnostic, status, remote_mta, reply_code)
     if diag_type == "x-unix" and reason not in _STORAGE:
         decision.note("RFC 3464 diagnostic type x-unix: a local delivery program", diag_type)
@@ -217,6 +222,19 @@ def decide(
         decision.sender_side = False
     _name_lists_and_products(decision, diagnostic, remote_mta)
     return decision
+
+
+def _quoted_status(decision: Decision, diagnostic: str, status: str) -> str:
+    """Return the status of a remote reply the text quotes when ``status`` is X.Y.0."""
+    if not status.endswith(".0") or "'" not in diagnostic:
+        return status
+    for found in _QUOTED_STATUS.finditer(diagnostic):
+        inner = found.group(1)
+        quoted = "'" in found.group(0) or diagnostic[found.start() - 1 : found.start()] == "'"
+        if inner != status and quoted:
+            decision.note(f"quoted remote reply: its status {inner} is more specific than {status}", found.group(0))
+            return inner
+    return status
 
 
 def _name_lists_and_products(decision: Decision, diagnostic: str, remote_mta: str) -> None:

@@ -71,10 +71,27 @@ def test_what_was_refused_decides_what_the_words_mean(code, text, stage, reason)
         (421, "4.7.23 The sending IP does not match the IP address of the hostname in the PTR record", "requireptr"),
         (553, "5.1.2 We weren't able to find the recipient domain", "hostunknown"),
         (552, "5.2.2 Postfach voll", "mailboxfull"),
+        # Written in words no sample here uses: the family's key words decide.
+        (552, "5.2.2 Not enough storage space left in the recipient's mailbox", "mailboxfull"),
+        (535, "5.7.8 Username and password not accepted", "securityerror"),
+        (534, "5.7.14 Please log in via your web browser first", "securityerror"),
+        (553, "5.1.8 A fully-qualified sender address is required", "rejected"),
+        (550, "5.1.2 Could not resolve the destination domain", "hostunknown"),
+        # An SPF check that could not finish (RFC 7208 temperror) is a DNS failure, not a
+        # verdict against us.
+        (451, "4.7.1 SPF temperror: DNS timeout for example.org", "networkerror"),
+        (451, "4.4.3 Temporary failure while evaluating DMARC policy", "networkerror"),
     ],
 )
 def test_reused_codes_and_provider_codes_read_by_their_words(code, text, reason):
     assert classify_smtp_reply(code, text).reason == reason
+
+
+def test_a_relays_undefined_status_gives_way_to_the_quoted_remote_status():
+    text = "4.7.0 Proxy session failed with '451 4.4.0 Primary target IP address did not respond'"
+    rec = classify_smtp_reply(450, text)
+    assert rec.reason == "networkerror"
+    assert any("4.4.0" in item["rule"] for item in rec.evidence)
 
 
 def test_a_reputation_throttle_is_on_the_senders_side_and_a_recipient_rate_is_not():
