@@ -121,6 +121,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         "policyviolation",
         (
             r"content presents a potential",
+            r"content restrictions?",
             r"policy violation",
             r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
         ),
@@ -158,6 +159,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"authentication checks? failed",
             r"unauthenticated email",
             r"sender (?:id|authentication) (?:check |validation )?fail",
+            # Anti-spoofing checks compare the From: domain with what authenticates it.
+            r"anti-?spoof|\bspoof(?:ed|ing)\b",
         ),
     ),
     # The sending host has no usable reverse DNS (PTR) record, or its name does not
@@ -211,7 +214,18 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     # RFC 7505 §4.3: the *sender's* domain publishes a null MX (a refusal of our sender).
-    ("rejected", (r"sender(?:'s)? (?:address|domain) (?:has )?(?:a )?null mx",)),
+    # The sender's own address or domain is listed or banned (a domain blocklist or the
+    # receiver's own deny list): the sender is refused, not our sending host.
+    (
+        "rejected",
+        (
+            r"sender(?:'s)? (?:address|domain) (?:has )?(?:a )?null mx",
+            r"\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\b",
+            r"\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\b",
+        ),
+    ),
+    # A mailbox switched off says so before any "not accepting messages" that follows.
+    ("suspend", (r"\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended)\b",)),
     # Null MX (RFC 7505) and domains that declare they take no mail.
     (
         "notaccept",
@@ -335,12 +349,13 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"too many hosts",
             r"maximum (?:number of )?connections",
             r"frequency limit",
+            r"throttl\w* (?:connections|sessions)",
         ),
     ),
     (
         "speeding",
         (
-            r"rate limit",
+            r"rate ?limit",
             r"sending rate",
             r"throttl",
             r"too many (?:messages|mails|emails|recipients this)",

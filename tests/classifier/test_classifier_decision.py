@@ -81,6 +81,12 @@ def test_what_was_refused_decides_what_the_words_mean(code, text, stage, reason)
         # verdict against us.
         (451, "4.7.1 SPF temperror: DNS timeout for example.org", "networkerror"),
         (451, "4.4.3 Temporary failure while evaluating DMARC policy", "networkerror"),
+        (550, "5.7.1 Rejected by header-based anti-spoofing policy", "authfailure"),
+        (553, "5.3.0 Denied: the sender address is on our local blocklist", "rejected"),
+        (550, "5.2.1 Account disabled, not accepting messages", "suspend"),
+        (451, "4.7.1 Server is throttling connections from your network", "toomanyconn"),
+        (451, "Ratelimit exceeded for this sender", "speeding"),
+        (421, "4.7.1 [TS02] Messages from 192.0.2.1 temporarily deferred", "badreputation"),
     ],
 )
 def test_reused_codes_and_provider_codes_read_by_their_words(code, text, reason):
