@@ -50,6 +50,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     ),
     "(?:recipient|user) (?:has )?(?:refused|rejected|declined)": ("declined", "refused", "rejected"),
     "(?:recipient|user) (?:rejected|invalid)": ("invalid", "rejected"),
+    "(?:rejected|blocked|refused) (?:due to|by|per) (?:our |the |its )?(?:e-?mail )?security (?:polic|scan)": (
+        "security ",
+    ),
     "(?:sender|user|client) (?:is |was )?not (?:authori[sz]ed|allowed|permitted) to send (?:from|as|mail from|on behalf)": (
         " to send ",
     ),
@@ -478,7 +481,6 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "recipnotfound": ("recipnotfound",),
     "refused to talk to me": ("refused to talk to me",),
     "rejected by (?:the )?(?:destination|recipient) domain": ("rejected by ",),
-    "rejected due to security polic": ("rejected due to security polic",),
     "rejected due to spam": ("rejected due to spam",),
     "relay limit": ("relay limit",),
     "relay quota": ("relay quota",),

@@ -13,13 +13,14 @@ from what MTAs say, not from another project's tables.
 
 from __future__ import annotations
 
-PHRASES: list[tuple[str, tuple[str, ...]]] = [
+PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     # Error-code families that large providers publish for their replies. The code names
     # the cause while the sentence around it is generic ("sender rejected"), so these
     # come first. Cox: "AUP#XXXX" codes on its email-error-codes page; Spectrum/Charter:
     # "AUP#In-NNNN"/"AUP#O-NNNN"; Orange/Wanadoo: "OFRnnn_NNN [NNN]"; T-Online: a
     # trailing "(BL)" tag.
     (
+        "provider code: sending IP block-listed (Cox AUP / Spectrum / Orange / T-Online)",
         "blocked",
         (
             r"aup#(?:cx|cd|ip|dns)?(?:rbl|bl)\w*",  # Cox: the sending IP is on a block list
@@ -29,6 +30,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     (
+        "provider code: URL or content spam (Cox AUP / Orange 506)",
         "spamdetected",
         (
             r"aup#(?:cx)?urlbl\w*",  # Cox: a URL in the body is block-listed
@@ -36,12 +38,14 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     (
+        "provider code: no reverse DNS (Cox AUP)",
         "requireptr",
         (
             r"aup#cxdns\b",  # Cox: no reverse DNS for the sender
         ),
     ),
     (
+        "provider code: connection limits (Cox AUP / Spectrum)",
         "toomanyconn",
         (
             r"aup#(?:cxcnct|cxthrt)\b",  # Cox: too many connections
@@ -52,6 +56,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # pipelining, RFC 3207 STARTTLS rules): said before the TLS and policy groups
     # because such replies name STARTTLS or "violation".
     (
+        "our client broke the SMTP protocol",
         "syntaxerror",
         (
             r"smtp protocol violation",
@@ -66,13 +71,14 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # Greylisting (a receiver's policy of deferring unknown sender/client/recipient
     # triplets until they retry): a temporary, self-resolving refusal, never an
     # unknown address even when said as "Recipient address rejected: Greylisted".
-    ("speeding", (r"gr[ae]y-?list",)),
+    ("greylisting", "speeding", (r"gr[ae]y-?list",)),
     # Too many recipients in one transaction (RFC 3463 X.5.3): said before the sender
     # quota group, whose "sending limits" the providers' help links repeat.
-    ("toomanyconn", (r"too many recipients",)),
+    ("too many recipients in one message", "toomanyconn", (r"too many recipients",)),
     # Our sender's rate or quota (RFC 3463 X.2.2 / X.4.5 are reused for it): said before
     # the mailbox-quota group, whose "quota exceeded" would read it as a full mailbox.
     (
+        "our sending quota or rate",
         "speeding",
         (
             r"(?:submission|sending|daily user sending|daily sending|outbound) (?:quota|limit)",
@@ -84,12 +90,17 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"recipient thread limit",
         ),
     ),
-    # Mimecast's documented reply when its scanners (virus or content signatures) stop
-    # the message: "Email rejected due to security policies".
-    ("virusdetected", (r"rejected due to security polic",)),
+    # A gateway's security scanning (virus or content signatures) stopped the message:
+    # "rejected due to security policies", "blocked by our email security scan".
+    (
+        "a security scan refused the message",
+        "virusdetected",
+        (r"(?:rejected|blocked|refused) (?:due to|by|per) (?:our |the |its )?(?:e-?mail )?security (?:polic|scan)",),
+    ),
     # The message format itself was refused (RFC 5322 header rules): said first because
     # such refusals often mention DKIM or spam as the motive.
     (
+        "message format breaks RFC 5322",
         "notcompliantrfc",
         (
             r"rfc ?5322",
@@ -106,6 +117,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # An explicit spam verdict on the content, even when SPF/DKIM advice follows it.
     (
+        "explicit spam verdict",
         "spamdetected",
         (
             r"rejected due to spam",
@@ -118,6 +130,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The policy of the destination refuses this content (not spam, not a virus).
     (
+        "content refused by the destination's policy",
         "policyviolation",
         (
             r"content presents a potential",
@@ -128,6 +141,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The connecting host or its IP address is refused as such.
     (
+        "sending host or IP refused",
         "blocked",
         (
             r"client host (?:\S+ )?(?:blocked|rejected)",
@@ -141,6 +155,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # A check of SPF / DKIM / DMARC that could not be completed (RFC 7208 §2.6.6
     # "temperror": a DNS lookup failed) says nothing against us yet: the lookup failed.
     (
+        "SPF/DKIM/DMARC check could not complete (DNS)",
         "networkerror",
         (
             r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\btemp ?error|\btemp ?error\b[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
@@ -149,6 +164,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Sender authentication: SPF, DKIM, DMARC and friends (RFC 7208, 6376, 7489).
     (
+        "sender authentication (SPF/DKIM/DMARC)",
         "authfailure",
         (
             r"\bspf\b",
@@ -166,6 +182,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # The sending host has no usable reverse DNS (PTR) record, or its name does not
     # resolve back to the connecting IP ("host.example is not 192.0.2.1").
     (
+        "no reverse DNS (PTR) for the sending host",
         "requireptr",
         (
             r"unverif(?:i|y)able sending ip",
@@ -186,6 +203,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The receiving side insists on TLS and our STARTTLS failed or was missing.
     (
+        "TLS required or failed",
         "failedstarttls",
         (
             r"starttls",
@@ -200,6 +218,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Attachments or content flagged as malware.
     (
+        "virus or malware",
         "virusdetected",
         (
             r"\bvirus",
@@ -217,6 +236,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # The sender's own address or domain is listed or banned (a domain blocklist or the
     # receiver's own deny list): the sender is refused, not our sending host.
     (
+        "sender address or domain listed or without mail",
         "rejected",
         (
             r"sender(?:'s)? (?:address|domain) (?:has )?(?:a )?null mx",
@@ -225,9 +245,14 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     # A mailbox switched off says so before any "not accepting messages" that follows.
-    ("suspend", (r"\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended)\b",)),
+    (
+        "mailbox switched off",
+        "suspend",
+        (r"\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended)\b",),
+    ),
     # Null MX (RFC 7505) and domains that declare they take no mail.
     (
+        "domain accepts no mail (null MX)",
         "notaccept",
         (
             r"null mx",
@@ -240,6 +265,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Relay refused: the server is not the destination's MX and won't forward.
     (
+        "relaying refused",
         "norelaying",
         (
             r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed|disallowed)",
@@ -259,6 +285,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The mailbox moved and the server says so (RFC 3463 X.1.6 wording and variants).
     (
+        "mailbox moved",
         "hasmoved",
         (
             r"has moved",
@@ -270,6 +297,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The recipient's mailbox is over its quota.
     (
+        "mailbox full",
         "mailboxfull",
         (
             r"mail ?box (?:is )?full",
@@ -296,6 +324,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # One message is bigger than the receiver takes.
     (
+        "message too large",
         "mesgtoobig",
         (
             r"message (?:is )?too (?:big|large)",
@@ -312,6 +341,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The account exists but is switched off: disabled, suspended, locked, inactive.
     (
+        "account disabled, suspended or locked",
         "suspend",
         (
             r"account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked)",
@@ -328,6 +358,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Our IP or domain is listed as a spam source or has a bad reputation.
     (
+        "sender reputation",
         "badreputation",
         (
             r"reputation",
@@ -341,6 +372,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Too many connections or messages from us right now.
     (
+        "too many connections",
         "toomanyconn",
         (
             r"too many (?:connections|concurrent|simultaneous|sessions|smtp sessions)",
@@ -353,6 +385,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     (
+        "sending rate",
         "speeding",
         (
             r"rate ?limit",
@@ -365,6 +398,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The content looks like spam.
     (
+        "spam words",
         "spamdetected",
         (
             r"\bspam\b",
@@ -385,6 +419,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The sending host/IP is refused: block lists, open relay suspicion, firewall rules.
     (
+        "block list or blocked host",
         "blocked",
         (
             r"blacklist(?:ed)? (?:by|at|on)|blocklist",
@@ -412,6 +447,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # The domain refused is our sender's (MAIL FROM or the From: header), not the
     # recipient's: a refusal of the sender, said before the domain rules below.
     (
+        "sender domain does not exist",
         "rejected",
         (
             r"from: (?:address|domain) (?:is )?(?:invalid|not found|unknown|does not exist|rejected)",
@@ -426,6 +462,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # DNS trouble while routing is a network error, not proof the domain is gone.
     (
+        "DNS lookup failed",
         "networkerror",
         (
             r"dns error",
@@ -439,6 +476,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The receiving domain does not exist or has no mail servers.
     (
+        "recipient domain does not exist",
         "hostunknown",
         (
             r"host (?:or domain name )?(?:not found|unknown)",
@@ -470,6 +508,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The mailbox (local part) does not exist.
     (
+        "no such user",
         "userunknown",
         (
             r"user (?:name )?unknown",
@@ -518,6 +557,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Disk or spool full on the receiving system itself.
     (
+        "receiving system out of storage",
         "systemfull",
         (
             r"system (?:storage )?full",
@@ -530,6 +570,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Local delivery programs (pipes, procmail, maildrop) failed.
     (
+        "local delivery program failed",
         "mailererror",
         (
             r"mailer error",
@@ -547,6 +588,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # The message waited too long in the queue, or the MTA never reached the host and
     # gave up (timeouts, unreachable hosts are final only after the retry period).
     (
+        "queue gave up (expired)",
         "expired",
         (
             r"retry time(?:out)? (?:not reached|exceeded)",
@@ -579,6 +621,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The path to the receiver broke: refused connections, loops, lost sessions.
     (
+        "network path failed",
         "networkerror",
         (
             r"connection (?:refused|reset|lost|closed)",
@@ -597,6 +640,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The receiver had an internal problem.
     (
+        "receiving system error",
         "systemerror",
         (
             r"system error",
@@ -617,6 +661,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The message breaks the receiving site's rules (not spam, not a virus).
     (
+        "site policy",
         "policyviolation",
         (
             r"protocol violation",
@@ -629,6 +674,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The message format itself was refused (MIME, encoding).
     (
+        "message encoding or MIME",
         "contenterror",
         (
             r"media error",
@@ -641,6 +687,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Security rules of the receiver: authentication demanded, delivery not authorised.
     (
+        "security or authentication required",
         "securityerror",
         (
             r"authentication required",
@@ -663,9 +710,10 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # A bare "access denied" states no cause: what was denied follows from the SMTP
     # stage (our sender at MAIL FROM, our host at connection), else a security refusal.
-    ("access_denied", (r"access denied",)),
+    ("access denied (meaning depends on the stage)", "access_denied", (r"access denied",)),
     # The envelope sender (our MAIL FROM) or our domain was refused.
     (
+        "sender address refused",
         "rejected",
         (
             r"sender (?:address |domain )?(?:is )?(?:rejected|refused|denied|invalid|unknown|not allowed|not accepted)",
@@ -685,6 +733,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # A filter at the destination refused this recipient's mail.
     (
+        "a filter at the destination refused it",
         "filtered",
         (
             r"filter",
@@ -698,9 +747,14 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Postfix's prefix for any refusal of a recipient at RCPT TO; with nothing more
     # specific after it, the address itself was refused.
-    ("recipient_rejected", (r"recipient address rejected", r"rcpt to not accepted")),
+    (
+        "recipient address rejected (nothing more specific)",
+        "recipient_rejected",
+        (r"recipient address rejected", r"rcpt to not accepted"),
+    ),
     # The server did not understand us.
     (
+        "command syntax",
         "syntaxerror",
         (
             r"syntax error",
@@ -713,6 +767,10 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
 ]
+
+# What the decision reads (reason, patterns), and each group's readable name for the evidence.
+PHRASES: list[tuple[str, tuple[str, ...]]] = [(reason, patterns) for _name, reason, patterns in PHRASE_GROUPS]
+PHRASE_NAMES: tuple[str, ...] = tuple(name for name, _reason, _patterns in PHRASE_GROUPS)
 
 # Wording that reports a failed directory lookup of this very mailbox: trusted as
 # "the address does not exist" whatever the SMTP stage (see reasons._user_or_filter).
@@ -732,6 +790,9 @@ ADDRESS_CERTAIN: tuple[str, ...] = (
     # Lotus Domino / Notes: the name is not in its directory (Name & Address Book).
     r"not listed in (?:the )?(?:public name & address book|domino directory)",
 )
+
+# The readable name of each NOTICE_PHRASES group (same order), for the evidence.
+NOTICE_NAMES: tuple[str, ...] = ("Google Groups refused the post",)
 
 # Provider notices whose wording is localized or says nothing SMTP-like; recognized by
 # a fixed landmark of the provider's own notice. Consulted with the notice text only.

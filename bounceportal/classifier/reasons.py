@@ -46,7 +46,16 @@ from .codes import (
 )
 from .names import blocklist_of, filter_product_of
 from .phrasegate import GatedGroups
-from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES, RECIPIENT_SIDE, REFUSAL_SUBJECTS, TCP_FAILURES
+from .phrases import (
+    ADDRESS_CERTAIN,
+    NOTICE_NAMES,
+    NOTICE_PHRASES,
+    PHRASE_NAMES,
+    PHRASES,
+    RECIPIENT_SIDE,
+    REFUSAL_SUBJECTS,
+    TCP_FAILURES,
+)
 from .providers import PROVIDER_RULES, ProviderRule
 
 _NOTICE = GatedGroups(NOTICE_PHRASES)
@@ -115,7 +124,7 @@ def status_reason(status: str, table: dict[str, str]) -> str:
 def _phrase(decision: Decision, text: str, where: str) -> str:
     reason, index, words = _PHRASES.find(text) if text else ("", -1, "")
     if reason:
-        decision.note(f"phrase {where}: PHRASES[{index}] ({reason})", words)
+        decision.note(f"phrase in the {where}: {PHRASE_NAMES[index]} → {reason}", words)
     return reason
 
 
@@ -283,7 +292,7 @@ def _weak(decision: Decision, diagnostic: str, status: str, stage: str, reply_co
 def _from_context(decision: Decision, context: str, stage: str) -> str:
     reason, index, words = _NOTICE.find(context)
     if reason:
-        decision.note(f"notice landmark: NOTICE_PHRASES[{index}] ({reason})", words)
+        decision.note(f"notice landmark: {NOTICE_NAMES[index]} → {reason}", words)
     else:
         reason = _phrase(decision, context, "notice text")
     if not reason:
@@ -306,7 +315,7 @@ def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str
     """
     certain = _CERTAIN.find(diagnostic)[2]
     if certain:
-        decision.note("directory wording: ADDRESS_CERTAIN (userunknown at any stage)", certain)
+        decision.note("directory wording: the server looked the mailbox up and it is not there (userunknown)", certain)
         return "userunknown"
     if stage == "after-data":
         decision.note("'no such user' after the message was read: a filter judging it (filtered)", stage)
