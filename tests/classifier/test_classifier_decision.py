@@ -87,6 +87,15 @@ def test_what_was_refused_decides_what_the_words_mean(code, text, stage, reason)
         (451, "4.7.1 Server is throttling connections from your network", "toomanyconn"),
         (451, "Ratelimit exceeded for this sender", "speeding"),
         (421, "4.7.1 [TS02] Messages from 192.0.2.1 temporarily deferred", "badreputation"),
+        (554, "5.6.0 The message is malformed and was not accepted", "notcompliantrfc"),
+        (421, "4.7.0 Sending IP not on the allowlist for this domain", "blocked"),
+        (550, "5.7.30 ARC validation failed for this message", "authfailure"),
+        (550, "5.7.1 Messages from 192.0.2.1 do not pass DMARC authentication", "authfailure"),
+        (554, "5.7.1 Rejected: listed URL found in the message body", "spamdetected"),
+        (550, "5.7.1 Sender domain has no MX or A record", "rejected"),
+        (550, "5.7.1 Mail from this domain is blocked here", "rejected"),
+        (550, "5.2.0 Mailbox unavailable: the account is closed", "suspend"),
+        (550, "5.7.1 Refused: excessive complaint rate from your network", "badreputation"),
     ],
 )
 def test_reused_codes_and_provider_codes_read_by_their_words(code, text, reason):
