@@ -66,6 +66,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"not permitted for that auth",
             r"pipelin(?:ing|ed) (?:not allowed|after)",
             r"improper use of smtp command pipelining",
+            # An MTA's error limit (Postfix smtpd_hard_error_limit, Exim's syntax errors).
+            r"too many (?:syntax (?:or protocol )?|protocol )?errors",
         ),
     ),
     # Greylisting (a receiver's policy of deferring unknown sender/client/recipient
@@ -247,6 +249,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:from|sender|sending) (?:this |your |the )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)",
             r"\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\b",
             r"\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\b",
+            r"\b(?:banned|black ?listed|block ?listed|denied) senders?\b",
         ),
     ),
     # A mailbox switched off says so before any "not accepting messages" that follows.
@@ -278,6 +281,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"unable to relay",
             r"not (?:permitted|allowed|authorized) to relay",
             r"we do not relay",
+            r"rcpthosts",  # qmail: the domain is not in its list of domains it accepts
             r"relaying (?:mail )?(?:to \S+ )?(?:is )?not allowed",
             r"insecure mail relay",
             r"no relaying",
@@ -299,6 +303,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"no forwarding address",
             r"address (?:has )?changed",
             r"moved permanently",
+            # RFC 5321 §3.4 reply 551: "User not local; please try <forward-path>".
+            r"user not local",
         ),
     ),
     # The recipient's mailbox is over its quota.
@@ -382,7 +388,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "too many connections",
         "toomanyconn",
         (
-            r"too many (?:connections|concurrent|simultaneous|sessions|smtp sessions)",
+            r"too many (?:open )?(?:connections|concurrent|simultaneous|sessions|smtp sessions)",
             r"maximum number of (?:concurrent |simultaneous )?(?:server |smtp )?connections",
             r"connection (?:limit|rate limit)",
             r"too many hosts",
@@ -545,6 +551,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"undeliverable address",
             r"unrouteable",
             r"recipient name is not recognized",
+            r"mailbox name not allowed",  # RFC 5321 reply 553: the mailbox name is invalid
             r"bad (?:recipient |destination )?address(?: mailbox)? syntax",
             r"fully[- ]qualified (?:domain name|address) required|need fully[- ]qualified address",
             # The same verdict in the languages MTAs and providers localize it into
@@ -726,6 +733,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"sender (?:address |domain )?(?:is )?(?:rejected|refused|denied|invalid|unknown|not allowed|not accepted)",
             r"(?:invalid|unknown|bad|unverified|unroutable) (?:sender|from)",
             r"sender verify failed",
+            # Exim's sender verification and its callout (RFC 5321 §3.5 VRFY-like checks).
+            r"verification failed for|verify callout|sender verification",
             r"from: (?:address|domain)",
             r"domain of sender",
             r"mail from",

@@ -96,6 +96,13 @@ def test_what_was_refused_decides_what_the_words_mean(code, text, stage, reason)
         (550, "5.7.1 Mail from this domain is blocked here", "rejected"),
         (550, "5.2.0 Mailbox unavailable: the account is closed", "suspend"),
         (550, "5.7.1 Refused: excessive complaint rate from your network", "badreputation"),
+        # MTAs' own built-in texts (Postfix, Exim, qmail, sendmail) and RFC 5321's replies.
+        (421, "4.7.0 mx.example.org Error: too many errors", "syntaxerror"),
+        (550, "Verification failed for <news@example.org>", "rejected"),
+        (553, "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", "norelaying"),
+        (551, "5.1.1 User not local; please try <a@example.net>", "hasmoved"),
+        (421, "4.3.2 Too many open connections", "toomanyconn"),
+        (554, "5.7.1 Banned sender", "rejected"),
     ],
 )
 def test_reused_codes_and_provider_codes_read_by_their_words(code, text, reason):
