@@ -803,6 +803,9 @@ ADDRESS_CERTAIN: tuple[str, ...] = (
     r"address couldn't be found",
     # qmail's own wording for a local part it has no mailbox for.
     r"no mailbox here by that name",
+    # The address itself is malformed (RFC 5321 501/553 "bad address syntax"): a verdict
+    # on the address's form that no content filter gives.
+    r"bad (?:recipient |destination )?address(?: mailbox)? syntax",
     # Lotus Domino / Notes: the name is not in its directory (Name & Address Book).
     r"not listed in (?:the )?(?:public name & address book|domino directory)",
 )

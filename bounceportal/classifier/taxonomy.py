@@ -161,7 +161,9 @@ def categorize(
     ``undetermined``.
     """
     subtype = REASON_TO_SUBTYPE.get(reason, "undetermined")
-    if (reason == "notaccept" and is_temporary(reply_code, status)) or (sender_side is False and reason in RECIPIENT_SIDE_SOFT):
+    if (reason == "notaccept" and is_temporary(reply_code, status)) or (
+        sender_side is False and reason in RECIPIENT_SIDE_SOFT
+    ):
         subtype = "soft_general"
     category = SUBTYPES[subtype][0]
     return category, subtype, category == HARD

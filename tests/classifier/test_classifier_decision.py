@@ -103,6 +103,8 @@ def test_what_was_refused_decides_what_the_words_mean(code, text, stage, reason)
         (551, "5.1.1 User not local; please try <a@example.net>", "hasmoved"),
         (421, "4.3.2 Too many open connections", "toomanyconn"),
         (554, "5.7.1 Banned sender", "rejected"),
+        # A verdict on the address's form is about the address, whatever the stage.
+        ("", "Bad destination address syntax", "userunknown"),
     ],
 )
 def test_reused_codes_and_provider_codes_read_by_their_words(code, text, reason):
