@@ -20,7 +20,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     # "AUP#In-NNNN"/"AUP#O-NNNN"; Orange/Wanadoo: "OFRnnn_NNN [NNN]"; T-Online: a
     # trailing "(BL)" tag.
     (
-        "provider code: sending IP block-listed (Cox AUP / Spectrum / Orange / T-Online)",
+        "provider code: sending IP block-listed (Cox, Spectrum, Orange, T-Online)",
         "blocked",
         (
             r"aup#(?:cx|cd|ip|dns)?(?:rbl|bl)\w*",  # Cox: the sending IP is on a block list
@@ -30,7 +30,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         ),
     ),
     (
-        "provider code: URL or content spam (Cox AUP / Orange 506)",
+        "provider code: URL or content spam (Cox, Orange)",
         "spamdetected",
         (
             r"aup#(?:cx)?urlbl\w*",  # Cox: a URL in the body is block-listed
@@ -38,14 +38,14 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         ),
     ),
     (
-        "provider code: no reverse DNS (Cox AUP)",
+        "provider code: no reverse DNS (Cox)",
         "requireptr",
         (
             r"aup#cxdns\b",  # Cox: no reverse DNS for the sender
         ),
     ),
     (
-        "provider code: connection limits (Cox AUP / Spectrum)",
+        "provider code: connection limits (Cox, Spectrum)",
         "toomanyconn",
         (
             r"aup#(?:cxcnct|cxthrt)\b",  # Cox: too many connections
