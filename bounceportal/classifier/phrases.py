@@ -138,6 +138,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"content presents a potential",
             r"content restrictions?",
+            r"(?:unacceptable|inappropriate|prohibited|forbidden) content",
             r"policy violation",
             r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
         ),
@@ -236,6 +237,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"banned attachment",
             r"dangerous attachment",
             r"unsafe attachment",
+            r"attachment (?:type|extension|file type)s? (?:is |are )?(?:not allowed|not permitted|prohibited|blocked)",
         ),
     ),
     # RFC 7505 §4.3: the *sender's* domain publishes a null MX (a refusal of our sender).
@@ -264,8 +266,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "notaccept",
         (
             r"null mx",
-            r"does not accept (?:e-?)?mail",
-            r"not accepting (?:network )?messages",
+            # "... from your domain / from you" refuses a sender, not mail as such.
+            r"does not accept (?:e-?)?mail(?! from)",
+            r"not accepting (?:network )?messages(?! from)",
             r"accepts no mail",
             r"no mx (?:record )?(?:found|for)",
             r"no mail hosts? (?:for|found)",
@@ -417,6 +420,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bspam\b",
             r"spam(?:my| detected|assassin)",
             r"\bjunk\b",
+            r"\bphish",
             r"unsolicited",
             r"\bube\b",
             r"\buce\b",
@@ -447,7 +451,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"banned sending ip",
             r"open relay",
             r"your (?:ip|network|server)",
-            r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from",
+            r"(?:not|never) accept(?:ed|ing)? (?:e-?mail|mail|messages|connections?) from",
             r"connection (?:refused|rejected|denied) (?:by|from|for)",
             r"has been blocked",
             r"domain (?:is )?blocked",

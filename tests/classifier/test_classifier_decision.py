@@ -105,6 +105,9 @@ def test_what_was_refused_decides_what_the_words_mean(code, text, stage, reason)
         (554, "5.7.1 Banned sender", "rejected"),
         # A verdict on the address's form is about the address, whatever the stage.
         ("", "Bad destination address syntax", "userunknown"),
+        (554, "5.7.1 Your message was flagged as phishing", "spamdetected"),
+        (550, "5.7.1 Messages with this attachment type are not allowed", "virusdetected"),
+        (550, "5.7.1 Message rejected because of unacceptable content", "policyviolation"),
     ],
 )
 def test_reused_codes_and_provider_codes_read_by_their_words(code, text, reason):
@@ -250,3 +253,9 @@ def test_a_destination_without_usable_tls_is_a_soft_bounce_not_a_block_of_our_se
     final = classify_smtp_reply(550, "5.7.322 certificate-expired: Destination mail server's certificate is expired")
     assert (final.sender_side, final.category) == (False, "soft")
     assert (ours.reason, ours.category) == ("failedstarttls", "block")
+
+
+def test_a_domain_that_accepts_no_mail_from_us_refuses_our_sender_and_is_not_a_hard_bounce():
+    for text in ("5.7.1 This recipient does not accept mail from your domain", "Not accepting messages from you"):
+        rec = classify_smtp_reply(554, text)
+        assert rec.reason != "notaccept" and not rec.hard and rec.category == "block", (text, rec.reason)
