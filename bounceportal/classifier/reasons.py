@@ -80,6 +80,13 @@ _QUOTED_STATUS = re.compile(r"\b[245][0-9][0-9][- ]'?([45]\.[0-9]{1,3}\.[0-9]{1,
 _WEAK_PHRASE = re.compile(
     r"(?:in|on) the queue too long|giving up|gave up|delivery attempts? (?:will )?(?:continue|stopped)"
 )
+# A hard verdict is about the recipient; a text that names only our side (the sender's
+# address or domain, its return path, our HELO name) and never the recipient refuses us.
+_HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
+_OUR_SIDE = re.compile(
+    r"\b(?:sender|sending domain|from (?:address|domain)|return(?:-| )(?:address|path)|mail from|(?:helo|ehlo))\b"
+)
+_THEIR_SIDE = re.compile(r"\b(?:recipients?|rcpt|addressee|mailbox|user|account|to address|destination)\b")
 _STORAGE = frozenset({"mailboxfull", "mesgtoobig", "exceedlimit", "systemfull"})
 _SUBJECTS = [(re.compile(pattern), reason, host) for pattern, reason, host in REFUSAL_SUBJECTS]
 # Detail reasons that speak of the recipient or are provisional: under a refusal of our
@@ -225,12 +232,27 @@ def decide(
     if not reason:
         reason = "expired" if action == "delayed" else "undefined" if unreported else "onhold"
         decision.note(f"nothing known: {reason}", action)
-    decision.reason = adjust_for_stage(decision, reason, stage)
+    decision.reason = _about_our_sender(decision, adjust_for_stage(decision, reason, stage), diagnostic)
     if decision.sender_side is None and diagnostic and _RECIPIENT_SIDE.first(diagnostic):
         decision.note("recipient side: the words name the recipient's own limit or server", diagnostic[:80])
         decision.sender_side = False
     _name_lists_and_products(decision, diagnostic, remote_mta)
     return decision
+
+
+def _about_our_sender(decision: Decision, reason: str, diagnostic: str) -> str:
+    """Return ``rejected`` (``blocked`` for our HELO name) for a hard reason whose text
+    speaks only of our side: a false hard bounce would suppress a valid learner."""
+    if reason not in _HARD_REASONS or not diagnostic:
+        return reason
+    ours = _OUR_SIDE.search(diagnostic)
+    if not ours or _THEIR_SIDE.search(diagnostic):
+        return reason
+    settled = "blocked" if ours.group(0) in ("helo", "ehlo") else "rejected"
+    decision.note(
+        f"the text speaks of our {ours.group(0)!r}, not of the recipient ({reason} -> {settled})", ours.group(0)
+    )
+    return settled
 
 
 def _quoted_status(decision: Decision, diagnostic: str, status: str) -> str:

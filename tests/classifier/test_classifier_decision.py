@@ -259,3 +259,22 @@ def test_a_domain_that_accepts_no_mail_from_us_refuses_our_sender_and_is_not_a_h
     for text in ("5.7.1 This recipient does not accept mail from your domain", "Not accepting messages from you"):
         rec = classify_smtp_reply(554, text)
         assert rec.reason != "notaccept" and not rec.hard and rec.category == "block", (text, rec.reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Your sender address has an unknown domain", "rejected"),
+        ("5.7.1 Sending domain does not exist", "rejected"),
+        ("The domain of your return address does not exist", "rejected"),
+        ("HELO hostname does not exist", "blocked"),
+    ],
+)
+def test_a_hard_verdict_that_speaks_only_of_our_sender_refuses_us_and_suppresses_nobody(text, reason):
+    rec = classify_smtp_reply(550, text)
+    assert (rec.reason, rec.hard) == (reason, False)
+
+
+def test_a_hard_verdict_that_names_the_recipient_stays_hard():
+    rec = classify_smtp_reply(550, "5.1.1 <a@example.net>: Recipient address rejected: User unknown", command="rcpt")
+    assert (rec.reason, rec.hard) == ("userunknown", True)
