@@ -13,13 +13,14 @@ from what MTAs say, not from another project's tables.
 
 from __future__ import annotations
 
-PHRASES: list[tuple[str, tuple[str, ...]]] = [
+PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     # Error-code families that large providers publish for their replies. The code names
     # the cause while the sentence around it is generic ("sender rejected"), so these
     # come first. Cox: "AUP#XXXX" codes on its email-error-codes page; Spectrum/Charter:
     # "AUP#In-NNNN"/"AUP#O-NNNN"; Orange/Wanadoo: "OFRnnn_NNN [NNN]"; T-Online: a
     # trailing "(BL)" tag.
     (
+        "provider code: sending IP block-listed (Cox, Spectrum, Orange, T-Online)",
         "blocked",
         (
             r"aup#(?:cx|cd|ip|dns)?(?:rbl|bl)\w*",  # Cox: the sending IP is on a block list
@@ -29,6 +30,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     (
+        "provider code: URL or content spam (Cox, Orange)",
         "spamdetected",
         (
             r"aup#(?:cx)?urlbl\w*",  # Cox: a URL in the body is block-listed
@@ -36,12 +38,14 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     (
+        "provider code: no reverse DNS (Cox)",
         "requireptr",
         (
             r"aup#cxdns\b",  # Cox: no reverse DNS for the sender
         ),
     ),
     (
+        "provider code: connection limits (Cox, Spectrum)",
         "toomanyconn",
         (
             r"aup#(?:cxcnct|cxthrt)\b",  # Cox: too many connections
@@ -52,6 +56,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # pipelining, RFC 3207 STARTTLS rules): said before the TLS and policy groups
     # because such replies name STARTTLS or "violation".
     (
+        "our client broke the SMTP protocol",
         "syntaxerror",
         (
             r"smtp protocol violation",
@@ -61,18 +66,21 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"not permitted for that auth",
             r"pipelin(?:ing|ed) (?:not allowed|after)",
             r"improper use of smtp command pipelining",
+            # An MTA's error limit (Postfix smtpd_hard_error_limit, Exim's syntax errors).
+            r"too many (?:syntax (?:or protocol )?|protocol )?errors",
         ),
     ),
     # Greylisting (a receiver's policy of deferring unknown sender/client/recipient
     # triplets until they retry): a temporary, self-resolving refusal, never an
     # unknown address even when said as "Recipient address rejected: Greylisted".
-    ("speeding", (r"gr[ae]y-?list",)),
+    ("greylisting", "speeding", (r"gr[ae]y-?list",)),
     # Too many recipients in one transaction (RFC 3463 X.5.3): said before the sender
     # quota group, whose "sending limits" the providers' help links repeat.
-    ("toomanyconn", (r"too many recipients",)),
+    ("too many recipients in one message", "toomanyconn", (r"too many recipients",)),
     # Our sender's rate or quota (RFC 3463 X.2.2 / X.4.5 are reused for it): said before
     # the mailbox-quota group, whose "quota exceeded" would read it as a full mailbox.
     (
+        "our sending quota or rate",
         "speeding",
         (
             r"(?:submission|sending|daily user sending|daily sending|outbound) (?:quota|limit)",
@@ -84,32 +92,39 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"recipient thread limit",
         ),
     ),
-    # Mimecast's documented reply when its scanners (virus or content signatures) stop
-    # the message: "Email rejected due to security policies".
-    ("virusdetected", (r"rejected due to security polic",)),
+    # A gateway's security scanning (virus or content signatures) stopped the message:
+    # "rejected due to security policies", "blocked by our email security scan".
+    (
+        "a security scan refused the message",
+        "virusdetected",
+        (r"(?:rejected|blocked|refused) (?:due to|by|per) (?:our |the |its )?(?:e-?mail )?security (?:polic|scan)",),
+    ),
     # The message format itself was refused (RFC 5322 header rules): said first because
     # such refusals often mention DKIM or spam as the motive.
     (
+        "message format breaks RFC 5322",
         "notcompliantrfc",
         (
             r"rfc ?5322",
             r"rfc ?2822",
             r"not (?:rfc )?compliant",
-            r"malformed header",
+            r"malformed header|(?:message|mail|header)s? (?:is |was )?malformed",
             r"duplicate header",
             r"multiple (?:from|to|subject|date|message-id)",
             r"header .{0,30}invalid",
             r"missing (?:a )?(?:valid |required )?(?:[\w-]+ )?header",
-            r"bare lf",
+            r"bare (?:lf|cr|line ?feed|carriage return)",
             r"multiple addresses in from",
         ),
     ),
     # An explicit spam verdict on the content, even when SPF/DKIM advice follows it.
     (
+        "explicit spam verdict",
         "spamdetected",
         (
             r"rejected due to spam",
             r"\burls? in (?:this|the|your) (?:e-?mail|message|body)",
+            r"listed (?:url|uri|link)s?\b|\b(?:url|uri|link)s? (?:is |are )?(?:black|block)?listed",
             r"spamhaus\.org/dbl|\bdbl\b",
             r"(?:classified|scored|detected|identified) as spam",
             r"spam classification",
@@ -118,15 +133,19 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The policy of the destination refuses this content (not spam, not a virus).
     (
+        "content refused by the destination's policy",
         "policyviolation",
         (
             r"content presents a potential",
+            r"content restrictions?",
+            r"(?:unacceptable|inappropriate|prohibited|forbidden) content",
             r"policy violation",
             r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
         ),
     ),
     # The connecting host or its IP address is refused as such.
     (
+        "sending host or IP refused",
         "blocked",
         (
             r"client host (?:\S+ )?(?:blocked|rejected)",
@@ -134,11 +153,23 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"refused to talk to me",
             r"\bip\b.{0,40}\b(?:blocked|bloquee|blacklisted)\b",
             r"invalid ip",
+            r"not (?:in|on) (?:the |our |an? )?(?:white|allow) ?list",
             r"\bip (?:address )?(?:you're|you are) using .{0,40}not (?:authori[sz]ed|allowed)",
+        ),
+    ),
+    # A check of SPF / DKIM / DMARC that could not be completed (RFC 7208 §2.6.6
+    # "temperror": a DNS lookup failed) says nothing against us yet: the lookup failed.
+    (
+        "SPF/DKIM/DMARC check could not complete (DNS)",
+        "networkerror",
+        (
+            r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\btemp ?error|\btemp ?error\b[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
+            r"(?:temporary|transient) (?:error|failure)[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
         ),
     ),
     # Sender authentication: SPF, DKIM, DMARC and friends (RFC 7208, 6376, 7489).
     (
+        "sender authentication (SPF/DKIM/DMARC)",
         "authfailure",
         (
             r"\bspf\b",
@@ -149,11 +180,16 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"authentication checks? failed",
             r"unauthenticated email",
             r"sender (?:id|authentication) (?:check |validation )?fail",
+            r"\barc\b (?:validation|check|seal|signature|fail)",
+            r"(?:not|fails?|failed to) pass(?:es)? (?:the |our )?(?:\w+ )?authentication",
+            # Anti-spoofing checks compare the From: domain with what authenticates it.
+            r"anti-?spoof|\bspoof(?:ed|ing)\b",
         ),
     ),
     # The sending host has no usable reverse DNS (PTR) record, or its name does not
     # resolve back to the connecting IP ("host.example is not 192.0.2.1").
     (
+        "no reverse DNS (PTR) for the sending host",
         "requireptr",
         (
             r"unverif(?:i|y)able sending ip",
@@ -174,6 +210,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The receiving side insists on TLS and our STARTTLS failed or was missing.
     (
+        "TLS required or failed",
         "failedstarttls",
         (
             r"starttls",
@@ -188,6 +225,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Attachments or content flagged as malware.
     (
+        "virus or malware",
         "virusdetected",
         (
             r"\bvirus",
@@ -199,30 +237,54 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"banned attachment",
             r"dangerous attachment",
             r"unsafe attachment",
+            r"attachment (?:type|extension|file type)s? (?:is |are )?(?:not allowed|not permitted|prohibited|blocked)",
         ),
     ),
     # RFC 7505 §4.3: the *sender's* domain publishes a null MX (a refusal of our sender).
-    ("rejected", (r"sender(?:'s)? (?:address|domain) (?:has )?(?:a )?null mx",)),
+    # The sender's own address or domain is listed or banned (a domain blocklist or the
+    # receiver's own deny list): the sender is refused, not our sending host.
+    (
+        "sender address or domain listed or without mail",
+        "rejected",
+        (
+            r"sender(?:'s)? (?:(?:e-?mail )?address |(?:address |e-?mail )?domain )(?:has |with )?(?:a )?(?:null mx|no (?:mx|a|dns|valid)\b)",
+            r"(?:from|sender|sending) (?:this |your |the )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)",
+            r"\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\b",
+            r"\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\b",
+            r"\b(?:banned|black ?listed|block ?listed|denied) senders?\b",
+        ),
+    ),
+    # A mailbox switched off says so before any "not accepting messages" that follows.
+    (
+        "mailbox switched off",
+        "suspend",
+        (r"\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended|closed)\b",),
+    ),
     # Null MX (RFC 7505) and domains that declare they take no mail.
     (
+        "domain accepts no mail (null MX)",
         "notaccept",
         (
             r"null mx",
-            r"does not accept (?:e-?)?mail",
-            r"not accepting (?:network )?messages",
+            # "... from your domain / from you" refuses a sender, not mail as such.
+            r"does not accept (?:e-?)?mail(?! from)",
+            r"not accepting (?:network )?messages(?! from)",
             r"accepts no mail",
             r"no mx (?:record )?(?:found|for)",
+            r"no mail hosts? (?:for|found)",
             r"no mail exchanger",
         ),
     ),
     # Relay refused: the server is not the destination's MX and won't forward.
     (
+        "relaying refused",
         "norelaying",
         (
             r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed|disallowed)",
             r"unable to relay",
             r"not (?:permitted|allowed|authorized) to relay",
             r"we do not relay",
+            r"rcpthosts",  # qmail: the domain is not in its list of domains it accepts
             r"relaying (?:mail )?(?:to \S+ )?(?:is )?not allowed",
             r"insecure mail relay",
             r"no relaying",
@@ -236,6 +298,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The mailbox moved and the server says so (RFC 3463 X.1.6 wording and variants).
     (
+        "mailbox moved",
         "hasmoved",
         (
             r"has moved",
@@ -243,10 +306,13 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"no forwarding address",
             r"address (?:has )?changed",
             r"moved permanently",
+            # RFC 5321 §3.4 reply 551: "User not local; please try <forward-path>".
+            r"user not local",
         ),
     ),
     # The recipient's mailbox is over its quota.
     (
+        "mailbox full",
         "mailboxfull",
         (
             r"mail ?box (?:is )?full",
@@ -267,12 +333,13 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"mailbox (?:is )?vol\b|skrzynka (?:jest )?pe(?:ł|l)na|ящик переполнен|容量(?:を)?超|邮箱已满",
             r"quotaexceeded",
             r"mailbox exceeds",
-            r"(?:inbox|mailbox) is out of (?:storage|space)",
-            r"exceeds? (?:the )?(?:size limit|storage) of (?:the|his|her|this) mailbox",
+            r"(?:inbox|mailbox|account)\b.{0,30}\b(?:out of|no more|insufficient|not enough) (?:storage|space|room)",
+            r"(?:size limit|storage|space|quota) (?:of|for) (?:the |his |her |this |their |recipient'?s? )?(?:mailbox|inbox)",
         ),
     ),
     # One message is bigger than the receiver takes.
     (
+        "message too large",
         "mesgtoobig",
         (
             r"message (?:is )?too (?:big|large)",
@@ -289,6 +356,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The account exists but is switched off: disabled, suspended, locked, inactive.
     (
+        "account disabled, suspended or locked",
         "suspend",
         (
             r"account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked)",
@@ -305,6 +373,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Our IP or domain is listed as a spam source or has a bad reputation.
     (
+        "sender reputation",
         "badreputation",
         (
             r"reputation",
@@ -313,25 +382,29 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"unusual (?:rate|volume|amount) of",
             r"(?:unusual|suspicious) sending activity",
             r"user complaints",
+            r"(?:high|excessive) (?:bounce|complaint) rates?",
             r"unexpected volume",
         ),
     ),
     # Too many connections or messages from us right now.
     (
+        "too many connections",
         "toomanyconn",
         (
-            r"too many (?:connections|concurrent|simultaneous|sessions|smtp sessions)",
+            r"too many (?:open )?(?:connections|concurrent|simultaneous|sessions|smtp sessions)",
             r"maximum number of (?:concurrent |simultaneous )?(?:server |smtp )?connections",
             r"connection (?:limit|rate limit)",
             r"too many hosts",
             r"maximum (?:number of )?connections",
             r"frequency limit",
+            r"throttl\w* (?:connections|sessions)",
         ),
     ),
     (
+        "sending rate",
         "speeding",
         (
-            r"rate limit",
+            r"rate ?limit",
             r"sending rate",
             r"throttl",
             r"too many (?:messages|mails|emails|recipients this)",
@@ -341,11 +414,13 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The content looks like spam.
     (
+        "spam words",
         "spamdetected",
         (
             r"\bspam\b",
             r"spam(?:my| detected|assassin)",
             r"\bjunk\b",
+            r"\bphish",
             r"unsolicited",
             r"\bube\b",
             r"\buce\b",
@@ -361,6 +436,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The sending host/IP is refused: block lists, open relay suspicion, firewall rules.
     (
+        "block list or blocked host",
         "blocked",
         (
             r"blacklist(?:ed)? (?:by|at|on)|blocklist",
@@ -375,7 +451,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"banned sending ip",
             r"open relay",
             r"your (?:ip|network|server)",
-            r"(?:not|never) accept(?:ed|ing)? (?:mail|connections?) from",
+            r"(?:not|never) accept(?:ed|ing)? (?:e-?mail|mail|messages|connections?) from",
             r"connection (?:refused|rejected|denied) (?:by|from|for)",
             r"has been blocked",
             r"domain (?:is )?blocked",
@@ -388,20 +464,22 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # The domain refused is our sender's (MAIL FROM or the From: header), not the
     # recipient's: a refusal of the sender, said before the domain rules below.
     (
+        "sender domain does not exist",
         "rejected",
         (
             r"from: (?:address|domain) (?:is )?(?:invalid|not found|unknown|does not exist|rejected)",
             r"sender (?:address )?(?:rejected: )?domain (?:is )?(?:invalid|not found|unknown|does not exist)",
             r"domain of sender address .{0,80}(?:does not|doesn't) (?:exist|resolve)",
-            r"(?:valid|real|resolvable) sender domain",
+            r"(?:valid|real|resolvable|existing|fully[- ]qualified) (?:sender|from) (?:domain|address)",
             r"(?:sender|user|client) (?:is |was )?not (?:authori[sz]ed|allowed|permitted) to send (?:from|as|mail from|on behalf)",
-            r"permissions? to send as",
+            r"permissions? to send|\bsend (?:mail )?(?:as|on behalf of)\b",
             r"unresolvable (?:rfc ?5321 )?(?:from|sender) (?:domain|address)",
-            r"domain name required for sender",
+            r"(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender",
         ),
     ),
     # DNS trouble while routing is a network error, not proof the domain is gone.
     (
+        "DNS lookup failed",
         "networkerror",
         (
             r"dns error",
@@ -415,6 +493,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The receiving domain does not exist or has no mail servers.
     (
+        "recipient domain does not exist",
         "hostunknown",
         (
             r"host (?:or domain name )?(?:not found|unknown)",
@@ -436,7 +515,8 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)",
             r"domain (?:is )?not reachable",
             r"domain may not exist",
-            r"(?:unable|not able|weren't able|were not able) to find the recipient domain",
+            r"(?:find|resolve|locate) the (?:recipient(?:'s)?|destination) domain",
+            r"(?:recipient|destination) domain (?:is )?(?:not found|unknown|invalid|does not exist|doesn't exist)",
             # "553 mx.example.org does not exist": the reply's subject is a bare domain name
             # (right after the reply code, or named as the domain), not an address.
             r"\b[45][0-9][0-9](?:[ -][45]\.[0-9]{1,3}\.[0-9]{1,3})? <?(?:[a-z0-9-]+\.)+[a-z]{2,}>? does not exist",
@@ -445,6 +525,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The mailbox (local part) does not exist.
     (
+        "no such user",
         "userunknown",
         (
             r"user (?:name )?unknown",
@@ -474,6 +555,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"undeliverable address",
             r"unrouteable",
             r"recipient name is not recognized",
+            r"mailbox name not allowed",  # RFC 5321 reply 553: the mailbox name is invalid
             r"bad (?:recipient |destination )?address(?: mailbox)? syntax",
             r"fully[- ]qualified (?:domain name|address) required|need fully[- ]qualified address",
             # The same verdict in the languages MTAs and providers localize it into
@@ -493,6 +575,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Disk or spool full on the receiving system itself.
     (
+        "receiving system out of storage",
         "systemfull",
         (
             r"system (?:storage )?full",
@@ -505,6 +588,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Local delivery programs (pipes, procmail, maildrop) failed.
     (
+        "local delivery program failed",
         "mailererror",
         (
             r"mailer error",
@@ -522,6 +606,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     # The message waited too long in the queue, or the MTA never reached the host and
     # gave up (timeouts, unreachable hosts are final only after the retry period).
     (
+        "queue gave up (expired)",
         "expired",
         (
             r"retry time(?:out)? (?:not reached|exceeded)",
@@ -554,6 +639,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The path to the receiver broke: refused connections, loops, lost sessions.
     (
+        "network path failed",
         "networkerror",
         (
             r"connection (?:refused|reset|lost|closed)",
@@ -572,6 +658,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The receiver had an internal problem.
     (
+        "receiving system error",
         "systemerror",
         (
             r"system error",
@@ -592,6 +679,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The message breaks the receiving site's rules (not spam, not a virus).
     (
+        "site policy",
         "policyviolation",
         (
             r"protocol violation",
@@ -604,6 +692,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # The message format itself was refused (MIME, encoding).
     (
+        "message encoding or MIME",
         "contenterror",
         (
             r"media error",
@@ -616,6 +705,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Security rules of the receiver: authentication demanded, delivery not authorised.
     (
+        "security or authentication required",
         "securityerror",
         (
             r"authentication required",
@@ -625,24 +715,30 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"must authenticate",
             r"not authenticated",
             r"(?:username|user name|password|credentials?) (?:and password )?(?:not accepted|incorrect|invalid|required)",
-            r"application-specific password|log ?in (?:with|via|using) your web browser",
-            r"login attempts",
-            r"identity changes",
-            r"authentication type",
+            # Submission-server wording (RFC 4954 §6 535/534/538): credentials, passwords,
+            # log-ins and authentication mechanisms, whichever provider says it.
+            r"\bpasswords?\b",
+            r"\bcredentials?\b",
+            r"\blog ?ins?\b|\bsign ?in\b",
+            r"\bauth(?:entication)? (?:type|mechanism|method)s?\b",
+            r"\bidentity (?:change|mismatch)",
             r"unauthorized",
             r"unauthenticated (?:senders?|users?|relay)",
         ),
     ),
     # A bare "access denied" states no cause: what was denied follows from the SMTP
     # stage (our sender at MAIL FROM, our host at connection), else a security refusal.
-    ("access_denied", (r"access denied",)),
+    ("access denied (meaning depends on the stage)", "access_denied", (r"access denied",)),
     # The envelope sender (our MAIL FROM) or our domain was refused.
     (
+        "sender address refused",
         "rejected",
         (
             r"sender (?:address |domain )?(?:is )?(?:rejected|refused|denied|invalid|unknown|not allowed|not accepted)",
             r"(?:invalid|unknown|bad|unverified|unroutable) (?:sender|from)",
             r"sender verify failed",
+            # Exim's sender verification and its callout (RFC 5321 §3.5 VRFY-like checks).
+            r"verification failed for|verify callout|sender verification",
             r"from: (?:address|domain)",
             r"domain of sender",
             r"mail from",
@@ -652,12 +748,12 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
             r"sender (?:is )?(?:not|on)",
             r"sending to/from an address",
             r"your (?:domain|address) (?:is|has been)",
-            r"send mail as",
             r"sending this from a different address",
         ),
     ),
     # A filter at the destination refused this recipient's mail.
     (
+        "a filter at the destination refused it",
         "filtered",
         (
             r"filter",
@@ -671,9 +767,14 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
     # Postfix's prefix for any refusal of a recipient at RCPT TO; with nothing more
     # specific after it, the address itself was refused.
-    ("recipient_rejected", (r"recipient address rejected", r"rcpt to not accepted")),
+    (
+        "recipient address rejected (nothing more specific)",
+        "recipient_rejected",
+        (r"recipient address rejected", r"rcpt to not accepted"),
+    ),
     # The server did not understand us.
     (
+        "command syntax",
         "syntaxerror",
         (
             r"syntax error",
@@ -687,6 +788,10 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [
     ),
 ]
 
+# What the decision reads (reason, patterns), and each group's readable name for the evidence.
+PHRASES: list[tuple[str, tuple[str, ...]]] = [(reason, patterns) for _name, reason, patterns in PHRASE_GROUPS]
+PHRASE_NAMES: tuple[str, ...] = tuple(name for name, _reason, _patterns in PHRASE_GROUPS)
+
 # Wording that reports a failed directory lookup of this very mailbox: trusted as
 # "the address does not exist" whatever the SMTP stage (see reasons._user_or_filter).
 ADDRESS_CERTAIN: tuple[str, ...] = (
@@ -698,13 +803,19 @@ ADDRESS_CERTAIN: tuple[str, ...] = (
     # Yahoo's documented "dd" replies, given after DATA: the account does not exist.
     r"delivery error: dd .{0,40}(?:doesn't|does not) have an? .{1,60} account",
     # Gmail / Google Workspace wording for a mailbox that does not exist.
-    r"account that you tried to reach does not exist",
+    r"(?:account|address|mailbox) (?:that )?you tried to reach does not exist",
     r"address couldn't be found",
     # qmail's own wording for a local part it has no mailbox for.
     r"no mailbox here by that name",
+    # The address itself is malformed (RFC 5321 501/553 "bad address syntax"): a verdict
+    # on the address's form that no content filter gives.
+    r"bad (?:recipient |destination )?address(?: mailbox)? syntax",
     # Lotus Domino / Notes: the name is not in its directory (Name & Address Book).
     r"not listed in (?:the )?(?:public name & address book|domino directory)",
 )
+
+# The readable name of each NOTICE_PHRASES group (same order), for the evidence.
+NOTICE_NAMES: tuple[str, ...] = ("Google Groups refused the post",)
 
 # Provider notices whose wording is localized or says nothing SMTP-like; recognized by
 # a fixed landmark of the provider's own notice. Consulted with the notice text only.

@@ -133,8 +133,8 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ProviderRule("comcast BL0000xx block list", "blocked", token=r"\bbl0000\d\d\b"),
     ProviderRule("comcast RL0000xx rate limit", "speeding", token=r"\brl0000\d\d\b"),
     # --- Yahoo / AOL documented "TSS" (temporary, sender) and "PH" codes.
-    ProviderRule("yahoo TSS04/TSS09 reputation deferral", "badreputation", token=r"\[?tss0[49]\]?"),
-    ProviderRule("yahoo TSS05 rate", "speeding", token=r"\[?tss05\]?"),
+    ProviderRule("yahoo TS05/TSS05 rate", "speeding", token=r"\btss?05\b"),
+    ProviderRule("yahoo TSnn/TSSnn reputation deferral", "badreputation", token=r"\btss?0\d\b"),
     # --- Mimecast: "Administrative prohibition - envelope blocked" (its sender policy).
     ProviderRule("mimecast envelope blocked", "rejected", token=r"envelope (?:blocked|rejected)"),
     ProviderRule("mimecast blocked senders list", "rejected", token=r"blocked senders"),

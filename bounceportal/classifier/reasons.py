@@ -46,7 +46,16 @@ from .codes import (
 )
 from .names import blocklist_of, filter_product_of
 from .phrasegate import GatedGroups
-from .phrases import ADDRESS_CERTAIN, NOTICE_PHRASES, PHRASES, RECIPIENT_SIDE, REFUSAL_SUBJECTS, TCP_FAILURES
+from .phrases import (
+    ADDRESS_CERTAIN,
+    NOTICE_NAMES,
+    NOTICE_PHRASES,
+    PHRASE_NAMES,
+    PHRASES,
+    RECIPIENT_SIDE,
+    REFUSAL_SUBJECTS,
+    TCP_FAILURES,
+)
 from .providers import PROVIDER_RULES, ProviderRule
 
 _NOTICE = GatedGroups(NOTICE_PHRASES)
@@ -61,12 +70,23 @@ _EMPTY_SLOT = re.compile(r"\b[45][0-9][0-9](?::? :| <>:) ")
 # "5.1.0 - Unknown address error 550-'5.7.1 ... Access denied'"): the remote server's
 # words are read first, the relay's summary only when they say nothing we know.
 _QUOTED_REPLY = re.compile(r"\b[245][0-9][0-9][- ]'([^']{4,})'")
+# The enhanced status of such a quoted reply ("with '451 4.4.0 Primary target ...'"):
+# when the relay's own status is undefined in its subject (detail 0, RFC 3463 §3), the
+# remote server's status is the more specific one and is read instead.
+_QUOTED_STATUS = re.compile(r"\b[245][0-9][0-9][- ]'?([45]\.[0-9]{1,3}\.[0-9]{1,3})\b")
 
 # Sentences MTAs append to any final failure ("I've given up"): they say the queue
 # ran out, which is the reason only when nothing more specific was said.
 _WEAK_PHRASE = re.compile(
     r"(?:in|on) the queue too long|giving up|gave up|delivery attempts? (?:will )?(?:continue|stopped)"
 )
+# A hard verdict is about the recipient; a text that names only our side (the sender's
+# address or domain, its return path, our HELO name) and never the recipient refuses us.
+_HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
+_OUR_SIDE = re.compile(
+    r"\b(?:sender|sending domain|from (?:address|domain)|return(?:-| )(?:address|path)|mail from|(?:helo|ehlo))\b"
+)
+_THEIR_SIDE = re.compile(r"\b(?:recipients?|rcpt|addressee|mailbox|user|account|to address|destination)\b")
 _STORAGE = frozenset({"mailboxfull", "mesgtoobig", "exceedlimit", "systemfull"})
 _SUBJECTS = [(re.compile(pattern), reason, host) for pattern, reason, host in REFUSAL_SUBJECTS]
 # Detail reasons that speak of the recipient or are provisional: under a refusal of our
@@ -111,7 +131,7 @@ def status_reason(status: str, table: dict[str, str]) -> str:
 def _phrase(decision: Decision, text: str, where: str) -> str:
     reason, index, words = _PHRASES.find(text) if text else ("", -1, "")
     if reason:
-        decision.note(f"phrase {where}: PHRASES[{index}] ({reason})", words)
+        decision.note(f"phrase in the {where}: {PHRASE_NAMES[index]} → {reason}", words)
     return reason
 
 
@@ -199,6 +219,7 @@ def decide(
     stage = decision.stage
     if stage:
         decision.note(f"stage: {stage}", command)
+    status = _quoted_status(decision, diagnostic, status)
     reason = _status_and_words(decision, diagnostic, status, remote_mta, reply_code)
     if diag_type == "x-unix" and reason not in _STORAGE:
         decision.note("RFC 3464 diagnostic type x-unix: a local delivery program", diag_type)
@@ -211,12 +232,40 @@ def decide(
     if not reason:
         reason = "expired" if action == "delayed" else "undefined" if unreported else "onhold"
         decision.note(f"nothing known: {reason}", action)
-    decision.reason = adjust_for_stage(decision, reason, stage)
+    decision.reason = _about_our_sender(decision, adjust_for_stage(decision, reason, stage), diagnostic)
     if decision.sender_side is None and diagnostic and _RECIPIENT_SIDE.first(diagnostic):
         decision.note("recipient side: the words name the recipient's own limit or server", diagnostic[:80])
         decision.sender_side = False
     _name_lists_and_products(decision, diagnostic, remote_mta)
     return decision
+
+
+def _about_our_sender(decision: Decision, reason: str, diagnostic: str) -> str:
+    """Return ``rejected`` (``blocked`` for our HELO name) for a hard reason whose text
+    speaks only of our side: a false hard bounce would suppress a valid learner."""
+    if reason not in _HARD_REASONS or not diagnostic:
+        return reason
+    ours = _OUR_SIDE.search(diagnostic)
+    if not ours or _THEIR_SIDE.search(diagnostic):
+        return reason
+    settled = "blocked" if ours.group(0) in ("helo", "ehlo") else "rejected"
+    decision.note(
+        f"the text speaks of our {ours.group(0)!r}, not of the recipient ({reason} -> {settled})", ours.group(0)
+    )
+    return settled
+
+
+def _quoted_status(decision: Decision, diagnostic: str, status: str) -> str:
+    """Return the status of a remote reply the text quotes when ``status`` is X.Y.0."""
+    if not status.endswith(".0") or "'" not in diagnostic:
+        return status
+    for found in _QUOTED_STATUS.finditer(diagnostic):
+        inner = found.group(1)
+        quoted = "'" in found.group(0) or diagnostic[found.start() - 1 : found.start()] == "'"
+        if inner != status and quoted:
+            decision.note(f"quoted remote reply: its status {inner} is more specific than {status}", found.group(0))
+            return inner
+    return status
 
 
 def _name_lists_and_products(decision: Decision, diagnostic: str, remote_mta: str) -> None:
@@ -265,7 +314,7 @@ def _weak(decision: Decision, diagnostic: str, status: str, stage: str, reply_co
 def _from_context(decision: Decision, context: str, stage: str) -> str:
     reason, index, words = _NOTICE.find(context)
     if reason:
-        decision.note(f"notice landmark: NOTICE_PHRASES[{index}] ({reason})", words)
+        decision.note(f"notice landmark: {NOTICE_NAMES[index]} → {reason}", words)
     else:
         reason = _phrase(decision, context, "notice text")
     if not reason:
@@ -288,7 +337,7 @@ def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str
     """
     certain = _CERTAIN.find(diagnostic)[2]
     if certain:
-        decision.note("directory wording: ADDRESS_CERTAIN (userunknown at any stage)", certain)
+        decision.note("directory wording: the server looked the mailbox up and it is not there (userunknown)", certain)
         return "userunknown"
     if stage == "after-data":
         decision.note("'no such user' after the message was read: a filter judging it (filtered)", stage)

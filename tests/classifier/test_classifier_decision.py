@@ -8,7 +8,7 @@ copied from the corpus or the vendor-reply samples.
 import pytest
 
 from bounceportal.classifier import classify, classify_smtp_reply
-from tests.classifier.test_classifier_formats import dsn, group
+from tests.classifier.messages import dsn, group
 
 
 @pytest.mark.parametrize(
@@ -71,10 +71,54 @@ def test_what_was_refused_decides_what_the_words_mean(code, text, stage, reason)
         (421, "4.7.23 The sending IP does not match the IP address of the hostname in the PTR record", "requireptr"),
         (553, "5.1.2 We weren't able to find the recipient domain", "hostunknown"),
         (552, "5.2.2 Postfach voll", "mailboxfull"),
+        # Written in words no sample here uses: the family's key words decide.
+        (552, "5.2.2 Not enough storage space left in the recipient's mailbox", "mailboxfull"),
+        (535, "5.7.8 Username and password not accepted", "securityerror"),
+        (534, "5.7.14 Please log in via your web browser first", "securityerror"),
+        (553, "5.1.8 A fully-qualified sender address is required", "rejected"),
+        (550, "5.1.2 Could not resolve the destination domain", "hostunknown"),
+        # An SPF check that could not finish (RFC 7208 temperror) is a DNS failure, not a
+        # verdict against us.
+        (451, "4.7.1 SPF temperror: DNS timeout for example.org", "networkerror"),
+        (451, "4.4.3 Temporary failure while evaluating DMARC policy", "networkerror"),
+        (550, "5.7.1 Rejected by header-based anti-spoofing policy", "authfailure"),
+        (553, "5.3.0 Denied: the sender address is on our local blocklist", "rejected"),
+        (550, "5.2.1 Account disabled, not accepting messages", "suspend"),
+        (451, "4.7.1 Server is throttling connections from your network", "toomanyconn"),
+        (451, "Ratelimit exceeded for this sender", "speeding"),
+        (421, "4.7.1 [TS02] Messages from 192.0.2.1 temporarily deferred", "badreputation"),
+        (554, "5.6.0 The message is malformed and was not accepted", "notcompliantrfc"),
+        (421, "4.7.0 Sending IP not on the allowlist for this domain", "blocked"),
+        (550, "5.7.30 ARC validation failed for this message", "authfailure"),
+        (550, "5.7.1 Messages from 192.0.2.1 do not pass DMARC authentication", "authfailure"),
+        (554, "5.7.1 Rejected: listed URL found in the message body", "spamdetected"),
+        (550, "5.7.1 Sender domain has no MX or A record", "rejected"),
+        (550, "5.7.1 Mail from this domain is blocked here", "rejected"),
+        (550, "5.2.0 Mailbox unavailable: the account is closed", "suspend"),
+        (550, "5.7.1 Refused: excessive complaint rate from your network", "badreputation"),
+        # MTAs' own built-in texts (Postfix, Exim, qmail, sendmail) and RFC 5321's replies.
+        (421, "4.7.0 mx.example.org Error: too many errors", "syntaxerror"),
+        (550, "Verification failed for <news@example.org>", "rejected"),
+        (553, "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)", "norelaying"),
+        (551, "5.1.1 User not local; please try <a@example.net>", "hasmoved"),
+        (421, "4.3.2 Too many open connections", "toomanyconn"),
+        (554, "5.7.1 Banned sender", "rejected"),
+        # A verdict on the address's form is about the address, whatever the stage.
+        ("", "Bad destination address syntax", "userunknown"),
+        (554, "5.7.1 Your message was flagged as phishing", "spamdetected"),
+        (550, "5.7.1 Messages with this attachment type are not allowed", "virusdetected"),
+        (550, "5.7.1 Message rejected because of unacceptable content", "policyviolation"),
     ],
 )
 def test_reused_codes_and_provider_codes_read_by_their_words(code, text, reason):
     assert classify_smtp_reply(code, text).reason == reason
+
+
+def test_a_relays_undefined_status_gives_way_to_the_quoted_remote_status():
+    text = "4.7.0 Proxy session failed with '451 4.4.0 Primary target IP address did not respond'"
+    rec = classify_smtp_reply(450, text)
+    assert rec.reason == "networkerror"
+    assert any("4.4.0" in item["rule"] for item in rec.evidence)
 
 
 def test_a_reputation_throttle_is_on_the_senders_side_and_a_recipient_rate_is_not():
@@ -199,3 +243,38 @@ def test_connection_refused_is_a_network_error_only_when_no_server_answered():
 
     assert classify(raw).recipients[0].reason == "networkerror"
     assert refused_by_policy.reason == "blocked"
+
+
+def test_a_destination_without_usable_tls_is_a_soft_bounce_not_a_block_of_our_sender():
+    theirs = classify_smtp_reply(451, "4.7.321 starttls-not-supported: Destination mail server must support TLS")
+    ours = classify_smtp_reply(530, "5.7.0 Must issue a STARTTLS command first")
+    assert (theirs.reason, theirs.sender_side, theirs.category) == ("failedstarttls", False, "deferred")
+    assert theirs.subtype == "deferred"
+    final = classify_smtp_reply(550, "5.7.322 certificate-expired: Destination mail server's certificate is expired")
+    assert (final.sender_side, final.category) == (False, "soft")
+    assert (ours.reason, ours.category) == ("failedstarttls", "block")
+
+
+def test_a_domain_that_accepts_no_mail_from_us_refuses_our_sender_and_is_not_a_hard_bounce():
+    for text in ("5.7.1 This recipient does not accept mail from your domain", "Not accepting messages from you"):
+        rec = classify_smtp_reply(554, text)
+        assert rec.reason != "notaccept" and not rec.hard and rec.category == "block", (text, rec.reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Your sender address has an unknown domain", "rejected"),
+        ("5.7.1 Sending domain does not exist", "rejected"),
+        ("The domain of your return address does not exist", "rejected"),
+        ("HELO hostname does not exist", "blocked"),
+    ],
+)
+def test_a_hard_verdict_that_speaks_only_of_our_sender_refuses_us_and_suppresses_nobody(text, reason):
+    rec = classify_smtp_reply(550, text)
+    assert (rec.reason, rec.hard) == (reason, False)
+
+
+def test_a_hard_verdict_that_names_the_recipient_stays_hard():
+    rec = classify_smtp_reply(550, "5.1.1 <a@example.net>: Recipient address rejected: User unknown", command="rcpt")
+    assert (rec.reason, rec.hard) == ("userunknown", True)

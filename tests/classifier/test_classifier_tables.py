@@ -142,3 +142,18 @@ def test_the_precomputed_literal_screens_are_current():
     expected = {p: (tuple(sorted(set(found))) if (found := literals(p)) is not None else None) for p in patterns}
 
     assert expected == SCREENS, "stale: run python -m bounceportal.classifier.gen_screens"
+
+
+def test_every_phrase_group_has_a_readable_name_of_its_own():
+    names = list(phrases.PHRASE_NAMES)
+    assert len(names) == len(phrases.PHRASES) and len(phrases.NOTICE_NAMES) == len(phrases.NOTICE_PHRASES)
+    assert all(name.strip() for name in names + list(phrases.NOTICE_NAMES))
+    assert len(set(names)) == len(names), "two phrase groups share a name"
+
+
+def test_evidence_names_the_phrase_group_and_its_words_not_a_table_index():
+    from bounceportal.classifier import classify_smtp_reply
+
+    rules = [item["rule"] for item in classify_smtp_reply(421, "4.7.0 Too many connections from your host").evidence]
+    assert any("too many connections" in rule and "→ toomanyconn" in rule for rule in rules), rules
+    assert not any("PHRASES[" in rule for rule in rules), rules
