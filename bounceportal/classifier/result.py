@@ -92,16 +92,15 @@ class Recipient:
     def __repr__(self) -> str:
         return "Recipient(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS) + ")"
 
-    def set_reason(self, reason: str, sender_side: bool | None = None) -> None:
-        """Set the reason and derive category, subtype, label, hard and sender side from it
-        (``sender_side``: what the evidence says of the cause, None: the reason's default)."""
+    def set_reason(self, reason: str) -> None:
+        """Set the reason and derive category, subtype, label, hard and sender side from it."""
         self.reason = reason
-        category, subtype, hard = categorize(reason, self.reply_code, self.status, sender_side)
+        category, subtype, hard = categorize(reason, self.reply_code, self.status)
         if self.action == "delayed" and category not in ("autoreply", "complaint", "unsubscribe"):
             category, subtype, hard = "deferred", "deferred", False
         self.category, self.subtype, self.hard = category, subtype, hard
         self.subtype_label = SUBTYPE_LABELS[subtype]
-        self.sender_side = reason in SENDER_SIDE_REASONS if sender_side is None else sender_side
+        self.sender_side = reason in SENDER_SIDE_REASONS
 
     def note(self, rule: str, text: str) -> None:
         """Add one piece of evidence: the rule (or table row) that fired, on which words."""

@@ -148,7 +148,7 @@ def classify_entry(entry: dict[str, Any], *, with_stage: bool = True) -> Recipie
 def reply_misses(entry: dict[str, Any], got: Recipient) -> list[str]:
     """Return the fields (of ``REPLY_FIELDS`` and ``false_hard``) ``got`` gets wrong."""
     labels = entry["labels"]
-    category = categorize(got.reason, got.reply_code, got.status, got.sender_side)[0]
+    category = categorize(got.reason, got.reply_code, got.status)[0]
     wrong = []
     if category != labels["category"]:
         wrong.append("category")

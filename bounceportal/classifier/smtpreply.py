@@ -41,7 +41,9 @@ def apply_decision(recipient: Recipient, decision: Decision) -> None:
     recipient.evidence = decision.evidence
     recipient.blocklist = decision.blocklist
     recipient.filter_product = decision.filter_product
-    recipient.set_reason(decision.reason, decision.sender_side)
+    recipient.set_reason(decision.reason)
+    if decision.sender_side is not None:
+        recipient.sender_side = decision.sender_side
 
 
 def recipient_for_reason(

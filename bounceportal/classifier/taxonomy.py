@@ -143,27 +143,15 @@ def is_temporary(reply_code: str, status: str) -> bool:
     return status[:1] == "4"
 
 
-# Reasons that are a block of our sender's configuration only while the cause is ours:
-# a destination without TLS, with an expired certificate or failing DANE refuses nobody,
-# its own server is at fault (a soft bounce of the recipient's side).
-RECIPIENT_SIDE_SOFT = frozenset({"failedstarttls", "securityerror"})
-
-
-def categorize(
-    reason: str, reply_code: str = "", status: str = "", sender_side: bool | None = None
-) -> tuple[str, str, bool]:
+def categorize(reason: str, reply_code: str = "", status: str = "") -> tuple[str, str, bool]:
     """Return ``(category, subtype, hard)`` for a reason and its SMTP codes.
 
     ``hard`` is true exactly for userunknown, hostunknown and hasmoved, and for notaccept
-    unless a 4xx code says the refusal is temporary (then it is a soft bounce). A TLS or
-    security failure whose cause the evidence puts on the recipient's side
-    (``sender_side=False``) is a soft bounce, not a block. Unknown reasons fall back to
-    ``undetermined``.
+    unless a 4xx code says the refusal is temporary (then it is a soft bounce).
+    Unknown reasons fall back to ``undetermined``.
     """
     subtype = REASON_TO_SUBTYPE.get(reason, "undetermined")
-    if (reason == "notaccept" and is_temporary(reply_code, status)) or (
-        sender_side is False and reason in RECIPIENT_SIDE_SOFT
-    ):
+    if reason == "notaccept" and is_temporary(reply_code, status):
         subtype = "soft_general"
     category = SUBTYPES[subtype][0]
     return category, subtype, category == HARD

@@ -245,16 +245,6 @@ def test_connection_refused_is_a_network_error_only_when_no_server_answered():
     assert refused_by_policy.reason == "blocked"
 
 
-def test_a_destination_without_usable_tls_is_a_soft_bounce_not_a_block_of_our_sender():
-    theirs = classify_smtp_reply(451, "4.7.321 starttls-not-supported: Destination mail server must support TLS")
-    ours = classify_smtp_reply(530, "5.7.0 Must issue a STARTTLS command first")
-    assert (theirs.reason, theirs.sender_side, theirs.category) == ("failedstarttls", False, "deferred")
-    assert theirs.subtype == "deferred"
-    final = classify_smtp_reply(550, "5.7.322 certificate-expired: Destination mail server's certificate is expired")
-    assert (final.sender_side, final.category) == (False, "soft")
-    assert (ours.reason, ours.category) == ("failedstarttls", "block")
-
-
 def test_a_domain_that_accepts_no_mail_from_us_refuses_our_sender_and_is_not_a_hard_bounce():
     for text in ("5.7.1 This recipient does not accept mail from your domain", "Not accepting messages from you"):
         rec = classify_smtp_reply(554, text)
