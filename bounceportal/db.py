@@ -4,6 +4,7 @@ Raw SQL here and in the services names tables and columns through the models' ``
 (``sql_names``), never as literals, so a renamed table or column cannot silently drift.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -84,6 +85,14 @@ def pk_in(ids: Iterable[int]) -> Q:
     return Q(pk__in=ids)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_text(value, limit: int) -> str:
-    """Text safe for a PostgreSQL column: NUL characters (which it refuses) removed, cut to ``limit``."""
-    return (value or "").replace("\x00", "")[:limit]
+    """Text safe for a PostgreSQL column, cut to ``limit``: NUL characters (which it refuses)
+    removed, and lone surrogates (which UTF-8 cannot encode: a charset such as unicode_escape
+    decodes to them) replaced by U+FFFD, so one hostile message cannot stop a batch."""
+    text = (value or "").replace("\x00", "")
+    if not text.isascii():
+        text = _LONE_SURROGATE.sub("\ufffd", text)
+    return text[:limit]

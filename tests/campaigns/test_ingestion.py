@@ -296,3 +296,23 @@ def test_a_message_the_database_refuses_is_kept_raw_and_the_rest_of_the_batch_go
     assert kept.kind == "unparseable" and "could not be processed" in kept.parse_error
     assert bytes(kept.raw) == poison and kept.events.count() == 0
     assert [(maildir / "new" / name).read_bytes() for name in files(maildir)] == [poison]
+
+
+def test_a_header_that_decodes_to_a_lone_surrogate_is_stored_and_the_batch_goes_on(maildir_mailbox, maildir, send):
+    """A declared charset such as unicode_escape can decode to text the database cannot store
+    (a lone surrogate): the message is kept with what could be read, and the rest of the batch too."""
+    poison = (
+        b"From: mailer-daemon@x.example\r\nTo: bounces@b.example\r\n"
+        b"Subject: =?unicode_escape?Q?Undeliverable=E9=5Cud800?=\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=unicode_escape\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        b"Delivery failed \xe9 \\ud800 550 5.1.1 <someone@b.example>: User unknown\r\n"
+    )
+    drop(maildir, poison, name="1-poison")
+    drop(maildir, gen.postfix_dsn(original_of(send)), name="2-good")
+
+    result = poll_mailbox_once(mailbox=maildir_mailbox)
+
+    assert (result.fetched, result.stored) == (2, 2)
+    stored = InboundMessage.objects.get(digest=hashlib.sha256(poison).hexdigest())
+    assert bytes(stored.raw) == poison and "\ufffd" in stored.subject
+    assert BounceEvent.objects.filter(send=send).exists()
