@@ -72,8 +72,8 @@ class LearnerDetailView(OrgScopedMixin, DetailView):
                 and learner.status == DeliverabilityStatus.ACTIVE
             ),
             activity=page,
+            status_event=learner_pages().status_event(learner),
         )
-        context["status_event"] = learner_pages().status_event(learner)
         return context
 
 

@@ -22,8 +22,7 @@ LEARNER_FIELDS = frozenset(
     {
         "status_reason",
         "status_since",
-        "status_event",
-        "status_event_id",
+        "status_event_id",  # a plain id since 0.2 (no status_event relation to assign)
         "soft_bounce_count",
         "bounce_count",
         "last_bounce_category",
