@@ -47,10 +47,13 @@ STAGES = {
 
 def explanation_html(event) -> str:
     """Why the classifier read the event as it did: the stage, whose side, and each rule with its words."""
-    facts = [STAGES.get(event.stage, event.stage) and f"Refused {STAGES.get(event.stage, event.stage)}"]
-    facts.append("A cause on the sender's side (not the learner's address)" if event.sender_side else "")
-    facts.append(event.blocklist and f"Blocklist named: {event.blocklist}")
-    facts.append(event.filter_product and f"Filter or provider: {event.filter_product}")
+    stage = STAGES.get(event.stage, event.stage)
+    facts = [
+        stage and f"Refused {stage}",
+        event.sender_side and "A cause on the sender's side (not the learner's address)",
+        event.blocklist and f"Blocklist named: {event.blocklist}",
+        event.filter_product and f"Filter or provider: {event.filter_product}",
+    ]
     items = format_html_join(
         "",
         "<li><code>{}</code> {}</li>",
