@@ -11,6 +11,13 @@ from django.core.exceptions import ImproperlyConfigured
 from bounceportal.env import database_from_env, env_bool, env_int, redis_url_from_env
 
 ROOT = Path(__file__).resolve().parent.parent
+# What a production deployment sets at the least (README, "Production").
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "p3Xq-" * 12,
+    "MAILBOX_SECRET_KEY": "k" * 44,
+    "ALLOWED_HOSTS": "portal.example",
+}
 
 
 def test_no_database_url_means_sqlite(monkeypatch, tmp_path):
@@ -77,10 +84,31 @@ def test_production_refuses_the_default_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
-def test_production_turns_on_secure_cookies_and_hsts():
-    result = run_settings(
-        DJANGO_ENV="production", SECRET_KEY="x" * 50, MAILBOX_SECRET_KEY="k" * 44, ALLOWED_HOSTS="portal.example"
+@pytest.mark.parametrize("key", ["s3cr3t-" * 7, "x" * 64], ids=["49 characters", "one distinct character"])
+def test_production_refuses_a_short_or_uniform_secret_key(key):
+    result = run_settings(**{**PRODUCTION, "SECRET_KEY": key})
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set to a random value of 50+ characters" in result.stderr
+
+
+def test_the_deploy_check_is_clean_with_the_production_settings():
+    clean = {"PATH": os.environ["PATH"], **PRODUCTION}
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
     )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_turns_on_secure_cookies_and_hsts():
+    result = run_settings(**PRODUCTION)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:2] == ["True", "31536000"]
@@ -94,9 +122,7 @@ def test_no_redis_url_runs_tasks_eagerly():
 
 
 def test_only_the_test_environment_uses_the_fast_password_hasher():
-    production = run_settings(
-        DJANGO_ENV="production", SECRET_KEY="x" * 50, MAILBOX_SECRET_KEY="k" * 44, ALLOWED_HOSTS="portal.example"
-    )
+    production = run_settings(**PRODUCTION)
     development, test = run_settings(), run_settings(DJANGO_ENV="test")
 
     assert production.stdout.split()[3].endswith("PBKDF2PasswordHasher"), production.stderr
@@ -114,4 +140,13 @@ def test_malformed_value_stops_start_up_naming_the_variable():
 def test_every_response_carries_a_content_security_policy(client):
     response = client.get("/accounts/login/")
 
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_static_files_carry_the_content_security_policy_too(client, settings):
+    settings.WHITENOISE_USE_FINDERS = True  # serve from static/ without collectstatic
+
+    response = client.get("/static/css/portal.css")
+
+    assert response.status_code == 200
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
