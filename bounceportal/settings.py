@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "contacts",
     "campaigns",
     "reports",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +131,8 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A load balancer's liveness probe speaks plain HTTP to the process; it carries no secret.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -167,7 +170,18 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Retries of deferred sends and sends of workers that died (campaigns/tasks/sending.py).
     "send-due-sends": {"task": "campaigns.send_due_sends", "schedule": env_int("SEND_SWEEP_SECONDS", 60, minimum=1)},
+    # Proof for /readyz that beat, the broker and a worker all run (ops/tasks.py).
+    "beat-heartbeat": {"task": "ops.tasks.record_beat_heartbeat", "schedule": CELERY_BEAT_TICK_SECONDS},
 }
+
+# --- Operations endpoints (ops/): /healthz, /readyz, /metrics ------------------
+# /readyz and /metrics answer a bearer token or a staff login; in production one of the two is required.
+OPS_TOKEN = env_str("OPS_TOKEN")
+if PRODUCTION and OPS_TOKEN and len(OPS_TOKEN) < 32:
+    raise ImproperlyConfigured("OPS_TOKEN must be 32+ characters when DJANGO_ENV=production")
+# /readyz fails when the last beat heartbeat is older than this, or a mailbox poll is this overdue.
+READYZ_BEAT_MAX_AGE_SECONDS = env_int("READYZ_BEAT_MAX_AGE_SECONDS", max(3 * CELERY_BEAT_TICK_SECONDS, 120), minimum=1)
+READYZ_MAX_MAILBOX_LAG_SECONDS = env_int("READYZ_MAX_MAILBOX_LAG_SECONDS", 1800, minimum=1)
 
 # --- Email out (campaign sends) -----------------------------------------------
 BOUNCE_DOMAIN = env_str("BOUNCE_DOMAIN", "bounces.bounceportal.test")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("", include("campaigns.tracking_urls")),
+    path("", include("ops.urls")),  # healthz, readyz, metrics
 ]
 
 admin.site.site_header = "BouncePortal — customer experience"

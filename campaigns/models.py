@@ -189,6 +189,7 @@ class BounceMailbox(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+    poll_failures = models.PositiveIntegerField(default=0, help_text="Failed polls since the mailbox was created.")
     messages_fetched = models.PositiveIntegerField(default=0)
     messages_processed = models.PositiveIntegerField(default=0)
 

@@ -369,7 +369,12 @@ def _record(mailbox: BounceMailbox, result: PollResult, started) -> None:
         messages_processed=F("messages_processed") + result.stored,
     )
     if result.error:
-        changes.update(last_error=result.error, last_error_at=now, consecutive_failures=F("consecutive_failures") + 1)
+        changes.update(
+            last_error=result.error,
+            last_error_at=now,
+            consecutive_failures=F("consecutive_failures") + 1,
+            poll_failures=F("poll_failures") + 1,
+        )
         logger.warning("Polling mailbox %s failed: %s", mailbox.pk, result.error)
     else:
         changes.update(last_success_at=now, last_error="", consecutive_failures=0)

@@ -26,10 +26,15 @@ MAX_BACKOFF_SECONDS = 3600
 MAX_RETRIES = 8
 
 
-def backoff_seconds(failures: int) -> int:
-    """Exponential backoff with jitter: base, 2×base, 4×base … capped at an hour."""
+def backoff_delay(failures: int) -> int:
+    """Exponential backoff before jitter: base, 2×base, 4×base … capped at an hour."""
     base = settings.MAILBOX_RETRY_BACKOFF_SECONDS
-    delay = min(base * 2 ** max(failures - 1, 0), MAX_BACKOFF_SECONDS)
+    return min(base * 2 ** max(failures - 1, 0), MAX_BACKOFF_SECONDS)
+
+
+def backoff_seconds(failures: int) -> int:
+    """Exponential backoff with up to a tenth of jitter (see backoff_delay)."""
+    delay = backoff_delay(failures)
     return int(delay + random.uniform(0, delay / 10))
 
 
