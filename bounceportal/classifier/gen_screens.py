@@ -21,7 +21,7 @@ def table_patterns() -> list[str]:
     groups = phrases.PHRASES + phrases.NOTICE_PHRASES + list(smtptext._COMMANDS)
     found = [p for _, patterns in groups for p in patterns]
     found += list(phrases.ADDRESS_CERTAIN) + list(phrases.RECIPIENT_SIDE) + list(phrases.TCP_FAILURES)
-    return found + [p for p, _ in names.BLOCKLISTS + names.FILTER_PRODUCTS]
+    return found + [rule.pattern for rule in names.RULES if rule.evidence == names.REPLY]
 
 
 if __name__ == "__main__":

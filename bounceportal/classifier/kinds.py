@@ -14,6 +14,7 @@ import re
 from .autoreplies import is_autoreply, is_unsubscribe
 from .dsn import has_dsn_fields, parse_dsn, strip_type
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
+from .names import hosts_in, name_refusal, trace_hosts
 from .reasons import Decision, decide, squash
 from .result import KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE, Recipient, Result
 from .sesjson import load_notification, original_headers, recipients_of
@@ -102,6 +103,7 @@ def build(found: Gathered) -> Result:
     if dsn_text:
         recipients = dsn_recipients(dsn_text, notice, exclude)
         if recipients:
+            name_from_report(recipients, found, reporting_mta_of(dsn_text))
             failed = any(r.action not in _DONE_ACTIONS for r in recipients)
             return Result(is_bounce=failed, kind=KIND_DSN, recipients=recipients)
     if is_unsubscribe(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
@@ -111,8 +113,43 @@ def build(found: Gathered) -> Result:
     if _BOUNCE_SENDER.search(sender) or _BOUNCE_SUBJECT.search(subject) or _BOUNCE_BODY.search(notice[:20000]):
         recipients = text_recipients(notice, subject, top, found.original, exclude)
         if recipients:
+            name_from_report(recipients, found, "")
             return Result(is_bounce=True, kind=KIND_DSN, recipients=recipients)
     return Result(kind=KIND_NOT_BOUNCE)
+
+
+_REPORTING_MTA = re.compile(r"^reporting-mta:[ \t]*(?:[a-z0-9-]+;)?[ \t]*([^\s;()]+)", re.I | re.M)
+
+
+def reporting_mta_of(dsn_text: str) -> str:
+    """Return the host of the DSN's ``Reporting-MTA`` field, or ``""``."""
+    found = _REPORTING_MTA.search(dsn_text) if "eporting-" in dsn_text else None
+    return found.group(1).lower() if found else ""
+
+
+def name_from_report(recipients: list[Recipient], found: Gathered, reporting_mta: str) -> None:
+    """Name the product from the reporting MTA or the header traces for recipients whose
+    reply named none and that no remote host answered for (see :mod:`.names`)."""
+    # Only when no remote host answered: then the reporting MTA (and the last hop) refused the
+    # mail itself. With a remote host, they are the sender's own relays, not the refusing party.
+    unnamed = [
+        r
+        for r in recipients
+        if not r.filter_product
+        and r.action not in _DONE_ACTIONS
+        and not r.remote_mta
+        and not hosts_in(squash(r.diagnostic))
+    ]
+    if not unnamed:
+        return
+    traces = trace_hosts(found.original.get("received", []), found.top.get("received", []))
+    if not (reporting_mta or traces):
+        return
+    naming = name_refusal("", reporting_mta=reporting_mta, traces=traces)
+    for recipient in unnamed if naming.product else ():
+        recipient.filter_product = naming.product
+        for rule, words in naming.notes:
+            recipient.note(rule, words)
 
 
 # The start of a forwarded message in a user's mail client ("Begin forwarded message:",

@@ -44,7 +44,7 @@ from .codes import (
     WEAK_STATUS,
     stage_name,
 )
-from .names import blocklist_of, filter_product_of
+from .names import name_refusal
 from .phrasegate import GatedGroups
 from .phrases import (
     ADDRESS_CERTAIN,
@@ -269,15 +269,13 @@ def _quoted_status(decision: Decision, diagnostic: str, status: str) -> str:
 
 
 def _name_lists_and_products(decision: Decision, diagnostic: str, remote_mta: str) -> None:
-    """Fill the blocklist and filter product the refusal names (see :mod:`.names`)."""
-    if not diagnostic:
+    """Fill the blocklist and filter product the reply or the remote host names (see :mod:`.names`)."""
+    if not diagnostic and not remote_mta:
         return
-    decision.blocklist = blocklist_of(diagnostic)
-    decision.filter_product = filter_product_of(diagnostic, remote_mta)
-    if decision.blocklist:
-        decision.note(f"blocklist named: {decision.blocklist}", decision.blocklist)
-    if decision.filter_product:
-        decision.note(f"filter product named: {decision.filter_product}", decision.filter_product)
+    naming = name_refusal(diagnostic, remote_mta=remote_mta)
+    decision.blocklist, decision.filter_product = naming.blocklist, naming.product
+    for rule, words in naming.notes:
+        decision.note(rule, words)
 
 
 def reason_for(diagnostic: str, status: str, command: str = "", context: str = "", **options: object) -> str:

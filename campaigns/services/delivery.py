@@ -206,9 +206,10 @@ class _Chunk:
             send.status = SendStatus.FAILED
             self.result.failed += 1
         elif reply.permanent:
-            recipient = classify_smtp_reply(
-                reply.code, reply.text, address=send.email, remote_mta=settings.SMTP_HOST, command=reply.stage
-            )
+            # Our relay is not the refusing party: it must not name a product (a relay at
+            # smtp.google.com would make every refusal Google's), so it joins after classifying.
+            recipient = classify_smtp_reply(reply.code, reply.text, address=send.email, command=reply.stage)
+            recipient.remote_mta = settings.SMTP_HOST
             self._bounce(send, recipient, now)
             self.result.bounced += 1
         else:

@@ -37,7 +37,7 @@ def test_a_refusal_at_rcpt_names_its_stage_side_and_blocklist(org, smtp_sink, dj
 
     event = BounceEvent.objects.get()
     assert (event.category, event.reason, event.stage, event.sender_side) == ("block", "blocked", "rcpt", True)
-    assert event.blocklist == "zen.spamhaus.org"
+    assert event.blocklist == "Spamhaus ZEN"
     assert any("zen.spamhaus.org" in item["text"] for item in event.evidence)
 
 
@@ -54,7 +54,7 @@ def test_the_learner_profile_shows_why_a_bounce_was_read_as_a_mail_block(
 
     assert "Why we read it so" in body
     assert "Refused at RCPT TO (the recipient)" in body
-    assert "Blocklist named: zen.spamhaus.org" in body
+    assert "Blocklist named: Spamhaus ZEN" in body
     assert "sender&#x27;s side" in body
 
 

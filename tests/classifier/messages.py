@@ -4,7 +4,12 @@ TOKEN = "AbCdEfGhIjKlMnOpQrStUv_-12"
 
 
 def dsn(
-    recipients: str, *, notice: str = "Your message could not be delivered.", headers: str = "", original: str = ""
+    recipients: str,
+    *,
+    notice: str = "Your message could not be delivered.",
+    headers: str = "",
+    original: str = "",
+    reporting: str = "mx.example.org",
 ) -> bytes:
     """A multipart/report DSN with the given per-recipient groups."""
     original = original or (
@@ -20,7 +25,7 @@ def dsn(
         "--BB\nContent-Type: text/plain\n\n"
         f"{notice}\n\n"
         "--BB\nContent-Type: message/delivery-status\n\n"
-        "Reporting-MTA: dns; mx.example.org\n\n"
+        f"Reporting-MTA: dns; {reporting}\n\n"
         f"{recipients}\n"
         "--BB\nContent-Type: text/rfc822-headers\n\n"
         f"{original}\n"

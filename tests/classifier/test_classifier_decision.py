@@ -218,11 +218,11 @@ def test_an_ordinary_reply_is_not_an_auto_reply():
 @pytest.mark.parametrize(
     "text, blocklist, product",
     [
-        ("5.7.1 Service unavailable; Client host [192.0.2.1] blocked using bl.spamcop.net", "bl.spamcop.net", ""),
-        ("5.7.1 Rejected: 192.0.2.1 listed at zen.spamhaus.org", "zen.spamhaus.org", ""),
+        ("5.7.1 Service unavailable; Client host [192.0.2.1] blocked using bl.spamcop.net", "SpamCop", ""),
+        ("5.7.1 Rejected: 192.0.2.1 listed at zen.spamhaus.org", "Spamhaus ZEN", ""),
         (
             "5.7.1 Message blocked by Proofpoint; see https://ipcheck.proofpoint.com/",
-            "Proofpoint Dynamic Reputation",
+            "Proofpoint PDR",
             "Proofpoint",
         ),
         ("5.7.1 Rejected by Mimecast content policy", "", "Mimecast"),
