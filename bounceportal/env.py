@@ -4,6 +4,7 @@ Each helper raises ``ImproperlyConfigured`` naming the variable, so a typo in a
 deployment fails loudly at boot instead of running with a silent default.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -52,6 +53,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Return a comma-separated list of networks (CIDRs such as ``10.1.0.0/16`` or single addresses)."""
+    networks = env_list(name, default)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list networks such as 10.1.0.0/16, got {network!r}") from None
+    return networks
 
 
 def database_from_env(name: str, *, sqlite_path: Path) -> dict:

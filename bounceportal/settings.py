@@ -14,6 +14,7 @@ from bounceportal.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_str,
     redis_url_from_env,
 )
@@ -210,10 +211,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "BouncePortal <noreply@bounce
 MAILBOX_SECRET_KEY = env_str("MAILBOX_SECRET_KEY")
 if PRODUCTION and not MAILBOX_SECRET_KEY:
     raise ImproperlyConfigured("MAILBOX_SECRET_KEY must be set when DJANGO_ENV=production")
-# Whether portal admins may point a mailbox at loopback or private-network hosts
-# (the demo and the tests' Dovecot do; in production that would let customers
-# probe the internal network through "Test connection").
-MAILBOX_ALLOW_PRIVATE_HOSTS = env_bool("MAILBOX_ALLOW_PRIVATE_HOSTS", not PRODUCTION)
+# The only non-public networks a connection made for a customer (mailbox hosts, OAuth2 token
+# endpoints; bounceportal/egress.py) may reach, and the only ones plain http may go to. Loopback
+# outside production (the demo's and the tests' local servers); none in production, where it would
+# let customers probe the internal network through "Test connection", unless the operator lists one.
+EGRESS_ALLOWED_NETWORKS = env_networks("EGRESS_ALLOWED_NETWORKS", [] if PRODUCTION else ["127.0.0.0/8", "::1/128"])
 INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 DEMO_MAILDIR = Path(env_str("DEMO_MAILDIR", str(VAR_DIR / "demo-maildir")))
 

@@ -1,10 +1,10 @@
 """The bounce mailbox form of the portal's Settings → Bounce mailboxes pages."""
 
 from django import forms
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from campaigns.mailboxes.base import is_loopback, private_addresses_of
+from bounceportal import egress
+from campaigns.mailboxes.base import is_loopback
 from campaigns.mailboxes.oauth import OAuthError, check_token_endpoint
 from campaigns.models import BounceMailbox, MailboxProtocol, MailboxSecurity, ProcessedAction
 
@@ -90,11 +90,11 @@ class MailboxForm(forms.ModelForm):
 
     def clean_host(self):
         host = self.cleaned_data["host"].strip()
-        # Customers must not make our worker (and "Test connection") probe the internal network.
-        if host and not settings.MAILBOX_ALLOW_PRIVATE_HOSTS and private_addresses_of(host):
-            raise forms.ValidationError(
-                "This host is on a private or local network; enter your mail provider's public IMAP or POP3 server."
-            )
+        # Customers must not make our worker (and "Test connection") probe the internal network. The
+        # guard that counts runs again at every connection (bounceportal/egress.py); this one only
+        # says it early, with the same words.
+        if host and egress.refused_now(host, 443):
+            raise forms.ValidationError(egress.REFUSED_TEXT)
         return host
 
     def clean(self):

@@ -72,6 +72,37 @@ def cx_client(client, cx_user):
     return client
 
 
+@pytest.fixture
+def tcp_listener():
+    """A real TCP listener on 127.0.0.1; yields (port, the peers it accepted): a guard test
+    asserts nothing ever connected."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.02)
+    accepted: list = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                conn, peer = server.accept()
+            except OSError:
+                continue
+            accepted.append(peer)
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], accepted
+    stop.set()
+    thread.join()
+    server.close()
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip tests marked ``postgres`` on SQLite and tests marked ``redis`` without REDIS_URL
     (``make test-sqlite``: the demo's SQLite and eager tasks); ``make test`` has both and runs all."""

@@ -125,7 +125,7 @@ def wait_for_port(port: int, timeout: float = 15) -> None:
 
 
 def write_self_signed_certificate(cert_path: Path, key_path: Path) -> None:
-    """A throw-away certificate for 127.0.0.1 (TLS and STARTTLS tests trust it as their only CA)."""
+    """A throw-away certificate for 127.0.0.1 and localhost (TLS and STARTTLS tests trust it as their only CA)."""
     import datetime
     import ipaddress
 
@@ -145,7 +145,10 @@ def write_self_signed_certificate(cert_path: Path, key_path: Path) -> None:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )

@@ -6,6 +6,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bounceportal import egress
+
 
 class MailboxError(Exception):
     """The mailbox could not be reached, logged in to, or read. The text is safe to show."""
@@ -50,24 +52,15 @@ def scrub(text: str, *secrets: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses: the only hosts a plain-text login may go to."""
-    if host.lower() in ("localhost", "localhost.localdomain"):
+    """True for localhost and loopback addresses: the only hosts a plain-text login may go to.
+    (Whether a customer may reach them at all is the egress guard's question.)"""
+    name = egress.normalize_host(host)
+    if name in ("localhost", "localhost.localdomain"):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
-
-
-def private_addresses_of(host: str) -> list[str]:
-    """The addresses ``host`` resolves to that are not on the public internet (loopback,
-    private, link-local, reserved). A name that does not resolve yields none."""
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError):
-        return []
-    addresses = {str(info[4][0]).split("%")[0] for info in infos}
-    return sorted(a for a in addresses if not ipaddress.ip_address(a).is_global)
 
 
 def describe_os_error(host: str, port: int, exc: BaseException) -> str:

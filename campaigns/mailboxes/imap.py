@@ -14,12 +14,33 @@ import ssl
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
+from bounceportal import egress
 from campaigns.mailboxes.base import Fetched, MailboxError, chunks, describe_os_error, is_loopback, scrub
 from campaigns.mailboxes.oauth import OAuthError, access_token_for
 from campaigns.models import BounceMailbox, MailboxSecurity, ProcessedAction
 
 TIMEOUT_SECONDS = 60
 SEEN = b"\\Seen"
+
+
+class _GuardedIMAP4(imaplib.IMAP4):
+    """imaplib's IMAP4 connecting through the egress guard (to a checked address, TLS when given)."""
+
+    def __init__(self, host: str, port: int, timeout: float | None, ssl_context: ssl.SSLContext | None) -> None:
+        self._tls = ssl_context
+        super().__init__(host, port, timeout=timeout)
+
+    def _create_socket(self, timeout=None):
+        return egress.open_socket(self.host, self.port, timeout=timeout, tls=self._tls)
+
+
+class GuardedIMAPClient(IMAPClient):
+    """IMAPClient whose connection goes through ``bounceportal.egress`` (STARTTLS then verifies
+    the certificate against the host name, as IMAPClient does)."""
+
+    def _create_IMAP4(self):
+        tls = (self.ssl_context or ssl.create_default_context()) if self.ssl else None
+        return _GuardedIMAP4(self.host, self.port, getattr(self._timeout, "connect", None), tls)
 
 
 class ImapSource:
@@ -40,7 +61,7 @@ class ImapSource:
         port = mailbox.port or (993 if mailbox.security == MailboxSecurity.TLS else 143)
         context = ssl.create_default_context()
         try:
-            self.client = IMAPClient(
+            self.client = GuardedIMAPClient(
                 host,
                 port=port,
                 ssl=mailbox.security == MailboxSecurity.TLS,
@@ -49,6 +70,8 @@ class ImapSource:
             )
             if mailbox.security == MailboxSecurity.STARTTLS:
                 self.client.starttls(context)
+        except egress.EgressRefused as exc:
+            raise MailboxError(str(exc)) from None
         except (OSError, ssl.SSLError, UnicodeError) as exc:  # UnicodeError: not encodable as a host name
             raise MailboxError(describe_os_error(host, port, exc)) from None
         except (IMAPClientError, imaplib.IMAP4.error) as exc:

@@ -8,10 +8,25 @@ for the next poll, where its digest shows it is already stored.
 import poplib
 import ssl
 
+from bounceportal import egress
 from campaigns.mailboxes.base import Fetched, MailboxError, chunks, describe_os_error, is_loopback, scrub
 from campaigns.models import BounceMailbox, MailboxSecurity, ProcessedAction
 
 TIMEOUT_SECONDS = 60
+
+
+class GuardedPOP3(poplib.POP3):
+    """poplib's POP3 connecting through ``bounceportal.egress`` (STLS verifies against the host name)."""
+
+    def _create_socket(self, timeout):
+        return egress.open_socket(self.host, self.port, timeout=timeout)
+
+
+class GuardedPOP3_SSL(poplib.POP3_SSL):
+    """POP3 over TLS through the egress guard, the certificate verified against the host name."""
+
+    def _create_socket(self, timeout):
+        return egress.open_socket(self.host, self.port, timeout=timeout, tls=self.context)
 
 
 class Pop3Source:
@@ -32,11 +47,13 @@ class Pop3Source:
         context = ssl.create_default_context()
         try:
             if mailbox.security == MailboxSecurity.TLS:
-                self.client = poplib.POP3_SSL(host, port, timeout=TIMEOUT_SECONDS, context=context)
+                self.client = GuardedPOP3_SSL(host, port, timeout=TIMEOUT_SECONDS, context=context)
             else:
-                self.client = poplib.POP3(host, port, timeout=TIMEOUT_SECONDS)
+                self.client = GuardedPOP3(host, port, timeout=TIMEOUT_SECONDS)
                 if mailbox.security == MailboxSecurity.STARTTLS:
                     self.client.stls(context)
+        except egress.EgressRefused as exc:
+            raise MailboxError(str(exc)) from None
         except (OSError, ssl.SSLError, UnicodeError) as exc:  # UnicodeError: not encodable as a host name
             raise MailboxError(describe_os_error(host, port, exc)) from None
         except poplib.error_proto as exc:

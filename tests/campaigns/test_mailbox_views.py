@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from bounceportal import egress
 from campaigns.models import BounceMailbox
 from tests.campaigns.conftest import imap_mailbox
 from tests.factories import BounceMailboxFactory, InboundMessageFactory
@@ -87,14 +88,43 @@ def test_a_port_outside_1_to_65535_is_refused(admin_client, org, port):
     assert "port" in response.context["form"].errors
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "10.1.2.3", "169.254.169.254", "[::1]"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "127.0.0.1.",
+        "localhost",
+        "localhost.",
+        "10.1.2.3",
+        "169.254.169.254",
+        "[::1]",
+        "::127.0.0.1",
+        "64:ff9b::7f00:1",
+        "2002:7f00:1::",
+    ],
+)
 def test_in_production_a_host_on_a_private_network_is_refused(admin_client, org, settings, host):
-    settings.MAILBOX_ALLOW_PRIVATE_HOSTS = False
+    settings.EGRESS_ALLOWED_NETWORKS = []
 
-    response = admin_client.post(reverse("campaigns:mailbox-create"), imap_form(host=host.strip("[]")))
+    response = admin_client.post(reverse("campaigns:mailbox-create"), imap_form(host=host))
 
     assert response.status_code == 200 and not BounceMailbox.objects.exists()
-    assert "private or local network" in response.context["form"].errors["host"][0]
+    assert response.context["form"].errors["host"] == [egress.REFUSED_TEXT]
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://127.0.0.1:6379/", "https://10.0.0.1/token", "https://169.254.169.254/latest/meta-data/"]
+)
+def test_in_production_an_internal_token_endpoint_is_refused(admin_client, settings, endpoint):
+    settings.EGRESS_ALLOWED_NETWORKS = []
+
+    response = admin_client.post(
+        reverse("campaigns:mailbox-create"),
+        imap_form(password="", oauth_token_endpoint=endpoint, oauth_refresh_token="r"),
+    )
+
+    assert response.status_code == 200 and not BounceMailbox.objects.exists()
+    assert response.context["form"].errors["oauth_token_endpoint"] == [egress.REFUSED_TEXT]
 
 
 def test_a_password_or_oauth_is_required_on_create(admin_client):
