@@ -11,8 +11,9 @@ Clearance audit row per learner). Audit rows can be deleted by nobody here.
 import itertools
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -33,7 +34,13 @@ from contacts.models import (
     Clearance,
     Learner,
     Membership,
+    NeverSuppress,
     Organization,
+)
+from contacts.never_suppress import (
+    add_never_suppress_entry,
+    parse_entry,
+    remove_never_suppress_entry,
 )
 
 
@@ -342,3 +349,68 @@ class AutomationRuleAdmin(admin.ModelAdmin):
     list_select_related = ("organization",)
     search_fields = ("organization__name", "tag")
     autocomplete_fields = ("organization",)
+
+
+class NeverSuppressAdminForm(forms.ModelForm):
+    class Meta:
+        model = NeverSuppress
+        fields = ("organization", "entry", "reason")
+
+    def clean_entry(self):
+        return parse_entry(self.cleaned_data["entry"])[0]
+
+    def clean(self):
+        cleaned = super().clean()
+        organization, entry = cleaned.get("organization"), cleaned.get("entry")
+        if organization and entry and NeverSuppress.objects.current().filter(organization=organization, entry=entry):
+            raise ValidationError(f"{entry} is on {organization}'s never-suppress list already.")
+        return cleaned
+
+
+@admin.register(NeverSuppress)
+class NeverSuppressAdmin(admin.ModelAdmin):
+    """The organizations' never-suppress lists: add here (audited with the support user), remove by the
+    action (the row is kept with who removed it), export as CSV. Rows are never deleted."""
+
+    form = NeverSuppressAdminForm
+    list_display = ("entry", "organization", "is_domain", "reason", "added_by", "created_at", "removed_at")
+    list_filter = (("removed_at", admin.EmptyFieldListFilter), "is_domain", "organization")
+    list_select_related = ("organization", "added_by")
+    search_fields = ("entry", "reason", "organization__name")
+    autocomplete_fields = ("organization",)
+    actions = ["remove_entries", "export_csv"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organization", "entry", "reason", "added_by", "created_at", "removed_by", "removed_at") if obj else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:  # entries are read-only once added
+            return
+        created = add_never_suppress_entry(
+            organization=obj.organization, entry=obj.entry, reason=obj.reason, added_by=request.user
+        )
+        obj.pk, obj.is_domain, obj.added_by, obj.created_at = (
+            created.pk,
+            created.is_domain,
+            request.user,
+            created.created_at,
+        )
+
+    @admin.action(description="Remove the selected entries from their lists", permissions=["change"])
+    def remove_entries(self, request, queryset):
+        entries = list(queryset.filter(removed_at__isnull=True))
+        for entry in entries:
+            remove_never_suppress_entry(entry=entry, removed_by=request.user)
+        self.message_user(request, f"Removed {len(entries)} entries: their bounces suppress again from now on.")
+
+    @admin.action(description="Export the selected entries as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        rows = (
+            [e.organization.slug, e.entry, e.kind_label.lower(), e.reason, e.added_by or "", e.created_at, e.removed_at]
+            for e in queryset.select_related("organization", "added_by").iterator(chunk_size=2000)
+        )
+        header = ["organization", "entry", "kind", "reason", "added by", "added at", "removed at"]
+        return csv_response(itertools.chain([header], rows), "never-suppress")

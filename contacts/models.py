@@ -260,6 +260,57 @@ class Clearance(models.Model):
         return f"{self.learner} cleared via {self.via} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class NeverSuppressQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+    def current(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class NeverSuppress(models.Model):
+    """A never-suppress entry (DESIGN §3): an address, or a whole domain, whose bounces never suppress.
+
+    Entries are never deleted: removing one stamps ``removed_at`` / ``removed_by``, so the
+    list's history (who added what, why, who took it off) stays readable. ``entry`` is
+    lower-case: ``someone@example.com`` for an address, ``example.com`` for a domain.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="never_suppress")
+    entry = models.CharField(max_length=254, help_text="An address (a@b.example) or a whole domain (b.example).")
+    is_domain = models.BooleanField(default=False)
+    reason = models.CharField(max_length=300, help_text="Why bounces of this address or domain never suppress.")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NeverSuppressQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["entry", "-created_at"]
+        verbose_name = "never-suppress entry"
+        verbose_name_plural = "never-suppress list"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "entry"],
+                condition=models.Q(removed_at__isnull=True),
+                name="never_suppress_current_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.entry
+
+    @property
+    def kind_label(self) -> str:
+        return "Domain" if self.is_domain else "Address"
+
+
 class AutomationAction(models.TextChoices):
     SUPPRESS = "suppress", "Suppress (mark bounced)"
     UNSUBSCRIBE = "unsubscribe", "Unsubscribe"

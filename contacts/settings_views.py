@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from contacts.models import AutomationRule
+from contacts.models import AutomationRule, NeverSuppress
 from contacts.services import (
     add_automation_rule,
     policy_for,
@@ -44,6 +44,7 @@ class SettingsIndexView(SettingsMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["policy"] = policy_for(self.organization.pk)
         context["rule_count"] = AutomationRule.objects.filter(organization=self.organization, enabled=True).count()
+        context["never_suppress_count"] = NeverSuppress.objects.current().for_organization(self.organization).count()
         return context
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import bulk_clear_views, settings_views, views
+from contacts import bulk_clear_views, never_suppress_views, settings_views, views
 
 app_name = "contacts"
 
@@ -22,6 +22,21 @@ urlpatterns = [
     path("settings/", settings_views.SettingsIndexView.as_view(), name="settings"),
     path("settings/policy/", settings_views.PolicySettingsView.as_view(), name="settings-policy"),
     path("settings/automation/", settings_views.AutomationSettingsView.as_view(), name="settings-automation"),
+    path(
+        "settings/never-suppress/",
+        never_suppress_views.NeverSuppressSettingsView.as_view(),
+        name="settings-never-suppress",
+    ),
+    path(
+        "settings/never-suppress/import/",
+        never_suppress_views.NeverSuppressImportView.as_view(),
+        name="settings-never-suppress-import",
+    ),
+    path(
+        "settings/never-suppress/<int:pk>/remove/",
+        never_suppress_views.NeverSuppressRemoveView.as_view(),
+        name="settings-never-suppress-remove",
+    ),
     path(
         "settings/automation/<int:pk>/toggle/",
         settings_views.AutomationRuleToggleView.as_view(),

@@ -13,7 +13,7 @@ from bounceportal.pagination import LIST_PAGINATION, capped_count
 from contacts.activity import ActivityLog, with_activity_counts
 from contacts.capabilities import can_clear_bounce
 from contacts.choices import DeliverabilityStatus
-from contacts.deliverability import LearnerStateError
+from contacts.deliverability import LearnerStateError, never_suppress_entry_for
 from contacts.extensions import learner_pages
 from contacts.filters import LearnerFilter
 from contacts.forms import LearnerEditForm
@@ -73,6 +73,7 @@ class LearnerDetailView(OrgScopedMixin, DetailView):
             ),
             activity=page,
             status_event=learner_pages().status_event(learner),
+            never_suppress=never_suppress_entry_for(learner),
         )
         return context
 

@@ -19,6 +19,9 @@ Where a learner is cleared (always with a Clearance naming actor and channel)
     / ``record_click`` — the learner proved the address works;
     ``bounces.revert_bounces`` — re-classify took back the event that suppressed them.
 
+Never-suppress list: ``protection.never_suppress_entries`` says which learners
+it protects; ``apply_bounces`` records their bounces and never suppresses them.
+
 Counters only: ``engagement.record_deliveries`` resets the soft-bounce count.
 Every transition locks learners in id order (``locks.lock_learners_in_order``).
 """
@@ -33,6 +36,7 @@ from contacts.deliverability.clearing import (
 from contacts.deliverability.engagement import record_click, record_deliveries, record_open
 from contacts.deliverability.facts import BounceFact, BounceResult, EngagementResult, Outcome
 from contacts.deliverability.locks import lock_learners_in_order
+from contacts.deliverability.protection import never_suppress_entry_for
 
 __all__ = [
     "BounceFact",
@@ -45,6 +49,7 @@ __all__ = [
     "clear_bounce_status",
     "clear_bounce_statuses",
     "lock_learners_in_order",
+    "never_suppress_entry_for",
     "record_click",
     "record_deliveries",
     "record_open",

@@ -5,7 +5,11 @@ the engaged / unengaged threshold; auto replies flag and never suppress;
 complaints and unsubscribe requests unsubscribe; the organization's automation
 rules add their actions (suppress, unsubscribe, tag, resend list, notify). A
 bounce matched only by address changes nothing when the policy says unverified
-events may not. ``revert_bounces`` takes events' effects back (re-classify).
+events may not. A learner on the organization's never-suppress list
+(``protection``) is never bounced by a bounce: the event is recorded and counted,
+with the outcome ``protected``; complaints and unsubscribe requests, which the
+person asked for, still unsubscribe. ``revert_bounces`` takes events' effects
+back (re-classify).
 
 Set-based so a batch costs a handful of statements whatever its size: lock
 the learners in id order, compute in Python, write the learners back at once.
@@ -21,11 +25,14 @@ from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, ClearedVia, Del
 from contacts.deliverability.clearing import insert_clearances
 from contacts.deliverability.facts import BounceFact, BounceResult, Outcome
 from contacts.deliverability.locks import lock_learners_with_policy, policy_of, rules_by_organization
+from contacts.deliverability.protection import never_suppress_entries
 from contacts.models import AutomationAction, Learner
 
 _BOUNCES = (Category.HARD, *SOFT_COUNTING_CATEGORIES)
 _COUNTED = (Outcome.COUNTED, Outcome.SUPPRESSED)
 _STATUS_FIELDS = ("status", "status_reason", "status_since", "status_event_id")
+# A person's own request: honoured even for a learner on the never-suppress list.
+_ASKED_BY_THE_PERSON = (Category.COMPLAINT, Category.UNSUBSCRIBE)
 
 
 def apply_bounces(*, bounces: Sequence[BounceFact], now=None) -> BounceResult:
@@ -115,6 +122,7 @@ def _take_back(bounces, learners: dict[int, Learner], now, changed: set) -> set[
 def _apply_all(bounces, learners: dict[int, Learner], now, changed: set, result: BounceResult) -> None:
     """Apply each bounce to its locked learner in memory, filling ``result``."""
     rules = rules_by_organization({learner.organization_id for learner in learners.values()})
+    protected = never_suppress_entries(learners.values())
     for bounce in bounces:
         learner = learners.get(bounce.learner_id)
         if learner is None:
@@ -122,19 +130,20 @@ def _apply_all(bounces, learners: dict[int, Learner], now, changed: set, result:
             continue
         before = learner.status
         result.outcomes[bounce.event_id] = _outcome_for(
-            learner, bounce, rules.get(learner.organization_id, ()), now, changed, result
+            learner, bounce, rules.get(learner.organization_id, ()), now, changed, result, learner.pk in protected
         )
         if learner.status != before and learner.status != DeliverabilityStatus.ACTIVE:
             result.suppressed.add(learner.pk)
 
 
-def _outcome_for(learner, bounce: BounceFact, rules, now, changed: set, result: BounceResult) -> str:
+def _outcome_for(learner, bounce: BounceFact, rules, now, changed: set, result: BounceResult, protected: bool) -> str:
+    """Apply one event to its learner; a learner on the never-suppress list is recorded, never suppressed."""
     _record_last_bounce(learner, bounce, now, changed)
     policy = policy_of(learner)
     if not bounce.verified and not policy.unverified_events_suppress:
         return Outcome.UNVERIFIED
-    outcome = _apply_category(learner, bounce, policy, now, changed)
-    return _apply_automation(learner, bounce, rules, outcome, now, changed, result)
+    outcome = _apply_category(learner, bounce, policy, now, changed, protected)
+    return _apply_automation(learner, bounce, rules, outcome, now, changed, result, protected)
 
 
 def _record_last_bounce(learner, bounce: BounceFact, now, changed: set) -> None:
@@ -157,11 +166,13 @@ def _set_status(learner, status: str, bounce: BounceFact, now, changed: set) -> 
     changed.update(_STATUS_FIELDS)
 
 
-def _apply_category(learner, bounce: BounceFact, policy, now, changed: set) -> str:
+def _apply_category(learner, bounce: BounceFact, policy, now, changed: set, protected: bool = False) -> str:
     """Change the locked learner as the event's category says; return the outcome."""
     if bounce.category == Category.HARD:
         if learner.status != DeliverabilityStatus.ACTIVE:
             return Outcome.RECORDED
+        if protected:
+            return Outcome.PROTECTED
         _set_status(learner, DeliverabilityStatus.BOUNCED, bounce, now, changed)
         return Outcome.SUPPRESSED
     if bounce.category in SOFT_COUNTING_CATEGORIES:
@@ -169,6 +180,8 @@ def _apply_category(learner, bounce: BounceFact, policy, now, changed: set) -> s
         changed.add("soft_bounce_count")
         threshold = policy.soft_threshold_for(learner, now)
         if learner.status == DeliverabilityStatus.ACTIVE and learner.soft_bounce_count >= threshold:
+            if protected:
+                return Outcome.PROTECTED
             _set_status(learner, DeliverabilityStatus.BOUNCED, bounce, now, changed)
             return Outcome.SUPPRESSED
         return Outcome.COUNTED
@@ -184,12 +197,17 @@ def _apply_category(learner, bounce: BounceFact, policy, now, changed: set) -> s
     return Outcome.RECORDED  # undetermined: kept for review, no change
 
 
-def _apply_automation(learner, bounce: BounceFact, rules, outcome: str, now, changed: set, result) -> str:
+def _apply_automation(
+    learner, bounce: BounceFact, rules, outcome: str, now, changed: set, result, protected: bool = False
+) -> str:
     """Run the organization's email status automation rules that match the event."""
     for rule in rules:
         if not rule.matches(bounce.category, bounce.subtype):
             continue
-        if rule.action == AutomationAction.SUPPRESS and learner.status == DeliverabilityStatus.ACTIVE:
+        suppressing = rule.action in (AutomationAction.SUPPRESS, AutomationAction.UNSUBSCRIBE)
+        if suppressing and protected and bounce.category not in _ASKED_BY_THE_PERSON:
+            outcome = Outcome.PROTECTED if learner.status == DeliverabilityStatus.ACTIVE else outcome
+        elif rule.action == AutomationAction.SUPPRESS and learner.status == DeliverabilityStatus.ACTIVE:
             _set_status(learner, DeliverabilityStatus.BOUNCED, bounce, now, changed)
             outcome = Outcome.SUPPRESSED
         elif rule.action == AutomationAction.UNSUBSCRIBE and learner.status != DeliverabilityStatus.UNSUBSCRIBED:

@@ -21,6 +21,7 @@ class Outcome(models.TextChoices):
     UNSUBSCRIBED = "unsubscribed", "Learner unsubscribed"
     FLAGGED = "flagged", "Auto reply flagged"
     RECORDED = "recorded", "Recorded, no change"
+    PROTECTED = "protected", "Recorded, never suppressed (never-suppress list)"
     UNVERIFIED = "unverified", "Unverified, not applied (policy)"
     NO_LEARNER = "no_learner", "No matching learner"
 

@@ -1,6 +1,6 @@
 """Browser tests: Playwright for Python driving Debian's chromium against pytest-django's live server.
 
-Screenshots go to var/screenshots/ (git-ignored) so a human can look at each page.
+Screenshots go to var/screenshots/ (git-ignored), or to $BP_SCREENSHOTS, so a human can look at each page.
 """
 
 import os
@@ -14,7 +14,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("BP_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "var" / "screenshots")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,37 @@
+"""Forms of the never-suppress settings page: add one entry, import a CSV (validate and re-show only)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from contacts.never_suppress import MAX_REASON, parse_entry
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+class NeverSuppressEntryForm(forms.Form):
+    entry = forms.CharField(
+        max_length=254,
+        label="Address or domain",
+        help_text="someone@example.com for one address; example.com for every address at the domain.",
+    )
+    reason = forms.CharField(max_length=MAX_REASON, help_text="Why these bounces must never suppress.")
+
+    def clean_entry(self):
+        return parse_entry(self.cleaned_data["entry"])[0]
+
+
+class NeverSuppressImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file", help_text="Columns entry and reason (the export's format); a header row is optional."
+    )
+    default_reason = forms.CharField(max_length=MAX_REASON, required=False, help_text="For rows that give no reason.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError("The file is larger than 2 MB: split it.")
+        data = upload.read()
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
