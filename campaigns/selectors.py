@@ -7,7 +7,7 @@ from django.db.models import CharField, Count, F, Value
 
 from bounceportal.db import sql_names
 from campaigns.models import BounceEvent, CampaignRun, Send, SendStatus
-from contacts.choices import Category
+from contacts.choices import Category, Subtype
 
 # Statuses that never left: they do not count toward a run's attempted sends.
 NOT_ATTEMPTED = (SendStatus.SKIPPED, SendStatus.SCHEDULED)
@@ -115,3 +115,46 @@ def summary_for_run(run, *, share_percent: int):
     counts = status_counts_for_run(run)
     attempted = sum(n for status, n in counts.items() if status not in NOT_ATTEMPTED)
     return counts, allowlisting_alerts_for_run(run, share_percent=share_percent, attempted=attempted)
+
+
+# Reasons that refuse the message's content (DESIGN §3: a template alert on the campaign, not a suppression).
+CONTENT_REASONS = ("mesgtoobig", "virusdetected", "spamdetected", "contenterror")
+
+
+@dataclass(frozen=True)
+class TemplateAlert:
+    """Receiving domains refused the campaign's content for one reason ("attachment or virus detected")."""
+
+    reason: str
+    label: str
+    domains: int
+    sends: int
+    examples: tuple[str, ...]
+
+
+def template_alerts_for_campaign(campaign, *, run=None) -> list[TemplateAlert]:
+    """Return the content refusals of the campaign's sends (of one run when given), by reason,
+    with how many domains and sends; two grouped queries."""
+    events = BounceEvent.objects.filter(
+        organization_id=campaign.organization_id, send__run__campaign=campaign, reason__in=CONTENT_REASONS
+    ).order_by()
+    if run is not None:
+        events = events.filter(send__run=run)
+    rows = events.values_list("reason", "subtype").annotate(
+        domains=Count("send__domain", distinct=True), sends=Count("send_id", distinct=True)
+    )
+    examples: dict[str, list[str]] = {}
+    for reason, domain in events.values_list("reason", "send__domain").distinct()[:200]:
+        examples.setdefault(reason, []).append(domain)
+    alerts = [
+        TemplateAlert(
+            reason=reason,
+            label=Subtype(subtype).label,
+            domains=domains,
+            sends=sends,
+            examples=tuple(sorted(examples.get(reason, []))[:5]),
+        )
+        for reason, subtype, domains, sends in rows
+    ]
+    alerts.sort(key=lambda alert: (-alert.domains, alert.reason))
+    return alerts

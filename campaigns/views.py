@@ -15,7 +15,7 @@ from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
 from campaigns.filters import SendFilter
 from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, Send, SendStatus
-from campaigns.selectors import NOT_ATTEMPTED, summary_for_run
+from campaigns.selectors import NOT_ATTEMPTED, summary_for_run, template_alerts_for_campaign
 from campaigns.tables import CampaignTable, SendTable
 from contacts.capabilities import can_view_raw_messages
 from contacts.services import policy_for
@@ -46,6 +46,7 @@ class CampaignDetailView(OrgScopedMixin, DetailView):
         context["runs"] = self.object.runs.annotate(
             send_count=Coalesce(Subquery(sends, output_field=IntegerField()), 0)
         ).order_by("-created_at")
+        context["template_alerts"] = template_alerts_for_campaign(self.object)
         return context
 
 
@@ -99,6 +100,7 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             attempted=attempted,
             skipped=counts[SendStatus.SKIPPED],
             alerts=alerts,
+            template_alerts=template_alerts_for_campaign(run.campaign, run=run),
             as_of=as_of,
             left_out=sorted(run.left_out.items()) if isinstance(run.left_out, dict) else [],
         )

@@ -1,6 +1,7 @@
 """Organizations, their portal members and learners, bounce policy and the clearance audit."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -39,6 +40,16 @@ class Membership(models.Model):
         return f"{self.user} ({self.get_role_display()} of {self.organization})"
 
 
+def _percent(default: float, help_text: str) -> models.DecimalField:
+    return models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(str(default)),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text=help_text,
+    )
+
+
 class BouncePolicy(models.Model):
     """Per-organization thresholds of DESIGN §3; the defaults are the product's defaults."""
 
@@ -66,6 +77,32 @@ class BouncePolicy(models.Model):
     unverified_events_suppress = models.BooleanField(
         default=True,
         help_text="Let bounces matched only by address (no token of ours) change a learner's status.",
+    )
+    sender_side_counts = models.BooleanField(
+        default=False,
+        help_text=(
+            "Count soft bounces and mail blocks caused by the sender (a blocklist, reputation, SPF/DKIM/DMARC, "
+            "PTR or TLS, the sending rate, the message's content) toward the learner's threshold. Off: they are "
+            "recorded but never suppress a learner, because the learner's address is not the problem."
+        ),
+    )
+    # The run guard (DESIGN §3): a run pauses itself when one of these rates crosses its pause
+    # threshold over at least run_guard_min_sends attempted sends. Defaults from what Amazon SES
+    # publishes (review at 5 % bounces / 0.1 % complaints, pause at 10 % / 0.5 %).
+    run_guard_enabled = models.BooleanField(
+        default=True, help_text="Pause a run by itself when its bounce, complaint or block rate crosses a threshold."
+    )
+    run_guard_min_sends = models.PositiveIntegerField(
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
+        help_text="Rates are judged only once a run has attempted this many sends.",
+    )
+    run_guard_hard_review = _percent(5, "Hard-bounce rate (%) at which the run page asks for a review.")
+    run_guard_hard_pause = _percent(10, "Hard-bounce rate (%) that pauses the run.")
+    run_guard_complaint_review = _percent(0.1, "Complaint rate (%) at which the run page asks for a review.")
+    run_guard_complaint_pause = _percent(0.5, "Complaint rate (%) that pauses the run.")
+    run_guard_block_pause = _percent(
+        20, "Share of the run's sends (%) one filter product or provider may block before the run pauses."
     )
 
     class Meta:

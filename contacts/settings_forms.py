@@ -28,6 +28,14 @@ class BouncePolicyForm(forms.ModelForm):
             "engaged_window_days",
             "allowlisting_alert_share",
             "unverified_events_suppress",
+            "sender_side_counts",
+            "run_guard_enabled",
+            "run_guard_min_sends",
+            "run_guard_hard_review",
+            "run_guard_hard_pause",
+            "run_guard_complaint_review",
+            "run_guard_complaint_pause",
+            "run_guard_block_pause",
         ]
         labels = {
             "soft_threshold_unengaged": "Soft bounces before suppressing a learner who has not engaged",
@@ -35,6 +43,14 @@ class BouncePolicyForm(forms.ModelForm):
             "engaged_window_days": "Engaged window (days)",
             "allowlisting_alert_share": "Allowlisting alert share (%)",
             "unverified_events_suppress": "Let unverified bounces change a learner's status",
+            "sender_side_counts": "Count sender-side bounces toward a learner's threshold",
+            "run_guard_enabled": "Run guard: pause a run that is going wrong",
+            "run_guard_min_sends": "Run guard: judge rates after this many sends",
+            "run_guard_hard_review": "Hard-bounce rate for review (%)",
+            "run_guard_hard_pause": "Hard-bounce rate that pauses (%)",
+            "run_guard_complaint_review": "Complaint rate for review (%)",
+            "run_guard_complaint_pause": "Complaint rate that pauses (%)",
+            "run_guard_block_pause": "One product's block share that pauses (%)",
         }
 
     def __init__(self, *args, **kwargs):
@@ -43,6 +59,17 @@ class BouncePolicyForm(forms.ModelForm):
         _bounded(self.fields["soft_threshold_engaged"], 1, 1000)
         _bounded(self.fields["engaged_window_days"], 1, 3650)
         _bounded(self.fields["allowlisting_alert_share"], 1, 100)
+        _bounded(self.fields["run_guard_min_sends"], 1, 1_000_000)
+
+    def clean(self):
+        cleaned = super().clean()
+        for review, pause in (
+            ("run_guard_hard_review", "run_guard_hard_pause"),
+            ("run_guard_complaint_review", "run_guard_complaint_pause"),
+        ):
+            if cleaned.get(review) is not None and cleaned.get(pause) is not None and cleaned[review] > cleaned[pause]:
+                self.add_error(review, "The review rate must not be above the rate that pauses the run.")
+        return cleaned
 
 
 SUBTYPE_CHOICES = [("", "Any subtype")] + [

@@ -48,6 +48,7 @@ def fact_of(event: BounceEvent) -> BounceFact:
         verified=event.is_verified,
         occurred_at=event.occurred_at,
         outcome=event.outcome if event.applied_at else "",
+        sender_side=event.sender_side,
     )
 
 

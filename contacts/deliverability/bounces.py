@@ -1,8 +1,9 @@
 """Where a learner becomes bounced or unsubscribed: DESIGN §3's policy applied to bounce facts.
 
 Hard → bounced at once; soft bounces and mail blocks count consecutively up to
-the engaged / unengaged threshold; auto replies flag and never suppress;
-complaints and unsubscribe requests unsubscribe; the organization's automation
+the engaged / unengaged threshold, except those whose cause is the sender's
+(outcome ``sender_side``, unless the policy's ``sender_side_counts`` says count
+them); auto replies flag and never suppress; complaints and unsubscribe requests unsubscribe; the organization's automation
 rules add their actions (suppress, unsubscribe, tag, resend list, notify). A
 bounce matched only by address changes nothing when the policy says unverified
 events may not. A learner on the organization's never-suppress list
@@ -175,6 +176,8 @@ def _apply_category(learner, bounce: BounceFact, policy, now, changed: set, prot
             return Outcome.PROTECTED
         _set_status(learner, DeliverabilityStatus.BOUNCED, bounce, now, changed)
         return Outcome.SUPPRESSED
+    if bounce.category in SOFT_COUNTING_CATEGORIES and bounce.sender_side and not policy.sender_side_counts:
+        return Outcome.SENDER_SIDE  # our IP, domain, rate or content was refused, not the learner's address
     if bounce.category in SOFT_COUNTING_CATEGORIES:
         learner.soft_bounce_count += 1
         changed.add("soft_bounce_count")

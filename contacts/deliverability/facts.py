@@ -22,6 +22,7 @@ class Outcome(models.TextChoices):
     FLAGGED = "flagged", "Auto reply flagged"
     RECORDED = "recorded", "Recorded, no change"
     PROTECTED = "protected", "Recorded, never suppressed (never-suppress list)"
+    SENDER_SIDE = "sender_side", "Sender's side: recorded, not counted (policy)"
     UNVERIFIED = "unverified", "Unverified, not applied (policy)"
     NO_LEARNER = "no_learner", "No matching learner"
 
@@ -33,6 +34,8 @@ class BounceFact:
     ``verified`` is true when the bounce carried our token (VERP, Message-ID or
     our own SMTP session): a forged bounce cannot. ``outcome`` is the outcome the
     event was applied with, empty when it never was (what a revert takes back).
+    ``sender_side`` is true when the cause is the sender's (blocklist, reputation,
+    authentication, rate, content), not the learner's address.
     """
 
     event_id: int
@@ -43,6 +46,7 @@ class BounceFact:
     verified: bool
     occurred_at: datetime | None = None
     outcome: str = ""
+    sender_side: bool = False
 
 
 @dataclass(slots=True)

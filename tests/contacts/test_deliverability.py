@@ -7,8 +7,8 @@ import pytest
 from campaigns.services.policy import fact_of
 from contacts import deliverability
 from contacts.deliverability import BounceFact, Outcome
-from contacts.models import Clearance, Learner
-from tests.factories import SOFT, BounceEventFactory, LearnerFactory, SendFactory, UserFactory
+from contacts.models import BouncePolicy, Clearance, Learner
+from tests.factories import BLOCK, SOFT, BounceEventFactory, LearnerFactory, SendFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +114,49 @@ def test_an_unapplied_event_has_nothing_to_take_back(org):
 
     learner = Learner.objects.get(pk=event.learner_id)
     assert (learner.soft_bounce_count, learner.bounce_count) == (1, 1)
+
+
+def test_a_sender_side_block_is_recorded_but_never_counts_by_default(org):
+    learner = LearnerFactory(organization=org)
+    events = [stored_event(org, learner, **BLOCK, sender_side=True) for _ in range(12)]
+
+    result = deliverability.apply_bounces(bounces=[fact(event) for event in events])
+
+    learner.refresh_from_db()
+    assert set(result.outcomes.values()) == {Outcome.SENDER_SIDE}
+    assert (learner.status, learner.soft_bounce_count, learner.bounce_count) == ("active", 0, 12)
+    assert learner.last_bounce_category == "block"
+
+
+def test_a_recipient_side_filter_rejection_still_counts(org):
+    learner = LearnerFactory(organization=org)
+    events = [stored_event(org, learner, **BLOCK, sender_side=False) for _ in range(10)]
+
+    result = deliverability.apply_bounces(bounces=[fact(event) for event in events])
+
+    learner.refresh_from_db()
+    assert result.outcomes[events[-1].pk] == Outcome.SUPPRESSED
+    assert (learner.status, learner.soft_bounce_count) == ("bounced", 10)
+
+
+def test_the_policy_can_count_sender_side_bounces(org):
+    BouncePolicy.objects.update_or_create(organization=org, defaults={"sender_side_counts": True})
+    learner = LearnerFactory(organization=org)
+    event = stored_event(org, learner, **SOFT, sender_side=True)
+
+    result = deliverability.apply_bounces(bounces=[fact(event)])
+
+    learner.refresh_from_db()
+    assert result.outcomes == {event.pk: Outcome.COUNTED} and learner.soft_bounce_count == 1
+
+
+def test_reverting_a_sender_side_bounce_takes_nothing_off_the_count(org):
+    learner = LearnerFactory(organization=org, soft_bounce_count=3)
+    event = stored_event(org, learner, **BLOCK, sender_side=True)
+    deliverability.apply_bounces(bounces=[fact(event)])
+    event.refresh_from_db()
+
+    deliverability.revert_bounces(bounces=[fact(event, outcome=Outcome.SENDER_SIDE)], cleared_by=None)
+
+    learner.refresh_from_db()
+    assert learner.soft_bounce_count == 3

@@ -17,6 +17,13 @@ VALID_POLICY = {
     "engaged_window_days": 60,
     "allowlisting_alert_share": 30,
     "unverified_events_suppress": "",
+    "run_guard_enabled": "on",
+    "run_guard_min_sends": 100,
+    "run_guard_hard_review": "5",
+    "run_guard_hard_pause": "10",
+    "run_guard_complaint_review": "0.1",
+    "run_guard_complaint_pause": "0.5",
+    "run_guard_block_pause": "20",
 }
 
 
@@ -143,3 +150,31 @@ def test_settings_link_to_mailboxes_only_when_that_page_exists(admin_client, org
         assert "Bounce mailboxes" not in body
     else:
         assert url in body
+
+
+def test_the_policy_page_says_what_counting_sender_side_bounces_means(admin_client, org):
+    body = admin_client.get(POLICY).content.decode()
+
+    assert "Count sender-side bounces toward a learner&#x27;s threshold" in body
+    assert "recorded but never suppress a learner" in body
+
+
+def test_admin_switches_sender_side_counting_on_and_the_guard_off(admin_client, org):
+    data = {**VALID_POLICY, "sender_side_counts": "on", "run_guard_enabled": "", "run_guard_hard_pause": "12.5"}
+
+    admin_client.post(POLICY, data)
+
+    policy = BouncePolicy.objects.get(organization=org)
+    assert (policy.sender_side_counts, policy.run_guard_enabled, str(policy.run_guard_hard_pause)) == (
+        True,
+        False,
+        "12.50",
+    )
+
+
+def test_a_review_rate_above_the_pause_rate_is_reshown(admin_client, org):
+    response = admin_client.post(POLICY, {**VALID_POLICY, "run_guard_hard_review": "20"})
+
+    assert response.status_code == 200
+    assert "The review rate must not be above the rate that pauses the run." in response.content.decode()
+    assert BouncePolicy.objects.get(organization=org).run_guard_hard_review == 5
