@@ -43,6 +43,38 @@ def update_fields_many(objs: Sequence[Any], field_names: list[str], *, model: ty
         cursor.executemany(sql, rows)
 
 
+def insert_new_rows(
+    model: type[Model], rows: Sequence[Model], columns: Sequence[str], *, unique: Sequence[str], key: str
+) -> set:
+    """Insert the rows with one ``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING``; set the new rows'
+    primary keys (the others keep none) and return the ``key`` values of those inserted.
+
+    Rows a concurrent writer (or an earlier request) stored already are skipped by the database, so
+    the caller acts only on what it inserted and nothing is ever applied twice.
+    """
+    if not rows:
+        return set()
+    connection = connections[router.db_for_write(model)]
+    fields = concrete_fields(model, columns)
+    names = sql_names(model, connection)
+    pk = model._meta.pk
+    assert pk is not None
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {names.table} ({', '.join(getattr(names, f.name) for f in fields)}) "
+        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT ({', '.join(getattr(names, u) for u in unique)}) "
+        f"DO NOTHING RETURNING {getattr(names, pk.name)}, {getattr(names, key)}"
+    )
+    params = [f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = {value: row_pk for row_pk, value in cursor.fetchall()}
+    for row in rows:
+        row.pk = ids.get(getattr(row, key))
+        row._state.adding = row.pk is None
+    return set(ids)
+
+
 def concrete_fields(model: type[Model], names: Iterable[str]) -> list[Field]:
     """The model's concrete fields named ``names`` (a field's name or attname), in that order."""
     by_name: dict[str, Field] = {}

@@ -233,6 +233,13 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 
+# --- Email services (ESP webhooks, campaigns/services/esp/) --------------------------
+# A webhook request with more events than this is answered at once and ingested by the worker.
+ESP_WEBHOOK_SYNC_EVENTS = env_int("ESP_WEBHOOK_SYNC_EVENTS", 5000, minimum=1)
+ESP_WEBHOOK_MAX_BYTES = env_int("ESP_WEBHOOK_MAX_BYTES", 32 * 1024 * 1024, minimum=1024)
+# Hosts (host:port) the tests serve an SNS signing certificate from; read only when DJANGO_ENV=test.
+SNS_TEST_HOSTS: tuple[str, ...] = ()
+
 # --- Bounce mailbox ingestion (campaigns/services/ingestion.py) ---------------------
 INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 100, minimum=1)
 MAILBOX_RETRY_BACKOFF_SECONDS = env_int("MAILBOX_RETRY_BACKOFF_SECONDS", 60, minimum=1)

@@ -419,3 +419,6 @@ class BounceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     show_full_result_count = False
     paginator = LargeTablePaginator
+
+
+from campaigns import esp_admin  # noqa: F401,E402 -- registers the ESP models' admin

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from bounceportal.secrets_box import decrypt_secret, encrypt_secret
+from campaigns.esp_models import EspConnection, EspEvent
 from contacts.choices import Category, Reason, Subtype
 from contacts.deliverability.facts import Outcome
 from contacts.models import Learner, Organization
@@ -66,6 +67,14 @@ class CampaignRun(models.Model):
         default=dict,
         blank=True,
         help_text="How many learners were left out, by reason (bounced, unsubscribed, invalid).",
+    )
+    esp_connection = models.ForeignKey(
+        EspConnection,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="runs",
+        help_text="Send through this email service instead of SMTP.",
     )
 
     class Meta:
@@ -242,6 +251,7 @@ class InboundKind(models.TextChoices):
 class MatchedBy(models.TextChoices):
     VERP = "verp", "VERP token"
     MESSAGE_ID = "message_id", "Returned Message-ID or header"
+    ESP_METADATA = "esp_metadata", "Token in the email service's metadata"
     ADDRESS = "address", "Recipient address (unverified)"
     NONE = "none", "Not matched"
 
@@ -301,11 +311,14 @@ EventOutcome = Outcome
 
 
 class BounceEvent(models.Model):
-    """One recipient's outcome parsed out of an inbound message or an SMTP rejection."""
+    """One recipient's outcome parsed out of an inbound message, an SMTP rejection or an ESP webhook event."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="bounce_events")
     inbound_message = models.ForeignKey(
         InboundMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    esp_event = models.ForeignKey(
+        EspEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="bounce_events"
     )
     send = models.ForeignKey(Send, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
     learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
@@ -355,7 +368,10 @@ class BounceEvent(models.Model):
     @property
     def is_verified(self) -> bool:
         """True when the bounce carried our token (a forged bounce cannot)."""
-        return self.matched_by in (MatchedBy.VERP, MatchedBy.MESSAGE_ID) or self.source == EventSource.SMTP
+        return (
+            self.matched_by in (MatchedBy.VERP, MatchedBy.MESSAGE_ID, MatchedBy.ESP_METADATA)
+            or self.source == EventSource.SMTP
+        )
 
     @property
     def domain(self) -> str:

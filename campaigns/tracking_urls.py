@@ -1,8 +1,8 @@
-"""Public tracking URLs: the open pixel and the unsubscribe link (see campaigns/tracking.py)."""
+"""Public URLs: the open pixel, the unsubscribe link (campaigns/tracking.py) and ESP webhooks (webhook_views.py)."""
 
 from django.urls import re_path
 
-from campaigns import tracking
+from campaigns import tracking, webhook_views
 
 app_name = "tracking"
 
@@ -12,4 +12,5 @@ TOKEN = r"(?P<token>[A-Za-z0-9_-]{16,64})"
 urlpatterns = [
     re_path(rf"^t/{TOKEN}/open\.gif$", tracking.open_pixel, name="open"),
     re_path(rf"^u/{TOKEN}/$", tracking.unsubscribe, name="unsubscribe"),
+    re_path(r"^hooks/esp/(?P<key>[A-Za-z0-9_-]{24,64})/$", webhook_views.esp_webhook, name="esp-webhook"),
 ]

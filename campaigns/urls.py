@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from campaigns import mailbox_views, sending_views, views
+from campaigns import esp_views, mailbox_views, sending_views, views
 
 app_name = "campaigns"
 
@@ -19,9 +19,16 @@ mailbox_urlpatterns = [
     path("<int:pk>/test/", mailbox_views.MailboxTestView.as_view(), name="mailbox-test"),
 ]
 
+esp_urlpatterns = [
+    path("", esp_views.EspConnectionListView.as_view(), name="esp-list"),
+    path("new/", esp_views.EspConnectionCreateView.as_view(), name="esp-create"),
+    path("<int:pk>/", esp_views.EspConnectionEditView.as_view(), name="esp-edit"),
+]
+
 # The app is mounted at the site root: campaign pages under campaigns/, its settings pages
-# (bounce mailboxes) under settings/, all in the "campaigns" namespace.
+# (bounce mailboxes, email services) under settings/, all in the "campaigns" namespace.
 urlpatterns = [
     path("campaigns/", include(urlpatterns)),
     path("settings/mailboxes/", include(mailbox_urlpatterns)),
+    path("settings/email-services/", include(esp_urlpatterns)),
 ]

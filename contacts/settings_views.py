@@ -23,9 +23,10 @@ from contacts.settings_forms import AutomationRuleForm, BouncePolicyForm
 from contacts.tenancy import AdminRequiredForPostMixin, OrgScopedMixin
 
 
-def mailbox_settings_url() -> str | None:
+def mailbox_settings_url(name: str = "campaigns:mailbox-list") -> str | None:
+    """The URL of a settings page the campaigns app serves (None when it is not installed)."""
     try:
-        return reverse("campaigns:mailbox-list")
+        return reverse(name)
     except NoReverseMatch:
         return None
 
@@ -33,7 +34,7 @@ def mailbox_settings_url() -> str | None:
 class SettingsMixin(OrgScopedMixin, AdminRequiredForPostMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(mailbox_url=mailbox_settings_url())
+        context.update(mailbox_url=mailbox_settings_url(), esp_url=mailbox_settings_url("campaigns:esp-list"))
         return context
 
 

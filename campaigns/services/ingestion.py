@@ -23,11 +23,11 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, connections, router, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from bounceportal.db import concrete_fields, sql_names
+from bounceportal.db import insert_new_rows
 from campaigns.mailboxes import Fetched, MailboxError, open_mailbox
 from campaigns.models import BounceMailbox, InboundKind, InboundMessage, MatchedBy
 from campaigns.services.inbound import (
@@ -153,23 +153,7 @@ _COLUMNS = (
 def _insert_new(rows: list[InboundMessage]) -> set[str]:
     """Insert the rows (all of one organization), skipping digests it already stored; set the new rows' ids;
     return their digests."""
-    connection = connections[router.db_for_write(InboundMessage)]
-    fields = concrete_fields(InboundMessage, _COLUMNS)
-    names = sql_names(InboundMessage, connection)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {names.table} ({', '.join(getattr(names, f.name) for f in fields)}) "
-        f"VALUES {', '.join([one] * len(rows))} ON CONFLICT ({names.organization}, {names.digest}) DO NOTHING "
-        f"RETURNING {names.id}, {names.digest}"
-    )
-    params = [f.get_db_prep_save(getattr(row, f.attname), connection) for row in rows for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = {digest: pk for pk, digest in cursor.fetchall()}
-    for row in rows:
-        row.pk = ids.get(row.digest)
-        row._state.adding = row.pk is None
-    return set(ids)
+    return insert_new_rows(InboundMessage, rows, _COLUMNS, unique=("organization", "digest"), key="digest")
 
 
 def ingest_raw_messages(

@@ -30,7 +30,13 @@ HEADER_LIMIT = 256 * 1024
 _MESSAGE_IDS = re.compile(r"<[^<>\s]{1,250}>")
 
 # Best first: the message's own matched_by is the best of its recipients'.
-MATCH_RANK: dict[str, int] = {MatchedBy.VERP: 0, MatchedBy.MESSAGE_ID: 1, MatchedBy.ADDRESS: 2, MatchedBy.NONE: 3}
+MATCH_RANK: dict[str, int] = {
+    MatchedBy.VERP: 0,
+    MatchedBy.ESP_METADATA: 0,
+    MatchedBy.MESSAGE_ID: 1,
+    MatchedBy.ADDRESS: 2,
+    MatchedBy.NONE: 3,
+}
 
 
 @dataclass
