@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0004_event_outcome_protected'),
+        ('campaigns', '0005_event_outcome_sender_side'),
         ('contacts', '0002_customer_experience_group'),
     ]
 
