@@ -62,20 +62,33 @@ def main(argv: list[str] | None = None) -> int:
     for arg in args:
         try:
             for label, message in _messages(arg):
-                data: dict[str, Any] = {"path": label}
-                data.update(classify(message).to_dict())
-                write((explain(label, data) if explaining else json.dumps(data, ensure_ascii=False)) + "\n")
+                write(_line(label, message, explaining) + "\n")
         except OSError as exc:
-            data = {
-                "path": arg,
-                "is_bounce": False,
-                "kind": "not_bounce",
-                "recipients": [],
-                "error": f"cannot read: {exc.strerror or exc}",
-            }
-            write(json.dumps(data) + "\n")
+            write(json.dumps(_error(arg, f"cannot read: {exc.strerror or exc}")) + "\n")
     sys.stdout.flush()
     return 0
+
+
+def _error(label: str, error: str) -> dict[str, Any]:
+    return {"path": label, "is_bounce": False, "kind": "not_bounce", "recipients": [], "error": error}
+
+
+def _line(label: str, message: bytes, explaining: bool) -> str:
+    """One message's output line. A message that cannot be classified or printed gives an error
+    object, so the files after it are still read; text the output encoding cannot carry (a lone
+    surrogate a hostile charset decoded to) is escaped, never a crash."""
+    try:
+        data: dict[str, Any] = {"path": label}
+        data.update(classify(message).to_dict())
+        line = explain(label, data) if explaining else json.dumps(data, ensure_ascii=False)
+    except Exception as exc:  # classify never raises; this is a bug, reported as the contract says
+        data = _error(label, f"internal: {type(exc).__name__}: {exc}"[:300])
+        line = explain(label, data) if explaining else json.dumps(data)
+    try:
+        line.encode(sys.stdout.encoding or "utf-8")
+    except UnicodeEncodeError:
+        line = line.encode("utf-8", "backslashreplace").decode("utf-8") if explaining else json.dumps(data)
+    return line
 
 
 if __name__ == "__main__":

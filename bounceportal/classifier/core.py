@@ -9,17 +9,10 @@ diagnostic and reason (``reasons``); find the original Message-ID and our send t
 
 from __future__ import annotations
 
-import re
-
 from . import kinds
+from .htmltext import html_to_text
 from .mime import Part, normalize_newlines, parse_headers, parse_message
 from .result import KIND_NOT_BOUNCE, Result
-
-_TAG = re.compile(r"<(?:script|style)\b.*?</(?:script|style)>|<[^>]{0,2000}>", re.I | re.S)
-_ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'"}
-_ENTITY = re.compile("|".join(_ENTITIES))
-_BLOCK_TAG = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b[^>]*>", re.I)
-
 
 MAX_EMBEDDED = 2  # how deep a bounce inside a forwarded/attached message is looked for
 
@@ -58,13 +51,6 @@ class Gathered:
         if text.strip():
             return text
         return "\n".join(html_to_text(h) for h in self.htmls)
-
-
-def html_to_text(html: str) -> str:
-    """Return visible text of an HTML fragment, one line per block element."""
-    html = _BLOCK_TAG.sub("\n", html)
-    text = _TAG.sub(" ", html)
-    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
 
 
 def gather(root: Part) -> Gathered:

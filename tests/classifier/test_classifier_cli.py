@@ -90,3 +90,38 @@ def test_every_recipient_carries_the_release_0_2_fields():
     rec = row["recipients"][0]
     assert {"stage", "sender_side", "filter_product", "blocklist", "evidence"} <= set(rec)
     assert rec["evidence"] and all(set(item) == {"rule", "text"} for item in rec["evidence"])
+
+
+POISON = (
+    b"From: MAILER-DAEMON@mx.example.org\nSubject: Undelivered\nMIME-Version: 1.0\n"
+    b'Content-Type: multipart/report; report-type=delivery-status; boundary="BB"\n\n'
+    b"--BB\nContent-Type: text/plain\n\nfailed\n\n"
+    b"--BB\nContent-Type: message/delivery-status; charset=unicode_escape\n\n"
+    b"Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; a@b.example\nAction: failed\n"
+    b"Status: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 user unknown \xe9 \\ud800\n\n--BB--\n"
+)
+
+
+def test_a_file_decoding_to_a_lone_surrogate_is_printed_and_the_next_files_are_read(tmp_path):
+    """A declared charset such as unicode_escape decodes to text UTF-8 cannot carry: it is escaped."""
+    (tmp_path / "a.eml").write_bytes(POISON)
+    (tmp_path / "b.eml").write_bytes(BOUNCE)
+
+    rows = run(str(tmp_path / "a.eml"), str(tmp_path / "b.eml"))
+    explained = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bounceportal.classifier",
+            "--explain",
+            str(tmp_path / "a.eml"),
+            str(tmp_path / "b.eml"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+
+    assert [Path(r["path"]).name for r in rows] == ["a.eml", "b.eml"]
+    assert rows[0]["recipients"][0]["diagnostic"].endswith("\ud800")
+    assert "\\ud800" in explained and "b.eml: dsn" in explained
