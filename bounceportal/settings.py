@@ -173,6 +173,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-sends": {"task": "campaigns.send_due_sends", "schedule": env_int("SEND_SWEEP_SECONDS", 60, minimum=1)},
     # Proof for /readyz that beat, the broker and a worker all run (ops/tasks.py).
     "beat-heartbeat": {"task": "ops.tasks.record_beat_heartbeat", "schedule": CELERY_BEAT_TICK_SECONDS},
+    # Scheduled runs' sends whose time (or send window) has come (campaigns/services/scheduling.py).
+    "release-due-sends": {"task": "campaigns.release_due_sends", "schedule": CELERY_BEAT_TICK_SECONDS},
 }
 
 # --- Operations endpoints (ops/): /healthz, /readyz, /metrics ------------------

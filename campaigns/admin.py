@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 
 from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
 from campaigns.admin_forms import BounceMailboxAdminForm
+from campaigns.forms import CampaignForm
 from campaigns.models import BounceEvent, BounceMailbox, Campaign, CampaignRun, InboundMessage, MatchedBy, Send
 from campaigns.panels import explanation_html
 from campaigns.services.sending import RunError, launch_run
@@ -34,6 +35,7 @@ RECLASSIFY_TASK_SIZE = 500
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    form = CampaignForm  # refuses an unknown merge field or template code when saved
     list_display = ("name", "organization", "subject", "from_email", "created_at")
     list_filter = ("organization",)
     list_select_related = ("organization",)

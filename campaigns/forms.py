@@ -1,8 +1,12 @@
-"""Forms of the campaigns app: launching a run from the campaign page, and checking a campaign."""
+"""Forms of the campaigns app: launching or scheduling a run from the campaign page, and checking a campaign."""
+
+from datetime import datetime
 
 from django import forms
+from django.utils import timezone
 
 from campaigns.models import Campaign
+from campaigns.send_windows import MAX_WINDOW_DAYS, WEEKDAY_NAMES, SendWindow, WindowError
 from campaigns.services.sending import campaign_problems
 from contacts.filters import LearnerFilter
 
@@ -32,8 +36,75 @@ class RunLaunchForm(forms.Form):
 
     def audience(self) -> dict:
         """The run's audience from the valid form: the fields given, under the audience's keys."""
-        given = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
-        return {self.AUDIENCE_KEYS[name]: value for name, value in given.items() if name in self.AUDIENCE_KEYS}
+        given = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in self.AUDIENCE_KEYS and value not in (None, "")
+        }
+        return {self.AUDIENCE_KEYS[name]: value for name, value in given.items()}
+
+
+class RunScheduleForm(RunLaunchForm):
+    """When a new run starts (in the organization's time zone) and, optionally, the send window it is spread over."""
+
+    start = forms.DateTimeField(
+        label="Start", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    spread = forms.BooleanField(label="Spread the sends over a send window", required=False)
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Weekdays",
+        choices=[(day, name) for day, name in enumerate(WEEKDAY_NAMES, start=1)],
+        coerce=int,
+        required=False,
+        initial=[1, 2, 3, 4, 5],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    window_start = forms.TimeField(
+        label="From", required=False, initial="09:00", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    window_end = forms.TimeField(
+        label="Until", required=False, initial="17:00", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    window_days = forms.IntegerField(
+        label="Over (days)", required=False, initial=3, min_value=1, max_value=MAX_WINDOW_DAYS
+    )
+
+    WINDOW_FIELDS = ("weekdays", "window_start", "window_end", "window_days")
+    window: SendWindow | None = None  # the valid form's send window (None: all sends due at the start)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, organization=organization, **kwargs)
+        self.zone = organization.zone
+        self.fields["start"].help_text = f"In the organization's time zone, {organization.time_zone}."
+
+    def clean_start(self) -> datetime:
+        start = self.cleaned_data["start"]
+        # The browser sends a wall-clock time, which Django read in the server's zone: it is a time
+        # in the organization's zone.
+        if start.tzinfo is not None:
+            start = timezone.make_naive(start, timezone.get_current_timezone())
+        return start.replace(tzinfo=self.zone)
+
+    def clean(self):
+        cleaned = super().clean()
+        self.window = None
+        if not cleaned.get("spread") or any(name in self.errors for name in self.WINDOW_FIELDS):
+            return cleaned
+        missing = [name for name in self.WINDOW_FIELDS[1:] if cleaned.get(name) is None]
+        for name in missing:
+            self.add_error(name, "Needed for a send window.")
+        if missing:
+            return cleaned
+        try:
+            self.window = SendWindow(
+                weekdays=frozenset(cleaned.get("weekdays") or ()),
+                start=cleaned["window_start"],
+                end=cleaned["window_end"],
+                days=cleaned["window_days"],
+            )
+        except WindowError as error:
+            self.add_error(None, str(error))
+        return cleaned
 
 
 class CampaignForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bounceportal.secrets_box import decrypt_secret, encrypt_secret
 from campaigns.esp_models import EspConnection, EspEvent
+from campaigns.send_windows import SendWindow
 from contacts.choices import Category, Reason, Subtype
 from contacts.deliverability.facts import Outcome
 from contacts.models import Learner, Organization
@@ -66,7 +67,21 @@ class CampaignRun(models.Model):
     left_out = models.JSONField(
         default=dict,
         blank=True,
-        help_text="How many learners were left out, by reason (bounced, unsubscribed, invalid).",
+        help_text="How many learners were left out, by reason (bounced, unsubscribed, invalid, cancelled).",
+    )
+    # A send window (campaigns/send_windows.py): the sends are spread over these hours, in the
+    # organization's time zone. Empty window_weekdays: no window, all sends are due at scheduled_for.
+    window_weekdays = models.CharField(max_length=7, blank=True, help_text="ISO weekdays, 1 = Monday ('12345').")
+    window_start = models.TimeField(null=True, blank=True)
+    window_end = models.TimeField(null=True, blank=True)
+    window_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_due_at = models.DateTimeField(null=True, blank=True, help_text="When the run's last send falls due.")
+    released_until = models.DateTimeField(
+        null=True, blank=True, help_text="Sends due up to this time have been handed to the workers."
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     esp_connection = models.ForeignKey(
         EspConnection,
@@ -79,10 +94,29 @@ class CampaignRun(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organization", "created_at"], name="run_org_created")]
+        indexes = [
+            models.Index(fields=["organization", "created_at"], name="run_org_created"),
+            models.Index(
+                fields=["scheduled_for"],
+                name="run_waiting_release",
+                condition=models.Q(status__in=["scheduled", "sending"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.campaign} — run {self.pk}"
+
+    @property
+    def window(self) -> SendWindow | None:
+        """The run's send window, or None when its sends are all due at ``scheduled_for``."""
+        if not self.window_weekdays or self.window_start is None or self.window_end is None:
+            return None
+        weekdays = frozenset(int(day) for day in self.window_weekdays)
+        return SendWindow(weekdays=weekdays, start=self.window_start, end=self.window_end, days=self.window_days or 1)
+
+    @property
+    def can_be_cancelled(self) -> bool:
+        return self.status not in (RunStatus.DONE, RunStatus.CANCELLED)
 
     @property
     def left_out_total(self) -> int:
@@ -146,6 +180,13 @@ class Send(models.Model):
             models.Index(fields=["learner", "created_at"], name="send_learner_created"),
             models.Index(fields=["run", "domain"], name="send_run_domain"),
             models.Index(fields=["run", "email"], name="send_run_email"),  # the run details' table order
+            # The release task's range scan over a scheduled run's due times; immediate runs' sends
+            # (no due time) stay out of it, so it costs their bulk insert nothing.
+            models.Index(
+                fields=["run", "next_attempt_at"],
+                name="send_run_due",
+                condition=models.Q(status="scheduled", next_attempt_at__isnull=False),
+            ),
         ]
 
     def __str__(self):

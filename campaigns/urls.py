@@ -10,6 +10,8 @@ urlpatterns = [
     path("runs/<int:pk>/", views.RunDetailView.as_view(), name="run-detail"),
     path("inbound/<int:pk>/raw/", views.InboundRawView.as_view(), name="inbound-raw"),
     path("<int:pk>/runs/new/", sending_views.RunCreateView.as_view(), name="run-create"),
+    path("<int:pk>/runs/schedule/", sending_views.RunScheduleView.as_view(), name="run-schedule"),
+    path("runs/<int:pk>/cancel/", sending_views.RunCancelView.as_view(), name="run-cancel"),
 ]
 
 mailbox_urlpatterns = [

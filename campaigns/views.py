@@ -60,7 +60,9 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
 
     @cached_property
     def run(self):
-        runs = CampaignRun.objects.filter(organization=self.organization).select_related("campaign")
+        runs = CampaignRun.objects.filter(organization=self.organization).select_related(
+            "campaign", "organization", "cancelled_by"
+        )
         return get_object_or_404(runs, pk=self.kwargs["pk"])
 
     def get_export_filename(self):

@@ -1,15 +1,23 @@
 """Organizations, their portal members and learners, bounce policy and the clearance audit."""
 
+import zoneinfo
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from contacts.choices import Category, ClearedVia, DeliverabilityStatus, MemberRole, Subtype
+
+
+def validate_time_zone(value: str) -> None:
+    """Accept an IANA time zone name (``Europe/Paris``, ``UTC``)."""
+    if value not in zoneinfo.available_timezones() and value != "UTC":
+        raise ValidationError(f"{value!r} is not a time zone name such as Europe/Paris or America/New_York.")
 
 
 class Organization(models.Model):
@@ -21,12 +29,22 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(10000)],
         help_text="Campaign messages per second for the whole organization, shared by every worker.",
     )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Send windows of scheduled runs are read in this time zone (an IANA name such as Europe/Paris).",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone or "UTC")
 
 
 class Membership(models.Model):

@@ -85,6 +85,16 @@ def update_bounce_policy(*, policy: BouncePolicy, changes: dict) -> BouncePolicy
     return policy
 
 
+def update_sending_settings(*, organization: Organization, changes: dict) -> Organization:
+    """Save validated sending settings (the time zone) on the organization."""
+    with transaction.atomic():
+        for name, value in changes.items():
+            setattr(organization, name, value)
+        organization.full_clean(exclude=["slug"])
+        organization.save(update_fields=[*changes])
+    return organization
+
+
 def add_automation_rule(
     *, organization: Organization, category: str, subtype: str, action: str, tag: str = ""
 ) -> AutomationRule:

@@ -1,10 +1,12 @@
-"""Settings forms: the bounce policy and email status automation rules (validate and re-show only)."""
+"""Settings forms: the bounce policy, sending settings and automation rules (validate and re-show only)."""
+
+import zoneinfo
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 
 from contacts.choices import CATEGORY_OF_SUBTYPE, SOFT_COUNTING_CATEGORIES, Category, Subtype
-from contacts.models import AutomationAction, AutomationRule, BouncePolicy
+from contacts.models import AutomationAction, AutomationRule, BouncePolicy, Organization
 
 POSITIVE = "Must be a whole number of at least {minimum}."
 
@@ -70,6 +72,20 @@ class BouncePolicyForm(forms.ModelForm):
             if cleaned.get(review) is not None and cleaned.get(pause) is not None and cleaned[review] > cleaned[pause]:
                 self.add_error(review, "The review rate must not be above the rate that pauses the run.")
         return cleaned
+
+
+class SendingSettingsForm(forms.ModelForm):
+    """The organization's time zone (send windows are read in it)."""
+
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=[(name, name) for name in sorted(zoneinfo.available_timezones() | {"UTC"})],
+        help_text="Send windows of scheduled runs (weekdays 09:00–17:00 …) are read in this time zone.",
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["time_zone"]
 
 
 SUBTYPE_CHOICES = [("", "Any subtype")] + [

@@ -18,8 +18,9 @@ from contacts.services import (
     remove_automation_rule,
     set_automation_rule_enabled,
     update_bounce_policy,
+    update_sending_settings,
 )
-from contacts.settings_forms import AutomationRuleForm, BouncePolicyForm
+from contacts.settings_forms import AutomationRuleForm, BouncePolicyForm, SendingSettingsForm
 from contacts.tenancy import AdminRequiredForPostMixin, OrgScopedMixin
 
 
@@ -49,21 +50,53 @@ class SettingsIndexView(SettingsMixin, TemplateView):
         return context
 
 
-class PolicySettingsView(SettingsMixin, FormView):
-    template_name = "contacts/settings_policy.html"
-    form_class = BouncePolicyForm
+class InstanceSettingsView(SettingsMixin, FormView):
+    """A settings page editing one row of the organization's through its service ``save(instance, changes)``."""
+
+    saved_message = ""
+    success_url_name = ""
+
+    def get_instance(self):
+        raise NotImplementedError
+
+    def save(self, instance, changes: dict) -> None:
+        raise NotImplementedError
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["instance"] = policy_for(self.organization.pk)
+        kwargs["instance"] = self.get_instance()
         return kwargs
 
     def form_valid(self, form):
-        update_bounce_policy(
-            policy=form.instance, changes={name: form.cleaned_data[name] for name in form.changed_data}
-        )
-        messages.success(self.request, "Bounce policy saved. It applies to the bounces processed from now on.")
-        return redirect("contacts:settings-policy")
+        self.save(form.instance, {name: form.cleaned_data[name] for name in form.changed_data})
+        messages.success(self.request, self.saved_message)
+        return redirect(self.success_url_name)
+
+
+class PolicySettingsView(InstanceSettingsView):
+    template_name = "contacts/settings_policy.html"
+    form_class = BouncePolicyForm
+    saved_message = "Bounce policy saved. It applies to the bounces processed from now on."
+    success_url_name = "contacts:settings-policy"
+
+    def get_instance(self):
+        return policy_for(self.organization.pk)
+
+    def save(self, instance, changes: dict) -> None:
+        update_bounce_policy(policy=instance, changes=changes)
+
+
+class SendingSettingsView(InstanceSettingsView):
+    template_name = "contacts/settings_sending.html"
+    form_class = SendingSettingsForm
+    saved_message = "Sending settings saved. Runs scheduled from now on use them."
+    success_url_name = "contacts:settings-sending"
+
+    def get_instance(self):
+        return self.organization
+
+    def save(self, instance, changes: dict) -> None:
+        update_sending_settings(organization=instance, changes=changes)
 
 
 class AutomationSettingsView(SettingsMixin, FormView):

@@ -21,6 +21,7 @@ urlpatterns = [
     path("learners/<int:pk>/edit/", views.LearnerEditView.as_view(), name="learner-edit"),
     path("settings/", settings_views.SettingsIndexView.as_view(), name="settings"),
     path("settings/policy/", settings_views.PolicySettingsView.as_view(), name="settings-policy"),
+    path("settings/sending/", settings_views.SendingSettingsView.as_view(), name="settings-sending"),
     path("settings/automation/", settings_views.AutomationSettingsView.as_view(), name="settings-automation"),
     path(
         "settings/never-suppress/",

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
 from bounceportal.db import sql_names, update_fields_many
-from campaigns.models import BounceEvent, Campaign, CampaignRun, EventSource, MatchedBy, Send, SendStatus
+from campaigns.models import BounceEvent, Campaign, CampaignRun, EventSource, MatchedBy, RunStatus, Send, SendStatus
 from campaigns.services.explanation import explanation_fields
 from campaigns.services.messages import MessageTemplate, smtp_address
 from campaigns.services.policy import apply_bounce_events, lock_learners_in_order
@@ -84,7 +84,7 @@ WHERE l.{l.id} = s.{s.learner_id} AND s.{s.run_id} = %(run)s AND s.{s.id} BETWEE
   AND (s.{s.next_attempt_at} IS NULL OR s.{s.next_attempt_at} <= %(now)s)
   AND (s.{s.claimed_at} IS NULL OR s.{s.claimed_at} < %(lease)s)
 RETURNING s.{s.id}, s.{s.organization_id}, s.{s.learner_id}, s.{s.token}, s.{s.email}, s.{s.attempts},
-          s.{s.first_attempt_at}, s.{s.last_reply}, l.{l.status}
+          s.{s.first_attempt_at}, s.{s.last_reply}, l.{l.status}, l.{l.first_name}, l.{l.last_name}, l.{l.department}
 """
 _CLAIM_COLUMNS = (
     "id",
@@ -96,6 +96,9 @@ _CLAIM_COLUMNS = (
     "first_attempt_at",
     "last_reply",
     "learner_status",
+    "first_name",
+    "last_name",
+    "department",
 )
 
 
@@ -122,6 +125,9 @@ class ClaimedSend:
     first_attempt_at: datetime | None
     last_reply: str
     learner_status: str
+    first_name: str
+    last_name: str
+    department: str
     run_id: int
     claimed_at: datetime | None
     status: str
@@ -162,7 +168,12 @@ def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[C
                 .exclude(claimed_at__gte=params["lease"])
             )
             rows = list(
-                due.values(*_CLAIM_COLUMNS[:-1], learner_status=F("learner__status"), learner_email=F("learner__email"))
+                due.values(
+                    *_CLAIM_COLUMNS[:-4],
+                    learner_status=F("learner__status"),
+                    learner_email=F("learner__email"),
+                    **{name: F(f"learner__{name}") for name in _CLAIM_COLUMNS[-3:]},
+                )
             )
             Send.objects.filter(pk__in=[row["id"] for row in rows]).update(claimed_at=now)
             for row in rows:
@@ -306,9 +317,15 @@ def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
             if len(chunk.done) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_SECONDS:
                 chunk.flush([s.id for s in sends[index + 1 :]])
                 flushed_at = time.monotonic()
+                if _run_cancelled(run_id):  # cancel_run made the rest skipped: stop sending them
+                    break
     chunk.flush([])
     logger.info("Run %s chunk %s-%s: %s", run_id, first_id, last_id, chunk.result)
     return chunk.result
+
+
+def _run_cancelled(run_id: int) -> bool:
+    return CampaignRun.objects.filter(pk=run_id, status=RunStatus.CANCELLED).exists()
 
 
 def _send_one(chunk: _Chunk, session: SmtpSession, limiter: RateLimiter, send: ClaimedSend) -> None:
@@ -320,6 +337,7 @@ def _send_one(chunk: _Chunk, session: SmtpSession, limiter: RateLimiter, send: C
         chunk.skip(send, "invalid_address", timezone.now())
         return
     limiter.acquire()
-    message = chunk.template.render(token=send.token, to=recipient)
+    values = {"first_name": send.first_name, "last_name": send.last_name, "department": send.department}
+    message = chunk.template.render(token=send.token, to=recipient, values={**values, "email": send.email})
     reply = session.deliver(sender=chunk.template.envelope_sender(send.token), recipient=recipient, message=message)
     chunk.record(send, reply, timezone.now())

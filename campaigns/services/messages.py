@@ -3,10 +3,11 @@
 Building every message with ``email.message.EmailMessage`` costs about a
 millisecond of Python here, more than the SMTP exchange itself. A campaign's
 messages differ only in the recipient, the token (envelope sender, Message-ID,
-``X-BouncePortal-Token``, the unsubscribe link and the open pixel) and the
-Date, so :class:`MessageTemplate` encodes the headers and bodies once and each
-:meth:`MessageTemplate.render` joins pre-encoded pieces with a few short
-per-send pieces. Bodies are quoted-printable (``binascii.b2a_qp``, in C), so
+``X-BouncePortal-Token``, the unsubscribe link and the open pixel), the Date
+and the merge fields (``campaigns.merge_fields``), so :class:`MessageTemplate`
+encodes the headers and bodies once and each :meth:`MessageTemplate.render`
+joins pre-encoded pieces with a few short per-send pieces; a subject or body
+with merge fields is filled in and encoded per send. Bodies are quoted-printable (``binascii.b2a_qp``, in C), so
 any text is 7-bit safe; the boundary starts with ``=_``, which quoted-printable
 output can never contain.
 """
@@ -22,6 +23,8 @@ from time import time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
+
+from campaigns.merge_fields import MergeText, html_merge
 
 _validator = EmailValidator()
 _BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -104,9 +107,10 @@ class MessageTemplate:
         self.base_url = base_url.rstrip("/")
         boundary = f"=_bp_{secrets.token_hex(12)}"
         sender = Address(addr_spec=campaign.from_email)  # validated before a run starts
+        self._subject = MergeText(campaign.subject)
         head = (
             f"From: {formataddr((_header_text(campaign.from_name), sender.addr_spec), 'utf-8')}\n"
-            + _encoded_header("Subject", campaign.subject)
+            + ("" if self._subject.has_fields else _encoded_header("Subject", campaign.subject))
             + "MIME-Version: 1.0\n"
             + "List-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
             + f'Content-Type: multipart/alternative; boundary="{boundary}"\n'
@@ -118,14 +122,16 @@ class MessageTemplate:
         ).encode("ascii")
         self._html_open = f"--{boundary}\r\n{part.format('html')}".encode("ascii")
         self._close = f"--{boundary}--\r\n".encode("ascii")
-        self._text_body = _qp(campaign.body_text.replace("\r\n", "\n"))
+        self._text = MergeText(campaign.body_text.replace("\r\n", "\n"))
+        self._text_body = _qp(self._text.pieces[0]) if not self._text.has_fields else b""
         body_html = campaign.body_html.strip() or html_from_text(campaign.body_text)
         match = None
         for match in _BODY_CLOSE.finditer(body_html):  # noqa: B007 -- the last closing tag is the one wanted
             pass
         before, after = (body_html[: match.start()], body_html[match.start() :]) if match else (body_html, "")
-        self._html_before = _qp(before)
-        self._html_after = _qp(after) if after else b""
+        self._html = (html_merge(before), html_merge(after))
+        self._html_before = _qp(before) if not self._html[0].has_fields else b""
+        self._html_after = (_qp(after) if after else b"") if not self._html[1].has_fields else b""
         self._date = ("", 0)
 
     def envelope_sender(self, token: str) -> str:
@@ -143,13 +149,19 @@ class MessageTemplate:
             self._date = (formatdate(now, usegmt=True), now)
         return self._date[0]
 
-    def render(self, *, token: str, to: str) -> bytes:
-        """Return the whole message for one send (CRLF line ends, 7-bit)."""
+    def render(self, *, token: str, to: str, values: dict[str, str] | None = None) -> bytes:
+        """Return the whole message for one send (CRLF line ends, 7-bit).
+
+        ``values`` are the learner's merge fields (``first_name``, ``last_name``,
+        ``department``, ``email``); a missing one is empty.
+        """
+        values = values or {}
         unsubscribe = self.unsubscribe_url(token)
+        subject = _encoded_header("Subject", self._subject.render(values)) if self._subject.has_fields else ""
         headers = (
             f"To: {to}\r\nDate: {self._date_header()}\r\nMessage-ID: <{token}@{self.bounce_domain}>\r\n"
             f"X-BouncePortal-Token: {token}\r\nList-Unsubscribe: <{unsubscribe}>\r\n"
-        ).encode("ascii")
+        ).encode("ascii") + subject.replace("\n", "\r\n").encode("ascii")
         text_footer = _qp(f"\n-- \nTo stop receiving these messages, unsubscribe: {unsubscribe}\n")
         html_footer = _qp(
             f'\n<p><a href="{unsubscribe}">Unsubscribe</a></p>\n'
@@ -160,12 +172,12 @@ class MessageTemplate:
                 headers,
                 self._head,
                 self._text_open,
-                self._text_body,
+                self._text_body or _qp(self._text.render(values)),
                 text_footer,
                 self._html_open,
-                self._html_before,
+                self._html_before or _qp(self._html[0].render(values)),
                 html_footer,
-                self._html_after,
+                self._html_after or (_qp(self._html[1].render(values)) if self._html[1].has_fields else b""),
                 self._close,
             )
         )

@@ -22,7 +22,9 @@ from django.utils import timezone
 from bounceportal.celery import app
 from bounceportal.db import concrete_fields, sql_names
 from campaigns.audience import AudienceError, audience_q, validate_audience
+from campaigns.merge_fields import merge_field_problems
 from campaigns.models import Campaign, CampaignRun, RunStatus, Send, SendStatus
+from campaigns.send_windows import SendWindow, WindowError, due_times
 from campaigns.services.delivery import PENDING_STATUSES, lease_expiry
 from campaigns.services.delivery import send_chunk as send_chunk_service
 from campaigns.services.messages import is_valid_sender, smtp_address
@@ -46,6 +48,12 @@ def campaign_problems(campaign: Campaign) -> list[str]:
         problems.append("The campaign has an empty body.")
     if not is_valid_sender(campaign.from_email):
         problems.append(f"The sender address {campaign.from_email!r} is not a valid email address.")
+    for where, text in (
+        ("subject", campaign.subject),
+        ("text body", campaign.body_text),
+        ("HTML body", campaign.body_html),
+    ):
+        problems += merge_field_problems(text, where=where)
     return problems
 
 
@@ -82,11 +90,15 @@ def _lock_run(run: CampaignRun) -> CampaignRun:
     return CampaignRun.objects.select_for_update().select_related("campaign", "organization").get(pk=run.pk)
 
 
-def schedule_run(*, run: CampaignRun, now=None) -> CampaignRun:
+def schedule_run(*, run: CampaignRun, now=None, start=None, window: SendWindow | None = None) -> CampaignRun:
     """Create the run's sends: scheduled for deliverable learners, skipped (with the reason) for the rest.
 
-    Raises RunError unless the run is a draft whose campaign can be sent.
-    Returns the run, now ``scheduled``, with ``left_out`` counted by reason.
+    With ``start`` the sends fall due at that time, or spread over ``window``
+    (in the organization's time zone, at its rate) from then on; the release
+    task (``campaigns.services.scheduling``) hands them to the workers when due.
+    Raises RunError unless the run is a draft whose campaign can be sent, or
+    when the window cannot hold the run. Returns the run, now ``scheduled``,
+    with ``left_out`` counted by reason.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -100,15 +112,41 @@ def schedule_run(*, run: CampaignRun, now=None) -> CampaignRun:
             raise RunError(" ".join(problems))
         learners = learners_for_run(run).order_by("pk").values_list("pk", "email", "status")
         rows, left_out = _send_rows(learners)
+        if start is not None:
+            rows = _with_due_times(run, rows, start=start, window=window)
         _insert_sends(run, rows, now)
         run.status = RunStatus.SCHEDULED
         run.left_out = left_out
-        run.save(update_fields=["status", "left_out"])
+        run.save(update_fields=["status", "left_out", *_SCHEDULE_FIELDS])
     return run
 
 
+_SCHEDULE_FIELDS = ("scheduled_for", "window_weekdays", "window_start", "window_end", "window_days", "last_due_at")
+
+
+def _with_due_times(run: CampaignRun, rows: list[tuple], *, start, window: SendWindow | None) -> list[tuple]:
+    """Give each scheduled row its due time (in id order) and store the schedule on ``run``."""
+    organization = run.organization
+    scheduled = sum(1 for row in rows if row[4] == SendStatus.SCHEDULED)
+    try:
+        times = iter(
+            due_times(
+                scheduled, start=start, window=window, zone=organization.zone, rate=organization.send_rate_per_second
+            )
+        )
+    except WindowError as error:
+        raise RunError(str(error)) from None
+    rows = [(*row[:-1], next(times)) if row[4] == SendStatus.SCHEDULED else row for row in rows]
+    run.scheduled_for = start
+    if window is not None:
+        run.window_weekdays, run.window_start, run.window_end = window.weekday_code, window.start, window.end
+        run.window_days = window.days
+    run.last_due_at = max((row[-1] for row in rows if row[-1] is not None), default=start)
+    return rows
+
+
 def _send_rows(learners) -> tuple[list[tuple], dict[str, int]]:
-    """Return (learner id, token, email, domain, status, skip reason) per learner, and the left-out counts."""
+    """Return (learner id, token, email, domain, status, skip reason, due) per learner, and the left-out counts."""
     rows: list[tuple] = []
     left_out: dict[str, int] = {}
     learners = list(learners.iterator(chunk_size=10_000))
@@ -130,6 +168,7 @@ def _send_rows(learners) -> tuple[list[tuple], dict[str, int]]:
                 email.rpartition("@")[2].lower()[:253],
                 SendStatus.SKIPPED.value if reason else SendStatus.SCHEDULED.value,
                 reason,
+                None,  # next_attempt_at: the due time of a scheduled run's send
             )
         )
     return rows, left_out
@@ -141,7 +180,7 @@ def _tokens(count: int) -> list[str]:
     return [blob[i : i + 24] for i in range(0, len(blob), 24)]
 
 
-_ROW_FIELDS = ("learner_id", "token", "email", "domain", "status", "skip_reason")
+_ROW_FIELDS = ("learner_id", "token", "email", "domain", "status", "skip_reason", "next_attempt_at")
 
 
 def _insert_sends(run: CampaignRun, rows: list[tuple], now) -> None:
