@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0004_event_outcome_protected'),
-        ('contacts', '0004_organization_time_zone'),
+        ('campaigns', '0005_event_outcome_sender_side'),
+        ('contacts', '0005_organization_time_zone'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0003_never_suppress_list'),
+        ('contacts', '0004_policy_sender_side_and_run_guard'),
     ]
 
     operations = [
