@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('campaigns', '0006_run_schedule_window'),
+        ('campaigns', '0007_run_schedule_window'),
     ]
 
     operations = [

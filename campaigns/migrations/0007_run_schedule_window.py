@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0005_event_outcome_sender_side'),
+        ('campaigns', '0006_esp_connections'),
         ('contacts', '0005_organization_time_zone'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
