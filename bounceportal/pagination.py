@@ -12,6 +12,21 @@ from django_tables2.paginators import LazyPaginator
 
 LIST_PAGINATION = {"per_page": 50, "paginator_class": LazyPaginator}
 COUNT_CAP = 10_000
+# ``?per_page=`` is read from the query string: a viewer asking for 50,000 rows made one page cost a
+# minute and 44 MB, so every table clamps it to 1..MAX_PER_PAGE (bounceportal/tables.py).
+MAX_PER_PAGE = 200
+# A page whose first row would lie beyond this offset is past the end of any list we hold; it is
+# never sent to the database (PostgreSQL refuses an OFFSET beyond bigint with a 500).
+MAX_OFFSET = 10**9
+
+
+def bounded_per_page(value, default: int) -> int:
+    """``value`` as a page size within 1..MAX_PER_PAGE; ``default`` when it is missing or not a number."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return min(max(number, 1), MAX_PER_PAGE)
 
 
 def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:

@@ -1,6 +1,13 @@
-"""Content-Security-Policy header (Django 5.2 has none built in)."""
+"""Content-Security-Policy header (Django 5.2 has none built in) and the allowed HTTP methods."""
+
+import re
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+
+ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 
 
 class ContentSecurityPolicyMiddleware:
@@ -15,3 +22,60 @@ class ContentSecurityPolicyMiddleware:
         if self.policy:
             response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class AllowedMethodsMiddleware:
+    """Answers 405 to any method but GET, HEAD, POST and OPTIONS, before any view runs.
+
+    Every page is a form page: PUT, PATCH, DELETE or an invented method is never meant, and a
+    view's own guard may only have thought of POST (a viewer's PUT to a settings page was
+    answered 200). A future REST API under its own prefix would be exempted here, by path.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ALLOWED_METHODS:
+            return HttpResponseNotAllowed(ALLOWED_METHODS)
+        return self.get_response(request)
+
+
+# What no text column can hold: NUL (PostgreSQL refuses it) and lone surrogates (UTF-8 cannot encode them).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE = (
+    "A filter or search value held a character that cannot be stored or searched for "
+    "(a NUL byte or a broken character); it was left out."
+)
+
+
+def is_unstorable(text: str) -> bool:
+    """True when ``text`` holds a character no database column can store."""
+    return bool(UNSTORABLE.search(text))
+
+
+class UnstorableQueryMiddleware:
+    """Drops query-string parameters holding unstorable characters, with a message, instead of a 500.
+
+    Portal filter forms already refuse NUL in text fields, but the Django admin's list filters and
+    search (``?status__exact=%00``, ``?q=%00``) hand the value straight to the database, which
+    raises. The request is redirected to the same page without those parameters and the message
+    says why, for every page, the admin's of other apps included. Goes after the messages middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD") and request.GET:
+            kept = [
+                (key, value)
+                for key, values in request.GET.lists()
+                for value in values
+                if not (is_unstorable(key) or is_unstorable(value))
+            ]
+            if len(kept) != sum(len(values) for values in request.GET.lists()):
+                messages.error(request, UNSTORABLE_MESSAGE)
+                query = urlencode(kept)
+                return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+        return self.get_response(request)

@@ -58,12 +58,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, which answers static files itself: they get the policy too.
     "bounceportal.security.ContentSecurityPolicyMiddleware",
+    "bounceportal.security.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "bounceportal.security.UnstorableQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "contacts.tenancy.OrganizationMiddleware",
 ]

@@ -15,8 +15,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import django_tables2 as tables
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django_tables2.rows import BoundRow, BoundRows
 from django_tables2.utils import signature
+
+from bounceportal.pagination import MAX_OFFSET, bounded_per_page
 
 Signature = tuple[tuple[str, ...], str | None]
 # Keyed weakly by the function (a bound method's __func__), so a callable made per request
@@ -85,10 +88,38 @@ class Rows(BoundRows):
 
 
 class Table(tables.Table):
-    """Base class of every portal table (see the module docstring)."""
+    """Base class of every portal table (see the module docstring).
+
+    Pages are bounded whatever the query string says: the page size is clamped to
+    1..``MAX_PER_PAGE``, a page that is not a number (or below 1) is the first page, and a
+    page past the end is the last one (Django's ``Paginator.get_page`` rule), found with one
+    count only in that case, so ``LazyPaginator`` lists still never count on normal pages.
+    """
 
     row_class = Row
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = Rows(data=self.data, table=self, pinned_data=self.pinned_data)
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        per_page = bounded_per_page(per_page, self._meta.per_page)
+        self.paginator = paginator_class(self.rows, per_page, *args, **kwargs)
+        try:
+            number = self.paginator.validate_number(page)
+            if (number - 1) * per_page > MAX_OFFSET:
+                raise EmptyPage("past the end")
+            self.page = self.paginator.page(number)
+        except PageNotAnInteger:
+            self.page = self.paginator.page(1)
+        except EmptyPage:
+            last = 1 if _below_one(page) else max(1, -(-len(self.rows) // per_page))
+            self.page = self.paginator.page(last)
+        return self
+
+
+def _below_one(page) -> bool:
+    try:
+        return int(page) < 1
+    except (TypeError, ValueError):
+        return True

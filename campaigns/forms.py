@@ -34,6 +34,17 @@ class RunLaunchForm(forms.Form):
         for name in self.AUDIENCE_KEYS:
             self.fields[name] = filter_fields[name]
 
+    # What the engaged field's widget (django-filter's BooleanWidget) understands; it reads anything
+    # else as "not given", which for a launch would silently mean everyone.
+    ENGAGED_WORDS = {"", "true", "false", "1", "0"}
+
+    def clean(self):
+        cleaned = super().clean()
+        raw = self.data.get("engaged", "")
+        if not isinstance(raw, str) or raw.strip().lower() not in self.ENGAGED_WORDS:
+            self.add_error("engaged", "Choose yes, no, or leave it empty for everyone.")
+        return cleaned
+
     def audience(self) -> dict:
         """The run's audience from the valid form: the fields given, under the audience's keys."""
         given = {

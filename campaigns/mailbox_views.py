@@ -1,7 +1,7 @@
 """Settings → Bounce mailboxes: list, create, edit (secrets write-only) and "Test connection".
 
 Everyone in the organization sees the mailboxes and how their polls went;
-only admins may create, change or test one (others get a 403 on POST).
+only admins may create, change or test one (others get a 403 on POST or any other unsafe method).
 """
 
 from django.contrib import messages
@@ -17,7 +17,7 @@ from campaigns.mailboxes import check_connection
 from campaigns.models import BounceMailbox, InboundKind, MailboxProtocol, MatchedBy
 from campaigns.services.mailboxes import save_bounce_mailbox
 from contacts.capabilities import can_edit_mailboxes
-from contacts.tenancy import OrgScopedMixin
+from contacts.tenancy import OrgScopedMixin, is_unsafe
 
 REVIEW_LIMIT = 25
 
@@ -32,7 +32,7 @@ class MailboxAdminMixin:
             request.user.is_authenticated
             and request.membership
             and not can_edit_mailboxes(request.user, request.membership.organization)
-            and (request.method != "GET" or self.admin_only_get)
+            and (is_unsafe(request) or self.admin_only_get)
         ):
             raise PermissionDenied("Only organization admins may change bounce mailboxes.")
         return super().dispatch(request, *args, **kwargs)

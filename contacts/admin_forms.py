@@ -76,6 +76,12 @@ class AddressListForm(forms.Form):
         upload = cleaned.get("file")
         if upload:
             text += "\n" + _decode(upload.read())
+        if "\x00" in text:
+            # A binary file (a spreadsheet saved as .xlsx, UTF-16 text): nothing of it could be stored.
+            raise ValidationError(
+                "The list holds NUL bytes, so it is not a text or CSV file (UTF-16, or a spreadsheet?): "
+                "save it as CSV (UTF-8) and upload it again."
+            )
         valid, invalid = parse_addresses(text)
         if not valid and not self.errors:
             message = "No valid address found." if invalid else "Paste addresses or upload a file."

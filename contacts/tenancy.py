@@ -51,8 +51,18 @@ class OrgScopedMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+# Methods that only read; every other one (POST, PUT, PATCH, DELETE, anything) may change something.
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def is_unsafe(request) -> bool:
+    """True for a request whose method may change something (anything but GET, HEAD and OPTIONS)."""
+    return request.method not in SAFE_METHODS
+
+
 class CapabilityRequiredMixin:
-    """Refuses (403) members without ``capability``; with ``only_for_post`` only their POSTs are refused.
+    """Refuses (403) members without ``capability``; with ``only_for_post`` only their unsafe requests
+    (POST and any other method but GET, HEAD and OPTIONS) are refused.
 
     Goes after ``OrgScopedMixin`` in the bases, so anonymous users and non-members are handled first.
     """
@@ -62,7 +72,7 @@ class CapabilityRequiredMixin:
     denied_message = "You may not do this in your organization."
 
     def dispatch(self, request, *args, **kwargs):
-        guarded = request.method == "POST" or not self.only_for_post
+        guarded = is_unsafe(request) or not self.only_for_post
         member = request.user.is_authenticated and request.membership
         if guarded and member and not self.capability(request.user, request.membership.organization):
             raise PermissionDenied(self.denied_message)
@@ -77,7 +87,7 @@ class ClearBouncePermissionMixin(CapabilityRequiredMixin):
 
 
 class AdminRequiredForPostMixin(CapabilityRequiredMixin):
-    """Viewers may look (GET) at the settings but every POST from them is refused with a 403."""
+    """Viewers may look (GET) at the settings but every POST (or PUT, PATCH, DELETE…) from them is a 403."""
 
     capability = staticmethod(can_manage_settings)
     only_for_post = True
