@@ -74,7 +74,7 @@ class UnstorableQueryMiddleware:
                 for value in values
                 if not (is_unstorable(key) or is_unstorable(value))
             ]
-            if len(kept) != sum(len(values) for values in request.GET.lists()):
+            if len(kept) != sum(len(values) for _key, values in request.GET.lists()):
                 messages.error(request, UNSTORABLE_MESSAGE)
                 query = urlencode(kept)
                 return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))

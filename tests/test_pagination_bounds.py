@@ -47,7 +47,7 @@ def test_a_page_past_the_end_is_the_last_page(viewer_client, many_learners, page
 
 @pytest.mark.parametrize("page", ["abc", "0", "-3", "\x00"])
 def test_a_page_that_is_not_a_positive_number_is_the_first_page(viewer_client, many_learners, page):
-    response = viewer_client.get(LIST, {"page": page})
+    response = viewer_client.get(LIST, {"page": page}, follow=True)  # a NUL byte is dropped with a message first
 
     assert response.status_code == 200
     assert response.context["table"].page.number == 1
