@@ -173,6 +173,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Retries of deferred sends and sends of workers that died (campaigns/tasks/sending.py).
     "send-due-sends": {"task": "campaigns.send_due_sends", "schedule": env_int("SEND_SWEEP_SECONDS", 60, minimum=1)},
+    # Learners whose soft suppression expired become sendable again (contacts/deliverability/expiry.py).
+    "release-expired-suppressions": {
+        "task": "contacts.release_expired_suppressions",
+        "schedule": env_int("SUPPRESSION_RELEASE_SECONDS", 300, minimum=1),
+    },
     # Proof for /readyz that beat, the broker and a worker all run (ops/tasks.py).
     "beat-heartbeat": {"task": "ops.tasks.record_beat_heartbeat", "schedule": CELERY_BEAT_TICK_SECONDS},
     # Scheduled runs' sends whose time (or send window) has come (campaigns/services/scheduling.py).

@@ -139,6 +139,8 @@ class LearnerAdmin(admin.ModelAdmin):
         "bounce_count",
         "auto_replied_at",
         "times_cleared",
+        "retry_at",
+        "soft_suppressions",
         "last_opened_at",
         "last_clicked_at",
         "last_engaged_at",

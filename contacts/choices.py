@@ -147,3 +147,4 @@ class ClearedVia(models.TextChoices):
     EMAIL_CHANGE = "email_change", "Email address changed"
     OPEN = "open", "Learner opened a message"
     RECLASSIFY = "reclassify", "Bounce re-classified"
+    EXPIRY = "expiry", "Soft suppression expired"

@@ -122,6 +122,18 @@ class BouncePolicy(models.Model):
     run_guard_block_pause = _percent(
         20, "Share of the run's sends (%) one filter product or provider may block before the run pauses."
     )
+    # Soft suppressions expire (DESIGN §3): released after soft_suppression_days, doubling on each repeat.
+    soft_suppression_days = models.PositiveIntegerField(
+        default=7,
+        validators=[MaxValueValidator(365)],
+        help_text="Days a learner suppressed for soft bounces or mail blocks waits before being tried again "
+        "(doubled on each further suppression); 0: such suppressions never expire.",
+    )
+    soft_suppression_max_days = models.PositiveIntegerField(
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="The longest wait, however often the learner was suppressed.",
+    )
 
     class Meta:
         verbose_name_plural = "bounce policies"
@@ -140,6 +152,17 @@ class BouncePolicy(models.Model):
 
     def __str__(self):
         return f"Bounce policy of {self.organization}"
+
+    def clean(self):
+        if self.soft_suppression_days and self.soft_suppression_max_days < self.soft_suppression_days:
+            raise ValidationError({"soft_suppression_max_days": "Must be at least the first waiting period."})
+
+    def soft_suppression_wait(self, times: int) -> timedelta | None:
+        """How long the ``times``-th soft suppression in a row lasts (None: it never expires)."""
+        if not self.soft_suppression_days:
+            return None
+        days = min(self.soft_suppression_days * 2 ** min(max(times - 1, 0), 16), self.soft_suppression_max_days)
+        return timedelta(days=days)
 
     def engaged_since(self, now=None):
         """Return the cut-off time after which an open or click makes a learner engaged."""
@@ -210,6 +233,10 @@ class Learner(models.Model):
     bounce_count = models.PositiveIntegerField(default=0)
     auto_replied_at = models.DateTimeField(null=True, blank=True, help_text="Set by an auto reply; an open clears it.")
     times_cleared = models.PositiveIntegerField(default=0)
+    # A suppression for soft bounces or mail blocks ends at retry_at (released by a beat task);
+    # soft_suppressions counts them in a row (each doubles the wait; a delivery or an open resets it).
+    retry_at = models.DateTimeField(null=True, blank=True, help_text="When a soft suppression ends.")
+    soft_suppressions = models.PositiveIntegerField(default=0, help_text="Soft suppressions in a row.")
     last_opened_at = models.DateTimeField(null=True, blank=True)
     last_clicked_at = models.DateTimeField(null=True, blank=True)
     last_engaged_at = models.DateTimeField(null=True, blank=True, help_text="Latest open or click.")
@@ -250,6 +277,7 @@ class Learner(models.Model):
                 name="learner_org_repeat_bouncers",
                 condition=models.Q(status="bounced", times_cleared__gt=0),
             ),
+            models.Index(fields=["retry_at"], name="learner_soft_suppressed", condition=models.Q(status="bounced")),
             models.Index(
                 fields=["organization", "soft_bounce_count"],
                 name="learner_org_soft_counting",
@@ -276,6 +304,11 @@ class Learner(models.Model):
     @property
     def is_bounced(self) -> bool:
         return self.status == DeliverabilityStatus.BOUNCED
+
+    @property
+    def is_soft_suppressed(self) -> bool:
+        """Bounced for soft bounces or mail blocks, and released at ``retry_at``."""
+        return self.is_bounced and self.retry_at is not None
 
     @property
     def has_auto_reply(self) -> bool:

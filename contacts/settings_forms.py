@@ -38,6 +38,8 @@ class BouncePolicyForm(forms.ModelForm):
             "run_guard_complaint_review",
             "run_guard_complaint_pause",
             "run_guard_block_pause",
+            "soft_suppression_days",
+            "soft_suppression_max_days",
         ]
         labels = {
             "soft_threshold_unengaged": "Soft bounces before suppressing a learner who has not engaged",
@@ -53,6 +55,8 @@ class BouncePolicyForm(forms.ModelForm):
             "run_guard_complaint_review": "Complaint rate for review (%)",
             "run_guard_complaint_pause": "Complaint rate that pauses (%)",
             "run_guard_block_pause": "One product's block share that pauses (%)",
+            "soft_suppression_days": "Retry a soft-suppressed learner after (days)",
+            "soft_suppression_max_days": "Longest wait before a retry (days)",
         }
 
     def __init__(self, *args, **kwargs):
@@ -62,6 +66,8 @@ class BouncePolicyForm(forms.ModelForm):
         _bounded(self.fields["engaged_window_days"], 1, 3650)
         _bounded(self.fields["allowlisting_alert_share"], 1, 100)
         _bounded(self.fields["run_guard_min_sends"], 1, 1_000_000)
+        _bounded(self.fields["soft_suppression_days"], 0, 365)
+        _bounded(self.fields["soft_suppression_max_days"], 1, 3650)
 
     def clean(self):
         cleaned = super().clean()

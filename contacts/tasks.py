@@ -8,3 +8,11 @@ from contacts.bulk_clear_runner import process_bulk_clear_job
 def run_bulk_clear_job(job_id: int) -> int:
     """Clear a confirmed bulk-clear job's learners; return how many were cleared."""
     return process_bulk_clear_job(job_id=job_id).cleared
+
+
+@app.task(name="contacts.release_expired_suppressions", acks_late=True)
+def release_expired_suppressions() -> int:
+    """Beat: release the learners whose soft suppression has expired; return how many (safe to overlap)."""
+    from contacts.deliverability import release_expired_suppressions as release
+
+    return release()

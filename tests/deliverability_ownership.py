@@ -30,6 +30,8 @@ LEARNER_FIELDS = frozenset(
         "last_bounced_at",
         "auto_replied_at",
         "times_cleared",
+        "retry_at",
+        "soft_suppressions",
         "last_opened_at",
         "last_clicked_at",
         "last_engaged_at",

@@ -17,7 +17,8 @@ Where a learner is cleared (always with a Clearance naming actor and channel)
     portal and admin bulk clears, address lists (via ``BulkClearJob``);
     ``clearing.change_learner_email`` — a new address; ``engagement.record_open``
     / ``record_click`` — the learner proved the address works;
-    ``bounces.revert_bounces`` — re-classify took back the event that suppressed them.
+    ``bounces.revert_bounces`` — re-classify took back the event that suppressed them;
+    ``expiry.release_expired_suppressions`` — a soft suppression's waiting period ended.
 
 Never-suppress list: ``protection.never_suppress_entries`` says which learners
 it protects; ``apply_bounces`` records their bounces and never suppresses them.
@@ -34,6 +35,7 @@ from contacts.deliverability.clearing import (
     clear_bounce_statuses,
 )
 from contacts.deliverability.engagement import record_click, record_deliveries, record_open
+from contacts.deliverability.expiry import release_expired_suppressions
 from contacts.deliverability.facts import BounceFact, BounceResult, EngagementResult, Outcome
 from contacts.deliverability.locks import lock_learners_in_order
 from contacts.deliverability.protection import never_suppress_entry_for
@@ -53,5 +55,6 @@ __all__ = [
     "record_click",
     "record_deliveries",
     "record_open",
+    "release_expired_suppressions",
     "revert_bounces",
 ]

@@ -1,9 +1,12 @@
 """Where a learner becomes bounced or unsubscribed: DESIGN §3's policy applied to bounce facts.
 
-Hard → bounced at once; soft bounces and mail blocks count consecutively up to
-the engaged / unengaged threshold, except those whose cause is the sender's
-(outcome ``sender_side``, unless the policy's ``sender_side_counts`` says count
-them); auto replies flag and never suppress; complaints and unsubscribe requests unsubscribe; the organization's automation
+Hard → bounced at once (for good: a soft suppression it meets becomes a hard
+one); soft bounces and mail blocks count consecutively up to the engaged /
+unengaged threshold, except those whose cause is the sender's (outcome
+``sender_side``, unless the policy's ``sender_side_counts`` says count them), and
+the suppression they cause expires (``retry_at``, doubling with each one in a
+row, released by ``expiry``); auto replies flag and never suppress; complaints
+and unsubscribe requests unsubscribe; the organization's automation
 rules add their actions (suppress, unsubscribe, tag, resend list, notify). A
 bounce matched only by address changes nothing when the policy says unverified
 events may not. A learner on the organization's never-suppress list
@@ -31,7 +34,7 @@ from contacts.models import AutomationAction, Learner
 
 _BOUNCES = (Category.HARD, *SOFT_COUNTING_CATEGORIES)
 _COUNTED = (Outcome.COUNTED, Outcome.SUPPRESSED)
-_STATUS_FIELDS = ("status", "status_reason", "status_since", "status_event_id")
+_STATUS_FIELDS = ("status", "status_reason", "status_since", "status_event_id", "retry_at")
 # A person's own request: honoured even for a learner on the never-suppress list.
 _ASKED_BY_THE_PERSON = (Category.COMPLAINT, Category.UNSUBSCRIBE)
 
@@ -109,12 +112,15 @@ def _take_back(bounces, learners: dict[int, Learner], now, changed: set) -> set[
         if bounce.category in _BOUNCES:
             learner.bounce_count = max(learner.bounce_count - 1, 0)
             changed.add("bounce_count")
+        if bounce.category in SOFT_COUNTING_CATEGORIES and bounce.outcome == Outcome.SUPPRESSED:
+            learner.soft_suppressions = max(learner.soft_suppressions - 1, 0)
+            changed.add("soft_suppressions")
     reverted_ids = {bounce.event_id for bounce in bounces}
     unsuppressed = set()
     for learner in learners.values():
         if learner.status_event_id in reverted_ids:
             learner.status, learner.status_reason = DeliverabilityStatus.ACTIVE, ""
-            learner.status_since, learner.status_event_id = now, None
+            learner.status_since, learner.status_event_id, learner.retry_at = now, None, None
             changed.update(_STATUS_FIELDS)
             unsuppressed.add(learner.pk)
     return unsuppressed
@@ -160,18 +166,26 @@ def _record_last_bounce(learner, bounce: BounceFact, now, changed: set) -> None:
 
 
 def _set_status(learner, status: str, bounce: BounceFact, now, changed: set) -> None:
+    """Put the learner in ``status`` because of ``bounce``; a soft suppression gets its release time."""
     learner.status = status
     learner.status_reason = bounce.reason
     learner.status_since = now
     learner.status_event_id = bounce.event_id
+    learner.retry_at = None
+    if status == DeliverabilityStatus.BOUNCED and bounce.category in SOFT_COUNTING_CATEGORIES:
+        wait = policy_of(learner).soft_suppression_wait(learner.soft_suppressions + 1)
+        if wait is not None:  # the policy lets soft suppressions expire
+            learner.soft_suppressions += 1
+            learner.retry_at = now + wait
+            changed.add("soft_suppressions")
     changed.update(_STATUS_FIELDS)
 
 
 def _apply_category(learner, bounce: BounceFact, policy, now, changed: set, protected: bool = False) -> str:
     """Change the locked learner as the event's category says; return the outcome."""
     if bounce.category == Category.HARD:
-        if learner.status != DeliverabilityStatus.ACTIVE:
-            return Outcome.RECORDED
+        if learner.status != DeliverabilityStatus.ACTIVE and not learner.is_soft_suppressed:
+            return Outcome.RECORDED  # a soft suppression (one that would expire) becomes a hard one below
         if protected:
             return Outcome.PROTECTED
         _set_status(learner, DeliverabilityStatus.BOUNCED, bounce, now, changed)

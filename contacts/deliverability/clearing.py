@@ -28,6 +28,7 @@ def cleared_fields(now) -> dict:
         "status_since": now,
         "status_event_id": None,
         "soft_bounce_count": 0,
+        "retry_at": None,
     }
 
 

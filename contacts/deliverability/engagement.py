@@ -1,6 +1,7 @@
 """Deliveries, opens and clicks: proof that an address works.
 
-A delivery resets the consecutive soft-bounce count. An open or a click makes
+A delivery resets the consecutive soft-bounce count and the soft suppressions in
+a row (the next soft suppression waits the first period again). An open or a click makes
 the learner engaged, resets the count, removes the auto-reply flag and, when
 the learner was bounced, clears the bounce (a Clearance ``via=open`` with no
 user: the learner's own mail program is the witness).
@@ -26,7 +27,7 @@ def record_deliveries(*, learner_ids, now=None) -> int:
     with transaction.atomic(savepoint=False):
         if len(ids) > 1:  # one UPDATE locks its rows in scan order: take them in id order first
             list(Learner.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-        return Learner.objects.filter(pk__in=ids).update(soft_bounce_count=0)
+        return Learner.objects.filter(pk__in=ids).update(soft_bounce_count=0, soft_suppressions=0)
 
 
 def record_open(*, learner_id: int, now=None) -> EngagementResult:
@@ -42,7 +43,7 @@ def record_click(*, learner_id: int, now=None) -> EngagementResult:
 def _record_engagement(learner_id: int, now, *, clicked: bool) -> EngagementResult:
     with transaction.atomic(savepoint=False):
         learner = Learner.objects.select_for_update().only("pk", "status", "times_cleared").get(pk=learner_id)
-        fields = {"last_engaged_at": now, "soft_bounce_count": 0, "auto_replied_at": None}
+        fields = {"last_engaged_at": now, "soft_bounce_count": 0, "soft_suppressions": 0, "auto_replied_at": None}
         fields["last_clicked_at" if clicked else "last_opened_at"] = now
         cleared = learner.status == DeliverabilityStatus.BOUNCED
         if cleared:

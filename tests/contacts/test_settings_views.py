@@ -12,6 +12,8 @@ pytestmark = pytest.mark.django_db
 POLICY = reverse("contacts:settings-policy")
 AUTOMATION = reverse("contacts:settings-automation")
 VALID_POLICY = {
+    "soft_suppression_days": 7,
+    "soft_suppression_max_days": 90,
     "soft_threshold_unengaged": 5,
     "soft_threshold_engaged": 12,
     "engaged_window_days": 60,
