@@ -23,6 +23,7 @@ from django.db.models.functions import Lower
 
 from bounceportal.classifier.mime import normalize_newlines, parse_headers, split_head_body
 from bounceportal.classifier.tokens import ENVELOPE_HEADERS, message_id_token, verp_token
+from bounceportal.db import field_in
 from campaigns.models import MatchedBy, Send
 
 MATCH_WINDOW = timedelta(days=30)
@@ -87,7 +88,10 @@ class SendMatcher:
         tokens = {t[:32] for c in clues for t in c.tokens}
         fields = ("id", "token", "email", "learner_id", "organization_id", "status", "created_at")
         self.by_token = (
-            {s.token: s for s in Send.objects.filter(organization_id=organization_id, token__in=tokens).only(*fields)}
+            {
+                s.token: s
+                for s in Send.objects.filter(field_in("token", tokens), organization_id=organization_id).only(*fields)
+            }
             if tokens
             else {}
         )
@@ -98,8 +102,8 @@ class SendMatcher:
             recent = (
                 Send.objects.annotate(email_lower=Lower("email"))
                 .filter(
+                    field_in("email_lower", addresses),
                     organization_id=organization_id,
-                    email_lower__in=addresses,
                     created_at__gte=(earliest or now) - MATCH_WINDOW,
                     created_at__lte=now,
                 )

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from bounceportal.classifier import recipient_for_reason
 from bounceportal.classifier.tokens import message_id_token
-from bounceportal.db import clean_text, insert_new_rows, update_fields_many
+from bounceportal.db import clean_text, field_in, insert_new_rows, update_fields_many
 from campaigns.esp_models import EspEventKind, EspEventState
 from campaigns.models import BounceEvent, EspConnection, EspEvent, EventSource, MatchedBy, Send, SendStatus
 from campaigns.services.esp.vocab import decide, service_verdict
@@ -41,6 +41,9 @@ TOKEN_KEY = "bp_token"
 _BOUNCE_KINDS = {EspEventKind.BOUNCED, EspEventKind.REJECTED}
 _REPORT_KINDS = {EspEventKind.COMPLAINED, EspEventKind.UNSUBSCRIBED, EspEventKind.AUTORESPONDED}
 _RECORD_ONLY = {EspEventKind.QUEUED, EspEventKind.SENT, EspEventKind.SUBSCRIBED, EspEventKind.FAILED}
+# Choice values as sets: ``TextChoices.values`` builds a new list on every call.
+_KINDS = frozenset(EspEventKind.values)
+_CATEGORIES, _SUBTYPES, _REASONS = frozenset(Category.values), frozenset(Subtype.values), frozenset(Reason.values)
 _COLUMNS = (
     "organization",
     "connection",
@@ -82,7 +85,7 @@ class TrackingEvent:
         if not isinstance(raw, dict):  # Mailgun's legacy form posts are a QueryDict
             raw = {key: values[0] if len(values) == 1 else values for key, values in raw.lists()}
         return cls(
-            kind=event.event_type if event.event_type in EspEventKind.values else EspEventKind.UNKNOWN,
+            kind=event.event_type if event.event_type in _KINDS else EspEventKind.UNKNOWN,
             event_id=str(event.event_id or ""),
             recipient=str(event.recipient or ""),
             message_id=str(event.message_id or ""),
@@ -127,7 +130,7 @@ def ingest_esp_events(*, connection: EspConnection, events: list[TrackingEvent],
     for event in events:
         unique.setdefault(event.key(), event)
     known = set(
-        EspEvent.objects.filter(connection=connection, event_id__in=list(unique)).values_list("event_id", flat=True)
+        EspEvent.objects.filter(field_in("event_id", unique), connection=connection).values_list("event_id", flat=True)
     )
     fresh = {key: event for key, event in unique.items() if key not in known}
     result.duplicates = len(events) - len(fresh)
@@ -205,7 +208,7 @@ def _plan_event(plan: _Plan, connection, key: str, event: TrackingEvent, clues: 
     bounce = None
     if event.kind in _BOUNCE_KINDS or event.kind in _REPORT_KINDS:
         bounce = _bounce_event(row, event, connection, send, matched_by)
-    elif event.kind == EspEventKind.UNKNOWN or event.kind not in EspEventKind.values:
+    elif event.kind == EspEventKind.UNKNOWN or event.kind not in _KINDS:
         row.state = EspEventState.UNKNOWN
     elif event.kind in _RECORD_ONLY or event.kind.startswith("inbound"):
         row.state = EspEventState.RECORDED if event.kind in _RECORD_ONLY else EspEventState.UNKNOWN
@@ -250,7 +253,7 @@ def _bounce_event(row: EspEvent, event: TrackingEvent, connection, send, matched
     category, subtype = recipient.category, recipient.subtype
     if event.kind == EspEventKind.UNSUBSCRIBED:
         category, subtype = Category.UNSUBSCRIBE, Subtype.UNSUBSCRIBE_REQUEST
-    if category not in Category.values or subtype not in Subtype.values:
+    if category not in _CATEGORIES or subtype not in _SUBTYPES:
         category, subtype = Category.UNDETERMINED, Subtype.UNDETERMINED
     return BounceEvent(
         organization_id=connection.organization_id,
@@ -261,7 +264,7 @@ def _bounce_event(row: EspEvent, event: TrackingEvent, connection, send, matched
         action=clean_text(recipient.action, 20),
         status=clean_text(recipient.status, 16),
         reply_code=clean_text(recipient.reply_code, 3),
-        reason=recipient.reason if recipient.reason in Reason.values else Reason.UNDEFINED,
+        reason=recipient.reason if recipient.reason in _REASONS else Reason.UNDEFINED,
         category=category,
         subtype=subtype,
         hard=category == Category.HARD,

@@ -1,39 +1,35 @@
-"""The ESP code's outbound HTTP GET: no redirects (a redirect could lead anywhere), a timeout, a size cap.
+"""The ESP code's outbound HTTP GET (SNS certificates, SNS subscription confirmations), through the one
+egress guard (``bounceportal.egress``): public addresses only, resolved and checked at connect time,
+no redirects followed, TLS verified, the answer capped in size.
 
-Callers check the URL first (``sns.check_sns_url``: Amazon SNS hosts only). When the project's
-egress guard lands (``bounceportal/egress.py``, issue of h13b), this is where it plugs in.
+Callers check the URL first (``sns.check_sns_url``: Amazon SNS hosts only, or the tests' loopback
+host in test settings, which the guard's EGRESS_ALLOWED_NETWORKS lets through there).
 """
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
+import http.client
+import ssl
+
+from bounceportal.egress import MAX_RESPONSE_BYTES, EgressRefused, http_request
 
 TIMEOUT_SECONDS = 10
 
 
 class FetchError(Exception):
-    """The URL could not be fetched (refused, redirected, too large, not 200)."""
+    """The URL could not be fetched (refused by the guard, redirected, too large, not 200)."""
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        raise FetchError(f"redirected ({code}); redirects are not followed")
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
-def fetch_bytes(url: str, *, max_bytes: int) -> bytes:
+def fetch_bytes(url: str, *, max_bytes: int = MAX_RESPONSE_BYTES) -> bytes:
     """GET ``url`` and return its body (at most ``max_bytes``); raise FetchError otherwise."""
-    request = urllib.request.Request(url, headers={"User-Agent": "BouncePortal"})
     try:
-        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
-            if response.status != 200:
-                raise FetchError(f"HTTP {response.status}")
-            body = response.read(max_bytes + 1)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise FetchError(str(getattr(exc, "reason", exc))) from None
-    if len(body) > max_bytes:
+        response = http_request(url, method="GET", headers={"User-Agent": "BouncePortal"}, timeout=TIMEOUT_SECONDS)
+    except EgressRefused as exc:
+        raise FetchError(str(exc)) from None
+    except (OSError, ssl.SSLError, http.client.HTTPException) as exc:
+        raise FetchError(f"{type(exc).__name__}: {exc}") from None
+    if response.status != 200:
+        raise FetchError(f"HTTP {response.status} (redirects are not followed)")
+    if len(response.body) > max_bytes:
         raise FetchError(f"more than {max_bytes} bytes")
-    return body
+    return response.body
