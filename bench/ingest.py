@@ -142,33 +142,35 @@ def purge(*, bulk_only: bool) -> None:
     load them all into memory first); with ``bulk_only`` keep the learners and sends and reset them."""
     from django.db import connection
 
+    from bounceportal.audit import retention_path
     from campaigns.models import BounceEvent, InboundMessage, Send
     from contacts.models import Clearance, Learner, Organization
 
     org = Organization.objects.filter(slug=SLUG).first()
     if org is None:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Learner._meta.db_table} SET status_event_id = NULL WHERE organization_id = %s", [org.pk]
-        )
-        for model in (BounceEvent, InboundMessage, Clearance) + (() if bulk_only else (Send, Learner)):
-            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE organization_id = %s", [org.pk])
-    if bulk_only:
-        Learner.objects.filter(organization=org).update(
-            status="active",
-            status_reason="",
-            status_since=None,
-            soft_bounce_count=0,
-            bounce_count=0,
-            last_bounce_category="",
-            last_bounce_subtype="",
-            last_bounced_at=None,
-            auto_replied_at=None,
-        )
-        Send.objects.filter(organization=org).update(status="sent", bounced_at=None, delivered_at=None)
-    else:
-        org.delete()
+    with retention_path():  # audit rows go only this way (bounceportal/audit.py)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Learner._meta.db_table} SET status_event_id = NULL WHERE organization_id = %s", [org.pk]
+            )
+            for model in (BounceEvent, InboundMessage, Clearance) + (() if bulk_only else (Send, Learner)):
+                cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE organization_id = %s", [org.pk])
+        if bulk_only:
+            Learner.objects.filter(organization=org).update(
+                status="active",
+                status_reason="",
+                status_since=None,
+                soft_bounce_count=0,
+                bounce_count=0,
+                last_bounce_category="",
+                last_bounce_subtype="",
+                last_bounced_at=None,
+                auto_replied_at=None,
+            )
+            Send.objects.filter(organization=org).update(status="sent", bounced_at=None, delivered_at=None)
+        else:
+            org.delete()
 
 
 def run_imap(files: list[Path]) -> float:

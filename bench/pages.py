@@ -91,7 +91,11 @@ def fill(n: int):
         "campaigns_campaign",
         "contacts_automationrule",
     )
-    with connection.cursor() as cursor:  # a cascade delete of millions of rows through the ORM is too slow
+    from bounceportal.audit import retention_path
+
+    # Audit rows can only be removed on the retention path (bounceportal/audit.py); a cascade
+    # delete of millions of rows through the ORM is too slow, hence the SQL.
+    with retention_path(), connection.cursor() as cursor:
         old = Organization.objects.filter(slug=ORG_SLUG).values_list("pk", flat=True).first()
         if old and not Organization.objects.exclude(pk=old).exists():  # the database is ours alone
             cursor.execute(f"TRUNCATE {', '.join(tables)}, contacts_learner CASCADE")

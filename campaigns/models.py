@@ -351,8 +351,24 @@ class EventSource(models.TextChoices):
 EventOutcome = Outcome
 
 
+class CurrentEventManager(models.Manager):
+    """Events in force: those a re-classify replaced (``superseded_at`` set) are kept for the audit, not counted."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_at__isnull=True)
+
+
+class AllEventsManager(models.Manager):
+    """Every event, those a re-classify replaced included (the audit, the metrics)."""
+
+
 class BounceEvent(models.Model):
-    """One recipient's outcome parsed out of an inbound message, an SMTP rejection or an ESP webhook event."""
+    """One recipient's outcome parsed out of an inbound message, an SMTP rejection or an ESP webhook event.
+
+    An audit row: the database refuses to change or delete it (bounceportal/audit.py), except
+    ``outcome`` / ``applied_at`` once when the policy applies it and ``superseded_at`` once when a
+    re-classify replaces it. ``objects`` holds the events in force; ``all_objects`` every one.
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="bounce_events")
     inbound_message = models.ForeignKey(
@@ -389,6 +405,14 @@ class BounceEvent(models.Model):
     evidence = models.JSONField(
         default=list, blank=True, help_text='[{"rule", "text"}]: which rule fired on which words.'
     )
+    superseded_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a re-classify replaced this event (kept for the audit, no longer counted).",
+    )
+
+    objects = CurrentEventManager()
+    all_objects = AllEventsManager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -319,7 +319,11 @@ class Learner(models.Model):
 
 
 class Clearance(models.Model):
-    """Audit row written each time a learner's bounce status is cleared."""
+    """Audit row written each time a learner's bounce status is cleared.
+
+    The database refuses to change or delete it (bounceportal/audit.py). A user who cleared
+    cannot be deleted (deactivate them instead): the row keeps who did it.
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="clearances")
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="clearances")
@@ -327,7 +331,7 @@ class Clearance(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="clearances",
     )
     via = models.CharField(max_length=16, choices=ClearedVia.choices)

@@ -10,8 +10,10 @@ row; the mailbox keeps a running count of failed polls), so any web process
 answers with the same numbers and nothing is lost or counted twice. The cost is
 a handful of indexed aggregate queries per scrape.
 
-Counters only grow: inbound messages and bounce events are never deleted
-outside retention, and ``BounceMailbox.poll_failures`` is only incremented. Send outcomes are gauges (a send moves from scheduled to sent to
+Counters only grow: bounce events are append-only in the database (a re-classified
+event is superseded, not deleted; bounceportal/audit.py), inbound messages are
+never deleted outside retention, and ``BounceMailbox.poll_failures`` is only
+incremented. Send outcomes are gauges (a send moves from scheduled to sent to
 delivered or bounced).
 """
 
@@ -49,7 +51,7 @@ class DatabaseCollector(Collector):
         yield ingested
         events = CounterMetricFamily(
             f"{PREFIX}_bounce_events",
-            "Bounce events recorded, by category.",
+            "Bounce events recorded, by category (events a re-classify later replaced included).",
             labels=["category"],
         )
         counts = dict(BounceEvent.objects.values_list("category").annotate(n=Count("pk")).values_list("category", "n"))

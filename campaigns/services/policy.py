@@ -83,7 +83,7 @@ def replace_bounce_events(
     What re-classify does: the deliverability package reverts the learners and
     audits those left active (``via=reclassify``, ``cleared_by=replaced_by``);
     here the sends the old events bounced go back to sent before the new events
-    bounce theirs. The old events themselves are the caller's to delete.
+    bounce theirs. The old events themselves are the caller's to mark superseded.
     """
     now = now or timezone.now()
     with transaction.atomic():

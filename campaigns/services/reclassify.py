@@ -13,8 +13,9 @@ What replacing means for learners (the choice, and why):
   Clearance naming the support user who re-classified and ``via=reclassify``
   (counted in ``times_cleared`` like any clear); one the new verdict suppresses
   again stays suppressed with the new event as the cause, and no Clearance. A
-  send an old event bounced goes back to sent. Then the old events are deleted
-  and deferred / delivered recipients update their sends.
+  send an old event bounced goes back to sent. The old events are kept as the
+  audit of what was decided then, marked ``superseded_at`` (``BounceEvent.objects``
+  no longer returns them), and deferred / delivered recipients update their sends.
 - What is not taken back (auto-reply flags, automation's tags and resend list,
   notifications sent, the "last bounce" columns) is listed on ``revert_bounces``.
 """
@@ -108,12 +109,14 @@ def _reclassify_batch(ids: list[int], reclassified_by) -> None:
         lock_learners_in_order(
             [e.learner_id for e in (*replaced_old, *merged.events)] + [s.learner_id for s in merged.deliveries]
         )
+        # The old events stay, superseded (audit rows are append-only: bounceportal/audit.py), before the new
+        # ones exist, so at no point do both count.
+        BounceEvent.objects.filter(pk__in=[e.pk for e in replaced_old]).update(superseded_at=now)
         new_events = BounceEvent.objects.bulk_create(merged.events) if merged.events else []
         if replaced_old or new_events:
             replace_bounce_events(
                 old_events=replaced_old, new_events=new_events, replaced_by=reclassified_by, note=REVERT_NOTE, now=now
             )
-        BounceEvent.objects.filter(pk__in=[e.pk for e in replaced_old]).delete()
         update_fields_many(
             changed_rows,
             [

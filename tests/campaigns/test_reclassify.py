@@ -107,6 +107,21 @@ def test_hard_bounce_that_stays_hard_keeps_the_learner_bounced_without_a_clearan
     assert send.learner.bounce_count == 1
 
 
+def test_replaced_events_are_kept_for_the_audit_as_superseded(maildir_mailbox, maildir, send, monkeypatch, cx_user):
+    real = old_classifier_says(monkeypatch, "userunknown")
+    drop(maildir, gen.exim_text(original_of(send)))
+    poll_mailbox_once(mailbox=maildir_mailbox)
+    old = BounceEvent.objects.get()
+    monkeypatch.setattr(inbound.classifier, "classify", real)
+
+    reclassify_messages(messages=InboundMessage.objects.all(), reclassified_by=cx_user)
+
+    kept = BounceEvent.all_objects.get(pk=old.pk)
+    assert kept.superseded_at is not None
+    assert (kept.category, kept.reason, kept.outcome) == ("hard", "userunknown", old.outcome)
+    assert BounceEvent.objects.get().category == "soft"
+
+
 def test_message_reread_as_not_a_bounce_loses_its_events(maildir_mailbox, maildir, send, monkeypatch, cx_user):
     drop(maildir, gen.human_reply(original_of(send)))
     poll_mailbox_once(mailbox=maildir_mailbox)
