@@ -79,3 +79,15 @@ class UnstorableQueryMiddleware:
                 query = urlencode(kept)
                 return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
         return self.get_response(request)
+
+
+def client_ip(request) -> str:
+    """The client's address for login throttling: REMOTE_ADDR, or with ``TRUSTED_PROXY_COUNT`` proxies
+    in front, the address the outermost of them saw (the entry they appended to X-Forwarded-For;
+    what a client writes there itself, further left, is never believed)."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")

@@ -5,6 +5,7 @@ fresh clone runs with no configuration at all. DJANGO_ENV=production turns on
 the secure defaults and refuses the development secret key.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_tables2",
+    "axes",
     "contacts",
     "campaigns",
     "reports",
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "bounceportal.security.UnstorableQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "contacts.tenancy.OrganizationMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bounceportal.urls"
@@ -101,6 +105,24 @@ if DJANGO_ENV == "test":
     # The default PBKDF2 (1,000,000 iterations) costs half a second per user a test creates;
     # healthchecks and pretix switch it off in tests the same way. Never used outside tests.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# --- Login throttling (django-axes) -------------------------------------------------
+# Every login (the portal's and the admin's) goes through axes' backend first: after
+# LOGIN_FAILURE_LIMIT wrong passwords for one account (from any address), or from one client
+# address (for any accounts), further attempts are refused for LOGIN_LOCKOUT_MINUTES (each
+# attempt during the lockout starts it again), even with the right password. Support staff
+# unlock in the Django admin (Login lockouts → "Unlock"). Failures are rows in the database.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one: per account and per client address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_ENABLE_ADMIN = False  # contacts/admin_lockouts.py registers the admin, with the unlock action
+AXES_CLIENT_IP_CALLABLE = "bounceportal.security.client_ip"
+# Reverse proxies in front of the web process that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_VERBOSE = False
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal-home"
 LOGOUT_REDIRECT_URL = "login"

@@ -21,7 +21,10 @@ from django.views.decorators.http import require_POST
 
 from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
 from bounceportal.export import csv_response
-from contacts import admin_views
+from contacts import (
+    admin_lockouts,  # noqa: F401 - registers the login lockouts' admin ("Unlock")
+    admin_views,
+)
 from contacts.admin_filters import ClearedBeforeFilter, ClearedByFilter, EngagedFilter
 from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, prepare_bulk_clear
 from contacts.capabilities import can_clear_bounce
