@@ -61,7 +61,7 @@ def cx_user(db):
 
     # A transactional test before this one may have flushed the migration's rows: make them again.
     import_module("contacts.migrations.0002_customer_experience_group").create_group(apps, None)
-    import_module("contacts.migrations.0007_customer_experience_unlocks_logins").grant(apps, None)
+    import_module("contacts.migrations.0008_customer_experience_unlocks_logins").grant(apps, None)
     import_module("contacts.migrations.0003_never_suppress_list").grant_support(apps, None)
     user = UserFactory(username="carol", is_staff=True)
     user.groups.add(Group.objects.get(name="Customer experience"))

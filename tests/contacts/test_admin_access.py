@@ -59,7 +59,7 @@ def test_the_group_holds_exactly_the_support_permissions():
         "contacts.view_neversuppress",
         "contacts.add_neversuppress",
         "contacts.change_neversuppress",
-        # Login lockouts (contacts/migrations/0007): support sees them and unlocks, which removes axes'
+        # Login lockouts (contacts/migrations/0008): support sees them and unlocks, which removes axes'
         # failure records (its admin's "Unlock" action); the only delete permission support holds.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
