@@ -50,10 +50,14 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "contacts",
     "campaigns",
     "reports",
     "ops",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -274,3 +278,37 @@ SNS_TEST_HOSTS: tuple[str, ...] = ()
 # --- Bounce mailbox ingestion (campaigns/services/ingestion.py) ---------------------
 INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 100, minimum=1)
 MAILBOX_RETRY_BACKOFF_SECONDS = env_int("MAILBOX_RETRY_BACKOFF_SECONDS", 60, minimum=1)
+
+# --- REST API (api/) ------------------------------------------------------------------
+# Requests per API key, counted in the cache (set CACHE_URL so every web process shares the count).
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasApiKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BouncePortal API",
+    "DESCRIPTION": "An organization's learners, bounce events and campaign runs. Authenticate with an API key "
+    "made in Settings → API keys: `Authorization: Bearer <key>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # Swagger UI served from our own static files (drf-spectacular-sidecar): the CSP allows no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "DeliverabilityStatusEnum": "contacts.choices.DeliverabilityStatus",
+        "CategoryEnum": "contacts.choices.Category",
+        "SubtypeEnum": "contacts.choices.Subtype",
+        "ReasonEnum": "contacts.choices.Reason",
+        "RunStatusEnum": "campaigns.models.RunStatus",
+    },
+    "COMPONENT_SPLIT_REQUEST": True,
+}

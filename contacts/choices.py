@@ -148,3 +148,4 @@ class ClearedVia(models.TextChoices):
     OPEN = "open", "Learner opened a message"
     RECLASSIFY = "reclassify", "Bounce re-classified"
     EXPIRY = "expiry", "Soft suppression expired"
+    API = "api", "REST API"

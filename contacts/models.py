@@ -241,6 +241,9 @@ class Learner(models.Model):
     last_clicked_at = models.DateTimeField(null=True, blank=True)
     last_engaged_at = models.DateTimeField(null=True, blank=True, help_text="Latest open or click.")
     tags = models.JSONField(default=list, blank=True)
+    # Kept by a database trigger on every UPDATE (migration 0003), whichever code writes the row (the
+    # deliverability package's set-based UPDATEs included), so the API's "updated since" misses nothing.
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
     on_resend_list = models.BooleanField(default=False)
     # Kept by the database from the address, for the domain filter and the dashboards' top domains.
     email_domain = models.GeneratedField(
@@ -264,6 +267,8 @@ class Learner(models.Model):
             models.Index(fields=["organization", "last_engaged_at"], name="learner_org_engaged"),
             models.Index(fields=["organization", "email"], name="learner_org_email"),
             models.Index(fields=["organization", "email_domain"], name="learner_org_domain"),
+            # The API's "updated since" sync.
+            models.Index(fields=["organization", "updated_at", "id"], name="learner_org_updated"),
             # The portal at a million learners (bench/pages.py): filtered list pages in address order,
             # and dashboard aggregates answered from the index alone.
             models.Index(fields=["organization", "status", "email"], name="learner_org_status_email"),
