@@ -11,10 +11,12 @@ from email.policy import compat32
 from functools import partial
 
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
@@ -316,11 +318,14 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         # Messages are read-only in the admin: change_inboundmessage only unlocks this action.
         return request.user.has_perm("campaigns.change_inboundmessage")
 
-    @admin.action(description="Re-classify the selected messages", permissions=["reclassify"])
+    @admin.action(description="Re-classify the selected messages…", permissions=["reclassify"])
     def reclassify(self, request, queryset):
+        """First a preview of what would change; its "Apply" button posts the action back with ``apply``."""
         from campaigns.services.ingestion import reclassify_messages
         from campaigns.tasks.reclassify import reclassify_inbound_messages
 
+        if request.POST.get("apply") != "yes":
+            return self.reclassify_preview(request, queryset)
         message_ids = list(queryset.order_by("pk").values_list("pk", flat=True))
         if len(message_ids) <= RECLASSIFY_SYNC_LIMIT:
             count = reclassify_messages(
@@ -340,6 +345,22 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             f"Re-classifying {len(message_ids)} messages in the background "
             f"({len(chunks)} tasks); the list shows each one's classifier version.",
         )
+
+    def reclassify_preview(self, request, queryset):
+        from campaigns.services.inbound import classifier_version
+        from campaigns.services.reclassify_preview import preview_reclassify
+
+        preview = preview_reclassify(messages=queryset, reclassified_by=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Re-classify: preview",
+            "preview": preview,
+            "classifier_version": classifier_version(),
+            "selected_ids": request.POST.getlist(ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across") == "1",
+        }
+        return TemplateResponse(request, "admin/campaigns/inboundmessage/reclassify_preview.html", context)
 
     def get_queryset(self, request):
         # The raw bytes (up to INBOUND_MAX_BYTES each) are read only on the message's own page.

@@ -34,7 +34,9 @@ def stored_unclassified(send):
 def test_reclassify_replaces_the_verdict_and_applies_the_new_events(cx_client, send):
     message = stored_unclassified(send)
 
-    response = cx_client.post(INBOUND, {"action": "reclassify", "_selected_action": [message.pk], "index": "0"})
+    response = cx_client.post(
+        INBOUND, {"action": "reclassify", "apply": "yes", "_selected_action": [message.pk], "index": "0"}
+    )
 
     assert response.status_code == 302
     message.refresh_from_db()
@@ -48,10 +50,10 @@ def test_reclassify_replaces_the_verdict_and_applies_the_new_events(cx_client, s
 
 def test_reclassify_twice_changes_nothing_the_second_time(cx_client, send):
     message = stored_unclassified(send)
-    cx_client.post(INBOUND, {"action": "reclassify", "_selected_action": [message.pk], "index": "0"})
+    cx_client.post(INBOUND, {"action": "reclassify", "apply": "yes", "_selected_action": [message.pk], "index": "0"})
     first = BounceEvent.objects.get(inbound_message=message)
 
-    cx_client.post(INBOUND, {"action": "reclassify", "_selected_action": [message.pk], "index": "0"})
+    cx_client.post(INBOUND, {"action": "reclassify", "apply": "yes", "_selected_action": [message.pk], "index": "0"})
 
     assert list(BounceEvent.objects.filter(inbound_message=message)) == [first]
 
@@ -67,7 +69,13 @@ def test_large_selection_is_reclassified_by_worker_tasks(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = cx_client.post(
             INBOUND,
-            {"action": "reclassify", "select_across": "1", "index": "0", "_selected_action": [first.pk]},
+            {
+                "action": "reclassify",
+                "apply": "yes",
+                "select_across": "1",
+                "index": "0",
+                "_selected_action": [first.pk],
+            },
             follow=True,
         )
 
@@ -89,7 +97,7 @@ def test_reclassify_needs_the_change_inbound_message_permission(client, send):
     message = stored_unclassified(send)
 
     page = client.get(INBOUND).content.decode()
-    client.post(INBOUND, {"action": "reclassify", "_selected_action": [message.pk], "index": "0"})
+    client.post(INBOUND, {"action": "reclassify", "apply": "yes", "_selected_action": [message.pk], "index": "0"})
 
     assert 'value="reclassify"' not in page
     message.refresh_from_db()
@@ -143,19 +151,37 @@ def test_poll_now_skips_disabled_mailboxes_and_says_so(cx_client, maildir_mailbo
 def test_reclassify_in_the_admin_names_the_support_user_on_the_clearance(
     cx_client, cx_user, maildir_mailbox, maildir, send, monkeypatch
 ):
-    from campaigns import bounce_generator as gen
-    from campaigns.services import inbound
-    from campaigns.services.ingestion import poll_mailbox_once
     from contacts.models import Clearance
-    from tests.campaigns.test_reclassify import old_classifier_says
+    from tests.campaigns.test_reclassify import misread_full_mailbox
 
-    real = old_classifier_says(monkeypatch, "userunknown")
-    drop(maildir, gen.exim_text(original_of(send)))  # really a full mailbox
-    poll_mailbox_once(mailbox=maildir_mailbox)
-    monkeypatch.setattr(inbound.classifier, "classify", real)
-    message = InboundMessage.objects.get()
+    message = misread_full_mailbox(monkeypatch, maildir, maildir_mailbox, send)
 
-    cx_client.post(INBOUND, {"action": "reclassify", "_selected_action": [message.pk], "index": "0"})
+    cx_client.post(INBOUND, {"action": "reclassify", "apply": "yes", "_selected_action": [message.pk], "index": "0"})
 
     clearance = Clearance.objects.get(learner=send.learner)
     assert (clearance.cleared_by, clearance.via) == (cx_user, "reclassify")
+
+
+def test_reclassify_first_shows_what_would_change_and_changes_nothing(
+    cx_client, cx_user, maildir, maildir_mailbox, send, monkeypatch
+):
+    from contacts.models import Clearance
+    from tests.campaigns.test_reclassify import misread_full_mailbox
+
+    message = misread_full_mailbox(monkeypatch, maildir, maildir_mailbox, send)
+    form = {"action": "reclassify", "_selected_action": [message.pk], "index": "0"}
+
+    preview = cx_client.post(INBOUND, form)
+
+    page = preview.content.decode()
+    send.learner.refresh_from_db()
+    assert preview.status_code == 200 and send.learner.status == "bounced"
+    assert BounceEvent.objects.get().category == "hard" and not Clearance.objects.exists()
+    assert 'id="to-active">1<' in page and 'id="category-changes">1<' in page
+    assert "hard / address_unknown (userunknown)" in page and "soft / mailbox_full (mailboxfull)" in page
+
+    applied = cx_client.post(INBOUND, {**form, "apply": "yes"})
+
+    send.learner.refresh_from_db()
+    assert applied.status_code == 302 and send.learner.status == "active"
+    assert Clearance.objects.get().cleared_by == cx_user

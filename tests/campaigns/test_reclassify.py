@@ -28,6 +28,16 @@ def old_classifier_says(monkeypatch, reason: str):
     return real
 
 
+def misread_full_mailbox(monkeypatch, maildir, mailbox, send) -> InboundMessage:
+    """Ingest a full-mailbox bounce for ``send`` as an old classifier that read it as 'user unknown'
+    (so the learner is bounced), then put the real classifier back; return the stored message."""
+    real = old_classifier_says(monkeypatch, "userunknown")
+    drop(maildir, gen.exim_text(original_of(send)))
+    poll_mailbox_once(mailbox=mailbox)
+    monkeypatch.setattr(inbound.classifier, "classify", real)
+    return InboundMessage.objects.get(mailbox=mailbox)
+
+
 def test_unchanged_verdict_leaves_events_and_learner_untouched(maildir_mailbox, maildir, send, cx_user):
     drop(maildir, gen.exim_text(original_of(send)))
     poll_mailbox_once(mailbox=maildir_mailbox)
