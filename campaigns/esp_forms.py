@@ -16,7 +16,7 @@ _ALL_SECRETS = {spec.name: spec for _, specs in SERVICES.values() for spec in sp
 class EspConnectionForm(forms.ModelForm):
     class Meta:
         model = EspConnection
-        fields = ["name", "service", "sns_topic_arn", "sending_enabled", "enabled"]
+        fields = ["name", "service", "sns_topic_arn", "sending_enabled", "api_url", "enabled"]
         labels = {"sns_topic_arn": "SNS topic ARN (Amazon SES)"}
 
     def __init__(self, *args, **kwargs):

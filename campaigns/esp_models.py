@@ -57,6 +57,9 @@ class EspConnection(models.Model):
         "when the request also carries the connection's basic auth, if one is set).",
     )
     sending_enabled = models.BooleanField(default=False, help_text="Runs may be sent through this service.")
+    api_url = models.URLField(
+        blank=True, help_text="The service's API base URL for sending; empty: the service's own default."
+    )
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_event_at = models.DateTimeField(null=True, blank=True)

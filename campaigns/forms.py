@@ -5,7 +5,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, EspConnection
 from campaigns.send_windows import MAX_WINDOW_DAYS, WEEKDAY_NAMES, SendWindow, WindowError
 from campaigns.services.sending import campaign_problems
 from contacts.filters import LearnerFilter
@@ -33,6 +33,11 @@ class RunLaunchForm(forms.Form):
         filter_fields = LearnerFilter(organization=organization).form.fields
         for name in self.AUDIENCE_KEYS:
             self.fields[name] = filter_fields[name]
+        connections = EspConnection.objects.filter(organization=organization, enabled=True, sending_enabled=True)
+        if connections.exists():
+            self.fields["send_through"] = forms.ModelChoiceField(
+                queryset=connections, required=False, empty_label="SMTP (our relay)", label="Send through"
+            )
 
     # What the engaged field's widget (django-filter's BooleanWidget) understands; it reads anything
     # else as "not given", which for a launch would silently mean everyone.
@@ -85,6 +90,7 @@ class RunScheduleForm(RunLaunchForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, organization=organization, **kwargs)
+        self.fields.pop("send_through", None)  # scheduled runs go out by SMTP (schedule_new_run takes no connection)
         self.zone = organization.zone
         self.fields["start"].help_text = f"In the organization's time zone, {organization.time_zone}."
 

@@ -40,7 +40,12 @@ class RunCreateView(RunAdminMixin, View):
             )
             return redirect("campaigns:campaign-detail", pk=campaign.pk)
         try:
-            run = launch_new_run(campaign=campaign, audience=form.audience(), created_by=request.user)
+            run = launch_new_run(
+                campaign=campaign,
+                audience=form.audience(),
+                created_by=request.user,
+                esp_connection=form.cleaned_data.get("send_through"),
+            )
         except RunError as exc:
             messages.error(request, f"The run was not launched: {exc}")
             return redirect("campaigns:campaign-detail", pk=campaign.pk)

@@ -27,7 +27,18 @@ from django.utils import timezone
 
 from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
 from bounceportal.db import sql_names, update_fields_many
-from campaigns.models import BounceEvent, Campaign, CampaignRun, EventSource, MatchedBy, RunStatus, Send, SendStatus
+from campaigns.models import (
+    BounceEvent,
+    Campaign,
+    CampaignRun,
+    EspConnection,
+    EventSource,
+    MatchedBy,
+    RunStatus,
+    Send,
+    SendStatus,
+)
+from campaigns.services.esp.sending import EspSession
 from campaigns.services.explanation import explanation_fields
 from campaigns.services.messages import MessageTemplate, smtp_address
 from campaigns.services.policy import apply_bounce_events, lock_learners_in_order
@@ -190,6 +201,7 @@ class _Chunk:
     def __init__(self, template: MessageTemplate, run_id: int):
         self.template = template
         self.run_id = run_id
+        self.remote_mta = settings.SMTP_HOST  # or the ESP's name when the run goes through one
         self.result = ChunkResult()
         self.done: list[ClaimedSend] = []
         self.events: list[BounceEvent] = []
@@ -220,7 +232,7 @@ class _Chunk:
             # Our relay is not the refusing party: it must not name a product (a relay at
             # smtp.google.com would make every refusal Google's), so it joins after classifying.
             recipient = classify_smtp_reply(reply.code, reply.text, address=send.email, command=reply.stage)
-            recipient.remote_mta = settings.SMTP_HOST
+            recipient.remote_mta = self.remote_mta
             self._bounce(send, recipient, now)
             self.result.bounced += 1
         else:
@@ -311,7 +323,10 @@ def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
     chunk = _Chunk(template, run_id)
     chunk.result.claimed = len(sends)
     flushed_at = time.monotonic()
-    with SmtpSession() as session:
+    esp = EspConnection.objects.filter(runs__pk=run_id).first()
+    if esp is not None:
+        chunk.remote_mta = esp.get_service_display()
+    with EspSession(esp) if esp is not None else SmtpSession() as session:
         for index, send in enumerate(sends):
             _send_one(chunk, session, limiter, send)
             if len(chunk.done) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_SECONDS:
@@ -328,7 +343,7 @@ def _run_cancelled(run_id: int) -> bool:
     return CampaignRun.objects.filter(pk=run_id, status=RunStatus.CANCELLED).exists()
 
 
-def _send_one(chunk: _Chunk, session: SmtpSession, limiter: RateLimiter, send: ClaimedSend) -> None:
+def _send_one(chunk: _Chunk, session: SmtpSession | EspSession, limiter: RateLimiter, send: ClaimedSend) -> None:
     if send.learner_status != DeliverabilityStatus.ACTIVE:
         chunk.skip(send, send.learner_status, timezone.now())
         return

@@ -66,16 +66,27 @@ def learners_for_run(run: CampaignRun):
     return Learner.objects.for_organization(run.organization_id).filter(condition)
 
 
-def create_run(*, campaign: Campaign, audience: dict | None = None, created_by=None) -> CampaignRun:
-    """Create a draft run of the campaign for the learners ``audience`` selects (everyone when empty).
+def create_run(
+    *, campaign: Campaign, audience: dict | None = None, created_by=None, esp_connection=None
+) -> CampaignRun:
+    """Create a draft run of the campaign for the learners ``audience`` selects (everyone when empty),
+    sent through ``esp_connection`` (one of the organization's, enabled for sending) or else by SMTP.
 
-    Raises RunError when the audience does not follow the schema of ``campaigns.audience``.
+    Raises RunError when the audience does not follow the schema of ``campaigns.audience`` or the
+    connection may not send this organization's mail.
     """
+    if esp_connection is not None and not (
+        esp_connection.organization_id == campaign.organization_id
+        and esp_connection.enabled
+        and esp_connection.sending_enabled
+    ):
+        raise RunError("That email service connection is not enabled for sending this organization's runs.")
     return CampaignRun.objects.create(
         organization=campaign.organization,
         campaign=campaign,
         audience=_valid_audience(audience),
         created_by=created_by,
+        esp_connection=esp_connection,
     )
 
 
@@ -244,10 +255,12 @@ def launch_run(*, run: CampaignRun, now=None) -> CampaignRun:
     return run
 
 
-def launch_new_run(*, campaign: Campaign, audience: dict | None = None, created_by=None) -> CampaignRun:
+def launch_new_run(
+    *, campaign: Campaign, audience: dict | None = None, created_by=None, esp_connection=None
+) -> CampaignRun:
     """Create a run of the campaign for the audience's learners and launch it at once (all or nothing)."""
     with transaction.atomic():
-        run = create_run(campaign=campaign, audience=audience, created_by=created_by)
+        run = create_run(campaign=campaign, audience=audience, created_by=created_by, esp_connection=esp_connection)
         return launch_run(run=run)
 
 
