@@ -374,8 +374,9 @@ class BounceEvent(models.Model):
     inbound_message = models.ForeignKey(
         InboundMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
+    # PROTECT: bounce events are append-only (migration 0009); a raw ESP event that has one is kept.
     esp_event = models.ForeignKey(
-        EspEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="bounce_events"
+        EspEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="bounce_events"
     )
     send = models.ForeignKey(Send, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
     learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
