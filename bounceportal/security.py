@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 
 ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 
@@ -54,6 +54,10 @@ def is_unstorable(text: str) -> bool:
     return bool(UNSTORABLE.search(text))
 
 
+# The REST API's paths (api/urls.py): its clients get a 400 they can read instead of a redirect.
+API_PATH_PREFIX = "/api/"
+
+
 class UnstorableQueryMiddleware:
     """Drops query-string parameters holding unstorable characters, with a message, instead of a 500.
 
@@ -75,6 +79,8 @@ class UnstorableQueryMiddleware:
                 if not (is_unstorable(key) or is_unstorable(value))
             ]
             if len(kept) != sum(len(values) for _key, values in request.GET.lists()):
+                if request.path.startswith(API_PATH_PREFIX):  # a program asked: an answer, not a redirect
+                    return JsonResponse({"detail": UNSTORABLE_MESSAGE}, status=400)
                 messages.error(request, UNSTORABLE_MESSAGE)
                 query = urlencode(kept)
                 return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))

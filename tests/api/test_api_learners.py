@@ -158,3 +158,16 @@ def test_a_read_only_key_cannot_upsert(read_api, org):
 
     assert response.status_code == 403
     assert not Learner.objects.exists()
+
+
+def test_unstorable_characters_are_a_400_not_a_redirect_or_a_500(write_api, org):
+    learner = bounced_learner(org)
+
+    in_query = write_api.get("/api/v1/learners/", {"domain": "a\x00b"})
+    in_body = write_api.post(f"/api/v1/learners/{learner.pk}/clear/", {"note": "a\x00b"})
+    surrogate = write_api.post(
+        "/api/v1/learners/bulk/", {"learners": [{"email": "x@school.example", "first_name": "\ud800"}]}
+    )
+
+    assert (in_query.status_code, in_body.status_code, surrogate.status_code) == (400, 400, 400)
+    assert not Learner.objects.filter(email="x@school.example").exists()
