@@ -229,3 +229,35 @@ def test_another_organizations_connection_never_touches_our_learners(client, oth
     assert bounce.organization_id == other_org.pk and bounce.learner_id is None
     send.learner.refresh_from_db()
     assert send.learner.status == DeliverabilityStatus.ACTIVE
+
+
+def test_postmark_spam_complaint_unsubscribes_and_an_open_is_recorded(client, make_connection, send):
+    connection = make_connection("postmark")
+    complaint = {
+        "RecordType": "SpamComplaint",
+        "ID": 42,
+        "Type": "SpamComplaint",
+        "TypeCode": 512,
+        "MessageID": "00000000-0000-0000-0000-000000000000",
+        "Metadata": {"bp_token": send.token},
+        "Email": send.email,
+        "BouncedAt": "2026-12-01T10:00:00Z",
+        "Description": "The subscriber explicitly marked this message as spam.",
+    }
+    opened = {
+        "RecordType": "Open",
+        "MessageID": "00000000-0000-0000-0000-000000000001",
+        "Metadata": {"bp_token": send.token},
+        "Recipient": send.email,
+        "ReceivedAt": "2026-12-01T09:00:00Z",
+        "UserAgent": "Mozilla/5.0",
+    }
+
+    client.post(hook_url(connection), data=json.dumps(opened), content_type="application/json")
+    client.post(hook_url(connection), data=json.dumps(complaint), content_type="application/json")
+
+    send.refresh_from_db()
+    send.learner.refresh_from_db()
+    assert send.opened_at is not None and send.learner.last_opened_at is not None
+    assert send.learner.status == DeliverabilityStatus.UNSUBSCRIBED
+    assert BounceEvent.objects.get().category == "complaint"
