@@ -21,9 +21,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
-from campaigns.admin_forms import BounceMailboxAdminForm
+from campaigns import mailbox_admin  # noqa: F401 -- registers the bounce mailboxes' admin
 from campaigns.forms import CampaignForm
-from campaigns.models import BounceEvent, BounceMailbox, Campaign, CampaignRun, InboundMessage, MatchedBy, Send
+from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, MatchedBy, Send
 from campaigns.panels import explanation_html
 from campaigns.services.sending import RunError, launch_run
 from contacts.capabilities import can_view_raw_messages
@@ -82,110 +82,6 @@ class SendAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organization",)
     show_full_result_count = False
     paginator = LargeTablePaginator
-
-
-@admin.register(BounceMailbox)
-class BounceMailboxAdmin(admin.ModelAdmin):
-    form = BounceMailboxAdminForm
-    list_display = (
-        "name",
-        "organization",
-        "protocol",
-        "host",
-        "enabled",
-        "last_polled_at",
-        "last_success_at",
-        "consecutive_failures",
-        "last_error_short",
-    )
-    list_filter = ("protocol", "enabled", "organization")
-    list_select_related = ("organization",)
-    search_fields = ("name", "host", "username", "organization__name")
-    autocomplete_fields = ("organization",)
-    readonly_fields = (
-        "secrets_stored",
-        "last_polled_at",
-        "last_success_at",
-        "last_error",
-        "last_error_at",
-        "consecutive_failures",
-        "messages_fetched",
-        "messages_processed",
-    )
-    fieldsets = [
-        (None, {"fields": ("organization", "name", "protocol", "enabled", "poll_interval_seconds")}),
-        (
-            "Server",
-            {
-                "fields": (
-                    "host",
-                    "port",
-                    "security",
-                    "username",
-                    "password",
-                    "folder",
-                    "processed_action",
-                    "processed_folder",
-                )
-            },
-        ),
-        (
-            "OAuth2 (XOAUTH2)",
-            {
-                "fields": ("oauth_client_id", "oauth_client_secret", "oauth_token_endpoint", "oauth_refresh_token"),
-                "classes": ["collapse"],
-            },
-        ),
-        (
-            "Polling",
-            {
-                "fields": (
-                    "secrets_stored",
-                    "last_polled_at",
-                    "last_success_at",
-                    "last_error",
-                    "last_error_at",
-                    "consecutive_failures",
-                    "messages_fetched",
-                    "messages_processed",
-                )
-            },
-        ),
-    ]
-
-    actions = ["poll_now"]
-
-    @admin.action(description="Poll the selected mailboxes now", permissions=["change"])
-    def poll_now(self, request, queryset):
-        from campaigns.tasks.ingestion import poll_mailbox
-
-        mailbox_ids = list(queryset.filter(enabled=True).values_list("pk", flat=True))
-        for mailbox_id in mailbox_ids:
-            transaction.on_commit(partial(poll_mailbox.delay, mailbox_id))
-        disabled = queryset.filter(enabled=False).count()
-        self.message_user(
-            request,
-            f"Polling {len(mailbox_ids)} mailbox(es) now: reload this page to see the "
-            "last poll and last error."
-            + (f" {disabled} disabled mailbox(es) skipped: enable them first." if disabled else ""),
-        )
-
-    @admin.display(description="last error")
-    def last_error_short(self, mailbox):
-        return mailbox.last_error[:80]
-
-    @admin.display(description="secrets stored")
-    def secrets_stored(self, mailbox):
-        stored = [
-            name
-            for name, value in (
-                ("password", mailbox.password_encrypted),
-                ("OAuth client secret", mailbox.oauth_client_secret_encrypted),
-                ("OAuth refresh token", mailbox.oauth_refresh_token_encrypted),
-            )
-            if value
-        ]
-        return ", ".join(stored) or "none"
 
 
 class MatchedFilter(admin.SimpleListFilter):

@@ -1,4 +1,7 @@
-"""The bounce mailbox form of the admin: secrets are write-only (an empty field keeps the old one)."""
+"""The bounce mailbox form of the admin: secrets are write-only (an empty field keeps the old one).
+
+The admin saves through ``save_bounce_mailbox`` (campaigns/mailbox_admin.py), which stores the secrets.
+"""
 
 from django import forms
 
@@ -34,15 +37,3 @@ class BounceMailboxAdminForm(forms.ModelForm):
     class Meta:
         model = BounceMailbox
         fields = "__all__"  # noqa: DJ007 -- the admin shows every column; secrets are write-only fields
-
-    def save(self, commit=True):
-        mailbox = super().save(commit=False)
-        if self.cleaned_data.get("password"):
-            mailbox.set_password(self.cleaned_data["password"])
-        mailbox.set_oauth_secrets(
-            client_secret=self.cleaned_data.get("oauth_client_secret") or None,
-            refresh_token=self.cleaned_data.get("oauth_refresh_token") or None,
-        )
-        if commit:
-            mailbox.save()
-        return mailbox

@@ -14,7 +14,7 @@ from django.views.generic import CreateView, ListView, UpdateView
 
 from campaigns.mailbox_forms import MailboxForm
 from campaigns.mailboxes import check_connection
-from campaigns.models import BounceMailbox, InboundKind, MailboxProtocol, MatchedBy
+from campaigns.models import BounceMailbox, InboundKind, MailboxChangeVia, MailboxProtocol, MatchedBy
 from campaigns.services.mailboxes import save_bounce_mailbox
 from contacts.capabilities import can_edit_mailboxes
 from contacts.tenancy import OrgScopedMixin, is_unsafe
@@ -64,7 +64,10 @@ class MailboxCreateView(OrgScopedMixin, MailboxAdminMixin, CreateView):
 
     def form_valid(self, form):
         mailbox = save_bounce_mailbox(
-            mailbox=form.instance, changed_by=self.request.user, **_secrets(form.cleaned_data)
+            mailbox=form.instance,
+            changed_by=self.request.user,
+            via=MailboxChangeVia.PORTAL,
+            **_secrets(form.cleaned_data),
         )
         messages.success(
             self.request,
@@ -88,7 +91,12 @@ class MailboxEditView(OrgScopedMixin, MailboxAdminMixin, UpdateView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        save_bounce_mailbox(mailbox=form.instance, changed_by=self.request.user, **_secrets(form.cleaned_data))
+        save_bounce_mailbox(
+            mailbox=form.instance,
+            changed_by=self.request.user,
+            via=MailboxChangeVia.PORTAL,
+            **_secrets(form.cleaned_data),
+        )
         messages.success(self.request, "Mailbox saved.")
         return redirect("campaigns:mailbox-edit", pk=form.instance.pk)
 

@@ -243,9 +243,18 @@ class BounceMailbox(models.Model):
     messages_fetched = models.PositiveIntegerField(default=0)
     messages_processed = models.PositiveIntegerField(default=0)
 
+    # Where a mailbox is read from and whose it is: operators only (see contacts.capabilities).
+    CONFIGURATION_FIELDS = ("organization", "protocol", "host", "port", "folder")
+
     class Meta:
         ordering = ["organization", "name"]
         verbose_name_plural = "bounce mailboxes"
+        permissions = [
+            (
+                "configure_bouncemailbox",
+                "Can set a bounce mailbox's organization, protocol, host, port and folder or local path",
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.get_protocol_display()})"
@@ -277,6 +286,35 @@ class BounceMailbox(models.Model):
     @property
     def uses_oauth(self) -> bool:
         return bool(self.oauth_token_endpoint and self.oauth_refresh_token_encrypted)
+
+
+class MailboxChangeVia(models.TextChoices):
+    PORTAL = "portal", "Portal"
+    ADMIN = "admin", "Django admin"
+
+
+class MailboxChange(models.Model):
+    """One saved change of a bounce mailbox's settings: who, when, where from, and which fields.
+
+    Secrets appear by name only ("password"), never with a value. Written by
+    ``campaigns.services.mailboxes.save_bounce_mailbox`` in the transaction that saves the mailbox.
+    """
+
+    mailbox = models.ForeignKey(BounceMailbox, on_delete=models.SET_NULL, null=True, related_name="changes")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    via = models.CharField(max_length=8, choices=MailboxChangeVia.choices)
+    created = models.BooleanField(default=False)
+    fields = models.JSONField(default=list, help_text="Names of the settings changed; secrets by name only.")
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self):
+        return f"{'Created' if self.created else 'Changed'} {', '.join(self.fields)}"
 
 
 class InboundKind(models.TextChoices):

@@ -63,6 +63,19 @@ def can_edit_mailboxes(user, organization) -> bool:
     return is_org_admin(user, organization)
 
 
+CONFIGURE_MAILBOX_PERMISSION = "campaigns.configure_bouncemailbox"
+
+
+def can_configure_mailboxes(user, organization=None) -> bool:
+    """In the Django admin: set a bounce mailbox's organization, protocol, host, port and folder (or
+    local Maildir path), or add one: superusers and operators holding ``configure_bouncemailbox``.
+
+    Support staff with ``change_bouncemailbox`` only fix secrets, names, intervals and poll: pointing
+    one customer's mailbox at another's server or Maildir would let the first read the second's mail.
+    """
+    return bool(user.is_active and (user.is_superuser or user.has_perm(CONFIGURE_MAILBOX_PERMISSION)))
+
+
 def can_manage_settings(user, organization) -> bool:
     """Change the bounce policy and the email status automation: the organization's admins."""
     return is_org_admin(user, organization)

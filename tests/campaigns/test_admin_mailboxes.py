@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import BounceMailbox
-from tests.factories import BounceMailboxFactory
+from campaigns.models import BounceMailbox, MailboxChange
+from tests.factories import BounceMailboxFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,12 @@ def mailbox(org):
     mailbox.set_oauth_secrets(client_secret="client-old", refresh_token="refresh-old")
     mailbox.save()
     return mailbox
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
 
 
 def change_url(mailbox):
@@ -100,9 +106,86 @@ def test_support_cannot_add_or_delete_mailboxes(cx_client, mailbox):
     assert BounceMailbox.objects.filter(pk=mailbox.pk).exists()
 
 
-def test_a_port_outside_1_to_65535_is_refused(cx_client, mailbox):
-    response = cx_client.post(change_url(mailbox), form_data(mailbox, port=70000))
+def test_a_port_outside_1_to_65535_is_refused(superuser_client, mailbox):
+    response = superuser_client.post(change_url(mailbox), form_data(mailbox, port=70000))
 
     mailbox.refresh_from_db()
     assert response.status_code == 200 and "port" in response.context["adminform"].form.errors
     assert mailbox.port is None
+
+
+REPOINTING = {"host": "imap.elsewhere.example", "port": 143, "protocol": "pop3", "folder": "Other"}
+
+
+def test_support_cannot_repoint_a_mailbox_but_can_fix_its_secrets(cx_client, mailbox, other_org):
+    where = (mailbox.organization_id, mailbox.protocol, mailbox.host, mailbox.port, mailbox.folder)
+    page = cx_client.get(change_url(mailbox)).content.decode()
+
+    response = cx_client.post(
+        change_url(mailbox),
+        form_data(mailbox, organization=other_org.pk, password="fixed-pass", username="bounces2", **REPOINTING),
+    )
+
+    mailbox.refresh_from_db()
+    assert response.status_code == 302
+    assert 'name="host"' not in page and 'name="organization"' not in page and 'name="folder"' not in page
+    assert (mailbox.organization_id, mailbox.protocol, mailbox.host, mailbox.port, mailbox.folder) == where
+    assert mailbox.organization.name == "Acme Training" and where[2] == "imap.school.example"
+    assert mailbox.get_password() == "fixed-pass" and mailbox.username == "bounces2"
+
+
+def test_support_cannot_repoint_a_local_maildir_at_another_customers_folder(cx_client, org, tmp_path):
+    maildir = BounceMailboxFactory(organization=org, protocol="maildir", folder=str(tmp_path / "acme"))
+    data = form_data(maildir, protocol="maildir", folder=str(tmp_path / "other-customer"), host="")
+
+    cx_client.post(change_url(maildir), data)
+
+    maildir.refresh_from_db()
+    assert maildir.folder == str(tmp_path / "acme")
+
+
+def test_support_cannot_add_a_mailbox_even_with_the_add_permission(cx_client, cx_user):
+    from django.contrib.auth.models import Permission
+
+    cx_user.user_permissions.add(Permission.objects.get(codename="add_bouncemailbox"))
+
+    assert cx_client.get(reverse("admin:campaigns_bouncemailbox_add")).status_code == 403
+
+
+@pytest.mark.parametrize("operator", ["superuser", "configure permission"])
+def test_operators_repoint_mailboxes(client, mailbox, operator):
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username="ops", is_staff=True, is_superuser=operator == "superuser")
+    if operator != "superuser":
+        user.user_permissions.add(
+            *Permission.objects.filter(
+                codename__in=["view_bouncemailbox", "change_bouncemailbox", "configure_bouncemailbox"]
+            )
+        )
+    client.force_login(user)
+    elsewhere = OrganizationFactory(name="Elsewhere")
+
+    response = client.post(change_url(mailbox), form_data(mailbox, organization=elsewhere.pk, **REPOINTING))
+
+    mailbox.refresh_from_db()
+    assert response.status_code == 302
+    assert (mailbox.organization_id, mailbox.host, mailbox.port, mailbox.folder) == (
+        elsewhere.pk,
+        "imap.elsewhere.example",
+        143,
+        "Other",
+    )
+
+
+def test_every_admin_change_is_audited_without_secret_values(cx_client, cx_user, mailbox):
+    cx_client.post(change_url(mailbox), form_data(mailbox, username="bounces2", password="n3w-pass-123"))
+    cx_client.post(change_url(mailbox), form_data(mailbox, username="bounces2"))  # nothing changed
+
+    change = MailboxChange.objects.get(mailbox=mailbox)
+    page = cx_client.get(change_url(mailbox)).content.decode()
+
+    assert (change.changed_by, change.via, change.created) == (cx_user, "admin", False)
+    assert change.fields == ["username", "password"]
+    assert "n3w-pass-123" not in str(list(MailboxChange.objects.values()))
+    assert "username, password" in page

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from bounceportal import egress
-from campaigns.models import BounceMailbox
+from campaigns.models import BounceMailbox, MailboxChange
 from tests.campaigns.conftest import imap_mailbox
 from tests.factories import BounceMailboxFactory, InboundMessageFactory
 
@@ -198,3 +198,20 @@ def test_test_connection_button_shows_success_and_failure(admin_client, org, dov
 
     assert "Test connection: Connected. 0 messages waiting in INBOX." in good
     assert "Test connection: Login failed" in bad and "message-error" in bad
+
+
+def test_portal_creation_and_changes_are_audited_without_secret_values(admin_client, admin_member, org):
+    admin_client.post(reverse("campaigns:mailbox-create"), imap_form(password="first-pass-1"))
+    mailbox = BounceMailbox.objects.get()
+    admin_client.post(
+        reverse("campaigns:mailbox-edit", args=[mailbox.pk]),
+        imap_form(host="imap2.example.com", folder="Bounces", password="second-pass-2"),
+    )
+
+    changed, created = MailboxChange.objects.filter(mailbox=mailbox)
+
+    assert (created.created, created.via, created.changed_by) == (True, "portal", admin_member.user)
+    assert "host" in created.fields and "password" in created.fields
+    assert (changed.created, changed.fields) == (False, ["host", "folder", "password"])
+    assert "first-pass-1" not in str(list(MailboxChange.objects.values()))
+    assert "second-pass-2" not in str(list(MailboxChange.objects.values()))
