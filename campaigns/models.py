@@ -42,6 +42,7 @@ class RunStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SCHEDULED = "scheduled", "Scheduled"
     SENDING = "sending", "Sending"
+    PAUSED = "paused", "Paused"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
 
@@ -91,6 +92,11 @@ class CampaignRun(models.Model):
         related_name="runs",
         help_text="Send through this email service instead of SMTP.",
     )
+    # The run guard (campaigns/services/guard.py): why it paused the run, and the counters it
+    # stood at when the run was last resumed (rates are judged on what happened since).
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=300, blank=True)
+    guard_baseline = models.JSONField(default=dict, blank=True, help_text="Guard counters at the last resume.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -121,6 +127,22 @@ class CampaignRun(models.Model):
     @property
     def left_out_total(self) -> int:
         return sum(self.left_out.values())
+
+
+class RunCounter(models.Model):
+    """One running count of a run's outcomes the guard reads: ``attempted``, ``hard``,
+    ``complaint`` or ``block:<product>``. Bumped with one upsert per batch of outcomes, so
+    several workers sending the same run add up instead of overwriting each other."""
+
+    run = models.ForeignKey(CampaignRun, on_delete=models.CASCADE, related_name="guard_counters", db_index=False)
+    key = models.CharField(max_length=80)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "key"], name="run_counter_unique_key")]
+
+    def __str__(self):
+        return f"run {self.run_id} {self.key}={self.count}"
 
 
 class SendStatus(models.TextChoices):

@@ -6,7 +6,7 @@ from django.db import connection
 from django.db.models import CharField, Count, F, Value
 
 from bounceportal.db import sql_names
-from campaigns.models import BounceEvent, CampaignRun, Send, SendStatus
+from campaigns.models import BounceEvent, CampaignRun, RunStatus, Send, SendStatus
 from contacts.choices import Category, Subtype
 
 # Statuses that never left: they do not count toward a run's attempted sends.
@@ -158,3 +158,12 @@ def template_alerts_for_campaign(campaign, *, run=None) -> list[TemplateAlert]:
     ]
     alerts.sort(key=lambda alert: (-alert.domains, alert.reason))
     return alerts
+
+
+def paused_runs_for_organization(organization, limit: int = 10):
+    """The organization's runs the guard paused, newest pause first (live: never cached)."""
+    return list(
+        CampaignRun.objects.filter(organization=organization, status=RunStatus.PAUSED)
+        .select_related("campaign")
+        .order_by("-paused_at", "-pk")[:limit]
+    )

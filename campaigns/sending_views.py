@@ -1,4 +1,4 @@
-"""Portal views that launch, schedule and cancel runs (admins only)."""
+"""Portal views that launch, schedule, cancel and resume runs (admins only)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -8,7 +8,7 @@ from django.views import View
 from campaigns.forms import RunLaunchForm, RunScheduleForm
 from campaigns.models import Campaign, CampaignRun
 from campaigns.services.scheduling import cancel_run, schedule_new_run
-from campaigns.services.sending import RunError, launch_new_run
+from campaigns.services.sending import RunError, launch_new_run, resume_run
 from contacts.capabilities import can_launch_runs
 from contacts.tenancy import OrgScopedMixin
 
@@ -99,4 +99,19 @@ class RunCancelView(RunAdminMixin, View):
             messages.error(request, str(exc))
         else:
             messages.success(request, f"Run {run.pk} cancelled; {skipped} unsent messages will not be sent.")
+        return redirect("campaigns:run-detail", pk=run.pk)
+
+
+class RunResumeView(RunAdminMixin, View):
+    """POST: resume a run the guard paused (it re-arms the guard)."""
+
+    def post(self, request, pk):
+        run = get_object_or_404(CampaignRun.objects.filter(organization=self.organization), pk=pk)
+        self.require_launcher()
+        try:
+            resume_run(run=run, resumed_by=request.user)
+        except RunError as exc:
+            messages.error(request, f"The run was not resumed: {exc}")
+        else:
+            messages.success(request, f"Run {run.pk} is sending again; the run guard watches it from here on.")
         return redirect("campaigns:run-detail", pk=run.pk)

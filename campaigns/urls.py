@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/runs/new/", sending_views.RunCreateView.as_view(), name="run-create"),
     path("<int:pk>/runs/schedule/", sending_views.RunScheduleView.as_view(), name="run-schedule"),
     path("runs/<int:pk>/cancel/", sending_views.RunCancelView.as_view(), name="run-cancel"),
+    path("runs/<int:pk>/resume/", sending_views.RunResumeView.as_view(), name="run-resume"),
 ]
 
 mailbox_urlpatterns = [

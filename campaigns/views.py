@@ -14,10 +14,11 @@ from bounceportal.charts import bar_chart
 from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
 from campaigns.filters import SendFilter
-from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, Send, SendStatus
+from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, RunStatus, Send, SendStatus
 from campaigns.selectors import NOT_ATTEMPTED, summary_for_run, template_alerts_for_campaign
+from campaigns.services.guard import reading_for_run
 from campaigns.tables import CampaignTable, SendTable
-from contacts.capabilities import can_view_raw_messages
+from contacts.capabilities import can_launch_runs, can_view_raw_messages
 from contacts.services import policy_for
 from contacts.tenancy import OrgScopedMixin
 
@@ -103,6 +104,8 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             skipped=counts[SendStatus.SKIPPED],
             alerts=alerts,
             template_alerts=template_alerts_for_campaign(run.campaign, run=run),
+            guard=reading_for_run(run, policy),
+            can_resume=run.status == RunStatus.PAUSED and can_launch_runs(self.request.user, self.organization),
             as_of=as_of,
             left_out=sorted(run.left_out.items()) if isinstance(run.left_out, dict) else [],
         )

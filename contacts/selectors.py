@@ -3,7 +3,8 @@
 from django.db.models import Q
 from django.utils import timezone
 
-from contacts.choices import DeliverabilityStatus
+from contacts.choices import DeliverabilityStatus, MemberRole
+from contacts.models import Membership
 
 
 def near_threshold_floor(threshold: int) -> int:
@@ -56,3 +57,13 @@ def domain_q(text: str) -> Q:
     """Learners whose address is at ``text`` (``@example.com`` or ``Example.com`` alike); everyone when blank."""
     domain = normalized_domain(text)
     return Q(email_domain=domain) if domain else Q()
+
+
+def admin_emails_for(organization_id: int) -> list[str]:
+    """The email addresses of the organization's admins (those notifications go to)."""
+    return list(
+        Membership.objects.filter(organization_id=organization_id, role=MemberRole.ADMIN)
+        .exclude(user__email="")
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )

@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 from bounceportal.aggregates import cached_when_large, is_large
 from bounceportal.charts import bar_chart, column_chart
 from bounceportal.export import ExportMixin
+from campaigns.selectors import paused_runs_for_organization
 from contacts.choices import Category
 from contacts.models import Learner
 from contacts.services import policy_for
@@ -123,6 +124,7 @@ class LearnerReportView(ReportView):
             repeat_more=report["repeat_more"],
             near_more=report["near_more"],
             in_range_url=learner_list_url(date_range),
+            paused_runs=paused_runs_for_organization(self.organization),
         )
         return context
 

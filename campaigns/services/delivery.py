@@ -40,6 +40,7 @@ from campaigns.models import (
 )
 from campaigns.services.esp.sending import EspSession
 from campaigns.services.explanation import explanation_fields
+from campaigns.services.guard import ATTEMPTED, bump_counters, event_increments, guard_runs
 from campaigns.services.messages import MessageTemplate, smtp_address
 from campaigns.services.policy import apply_bounce_events, lock_learners_in_order
 from campaigns.services.ratelimit import RateLimiter
@@ -55,6 +56,7 @@ logger = logging.getLogger(__name__)
 FLUSH_EVERY = 100
 FLUSH_SECONDS = 60
 PENDING_STATUSES = (SendStatus.SCHEDULED, SendStatus.DEFERRED)
+STOPPED_RUN_STATUSES = (RunStatus.PAUSED, RunStatus.CANCELLED)
 WRITTEN_FIELDS = [
     "status",
     "skip_reason",
@@ -91,6 +93,7 @@ UPDATE {s.table} AS s SET {s.claimed_at} = %(now)s,
   {s.email} = l.{l.email}, {s.domain} = lower(split_part(l.{l.email}, '@', 2))
 FROM {l.table} AS l
 WHERE l.{l.id} = s.{s.learner_id} AND s.{s.run_id} = %(run)s AND s.{s.id} BETWEEN %(first)s AND %(last)s
+  AND NOT EXISTS (SELECT 1 FROM {r.table} AS r WHERE r.{r.id} = %(run)s AND r.{r.status} IN (%(paused)s, %(cancelled)s))
   AND s.{s.status} IN (%(scheduled)s, %(deferred)s)
   AND (s.{s.next_attempt_at} IS NULL OR s.{s.next_attempt_at} <= %(now)s)
   AND (s.{s.claimed_at} IS NULL OR s.{s.claimed_at} < %(lease)s)
@@ -158,6 +161,8 @@ class ClaimedSend:
 def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[ClaimedSend]:
     """Claim the run's due, unclaimed sends with ids in [first_id, last_id]; return them (in id order).
 
+    Nothing is claimed from a paused or cancelled run: it sends nothing more.
+
     Each carries ``learner_status``, the learner's state now: a learner
     suppressed since the run was scheduled is skipped, not sent to. The send
     takes the learner's address as it is now (it may have been corrected since
@@ -166,12 +171,21 @@ def claim_sends(*, run_id: int, first_id: int, last_id: int, now=None) -> list[C
     now = now or timezone.now()
     params = {"now": now, "run": run_id, "first": first_id, "last": last_id, "lease": lease_expiry(now)}
     if connection.vendor == "postgresql":
-        sql = _CLAIM_SQL.format(s=sql_names(Send, connection), l=sql_names(Learner, connection))
-        params.update(scheduled=SendStatus.SCHEDULED, deferred=SendStatus.DEFERRED)
+        sql = _CLAIM_SQL.format(
+            s=sql_names(Send, connection), l=sql_names(Learner, connection), r=sql_names(CampaignRun, connection)
+        )
+        params.update(
+            scheduled=SendStatus.SCHEDULED,
+            deferred=SendStatus.DEFERRED,
+            paused=RunStatus.PAUSED,
+            cancelled=RunStatus.CANCELLED,
+        )
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = [dict(zip(_CLAIM_COLUMNS, row)) for row in cursor.fetchall()]
     else:  # SQLite serializes writers: select, then claim those still unclaimed
+        if CampaignRun.objects.filter(pk=run_id, status__in=STOPPED_RUN_STATUSES).exists():
+            return []
         with transaction.atomic():
             due = (
                 Send.objects.filter(run_id=run_id, pk__gte=first_id, pk__lte=last_id, status__in=PENDING_STATUSES)
@@ -287,25 +301,37 @@ class _Chunk:
             )
         )
 
-    def flush(self, pending_ids: list[int]) -> None:
-        """Write outcomes, events and policy in one transaction; renew the claim on ``pending_ids``."""
+    def flush(self, pending_ids: list[int]) -> bool:
+        """Write outcomes, events, policy and the guard's counts in one transaction; renew the
+        claim on ``pending_ids``, or give it back when the run is no longer sending (paused by
+        the guard, here or by another worker). Return True while the run is still sending."""
         if not self.done:
-            return
+            return True
         now = timezone.now()
         with transaction.atomic():
             # A deadlock-aborted flush would leave its claims to expire and its messages to be sent again.
             lock_learners_in_order(e.learner_id for e in self.events)
             update_fields_many(self.done, WRITTEN_FIELDS, model=Send)
             if self.events:
-                apply_bounce_events(events=BounceEvent.objects.bulk_create(self.events), now=now)
+                apply_bounce_events(events=BounceEvent.objects.bulk_create(self.events), now=now, guard=False)
+            sending = self._guard(now)
             if pending_ids:
-                Send.objects.filter(pk__in=pending_ids, status__in=PENDING_STATUSES).update(claimed_at=now)
+                claim = now if sending else None  # unsent sends of a paused run stay scheduled, unclaimed
+                Send.objects.filter(pk__in=pending_ids, status__in=PENDING_STATUSES).update(claimed_at=claim)
             if self.skipped:  # the run's left_out counts learners suppressed since it was scheduled too
                 run = CampaignRun.objects.select_for_update().only("left_out").get(pk=self.run_id)
                 for reason, count in self.skipped.items():
                     run.left_out[reason] = run.left_out.get(reason, 0) + count
                 run.save(update_fields=["left_out"])
         self.done, self.events, self.skipped = [], [], {}
+        return sending
+
+    def _guard(self, now) -> bool:
+        """Count this batch's outcomes for the run guard and let it judge; True while the run sends."""
+        increments = event_increments(self.events, {e.send_id: self.run_id for e in self.events if e.send_id})
+        increments[(self.run_id, ATTEMPTED)] += sum(1 for s in self.done if s.attempts == 1)
+        bump_counters(increments)
+        return self.run_id not in guard_runs([self.run_id], now=now)
 
 
 def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
@@ -330,7 +356,9 @@ def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
         for index, send in enumerate(sends):
             _send_one(chunk, session, limiter, send)
             if len(chunk.done) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_SECONDS:
-                chunk.flush([s.id for s in sends[index + 1 :]])
+                if not chunk.flush([s.id for s in sends[index + 1 :]]):
+                    logger.info("Run %s is no longer sending: chunk %s-%s stops", run_id, first_id, last_id)
+                    break
                 flushed_at = time.monotonic()
                 if _run_cancelled(run_id):  # cancel_run made the rest skipped: stop sending them
                     break

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from bounceportal.db import update_fields_many
 from campaigns.models import BounceEvent, Send, SendStatus
+from campaigns.services.guard import record_event_outcomes
 from contacts import deliverability
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, ClearedVia
 from contacts.deliverability import BounceFact, BounceResult, lock_learners_in_order
@@ -52,12 +53,13 @@ def fact_of(event: BounceEvent) -> BounceFact:
     )
 
 
-def apply_bounce_events(*, events: list[BounceEvent], now=None) -> list[BounceEvent]:
+def apply_bounce_events(*, events: list[BounceEvent], now=None, guard: bool = True) -> list[BounceEvent]:
     """Apply the organizations' policy to stored events, in order; return them with outcomes set.
 
     Already-applied events are skipped. A batch costs a handful of statements
     whatever its size: the learners (locked and written by the deliverability
-    package), then the events' outcomes and the sends they bounced.
+    package), then the events' outcomes and the sends they bounced. With ``guard``
+    the events are counted for their runs' guard (the sending worker counts its own).
     """
     now = now or timezone.now()
     events = [event for event in events if event.applied_at is None]
@@ -66,6 +68,8 @@ def apply_bounce_events(*, events: list[BounceEvent], now=None) -> list[BounceEv
     with transaction.atomic():
         result = deliverability.apply_bounces(bounces=[fact_of(event) for event in events], now=now)
         _store_outcomes(events, result, now)
+        if guard:
+            record_event_outcomes(events)
     return events
 
 
@@ -153,14 +157,10 @@ def _notify_admins(event_id: int) -> None:
     """Email the organization's admins about an event (automation action 'notify')."""
     from django.core.mail import send_mail
 
-    from contacts.choices import MemberRole
+    from contacts.selectors import admin_emails_for
 
     event = BounceEvent.objects.select_related("organization").get(pk=event_id)
-    recipients = list(
-        event.organization.memberships.filter(role=MemberRole.ADMIN)
-        .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
+    recipients = admin_emails_for(event.organization_id)
     if not recipients:
         return
     send_mail(

@@ -11,6 +11,7 @@ cannot import ``campaigns.tasks`` (which imports it) without an import cycle.
 """
 
 import base64
+import logging
 import secrets
 from functools import partial
 
@@ -27,12 +28,14 @@ from campaigns.models import Campaign, CampaignRun, RunStatus, Send, SendStatus
 from campaigns.send_windows import SendWindow, WindowError, due_times
 from campaigns.services.delivery import PENDING_STATUSES, lease_expiry
 from campaigns.services.delivery import send_chunk as send_chunk_service
+from campaigns.services.guard import rearm_baseline
 from campaigns.services.messages import is_valid_sender, smtp_address
 from contacts.choices import DeliverabilityStatus
 from contacts.models import Learner
 from contacts.services import policy_for
 
 INVALID_ADDRESS = "invalid_address"
+logger = logging.getLogger(__name__)
 
 
 class RunError(Exception):
@@ -249,6 +252,26 @@ def launch_run(*, run: CampaignRun, now=None) -> CampaignRun:
         if run.status == RunStatus.SCHEDULED:
             run.status, run.started_at = RunStatus.SENDING, now
             run.save(update_fields=["status", "started_at"])
+        if not finish_run_if_complete(run_id=run.pk, now=now):
+            transaction.on_commit(partial(_enqueue_run, run.pk))
+    run.refresh_from_db()
+    return run
+
+
+def resume_run(*, run: CampaignRun, resumed_by=None, now=None) -> CampaignRun:
+    """Resume a run the guard paused: it sends again, and the guard is re-armed (it judges only
+    what happens from now on). The pending sends are fanned out after commit.
+
+    Raises RunError unless the run is paused.
+    """
+    with transaction.atomic():
+        run = _lock_run(run)
+        if run.status != RunStatus.PAUSED:
+            raise RunError(f"Run {run.pk} is {run.get_status_display().lower()}, not paused.")
+        run.status, run.pause_reason, run.paused_at = RunStatus.SENDING, "", None
+        run.guard_baseline = rearm_baseline(run.pk)
+        run.save(update_fields=["status", "pause_reason", "paused_at", "guard_baseline"])
+        logger.info("Run %s resumed by %s", run.pk, resumed_by or "the system")
         if not finish_run_if_complete(run_id=run.pk, now=now):
             transaction.on_commit(partial(_enqueue_run, run.pk))
     run.refresh_from_db()

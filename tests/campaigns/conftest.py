@@ -2,16 +2,21 @@
 real SMTP peer (aiosmtpd) the sender talks to."""
 
 import itertools
+import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from campaigns.bounce_generator import Original
 from tests.dovecot import DovecotServer
 from tests.factories import BounceMailboxFactory, SendFactory
 from tests.smtp_sink import SmtpSink
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -108,3 +113,57 @@ def smtp_sink(settings):
     settings.SMTP_SECURITY, settings.SMTP_USERNAME = "none", ""
     yield sink
     sink.stop()
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def celery_worker(settings, smtp_sink, tmp_path):
+    """A `celery worker --pool=solo` subprocess on the test database, Redis and the SMTP sink."""
+    from bounceportal.celery import app
+
+    app.conf.task_always_eager = False  # the autouse fixture restores it
+    app.control.purge()  # nothing left over from an earlier run
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_ENV": "test",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_sink.port),
+        "SMTP_SECURITY": "none",
+        "BOUNCE_DOMAIN": "bounces.e2e.test",
+        "PUBLIC_BASE_URL": "https://portal.e2e.test",
+        "SEND_CHUNK_SIZE": "2",
+    }
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/celery"),
+            "-A",
+            "bounceportal.celery",
+            "worker",
+            "--pool=solo",
+            "-l",
+            "info",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+    log.close()

@@ -8,7 +8,7 @@ from campaigns.models import BounceEvent, InboundMessage
 from campaigns.services import inbound
 from campaigns.services.ingestion import poll_mailbox_once, reclassify_messages
 from campaigns.services.policy import apply_bounce_event
-from contacts.models import Clearance
+from contacts.models import BouncePolicy, Clearance
 from tests.campaigns.conftest import drop, original_of
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +87,8 @@ def test_reclassify_clearance_names_the_support_user_and_channel(maildir_mailbox
 
 
 def test_soft_bounce_reread_as_mail_block_is_counted_once(maildir_mailbox, maildir, send, monkeypatch, cx_user):
+    # A sender-side block is counted only when the policy says so: here it does, to see it counted once.
+    BouncePolicy.objects.update_or_create(organization=send.organization, defaults={"sender_side_counts": True})
     real = old_classifier_says(monkeypatch, "mailboxfull")
     drop(maildir, gen.build("postfix_block", original_of(send)))
     poll_mailbox_once(mailbox=maildir_mailbox)

@@ -174,7 +174,9 @@ def test_554_at_data_is_a_mail_block_classified_from_the_reply(
     assert (event.category, event.subtype, event.reason) == (Category.BLOCK, Subtype.SPAM_DETECTED, "spamdetected")
     assert event.reply_code == "554" and event.remote_mta == "127.0.0.1"
     blocked.refresh_from_db()
-    assert blocked.soft_bounce_count == 1 and blocked.last_bounce_category == Category.BLOCK
+    # Spam content is the sender's doing: recorded on the learner, not counted (DESIGN §3).
+    assert event.sender_side and event.outcome == "sender_side"
+    assert blocked.soft_bounce_count == 0 and blocked.last_bounce_category == Category.BLOCK
     assert smtp_sink.messages == []
 
 

@@ -1,0 +1,222 @@
+"""The run guard (DESIGN §3): a run that is going wrong pauses itself.
+
+A run's outcomes are counted in ``RunCounter`` rows (``attempted``: sends tried at least
+once; ``hard``: hard bounces; ``complaint``: spam complaints; ``block:<product>``: mail
+blocks a filter product or provider named). Every batch of outcomes, from the sending
+worker or from ingested bounces, adds to them with one upsert, and the guard then
+compares the rates since the run was last resumed (``CampaignRun.guard_baseline``) with
+the organization's thresholds, once at least ``run_guard_min_sends`` sends were tried.
+A crossing pauses the run with one conditional UPDATE (status sending → paused): with
+several workers on the same run exactly one wins it and the admins get one email. A
+paused run's workers stop at their next batch and give back the claims on what they
+did not send: those sends stay scheduled. Resuming (``sending.resume_run``) re-arms the
+guard by taking the counters as they are then as the new baseline.
+
+Counts are of events: a re-classified bounce is not taken off them (re-classify is rare
+and the guard is a brake, not a report).
+"""
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bounceportal.db import sql_names
+from campaigns.models import CampaignRun, RunCounter, RunStatus, Send
+from contacts.choices import Category
+from contacts.models import BouncePolicy
+from contacts.services import policy_for
+
+logger = logging.getLogger(__name__)
+
+ATTEMPTED, HARD, COMPLAINT, BLOCK = "attempted", "hard", "complaint", "block:"
+_KEY_LENGTH = 80
+
+_UPSERT = (
+    "INSERT INTO {t.table} ({t.run_id}, {t.key}, {t.count}) VALUES {values} "
+    "ON CONFLICT ({t.run_id}, {t.key}) DO UPDATE SET {t.count} = {t.table}.{t.count} + EXCLUDED.{t.count}"
+)
+
+
+def event_increments(events, run_of_send: dict[int, int]) -> Counter:
+    """The counter increments ``(run id, key) -> n`` of stored bounce events of runs' sends."""
+    increments: Counter = Counter()
+    for event in events:
+        run_id = run_of_send.get(event.send_id) if event.send_id else None
+        if run_id is None:
+            continue
+        if event.category == Category.HARD:
+            increments[(run_id, HARD)] += 1
+        elif event.category == Category.COMPLAINT:
+            increments[(run_id, COMPLAINT)] += 1
+        elif event.category == Category.BLOCK and event.filter_product:
+            increments[(run_id, (BLOCK + event.filter_product)[:_KEY_LENGTH])] += 1
+    return increments
+
+
+def runs_of_sends(send_ids) -> dict[int, int]:
+    """``send id -> run id`` for these sends (one query; none when there are none)."""
+    ids = {pk for pk in send_ids if pk}
+    return dict(Send.objects.filter(pk__in=ids).values_list("pk", "run_id")) if ids else {}
+
+
+def bump_counters(increments: Counter) -> None:
+    """Add ``increments`` to the runs' counters in one statement (rows in key order: no deadlock)."""
+    rows = sorted((run_id, key, n) for (run_id, key), n in increments.items() if n)
+    if not rows:
+        return
+    names = sql_names(RunCounter, connection)
+    sql = _UPSERT.format(t=names, values=", ".join(["(%s, %s, %s)"] * len(rows)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
+@dataclass(frozen=True)
+class GuardReading:
+    """A run's rates since its last resume, and what the policy makes of them."""
+
+    attempted: int
+    hard: int
+    complaints: int
+    top_block: tuple[str, int]  # (product, blocked sends)
+    pause_reason: str
+    reviews: tuple[str, ...]
+
+    @property
+    def judged(self) -> bool:
+        return bool(self.pause_reason or self.reviews)
+
+
+def _pct(count: int, attempted: int) -> Decimal:
+    return Decimal(100 * count) / attempted if attempted else Decimal(0)
+
+
+def read_guard(counts: dict[str, int], baseline: dict[str, int], policy: BouncePolicy) -> GuardReading:
+    """Return the run's reading: its rates since the baseline, the reason to pause (or ""), the reviews."""
+    since = {key: n - int(baseline.get(key, 0)) for key, n in counts.items()}
+    attempted, hard, complaints = since.get(ATTEMPTED, 0), since.get(HARD, 0), since.get(COMPLAINT, 0)
+    blocks = sorted(((n, key[len(BLOCK) :]) for key, n in since.items() if key.startswith(BLOCK)), reverse=True)
+    top = (blocks[0][1], blocks[0][0]) if blocks else ("", 0)
+    if attempted < policy.run_guard_min_sends:
+        return GuardReading(attempted, hard, complaints, top, "", ())
+    hard_rate, complaint_rate, block_share = _pct(hard, attempted), _pct(complaints, attempted), _pct(top[1], attempted)
+    of = f"of {attempted} sends"
+    pauses = [
+        (hard_rate, policy.run_guard_hard_pause, f"hard-bounce rate {hard_rate:.1f} % {of} reached the pause rate"),
+        (
+            complaint_rate,
+            policy.run_guard_complaint_pause,
+            f"complaint rate {complaint_rate:.2f} % {of} reached the pause rate",
+        ),
+        (block_share, policy.run_guard_block_pause, f"{top[0]} blocked {block_share:.1f} % {of}, the pause share"),
+    ]
+    reason = next((f"{text} ({limit} %)" for rate, limit, text in pauses if rate and rate >= limit), "")
+    reviews = []
+    if hard_rate and hard_rate >= policy.run_guard_hard_review:
+        reviews.append(f"hard-bounce rate {hard_rate:.1f} % (review at {policy.run_guard_hard_review} %)")
+    if complaint_rate and complaint_rate >= policy.run_guard_complaint_review:
+        reviews.append(f"complaint rate {complaint_rate:.2f} % (review at {policy.run_guard_complaint_review} %)")
+    return GuardReading(attempted, hard, complaints, top, reason[:300], tuple(reviews))
+
+
+def counters_of(run_ids) -> dict[int, dict[str, int]]:
+    """``run id -> {key: count}`` (one query)."""
+    found: dict[int, dict[str, int]] = {}
+    for run_id, key, count in RunCounter.objects.filter(run_id__in=list(run_ids)).values_list("run_id", "key", "count"):
+        found.setdefault(run_id, {})[key] = count
+    return found
+
+
+def reading_for_run(run: CampaignRun, policy: BouncePolicy) -> GuardReading:
+    """The run page's reading of the guard (one query)."""
+    return read_guard(counters_of([run.pk]).get(run.pk, {}), run.guard_baseline or {}, policy)
+
+
+def guard_runs(run_ids, *, now=None) -> set[int]:
+    """Pause the runs among ``run_ids`` whose rates cross the policy; return those not sending any more.
+
+    Two queries (the runs with their policies, their counters), plus one UPDATE per run paused.
+    """
+    ids = {run_id for run_id in run_ids if run_id}
+    if not ids:
+        return set()
+    now = now or timezone.now()
+    runs = list(CampaignRun.objects.filter(pk__in=ids).select_related("organization__bounce_policy"))
+    stopped = {run.pk for run in runs if run.status in (RunStatus.PAUSED, RunStatus.CANCELLED)}
+    watched = [run for run in runs if run.pk not in stopped and _policy(run).run_guard_enabled]
+    counters = counters_of(run.pk for run in watched) if watched else {}
+    for run in watched:
+        reading = read_guard(counters.get(run.pk, {}), run.guard_baseline or {}, _policy(run))
+        if reading.pause_reason and pause_run(run_id=run.pk, reason=reading.pause_reason, now=now):
+            stopped.add(run.pk)
+    return stopped
+
+
+def _policy(run: CampaignRun) -> BouncePolicy:
+    try:
+        return run.organization.bounce_policy
+    except BouncePolicy.DoesNotExist:
+        return policy_for(run.organization_id)
+
+
+def pause_run(*, run_id: int, reason: str, now=None) -> bool:
+    """Pause a sending run (one conditional UPDATE); True for the caller that paused it.
+
+    The organization's admins are emailed after commit, once.
+    """
+    now = now or timezone.now()
+    paused = CampaignRun.objects.filter(pk=run_id, status=RunStatus.SENDING).update(
+        status=RunStatus.PAUSED, paused_at=now, pause_reason=reason[:300]
+    )
+    if paused:
+        logger.warning("Run %s paused by the run guard: %s", run_id, reason)
+        transaction.on_commit(partial(email_admins_about_pause, run_id))
+    return bool(paused)
+
+
+def email_admins_about_pause(run_id: int) -> None:
+    """Tell the organization's admins that the guard paused the run, why, and where to resume it."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from contacts.selectors import admin_emails_for
+
+    run = CampaignRun.objects.select_related("campaign").get(pk=run_id)
+    recipients = admin_emails_for(run.organization_id)
+    if not recipients:
+        return
+    link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("campaigns:run-detail", args=[run.pk])
+    send_mail(
+        subject=f"[BouncePortal] Run {run.pk} of {run.campaign.name} paused",
+        message=(
+            f"The run guard paused run {run.pk} of “{run.campaign.name}”: {run.pause_reason}.\n\n"
+            "Nothing more is sent; the unsent messages stay scheduled. Check the run's bounces and your "
+            f"sending configuration, then resume the run from its page:\n{link}\n"
+        ),
+        from_email=None,
+        recipient_list=recipients,
+        fail_silently=True,
+    )
+
+
+def rearm_baseline(run_id: int) -> dict[str, int]:
+    """The counters as they are now: the baseline a resumed run is judged from."""
+    return counters_of([run_id]).get(run_id, {})
+
+
+def record_event_outcomes(events) -> None:
+    """Count stored events of runs' sends and guard those runs (ingestion's path; the sending
+    worker counts its own outcomes in its flush)."""
+    events = [event for event in events if event.send_id]
+    if not events:
+        return
+    run_of_send = runs_of_sends(event.send_id for event in events)
+    increments = event_increments(events, run_of_send)
+    if increments:
+        bump_counters(increments)
+        guard_runs({run_id for run_id, _key in increments})
