@@ -356,19 +356,15 @@ def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
         for index, send in enumerate(sends):
             _send_one(chunk, session, limiter, send)
             if len(chunk.done) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_SECONDS:
+                # The flush reads the run's status: paused by the guard or cancelled (cancel_run made
+                # the rest skipped), the chunk stops here.
                 if not chunk.flush([s.id for s in sends[index + 1 :]]):
                     logger.info("Run %s is no longer sending: chunk %s-%s stops", run_id, first_id, last_id)
                     break
                 flushed_at = time.monotonic()
-                if _run_cancelled(run_id):  # cancel_run made the rest skipped: stop sending them
-                    break
     chunk.flush([])
     logger.info("Run %s chunk %s-%s: %s", run_id, first_id, last_id, chunk.result)
     return chunk.result
-
-
-def _run_cancelled(run_id: int) -> bool:
-    return CampaignRun.objects.filter(pk=run_id, status=RunStatus.CANCELLED).exists()
 
 
 def _send_one(chunk: _Chunk, session: SmtpSession | EspSession, limiter: RateLimiter, send: ClaimedSend) -> None:
