@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0009_bounceevent_append_only'),
+        ('campaigns', '0010_esp_connection_api_url'),
     ]
 
     operations = [
