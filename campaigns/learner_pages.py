@@ -5,12 +5,17 @@ learner's sends, opens and bounces; the profile and edit pages get the bounce
 event that set the status; the learner list gets the "Campaign" filter.
 """
 
-import django_filters
-from django.db.models import Exists, OuterRef
+from datetime import timedelta
 
-from campaigns.models import BounceEvent, Campaign, Send
+import django_filters
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from campaigns.models import BounceEvent, Campaign, Send, SendStatus
 from contacts.activity import count_of
+from contacts.choices import DeliverabilityStatus
 from contacts.extensions import ActivityEntry, LearnerPages
+from contacts.models import Clearance
 
 
 def _sent_campaign(queryset, name, value):
@@ -18,6 +23,13 @@ def _sent_campaign(queryset, name, value):
     if not value:
         return queryset
     return queryset.filter(Exists(Send.objects.filter(learner=OuterRef("pk"), run__campaign=value)))
+
+
+# A next send "reached" the learner when it was accepted and did not bounce; one still pending, skipped or
+# refused at MAIL FROM (our sender, not the address) says nothing either way and is looked past.
+_REACHED = (SendStatus.SENT, SendStatus.DELIVERED, SendStatus.OPENED)
+_OUTCOMES = (*_REACHED, SendStatus.BOUNCED)
+RECOVERY_HISTORY = timedelta(days=365)
 
 
 class CampaignLearnerPages(LearnerPages):
@@ -45,6 +57,31 @@ class CampaignLearnerPages(LearnerPages):
             return None
         # The id is a plain column (contacts holds no foreign key into campaigns): an event deleted since is None.
         return BounceEvent.objects.filter(pk=learner.status_event_id, organization_id=learner.organization_id).first()
+
+    def recovery_counts(self, *, organization_ids, vias) -> dict[str, tuple[int, int]]:
+        """One query: each clearance of the last year joined to the learner's first send after it with an outcome."""
+        next_outcome = (
+            Send.objects.filter(
+                learner_id=OuterRef("learner_id"), created_at__gt=OuterRef("created_at"), status__in=_OUTCOMES
+            )
+            .order_by("created_at", "pk")
+            .values("status")[:1]
+        )
+        rows = (
+            Clearance.objects.filter(
+                organization_id__in=organization_ids,
+                via__in=vias,
+                previous_status=DeliverabilityStatus.BOUNCED,
+                created_at__gte=timezone.now() - RECOVERY_HISTORY,
+            )
+            .exclude(previous_subtype="")
+            .annotate(next_status=Subquery(next_outcome))
+            .filter(next_status__isnull=False)
+            .values("previous_subtype")
+            .annotate(sample=Count("pk"), delivered=Count("pk", filter=Q(next_status__in=_REACHED)))
+            .order_by()
+        )
+        return {row["previous_subtype"]: (row["delivered"], row["sample"]) for row in rows}
 
     def filters(self, organization) -> dict:
         campaigns = Campaign.objects.filter(organization=organization) if organization else Campaign.objects.none()

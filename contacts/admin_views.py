@@ -20,6 +20,7 @@ from contacts.capabilities import can_clear_bounce
 from contacts.choices import ClearedVia
 from contacts.forms import BulkClearConfirmForm
 from contacts.models import BulkClearJob, BulkClearJobStatus, Learner
+from contacts.recovery import recovery_odds, subtypes_of
 
 SAMPLE_SIZE = 20
 REPEAT_LISTED = 200
@@ -71,8 +72,18 @@ def bulk_clear_confirm(request, model_admin, job_id):
             repeat_threshold=REPEAT_CLEAR_THRESHOLD,
             not_selected=job.selected_count - job.total,
             organizations_more=job.organization_count - len(job.by_organization),
+            **_recovery_context(job),
         ),
     )
+
+
+def _recovery_context(job: BulkClearJob) -> dict:
+    """The recovery odds of the organizations the job's learners belong to (pooled when several)."""
+    ids = Learner.objects.filter(pk__in=job.learner_ids).values_list("organization_id", flat=True).distinct()
+    organization_ids = [job.organization_id] if job.organization_id else list(ids.order_by())
+    scope = f"in these {len(organization_ids)} organizations" if len(organization_ids) > 1 else ""
+    odds = recovery_odds(organization_ids=organization_ids, subtypes=subtypes_of(job.learner_ids))
+    return {"recovery": odds, "recovery_scope": scope}
 
 
 def bulk_clear_progress(request, model_admin, job_id):

@@ -17,6 +17,7 @@ from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, BulkClearError, confirm_
 from contacts.choices import ClearedVia
 from contacts.forms import BulkClearConfirmForm, BulkClearSelectionForm
 from contacts.models import BulkClearJob, BulkClearJobStatus, Learner
+from contacts.recovery import recovery_odds, subtypes_of
 from contacts.services import policy_for
 from contacts.tenancy import ClearBouncePermissionMixin, OrgScopedMixin
 
@@ -115,6 +116,7 @@ class LearnerBulkClearConfirmView(_OwnJobMixin, View):
             "repeat_more": max(0, len(job.repeat_ids) - REPEAT_LISTED),
             "repeat_threshold": REPEAT_CLEAR_THRESHOLD,
             "from_filters": job.description.startswith(FROM_FILTERS),
+            "recovery": recovery_odds(organization_ids=[self.organization.pk], subtypes=subtypes_of(job.learner_ids)),
         }
         return render(self.request, "contacts/learner_bulk_clear.html", context)
 

@@ -41,6 +41,12 @@ class LearnerPages:
         """Return the bounce event that put the learner in their status (``status_event_id``), or None."""
         return None
 
+    def recovery_counts(self, *, organization_ids: list[int], vias) -> dict[str, tuple[int, int]]:
+        """Return {subtype: (delivered, sample)} over the organizations' clearances ``via`` one of ``vias``
+        of a bounced learner: ``sample`` those whose next send after the clear has an outcome,
+        ``delivered`` those it reached."""
+        return {}
+
     def filters(self, organization) -> dict:
         """Return {name: django_filters.Filter} to add to the learner list's filters, after "engaged"."""
         return {}

@@ -79,11 +79,17 @@ class NeverSuppressImportView(NeverSuppressSettingsView):
 
 
 class NeverSuppressRemoveView(OrgScopedMixin, AdminRequiredForPostMixin, View):
+    """POST only; a GET (a reloaded page) goes back to the list. Another organization's entry is a 404."""
+
+    def get_entry(self, pk) -> NeverSuppress:
+        return get_object_or_404(NeverSuppress.objects.current(), organization=self.organization, pk=pk)
+
     def get(self, request, pk):
+        self.get_entry(pk)
         return redirect("contacts:settings-never-suppress")
 
     def post(self, request, pk):
-        entry = get_object_or_404(NeverSuppress.objects.current(), organization=self.organization, pk=pk)
+        entry = self.get_entry(pk)
         remove_never_suppress_entry(entry=entry, removed_by=request.user)
         messages.success(request, f"{entry.entry} removed: its bounces suppress again from now on.")
         return redirect("contacts:settings-never-suppress")

@@ -18,6 +18,7 @@ from contacts.extensions import learner_pages
 from contacts.filters import LearnerFilter
 from contacts.forms import LearnerEditForm
 from contacts.models import Learner
+from contacts.recovery import recovery_odds
 from contacts.selectors import near_threshold_floor
 from contacts.services import edit_learner, policy_for
 from contacts.tables import LearnerTable
@@ -89,7 +90,11 @@ class LearnerEditView(OrgScopedMixin, ClearBouncePermissionMixin, UpdateView):
         return Learner.objects.for_organization(self.organization)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(status_event=learner_pages().status_event(self.object), **kwargs)
+        learner = self.object
+        odds = []
+        if learner.is_bounced and learner.last_bounce_subtype:
+            odds = recovery_odds(organization_ids=[self.organization.pk], subtypes={learner.last_bounce_subtype})
+        return super().get_context_data(status_event=learner_pages().status_event(learner), recovery=odds, **kwargs)
 
     def form_valid(self, form):
         learner = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

@@ -7,7 +7,7 @@ test fails until every portal URL with an id in it is walked.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from contacts.models import AutomationRule, BulkClearJob
+from contacts.models import AutomationRule, BulkClearJob, NeverSuppress
 from tests.factories import BounceEventFactory, BounceMailboxFactory, InboundMessageFactory, SendFactory
 
 PORTAL_NAMESPACES = ("contacts", "campaigns", "reports")
@@ -26,6 +26,7 @@ OBJECT_URLS = {
     "campaigns:run-create": lambda o: {"pk": o["campaign"].pk},
     "contacts:learner-bulk-clear-confirm": lambda o: {"pk": o["bulk_clear_job"].pk},
     "contacts:learner-bulk-clear-progress": lambda o: {"pk": o["bulk_clear_job"].pk},
+    "contacts:settings-never-suppress-remove": lambda o: {"pk": o["never_suppress"].pk},
 }
 
 LIST_URLS = [
@@ -38,6 +39,7 @@ LIST_URLS = [
     "contacts:settings",
     "contacts:settings-policy",
     "contacts:settings-automation",
+    "contacts:settings-never-suppress",
 ]
 
 
@@ -72,6 +74,7 @@ def other_orgs_objects(other_org):
         "inbound": event.inbound_message,
         "rule": AutomationRule.objects.create(organization=other_org, category="hard", action="tag", tag="x"),
         "mailbox": BounceMailboxFactory(organization=other_org, name="Other org mailbox"),
+        "never_suppress": NeverSuppress.objects.create(organization=other_org, entry="x.example", reason="x"),
         "bulk_clear_job": BulkClearJob.objects.create(
             organization=other_org, via="portal_bulk", learner_ids=[send.learner_id], total=1
         ),
