@@ -6,12 +6,13 @@ Raw SQL here and in the services names tables and columns through the models' ``
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from django.db import connections, router
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model, Q
 
@@ -163,3 +164,34 @@ def clean_text(value, limit: int) -> str:
     if not text.isascii():
         text = _LONE_SURROGATE.sub("\ufffd", text)
     return text[:limit]
+
+
+def write_surviving_restarts(
+    write: Callable[[], None],
+    *,
+    committed: Callable[[], bool],
+    using: str = DEFAULT_DB_ALIAS,
+    attempts: int = 8,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Run ``write`` (one transaction); when the connection drops, reconnect and run it again.
+
+    For a worker's write-back outside any transaction: a database restart or
+    fail-over then costs a few seconds (up to ~16 s with the defaults), not the
+    work done since the last commit. Before each new attempt ``committed()`` is
+    asked whether the lost attempt's COMMIT went through before the connection
+    dropped, so the write is never applied twice. Inside a transaction, or once
+    the attempts are spent, the error propagates.
+    """
+    connection = connections[using]
+    for attempt in range(attempts):
+        try:
+            if attempt and committed():
+                return
+            write()
+            return
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or attempt == attempts - 1:
+                raise
+            connection.close()
+            sleep(min(0.25 * 2**attempt, 4.0))

@@ -221,6 +221,15 @@ class OAuthProvider:
         self.server.server_close()
 
 
+def _running(pid: int) -> bool:
+    """False once the process is gone or a zombie (this machine's init may be slow to reap daemons)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
 @dataclass
 class Account:
     username: str
@@ -264,18 +273,43 @@ class DovecotServer:
         wait_for_port(self.pop3s_port)
         return self
 
-    def stop(self) -> None:
+    def _stop_master(self) -> None:
         pid_file = self.base / "run" / "master.pid"
         if pid_file.exists():
             pid = int(pid_file.read_text().strip())
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                try:
-                    os.kill(pid, 0)
-                except ProcessLookupError:
-                    break
+            while time.monotonic() < deadline and _running(pid):
                 time.sleep(0.05)
+
+    def _session_pids(self) -> list[int]:
+        """This instance's IMAP/POP3 session processes (their title starts with dovecot-INSTANCE/)."""
+        title = f"dovecot-bp-test-{self.imap_port}/".encode()
+        pids = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and (entry / "cmdline").read_bytes().startswith(title):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue  # gone meanwhile
+        return pids
+
+    def restart(self) -> None:
+        """Stop Dovecot and every session it serves, then start it again on the same ports, mail kept.
+
+        A stopped master leaves its session processes serving (they outlive it here), so they are
+        killed too, by pid: the clients' connections drop as in a host restart.
+        """
+        self._stop_master()
+        for pid in self._session_pids():
+            os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(self.base / "run", ignore_errors=True)  # stale sockets break auth (RECIPES.md)
+        subprocess.run(["dovecot", "-c", str(self.base / "dovecot.conf")], check=True)
+        for port in (self.imap_port, self.pop3_port, self.imaps_port, self.pop3s_port):
+            wait_for_port(port)
+
+    def stop(self) -> None:
+        self._stop_master()
         self.oauth.stop()
         shutil.rmtree(self.base, ignore_errors=True)
 

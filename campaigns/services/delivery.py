@@ -21,17 +21,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
-from bounceportal.db import sql_names, update_fields_many
+from bounceportal.db import sql_names, update_fields_many, write_surviving_restarts
 from campaigns.models import (
     BounceEvent,
     Campaign,
     CampaignRun,
     EspConnection,
+    EventOutcome,
     EventSource,
     MatchedBy,
     RunStatus,
@@ -304,10 +305,34 @@ class _Chunk:
     def flush(self, pending_ids: list[int]) -> bool:
         """Write outcomes, events, policy and the guard's counts in one transaction; renew the
         claim on ``pending_ids``, or give it back when the run is no longer sending (paused by
-        the guard, here or by another worker). Return True while the run is still sending."""
+        the guard, here or by another worker). Return True while the run is still sending.
+
+        A database restart meanwhile is waited out (``write_surviving_restarts``): the messages
+        already handed to the server are recorded, not sent again after the lease.
+        """
         if not self.done:
             return True
+        first = self.done[0]  # every flush gives its sends a new status_changed_at: the proof it committed
+        state = {"sending": True}
+
+        def write() -> None:
+            state["sending"] = self._write(pending_ids)
+
+        def committed() -> bool:
+            if not Send.objects.filter(pk=first.id, status_changed_at=first.status_changed_at).exists():
+                return False
+            state["sending"] = not CampaignRun.objects.filter(pk=self.run_id, status__in=STOPPED_RUN_STATUSES).exists()
+            return True
+
+        write_surviving_restarts(write, committed=committed)
+        self.done, self.events, self.skipped = [], [], {}
+        return state["sending"]
+
+    def _write(self, pending_ids: list[int]) -> bool:
         now = timezone.now()
+        for event in self.events:  # as built, in case an earlier attempt rolled back after inserting them
+            event.pk, event.outcome, event.applied_at = None, EventOutcome.PENDING, None
+            event._state.adding = True
         with transaction.atomic():
             # A deadlock-aborted flush would leave its claims to expire and its messages to be sent again.
             lock_learners_in_order(e.learner_id for e in self.events)
@@ -323,7 +348,6 @@ class _Chunk:
                 for reason, count in self.skipped.items():
                     run.left_out[reason] = run.left_out.get(reason, 0) + count
                 run.save(update_fields=["left_out"])
-        self.done, self.events, self.skipped = [], [], {}
         return sending
 
     def _guard(self, now) -> bool:
@@ -352,19 +376,42 @@ def send_chunk(*, run_id: int, first_id: int, last_id: int) -> ChunkResult:
     esp = EspConnection.objects.filter(runs__pk=run_id).first()
     if esp is not None:
         chunk.remote_mta = esp.get_service_display()
-    with EspSession(esp) if esp is not None else SmtpSession() as session:
-        for index, send in enumerate(sends):
-            _send_one(chunk, session, limiter, send)
-            if len(chunk.done) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_SECONDS:
-                # The flush reads the run's status: paused by the guard or cancelled (cancel_run made
-                # the rest skipped), the chunk stops here.
-                if not chunk.flush([s.id for s in sends[index + 1 :]]):
-                    logger.info("Run %s is no longer sending: chunk %s-%s stops", run_id, first_id, last_id)
-                    break
-                flushed_at = time.monotonic()
+    try:
+        with EspSession(esp) if esp is not None else SmtpSession() as session:
+            for index, send in enumerate(sends):
+                _send_one(chunk, session, limiter, send)
+                checkpoint("after_message")
+                if len(chunk.done) >= FLUSH_EVERY or time.monotonic() - flushed_at >= FLUSH_SECONDS:
+                    # The flush reads the run's status: paused by the guard or cancelled (cancel_run made
+                    # the rest skipped), the chunk stops here.
+                    if not chunk.flush([s.id for s in sends[index + 1 :]]):
+                        logger.info("Run %s is no longer sending: chunk %s-%s stops", run_id, first_id, last_id)
+                        break
+                    flushed_at = time.monotonic()
+    except (OperationalError, InterfaceError):
+        raise  # the database itself: the flush already waited as long as it could
+    except Exception:
+        # Redis (the rate limit) or anything else failed mid-chunk: record what the server already
+        # accepted, so only the unsent sends wait for the lease to expire and go again.
+        _flush_after_failure(chunk)
+        raise
     chunk.flush([])
     logger.info("Run %s chunk %s-%s: %s", run_id, first_id, last_id, chunk.result)
     return chunk.result
+
+
+def _flush_after_failure(chunk: _Chunk) -> None:
+    try:
+        chunk.flush([])
+    except Exception:  # the database is down too: those outcomes are lost, their sends go again after the lease
+        logger.exception("Run %s: could not record %s outcomes after a failed chunk", chunk.run_id, len(chunk.done))
+
+
+def checkpoint(name: str) -> None:
+    """A point of a chunk where a service may fail ("after_message": one message handed to the server).
+
+    Does nothing; the service-restart tests (tests/campaigns/test_service_restarts.py) replace it.
+    """
 
 
 def _send_one(chunk: _Chunk, session: SmtpSession | EspSession, limiter: RateLimiter, send: ClaimedSend) -> None:

@@ -27,11 +27,11 @@ return string.format('%.6f', tat - now)
 """
 
 
-@lru_cache(maxsize=1)
-def _redis_script():
+@lru_cache(maxsize=4)
+def _redis_script(url: str):
     import redis
 
-    client = redis.Redis.from_url(settings.REDIS_URL)
+    client = redis.Redis.from_url(url)
     return client.register_script(_RESERVE)
 
 
@@ -54,7 +54,9 @@ _local = _LocalSchedule()
 def reserve(*, key: str, count: int, rate: float) -> float:
     """Reserve ``count`` sends at ``rate`` per second under ``key``; return seconds to wait first."""
     if settings.REDIS_URL:
-        return max(0.0, float(_redis_script()(keys=[f"bounceportal:send-rate:{key}"], args=[count, rate])))
+        return max(
+            0.0, float(_redis_script(settings.REDIS_URL)(keys=[f"bounceportal:send-rate:{key}"], args=[count, rate]))
+        )
     return _local.reserve(key, count, rate)
 
 
