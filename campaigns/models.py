@@ -88,7 +88,7 @@ class CampaignRun(models.Model):
         EspConnection,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,  # a connection that carried runs stays, unless its organization goes
         related_name="runs",
         help_text="Send through this email service instead of SMTP.",
     )
@@ -434,9 +434,10 @@ class BounceEvent(models.Model):
     inbound_message = models.ForeignKey(
         InboundMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
     )
-    # PROTECT: bounce events are append-only (migration 0009); a raw ESP event that has one is kept.
+    # RESTRICT: bounce events are append-only (migration 0009), so a raw ESP event that has one is kept,
+    # unless both go in the same cascade (deleting the organization).
     esp_event = models.ForeignKey(
-        EspEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="bounce_events"
+        EspEvent, null=True, blank=True, on_delete=models.RESTRICT, related_name="bounce_events"
     )
     send = models.ForeignKey(Send, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
     learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")

@@ -64,3 +64,22 @@ def test_django_admin_lists_connections_and_raw_events(client, org):
     page = client.get(f"/admin/campaigns/espconnection/{connection.pk}/change/")
     assert page.status_code == 200 and "Webhook basic auth" in page.content.decode()
     assert client.get("/admin/campaigns/espevent/").status_code == 200
+
+
+def test_an_organization_with_esp_events_and_runs_through_its_connection_can_be_deleted(client, org, send):
+    from bounceportal.audit import retention_path
+    from campaigns.models import BounceEvent
+    from campaigns.services.esp.events import TrackingEvent, ingest_esp_events
+    from contacts.models import Organization
+
+    connection = EspConnection.objects.create(organization=org, name="pm", service="postmark", sending_enabled=True)
+    send.run.esp_connection = connection
+    send.run.save()
+    bounce = TrackingEvent(kind="bounced", event_id="1", recipient=send.email, metadata={"bp_token": send.token})
+    ingest_esp_events(connection=connection, events=[bounce])
+    assert BounceEvent.objects.filter(esp_event__connection=connection).exists()
+
+    with retention_path():  # bounce events are audit rows: only the retention path deletes them
+        Organization.objects.filter(pk=org.pk).delete()
+
+    assert not EspConnection.objects.exists() and not BounceEvent.objects.exists()
