@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0010_esp_connection_api_url'),
+        ('campaigns', '0012_run_guard'),
     ]
 
     operations = [
