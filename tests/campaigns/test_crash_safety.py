@@ -36,6 +36,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 CHECKPOINTS = ["after_fetch", "after_store", "in_transaction", "after_commit"]
 
+OVER_QUOTA = "452 4.2.2 The email account that you tried to reach is over quota."  # the recipient's side
+
 
 def mailbox_with_bounces(org, maildir: Path):
     """Nine files (eight distinct messages) of every kind; returns the mailbox and the cast."""
@@ -45,7 +47,7 @@ def mailbox_with_bounces(org, maildir: Path):
     sends = {name: SendFactory(run=runs[0], learner=cast[name]) for name in cast if name != "soft"}
     messages = [
         gen.exim_text(original_of(softs[0])),
-        gen.build("postfix_soft", original_of(softs[1])),
+        gen.postfix_dsn(original_of(softs[1]), status="4.2.2", diagnostic=OVER_QUOTA),
         gen.build("postfix_block", original_of(softs[2])),
         gen.postfix_dsn(original_of(sends["hard"])),
         gen.auto_reply(original_of(sends["auto"])),
@@ -53,6 +55,7 @@ def mailbox_with_bounces(org, maildir: Path):
         gen.human_reply(original_of(sends["human"])),
         gen.arf_complaint(original_of(sends["fbl"])),
     ]
+    sends["soft_block"] = softs[2]  # a blocklist block: recorded, not counted (the sender's side)
     for raw in messages:
         drop(maildir, raw)
     drop(maildir, messages[3])  # the same bounce delivered twice
@@ -64,7 +67,8 @@ def assert_everything_counted_once(mailbox, maildir: Path, cast, sends):
         learner.refresh_from_db()
     assert InboundMessage.objects.filter(mailbox=mailbox).count() == 8
     assert BounceEvent.objects.filter(organization=mailbox.organization).count() == 6
-    assert (cast["soft"].soft_bounce_count, cast["soft"].bounce_count, cast["soft"].status) == (3, 3, "active")
+    # Three bounces recorded once each; the blocklist block is the sender's, so it does not count (DESIGN §3).
+    assert (cast["soft"].soft_bounce_count, cast["soft"].bounce_count, cast["soft"].status) == (2, 3, "active")
     assert cast["hard"].status == "bounced" and cast["hard"].bounce_count == 1
     assert cast["auto"].auto_replied_at is not None and cast["auto"].status == "active"
     assert cast["fbl"].status == "unsubscribed"
@@ -108,7 +112,8 @@ def assert_effects_are_those_of_the_stored_messages(mailbox, cast, sends):
     soft_stored = sum(is_stored(send) for send in softs)
     for learner in cast.values():
         learner.refresh_from_db()
-    assert (cast["soft"].soft_bounce_count, cast["soft"].bounce_count) == (soft_stored, soft_stored)
+    soft_counted = soft_stored - is_stored(sends["soft_block"])
+    assert (cast["soft"].soft_bounce_count, cast["soft"].bounce_count) == (soft_counted, soft_stored)
     assert (cast["hard"].status == "bounced") == is_stored(sends["hard"])
     assert (cast["auto"].auto_replied_at is not None) == is_stored(sends["auto"])
     assert (cast["fbl"].status == "unsubscribed") == is_stored(sends["fbl"])

@@ -10,10 +10,13 @@ from campaigns import bounce_generator as gen
 from campaigns.mailboxes import MailboxError
 from campaigns.models import BounceEvent, BounceMailbox, InboundMessage, SendStatus
 from campaigns.services.ingestion import poll_mailbox_once
+from contacts.models import BouncePolicy
 from tests.campaigns.conftest import drop, original_of
 from tests.factories import BounceMailboxFactory, SendFactory
 
 pytestmark = pytest.mark.django_db
+
+OVER_QUOTA = "452 4.2.2 The email account that you tried to reach is over quota."  # the recipient's side
 
 
 def files(maildir, sub="new"):
@@ -78,19 +81,30 @@ def test_the_same_bytes_in_two_organizations_mailboxes_are_kept_for_each(maildir
     }
 
 
-def test_soft_bounces_and_mail_blocks_count_toward_the_threshold(maildir_mailbox, maildir, org, send):
-    others = [SendFactory(run=send.run, learner__organization=org) for _ in range(2)]
+def test_soft_bounces_count_toward_the_threshold_and_sender_side_blocks_are_recorded_only(
+    maildir_mailbox, maildir, org, send
+):
+    soft, blocked = [SendFactory(run=send.run, learner__organization=org) for _ in range(2)]
     drop(maildir, gen.exim_text(original_of(send)))
-    drop(maildir, gen.build("postfix_block", original_of(others[0])))
-    drop(maildir, gen.build("postfix_soft", original_of(others[1])))
+    drop(maildir, gen.postfix_dsn(original_of(soft), status="4.2.2", diagnostic=OVER_QUOTA))
+    drop(maildir, gen.build("postfix_block", original_of(blocked)))  # spam filter or blocklist: the sender's
 
     poll_mailbox_once(mailbox=maildir_mailbox)
 
-    for s in [send, *others]:
+    for s, counted in [(send, 1), (soft, 1), (blocked, 0)]:
         s.learner.refresh_from_db()
-        sender_side = BounceEvent.objects.get(send=s).sender_side  # the sender's causes are not counted (DESIGN §3)
-        assert (s.learner.status, s.learner.soft_bounce_count) == ("active", 0 if sender_side else 1)
+        assert (s.learner.status, s.learner.soft_bounce_count, s.learner.bounce_count) == ("active", counted, 1)
     assert set(BounceEvent.objects.values_list("category", flat=True)) == {"soft", "block"}
+
+
+def test_sender_side_blocks_count_when_the_policy_says_so(maildir_mailbox, maildir, org, send):
+    BouncePolicy.objects.update_or_create(organization=org, defaults={"sender_side_counts": True})
+    drop(maildir, gen.build("postfix_block", original_of(send)))
+
+    poll_mailbox_once(mailbox=maildir_mailbox)
+
+    send.learner.refresh_from_db()
+    assert (send.learner.status, send.learner.soft_bounce_count) == ("active", 1)
 
 
 def test_delayed_dsn_defers_the_send_and_is_no_bounce(maildir_mailbox, maildir, send):
