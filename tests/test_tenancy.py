@@ -30,6 +30,7 @@ OBJECT_URLS = {
     "campaigns:esp-edit": lambda o: {"pk": o["esp_connection"].pk},
     "campaigns:run-schedule": lambda o: {"pk": o["campaign"].pk},
     "campaigns:run-cancel": lambda o: {"pk": o["run"].pk},
+    "campaigns:run-resume": lambda o: {"pk": o["run"].pk},
     "contacts:settings-never-suppress-remove": lambda o: {"pk": o["never_suppress"].pk},
 }
 

