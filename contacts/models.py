@@ -447,6 +447,22 @@ class AutomationRule(models.Model):
         return self.enabled and self.category == category and self.subtype in ("", subtype)
 
 
+class JobProgress:
+    """``is_finished`` and ``percent`` of a job row with ``status``, ``total`` and ``done`` (the progress pages)."""
+
+    status: str
+    total: int
+    done: int
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in ("done", "failed")
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(self.done * 100 / self.total)
+
+
 class BulkClearJobStatus(models.TextChoices):
     DRAFT = "draft", "Waiting for confirmation"
     QUEUED = "queued", "Queued"
@@ -455,7 +471,7 @@ class BulkClearJobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class BulkClearJob(models.Model):
+class BulkClearJob(JobProgress, models.Model):
     """A support bulk clear: the bounced learners selected in the admin, confirmed with a note,
     then cleared in chunks (by a Celery task when large) with its progress on the row."""
 
@@ -494,10 +510,44 @@ class BulkClearJob(models.Model):
     def __str__(self):
         return f"Bulk clear {self.pk} ({self.get_status_display()}, {self.done}/{self.total})"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (BulkClearJobStatus.DONE, BulkClearJobStatus.FAILED)
 
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else int(self.done * 100 / self.total)
+class LearnerImportStatus(models.TextChoices):
+    MAPPING = "mapping", "Choosing columns"
+    PREVIEWED = "previewed", "Waiting for confirmation"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class LearnerImport(JobProgress, models.Model):
+    """A learner file an admin uploaded: its columns' mapping, the preview, then the import's progress and report.
+
+    The file is kept in the row (``content``) so the worker that runs a large import
+    reads it wherever it runs; ``report`` is the CSV of every row's outcome.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="learner_imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    encoding = models.CharField(max_length=20, blank=True)
+    delimiter = models.CharField(max_length=1, blank=True)
+    header = models.JSONField(default=list)
+    mapping = models.JSONField(default=dict, blank=True, help_text="{column index: learner field}.")
+    total = models.PositiveIntegerField(default=0, help_text="Data rows in the file.")
+    preview = models.JSONField(default=dict, blank=True, help_text="Counts per outcome and sample rows.")
+    status = models.CharField(max_length=10, choices=LearnerImportStatus.choices, default=LearnerImportStatus.MAPPING)
+    done = models.PositiveIntegerField(default=0, help_text="Rows processed so far.")
+    counts = models.JSONField(default=dict, blank=True, help_text="Rows written per outcome.")
+    report = models.TextField(blank=True, help_text="CSV: each row's number, address, outcome and errors.")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Import {self.pk} of {self.file_name} ({self.get_status_display()})"

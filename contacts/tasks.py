@@ -2,6 +2,7 @@
 
 from bounceportal.celery import app
 from contacts.bulk_clear_runner import process_bulk_clear_job
+from contacts.learner_import_runner import process_import
 
 
 @app.task(acks_late=True)
@@ -16,3 +17,9 @@ def release_expired_suppressions() -> int:
     from contacts.deliverability import release_expired_suppressions as release
 
     return release()
+
+
+@app.task(acks_late=True)
+def run_learner_import(job_id: int) -> int:
+    """Run a confirmed learner import; return how many rows it processed."""
+    return process_import(job_id=job_id).done

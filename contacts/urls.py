@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import bulk_clear_views, never_suppress_views, settings_views, views
+from contacts import bulk_clear_views, import_views, never_suppress_views, settings_views, views
 
 app_name = "contacts"
 
@@ -16,6 +16,21 @@ urlpatterns = [
         "learners/clear/<int:pk>/progress/",
         bulk_clear_views.LearnerBulkClearProgressView.as_view(),
         name="learner-bulk-clear-progress",
+    ),
+    path("learners/import/", import_views.LearnerImportView.as_view(), name="learner-import"),
+    path("learners/import/<int:pk>/", import_views.LearnerImportMappingView.as_view(), name="learner-import-mapping"),
+    path(
+        "learners/import/<int:pk>/preview/",
+        import_views.LearnerImportPreviewView.as_view(),
+        name="learner-import-preview",
+    ),
+    path(
+        "learners/import/<int:pk>/progress/",
+        import_views.LearnerImportProgressView.as_view(),
+        name="learner-import-progress",
+    ),
+    path(
+        "learners/import/<int:pk>/report/", import_views.LearnerImportReportView.as_view(), name="learner-import-report"
     ),
     path("learners/<int:pk>/", views.LearnerDetailView.as_view(), name="learner-detail"),
     path("learners/<int:pk>/edit/", views.LearnerEditView.as_view(), name="learner-edit"),

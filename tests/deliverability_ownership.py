@@ -59,8 +59,12 @@ def _root(node: ast.AST) -> str:
             return node.id if isinstance(node, ast.Name) else ""
 
 
+# Models whose name holds "learner" but whose ``status`` is their own (an import job's progress).
+NOT_LEARNERS = frozenset({"LearnerImport"})
+
+
 def _is_learner(root: str) -> bool:
-    return root == "Learner" or "learner" in root.lower()
+    return root not in NOT_LEARNERS and (root == "Learner" or "learner" in root.lower())
 
 
 def _writes(name: str, root: str) -> bool:

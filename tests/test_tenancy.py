@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campaigns.esp_models import EspConnection
-from contacts.models import AutomationRule, BulkClearJob, NeverSuppress
+from contacts.models import AutomationRule, BulkClearJob, LearnerImport, NeverSuppress
 from tests.factories import BounceEventFactory, BounceMailboxFactory, InboundMessageFactory, SendFactory
 
 PORTAL_NAMESPACES = ("contacts", "campaigns", "reports")
@@ -32,6 +32,10 @@ OBJECT_URLS = {
     "campaigns:run-cancel": lambda o: {"pk": o["run"].pk},
     "campaigns:run-resume": lambda o: {"pk": o["run"].pk},
     "contacts:settings-never-suppress-remove": lambda o: {"pk": o["never_suppress"].pk},
+    "contacts:learner-import-mapping": lambda o: {"pk": o["learner_import"].pk},
+    "contacts:learner-import-preview": lambda o: {"pk": o["learner_import"].pk},
+    "contacts:learner-import-progress": lambda o: {"pk": o["learner_import"].pk},
+    "contacts:learner-import-report": lambda o: {"pk": o["learner_import"].pk},
 }
 
 LIST_URLS = [
@@ -80,6 +84,9 @@ def other_orgs_objects(other_org):
         "rule": AutomationRule.objects.create(organization=other_org, category="hard", action="tag", tag="x"),
         "mailbox": BounceMailboxFactory(organization=other_org, name="Other org mailbox"),
         "never_suppress": NeverSuppress.objects.create(organization=other_org, entry="x.example", reason="x"),
+        "learner_import": LearnerImport.objects.create(
+            organization=other_org, file_name="theirs.csv", content=b"email\na@other.example\n"
+        ),
         "bulk_clear_job": BulkClearJob.objects.create(
             organization=other_org, via="portal_bulk", learner_ids=[send.learner_id], total=1
         ),
