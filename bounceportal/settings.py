@@ -237,6 +237,13 @@ SEND_RETRY_MAX_SECONDS = env_int("SEND_RETRY_MAX_SECONDS", 3600, minimum=1)
 # A claimed send whose worker has been silent this long is claimed again (the worker died).
 SEND_CLAIM_LEASE_SECONDS = env_int("SEND_CLAIM_LEASE_SECONDS", 900, minimum=10)
 SMTP_TIMEOUT_SECONDS = env_int("SMTP_TIMEOUT_SECONDS", 30, minimum=1)
+
+# --- Engagement: telling link scanners from people (campaigns/engagement_signals.py) ------------
+# Opens and clicks this soon after delivery, from these address ranges (comma-separated CIDRs), or
+# clicking every link of a message within ENGAGEMENT_ALL_LINKS_SECONDS are recorded as machine.
+ENGAGEMENT_AFTER_DELIVERY_SECONDS = env_int("ENGAGEMENT_AFTER_DELIVERY_SECONDS", 10, minimum=0)
+ENGAGEMENT_ALL_LINKS_SECONDS = env_int("ENGAGEMENT_ALL_LINKS_SECONDS", 10, minimum=1)
+ENGAGEMENT_SCANNER_NETWORKS = env_networks("ENGAGEMENT_SCANNER_NETWORKS", [])
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "BouncePortal <noreply@bounceportal.test>")
 

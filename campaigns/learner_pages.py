@@ -1,7 +1,7 @@
 """What campaigns adds to contacts' learner pages (the extension point of ``contacts.extensions``).
 
 Registered by ``CampaignsConfig.ready()``: the profile's activity log gets the
-learner's sends, opens and bounces; the profile and edit pages get the bounce
+learner's sends, opens and clicks (human or machine) and bounces; the profile and edit pages get the bounce
 event that set the status; the learner list gets the "Campaign" filter.
 """
 
@@ -11,7 +11,7 @@ import django_filters
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from campaigns.models import BounceEvent, Campaign, Send, SendStatus
+from campaigns.models import BounceEvent, Campaign, EngagementEvent, Send, SendStatus
 from contacts.activity import count_of
 from contacts.choices import DeliverabilityStatus
 from contacts.extensions import ActivityEntry, LearnerPages
@@ -36,16 +36,17 @@ class CampaignLearnerPages(LearnerPages):
     def activity_counts(self, learner) -> dict:
         return {
             "sends": count_of(Send.objects.filter(learner=learner)),
-            "opens": count_of(Send.objects.filter(learner=learner, opened_at__isnull=False)),
+            "engagement": count_of(EngagementEvent.objects.filter(learner=learner)),
             "bounces": count_of(BounceEvent.objects.filter(learner=learner)),
         }
 
     def activity(self, learner, limit: int) -> list[ActivityEntry]:
         sends = Send.objects.filter(learner=learner).select_related("run__campaign")
         entries = [ActivityEntry("send", s.sent_at or s.created_at, s) for s in sends.order_by("-created_at")[:limit]]
+        # Opens and clicks, people's and machines' alike, each labelled (contacts/_activity_engagement.html).
+        engagement = EngagementEvent.objects.filter(learner=learner).select_related("send__run__campaign")
         entries += [
-            ActivityEntry("open", s.opened_at or s.created_at, s)  # opened_at is set: the filter says so
-            for s in sends.filter(opened_at__isnull=False).order_by("-opened_at")[:limit]
+            ActivityEntry("engagement", e.occurred_at, e) for e in engagement.order_by("-occurred_at", "-id")[:limit]
         ]
         # Never load the raw inbound message here: it may be megabytes; the page links to it by id.
         events = BounceEvent.objects.filter(learner=learner).select_related("send__run__campaign")

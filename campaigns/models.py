@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from bounceportal.secrets_box import decrypt_secret, encrypt_secret
+from campaigns.engagement_models import EngagementEvent, EngagementKind, MachineReason  # noqa: F401 -- registered from here
 from campaigns.esp_models import EspConnection, EspEvent
 from campaigns.send_windows import SendWindow
 from contacts.choices import Category, Reason, Subtype
@@ -182,8 +183,11 @@ class Send(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # Human engagement only: machine opens and clicks are EngagementEvent rows and change nothing here.
     opened_at = models.DateTimeField(null=True, blank=True)
     open_count = models.PositiveIntegerField(default=0)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    click_count = models.PositiveIntegerField(default=0)
     bounced_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
     last_reply = models.TextField(blank=True, help_text="The last SMTP reply or error.")

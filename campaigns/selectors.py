@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import CharField, Count, F, Value
+from django.db.models import CharField, Count, F, Q, Value
 
 from bounceportal.db import sql_names
-from campaigns.models import BounceEvent, CampaignRun, RunStatus, Send, SendStatus
+from campaigns.models import BounceEvent, CampaignRun, EngagementEvent, EngagementKind, RunStatus, Send, SendStatus
 from contacts.choices import Category, Subtype
 
 # Statuses that never left: they do not count toward a run's attempted sends.
@@ -166,4 +166,47 @@ def paused_runs_for_organization(organization, limit: int = 10):
         CampaignRun.objects.filter(organization=organization, status=RunStatus.PAUSED)
         .select_related("campaign")
         .order_by("-paused_at", "-pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class RunEngagement:
+    """A run's open and click rates, people only, and what machines did beside them."""
+
+    reached: int  # sends that left and did not bounce or fail: sent, delivered, opened
+    opened: int
+    clicked: int
+    machine_opens: int
+    machine_clicks: int
+
+    def rate(self, count: int) -> float:
+        return 100 * count / self.reached if self.reached else 0.0
+
+    @property
+    def open_rate(self) -> float:
+        return self.rate(self.opened)
+
+    @property
+    def click_rate(self) -> float:
+        return self.rate(self.clicked)
+
+
+def engagement_for_run(run, counts: dict[str, int]) -> RunEngagement:
+    """The run's human open and click rates (``counts``: status_counts_for_run) and machine activity; two queries."""
+    sends = Send.objects.filter(run=run).order_by()
+    people = sends.aggregate(
+        opened=Count("pk", filter=Q(opened_at__isnull=False)), clicked=Count("pk", filter=Q(clicked_at__isnull=False))
+    )
+    machines = dict(
+        EngagementEvent.objects.filter(send__run=run, machine=True)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("*"))
+    )
+    return RunEngagement(
+        reached=counts[SendStatus.SENT] + counts[SendStatus.DELIVERED] + counts[SendStatus.OPENED],
+        opened=people["opened"],
+        clicked=people["clicked"],
+        machine_opens=machines.get(EngagementKind.OPEN, 0),
+        machine_clicks=machines.get(EngagementKind.CLICK, 0),
     )

@@ -15,7 +15,7 @@ from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
 from campaigns.filters import SendFilter
 from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, RunStatus, Send, SendStatus
-from campaigns.selectors import NOT_ATTEMPTED, summary_for_run, template_alerts_for_campaign
+from campaigns.selectors import NOT_ATTEMPTED, engagement_for_run, summary_for_run, template_alerts_for_campaign
 from campaigns.services.guard import reading_for_run
 from campaigns.tables import CampaignTable, SendTable
 from contacts.capabilities import can_launch_runs, can_view_raw_messages
@@ -84,10 +84,12 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         run, policy = self.run, policy_for(self.organization.pk)
         share = policy.allowlisting_alert_share
+        large = is_large(run.sends.all())
         (counts, alerts), as_of = cached_when_large(
-            f"run-summary:{run.pk}:{share}",
-            lambda: summary_for_run(run, share_percent=share),
-            large=is_large(run.sends.all()),
+            f"run-summary:{run.pk}:{share}", lambda: summary_for_run(run, share_percent=share), large=large
+        )
+        engagement, _as_of = cached_when_large(
+            f"run-engagement:{run.pk}", lambda: engagement_for_run(run, counts), large=large
         )
         attempted = sum(n for status, n in counts.items() if status not in NOT_ATTEMPTED)
         chart = bar_chart(
@@ -108,6 +110,7 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             can_resume=run.status == RunStatus.PAUSED and can_launch_runs(self.request.user, self.organization),
             as_of=as_of,
             left_out=sorted(run.left_out.items()) if isinstance(run.left_out, dict) else [],
+            engagement=engagement,
         )
         # A filter on the sends' bounce events is sparse in a big run: counting its matches would read
         # much of the run, so the table then shows its pages without a total.

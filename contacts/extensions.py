@@ -17,9 +17,9 @@ from datetime import datetime
 class ActivityEntry:
     """One line of a learner's activity log, shown with ``contacts/_activity_<kind>.html``."""
 
-    kind: str  # "send", "open", "bounce" or "clearance"
+    kind: str  # "send", "engagement" (an open or a click), "bounce" or "clearance"
     at: datetime
-    item: object  # the Send, BounceEvent or Clearance
+    item: object  # the Send, EngagementEvent, BounceEvent or Clearance
 
     @property
     def template(self) -> str:

@@ -7,7 +7,9 @@ messages differ only in the recipient, the token (envelope sender, Message-ID,
 and the merge fields (``campaigns.merge_fields``), so :class:`MessageTemplate`
 encodes the headers and bodies once and each :meth:`MessageTemplate.render`
 joins pre-encoded pieces with a few short per-send pieces; a subject or body
-with merge fields is filled in and encoded per send. Bodies are quoted-printable (``binascii.b2a_qp``, in C), so
+with merge fields is filled in and encoded per send, and so is an HTML body
+with links, whose hrefs become each send's tracked redirects
+(``campaigns.services.links``). Bodies are quoted-printable (``binascii.b2a_qp``, in C), so
 any text is 7-bit safe; the boundary starts with ``=_``, which quoted-printable
 output can never contain.
 """
@@ -25,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
 from campaigns.merge_fields import MergeText, html_merge
+from campaigns.services.links import MARKER, click_path, rewrite_links
 
 _validator = EmailValidator()
 _BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -124,14 +127,20 @@ class MessageTemplate:
         self._close = f"--{boundary}--\r\n".encode("ascii")
         self._text = MergeText(campaign.body_text.replace("\r\n", "\n"))
         self._text_body = _qp(self._text.pieces[0]) if not self._text.has_fields else b""
-        body_html = campaign.body_html.strip() or html_from_text(campaign.body_text)
+        body_html, self.links = rewrite_links(campaign.body_html.strip() or html_from_text(campaign.body_text))
         match = None
         for match in _BODY_CLOSE.finditer(body_html):  # noqa: B007 -- the last closing tag is the one wanted
             pass
         before, after = (body_html[: match.start()], body_html[match.start() :]) if match else (body_html, "")
         self._html = (html_merge(before), html_merge(after))
-        self._html_before = _qp(before) if not self._html[0].has_fields else b""
-        self._html_after = (_qp(after) if after else b"") if not self._html[1].has_fields else b""
+        # Which tracked links each part holds; a part with neither links nor merge fields is encoded once.
+        self._links_in = tuple(
+            [i for i in range(len(self.links)) if MARKER.format(i) in text] for text in (before, after)
+        )
+        self._html_static = tuple(
+            None if merged.has_fields or links else (_qp(text) if text else b"")
+            for merged, links, text in zip(self._html, self._links_in, (before, after))
+        )
         self._date = ("", 0)
 
     def envelope_sender(self, token: str) -> str:
@@ -148,6 +157,17 @@ class MessageTemplate:
         if self._date[1] != now:  # formatdate costs more than the rest of the headers
             self._date = (formatdate(now, usegmt=True), now)
         return self._date[0]
+
+    def _html_part(self, part: int, token: str, values: dict[str, str]) -> bytes:
+        """One send's HTML before (0) or after (1) the footer: merge fields filled in, links tracked."""
+        static = self._html_static[part]
+        if static is not None:
+            return static
+        text = self._html[part].render(values)
+        for index in self._links_in[part]:
+            target = self.base_url + click_path(token, index, self.links[index])
+            text = text.replace(MARKER.format(index), target)
+        return _qp(text)
 
     def render(self, *, token: str, to: str, values: dict[str, str] | None = None) -> bytes:
         """Return the whole message for one send (CRLF line ends, 7-bit).
@@ -175,9 +195,9 @@ class MessageTemplate:
                 self._text_body or _qp(self._text.render(values)),
                 text_footer,
                 self._html_open,
-                self._html_before or _qp(self._html[0].render(values)),
+                self._html_part(0, token, values),
                 html_footer,
-                self._html_after or (_qp(self._html[1].render(values)) if self._html[1].has_fields else b""),
+                self._html_part(1, token, values),
                 self._close,
             )
         )

@@ -12,12 +12,12 @@ import logging
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from bounceportal.db import update_fields_many
 from campaigns.models import BounceEvent, Send, SendStatus
 from campaigns.services.guard import record_event_outcomes
+from campaigns.services import engagement
 from contacts import deliverability
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, ClearedVia
 from contacts.deliverability import BounceFact, BounceResult, lock_learners_in_order
@@ -141,14 +141,8 @@ def record_delivery(*, send: Send, now=None) -> Send:
 
 
 def record_open(*, send: Send, now=None) -> Send:
-    """Record an open of the send; the learner is engaged again (and cleared if bounced)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        deliverability.record_open(learner_id=send.learner_id, now=now)
-        Send.objects.filter(pk=send.pk).update(open_count=F("open_count") + 1)
-        Send.objects.filter(pk=send.pk, opened_at__isnull=True).update(
-            opened_at=now, status=SendStatus.OPENED, status_changed_at=now
-        )
+    """Record a person's open of the send (see ``campaigns.services.engagement``); return the send."""
+    engagement.record_open(send=send, now=now)
     send.refresh_from_db()
     return send
 

@@ -23,7 +23,8 @@ Where a learner is cleared (always with a Clearance naming actor and channel)
 Never-suppress list: ``protection.never_suppress_entries`` says which learners
 it protects; ``apply_bounces`` records their bounces and never suppresses them.
 
-Counters only: ``engagement.record_deliveries`` resets the soft-bounce count.
+Counters only: ``engagement.record_deliveries`` resets the soft-bounce count;
+``engagement.correct_last_click`` takes back the click date of a scanner's clicks.
 Every transition locks learners in id order (``locks.lock_learners_in_order``).
 """
 
@@ -34,7 +35,7 @@ from contacts.deliverability.clearing import (
     clear_bounce_status,
     clear_bounce_statuses,
 )
-from contacts.deliverability.engagement import record_click, record_deliveries, record_open
+from contacts.deliverability.engagement import correct_last_click, record_click, record_deliveries, record_open
 from contacts.deliverability.expiry import release_expired_suppressions
 from contacts.deliverability.facts import BounceFact, BounceResult, EngagementResult, Outcome
 from contacts.deliverability.locks import lock_learners_in_order
@@ -50,6 +51,7 @@ __all__ = [
     "change_learner_email",
     "clear_bounce_status",
     "clear_bounce_statuses",
+    "correct_last_click",
     "lock_learners_in_order",
     "never_suppress_entry_for",
     "record_click",

@@ -4,7 +4,10 @@ A delivery resets the consecutive soft-bounce count and the soft suppressions in
 a row (the next soft suppression waits the first period again). An open or a click makes
 the learner engaged, resets the count, removes the auto-reply flag and, when
 the learner was bounced, clears the bounce (a Clearance ``via=open`` with no
-user: the learner's own mail program is the witness).
+user: the learner's own mail program is the witness). Callers pass people's
+opens and clicks only: a link scanner's (``machine``) proves nothing about the
+learner and never comes here. ``correct_last_click`` takes back the click
+date of clicks found to be a scanner's after they were counted.
 """
 
 from django.db import transaction
@@ -54,3 +57,14 @@ def _record_engagement(learner_id: int, now, *, clicked: bool) -> EngagementResu
             fields.update(cleared_fields(now), times_cleared=learner.times_cleared + 1)
         Learner.objects.filter(pk=learner_id).update(**fields)
     return EngagementResult(learner_id=learner_id, cleared=cleared)
+
+
+def correct_last_click(*, learner_id: int, last_clicked_at) -> None:
+    """Set the learner's last click to ``last_clicked_at`` (None: no person's click left), and the
+    last engagement to the later of it and the last open: clicks found to be a scanner's are taken back."""
+    with transaction.atomic(savepoint=False):
+        learner = Learner.objects.select_for_update().only("pk", "last_opened_at").get(pk=learner_id)
+        dates = [date for date in (learner.last_opened_at, last_clicked_at) if date is not None]
+        Learner.objects.filter(pk=learner_id).update(
+            last_clicked_at=last_clicked_at, last_engaged_at=max(dates) if dates else None
+        )

@@ -18,6 +18,15 @@ from tests.factories import CampaignFactory, LearnerFactory, SendFactory
 pytestmark = pytest.mark.django_db
 
 
+MAIL_PROGRAM = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Microsoft Outlook 16.0"
+
+
+@pytest.fixture
+def client():
+    """A visitor whose requests look like a person's mail program (a user agent; see test_engagement)."""
+    return Client(HTTP_USER_AGENT=MAIL_PROGRAM)
+
+
 @pytest.fixture
 def send(org):
     return SendFactory(run__campaign__organization=org, learner__email="ada@school.example")
@@ -128,6 +137,7 @@ def test_the_links_in_a_sent_message_open_and_unsubscribe(
     org, client, smtp_sink, settings, django_capture_on_commit_callbacks
 ):
     settings.PUBLIC_BASE_URL = "http://testserver"
+    settings.ENGAGEMENT_AFTER_DELIVERY_SECONDS = 0  # opened the moment it was sent, yet a person's
     learner = LearnerFactory(organization=org)
     with django_capture_on_commit_callbacks(execute=True):
         launch_run(run=create_run(campaign=CampaignFactory(organization=org)))

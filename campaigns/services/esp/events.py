@@ -27,7 +27,17 @@ from bounceportal.classifier import recipient_for_reason
 from bounceportal.classifier.tokens import message_id_token
 from bounceportal.db import clean_text, field_in, insert_new_rows, update_fields_many
 from campaigns.esp_models import EspEventKind, EspEventState
-from campaigns.models import BounceEvent, EspConnection, EspEvent, EventSource, MatchedBy, Send, SendStatus
+from campaigns.models import (
+    BounceEvent,
+    EngagementEvent,
+    EngagementKind,
+    EspConnection,
+    EspEvent,
+    EventSource,
+    MatchedBy,
+    Send,
+    SendStatus,
+)
 from campaigns.services.esp.vocab import decide, service_verdict
 from campaigns.services.explanation import explanation_fields
 from campaigns.services.matching import Clues, SendMatcher
@@ -320,5 +330,22 @@ def _engagement(plan: _Plan, live_sends: set, now) -> None:
         Send.objects.filter(pk__in=ids, opened_at__isnull=True).update(
             opened_at=now, status=SendStatus.OPENED, status_changed_at=now
         )
-    for send in sorted((s for pk, s in plan.clicks.items() if pk in live_sends), key=lambda s: s.learner_id):
+    clicked = sorted((s for pk, s in plan.clicks.items() if pk in live_sends), key=lambda s: s.learner_id)
+    for send in clicked:
         deliverability.record_click(learner_id=send.learner_id, now=now)
+    if clicked:
+        ids = [s.pk for s in clicked]
+        Send.objects.filter(pk__in=ids).update(click_count=F("click_count") + 1)
+        Send.objects.filter(pk__in=ids, clicked_at__isnull=True).update(clicked_at=now)
+    # The profile's activity log lists them like the pixel's and the tracked links' (the service vouches a person).
+    EngagementEvent.objects.bulk_create(
+        EngagementEvent(
+            organization_id=send.organization_id,
+            send_id=send.pk,
+            learner_id=send.learner_id,
+            kind=kind,
+            occurred_at=now,
+        )
+        for kind, sends in ((EngagementKind.OPEN, opened), (EngagementKind.CLICK, clicked))
+        for send in sends
+    )
