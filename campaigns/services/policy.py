@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from bounceportal.db import update_fields_many
 from campaigns.models import BounceEvent, Send, SendStatus
-from campaigns.services.guard import record_event_outcomes
 from campaigns.services import engagement
+from campaigns.services.guard import record_event_outcomes
 from contacts import deliverability
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, ClearedVia
 from contacts.deliverability import BounceFact, BounceResult, lock_learners_in_order

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0008_send_due_index'),
+        ('campaigns', '0012_run_guard'),
         ('contacts', '0005_organization_time_zone'),
     ]
 
