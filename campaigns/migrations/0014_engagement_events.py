@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0012_run_guard'),
+        ('campaigns', '0013_esp_restrict_deletes'),
         ('contacts', '0005_organization_time_zone'),
     ]
 
