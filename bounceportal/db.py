@@ -50,7 +50,8 @@ def insert_new_rows(
     model: type[Model], rows: Sequence[Model], columns: Sequence[str], *, unique: Sequence[str], key: str
 ) -> set:
     """Insert the rows with one ``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING``; set the new rows'
-    primary keys (the others keep none) and return the ``key`` values of those inserted.
+    primary keys (the others keep none) and return the ``key`` values of those inserted. An empty
+    ``unique`` skips a row that conflicts with any unique constraint of the table.
 
     Rows a concurrent writer (or an earlier request) stored already are skipped by the database, so
     the caller acts only on what it inserted and nothing is ever applied twice.
@@ -81,9 +82,9 @@ def insert_new_rows(
         one = "(" + ", ".join(["%s"] * len(fields)) + ")"
         source = "VALUES " + ", ".join([one] * len(rows))
         params = [value for row in values for value in row]
-    conflict = ", ".join(getattr(names, u) for u in unique)
+    conflict = "(" + ", ".join(getattr(names, u) for u in unique) + ")" if unique else ""
     sql = (
-        f"INSERT INTO {names.table} ({columns_sql}) {source} ON CONFLICT ({conflict}) "
+        f"INSERT INTO {names.table} ({columns_sql}) {source} ON CONFLICT {conflict} "
         f"DO NOTHING RETURNING {getattr(names, pk.name)}, {getattr(names, key)}"
     )
     with connection.cursor() as cursor:

@@ -259,6 +259,9 @@ if PRODUCTION and not MAILBOX_SECRET_KEY:
 # let customers probe the internal network through "Test connection", unless the operator lists one.
 EGRESS_ALLOWED_NETWORKS = env_networks("EGRESS_ALLOWED_NETWORKS", [] if PRODUCTION else ["127.0.0.0/8", "::1/128"])
 INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Seconds the classifier may spend on one inbound message; past it the message is kept raw as
+# "too complex" for review (issue #13: hostile mail must not stall a mailbox's polls).
+INBOUND_CLASSIFY_SECONDS = env_int("INBOUND_CLASSIFY_SECONDS", 10, minimum=1)
 DEMO_MAILDIR = Path(env_str("DEMO_MAILDIR", str(VAR_DIR / "demo-maildir")))
 
 LOGGING = {

@@ -104,7 +104,7 @@ class MailboxEditView(OrgScopedMixin, MailboxAdminMixin, UpdateView):
         needs_review = (
             Q(matched_by__in=(MatchedBy.NONE, MatchedBy.ADDRESS))
             | Q(truncated=True)
-            | Q(kind__in=(InboundKind.NOT_BOUNCE, InboundKind.UNPARSEABLE))
+            | Q(kind__in=(InboundKind.NOT_BOUNCE, InboundKind.UNPARSEABLE, InboundKind.TOO_COMPLEX))
         )
         review = (
             self.object.inbound_messages.filter(needs_review)

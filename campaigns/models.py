@@ -350,6 +350,7 @@ class InboundKind(models.TextChoices):
     UNSUBSCRIBE = "unsubscribe", "Unsubscribe request"
     NOT_BOUNCE = "not_bounce", "Not a bounce"
     UNPARSEABLE = "unparseable", "Unparseable"
+    TOO_COMPLEX = "too_complex", "Too complex (kept for review)"
     PENDING = "pending", "Not classified yet"
 
 
@@ -369,6 +370,13 @@ class InboundMessage(models.Model):
         BounceMailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_messages"
     )
     digest = models.CharField(max_length=64, help_text="SHA-256 of the raw bytes as received.")
+    content_digest = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        help_text="SHA-256 of the message without the transport headers relays add (Received, DKIM, ...): "
+        "the same bounce delivered again is the same message. Empty for messages stored before 0.2.",
+    )
     raw = models.BinaryField()
     size = models.PositiveIntegerField(help_text="Size as received, before any truncation.")
     truncated = models.BooleanField(default=False)
@@ -388,7 +396,10 @@ class InboundMessage(models.Model):
         ordering = ["-received_at", "-id"]
         # Unique per organization: the same bytes reaching two customers' mailboxes are two
         # messages, each kept and applied for its own organization.
-        constraints = [models.UniqueConstraint(fields=["organization", "digest"], name="inbound_digest_unique_per_org")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "digest"], name="inbound_digest_unique_per_org"),
+            models.UniqueConstraint(fields=["organization", "content_digest"], name="inbound_content_unique_per_org"),
+        ]
         indexes = [
             models.Index(fields=["organization", "received_at"], name="inbound_org_received"),
             models.Index(fields=["organization", "kind"], name="inbound_org_kind"),
@@ -446,7 +457,15 @@ class BounceEvent(models.Model):
     send = models.ForeignKey(Send, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
     learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
     source = models.CharField(max_length=8, choices=EventSource.choices, default=EventSource.MAILBOX)
+    # The recipient's position in its report; it stops at 32,767 (a report naming more still gets
+    # an event for every recipient: the column stays small, so no rewrite of this large table).
     recipient_index = models.PositiveSmallIntegerField(default=0)
+    event_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of send, recipient, status and the report's own Message-ID: a report delivered "
+        "again in other bytes yields no second event. Empty when the report has no Message-ID.",
+    )
     # The classifier's per-recipient output (DESIGN §2, "Classifier contract").
     address = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=20, blank=True)
@@ -487,6 +506,8 @@ class BounceEvent(models.Model):
         indexes = [
             models.Index(fields=["organization", "category", "subtype"], name="event_org_category"),
             models.Index(fields=["learner", "occurred_at"], name="event_learner_occurred"),
+            # A report's events are looked up by key before they are counted (campaigns/services/digests.py).
+            models.Index(fields=["organization", "event_key"], name="event_org_key"),
             # Dashboards' trend per category over a date range, from the index alone.
             models.Index(
                 fields=["organization", "occurred_at"], name="event_org_occurred_cover", include=["category", "send_id"]

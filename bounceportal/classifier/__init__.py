@@ -13,8 +13,9 @@ Unsubscribe requests use reason ``feedback``, ``feedback_type`` ``opt-out`` and 
 ``unsubscribe``; ARF reports keep category ``complaint`` whatever their feedback type.
 """
 
+from .budget import TOO_COMPLEX
 from .core import classify
 from .result import Recipient, Result
 from .smtpreply import classify_smtp_reply, recipient_for_reason
 
-__all__ = ["Recipient", "Result", "classify", "classify_smtp_reply", "recipient_for_reason"]
+__all__ = ["TOO_COMPLEX", "Recipient", "Result", "classify", "classify_smtp_reply", "recipient_for_reason"]

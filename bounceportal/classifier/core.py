@@ -9,7 +9,7 @@ diagnostic and reason (``reasons``); find the original Message-ID and our send t
 
 from __future__ import annotations
 
-from . import kinds
+from . import budget, kinds
 from .htmltext import html_to_text
 from .mime import Part, normalize_newlines, parse_headers, parse_message
 from .result import KIND_NOT_BOUNCE, Result
@@ -61,6 +61,7 @@ def gather(root: Part) -> Gathered:
 
 
 def _visit(part: Part, found: Gathered) -> None:
+    budget.check()
     ctype = part.ctype
     if ctype.startswith("multipart/"):
         if not part.children:  # unsplittable multipart: read it as text
@@ -74,7 +75,7 @@ def _visit(part: Part, found: Gathered) -> None:
             found.original_text = part.body[:65536]
             found.attached = part.body
     elif ctype in ("message/delivery-status", "message/global-delivery-status"):
-        found.dsn.append(part.text())
+        found.dsn.append(part.text(len(part.body)))  # the whole report: every recipient counts
     elif ctype == "message/feedback-report":
         found.arf.append(part.text())
     elif ctype in ("text/rfc822-headers", "text/rfc822-header", "message/rfc822-headers", "message/global-headers"):
@@ -90,18 +91,25 @@ def _visit(part: Part, found: Gathered) -> None:
         found.texts.append(part.text())
 
 
-def classify(raw: bytes, *, bounce_domain: str = "") -> Result:
+def classify(raw: bytes, *, bounce_domain: str = "", time_budget: float | None = None) -> Result:
     """Return what ``raw`` is (a bounce or not, of which kind, about whom). Never raises.
 
     ``bounce_domain``, when given, restricts token extraction from Message-IDs to
     ``<TOKEN@bounce_domain>``. Input that is not a message comes back with
     ``is_bounce`` false and ``error`` set. An exception inside the classifier is a bug:
     it comes back as ``error="internal: ..."`` (tests fail on it), never as an answer.
+    With ``time_budget`` (seconds), a message still not read when it runs out comes back
+    with ``error="too complex: ..."`` (see ``budget``).
     """
+    token = budget.start(time_budget)
     try:
         return _classify(raw, bounce_domain)
+    except budget.TooComplex:
+        return Result(error=f"{budget.TOO_COMPLEX}: not read within {time_budget} s")
     except Exception as exc:  # the contract says never raise; but this is a bug, and says so
         return Result(error=f"internal: {type(exc).__name__}: {exc}"[:300])
+    finally:
+        budget.stop(token)
 
 
 def _classify(raw: bytes | bytearray | memoryview | str, bounce_domain: str) -> Result:
@@ -124,6 +132,7 @@ def _classify_text(text: str, bounce_domain: str, depth: int) -> Result:
     A message that is no bounce itself but carries one (forwarded by a person, or
     wrapped by a relay that re-bounced it) is classified by the one it carries.
     """
+    budget.check()
     root = parse_message(text)
     if not root.headers:
         return Result(error="no message headers found")

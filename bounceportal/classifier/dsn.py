@@ -14,6 +14,7 @@ import re
 # empty line, the same field seen twice starts the next one (either may come first).
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
 _FIELD_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:(.*)$")
+MAX_FIELD = 16 * 1024  # characters of one field value kept (a diagnostic is a few hundred)
 _ADDRESS_TYPE = re.compile(r"^\s*[A-Za-z0-9-]+\s*;\s*")
 
 
@@ -54,18 +55,23 @@ _GROUP_FIELDS = ("action", "status")
 
 
 def _blocks(text: str) -> list[list[tuple[str, str]]]:
-    """Return the blocks of ``text`` (split at empty lines) as unfolded fields."""
+    """Return the blocks of ``text`` (split at empty lines) as unfolded fields.
+
+    Continuation lines are collected and joined once (adding each to the value would copy it
+    again per line: quadratic on a field folded over many lines), and a value is cut at
+    MAX_FIELD characters: no real field is longer, and the phrase tables read every value.
+    """
     blocks: list[list[tuple[str, str]]] = []
-    fields: list[list[str]] = []
-    last = None
+    fields: list[tuple[str, list[str]]] = []
+    last: list[str] | None = None
     for line in text.split("\n"):
         if line[:1] in (" ", "\t") and line.strip():
             if last is not None:
-                last[1] += " " + line.strip()
+                last.append(line.strip())
             continue
         if not line.strip():
             if fields:
-                blocks.append([(n, v) for n, v in fields])
+                blocks.append(_joined(fields))
                 fields = []
             last = None
             continue
@@ -73,11 +79,15 @@ def _blocks(text: str) -> list[list[tuple[str, str]]]:
         if not match:
             last = None
             continue
-        last = [match.group(1).lower(), match.group(2).strip()]
-        fields.append(last)
+        last = [match.group(2).strip()]
+        fields.append((match.group(1).lower(), last))
     if fields:
-        blocks.append([(n, v) for n, v in fields])
+        blocks.append(_joined(fields))
     return blocks
+
+
+def _joined(fields: list[tuple[str, list[str]]]) -> list[tuple[str, str]]:
+    return [(name, " ".join(pieces)[:MAX_FIELD]) for name, pieces in fields]
 
 
 def _has_recipient(fields: dict[str, str]) -> bool:

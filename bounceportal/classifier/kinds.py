@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from . import budget
 from .autoreplies import is_autoreply, is_unsubscribe
 from .dsn import has_dsn_fields, parse_dsn, strip_type
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
@@ -246,6 +247,7 @@ def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipi
     context = notice[:8000]
     recipients = []
     for fields in groups:
+        budget.check()
         address = _clean_address(fields.get("final-recipient", ""))
         if "@" not in address:
             address = _clean_address(fields.get("original-recipient", "")) or address
@@ -340,6 +342,7 @@ def _recipient(
     unreported: bool = False,
 ) -> Recipient:
     """Return a Recipient with codes, diagnostic and reason from the texts we have."""
+    budget.check()
     source = diagnostic or block
     status = status_of(source) or dsn_status
     reply = reply_code_of(source) or (reply_code_of(block) if diagnostic else "")

@@ -19,6 +19,7 @@ from bounceportal import classifier
 from bounceportal.classifier.mime import decode_header_value
 from bounceportal.db import clean_text, update_fields_many
 from campaigns.models import BounceEvent, EventSource, InboundKind, Send, SendStatus
+from campaigns.services.digests import content_digest, event_key
 from campaigns.services.explanation import explanation_fields
 from campaigns.services.matching import Clues, SendMatcher, best_match, clues_for, top_headers
 from campaigns.services.policy import apply_bounce_events, lock_learners_in_order, record_delivery
@@ -28,6 +29,8 @@ _KINDS = {InboundKind.DSN, InboundKind.AUTOREPLY, InboundKind.FEEDBACK, InboundK
 # Kinds the portal acts on; the rest (human replies, unreadable bytes) stay untouched in the mailbox.
 MARKABLE_KINDS = frozenset({InboundKind.DSN, InboundKind.AUTOREPLY, InboundKind.FEEDBACK, InboundKind.UNSUBSCRIBE})
 _DONE_ACTIONS = ("delivered", "relayed", "expanded")
+EVENT_BATCH = 1000  # events per INSERT
+MAX_RECIPIENT_INDEX = 32767  # BounceEvent.recipient_index is a small integer: later recipients share it
 
 
 @lru_cache(maxsize=1)
@@ -54,9 +57,12 @@ class Classified:
     headers: dict
     result: classifier.Result
     clues: Clues
+    content_digest: str = ""
 
     @property
     def kind(self) -> str:
+        if (self.result.error or "").startswith(classifier.TOO_COMPLEX):
+            return InboundKind.TOO_COMPLEX
         if self.result.error:
             return InboundKind.UNPARSEABLE
         return self.result.kind if self.result.kind in _KINDS else InboundKind.NOT_BOUNCE
@@ -69,29 +75,40 @@ class Classified:
         return " ".join(notes)
 
 
-def classify_raw(ref, raw: bytes, *, size: int | None = None, digest: str | None = None) -> Classified:
+def classify_raw(
+    ref, raw: bytes, *, size: int | None = None, digest: str | None = None, content: str | None = None
+) -> Classified:
     """Digest, truncate (past INBOUND_MAX_BYTES), classify and collect matching clues. No queries.
 
     ``size`` and ``digest`` are given by an adapter that streamed an oversized
-    message and passes only its first bytes.
+    message and passes only its first bytes. Never raises: a message that fails anywhere here
+    comes back unparseable with the error (kept raw for review), and one that takes longer than
+    INBOUND_CLASSIFY_SECONDS comes back "too complex" (kept raw for review too).
     """
     raw = bytes(raw)
-    limit = settings.INBOUND_MAX_BYTES
+    kept = raw[: settings.INBOUND_MAX_BYTES]
     size = len(raw) if size is None else size
     digest = digest or hashlib.sha256(raw).hexdigest()
-    kept = raw[:limit]
-    result = classifier.classify(kept, bounce_domain=settings.BOUNCE_DOMAIN)
-    headers = top_headers(kept)
-    return Classified(
+    item = Classified(
         ref=ref,
         digest=digest,
         raw=kept,
         size=size,
         truncated=size > len(kept),
-        headers=headers,
-        result=result,
-        clues=clues_for(headers, result, bounce_domain=settings.BOUNCE_DOMAIN),
+        headers={},
+        result=classifier.Result(error="not classified"),
+        clues=Clues(),
+        content_digest=content or content_digest(kept),
     )
+    try:
+        item.result = classifier.classify(
+            kept, bounce_domain=settings.BOUNCE_DOMAIN, time_budget=settings.INBOUND_CLASSIFY_SECONDS
+        )
+        item.headers = top_headers(kept)
+        item.clues = clues_for(item.headers, item.result, bounce_domain=settings.BOUNCE_DOMAIN)
+    except Exception as exc:  # one message must never stop a batch: keep it for review with the reason
+        item.result = classifier.Result(error=f"internal: {type(exc).__name__}: {exc}"[:300])
+    return item
 
 
 def header_text(headers: dict, name: str, limit: int) -> str:
@@ -132,8 +149,10 @@ def plan_message(message, classified: Classified, matcher: SendMatcher, now, out
     if not recipients and classified.kind in MARKABLE_KINDS:
         recipients = [classifier.Recipient(address="")]  # a report that names nobody still gets its event
     when = occurred_at(classified.headers, now)
+    report_id = clean_text(classified.headers.get("message-id", [""])[0], 300)
     matches = []
-    for index, recipient in enumerate(recipients[:100]):
+    # Every recipient, however many (the classifier's time budget bounds how many a message can name).
+    for index, recipient in enumerate(recipients):
         send, matched_by = matcher.match(classified.clues, recipient.address, recipient_count=len(recipients), at=now)
         matches.append(matched_by)
         if recipient.category == "delivered" or recipient.action in _DONE_ACTIONS:
@@ -154,7 +173,13 @@ def plan_message(message, classified: Classified, matcher: SendMatcher, now, out
                 source=EventSource.MAILBOX,
                 send=send,
                 learner_id=send.learner_id if send else None,
-                recipient_index=index,
+                recipient_index=min(index, MAX_RECIPIENT_INDEX),
+                event_key=event_key(
+                    send_id=send.pk if send else None,
+                    address=recipient.address,
+                    status=recipient.status or recipient.reason,
+                    report_id=report_id,
+                ),
                 address=clean_text(recipient.address or (send.email if send else ""), 254),
                 action=clean_text(recipient.action, 20),
                 status=clean_text(recipient.status, 16),
@@ -176,10 +201,36 @@ def plan_message(message, classified: Classified, matcher: SendMatcher, now, out
     return best_match(matches)
 
 
+def not_yet_counted(events: list[BounceEvent], *, replacing=()) -> list[BounceEvent]:
+    """Return the events whose key no stored event (other than those ``replacing``) and no earlier
+    event of the list has: a report delivered again in other bytes counts once.
+
+    Called after the learners are locked, so a concurrent poll that stored the same report's events
+    has committed them (or waits for us) and is seen here.
+    """
+    keys = {e.event_key for e in events if e.event_key}
+    if not keys:
+        return events
+    seen = set(
+        BounceEvent.objects.filter(organization_id__in={e.organization_id for e in events}, event_key__in=keys)
+        .exclude(pk__in=[e.pk for e in replacing])
+        .values_list("organization_id", "event_key")
+    )
+    fresh = []
+    for event in events:
+        key = (event.organization_id, event.event_key)
+        if event.event_key and key in seen:
+            continue
+        seen.add(key)
+        fresh.append(event)
+    return fresh
+
+
 def write_outcomes(outcomes: Outcomes, now) -> list[BounceEvent]:
     """Insert the events, apply the policy to them in one call, and update deferred and delivered sends."""
     lock_learners_in_order([e.learner_id for e in outcomes.events] + [s.learner_id for s in outcomes.deliveries])
-    events = BounceEvent.objects.bulk_create(outcomes.events) if outcomes.events else []
+    fresh = not_yet_counted(outcomes.events)
+    events = BounceEvent.objects.bulk_create(fresh, batch_size=EVENT_BATCH) if fresh else []
     if events:
         apply_bounce_events(events=events, now=now)
     if outcomes.deferrals:

@@ -18,18 +18,20 @@ holds per message all the same:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from bounceportal.db import insert_new_rows
 from campaigns.mailboxes import Fetched, MailboxError, open_mailbox
 from campaigns.models import BounceMailbox, InboundKind, InboundMessage, MatchedBy
+from campaigns.services.digests import content_digest
 from campaigns.services.inbound import (
     MARKABLE_KINDS,
     Outcomes,
@@ -133,6 +135,7 @@ _COLUMNS = (
     "organization",
     "mailbox",
     "digest",
+    "content_digest",
     "raw",
     "size",
     "truncated",
@@ -151,9 +154,9 @@ _COLUMNS = (
 
 
 def _insert_new(rows: list[InboundMessage]) -> set[str]:
-    """Insert the rows (all of one organization), skipping digests it already stored; set the new rows' ids;
-    return their digests."""
-    return insert_new_rows(InboundMessage, rows, _COLUMNS, unique=("organization", "digest"), key="digest")
+    """Insert the rows (all of one organization), skipping those whose digest or content digest it
+    already stored; set the new rows' ids; return their digests."""
+    return insert_new_rows(InboundMessage, rows, _COLUMNS, unique=(), key="digest")
 
 
 def ingest_raw_messages(
@@ -170,23 +173,49 @@ def ingest_raw_messages(
     """
     now = now or timezone.now()
     result = BatchResult(fetched=len(messages))
-    classified = [classify_raw(m.ref, m.raw, size=m.size, digest=m.digest) for m in messages]
-    known = dict(
-        InboundMessage.objects.filter(
-            organization_id=mailbox.organization_id, digest__in={c.digest for c in classified}
-        ).values_list("digest", "kind")
-    )
-    fresh, seen = [], set()
-    for item in classified:
-        if item.digest in known or item.digest in seen:
-            result.duplicates += 1
-            if known.get(item.digest, item.kind) in MARKABLE_KINDS:
-                result.to_mark.append(item.ref)
-        else:
-            seen.add(item.digest)
-            fresh.append(item)
-    _store_with_fallback(mailbox, fresh, result, dry_run, now)
+    fresh, twins = _not_yet_stored(mailbox, messages, result)
+    classified = [
+        classify_raw(m.ref, m.raw, size=m.size, digest=digest, content=content) for m, digest, content in fresh
+    ]
+    for item in classified:  # copies within the batch are marked like the one that is stored
+        if item.kind in MARKABLE_KINDS:
+            result.to_mark.extend(twins.get(item.digest, ()))
+    _store_with_fallback(mailbox, classified, result, dry_run, now)
     return result
+
+
+def _not_yet_stored(mailbox, messages: list[Fetched], result: BatchResult) -> tuple[list, dict]:
+    """Return the messages to classify (with their digests and content digests) and the refs of copies
+    within the batch by the digest of the one kept; count and queue for marking those stored already.
+
+    This comes before any classification: a message left in the mailbox (a human reply) or
+    delivered again through another relay is recognized by a digest, never read again.
+    """
+    digests: list[tuple[Fetched, str]] = [(m, m.digest or hashlib.sha256(m.raw).hexdigest()) for m in messages]
+    contents = {digest: content_digest(m.raw[: settings.INBOUND_MAX_BYTES]) for m, digest in digests}
+    known: dict[str, str] = {}
+    for stored_digest, stored_content, kind in InboundMessage.objects.filter(
+        Q(digest__in=contents) | Q(content_digest__in=set(contents.values())),
+        organization_id=mailbox.organization_id,
+    ).values_list("digest", "content_digest", "kind"):
+        known[stored_digest] = known[stored_content or stored_digest] = kind
+    fresh: list[tuple[Fetched, str, str]] = []
+    first_of: dict[str, str] = {}
+    twins: dict[str, list] = {}
+    for message, digest in digests:
+        content = contents[digest]
+        stored_kind = known.get(digest) or known.get(content)
+        if stored_kind is not None:
+            result.duplicates += 1
+            if stored_kind in MARKABLE_KINDS:
+                result.to_mark.append(message.ref)
+        elif content in first_of:
+            result.duplicates += 1
+            twins.setdefault(first_of[content], []).append(message.ref)
+        else:
+            first_of[content] = digest
+            fresh.append((message, digest, content))
+    return fresh, twins
 
 
 def _store_with_fallback(mailbox, fresh: list, result: BatchResult, dry_run: bool, now) -> None:
@@ -194,12 +223,14 @@ def _store_with_fallback(mailbox, fresh: list, result: BatchResult, dry_run: boo
         return
     try:
         result.add(_store_and_apply(mailbox, fresh, dry_run, now))
-    except DatabaseError as exc:
+    except Exception as exc:  # any failure of one message (match, plan, store, apply) must not stop the rest
         if len(fresh) > 1:
             for item in fresh:
                 _store_with_fallback(mailbox, [item], result, dry_run, now)
         else:
-            logger.warning("Mailbox %s: message %s could not be processed: %s", mailbox.pk, fresh[0].digest, exc)
+            logger.warning(
+                "Mailbox %s: message %s could not be processed: %s", mailbox.pk, fresh[0].digest, exc, exc_info=True
+            )
             result.add(_keep_for_review(mailbox, fresh[0], exc, dry_run, now))
 
 
@@ -242,12 +273,13 @@ def _keep_for_review(mailbox, item, error: Exception, dry_run: bool, now) -> Bat
         organization_id=mailbox.organization_id,
         mailbox_id=mailbox.pk,
         digest=item.digest,
+        content_digest=item.content_digest,
         raw=item.raw,
         size=item.size,
         truncated=item.truncated,
         received_at=now,
         kind=InboundKind.UNPARSEABLE,
-        parse_error=clean_text(f"The message could not be processed: {error}", 2000),
+        parse_error=clean_text(f"The message could not be processed: {type(error).__name__}: {error}", 2000),
         processed_at=now,
         classifier_version=classifier_version(),
     )
@@ -269,6 +301,7 @@ def _row_for(mailbox, item, now) -> InboundMessage:
         organization_id=mailbox.organization_id,
         mailbox_id=mailbox.pk,
         digest=item.digest,
+        content_digest=item.content_digest,
         raw=item.raw,
         size=item.size,
         truncated=item.truncated,
@@ -288,7 +321,7 @@ def _row_for(mailbox, item, now) -> InboundMessage:
 def _count(result: BatchResult, item, row) -> None:
     result.stored += 1
     result.oversized += item.truncated
-    if item.kind == "unparseable":
+    if item.kind in (InboundKind.UNPARSEABLE, InboundKind.TOO_COMPLEX):
         result.unparseable += 1
     elif item.result.is_bounce:
         result.bounces += 1

@@ -29,10 +29,12 @@ from django.utils import timezone
 from bounceportal.db import update_fields_many
 from campaigns.models import BounceEvent, InboundMessage
 from campaigns.services.inbound import (
+    EVENT_BATCH,
     Outcomes,
     classifier_version,
     classify_raw,
     clean_text,
+    not_yet_counted,
     plan_message,
     write_outcomes,
 )
@@ -112,7 +114,8 @@ def _reclassify_batch(ids: list[int], reclassified_by) -> None:
         # The old events stay, superseded (audit rows are append-only: bounceportal/audit.py), before the new
         # ones exist, so at no point do both count.
         BounceEvent.objects.filter(pk__in=[e.pk for e in replaced_old]).update(superseded_at=now)
-        new_events = BounceEvent.objects.bulk_create(merged.events) if merged.events else []
+        counted = not_yet_counted(merged.events, replacing=replaced_old)
+        new_events = BounceEvent.objects.bulk_create(counted, batch_size=EVENT_BATCH) if counted else []
         if replaced_old or new_events:
             replace_bounce_events(
                 old_events=replaced_old, new_events=new_events, replaced_by=reclassified_by, note=REVERT_NOTE, now=now
