@@ -528,3 +528,20 @@ class BounceEvent(models.Model):
     @property
     def domain(self) -> str:
         return self.address.rpartition("@")[2].lower()
+
+
+class GuidanceNote(models.Model):
+    """An organization's own note on a Sending configurations page (a product or a blocklist)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="guidance_notes")
+    slug = models.SlugField(max_length=40, help_text="The page: a product's or blocklist's slug.")
+    text = models.TextField(max_length=4000)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+        indexes = [models.Index(fields=["organization", "slug"], name="guidance_note_org_slug")]
+
+    def __str__(self):
+        return f"Note on {self.slug} ({self.organization_id})"

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
+from campaigns.guidance import page_for_name
 from campaigns.models import EventSource, MatchedBy, SendStatus
 
 MATCHED_BY = dict(MatchedBy.choices)
@@ -45,14 +46,23 @@ STAGES = {
 }
 
 
+def _named(label: str, name: str):
+    """ "Label: name", the name linked to its Sending configurations page when we have one."""
+    page = page_for_name(name)
+    if page is None:
+        return f"{label}: {name}"
+    url = reverse("campaigns:guidance-detail", args=[page.slug])
+    return format_html('{}: <a href="{}">{}</a> (what to allowlist or how to delist)', label, url, name)
+
+
 def explanation_html(event) -> str:
     """Why the classifier read the event as it did: the stage, whose side, and each rule with its words."""
     stage = STAGES.get(event.stage, event.stage)
     facts = [
         stage and f"Refused {stage}",
         event.sender_side and "A cause on the sender's side (not the learner's address)",
-        event.blocklist and f"Blocklist named: {event.blocklist}",
-        event.filter_product and f"Filter or provider: {event.filter_product}",
+        event.blocklist and _named("Blocklist named", event.blocklist),
+        event.filter_product and _named("Filter or provider", event.filter_product),
     ]
     items = format_html_join(
         "",

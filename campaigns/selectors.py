@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import CharField, Count, F, Q, Value
 
 from bounceportal.db import sql_names
+from campaigns.guidance import page_for_name
 from campaigns.models import BounceEvent, CampaignRun, EngagementEvent, EngagementKind, RunStatus, Send, SendStatus
 from contacts.choices import Category, Subtype
 
@@ -23,31 +24,48 @@ def status_counts_for_run(run) -> dict[str, int]:
 @dataclass(frozen=True)
 class AllowlistingAlert:
     run_id: int
-    kind: str  # "domain" or "remote server"
+    kind: str  # "product", "blocklist", "domain" or "remote server"
     name: str
     blocked: int
     attempted: int
     campaign_name: str = ""
+    domains: int = 1  # receiving domains behind a product's or list's blocks
 
     @property
     def share(self) -> float:
         return 100 * self.blocked / self.attempted if self.attempted else 0.0
 
+    @property
+    def guide_slug(self) -> str:
+        """The Sending configurations page of the product or list named ("" for a domain or server)."""
+        page = page_for_name(self.name) if self.kind in ("product", "blocklist") else None
+        return page.slug if page else ""
 
-def block_groups(events) -> list[tuple[int, str, str, str, int]]:
-    """Group mail-block ``events`` by run and receiving domain, and by run and remote server.
 
-    Returns (run_id, campaign name, kind, name, sends blocked) rows, largest first; one query.
+# What mail blocks are grouped by: the product or list the classifier named, the receiving domain, the server.
+_GROUPINGS = (
+    ("product", "filter_product"),
+    ("blocklist", "blocklist"),
+    ("domain", "send__domain"),
+    ("remote server", "remote_mta"),
+)
+
+
+def block_groups(events) -> list[tuple[int, str, str, str, int, int]]:
+    """Group mail-block ``events`` by run and each of: the product or blocklist named, the receiving
+    domain, the remote server.
+
+    Returns (run_id, campaign name, kind, name, sends blocked, domains) rows, largest first; one query.
     """
     blocks = events.filter(category=Category.BLOCK, send__isnull=False).order_by()
-    by_domain, by_server = (
+    first, *rest = (
         blocks.exclude(**{field: ""})
         .annotate(kind=Value(kind, output_field=CharField()), name=F(field))
         .values_list("send__run_id", "send__run__campaign__name", "kind", "name")
-        .annotate(n=Count("send_id", distinct=True))
-        for kind, field in (("domain", "send__domain"), ("remote server", "remote_mta"))
+        .annotate(n=Count("send_id", distinct=True), domains=Count("send__domain", distinct=True))
+        for kind, field in _GROUPINGS
     )
-    rows = list(by_domain.union(by_server, all=True))  # one round trip
+    rows = list(first.union(*rest, all=True))  # one round trip
     rows.sort(key=lambda row: -row[4])
     return rows
 
@@ -83,7 +101,7 @@ def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int]
     if not candidates:
         return []
     if attempted is None:
-        cap = max(blocked for *_rest, blocked in candidates) * 100 // share_percent + 1
+        cap = max(row[4] for row in candidates) * 100 // share_percent + 1
         attempted = attempted_sends_up_to({run_id for run_id, *_rest in candidates}, cap)
     alerts = [
         AllowlistingAlert(
@@ -93,11 +111,13 @@ def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int]
             blocked=blocked,
             attempted=attempted.get(run_id, 0),
             campaign_name=campaign,
+            domains=domains,
         )
-        for run_id, campaign, kind, name, blocked in candidates
+        for run_id, campaign, kind, name, blocked, domains in candidates
         if attempted.get(run_id) and blocked * 100 > share_percent * attempted[run_id]
     ]
-    alerts.sort(key=lambda alert: (-alert.share, alert.kind, alert.name))
+    order = [kind for kind, _ in _GROUPINGS]
+    alerts.sort(key=lambda alert: (-alert.share, order.index(alert.kind), alert.name))
     return alerts
 
 

@@ -103,10 +103,16 @@ class RunCancelView(RunAdminMixin, View):
 
 
 class RunResumeView(RunAdminMixin, View):
-    """POST: resume a run the guard paused (it re-arms the guard)."""
+    """POST: resume a run the guard paused (it re-arms the guard); GET goes to the run's page."""
+
+    def get_run(self, pk) -> CampaignRun:
+        return get_object_or_404(CampaignRun.objects.filter(organization=self.organization), pk=pk)
+
+    def get(self, request, pk):
+        return redirect("campaigns:run-detail", pk=self.get_run(pk).pk)
 
     def post(self, request, pk):
-        run = get_object_or_404(CampaignRun.objects.filter(organization=self.organization), pk=pk)
+        run = self.get_run(pk)
         self.require_launcher()
         try:
             resume_run(run=run, resumed_by=request.user)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from campaigns import esp_views, mailbox_views, sending_views, views
+from campaigns import esp_views, guidance_views, mailbox_views, sending_views, views
 
 app_name = "campaigns"
 
@@ -13,6 +13,13 @@ urlpatterns = [
     path("<int:pk>/runs/schedule/", sending_views.RunScheduleView.as_view(), name="run-schedule"),
     path("runs/<int:pk>/cancel/", sending_views.RunCancelView.as_view(), name="run-cancel"),
     path("runs/<int:pk>/resume/", sending_views.RunResumeView.as_view(), name="run-resume"),
+    path("sending-configurations/", guidance_views.GuidanceIndexView.as_view(), name="guidance-index"),
+    path(
+        "sending-configurations/authentication/",
+        guidance_views.AuthenticationGuideView.as_view(),
+        name="guidance-authentication",
+    ),
+    path("sending-configurations/<slug:slug>/", guidance_views.GuidanceDetailView.as_view(), name="guidance-detail"),
 ]
 
 mailbox_urlpatterns = [

@@ -78,7 +78,7 @@ class LearnerSampleTable(ReportTable):
 
 
 class AlertTable(ReportTable):
-    name = tables.Column(verbose_name="Domain or server")
+    name = tables.Column(verbose_name="Product, list, domain or server")
     kind = tables.Column(verbose_name="Kind")
     campaign_name = tables.Column(verbose_name="Campaign")
     run_id = tables.Column(
@@ -87,6 +87,7 @@ class AlertTable(ReportTable):
     blocked = tables.Column(attrs=NUM)
     attempted = tables.Column(verbose_name="Sends", attrs=NUM)
     share = tables.Column(verbose_name="Share blocked", attrs=NUM)
+    domains = tables.Column(verbose_name="Domains", attrs=NUM)
 
     def render_share(self, value):
         return f"{value:.0f}%"

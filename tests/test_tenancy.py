@@ -37,6 +37,9 @@ OBJECT_URLS = {
     "contacts:learner-import-progress": lambda o: {"pk": o["learner_import"].pk},
     "contacts:learner-import-report": lambda o: {"pk": o["learner_import"].pk},
 }
+# URLs whose argument names a page every organization shares, not an object of one
+# (a Sending configurations page: the notes shown on it are the viewer's organization's own).
+SHARED_PAGE_URLS = {"campaigns:guidance-detail"}
 
 LIST_URLS = [
     "contacts:learner-list",
@@ -50,6 +53,17 @@ LIST_URLS = [
     "contacts:settings-automation",
     "contacts:settings-never-suppress",
 ]
+
+
+@pytest.mark.django_db
+def test_a_guidance_page_shows_only_the_organizations_own_notes(admin_client, other_org):
+    from campaigns.models import GuidanceNote
+
+    GuidanceNote.objects.create(organization=other_org, slug="mimecast", text="the other org's secret note")
+
+    body = admin_client.get(reverse("campaigns:guidance-detail", args=["mimecast"])).content.decode()
+
+    assert "the other org's secret note" not in body
 
 
 def portal_url_names():
@@ -97,7 +111,7 @@ def other_orgs_objects(other_org):
 def test_every_portal_url_with_an_id_is_walked():
     takes_ids = {name for name, has_args in portal_url_names().items() if has_args}
 
-    assert takes_ids - set(OBJECT_URLS) == set(), "add the new page to OBJECT_URLS"
+    assert takes_ids - set(OBJECT_URLS) - SHARED_PAGE_URLS == set(), "add the new page to OBJECT_URLS"
 
 
 @pytest.mark.django_db

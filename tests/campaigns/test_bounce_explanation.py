@@ -54,7 +54,7 @@ def test_the_learner_profile_shows_why_a_bounce_was_read_as_a_mail_block(
 
     assert "Why we read it so" in body
     assert "Refused at RCPT TO (the recipient)" in body
-    assert "Blocklist named: Spamhaus ZEN" in body
+    assert 'Blocklist named: <a href="/campaigns/sending-configurations/spamhaus-zen/">Spamhaus ZEN</a>' in body
     assert "sender&#x27;s side" in body
 
 
