@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0014_engagement_events'),
+        ('campaigns', '0016_event_key_index'),
         ('contacts', '0009_learner_updated_at_cleared_via_api'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
