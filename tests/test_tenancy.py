@@ -45,6 +45,7 @@ LIST_URLS = [
     "contacts:learner-list",
     "campaigns:campaign-list",
     "campaigns:mailbox-list",
+    "campaigns:esp-list",
     "reports:index",
     "reports:learner-report",
     "reports:email-status",
@@ -132,6 +133,7 @@ def test_lists_never_show_other_organizations_rows(admin_client, other_orgs_obje
     assert other_orgs_objects["learner"].email not in response.content.decode()
     assert other_orgs_objects["campaign"].name not in response.content.decode()
     assert other_orgs_objects["mailbox"].name not in response.content.decode()
+    assert other_orgs_objects["esp_connection"].name not in response.content.decode()
 
 
 @pytest.mark.django_db
