@@ -218,6 +218,8 @@ def copy_learners(org, plan):
         "last_opened_at",
         "tags",
         "on_resend_list",
+        "updated_at",
+        "soft_suppressions",
     ]
 
     def rows():
@@ -249,6 +251,8 @@ def copy_learners(org, plan):
                         _ts(engaged),
                         "[]",
                         "f",
+                        _ts(occurred),
+                        "0",
                     ]
                 )
                 + "\n"
