@@ -505,6 +505,8 @@ class BounceEvent(models.Model):
         # no index of those keys alone. Index changes after the initial migration: see campaigns/migrations/0001.
         indexes = [
             models.Index(fields=["organization", "category", "subtype"], name="event_org_category"),
+            # The API's events feed in id order (cursor pages): an index range scan at any depth.
+            models.Index(fields=["organization", "id"], name="event_org_id"),
             models.Index(fields=["learner", "occurred_at"], name="event_learner_occurred"),
             # A report's events are looked up by key before they are counted (campaigns/services/digests.py).
             models.Index(fields=["organization", "event_key"], name="event_org_key"),
