@@ -286,6 +286,7 @@ def copy_sends(org, runs, plan, rng):
         "bounced_at",
         "status_changed_at",
         "last_reply",
+        "click_count",
     ]
     ids = _learner_ids(org)
 
@@ -312,7 +313,7 @@ def copy_sends(org, runs, plan, rng):
                 yield (
                     f"{org.pk}\t{run.pk}\t{learner_id}\tb{run.pk}x{learner_id}\tlearner{i}@{domain}\t{domain}\t"
                     f"{status}\t\t{at}\t1\t{at}\t{delivered}\t{opened}\t{0 if opened == NULL else 1}\t"
-                    f"{bounced}\t{later if bounced == NULL else bounced}\t\n"
+                    f"{bounced}\t{later if bounced == NULL else bounced}\t\t0\n"
                 )
 
     _copy("campaigns_send", columns, rows())
