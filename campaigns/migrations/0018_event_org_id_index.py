@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("campaigns", "0016_event_key_index"),
+        ("campaigns", "0017_guidance_notes"),
     ]
 
     operations = [
