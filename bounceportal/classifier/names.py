@@ -234,10 +234,12 @@ def _screen(rules: tuple[NameRule, ...]) -> tuple[str, ...] | None:
 # A reply that contains none of these names no product and no list (most replies).
 _SCREEN = _screen(RULES)
 
-_HOST_IN_TEXT = re.compile(
-    r"\b((?:[a-z0-9-]+\.)+[a-z]{2,})(?:\s?\[[0-9a-f.:]+\]|\s+said:|\s+\(\d{1,3}(?:\.\d{1,3}){3}\))"
-)
-_TRACE_HOST = re.compile(r"\b(?:from|by)\s+((?:[a-z0-9-]+\.)+[a-z]{2,})", re.I)
+# Host names within DNS's bounds (labels of at most 63 characters; at most 20 of them here): an
+# unbounded ``(?:[a-z0-9-]+\.)+`` rescans a long run of label characters ("550-550-...") from
+# every word start, which is quadratic in attacker text.
+_HOST = r"(?:[a-z0-9-]{1,63}\.){1,20}[a-z]{2,63}"
+_HOST_IN_TEXT = re.compile(r"\b(" + _HOST + r")(?:\s?\[[0-9a-f.:]+\]|\s+said:|\s+\(\d{1,3}(?:\.\d{1,3}){3}\))")
+_TRACE_HOST = re.compile(r"\b(?:from|by)\s+(" + _HOST + ")", re.I)
 
 
 class Naming:

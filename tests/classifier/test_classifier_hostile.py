@@ -23,6 +23,7 @@ CHOSEN = [
     "text run of ' '",
     "diagnostic run of ' \\n'",
     "text token '550 ' repeated",
+    "text token '550-' repeated",
     "diagnostic token 'a@' repeated",
     "text token '<a@b.example>' repeated",
     "unterminated quote '\"' in content-type",
