@@ -1,7 +1,6 @@
 """factory-boy factories for every model; tests build what they need with these."""
 
 import hashlib
-from datetime import timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -101,8 +100,7 @@ class SendFactory(factory.django.DjangoModelFactory[Send]):
     email = factory.SelfAttribute("learner.email")
     domain = factory.LazyAttribute(lambda s: s.email.rpartition("@")[2])
     status = SendStatus.SENT
-    # An hour ago: an open or click right after delivery would be taken for a link scanner.
-    sent_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    sent_at = factory.LazyFunction(timezone.now)
 
 
 class BounceMailboxFactory(factory.django.DjangoModelFactory[BounceMailbox]):

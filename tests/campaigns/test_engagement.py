@@ -20,6 +20,13 @@ from tests.factories import CampaignFactory, LearnerFactory, SendFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _sent_long_ago(settings):
+    """The factories' sends were sent a moment ago: a person's open that soon would be taken for a scanner."""
+    settings.ENGAGEMENT_AFTER_DELIVERY_SECONDS = 0
+
+
 OUTLOOK = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Microsoft Outlook 16.0"
 LINKS = (
     "<p><a href=\"https://lms.example/start?u={{ email }}\">Start</a> · <a href='https://lms.example/faq'>FAQ</a>"
@@ -111,7 +118,8 @@ def test_a_link_changed_in_the_campaign_after_sending_no_longer_redirects(send, 
 def test_a_machine_open_is_recorded_as_such_and_never_counts_clears_a_bounce_or_an_auto_reply_flag(
     send, settings, request_kwargs, reason
 ):
-    settings.ENGAGEMENT_SCANNER_NETWORKS = ["203.0.113.0/24"]
+    settings.ENGAGEMENT_SCANNER_NETWORKS, settings.ENGAGEMENT_AFTER_DELIVERY_SECONDS = ["203.0.113.0/24"], 10
+    Send.objects.filter(pk=send.pk).update(sent_at=timezone.now() - timedelta(hours=1))
     kwargs = {"HTTP_USER_AGENT": OUTLOOK, "REMOTE_ADDR": "198.51.100.7", **request_kwargs}
     method = kwargs.pop("method", "get")
     if "delivered_seconds_ago" in kwargs:

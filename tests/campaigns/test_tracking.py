@@ -18,6 +18,12 @@ from tests.factories import CampaignFactory, LearnerFactory, SendFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _sent_long_ago(settings):
+    """The factories' sends were sent a moment ago: a person's open that soon would be taken for a scanner."""
+    settings.ENGAGEMENT_AFTER_DELIVERY_SECONDS = 0
+
+
 MAIL_PROGRAM = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Microsoft Outlook 16.0"
 
 
