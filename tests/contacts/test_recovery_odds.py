@@ -15,7 +15,11 @@ from contacts.recovery import MIN_SAMPLE, recovery_odds
 from tests.factories import LearnerFactory, SendFactory
 
 pytestmark = pytest.mark.django_db
-LATER = timezone.now() + timedelta(minutes=5)
+
+
+def later(minutes=5):
+    """A moment after the clears the test makes now (not at import: a long suite run outlives a constant)."""
+    return timezone.now() + timedelta(minutes=minutes)
 
 
 def cleared_history(org, subtype, outcomes, via=ClearedVia.PORTAL, category="soft"):
@@ -27,7 +31,7 @@ def cleared_history(org, subtype, outcomes, via=ClearedVia.PORTAL, category="sof
         learners=Learner.objects.filter(pk__in=[learner.pk for learner in learners]), cleared_by=None, via=via
     )
     for learner, status in zip(learners, outcomes, strict=True):
-        SendFactory(run__campaign__organization=org, learner=learner, status=status, created_at=LATER)
+        SendFactory(run__campaign__organization=org, learner=learner, status=status, created_at=later())
     return learners
 
 
@@ -57,12 +61,8 @@ def test_only_the_first_send_with_an_outcome_counts_and_opens_do_not_vouch(org):
     learners = cleared_history(org, "mailbox_full", ["bounced"] * MIN_SAMPLE)
     for learner in learners:  # pending, skipped or refused-at-MAIL-FROM sends before it are looked past
         for status in (SendStatus.SKIPPED, SendStatus.FAILED, SendStatus.SCHEDULED):
-            SendFactory(
-                run__campaign__organization=org, learner=learner, status=status, created_at=LATER - timedelta(minutes=1)
-            )
-        SendFactory(
-            run__campaign__organization=org, learner=learner, status="delivered", created_at=LATER + timedelta(days=1)
-        )
+            SendFactory(run__campaign__organization=org, learner=learner, status=status, created_at=later(4))
+        SendFactory(run__campaign__organization=org, learner=learner, status="delivered", created_at=later(24 * 60))
     cleared_history(org, "mailbox_full", ["delivered"] * MIN_SAMPLE, via=ClearedVia.OPEN)
 
     (odds,) = recovery_odds(organization_ids=[org.pk])
