@@ -343,6 +343,12 @@ def copy_events(org, runs, plan):
         "occurred_at",
         "outcome",
         "applied_at",
+        "stage",
+        "sender_side",
+        "filter_product",
+        "blocklist",
+        "evidence",
+        "event_key",
     ]
     ids = _learner_ids(org)
     with connection.cursor() as cursor:
@@ -388,6 +394,12 @@ def copy_events(org, runs, plan):
                         _ts(occurred),
                         outcomes[category],
                         _ts(occurred),
+                        "",  # stage
+                        "t" if category == "block" and i % 2 == 0 else "f",  # sender_side: the filters' blocks
+                        "",  # filter_product
+                        "",  # blocklist
+                        "[]",  # evidence
+                        f"bench:{i}",  # event_key
                     ]
                 )
                 + "\n"
