@@ -21,6 +21,19 @@ from contacts.capabilities import can_configure_mailboxes
 CHANGES_SHOWN = 20
 
 
+# What polling recorded: shown read-only, in the "Polling" fieldset.
+POLLING_STATUS_FIELDS = (
+    "secrets_stored",
+    "last_polled_at",
+    "last_success_at",
+    "last_error",
+    "last_error_at",
+    "consecutive_failures",
+    "messages_fetched",
+    "messages_processed",
+)
+
+
 @admin.register(BounceMailbox)
 class BounceMailboxAdmin(admin.ModelAdmin):
     form = BounceMailboxAdminForm
@@ -39,17 +52,7 @@ class BounceMailboxAdmin(admin.ModelAdmin):
     list_select_related = ("organization",)
     search_fields = ("name", "host", "username", "organization__name")
     autocomplete_fields = ("organization",)
-    readonly_fields = (
-        "changes",
-        "secrets_stored",
-        "last_polled_at",
-        "last_success_at",
-        "last_error",
-        "last_error_at",
-        "consecutive_failures",
-        "messages_fetched",
-        "messages_processed",
-    )
+    readonly_fields = ("changes", *POLLING_STATUS_FIELDS)
     fieldsets = [
         (None, {"fields": ("organization", "name", "protocol", "enabled", "poll_interval_seconds")}),
         (
@@ -76,18 +79,7 @@ class BounceMailboxAdmin(admin.ModelAdmin):
         ),
         (
             "Polling",
-            {
-                "fields": (
-                    "secrets_stored",
-                    "last_polled_at",
-                    "last_success_at",
-                    "last_error",
-                    "last_error_at",
-                    "consecutive_failures",
-                    "messages_fetched",
-                    "messages_processed",
-                )
-            },
+            {"fields": POLLING_STATUS_FIELDS},
         ),
         ("Changes", {"fields": ("changes",)}),
     ]
