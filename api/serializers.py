@@ -4,7 +4,8 @@ from rest_framework import serializers
 
 from campaigns.models import BounceEvent, CampaignRun, SendStatus
 from contacts.learner_upsert import COLUMNS, MAX_LENGTHS
-from contacts.models import Clearance, Learner
+from contacts.models import Clearance, Learner, NeverSuppress
+from contacts.never_suppress import MAX_REASON
 
 MAX_UPSERT = 1_000
 
@@ -155,3 +156,25 @@ class CampaignRunSerializer(serializers.ModelSerializer):
     def get_status_counts(self, run) -> dict[str, int]:
         counts = self.context.get("status_counts", {}).get(run.pk, {})
         return {status: counts.get(status, 0) for status in SendStatus.values}
+
+
+class NeverSuppressSerializer(serializers.ModelSerializer):
+    """An entry of the never-suppress list: an address, or a domain and its subdomains."""
+
+    kind = serializers.SerializerMethodField(help_text="``address`` or ``domain``.")
+    added_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = NeverSuppress
+        fields = ["id", "entry", "kind", "reason", "added_by", "created_at"]
+        read_only_fields = fields
+
+    def get_kind(self, entry) -> str:
+        return "domain" if entry.is_domain else "address"
+
+
+class NeverSuppressCreateSerializer(serializers.Serializer):
+    entry = serializers.CharField(
+        max_length=254, help_text="An address (someone@example.com) or a domain (example.com or @example.com)."
+    )
+    reason = serializers.CharField(max_length=MAX_REASON, help_text="Why bounces of it must never suppress.")

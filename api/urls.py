@@ -10,6 +10,7 @@ router = SimpleRouter()
 router.register("learners", views.LearnerViewSet, basename="learner")
 router.register("events", views.BounceEventViewSet, basename="event")
 router.register("runs", views.CampaignRunViewSet, basename="run")
+router.register("never-suppress", views.NeverSuppressViewSet, basename="never-suppress")
 
 urlpatterns = [
     path("api/v1/", include(router.urls)),

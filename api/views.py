@@ -4,6 +4,7 @@ Every queryset starts from the key's organization (``request.auth.organization``
 so another organization's id is a 404 like an id that does not exist.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -19,7 +20,8 @@ from campaigns.models import BounceEvent, CampaignRun, Send
 from contacts.choices import ClearedVia
 from contacts.deliverability import LearnerStateError, clear_bounce_status
 from contacts.learner_upsert import Outcome, apply_upsert, plan_upsert
-from contacts.models import Clearance, Learner
+from contacts.models import Clearance, Learner, NeverSuppress
+from contacts.never_suppress import NeverSuppressError, add_never_suppress_entry, remove_never_suppress_entry
 
 RECENT = 50
 NOT_FOUND = OpenApiResponse(description="No such object in this organization.")
@@ -179,3 +181,60 @@ def status_counts_for_runs(run_ids: list[int]) -> dict[int, dict[str, int]]:
     for run_id, send_status, n in rows:
         counts[run_id][send_status] = n
     return counts
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The never-suppress list: addresses and domains whose bounces never suppress",
+        responses={200: serializers.NeverSuppressSerializer(many=True), 400: None, **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One never-suppress entry",
+        responses={200: serializers.NeverSuppressSerializer, 404: NOT_FOUND, **ERRORS},
+    ),
+)
+class NeverSuppressViewSet(OrgViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """The organization's current entries; adding and removing go through ``contacts.never_suppress``."""
+
+    queryset = NeverSuppress.objects.none()
+    serializer_class = serializers.NeverSuppressSerializer
+
+    def get_queryset(self):
+        return NeverSuppress.objects.current().for_organization(self.organization).select_related("added_by")
+
+    @extend_schema(
+        summary="Add an address or a domain to the never-suppress list",
+        request=serializers.NeverSuppressCreateSerializer,
+        responses={
+            201: serializers.NeverSuppressSerializer,
+            400: OpenApiResponse(description="Not an address or a domain, or no reason."),
+            403: OpenApiResponse(description="The key is read-only."),
+            409: OpenApiResponse(description="The entry is on the list already."),
+            **ERRORS,
+        },
+    )
+    def create(self, request):
+        body = serializers.NeverSuppressCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            entry = add_never_suppress_entry(
+                organization=self.organization, added_by=key_of(request).created_by, **body.validated_data
+            )
+        except DjangoValidationError as error:
+            return Response({"entry": error.messages}, status=status.HTTP_400_BAD_REQUEST)
+        except NeverSuppressError as error:
+            return Response({"detail": str(error)}, status=status.HTTP_409_CONFLICT)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Take an entry off the never-suppress list (kept in its history); bounces suppress again",
+        responses={
+            204: None,
+            403: OpenApiResponse(description="The key is read-only."),
+            404: NOT_FOUND,
+            **ERRORS,
+        },
+    )
+    def destroy(self, request, pk=None):
+        remove_never_suppress_entry(entry=self.get_object(), removed_by=key_of(request).created_by)
+        return Response(status=status.HTTP_204_NO_CONTENT)

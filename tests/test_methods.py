@@ -63,3 +63,8 @@ def test_the_mailbox_guard_refuses_every_unsafe_method_of_a_viewer(viewer_member
 def test_head_and_options_still_work_for_a_viewer(viewer_client):
     assert viewer_client.head(reverse("contacts:learner-list")).status_code == 200
     assert viewer_client.options(reverse("contacts:settings-policy")).status_code == 200
+
+
+def test_the_api_may_be_sent_delete_and_answers_other_methods_itself(client):
+    assert client.delete("/api/v1/never-suppress/1/").status_code == 401  # DRF: no key
+    assert client.put("/api/v1/never-suppress/1/").status_code == 405

@@ -32,6 +32,9 @@ class ApiClient:
     def post(self, path, data=None):
         return self.client.post(path, data or {}, content_type="application/json", headers=self.headers)
 
+    def delete(self, path):
+        return self.client.delete(path, headers=self.headers)
+
 
 @pytest.fixture
 def read_api(client, org):

@@ -13,6 +13,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from contacts.models import NeverSuppress
 from tests.api.conftest import make_key
 from tests.factories import CampaignRunFactory, bounced_learner
 
@@ -38,6 +39,7 @@ def _keep_the_test_connection():
 def api_data(db, org, admin_member, _keep_the_test_connection):
     bounced_learner(org)
     CampaignRunFactory(campaign__organization=org, organization=org)
+    NeverSuppress.objects.create(organization=org, entry="partner.example", reason="our partner's test boxes")
 
 
 @pytest.fixture

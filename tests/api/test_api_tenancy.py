@@ -4,7 +4,7 @@ import pytest
 
 from campaigns.models import BounceEvent
 from contacts.choices import DeliverabilityStatus
-from contacts.models import Learner
+from contacts.models import Learner, NeverSuppress
 from tests.factories import BounceEventFactory, CampaignRunFactory, LearnerFactory, bounced_learner
 
 pytestmark = pytest.mark.django_db
@@ -18,21 +18,26 @@ def theirs(other_org):
         "learner": learner,
         "event": BounceEvent.objects.get(learner=learner),
         "run": CampaignRunFactory(campaign__organization=other_org, organization=other_org),
+        "never_suppress": NeverSuppress.objects.create(organization=other_org, entry="x.example", reason="theirs"),
     }
 
 
 def test_another_organizations_ids_are_404_on_every_detail_endpoint(write_api, theirs):
-    learner, run = theirs["learner"], theirs["run"]
+    learner, run, entry = theirs["learner"], theirs["run"], theirs["never_suppress"]
 
     responses = [
         write_api.get(f"/api/v1/learners/{learner.pk}/"),
         write_api.post(f"/api/v1/learners/{learner.pk}/clear/", {"note": "not ours"}),
         write_api.get(f"/api/v1/runs/{run.pk}/"),
+        write_api.get(f"/api/v1/never-suppress/{entry.pk}/"),
+        write_api.delete(f"/api/v1/never-suppress/{entry.pk}/"),
     ]
 
-    assert [r.status_code for r in responses] == [404, 404, 404]
+    assert [r.status_code for r in responses] == [404, 404, 404, 404, 404]
     learner.refresh_from_db()
     assert learner.status == DeliverabilityStatus.BOUNCED
+    entry.refresh_from_db()
+    assert entry.removed_at is None
 
 
 def test_the_lists_show_only_the_keys_organization(write_api, org, theirs):
@@ -42,7 +47,9 @@ def test_the_lists_show_only_the_keys_organization(write_api, org, theirs):
     learners = write_api.get("/api/v1/learners/").json()["results"]
     events = write_api.get("/api/v1/events/").json()["results"]
     runs = write_api.get("/api/v1/runs/").json()["results"]
+    never_suppress = write_api.get("/api/v1/never-suppress/").json()["results"]
 
+    assert never_suppress == []
     assert [row["id"] for row in learners] == [mine.pk]
     assert [row["learner"] for row in events] == [mine.pk]
     assert theirs["run"].pk not in [row["id"] for row in runs]
