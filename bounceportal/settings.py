@@ -208,7 +208,14 @@ CELERY_BEAT_SCHEDULE = {
     "beat-heartbeat": {"task": "ops.tasks.record_beat_heartbeat", "schedule": CELERY_BEAT_TICK_SECONDS},
     # Scheduled runs' sends whose time (or send window) has come (campaigns/services/scheduling.py).
     "release-due-sends": {"task": "campaigns.release_due_sends", "schedule": CELERY_BEAT_TICK_SECONDS},
+    # Raw bodies older than RAW_RETENTION_DAYS keep their headers only (campaigns/services/retention.py).
+    "purge-raw-bodies": {
+        "task": "campaigns.purge_raw_bodies",
+        "schedule": env_int("RETENTION_SWEEP_SECONDS", 3600, minimum=1),
+    },
 }
+# Days a raw inbound message body (and a raw ESP webhook event) is kept before only its headers remain.
+RAW_RETENTION_DAYS = env_int("RAW_RETENTION_DAYS", 90, minimum=1)
 
 # --- Operations endpoints (ops/): /healthz, /readyz, /metrics ------------------
 # /readyz and /metrics answer a bearer token or a staff login; in production one of the two is required.

@@ -166,6 +166,7 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                     "size",
                     "truncated",
                     "digest",
+                    "retention",
                     "raw_download",
                 )
             },
@@ -197,6 +198,7 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "size",
         "truncated",
         "digest",
+        "retention",
         "raw_download",
         "kind",
         "is_bounce",
@@ -279,6 +281,10 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def subject_short(self, message):
         return (message.subject or "(no subject)")[:90]
 
+    @admin.display(description="retention")
+    def retention(self, message):
+        return purged_note(message)
+
     @admin.display(description="raw message")
     def raw_message(self, message):
         raw = bytes(message.raw)
@@ -293,6 +299,8 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="download")
     def raw_download(self, message):
         url = reverse("admin:campaigns_inboundmessage_raw", args=[message.pk])
+        if message.is_body_purged:
+            return format_html('<a href="{}">Download the headers kept (.eml)</a>', url)
         return format_html('<a href="{}">Download the raw message (.eml)</a>', url)
 
     @admin.display(description="headers")
@@ -302,6 +310,16 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return format_html(
             '<table class="message-headers">{}</table>', format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
         )
+
+
+def purged_note(message) -> str:
+    """Say when retention purged the message's body, or that it is kept as received."""
+    if not message.is_body_purged:
+        return "Kept as received."
+    return (
+        f"Body purged on {message.body_purged_at:%Y-%m-%d %H:%M} UTC after the retention period: "
+        "only the headers remain; the events and the classifier's evidence are kept."
+    )
 
 
 def _readable_header(value) -> str:

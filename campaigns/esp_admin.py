@@ -63,4 +63,12 @@ class EspEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Raw event (as received)")
     def raw_json(self, obj):
-        return format_html("<pre>{}</pre>", json.dumps(obj.raw, indent=2, sort_keys=True))
+        shown = format_html("<pre>{}</pre>", json.dumps(obj.raw, indent=2, sort_keys=True))
+        if obj.raw_purged_at is None:
+            return shown
+        return format_html(
+            "<p>Purged on {} UTC after the retention period: only its short top-level fields remain; "
+            "the verdicts are kept.</p>{}",
+            f"{obj.raw_purged_at:%Y-%m-%d %H:%M}",
+            shown,
+        )

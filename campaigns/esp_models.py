@@ -138,7 +138,12 @@ class EspEvent(models.Model):
     state = models.CharField(max_length=10, choices=EspEventState.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(default=timezone.now)
-    raw = models.JSONField(help_text="The service's event as it arrived.")
+    raw = models.JSONField(
+        help_text="The service's event as it arrived (its short top-level fields only, once purged)."
+    )
+    raw_purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When retention cut the raw event to its short top-level fields."
+    )
     # The service's own verdict and the classifier's, kept both; ``decided_by`` names the rule that chose.
     service_verdict = models.JSONField(default=dict, blank=True)
     classifier_verdict = models.JSONField(default=dict, blank=True)
@@ -147,7 +152,13 @@ class EspEvent(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["connection", "event_id"], name="esp_event_unique_per_conn")]
-        indexes = [models.Index(fields=["organization", "state", "received_at"], name="esp_event_org_state")]
+        indexes = [
+            models.Index(fields=["organization", "state", "received_at"], name="esp_event_org_state"),
+            # Retention's batches (campaigns/services/retention.py): the oldest raw events still whole.
+            models.Index(
+                fields=["received_at", "id"], name="esp_event_unpurged", condition=models.Q(raw_purged_at__isnull=True)
+            ),
+        ]
 
     def __str__(self):
         return f"{self.service_type or self.kind}: {self.recipient}"

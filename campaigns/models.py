@@ -391,6 +391,12 @@ class InboundMessage(models.Model):
     matched_by = models.CharField(max_length=12, choices=MatchedBy.choices, default=MatchedBy.NONE)
     processed_at = models.DateTimeField(null=True, blank=True)
     classifier_version = models.CharField(max_length=20, blank=True)
+    body_purged_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When retention replaced the raw message by its headers (RAW_RETENTION_DAYS); "
+        "the events and their evidence are kept.",
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -404,6 +410,11 @@ class InboundMessage(models.Model):
             models.Index(fields=["organization", "received_at"], name="inbound_org_received"),
             models.Index(fields=["organization", "kind"], name="inbound_org_kind"),
             models.Index(fields=["organization", "matched_by"], name="inbound_org_matched"),
+            # Retention's batches (campaigns/services/retention.py): the oldest bodies still kept, from the
+            # index alone; a purged message leaves it.
+            models.Index(
+                fields=["received_at", "id"], name="inbound_unpurged", condition=models.Q(body_purged_at__isnull=True)
+            ),
         ]
 
     def __str__(self):
@@ -413,6 +424,11 @@ class InboundMessage(models.Model):
     def raw_text(self) -> str:
         """The raw bytes as text for display (undecodable bytes replaced, never rendered as HTML)."""
         return bytes(self.raw).decode("utf-8", errors="replace")
+
+    @property
+    def is_body_purged(self) -> bool:
+        """True once retention kept only the headers (the raw bytes are no longer the message as received)."""
+        return self.body_purged_at is not None
 
 
 class EventSource(models.TextChoices):

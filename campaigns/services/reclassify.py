@@ -61,12 +61,14 @@ def reclassify_messages(*, messages: QuerySet, reclassified_by) -> int:
     """Re-run the classifier on each stored message and replace its events; return how many were re-classified.
 
     Every message of the queryset counts once, whether or not its verdict
-    changed (unchanged ones are left untouched). ``reclassified_by`` is the
+    changed (unchanged ones are left untouched); messages whose body retention
+    purged are left out (their headers alone would read as "not a bounce" and
+    supersede the events they produced). ``reclassified_by`` is the
     support user who asked (None only when nobody did): each learner this clears
     gets a Clearance naming them. See the module docstring for what happens to
     learners whose state the old events changed.
     """
-    ids = list(messages.order_by("pk").values_list("pk", flat=True))
+    ids = list(messages.filter(body_purged_at__isnull=True).order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH_SIZE):
         _reclassify_batch(ids[start : start + BATCH_SIZE], reclassified_by)
     return len(ids)
@@ -79,7 +81,10 @@ def _signature(events) -> list[tuple]:
 def _reclassify_batch(ids: list[int], reclassified_by) -> None:
     now = timezone.now()
     with transaction.atomic():
-        rows = list(InboundMessage.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        # The purge filter again under the lock: retention may have purged a row since the ids were read.
+        rows = list(
+            InboundMessage.objects.select_for_update().filter(pk__in=ids, body_purged_at__isnull=True).order_by("pk")
+        )
         old_by_message: dict[int, list[BounceEvent]] = {row.pk: [] for row in rows}
         for event in BounceEvent.objects.filter(inbound_message_id__in=old_by_message):
             if event.inbound_message_id is not None:  # always, by the filter

@@ -7,3 +7,4 @@ from campaigns.tasks import sending  # noqa: F401
 from campaigns.tasks.esp import ingest_esp_events_task  # noqa: F401
 from campaigns.tasks.ingestion import poll_due_mailboxes, poll_mailbox  # noqa: F401
 from campaigns.tasks.reclassify import reclassify_inbound_messages  # noqa: F401
+from campaigns.tasks.retention import purge_raw_bodies_task  # noqa: F401
