@@ -1,0 +1,82 @@
+"""A forgotten password has a way back: Django's reset views and tokens, mailed through real SMTP."""
+
+import re
+from email import message_from_bytes
+
+import pytest
+from django.urls import reverse
+
+from tests.smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r"https?://\S+/accounts/reset/\S+/")
+
+
+@pytest.fixture
+def mail_sink(settings):
+    """aiosmtpd on loopback, with Django's own email backend pointed at it."""
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield sink
+    sink.stop()
+
+
+def reset_link(sink) -> str:
+    (received,) = sink.wait_for(1, timeout=10)
+    body = message_from_bytes(received.data).get_payload(decode=True).decode()
+    return LINK.search(body).group(0)
+
+
+def test_login_page_offers_a_way_back(client):
+    response = client.get(reverse("login"))
+
+    assert reverse("password_reset") in response.content.decode()
+
+
+def test_reset_mails_a_link_that_sets_a_new_password(client, admin_member, mail_sink):
+    response = client.post(reverse("password_reset"), {"email": "alice@portal.example"})
+    assert response.status_code == 302
+
+    link = reset_link(mail_sink)
+    form = client.get(link, follow=True)
+    assert "Choose a new password" in form.content.decode()
+    new = {"new_password1": "a much better passphrase 7", "new_password2": "a much better passphrase 7"}
+    done = client.post(form.redirect_chain[-1][0], new)
+
+    assert done.url == reverse("password_reset_complete")
+    admin_member.user.refresh_from_db()
+    assert admin_member.user.check_password("a much better passphrase 7")
+
+
+def test_reset_link_works_only_once(client, admin_member, mail_sink):
+    client.post(reverse("password_reset"), {"email": "alice@portal.example"})
+    link = reset_link(mail_sink)
+    form = client.get(link, follow=True)
+    new = {"new_password1": "a much better passphrase 7", "new_password2": "a much better passphrase 7"}
+    client.post(form.redirect_chain[-1][0], new)
+
+    again = client.get(link, follow=True)
+
+    assert "This link no longer works" in again.content.decode()
+
+
+def test_an_unknown_address_is_answered_the_same_and_mails_nothing(client, admin_member, mail_sink):
+    response = client.post(reverse("password_reset"), {"email": "nobody@elsewhere.example"})
+
+    assert response.url == reverse("password_reset_done")
+    assert mail_sink.wait_for(1, timeout=1) == []
+
+
+def test_a_weak_new_password_is_reshown_with_a_message(client, admin_member, mail_sink):
+    client.post(reverse("password_reset"), {"email": "alice@portal.example"})
+    form = client.get(reset_link(mail_sink), follow=True)
+
+    response = client.post(form.redirect_chain[-1][0], {"new_password1": "alice", "new_password2": "alice"})
+
+    assert response.status_code == 200
+    assert "field-error" in response.content.decode()
+    admin_member.user.refresh_from_db()
+    assert admin_member.user.check_password("correct horse battery staple")
