@@ -24,10 +24,12 @@ def mail_sink(settings):
     sink.stop()
 
 
-def reset_link(sink) -> str:
+def reset_link(sink):
     (received,) = sink.wait_for(1, timeout=10)
     body = message_from_bytes(received.data).get_payload(decode=True).decode()
-    return LINK.search(body).group(0)
+    match = LINK.search(body)
+    assert match, body
+    return match.group(0)
 
 
 def test_login_page_offers_a_way_back(client):
