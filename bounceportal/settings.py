@@ -295,6 +295,7 @@ SNS_TEST_HOSTS: tuple[str, ...] = ()
 
 # --- Bounce mailbox ingestion (campaigns/services/ingestion.py) ---------------------
 INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 100, minimum=1)
+MAILBOX_POLLERS = env_int("MAILBOX_POLLERS", 2, minimum=1)  # tasks that share one big mailbox's backlog
 MAILBOX_RETRY_BACKOFF_SECONDS = env_int("MAILBOX_RETRY_BACKOFF_SECONDS", 60, minimum=1)
 
 # --- REST API (api/) ------------------------------------------------------------------

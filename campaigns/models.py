@@ -268,6 +268,9 @@ class BounceMailbox(models.Model):
     poll_failures = models.PositiveIntegerField(default=0, help_text="Failed polls since the mailbox was created.")
     messages_fetched = models.PositiveIntegerField(default=0)
     messages_processed = models.PositiveIntegerField(default=0)
+    # IMAP: the folder's UIDVALIDITY and the highest UID processed under it; a poll lists only newer UIDs.
+    imap_uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False)
+    imap_last_uid = models.BigIntegerField(default=0, editable=False)
 
     # Where a mailbox is read from and whose it is: operators only (see contacts.capabilities).
     CONFIGURATION_FIELDS = ("organization", "protocol", "host", "port", "folder")

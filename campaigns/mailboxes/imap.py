@@ -44,9 +44,13 @@ class GuardedIMAPClient(IMAPClient):
 
 
 class ImapSource:
+    splittable = True  # several pollers may share it, each fetching the UID ranges it claimed
+
     def __init__(self, mailbox: BounceMailbox) -> None:
         self.mailbox = mailbox
         self.client: IMAPClient | None = None
+        self.uidvalidity: int | None = None  # the folder's, as the server gave it at SELECT
+        self.start_after = 0  # UIDs up to this one were processed by earlier polls: not listed
         self.folder_label = mailbox.folder or "INBOX"
         self._secrets: tuple[str, ...] = ()
 
@@ -99,15 +103,32 @@ class ImapSource:
 
     def _select(self) -> None:
         try:
-            self._connected.select_folder(self.folder_label)
+            selected = self._connected.select_folder(self.folder_label)
+            self._resume_from(selected.get(b"UIDVALIDITY"))
             if self.mailbox.processed_action == ProcessedAction.MOVE:
                 target = self.mailbox.processed_folder or "Processed"
                 if not self._connected.folder_exists(target):
-                    self._connected.create_folder(target)
+                    self._create_folder(target)
         except (IMAPClientError, imaplib.IMAP4.error) as exc:
             raise MailboxError(f"Cannot open folder {self.folder_label!r}: {_text(exc)}") from None
         except (OSError, ssl.SSLError) as exc:
             raise MailboxError(f"Connection lost: {exc}") from None
+
+    def _resume_from(self, uidvalidity) -> None:
+        """List only UIDs above the mailbox's highest processed one, while the folder's UIDVALIDITY is
+        the one it was recorded under; after a change (the server renumbered), list everything: the
+        digests recognize what is stored already, so nothing is lost and nothing counted twice."""
+        self.uidvalidity = int(uidvalidity) if uidvalidity is not None else None
+        recorded = self.mailbox.imap_uidvalidity
+        if self.uidvalidity is not None and recorded == self.uidvalidity:
+            self.start_after = self.mailbox.imap_last_uid or 0
+
+    def _create_folder(self, name: str) -> None:
+        try:
+            self._connected.create_folder(name)
+        except (IMAPClientError, imaplib.IMAP4.error):
+            if not self._connected.folder_exists(name):  # not a concurrent poller's creation: a real failure
+                raise
 
     @property
     def _connected(self) -> IMAPClient:
@@ -128,22 +149,38 @@ class ImapSource:
                 pass
         self.client = None
 
-    def _uids(self) -> list[int]:
-        criteria = ["UNSEEN"] if self.mailbox.processed_action == ProcessedAction.FLAG else ["ALL"]
-        return sorted(self._call(self._connected.search, criteria))
+    def _uids(self, after: int = 0) -> list[int]:
+        criteria = ["UNSEEN"] if self.mailbox.processed_action == ProcessedAction.FLAG else []
+        criteria += ["UID", f"{after + 1}:*"] if after else ([] if criteria else ["ALL"])
+        # "n:*" matches the highest UID even when it is below n (RFC 3501): hence the filter.
+        return sorted(uid for uid in self._call(self._connected.search, criteria) if uid > after)
 
     def count(self) -> int:
         return len(self._uids())
 
+    def listing(self) -> list[int]:
+        """The UIDs to poll, ascending: those above the highest processed one (see ``_resume_from``)."""
+        return self._uids(self.start_after)
+
+    @staticmethod
+    def order_key(ref) -> int:
+        return ref
+
+    def fetch(self, uids) -> list[Fetched]:
+        """Fetch these messages without marking them seen; one expunged since the listing is left out."""
+        uids = list(uids)
+        if not uids:
+            return []
+        fetched = self._call(self._connected.fetch, uids, ["BODY.PEEK[]"])
+        return [
+            Fetched(ref=uid, raw=bytes(fetched[uid][b"BODY[]"]))
+            for uid in uids
+            if uid in fetched and b"BODY[]" in fetched[uid]
+        ]
+
     def batches(self, size: int):
-        for group in chunks(self._uids(), size):
-            fetched = self._call(self._connected.fetch, group, ["BODY.PEEK[]"])
-            # A message expunged by someone else since the search is simply absent.
-            yield [
-                Fetched(ref=uid, raw=bytes(fetched[uid][b"BODY[]"]))
-                for uid in group
-                if uid in fetched and b"BODY[]" in fetched[uid]
-            ]
+        for group in chunks(self.listing(), size):
+            yield self.fetch(group)
 
     def mark_processed(self, refs) -> int:
         uids = list(refs)

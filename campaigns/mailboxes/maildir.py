@@ -27,6 +27,8 @@ def _no_follow(path, flags):
 
 
 class MaildirSource:
+    splittable = True  # several pollers may share it, each reading the ranges it claimed
+
     def __init__(self, mailbox: BounceMailbox) -> None:
         self.mailbox = mailbox
         self.root = Path(mailbox.folder).expanduser()
@@ -62,10 +64,24 @@ class MaildirSource:
     def count(self) -> int:
         return len(self._names())
 
+    def listing(self) -> list[tuple[str, str]]:
+        """The refs of the messages waiting, in the order they are polled (``order_key`` ascending)."""
+        return self._names()
+
+    @staticmethod
+    def order_key(ref) -> tuple[int, str]:
+        """What orders the listing (``new/`` by name, then ``cur/`` by name): claims are ranges of it."""
+        sub, name = ref
+        return (0 if sub == "new" else 1, name)
+
+    def fetch(self, refs) -> list[Fetched]:
+        """Read these messages; one moved away since the listing is left out."""
+        fetched = [self._read(sub, name) for sub, name in refs]
+        return [f for f in fetched if f is not None]
+
     def batches(self, size: int):
         for group in chunks(self._names(), size):
-            fetched = [self._read(sub, name) for sub, name in group]
-            yield [f for f in fetched if f is not None]
+            yield self.fetch(group)
 
     def _read(self, sub: str, name: str) -> Fetched | None:
         limit = settings.INBOUND_MAX_BYTES

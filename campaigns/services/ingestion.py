@@ -21,11 +21,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from bounceportal.db import insert_new_rows
@@ -42,84 +42,17 @@ from campaigns.services.inbound import (
     plan_message,
     write_outcomes,
 )
-from campaigns.services.locks import LockLost, NoLock, mailbox_poll_lock
+from campaigns.services.ingestion_results import BatchResult, PollResult
+from campaigns.services.locks import LockLost, NoLock, mailbox_poll_lock, redis_client
+from campaigns.services.mailbox_claims import SHARED_PROTOCOLS, ClaimBoard, MailboxBusy
 from campaigns.services.matching import SendMatcher
 from campaigns.services.reclassify import reclassify_messages
 
 logger = logging.getLogger(__name__)
 
+BACKLOG_BATCHES = 5  # a shared poll that lists more batches than this asks for helpers (on_backlog)
+
 __all__ = ["BatchResult", "PollResult", "ingest_raw_messages", "poll_mailbox_once", "reclassify_messages"]
-
-
-@dataclass
-class BatchResult:
-    """What one batch did; ``to_mark`` are the refs to mark processed in the mailbox after commit."""
-
-    fetched: int = 0
-    stored: int = 0
-    duplicates: int = 0
-    bounces: int = 0
-    not_bounces: int = 0
-    unparseable: int = 0
-    unmatched: int = 0
-    oversized: int = 0
-    events: int = 0
-    deferred: int = 0
-    delivered: int = 0
-    to_mark: list = field(default_factory=list, repr=False)
-
-    def add(self, other: BatchResult) -> None:
-        """Add another batch's counts (and its refs to mark) to these."""
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.to_mark.extend(other.to_mark)
-
-
-COUNTS = (
-    "fetched",
-    "stored",
-    "duplicates",
-    "bounces",
-    "not_bounces",
-    "unparseable",
-    "unmatched",
-    "oversized",
-    "events",
-    "deferred",
-    "delivered",
-)
-
-
-@dataclass
-class PollResult(BatchResult):
-    """The counts of one poll of one mailbox."""
-
-    mailbox_id: int | None = None
-    dry_run: bool = False
-    marked: int = 0
-    skipped: str = ""
-    error: str = ""
-
-    def add(self, batch: BatchResult) -> None:
-        """Add a batch's counts; its refs are marked right after it, so the poll keeps none."""
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(batch, name))
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data.pop("to_mark")
-        return data
-
-    def summary(self) -> str:
-        if self.skipped:
-            return f"skipped: {self.skipped}"
-        verb = "would store" if self.dry_run else "stored"
-        return (
-            f"fetched {self.fetched}, {verb} {self.stored} ({self.bounces} bounces, {self.events} events, "
-            f"{self.unmatched} unmatched, {self.not_bounces} not bounces, {self.unparseable} unparseable, "
-            f"{self.oversized} oversized), {self.duplicates} already stored, {self.deferred} deferred, "
-            f"{self.delivered} delivered, {self.marked} marked processed"
-        )
 
 
 def checkpoint(name: str) -> None:
@@ -290,6 +223,7 @@ def _keep_for_review(mailbox, item, error: Exception, dry_run: bool, now) -> Bat
                 transaction.set_rollback(True)
     except DatabaseError as exc:  # left in the mailbox: the next poll tries again
         logger.error("Mailbox %s: message %s could not even be stored: %s", mailbox.pk, item.digest, exc)
+        result.unsettled.append(item.ref)
         return result
     result.stored, result.unparseable = len(stored), len(stored)
     result.duplicates = 1 - len(stored)
@@ -330,23 +264,35 @@ def _count(result: BatchResult, item, row) -> None:
         result.not_bounces += 1
 
 
-def poll_mailbox_once(*, mailbox: BounceMailbox, dry_run: bool = False, use_lock: bool = True) -> PollResult:
+def poll_mailbox_once(
+    *, mailbox: BounceMailbox, dry_run: bool = False, use_lock: bool = True, on_backlog=None
+) -> PollResult:
     """Poll one mailbox to the end and return the counts; raise MailboxError if it cannot be read.
 
-    Holds the mailbox's poll lock (renewed after each batch); returns a result
-    with ``skipped`` set when another poll holds it. The outcome (last poll,
-    counts, last error) is recorded on the mailbox, except in a dry run, which
-    changes nothing anywhere.
+    With Redis, an IMAP or Maildir mailbox is shared (``mailbox_claims``): this poll claims one
+    batch-sized range of the listing at a time under the mailbox lock, so other pollers of the
+    same mailbox (Celery workers) read other ranges at once; ``on_backlog()`` is called once when
+    more than BACKLOG_BATCHES batches wait (the task enqueues helpers). Any other poll holds the
+    mailbox's poll lock throughout (renewed after each batch). Either way a result with
+    ``skipped`` set means another poll held the mailbox. An IMAP poll lists only UIDs above the
+    highest one processed under the folder's UIDVALIDITY, and records the new highest after each
+    batch is marked. The outcome (last poll, counts, last error) is recorded on the mailbox,
+    except in a dry run, which changes nothing anywhere.
     """
     result = PollResult(mailbox_id=mailbox.pk, dry_run=dry_run)
     started = timezone.now()
-    lock_context = mailbox_poll_lock(mailbox.pk) if use_lock and not dry_run else nullcontext(NoLock())
-    with lock_context as lock:
+    shared = use_lock and not dry_run and bool(settings.REDIS_URL) and mailbox.protocol in SHARED_PROTOCOLS
+    whole_lock = use_lock and not dry_run and not shared
+    with mailbox_poll_lock(mailbox.pk) if whole_lock else nullcontext(NoLock()) as lock:
         if lock is None:
             result.skipped = "another poll of this mailbox is running"
             return result
         try:
-            _poll(mailbox, result, lock, dry_run)
+            with open_mailbox(mailbox) as source:
+                if shared:
+                    _poll_shared(mailbox, source, result, on_backlog)
+                else:
+                    _poll_whole(mailbox, source, result, lock, dry_run)
         except (MailboxError, LockLost) as exc:
             result.error = str(exc)
         except Exception as exc:
@@ -357,6 +303,8 @@ def poll_mailbox_once(*, mailbox: BounceMailbox, dry_run: bool = False, use_lock
                 except DatabaseError:  # the database itself is the problem: keep the original error
                     logger.exception("Could not record the failed poll of mailbox %s", mailbox.pk)
             raise
+        if result.skipped:
+            return result
         if not dry_run:
             _record(mailbox, result, started)
     if result.error:
@@ -364,17 +312,59 @@ def poll_mailbox_once(*, mailbox: BounceMailbox, dry_run: bool = False, use_lock
     return result
 
 
-def _poll(mailbox, result: PollResult, lock, dry_run: bool) -> None:
-    with open_mailbox(mailbox) as source:
-        for batch in source.batches(settings.INBOUND_BATCH_SIZE):
+def _poll_whole(mailbox, source, result: PollResult, lock, dry_run: bool) -> None:
+    """One poller, the whole listing, batch after batch (no Redis, POP3, dry runs)."""
+    settled = True  # every message so far is stored: the processed-UID mark may move up
+    for batch in source.batches(settings.INBOUND_BATCH_SIZE):
+        checkpoint("after_fetch")
+        outcome = ingest_raw_messages(mailbox=mailbox, messages=batch, dry_run=dry_run)
+        result.add(outcome)
+        if dry_run:
+            continue
+        checkpoint("after_commit")
+        result.marked += source.mark_processed(outcome.to_mark)
+        if settled and batch and getattr(source, "uidvalidity", None) is not None:
+            left = outcome.unsettled
+            _record_uid_mark(mailbox, source.uidvalidity, min(left) - 1 if left else max(m.ref for m in batch))
+            settled = not left
+        lock.renew()
+
+
+def _poll_shared(mailbox, source, result: PollResult, on_backlog) -> None:
+    """Claim a range, fetch, ingest, mark, release; until the round has nothing left for this poller."""
+    size = settings.INBOUND_BATCH_SIZE
+    validity = getattr(source, "uidvalidity", None)
+    board = ClaimBoard(redis_client(settings.REDIS_URL), mailbox.pk, validity=validity)
+    refs = source.listing()
+    if on_backlog is not None and len(refs) > BACKLOG_BATCHES * size:
+        on_backlog()
+    try:
+        while (claim := board.claim(refs, size, source.order_key)) is not None:
+            batch = source.fetch(claim.refs)
             checkpoint("after_fetch")
-            outcome = ingest_raw_messages(mailbox=mailbox, messages=batch, dry_run=dry_run)
+            outcome = ingest_raw_messages(mailbox=mailbox, messages=batch)
             result.add(outcome)
-            if dry_run:
-                continue
             checkpoint("after_commit")
             result.marked += source.mark_processed(outcome.to_mark)
-            lock.renew()
+            if outcome.unsettled:
+                continue  # not released: its lease runs out and a poller tries the range again
+            done_through = board.release(claim)
+            if validity is not None and done_through:
+                _record_uid_mark(mailbox, validity, done_through)
+    except MailboxBusy:
+        if not result.fetched:
+            result.skipped = "another poll of this mailbox is running"
+
+
+def _record_uid_mark(mailbox: BounceMailbox, uidvalidity: int, uid: int) -> None:
+    """Record that every UID up to ``uid`` under ``uidvalidity`` is processed (never moving the mark
+    down under the same UIDVALIDITY; a new UIDVALIDITY starts a new mark)."""
+    BounceMailbox.objects.filter(pk=mailbox.pk).update(
+        imap_last_uid=Case(
+            When(imap_uidvalidity=uidvalidity, then=Greatest(F("imap_last_uid"), Value(uid))), default=Value(uid)
+        ),
+        imap_uidvalidity=uidvalidity,
+    )
 
 
 def _record(mailbox: BounceMailbox, result: PollResult, started) -> None:

@@ -44,6 +44,10 @@ def redis_client(url: str):
     return redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
 
 
+def lock_key(mailbox_id: int) -> str:
+    return f"bounceportal:mailbox-poll:{mailbox_id}"
+
+
 @contextmanager
 def mailbox_poll_lock(mailbox_id: int, *, timeout: int = LOCK_TIMEOUT_SECONDS):
     """Yield a lock handle with ``renew()``, or None when another poll holds the mailbox."""
@@ -52,9 +56,7 @@ def mailbox_poll_lock(mailbox_id: int, *, timeout: int = LOCK_TIMEOUT_SECONDS):
         return
     from redis.exceptions import LockError
 
-    lock = redis_client(settings.REDIS_URL).lock(
-        f"bounceportal:mailbox-poll:{mailbox_id}", timeout=timeout, blocking=False
-    )
+    lock = redis_client(settings.REDIS_URL).lock(lock_key(mailbox_id), timeout=timeout, blocking=False)
     if not lock.acquire():
         yield None
         return

@@ -26,6 +26,8 @@ AUDITED_FIELDS = (
     "oauth_client_id",
     "oauth_token_endpoint",
 )
+# Settings that point at another folder: the processed-UID mark of the old one means nothing there.
+WHERE_FIELDS = ("protocol", "host", "port", "username", "folder")
 
 
 def save_bounce_mailbox(
@@ -41,7 +43,8 @@ def save_bounce_mailbox(
 
     Secrets are encrypted before they reach the database and never logged or audited by value
     (the row names them). A save that changes nothing writes no row. A changed setting clears
-    the failure streak so the next poll is not held back.
+    the failure streak so the next poll is not held back; a changed host, account or folder
+    forgets the IMAP processed-UID mark (the next poll lists the folder whole, digests skip the known).
     """
     secrets = [
         name
@@ -59,6 +62,8 @@ def save_bounce_mailbox(
             mailbox.set_password(password)
         mailbox.set_oauth_secrets(client_secret=oauth_client_secret or None, refresh_token=oauth_refresh_token or None)
         mailbox.consecutive_failures = 0
+        if set(changed) & set(WHERE_FIELDS):
+            mailbox.imap_uidvalidity, mailbox.imap_last_uid = None, 0
         mailbox.save()
         if creating or changed:
             MailboxChange.objects.create(

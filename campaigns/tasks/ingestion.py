@@ -43,19 +43,29 @@ def _queued_key(mailbox_id: int) -> str:
 
 
 @app.task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
-def poll_mailbox(self, mailbox_id: int) -> dict | None:
-    """Poll one mailbox (by id) to the end; retry with backoff when it cannot be read."""
-    if settings.REDIS_URL:
+def poll_mailbox(self, mailbox_id: int, helper: bool = False) -> dict | None:
+    """Poll one mailbox (by id) to the end; retry with backoff when it cannot be read.
+
+    A poll that finds a backlog asks for MAILBOX_POLLERS - 1 helpers: more tasks on the same
+    mailbox, each claiming other ranges of it (``mailbox_claims``), so idle workers share it.
+    """
+    if settings.REDIS_URL and not helper:
         redis_client(settings.REDIS_URL).delete(_queued_key(mailbox_id))
     mailbox = BounceMailbox.objects.filter(pk=mailbox_id, enabled=True).first()
     if mailbox is None:
         return None
+    on_backlog = None if helper or self.request.is_eager else partial(_enqueue_helpers, mailbox_id)
     try:
-        return poll_mailbox_once(mailbox=mailbox).as_dict()
+        return poll_mailbox_once(mailbox=mailbox, on_backlog=on_backlog).as_dict()
     except MailboxError as exc:
         if self.request.is_eager:  # in-process (the demo): recorded on the mailbox; beat tries again later
             return {"mailbox_id": mailbox_id, "error": str(exc)}
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries + 1)) from None
+
+
+def _enqueue_helpers(mailbox_id: int) -> None:
+    for _ in range(settings.MAILBOX_POLLERS - 1):
+        poll_mailbox.apply_async((mailbox_id,), {"helper": True})
 
 
 def due_mailbox_ids(now=None) -> list[int]:

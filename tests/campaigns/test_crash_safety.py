@@ -164,8 +164,11 @@ def test_two_pollers_at_once_store_and_count_everything_once(org, maildir):
 
 
 @pytest.mark.redis
-def test_the_redis_lock_makes_a_second_poll_skip_until_it_expires(org, maildir, settings):
+def test_a_poll_skips_while_the_mailbox_lock_is_held_and_goes_on_once_it_expires(org, maildir, settings, monkeypatch):
+    from campaigns.services import mailbox_claims
+
     settings.REDIS_URL = os.environ["REDIS_URL"]
+    monkeypatch.setattr(mailbox_claims, "CLAIM_WAIT_SECONDS", 0.5)  # a poll waits this long for a claim
     mailbox, cast, sends = mailbox_with_bounces(org, maildir)
 
     with mailbox_poll_lock(mailbox.pk, timeout=2) as held:
