@@ -9,11 +9,13 @@ written as they come, so memory stays flat whatever the row count.
 
 import csv
 import html
+from datetime import datetime
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeData
 from django.utils.text import slugify
@@ -25,7 +27,13 @@ EXPORT_CHUNK_SIZE = 2000
 
 
 def neutralize(value) -> str:
-    """Return the cell as text that a spreadsheet shows instead of evaluating."""
+    """Return the cell as text that a spreadsheet shows instead of evaluating.
+
+    A date and time is written in the current time zone (the organization's, see
+    ``contacts.tenancy``) with its UTC offset, so the file says which zone it is in.
+    """
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value).isoformat(sep=" ", timespec="seconds")
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
@@ -40,8 +48,14 @@ class _Echo:
 def csv_response(rows, filename: str) -> StreamingHttpResponse:
     """Stream ``rows`` (an iterable of lists, header first) as a CSV attachment, every cell neutralized."""
     writer = csv.writer(_Echo())
-    lines = (writer.writerow([neutralize(cell) for cell in row]) for row in rows)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    zone = timezone.get_current_timezone()  # the rows are read after the view returns
+
+    def lines():
+        with timezone.override(zone):
+            for row in rows:
+                yield writer.writerow([neutralize(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "bounceportal.security.UnstorableQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "contacts.tenancy.OrganizationMiddleware",
+    "contacts.tenancy.OrganizationTimeZoneMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

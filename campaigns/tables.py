@@ -106,7 +106,7 @@ class SendTable(Table):
         return event.get_category_display() if event else ""
 
     def value_status_changed_at(self, record):
-        return record.status_changed_at.isoformat()
+        return record.status_changed_at  # bounceportal.export writes it in the organization's zone
 
     def render_info(self, record):
         return send_info_html(record, latest_event(record), can_view_raw=self.can_view_raw)

@@ -33,8 +33,11 @@ class Organization(models.Model):
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="Send windows of scheduled runs are read in this time zone (an IANA name such as Europe/Paris).",
+        help_text="Every date and time of the portal is shown in this time zone, and send windows are read in it.",
     )
+    # False until an admin picks the zone on the settings page; until then the browser's zone of
+    # the first admin who logs in is taken (contacts.services.adopt_browser_time_zone).
+    time_zone_chosen = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]

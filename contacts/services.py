@@ -6,11 +6,12 @@ written by ``contacts.deliverability`` only; ``edit_learner`` calls it for the
 address change and the acknowledge-to-clear of a portal edit.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from contacts.choices import ClearedVia
 from contacts.deliverability import change_learner_email, clear_bounce_status
-from contacts.models import AutomationRule, BouncePolicy, Learner, Organization
+from contacts.models import AutomationRule, BouncePolicy, Learner, Organization, validate_time_zone
 
 
 class LearnerEdit(models.TextChoices):
@@ -19,6 +20,23 @@ class LearnerEdit(models.TextChoices):
     SAVED = "saved", "Learner saved."
     EMAIL_CHANGED = "email_changed", "Email address changed."
     CLEARED = "cleared", "Bounce status cleared: this learner will receive campaigns again."
+
+
+def adopt_browser_time_zone(*, organization: Organization, time_zone: str) -> bool:
+    """Take ``time_zone`` (an admin's browser's) as the organization's zone unless one was chosen.
+
+    Returns whether it was taken. A conditional UPDATE, so two first logins at once take one zone.
+    """
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError:
+        return False
+    taken = Organization.objects.filter(pk=organization.pk, time_zone_chosen=False).update(
+        time_zone=time_zone, time_zone_chosen=True
+    )
+    if taken:
+        organization.time_zone, organization.time_zone_chosen = time_zone, True
+    return bool(taken)
 
 
 def create_organization(*, name: str, slug: str) -> Organization:
@@ -86,12 +104,16 @@ def update_bounce_policy(*, policy: BouncePolicy, changes: dict) -> BouncePolicy
 
 
 def update_sending_settings(*, organization: Organization, changes: dict) -> Organization:
-    """Save validated sending settings (the time zone) on the organization."""
+    """Save validated sending settings (the time zone) on the organization.
+
+    Saving marks the zone as chosen, even unchanged: a browser's zone no longer replaces it.
+    """
     with transaction.atomic():
         for name, value in changes.items():
             setattr(organization, name, value)
+        organization.time_zone_chosen = True
         organization.full_clean(exclude=["slug"])
-        organization.save(update_fields=[*changes])
+        organization.save(update_fields=[*changes, "time_zone_chosen"])
     return organization
 
 

@@ -86,7 +86,10 @@ class SendingSettingsForm(forms.ModelForm):
     time_zone = forms.ChoiceField(
         label="Time zone",
         choices=[(name, name) for name in sorted(zoneinfo.available_timezones() | {"UTC"})],
-        help_text="Send windows of scheduled runs (weekdays 09:00–17:00 …) are read in this time zone.",
+        help_text=(
+            "Every date and time on the portal's pages, in CSV exports and in date filters is in this time "
+            "zone; send windows of scheduled runs (weekdays 09:00–17:00 …) are read in it too."
+        ),
     )
 
     class Meta:

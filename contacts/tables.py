@@ -89,4 +89,4 @@ class LearnerTable(Table):
         return SUBTYPE_LABELS.get(record.last_bounce_subtype, record.last_bounce_subtype)
 
     def value_last_bounced_at(self, record):
-        return record.last_bounced_at.isoformat() if record.last_bounced_at else ""
+        return record.last_bounced_at  # bounceportal.export writes it in the organization's zone

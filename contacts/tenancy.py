@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from contacts.capabilities import Capabilities, can_clear_bounce, can_manage_settings
@@ -37,6 +38,25 @@ class OrganizationMiddleware:
         request.membership = membership
         request.organization = SimpleLazyObject(lambda: membership.organization if membership else None)
         return self.get_response(request)
+
+
+class OrganizationTimeZoneMiddleware:
+    """Shows a member's pages (and what they export) in their organization's time zone.
+
+    Dates in templates, tables and date filters follow Django's current time zone; staff
+    without an organization and public endpoints stay in ``TIME_ZONE``. Goes after
+    ``OrganizationMiddleware``; anonymous requests cost no query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        organization = request.organization if request.user.is_authenticated else None
+        if not organization:
+            return self.get_response(request)
+        with timezone.override(organization.zone):
+            return self.get_response(request)
 
 
 class OrgScopedMixin(LoginRequiredMixin):

@@ -11,4 +11,10 @@
       row.checked = box.checked;
     });
   });
+  // The login form tells the server the browser's time zone: a new organization starts in it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var field = document.querySelector("input[name=browser_time_zone]");
+    if (!field || !window.Intl) { return; }
+    try { field.value = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (error) { field.value = ""; }
+  });
 })();
