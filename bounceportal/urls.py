@@ -3,11 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from contacts.login_views import PortalLoginView
-
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:learner-list"), name="portal-home"),
-    path("accounts/login/", PortalLoginView.as_view(), name="login"),
+    path("", include("contacts.auth_urls")),  # accounts/login/ (takes a new organization's time zone)
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Forgotten passwords: Django's own views and one-time tokens (PASSWORD_RESET_TIMEOUT);
     # the form answers the same whether or not the address belongs to a user.
