@@ -5,9 +5,8 @@ Last line: RESULT learners=… p95_ms_max=… worst_page=… max_queries=… fir
 (targets at 1,000,000 learners: p95 < 150 ms for every page, ≤ 15 queries per page; the CSV
 export of 10,000 rows is reported apart).
 
-Aggregates of large data sets are cached for a minute (bounceportal/aggregates.py): each URL's
-first request computes them and is reported as ``first=`` (and first_request_ms_max); the 50
-timed requests after it read them from the cache, as users within that minute would.
+The pages read the summary counters the writes keep (campaigns/counters.py: the COPY fires their
+triggers); each URL's first request is reported as ``first=`` (and first_request_ms_max).
 
 The data is made with COPY (psycopg's ``cursor.copy``): N learners, 10 campaign runs that
 each sent to every learner (10 sends per learner) and about one bounce event per learner,
@@ -497,7 +496,7 @@ def measure_pages(org, args):
     worst, worst_name, max_queries, cold_worst = 0.0, "", 0, 0.0
     for name, urls in pages(org):
         colds = []
-        for url in urls:  # the first request of each URL: templates compiled, aggregates computed and cached
+        for url in urls:  # the first request of each URL: templates compiled
             started = time.perf_counter()
             assert client.get(url).status_code == 200, url
             colds.append((time.perf_counter() - started) * 1000)

@@ -170,9 +170,9 @@ if PRODUCTION:
 
 # --- Celery -------------------------------------------------------------------
 REDIS_URL = redis_url_from_env("REDIS_URL")
-# The cache holds the minute-old aggregates of large runs and organizations
-# (bounceportal/aggregates.py). CACHE_URL=redis://… shares them between web
-# processes; without it each process keeps its own.
+# The cache holds the API's throttle counts (pages read the summary counters the
+# writes keep, campaigns/counters.py, not a cache). CACHE_URL=redis://… shares it
+# between web processes; without it each process keeps its own.
 CACHE_URL = redis_url_from_env("CACHE_URL")
 CACHES = {
     "default": {

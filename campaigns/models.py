@@ -131,19 +131,52 @@ class CampaignRun(models.Model):
 
 
 class RunCounter(models.Model):
-    """One running count of a run's outcomes the guard reads: ``attempted``, ``hard``,
-    ``complaint`` or ``block:<product>``. Bumped with one upsert per batch of outcomes, so
-    several workers sending the same run add up instead of overwriting each other."""
+    """One shard of a running count of a run's outcomes; a count is the sum of its shards.
 
-    run = models.ForeignKey(CampaignRun, on_delete=models.CASCADE, related_name="guard_counters", db_index=False)
-    key = models.CharField(max_length=80)
-    count = models.PositiveIntegerField(default=0)
+    The run guard's keys (``attempted``, ``hard``, ``complaint``, ``block:<product>``) are bumped in
+    shard 0 by campaigns/services/guard.py; the summary keys (``status:<status>``, ``cat:…``,
+    ``block.<kind>:…``, see campaigns/counters.py) are kept by PostgreSQL triggers on sends and bounce
+    events (campaigns/migrations/0019), each writer adding to the shard of its connection, so several
+    workers on the same run never wait on one row."""
+
+    # No foreign key constraint (here and on OrgDayCounter): deleting a run or an organization deletes
+    # its sends and events first, whose triggers add rows after Django collected the counters; those
+    # rows of a deleted owner are left over, read by nobody and removed by rebuild_counters.
+    run = models.ForeignKey(
+        CampaignRun, on_delete=models.CASCADE, related_name="guard_counters", db_index=False, db_constraint=False
+    )
+    key = models.TextField()
+    shard = models.SmallIntegerField(default=0, db_default=0)
+    count = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["run", "key"], name="run_counter_unique_key")]
+        constraints = [models.UniqueConstraint(fields=["run", "key", "shard"], name="run_counter_unique_key_shard")]
 
     def __str__(self):
-        return f"run {self.run_id} {self.key}={self.count}"
+        return f"run {self.run_id} {self.key}[{self.shard}]={self.count}"
+
+
+class OrgDayCounter(models.Model):
+    """One shard of an organization's count of the day (``ev:<campaign>:<category>:<subtype>``,
+    ``blockrun:<run>``): what the dashboards chart, kept like RunCounter's summary keys."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="day_counters", db_index=False, db_constraint=False
+    )
+    day = models.DateField()
+    key = models.TextField()
+    shard = models.SmallIntegerField(default=0, db_default=0)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "key", "shard"], name="org_day_counter_unique_key_shard"
+            )
+        ]
+
+    def __str__(self):
+        return f"organization {self.organization_id} {self.day} {self.key}[{self.shard}]={self.count}"
 
 
 class SendStatus(models.TextChoices):

@@ -1,24 +1,24 @@
 """Read-only queries behind the run details page and the dashboards' allowlisting alerts."""
 
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db import connection
-from django.db.models import CharField, Count, F, Q, Value
+from django.db.models import Count
 
-from bounceportal.db import sql_names
+from campaigns.counters import counts_for_run, counts_for_runs
 from campaigns.guidance import page_for_name
-from campaigns.models import BounceEvent, CampaignRun, EngagementEvent, EngagementKind, RunStatus, Send, SendStatus
-from contacts.choices import Category, Subtype
+from campaigns.models import CampaignRun, EngagementEvent, EngagementKind, RunStatus, SendStatus
+from contacts.choices import Subtype
 
 # Statuses that never left: they do not count toward a run's attempted sends.
 NOT_ATTEMPTED = (SendStatus.SKIPPED, SendStatus.SCHEDULED)
 MAX_ALERT_CANDIDATES = 10
 
 
-def status_counts_for_run(run) -> dict[str, int]:
-    """Return {send status: count} for every status (zeros included), in one grouped query."""
-    counts = dict(Send.objects.filter(run=run).order_by().values_list("status").annotate(n=Count("*")))
-    return {status: counts.get(status, 0) for status in SendStatus.values}
+def status_counts_for_run(run, counts: Counter | None = None) -> dict[str, int]:
+    """Return {send status: count} for every status (zeros included), from the run's counters."""
+    counts = counts_for_run(run.pk) if counts is None else counts
+    return {status: counts[f"status:{status}"] for status in SendStatus.values}
 
 
 @dataclass(frozen=True)
@@ -51,58 +51,37 @@ _GROUPINGS = (
 )
 
 
-def block_groups(events) -> list[tuple[int, str, str, str, int, int]]:
-    """Group mail-block ``events`` by run and each of: the product or blocklist named, the receiving
-    domain, the remote server.
+def block_groups(run_counts: dict[int, Counter], campaign_names: dict[int, str]) -> list[tuple]:
+    """Group the runs' mail blocks (their counters) by each of: the product or blocklist named, the
+    receiving domain, the remote server.
 
-    Returns (run_id, campaign name, kind, name, sends blocked, domains) rows, largest first; one query.
+    Returns (run_id, campaign name, kind, name, block events, domains) rows, largest first.
     """
-    blocks = events.filter(category=Category.BLOCK, send__isnull=False).order_by()
-    first, *rest = (
-        blocks.exclude(**{field: ""})
-        .annotate(kind=Value(kind, output_field=CharField()), name=F(field))
-        .values_list("send__run_id", "send__run__campaign__name", "kind", "name")
-        .annotate(n=Count("send_id", distinct=True), domains=Count("send__domain", distinct=True))
-        for kind, field in _GROUPINGS
-    )
-    rows = list(first.union(*rest, all=True))  # one round trip
+    rows = []
+    for run_id, counts in run_counts.items():
+        behind: Counter = Counter()
+        for key, n in counts.items():
+            if key.startswith("block.") and "@" in key and n > 0:
+                kind, name = key[len("block.") :].split("@", 2)[:2]
+                behind[(kind, name)] += 1
+        for key, n in counts.items():
+            kind, sep, name = key.partition(":")
+            if sep and kind.startswith("block.") and "@" not in kind and n > 0:
+                kind = kind[len("block.") :]
+                rows.append((run_id, campaign_names.get(run_id, ""), kind, name, n, behind.get((kind, name), 1)))
     rows.sort(key=lambda row: -row[4])
     return rows
 
 
-def attempted_sends_up_to(run_ids, cap: int) -> dict[int, int]:
-    """Count each run's attempted sends, stopping at ``cap`` (one query; the cost is bounded by the cap).
-
-    An alert needs "blocked > share × attempted", so counting past
-    blocked × 100 / share can never change the answer: a run of a million
-    sends costs no more than a small one here.
-    """
-    run_ids = [int(run_id) for run_id in run_ids]
-    if not run_ids:
-        return {}
-    s, r = sql_names(Send, connection), sql_names(CampaignRun, connection)
-    marks = ", ".join(["%s"] * len(run_ids))
-    sql = (
-        f"SELECT r.{r.id}, (SELECT COUNT(*) FROM (SELECT 1 FROM {s.table} s WHERE s.{s.run_id} = r.{r.id} "
-        f"AND s.{s.status} NOT IN (%s, %s) LIMIT %s) AS limited) FROM {r.table} r WHERE r.{r.id} IN ({marks})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*NOT_ATTEMPTED, int(cap), *run_ids])
-        return dict(cursor.fetchall())
+def attempted_of(counts: Counter) -> int:
+    """A run's sends that left at least once (every status but scheduled and skipped)."""
+    return sum(n for key, n in counts.items() if key.startswith("status:") and key[7:] not in NOT_ATTEMPTED)
 
 
-def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int] | None = None):
-    """Return the alerts of DESIGN §3 for ``groups`` (from ``block_groups``): a domain or remote server
-    that blocked more than ``share_percent`` of its run's attempted sends.
-
-    Without ``attempted`` the largest candidates' runs are counted with a cap (one query).
-    """
+def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int]):
+    """Return the alerts of DESIGN §3 for ``groups`` (from ``block_groups``): a product, blocklist, domain
+    or remote server that blocked more than ``share_percent`` of its run's attempted sends."""
     candidates = groups[:MAX_ALERT_CANDIDATES]
-    if not candidates:
-        return []
-    if attempted is None:
-        cap = max(row[4] for row in candidates) * 100 // share_percent + 1
-        attempted = attempted_sends_up_to({run_id for run_id, *_rest in candidates}, cap)
     alerts = [
         AllowlistingAlert(
             run_id=run_id,
@@ -121,24 +100,19 @@ def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int]
     return alerts
 
 
-def allowlisting_alerts_for_run(run, *, share_percent: int, attempted: int):
-    """The run's alerts. A blocked send is marked bounced (or it was opened after all, and is not
-    blocked): reading only bounced sends' events keeps a million-send run to a tenth of its rows."""
-    events = BounceEvent.objects.filter(
-        organization_id=run.organization_id, send__run=run, send__status=SendStatus.BOUNCED
+def alerts_for_runs(run_counts: dict[int, Counter], campaign_names: dict[int, str], *, share_percent: int):
+    """The allowlisting alerts of these runs, from their counters."""
+    attempted = {run_id: attempted_of(counts) for run_id, counts in run_counts.items()}
+    return allowlisting_alerts(
+        block_groups(run_counts, campaign_names), share_percent=share_percent, attempted=attempted
     )
-    return allowlisting_alerts(block_groups(events), share_percent=share_percent, attempted={run.pk: attempted})
 
 
 def summary_for_run(run, *, share_percent: int):
-    """Return (send counts per status, allowlisting alerts) of the run: three grouped queries."""
-    counts = status_counts_for_run(run)
-    attempted = sum(n for status, n in counts.items() if status not in NOT_ATTEMPTED)
-    return counts, allowlisting_alerts_for_run(run, share_percent=share_percent, attempted=attempted)
-
-
-# Reasons that refuse the message's content (DESIGN §3: a template alert on the campaign, not a suppression).
-CONTENT_REASONS = ("mesgtoobig", "virusdetected", "spamdetected", "contenterror")
+    """Return (send counts per status, allowlisting alerts, the run's counters) of the run: one query."""
+    counts = counts_for_run(run.pk)
+    alerts = alerts_for_runs({run.pk: counts}, {run.pk: run.campaign.name}, share_percent=share_percent)
+    return status_counts_for_run(run, counts), alerts, counts
 
 
 @dataclass(frozen=True)
@@ -152,29 +126,32 @@ class TemplateAlert:
     examples: tuple[str, ...]
 
 
-def template_alerts_for_campaign(campaign, *, run=None) -> list[TemplateAlert]:
-    """Return the content refusals of the campaign's sends (of one run when given), by reason,
-    with how many domains and sends; two grouped queries."""
-    events = BounceEvent.objects.filter(
-        organization_id=campaign.organization_id, send__run__campaign=campaign, reason__in=CONTENT_REASONS
-    ).order_by()
-    if run is not None:
-        events = events.filter(send__run=run)
-    rows = events.values_list("reason", "subtype").annotate(
-        domains=Count("send__domain", distinct=True), sends=Count("send_id", distinct=True)
-    )
-    examples: dict[str, list[str]] = {}
-    for reason, domain in events.values_list("reason", "send__domain").distinct()[:200]:
-        examples.setdefault(reason, []).append(domain)
+def template_alerts_for_campaign(campaign, *, run=None, run_counts: dict[int, Counter] | None = None):
+    """Return the content refusals of the campaign's sends (of one run when given), by reason, with how
+    many domains and refusals; from the runs' counters (one query, none when ``run_counts`` are given)."""
+    if run_counts is None:
+        run_ids = [run.pk] if run is not None else list(campaign.runs.values_list("pk", flat=True))
+        run_counts = counts_for_runs(run_ids)
+    refusals: Counter = Counter()
+    domains: dict[str, set[str]] = {}
+    for counts in run_counts.values():
+        for key, n in counts.items():
+            if n <= 0:
+                continue
+            if key.startswith("content:"):
+                refusals[tuple(key[len("content:") :].split(":", 1))] += n
+            elif key.startswith("content.domain:"):
+                reason, _sep, domain = key[len("content.domain:") :].partition(":")
+                domains.setdefault(reason, set()).add(domain)
     alerts = [
         TemplateAlert(
             reason=reason,
             label=Subtype(subtype).label,
-            domains=domains,
-            sends=sends,
-            examples=tuple(sorted(examples.get(reason, []))[:5]),
+            domains=len(domains.get(reason, ())),
+            sends=n,
+            examples=tuple(sorted(domains.get(reason, ()))[:5]),
         )
-        for reason, subtype, domains, sends in rows
+        for (reason, subtype), n in refusals.items()
     ]
     alerts.sort(key=lambda alert: (-alert.domains, alert.reason))
     return alerts
@@ -211,12 +188,8 @@ class RunEngagement:
         return self.rate(self.clicked)
 
 
-def engagement_for_run(run, counts: dict[str, int]) -> RunEngagement:
-    """The run's human open and click rates (``counts``: status_counts_for_run) and machine activity; two queries."""
-    sends = Send.objects.filter(run=run).order_by()
-    people = sends.aggregate(
-        opened=Count("pk", filter=Q(opened_at__isnull=False)), clicked=Count("pk", filter=Q(clicked_at__isnull=False))
-    )
+def engagement_for_run(run, counts: Counter) -> RunEngagement:
+    """The run's human open and click rates (``counts``: the run's counters) and machine activity; one query."""
     machines = dict(
         EngagementEvent.objects.filter(send__run=run, machine=True)
         .order_by()
@@ -224,9 +197,11 @@ def engagement_for_run(run, counts: dict[str, int]) -> RunEngagement:
         .annotate(n=Count("*"))
     )
     return RunEngagement(
-        reached=counts[SendStatus.SENT] + counts[SendStatus.DELIVERED] + counts[SendStatus.OPENED],
-        opened=people["opened"],
-        clicked=people["clicked"],
+        reached=sum(
+            counts[f"status:{status}"] for status in (SendStatus.SENT, SendStatus.DELIVERED, SendStatus.OPENED)
+        ),
+        opened=counts["opened"],
+        clicked=counts["clicked"],
         machine_opens=machines.get(EngagementKind.OPEN, 0),
         machine_clicks=machines.get(EngagementKind.CLICK, 0),
     )

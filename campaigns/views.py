@@ -9,7 +9,6 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
 
-from bounceportal.aggregates import cached_when_large, is_large
 from bounceportal.charts import bar_chart
 from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
@@ -84,13 +83,7 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         run, policy = self.run, policy_for(self.organization.pk)
         share = policy.allowlisting_alert_share
-        large = is_large(run.sends.all())
-        (counts, alerts), as_of = cached_when_large(
-            f"run-summary:{run.pk}:{share}", lambda: summary_for_run(run, share_percent=share), large=large
-        )
-        engagement, _as_of = cached_when_large(
-            f"run-engagement:{run.pk}", lambda: engagement_for_run(run, counts), large=large
-        )
+        counts, alerts, counters = summary_for_run(run, share_percent=share)
         attempted = sum(n for status, n in counts.items() if status not in NOT_ATTEMPTED)
         chart = bar_chart(
             f"Sends of run {run.pk} by status",
@@ -105,12 +98,11 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             attempted=attempted,
             skipped=counts[SendStatus.SKIPPED],
             alerts=alerts,
-            template_alerts=template_alerts_for_campaign(run.campaign, run=run),
+            template_alerts=template_alerts_for_campaign(run.campaign, run=run, run_counts={run.pk: counters}),
             guard=reading_for_run(run, policy),
             can_resume=run.status == RunStatus.PAUSED and can_launch_runs(self.request.user, self.organization),
-            as_of=as_of,
             left_out=sorted(run.left_out.items()) if isinstance(run.left_out, dict) else [],
-            engagement=engagement,
+            engagement=engagement_for_run(run, counters),
         )
         # A filter on the sends' bounce events is sparse in a big run: counting its matches would read
         # much of the run, so the table then shows its pages without a total.

@@ -1,20 +1,22 @@
 """Read-only queries of the reports (STYLE: selectors ``noun_for_x``); each is one grouped, indexed query.
 
 Learner widgets read the learner row's last-bounce columns (kept by the policy
-service) through the (organization, last_bounced_at) index, the trend reads
-bounce events through (organization, occurred_at): the cost follows the rows in
-the date range, not the organization's size.
+service) through the (organization, last_bounced_at) index: the cost follows the
+rows in the date range, not the organization's size. The trend, the Email Status
+Report and the allowlisting alerts read the summary counters the writes keep
+(campaigns/counters.py): the cost follows the days and keys, not the events.
 """
 
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncDate, TruncMonth, TruncWeek
 
 from bounceportal.pagination import capped_count
-from campaigns.models import BounceEvent, Campaign
-from campaigns.selectors import allowlisting_alerts, block_groups
+from campaigns.counters import counts_for_runs, day_counts_for_organization
+from campaigns.models import Campaign, CampaignRun
+from campaigns.selectors import alerts_for_runs
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, DeliverabilityStatus
 from contacts.models import Learner
 from contacts.selectors import near_threshold_q, repeat_bouncer_q
@@ -38,31 +40,41 @@ def status_counts_for_organization(organization) -> dict[str, int]:
     }
 
 
-def _bucket(date_range):
+def _bucket(date_range) -> str:
     """Days for a range up to ~2 months, weeks up to a year, then months."""
     if date_range.days <= 62:
-        return "day", TruncDate
+        return "day"
     if date_range.days <= 366:
-        return "week", TruncWeek
-    return "month", TruncMonth
+        return "week"
+    return "month"
 
 
-def bounce_trend_for_organization(organization, date_range) -> tuple[str, list[dict]]:
-    """Return (bucket name, rows of {period, hard, soft, block, total}) for every period of the range."""
-    bucket, trunc = _bucket(date_range)
-    events = BounceEvent.objects.filter(
-        organization=organization,
-        occurred_at__gte=date_range.start_at,
-        occurred_at__lt=date_range.end_before,
-        category__in=TREND_CATEGORIES,
-    )
-    grouped = (
-        events.order_by().annotate(period=trunc("occurred_at")).values_list("period", "category").annotate(n=Count("*"))
-    )
+def _period_of(day, bucket):
+    if bucket == "week":
+        return day - timedelta(days=day.weekday())
+    if bucket == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _days(organization, date_range, prefix: str, days=None):
+    """The organization's day counters of the range whose key starts with ``prefix`` (one query, none
+    when ``days``, read before with any shorter prefix, are given)."""
+    if days is None:
+        days = day_counts_for_organization(organization.pk, date_range.start, date_range.end, prefix)
+    return [(day, key, n) for day, key, n in days if key.startswith(prefix)]
+
+
+def bounce_trend_for_organization(organization, date_range, days=None) -> tuple[str, list[dict]]:
+    """Return (bucket name, rows of {period, hard, soft, block, total}) for every period of the range,
+    from the organization's day counters (one query, none with ``days``)."""
+    bucket = _bucket(date_range)
     counts: dict[object, dict[str, int]] = {}
-    for period, category, n in grouped:
-        period = period.date() if hasattr(period, "date") else period
-        counts.setdefault(period, {})[category] = n
+    for day, key, n in _days(organization, date_range, "ev:", days):
+        category = key.split(":", 3)[2]
+        if category in TREND_CATEGORIES:
+            period = counts.setdefault(_period_of(day, bucket), {})
+            period[category] = period.get(category, 0) + n
     rows = []
     for period in _periods(date_range, bucket):
         row: dict[str, Any] = {"period": period, **{c: counts.get(period, {}).get(c, 0) for c in TREND_CATEGORIES}}
@@ -138,25 +150,34 @@ def near_threshold_for_organization(organization, policy, limit: int = 5):
     return _sample_with_total(learners.order_by("-soft_bounce_count", "pk"), limit)
 
 
-def allowlisting_alerts_for_organization(organization, date_range, *, share_percent: int):
-    """Allowlisting alerts of the runs whose mail blocks arrived in the range, with campaign names."""
-    events = BounceEvent.objects.filter(
-        organization=organization, occurred_at__gte=date_range.start_at, occurred_at__lt=date_range.end_before
+MAX_ALERT_RUNS = 20
+
+
+def allowlisting_alerts_for_organization(organization, date_range, *, share_percent: int, days=None):
+    """Allowlisting alerts of the runs whose mail blocks arrived in the range (the most blocked
+    ``MAX_ALERT_RUNS``), judged on each run's counters, with campaign names; three queries (two with ``days``)."""
+    blocked: Counter = Counter()
+    for _day, key, n in _days(organization, date_range, "blockrun:", days):
+        blocked[int(key[len("blockrun:") :])] += n
+    run_ids = [run_id for run_id, n in blocked.most_common(MAX_ALERT_RUNS) if n > 0]
+    if not run_ids:
+        return []
+    names = dict(
+        CampaignRun.objects.filter(organization=organization, pk__in=run_ids).values_list("pk", "campaign__name")
     )
-    return allowlisting_alerts(block_groups(events), share_percent=share_percent)
+    return alerts_for_runs(counts_for_runs(names), names, share_percent=share_percent)
 
 
 def email_status_for_organization(organization, date_range) -> tuple[list[dict], list[dict]]:
-    """Bounce events in the range per campaign: (rows by category, rows by category and subtype).
+    """Bounce events in the range per campaign: (rows by category, rows by category and subtype), from
+    the organization's day counters (two queries).
 
     Events matched to no send are grouped under campaign None ("Not matched to a send").
     """
-    events = BounceEvent.objects.filter(
-        organization=organization, occurred_at__gte=date_range.start_at, occurred_at__lt=date_range.end_before
-    )
-    grouped = list(
-        events.order_by().values_list("send__run__campaign_id", "category", "subtype").annotate(n=Count("*"))
-    )
+    grouped: Counter = Counter()
+    for _day, key, n in _days(organization, date_range, "ev:"):
+        _ev, campaign, category, subtype = key.split(":", 3)
+        grouped[(int(campaign) or None, category, subtype)] += n
     names = dict(
         Campaign.objects.filter(organization=organization, pk__in={row[0] for row in grouped if row[0]}).values_list(
             "pk", "name"
@@ -164,7 +185,9 @@ def email_status_for_organization(organization, date_range) -> tuple[list[dict],
     )
     by_campaign: dict = {}
     details = []
-    for campaign_id, category, subtype, n in grouped:
+    for (campaign_id, category, subtype), n in grouped.items():
+        if n <= 0:
+            continue
         row = by_campaign.setdefault(
             campaign_id,
             {
@@ -191,8 +214,9 @@ def email_status_for_organization(organization, date_range) -> tuple[list[dict],
 
 
 def learner_report_for_organization(organization, date_range, policy) -> dict:
-    """Everything Your Learner Reports shows, as plain data (so it can be cached)."""
-    bucket, trend = bounce_trend_for_organization(organization, date_range)
+    """Everything Your Learner Reports shows, as plain data."""
+    days = day_counts_for_organization(organization.pk, date_range.start, date_range.end, "")
+    bucket, trend = bounce_trend_for_organization(organization, date_range, days)
     repeat, repeat_total, repeat_more = repeat_bouncers_for_organization(organization)
     near, near_total, near_more = near_threshold_for_organization(organization, policy)
     return {
@@ -208,12 +232,6 @@ def learner_report_for_organization(organization, date_range, policy) -> dict:
         "categories": categories_for_organization(organization, date_range),
         "domains": top_domains_for_organization(organization, date_range),
         "alerts": allowlisting_alerts_for_organization(
-            organization, date_range, share_percent=policy.allowlisting_alert_share
+            organization, date_range, share_percent=policy.allowlisting_alert_share, days=days
         ),
     }
-
-
-def events_in_range(organization, date_range):
-    return BounceEvent.objects.filter(
-        organization=organization, occurred_at__gte=date_range.start_at, occurred_at__lt=date_range.end_before
-    )

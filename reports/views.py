@@ -6,12 +6,10 @@ from typing import Any
 from django.http import Http404
 from django.views.generic import TemplateView
 
-from bounceportal.aggregates import cached_when_large, is_large
 from bounceportal.charts import bar_chart, column_chart
 from bounceportal.export import ExportMixin
 from campaigns.selectors import paused_runs_for_organization
 from contacts.choices import Category
-from contacts.models import Learner
 from contacts.services import policy_for
 from contacts.tenancy import OrgScopedMixin
 from reports import selectors
@@ -71,15 +69,7 @@ class LearnerReportView(ReportView):
         if not hasattr(self, "report"):
             org, date_range = self.organization, self.date_range
             self.policy = policy = policy_for(org.pk)
-            key = (
-                f"learner-report:{org.pk}:{date_range.start}:{date_range.end}:{policy.allowlisting_alert_share}:"
-                f"{policy.soft_threshold_engaged}:{policy.soft_threshold_unengaged}:{policy.engaged_window_days}"
-            )
-            self.report, self.as_of = cached_when_large(
-                key,
-                lambda: selectors.learner_report_for_organization(org, date_range, policy),
-                large=is_large(Learner.objects.for_organization(org)),
-            )
+            self.report = selectors.learner_report_for_organization(org, date_range, policy)
         return self.report
 
     def get_tables(self) -> dict:
@@ -105,7 +95,6 @@ class LearnerReportView(ReportView):
             bucket=report["bucket"],
             statuses=report["statuses"],
             bounced_in_range=sum(by_category.values()),
-            as_of=self.as_of,
             trend_chart=column_chart(
                 f"Bounces per {report['bucket']}",
                 report["trend"],
@@ -146,15 +135,10 @@ class EmailStatusReportView(ReportView):
 
     def get_tables(self) -> dict:
         org, date_range = self.organization, self.date_range
-        (rows, details), self.as_of = cached_when_large(
-            f"email-status:{org.pk}:{date_range.start}:{date_range.end}",
-            lambda: selectors.email_status_for_organization(org, date_range),
-            large=is_large(selectors.events_in_range(org, date_range)),
-        )
+        rows, details = selectors.email_status_for_organization(org, date_range)
         return {"campaigns": EmailStatusTable(rows), "subtypes": EmailStatusDetailTable(details)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["tables"] = self.get_tables()
-        context["as_of"] = self.as_of
         return context

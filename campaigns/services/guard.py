@@ -23,6 +23,7 @@ from decimal import Decimal
 from functools import partial
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bounceportal.db import sql_names
@@ -38,7 +39,7 @@ _KEY_LENGTH = 80
 
 _UPSERT = (
     "INSERT INTO {t.table} ({t.run_id}, {t.key}, {t.count}) VALUES {values} "
-    "ON CONFLICT ({t.run_id}, {t.key}) DO UPDATE SET {t.count} = {t.table}.{t.count} + EXCLUDED.{t.count}"
+    "ON CONFLICT ({t.run_id}, {t.key}, {t.shard}) DO UPDATE SET {t.count} = {t.table}.{t.count} + EXCLUDED.{t.count}"
 )
 
 
@@ -124,9 +125,14 @@ def read_guard(counts: dict[str, int], baseline: dict[str, int], policy: BounceP
 
 
 def counters_of(run_ids) -> dict[int, dict[str, int]]:
-    """``run id -> {key: count}`` (one query)."""
+    """``run id -> {key: count}`` of the guard's keys (shard 0; one query). The table's other keys are
+    the summary counters of campaigns/counters.py."""
+    guard_keys = Q(key__in=(ATTEMPTED, HARD, COMPLAINT)) | Q(key__startswith=BLOCK)
     found: dict[int, dict[str, int]] = {}
-    for run_id, key, count in RunCounter.objects.filter(run_id__in=list(run_ids)).values_list("run_id", "key", "count"):
+    rows = RunCounter.objects.filter(guard_keys, run_id__in=list(run_ids), shard=0).values_list(
+        "run_id", "key", "count"
+    )
+    for run_id, key, count in rows:
         found.setdefault(run_id, {})[key] = count
     return found
 

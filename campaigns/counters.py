@@ -1,0 +1,218 @@
+"""Summary counters of runs and of organizations' days: read them, or rebuild them from the source rows.
+
+PostgreSQL keeps them (triggers on sends and bounce events, campaigns/migrations/0020): every
+statement that inserts, changes or deletes sends or bounce events adds its net change, in its
+own transaction, to the shard of its connection. A count is the sum of its shards, so readers
+group by key. The keys (``run_keys_of_send`` / ``event_keys`` here say the same as the SQL):
+
+- per run: ``status:<status>``, ``opened``, ``clicked``; of its sends' current events ``cat:<category>``,
+  ``sub:<category>:<subtype>``, ``block.<kind>:<name>`` (kind: product, blocklist, domain, remote
+  server), ``block.<kind>@<name>@<domain>`` (the domains behind a product's or list's blocks),
+  ``content:<reason>:<subtype>`` and ``content.domain:<reason>:<domain>``;
+- per organization and day (settings.TIME_ZONE) of ``occurred_at``: ``ev:<campaign id or 0>:<category>:<subtype>``
+  and ``blockrun:<run id>``.
+
+Counts are of events, not of distinct sends (a send with two current block events counts twice;
+de-duplicated re-deliveries never become a second event). SQLite (the demo) has no triggers: the
+readers count from the source rows there.
+"""
+
+from collections import Counter, defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+
+from campaigns.models import BounceEvent, OrgDayCounter, RunCounter, Send
+
+# Reasons that refuse the message's content (DESIGN §3: a template alert on the campaign, not a suppression).
+CONTENT_REASONS = ("mesgtoobig", "virusdetected", "spamdetected", "contenterror")
+BLOCK_KINDS = (("product", "filter_product"), ("blocklist", "blocklist"), ("domain", None), ("remote server", None))
+_GUARD_KEYS = Q(key__in=("attempted", "hard", "complaint")) | Q(key__startswith="block:")
+
+
+def day_function_sql(time_zone: str) -> str:
+    """The SQL that (re)defines the triggers' day of an event: its date in ``time_zone``."""
+    zone = time_zone.replace("'", "''")
+    return (
+        "CREATE OR REPLACE FUNCTION bp_counter_day(at timestamptz) RETURNS date LANGUAGE sql STABLE AS "
+        f"$$ SELECT (at AT TIME ZONE '{zone}')::date $$;"
+    )
+
+
+def maintained() -> bool:
+    """True where the triggers keep the counters (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def event_keys(*, category, subtype, reason, product, blocklist, mta, domain, run_id, campaign_id):
+    """The (scope, key) pairs one current event counts toward: scope "r" (its run) or "o" (its day)."""
+    keys = [("o", f"ev:{campaign_id or 0}:{category}:{subtype}")]
+    if run_id is None:
+        return keys
+    domain = domain or ""
+    keys += [("r", f"cat:{category}"), ("r", f"sub:{category}:{subtype}")]
+    if category == "block":
+        keys.append(("o", f"blockrun:{run_id}"))
+        for kind, name in (("product", product), ("blocklist", blocklist), ("domain", domain), ("remote server", mta)):
+            if name:
+                keys.append(("r", f"block.{kind}:{name}"))
+        for kind, name in (("product", product), ("blocklist", blocklist)):
+            if name and domain:
+                keys.append(("r", f"block.{kind}@{name}@{domain}"))
+    if reason in CONTENT_REASONS:
+        keys.append(("r", f"content:{reason}:{subtype}"))
+        if domain:
+            keys.append(("r", f"content.domain:{reason}:{domain}"))
+    return keys
+
+
+# ------------------------------------------------------------------------------------------- from sources
+
+
+def counted_runs(run_ids=None) -> dict[int, Counter]:
+    """``run id -> Counter(key: n)`` counted from the sends and events themselves (all runs when None)."""
+    sends, events = Send.objects.order_by(), BounceEvent.objects.filter(send__isnull=False).order_by()
+    if run_ids is not None:
+        sends, events = sends.filter(run_id__in=list(run_ids)), events.filter(send__run_id__in=list(run_ids))
+    found: dict[int, Counter] = defaultdict(Counter)
+    for run_id, status, n, opened, clicked in sends.values_list("run_id", "status").annotate(
+        n=Count("*"),
+        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+    ):
+        found[run_id][f"status:{status}"] += n
+        found[run_id]["opened"] += opened
+        found[run_id]["clicked"] += clicked
+    columns = (
+        "send__run_id",
+        "send__domain",
+        "category",
+        "subtype",
+        "reason",
+        "filter_product",
+        "blocklist",
+        "remote_mta",
+    )
+    for run_id, domain, category, subtype, reason, product, blocklist, mta, n in events.values_list(*columns).annotate(
+        n=Count("*")
+    ):
+        keys = event_keys(
+            category=category,
+            subtype=subtype,
+            reason=reason,
+            product=product,
+            blocklist=blocklist,
+            mta=mta,
+            domain=domain,
+            run_id=run_id,
+            campaign_id=None,
+        )
+        for scope, key in keys:
+            if scope == "r":
+                found[run_id][key] += n
+    return {run_id: +counts for run_id, counts in found.items() if +counts}
+
+
+def counted_days(organization_id=None, start=None, end=None) -> dict[tuple[int, date], Counter]:
+    """``(organization id, day) -> Counter(key: n)`` counted from the events themselves."""
+    events = BounceEvent.objects.order_by()
+    if organization_id is not None:
+        events = events.filter(organization_id=organization_id)
+    events = events.annotate(day=TruncDate("occurred_at"))
+    if start is not None:
+        events = events.filter(day__gte=start, day__lte=end)
+    columns = ("organization_id", "day", "send__run_id", "send__run__campaign_id", "category", "subtype")
+    found: dict[tuple[int, date], Counter] = defaultdict(Counter)
+    for organization, day, run_id, campaign_id, category, subtype, n in events.values_list(*columns).annotate(
+        n=Count("*")
+    ):
+        found[(organization, day)][f"ev:{campaign_id or 0}:{category}:{subtype}"] += n
+        if run_id is not None and category == "block":
+            found[(organization, day)][f"blockrun:{run_id}"] += n
+    return dict(found)
+
+
+# ------------------------------------------------------------------------------------------------ readers
+
+
+def counts_for_runs(run_ids) -> dict[int, Counter]:
+    """``run id -> Counter(key: n)`` of the summary keys (one query; zero counts left out)."""
+    run_ids = [int(pk) for pk in run_ids]
+    if not run_ids:
+        return {}
+    if not maintained():
+        return counted_runs(run_ids)
+    rows = (
+        RunCounter.objects.filter(run_id__in=run_ids)
+        .exclude(_GUARD_KEYS)
+        .values_list("run_id", "key")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    found: dict[int, Counter] = defaultdict(Counter)
+    for run_id, key, n in rows:
+        if n:
+            found[run_id][key] = n
+    return dict(found)
+
+
+def counts_for_run(run_id: int) -> Counter:
+    return counts_for_runs([run_id]).get(run_id, Counter())
+
+
+def day_counts_for_organization(
+    organization_id: int, start: date, end: date, prefix: str
+) -> list[tuple[date, str, int]]:
+    """(day, key, n) of the organization's days in [start, end] whose key starts with ``prefix`` (one query)."""
+    if not maintained():
+        return [
+            (day, key, n)
+            for (_org, day), counts in counted_days(organization_id, start, end).items()
+            for key, n in counts.items()
+            if key.startswith(prefix) and n
+        ]
+    rows = (
+        OrgDayCounter.objects.filter(
+            organization_id=organization_id, day__gte=start, day__lte=end, key__startswith=prefix
+        )
+        .values_list("day", "key")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    return [(day, key, n) for day, key, n in rows if n]
+
+
+# ---------------------------------------------------------------------------------------------- rebuilding
+
+
+def rebuild_counters() -> tuple[int, int]:
+    """Recount every summary counter from the sends and events; return (run rows, day rows) written.
+
+    The counter tables are locked for the recount (EXCLUSIVE: readers go on, writers wait), so a
+    write that committed before is in the recount and one that waits adds its change after it.
+    """
+    with transaction.atomic():
+        if maintained():
+            with connection.cursor() as cursor:
+                names = ", ".join(model._meta.db_table for model in (RunCounter, OrgDayCounter))
+                cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+                cursor.execute(day_function_sql(settings.TIME_ZONE))
+        RunCounter.objects.exclude(_GUARD_KEYS & Q(shard=0)).delete()
+        OrgDayCounter.objects.all().delete()
+        runs = [
+            RunCounter(run_id=run_id, key=key, shard=0, count=n)
+            for run_id, counts in counted_runs().items()
+            for key, n in counts.items()
+        ]
+        days = [
+            OrgDayCounter(organization_id=org, day=day, key=key, shard=0, count=n)
+            for (org, day), counts in counted_days().items()
+            for key, n in counts.items()
+            if n
+        ]
+        RunCounter.objects.bulk_create(runs, batch_size=5000)
+        OrgDayCounter.objects.bulk_create(days, batch_size=5000)
+    return len(runs), len(days)

@@ -1,0 +1,129 @@
+"""The summary counters the writes keep equal a recount from the sends and events, whatever happened."""
+
+import random
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+
+from campaigns import bounce_generator as gen
+from campaigns.counters import counted_days, counted_runs, counts_for_run
+from campaigns.models import InboundMessage, OrgDayCounter, RunCounter, Send, SendStatus
+from campaigns.services import inbound
+from campaigns.services.engagement import record_open
+from campaigns.services.ingestion import poll_mailbox_once, reclassify_messages
+from campaigns.services.sending import create_run, launch_run
+from contacts.deliverability import change_learner_email, clear_bounce_status
+from contacts.models import Learner
+from tests.campaigns.conftest import drop, original_of
+from tests.campaigns.test_reclassify import old_classifier_says
+from tests.factories import CampaignFactory, LearnerFactory
+
+pytestmark = pytest.mark.django_db
+
+KINDS = ["postfix_hard", "postfix_soft", "postfix_block", "exim_soft", "exchange_hard", "auto_reply", "arf_complaint"]
+DOMAINS = ["alpha.example", "beta.example", "gamma.example"]
+
+
+def kept_counters() -> tuple[dict, dict]:
+    """What the triggers kept: (run id -> counts, (organization, day) -> counts), shards summed."""
+    runs: dict = {}
+    for run_id, key, n in (
+        RunCounter.objects.exclude(key__in=("attempted", "hard", "complaint"))
+        .exclude(key__startswith="block:")
+        .values_list("run_id", "key")
+        .annotate(n=Sum("count"))
+    ):
+        if n:
+            runs.setdefault(run_id, Counter())[key] = n
+    days: dict = {}
+    for org, day, key, n in OrgDayCounter.objects.values_list("organization_id", "day", "key").annotate(n=Sum("count")):
+        if n:
+            days.setdefault((org, day), Counter())[key] = n
+    return runs, days
+
+
+def launch(campaign, capture):
+    with capture(execute=True):
+        return launch_run(run=create_run(campaign=campaign))
+
+
+def bounce_some(rng, mailbox, maildir, sends, share):
+    for send in sends:
+        if rng.random() < share:
+            drop(maildir, gen.build(rng.choice(KINDS), original_of(send), rng))
+    poll_mailbox_once(mailbox=mailbox)
+
+
+def reclassify_as(monkeypatch, reason, messages, user):
+    """Re-classify ``messages`` with a classifier that reads every recipient as ``reason``."""
+    real = old_classifier_says(monkeypatch, reason)
+    reclassify_messages(messages=messages, reclassified_by=user)
+    monkeypatch.setattr(inbound.classifier, "classify", real)
+
+
+@pytest.mark.postgres  # the triggers that keep the counters are PostgreSQL's
+def test_counters_kept_by_a_random_workload_equal_the_rebuild(
+    org, maildir_mailbox, maildir, smtp_sink, monkeypatch, cx_user, django_capture_on_commit_callbacks
+):
+    rng = random.Random(16)
+    learners = [LearnerFactory(organization=org, email=f"l{i}@{rng.choice(DOMAINS)}") for i in range(40)]
+    for learner in rng.sample(learners, 4):
+        smtp_sink.reply_to(learner.email, "550 5.1.1 User unknown")
+    for learner in rng.sample(learners, 3):
+        smtp_sink.reply_to(learner.email, "451 4.7.1 Greylisted, try again later", times=1)
+    campaigns = [CampaignFactory(organization=org), CampaignFactory(organization=org)]
+
+    for round_number in range(3):
+        run = launch(rng.choice(campaigns), django_capture_on_commit_callbacks)
+        sends = list(Send.objects.filter(run=run, status=SendStatus.SENT).select_related("run__campaign"))
+        bounce_some(rng, maildir_mailbox, maildir, sends, share=0.5)
+        for send in rng.sample(sends, min(3, len(sends))):
+            send.refresh_from_db()
+            if send.status != SendStatus.BOUNCED:
+                record_open(send=send)
+        stored = list(InboundMessage.objects.filter(mailbox=maildir_mailbox).order_by("?")[:6])
+        reclassify_as(
+            monkeypatch,
+            rng.choice(["userunknown", "mailboxfull", "spamdetected", "virusdetected"]),
+            InboundMessage.objects.filter(pk__in=[m.pk for m in stored]),
+            cx_user,
+        )
+        for learner in Learner.objects.filter(organization=org, status="bounced").order_by("pk")[:3]:
+            clear_bounce_status(learner=learner, cleared_by=cx_user, note=f"round {round_number}")
+        for learner in rng.sample(learners, 2):
+            learner.refresh_from_db()
+            change_learner_email(
+                learner=learner, new_email=f"moved{round_number}.{learner.pk}@{rng.choice(DOMAINS)}", changed_by=cx_user
+            )
+
+    kept_runs, kept_days = kept_counters()
+    call_command("rebuild_counters", verbosity=0)
+    rebuilt_runs, rebuilt_days = kept_counters()
+
+    assert kept_runs == rebuilt_runs == counted_runs()
+    assert kept_days == rebuilt_days == counted_days()
+    everything = sum(kept_runs.values(), Counter())
+    # The workload reached every family of keys, so the equality above says something about each.
+    assert everything["status:bounced"] and everything["status:sent"] and everything["opened"]
+    assert everything["cat:hard"] and everything["cat:soft"] and everything["cat:block"]
+    assert any(key.startswith("block.domain:") for key in everything)
+    assert any(key.startswith("content:") for key in everything)
+    assert any(key.startswith("ev:") for counts in kept_days.values() for key in counts)
+
+
+@pytest.mark.postgres
+def test_a_write_counts_in_its_own_transaction_and_a_rolled_back_one_not_at_all(org):
+    from django.db import transaction
+
+    from tests.factories import CampaignRunFactory, SendFactory
+
+    run = CampaignRunFactory(campaign=CampaignFactory(organization=org))
+    send = SendFactory(run=run, organization=org, status=SendStatus.SCHEDULED)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Send.objects.filter(pk=send.pk).update(status=SendStatus.SENT)
+        assert counts_for_run(run.pk)["status:sent"] == 1  # seen inside the transaction
+        raise RuntimeError("rolled back")
+
+    assert counts_for_run(run.pk) == Counter({"status:scheduled": 1})
