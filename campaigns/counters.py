@@ -1,6 +1,6 @@
 """Summary counters of runs and of organizations' days: read them, or rebuild them from the source rows.
 
-PostgreSQL keeps them (triggers on sends and bounce events, campaigns/migrations/0020): every
+PostgreSQL keeps them (triggers on sends and bounce events, campaigns/migrations/0022): every
 statement that inserts, changes or deletes sends or bounce events adds its net change, in its
 own transaction, to the shard of its connection. A count is the sum of its shards, so readers
 group by key. The keys (``run_keys_of_send`` / ``event_keys`` here say the same as the SQL):

@@ -136,7 +136,7 @@ class RunCounter(models.Model):
     The run guard's keys (``attempted``, ``hard``, ``complaint``, ``block:<product>``) are bumped in
     shard 0 by campaigns/services/guard.py; the summary keys (``status:<status>``, ``cat:…``,
     ``block.<kind>:…``, see campaigns/counters.py) are kept by PostgreSQL triggers on sends and bounce
-    events (campaigns/migrations/0019), each writer adding to the shard of its connection, so several
+    events (campaigns/migrations/0022), each writer adding to the shard of its connection, so several
     workers on the same run never wait on one row."""
 
     # No foreign key constraint (here and on OrgDayCounter): deleting a run or an organization deletes

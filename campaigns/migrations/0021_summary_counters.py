@@ -1,4 +1,4 @@
-"""Summary counters kept by the writes (issue #16): the counter tables; 0020 installs the triggers that keep them."""
+"""Summary counters kept by the writes (issue #16): the counter tables; 0022 installs the triggers that keep them."""
 
 
 import django.db.models.deletion
@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("campaigns", "0018_event_org_id_index"),
+        ("campaigns", "0020_mailbox_uid_watermark"),
         ("contacts", "0011_learner_org_id_index"),
     ]
 

@@ -237,7 +237,7 @@ def _on_postgresql(*statements):
     return run
 
 
-# Going back leaves the guard's own keys (shard 0) and drops the summary rows before 0019 is undone.
+# Going back leaves the guard's own keys (shard 0) and drops the summary rows before 0021 is undone.
 _KEEP_GUARD_KEYS = (
     "DELETE FROM campaigns_runcounter WHERE NOT (shard = 0 AND (key IN ('attempted', 'hard', 'complaint') "
     "OR key LIKE 'block:%'))"
@@ -247,7 +247,7 @@ _KEEP_GUARD_KEYS = (
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("campaigns", "0019_summary_counters"),
+        ("campaigns", "0021_summary_counters"),
     ]
 
     operations = [
