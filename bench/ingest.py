@@ -1,20 +1,28 @@
-"""Benchmark: ingest N generated bounces from a Maildir and from Dovecot IMAP into PostgreSQL.
+"""Benchmark: ingest N generated bounces from a Maildir and from Dovecot IMAP with 1, 2, … pollers.
 
-Run: .venv/bin/python bench/ingest.py [--count N] [--imap-count N] [--batch N]
-Last line: RESULT maildir_msgs_per_s=… imap_msgs_per_s=… queries_per_msg=… peak_rss_mb=…
-(targets: ≥ 500 msgs/s per worker process from Maildir, ≥ 200 from IMAP, peak RSS < 300 MB at --count 100000).
+Run: .venv/bin/python bench/ingest.py [--count N] [--imap-count N] [--batch N] [--workers 1,2]
+Last line: RESULT maildir_msgs_per_s=… imap_msgs_per_s=… scale_2_workers=… peak_rss_mb=… …
+(targets: Maildir ≥ 1,000 msgs/s per worker, 2 workers ≥ 1.7× one on two cores, peak RSS < 300 MB
+at --count 100000, an unchanged IMAP mailbox of 10,000 messages polled in < 1 s).
 
-Set-up (not timed): an organization with one learner and one send per message,
-the messages made by campaigns/bounce_generator.py (the usual mix of Postfix,
-Exim and Exchange bounces, auto-replies, complaints, delayed and delivered DSNs
-and human replies) and written to a Maildir. The timed part is one
-``poll_mailbox_once`` over that Maildir in this process: read, digest,
-classify, match, store, events and policy, move to .Processed. Then the rows
-are reset, the same files are delivered into a real Dovecot's Maildir, and one
-poll of the IMAP mailbox is timed the same way (FETCH over loopback, UID MOVE).
+Set-up (not timed): an organization with one learner and one send per message, the messages
+made by campaigns/bounce_generator.py (the usual mix of Postfix, Exim and Exchange bounces,
+auto-replies, complaints, delayed and delivered DSNs and human replies) and written to files.
+For each worker count W, the rows are reset, the files are linked into a fresh Maildir, and W
+poller processes (forked, each with its own database connection, as W Celery workers) poll the
+one mailbox at once, sharing it through the claims in Redis (BENCH_REDIS_URL, default db 7):
+read, digest, classify, match, store, events and policy, move to .Processed. The same is then
+done over a real Dovecot's IMAP (FETCH over loopback, UID MOVE). Then an IMAP mailbox that
+leaves mail in place is pointed at the Processed folder (every message already stored): its
+first poll downloads everything and finds every digest known (what each poll of such a mailbox
+cost before the processed-UID mark), the second is the unchanged poll that must fetch nothing.
+
+limit_ratio: the same messages read the simplest way in the same run (open + read every file;
+for IMAP a bare FETCH BODY.PEEK[] loop over the UIDs in batches) over the 1-worker rate.
 """
 
 import argparse
+import multiprocessing
 import os
 import shutil
 import sys
@@ -26,36 +34,73 @@ from _setup import ROOT, QueryCounter, peak_rss_mb, setup_django
 
 SLUG = "bench-ingest"
 CHUNK = 5000
+DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=5_000, help="messages in the Maildir run")
+    parser.add_argument("--count", type=int, default=5_000, help="messages in the Maildir runs")
     parser.add_argument(
-        "--imap-count", type=int, default=None, help="messages in the IMAP run (default: --count, at most 20,000)"
+        "--imap-count", type=int, default=None, help="messages in the IMAP runs (default: --count, at most 20,000)"
     )
     parser.add_argument("--batch", type=int, default=100, help="messages per transaction (INBOUND_BATCH_SIZE)")
+    parser.add_argument("--workers", default="1,2", help="comma-separated poller counts to compare")
     args = parser.parse_args()
+    workers = [int(w) for w in args.workers.split(",") if w.strip()]
     imap_count = args.imap_count if args.imap_count is not None else min(args.count, 20_000)
     os.environ["DEBUG"] = "0"
     os.environ["INBOUND_BATCH_SIZE"] = str(args.batch)
     setup_django()
     sys.path.insert(0, str(ROOT))
+    from django.conf import settings
+
+    settings.REDIS_URL = os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS)  # the pollers share through claims
 
     work = Path(tempfile.mkdtemp(prefix="bp-bench-ingest-"))
     os.chmod(work, 0o755)
+    rates: dict[tuple[str, int], float] = {}
     try:
         files = build_organization(args.count, work / "source")
-        print(f"peak RSS after set-up: {peak_rss_mb():.0f} MB")
-        maildir_rate, queries, summary = run_maildir(work, files)
-        print(f"Maildir: {summary}; peak RSS so far {peak_rss_mb():.0f} MB")
-        imap_rate = run_imap(files[:imap_count]) if imap_count else 0.0
+        print(f"peak RSS after set-up: {peak_rss_mb():.0f} MB; load average {load()}")
+        bare_maildir = bare_maildir_rate(files)
+        rss = [peak_rss_mb()]
+        for count in workers:
+            rate, child_rss, summary = run_maildir(work, files, count)
+            rates[("maildir", count)] = rate
+            rss.append(child_rss)
+            print(f"Maildir, {count} worker(s): {rate:.0f} msgs/s; {summary}; load average {load()}")
+        imap = run_imap(files[:imap_count], workers) if imap_count else None
+        if imap:
+            for count, (rate, child_rss) in imap["rates"].items():
+                rates[("imap", count)] = rate
+                rss.append(child_rss)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(
-        f"RESULT maildir_msgs_per_s={maildir_rate:.0f} imap_msgs_per_s={imap_rate:.0f} "
-        f"queries_per_msg={queries:.2f} peak_rss_mb={peak_rss_mb():.0f}"
-    )
+    one, two = rates.get(("maildir", 1), 0.0), rates.get(("maildir", 2), 0.0)
+    imap_one, imap_two = rates.get(("imap", 1), 0.0), rates.get(("imap", 2), 0.0)
+    fields = [
+        f"maildir_msgs_per_s={one:.0f}",
+        f"imap_msgs_per_s={imap_one:.0f}",
+        f"scale_2_workers={two / one if one and two else 0:.2f}",
+        f"peak_rss_mb={max(rss):.0f}",
+        f"maildir_2_workers_msgs_per_s={two:.0f}",
+        f"imap_2_workers_msgs_per_s={imap_two:.0f}",
+        f"imap_scale_2_workers={imap_two / imap_one if imap_one and imap_two else 0:.2f}",
+        f"limit_ratio={bare_maildir / one if one else 0:.1f}",
+    ]
+    if imap:
+        fields += [
+            f"imap_limit_ratio={imap['bare'] / imap_one if imap_one else 0:.1f}",
+            f"imap_unchanged_poll_s={imap['unchanged_s']:.3f}",
+            f"imap_refetch_poll_s={imap['refetch_s']:.1f}",
+            f"imap_leave_messages={imap['left']}",
+        ]
+    fields += [f"messages={args.count}", f"imap_messages={imap_count}", f"load_avg={load()}"]
+    print("RESULT " + " ".join(fields))
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def build_organization(count: int, folder: Path) -> list[Path]:
@@ -114,27 +159,151 @@ def build_organization(count: int, folder: Path) -> list[Path]:
     return paths
 
 
-def run_maildir(work: Path, files: list[Path]):
-    from django.db import connection
+def bare_maildir_rate(files: list[Path]) -> float:
+    """Messages per second of the simplest Maildir read: open and read every file once."""
+    started = time.perf_counter()
+    for path in files:
+        with open(path, "rb") as handle:
+            handle.read()
+    return len(files) / (time.perf_counter() - started)
+
+
+def _poller(mailbox_id: int, ready, go, results) -> None:
+    """One worker process: its own database connection, then one shared poll of the mailbox."""
+    from django.db import connection, connections
 
     from campaigns.models import BounceMailbox
     from campaigns.services.ingestion import poll_mailbox_once
+
+    connections.close_all()  # never share the parent's socket
+    mailbox = BounceMailbox.objects.get(pk=mailbox_id)
+    counter = QueryCounter()
+    ready.wait()
+    go.wait()
+    with connection.execute_wrapper(counter):
+        result = poll_mailbox_once(mailbox=mailbox)
+    results.put((result.fetched, result.stored, result.duplicates, result.marked, peak_rss_mb(), counter.count))
+
+
+def run_pollers(mailbox_id: int, workers: int) -> tuple[float, float, list]:
+    """Fork ``workers`` pollers of one mailbox, start them together; return (seconds, peak RSS, results)."""
+    from django.conf import settings
+    from django.db import connections
+
+    from campaigns.services.locks import redis_client
+
+    client = redis_client(settings.REDIS_URL)
+    for key in client.scan_iter(match=f"bounceportal:mailbox-*:{mailbox_id}"):
+        client.delete(key)  # a claim of an earlier run of this benchmark (ids restart with the database)
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    ready, go, results = context.Barrier(workers + 1), context.Barrier(workers + 1), context.Queue()
+    processes = [context.Process(target=_poller, args=(mailbox_id, ready, go, results)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    ready.wait()
+    started = time.perf_counter()
+    go.wait()
+    outcomes = [results.get(timeout=3600) for _ in processes]
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    return elapsed, max(o[4] for o in outcomes), outcomes
+
+
+def _summary(outcomes: list) -> str:
+    parts = [f"fetched {o[0]} stored {o[1]} dup {o[2]} marked {o[3]}" for o in outcomes]
+    return "; ".join(f"worker {i + 1}: {p}" for i, p in enumerate(parts))
+
+
+def run_maildir(work: Path, files: list[Path], workers: int):
+    from campaigns.models import BounceMailbox
     from contacts.models import Organization
 
-    root = work / "maildir"
+    purge(bulk_only=True)
+    root = work / f"maildir-{workers}"
     for sub in ("cur", "new", "tmp"):
         (root / sub).mkdir(parents=True)
     for path in files:
         os.link(path, root / "new" / path.name)
     mailbox = BounceMailbox.objects.create(
-        organization=Organization.objects.get(slug=SLUG), name="Bench maildir", protocol="maildir", folder=str(root)
+        organization=Organization.objects.get(slug=SLUG),
+        name=f"Bench maildir {workers}",
+        protocol="maildir",
+        folder=str(root),
     )
-    counter = QueryCounter()
+    elapsed, rss, outcomes = run_pollers(mailbox.pk, workers)
+    fetched = sum(o[0] for o in outcomes)
+    assert fetched == len(files), f"fetched {fetched} of {len(files)}"
+    queries = sum(o[5] for o in outcomes) / max(fetched, 1)
+    return len(files) / elapsed, rss, f"{_summary(outcomes)}; {queries:.2f} queries per message"
+
+
+def imap_mailbox(server, account, name: str, folder: str = "INBOX", action: str = "move"):
+    from campaigns.models import BounceMailbox
+    from contacts.models import Organization
+
+    mailbox = BounceMailbox(
+        organization=Organization.objects.get(slug=SLUG),
+        name=name,
+        protocol="imap",
+        host="127.0.0.1",
+        port=server.imap_port,
+        security="none",
+        username=account.username,
+        folder=folder,
+        processed_action=action,
+    )
+    mailbox.set_password(account.password)
+    mailbox.save()
+    return mailbox
+
+
+def bare_imap_rate(server, account, count: int) -> float:
+    """Messages per second of a bare FETCH BODY.PEEK[] loop over the folder's UIDs, 100 at a time."""
+    from imapclient import IMAPClient
+
     started = time.perf_counter()
-    with connection.execute_wrapper(counter):
-        result = poll_mailbox_once(mailbox=mailbox, use_lock=False)
-    elapsed = time.perf_counter() - started
-    return result.fetched / elapsed, counter.count / max(result.fetched, 1), result.summary()
+    with IMAPClient("127.0.0.1", port=server.imap_port, ssl=False) as client:
+        client.login(account.username, account.password)
+        client.select_folder("INBOX", readonly=True)
+        uids = client.search(["ALL"])
+        for start in range(0, len(uids), 100):
+            client.fetch(uids[start : start + 100], ["BODY.PEEK[]"])
+    return count / (time.perf_counter() - started)
+
+
+def run_imap(files: list[Path], workers: list[int]) -> dict:
+    from campaigns.models import BounceMailbox
+    from campaigns.services.ingestion import poll_mailbox_once
+    from tests.dovecot import DovecotServer
+
+    server = DovecotServer().start()
+    found: dict = {"rates": {}}
+    try:
+        for count in workers:
+            purge(bulk_only=True)
+            account = server.new_account()
+            deliver_to_dovecot(account.maildir, files)
+            if "bare" not in found:
+                found["bare"] = bare_imap_rate(server, account, len(files))
+            mailbox = imap_mailbox(server, account, f"Bench IMAP {count}")
+            elapsed, rss, outcomes = run_pollers(mailbox.pk, count)
+            found["rates"][count] = (len(files) / elapsed, rss)
+            print(f"IMAP, {count} worker(s): {len(files) / elapsed:.0f} msgs/s; {_summary(outcomes)}; load {load()}")
+        # Leave in place, over the last run's Processed folder: every message is stored already.
+        settled = imap_mailbox(server, account, "Bench IMAP leave", folder="Processed", action="leave")
+        started = time.perf_counter()
+        first = poll_mailbox_once(mailbox=settled)
+        found["refetch_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        again = poll_mailbox_once(mailbox=BounceMailbox.objects.get(pk=settled.pk))
+        found["unchanged_s"] = time.perf_counter() - started
+        found["left"] = first.fetched
+        print(f"IMAP leave in place: first poll {first.summary()}; second poll {again.summary()}")
+    finally:
+        server.stop()
+    return found
 
 
 def purge(*, bulk_only: bool) -> None:
@@ -171,38 +340,6 @@ def purge(*, bulk_only: bool) -> None:
             Send.objects.filter(organization=org).update(status="sent", bounced_at=None, delivered_at=None)
         else:
             org.delete()
-
-
-def run_imap(files: list[Path]) -> float:
-    from campaigns.models import BounceMailbox
-    from campaigns.services.ingestion import poll_mailbox_once
-    from contacts.models import Organization
-    from tests.dovecot import DovecotServer
-
-    purge(bulk_only=True)  # the IMAP run does the same work again
-    server = DovecotServer().start()
-    try:
-        account = server.new_account()
-        deliver_to_dovecot(account.maildir, files)
-        mailbox = BounceMailbox(
-            organization=Organization.objects.get(slug=SLUG),
-            name="Bench IMAP",
-            protocol="imap",
-            host="127.0.0.1",
-            port=server.imap_port,
-            security="none",
-            username=account.username,
-            folder="INBOX",
-        )
-        mailbox.set_password(account.password)
-        mailbox.save()
-        started = time.perf_counter()
-        result = poll_mailbox_once(mailbox=mailbox, use_lock=False)
-        elapsed = time.perf_counter() - started
-        print(f"IMAP: {result.summary()}")
-        return result.fetched / elapsed
-    finally:
-        server.stop()
 
 
 def deliver_to_dovecot(maildir: Path, files: list[Path]) -> None:
