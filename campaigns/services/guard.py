@@ -59,6 +59,12 @@ def event_increments(events, run_of_send: dict[int, int]) -> Counter:
     return increments
 
 
+def _may_count(event) -> bool:
+    return event.category in (Category.HARD, Category.COMPLAINT) or (
+        event.category == Category.BLOCK and bool(event.filter_product)
+    )
+
+
 def runs_of_sends(send_ids) -> dict[int, int]:
     """``send id -> run id`` for these sends (one query; none when there are none)."""
     ids = {pk for pk in send_ids if pk}
@@ -218,7 +224,8 @@ def rearm_baseline(run_id: int) -> dict[str, int]:
 def record_event_outcomes(events) -> None:
     """Count stored events of runs' sends and guard those runs (ingestion's path; the sending
     worker counts its own outcomes in its flush)."""
-    events = [event for event in events if event.send_id]
+    # Only these categories count (event_increments): the others need no look-up of their runs.
+    events = [event for event in events if event.send_id and _may_count(event)]
     if not events:
         return
     run_of_send = runs_of_sends(event.send_id for event in events)

@@ -128,8 +128,9 @@ def _take_back(bounces, learners: dict[int, Learner], now, changed: set) -> set[
 
 def _apply_all(bounces, learners: dict[int, Learner], now, changed: set, result: BounceResult) -> None:
     """Apply each bounce to its locked learner in memory, filling ``result``."""
-    rules = rules_by_organization({learner.organization_id for learner in learners.values()})
-    protected = never_suppress_entries(learners.values())
+    locked = learners.values()
+    rules = rules_by_organization({one.organization_id for one in locked if _has(one, "organization_has_rules")})
+    protected = never_suppress_entries(one for one in locked if _has(one, "organization_has_never_suppress"))
     for bounce in bounces:
         learner = learners.get(bounce.learner_id)
         if learner is None:
@@ -141,6 +142,11 @@ def _apply_all(bounces, learners: dict[int, Learner], now, changed: set, result:
         )
         if learner.status != before and learner.status != DeliverabilityStatus.ACTIVE:
             result.suppressed.add(learner.pk)
+
+
+def _has(learner: Learner, flag: str) -> bool:
+    """The lock's flag (see lock_learners_with_policy); a learner locked without it may have anything."""
+    return getattr(learner, flag, True)
 
 
 def _outcome_for(learner, bounce: BounceFact, rules, now, changed: set, result: BounceResult, protected: bool) -> str:

@@ -1,6 +1,8 @@
 """Locking learners: always in id order, always before any row of another table."""
 
-from contacts.models import AutomationRule, BouncePolicy, Learner
+from django.db.models import Exists, OuterRef
+
+from contacts.models import AutomationRule, BouncePolicy, Learner, NeverSuppress
 
 
 def lock_learners_in_order(learner_ids) -> None:
@@ -16,13 +18,21 @@ def lock_learners_in_order(learner_ids) -> None:
 
 
 def lock_learners_with_policy(learner_ids) -> dict[int, Learner]:
-    """Lock the learners (in id order) and return them by id, each with its organization's policy."""
+    """Lock the learners (in id order) and return them by id, each with its organization's policy and
+    ``organization_has_rules`` / ``organization_has_never_suppress`` (whether there is anything to read)."""
     ids = {learner_id for learner_id in learner_ids if learner_id}
     if not ids:
         return {}
+    # Whether the organization has automation rules or never-suppress entries at all comes with the
+    # lock: most have neither, and then applying a bounce reads nothing more (two queries fewer per batch).
+    of_organization = {"organization_id": OuterRef("organization_id")}
     learners = (
         Learner.objects.select_related("organization__bounce_policy")
         .select_for_update(of=("self",))
+        .annotate(
+            organization_has_rules=Exists(AutomationRule.objects.filter(**of_organization, enabled=True)),
+            organization_has_never_suppress=Exists(NeverSuppress.objects.current().filter(**of_organization)),
+        )
         .filter(pk__in=ids)
         .order_by("pk")
     )

@@ -160,3 +160,37 @@ def test_reverting_a_sender_side_bounce_takes_nothing_off_the_count(org):
 
     learner.refresh_from_db()
     assert learner.soft_bounce_count == 3
+
+
+def test_a_bounce_of_an_organization_without_rules_or_never_suppress_list_reads_nothing_more(org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = stored_event(org)
+    BouncePolicy.objects.get_or_create(organization=org)
+
+    with CaptureQueriesContext(connection) as queries:
+        deliverability.apply_bounces(bounces=[fact(event)])
+
+    tables = " ".join(q["sql"] for q in queries.captured_queries[1:])  # after the lock
+    assert len(queries.captured_queries) == 2  # the lock (with whether there is anything to read), the write-back
+    assert "contacts_automationrule" not in tables and "contacts_neversuppress" not in tables
+
+
+def test_an_organization_with_a_list_and_rules_still_reads_them_for_each_batch(org):
+    from contacts.models import AutomationRule, NeverSuppress
+
+    protected, tagged = stored_event(org), stored_event(org, category="soft", subtype="mailbox_full", hard=False)
+    domain = Learner.objects.get(pk=protected.learner_id).email.rpartition("@")[2]
+    NeverSuppress.objects.create(
+        organization=org, entry=f"x@{domain}", reason="an address, not this one", is_domain=False
+    )
+    NeverSuppress.objects.create(
+        organization=org, entry=domain.split(".", 1)[-1], reason="the parent domain", is_domain=True
+    )
+    AutomationRule.objects.create(organization=org, category="soft", subtype="mailbox_full", action="tag", tag="full")
+
+    result = deliverability.apply_bounces(bounces=[fact(protected), fact(tagged)])
+
+    assert result.outcomes[protected.pk] == Outcome.PROTECTED
+    assert Learner.objects.get(pk=tagged.learner_id).tags == ["full"]
