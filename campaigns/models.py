@@ -395,6 +395,7 @@ class MatchedBy(models.TextChoices):
     MESSAGE_ID = "message_id", "Returned Message-ID or header"
     ESP_METADATA = "esp_metadata", "Token in the email service's metadata"
     ADDRESS = "address", "Recipient address (unverified)"
+    REVIEW = "review", "Attached by an admin (review of unmatched mail)"
     NONE = "none", "Not matched"
 
 
@@ -573,9 +574,9 @@ class BounceEvent(models.Model):
 
     @property
     def is_verified(self) -> bool:
-        """True when the bounce carried our token (a forged bounce cannot)."""
+        """True when the bounce carried our token (a forged bounce cannot), or an admin attached it."""
         return (
-            self.matched_by in (MatchedBy.VERP, MatchedBy.MESSAGE_ID, MatchedBy.ESP_METADATA)
+            self.matched_by in (MatchedBy.VERP, MatchedBy.MESSAGE_ID, MatchedBy.ESP_METADATA, MatchedBy.REVIEW)
             or self.source == EventSource.SMTP
         )
 
@@ -599,3 +600,29 @@ class GuidanceNote(models.Model):
 
     def __str__(self):
         return f"Note on {self.slug} ({self.organization_id})"
+
+
+class ReviewDecision(models.TextChoices):
+    ATTACHED = "attached", "Attached to a learner"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class InboundReview(models.Model):
+    """An admin's decision on an unmatched or unparseable inbound message: the audit row of the review.
+
+    A message with a review has left the review queue; written once by ``campaigns.services.review``.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="inbound_reviews")
+    inbound_message = models.OneToOneField(InboundMessage, on_delete=models.CASCADE, related_name="review")
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices)
+    learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(max_length=2000, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()}: inbound message {self.inbound_message_id}"

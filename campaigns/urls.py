@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from campaigns import esp_views, guidance_views, mailbox_views, sending_views, views
+from campaigns import esp_views, guidance_views, mailbox_views, review_views, sending_views, views
 
 app_name = "campaigns"
 
@@ -35,10 +35,16 @@ esp_urlpatterns = [
     path("<int:pk>/", esp_views.EspConnectionEditView.as_view(), name="esp-edit"),
 ]
 
+review_urlpatterns = [
+    path("", review_views.InboundReviewListView.as_view(), name="review-list"),
+    path("<int:pk>/", review_views.InboundReviewDetailView.as_view(), name="review-detail"),
+]
+
 # The app is mounted at the site root: campaign pages under campaigns/, its settings pages
-# (bounce mailboxes, email services) under settings/, all in the "campaigns" namespace.
+# (bounce mailboxes, email services) under settings/, the review of unmatched mail under review/, all in the "campaigns" namespace.
 urlpatterns = [
     path("campaigns/", include(urlpatterns)),
     path("settings/mailboxes/", include(mailbox_urlpatterns)),
     path("settings/email-services/", include(esp_urlpatterns)),
+    path("review/", include(review_urlpatterns)),  # unmatched and unparseable mail, for admins
 ]

@@ -86,6 +86,14 @@ def can_use_api(user, organization) -> bool:
     return is_org_admin(user, organization)
 
 
+def can_review_inbound(user, organization) -> bool:
+    """Review unmatched and unparseable mail (attach to a learner, dismiss): the organization's admins.
+
+    Attaching applies a bounce and the page shows the raw reading, so it goes with admin rights.
+    """
+    return is_org_admin(user, organization)
+
+
 # The template names of the capabilities: ``{% if can.clear_bounce %}``.
 BY_NAME = {
     "clear_bounce": can_clear_bounce,
@@ -94,6 +102,7 @@ BY_NAME = {
     "edit_mailboxes": can_edit_mailboxes,
     "manage_settings": can_manage_settings,
     "use_api": can_use_api,
+    "review_inbound": can_review_inbound,
 }
 
 

@@ -8,7 +8,10 @@ from django.views.generic import TemplateView
 
 from bounceportal.charts import bar_chart, column_chart
 from bounceportal.export import ExportMixin
+from bounceportal.pagination import capped_count
 from campaigns.selectors import paused_runs_for_organization
+from campaigns.services.review import inbound_to_review_for
+from contacts.capabilities import can_review_inbound
 from contacts.choices import Category
 from contacts.services import policy_for
 from contacts.tenancy import OrgScopedMixin
@@ -28,6 +31,12 @@ from reports.tables import (
 
 class DashboardIndexView(OrgScopedMixin, TemplateView):
     template_name = "reports/index.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if can_review_inbound(self.request.user, self.organization):
+            context["to_review"], context["to_review_more"] = capped_count(inbound_to_review_for(self.organization))
+        return context
 
 
 class ReportView(OrgScopedMixin, ExportMixin, TemplateView):

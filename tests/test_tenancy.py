@@ -36,6 +36,7 @@ OBJECT_URLS = {
     "contacts:learner-import-preview": lambda o: {"pk": o["learner_import"].pk},
     "contacts:learner-import-progress": lambda o: {"pk": o["learner_import"].pk},
     "contacts:learner-import-report": lambda o: {"pk": o["learner_import"].pk},
+    "campaigns:review-detail": lambda o: {"pk": o["inbound"].pk},
 }
 # URLs whose argument names a page every organization shares, not an object of one
 # (a Sending configurations page: the notes shown on it are the viewer's organization's own).
@@ -53,6 +54,7 @@ LIST_URLS = [
     "contacts:settings-policy",
     "contacts:settings-automation",
     "contacts:settings-never-suppress",
+    "campaigns:review-list",
 ]
 
 

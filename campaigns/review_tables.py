@@ -1,0 +1,31 @@
+"""The review queue's table: one unmatched or unreadable inbound message per row."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+
+from bounceportal.tables import Table
+from campaigns.models import InboundMessage
+
+
+class ReviewTable(Table):
+    received_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="Received")
+    subject = tables.Column(linkify=("campaigns:review-detail", {"pk": tables.A("pk")}), empty_values=())
+    from_header = tables.Column(verbose_name="From")
+    kind = tables.Column(verbose_name="Kind")
+    reading = tables.Column(verbose_name="Classifier's reading", accessor="pk", orderable=False)
+
+    class Meta:
+        model = InboundMessage
+        fields = ("received_at", "subject", "from_header", "kind", "reading")
+        empty_text = "Nothing to review: every bounce matched a send."
+
+    def render_subject(self, value):
+        return value or "(no subject)"
+
+    def render_reading(self, record):
+        events = list(record.events.all())  # prefetched: the events in force
+        if not events:
+            return format_html("<span class='muted'>{}</span>", record.parse_error[:120] or "No reading")
+        first = events[0]
+        more = f" and {len(events) - 1} more" if len(events) > 1 else ""
+        return f"{first.address or '(no address)'}: {first.get_category_display()}, {first.get_subtype_display()}{more}"
