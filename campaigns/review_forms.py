@@ -16,7 +16,7 @@ class AttachInboundForm(forms.Form):
     def __init__(self, *args, organization: Organization, events: list[BounceEvent], **kwargs):
         super().__init__(*args, **kwargs)
         self.organization, self.events = organization, {event.pk: event for event in events}
-        self.fields["event"].choices = [
+        self.fields["event"].choices = [  # type: ignore[attr-defined]
             (
                 event.pk,
                 f"{event.address or '(no address)'}: {event.get_category_display()}, {event.get_subtype_display()}",

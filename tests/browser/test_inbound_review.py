@@ -9,8 +9,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_admin_attaches_an_unmatched_bounce_from_the_queue(
-    page, live_server, log_in, admin_member, unmatched, screenshot
-):  # noqa: F811
+    page,
+    live_server,
+    log_in,
+    admin_member,
+    unmatched,  # noqa: F811
+    screenshot,
+):
     ada = LearnerFactory(organization=admin_member.organization, email="ada@school.example")
     log_in(page, "alice")
 

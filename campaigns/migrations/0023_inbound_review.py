@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0020_mailbox_uid_watermark'),
+        ('campaigns', '0022_summary_counter_triggers'),
         ('contacts', '0012_organization_time_zone_chosen'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
