@@ -66,3 +66,45 @@ def peak_rss_mb() -> float:
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def column_defaults(model, varying) -> dict:
+    """{column: its field's default, as a database value} for every column of ``model`` but the primary key,
+    generated columns and those named in ``varying`` (field names or attnames).
+
+    A NOT NULL column without a default that ``varying`` leaves out raises ValueError naming it, so a column
+    added later stops a bench's fill with a sentence instead of a COPY error deep in psycopg.
+    """
+    import json
+
+    from django.db import models
+
+    constant = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key or getattr(field, "generated", False) or {field.name, field.attname} & set(varying):
+            continue
+        value = field.get_default()
+        if value is None and not field.null:
+            raise ValueError(f"{model.__name__}.{field.name} is NOT NULL without a default: pass it in varying")
+        constant[field.column] = json.dumps(value) if isinstance(field, models.JSONField) else value
+    return constant
+
+
+def copy_model_rows(model, varying, rows) -> int:
+    """COPY ``rows`` into ``model``'s table and return how many: each row gives the ``varying`` columns (field
+    names or attnames, in that order); every other column gets its field's default (``column_defaults``)."""
+    from django.db import connection
+
+    by_name = {name: f for f in model._meta.concrete_fields for name in (f.name, f.attname)}
+    constant = column_defaults(model, varying)
+    columns = [by_name[name].column for name in varying] + list(constant)
+    tail = tuple(constant.values())
+    connection.ensure_connection()
+    count = 0
+    with connection.connection.cursor() as cursor:
+        names = ", ".join(connection.ops.quote_name(c) for c in columns)
+        with cursor.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((*row, *tail))
+                count += 1
+    return count

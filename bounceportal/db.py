@@ -96,6 +96,60 @@ def insert_new_rows(
     return set(ids)
 
 
+def insert_rows(model: type[Model], fields: Sequence[str], rows: Sequence[Sequence], *, key: str) -> dict:
+    """Insert ``rows`` (the values of ``fields``, in that order) skipping those that conflict with any unique
+    constraint; return {``key`` value: primary key} of the rows inserted.
+
+    Every other column gets its field's default, computed once per call (``pre_save`` hooks such as
+    ``auto_now`` do not run). ``bulk_create`` builds a model instance and prepares every field of every row
+    in Python (~0.1 ms a row for a learner); on PostgreSQL the rows travel here as one JSON parameter
+    (``jsonb_to_recordset``) and each default as one parameter.
+    """
+    if not rows:
+        return {}
+    connection = connections[router.db_for_write(model)]
+    given = concrete_fields(model, fields)
+    names = sql_names(model, connection)
+    pk = model._meta.pk
+    assert pk is not None
+    rest = [
+        f
+        for f in model._meta.concrete_fields
+        if f not in given and not f.primary_key and not getattr(f, "generated", False)
+    ]
+    defaults = [f.get_db_prep_save(f.get_default(), connection) for f in rest]
+    columns = ", ".join(getattr(names, f.name) for f in [*given, *rest])
+    returning = f"RETURNING {getattr(names, pk.name)}, {getattr(names, key)}"
+    inserted: dict = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            record = ", ".join(f"c{i} {f.db_type(connection)}" for i, f in enumerate(given))
+            values = ", ".join(
+                [*(f"r.c{i}" for i in range(len(given))), *(f"%s::{f.db_type(connection)}" for f in rest)]
+            )
+            payload = json.dumps([{f"c{i}": _json_value(v) for i, v in enumerate(row)} for row in rows])
+            cursor.execute(
+                f"INSERT INTO {names.table} ({columns}) SELECT {values} FROM jsonb_to_recordset(%s::jsonb) "
+                f"AS r({record}) ON CONFLICT DO NOTHING {returning}",
+                [*defaults, payload],
+            )
+            inserted.update((value, row_pk) for row_pk, value in cursor.fetchall())
+            return inserted
+        width = len(given) + len(rest)
+        per = max(1, (connection.features.max_query_params or 999) // width)
+        one = "(" + ", ".join(["%s"] * width) + ")"
+        for start in range(0, len(rows), per):
+            batch = rows[start : start + per]
+            prepared = [[f.get_db_prep_save(v, connection) for f, v in zip(given, row)] + defaults for row in batch]
+            cursor.execute(
+                f"INSERT INTO {names.table} ({columns}) VALUES {', '.join([one] * len(batch))} "
+                f"ON CONFLICT DO NOTHING {returning}",
+                [value for row in prepared for value in row],
+            )
+            inserted.update((value, row_pk) for row_pk, value in cursor.fetchall())
+    return inserted
+
+
 def concrete_fields(model: type[Model], names: Iterable[str]) -> list[Field]:
     """The model's concrete fields named ``names`` (a field's name or attname), in that order."""
     by_name: dict[str, Field] = {}

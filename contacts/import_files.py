@@ -39,9 +39,7 @@ def read_table(data: bytes, *, filename: str = "") -> Table:
         raise ImportFileError("This is not an Excel .xlsx workbook: save it as .xlsx or as CSV and upload it again.")
     text, encoding = _decode(data)
     delimiter = _delimiter(text[:SNIFF_BYTES])
-    rows = [
-        row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if any(c.strip() for c in row)
-    ]
+    rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if "".join(row).strip()]
     return _table(rows, encoding=encoding, delimiter=delimiter)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from contacts.import_files import ImportFileError, read_table
 from contacts.learner_import_runner import import_rows, process_import
-from contacts.learner_upsert import COLUMNS, Outcome, RowPlan, plan_upsert
+from contacts.learner_upsert import COLUMNS, Outcome, RowPlan, count_outcomes, plan_upsert
 from contacts.models import LearnerImport, LearnerImportStatus, Organization
 from contacts.tasks import run_learner_import
 
@@ -103,10 +103,8 @@ def preview_import(*, job: LearnerImport, mapping: dict[str, str]) -> LearnerImp
     plans = plan_upsert(organization=job.organization, rows=import_rows(job, mapping))
     job.mapping = mapping
     job.preview = {
-        "counts": _counts(plans),
-        "samples": {
-            outcome: [_sample(p) for p in plans if p.outcome == outcome][:SAMPLES_KEPT] for outcome in Outcome.ALL
-        },
+        "counts": count_outcomes(plans),
+        "samples": _samples(plans),
         "ignored": [name for index, name in enumerate(job.header) if str(index) not in mapping],
     }
     job.status = LearnerImportStatus.PREVIEWED
@@ -114,8 +112,13 @@ def preview_import(*, job: LearnerImport, mapping: dict[str, str]) -> LearnerImp
     return job
 
 
-def _counts(plans: list[RowPlan]) -> dict[str, int]:
-    return {outcome: sum(p.outcome == outcome for p in plans) for outcome in Outcome.ALL}
+def _samples(plans: list[RowPlan]) -> dict[str, list[dict]]:
+    """The first SAMPLES_KEPT rows of each outcome."""
+    samples: dict[str, list[dict]] = {outcome: [] for outcome in Outcome.ALL}
+    for plan in plans:
+        if len(samples[plan.outcome]) < SAMPLES_KEPT:
+            samples[plan.outcome].append(_sample(plan))
+    return samples
 
 
 def _sample(plan: RowPlan) -> dict:

@@ -3,32 +3,14 @@
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.models import Clearance, Learner, LearnerImport, LearnerImportStatus
+from tests.contacts.importing import preview, run_import, upload
 from tests.factories import LearnerFactory, bounced_learner
 
 pytestmark = pytest.mark.django_db
-
-
-def upload(client, name, data):
-    return client.post("/learners/import/", {"file": SimpleUploadedFile(name, data)})
-
-
-def preview(client, job, **columns):
-    return client.post(f"/learners/import/{job.pk}/", {f"column_{i}": field for i, field in columns.items()})
-
-
-def run_import(client, name, data):
-    """Upload, keep the guessed columns, preview and confirm; return the finished import."""
-    upload(client, name, data)
-    job = LearnerImport.objects.latest("pk")
-    preview(client, job, **job.mapping)
-    client.post(f"/learners/import/{job.pk}/preview/")
-    job.refresh_from_db()
-    return job
 
 
 def test_utf8_with_bom_and_semicolons_is_read_with_its_accents(admin_client, org):
@@ -172,3 +154,57 @@ def test_another_organizations_import_is_a_404(admin_client, other_org):
     assert admin_client.get(f"/learners/import/{other.pk}/").status_code == 404
     assert admin_client.post(f"/learners/import/{other.pk}/preview/").status_code == 404
     assert admin_client.get(f"/learners/import/{other.pk}/report/").status_code == 404
+
+
+def test_the_mapping_step_offers_every_column_and_a_column_mapped_by_hand_is_imported(admin_client, org):
+    upload(admin_client, "es.csv", b"Correo;Nombre;Notas\nana@escuela.example;Ana;x\n")
+    job = LearnerImport.objects.get()
+
+    page = admin_client.get(f"/learners/import/{job.pk}/").content.decode()
+    preview(admin_client, job, **{"0": "email", "1": "first_name"})
+    admin_client.post(f"/learners/import/{job.pk}/preview/")
+
+    assert job.mapping == {} and all(name in page for name in ("Correo", "Nombre", "Notas"))
+    learner = Learner.objects.get(organization=org)
+    assert (learner.email, learner.first_name, learner.department) == ("ana@escuela.example", "Ana", "")
+
+
+def test_a_mapping_without_the_email_column_or_with_a_field_twice_is_refused_and_nothing_is_written(admin_client):
+    upload(admin_client, "m.csv", b"email,name\na@school.example,Ann\n")
+    job = LearnerImport.objects.get()
+
+    no_email = preview(admin_client, job, **{"1": "first_name"}).content.decode()
+    twice = preview(admin_client, job, **{"0": "email", "1": "email"}).content.decode()
+
+    job.refresh_from_db()
+    assert "Choose the column that holds the email address" in no_email
+    assert "one column only" in twice
+    assert job.status == LearnerImportStatus.MAPPING and not Learner.objects.exists()
+
+
+def test_the_preview_page_shows_the_counts_before_anything_is_written(admin_client, org):
+    LearnerFactory(organization=org, email="kim@school.example", first_name="Kim")
+    upload(admin_client, "p.csv", b"email,first name\nkim@school.example,Kimberly\nnew@school.example,N\nbad@,x\n")
+    job = LearnerImport.objects.get()
+    preview(admin_client, job, **job.mapping)
+
+    page = admin_client.get(f"/learners/import/{job.pk}/preview/").content.decode()
+
+    counts = page[page.index('id="import-counts"') :]
+    assert "<strong>1</strong> new learner" in counts and "<strong>1</strong> updated" in counts
+    assert "<strong>1</strong> invalid" in counts
+    assert Learner.objects.get(organization=org).first_name == "Kim"
+
+
+def test_an_address_another_learner_took_after_the_preview_is_updated_not_duplicated(admin_client, org):
+    upload(admin_client, "race.csv", b"email,first name\nrace@school.example,Rae\nfine@school.example,Fin\n")
+    job = LearnerImport.objects.get()
+    preview(admin_client, job, **job.mapping)
+    LearnerFactory(organization=org, email="RACE@school.example", first_name="Other")
+
+    admin_client.post(f"/learners/import/{job.pk}/preview/")
+
+    job.refresh_from_db()
+    assert (job.preview["counts"]["new"], job.counts["new"], job.counts["updated"]) == (2, 1, 1)
+    assert Learner.objects.filter(organization=org).count() == 2
+    assert Learner.objects.get(email="RACE@school.example").first_name == "Rae"
