@@ -30,7 +30,6 @@ from campaigns.models import BounceEvent, OrgDayCounter, RunCounter, Send
 # Reasons that refuse the message's content (DESIGN §3: a template alert on the campaign, not a suppression).
 CONTENT_REASONS = ("mesgtoobig", "virusdetected", "spamdetected", "contenterror")
 BLOCK_KINDS = (("product", "filter_product"), ("blocklist", "blocklist"), ("domain", None), ("remote server", None))
-_GUARD_KEYS = Q(key__in=("attempted", "hard", "complaint")) | Q(key__startswith="block:")
 
 
 def day_function_sql(time_zone: str) -> str:
@@ -40,6 +39,15 @@ def day_function_sql(time_zone: str) -> str:
         "CREATE OR REPLACE FUNCTION bp_counter_day(at timestamptz) RETURNS date LANGUAGE sql STABLE AS "
         f"$$ SELECT (at AT TIME ZONE '{zone}')::date $$;"
     )
+
+
+# Statuses that never left: they do not count toward a run's attempted sends.
+NOT_ATTEMPTED = ("skipped", "scheduled")
+
+
+def attempted_of(counts) -> int:
+    """A run's sends that left at least once (every status but scheduled and skipped)."""
+    return sum(n for key, n in counts.items() if key.startswith("status:") and key[7:] not in NOT_ATTEMPTED)
 
 
 def maintained() -> bool:
@@ -146,11 +154,7 @@ def counts_for_runs(run_ids) -> dict[int, Counter]:
     if not maintained():
         return counted_runs(run_ids)
     rows = (
-        RunCounter.objects.filter(run_id__in=run_ids)
-        .exclude(_GUARD_KEYS)
-        .values_list("run_id", "key")
-        .annotate(n=Sum("count"))
-        .order_by()
+        RunCounter.objects.filter(run_id__in=run_ids).values_list("run_id", "key").annotate(n=Sum("count")).order_by()
     )
     found: dict[int, Counter] = defaultdict(Counter)
     for run_id, key, n in rows:
@@ -200,7 +204,7 @@ def rebuild_counters() -> tuple[int, int]:
                 names = ", ".join(model._meta.db_table for model in (RunCounter, OrgDayCounter))
                 cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
                 cursor.execute(day_function_sql(settings.TIME_ZONE))
-        RunCounter.objects.exclude(_GUARD_KEYS & Q(shard=0)).delete()
+        RunCounter.objects.all().delete()
         OrgDayCounter.objects.all().delete()
         runs = [
             RunCounter(run_id=run_id, key=key, shard=0, count=n)

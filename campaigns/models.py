@@ -133,11 +133,10 @@ class CampaignRun(models.Model):
 class RunCounter(models.Model):
     """One shard of a running count of a run's outcomes; a count is the sum of its shards.
 
-    The run guard's keys (``attempted``, ``hard``, ``complaint``, ``block:<product>``) are bumped in
-    shard 0 by campaigns/services/guard.py; the summary keys (``status:<status>``, ``cat:…``,
-    ``block.<kind>:…``, see campaigns/counters.py) are kept by PostgreSQL triggers on sends and bounce
-    events (campaigns/migrations/0022), each writer adding to the shard of its connection, so several
-    workers on the same run never wait on one row."""
+    The keys (``status:<status>``, ``cat:…``, ``block.<kind>:…``, see campaigns/counters.py) are kept
+    by PostgreSQL triggers on sends and bounce events (campaigns/migrations/0022), each writer adding
+    to the shard of its connection, so several workers on the same run never wait on one row. The
+    run details, the dashboards and the run guard read them."""
 
     # No foreign key constraint (here and on OrgDayCounter): deleting a run or an organization deletes
     # its sends and events first, whose triggers add rows after Django collected the counters; those

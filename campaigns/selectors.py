@@ -5,13 +5,11 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from campaigns.counters import counts_for_run, counts_for_runs
+from campaigns.counters import attempted_of, counts_for_run, counts_for_runs
 from campaigns.guidance import page_for_name
 from campaigns.models import CampaignRun, EngagementEvent, EngagementKind, RunStatus, SendStatus
 from contacts.choices import Subtype
 
-# Statuses that never left: they do not count toward a run's attempted sends.
-NOT_ATTEMPTED = (SendStatus.SKIPPED, SendStatus.SCHEDULED)
 MAX_ALERT_CANDIDATES = 10
 
 
@@ -71,11 +69,6 @@ def block_groups(run_counts: dict[int, Counter], campaign_names: dict[int, str])
                 rows.append((run_id, campaign_names.get(run_id, ""), kind, name, n, behind.get((kind, name), 1)))
     rows.sort(key=lambda row: -row[4])
     return rows
-
-
-def attempted_of(counts: Counter) -> int:
-    """A run's sends that left at least once (every status but scheduled and skipped)."""
-    return sum(n for key, n in counts.items() if key.startswith("status:") and key[7:] not in NOT_ATTEMPTED)
 
 
 def allowlisting_alerts(groups, *, share_percent: int, attempted: dict[int, int]):

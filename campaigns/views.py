@@ -12,10 +12,11 @@ from django_tables2 import SingleTableMixin, SingleTableView
 from bounceportal.charts import bar_chart
 from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
+from campaigns.counters import NOT_ATTEMPTED
 from campaigns.filters import SendFilter
 from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, RunStatus, Send, SendStatus
-from campaigns.selectors import NOT_ATTEMPTED, engagement_for_run, summary_for_run, template_alerts_for_campaign
-from campaigns.services.guard import reading_for_run
+from campaigns.selectors import engagement_for_run, summary_for_run, template_alerts_for_campaign
+from campaigns.services.guard import reading_of
 from campaigns.tables import CampaignTable, SendTable
 from contacts.capabilities import can_launch_runs, can_view_raw_messages
 from contacts.services import policy_for
@@ -99,7 +100,7 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             skipped=counts[SendStatus.SKIPPED],
             alerts=alerts,
             template_alerts=template_alerts_for_campaign(run.campaign, run=run, run_counts={run.pk: counters}),
-            guard=reading_for_run(run, policy),
+            guard=reading_of(run, counters, policy),
             can_resume=run.status == RunStatus.PAUSED and can_launch_runs(self.request.user, self.organization),
             left_out=sorted(run.left_out.items()) if isinstance(run.left_out, dict) else [],
             engagement=engagement_for_run(run, counters),

@@ -41,7 +41,7 @@ from campaigns.models import (
 )
 from campaigns.services.esp.sending import EspSession
 from campaigns.services.explanation import explanation_fields
-from campaigns.services.guard import ATTEMPTED, bump_counters, event_increments, guard_runs
+from campaigns.services.guard import guard_runs
 from campaigns.services.messages import MessageTemplate, smtp_address
 from campaigns.services.policy import apply_bounce_events, lock_learners_in_order
 from campaigns.services.ratelimit import RateLimiter
@@ -351,10 +351,7 @@ class _Chunk:
         return sending
 
     def _guard(self, now) -> bool:
-        """Count this batch's outcomes for the run guard and let it judge; True while the run sends."""
-        increments = event_increments(self.events, {e.send_id: self.run_id for e in self.events if e.send_id})
-        increments[(self.run_id, ATTEMPTED)] += sum(1 for s in self.done if s.attempts == 1)
-        bump_counters(increments)
+        """Let the run guard judge the run's counters, this batch's outcomes counted; True while the run sends."""
         return self.run_id not in guard_runs([self.run_id], now=now)
 
 

@@ -1,33 +1,31 @@
 """The run guard (DESIGN §3): a run that is going wrong pauses itself.
 
-A run's outcomes are counted in ``RunCounter`` rows (``attempted``: sends tried at least
-once; ``hard``: hard bounces; ``complaint``: spam complaints; ``block:<product>``: mail
-blocks a filter product or provider named). Every batch of outcomes, from the sending
-worker or from ingested bounces, adds to them with one upsert, and the guard then
-compares the rates since the run was last resumed (``CampaignRun.guard_baseline``) with
-the organization's thresholds, once at least ``run_guard_min_sends`` sends were tried.
+The guard reads the run's summary counters (campaigns/counters.py, kept by the writes in
+the same transaction) as ``attempted``: sends tried at least once; ``hard``: hard bounces;
+``complaint``: spam complaints; ``block:<product>``: mail blocks a filter product or
+provider named. After every batch of outcomes, from the sending worker or from ingested
+bounces, it compares the rates since the run was last resumed (``CampaignRun.guard_baseline``)
+with the organization's thresholds, once at least ``run_guard_min_sends`` sends were tried.
 A crossing pauses the run with one conditional UPDATE (status sending → paused): with
 several workers on the same run exactly one wins it and the admins get one email. A
 paused run's workers stop at their next batch and give back the claims on what they
 did not send: those sends stay scheduled. Resuming (``sending.resume_run``) re-arms the
 guard by taking the counters as they are then as the new baseline.
 
-Counts are of events: a re-classified bounce is not taken off them (re-classify is rare
-and the guard is a brake, not a report).
+Counts are of current events: a re-classified bounce is taken off them like off every
+other count of the run.
 """
 
 import logging
-from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
-from bounceportal.db import sql_names
-from campaigns.models import CampaignRun, RunCounter, RunStatus, Send
+from campaigns.counters import attempted_of, counts_for_runs
+from campaigns.models import CampaignRun, RunStatus, Send
 from contacts.choices import Category
 from contacts.models import BouncePolicy
 from contacts.services import policy_for
@@ -35,28 +33,18 @@ from contacts.services import policy_for
 logger = logging.getLogger(__name__)
 
 ATTEMPTED, HARD, COMPLAINT, BLOCK = "attempted", "hard", "complaint", "block:"
-_KEY_LENGTH = 80
-
-_UPSERT = (
-    "INSERT INTO {t.table} ({t.run_id}, {t.key}, {t.count}) VALUES {values} "
-    "ON CONFLICT ({t.run_id}, {t.key}, {t.shard}) DO UPDATE SET {t.count} = {t.table}.{t.count} + EXCLUDED.{t.count}"
-)
+_PRODUCT = "block.product:"
 
 
-def event_increments(events, run_of_send: dict[int, int]) -> Counter:
-    """The counter increments ``(run id, key) -> n`` of stored bounce events of runs' sends."""
-    increments: Counter = Counter()
-    for event in events:
-        run_id = run_of_send.get(event.send_id) if event.send_id else None
-        if run_id is None:
-            continue
-        if event.category == Category.HARD:
-            increments[(run_id, HARD)] += 1
-        elif event.category == Category.COMPLAINT:
-            increments[(run_id, COMPLAINT)] += 1
-        elif event.category == Category.BLOCK and event.filter_product:
-            increments[(run_id, (BLOCK + event.filter_product)[:_KEY_LENGTH])] += 1
-    return increments
+def guard_counts(counts) -> dict[str, int]:
+    """The guard's keys read from a run's summary counters."""
+    found = {
+        ATTEMPTED: attempted_of(counts),
+        HARD: counts.get("cat:hard", 0),
+        COMPLAINT: counts.get("cat:complaint", 0),
+    }
+    found.update({BLOCK + key[len(_PRODUCT) :]: n for key, n in counts.items() if key.startswith(_PRODUCT)})
+    return found
 
 
 def _may_count(event) -> bool:
@@ -69,17 +57,6 @@ def runs_of_sends(send_ids) -> dict[int, int]:
     """``send id -> run id`` for these sends (one query; none when there are none)."""
     ids = {pk for pk in send_ids if pk}
     return dict(Send.objects.filter(pk__in=ids).values_list("pk", "run_id")) if ids else {}
-
-
-def bump_counters(increments: Counter) -> None:
-    """Add ``increments`` to the runs' counters in one statement (rows in key order: no deadlock)."""
-    rows = sorted((run_id, key, n) for (run_id, key), n in increments.items() if n)
-    if not rows:
-        return
-    names = sql_names(RunCounter, connection)
-    sql = _UPSERT.format(t=names, values=", ".join(["(%s, %s, %s)"] * len(rows)))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for row in rows for value in row])
 
 
 @dataclass(frozen=True)
@@ -131,21 +108,13 @@ def read_guard(counts: dict[str, int], baseline: dict[str, int], policy: BounceP
 
 
 def counters_of(run_ids) -> dict[int, dict[str, int]]:
-    """``run id -> {key: count}`` of the guard's keys (shard 0; one query). The table's other keys are
-    the summary counters of campaigns/counters.py."""
-    guard_keys = Q(key__in=(ATTEMPTED, HARD, COMPLAINT)) | Q(key__startswith=BLOCK)
-    found: dict[int, dict[str, int]] = {}
-    rows = RunCounter.objects.filter(guard_keys, run_id__in=list(run_ids), shard=0).values_list(
-        "run_id", "key", "count"
-    )
-    for run_id, key, count in rows:
-        found.setdefault(run_id, {})[key] = count
-    return found
+    """``run id -> {key: count}`` of the guard's keys (one query)."""
+    return {run_id: guard_counts(counts) for run_id, counts in counts_for_runs(run_ids).items()}
 
 
-def reading_for_run(run: CampaignRun, policy: BouncePolicy) -> GuardReading:
-    """The run page's reading of the guard (one query)."""
-    return read_guard(counters_of([run.pk]).get(run.pk, {}), run.guard_baseline or {}, policy)
+def reading_of(run: CampaignRun, counts, policy: BouncePolicy) -> GuardReading:
+    """The guard's reading from the run's summary counters already read (no query)."""
+    return read_guard(guard_counts(counts), run.guard_baseline or {}, policy)
 
 
 def guard_runs(run_ids, *, now=None) -> set[int]:
@@ -222,14 +191,9 @@ def rearm_baseline(run_id: int) -> dict[str, int]:
 
 
 def record_event_outcomes(events) -> None:
-    """Count stored events of runs' sends and guard those runs (ingestion's path; the sending
-    worker counts its own outcomes in its flush)."""
-    # Only these categories count (event_increments): the others need no look-up of their runs.
-    events = [event for event in events if event.send_id and _may_count(event)]
-    if not events:
-        return
-    run_of_send = runs_of_sends(event.send_id for event in events)
-    increments = event_increments(events, run_of_send)
-    if increments:
-        bump_counters(increments)
-        guard_runs({run_id for run_id, _key in increments})
+    """Guard the runs whose reading these stored events can change (ingestion's path; the sending
+    worker guards its run in its flush). The events counted themselves when they were stored."""
+    # Only these categories count: the others need no look-up of their runs.
+    telling = [event for event in events if event.send_id and _may_count(event)]
+    if telling:
+        guard_runs(set(runs_of_sends(event.send_id for event in telling).values()))
