@@ -17,7 +17,7 @@ def drop_guard_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("campaigns", "0022_summary_counter_triggers"),
+        ("campaigns", "0023_inbound_review"),
     ]
 
     operations = [
