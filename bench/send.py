@@ -1,8 +1,16 @@
 """Benchmark: schedule a run of 100,000 learners, then send 10,000 messages to a local SMTP sink.
 
-Run: .venv/bin/python bench/send.py [--learners N] [--sends N] [--without-guard]
-Last line: RESULT msgs_per_s=… queries_per_send=… schedule_s=…
-(targets: ≥ 500 msgs/s per worker process, scheduling 100,000 learners in < 5 s).
+Run: .venv/bin/python bench/send.py [--learners N] [--sends N] [--rounds N]
+Last line: RESULT msgs_per_s=… msgs_per_s_without_guard=… guard_overhead_pct=… queries_per_send=…
+queries_per_send_without_guard=… schedule_s=… simple_msgs_per_s=… limit_ratio=…
+(targets: ≥ 500 msgs/s per worker process, scheduling 100,000 learners in < 5 s, the run guard
+slowing sending by ≤ 5 %).
+
+In one run, ``--rounds`` runs of ``--sends`` messages are sent with the run guard and as many
+without it (the flush as it was before the guard: the run's status read, no counting),
+alternating; ``guard_overhead_pct`` compares the medians. ``limit_ratio`` is msgs/s against
+the same number of messages built with the standard library and sent over one smtplib
+connection with no database at all.
 
 Everything goes through the real code path: ``schedule_run`` for the big run;
 for the sending run ``launch_run`` → the ``send_run`` task → one ``send_chunk``
@@ -16,6 +24,7 @@ in-process schedule.
 import argparse
 import multiprocessing
 import os
+import statistics
 import time
 
 from _setup import ROOT, QueryCounter, setup_django
@@ -105,25 +114,71 @@ def reset(learner_count: int, send_count: int):
     return org
 
 
+def without_guard(delivery):
+    """The flush as it was before the run guard: the run's status read (cancel_run), no counting."""
+    from campaigns.models import CampaignRun
+
+    def status_only(self, now) -> bool:
+        return not CampaignRun.objects.filter(pk=self.run_id, status__in=delivery.STOPPED_RUN_STATUSES).exists()
+
+    return status_only
+
+
+def send_once(campaign, flush_guard) -> tuple[float, int, int]:
+    """Launch a fresh run to the SEND_DOMAIN learners; return (seconds, messages sent, queries)."""
+    from django.db import connection
+
+    from campaigns.models import Send
+    from campaigns.services import delivery
+    from campaigns.services.sending import create_run, launch_run, schedule_run
+
+    setattr(delivery._Chunk, "_guard", flush_guard)  # noqa: B010 (mypy refuses assigning a method)
+    run = schedule_run(run=create_run(campaign=campaign, audience={"domain": SEND_DOMAIN}))
+    counter = QueryCounter()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        launch_run(run=run)
+    elapsed = time.perf_counter() - started
+    return elapsed, Send.objects.filter(run=run, status="sent").count(), counter.count
+
+
+def simplest_send(port: int, campaign, count: int) -> float:
+    """The same messages the simplest way: built with the standard library, one smtplib connection, no
+    database; return the seconds."""
+    import smtplib
+    from email.message import EmailMessage
+
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for i in range(count):
+            message = EmailMessage()
+            message["From"], message["To"], message["Subject"] = (
+                campaign.from_email,
+                f"l{i}@{SEND_DOMAIN}",
+                campaign.subject,
+            )
+            message.set_content(campaign.body_text)
+            message.add_alternative(campaign.body_html, subtype="html")
+            smtp.send_message(message, from_addr=f"bounces+t{i}@bounce.example", to_addrs=[f"l{i}@{SEND_DOMAIN}"])
+    return time.perf_counter() - started
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--learners", type=int, default=100_000)
     parser.add_argument("--sends", type=int, default=10_000)
-    parser.add_argument("--without-guard", action="store_true", help="skip the run guard's counting (to compare)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs sent with and without the guard, alternating")
     args = parser.parse_args()
     sink, port, received = start_sink()
     setup_django()
     from django.conf import settings
-    from django.db import connection
 
     from campaigns.models import Campaign, Send
-    from campaigns.services.sending import create_run, launch_run, schedule_run
+    from campaigns.services import delivery
+    from campaigns.services.sending import create_run, schedule_run
 
+    guards = {True: delivery._Chunk._guard, False: without_guard(delivery)}
     settings.SMTP_HOST, settings.SMTP_PORT, settings.SMTP_SECURITY = "127.0.0.1", port, "none"
-    if args.without_guard:
-        from campaigns.services import delivery
-
-        delivery._Chunk._guard = lambda self, now: True
     settings.REDIS_URL = os.environ.get("BENCH_REDIS_URL", "")
     org = reset(args.learners, args.sends)
     campaign = Campaign.objects.create(
@@ -141,25 +196,35 @@ def main():
     big = schedule_run(run=big)
     schedule_s = time.perf_counter() - started
     scheduled = Send.objects.filter(run=big, status="scheduled").count()
-
-    run = schedule_run(run=create_run(campaign=campaign, audience={"domain": SEND_DOMAIN}))
-    counter = QueryCounter()
-    started = time.perf_counter()
-    with connection.execute_wrapper(counter):
-        launch_run(run=run)
-    elapsed = time.perf_counter() - started
-    sent = Send.objects.filter(run=run, status="sent").count()
-    sink.terminate()
     print(f"scheduled {scheduled} of {args.learners} learners in {schedule_s:.2f}s (left out: {big.left_out})")
+
+    # Alternating (with, without, without, with, ...) so that a table growing by a run each round
+    # and the shared machine's load weigh on both alike; the medians are compared.
+    timings: dict[bool, list[float]] = {True: [], False: []}
+    queries: dict[bool, int] = {}
+    sent = 0
+    for round_ in range(args.rounds):
+        for guard in (True, False) if round_ % 2 == 0 else (False, True):
+            elapsed, sent, queries[guard] = send_once(campaign, guards[guard])
+            timings[guard].append(elapsed)
+            print(
+                f"round {round_ + 1}, guard {'on ' if guard else 'off'}: {sent} sent in {elapsed:.2f}s "
+                f"({sent / elapsed:.0f} msgs/s, {queries[guard]} queries), load {os.getloadavg()[0]:.2f}"
+            )
+    simple_s = statistics.median(simplest_send(port, campaign, args.sends) for _ in range(args.rounds))
+    sink.terminate()
+    with_s, without_s = statistics.median(timings[True]), statistics.median(timings[False])
+    overhead = 100 * (with_s - without_s) / without_s
     print(
-        f"sent {sent} messages (sink received {received.value}) in {elapsed:.2f}s, chunks of "
-        f"{settings.SEND_CHUNK_SIZE}, {counter.count} queries; rate limiter: "
-        f"{'Redis' if settings.REDIS_URL else 'in-process'}; run guard: {'off' if args.without_guard else 'on'}; "
-        f"load: {os.getloadavg()[0]:.2f}"
+        f"median of {args.rounds}: guard on {with_s:.2f}s, off {without_s:.2f}s ({overhead:+.1f} %); "
+        f"the same messages with smtplib and no database: {simple_s:.2f}s; sink received {received.value}; "
+        f"chunks of {settings.SEND_CHUNK_SIZE}; rate limiter: {'Redis' if settings.REDIS_URL else 'in-process'}"
     )
     print(
-        f"RESULT msgs_per_s={sent / elapsed:.0f} queries_per_send={counter.count / max(sent, 1):.3f} "
-        f"schedule_s={schedule_s:.2f}"
+        f"RESULT msgs_per_s={sent / with_s:.0f} msgs_per_s_without_guard={sent / without_s:.0f} "
+        f"guard_overhead_pct={overhead:.1f} queries_per_send={queries[True] / max(sent, 1):.3f} "
+        f"queries_per_send_without_guard={queries[False] / max(sent, 1):.3f} schedule_s={schedule_s:.2f} "
+        f"simple_msgs_per_s={args.sends / simple_s:.0f} limit_ratio={(sent / with_s) / (args.sends / simple_s):.3f}"
     )
 
 

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 
 from campaigns.models import BounceEvent, Send, SendStatus
+from campaigns.selectors import opened_after_bounce
 from contacts.choices import Category, Reason, Subtype
 
 
@@ -22,10 +23,13 @@ class SendFilter(django_filters.FilterSet):
     domain = django_filters.CharFilter(
         method="filter_domain", label="Domain", widget=forms.TextInput(attrs={"placeholder": "example.com"})
     )
+    flag = django_filters.ChoiceFilter(
+        choices=[("opened_after_bounce", "Opened after bouncing")], method="filter_flag", label="Flag"
+    )
 
     class Meta:
         model = Send
-        fields = ["q", "status", "category", "subtype", "reason", "domain"]
+        fields = ["q", "status", "category", "subtype", "reason", "domain", "flag"]
 
     primary_fields = ("q", "status", "category", "domain")
 
@@ -35,13 +39,16 @@ class SendFilter(django_filters.FilterSet):
 
     @property
     def filters_on_events(self) -> bool:
-        return self.is_bound and any(self.data.get(name) for name in ("category", "subtype", "reason"))
+        return self.is_bound and any(self.data.get(name) for name in ("category", "subtype", "reason", "flag"))
 
     def filter_event(self, queryset, name, value):
         if not value:
             return queryset
         events = BounceEvent.objects.filter(send=OuterRef("pk"), **{name: value})
         return queryset.filter(Exists(events))
+
+    def filter_flag(self, queryset, name, value):
+        return queryset.filter(opened_after_bounce()) if value == "opened_after_bounce" else queryset
 
     def filter_domain(self, queryset, name, value):
         value = value.strip().lstrip("@").lower()

@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
 from bounceportal.tables import Table
@@ -19,6 +20,12 @@ class CampaignTable(Table):
         fields = ("name", "subject", "from_email", "created_at")
         empty_text = "No campaigns yet."
 
+
+# Our own constant markup (no data in it).
+OPENED_AFTER_BOUNCE = mark_safe(
+    '<span class="badge badge-flag" title="Opened after bouncing: the bounce may be false, or a scanner opened it">'
+    "Opened after bouncing</span>"
+)
 
 # Columns a phone-width screen hides (static/css/portal.css).
 OPTIONAL = {"th": {"class": "col-optional"}, "td": {"class": "col-optional"}}
@@ -90,10 +97,14 @@ class SendTable(Table):
         return localtime(value).strftime("%Y-%m-%d %H:%M")
 
     def render_status(self, record):
-        return format_html('<span class="badge badge-send-{}">{}</span>', record.status, record.get_status_display())
+        badge = format_html('<span class="badge badge-send-{}">{}</span>', record.status, record.get_status_display())
+        if getattr(record, "opened_after_bounce", False):
+            return format_html("{} {}", badge, OPENED_AFTER_BOUNCE)
+        return badge
 
     def value_status(self, record):
-        return record.get_status_display()
+        flagged = " (opened after bouncing)" if getattr(record, "opened_after_bounce", False) else ""
+        return record.get_status_display() + flagged
 
     def render_category(self, record):
         event = latest_event(record)

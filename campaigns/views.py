@@ -1,7 +1,7 @@
 """Portal pages for campaigns, their runs (the run details) and raw inbound messages."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -15,7 +15,7 @@ from bounceportal.pagination import LIST_PAGINATION, capped_count
 from campaigns.counters import NOT_ATTEMPTED
 from campaigns.filters import SendFilter
 from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, RunStatus, Send, SendStatus
-from campaigns.selectors import engagement_for_run, summary_for_run, template_alerts_for_campaign
+from campaigns.selectors import engagement_for_run, opened_after_bounce, summary_for_run, template_alerts_for_campaign
 from campaigns.services.guard import reading_of
 from campaigns.tables import CampaignTable, SendTable
 from contacts.capabilities import can_launch_runs, can_view_raw_messages
@@ -74,6 +74,8 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         return (
             Send.objects.filter(run=self.run, organization=self.organization)
             .order_by("email")
+            # Computed for the page's rows only (two index probes each), not for the run.
+            .annotate(opened_after_bounce=ExpressionWrapper(opened_after_bounce(), output_field=BooleanField()))
             .prefetch_related(Prefetch("bounce_events", queryset=newest_first, to_attr="latest_events"))
         )
 

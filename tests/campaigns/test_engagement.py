@@ -203,7 +203,7 @@ def test_the_run_counts_people_only_and_the_profile_lists_both_labelled(org, adm
     run_page = admin_client.get(reverse("campaigns:run-detail", args=[send.run_id])).content.decode()
     profile = admin_client.get(reverse("contacts:learner-detail", args=[send.learner_id])).content.decode()
 
-    assert "Opened by people: <strong>1</strong> (50.0%)" in run_page
+    assert "opened by people <strong>1</strong> (50.0%)" in run_page
     assert "machines also opened 1 and clicked 0 times" in run_page
     log = profile[profile.index('id="activity-title"') :]
     assert log.count("Opened <a") == 2
