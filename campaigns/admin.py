@@ -82,6 +82,9 @@ class SendAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organization",)
     show_full_result_count = False
     paginator = LargeTablePaginator
+    # Newest first by the primary key: the model's (-created_at, -id) has no index across organizations,
+    # so each page of 10,000,000 sends was a full scan and a sort (tests/test_explain_selectors.py).
+    ordering = ("-pk",)
 
 
 class MatchedFilter(admin.SimpleListFilter):
@@ -147,6 +150,8 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_help_text = "Subject or From; exact Message-ID, send token or digest."
     show_full_result_count = False
     paginator = LargeTablePaginator
+    # Newest stored first, by the primary key: (-received_at, -id) across organizations has no index.
+    ordering = ("-pk",)
     inlines = [BounceEventInline]
     actions = ["reclassify"]
 
@@ -356,6 +361,9 @@ class BounceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     show_full_result_count = False
     paginator = LargeTablePaginator
+    # Newest stored first, by the primary key (an index range at any page): (-occurred_at, -id) across
+    # organizations has no index and sorted every event on each page (tests/test_explain_selectors.py).
+    ordering = ("-pk",)
 
 
 from campaigns import esp_admin  # noqa: F401,E402 -- registers the ESP models' admin

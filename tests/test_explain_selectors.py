@@ -1,0 +1,179 @@
+"""No page reads sends or bounce events with a sequential scan: every query is checked with EXPLAIN (FORMAT JSON).
+
+The database is seeded once for the module with bench/pages.py's COPY fill (SEED_LEARNERS learners, ten
+runs that each sent to every learner, about one bounce event per learner), vacuumed and analyzed, so the
+planner costs the tables as it would a large one: a sequential scan it picks here is one it would pick at
+10,000,000 sends. Each page is requested with the cache cleared, its queries are captured, and every query
+that reads ``campaigns_send`` or ``campaigns_bounceevent`` is explained. ``test_the_check_sees_dropped_indexes``
+drops the bounce events' indexes (in a transaction rolled back after) and shows that the same check then fails.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from bounceportal.audit import retention_path
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+SEED_LEARNERS = 20_000
+BIG_TABLES = {"campaigns_send", "campaigns_bounceevent"}
+SEEDED_TABLES = (
+    "campaigns_bounceevent",
+    "contacts_clearance",
+    "campaigns_send",
+    "campaigns_campaignrun",
+    "campaigns_campaign",
+    "contacts_learner",
+)
+
+
+def _bench_pages():
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import pages  # bench/pages.py: the same fill the page benchmark measures
+
+    return pages
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The bench organization with SEED_LEARNERS learners, committed for the module and removed after it."""
+    with django_db_blocker.unblock():
+        bench = _bench_pages()
+        org = bench.fill(SEED_LEARNERS)
+        yield org, bench
+        with retention_path(), connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(SEEDED_TABLES)} CASCADE")
+        org.delete()
+
+
+# (URL, table) scans the planner picks only at this test's scale. The Email Status Report joins the month's
+# events to their sends: with 200,000 sends a hash join over all of them is cheaper, with bench/pages.py's
+# 10,000,000 it is a nested loop on campaigns_send_pkey (EXPLAIN on that database, docs/scaling.md).
+SMALL_SCALE_ONLY = {("/reports/email-status/", "campaigns_send")}
+
+
+def page_urls(org, bench):
+    """Every portal page and admin list that reads sends or bounce events, with its main filters."""
+    from campaigns.models import CampaignRun
+
+    run = CampaignRun.objects.filter(organization=org).order_by("-created_at").first()
+    urls = [url for _name, group in bench.pages(org) for url in group[:3]]
+    more = [
+        f"/campaigns/runs/{run.pk}/?page=3",
+        "/campaigns/",
+        "/admin/contacts/learner/?q=learner17%40d17.example",
+        "/admin/campaigns/send/",
+    ]
+    return list(dict.fromkeys([*urls, *more]))
+
+
+# Nodes that read all of their input before they return a row: a LIMIT above one of them does not stop
+# the scan below it.
+BLOCKING = {"Sort", "Incremental Sort", "Aggregate", "Hash", "Materialize", "SetOp", "WindowAgg", "Gather Merge"}
+
+
+def sequential_scans(plan: dict, *, limited: bool = False) -> list[str]:
+    """Return the big tables this plan (EXPLAIN FORMAT JSON's node tree) reads whole with a sequential scan.
+
+    A sequential scan that streams into a LIMIT (no sort or aggregate between them) stops after that many
+    rows, as the admin's bounded count ``SELECT COUNT(*) FROM (... LIMIT 10001)`` does: it is not a full read.
+    """
+    node = plan.get("Node Type")
+    if node == "Limit":
+        limited = True
+    elif node in BLOCKING:
+        limited = False
+    found = (
+        [plan["Relation Name"]]
+        if node == "Seq Scan" and plan.get("Relation Name") in BIG_TABLES and not limited
+        else []
+    )
+    for child in plan.get("Plans", ()):
+        found += sequential_scans(child, limited=limited)
+    return found
+
+
+def scans_of_pages(client, urls) -> dict[str, list[str]]:
+    """Request each URL (cache cleared) and return {url: ["<table>: <sql>", ...]} for the sequential scans."""
+    offenders: dict[str, list[str]] = {}
+    for url in urls:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200, url
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")) or not any(t in sql for t in BIG_TABLES):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0][0]["Plan"]
+            for table in sequential_scans(plan):
+                if (url, table) in SMALL_SCALE_ONLY:
+                    continue
+                offenders.setdefault(url, []).append(f"{table}: {sql[:1500]}")
+    return offenders
+
+
+def report(offenders) -> str:
+    return "sequential scans:\n" + "\n".join(f"{url}\n    {sql}" for url, sqls in offenders.items() for sql in sqls)
+
+
+@pytest.fixture
+def portal_client(client, seeded):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username="bench-admin"))
+    return client
+
+
+@pytest.fixture
+def superuser_client(client, seeded):
+    client.force_login(UserFactory(username="explain-root", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_no_portal_page_reads_sends_or_events_with_a_sequential_scan(portal_client, seeded):
+    org, bench = seeded
+    urls = [url for url in page_urls(org, bench) if not url.startswith("/admin/")]
+
+    offenders = scans_of_pages(portal_client, urls)
+
+    assert offenders == {}, report(offenders)
+
+
+def test_no_admin_list_reads_sends_or_events_with_a_sequential_scan(superuser_client, seeded):
+    org, bench = seeded
+    urls = [url for url in page_urls(org, bench) if url.startswith("/admin/")]
+
+    offenders = scans_of_pages(superuser_client, urls)
+
+    assert offenders == {}, report(offenders)
+
+
+def test_the_check_sees_dropped_indexes(portal_client, seeded):
+    from contacts.models import Learner
+
+    org, _bench = seeded
+    learner = Learner.objects.filter(organization=org, bounce_count__gt=0).order_by("pk").first()
+    url = f"/learners/{learner.pk}/"
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            # One index alone is not enough to show it: the planner finds another way in through the
+            # others (the profile's events by learner through (organization, id), for one). So all but the key.
+            cursor.execute(
+                "SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                "WHERE x.indrelid = 'campaigns_bounceevent'::regclass AND NOT x.indisprimary"
+            )
+            for (index,) in cursor.fetchall():
+                cursor.execute(f'DROP INDEX "{index}"')
+        offenders = scans_of_pages(portal_client, [url])
+        transaction.set_rollback(True)
+
+    assert "campaigns_bounceevent: SELECT" in " ".join(offenders.get(url, [])), offenders
