@@ -108,3 +108,83 @@ def copy_model_rows(model, varying, rows) -> int:
                 copy.write_row((*row, *tail))
                 count += 1
     return count
+
+
+def fresh_organization(slug: str, *, purge: tuple[str, ...] = (), **fields):
+    """A new organization ``slug`` (the last run's, if any, deleted first) with ``fields`` set.
+
+    ``purge`` names tables whose rows of that organization are deleted by raw SQL first: far
+    quicker than the ORM's cascade for a benchmark's hundred thousand rows. The rest goes through
+    the retention path (audit rows such as clearances can be deleted no other way).
+    """
+    from django.db import connection, transaction
+
+    from bounceportal.audit import retention_path
+    from contacts.models import Organization
+    from contacts.services import create_organization
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        for org_id in Organization.objects.filter(slug=slug).values_list("pk", flat=True):
+            for table in purge:
+                cursor.execute(f"DELETE FROM {table} WHERE organization_id = %s", [org_id])
+    with retention_path():
+        Organization.objects.filter(slug=slug).delete()
+    org = create_organization(name=slug, slug=slug)
+    for name, value in fields.items():
+        setattr(org, name, value)
+    if fields:
+        org.save(update_fields=list(fields))
+    return org
+
+
+def vacuum(*tables: str) -> None:
+    """VACUUM ANALYZE the tables (dead rows of the last run gone, planner statistics fresh)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
+
+
+def raw_connection():
+    """A bare psycopg connection to the benchmark database: the 'simplest way' side of a limit_ratio."""
+    import psycopg
+    from django.db import connection
+
+    db = connection.settings_dict
+    return psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname=db["NAME"],
+    )
+
+
+class CpuClock:
+    """CPU seconds of this process plus those of a PostgreSQL backend on this machine (by its pid,
+    from /proc): on a shared machine the work done, where the wall clock also counts the wait
+    for a core. ``backend`` is None when the server's processes cannot be read (another host)."""
+
+    def __init__(self, backend_pid: int):
+        self.path = Path(f"/proc/{backend_pid}/stat")
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def backend(self) -> float | None:
+        try:
+            fields = self.path.read_text().rpartition(")")[2].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / self.tick  # utime, stime
+
+    def __call__(self) -> tuple[float, float | None]:
+        import time
+
+        return time.process_time(), self.backend()
+
+
+def cpu_between(before: tuple[float, float | None], after: tuple[float, float | None]) -> str:
+    """'client+server' CPU seconds between two CpuClock readings (server n/a when unreadable)."""
+    client = after[0] - before[0]
+    if before[1] is None or after[1] is None:
+        return f"{client:.2f}+n/a"
+    return f"{client:.2f}+{after[1] - before[1]:.2f}"

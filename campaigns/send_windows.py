@@ -9,6 +9,7 @@ paces them. The window must be long enough for the run at the organization's
 rate, or ``WindowError`` says how long it needs to be.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -70,32 +71,65 @@ def open_intervals(window: SendWindow, *, start: datetime, zone: ZoneInfo) -> li
     return intervals
 
 
+@dataclass(frozen=True)
+class DuePlan:
+    """When the n-th send of a scheduled run (0-based, in id order) falls due.
+
+    Its due time is ``n * step`` microseconds of open time after the start: in the
+    first piece whose open time reaches past that, ``floor(n * step - before)``
+    microseconds after the piece opens. Only float multiplication, subtraction
+    and ``floor`` on whole microseconds, so the SQL that writes a run's sends
+    (``campaigns.services.send_rows``) computes the very same instants.
+    """
+
+    pieces: tuple[tuple[datetime, int, int], ...]  # (UTC opening, open µs before it, open µs to its close)
+    total: int  # open µs in the whole window (0: every send is due at the start)
+
+    def step(self, count: int) -> float:
+        return self.total / count if count else 0.0
+
+    def due_at(self, n: int, count: int) -> datetime:
+        x = n * self.step(count)
+        begin, before, _until = self.pieces[-1]
+        for piece in self.pieces:
+            if x < piece[2]:
+                begin, before, _until = piece
+                break
+        return begin + timedelta(microseconds=math.floor(x - before))
+
+
+def due_plan(count: int, *, start: datetime, window: SendWindow | None, zone: ZoneInfo, rate: int) -> DuePlan:
+    """Return the plan spreading ``count`` sends from ``start`` (all due then without a window).
+
+    Raises WindowError when the window cannot hold them at ``rate`` messages per second.
+    """
+    start = start.astimezone(UTC)
+    if window is None or count == 0:
+        return DuePlan(pieces=((start, 0, 0),), total=0)
+    intervals = open_intervals(window, start=start, zone=zone)
+    lengths = [(end - begin) // timedelta(microseconds=1) for begin, end in intervals]
+    total = sum(lengths)
+    needed = count / rate
+    if total <= 0:
+        raise WindowError("The send window has no open time after the scheduled start.")
+    if needed > total / 1e6:
+        raise WindowError(
+            f"{count} messages at {rate} per second need {needed / 3600:.1f} hours of window; "
+            f"this one is open {total / 3.6e9:.1f} hours. Widen the hours or add days."
+        )
+    pieces, before = [], 0
+    for (begin, _end), length in zip(intervals, lengths):
+        pieces.append((begin, before, before + length))
+        before += length
+    return DuePlan(pieces=tuple(pieces), total=total)
+
+
 def due_times(count: int, *, start: datetime, window: SendWindow | None, zone: ZoneInfo, rate: int) -> list[datetime]:
-    """Return when each of ``count`` sends falls due, in order (UTC).
+    """Return when each of ``count`` sends falls due, in order (UTC): see ``DuePlan``.
 
     Without a window all are due at ``start``. With one they are spread evenly
     over its open time; raises WindowError when the window cannot hold them at
     ``rate`` messages per second.
     """
-    start = start.astimezone(UTC)
-    if window is None or count == 0:
-        return [start] * count
-    intervals = open_intervals(window, start=start, zone=zone)
-    total = sum((end - begin).total_seconds() for begin, end in intervals)
-    needed = count / rate
-    if total <= 0:
-        raise WindowError("The send window has no open time after the scheduled start.")
-    if needed > total:
-        raise WindowError(
-            f"{count} messages at {rate} per second need {needed / 3600:.1f} hours of window; "
-            f"this one is open {total / 3600:.1f} hours. Widen the hours or add days."
-        )
-    step = total / count
-    times: list[datetime] = []
-    offset = 0.0  # seconds of open time before the current interval
-    for begin, end in intervals:
-        length = (end - begin).total_seconds()
-        while len(times) < count and len(times) * step < offset + length:
-            times.append(begin + timedelta(seconds=len(times) * step - offset))
-        offset += length
-    return times
+    plan = due_plan(count, start=start, window=window, zone=zone, rate=rate)
+    return [plan.due_at(n, count) for n in range(count)]

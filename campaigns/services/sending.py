@@ -1,40 +1,37 @@
 """Campaign runs: create, schedule (one Send per targeted learner), launch, fan out, finish.
 
-Scheduling writes every targeted learner's Send in one statement: deliverable
-learners get a ``scheduled`` send with a fresh token; learners left out get a
-``skipped`` send whose ``skip_reason`` says why (``bounced``, ``unsubscribed``,
-``invalid_address``), so run details can list them, and the run's
-``left_out`` JSON counts them by reason. Sending itself is
+Scheduling writes every targeted learner's Send in one statement
+(``campaigns.services.send_rows``): deliverable learners get a ``scheduled``
+send with a fresh token; learners left out get a ``skipped`` send whose
+``skip_reason`` says why (``bounced``, ``unsubscribed``, ``invalid_address``),
+so run details can list them, and the run's ``left_out`` JSON counts them by
+reason. Sending itself is
 ``campaigns.services.delivery.send_chunk``, fanned out by the ``send_run`` and
 ``send_chunk`` tasks declared here: launching enqueues them, and this module
 cannot import ``campaigns.tasks`` (which imports it) without an import cycle.
 """
 
-import base64
 import logging
-import secrets
 from functools import partial
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from bounceportal.celery import app
-from bounceportal.db import concrete_fields, sql_names
 from campaigns.audience import AudienceError, audience_q, validate_audience
 from campaigns.merge_fields import merge_field_problems
 from campaigns.models import Campaign, CampaignRun, RunStatus, Send, SendStatus
-from campaigns.send_windows import SendWindow, WindowError, due_times
+from campaigns.send_windows import DuePlan, SendWindow, WindowError, due_plan
 from campaigns.services.delivery import PENDING_STATUSES, lease_expiry
 from campaigns.services.delivery import send_chunk as send_chunk_service
 from campaigns.services.guard import rearm_baseline
-from campaigns.services.messages import is_valid_sender, smtp_address
-from contacts.choices import DeliverabilityStatus
+from campaigns.services.messages import is_valid_sender
+from campaigns.services.send_rows import write_sends
 from contacts.models import Learner
 from contacts.services import policy_for
 
-INVALID_ADDRESS = "invalid_address"
 logger = logging.getLogger(__name__)
 
 
@@ -124,115 +121,36 @@ def schedule_run(*, run: CampaignRun, now=None, start=None, window: SendWindow |
         problems = campaign_problems(run.campaign)
         if problems:
             raise RunError(" ".join(problems))
-        learners = learners_for_run(run).order_by("pk").values_list("pk", "email", "status")
-        rows, left_out = _send_rows(learners)
+        plan_for = None
         if start is not None:
-            rows = _with_due_times(run, rows, start=start, window=window)
-        _insert_sends(run, rows, now)
+            organization = run.organization
+
+            def plan_for(count: int) -> DuePlan:
+                try:
+                    return due_plan(
+                        count,
+                        start=start,
+                        window=window,
+                        zone=organization.zone,
+                        rate=organization.send_rate_per_second,
+                    )
+                except WindowError as error:
+                    raise RunError(str(error)) from None
+
+            run.scheduled_for = start
+            if window is not None:
+                run.window_weekdays, run.window_start, run.window_end = window.weekday_code, window.start, window.end
+                run.window_days = window.days
+        written = write_sends(run=run, learners=learners_for_run(run), now=now, plan_for=plan_for)
+        if start is not None:
+            run.last_due_at = written.last_due_at or start
         run.status = RunStatus.SCHEDULED
-        run.left_out = left_out
+        run.left_out = written.left_out
         run.save(update_fields=["status", "left_out", *_SCHEDULE_FIELDS])
     return run
 
 
 _SCHEDULE_FIELDS = ("scheduled_for", "window_weekdays", "window_start", "window_end", "window_days", "last_due_at")
-
-
-def _with_due_times(run: CampaignRun, rows: list[tuple], *, start, window: SendWindow | None) -> list[tuple]:
-    """Give each scheduled row its due time (in id order) and store the schedule on ``run``."""
-    organization = run.organization
-    scheduled = sum(1 for row in rows if row[4] == SendStatus.SCHEDULED)
-    try:
-        times = iter(
-            due_times(
-                scheduled, start=start, window=window, zone=organization.zone, rate=organization.send_rate_per_second
-            )
-        )
-    except WindowError as error:
-        raise RunError(str(error)) from None
-    rows = [(*row[:-1], next(times)) if row[4] == SendStatus.SCHEDULED else row for row in rows]
-    run.scheduled_for = start
-    if window is not None:
-        run.window_weekdays, run.window_start, run.window_end = window.weekday_code, window.start, window.end
-        run.window_days = window.days
-    run.last_due_at = max((row[-1] for row in rows if row[-1] is not None), default=start)
-    return rows
-
-
-def _send_rows(learners) -> tuple[list[tuple], dict[str, int]]:
-    """Return (learner id, token, email, domain, status, skip reason, due) per learner, and the left-out counts."""
-    rows: list[tuple] = []
-    left_out: dict[str, int] = {}
-    learners = list(learners.iterator(chunk_size=10_000))
-    tokens = _tokens(len(learners))
-    for (learner_id, email, status), token in zip(learners, tokens):
-        if status != DeliverabilityStatus.ACTIVE:
-            reason = status
-        elif smtp_address(email) is None:
-            reason = INVALID_ADDRESS
-        else:
-            reason = ""
-        if reason:
-            left_out[reason] = left_out.get(reason, 0) + 1
-        rows.append(
-            (
-                learner_id,
-                token,
-                email,
-                email.rpartition("@")[2].lower()[:253],
-                SendStatus.SKIPPED.value if reason else SendStatus.SCHEDULED.value,
-                reason,
-                None,  # next_attempt_at: the due time of a scheduled run's send
-            )
-        )
-    return rows, left_out
-
-
-def _tokens(count: int) -> list[str]:
-    """``count`` tokens exactly like secrets.token_urlsafe(18), from one call to the OS's random source."""
-    blob = base64.urlsafe_b64encode(secrets.token_bytes(18 * count)).decode("ascii")
-    return [blob[i : i + 24] for i in range(0, len(blob), 24)]
-
-
-_ROW_FIELDS = ("learner_id", "token", "email", "domain", "status", "skip_reason", "next_attempt_at")
-
-
-def _insert_sends(run: CampaignRun, rows: list[tuple], now) -> None:
-    """Insert the sends: COPY on PostgreSQL (the fastest way in: rows are formatted in C), bulk_create elsewhere."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        Send.objects.bulk_create(
-            [
-                Send(
-                    organization_id=run.organization_id,
-                    run=run,
-                    created_at=now,
-                    status_changed_at=now,
-                    **dict(zip(_ROW_FIELDS, row)),
-                )
-                for row in rows
-            ],
-            batch_size=500,
-        )
-        return
-    # Every other column gets its model default, so a new field with a default needs no change here.
-    given = {"organization_id": run.organization_id, "run_id": run.pk, "created_at": now, "status_changed_at": now}
-    columns, constants = [], []
-    for field in Send._meta.concrete_fields:
-        if field.primary_key or field.attname in _ROW_FIELDS:
-            continue
-        columns.append(field)
-        constants.append(field.get_db_prep_save(given.get(field.attname, field.get_default()), connection))
-    columns += concrete_fields(Send, _ROW_FIELDS)
-    names = sql_names(Send, connection)
-    quoted = ", ".join(getattr(names, field.name) for field in columns)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {names.table} ({quoted}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row((*constants, *row))
 
 
 def launch_run(*, run: CampaignRun, now=None) -> CampaignRun:

@@ -1,5 +1,7 @@
 """Scheduled runs: a start time, a send window in the organization's time zone, release and cancel."""
 
+import base64
+import re
 import threading
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,8 +13,9 @@ from django.utils import timezone
 from campaigns.models import RunStatus, Send, SendStatus
 from campaigns.send_windows import SendWindow, WindowError, due_times
 from campaigns.services import delivery
+from campaigns.services.messages import smtp_address
 from campaigns.services.scheduling import cancel_run, release_due_sends, schedule_new_run
-from campaigns.services.sending import RunError
+from campaigns.services.sending import RunError, schedule_run
 from contacts.choices import DeliverabilityStatus
 from tests.factories import CampaignFactory, LearnerFactory
 
@@ -218,3 +221,66 @@ def test_cancelling_during_sending_stops_the_worker_and_keeps_what_was_sent(org,
     assert result.sent == 2 and len(smtp_sink.messages) == 2
     assert [statuses[pk] for pk in ids] == [SendStatus.SENT] * 2 + [SendStatus.SKIPPED] * 4
     assert Send.objects.filter(run=run, skip_reason="cancelled").count() == 4
+
+
+# Addresses on both sides of smtp_address's line: the run's sends must agree with it one by one.
+ADDRESSES = {
+    "good@school.example": "",
+    "Mixed.Case@School.EXAMPLE": "",
+    "o'brien+tag@school.example": "",
+    '"quoted..local"@school.example': "",  # a quoted local part: valid, not a plain dot-atom
+    "anna@bücher.example": "",  # an IDN domain: valid (sent in IDNA)
+    "x" * 64 + "@school.example": "",
+    "x" * 65 + "@school.example": "invalid_address",
+    "ünïcode@school.example": "invalid_address",
+    "not an address@school": "invalid_address",
+    "a@b@school.example": "invalid_address",
+    "trailing.@school.example": "invalid_address",
+    "a..b@school.example": "invalid_address",
+    "@school.example": "invalid_address",
+    "no-at-sign": "invalid_address",
+    "nobody@": "invalid_address",
+    "a@-bad-.example": "invalid_address",
+    "a@school.example\n": "invalid_address",
+}
+
+
+@pytest.mark.django_db
+def test_each_send_is_scheduled_or_left_out_as_the_address_check_says_and_due_as_the_window_says(org, campaign):
+    learners = [LearnerFactory(organization=org, email=email) for email in ADDRESSES]
+    learners.insert(3, LearnerFactory(organization=org, email="gone@school.example", status="bounced"))
+    # Friday, a minute before the window closes (three window days), and an odd microsecond: the
+    # sends are a fraction of a microsecond apart, so rounding differently would show.
+    start = paris(2026, 12, 4, 16, 59) + timedelta(microseconds=1)
+
+    run = schedule_new_run(campaign=campaign, start=start, window=WEEKDAYS_9_TO_5, now=start - timedelta(days=1))
+
+    sends = {send.learner_id: send for send in Send.objects.filter(run=run)}
+    reasons = {learner.email: sends[learner.pk].skip_reason for learner in learners}
+    assert reasons == {**ADDRESSES, "gone@school.example": "bounced"}
+    assert all(smtp_address(email) is None for email, reason in reasons.items() if reason == "invalid_address")
+    scheduled = [sends[learner.pk] for learner in learners if reasons[learner.email] == ""]
+    assert {send.status for send in scheduled} == {SendStatus.SCHEDULED}
+    expected = due_times(len(scheduled), start=start, window=WEEKDAYS_9_TO_5, zone=PARIS, rate=10)
+    assert [send.next_attempt_at for send in scheduled] == expected  # to the microsecond
+    assert len({t.astimezone(PARIS).date() for t in expected}) == 3  # Friday's minute, Monday, Tuesday
+    assert run.last_due_at == expected[-1]
+    assert run.left_out == {"invalid_address": 11, "bounced": 1}
+    assert all(send.next_attempt_at is None for send in sends.values() if send.status == SendStatus.SKIPPED)
+    assert all(send.domain == send.email.rpartition("@")[2].lower() for send in sends.values())
+    tokens = [send.token for send in sends.values()]
+    assert len(set(tokens)) == len(tokens)
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{24}", token) for token in tokens)
+    assert all(len(base64.urlsafe_b64decode(token)) == 18 for token in tokens)
+
+
+@pytest.mark.django_db
+def test_scheduling_the_same_run_twice_writes_its_sends_once(org, campaign):
+    LearnerFactory.create_batch(3, organization=org)
+    start = paris(2026, 12, 4, 16)
+    run = schedule_new_run(campaign=campaign, start=start, window=WEEKDAYS_9_TO_5, now=start - timedelta(days=1))
+
+    with pytest.raises(RunError, match="already scheduled"):
+        schedule_run(run=run, start=start, window=WEEKDAYS_9_TO_5, now=start - timedelta(days=1))
+
+    assert Send.objects.filter(run=run).count() == 3
