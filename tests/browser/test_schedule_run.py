@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_admin_schedules_a_run_over_a_send_window_and_cancels_it(page, live_server, log_in, admin_member, screenshot):
     org = admin_member.organization
-    org.time_zone = "Europe/Paris"
+    org.time_zone, org.time_zone_chosen = "Europe/Paris", True  # chosen: the first login keeps it
     org.save()
     campaign = CampaignFactory(organization=org, name="Security week", subject="{{ first_name }}, a quick check")
     LearnerFactory.create_batch(5, organization=org)

@@ -14,10 +14,12 @@ from campaigns.models import RunStatus, Send, SendStatus
 from campaigns.send_windows import SendWindow, WindowError, due_times
 from campaigns.services import delivery
 from campaigns.services.messages import smtp_address
+from campaigns.services.policy import apply_bounce_event
 from campaigns.services.scheduling import cancel_run, release_due_sends, schedule_new_run
 from campaigns.services.sending import RunError, schedule_run
 from contacts.choices import DeliverabilityStatus
-from tests.factories import CampaignFactory, LearnerFactory
+from contacts.never_suppress import add_never_suppress_entry
+from tests.factories import BounceEventFactory, CampaignFactory, LearnerFactory, SendFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 WEEKDAYS_9_TO_5 = SendWindow(weekdays=frozenset({1, 2, 3, 4, 5}), start=time(9), end=time(17), days=3)
@@ -284,3 +286,19 @@ def test_scheduling_the_same_run_twice_writes_its_sends_once(org, campaign):
         schedule_run(run=run, start=start, window=WEEKDAYS_9_TO_5, now=start - timedelta(days=1))
 
     assert Send.objects.filter(run=run).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_listed_learner_who_bounced_is_still_scheduled_and_an_unlisted_one_never(org, campaign):
+    add_never_suppress_entry(organization=org, entry="@acme.example", reason="Executives", added_by=None)
+    listed = SendFactory(run__campaign=campaign, learner__email="ceo@acme.example", email="ceo@acme.example")
+    unlisted = SendFactory(run__campaign=campaign, learner__email="ann@school.example", email="ann@school.example")
+    for send in (listed, unlisted):
+        apply_bounce_event(event=BounceEventFactory(send=send))
+    start = paris(2026, 12, 4, 16)
+
+    run = schedule_new_run(campaign=campaign, start=start, window=WEEKDAYS_9_TO_5, now=start - timedelta(days=1))
+
+    sends = dict(Send.objects.filter(run=run).values_list("learner__email", "skip_reason"))
+    assert sends == {"ceo@acme.example": "", "ann@school.example": "bounced"}
+    assert run.left_out == {"bounced": 1}

@@ -1,6 +1,9 @@
 """The never-suppress list: its bounces are recorded and counted but never suppress; managed in the portal,
 the admin and by CSV."""
 
+import csv
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -44,6 +47,20 @@ def test_hard_bounce_of_a_listed_address_is_recorded_and_counted_but_never_suppr
     assert learner.status == DeliverabilityStatus.ACTIVE and learner.status_event_id is None
     assert (learner.bounce_count, learner.last_bounce_category) == (1, "hard")
     assert send.status == "bounced"  # the send's own outcome is shown as it was
+
+
+def test_a_listed_learners_bounce_is_counted_in_the_email_status_report(admin_client, org):
+    listed(org, "@acme.example")
+    send = send_to(org, "ceo@acme.example")
+
+    apply_bounce_event(event=BounceEventFactory(send=send))
+
+    report = admin_client.get(reverse("reports:email-status"), {"export": "csv", "table": "campaigns"})
+    table = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode())))
+    header, row = table[0], table[1]
+    assert row[0] == send.run.campaign.name and row[header.index("Hard bounce")] == "1"
+    send.learner.refresh_from_db()
+    assert send.learner.status == DeliverabilityStatus.ACTIVE
 
 
 def test_a_domain_entry_covers_its_subdomains_past_the_soft_threshold(org):

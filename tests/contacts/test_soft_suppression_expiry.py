@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.services.policy import apply_bounce_event, record_delivery
+from campaigns.services.unsubscribe import UnsubscribeVia, unsubscribe_learner
 from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.deliverability import release_expired_suppressions
 from contacts.models import BouncePolicy, Clearance, Learner
@@ -70,6 +71,17 @@ def test_hard_bounces_and_complaints_never_expire(org, kind):
     send.learner.refresh_from_db()
     assert send.learner.is_suppressed and send.learner.retry_at is None
     assert release_expired_suppressions(now=T0 + timedelta(days=3650)) == 0
+
+
+def test_an_unsubscribe_never_expires(org):
+    send = SendFactory(run__campaign__organization=org)
+
+    unsubscribe_learner(send=send, via=UnsubscribeVia.LINK, now=T0)
+
+    assert release_expired_suppressions(now=T0 + timedelta(days=3650)) == 0
+    send.learner.refresh_from_db()
+    assert send.learner.status == DeliverabilityStatus.UNSUBSCRIBED and send.learner.retry_at is None
+    assert not Clearance.objects.exists()
 
 
 def test_a_hard_bounce_makes_a_soft_suppression_permanent(org):

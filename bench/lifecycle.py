@@ -1,7 +1,9 @@
 """Benchmark of the suppression lifecycle (issue #15, items 2 and 3) on PostgreSQL.
 
-Run: .venv/bin/python bench/h15a.py [--learners N] [--clearances N] [--simple N]
+Run: .venv/bin/python bench/lifecycle.py [--learners N] [--clearances N] [--simple N]
 Last line: RESULT release_per_s=… simple_release_per_s=… limit_ratio=… odds_ms=… simple_odds_ms=… odds_ratio=…
+
+(Scheduled runs and the release of their due sends are bench/schedule.py's.)
 
 - Release: N learners whose soft suppression expired, released by ``release_expired_suppressions``
   (the beat task: batches claimed with FOR UPDATE SKIP LOCKED, one INSERT … SELECT of Clearances and
@@ -13,10 +15,11 @@ Last line: RESULT release_per_s=… simple_release_per_s=… limit_ratio=… odd
 """
 
 import argparse
+import os
 import time
 from datetime import timedelta
 
-from _setup import setup_django
+from _setup import fresh_organization, setup_django
 
 SUBTYPES = [("soft", "mailbox_full"), ("hard", "address_unknown"), ("block", "spam_detected"), ("soft", "rate_limited")]
 
@@ -31,7 +34,7 @@ def main():
     release_rate, simple_release_rate = bench_release(args.learners, args.simple)
     odds_ms, simple_odds_ms = bench_odds(args.clearances, args.simple)
     print(
-        f"released {args.learners} learners: {release_rate:.0f}/s (one transaction each: {simple_release_rate:.0f}/s); "
+        f"load {os.getloadavg()[0]:.2f}; released {args.learners} learners: {release_rate:.0f}/s (one transaction each: {simple_release_rate:.0f}/s); "
         f"recovery odds over {args.clearances} clearances: {odds_ms:.0f} ms (one query each: {simple_odds_ms:.0f} ms)"
     )
     print(
@@ -39,16 +42,6 @@ def main():
         f"limit_ratio={release_rate / simple_release_rate:.1f} odds_ms={odds_ms:.0f} "
         f"simple_odds_ms={simple_odds_ms:.0f} odds_ratio={simple_odds_ms / odds_ms:.1f}"
     )
-
-
-def fresh_org(slug):
-    from bounceportal.audit import retention_path
-    from contacts.models import Organization
-    from contacts.services import create_organization
-
-    with retention_path():  # the last run's clearances are audit rows (bounceportal/audit.py)
-        Organization.objects.filter(slug=slug).delete()
-    return create_organization(name=slug, slug=slug)
 
 
 def suppressed_learners(org, count, **fields):
@@ -69,13 +62,13 @@ def bench_release(count, simple):
     from contacts.choices import ClearedVia
     from contacts.deliverability import clear_bounce_status, release_expired_suppressions
 
-    org = fresh_org("bench-release")
+    org = fresh_organization("bench-release")
     suppressed_learners(org, count)
     started = time.perf_counter()
     released = release_expired_suppressions()
     rate = released / (time.perf_counter() - started)
     assert released == count, (released, count)
-    learners = suppressed_learners(fresh_org("bench-release-simple"), simple)
+    learners = suppressed_learners(fresh_organization("bench-release-simple"), simple)
     started = time.perf_counter()
     for learner in learners:
         clear_bounce_status(learner=learner, cleared_by=None, via=ClearedVia.EXPIRY)
@@ -91,7 +84,7 @@ def bench_odds(count, simple):
     from contacts.models import Clearance, Learner
     from contacts.recovery import COUNTED_CLEARS, recovery_odds
 
-    org = fresh_org("bench-odds")
+    org = fresh_organization("bench-odds")
     learners = suppressed_learners(org, count, retry_at=None)
     for i, (category, subtype) in enumerate(SUBTYPES):  # four subtypes, in equal parts
         Learner.objects.filter(pk__in=[learner.pk for learner in learners[i :: len(SUBTYPES)]]).update(
