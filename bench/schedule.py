@@ -75,12 +75,12 @@ def raw_copy(run, campaign) -> tuple[float, str]:
             ready.append(row)
         conn.commit()
         clock = CpuClock(conn.info.backend_pid)
-        cpu, started = clock(), time.perf_counter()
+        before, started = clock(), time.perf_counter()
         with conn.cursor().copy(f"COPY campaigns_send ({quoted}) FROM STDIN") as copy:
             for row in ready:
                 copy.write_row(row)
         conn.commit()
-        elapsed, cpu = time.perf_counter() - started, cpu_between(cpu, clock())
+        elapsed, cpu = time.perf_counter() - started, cpu_between(before, clock())
         conn.execute("DELETE FROM campaigns_send WHERE run_id = %s", [other.pk])
         conn.commit()
     other.delete()
