@@ -1,0 +1,30 @@
+"""Organizations, their portal members and learners, bounce policy, lists, jobs and the clearance audit.
+
+A package of modules by subject; every model is imported here, so ``from contacts.models import Learner``
+and the migrations' ``contacts.models.EmailDomain`` / ``validate_time_zone`` keep working.
+"""
+
+from contacts.models.jobs import BulkClearJob, BulkClearJobStatus, JobProgress, LearnerImport, LearnerImportStatus
+from contacts.models.learners import Clearance, EmailDomain, Learner, LearnerQuerySet
+from contacts.models.lists import AutomationAction, AutomationRule, NeverSuppress, NeverSuppressQuerySet
+from contacts.models.organizations import BouncePolicy, Membership, Organization, validate_time_zone
+
+__all__ = [
+    "AutomationAction",
+    "AutomationRule",
+    "BouncePolicy",
+    "BulkClearJob",
+    "BulkClearJobStatus",
+    "Clearance",
+    "EmailDomain",
+    "JobProgress",
+    "Learner",
+    "LearnerImport",
+    "LearnerImportStatus",
+    "LearnerQuerySet",
+    "Membership",
+    "NeverSuppress",
+    "NeverSuppressQuerySet",
+    "Organization",
+    "validate_time_zone",
+]
