@@ -6,9 +6,9 @@ needs the plain ``AddIndex``. This operation is the concurrent one on
 PostgreSQL and the plain one elsewhere (use it in a migration with ``atomic = False``).
 """
 
-from django.contrib.postgres.operations import AddIndexConcurrently
+from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations
-from django.db.migrations.operations import AddIndex
+from django.db.migrations.operations import AddIndex, RemoveIndex
 
 
 class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
@@ -23,6 +23,22 @@ class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
         else:
             AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class RemoveIndexConcurrentlyOnPostgres(RemoveIndexConcurrently):
+    """``RemoveIndexConcurrently`` on PostgreSQL, the plain ``RemoveIndex`` elsewhere."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        else:
+            RemoveIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        else:
+            RemoveIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
 class RunSQLByVendor(migrations.RunPython):

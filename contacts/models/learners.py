@@ -100,7 +100,9 @@ class Learner(models.Model):
             ),
             models.Index(fields=["organization", "last_engaged_at"], name="learner_org_engaged"),
             models.Index(fields=["organization", "email"], name="learner_org_email"),
-            models.Index(fields=["organization", "email_domain"], name="learner_org_domain"),
+            # The domain filter in id order (the API's cursor pages): one range of this index, where a walk
+            # of the primary key read 200 rows for each one of a domain's (155 ms at a million learners).
+            models.Index(fields=["organization", "email_domain", "id"], name="learner_org_domain_id"),
             # The API's cursor pages in id order: an index range scan whatever the planner's estimates.
             models.Index(fields=["organization", "id"], name="learner_org_id"),
             # The API's "updated since" sync.
