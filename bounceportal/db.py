@@ -18,14 +18,17 @@ from django.db.models import Field, Model, Q
 
 
 def update_fields_many(objs: Sequence[Any], field_names: list[str], *, model: type[Model] | None = None) -> None:
-    """Write ``field_names`` of each object back by primary key, in one executemany.
+    """Write ``field_names`` of each object back by primary key, in one statement.
 
     The objects are instances of ``model`` (by default the first object's class) or any
     objects carrying the same attributes (the field's ``attname`` and the primary key's).
+    An object listed twice is written as its last listing says.
 
-    Django's ``bulk_update`` builds a CASE expression per field and row, which
-    costs milliseconds per row in Python; psycopg 3 pipelines an executemany
-    into a single round trip, so this stays cheap for a batch of any size.
+    Django's ``bulk_update`` builds a CASE expression per field and row, which costs
+    milliseconds per row in Python. On PostgreSQL all rows travel as ONE JSON parameter
+    joined to the table (``UPDATE … FROM jsonb_to_recordset``): one statement for the
+    server to plan and run, where an executemany of one UPDATE per row costs it a
+    statement per row. Fields JSON cannot carry exactly fall back to that executemany.
     """
     if not objs:
         return
@@ -33,9 +36,12 @@ def update_fields_many(objs: Sequence[Any], field_names: list[str], *, model: ty
     connection = connections[router.db_for_write(model)]
     fields = concrete_fields(model, field_names)
     names = sql_names(model, connection)
-    assignments = ", ".join(f"{getattr(names, field.name)} = %s" for field in fields)
     pk = model._meta.pk
     assert pk is not None  # every concrete model has one
+    if connection.vendor == "postgresql" and all(f.get_internal_type() in _JSON_SAFE for f in fields):
+        _update_from_json(connection, names, pk, fields, objs)
+        return
+    assignments = ", ".join(f"{getattr(names, field.name)} = %s" for field in fields)
     sql = f"UPDATE {names.table} SET {assignments} WHERE {getattr(names, pk.name)} = %s"
     rows = [
         [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
@@ -46,15 +52,62 @@ def update_fields_many(objs: Sequence[Any], field_names: list[str], *, model: ty
         cursor.executemany(sql, rows)
 
 
+# Field types whose Python values JSON carries as PostgreSQL reads them back (jsonb_to_recordset).
+_JSON_SAFE = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "DateField",
+        "DateTimeField",
+        "EmailField",
+        "ForeignKey",
+        "IntegerField",
+        "JSONField",
+        "OneToOneField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SlugField",
+        "SmallIntegerField",
+        "TextField",
+        "URLField",
+    }
+)
+
+
+def _update_from_json(connection, names: SimpleNamespace, pk: Field, fields: list[Field], objs: Sequence[Any]) -> None:
+    by_pk: dict = {}
+    for obj in objs:  # the last listing wins, as it did one statement per row
+        by_pk[getattr(obj, pk.attname)] = obj
+    # Row keys are r0, r1, ... (never a column name that needs quoting inside the record definition).
+    keys = [f"r{n}" for n in range(len(fields))]
+    record = ", ".join(
+        [f"pk {pk.rel_db_type(connection)}"] + [f"{k} {f.db_type(connection)}" for k, f in zip(keys, fields)]
+    )
+    assignments = ", ".join(f"{getattr(names, f.name)} = r.{k}" for k, f in zip(keys, fields))
+    sql = (
+        f"UPDATE {names.table} SET {assignments} FROM jsonb_to_recordset(%s::jsonb) AS r({record}) "
+        f"WHERE {names.table}.{getattr(names, pk.name)} = r.pk"
+    )
+    ordered = [by_pk[row_pk] for row_pk in sorted(by_pk)]  # id order: the order rows are met (and locked) in
+    rows = json_rows(ordered, [pk, *fields], ["pk", *keys])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [json.dumps(rows)])
+
+
 def insert_new_rows(
-    model: type[Model], rows: Sequence[Model], columns: Sequence[str], *, unique: Sequence[str], key: str
+    model: type[Model], rows: Sequence[Any], columns: Sequence[str], *, unique: Sequence[str], key: str
 ) -> set:
     """Insert the rows with one ``INSERT … ON CONFLICT (unique) DO NOTHING RETURNING``; set the new rows'
     primary keys (the others keep none) and return the ``key`` values of those inserted. An empty
     ``unique`` skips a row that conflicts with any unique constraint of the table.
 
     Rows a concurrent writer (or an earlier request) stored already are skipped by the database, so
-    the caller acts only on what it inserted and nothing is ever applied twice.
+    the caller acts only on what it inserted and nothing is ever applied twice. A row is an instance of
+    ``model`` or any object carrying the columns' attnames and a settable ``pk``.
     """
     if not rows:
         return set()
@@ -64,24 +117,7 @@ def insert_new_rows(
     pk = model._meta.pk
     assert pk is not None
     columns_sql = ", ".join(getattr(names, f.name) for f in fields)
-    if connection.vendor == "postgresql" and not any(f.get_internal_type() == "BinaryField" for f in fields):
-        # All rows as ONE JSON parameter (json.dumps is C), unpacked by jsonb_to_recordset: a row × column
-        # placeholder list (or per-element array escaping) costs more in psycopg than the insert itself.
-        record = ", ".join(f"{column_of(f)} {f.db_type(connection)}" for f in fields)
-        source = f"SELECT {columns_sql} FROM jsonb_to_recordset(%s::jsonb) AS r({record})"
-        params: list = [
-            json.dumps([{column_of(f): _json_value(getattr(row, f.attname)) for f in fields} for row in rows])
-        ]
-    elif connection.vendor == "postgresql":
-        # One array per column (UNNEST), as Django's bulk_create does there.
-        values = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] for row in rows]
-        source = "SELECT * FROM UNNEST(" + ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields) + ")"
-        params = [list(column) for column in zip(*values)]
-    else:
-        values = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] for row in rows]
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        source = "VALUES " + ", ".join([one] * len(rows))
-        params = [value for row in values for value in row]
+    source, params = _row_source(connection, fields, rows, columns_sql)
     conflict = "(" + ", ".join(getattr(names, u) for u in unique) + ")" if unique else ""
     sql = (
         f"INSERT INTO {names.table} ({columns_sql}) {source} ON CONFLICT {conflict} "
@@ -92,7 +128,8 @@ def insert_new_rows(
         ids = {value: row_pk for row_pk, value in cursor.fetchall()}
     for row in rows:
         row.pk = ids.get(getattr(row, key))
-        row._state.adding = row.pk is None
+        if isinstance(row, Model):
+            row._state.adding = row.pk is None
     return set(ids)
 
 
@@ -150,6 +187,59 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
     return inserted
 
 
+def insert_finished_rows(model: type[Model], rows: Sequence[Model], columns: Sequence[str]) -> None:
+    """Insert finished rows (their primary keys set, e.g. from ``reserve_ids``) with one ``INSERT``.
+
+    What ``bulk_create`` does for rows whose ids are known, without its per-value preparation
+    (the rows travel as one JSON parameter on PostgreSQL). A conflicting row fails the insert.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    fields = concrete_fields(model, columns)
+    names = sql_names(model, connection)
+    columns_sql = ", ".join(getattr(names, f.name) for f in fields)
+    source, params = _row_source(connection, fields, rows, columns_sql)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {names.table} ({columns_sql}) {source}", params)
+    for row in rows:
+        row._state.adding = False
+
+
+def reserve_ids(model: type[Model], count: int) -> list[int] | None:
+    """Draw ``count`` primary keys from the model's id sequence (PostgreSQL; None elsewhere), so rows
+    can be named by id before they are inserted."""
+    connection = connections[router.db_for_write(model)]
+    pk = model._meta.pk
+    if connection.vendor != "postgresql" or pk is None:
+        return None
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(model._meta.db_table), column_of(pk), count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _row_source(connection, fields: list[Field], rows: Sequence[Any], columns_sql: str) -> tuple[str, list]:
+    """The ``SELECT`` / ``VALUES`` an ``INSERT`` takes the rows from, and its parameters."""
+    if connection.vendor == "postgresql" and not any(f.get_internal_type() == "BinaryField" for f in fields):
+        # All rows as ONE JSON parameter (json.dumps is C), unpacked by jsonb_to_recordset: a row × column
+        # placeholder list (or per-element array escaping) costs more in psycopg than the insert itself.
+        record = ", ".join(f"{column_of(f)} {f.db_type(connection)}" for f in fields)
+        source = f"SELECT {columns_sql} FROM jsonb_to_recordset(%s::jsonb) AS r({record})"
+        return source, [json.dumps(json_rows(rows, fields, [column_of(f) for f in fields]))]
+    values = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] for row in rows]
+    if connection.vendor == "postgresql":
+        # One array per column (UNNEST), as Django's bulk_create does there.
+        source = "SELECT * FROM UNNEST(" + ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields) + ")"
+        return source, [list(column) for column in zip(*values)]
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return "VALUES " + ", ".join([one] * len(rows)), [value for row in values for value in row]
+
+
 def concrete_fields(model: type[Model], names: Iterable[str]) -> list[Field]:
     """The model's concrete fields named ``names`` (a field's name or attname), in that order."""
     by_name: dict[str, Field] = {}
@@ -174,6 +264,26 @@ def column_of(field: Field) -> str:
     if field.column is None:
         raise ValueError(f"{field} has no column")
     return field.column
+
+
+def json_rows(objs: Sequence[Any], fields: Sequence[Field], keys: Sequence[str]) -> list[dict]:
+    """Each object's ``fields`` as a JSON-ready mapping under ``keys`` (dates and times as ISO text).
+
+    The hot part of a batch write: the date conversion is done only for the fields that hold dates.
+    """
+    pairs = list(zip(keys, (f.attname for f in fields)))
+    dated = [(k, f.attname) for k, f in zip(keys, fields) if f.get_internal_type() in _DATED]
+    plain = [pair for pair in pairs if pair not in dated]
+    rows = []
+    for obj in objs:
+        row = {k: getattr(obj, name) for k, name in plain}
+        for k, name in dated:
+            row[k] = _json_value(getattr(obj, name))
+        rows.append(row)
+    return rows
+
+
+_DATED = frozenset({"DateTimeField", "DateField"})
 
 
 def _json_value(value):

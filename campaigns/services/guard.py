@@ -24,6 +24,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
+from bounceportal.db import pk_in
 from campaigns.counters import attempted_of, counts_for_runs
 from campaigns.models import CampaignRun, RunStatus, Send
 from contacts.choices import Category
@@ -56,7 +57,7 @@ def _may_count(event) -> bool:
 def runs_of_sends(send_ids) -> dict[int, int]:
     """``send id -> run id`` for these sends (one query; none when there are none)."""
     ids = {pk for pk in send_ids if pk}
-    return dict(Send.objects.filter(pk__in=ids).values_list("pk", "run_id")) if ids else {}
+    return dict(Send.objects.filter(pk_in(ids)).values_list("pk", "run_id")) if ids else {}
 
 
 @dataclass(frozen=True)

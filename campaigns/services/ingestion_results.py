@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from bounceportal.counts import add_counts
+
 
 @dataclass
 class BatchResult:
@@ -26,8 +28,7 @@ class BatchResult:
 
     def add(self, other: BatchResult) -> None:
         """Add another batch's counts (and its refs to mark) to these."""
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        add_counts(self, other, COUNTS)
         self.to_mark.extend(other.to_mark)
         self.unsettled.extend(other.unsettled)
 
@@ -59,8 +60,7 @@ class PollResult(BatchResult):
 
     def add(self, batch: BatchResult) -> None:
         """Add a batch's counts; its refs are marked right after it, so the poll keeps none."""
-        for name in COUNTS:
-            setattr(self, name, getattr(self, name) + getattr(batch, name))
+        add_counts(self, batch, COUNTS)
 
     def as_dict(self) -> dict:
         data = asdict(self)

@@ -11,8 +11,10 @@ date of clicks found to be a scanner's after they were counted.
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from bounceportal.db import pk_in
 from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.deliverability.clearing import cleared_fields, insert_clearances
 from contacts.deliverability.facts import EngagementResult
@@ -23,14 +25,19 @@ _CLICK_NOTE = "Clicked a link in a message, so the address works."
 
 
 def record_deliveries(*, learner_ids, now=None) -> int:
-    """Reset the consecutive soft-bounce count of these learners (a DSN said delivered); return how many."""
+    """Reset the consecutive soft-bounce count of these learners (a DSN said delivered); return how many had one.
+
+    Learners whose counts are zero already are not written (most deliveries are of such learners,
+    and a row rewritten to the same values still costs a new row version).
+    """
     ids = sorted({learner_id for learner_id in learner_ids if learner_id})
     if not ids:
         return 0
     with transaction.atomic(savepoint=False):
         if len(ids) > 1:  # one UPDATE locks its rows in scan order: take them in id order first
-            list(Learner.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-        return Learner.objects.filter(pk__in=ids).update(soft_bounce_count=0, soft_suppressions=0)
+            list(Learner.objects.select_for_update().filter(pk_in(ids)).order_by("pk").values_list("pk", flat=True))
+        counted = Q(soft_bounce_count__gt=0) | Q(soft_suppressions__gt=0)
+        return Learner.objects.filter(pk_in(ids), counted).update(soft_bounce_count=0, soft_suppressions=0)
 
 
 def record_open(*, learner_id: int, now=None) -> EngagementResult:

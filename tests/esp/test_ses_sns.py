@@ -82,6 +82,8 @@ def test_signed_ses_transient_general_bounce_is_a_mailbox_full_soft_bounce(clien
     assert raw.service_verdict["words"] == "Transient/General" and raw.classifier_verdict["reason"] == "mailboxfull"
     assert raw.decided_by == "classifier: the service says only Transient/General"
     assert any(item["rule"] == "decided by" for item in event.evidence)
+    send.learner.refresh_from_db()
+    assert send.learner.status == "active" and send.learner.soft_bounce_count == 1
 
 
 def test_ses_bounce_signed_by_another_key_is_refused(client, make_connection, send, sns):

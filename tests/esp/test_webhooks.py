@@ -6,6 +6,7 @@ import json
 import logging
 
 import pytest
+from django.urls import reverse
 
 from campaigns.esp_models import EspEvent, EspEventState
 from campaigns.models import BounceEvent, EventSource, MatchedBy, SendStatus
@@ -113,13 +114,17 @@ def test_mailgun_permanent_failure_with_hmac_signature(client, make_connection, 
     }
 
     response = client.post(hook_url(connection), data=json.dumps(payload), content_type="application/json")
+    again = client.post(hook_url(connection), data=json.dumps(payload), content_type="application/json")
     payload["signature"]["signature"] = "0" * 64
     forged = client.post(hook_url(connection), data=json.dumps(payload), content_type="application/json")
 
     assert response.status_code == 200 and forged.status_code == 403
+    assert again.status_code == 200 and again.json()["duplicates"] == 1
     event = BounceEvent.objects.get()
     assert (event.category, event.reason, event.reply_code) == ("hard", "userunknown", "550")
     assert event.esp_event.decided_by.startswith("classifier: the service says only permanent/bounce")
+    send.learner.refresh_from_db()
+    assert send.learner.status == DeliverabilityStatus.BOUNCED and send.learner.bounce_count == 1
 
 
 def test_postmark_soft_bounce_reads_the_diagnostic_mailbox_full(client, make_connection, send):
@@ -147,7 +152,15 @@ def test_postmark_soft_bounce_reads_the_diagnostic_mailbox_full(client, make_con
         HTTP_AUTHORIZATION="Basic cG9zdG1hcms6aG9vay1wYXNz",  # postmark:hook-pass
     )
 
+    again = client.post(
+        hook_url(connection),
+        data=json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Basic cG9zdG1hcms6aG9vay1wYXNz",
+    )
+
     assert without_auth.status_code == 403 and response.status_code == 200
+    assert again.json()["duplicates"] == 1
     event = BounceEvent.objects.get()
     assert (event.category, event.subtype, event.reason) == ("soft", "mailbox_full", "mailboxfull")
     send.learner.refresh_from_db()
@@ -182,25 +195,65 @@ def test_sparkpost_bounce_class_and_a_delivery_in_one_batch(client, make_connect
     body = [{"msys": {"message_event": bounce}}, {"msys": {"message_event": delivery}}]
 
     response = client.post(hook_url(connection), data=json.dumps(body), content_type="application/json")
+    again = client.post(hook_url(connection), data=json.dumps(body), content_type="application/json")
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.json()["stored"] == 2
+    assert again.json()["duplicates"] == 2
     event = BounceEvent.objects.get()
     assert (event.category, event.reason, event.learner_id) == ("hard", "userunknown", send.learner_id)
+    send.learner.refresh_from_db()
+    assert send.learner.status == DeliverabilityStatus.BOUNCED and send.learner.bounce_count == 1
     delivered.refresh_from_db()
     assert delivered.status == SendStatus.DELIVERED
 
 
-def test_unknown_event_type_is_stored_for_review(client, make_connection, send):
+def test_unknown_event_type_is_stored_and_listed_for_review(admin_client, make_connection, send):
     key = SendGridKey()
     connection = make_connection("sendgrid", verification_key=key.public_b64)
     event = {"email": send.email, "timestamp": 1764583200, "event": "brand_new_kind", "sg_event_id": "n3w"}
 
-    response = post_sendgrid(client, connection, key, [event])
+    response = post_sendgrid(admin_client, connection, key, [event])
+    page = admin_client.get(reverse("campaigns:esp-edit", args=[connection.pk]))
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.json()["stored"] == 1
     stored = EspEvent.objects.get()
     assert stored.state == EspEventState.UNKNOWN and stored.raw["event"] == "brand_new_kind"
     assert not BounceEvent.objects.exists()
+    assert "Events to review" in page.content.decode() and "brand_new_kind" in page.content.decode()
+
+
+def test_one_batch_reads_each_text_with_its_own_service_verdict_and_keeps_both_per_event(
+    client, make_connection, send, org
+):
+    from tests.factories import SendFactory
+
+    key = SendGridKey()
+    connection = make_connection("sendgrid", verification_key=key.public_b64)
+    kim = SendFactory(run=send.run, email="kim@school.example", learner__email="kim@school.example")
+    full = "452 4.2.2 The email account that you tried to reach is over quota."
+    events = [
+        sendgrid_bounce(send, sg_event_id="a", reason=full, bounce_classification="Unclassified"),
+        sendgrid_bounce(kim, email=kim.email, bp_token=kim.token, sg_event_id="b", reason=full),
+        sendgrid_bounce(kim, email=kim.email, bp_token=kim.token, sg_event_id="c", reason=full),
+    ]
+
+    response = post_sendgrid(client, connection, key, events)
+
+    assert response.json()["stored"] == 3
+    rows = {row.event_id.split("/")[0]: row for row in EspEvent.objects.all()}
+    assert rows["a"].decided_by == "classifier: the service says only bounce/Unclassified"
+    assert rows["b"].decided_by.startswith("classifier over service: the diagnostic reads mailboxfull")
+    assert (
+        rows["b"].service_verdict["reason"] == "userunknown" and rows["b"].classifier_verdict["reason"] == "mailboxfull"
+    )
+    assert rows["c"].decided_by == rows["b"].decided_by
+    bounces = {e.esp_event.event_id.split("/")[0]: e for e in BounceEvent.objects.select_related("esp_event")}
+    assert (bounces["a"].address, bounces["a"].learner_id) == (send.email, send.learner_id)
+    assert (bounces["b"].address, bounces["b"].learner_id) == (kim.email, kim.learner_id)
+    assert {e.reason for e in bounces.values()} == {"mailboxfull"}
+    assert all(sum(item["rule"] == "decided by" for item in e.evidence) == 1 for e in bounces.values())
+    kim.learner.refresh_from_db()
+    assert kim.learner.soft_bounce_count == 2
 
 
 def test_an_event_without_our_token_falls_back_to_the_recent_send_of_its_address(client, make_connection, send):

@@ -16,16 +16,17 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from bounceportal.classifier import recipient_for_reason
 from bounceportal.classifier.tokens import message_id_token
-from bounceportal.db import clean_text, field_in, insert_new_rows, update_fields_many
+from bounceportal.db import clean_text, field_in, insert_new_rows, pk_in, update_fields_many
 from campaigns.esp_models import EspEventKind, EspEventState
 from campaigns.models import (
     BounceEvent,
@@ -41,7 +42,7 @@ from campaigns.models import (
 from campaigns.services.esp.vocab import decide, service_verdict
 from campaigns.services.explanation import explanation_fields
 from campaigns.services.matching import Clues, SendMatcher
-from campaigns.services.policy import apply_bounce_events, lock_learners_in_order
+from campaigns.services.policy import lock_learners_in_order, store_and_apply_bounce_events
 from contacts import deliverability
 from contacts.choices import Category, Reason, Subtype
 
@@ -103,8 +104,23 @@ class TrackingEvent:
             metadata=event.metadata if isinstance(event.metadata, dict) else {},
             mta_response=str(event.mta_response or ""),
             description=str(event.description or ""),
-            raw=json.loads(json.dumps(raw, default=str)),
+            raw=raw,
         )
+
+    @classmethod
+    def many_from_anymail(cls, events: list) -> list[TrackingEvent]:
+        """``from_anymail`` for a request's events, their raw parts made JSON-ready.
+
+        The services' raw events are parsed JSON already (one check for the whole batch); only
+        when one is not are they rewritten, each value JSON cannot carry as its text.
+        """
+        tracking = [cls.from_anymail(event) for event in events]
+        try:
+            json.dumps([event.raw for event in tracking])
+        except (TypeError, ValueError):
+            for event in tracking:
+                event.raw = json.loads(json.dumps(event.raw, default=str))
+        return tracking
 
     def key(self) -> str:
         """Unique per event and recipient (SES sends one notification, with one id, for several recipients)."""
@@ -123,6 +139,30 @@ class EspBatchResult:
     unknown: int = 0
 
 
+@dataclass(slots=True)
+class _RawEvent:
+    """One ``EspEvent`` row to insert (``insert_new_rows`` reads its attributes, one per column): a
+    model instance's ``__init__`` cost more than all the rest of planning the event."""
+
+    organization_id: int
+    connection_id: int
+    event_id: str
+    kind: str
+    service_type: str
+    recipient: str
+    message_id: str
+    send_id: int | None
+    matched_by: str
+    state: str
+    occurred_at: datetime
+    received_at: datetime
+    raw: dict
+    service_verdict: dict = field(default_factory=dict)
+    classifier_verdict: dict = field(default_factory=dict)
+    decided_by: str = ""
+    pk: int | None = None
+
+
 @dataclass
 class _Plan:
     rows: list = field(default_factory=list)  # (EspEvent, BounceEvent | None)
@@ -130,6 +170,8 @@ class _Plan:
     deferrals: dict = field(default_factory=dict)  # send id -> text
     opens: dict = field(default_factory=dict)  # send id -> send
     clicks: dict = field(default_factory=dict)
+    # (service verdict, diagnostic) -> (decision, explanation fields): a batch repeats few texts.
+    decisions: dict = field(default_factory=dict)
 
 
 def ingest_esp_events(*, connection: EspConnection, events: list[TrackingEvent], now=None) -> EspBatchResult:
@@ -188,9 +230,7 @@ def _ses_header_tokens(raw: dict) -> list[str]:
 
 
 def _occurred(event: TrackingEvent, now):
-    from django.utils.dateparse import parse_datetime
-
-    when = parse_datetime(event.timestamp) if event.timestamp else None
+    when = _parse_time(event.timestamp) if event.timestamp else None
     if when is None or when.tzinfo is None or not now - timedelta(days=60) <= when <= now + timedelta(minutes=5):
         return now
     return min(when, now)
@@ -200,7 +240,7 @@ def _plan_event(plan: _Plan, connection, key: str, event: TrackingEvent, clues: 
     send, matched_by = matcher.match(clues, event.recipient, at=now)
     if matched_by == MatchedBy.VERP:
         matched_by = MatchedBy.ESP_METADATA
-    row = EspEvent(
+    row = _RawEvent(
         organization_id=connection.organization_id,
         connection_id=connection.pk,
         event_id=key,
@@ -217,7 +257,7 @@ def _plan_event(plan: _Plan, connection, key: str, event: TrackingEvent, clues: 
     )
     bounce = None
     if event.kind in _BOUNCE_KINDS or event.kind in _REPORT_KINDS:
-        bounce = _bounce_event(row, event, connection, send, matched_by)
+        bounce = _bounce_event(row, event, connection, send, matched_by, plan.decisions)
     elif event.kind == EspEventKind.UNKNOWN or event.kind not in _KINDS:
         row.state = EspEventState.UNKNOWN
     elif event.kind in _RECORD_ONLY or event.kind.startswith("inbound"):
@@ -244,14 +284,13 @@ def _service_type(raw: dict) -> str:
     return str(data.get("event") or data.get("type") or "") if isinstance(data, dict) else ""
 
 
-def _bounce_event(row: EspEvent, event: TrackingEvent, connection, send, matched_by) -> BounceEvent:
+def _bounce_event(row: _RawEvent, event: TrackingEvent, connection, send, matched_by, decisions: dict) -> BounceEvent:
     diagnostic = event.mta_response or (event.description if event.kind in _BOUNCE_KINDS else "")
     address = event.recipient or (send.email if send else "")
     if event.kind in _BOUNCE_KINDS:
         verdict = service_verdict(connection.service, event.raw, event.kind)
-        decision = decide(verdict, diagnostic, address=address)
+        decision, explanation = _decision(decisions, verdict, diagnostic, address)
         recipient = decision.recipient
-        recipient.note("decided by", decision.rule)
         row.service_verdict, row.classifier_verdict, row.decided_by = (
             decision.service,
             decision.classifier,
@@ -260,6 +299,7 @@ def _bounce_event(row: EspEvent, event: TrackingEvent, connection, send, matched
     else:
         reason = "vacation" if event.kind == EspEventKind.AUTORESPONDED else "feedback"
         recipient = recipient_for_reason(reason, address=address, diagnostic=diagnostic or event.description)
+        explanation = explanation_fields(recipient)
     category, subtype = recipient.category, recipient.subtype
     if event.kind == EspEventKind.UNSUBSCRIBED:
         category, subtype = Category.UNSUBSCRIBE, Subtype.UNSUBSCRIBE_REQUEST
@@ -283,8 +323,30 @@ def _bounce_event(row: EspEvent, event: TrackingEvent, connection, send, matched
         feedback_type=clean_text(event.description, 40) if event.kind == EspEventKind.COMPLAINED else "",
         matched_by=matched_by,
         occurred_at=row.occurred_at,
-        **explanation_fields(recipient),
+        **{**explanation, "evidence": list(explanation["evidence"])},  # a cached decision's list is shared
     )
+
+
+def _decision(decisions: dict, verdict, diagnostic: str, address: str) -> tuple:
+    """The classifier's and the service's decision on this text, read once per batch and text.
+
+    The reading depends on the service's verdict and the diagnostic only (the address is not read),
+    and a batch of 1,000 carries a few dozen distinct texts: ``decisions`` keeps what was decided.
+    """
+    key = (verdict, diagnostic)
+    found = decisions.get(key)
+    if found is None:
+        decision = decide(verdict, diagnostic, address=address)
+        decision.recipient.note("decided by", decision.rule)
+        found = decisions[key] = (decision, explanation_fields(decision.recipient))
+    return found
+
+
+def _parse_time(text: str):
+    try:  # what from_anymail wrote (isoformat); other ISO forms the slower parser reads
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return parse_datetime(text)
 
 
 def _apply(plan: _Plan, inserted: set, now, result: EspBatchResult) -> None:
@@ -302,17 +364,17 @@ def _apply(plan: _Plan, inserted: set, now, result: EspBatchResult) -> None:
     deliveries = [s for pk, s in plan.deliveries.items() if pk in live_sends]
     lock_learners_in_order([b.learner_id for b in bounces] + [s.learner_id for s in deliveries])
     if bounces:
-        apply_bounce_events(events=BounceEvent.objects.bulk_create(bounces), now=now)
+        store_and_apply_bounce_events(events=bounces, now=now)
         result.bounces = len(bounces)
     if deliveries:
         deliverability.record_deliveries(learner_ids=[s.learner_id for s in deliveries], now=now)
         Send.objects.filter(
-            pk__in=[s.pk for s in deliveries], status__in=(SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.DEFERRED)
+            pk_in(s.pk for s in deliveries), status__in=(SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.DEFERRED)
         ).update(status=SendStatus.DELIVERED, delivered_at=now, status_changed_at=now)
     deferrals = {pk: text for pk, text in plan.deferrals.items() if pk in live_sends}
     if deferrals:
         deferred = list(
-            Send.objects.filter(pk__in=deferrals, status__in=(SendStatus.SCHEDULED, SendStatus.SENT)).only("pk")
+            Send.objects.filter(pk_in(deferrals), status__in=(SendStatus.SCHEDULED, SendStatus.SENT)).only("pk")
         )
         for send in deferred:
             send.status, send.status_changed_at, send.last_reply = SendStatus.DEFERRED, now, deferrals[send.pk]
@@ -326,8 +388,8 @@ def _engagement(plan: _Plan, live_sends: set, now) -> None:
         deliverability.record_open(learner_id=send.learner_id, now=now)
     if opened:
         ids = [s.pk for s in opened]
-        Send.objects.filter(pk__in=ids).update(open_count=F("open_count") + 1)
-        Send.objects.filter(pk__in=ids, opened_at__isnull=True).update(
+        Send.objects.filter(pk_in(ids)).update(open_count=F("open_count") + 1)
+        Send.objects.filter(pk_in(ids), opened_at__isnull=True).update(
             opened_at=now, status=SendStatus.OPENED, status_changed_at=now
         )
     clicked = sorted((s for pk, s in plan.clicks.items() if pk in live_sends), key=lambda s: s.learner_id)
@@ -335,8 +397,8 @@ def _engagement(plan: _Plan, live_sends: set, now) -> None:
         deliverability.record_click(learner_id=send.learner_id, now=now)
     if clicked:
         ids = [s.pk for s in clicked]
-        Send.objects.filter(pk__in=ids).update(click_count=F("click_count") + 1)
-        Send.objects.filter(pk__in=ids, clicked_at__isnull=True).update(clicked_at=now)
+        Send.objects.filter(pk_in(ids)).update(click_count=F("click_count") + 1)
+        Send.objects.filter(pk_in(ids), clicked_at__isnull=True).update(clicked_at=now)
     # The profile's activity log lists them like the pixel's and the tracked links' (the service vouches a person).
     EngagementEvent.objects.bulk_create(
         EngagementEvent(

@@ -31,6 +31,7 @@ from anymail.webhooks.sendgrid import SendGridTrackingWebhookView
 from anymail.webhooks.sparkpost import SparkPostTrackingWebhookView
 from django.utils import timezone
 
+from bounceportal.counts import add_counts
 from campaigns.models import EspConnection
 from campaigns.services.esp.events import EspBatchResult, TrackingEvent, ingest_esp_events
 from campaigns.services.esp.sns import SnsError, confirm_subscription, verify_sns_message
@@ -155,7 +156,7 @@ def receive_webhook(*, connection: EspConnection, request) -> Received:
         events, confirmed = _sns_events(connection, view, request)
     else:
         events, confirmed = _verified_events(view, request), False
-    return Received(events=[TrackingEvent.from_anymail(event) for event in events], confirmed=confirmed)
+    return Received(events=TrackingEvent.many_from_anymail(events), confirmed=confirmed)
 
 
 def _verified_events(view, request) -> list:
@@ -205,7 +206,5 @@ def ingest_in_batches(*, connection: EspConnection, events: list[TrackingEvent])
     """Ingest the events in batches of 1,000 (one transaction each) and return the summed counts."""
     total = EspBatchResult()
     for start in range(0, len(events), BATCH_SIZE):
-        result = ingest_esp_events(connection=connection, events=events[start : start + BATCH_SIZE])
-        for name, value in result.__dict__.items():
-            setattr(total, name, getattr(total, name) + value)
+        add_counts(total, ingest_esp_events(connection=connection, events=events[start : start + BATCH_SIZE]))
     return total
