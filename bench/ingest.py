@@ -35,6 +35,7 @@ from _setup import ROOT, QueryCounter, peak_rss_mb, setup_django
 SLUG = "bench-ingest"
 CHUNK = 5000
 DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
+CLAIM_SHARES: list[float] = []  # each poller's share of its time spent claiming / releasing ranges
 
 
 def main():
@@ -95,7 +96,12 @@ def main():
             f"imap_refetch_poll_s={imap['refetch_s']:.1f}",
             f"imap_leave_messages={imap['left']}",
         ]
-    fields += [f"messages={args.count}", f"imap_messages={imap_count}", f"load_avg={load()}"]
+    fields += [
+        f"claim_time_pct_max={100 * max(CLAIM_SHARES, default=0):.1f}",
+        f"messages={args.count}",
+        f"imap_messages={imap_count}",
+        f"load_avg={load()}",
+    ]
     print("RESULT " + " ".join(fields))
 
 
@@ -178,11 +184,34 @@ def _poller(mailbox_id: int, ready, go, results) -> None:
     connections.close_all()  # never share the parent's socket
     mailbox = BounceMailbox.objects.get(pk=mailbox_id)
     counter = QueryCounter()
+    claiming = _time_claims()
     ready.wait()
     go.wait()
+    started = time.perf_counter()
     with connection.execute_wrapper(counter):
         result = poll_mailbox_once(mailbox=mailbox)
-    results.put((result.fetched, result.stored, result.duplicates, result.marked, peak_rss_mb(), counter.count))
+    share = claiming[0] / (time.perf_counter() - started)
+    outcome = (result.fetched, result.stored, result.duplicates, result.marked, peak_rss_mb(), counter.count, share)
+    results.put(outcome)
+
+
+def _time_claims() -> list[float]:
+    """Add up, in this process, the seconds spent claiming and releasing ranges (lock waits included)."""
+    from campaigns.services.mailbox_claims import ClaimBoard
+
+    spent = [0.0]
+    for name in ("claim", "release"):
+        original = getattr(ClaimBoard, name)
+
+        def timed(self, *args, _original=original):
+            started = time.perf_counter()
+            try:
+                return _original(self, *args)
+            finally:
+                spent[0] += time.perf_counter() - started
+
+        setattr(ClaimBoard, name, timed)
+    return spent
 
 
 def run_pollers(mailbox_id: int, workers: int) -> tuple[float, float, list]:
@@ -208,11 +237,14 @@ def run_pollers(mailbox_id: int, workers: int) -> tuple[float, float, list]:
     elapsed = time.perf_counter() - started
     for process in processes:
         process.join()
+    CLAIM_SHARES.extend(o[6] for o in outcomes)
     return elapsed, max(o[4] for o in outcomes), outcomes
 
 
 def _summary(outcomes: list) -> str:
-    parts = [f"fetched {o[0]} stored {o[1]} dup {o[2]} marked {o[3]}" for o in outcomes]
+    parts = [
+        f"fetched {o[0]} stored {o[1]} dup {o[2]} marked {o[3]}, {o[6]:.1%} of its time claiming" for o in outcomes
+    ]
     return "; ".join(f"worker {i + 1}: {p}" for i, p in enumerate(parts))
 
 

@@ -1,8 +1,10 @@
-"""Per-mailbox poll locks in Redis, so two workers never poll one mailbox at once.
+"""Per-mailbox poll locks in Redis.
 
-The lock has an expiry (a worker that dies frees it) and is renewed after every
-batch; a poller that finds its lock lost stops before touching the mailbox
-again. Without Redis (the embedded demo: one process, eager tasks) there is
+A POP3 poll holds the lock throughout, so two workers never poll one such mailbox
+at once; IMAP and Maildir polls take it only for a moment, to claim the next range
+of a shared mailbox (``mailbox_claims``). The lock has an expiry (a worker that
+dies frees it) and is renewed after every batch; a poller that finds its lock lost
+stops before touching the mailbox again. Without Redis (the embedded demo: one process, eager tasks) there is
 nothing to coordinate with and the lock is a no-op. The database's unique
 digest is the second line of defence either way.
 """
