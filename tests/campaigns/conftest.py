@@ -121,13 +121,8 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-@pytest.fixture
-def celery_worker(settings, smtp_sink, tmp_path):
-    """A `celery worker --pool=solo` subprocess on the test database, Redis and the SMTP sink."""
-    from bounceportal.celery import app
-
-    app.conf.task_always_eager = False  # the autouse fixture restores it
-    app.control.purge()  # nothing left over from an earlier run
+def start_worker(settings, smtp_sink, log_path, name="worker"):
+    """Start a `celery worker --pool=solo` subprocess on the test database, Redis and the SMTP sink."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -140,7 +135,7 @@ def celery_worker(settings, smtp_sink, tmp_path):
         "PUBLIC_BASE_URL": "https://portal.e2e.test",
         "SEND_CHUNK_SIZE": "2",
     }
-    log = (tmp_path / "worker.log").open("w")
+    log = log_path.open("w")
     worker = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/celery"),
@@ -148,6 +143,8 @@ def celery_worker(settings, smtp_sink, tmp_path):
             "bounceportal.celery",
             "worker",
             "--pool=solo",
+            "-n",
+            f"{name}@%h",
             "-l",
             "info",
             "--without-heartbeat",
@@ -159,11 +156,40 @@ def celery_worker(settings, smtp_sink, tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    yield worker
+    log.close()  # the child has its own descriptor
+    return worker
+
+
+def stop_worker(worker) -> None:
     worker.terminate()
     try:
         worker.wait(timeout=20)
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
-    log.close()
+
+
+def _eager_off():
+    from bounceportal.celery import app
+
+    app.conf.task_always_eager = False  # the autouse fixture restores it
+    app.control.purge()  # nothing left over from an earlier run
+
+
+@pytest.fixture
+def celery_worker(settings, smtp_sink, tmp_path):
+    """A `celery worker --pool=solo` subprocess on the test database, Redis and the SMTP sink (worker.log)."""
+    _eager_off()
+    worker = start_worker(settings, smtp_sink, tmp_path / "worker.log")
+    yield worker
+    stop_worker(worker)
+
+
+@pytest.fixture
+def two_celery_workers(settings, smtp_sink, tmp_path):
+    """Two such workers taking chunks of the same queue (worker-1.log, worker-2.log)."""
+    _eager_off()
+    workers = [start_worker(settings, smtp_sink, tmp_path / f"worker-{n}.log", name=f"worker{n}") for n in (1, 2)]
+    yield workers
+    for worker in workers:
+        stop_worker(worker)

@@ -243,3 +243,38 @@ def test_a_real_worker_pauses_the_run_within_one_chunk_and_resumes_it_losing_not
     assert len(recipients) == len(set(recipients)), "a learner got the message twice"
     assert sorted(recipients + bounced) == sorted(learner.email for learner in made), "a send was lost"
     assert BounceEvent.objects.filter(send__run=run).count() == len(bounced)
+
+
+@pytest.mark.slow
+@pytest.mark.postgres  # worker processes on the test database
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_two_real_workers_sending_one_run_pause_it_once_and_lose_or_repeat_no_send(
+    org, guard_policy, smtp_sink, two_celery_workers, tmp_path
+):
+    made, refused = refused_share_grows(org, smtp_sink)
+    crossing = first_crossing(refused, len(made), min_sends=10, pause_percent=10)
+
+    run = launch_run(run=create_run(campaign=CampaignFactory(organization=org)))
+    paused = wait_until(lambda: CampaignRun.objects.get(pk=run.pk).status == RunStatus.PAUSED, timeout=90)
+    wait_until(lambda: False, timeout=2)  # chunks still queued must find the run paused and send nothing
+    at_pause, pause_reason = counts(run), CampaignRun.objects.get(pk=run.pk).pause_reason
+
+    smtp_sink.handler.rules.clear()
+    resume_run(run=run)
+    done = wait_until(lambda: CampaignRun.objects.get(pk=run.pk).status == RunStatus.DONE, timeout=90)
+
+    logs = "\n".join((tmp_path / f"worker-{n}.log").read_text() for n in (1, 2))
+    assert paused and "hard-bounce rate" in pause_reason, logs
+    attempted = at_pause.get(SendStatus.SENT, 0) + at_pause.get(SendStatus.BOUNCED, 0)
+    # Each worker may finish the chunk (2 sends) it was sending when the other paused the run; the two
+    # send chunks side by side, so the order of the outcomes is not quite the learners' order.
+    assert crossing - 2 <= attempted <= crossing + 4, (crossing, at_pause)
+    assert at_pause[SendStatus.SCHEDULED] == len(made) - attempted
+    assert logs.count("paused by the run guard") == 1, "the run was paused twice, or not by a worker"
+    assert "worker1@" in logs and "worker2@" in logs
+    assert done, logs
+    recipients = [m.rcpt_tos[0] for m in smtp_sink.messages]
+    bounced = list(Send.objects.filter(run=run, status=SendStatus.BOUNCED).values_list("email", flat=True))
+    assert len(recipients) == len(set(recipients)), "a learner got the message twice"
+    assert sorted(recipients + bounced) == sorted(learner.email for learner in made), "a send was lost"
