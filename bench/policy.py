@@ -13,6 +13,9 @@ limit_ratio / single_limit_ratio: the same state change done the simplest way in
 over freshly built events: raw SQL through psycopg, per batch (or per event) one transaction of a
 pipelined UPDATE per learner of its counters and last-bounce columns, one UPDATE of the events'
 outcomes and one of the sends (no policy, no locks, no guard); the ratio is its rate over ours.
+With --with-webhook the organization subscribes to the learner events, so the batches also write
+their outbox rows (the POSTs, the worker's cost, are not made); the RESULT line then ends with
+``webhook_deliveries=``.
 """
 
 import argparse
@@ -39,6 +42,11 @@ def main():
     parser.add_argument("--learners", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--single", type=int, default=2_000)
+    parser.add_argument(
+        "--with-webhook",
+        action="store_true",
+        help="subscribe the organization to the learner events: the batches then also write the outbox",
+    )
     args = parser.parse_args()
     setup_django()
     from campaigns.models import BounceEvent
@@ -47,9 +55,18 @@ def main():
     events = build(args.single, args.learners)
     single_rate, single_queries = measure(lambda: [apply_bounce_event(event=e) for e in events], len(events))
     events = build(args.events, args.learners)
+    if args.with_webhook:
+        subscribe(events[0].organization)
     batches = [events[i : i + args.batch] for i in range(0, len(events), args.batch)]
     rate, queries = measure(lambda: [apply_bounce_events(events=batch) for batch in batches], len(events))
     applied = BounceEvent.objects.filter(applied_at__isnull=False).count()
+    outbox = ""  # counted now: the raw runs below rebuild the organization
+    if args.with_webhook:
+        from contacts.webhook_models import WebhookDelivery
+
+        outbox = (
+            f" webhook_deliveries={WebhookDelivery.objects.filter(subscription__organization=org_of(events)).count()}"
+        )
     raw_single = raw_rate(build(args.single, args.learners), 1)
     raw_batched = raw_rate(build(args.events, args.learners), args.batch)
     print(
@@ -60,7 +77,24 @@ def main():
     print(
         f"RESULT events_per_s={rate:.0f} queries_per_event={queries:.2f} "
         f"single_events_per_s={single_rate:.0f} single_queries_per_event={single_queries:.2f} "
-        f"limit_ratio={raw_batched / rate:.1f} single_limit_ratio={raw_single / single_rate:.1f}"
+        f"limit_ratio={raw_batched / rate:.1f} single_limit_ratio={raw_single / single_rate:.1f}{outbox}"
+    )
+
+
+def org_of(events):
+    return events[0].organization_id
+
+
+def subscribe(organization):
+    """Subscribe the organization to the learner events; the outbox is written, never sent (no HTTP here)."""
+    from contacts.webhooks import events as outbox
+    from contacts.webhooks.subscriptions import create_subscription
+
+    outbox.deliver_soon = lambda: None  # the after-commit POSTs are the worker's cost, not the policy's
+    create_subscription(
+        organization=organization,
+        url="https://hooks.bench.example/in",
+        events=["learner.suppressed", "learner.cleared", "learner.unsubscribed"],
     )
 
 

@@ -205,6 +205,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "contacts.release_expired_suppressions",
         "schedule": env_int("SUPPRESSION_RELEASE_SECONDS", 300, minimum=1),
     },
+    # Outbound webhook deliveries that are due: retries, and any whose after-commit enqueue was lost.
+    "deliver-due-webhooks": {"task": "contacts.deliver_due_webhooks", "schedule": CELERY_BEAT_TICK_SECONDS},
     # Proof for /readyz that beat, the broker and a worker all run (ops/tasks.py).
     "beat-heartbeat": {"task": "ops.tasks.record_beat_heartbeat", "schedule": CELERY_BEAT_TICK_SECONDS},
     # Scheduled runs' sends whose time (or send window) has come (campaigns/services/scheduling.py).
@@ -266,6 +268,14 @@ if PRODUCTION and not MAILBOX_SECRET_KEY:
 # outside production (the demo's and the tests' local servers); none in production, where it would
 # let customers probe the internal network through "Test connection", unless the operator lists one.
 EGRESS_ALLOWED_NETWORKS = env_networks("EGRESS_ALLOWED_NETWORKS", [] if PRODUCTION else ["127.0.0.0/8", "::1/128"])
+# --- Outbound webhooks (contacts/webhooks/) ------------------------------------------------------
+# Seconds one POST may take; the first retry's wait (doubling per attempt, at most the cap); how long
+# a subscription may fail before it is disabled; how old a delivery may get before it is given up.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 3600, minimum=1)
+WEBHOOK_DISABLE_AFTER_SECONDS = env_int("WEBHOOK_DISABLE_AFTER_SECONDS", 24 * 3600, minimum=60)
+WEBHOOK_GIVE_UP_AFTER_SECONDS = env_int("WEBHOOK_GIVE_UP_AFTER_SECONDS", 3 * 24 * 3600, minimum=60)
 INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # Seconds the classifier may spend on one inbound message; past it the message is kept raw as
 # "too complex" for review (issue #13: hostile mail must not stall a mailbox's polls).

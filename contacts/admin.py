@@ -419,3 +419,6 @@ class NeverSuppressAdmin(admin.ModelAdmin):
         )
         header = ["organization", "entry", "kind", "reason", "added by", "added at", "removed at"]
         return csv_response(itertools.chain([header], rows), "never-suppress")
+
+
+from contacts import webhook_admin  # noqa: F401,E402 -- registers the outbound webhooks' admin

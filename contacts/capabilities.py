@@ -94,6 +94,11 @@ def can_review_inbound(user, organization) -> bool:
     return is_org_admin(user, organization)
 
 
+def can_manage_webhooks(user, organization) -> bool:
+    """See and change the organization's outbound webhook subscriptions: the organization's admins."""
+    return is_org_admin(user, organization)
+
+
 # The template names of the capabilities: ``{% if can.clear_bounce %}``.
 BY_NAME = {
     "clear_bounce": can_clear_bounce,
@@ -103,6 +108,7 @@ BY_NAME = {
     "manage_settings": can_manage_settings,
     "use_api": can_use_api,
     "review_inbound": can_review_inbound,
+    "manage_webhooks": can_manage_webhooks,
 }
 
 

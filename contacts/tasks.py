@@ -3,6 +3,7 @@
 from bounceportal.celery import app
 from contacts.bulk_clear_runner import process_bulk_clear_job
 from contacts.learner_import_runner import process_import
+from contacts.webhooks.tasks import deliver_due_webhooks  # noqa: F401 -- registered from here
 
 
 @app.task(acks_late=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts import bulk_clear_views, import_views, never_suppress_views, settings_views, views
+from contacts import bulk_clear_views, import_views, never_suppress_views, settings_views, views, webhook_views
 
 app_name = "contacts"
 
@@ -53,6 +53,16 @@ urlpatterns = [
         never_suppress_views.NeverSuppressRemoveView.as_view(),
         name="settings-never-suppress-remove",
     ),
+    path("settings/webhooks/", webhook_views.WebhookListView.as_view(), name="webhook-list"),
+    path("settings/webhooks/<int:pk>/", webhook_views.WebhookDetailView.as_view(), name="webhook-detail"),
+    *[
+        path(
+            f"settings/webhooks/<int:pk>/{action}/",
+            webhook_views.WebhookActionView.as_view(action=action),
+            name=f"webhook-{action}",
+        )
+        for action in ("rotate", "enable", "disable", "test", "delete")
+    ],
     path(
         "settings/automation/<int:pk>/toggle/",
         settings_views.AutomationRuleToggleView.as_view(),

@@ -63,6 +63,7 @@ def cx_user(db):
     import_module("contacts.migrations.0002_customer_experience_group").create_group(apps, None)
     import_module("contacts.migrations.0008_customer_experience_unlocks_logins").grant(apps, None)
     import_module("contacts.migrations.0003_never_suppress_list").grant_support(apps, None)
+    import_module("contacts.migrations.0012_webhooks").grant(apps, None)
     user = UserFactory(username="carol", is_staff=True)
     user.groups.add(Group.objects.get(name="Customer experience"))
     return user
@@ -119,3 +120,14 @@ def pytest_collection_modifyitems(config, items):
         for marker, skip in skips.items():
             if skip is not None and marker in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP receiver on loopback for outbound webhooks (tests/webhook_receiver.py)."""
+    from tests.webhook_receiver import start_receiver
+
+    receiver, server = start_receiver()
+    yield receiver
+    server.shutdown()
+    server.server_close()

@@ -9,10 +9,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campaigns.esp_models import EspConnection
 from contacts.models import AutomationRule, BulkClearJob, LearnerImport, NeverSuppress
+from contacts.webhooks.subscriptions import create_subscription
 from tests.factories import BounceEventFactory, BounceMailboxFactory, InboundMessageFactory, SendFactory
 
 PORTAL_NAMESPACES = ("contacts", "campaigns", "reports")
 
+WEBHOOK_PAGES = ("detail", "rotate", "enable", "disable", "test", "delete")
 # URL name -> how to get the path arguments from the other organization's objects.
 OBJECT_URLS = {
     "contacts:learner-detail": lambda o: {"pk": o["learner"].pk},
@@ -37,6 +39,7 @@ OBJECT_URLS = {
     "contacts:learner-import-progress": lambda o: {"pk": o["learner_import"].pk},
     "contacts:learner-import-report": lambda o: {"pk": o["learner_import"].pk},
     "campaigns:review-detail": lambda o: {"pk": o["inbound"].pk},
+    **{f"contacts:webhook-{action}": lambda o: {"pk": o["webhook"].pk} for action in WEBHOOK_PAGES},
 }
 # URLs whose argument names a page every organization shares, not an object of one
 # (a Sending configurations page: the notes shown on it are the viewer's organization's own).
@@ -55,6 +58,7 @@ LIST_URLS = [
     "contacts:settings-automation",
     "contacts:settings-never-suppress",
     "campaigns:review-list",
+    "contacts:webhook-list",
 ]
 
 
@@ -108,6 +112,9 @@ def other_orgs_objects(other_org):
             organization=other_org, via="portal_bulk", learner_ids=[send.learner_id], total=1
         ),
         "esp_connection": EspConnection.objects.create(organization=other_org, name="Other SES", service="amazon_ses"),
+        "webhook": create_subscription(
+            organization=other_org, url="https://hooks.other.example/theirs", events=["learner.suppressed"]
+        )[0],
     }
 
 
@@ -136,6 +143,7 @@ def test_lists_never_show_other_organizations_rows(admin_client, other_orgs_obje
     assert other_orgs_objects["campaign"].name not in response.content.decode()
     assert other_orgs_objects["mailbox"].name not in response.content.decode()
     assert other_orgs_objects["esp_connection"].name not in response.content.decode()
+    assert other_orgs_objects["webhook"].url not in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -27,9 +27,11 @@ from django.utils import timezone
 from bounceportal.db import pk_in
 from campaigns.counters import attempted_of, counts_for_runs
 from campaigns.models import CampaignRun, RunStatus, Send
+from campaigns.services.run_events import record_run_event
 from contacts.choices import Category
 from contacts.models import BouncePolicy
 from contacts.services import policy_for
+from contacts.webhook_models import WebhookEventType
 
 logger = logging.getLogger(__name__)
 
@@ -148,15 +150,18 @@ def _policy(run: CampaignRun) -> BouncePolicy:
 def pause_run(*, run_id: int, reason: str, now=None) -> bool:
     """Pause a sending run (one conditional UPDATE); True for the caller that paused it.
 
-    The organization's admins are emailed after commit, once.
+    The organization's admins are emailed after commit, once; ``run.paused`` goes to its webhooks.
     """
     now = now or timezone.now()
-    paused = CampaignRun.objects.filter(pk=run_id, status=RunStatus.SENDING).update(
-        status=RunStatus.PAUSED, paused_at=now, pause_reason=reason[:300]
-    )
-    if paused:
-        logger.warning("Run %s paused by the run guard: %s", run_id, reason)
-        transaction.on_commit(partial(email_admins_about_pause, run_id))
+    with transaction.atomic():
+        paused = CampaignRun.objects.filter(pk=run_id, status=RunStatus.SENDING).update(
+            status=RunStatus.PAUSED, paused_at=now, pause_reason=reason[:300]
+        )
+        if paused:
+            logger.warning("Run %s paused by the run guard: %s", run_id, reason)
+            organization_id = CampaignRun.objects.values_list("organization_id", flat=True).get(pk=run_id)
+            record_run_event(run_id=run_id, organization_id=organization_id, event_type=WebhookEventType.RUN_PAUSED)
+            transaction.on_commit(partial(email_admins_about_pause, run_id))
     return bool(paused)
 
 

@@ -24,7 +24,9 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignRun, RunStatus, Send, SendStatus
 from campaigns.send_windows import SendWindow
 from campaigns.services.delivery import PENDING_STATUSES
+from campaigns.services.run_events import record_run_event
 from campaigns.services.sending import RunError, create_run, schedule_run, send_chunk
+from contacts.webhook_models import WebhookEventType
 
 CANCELLED = "cancelled"
 # A start a few minutes in the past (the form took a while to fill in) means "now".
@@ -118,4 +120,5 @@ def cancel_run(*, run: CampaignRun, cancelled_by=None, now=None) -> int:
         run.status, run.cancelled_at, run.cancelled_by, run.finished_at = RunStatus.CANCELLED, now, cancelled_by, now
         run.left_out[CANCELLED] = run.left_out.get(CANCELLED, 0) + skipped
         run.save(update_fields=["status", "cancelled_at", "cancelled_by", "finished_at", "left_out"])
+        record_run_event(run_id=run.pk, organization_id=run.organization_id, event_type=WebhookEventType.RUN_FINISHED)
     return skipped

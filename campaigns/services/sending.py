@@ -28,9 +28,11 @@ from campaigns.services.delivery import PENDING_STATUSES, lease_expiry
 from campaigns.services.delivery import send_chunk as send_chunk_service
 from campaigns.services.guard import rearm_baseline
 from campaigns.services.messages import is_valid_sender
+from campaigns.services.run_events import record_run_event
 from campaigns.services.send_rows import write_sends
 from contacts.models import Learner
 from contacts.services import policy_for
+from contacts.webhook_models import WebhookEventType
 
 logger = logging.getLogger(__name__)
 
@@ -250,11 +252,18 @@ def chunk_ranges(*, run_id: int, chunk_size: int, due_only: bool = False, now=No
 
 
 def finish_run_if_complete(*, run_id: int, now=None) -> bool:
-    """Mark a sending run done when none of its sends is scheduled or deferred; return True if it is done."""
+    """Mark a sending run done when none of its sends is scheduled or deferred; return True if it is done.
+
+    The one that marks it done records ``run.finished`` for the organization's webhooks.
+    """
     now = now or timezone.now()
     if Send.objects.filter(run_id=run_id, status__in=PENDING_STATUSES).exists():
         return False
-    CampaignRun.objects.filter(pk=run_id, status=RunStatus.SENDING).update(status=RunStatus.DONE, finished_at=now)
+    with transaction.atomic():
+        done = CampaignRun.objects.filter(pk=run_id, status=RunStatus.SENDING)
+        organization_id = done.values_list("organization_id", flat=True).first()
+        if organization_id is not None and done.update(status=RunStatus.DONE, finished_at=now):
+            record_run_event(run_id=run_id, organization_id=organization_id, event_type=WebhookEventType.RUN_FINISHED)
     return True
 
 

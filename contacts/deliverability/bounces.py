@@ -31,6 +31,8 @@ from contacts.deliverability.facts import BounceFact, BounceResult, Outcome
 from contacts.deliverability.locks import lock_learners_with_policy, policy_of, rules_by_organization
 from contacts.deliverability.protection import never_suppress_entries
 from contacts.models import AutomationAction, Learner
+from contacts.webhook_models import WebhookEventType
+from contacts.webhooks.events import record_learner_events, subscriptions_for
 
 _BOUNCES = (Category.HARD, *SOFT_COUNTING_CATEGORIES)
 _COUNTED = (Outcome.COUNTED, Outcome.SUPPRESSED)
@@ -48,11 +50,13 @@ def apply_bounces(*, bounces: Sequence[BounceFact], now=None) -> BounceResult:
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):
         learners = lock_learners_with_policy(b.learner_id for b in bounces)
+        before = {pk: learner.status for pk, learner in learners.items()}
         changed: set[str] = set()
         result = BounceResult()
         _apply_all(bounces, learners, now, changed, result)
         if changed:
             update_fields_many(list(learners.values()), sorted(changed))
+            record_status_events(learners.values(), before, now=now)
     return result
 
 
@@ -83,6 +87,7 @@ def revert_bounces(
     with transaction.atomic(savepoint=False):
         learners = lock_learners_with_policy(b.learner_id for b in (*bounces, *replacements))
         changed: set[str] = set()
+        before = {pk: learner.status for pk, learner in learners.items()}
         unsuppressed = _take_back(bounces, learners, now, changed)
         result = BounceResult()
         _apply_all(replacements, learners, now, changed, result)
@@ -97,7 +102,26 @@ def revert_bounces(
             changed.add("times_cleared")
         if changed:
             update_fields_many(list(learners.values()), sorted(changed))
+            cleared = [learners[pk] for pk in result.cleared]
+            record_learner_events(cleared, WebhookEventType.LEARNER_CLEARED, now=now, via=via)
+            record_status_events(learners.values(), before, now=now)
     return result
+
+
+_EVENT_OF_STATUS = {
+    DeliverabilityStatus.BOUNCED: WebhookEventType.LEARNER_SUPPRESSED,
+    DeliverabilityStatus.UNSUBSCRIBED: WebhookEventType.LEARNER_UNSUBSCRIBED,
+}
+
+
+def record_status_events(learners, before: dict[int, str], *, now) -> None:
+    """Webhook events of the learners whose status these bounces changed to bounced or unsubscribed
+    (one query when nobody subscribes; nothing at all when no status changed)."""
+    moved = [each for each in learners if each.status in _EVENT_OF_STATUS and before.get(each.pk) != each.status]
+    if not moved or not subscriptions_for({learner.organization_id for learner in moved}):
+        return
+    for status, event_type in _EVENT_OF_STATUS.items():
+        record_learner_events([learner for learner in moved if learner.status == status], event_type, now=now)
 
 
 def _take_back(bounces, learners: dict[int, Learner], now, changed: set) -> set[int]:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from bounceportal.db import pk_in, sql_names
 from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.models import Clearance, Learner
+from contacts.webhook_models import WebhookEventType
+from contacts.webhooks.events import record_cleared, record_learner_events
 
 
 class LearnerStateError(Exception):
@@ -102,6 +104,7 @@ def clear_bounce_statuses(*, learners: QuerySet, cleared_by, via: str, note: str
         locked = Learner.objects.filter(pk_in(locked_ids)).order_by()
         insert_clearances(locked, cleared_by=cleared_by, via=via, note=note, now=now)
         locked.update(times_cleared=F("times_cleared") + 1, **cleared_fields(now))
+        record_cleared(locked, via=via, now=now)
     return len(locked_ids)
 
 
@@ -161,4 +164,6 @@ def change_learner_email(*, learner: Learner, new_email: str, changed_by, note: 
                 locked.save(update_fields=[*fields])
         except IntegrityError:  # a concurrent insert won the race for the address
             raise LearnerStateError(f"Another learner in this organization already uses {new_email}.") from None
+        if "times_cleared" in fields:
+            record_learner_events([locked], WebhookEventType.LEARNER_CLEARED, now=now, via=ClearedVia.EMAIL_CHANGE)
     return locked

@@ -19,6 +19,7 @@ from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.deliverability.clearing import cleared_fields, insert_clearances
 from contacts.deliverability.facts import EngagementResult
 from contacts.models import Learner
+from contacts.webhooks.events import record_cleared
 
 _OPEN_NOTE = "Opened a message, so the address works."
 _CLICK_NOTE = "Clicked a link in a message, so the address works."
@@ -63,6 +64,8 @@ def _record_engagement(learner_id: int, now, *, clicked: bool) -> EngagementResu
             )
             fields.update(cleared_fields(now), times_cleared=learner.times_cleared + 1)
         Learner.objects.filter(pk=learner_id).update(**fields)
+        if cleared:
+            record_cleared(Learner.objects.filter(pk=learner_id), via=ClearedVia.OPEN, now=now)
     return EngagementResult(learner_id=learner_id, cleared=cleared)
 
 

@@ -16,6 +16,7 @@ from bounceportal.db import pk_in
 from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.deliverability.clearing import cleared_fields, insert_clearances
 from contacts.models import Learner
+from contacts.webhooks.events import record_cleared
 
 RELEASE_BATCH = 1_000
 EXPIRY_NOTE = "Soft suppression expired: the learner is tried again."
@@ -41,4 +42,5 @@ def _release_batch(now, batch_size: int) -> int:
         locked = Learner.objects.filter(pk_in(ids)).order_by()
         insert_clearances(locked, cleared_by=None, via=ClearedVia.EXPIRY, note=EXPIRY_NOTE, now=now)
         locked.update(times_cleared=F("times_cleared") + 1, **cleared_fields(now))
+        record_cleared(locked, via=ClearedVia.EXPIRY, now=now)
     return len(ids)

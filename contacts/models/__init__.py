@@ -8,6 +8,7 @@ from contacts.models.jobs import BulkClearJob, BulkClearJobStatus, JobProgress, 
 from contacts.models.learners import Clearance, EmailDomain, Learner, LearnerQuerySet
 from contacts.models.lists import AutomationAction, AutomationRule, NeverSuppress, NeverSuppressQuerySet
 from contacts.models.organizations import BouncePolicy, Membership, Organization, validate_time_zone
+from contacts.webhook_models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AutomationAction",
@@ -26,5 +27,8 @@ __all__ = [
     "NeverSuppress",
     "NeverSuppressQuerySet",
     "Organization",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "validate_time_zone",
 ]

@@ -22,6 +22,8 @@ SUPPORT_PAGES = [
     "admin:contacts_learner_changelist",
     "admin:contacts_clearance_changelist",
     "admin:contacts_bulkclearjob_changelist",
+    "admin:contacts_webhooksubscription_changelist",
+    "admin:contacts_webhookdelivery_changelist",
     "admin:contacts_learner_address_list",
     "admin:campaigns_campaign_changelist",
     "admin:campaigns_campaignrun_changelist",
@@ -63,6 +65,11 @@ def test_the_group_holds_exactly_the_support_permissions():
         # failure records (its admin's "Unlock" action); the only delete permission support holds.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
+        # Outbound webhooks (contacts/migrations/0012): support sees subscriptions and deliveries and
+        # fixes subscriptions (edit, enable, disable); the secret is never shown in the admin.
+        "contacts.view_webhooksubscription",
+        "contacts.change_webhooksubscription",
+        "contacts.view_webhookdelivery",
     }
     assert {p.codename for p in group.permissions.all() if p.codename.startswith("delete_")} == {"delete_accessattempt"}
     assert {p.codename for p in group.permissions.all() if p.codename.startswith("add_")} == {"add_neversuppress"}
