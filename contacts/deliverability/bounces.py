@@ -32,7 +32,7 @@ from contacts.deliverability.locks import lock_learners_with_policy, policy_of, 
 from contacts.deliverability.protection import never_suppress_entries
 from contacts.models import AutomationAction, Learner
 from contacts.webhook_models import WebhookEventType
-from contacts.webhooks.events import record_learner_events, subscriptions_for
+from contacts.webhooks.events import record_learner_events
 
 _BOUNCES = (Category.HARD, *SOFT_COUNTING_CATEGORIES)
 _COUNTED = (Outcome.COUNTED, Outcome.SUPPRESSED)
@@ -116,10 +116,14 @@ _EVENT_OF_STATUS = {
 
 def record_status_events(learners, before: dict[int, str], *, now) -> None:
     """Webhook events of the learners whose status these bounces changed to bounced or unsubscribed
-    (one query when nobody subscribes; nothing at all when no status changed)."""
-    moved = [each for each in learners if each.status in _EVENT_OF_STATUS and before.get(each.pk) != each.status]
-    if not moved or not subscriptions_for({learner.organization_id for learner in moved}):
-        return
+    (no query unless their organization has an active subscription: the learner lock says so)."""
+    moved = [
+        each
+        for each in learners
+        if each.status in _EVENT_OF_STATUS
+        and before.get(each.pk) != each.status
+        and _has(each, "organization_has_webhooks")
+    ]
     for status, event_type in _EVENT_OF_STATUS.items():
         record_learner_events([learner for learner in moved if learner.status == status], event_type, now=now)
 

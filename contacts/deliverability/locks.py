@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef
 
 from bounceportal.db import pk_in
 from contacts.models import AutomationRule, BouncePolicy, Learner, NeverSuppress
+from contacts.webhook_models import WebhookSubscription
 
 
 def lock_learners_in_order(learner_ids) -> None:
@@ -20,12 +21,14 @@ def lock_learners_in_order(learner_ids) -> None:
 
 def lock_learners_with_policy(learner_ids) -> dict[int, Learner]:
     """Lock the learners (in id order) and return them by id, each with its organization's policy and
-    ``organization_has_rules`` / ``organization_has_never_suppress`` (whether there is anything to read)."""
+    ``organization_has_rules`` / ``organization_has_never_suppress`` / ``organization_has_webhooks``
+    (whether there is anything to read)."""
     ids = {learner_id for learner_id in learner_ids if learner_id}
     if not ids:
         return {}
     # Whether the organization has automation rules or never-suppress entries at all comes with the
-    # lock: most have neither, and then applying a bounce reads nothing more (two queries fewer per batch).
+    # lock: most have neither, and then applying a bounce reads nothing more (two queries fewer per batch);
+    # likewise an active webhook subscription, without which a status change records no event.
     of_organization = {"organization_id": OuterRef("organization_id")}
     learners = (
         Learner.objects.select_related("organization__bounce_policy")
@@ -33,6 +36,7 @@ def lock_learners_with_policy(learner_ids) -> dict[int, Learner]:
         .annotate(
             organization_has_rules=Exists(AutomationRule.objects.filter(**of_organization, enabled=True)),
             organization_has_never_suppress=Exists(NeverSuppress.objects.current().filter(**of_organization)),
+            organization_has_webhooks=Exists(WebhookSubscription.objects.active().filter(**of_organization)),
         )
         .filter(pk_in(ids))
         .order_by("pk")
