@@ -63,7 +63,7 @@ def cx_user(db):
     import_module("contacts.migrations.0002_customer_experience_group").create_group(apps, None)
     import_module("contacts.migrations.0008_customer_experience_unlocks_logins").grant(apps, None)
     import_module("contacts.migrations.0003_never_suppress_list").grant_support(apps, None)
-    import_module("contacts.migrations.0013_webhooks").grant(apps, None)
+    import_module("contacts.migrations.0015_webhooks").grant(apps, None)
     user = UserFactory(username="carol", is_staff=True)
     user.groups.add(Group.objects.get(name="Customer experience"))
     return user

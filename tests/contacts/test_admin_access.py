@@ -65,7 +65,7 @@ def test_the_group_holds_exactly_the_support_permissions():
         # failure records (its admin's "Unlock" action); the only delete permission support holds.
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
-        # Outbound webhooks (contacts/migrations/0013): support sees subscriptions and deliveries and
+        # Outbound webhooks (contacts/migrations/0015): support sees subscriptions and deliveries and
         # fixes subscriptions (edit, enable, disable); the secret is never shown in the admin.
         "contacts.view_webhooksubscription",
         "contacts.change_webhooksubscription",
