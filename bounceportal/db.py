@@ -164,7 +164,8 @@ def insert_rows(model: type[Model], fields: Sequence[str], rows: Sequence[Sequen
             values = ", ".join(
                 [*(f"r.c{i}" for i in range(len(given))), *(f"%s::{f.db_type(connection)}" for f in rest)]
             )
-            payload = json.dumps([{f"c{i}": _json_value(v) for i, v in enumerate(row)} for row in rows])
+            keys = [f"c{i}" for i in range(len(given))]
+            payload = json.dumps([dict(zip(keys, map(_json_value, row))) for row in rows])
             cursor.execute(
                 f"INSERT INTO {names.table} ({columns}) SELECT {values} FROM jsonb_to_recordset(%s::jsonb) "
                 f"AS r({record}) ON CONFLICT DO NOTHING {returning}",
