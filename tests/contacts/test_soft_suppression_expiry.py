@@ -177,3 +177,34 @@ def test_two_workers_releasing_at_once_release_each_learner_once(org):
     assert Clearance.objects.filter(via=ClearedVia.EXPIRY).count() == len(learners)
     assert not Clearance.objects.values("learner").annotate(n=Count("pk")).filter(n__gt=1).exists()
     assert not Learner.objects.filter(status="bounced").exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_beat_task_run_twice_at_once_releases_each_learner_once(org, settings):
+    import contacts.tasks  # noqa: F401 -- registers the beat task
+    from bounceportal.celery import app
+
+    task = app.tasks[settings.CELERY_BEAT_SCHEDULE["release-expired-suppressions"]["task"]]
+    learners = LearnerFactory.create_batch(200, organization=org, status="bounced", retry_at=T0 - timedelta(days=1))
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(task.apply().get())
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == [] and sum(results) == len(learners)
+    assert Clearance.objects.filter(via=ClearedVia.EXPIRY).count() == len(learners)
+    assert not Clearance.objects.values("learner").annotate(n=Count("pk")).filter(n__gt=1).exists()
