@@ -30,7 +30,8 @@ def beat_task(entry: str):
     """The Celery task the beat schedule's ``entry`` runs (registered when the tasks module is imported)."""
     import campaigns.tasks  # noqa: F401
 
-    return app.tasks[settings.CELERY_BEAT_SCHEDULE[entry]["task"]]
+    name: str = settings.CELERY_BEAT_SCHEDULE[entry]["task"]
+    return app.tasks[name]
 
 
 WEEKDAYS_9_TO_5 = SendWindow(weekdays=frozenset({1, 2, 3, 4, 5}), start=time(9), end=time(17), days=3)
