@@ -30,7 +30,7 @@ def beat_task(entry: str):
     """The Celery task the beat schedule's ``entry`` runs (registered when the tasks module is imported)."""
     import campaigns.tasks  # noqa: F401
 
-    name: str = settings.CELERY_BEAT_SCHEDULE[entry]["task"]
+    name = str(settings.CELERY_BEAT_SCHEDULE[entry]["task"])
     return app.tasks[name]
 
 
