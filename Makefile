@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 SYNCED := $(VENV)/.synced
 
-.PHONY: venv demo test test-sqlite services lint
+.PHONY: venv demo test test-sqlite services lint browser-deps
 
 # The virtualenv is rebuilt only when pyproject.toml or uv.lock change, so a
 # second run is a no-op.
@@ -25,16 +25,24 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bounceportal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/5
 
 # The whole suite on PostgreSQL and Redis (started if they are down).
-test: venv services
+test: venv services browser-deps
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ENV=test \
 		$(PY) -m pytest $(PYTEST_ARGS)
 
 # The suite on SQLite with eager tasks and no Redis, as `make demo` runs: tests marked
 # postgres or redis are skipped (tests/conftest.py); the test database is in memory.
 # The MTA lab test touches no database: it runs once, in the PostgreSQL leg.
-test-sqlite: venv
+test-sqlite: venv browser-deps
 	@scripts/system-deps.sh
 	DATABASE_URL= REDIS_URL= CACHE_URL= DJANGO_ENV=test $(PY) -m pytest -m "not mta_lab" $(PYTEST_ARGS)
+
+# axe-core, which the accessibility browser tests inject (tests/browser/package.json, locked).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+browser-deps: $(AXE)
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@command -v npm >/dev/null || { echo "browser-deps: npm is missing; the accessibility tests will skip" >&2; exit 0; }
+	@npm ci --prefix tests/browser --no-audit --no-fund --silent && touch $@
 
 services:
 	@scripts/system-deps.sh

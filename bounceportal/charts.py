@@ -54,6 +54,11 @@ class BarChart:
         return sum(bar.value for bar in self.bars)
 
     @property
+    def has_links(self) -> bool:
+        """Bars that link somewhere make the chart a group of links for assistive technology, not an image."""
+        return any(bar.url for bar in self.bars)
+
+    @property
     def label_x(self) -> int:
         return self.label_width - VALUE_GAP
 
@@ -122,6 +127,11 @@ class ColumnChart:
     @property
     def label_y(self) -> int:
         return self.baseline + 15
+
+    @property
+    def has_links(self) -> bool:
+        """Columns that link somewhere make the chart a group of links for assistive technology, not an image."""
+        return any(column.url for column in self.columns)
 
 
 def column_chart(title: str, rows, series=("hard", "soft", "block"), period_key="period", url_of=None) -> ColumnChart:

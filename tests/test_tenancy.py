@@ -90,8 +90,8 @@ def _collect(namespace, patterns, names):
             _collect(namespace, pattern.url_patterns, names)
 
 
-@pytest.fixture
-def other_orgs_objects(other_org):
+def objects_of(other_org):
+    """One object of every kind a portal URL names, in ``other_org`` (the accessibility walk uses it too)."""
     send = SendFactory(run__campaign__organization=other_org)
     event = BounceEventFactory(send=send, inbound_message=InboundMessageFactory(organization=other_org))
     return {
@@ -116,6 +116,11 @@ def other_orgs_objects(other_org):
             organization=other_org, url="https://hooks.other.example/theirs", events=["learner.suppressed"]
         )[0],
     }
+
+
+@pytest.fixture
+def other_orgs_objects(other_org):
+    return objects_of(other_org)
 
 
 def test_every_portal_url_with_an_id_is_walked():

@@ -11,6 +11,17 @@
       row.checked = box.checked;
     });
   });
+  // Progress pages reload themselves until the job is done (a script, not <meta refresh>, so the
+  // reader can stop it: WCAG 2.2.1); "Stop reloading" cancels it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var note = document.querySelector("[data-refresh-seconds]");
+    if (!note) { return; }
+    var timer = window.setTimeout(function () { window.location.reload(); }, Number(note.dataset.refreshSeconds) * 1000);
+    var stop = note.querySelector("[data-stop-refresh]");
+    if (stop) {
+      stop.addEventListener("click", function () { window.clearTimeout(timer); stop.disabled = true; stop.textContent = "Reloading stopped"; });
+    }
+  });
   // The login form tells the server the browser's time zone: a new organization starts in it.
   document.addEventListener("DOMContentLoaded", function () {
     var field = document.querySelector("input[name=browser_time_zone]");

@@ -151,4 +151,4 @@ def test_each_trend_column_links_to_the_learners_of_that_day(admin_client, org):
     body = admin_client.get(REPORT).content.decode()
 
     day = (timezone.localdate() - timedelta(days=3)).isoformat()
-    assert f'<a href="/learners/?bounced_after={day}&amp;bounced_before={day}">' in body
+    assert f'<a href="/learners/?bounced_after={day}&amp;bounced_before={day}" aria-label=' in body
