@@ -127,7 +127,7 @@ def test_the_progress_page_reloads_itself_while_the_job_runs(admin_client, org):
 
     page = admin_client.get(reverse("contacts:learner-bulk-clear-progress", args=[job.pk])).content.decode()
 
-    assert 'data-refresh-seconds=' in page and "1 of 3 processed" in page
+    assert "data-refresh-seconds=" in page and "1 of 3 processed" in page
 
 
 def test_bulk_clear_refuses_another_organizations_learners(admin_client, org, other_org):

@@ -137,7 +137,7 @@ def test_a_large_file_runs_in_the_worker_and_the_progress_page_shows_it(
 
     job.refresh_from_db()
     assert (job.status, queued) == (LearnerImportStatus.QUEUED, [job.pk])
-    assert 'data-refresh-seconds=' in page and not Learner.objects.exists()
+    assert "data-refresh-seconds=" in page and not Learner.objects.exists()
     learner_import.process_import(job_id=job.pk)
     assert Learner.objects.filter(organization=org).count() == learner_import.SYNC_LIMIT + 1
 
