@@ -213,6 +213,20 @@ def first_crossing(refused: set[int], count: int, *, min_sends: int, pause_perce
     return count
 
 
+def send_until_paused_then_resume(org, smtp_sink):
+    """Launch a run for the workers; once paused, stop refusing and resume it. Return (the run as it was
+    paused, paused in time, send counts at the pause, done in time)."""
+    run = launch_run(run=create_run(campaign=CampaignFactory(organization=org)))
+    paused = wait_until(lambda: CampaignRun.objects.get(pk=run.pk).status == RunStatus.PAUSED, timeout=90)
+    wait_until(lambda: False, timeout=2)  # chunks still queued must find the run paused and send nothing
+    at_pause, run = counts(run), CampaignRun.objects.get(pk=run.pk)
+
+    smtp_sink.handler.rules.clear()
+    resume_run(run=run)
+    done = wait_until(lambda: CampaignRun.objects.get(pk=run.pk).status == RunStatus.DONE, timeout=90)
+    return run, paused, at_pause, done
+
+
 @pytest.mark.slow
 @pytest.mark.postgres  # a worker process on the test database
 @pytest.mark.redis
@@ -223,14 +237,7 @@ def test_a_real_worker_pauses_the_run_within_one_chunk_and_resumes_it_losing_not
     made, refused = refused_share_grows(org, smtp_sink)
     crossing = first_crossing(refused, len(made), min_sends=10, pause_percent=10)
 
-    run = launch_run(run=create_run(campaign=CampaignFactory(organization=org)))
-    paused = wait_until(lambda: CampaignRun.objects.get(pk=run.pk).status == RunStatus.PAUSED, timeout=90)
-    wait_until(lambda: False, timeout=2)  # chunks still queued must find the run paused and send nothing
-    at_pause = counts(run)
-
-    smtp_sink.handler.rules.clear()
-    resume_run(run=run)
-    done = wait_until(lambda: CampaignRun.objects.get(pk=run.pk).status == RunStatus.DONE, timeout=90)
+    run, paused, at_pause, done = send_until_paused_then_resume(org, smtp_sink)
 
     log = (tmp_path / "worker.log").read_text()
     assert paused, log
@@ -255,14 +262,8 @@ def test_two_real_workers_sending_one_run_pause_it_once_and_lose_or_repeat_no_se
     made, refused = refused_share_grows(org, smtp_sink)
     crossing = first_crossing(refused, len(made), min_sends=10, pause_percent=10)
 
-    run = launch_run(run=create_run(campaign=CampaignFactory(organization=org)))
-    paused = wait_until(lambda: CampaignRun.objects.get(pk=run.pk).status == RunStatus.PAUSED, timeout=90)
-    wait_until(lambda: False, timeout=2)  # chunks still queued must find the run paused and send nothing
-    at_pause, pause_reason = counts(run), CampaignRun.objects.get(pk=run.pk).pause_reason
-
-    smtp_sink.handler.rules.clear()
-    resume_run(run=run)
-    done = wait_until(lambda: CampaignRun.objects.get(pk=run.pk).status == RunStatus.DONE, timeout=90)
+    run, paused, at_pause, done = send_until_paused_then_resume(org, smtp_sink)
+    pause_reason = run.pause_reason
 
     logs = "\n".join((tmp_path / f"worker-{n}.log").read_text() for n in (1, 2))
     assert paused and "hard-bounce rate" in pause_reason, logs
