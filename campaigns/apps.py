@@ -6,7 +6,10 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Campaigns and bounces"
 
     def ready(self):
+        from campaigns.counters import recount_days_when_the_zone_changes
         from campaigns.learner_pages import CampaignLearnerPages
         from contacts.extensions import register_learner_pages
+        from contacts.signals import organization_time_zone_changed
 
         register_learner_pages(CampaignLearnerPages())
+        organization_time_zone_changed.connect(recount_days_when_the_zone_changes, dispatch_uid="recount-days")

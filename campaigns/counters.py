@@ -9,7 +9,7 @@ group by key. The keys (``run_keys_of_send`` / ``event_keys`` here say the same 
   ``sub:<category>:<subtype>``, ``block.<kind>:<name>`` (kind: product, blocklist, domain, remote
   server), ``block.<kind>@<name>@<domain>`` (the domains behind a product's or list's blocks),
   ``content:<reason>:<subtype>`` and ``content.domain:<reason>:<domain>``;
-- per organization and day (settings.TIME_ZONE) of ``occurred_at``: ``ev:<campaign id or 0>:<category>:<subtype>``
+- per organization and day of ``occurred_at`` in the organization's time zone: ``ev:<campaign id or 0>:<category>:<subtype>``
   and ``blockrun:<run id>``.
 
 Counts are of events, not of distinct sends (a send with two current block events counts twice;
@@ -20,25 +20,16 @@ readers count from the source rows there.
 from collections import Counter, defaultdict
 from datetime import date
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 
 from campaigns.models import BounceEvent, OrgDayCounter, RunCounter, Send
+from contacts.models import Organization
 
 # Reasons that refuse the message's content (DESIGN §3: a template alert on the campaign, not a suppression).
 CONTENT_REASONS = ("mesgtoobig", "virusdetected", "spamdetected", "contenterror")
 BLOCK_KINDS = (("product", "filter_product"), ("blocklist", "blocklist"), ("domain", None), ("remote server", None))
-
-
-def day_function_sql(time_zone: str) -> str:
-    """The SQL that (re)defines the triggers' day of an event: its date in ``time_zone``."""
-    zone = time_zone.replace("'", "''")
-    return (
-        "CREATE OR REPLACE FUNCTION bp_counter_day(at timestamptz) RETURNS date LANGUAGE sql STABLE AS "
-        f"$$ SELECT (at AT TIME ZONE '{zone}')::date $$;"
-    )
 
 
 # Statuses that never left: they do not count toward a run's attempted sends.
@@ -126,20 +117,20 @@ def counted_runs(run_ids=None) -> dict[int, Counter]:
 
 def counted_days(organization_id=None, start=None, end=None) -> dict[tuple[int, date], Counter]:
     """``(organization id, day) -> Counter(key: n)`` counted from the events themselves."""
-    events = BounceEvent.objects.order_by()
+    organizations = Organization.objects.order_by("pk")
     if organization_id is not None:
-        events = events.filter(organization_id=organization_id)
-    events = events.annotate(day=TruncDate("occurred_at"))
-    if start is not None:
-        events = events.filter(day__gte=start, day__lte=end)
+        organizations = organizations.filter(pk=organization_id)
     columns = ("organization_id", "day", "send__run_id", "send__run__campaign_id", "category", "subtype")
     found: dict[tuple[int, date], Counter] = defaultdict(Counter)
-    for organization, day, run_id, campaign_id, category, subtype, n in events.values_list(*columns).annotate(
-        n=Count("*")
-    ):
-        found[(organization, day)][f"ev:{campaign_id or 0}:{category}:{subtype}"] += n
-        if run_id is not None and category == "block":
-            found[(organization, day)][f"blockrun:{run_id}"] += n
+    for organization in organizations.only("pk", "time_zone"):  # each organization's days in its own zone
+        events = BounceEvent.objects.order_by().filter(organization_id=organization.pk)
+        events = events.annotate(day=TruncDate("occurred_at", tzinfo=organization.zone))
+        if start is not None:
+            events = events.filter(day__gte=start, day__lte=end)
+        for org, day, run_id, campaign_id, category, subtype, n in events.values_list(*columns).annotate(n=Count("*")):
+            found[(org, day)][f"ev:{campaign_id or 0}:{category}:{subtype}"] += n
+            if run_id is not None and category == "block":
+                found[(org, day)][f"blockrun:{run_id}"] += n
     return dict(found)
 
 
@@ -203,7 +194,6 @@ def rebuild_counters() -> tuple[int, int]:
             with connection.cursor() as cursor:
                 names = ", ".join(model._meta.db_table for model in (RunCounter, OrgDayCounter))
                 cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
-                cursor.execute(day_function_sql(settings.TIME_ZONE))
         RunCounter.objects.all().delete()
         OrgDayCounter.objects.all().delete()
         runs = [
@@ -220,3 +210,29 @@ def rebuild_counters() -> tuple[int, int]:
         RunCounter.objects.bulk_create(runs, batch_size=5000)
         OrgDayCounter.objects.bulk_create(days, batch_size=5000)
     return len(runs), len(days)
+
+
+def recount_days_of_organization(organization_id: int) -> int:
+    """Recount one organization's day counters from its events (its time zone changed); return rows written.
+
+    Under the same EXCLUSIVE lock as ``rebuild_counters``: other writers wait for the recount.
+    """
+    with transaction.atomic():
+        if maintained():
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {OrgDayCounter._meta.db_table} IN EXCLUSIVE MODE")
+        OrgDayCounter.objects.filter(organization_id=organization_id).delete()
+        days = [
+            OrgDayCounter(organization_id=org, day=day, key=key, shard=0, count=n)
+            for (org, day), counts in counted_days(organization_id).items()
+            for key, n in counts.items()
+            if n
+        ]
+        OrgDayCounter.objects.bulk_create(days, batch_size=5000)
+    return len(days)
+
+
+def recount_days_when_the_zone_changes(sender, organization, **kwargs) -> None:
+    """Receiver of ``contacts.signals.organization_time_zone_changed`` (campaigns/apps.py connects it)."""
+    if maintained():  # elsewhere days are counted from the events on every read
+        recount_days_of_organization(organization.pk)

@@ -12,6 +12,7 @@ from django.db import models, transaction
 from contacts.choices import ClearedVia
 from contacts.deliverability import change_learner_email, clear_bounce_status
 from contacts.models import AutomationRule, BouncePolicy, Learner, Organization, validate_time_zone
+from contacts.signals import organization_time_zone_changed
 
 
 class LearnerEdit(models.TextChoices):
@@ -31,11 +32,19 @@ def adopt_browser_time_zone(*, organization: Organization, time_zone: str) -> bo
         validate_time_zone(time_zone)
     except ValidationError:
         return False
+    with transaction.atomic():
+        return _adopt_time_zone(organization, time_zone)
+
+
+def _adopt_time_zone(organization: Organization, time_zone: str) -> bool:
     taken = Organization.objects.filter(pk=organization.pk, time_zone_chosen=False).update(
         time_zone=time_zone, time_zone_chosen=True
     )
     if taken:
+        changed = organization.time_zone != time_zone
         organization.time_zone, organization.time_zone_chosen = time_zone, True
+        if changed:
+            organization_time_zone_changed.send(sender=Organization, organization=organization)
     return bool(taken)
 
 
@@ -114,6 +123,8 @@ def update_sending_settings(*, organization: Organization, changes: dict) -> Org
         organization.time_zone_chosen = True
         organization.full_clean(exclude=["slug"])
         organization.save(update_fields=[*changes, "time_zone_chosen"])
+        if "time_zone" in changes:
+            organization_time_zone_changed.send(sender=Organization, organization=organization)
     return organization
 
 

@@ -19,8 +19,8 @@ What is counted (campaigns/counters.py reads them and rebuilds them from the sou
 - per organization and day of ``occurred_at`` (``campaigns_orgdaycounter``):
   ``ev:<campaign id or 0>:<category>:<subtype>`` of current events and ``blockrun:<run id>``.
 
-The day is read in settings.TIME_ZONE as it was when this ran (``bp_counter_day``);
-``manage.py rebuild_counters`` re-creates that function with the current one and recounts.
+The day is read in the organization's own time zone (``contacts_organization.time_zone``); when an
+organization changes its zone, campaigns.counters recounts its days.
 
 A send deleted in a transaction (a learner erased) first moves its events' counts to "no send"
 (a row trigger, before the delete, while the send can still be read). Counters of a run or an
@@ -29,7 +29,6 @@ events are left over (the counters have no foreign key constraint) and rebuild_c
 the readers count from the source rows there.
 """
 
-from django.conf import settings
 from django.db import migrations
 
 CONTENT_REASONS = "('mesgtoobig', 'virusdetected', 'spamdetected', 'contenterror')"
@@ -66,14 +65,6 @@ $$;
 """.replace("{content}", CONTENT_REASONS)
 
 
-def day_function(time_zone: str) -> str:
-    zone = time_zone.replace("'", "''")
-    return (
-        "CREATE OR REPLACE FUNCTION bp_counter_day(at timestamptz) RETURNS date LANGUAGE sql STABLE AS "
-        f"$$ SELECT (at AT TIME ZONE '{zone}')::date $$;"
-    )
-
-
 _UPSERT_RUN = (
     "ON CONFLICT (run_id, key, shard) DO UPDATE SET count = campaigns_runcounter.count + EXCLUDED.count"
 )
@@ -87,8 +78,10 @@ _UPSERT_ORG = (
 EVENT_DELTA = f"""
 WITH changes AS ({{source}}),
 keyed AS (
-  SELECT c.sign, c.organization_id, bp_counter_day(c.occurred_at) AS day, r.id AS run_id, k.scope, k.key
+  SELECT c.sign, c.organization_id, (c.occurred_at AT TIME ZONE coalesce(z.time_zone, 'UTC'))::date AS day,
+         r.id AS run_id, k.scope, k.key
   FROM changes c
+  LEFT JOIN contacts_organization z ON z.id = c.organization_id
   LEFT JOIN campaigns_send s ON s.id = c.send_id
   LEFT JOIN campaigns_campaignrun r ON r.id = s.run_id
   CROSS JOIN LATERAL bp_event_keys(c.category, c.subtype, c.reason, c.filter_product, c.blocklist,
@@ -248,11 +241,12 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("campaigns", "0021_summary_counters"),
+        ("contacts", "0005_organization_time_zone"),  # the days are read in the organization's zone
     ]
 
     operations = [
         migrations.RunPython(
-            _on_postgresql(lambda: day_function(settings.TIME_ZONE), FUNCTIONS, TRIGGERS, FILL),
+            _on_postgresql(FUNCTIONS, TRIGGERS, FILL),
             _on_postgresql(_KEEP_GUARD_KEYS, REMOVE),
         ),
     ]

@@ -127,3 +127,22 @@ def test_a_write_counts_in_its_own_transaction_and_a_rolled_back_one_not_at_all(
         raise RuntimeError("rolled back")
 
     assert counts_for_run(run.pk) == Counter({"status:scheduled": 1})
+
+
+@pytest.mark.postgres
+def test_days_are_the_organizations_own_and_are_recounted_when_its_zone_changes(org):
+    from datetime import UTC, date, datetime
+
+    from contacts.services import update_sending_settings
+    from tests.factories import BounceEventFactory
+
+    # 20:30 UTC on 1 March is already 2 March in Tokyo.
+    BounceEventFactory(send__run__campaign__organization=org, occurred_at=datetime(2026, 3, 1, 20, 30, tzinfo=UTC))
+    assert {day for (_org, day) in kept_counters()[1]} == {date(2026, 3, 1)}
+
+    update_sending_settings(organization=org, changes={"time_zone": "Asia/Tokyo"})
+
+    assert {day for (_org, day) in kept_counters()[1]} == {date(2026, 3, 2)}
+    BounceEventFactory(send__run__campaign__organization=org, occurred_at=datetime(2026, 3, 1, 14, 0, tzinfo=UTC))
+    assert kept_counters()[1] == counted_days()
+    assert {day for (_org, day) in counted_days()} == {date(2026, 3, 1), date(2026, 3, 2)}
