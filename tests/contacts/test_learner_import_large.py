@@ -12,7 +12,8 @@ from contacts.models import Learner, LearnerImport, LearnerImportStatus
 from tests.contacts.importing import confirm, preview, upload
 from tests.factories import LearnerFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+# Scale tests run once, in the PostgreSQL leg (make test): the SQLite leg checks the demo, and CI has 15 minutes.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.postgres]
 
 ROWS = 100_000
 
