@@ -37,9 +37,13 @@ def is_org_admin(user, organization) -> bool:
 
 
 def can_clear_bounce(user, organization) -> bool:
-    """Clear learners' bounce statuses: the organization's admins, and holders of ``clear_bounce``."""
-    if organization is not None and membership_in(user, organization) is None:
+    """Clear learners' bounce statuses: the organization's admins, members it lets clear bounces,
+    and holders of ``clear_bounce``."""
+    membership = membership_in(user, organization)
+    if organization is not None and membership is None:
         return False
+    if membership is not None and membership.may_clear_bounces:
+        return True
     return is_org_admin(user, organization) or user.has_perm(CLEAR_BOUNCE_PERMISSION)
 
 
@@ -99,6 +103,11 @@ def can_manage_webhooks(user, organization) -> bool:
     return is_org_admin(user, organization)
 
 
+def can_manage_members(user, organization) -> bool:
+    """See the members, invite colleagues, change roles, deactivate: the organization's admins."""
+    return is_org_admin(user, organization)
+
+
 # The template names of the capabilities: ``{% if can.clear_bounce %}``.
 BY_NAME = {
     "clear_bounce": can_clear_bounce,
@@ -109,6 +118,7 @@ BY_NAME = {
     "use_api": can_use_api,
     "review_inbound": can_review_inbound,
     "manage_webhooks": can_manage_webhooks,
+    "manage_members": can_manage_members,
 }
 
 

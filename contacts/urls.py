@@ -1,6 +1,14 @@
 from django.urls import path
 
-from contacts import bulk_clear_views, import_views, never_suppress_views, settings_views, views, webhook_views
+from contacts import (
+    bulk_clear_views,
+    import_views,
+    member_views,
+    never_suppress_views,
+    settings_views,
+    views,
+    webhook_views,
+)
 
 app_name = "contacts"
 
@@ -52,6 +60,11 @@ urlpatterns = [
         "settings/never-suppress/<int:pk>/remove/",
         never_suppress_views.NeverSuppressRemoveView.as_view(),
         name="settings-never-suppress-remove",
+    ),
+    path("settings/members/", member_views.MemberListView.as_view(), name="member-list"),
+    path("settings/members/<int:pk>/", member_views.MemberDetailView.as_view(), name="member-detail"),
+    path(
+        "settings/members/<int:pk>/deactivate/", member_views.MemberDeactivateView.as_view(), name="member-deactivate"
     ),
     path("settings/webhooks/", webhook_views.WebhookListView.as_view(), name="webhook-list"),
     path("settings/webhooks/<int:pk>/", webhook_views.WebhookDetailView.as_view(), name="webhook-detail"),

@@ -10,7 +10,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from campaigns.esp_models import EspConnection
 from contacts.models import AutomationRule, BulkClearJob, LearnerImport, NeverSuppress
 from contacts.webhooks.subscriptions import create_subscription
-from tests.factories import BounceEventFactory, BounceMailboxFactory, InboundMessageFactory, SendFactory
+from tests.factories import (
+    BounceEventFactory,
+    BounceMailboxFactory,
+    InboundMessageFactory,
+    MembershipFactory,
+    SendFactory,
+)
 
 PORTAL_NAMESPACES = ("contacts", "campaigns", "reports")
 
@@ -39,6 +45,8 @@ OBJECT_URLS = {
     "contacts:learner-import-progress": lambda o: {"pk": o["learner_import"].pk},
     "contacts:learner-import-report": lambda o: {"pk": o["learner_import"].pk},
     "campaigns:review-detail": lambda o: {"pk": o["inbound"].pk},
+    "contacts:member-detail": lambda o: {"pk": o["membership"].pk},
+    "contacts:member-deactivate": lambda o: {"pk": o["membership"].pk},
     **{f"contacts:webhook-{action}": lambda o: {"pk": o["webhook"].pk} for action in WEBHOOK_PAGES},
 }
 # URLs whose argument names a page every organization shares, not an object of one
@@ -59,6 +67,7 @@ LIST_URLS = [
     "contacts:settings-never-suppress",
     "campaigns:review-list",
     "contacts:webhook-list",
+    "contacts:member-list",
 ]
 
 
@@ -115,6 +124,7 @@ def objects_of(other_org):
         "webhook": create_subscription(
             organization=other_org, url="https://hooks.other.example/theirs", events=["learner.suppressed"]
         )[0],
+        "membership": MembershipFactory(organization=other_org, user__username="their-member", role="viewer"),
     }
 
 
@@ -149,6 +159,7 @@ def test_lists_never_show_other_organizations_rows(admin_client, other_orgs_obje
     assert other_orgs_objects["mailbox"].name not in response.content.decode()
     assert other_orgs_objects["esp_connection"].name not in response.content.decode()
     assert other_orgs_objects["webhook"].url not in response.content.decode()
+    assert other_orgs_objects["membership"].user.email not in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -7,6 +7,7 @@ and the migrations' ``contacts.models.EmailDomain`` / ``validate_time_zone`` kee
 from contacts.models.jobs import BulkClearJob, BulkClearJobStatus, JobProgress, LearnerImport, LearnerImportStatus
 from contacts.models.learners import Clearance, EmailDomain, Learner, LearnerQuerySet
 from contacts.models.lists import AutomationAction, AutomationRule, NeverSuppress, NeverSuppressQuerySet
+from contacts.models.members import Invitation, MemberAction, MemberChange
 from contacts.models.organizations import BouncePolicy, Membership, Organization, validate_time_zone
 from contacts.webhook_models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
@@ -18,11 +19,14 @@ __all__ = [
     "BulkClearJobStatus",
     "Clearance",
     "EmailDomain",
+    "Invitation",
     "JobProgress",
     "Learner",
     "LearnerImport",
     "LearnerImportStatus",
     "LearnerQuerySet",
+    "MemberAction",
+    "MemberChange",
     "Membership",
     "NeverSuppress",
     "NeverSuppressQuerySet",

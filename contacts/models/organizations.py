@@ -55,6 +55,9 @@ class Membership(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=MemberRole.choices, default=MemberRole.VIEWER)
+    # A viewer who may still clear bounce statuses (admins always may); kept on the membership so it
+    # holds in this organization only and is changed (and audited) from the portal's Members page.
+    may_clear_bounces = models.BooleanField(default=False)
 
     def __str__(self):
         return f"{self.user} ({self.get_role_display()} of {self.organization})"

@@ -1,0 +1,175 @@
+"""An organization's members: invite, accept, change a role, deactivate (one audit row each, same transaction).
+
+Every function is keyword-only and atomic. The last active admin of an organization can be
+neither demoted nor deactivated, by themself or anyone: the organization would be left with
+nobody who can manage it.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from contacts.choices import MemberRole
+from contacts.models import Invitation, MemberAction, MemberChange, Membership
+
+INVITATION_SALT = "contacts.members.invitation"
+INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds: an invitation link works for a week
+
+
+class InvitationInvalid(Exception):
+    """The invitation link is tampered with, expired, already used, or its address already has an account."""
+
+
+class LastAdminError(ValidationError):
+    """Refused: the change would leave the organization without an active admin."""
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.TimestampSigner(salt=INVITATION_SALT).sign(str(invitation.pk))
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The open invitation a link names; InvitationInvalid when tampered with, expired or used."""
+    try:
+        pk = signing.TimestampSigner(salt=INVITATION_SALT).unsign(token, max_age=INVITATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise InvitationInvalid("This invitation has expired; ask your organization's admin for a new one.") from None
+    except signing.BadSignature:
+        raise InvitationInvalid("This invitation link is not valid.") from None
+    invitation = Invitation.objects.select_related("organization").filter(pk=pk).first()
+    if invitation is None or invitation.accepted_at is not None:
+        raise InvitationInvalid("This invitation has already been used.")
+    return invitation
+
+
+def _audit(*, organization, actor, action, member=None, **detail) -> MemberChange:
+    return MemberChange.objects.create(
+        organization=organization, actor=actor, member=member, action=action, detail=detail
+    )
+
+
+@transaction.atomic
+def invite_member(
+    *, organization, invited_by, email: str, role: str, may_clear_bounces: bool, accept_url
+) -> Invitation:
+    """Record an invitation and mail its link; ``accept_url(token)`` makes the absolute link."""
+    email = get_user_model().objects.normalize_email(email)
+    if get_user_model().objects.filter(email__iexact=email).exists():
+        raise ValidationError(f"{email} already has an account.")
+    invitation = Invitation.objects.create(
+        organization=organization, email=email, role=role, may_clear_bounces=may_clear_bounces, invited_by=invited_by
+    )
+    _audit(organization=organization, actor=invited_by, action=MemberAction.INVITED, email=email, role=role)
+    link = accept_url(invitation_token(invitation))
+    transaction.on_commit(
+        lambda: send_mail(
+            f"Join {organization.name} on BouncePortal",
+            f"{invited_by.get_username()} invites you to {organization.name} on BouncePortal as "
+            f"{invitation.get_role_display().lower()}.\n\nChoose your username and password here "
+            f"(the link works for {INVITATION_MAX_AGE // 86400} days):\n{link}\n",
+            None,
+            [email],
+        )
+    )
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, username: str, password: str) -> Membership:
+    """Make the invitee a user and member with the invited role; the link then no longer works."""
+    invitation = invitation_for_token(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise InvitationInvalid("This invitation has already been used.")
+    User = get_user_model()
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That username is taken."})
+    user = User(username=username, email=invitation.email)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    membership = Membership.objects.create(
+        user=user,
+        organization=invitation.organization,
+        role=invitation.role,
+        may_clear_bounces=invitation.may_clear_bounces,
+    )
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    _audit(
+        organization=invitation.organization,
+        actor=user,
+        member=user,
+        action=MemberAction.JOINED,
+        invitation=invitation.pk,
+        role=invitation.role,
+    )
+    return membership
+
+
+def _refuse_losing_last_admin(membership: Membership) -> None:
+    if membership.role != MemberRole.ADMIN or not membership.user.is_active:
+        return
+    admins = Membership.objects.select_for_update().filter(
+        organization_id=membership.organization_id, role=MemberRole.ADMIN, user__is_active=True
+    )
+    if not admins.exclude(pk=membership.pk).exists():
+        raise LastAdminError(
+            "The organization's last admin cannot be demoted or deactivated; make another admin first."
+        )
+
+
+@transaction.atomic
+def change_member_role(*, membership: Membership, changed_by, role: str, may_clear_bounces: bool) -> Membership:
+    """Set a member's role and whether they may clear bounces (the last admin stays an admin)."""
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    before = {"role": membership.role, "may_clear_bounces": membership.may_clear_bounces}
+    if role != MemberRole.ADMIN:
+        _refuse_losing_last_admin(membership)
+    membership.role, membership.may_clear_bounces = role, may_clear_bounces
+    membership.save(update_fields=["role", "may_clear_bounces"])
+    after = {"role": role, "may_clear_bounces": may_clear_bounces}
+    _audit(
+        organization=membership.organization,
+        actor=changed_by,
+        member=membership.user,
+        action=MemberAction.ROLE_CHANGED,
+        before=before,
+        after=after,
+    )
+    return membership
+
+
+def end_sessions(user) -> int:
+    """Delete every stored session of ``user``; returns how many ended."""
+    ended = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def deactivate_member(*, membership: Membership, deactivated_by) -> Membership:
+    """The member can no longer log in and every session of theirs ends (the last admin cannot be)."""
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    _refuse_losing_last_admin(membership)
+    user = membership.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = end_sessions(user)
+    _audit(
+        organization=membership.organization,
+        actor=deactivated_by,
+        member=user,
+        action=MemberAction.DEACTIVATED,
+        sessions_ended=ended,
+    )
+    return membership
