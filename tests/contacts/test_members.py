@@ -39,7 +39,9 @@ def log_in(client, username, password) -> bool:
 
 
 def mailed_link(mail) -> str:
-    return re.search(r"http://testserver(/accounts/invitation/\S+/)", mail.body).group(1)
+    found = re.search(r"http://testserver(/accounts/invitation/\S+/)", mail.body)
+    assert found, mail.body
+    return found.group(1)
 
 
 def test_the_members_page_lists_each_member_with_role_clear_right_last_login_and_state(admin_client, org, other_org):
