@@ -21,12 +21,13 @@ from _setup import QueryCounter, setup_django
 def reset(sends: int):
     from django.db import connection, transaction
 
+    from bounceportal.audit import retention_path
     from campaigns.models import BounceEvent, Campaign, Send
     from campaigns.services.sending import create_run, schedule_run
     from contacts.models import BouncePolicy, Learner, Organization
     from contacts.services import create_organization
 
-    with transaction.atomic(), connection.cursor() as cursor:
+    with retention_path(), transaction.atomic(), connection.cursor() as cursor:  # bounce events are append-only
         for org_id in Organization.objects.filter(slug="bench-guard").values_list("pk", flat=True):
             cursor.execute("UPDATE contacts_learner SET status_event_id = NULL WHERE organization_id = %s", [org_id])
             cursor.execute(
