@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contacts.choices import MemberRole
-from contacts.models import Invitation, MemberAction, MemberChange, Membership
+from contacts.models import Invitation, MemberAction, MemberChange, Membership, Organization
 
 INVITATION_SALT = "contacts.members.invitation"
 INVITATION_MAX_AGE = 7 * 24 * 3600  # seconds: an invitation link works for a week
@@ -112,10 +112,17 @@ def accept_invitation(*, token: str, username: str, password: str) -> Membership
     return membership
 
 
+def _locked_membership(membership: Membership) -> Membership:
+    """Lock the organization first (so two admins demoting each other at once are serialised, not
+    deadlocked, and the second sees the first's change), then read the membership afresh."""
+    Organization.objects.select_for_update().filter(pk=membership.organization_id).first()
+    return Membership.objects.select_related("user", "organization").get(pk=membership.pk)
+
+
 def _refuse_losing_last_admin(membership: Membership) -> None:
     if membership.role != MemberRole.ADMIN or not membership.user.is_active:
         return
-    admins = Membership.objects.select_for_update().filter(
+    admins = Membership.objects.filter(
         organization_id=membership.organization_id, role=MemberRole.ADMIN, user__is_active=True
     )
     if not admins.exclude(pk=membership.pk).exists():
@@ -127,7 +134,7 @@ def _refuse_losing_last_admin(membership: Membership) -> None:
 @transaction.atomic
 def change_member_role(*, membership: Membership, changed_by, role: str, may_clear_bounces: bool) -> Membership:
     """Set a member's role and whether they may clear bounces (the last admin stays an admin)."""
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = _locked_membership(membership)
     before = {"role": membership.role, "may_clear_bounces": membership.may_clear_bounces}
     if role != MemberRole.ADMIN:
         _refuse_losing_last_admin(membership)
@@ -159,7 +166,7 @@ def end_sessions(user) -> int:
 @transaction.atomic
 def deactivate_member(*, membership: Membership, deactivated_by) -> Membership:
     """The member can no longer log in and every session of theirs ends (the last admin cannot be)."""
-    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    membership = _locked_membership(membership)
     _refuse_losing_last_admin(membership)
     user = membership.user
     user.is_active = False

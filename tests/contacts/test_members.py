@@ -234,3 +234,32 @@ def test_another_organizations_member_is_a_404(admin_client, other_org):
     assert admin_client.post(reverse("contacts:member-deactivate", args=[stranger.pk])).status_code == 404
     stranger.user.refresh_from_db()
     assert stranger.user.is_active
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(org):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connection
+
+    alice = MembershipFactory(organization=org, user__username="alice", role="admin")
+    bob = MembershipFactory(organization=org, user__username="bob", role="admin")
+    barrier = Barrier(2)
+
+    def demote(target, by):
+        try:
+            barrier.wait(timeout=10)
+            members.change_member_role(membership=target, changed_by=by.user, role="viewer", may_clear_bounces=False)
+            return "demoted"
+        except members.LastAdminError:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(demote, [alice, bob], [bob, alice]))
+
+    assert outcomes == ["demoted", "refused"]
+    assert Membership.objects.filter(organization=org, role="admin").count() == 1
+    assert MemberChange.objects.filter(action=MemberAction.ROLE_CHANGED).count() == 1
