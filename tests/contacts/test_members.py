@@ -263,3 +263,16 @@ def test_two_admins_demoting_each_other_at_once_leave_one_admin(org):
     assert outcomes == ["demoted", "refused"]
     assert Membership.objects.filter(organization=org, role="admin").count() == 1
     assert MemberChange.objects.filter(action=MemberAction.ROLE_CHANGED).count() == 1
+
+
+def test_a_member_change_cannot_be_edited_or_deleted(admin_client, viewer_member):
+    from django.db import IntegrityError, transaction
+
+    admin_client.post(reverse("contacts:member-detail", args=[viewer_member.pk]), {"role": "admin"})
+    change = MemberChange.objects.get()
+
+    for rewrite in (lambda: MemberChange.objects.update(action="joined"), lambda: MemberChange.objects.all().delete()):
+        with pytest.raises(IntegrityError, match="audit record"), transaction.atomic():
+            rewrite()
+    change.refresh_from_db()
+    assert change.action == MemberAction.ROLE_CHANGED
