@@ -133,8 +133,8 @@ class InvitationAcceptView(View):
                 service.accept_invitation(
                     token=token, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
                 )
-            except service.InvitationInvalid:
-                return self._page(request, token)
+            except service.InvitationInvalid as invalid:
+                return render(request, self.template_name, {"invalid": str(invalid)}, status=404)
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for field, errors in error.message_dict.items():

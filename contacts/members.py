@@ -87,6 +87,8 @@ def accept_invitation(*, token: str, username: str, password: str) -> Membership
     if invitation.accepted_at is not None:
         raise InvitationInvalid("This invitation has already been used.")
     User = get_user_model()
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise InvitationInvalid(f"{invitation.email} already has an account; log in with it.")
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "That username is taken."})
     user = User(username=username, email=invitation.email)

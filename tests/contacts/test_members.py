@@ -276,3 +276,17 @@ def test_a_member_change_cannot_be_edited_or_deleted(admin_client, viewer_member
             rewrite()
     change.refresh_from_db()
     assert change.action == MemberAction.ROLE_CHANGED
+
+
+def test_a_second_invitation_of_the_same_address_cannot_make_a_second_account(invite, admin_client, mailoutbox, client):
+    invite(admin_client)
+    invite(admin_client)
+    first, second = (mailed_link(mail) for mail in mailoutbox)
+    client.post(first, {"username": "dora", "password1": PASSWORD, "password2": PASSWORD})
+
+    response = client.post(second, {"username": "dora2", "password1": PASSWORD, "password2": PASSWORD})
+
+    assert response.status_code == 404 and "already has an account" in response.content.decode()
+    assert list(get_user_model().objects.filter(email="dora@acme.example").values_list("username", flat=True)) == [
+        "dora"
+    ]
