@@ -153,7 +153,7 @@ def pause_run(*, run_id: int, reason: str, now=None) -> bool:
     The organization's admins are emailed after commit, once; ``run.paused`` goes to its webhooks.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # no SAVEPOINT round trips: the caller's transaction, if any
         paused = CampaignRun.objects.filter(pk=run_id, status=RunStatus.SENDING).update(
             status=RunStatus.PAUSED, paused_at=now, pause_reason=reason[:300]
         )

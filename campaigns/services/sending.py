@@ -259,7 +259,7 @@ def finish_run_if_complete(*, run_id: int, now=None) -> bool:
     now = now or timezone.now()
     if Send.objects.filter(run_id=run_id, status__in=PENDING_STATUSES).exists():
         return False
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # no SAVEPOINT round trips: the caller's transaction, if any
         done = CampaignRun.objects.filter(pk=run_id, status=RunStatus.SENDING)
         organization_id = done.values_list("organization_id", flat=True).first()
         if organization_id is not None and done.update(status=RunStatus.DONE, finished_at=now):
