@@ -115,16 +115,15 @@ def counted_runs(run_ids=None) -> dict[int, Counter]:
     return {run_id: +counts for run_id, counts in found.items() if +counts}
 
 
-def counted_days(organization_id=None, start=None, end=None) -> dict[tuple[int, date], Counter]:
+def counted_days(organization=None, start=None, end=None) -> dict[tuple[int, date], Counter]:
     """``(organization id, day) -> Counter(key: n)`` counted from the events themselves."""
-    organizations = Organization.objects.order_by("pk")
-    if organization_id is not None:
-        organizations = organizations.filter(pk=organization_id)
+    # One organization (an Organization: its zone is known, no query) or every one.
+    organizations = [organization] if organization is not None else Organization.objects.order_by("pk")
     columns = ("organization_id", "day", "send__run_id", "send__run__campaign_id", "category", "subtype")
     found: dict[tuple[int, date], Counter] = defaultdict(Counter)
-    for organization in organizations.only("pk", "time_zone"):  # each organization's days in its own zone
-        events = BounceEvent.objects.order_by().filter(organization_id=organization.pk)
-        events = events.annotate(day=TruncDate("occurred_at", tzinfo=organization.zone))
+    for each in organizations:  # each organization's days in its own zone
+        events = BounceEvent.objects.order_by().filter(organization_id=each.pk)
+        events = events.annotate(day=TruncDate("occurred_at", tzinfo=each.zone))
         if start is not None:
             events = events.filter(day__gte=start, day__lte=end)
         for org, day, run_id, campaign_id, category, subtype, n in events.values_list(*columns).annotate(n=Count("*")):
@@ -159,19 +158,19 @@ def counts_for_run(run_id: int) -> Counter:
 
 
 def day_counts_for_organization(
-    organization_id: int, start: date, end: date, prefix: str
+    organization: Organization, start: date, end: date, prefix: str
 ) -> list[tuple[date, str, int]]:
     """(day, key, n) of the organization's days in [start, end] whose key starts with ``prefix`` (one query)."""
     if not maintained():
         return [
             (day, key, n)
-            for (_org, day), counts in counted_days(organization_id, start, end).items()
+            for (_org, day), counts in counted_days(organization, start, end).items()
             for key, n in counts.items()
             if key.startswith(prefix) and n
         ]
     rows = (
         OrgDayCounter.objects.filter(
-            organization_id=organization_id, day__gte=start, day__lte=end, key__startswith=prefix
+            organization_id=organization.pk, day__gte=start, day__lte=end, key__startswith=prefix
         )
         .values_list("day", "key")
         .annotate(n=Sum("count"))
@@ -212,7 +211,7 @@ def rebuild_counters() -> tuple[int, int]:
     return len(runs), len(days)
 
 
-def recount_days_of_organization(organization_id: int) -> int:
+def recount_days_of_organization(organization: Organization) -> int:
     """Recount one organization's day counters from its events (its time zone changed); return rows written.
 
     Under the same EXCLUSIVE lock as ``rebuild_counters``: other writers wait for the recount.
@@ -221,10 +220,10 @@ def recount_days_of_organization(organization_id: int) -> int:
         if maintained():
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {OrgDayCounter._meta.db_table} IN EXCLUSIVE MODE")
-        OrgDayCounter.objects.filter(organization_id=organization_id).delete()
+        OrgDayCounter.objects.filter(organization_id=organization.pk).delete()
         days = [
             OrgDayCounter(organization_id=org, day=day, key=key, shard=0, count=n)
-            for (org, day), counts in counted_days(organization_id).items()
+            for (org, day), counts in counted_days(organization).items()
             for key, n in counts.items()
             if n
         ]
@@ -235,4 +234,4 @@ def recount_days_of_organization(organization_id: int) -> int:
 def recount_days_when_the_zone_changes(sender, organization, **kwargs) -> None:
     """Receiver of ``contacts.signals.organization_time_zone_changed`` (campaigns/apps.py connects it)."""
     if maintained():  # elsewhere days are counted from the events on every read
-        recount_days_of_organization(organization.pk)
+        recount_days_of_organization(organization)

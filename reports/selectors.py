@@ -61,7 +61,7 @@ def _days(organization, date_range, prefix: str, days=None):
     """The organization's day counters of the range whose key starts with ``prefix`` (one query, none
     when ``days``, read before with any shorter prefix, are given)."""
     if days is None:
-        days = day_counts_for_organization(organization.pk, date_range.start, date_range.end, prefix)
+        days = day_counts_for_organization(organization, date_range.start, date_range.end, prefix)
     return [(day, key, n) for day, key, n in days if key.startswith(prefix)]
 
 
@@ -215,7 +215,7 @@ def email_status_for_organization(organization, date_range) -> tuple[list[dict],
 
 def learner_report_for_organization(organization, date_range, policy) -> dict:
     """Everything Your Learner Reports shows, as plain data."""
-    days = day_counts_for_organization(organization.pk, date_range.start, date_range.end, "")
+    days = day_counts_for_organization(organization, date_range.start, date_range.end, "")
     bucket, trend = bounce_trend_for_organization(organization, date_range, days)
     repeat, repeat_total, repeat_more = repeat_bouncers_for_organization(organization)
     near, near_total, near_more = near_threshold_for_organization(organization, policy)

@@ -51,6 +51,7 @@ def test_update_fields_many_leaves_other_rows_and_fields_alone(org):
     assert Learner.objects.get(pk=untouched.pk).bounce_count == 0
 
 
+@pytest.mark.postgres  # ids are drawn from PostgreSQL's sequence (reserve_ids is None elsewhere)
 def test_reserved_ids_name_rows_inserted_later_with_their_fields(org):
     learner = LearnerFactory(organization=org)
     now = timezone.now()
