@@ -24,31 +24,10 @@ from contacts.models import Learner, Organization
 
 # What could not be read at all: nothing to attach, only to dismiss (or to re-classify, support's tool).
 UNREADABLE_KINDS = (InboundKind.UNPARSEABLE, InboundKind.TOO_COMPLEX)
-# A copied event is a new audit row of its own: these columns are the classifier's reading it keeps.
-_READING_FIELDS = (
-    "organization_id",
-    "inbound_message_id",
-    "esp_event_id",
-    "source",
-    "recipient_index",
-    "address",
-    "action",
-    "status",
-    "reply_code",
-    "reason",
-    "category",
-    "subtype",
-    "hard",
-    "diagnostic",
-    "remote_mta",
-    "feedback_type",
-    "occurred_at",
-    "stage",
-    "sender_side",
-    "filter_product",
-    "blocklist",
-    "evidence",
-)
+# A copied event is a new audit row of its own: it keeps the classifier's reading, every column but
+# those the attachment decides (learner, send, match) and those of the old row's life (key, outcome).
+_NOT_COPIED = {"id", "learner", "send", "matched_by", "event_key", "outcome", "applied_at", "superseded_at"}
+_READING_FIELDS = tuple(field.attname for field in BounceEvent._meta.concrete_fields if field.name not in _NOT_COPIED)
 
 
 class ReviewError(Exception):
