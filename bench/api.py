@@ -130,7 +130,7 @@ def deep_cursor(client, url, headers, pages: int) -> str:
 def measure_api(org, requests: int) -> dict[str, list[float]]:
     from django.test import Client
 
-    from api.keys import create_api_key
+    from reports.api.keys import create_api_key
 
     settings_override()
     _key, raw = create_api_key(organization=org, name="bench", scope="read", can_clear=False, created_by=None)

@@ -56,8 +56,8 @@ INSTALLED_APPS = [
     "contacts",
     "campaigns",
     "reports",
-    "ops",
-    "api",
+    "reports.ops",
+    "reports.api",
 ]
 
 MIDDLEWARE = [
@@ -208,7 +208,7 @@ CELERY_BEAT_SCHEDULE = {
     # Outbound webhook deliveries that are due: retries, and any whose after-commit enqueue was lost.
     "deliver-due-webhooks": {"task": "contacts.deliver_due_webhooks", "schedule": CELERY_BEAT_TICK_SECONDS},
     # Proof for /readyz that beat, the broker and a worker all run (ops/tasks.py).
-    "beat-heartbeat": {"task": "ops.tasks.record_beat_heartbeat", "schedule": CELERY_BEAT_TICK_SECONDS},
+    "beat-heartbeat": {"task": "reports.ops.tasks.record_beat_heartbeat", "schedule": CELERY_BEAT_TICK_SECONDS},
     # Scheduled runs' sends whose time (or send window) has come (campaigns/services/scheduling.py).
     "release-due-sends": {"task": "campaigns.release_due_sends", "schedule": CELERY_BEAT_TICK_SECONDS},
     # Raw bodies older than RAW_RETENTION_DAYS keep their headers only (campaigns/services/retention.py).
@@ -313,9 +313,9 @@ MAILBOX_RETRY_BACKOFF_SECONDS = env_int("MAILBOX_RETRY_BACKOFF_SECONDS", 60, min
 # Requests per API key, counted in the cache (set CACHE_URL so every web process shares the count).
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "600/min")
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasApiKey"],
-    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.ApiKeyRateThrottle"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["reports.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["reports.api.authentication.HasApiKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["reports.api.authentication.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from api.keys import create_api_key
+from reports.api.keys import create_api_key
 
 
 @pytest.fixture(autouse=True)

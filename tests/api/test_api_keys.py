@@ -2,8 +2,8 @@
 
 import pytest
 
-from api.keys import hash_key
-from api.models import ApiKey
+from reports.api.keys import hash_key
+from reports.api.models import ApiKey
 from tests.api.conftest import ApiClient, make_key
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from ops.models import Heartbeat
-from ops.tasks import BEAT, record_beat_heartbeat
+from reports.ops.models import Heartbeat
+from reports.ops.tasks import BEAT, record_beat_heartbeat
 from tests.factories import BounceMailboxFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_beat_heartbeat_task_records_when_it_ran():
 def test_beat_heartbeat_is_on_beats_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
-    assert "ops.tasks.record_beat_heartbeat" in tasks
+    assert "reports.ops.tasks.record_beat_heartbeat" in tasks
 
 
 @pytest.mark.redis

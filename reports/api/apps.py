@@ -2,5 +2,6 @@ from django.apps import AppConfig
 
 
 class ApiConfig(AppConfig):
-    name = "api"
+    name = "reports.api"
+    label = "api"
     verbose_name = "REST API"

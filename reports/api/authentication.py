@@ -5,8 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
-from api.keys import active_key_for
-from api.models import ApiKey
+from reports.api.keys import active_key_for
+from reports.api.models import ApiKey
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -30,7 +30,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
-    target_class = "api.authentication.ApiKeyAuthentication"
+    target_class = "reports.api.authentication.ApiKeyAuthentication"
     name = "apiKey"
 
     def get_security_definition(self, auto_schema):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ops import views
+from reports.ops import views
 
 app_name = "ops"
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from api.models import ApiKey, ApiScope
+from reports.api.models import ApiKey, ApiScope
 
 KEY_PREFIX = "bpk_"
 # last_used_at is written at most this often per key: one UPDATE per request would be a hot row.

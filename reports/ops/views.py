@@ -5,9 +5,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from ops.access import may_read_ops
-from ops.checks import run_checks
-from ops.metrics import render_metrics
+from reports.ops.access import may_read_ops
+from reports.ops.checks import run_checks
+from reports.ops.metrics import render_metrics
 
 
 def _refused() -> HttpResponse:

@@ -30,7 +30,7 @@ from prometheus_client.registry import Collector
 
 from campaigns.models import BounceEvent, BounceMailbox, InboundMessage, Send, SendStatus
 from contacts.choices import Category
-from ops.lags import beat_heartbeat_age_seconds, mailbox_poll_lag_seconds, send_queue_lag_seconds
+from reports.ops.lags import beat_heartbeat_age_seconds, mailbox_poll_lag_seconds, send_queue_lag_seconds
 
 PREFIX = "bounceportal"
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from campaigns.models import BounceMailbox, CampaignRun, RunStatus, Send
 from campaigns.services.delivery import PENDING_STATUSES, lease_expiry
 from campaigns.tasks.ingestion import backoff_delay
-from ops.models import Heartbeat
-from ops.tasks import BEAT
+from reports.ops.models import Heartbeat
+from reports.ops.tasks import BEAT
 
 
 def mailbox_poll_lag_seconds(now: datetime | None = None) -> float:

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from bounceportal.celery import app
-from ops.models import Heartbeat
+from reports.ops.models import Heartbeat
 
 BEAT = "beat"
 

@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
-from api.forms import ApiKeyForm
-from api.keys import create_api_key, revoke_api_key
-from api.models import ApiKey
 from contacts.capabilities import can_use_api
 from contacts.tenancy import CapabilityRequiredMixin, OrgScopedMixin
+from reports.api.forms import ApiKeyForm
+from reports.api.keys import create_api_key, revoke_api_key
+from reports.api.models import ApiKey
 
 
 class ApiAdminMixin(OrgScopedMixin, CapabilityRequiredMixin):

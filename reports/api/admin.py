@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from api.models import ApiKey
+from reports.api.models import ApiKey
 
 
 @admin.register(ApiKey)

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 
 class OpsConfig(AppConfig):
-    name = "ops"
+    name = "reports.ops"
+    label = "ops"
     verbose_name = "Operations"
     default_auto_field = "django.db.models.BigAutoField"

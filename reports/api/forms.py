@@ -1,6 +1,6 @@
 from django import forms
 
-from api.models import ApiScope
+from reports.api.models import ApiScope
 
 
 class ApiKeyForm(forms.Form):

@@ -12,16 +12,16 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from api import serializers
-from api.authentication import HasApiKey, MayClear, key_of
-from api.filters import BounceEventFilter, CampaignRunFilter, LearnerFilter
-from api.pagination import IdCursorPagination
 from campaigns.models import BounceEvent, CampaignRun, Send
 from contacts.choices import ClearedVia
 from contacts.deliverability import LearnerStateError, clear_bounce_status
 from contacts.learner_upsert import Outcome, apply_upsert, plan_upsert
 from contacts.models import Clearance, Learner, NeverSuppress
 from contacts.never_suppress import NeverSuppressError, add_never_suppress_entry, remove_never_suppress_entry
+from reports.api import serializers
+from reports.api.authentication import HasApiKey, MayClear, key_of
+from reports.api.filters import BounceEventFilter, CampaignRunFilter, LearnerFilter
+from reports.api.pagination import IdCursorPagination
 
 RECENT = 50
 NOT_FOUND = OpenApiResponse(description="No such object in this organization.")

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.db import connection
 
-from ops.lags import beat_heartbeat_age_seconds, mailbox_poll_lag_seconds
+from reports.ops.lags import beat_heartbeat_age_seconds, mailbox_poll_lag_seconds
 
 CONNECT_TIMEOUT_SECONDS = 1
 READ_TIMEOUT_SECONDS = 2
