@@ -14,6 +14,11 @@ _ALL_SECRETS = {spec.name: spec for _, specs in SERVICES.values() for spec in sp
 
 
 class EspConnectionForm(forms.ModelForm):
+    # Declared so that a scheme-less URL is read as https (the model field's form default is http).
+    api_url = forms.URLField(
+        required=False, assume_scheme="https", help_text=EspConnection._meta.get_field("api_url").help_text
+    )
+
     class Meta:
         model = EspConnection
         fields = ["name", "service", "sns_topic_arn", "sending_enabled", "api_url", "enabled"]
