@@ -127,6 +127,9 @@ AXES_CLIENT_IP_CALLABLE = "bounceportal.security.client_ip"
 # Reverse proxies in front of the web process that append to X-Forwarded-For (0: use REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_VERBOSE = False
+# Password-reset mails one address, and one client address, may ask for per hour (contacts/password_reset.py).
+PASSWORD_RESET_MAILS_PER_ADDRESS = env_int("PASSWORD_RESET_MAILS_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_MAILS_PER_IP = env_int("PASSWORD_RESET_MAILS_PER_IP", 20, minimum=1)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal-home"

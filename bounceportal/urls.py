@@ -5,18 +5,8 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contacts:learner-list"), name="portal-home"),
-    path("", include("contacts.auth_urls")),  # accounts/login/ (takes a new organization's time zone)
+    path("", include("contacts.auth_urls")),  # accounts/login/, invitation/, password-reset/ (rate-limited)
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # Forgotten passwords: Django's own views and one-time tokens (PASSWORD_RESET_TIMEOUT);
-    # the form answers the same whether or not the address belongs to a user.
-    path(
-        "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
     path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "accounts/reset/<uidb64>/<token>/",

@@ -4,8 +4,12 @@ from django.urls import path
 
 from contacts.login_views import PortalLoginView
 from contacts.member_views import InvitationAcceptView
+from contacts.password_reset import PortalPasswordResetView
 
 urlpatterns = [
     path("accounts/login/", PortalLoginView.as_view(), name="login"),
+    # Forgotten passwords: Django's own views and one-time tokens (PASSWORD_RESET_TIMEOUT); the
+    # form answers the same whether or not the address belongs to a user, or is over its hourly cap.
+    path("accounts/password-reset/", PortalPasswordResetView.as_view(), name="password_reset"),
     path("accounts/invitation/<str:token>/", InvitationAcceptView.as_view(), name="invitation-accept"),
 ]

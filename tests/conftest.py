@@ -16,6 +16,16 @@ def _eager_celery():
     app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: it holds throttle counts (the API's, password-reset mails')."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def org(db):
     return OrganizationFactory(name="Acme Training", slug="acme")

@@ -82,3 +82,31 @@ def test_a_weak_new_password_is_reshown_with_a_message(client, admin_member, mai
     assert "field-error" in response.content.decode()
     admin_member.user.refresh_from_db()
     assert admin_member.user.check_password("correct horse battery staple")
+
+
+def test_reset_mails_to_one_address_stop_at_the_hourly_cap_and_the_form_answers_the_same(
+    client, admin_member, mail_sink, settings
+):
+    settings.PASSWORD_RESET_MAILS_PER_ADDRESS = 2
+    answers = [client.post(reverse("password_reset"), {"email": "alice@portal.example"}) for _ in range(4)]
+    unknown = client.post(reverse("password_reset"), {"email": "nobody@elsewhere.example"})
+
+    assert len(mail_sink.wait_for(3, timeout=2)) == 2  # the third and fourth asked mailed nothing
+    assert {(r.status_code, r.url) for r in [*answers, unknown]} == {(302, reverse("password_reset_done"))}
+
+
+def test_reset_mails_from_one_client_stop_at_the_hourly_cap_whatever_the_address(
+    client, admin_member, mail_sink, settings
+):
+    settings.PASSWORD_RESET_MAILS_PER_IP = 3
+    for n in range(3):
+        client.post(reverse("password_reset"), {"email": f"probe{n}@elsewhere.example"})
+
+    limited = client.post(reverse("password_reset"), {"email": "alice@portal.example"})
+    other_client = client.post(
+        reverse("password_reset"), {"email": "alice@portal.example"}, REMOTE_ADDR="198.51.100.7"
+    )
+
+    assert limited.url == other_client.url == reverse("password_reset_done")
+    (received,) = mail_sink.wait_for(2, timeout=2)  # only the other client's request was mailed
+    assert received.rcpt_tos == ["alice@portal.example"]
