@@ -103,9 +103,7 @@ def test_reset_mails_from_one_client_stop_at_the_hourly_cap_whatever_the_address
         client.post(reverse("password_reset"), {"email": f"probe{n}@elsewhere.example"})
 
     limited = client.post(reverse("password_reset"), {"email": "alice@portal.example"})
-    other_client = client.post(
-        reverse("password_reset"), {"email": "alice@portal.example"}, REMOTE_ADDR="198.51.100.7"
-    )
+    other_client = client.post(reverse("password_reset"), {"email": "alice@portal.example"}, REMOTE_ADDR="198.51.100.7")
 
     assert limited.url == other_client.url == reverse("password_reset_done")
     (received,) = mail_sink.wait_for(2, timeout=2)  # only the other client's request was mailed
