@@ -18,7 +18,7 @@ from contacts.deliverability import change_learner_email, clear_bounce_status
 from contacts.models import Learner
 from tests.campaigns.conftest import drop, original_of
 from tests.campaigns.test_reclassify import old_classifier_says
-from tests.factories import CampaignFactory, LearnerFactory
+from tests.factories import BounceEventFactory, CampaignFactory, LearnerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,44 @@ def test_days_are_the_organizations_own_and_are_recounted_when_its_zone_changes(
     BounceEventFactory(send__run__campaign__organization=org, occurred_at=datetime(2026, 3, 1, 14, 0, tzinfo=UTC))
     assert kept_counters()[1] == counted_days()
     assert {day for (_org, day) in counted_days()} == {date(2026, 3, 1), date(2026, 3, 2)}
+
+
+@pytest.mark.postgres
+def test_one_statement_over_many_rows_counts_exactly_the_rows_whose_counted_columns_changed(org):
+    """The UPDATE triggers pair each row's old and new values (migration 0025): a statement that
+    changes some rows' counted columns, and only other columns of the rest, counts the former alone."""
+    from django.db.models import Case, F, Value, When
+    from django.utils import timezone
+
+    from bounceportal.audit import retention_path
+    from campaigns.models import BounceEvent
+    from tests.factories import BLOCK, CampaignRunFactory, SendFactory
+
+    run = CampaignRunFactory(campaign=CampaignFactory(organization=org))
+    sends = [SendFactory(run=run, organization=org, status=SendStatus.SENT) for _ in range(30)]
+    events = [BounceEventFactory(send=send, **(BLOCK if i % 2 else {})) for i, send in enumerate(sends[:20])]
+    before = counts_for_run(run.pk)
+    now = timezone.now()
+
+    # Ten sends bounce, twenty only get a new timestamp (their status written back unchanged).
+    bounced = [s.pk for s in sends[:10]]
+    Send.objects.filter(run=run).update(
+        status=Case(When(pk__in=bounced, then=Value(SendStatus.BOUNCED)), default=F("status")), status_changed_at=now
+    )
+    # Seven events superseded, the other thirteen get an outcome in the same statement.
+    superseded = [e.pk for e in events[:7]]
+    BounceEvent.objects.filter(pk__in=[e.pk for e in events]).update(
+        superseded_at=Case(When(pk__in=superseded, then=Value(now)), default=None), outcome="counted", applied_at=now
+    )
+    # Three of the current events lose their send (what erasing a learner does), with the rest rewritten as they were.
+    with retention_path():
+        BounceEvent.objects.filter(pk__in=[e.pk for e in events[7:]]).update(
+            send=Case(When(pk__in=[e.pk for e in events[7:10]], then=None), default=F("send"))
+        )
+
+    kept = counts_for_run(run.pk)
+    assert kept == counted_runs([run.pk])[run.pk]
+    assert kept_counters()[1] == counted_days()
+    assert (kept["status:sent"], kept["status:bounced"]) == (20, 10)
+    assert before["cat:hard"] + before["cat:block"] == 20
+    assert kept["cat:hard"] + kept["cat:block"] == 10  # 20 - 7 superseded - 3 without a send
