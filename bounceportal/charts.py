@@ -6,6 +6,8 @@ classes, sizes from SVG attributes, and every bar's number is printed beside it.
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+
 ROW_HEIGHT = 30
 BAR_HEIGHT = 20
 CHAR_WIDTH = 7.5  # of the 13px label font, on average
@@ -153,7 +155,7 @@ def column_chart(title: str, rows, series=("hard", "soft", "block"), period_key=
         period = row[period_key]
         columns.append(
             Column(
-                label=period.strftime("%b %-d") if hasattr(period, "strftime") else str(period),
+                label=date_format(period, "MONTH_DAY_FORMAT") if hasattr(period, "strftime") else str(period),
                 total=sum(row[key] for key in series),
                 x=8 + index * slot,
                 width=slot - 6,

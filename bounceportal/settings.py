@@ -67,9 +67,13 @@ MIDDLEWARE = [
     "bounceportal.security.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware (Django's order): the language cookie, else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A logged-in user's own language (contacts/preferences.py) wins over the cookie and the browser's.
+    "contacts.preferences.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "bounceportal.security.UnstorableQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -90,6 +94,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "contacts.tenancy.organization_context",
@@ -135,7 +140,24 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal-home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
+# --- Languages -----------------------------------------------------------------
+# English by default; each user picks theirs (contacts/preferences.py, the header's picker). Each
+# LOCALE_PATHS entry holds the catalog of the strings under its parent directory: makemessages run
+# at the root writes templates/ and bounceportal/ strings into the first one (docs in README).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LOCALE_PATHS = [
+    BASE_DIR / "bounceportal" / "locale",
+    BASE_DIR / "contacts" / "locale",
+    BASE_DIR / "campaigns" / "locale",
+    BASE_DIR / "reports" / "locale",
+]
+# The picker's cookie (contacts/language_views.py): a year, first-party, not for scripts.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# Dates per language (bounceportal/formats/<lang>/formats.py): English keeps the ISO-like dates.
+FORMAT_MODULE_PATH = ["bounceportal.formats"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -159,6 +181,7 @@ CONTENT_SECURITY_POLICY = (
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

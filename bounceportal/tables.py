@@ -16,12 +16,25 @@ from typing import Any
 
 import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django_tables2.rows import BoundRow, BoundRows
 from django_tables2.utils import signature
 
 from bounceportal.pagination import MAX_OFFSET, bounded_per_page
 
 Signature = tuple[tuple[str, ...], str | None]
+
+
+def local_datetime(value, format_name: str = "SHORT_DATETIME_FORMAT") -> str:
+    """``value`` in the current time zone (the organization's), in the active language's format.
+
+    The formats are bounceportal/formats/<language>/formats.py's: 2026-03-04 23:30 in English,
+    04.03.2026 23:30 in German.
+    """
+    return date_format(localtime(value), format_name)
+
+
 # Keyed weakly by the function (a bound method's __func__), so a callable made per request
 # cannot grow the cache; a bound method's signature lacks ``self``, hence two caches.
 _signatures: dict[bool, weakref.WeakKeyDictionary[Any, Signature]] = {

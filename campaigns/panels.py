@@ -9,8 +9,8 @@ Templates use them through the ``bounce_facts`` tag (campaigns/templatetags).
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 
+from bounceportal.tables import local_datetime
 from campaigns.guidance import page_for_name
 from campaigns.models import EventSource, MatchedBy, SendStatus
 
@@ -24,8 +24,8 @@ UNVERIFIED = mark_safe(
 )
 
 
-def _when(value, pattern="%Y-%m-%d %H:%M:%S") -> str:
-    return localtime(value).strftime(pattern) if value else "—"
+def _when(value) -> str:
+    return local_datetime(value, "DATETIME_FORMAT") if value else "—"
 
 
 def _facts(rows) -> str:

@@ -4,9 +4,8 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 
-from bounceportal.tables import Table
+from bounceportal.tables import Table, local_datetime
 from campaigns.models import Campaign, Send
 from campaigns.panels import send_info_html
 
@@ -94,7 +93,7 @@ class SendTable(Table):
         return record.email
 
     def render_status_changed_at(self, value):
-        return localtime(value).strftime("%Y-%m-%d %H:%M")
+        return local_datetime(value)
 
     def render_status(self, record):
         badge = format_html('<span class="badge badge-send-{}">{}</span>', record.status, record.get_status_display())

@@ -3,9 +3,8 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.timezone import localtime
 
-from bounceportal.tables import Table
+from bounceportal.tables import Table, local_datetime
 from contacts.choices import Category, DeliverabilityStatus, Subtype
 from contacts.models import Learner
 
@@ -67,7 +66,7 @@ class LearnerTable(Table):
         return record.email
 
     def render_last_bounced_at(self, value):
-        return localtime(value).strftime("%Y-%m-%d %H:%M")
+        return local_datetime(value)
 
     def render_status(self, record):
         return badge(record.status, STATUS_LABELS.get(record.status, record.status))

@@ -3,6 +3,7 @@ from django.urls import path
 from contacts import (
     bulk_clear_views,
     import_views,
+    language_views,
     member_views,
     never_suppress_views,
     settings_views,
@@ -42,6 +43,7 @@ urlpatterns = [
     ),
     path("learners/<int:pk>/", views.LearnerDetailView.as_view(), name="learner-detail"),
     path("learners/<int:pk>/edit/", views.LearnerEditView.as_view(), name="learner-edit"),
+    path("language/", language_views.LanguageView.as_view(), name="language"),
     path("settings/", settings_views.SettingsIndexView.as_view(), name="settings"),
     path("settings/policy/", settings_views.PolicySettingsView.as_view(), name="settings-policy"),
     path("settings/sending/", settings_views.SendingSettingsView.as_view(), name="settings-sending"),

@@ -5,6 +5,9 @@ set -euo pipefail
 missing=()
 command -v dovecot >/dev/null 2>&1 || missing+=(dovecot-imapd dovecot-pop3d)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# GNU gettext: makemessages (xgettext, msgmerge) and compilemessages (msgfmt), for `make messages`
+# and tests/test_translations.py; the site itself reads the committed .mo files.
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 # Sisimai 4, the reference parser, only for bench/classifier.py's speed comparison.
 perl -MSisimai -e 1 >/dev/null 2>&1 || missing+=(libsisimai-perl)
 if [ ${#missing[@]} -gt 0 ]; then

@@ -68,6 +68,7 @@ LIST_URLS = [
     "campaigns:review-list",
     "contacts:webhook-list",
     "contacts:member-list",
+    "contacts:language",
 ]
 
 

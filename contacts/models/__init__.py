@@ -9,6 +9,7 @@ from contacts.models.learners import Clearance, EmailDomain, Learner, LearnerQue
 from contacts.models.lists import AutomationAction, AutomationRule, NeverSuppress, NeverSuppressQuerySet
 from contacts.models.members import Invitation, MemberAction, MemberChange
 from contacts.models.organizations import BouncePolicy, Membership, Organization, validate_time_zone
+from contacts.models.preferences import UserPreference
 from contacts.webhook_models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "NeverSuppress",
     "NeverSuppressQuerySet",
     "Organization",
+    "UserPreference",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",
