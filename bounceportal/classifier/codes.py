@@ -81,7 +81,8 @@ TRANSIENT_DEFAULT = "systemerror"
 # over loose wording; each lists the phrase reasons that still beat it, because servers
 # reuse the code for them (a "submission quota" sent as X.2.2, an SPF failure as X.7.27).
 STRONG_STATUS: dict[str, tuple[str, frozenset[str]]] = {
-    "1.6": ("hasmoved", frozenset()),  # destination mailbox has moved
+    # destination mailbox has moved; Exchange also sends it for a single-label domain
+    "1.6": ("hasmoved", frozenset({"hostunknown"})),
     "1.7": ("rejected", frozenset({"authfailure", "requireptr"})),  # bad sender's mailbox syntax
     "1.8": ("rejected", frozenset({"authfailure", "requireptr", "blocked"})),  # bad sender's system address
     # mailbox full; also sent for a sender's submission quota and (from a bare 552,

@@ -60,6 +60,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "syntaxerror",
         (
             r"smtp protocol violation",
+            # A usage reply: "501 Syntax: MAIL FROM:<address>", "501 Syntax: HELO hostname".
+            r"\bsyntax: (?:mail|rcpt|helo|ehlo|vrfy|expn|auth|data)\b",
+            r"\b(?:sender|recipient|mail|rcpt) (?:already|not yet) (?:given|specified)",
+            r"\bneed (?:mail|rcpt)(?: from| to)?(?: command)? (?:before|first)|\bneed (?:mail|rcpt) command",
             r"synchroni[sz]ation error",
             r"too many (?:nonmail|non-mail|unauthenticated|invalid|unrecognized) commands",
             r"may not be repeated",
@@ -70,13 +74,30 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"too many (?:syntax (?:or protocol )?|protocol )?errors",
         ),
     ),
+    # All recipients were refused earlier in the transaction: the reply to DATA says only
+    # that nothing is left to deliver; the cause was each recipient's RCPT reply.
+    (
+        "no recipient left in the transaction",
+        "undefined",
+        (r"no valid recipients", r"no (?:valid )?recipients? (?:given|specified|accepted)"),
+    ),
     # Greylisting (a receiver's policy of deferring unknown sender/client/recipient
     # triplets until they retry): a temporary, self-resolving refusal, never an
     # unknown address even when said as "Recipient address rejected: Greylisted".
     ("greylisting", "speeding", (r"gr[ae]y-?list",)),
     # Too many recipients in one transaction (RFC 3463 X.5.3): said before the sender
     # quota group, whose "sending limits" the providers' help links repeat.
-    ("too many recipients in one message", "toomanyconn", (r"too many recipients",)),
+    (
+        "too many recipients in one message",
+        "toomanyconn",
+        (
+            r"too many recipients",
+            # A per-transaction limit: "... per transaction exceeded, try this recipient in a
+            # separate transaction" (RFC 5321 §4.5.3.1.8: the client retries the rest later).
+            r"per (?:transaction|message|session) (?:exceeded|limit)",
+            r"(?:in|with) a separate transaction",
+        ),
+    ),
     # Our sender's rate or quota (RFC 3463 X.2.2 / X.4.5 are reused for it): said before
     # the mailbox-quota group, whose "quota exceeded" would read it as a full mailbox.
     (
@@ -112,10 +133,19 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"duplicate header",
             r"multiple (?:from|to|subject|date|message-id)",
             r"header .{0,30}invalid",
+            r"invalid [\w-]+:? header",
             r"missing (?:a )?(?:valid |required )?(?:[\w-]+ )?header",
             r"bare (?:lf|cr|line ?feed|carriage return)",
             r"multiple addresses in from",
         ),
+    ),
+    # A domain block list (Spamhaus DBL and the URI lists): which domain was listed decides
+    # the reason (our HELO name: blocked; our sender's: rejected; a link in the body: spam),
+    # see reasons._settle.
+    (
+        "a domain block list (DBL, URI lists) names a domain",
+        "listed_domain",
+        (r"spamhaus\.org/dbl|\bdbl\b|dbl\.spamhaus", r"\b(?:surbl|uribl)\b"),
     ),
     # An explicit spam verdict on the content, even when SPF/DKIM advice follows it.
     (
@@ -125,7 +155,6 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"rejected due to spam",
             r"\burls? in (?:this|the|your) (?:e-?mail|message|body)",
             r"listed (?:url|uri|link)s?\b|\b(?:url|uri|link)s? (?:is |are )?(?:black|block)?listed",
-            r"spamhaus\.org/dbl|\bdbl\b",
             r"(?:classified|scored|detected|identified) as spam",
             r"spam classification",
             r"looks like spam",
@@ -138,7 +167,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"content presents a potential",
             r"content restrictions?",
-            r"(?:unacceptable|inappropriate|prohibited|forbidden) content",
+            r"content (?:[\w-]+ )?polic(?:y|ies)",
+            r"(?:unacceptable|inappropriate|prohibited|forbidden|banned|disallowed) content",
             r"policy violation",
             r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
         ),
@@ -221,6 +251,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"secure connection required",
             r"(?:does not|doesn't) support tls",
             r"tls (?:is )?(?:not supported|unavailable)",
+            # Gmail 4.7.29 and its kin: the message came over a connection without TLS.
+            r"(?:not|wasn't|was not|isn't|is not) (?:sent |delivered |received )?(?:over|using|via|with|through) (?:a |an )?(?:tls|ssl|encrypted|secure)\b",
+            r"(?:unencrypted|plain ?text|cleartext|insecure) (?:connections?|smtp|sessions?|channel)",
         ),
     ),
     # Attachments or content flagged as malware.
@@ -235,6 +268,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bworm\b",
             r"malicious",
             r"banned attachment",
+            r"(?:illegal|prohibited|forbidden|disallowed|executable|suspicious) attachments?",
             r"dangerous attachment",
             r"unsafe attachment",
             r"attachment (?:type|extension|file type)s? (?:is |are )?(?:not allowed|not permitted|prohibited|blocked)",
@@ -254,11 +288,27 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\b(?:banned|black ?listed|block ?listed|denied) senders?\b",
         ),
     ),
+    # Our own sending account is switched off or barred from sending (a submission or relay
+    # service refusing us): a refusal of the sender, said before the recipient-account rules
+    # below would read "account is disabled" as the recipient's.
+    (
+        "our sending account disabled or barred",
+        "rejected",
+        (
+            r"(?:sender|sending|outgoing|outbound) (?:e-?mail |mail )?account (?:is |was |has been )?(?:\w+ )?(?:disabled|suspended|blocked|locked|deactivated|not registered)",
+            r"\b(?:mail |e-?mail )?sending (?:is |has been )?denied",
+            r"\boutgoing (?:mail |e-?mail )?(?:is |has been )?blocked",
+        ),
+    ),
     # A mailbox switched off says so before any "not accepting messages" that follows.
     (
         "mailbox switched off",
         "suspend",
-        (r"\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended|closed)\b",),
+        (
+            r"\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended|closed)\b",
+            # Postfix-style "Recipient address rejected: Address disabled" (the recipient's).
+            r"recipient address rejected: (?:address|account|mailbox|user) (?:is |has been )?(?:disabled|deactivated|suspended|locked)",
+        ),
     ),
     # Null MX (RFC 7505) and domains that declare they take no mail.
     (
@@ -352,6 +402,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"mail size limit",
             r"message exceeds",
             r"email is too large",
+            r"(?:max(?:imum)?|allowed) (?:e-?mail |message |mail )size",
+            r"(?:e-?mail|message|mail) size (?:limit )?(?:exceeded|too)",
         ),
     ),
     # The account exists but is switched off: disabled, suspended, locked, inactive.
@@ -397,6 +449,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"too many hosts",
             r"maximum (?:number of )?connections",
             r"frequency limit",
+            r"(?:max(?:imum)?|too many) (?:number of )?(?:messages?|mails?) per (?:connection|session)",
             r"throttl\w* (?:connections|sessions)",
         ),
     ),
@@ -407,7 +460,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"rate ?limit",
             r"sending rate",
             r"throttl",
-            r"too many (?:messages|mails|emails|recipients this)",
+            r"too many (?:messages|mails|emails|requests|recipients this)",
             r"rate of (?:e-?mail|messages)",
             r"slow down",
         ),
@@ -427,6 +480,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"bulk (?:e-?)?mail",
             r"content (?:was )?(?:rejected|refused) as",
             r"message (?:was )?classified as",
+            # A content filter that quarantined or refused the message judged its content.
+            r"content filter(?:ing)?\b.{0,30}\b(?:quarantin|reject|block|refus)",
             r"scored too high",
             r"high probability of",
             r"content (?:rejected|denied)",
@@ -447,7 +502,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bblock ?listed\b|\bon (?:our|the|a) block ?list",
             r"too many (?:bad|unknown|invalid) recipients|excessive unknown recipients",
             r"(?:is|are|was|been|currently) (?:black|block)?listed (?:in|on|at|by)",
-            r"messages from \[?\d{1,3}(?:\.\d{1,3}){3}",
+            r"(?:messages?|mails?|e-?mails?|connections?) from \[?\d{1,3}(?:\.\d{1,3}){3}",
             r"banned sending ip",
             r"open relay",
             r"your (?:ip|network|server)",
@@ -515,6 +570,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)",
             r"domain (?:is )?not reachable",
             r"domain may not exist",
+            # An address whose domain is a single label ("user@localhost"): no such domain
+            # on the Internet (Exchange sends it as 5.1.6).
+            r"single[- ]label domains?",
             r"(?:find|resolve|locate) the (?:recipient(?:'s)?|destination) domain",
             r"(?:recipient|destination) domain (?:is )?(?:not found|unknown|invalid|does not exist|doesn't exist)",
             # "553 mx.example.org does not exist": the reply's subject is a bare domain name
@@ -650,7 +708,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"mail loop",
             r"too many hops",
             r"socket error",
-            r"lost connection",
+            r"lost (?:\w+ )?connection",
+            r"(?:data|command|read|write) timeout",
             r"network error",
             r"loops back",
             r"unreachable",
@@ -666,7 +725,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"server error",
             r"local error",
             r"configuration error",
-            r"temporary (?:local )?problem",
+            r"temporary (?:local |system |server )?problem",
+            r"temporary (?:system|server) (?:error|failure)",
             r"resources temporarily",
             r"unable to contact",
             r"service (?:is )?(?:\w+ )?unavailable",
@@ -674,7 +734,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"duplicated message-id",
             r"database error",
             r"server (?:is )?busy",
-            r"transaction failed",
+            r"transaction failed(?!.{0,80}\bpolic)",
         ),
     ),
     # The message breaks the receiving site's rules (not spam, not a virus).
@@ -701,6 +761,17 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"encoding error",
             r"8-?bit",
             r"conversion (?:required|failed)",
+        ),
+    ),
+    # The recipient (or its organization) accepts mail only from some senders, and we are
+    # not one: Exchange's delivery restrictions (RESOLVER.RST.*) and their wording elsewhere.
+    (
+        "the sender is not allowed to send to this recipient (delivery restrictions)",
+        "rejected",
+        (
+            r"resolver\.rst\.(?:notauthorized|authrequired|sendernotauthenticated\w*|restricted\w*)",
+            r"delivery restriction",
+            r"not (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail |messages )?to (?:this|the)",
         ),
     ),
     # Security rules of the receiver: authentication demanded, delivery not authorised.
@@ -738,7 +809,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:invalid|unknown|bad|unverified|unroutable) (?:sender|from)",
             r"sender verify failed",
             # Exim's sender verification and its callout (RFC 5321 §3.5 VRFY-like checks).
-            r"verification failed for|verify callout|sender verification",
+            r"verification failed for|verify callout|sender verification|callout verification",
             r"from: (?:address|domain)",
             r"domain of sender",
             r"mail from",
@@ -843,7 +914,7 @@ RECIPIENT_SIDE: tuple[str, ...] = (
 REFUSAL_SUBJECTS: tuple[tuple[str, str, str], ...] = (
     # (pattern, reason of the subject, what a detail about a host/domain becomes)
     (
-        r"helo command rejected|(?:invalid|bad|broken|illegal|bogus) (?:helo|ehlo)|"
+        r"helo command (?:\[[^\]]{0,255}\] )?(?:rejected|blocked)|(?:invalid|bad|broken|illegal|bogus) (?:helo|ehlo)|"
         r"(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|is (?:not valid|invalid))",
         "blocked",
         "blocked",

@@ -73,12 +73,16 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ProviderRule("microsoft 5.7.510 no IPv6 (the domain takes mail over IPv4)", "policyviolation", status=r"5\.7\.510"),
     ProviderRule("microsoft 5.7.512 RFC 5322 3.6.2", "notcompliantrfc", status=r"5\.7\.512"),
     ProviderRule("microsoft 5.7.515 bulk sender authentication", "authfailure", status=r"5\.7\.515"),
-    ProviderRule("microsoft 4.7.5xx/5.7.5xx-6xx access denied", "blocked", status=r"[45]\.7\.[56]\d\d"),
     ProviderRule("microsoft 5.7.703 tenant recipient block", "policyviolation", status=r"5\.7\.703"),
     ProviderRule("microsoft 5.7.705-707 tenant threshold", "badreputation", status=r"5\.7\.70[5-7]"),
     ProviderRule("microsoft 5.7.7xx tenant not accepted", "blocked", status=r"5\.7\.7\d\d"),
     ProviderRule("microsoft 5.7.12x/13x sender not allowed", "rejected", status=r"5\.7\.1(?:2\d?|3\d)"),
     ProviderRule("microsoft 5.7.520 external forwarding", "policyviolation", status=r"5\.7\.520"),
+    # After the specific 5xx/6xx rows above: the rest of the documented "Access denied" ranges
+    # (4.7.500-699 and 4.7.850-899 "please try again later", 5.7.5xx-6xx) refuse our host.
+    ProviderRule(
+        "microsoft 4.7.5xx-6xx/85x-89x, 5.7.5xx-6xx access denied", "blocked", status=r"[45]\.7\.(?:[56]\d\d|8[5-9]\d)"
+    ),
     ProviderRule("microsoft 5.2.252 send-as denied", "rejected", status=r"5\.2\.252"),
     ProviderRule("microsoft x.1.90 daily recipient limit", "speeding", status=r"[45]\.1\.90"),
     ProviderRule("microsoft x.4.310 DNS domain does not exist", "hostunknown", status=r"[45]\.4\.310"),
@@ -105,6 +109,12 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ),
     ProviderRule("outlook.com RP-00x reputation rate limit", "badreputation", token=r"\brp-00\d\b"),
     ProviderRule("outlook.com (S3xxx) network on block list", "blocked", token=r"\(s3\d{3}\)"),
+    ProviderRule(
+        "outlook.com SC/DY/OU-00x naming reputation or complaints",
+        "badreputation",
+        token=r"\b(?:sc|dy|ou)-00\d\b",
+        words=r"reputation|complaints",
+    ),
     ProviderRule("outlook.com SC/DY/OU-00x policy block", "blocked", token=r"\b(?:sc|dy|ou)-00\d\b"),
     # --- Google (Gmail / Workspace) reuses RFC codes; the documented words tell them apart.
     ProviderRule(
@@ -125,6 +135,7 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
         status=r"[45]\.7\.(?:27|3[0-2])",
         words=r"\b(?:spf|dkim|dmarc)\b|authenticat",
     ),
+    ProviderRule("google x.7.29 no TLS", "failedstarttls", status=r"[45]\.7\.29", words=r"\btls\b|\bssl\b|encrypt"),
     ProviderRule("google x.4.5 sending limit", "speeding", status=r"[45]\.4\.5", words=r"sending (?:limit|quota)"),
     ProviderRule(
         "google x.7.23 PTR mismatch", "requireptr", status=r"[45]\.7\.23", words=r"\bptr\b|pointer|reverse dns"
@@ -136,6 +147,11 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ProviderRule("yahoo TS05/TSS05 rate", "speeding", token=r"\btss?05\b"),
     ProviderRule("yahoo TSnn/TSSnn reputation deferral", "badreputation", token=r"\btss?0\d\b"),
     # --- Mimecast: "Administrative prohibition - envelope blocked" (its sender policy).
+    ProviderRule(
+        "mimecast SPF/DKIM/DMARC sender invalid",
+        "authfailure",
+        token=r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\benvelope (?:blocked|rejected)",
+    ),
     ProviderRule("mimecast envelope blocked", "rejected", token=r"envelope (?:blocked|rejected)"),
     ProviderRule("mimecast blocked senders list", "rejected", token=r"blocked senders"),
 )

@@ -91,7 +91,12 @@ _STORAGE = frozenset({"mailboxfull", "mesgtoobig", "exceedlimit", "systemfull"})
 _SUBJECTS = [(re.compile(pattern), reason, host) for pattern, reason, host in REFUSAL_SUBJECTS]
 # Detail reasons that speak of the recipient or are provisional: under a refusal of our
 # HELO, client host or sender, they are about us (the subject's reason decides).
-_NOT_ABOUT_US = frozenset({"userunknown", "filtered", "suspend", "hasmoved", "recipient_rejected", "access_denied"})
+_NOT_ABOUT_US = frozenset(
+    {"userunknown", "filtered", "suspend", "hasmoved", "recipient_rejected", "access_denied", "listed_domain"}
+)
+# A domain block list's verdict by the stage that named the domain: our HELO name (connect,
+# HELO), our sender's domain (MAIL); otherwise a domain in the message (a link): spam.
+_LISTED_DOMAIN = {"connect": "blocked", "helo": "blocked", "mail": "rejected"}
 _ABOUT_A_HOST = frozenset({"hostunknown", "notaccept", "networkerror", "syntaxerror"})
 
 
@@ -362,6 +367,10 @@ def _settle(decision: Decision, reason: str, stage: str) -> str:
     """
     if reason == "recipient_rejected":
         return "userunknown" if stage not in ("data", "after-data") else "filtered"
+    if reason == "listed_domain":
+        settled = _LISTED_DOMAIN.get(stage, "spamdetected")
+        decision.note(f"a listed domain at stage {stage or 'unknown'} ({settled})", stage)
+        return settled
     if reason == "access_denied":
         settled = ACCESS_DENIED.get(stage, "securityerror")
         decision.note(f"'access denied' at stage {stage or 'unknown'} ({settled})", stage)
