@@ -15,7 +15,7 @@ import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeData
 from django.utils.text import slugify
@@ -51,7 +51,9 @@ def csv_response(rows, filename: str) -> StreamingHttpResponse:
     zone = timezone.get_current_timezone()  # the rows are read after the view returns
 
     def lines():
-        with timezone.override(zone):
+        # English whatever the reader's language: scripts and spreadsheets key on the header words
+        # and the labels, so one export's format must not change with who downloads it.
+        with timezone.override(zone), translation.override("en"):
             for row in rows:
                 yield writer.writerow([neutralize(cell) for cell in row])
 

@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
@@ -100,7 +102,7 @@ class ClearanceInline(ReadOnlyAdminMixin, admin.TabularInline):
     )
     readonly_fields = fields
     extra = 0
-    verbose_name_plural = "clearance history"
+    verbose_name_plural = _("clearance history")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("cleared_by", "learner")  # __str__ shows the learner
@@ -128,7 +130,7 @@ class LearnerAdmin(admin.ModelAdmin):
     )
     list_select_related = ("organization",)
     search_fields = ("email", "first_name", "last_name", "organization__name")
-    search_help_text = "Search by email, first or last name, or organization name."
+    search_help_text = _("Search by email, first or last name, or organization name.")
     autocomplete_fields = ("organization",)
     readonly_fields = (
         "status",
@@ -178,30 +180,29 @@ class LearnerAdmin(admin.ModelAdmin):
             return
         super().save_model(request, obj, form, change)
 
-    @admin.display(description="cleared before", ordering="times_cleared")
+    @admin.display(description=_("cleared before"), ordering="times_cleared")
     def cleared_before(self, learner):
         if learner.is_bounced and learner.times_cleared >= REPEAT_CLEAR_THRESHOLD:
             return format_html(
-                '<strong class="repeat-bouncer" title="Bounced again after {} clearances">'
-                "{} times, bounced again</strong>",
-                learner.times_cleared,
-                learner.times_cleared,
+                '<strong class="repeat-bouncer" title="{}">{}</strong>',
+                gettext("Bounced again after %(count)s clearances") % {"count": learner.times_cleared},
+                gettext("%(count)s times, bounced again") % {"count": learner.times_cleared},
             )
         return learner.times_cleared
 
-    @admin.display(description="status event")
+    @admin.display(description=_("status event"))
     def status_event_link(self, learner):
         if learner.status_event_id is None:
             return "-"
         url = reverse("admin:campaigns_bounceevent_change", args=[learner.status_event_id])
         return format_html('<a href="{}">Bounce event {}</a>', url, learner.status_event_id)
 
-    @admin.display(description="bounce events")
+    @admin.display(description=_("bounce events"))
     def bounce_events_link(self, learner):
         url = reverse("admin:campaigns_bounceevent_changelist")
         return format_html('<a href="{}?learner__id__exact={}">Bounce events of this learner</a>', url, learner.pk)
 
-    @admin.action(description="Clear bounce status of the selected learners…", permissions=["clear_bounce"])
+    @admin.action(description=_("Clear bounce status of the selected learners…"), permissions=["clear_bounce"])
     def clear_bounce_status(self, request, queryset):
         job = prepare_bulk_clear(
             learners=queryset,
@@ -213,7 +214,8 @@ class LearnerAdmin(admin.ModelAdmin):
             job.delete()
             self.message_user(
                 request,
-                f"None of the {queryset.count()} selected learners is bounced: nothing to clear.",
+                gettext("None of the %(count)s selected learners is bounced: nothing to clear.")
+                % {"count": queryset.count()},
                 messages.WARNING,
             )
             return None
@@ -248,7 +250,7 @@ class LearnerAdmin(admin.ModelAdmin):
     def clear_one_view(self, request, learner_id):
         """The "Clear bounce status" button of a learner's page: the same confirmation as the action."""
         if not self.has_clear_bounce_permission(request):  # a direct call skips the action's permission check
-            raise PermissionDenied("Clearing bounce statuses needs the clear_bounce permission.")
+            raise PermissionDenied(gettext("Clearing bounce statuses needs the clear_bounce permission."))
         return self.clear_bounce_status(request, Learner.objects.filter(pk=learner_id)) or redirect(
             "admin:contacts_learner_change", learner_id
         )
@@ -278,12 +280,12 @@ class ClearanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("via", ClearedByFilter, "created_at", "previous_category", "organization")
     list_select_related = ("learner", "organization", "cleared_by")
     search_fields = ("learner__email", "previous_email", "note", "organization__name", "cleared_by__username")
-    search_help_text = "Search by learner email, previous email, note, organization or username."
+    search_help_text = _("Search by learner email, previous email, note, organization or username.")
     show_full_result_count = False
     paginator = LargeTablePaginator
     actions = ["export_csv"]
 
-    @admin.action(description="Export the selected clearances as CSV", permissions=["view"])
+    @admin.action(description=_("Export the selected clearances as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         rows = (
             queryset.order_by("-created_at", "-id")
@@ -341,7 +343,7 @@ class BulkClearJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("learner_ids", "repeat_ids", "preview")
 
-    @admin.display(description="progress")
+    @admin.display(description=_("progress"))
     def progress_link(self, job):
         url = reverse("admin:contacts_learner_bulk_clear_progress", args=[job.pk])
         return format_html('<a href="{}">{}%</a>', url, job.percent)
@@ -368,7 +370,10 @@ class NeverSuppressAdminForm(forms.ModelForm):
         cleaned = super().clean()
         organization, entry = cleaned.get("organization"), cleaned.get("entry")
         if organization and entry and NeverSuppress.objects.current().filter(organization=organization, entry=entry):
-            raise ValidationError(f"{entry} is on {organization}'s never-suppress list already.")
+            raise ValidationError(
+                gettext("%(entry)s is on %(organization)s's never-suppress list already.")
+                % {"entry": entry, "organization": organization}
+            )
         return cleaned
 
 
@@ -404,14 +409,22 @@ class NeverSuppressAdmin(admin.ModelAdmin):
             created.created_at,
         )
 
-    @admin.action(description="Remove the selected entries from their lists", permissions=["change"])
+    @admin.action(description=_("Remove the selected entries from their lists"), permissions=["change"])
     def remove_entries(self, request, queryset):
         entries = list(queryset.filter(removed_at__isnull=True))
         for entry in entries:
             remove_never_suppress_entry(entry=entry, removed_by=request.user)
-        self.message_user(request, f"Removed {len(entries)} entries: their bounces suppress again from now on.")
+        self.message_user(
+            request,
+            ngettext(
+                "Removed %(count)s entry: its bounces suppress again from now on.",
+                "Removed %(count)s entries: their bounces suppress again from now on.",
+                len(entries),
+            )
+            % {"count": len(entries)},
+        )
 
-    @admin.action(description="Export the selected entries as CSV", permissions=["view"])
+    @admin.action(description=_("Export the selected entries as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
         rows = (
             [e.organization.slug, e.entry, e.kind_label.lower(), e.reason, e.added_by or "", e.created_at, e.removed_at]

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contacts.models import BouncePolicy
 
@@ -15,11 +16,11 @@ DEFAULT_ENGAGED_WINDOW_DAYS = 90
 class EngagedFilter(admin.SimpleListFilter):
     """Opened or clicked within the learner's organization's engaged window (DESIGN §1)."""
 
-    title = "engaged"
+    title = _("engaged")
     parameter_name = "engaged"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Engaged"), ("no", "Not engaged")]
+        return [("yes", _("Engaged")), ("no", _("Not engaged"))]
 
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
@@ -49,11 +50,11 @@ def engaged_in_own_window_q(now) -> Q:
 class ClearedBeforeFilter(admin.SimpleListFilter):
     """How often a learner's bounce status was cleared before (repeat bouncers stand out)."""
 
-    title = "cleared before"
+    title = _("cleared before")
     parameter_name = "cleared"
 
     def lookups(self, request, model_admin):
-        return [("never", "Never"), ("once", "1–2 times"), ("often", "3 or more times")]
+        return [("never", _("Never")), ("once", _("1–2 times")), ("often", _("3 or more times"))]
 
     def queryset(self, request, queryset):
         ranges = {"never": Q(times_cleared=0), "once": Q(times_cleared__range=(1, 2)), "often": Q(times_cleared__gte=3)}
@@ -64,14 +65,14 @@ class ClearedBeforeFilter(admin.SimpleListFilter):
 class ClearedByFilter(admin.SimpleListFilter):
     """Who cleared: one of the staff, any portal user, or nobody (automatic, e.g. an open)."""
 
-    title = "cleared by"
+    title = _("cleared by")
     parameter_name = "who"
 
     def lookups(self, request, model_admin):
         staff = get_user_model().objects.filter(is_staff=True).order_by("username").values_list("pk", "username")
         return [(str(pk), username) for pk, username in staff] + [
-            ("portal", "Portal users (not staff)"),
-            ("nobody", "Nobody (automatic)"),
+            ("portal", _("Portal users (not staff)")),
+            ("nobody", _("Nobody (automatic)")),
         ]
 
     def queryset(self, request, queryset):

@@ -7,6 +7,9 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Learner, Organization
 
@@ -56,18 +59,18 @@ class AddressListForm(forms.Form):
     addresses = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
-        help_text="One per line, or separated by commas or semicolons (up to about 50,000; upload a file for more).",
+        help_text=_("One per line, or separated by commas or semicolons (up to about 50,000; upload a file for more)."),
     )
     file = forms.FileField(
         required=False,
-        label="Or upload a file",
-        help_text="A text or CSV file (up to 10 MB); every cell holding an address is used.",
+        label=_("Or upload a file"),
+        help_text=_("A text or CSV file (up to 10 MB); every cell holding an address is used."),
     )
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload and upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError("The file is larger than 10 MB: split it into several lists.")
+            raise ValidationError(gettext("The file is larger than 10 MB: split it into several lists."))
         return upload
 
     def clean(self):
@@ -79,14 +82,22 @@ class AddressListForm(forms.Form):
         if "\x00" in text:
             # A binary file (a spreadsheet saved as .xlsx, UTF-16 text): nothing of it could be stored.
             raise ValidationError(
-                "The list holds NUL bytes, so it is not a text or CSV file (UTF-16, or a spreadsheet?): "
-                "save it as CSV (UTF-8) and upload it again."
+                gettext(
+                    "The list holds NUL bytes, so it is not a text or CSV file (UTF-16, or a spreadsheet?): "
+                    "save it as CSV (UTF-8) and upload it again."
+                )
             )
         valid, invalid = parse_addresses(text)
         if not valid and not self.errors:
-            message = "No valid address found." if invalid else "Paste addresses or upload a file."
+            message = gettext("No valid address found.") if invalid else gettext("Paste addresses or upload a file.")
             raise ValidationError(message)
         if len(valid) > MAX_ADDRESSES:
-            raise ValidationError(f"{len(valid):,} addresses is more than {MAX_ADDRESSES:,}: split the list.")
+            raise ValidationError(
+                gettext("%(count)s addresses is more than %(limit)s: split the list.")
+                % {
+                    "count": number_format(len(valid), force_grouping=True),
+                    "limit": number_format(MAX_ADDRESSES, force_grouping=True),
+                }
+            )
         cleaned["valid"], cleaned["invalid"] = valid, invalid
         return cleaned

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 
 from contacts.admin_forms import AddressListForm
 from contacts.bulk_clear import (
@@ -30,7 +31,7 @@ PROGRESS_REFRESH_SECONDS = 2
 
 def _require_clear_permission(request):
     if not can_clear_bounce(request.user, None):
-        raise PermissionDenied("Clearing bounce statuses needs the clear_bounce permission.")
+        raise PermissionDenied(gettext("Clearing bounce statuses needs the clear_bounce permission."))
 
 
 def _context(model_admin, request, title, **extra):
@@ -63,7 +64,7 @@ def bulk_clear_confirm(request, model_admin, job_id):
         _context(
             model_admin,
             request,
-            "Clear bounce status: confirm",
+            gettext("Clear bounce status: confirm"),
             job=job,
             form=form,
             sample=learners.filter(pk__in=job.learner_ids[:SAMPLE_SIZE]).order_by("pk"),
@@ -81,7 +82,11 @@ def _recovery_context(job: BulkClearJob) -> dict:
     """The recovery odds of the organizations the job's learners belong to (pooled when several)."""
     ids = Learner.objects.filter(pk__in=job.learner_ids).values_list("organization_id", flat=True).distinct()
     organization_ids = [job.organization_id] if job.organization_id else list(ids.order_by())
-    scope = f"in these {len(organization_ids)} organizations" if len(organization_ids) > 1 else ""
+    scope = (
+        gettext("in these %(count)s organizations") % {"count": len(organization_ids)}
+        if len(organization_ids) > 1
+        else ""
+    )
     odds = recovery_odds(organization_ids=organization_ids, subtypes=subtypes_of(job.learner_ids))
     return {"recovery": odds, "recovery_scope": scope}
 
@@ -99,7 +104,7 @@ def bulk_clear_progress(request, model_admin, job_id):
         _context(
             model_admin,
             request,
-            f"Bulk clear {job.pk}",
+            gettext("Bulk clear %(number)s") % {"number": job.pk},
             job=job,
             refresh_seconds=None if job.is_finished else PROGRESS_REFRESH_SECONDS,
         ),
@@ -125,7 +130,7 @@ def clear_by_address_list(request, model_admin):
         _context(
             model_admin,
             request,
-            "Clear bounce status by address list",
+            gettext("Clear bounce status by address list"),
             form=form,
             media=model_admin.media + form.media,
         ),

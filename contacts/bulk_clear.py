@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contacts.bulk_clear_runner import process_bulk_clear_job
 from contacts.choices import DeliverabilityStatus
@@ -93,11 +94,14 @@ def confirm_bulk_clear(*, job: BulkClearJob, note: str, repeat_confirmed: bool =
     """
     note = note.strip()
     if not note:
-        raise BulkClearError("A note is required: say why these bounce statuses are cleared.")
+        raise BulkClearError(gettext("A note is required: say why these bounce statuses are cleared."))
     if job.repeat_ids and not repeat_confirmed:
         raise BulkClearError(
-            f"{len(job.repeat_ids)} of these learners were cleared {REPEAT_CLEAR_THRESHOLD} "
-            "or more times before: confirm that you want to clear them again."
+            gettext(
+                "%(count)s of these learners were cleared %(threshold)s or more times before: "
+                "confirm that you want to clear them again."
+            )
+            % {"count": len(job.repeat_ids), "threshold": REPEAT_CLEAR_THRESHOLD}
         )
     with transaction.atomic():
         claimed = BulkClearJob.objects.filter(pk=job.pk, status=BulkClearJobStatus.DRAFT).update(
@@ -106,7 +110,7 @@ def confirm_bulk_clear(*, job: BulkClearJob, note: str, repeat_confirmed: bool =
             confirmed_at=timezone.now(),
         )
         if not claimed:
-            raise BulkClearError("This bulk clear was already confirmed.")
+            raise BulkClearError(gettext("This bulk clear was already confirmed."))
         if job.total > SYNC_LIMIT:
             transaction.on_commit(lambda: run_bulk_clear_job.delay(job.pk))
     if job.total <= SYNC_LIMIT:

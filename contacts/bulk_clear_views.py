@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import ngettext
 from django.views import View
 
 from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, BulkClearError, confirm_bulk_clear, prepare_bulk_clear
@@ -93,8 +94,15 @@ class LearnerBulkClearConfirmView(_OwnJobMixin, View):
                 form.add_error(None, str(error))
             else:
                 if job.status == BulkClearJobStatus.DONE:
-                    plural = "" if job.cleared == 1 else "s"
-                    messages.success(request, f"Cleared the bounce status of {job.cleared} learner{plural}.")
+                    messages.success(
+                        request,
+                        ngettext(
+                            "Cleared the bounce status of %(count)s learner.",
+                            "Cleared the bounce status of %(count)s learners.",
+                            job.cleared,
+                        )
+                        % {"count": job.cleared},
+                    )
                     return redirect(_safe_next(request, request.GET.get("next", "")))
                 return redirect("contacts:learner-bulk-clear-progress", job.pk)
         return self._page(job, form)

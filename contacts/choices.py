@@ -6,22 +6,26 @@ verbatim and admins read its labels.
 """
 
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.classifier import taxonomy
 
 
 class DeliverabilityStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    BOUNCED = "bounced", "Bounced"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    ACTIVE = "active", _("Active")
+    BOUNCED = "bounced", _("Bounced")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
 
 
-def _category(value: str) -> tuple[str, str]:
-    return value, taxonomy.CATEGORY_LABELS[value]
+# The taxonomy's labels are English words of a Django-free library: they are translated here, when
+# shown (contacts/taxonomy_messages.py puts them in contacts' catalog).
+def _category(value: str) -> tuple[str, str | Promise]:
+    return value, _(taxonomy.CATEGORY_LABELS[value])
 
 
-def _subtype(value: str) -> tuple[str, str]:
-    return value, taxonomy.SUBTYPE_LABELS[value]
+def _subtype(value: str) -> tuple[str, str | Promise]:
+    return value, _(taxonomy.SUBTYPE_LABELS[value])
 
 
 def _reason(value: str) -> str:
@@ -134,18 +138,18 @@ class Reason(models.TextChoices):
 
 
 class MemberRole(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    VIEWER = "viewer", "Viewer"
+    ADMIN = "admin", _("Admin")
+    VIEWER = "viewer", _("Viewer")
 
 
 class ClearedVia(models.TextChoices):
-    PORTAL = "portal", "Portal (learner edit)"
-    PORTAL_BULK = "portal_bulk", "Portal bulk clear"
-    ADMIN = "admin", "Admin"
-    ADMIN_BULK = "admin_bulk", "Admin bulk clear"
-    ADDRESS_LIST = "address_list", "Admin address list"
-    EMAIL_CHANGE = "email_change", "Email address changed"
-    OPEN = "open", "Learner opened a message"
-    RECLASSIFY = "reclassify", "Bounce re-classified"
-    EXPIRY = "expiry", "Soft suppression expired"
-    API = "api", "REST API"
+    PORTAL = "portal", _("Portal (learner edit)")
+    PORTAL_BULK = "portal_bulk", _("Portal bulk clear")
+    ADMIN = "admin", _("Admin")
+    ADMIN_BULK = "admin_bulk", _("Admin bulk clear")
+    ADDRESS_LIST = "address_list", _("Admin address list")
+    EMAIL_CHANGE = "email_change", _("Email address changed")
+    OPEN = "open", _("Learner opened a message")
+    RECLASSIFY = "reclassify", _("Bounce re-classified")
+    EXPIRY = "expiry", _("Soft suppression expired")
+    API = "api", _("REST API")

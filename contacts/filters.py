@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contacts.choices import Category, DeliverabilityStatus, Subtype
 from contacts.extensions import learner_pages
@@ -22,8 +23,8 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 # Dates a range bound may take: the day after the last one (the exclusive end) must still be a date.
 EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(9998, 12, 31)
 DATE_BOUNDS = [
-    MinValueValidator(EARLIEST_DATE, message=f"Enter a date from {EARLIEST_DATE.isoformat()} on."),
-    MaxValueValidator(LATEST_DATE, message=f"Enter a date until {LATEST_DATE.isoformat()}."),
+    MinValueValidator(EARLIEST_DATE, message=_("Enter a date from %(limit_value)s on.")),
+    MaxValueValidator(LATEST_DATE, message=_("Enter a date until %(limit_value)s.")),
 ]
 
 
@@ -35,34 +36,36 @@ def start_of_day(day):
 class LearnerFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
-        label="Search",
-        widget=forms.TextInput(attrs={"placeholder": "Name or email", "type": "search"}),
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"placeholder": _("Name or email"), "type": "search"}),
     )
-    status = django_filters.ChoiceFilter(choices=DeliverabilityStatus.choices, label="Deliverability")
+    status = django_filters.ChoiceFilter(choices=DeliverabilityStatus.choices, label=_("Deliverability"))
     category = django_filters.ChoiceFilter(
-        field_name="last_bounce_category", choices=Category.choices, label="Bounce category"
+        field_name="last_bounce_category", choices=Category.choices, label=_("Bounce category")
     )
     subtype = django_filters.ChoiceFilter(
-        field_name="last_bounce_subtype", choices=Subtype.choices, label="Bounce subtype"
+        field_name="last_bounce_subtype", choices=Subtype.choices, label=_("Bounce subtype")
     )
     domain = django_filters.CharFilter(
-        method="filter_domain", label="Domain", widget=forms.TextInput(attrs={"placeholder": "example.com"})
+        method="filter_domain", label=_("Domain"), widget=forms.TextInput(attrs={"placeholder": "example.com"})
     )
     engaged = django_filters.BooleanFilter(
-        method="filter_engaged", label="Engaged", widget=django_filters.widgets.BooleanWidget()
+        method="filter_engaged", label=_("Engaged"), widget=django_filters.widgets.BooleanWidget()
     )
     bounced_after = django_filters.DateFilter(
-        method="filter_bounced_after", label="Last bounce from", widget=DATE_INPUT, validators=DATE_BOUNDS
+        method="filter_bounced_after", label=_("Last bounce from"), widget=DATE_INPUT, validators=DATE_BOUNDS
     )
     bounced_before = django_filters.DateFilter(
-        method="filter_bounced_before", label="Last bounce until", widget=DATE_INPUT, validators=DATE_BOUNDS
+        method="filter_bounced_before", label=_("Last bounce until"), widget=DATE_INPUT, validators=DATE_BOUNDS
     )
     repeat = django_filters.BooleanFilter(
-        method="filter_repeat", label="Bounced again after a clearance", widget=django_filters.widgets.BooleanWidget()
+        method="filter_repeat",
+        label=_("Bounced again after a clearance"),
+        widget=django_filters.widgets.BooleanWidget(),
     )
     near_threshold = django_filters.BooleanFilter(
         method="filter_near_threshold",
-        label="Near the soft-bounce threshold",
+        label=_("Near the soft-bounce threshold"),
         widget=django_filters.widgets.BooleanWidget(),
     )
 

@@ -1,5 +1,7 @@
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from contacts.filters import LearnerFilter
 from contacts.models import Learner
@@ -14,13 +16,13 @@ class LearnerEditForm(forms.ModelForm):
 
     acknowledge_valid = forms.BooleanField(
         required=False,
-        label="I acknowledge this email address is valid",
-        help_text="Clears the bounce status so this learner receives campaigns again.",
+        label=_("I acknowledge this email address is valid"),
+        help_text=_("Clears the bounce status so this learner receives campaigns again."),
     )
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Why the address is valid (kept in the audit log).",
+        help_text=_("Why the address is valid (kept in the audit log)."),
     )
 
     class Meta:
@@ -47,14 +49,16 @@ class LearnerEditForm(forms.ModelForm):
             .exists()
         )
         if duplicate:
-            raise forms.ValidationError("Another learner in this organization already uses this address.")
+            raise forms.ValidationError(gettext("Another learner in this organization already uses this address."))
         return email
 
     def clean(self):
         cleaned = super().clean()
         clearing = cleaned.get("acknowledge_valid")
         if clearing and self.was_cleared_before and not cleaned.get("note", "").strip():
-            self.add_error("note", "This address was cleared before and bounced again: say why it is valid now.")
+            self.add_error(
+                "note", gettext("This address was cleared before and bounced again: say why it is valid now.")
+            )
         return cleaned
 
 
@@ -69,7 +73,7 @@ class BulkClearSelectionForm(forms.Form):
         required=False,
         widget=forms.HiddenInput,
         max_length=2000,
-        help_text="The learner list's query string, for 'all matching these filters'.",
+        help_text=_("The learner list's query string, for 'all matching these filters'."),
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -89,12 +93,14 @@ class BulkClearSelectionForm(forms.Form):
                 policy=self.policy,
             )
             if not filterset.is_valid():
-                raise forms.ValidationError("These filters are not valid any more: go back and apply them again.")
+                raise forms.ValidationError(
+                    gettext("These filters are not valid any more: go back and apply them again.")
+                )
             cleaned["learners"] = filterset.qs
         elif cleaned.get("select"):
             cleaned["learners"] = cleaned["select"]
         elif "select" not in self.errors:
-            self.add_error("select", "Select at least one learner.")
+            self.add_error("select", gettext("Select at least one learner."))
         return cleaned
 
 
@@ -105,12 +111,14 @@ class BulkClearConfirmForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         max_length=2000,
-        help_text="Required. Why these statuses are cleared (e.g. the ticket, who confirmed the addresses); "
-        "kept in the audit log of each learner.",
+        help_text=_(
+            "Required. Why these statuses are cleared (e.g. the ticket, who confirmed the addresses); "
+            "kept in the audit log of each learner."
+        ),
     )
     repeat_confirmed = forms.BooleanField(
         required=False,
-        label="Clear the repeatedly cleared learners listed above as well",
+        label=_("Clear the repeatedly cleared learners listed above as well"),
     )
 
     def __init__(self, *args, repeat_count: int = 0, **kwargs):
@@ -122,13 +130,19 @@ class BulkClearConfirmForm(forms.Form):
     def clean_note(self):
         note = self.cleaned_data["note"].strip()
         if not note:
-            raise forms.ValidationError("A note is required: say why these addresses are valid.")
+            raise forms.ValidationError(gettext("A note is required: say why these addresses are valid."))
         return note
 
     def clean_repeat_confirmed(self):
         if not self.cleaned_data["repeat_confirmed"]:
             raise forms.ValidationError(
-                f"{self.repeat_count} learner(s) bounced again after being cleared three or "
-                "more times: tick the box to clear them anyway."
+                ngettext(
+                    "%(count)s learner bounced again after being cleared three or more times: "
+                    "tick the box to clear them anyway.",
+                    "%(count)s learners bounced again after being cleared three or more times: "
+                    "tick the box to clear them anyway.",
+                    self.repeat_count,
+                )
+                % {"count": self.repeat_count}
             )
         return True

@@ -11,6 +11,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 MAX_COLUMNS = 100
 XLSX_MAGIC = b"PK\x03\x04"
 SNIFF_BYTES = 64 * 1024
@@ -32,11 +34,13 @@ class Table:
 def read_table(data: bytes, *, filename: str = "") -> Table:
     """Return the file's header row and data rows (blank lines dropped); raise ImportFileError."""
     if not data.strip():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(gettext("The file is empty."))
     if data.startswith(XLSX_MAGIC):
         return _read_xlsx(data)
     if filename.lower().endswith((".xlsx", ".xls")):
-        raise ImportFileError("This is not an Excel .xlsx workbook: save it as .xlsx or as CSV and upload it again.")
+        raise ImportFileError(
+            gettext("This is not an Excel .xlsx workbook: save it as .xlsx or as CSV and upload it again.")
+        )
     text, encoding = _decode(data)
     delimiter = _delimiter(text[:SNIFF_BYTES])
     rows = [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if "".join(row).strip()]
@@ -52,7 +56,10 @@ def _looks_binary(data: bytes) -> bool:
 def _decode(data: bytes) -> tuple[str, str]:
     if _looks_binary(data):
         raise ImportFileError(
-            "This file is not a CSV text file (it holds binary data). Export the sheet as CSV or .xlsx and upload that."
+            gettext(
+                "This file is not a CSV text file (it holds binary data). "
+                "Export the sheet as CSV or .xlsx and upload that."
+            )
         )
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
@@ -82,7 +89,9 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportFileError(f"This .xlsx workbook cannot be read ({type(error).__name__}).") from None
+        raise ImportFileError(
+            gettext("This .xlsx workbook cannot be read (%(error)s).") % {"error": type(error).__name__}
+        ) from None
     sheet = workbook.worksheets[0]
     rows = []
     for values in sheet.iter_rows(values_only=True):
@@ -95,10 +104,13 @@ def _read_xlsx(data: bytes) -> Table:
 
 def _table(rows: list[list[str]], *, encoding: str, delimiter: str) -> Table:
     if not rows:
-        raise ImportFileError("The file has no rows.")
+        raise ImportFileError(gettext("The file has no rows."))
     header = [cell.strip() for cell in rows[0]]
     if len(header) > MAX_COLUMNS:
-        raise ImportFileError(f"The file has {len(header)} columns; at most {MAX_COLUMNS} are read.")
+        raise ImportFileError(
+            gettext("The file has %(count)s columns; at most %(limit)s are read.")
+            % {"count": len(header), "limit": MAX_COLUMNS}
+        )
     width = len(header)
     body = [(row + [""] * width)[:width] if len(row) != width else row for row in rows[1:]]
     return Table(header=header, rows=body, encoding=encoding, delimiter=delimiter)

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from contacts.capabilities import can_manage_settings
@@ -21,7 +22,7 @@ PROGRESS_REFRESH_SECONDS = 2
 
 class ImportAdminMixin(OrgScopedMixin, CapabilityRequiredMixin):
     capability = staticmethod(can_manage_settings)
-    denied_message = "Only organization admins may import learners."
+    denied_message = gettext_lazy("Only organization admins may import learners.")
     kwargs: dict
 
     def get_job(self) -> LearnerImport:

@@ -12,6 +12,9 @@ import re
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from contacts.import_files import ImportFileError, read_table
 from contacts.learner_import_runner import import_rows, process_import
@@ -27,11 +30,11 @@ MAX_ROWS = 1_000_000
 SYNC_LIMIT = 2_000
 SAMPLES_KEPT = 20
 FIELD_LABELS = {
-    "email": "Email address",
-    "first_name": "First name",
-    "last_name": "Last name",
-    "department": "Department",
-    "new_email": "New email address (changes the address)",
+    "email": _("Email address"),
+    "first_name": _("First name"),
+    "last_name": _("Last name"),
+    "department": _("Department"),
+    "new_email": _("New email address (changes the address)"),
 }
 # Header words that name a field, compared without case, spaces, dashes and underscores.
 SYNONYMS = {
@@ -67,11 +70,18 @@ def start_import(*, organization: Organization, created_by, file_name: str, data
     """Read the upload and keep it as a new import waiting for its mapping; raise ImportFileError."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(
-            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it and import the parts."
+            gettext("The file is larger than %(megabytes)s MB: split it and import the parts.")
+            % {"megabytes": MAX_BYTES // (1024 * 1024)}
         )
     table = read_table(data, filename=file_name)
     if len(table.rows) > MAX_ROWS:
-        raise ImportFileError(f"The file has {len(table.rows):,} rows; at most {MAX_ROWS:,} are imported at once.")
+        raise ImportFileError(
+            gettext("The file has %(count)s rows; at most %(limit)s are imported at once.")
+            % {
+                "count": number_format(len(table.rows), force_grouping=True),
+                "limit": number_format(MAX_ROWS, force_grouping=True),
+            }
+        )
     return LearnerImport.objects.create(
         organization=organization,
         created_by=created_by,
@@ -93,13 +103,13 @@ def preview_import(*, job: LearnerImport, mapping: dict[str, str]) -> LearnerImp
     mapping = {index: field for index, field in mapping.items() if field}
     fields = list(mapping.values())
     if "email" not in fields:
-        raise LearnerImportError("Choose the column that holds the email address.")
+        raise LearnerImportError(gettext("Choose the column that holds the email address."))
     if len(fields) != len(set(fields)):
-        raise LearnerImportError("Each learner field can come from one column only.")
+        raise LearnerImportError(gettext("Each learner field can come from one column only."))
     if set(fields) - set(COLUMNS):
-        raise LearnerImportError("Unknown learner field in the mapping.")
+        raise LearnerImportError(gettext("Unknown learner field in the mapping."))
     if job.status not in (LearnerImportStatus.MAPPING, LearnerImportStatus.PREVIEWED):
-        raise LearnerImportError("This import has already started.")
+        raise LearnerImportError(gettext("This import has already started."))
     plans = plan_upsert(organization=job.organization, rows=import_rows(job, mapping))
     job.mapping = mapping
     job.preview = {
@@ -137,7 +147,7 @@ def confirm_import(*, job: LearnerImport) -> LearnerImport:
             status=LearnerImportStatus.QUEUED, confirmed_at=timezone.now()
         )
         if not claimed:
-            raise LearnerImportError("This import was already confirmed.")
+            raise LearnerImportError(gettext("This import was already confirmed."))
         if job.total > SYNC_LIMIT:
             transaction.on_commit(lambda: run_learner_import.delay(job.pk))
     if job.total <= SYNC_LIMIT:

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
@@ -25,7 +26,7 @@ def _errors(error: ValidationError) -> str:
 
 class MembersAdminMixin(OrgScopedMixin, CapabilityRequiredMixin):
     capability = staticmethod(can_manage_members)
-    denied_message = "Only organization admins may manage members."
+    denied_message = gettext_lazy("Only organization admins may manage members.")
 
     def get_membership(self, pk):
         memberships = Membership.objects.filter(organization=self.organization).select_related("user")
@@ -63,7 +64,7 @@ class MemberListView(MembersAdminMixin, FormView):
         except ValidationError as error:
             form.add_error("email", _errors(error))
             return self.form_invalid(form)
-        messages.success(self.request, f"Invitation sent to {data['email']}.")
+        messages.success(self.request, gettext("Invitation sent to %(email)s.") % {"email": data["email"]})
         return redirect("contacts:member-list")
 
 
@@ -94,7 +95,9 @@ class MemberDetailView(MembersAdminMixin, FormView):
         except ValidationError as error:
             form.add_error(None, _errors(error))
             return self.form_invalid(form)
-        messages.success(self.request, f"{self.membership.user.get_username()}'s role saved.")
+        messages.success(
+            self.request, gettext("%(username)s's role saved.") % {"username": self.membership.user.get_username()}
+        )
         return redirect("contacts:member-detail", pk=self.membership.pk)
 
 
@@ -108,7 +111,11 @@ class MemberDeactivateView(MembersAdminMixin, View):
         except ValidationError as error:
             messages.error(request, _errors(error))
             return redirect("contacts:member-detail", pk=membership.pk)
-        messages.success(request, f"{membership.user.get_username()} is deactivated; their sessions have ended.")
+        messages.success(
+            request,
+            gettext("%(username)s is deactivated; their sessions have ended.")
+            % {"username": membership.user.get_username()},
+        )
         return redirect("contacts:member-list")
 
 
@@ -142,6 +149,6 @@ class InvitationAcceptView(View):
                 else:
                     form.add_error("password1", error.messages)
             else:
-                messages.success(request, "Welcome! Log in with your new username and password.")
+                messages.success(request, gettext("Welcome! Log in with your new username and password."))
                 return redirect("login")
         return self._page(request, token, form, status=400)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contacts.choices import MemberRole
 from contacts.models import Invitation, MemberAction, MemberChange, Membership, Organization
@@ -38,12 +39,14 @@ def invitation_for_token(token: str) -> Invitation:
     try:
         pk = signing.TimestampSigner(salt=INVITATION_SALT).unsign(token, max_age=INVITATION_MAX_AGE)
     except signing.SignatureExpired:
-        raise InvitationInvalid("This invitation has expired; ask your organization's admin for a new one.") from None
+        raise InvitationInvalid(
+            gettext("This invitation has expired; ask your organization's admin for a new one.")
+        ) from None
     except signing.BadSignature:
-        raise InvitationInvalid("This invitation link is not valid.") from None
+        raise InvitationInvalid(gettext("This invitation link is not valid.")) from None
     invitation = Invitation.objects.select_related("organization").filter(pk=pk).first()
     if invitation is None or invitation.accepted_at is not None:
-        raise InvitationInvalid("This invitation has already been used.")
+        raise InvitationInvalid(gettext("This invitation has already been used."))
     return invitation
 
 
@@ -60,22 +63,25 @@ def invite_member(
     """Record an invitation and mail its link; ``accept_url(token)`` makes the absolute link."""
     email = get_user_model().objects.normalize_email(email)
     if get_user_model().objects.filter(email__iexact=email).exists():
-        raise ValidationError(f"{email} already has an account.")
+        raise ValidationError(gettext("%(email)s already has an account.") % {"email": email})
     invitation = Invitation.objects.create(
         organization=organization, email=email, role=role, may_clear_bounces=may_clear_bounces, invited_by=invited_by
     )
     _audit(organization=organization, actor=invited_by, action=MemberAction.INVITED, email=email, role=role)
     link = accept_url(invitation_token(invitation))
-    transaction.on_commit(
-        lambda: send_mail(
-            f"Join {organization.name} on BouncePortal",
-            f"{invited_by.get_username()} invites you to {organization.name} on BouncePortal as "
-            f"{invitation.get_role_display().lower()}.\n\nChoose your username and password here "
-            f"(the link works for {INVITATION_MAX_AGE // 86400} days):\n{link}\n",
-            None,
-            [email],
-        )
-    )
+    # In the inviting admin's language (the invitee has none yet), built now, mailed after commit.
+    subject = gettext("Join %(organization)s on BouncePortal") % {"organization": organization.name}
+    body = gettext(
+        "%(inviter)s invites you to %(organization)s on BouncePortal as %(role)s.\n\n"
+        "Choose your username and password here (the link works for %(days)s days):\n%(link)s\n"
+    ) % {
+        "inviter": invited_by.get_username(),
+        "organization": organization.name,
+        "role": invitation.get_role_display().lower(),
+        "days": INVITATION_MAX_AGE // 86400,
+        "link": link,
+    }
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return invitation
 
 
@@ -85,12 +91,14 @@ def accept_invitation(*, token: str, username: str, password: str) -> Membership
     invitation = invitation_for_token(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise InvitationInvalid("This invitation has already been used.")
+        raise InvitationInvalid(gettext("This invitation has already been used."))
     User = get_user_model()
     if User.objects.filter(email__iexact=invitation.email).exists():
-        raise InvitationInvalid(f"{invitation.email} already has an account; log in with it.")
+        raise InvitationInvalid(
+            gettext("%(email)s already has an account; log in with it.") % {"email": invitation.email}
+        )
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "That username is taken."})
+        raise ValidationError({"username": gettext("That username is taken.")})
     user = User(username=username, email=invitation.email)
     validate_password(password, user)
     user.set_password(password)
@@ -129,7 +137,7 @@ def _refuse_losing_last_admin(membership: Membership) -> None:
     )
     if not admins.exclude(pk=membership.pk).exists():
         raise LastAdminError(
-            "The organization's last admin cannot be demoted or deactivated; make another admin first."
+            gettext("The organization's last admin cannot be demoted or deactivated; make another admin first.")
         )
 
 

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from contacts.models import NeverSuppress, Organization
 
@@ -33,26 +35,31 @@ def parse_entry(text: str) -> tuple[str, bool]:
     if value.startswith("@"):
         value = value[1:]
     if not value:
-        raise ValidationError("Give an address (someone@example.com) or a domain (example.com).")
+        raise ValidationError(gettext("Give an address (someone@example.com) or a domain (example.com)."))
     if "@" in value:
         validate_email(value)
         return value, False
     try:
         ascii_value = value.encode("idna").decode("ascii")
     except UnicodeError:
-        raise ValidationError(f"{text.strip()!r} is neither an address nor a domain name.") from None
+        raise ValidationError(
+            gettext("%(entry)r is neither an address nor a domain name.") % {"entry": text.strip()}
+        ) from None
     labels = ascii_value.split(".")
     if len(labels) < 2 or len(ascii_value) > 253 or not all(_LABEL.match(label) for label in labels):
-        raise ValidationError(f"{text.strip()!r} is neither an address nor a domain name (such as example.com).")
+        raise ValidationError(
+            gettext("%(entry)r is neither an address nor a domain name (such as example.com).")
+            % {"entry": text.strip()}
+        )
     return value, True
 
 
 def _clean_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Say why these bounces must never suppress (e.g. “our test mailboxes”).")
+        raise ValidationError(gettext("Say why these bounces must never suppress (e.g. “our test mailboxes”)."))
     if len(reason) > MAX_REASON:
-        raise ValidationError(f"Keep the reason under {MAX_REASON} characters.")
+        raise ValidationError(gettext("Keep the reason under %(limit)s characters.") % {"limit": MAX_REASON})
     return reason
 
 
@@ -66,7 +73,9 @@ def add_never_suppress_entry(*, organization: Organization, entry: str, reason: 
                 organization=organization, entry=value, is_domain=is_domain, reason=reason, added_by=added_by
             )
     except IntegrityError:
-        raise NeverSuppressError(f"{value} is on the never-suppress list already.") from None
+        raise NeverSuppressError(
+            gettext("%(entry)s is on the never-suppress list already.") % {"entry": value}
+        ) from None
 
 
 def remove_never_suppress_entry(*, entry: NeverSuppress, removed_by) -> NeverSuppress:
@@ -116,14 +125,18 @@ def import_never_suppress_csv(
             value, is_domain = parse_entry(entry)
             parsed.setdefault(value, (is_domain, _clean_reason(reason or default_reason)))
         except ValidationError as error:
-            errors.append(f"line {number}: {' '.join(error.messages)}")
+            errors.append(gettext("line %(number)s: %(error)s") % {"number": number, "error": " ".join(error.messages)})
         if len(parsed) > MAX_IMPORT_ROWS:
-            raise NeverSuppressError(f"More than {MAX_IMPORT_ROWS:,} entries: split the file.")
+            raise NeverSuppressError(
+                gettext("More than %(limit)s entries: split the file.")
+                % {"limit": number_format(MAX_IMPORT_ROWS, force_grouping=True)}
+            )
     if errors:
-        shown = "; ".join(errors[:10]) + (f"; and {len(errors) - 10} more" if len(errors) > 10 else "")
-        raise NeverSuppressError(f"Nothing was imported: {shown}.")
+        more = gettext("; and %(count)s more") % {"count": len(errors) - 10} if len(errors) > 10 else ""
+        shown = "; ".join(errors[:10]) + more
+        raise NeverSuppressError(gettext("Nothing was imported: %(errors)s.") % {"errors": shown})
     if not parsed:
-        raise NeverSuppressError("The file holds no entries.")
+        raise NeverSuppressError(gettext("The file holds no entries."))
     result = ImportResult()
     with transaction.atomic():
         listed = set(NeverSuppress.objects.current().filter(organization=organization).values_list("entry", flat=True))
@@ -142,7 +155,9 @@ def import_never_suppress_csv(
             with transaction.atomic():
                 NeverSuppress.objects.bulk_create(rows)
         except IntegrityError:  # another admin added one of them meanwhile
-            raise NeverSuppressError("The list changed while importing: nothing was imported, try again.") from None
+            raise NeverSuppressError(
+                gettext("The list changed while importing: nothing was imported, try again.")
+            ) from None
     return result
 
 

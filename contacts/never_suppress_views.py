@@ -5,6 +5,7 @@ Viewers read the list; only admins change it (every POST is refused otherwise).
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -53,7 +54,10 @@ class NeverSuppressSettingsView(SettingsMixin, TemplateView):
             except NeverSuppressError as error:
                 form.add_error("entry", str(error))
             else:
-                messages.success(request, f"{entry.entry} added: its bounces are recorded but never suppress.")
+                messages.success(
+                    request,
+                    gettext("%(entry)s added: its bounces are recorded but never suppress.") % {"entry": entry.entry},
+                )
                 return redirect("contacts:settings-never-suppress")
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -72,8 +76,11 @@ class NeverSuppressImportView(NeverSuppressSettingsView):
             except NeverSuppressError as error:
                 form.add_error("file", str(error))
             else:
-                skipped = f"; {len(result.already_listed)} already listed" if result.already_listed else ""
-                messages.success(request, f"Imported {len(result.added)} entries{skipped}.")
+                if result.already_listed:
+                    text = gettext("Imported %(count)s entries; %(listed)s already listed.")
+                else:
+                    text = gettext("Imported %(count)s entries.")
+                messages.success(request, text % {"count": len(result.added), "listed": len(result.already_listed)})
                 return redirect("contacts:settings-never-suppress")
         return self.render_to_response(self.get_context_data(import_form=form))
 
@@ -91,5 +98,7 @@ class NeverSuppressRemoveView(OrgScopedMixin, AdminRequiredForPostMixin, View):
     def post(self, request, pk):
         entry = self.get_entry(pk)
         remove_never_suppress_entry(entry=entry, removed_by=request.user)
-        messages.success(request, f"{entry.entry} removed: its bounces suppress again from now on.")
+        messages.success(
+            request, gettext("%(entry)s removed: its bounces suppress again from now on.") % {"entry": entry.entry}
+        )
         return redirect("contacts:settings-never-suppress")

@@ -8,6 +8,7 @@ address change and the acknowledge-to-clear of a portal edit.
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from contacts.choices import ClearedVia
 from contacts.deliverability import change_learner_email, clear_bounce_status
@@ -18,9 +19,9 @@ from contacts.signals import organization_time_zone_changed
 class LearnerEdit(models.TextChoices):
     """What a portal edit of a learner did, for the page's message."""
 
-    SAVED = "saved", "Learner saved."
-    EMAIL_CHANGED = "email_changed", "Email address changed."
-    CLEARED = "cleared", "Bounce status cleared: this learner will receive campaigns again."
+    SAVED = "saved", _("Learner saved.")
+    EMAIL_CHANGED = "email_changed", _("Email address changed.")
+    CLEARED = "cleared", _("Bounce status cleared: this learner will receive campaigns again.")
 
 
 def adopt_browser_time_zone(*, organization: Organization, time_zone: str) -> bool:

@@ -4,19 +4,22 @@ import zoneinfo
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from contacts.choices import CATEGORY_OF_SUBTYPE, SOFT_COUNTING_CATEGORIES, Category, Subtype
 from contacts.models import AutomationAction, AutomationRule, BouncePolicy, Organization
 
-POSITIVE = "Must be a whole number of at least {minimum}."
+POSITIVE = _("Must be a whole number of at least %(limit_value)s.")
+AT_MOST = _("Must be at most %(limit_value)s.")
 
 
 def _bounded(field: forms.IntegerField, minimum: int, maximum: int) -> None:
     """Replace a number field's limits with plain messages (0 or negative: "at least 1", not "≥ 0")."""
     field.min_value, field.max_value = minimum, maximum
     field.validators = [v for v in field.validators if not hasattr(v, "limit_value")] + [
-        MinValueValidator(minimum, message=POSITIVE.format(minimum=minimum)),
-        MaxValueValidator(maximum, message=f"Must be at most {maximum}."),
+        MinValueValidator(minimum, message=POSITIVE),
+        MaxValueValidator(maximum, message=AT_MOST),
     ]
     field.widget.attrs.update(min=minimum, max=maximum)
 
@@ -42,21 +45,21 @@ class BouncePolicyForm(forms.ModelForm):
             "soft_suppression_max_days",
         ]
         labels = {
-            "soft_threshold_unengaged": "Soft bounces before suppressing a learner who has not engaged",
-            "soft_threshold_engaged": "Soft bounces before suppressing an engaged learner",
-            "engaged_window_days": "Engaged window (days)",
-            "allowlisting_alert_share": "Allowlisting alert share (%)",
-            "unverified_events_suppress": "Let unverified bounces change a learner's status",
-            "sender_side_counts": "Count sender-side bounces toward a learner's threshold",
-            "run_guard_enabled": "Run guard: pause a run that is going wrong",
-            "run_guard_min_sends": "Run guard: judge rates after this many sends",
-            "run_guard_hard_review": "Hard-bounce rate for review (%)",
-            "run_guard_hard_pause": "Hard-bounce rate that pauses (%)",
-            "run_guard_complaint_review": "Complaint rate for review (%)",
-            "run_guard_complaint_pause": "Complaint rate that pauses (%)",
-            "run_guard_block_pause": "One product's block share that pauses (%)",
-            "soft_suppression_days": "Retry a soft-suppressed learner after (days)",
-            "soft_suppression_max_days": "Longest wait before a retry (days)",
+            "soft_threshold_unengaged": _("Soft bounces before suppressing a learner who has not engaged"),
+            "soft_threshold_engaged": _("Soft bounces before suppressing an engaged learner"),
+            "engaged_window_days": _("Engaged window (days)"),
+            "allowlisting_alert_share": _("Allowlisting alert share (%)"),
+            "unverified_events_suppress": _("Let unverified bounces change a learner's status"),
+            "sender_side_counts": _("Count sender-side bounces toward a learner's threshold"),
+            "run_guard_enabled": _("Run guard: pause a run that is going wrong"),
+            "run_guard_min_sends": _("Run guard: judge rates after this many sends"),
+            "run_guard_hard_review": _("Hard-bounce rate for review (%)"),
+            "run_guard_hard_pause": _("Hard-bounce rate that pauses (%)"),
+            "run_guard_complaint_review": _("Complaint rate for review (%)"),
+            "run_guard_complaint_pause": _("Complaint rate that pauses (%)"),
+            "run_guard_block_pause": _("One product's block share that pauses (%)"),
+            "soft_suppression_days": _("Retry a soft-suppressed learner after (days)"),
+            "soft_suppression_max_days": _("Longest wait before a retry (days)"),
         }
 
     def __init__(self, *args, **kwargs):
@@ -76,7 +79,7 @@ class BouncePolicyForm(forms.ModelForm):
             ("run_guard_complaint_review", "run_guard_complaint_pause"),
         ):
             if cleaned.get(review) is not None and cleaned.get(pause) is not None and cleaned[review] > cleaned[pause]:
-                self.add_error(review, "The review rate must not be above the rate that pauses the run.")
+                self.add_error(review, gettext("The review rate must not be above the rate that pauses the run."))
         return cleaned
 
 
@@ -84,9 +87,9 @@ class SendingSettingsForm(forms.ModelForm):
     """The organization's time zone (send windows are read in it)."""
 
     time_zone = forms.ChoiceField(
-        label="Time zone",
+        label=_("Time zone"),
         choices=[(name, name) for name in sorted(zoneinfo.available_timezones() | {"UTC"})],
-        help_text=(
+        help_text=_(
             "Every date and time on the portal's pages, in CSV exports and in date filters is in this time "
             "zone; send windows of scheduled runs (weekdays 09:00–17:00 …) are read in it too."
         ),
@@ -97,7 +100,7 @@ class SendingSettingsForm(forms.ModelForm):
         fields = ["time_zone"]
 
 
-SUBTYPE_CHOICES = [("", "Any subtype")] + [
+SUBTYPE_CHOICES = [("", _("Any subtype"))] + [
     (category_label, [(subtype.value, subtype.label) for subtype in subtypes])
     for category_label, subtypes in (
         (Category(category).label, [s for s, c in CATEGORY_OF_SUBTYPE.items() if c == category])
@@ -112,7 +115,7 @@ class AutomationRuleForm(forms.ModelForm):
     class Meta:
         model = AutomationRule
         fields = ["category", "subtype", "action", "tag"]
-        help_texts = {"tag": "Only for the tag action."}
+        help_texts = {"tag": _("Only for the tag action.")}
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,11 +125,15 @@ class AutomationRuleForm(forms.ModelForm):
         cleaned = super().clean()
         category, subtype, action = cleaned.get("category"), cleaned.get("subtype", ""), cleaned.get("action")
         if category and subtype and CATEGORY_OF_SUBTYPE.get(Subtype(subtype)) != category:
-            self.add_error("subtype", f"{Subtype(subtype).label} is not a subtype of {Category(category).label}.")
+            self.add_error(
+                "subtype",
+                gettext("%(subtype)s is not a subtype of %(category)s.")
+                % {"subtype": Subtype(subtype).label, "category": Category(category).label},
+            )
         if action == AutomationAction.TAG and not cleaned.get("tag", "").strip():
-            self.add_error("tag", "Name the tag to add.")
+            self.add_error("tag", gettext("Name the tag to add."))
         if action == AutomationAction.RESEND and category and category not in SOFT_COUNTING_CATEGORIES:
-            self.add_error("action", "Only soft bounces and mail blocks can go back on the resend list.")
+            self.add_error("action", gettext("Only soft bounces and mail blocks can go back on the resend list."))
         if (
             category
             and action
@@ -134,5 +141,5 @@ class AutomationRuleForm(forms.ModelForm):
                 organization=self.organization, category=category, subtype=subtype or "", action=action
             ).exists()
         ):
-            raise forms.ValidationError("This rule exists already.")
+            raise forms.ValidationError(gettext("This rule exists already."))
         return cleaned

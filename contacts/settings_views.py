@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -53,7 +55,7 @@ class SettingsIndexView(SettingsMixin, TemplateView):
 class InstanceSettingsView(SettingsMixin, FormView):
     """A settings page editing one row of the organization's through its service ``save(instance, changes)``."""
 
-    saved_message = ""
+    saved_message: str | Promise = ""
     success_url_name = ""
 
     def get_instance(self):
@@ -76,7 +78,7 @@ class InstanceSettingsView(SettingsMixin, FormView):
 class PolicySettingsView(InstanceSettingsView):
     template_name = "contacts/settings_policy.html"
     form_class = BouncePolicyForm
-    saved_message = "Bounce policy saved. It applies to the bounces processed from now on."
+    saved_message = gettext_lazy("Bounce policy saved. It applies to the bounces processed from now on.")
     success_url_name = "contacts:settings-policy"
 
     def get_instance(self):
@@ -89,7 +91,7 @@ class PolicySettingsView(InstanceSettingsView):
 class SendingSettingsView(InstanceSettingsView):
     template_name = "contacts/settings_sending.html"
     form_class = SendingSettingsForm
-    saved_message = "Sending settings saved. Runs scheduled from now on use them."
+    saved_message = gettext_lazy("Sending settings saved. Runs scheduled from now on use them.")
     success_url_name = "contacts:settings-sending"
 
     def get_instance(self):
@@ -124,9 +126,9 @@ class AutomationSettingsView(SettingsMixin, FormView):
                 tag=data.get("tag", ""),
             )
         except IntegrityError:  # a concurrent request added the same rule
-            form.add_error(None, "This rule exists already.")
+            form.add_error(None, gettext("This rule exists already."))
             return self.form_invalid(form)
-        messages.success(self.request, "Rule added: it applies to the bounces processed from now on.")
+        messages.success(self.request, gettext("Rule added: it applies to the bounces processed from now on."))
         return redirect("contacts:settings-automation")
 
 
@@ -145,7 +147,8 @@ class AutomationRuleToggleView(AutomationRuleView):
     def post(self, request, pk):
         rule = self.get_rule()
         set_automation_rule_enabled(rule=rule, enabled=not rule.enabled)
-        messages.success(request, f"Rule {'enabled' if rule.enabled else 'paused'}: {rule}.")
+        text = gettext("Rule enabled: %(rule)s.") if rule.enabled else gettext("Rule paused: %(rule)s.")
+        messages.success(request, text % {"rule": rule})
         return redirect("contacts:settings-automation")
 
 
@@ -153,5 +156,5 @@ class AutomationRuleDeleteView(AutomationRuleView):
     def post(self, request, pk):
         rule = self.get_rule()
         remove_automation_rule(rule=rule)
-        messages.success(request, f"Rule removed: {rule}.")
+        messages.success(request, gettext("Rule removed: %(rule)s.") % {"rule": rule})
         return redirect("contacts:settings-automation")

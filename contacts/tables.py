@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.tables import Table, local_datetime
 from contacts.choices import Category, DeliverabilityStatus, Subtype
@@ -26,20 +27,20 @@ class LearnerTable(Table):
         exclude_from_export=True,
         orderable=False,
         attrs={
-            "th__input": {"aria-label": "Select every learner on this page", "class": "select-all"},
-            "td__input": {"aria-label": "Select this learner"},
+            "th__input": {"aria-label": _("Select every learner on this page"), "class": "select-all"},
+            "td__input": {"aria-label": _("Select this learner")},
         },
     )
     email = tables.Column()
-    full_name = tables.Column(verbose_name="Name", order_by=("last_name", "first_name"), attrs=OPTIONAL)
+    full_name = tables.Column(verbose_name=_("Name"), order_by=("last_name", "first_name"), attrs=OPTIONAL)
     department = tables.Column(attrs=OPTIONAL)
-    status = tables.Column(verbose_name="Deliverability")
-    last_bounce_category = tables.Column(verbose_name="Category")
-    last_bounce_subtype = tables.Column(verbose_name="Subtype", attrs=OPTIONAL)
+    status = tables.Column(verbose_name=_("Deliverability"))
+    last_bounce_category = tables.Column(verbose_name=_("Category"))
+    last_bounce_subtype = tables.Column(verbose_name=_("Subtype"), attrs=OPTIONAL)
     soft_bounce_count = tables.Column(
-        verbose_name="Soft in a row", attrs={"td": {"class": "num col-optional"}, "th": {"class": "col-optional"}}
+        verbose_name=_("Soft in a row"), attrs={"td": {"class": "num col-optional"}, "th": {"class": "col-optional"}}
     )
-    last_bounced_at = tables.Column(verbose_name="Last bounce", attrs=OPTIONAL)
+    last_bounced_at = tables.Column(verbose_name=_("Last bounce"), attrs=OPTIONAL)
 
     class Meta:
         model = Learner
@@ -54,7 +55,7 @@ class LearnerTable(Table):
             "soft_bounce_count",
             "last_bounced_at",
         )
-        empty_text = "No learners match these filters."
+        empty_text = _("No learners match these filters.")
         attrs = {"class": "data-table"}
 
     # The cells below are rendered by hand: linkify and DateTimeColumn cost ~0.1 ms a cell,

@@ -13,7 +13,8 @@ from typing import Any
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import Promise, SimpleLazyObject
+from django.utils.translation import gettext, gettext_lazy
 
 from contacts.capabilities import Capabilities, can_clear_bounce, can_manage_settings
 from contacts.models import Membership
@@ -66,7 +67,7 @@ class OrgScopedMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not request.membership:
-            raise PermissionDenied("Your account is not a member of any organization.")
+            raise PermissionDenied(gettext("Your account is not a member of any organization."))
         self.organization = request.membership.organization
         return super().dispatch(request, *args, **kwargs)
 
@@ -89,13 +90,13 @@ class CapabilityRequiredMixin:
 
     capability: Callable[[Any, Any], bool]  # (user, organization) -> may they; set by each subclass
     only_for_post = False
-    denied_message = "You may not do this in your organization."
+    denied_message: str | Promise = gettext_lazy("You may not do this in your organization.")
 
     def dispatch(self, request, *args, **kwargs):
         guarded = is_unsafe(request) or not self.only_for_post
         member = request.user.is_authenticated and request.membership
         if guarded and member and not self.capability(request.user, request.membership.organization):
-            raise PermissionDenied(self.denied_message)
+            raise PermissionDenied(str(self.denied_message))
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -103,7 +104,7 @@ class ClearBouncePermissionMixin(CapabilityRequiredMixin):
     """Refuses (403) users who may not clear bounce statuses."""
 
     capability = staticmethod(can_clear_bounce)
-    denied_message = "Clearing a bounce status needs the clear_bounce permission."
+    denied_message = gettext_lazy("Clearing a bounce status needs the clear_bounce permission.")
 
 
 class AdminRequiredForPostMixin(CapabilityRequiredMixin):
@@ -111,7 +112,7 @@ class AdminRequiredForPostMixin(CapabilityRequiredMixin):
 
     capability = staticmethod(can_manage_settings)
     only_for_post = True
-    denied_message = "Only organization admins may change settings."
+    denied_message = gettext_lazy("Only organization admins may change settings.")
 
 
 def organization_context(request):

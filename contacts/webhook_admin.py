@@ -7,6 +7,8 @@ attempts are read only.
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.admin_tools import ReadOnlyAdminMixin
 from contacts.webhook_forms import WebhookSubscriptionForm
@@ -45,15 +47,18 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
         obj.pk = created.pk
         messages.info(
             request,
-            "Subscription made. Its secret is not shown here: the organization's admins rotate it in Settings → Webhooks.",
+            gettext(
+                "Subscription made. Its secret is not shown here: "
+                "the organization's admins rotate it in Settings → Webhooks."
+            ),
         )
 
-    @admin.action(description="Enable the selected subscriptions (their waiting deliveries go out)")
+    @admin.action(description=_("Enable the selected subscriptions (their waiting deliveries go out)"))
     def enable_selected(self, request, queryset):
         for subscription in queryset:
             service.enable_subscription(subscription=subscription)
 
-    @admin.action(description="Disable the selected subscriptions")
+    @admin.action(description=_("Disable the selected subscriptions"))
     def disable_selected(self, request, queryset):
         for subscription in queryset:
             service.disable_subscription(subscription=subscription, by=request.user)

@@ -3,6 +3,8 @@
 from urllib.parse import urlsplit
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.egress import REFUSED_TEXT, EgressRefused, plain_http_allowed, refused_now, resolve_public
 from contacts.webhook_models import WebhookEventType
@@ -10,18 +12,23 @@ from contacts.webhook_models import WebhookEventType
 
 class WebhookSubscriptionForm(forms.Form):
     url = forms.URLField(
-        max_length=500, assume_scheme="https", label="URL", help_text="https://… of your receiver; events are POSTed."
+        max_length=500,
+        assume_scheme="https",
+        label=_("URL"),
+        help_text=_("https://… of your receiver; events are POSTed."),
     )
-    description = forms.CharField(max_length=100, required=False, help_text="What receives them, e.g. “HR system”.")
+    description = forms.CharField(max_length=100, required=False, help_text=_("What receives them, e.g. “HR system”."))
     events = forms.MultipleChoiceField(
-        choices=WebhookEventType.choices, widget=forms.CheckboxSelectMultiple, help_text="Which events to send."
+        choices=WebhookEventType.choices, widget=forms.CheckboxSelectMultiple, help_text=_("Which events to send.")
     )
 
     def clean_url(self):
         url = self.cleaned_data["url"].strip()
         parts = urlsplit(url)
         if parts.username or parts.password:
-            raise forms.ValidationError("Leave the user name and password out of the URL; requests are signed.")
+            raise forms.ValidationError(
+                gettext("Leave the user name and password out of the URL; requests are signed.")
+            )
         if parts.scheme == "https":
             if refused_now(parts.hostname or "", parts.port or 443):
                 raise forms.ValidationError(REFUSED_TEXT)
@@ -32,5 +39,5 @@ class WebhookSubscriptionForm(forms.Form):
         except EgressRefused:
             raise forms.ValidationError(REFUSED_TEXT) from None
         if parts.scheme != "http" or not plain_http_allowed(target):
-            raise forms.ValidationError("Use an https:// URL: the events carry your learners' addresses.")
+            raise forms.ValidationError(gettext("Use an https:// URL: the events carry your learners' addresses."))
         return url

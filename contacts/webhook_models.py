@@ -9,16 +9,17 @@ never lost when the worker or the broker is down at commit.
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.secrets_box import decrypt_secret, encrypt_secret
 
 
 class WebhookEventType(models.TextChoices):
-    LEARNER_SUPPRESSED = "learner.suppressed", "learner.suppressed — a learner was bounced (suppressed)"
-    LEARNER_CLEARED = "learner.cleared", "learner.cleared — a learner's bounce status was cleared"
-    LEARNER_UNSUBSCRIBED = "learner.unsubscribed", "learner.unsubscribed — a learner unsubscribed or complained"
-    RUN_PAUSED = "run.paused", "run.paused — the run guard paused a campaign run"
-    RUN_FINISHED = "run.finished", "run.finished — a campaign run finished (done or cancelled)"
+    LEARNER_SUPPRESSED = "learner.suppressed", _("learner.suppressed — a learner was bounced (suppressed)")
+    LEARNER_CLEARED = "learner.cleared", _("learner.cleared — a learner's bounce status was cleared")
+    LEARNER_UNSUBSCRIBED = "learner.unsubscribed", _("learner.unsubscribed — a learner unsubscribed or complained")
+    RUN_PAUSED = "run.paused", _("run.paused — the run guard paused a campaign run")
+    RUN_FINISHED = "run.finished", _("run.finished — a campaign run finished (done or cancelled)")
 
 
 # Sent by "Send a test event" only; nobody subscribes to it.
@@ -44,11 +45,11 @@ class WebhookSubscription(models.Model):
     organization = models.ForeignKey(
         "contacts.Organization", on_delete=models.CASCADE, related_name="webhook_subscriptions"
     )
-    url = models.URLField(max_length=500, help_text="Where the events are POSTed (https).")
-    description = models.CharField(max_length=100, blank=True, help_text="What receives them, e.g. “HR system”.")
-    events = models.JSONField(default=list, help_text="The event types sent to this URL.")
+    url = models.URLField(max_length=500, help_text=_("Where the events are POSTed (https)."))
+    description = models.CharField(max_length=100, blank=True, help_text=_("What receives them, e.g. “HR system”."))
+    events = models.JSONField(default=list, help_text=_("The event types sent to this URL."))
     secret_encrypted = models.TextField(editable=False)
-    secret_hint = models.CharField(max_length=16, editable=False, help_text="The secret's first characters.")
+    secret_hint = models.CharField(max_length=16, editable=False, help_text=_("The secret's first characters."))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -62,7 +63,7 @@ class WebhookSubscription(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name = "webhook subscription"
+        verbose_name = _("webhook subscription")
 
     def __str__(self):
         return self.url
@@ -85,9 +86,9 @@ class WebhookSubscription(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Given up"
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Given up")
 
 
 class WebhookDelivery(models.Model):
@@ -112,7 +113,7 @@ class WebhookDelivery(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name_plural = "webhook deliveries"
+        verbose_name_plural = _("webhook deliveries")
         constraints = [
             models.UniqueConstraint(fields=["subscription", "event_id"], name="webhook_delivery_event_once"),
         ]

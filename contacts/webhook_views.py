@@ -6,6 +6,7 @@ The secret is shown in the response that makes (or rotates) it and never again.
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views import View
 
 from contacts.capabilities import can_manage_webhooks
@@ -22,7 +23,7 @@ ATTEMPTS_SHOWN = 10
 
 class WebhookAdminMixin(OrgScopedMixin, CapabilityRequiredMixin):
     capability = staticmethod(can_manage_webhooks)
-    denied_message = "Only organization admins may manage webhooks."
+    denied_message = gettext_lazy("Only organization admins may manage webhooks.")
 
     def subscriptions(self):
         return WebhookSubscription.objects.for_organization(self.organization)
@@ -95,7 +96,7 @@ class WebhookDetailView(WebhookAdminMixin, View):
         if not form.is_valid():
             return self.render_page(subscription, form)
         service.update_subscription(subscription=subscription, **form.cleaned_data)
-        messages.success(request, "Webhook saved.")
+        messages.success(request, gettext("Webhook saved."))
         return redirect("contacts:webhook-detail", pk=subscription.pk)
 
 
@@ -116,17 +117,23 @@ class WebhookActionView(WebhookAdminMixin, View):
             )
         if self.action == "delete":
             service.delete_subscription(subscription=subscription)
-            messages.success(request, f"Webhook to {subscription.url} removed.")
+            messages.success(request, gettext("Webhook to %(url)s removed.") % {"url": subscription.url})
             return redirect("contacts:webhook-list")
         if self.action == "enable":
             pending = service.enable_subscription(subscription=subscription)
             messages.success(
-                request, f"Webhook enabled; {pending} waiting deliver{'y' if pending == 1 else 'ies'} go out now."
+                request,
+                ngettext(
+                    "Webhook enabled; %(count)s waiting delivery go out now.",
+                    "Webhook enabled; %(count)s waiting deliveries go out now.",
+                    pending,
+                )
+                % {"count": pending},
             )
         elif self.action == "disable":
             service.disable_subscription(subscription=subscription, by=request.user)
-            messages.success(request, "Webhook disabled: no events are recorded for it until you enable it.")
+            messages.success(request, gettext("Webhook disabled: no events are recorded for it until you enable it."))
         elif self.action == "test":
             service.send_test_event(subscription=subscription, sent_by=request.user)
-            messages.success(request, "Test event queued; its attempt shows below in a moment.")
+            messages.success(request, gettext("Test event queued; its attempt shows below in a moment."))
         return redirect("contacts:webhook-detail", pk=subscription.pk)

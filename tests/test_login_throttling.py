@@ -84,7 +84,7 @@ def test_support_staff_unlock_an_account_in_the_admin(client, cx_client, user):
     after = log_in(client, LOGIN, "ada", "right-password-1")
 
     assert page.status_code == 200 and "ada" in page.content.decode()
-    assert "Unlocked 1 login record(s): ada" in response.content.decode()
+    assert "Unlocked 1 login record: ada" in response.content.decode()
     assert after.status_code == 302
 
 

@@ -10,6 +10,7 @@ channel (STYLE rules 1, 2 and 16).
 from django.db import IntegrityError, connections, models, transaction
 from django.db.models import F, QuerySet, Value
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from bounceportal.db import pk_in, sql_names
 from contacts.choices import ClearedVia, DeliverabilityStatus
@@ -117,7 +118,9 @@ def clear_bounce_status(
             learners=Learner.objects.filter(pk=learner.pk), cleared_by=cleared_by, via=via, note=note, now=now
         )
         if not cleared:
-            raise LearnerStateError(f"{learner.email} is not bounced, so there is nothing to clear.")
+            raise LearnerStateError(
+                gettext("%(email)s is not bounced, so there is nothing to clear.") % {"email": learner.email}
+            )
         learner.refresh_from_db()
         return learner.clearances.select_related("cleared_by").latest("created_at", "pk")
 
@@ -141,7 +144,9 @@ def change_learner_email(*, learner: Learner, new_email: str, changed_by, note: 
             .exists()
         )
         if duplicate:
-            raise LearnerStateError(f"Another learner in this organization already uses {new_email}.")
+            raise LearnerStateError(
+                gettext("Another learner in this organization already uses %(email)s.") % {"email": new_email}
+            )
         fields: dict = {"email": new_email}
         if locked.email.lower() == new_email.lower():  # the same address spelled differently: nothing to clear
             pass
@@ -163,7 +168,9 @@ def change_learner_email(*, learner: Learner, new_email: str, changed_by, note: 
             with transaction.atomic():
                 locked.save(update_fields=[*fields])
         except IntegrityError:  # a concurrent insert won the race for the address
-            raise LearnerStateError(f"Another learner in this organization already uses {new_email}.") from None
+            raise LearnerStateError(
+                gettext("Another learner in this organization already uses %(email)s.") % {"email": new_email}
+            ) from None
         if "times_cleared" in fields:
             record_learner_events([locked], WebhookEventType.LEARNER_CLEARED, now=now, via=ClearedVia.EMAIL_CHANGE)
     return locked

@@ -10,21 +10,22 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Outcome(models.TextChoices):
     """What applying an event did to its learner (the vocabulary of ``BounceEvent.outcome``)."""
 
-    PENDING = "pending", "Not applied yet"
-    SUPPRESSED = "suppressed", "Learner suppressed (bounced)"
-    COUNTED = "counted", "Counted toward the soft-bounce threshold"
-    UNSUBSCRIBED = "unsubscribed", "Learner unsubscribed"
-    FLAGGED = "flagged", "Auto reply flagged"
-    RECORDED = "recorded", "Recorded, no change"
-    PROTECTED = "protected", "Recorded, never suppressed (never-suppress list)"
-    SENDER_SIDE = "sender_side", "Sender's side: recorded, not counted (policy)"
-    UNVERIFIED = "unverified", "Unverified, not applied (policy)"
-    NO_LEARNER = "no_learner", "No matching learner"
+    PENDING = "pending", _("Not applied yet")
+    SUPPRESSED = "suppressed", _("Learner suppressed (bounced)")
+    COUNTED = "counted", _("Counted toward the soft-bounce threshold")
+    UNSUBSCRIBED = "unsubscribed", _("Learner unsubscribed")
+    FLAGGED = "flagged", _("Auto reply flagged")
+    RECORDED = "recorded", _("Recorded, no change")
+    PROTECTED = "protected", _("Recorded, never suppressed (never-suppress list)")
+    SENDER_SIDE = "sender_side", _("Sender's side: recorded, not counted (policy)")
+    UNVERIFIED = "unverified", _("Unverified, not applied (policy)")
+    NO_LEARNER = "no_learner", _("No matching learner")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contacts.choices import ClearedVia
 from contacts.models.organizations import Organization
@@ -16,8 +17,8 @@ class JobProgress(models.Model):
     status: str
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    total = models.PositiveIntegerField(default=0, help_text="How many learners or rows the job has to process.")
-    done = models.PositiveIntegerField(default=0, help_text="How many of them are processed so far.")
+    total = models.PositiveIntegerField(default=0, help_text=_("How many learners or rows the job has to process."))
+    done = models.PositiveIntegerField(default=0, help_text=_("How many of them are processed so far."))
     confirmed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
@@ -36,11 +37,11 @@ class JobProgress(models.Model):
 
 
 class BulkClearJobStatus(models.TextChoices):
-    DRAFT = "draft", "Waiting for confirmation"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    DRAFT = "draft", _("Waiting for confirmation")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class BulkClearJob(JobProgress):
@@ -54,32 +55,32 @@ class BulkClearJob(JobProgress):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
-        help_text="Set when the job is for one organization.",
+        help_text=_("Set when the job is for one organization."),
     )
     description = models.CharField(max_length=300, blank=True)
-    selected_count = models.PositiveIntegerField(default=0, help_text="Learners selected, bounced or not.")
-    learner_ids = models.JSONField(default=list, help_text="The bounced learners to clear, snapshot at selection.")
-    repeat_ids = models.JSONField(default=list, help_text="Those of them already cleared several times.")
-    preview = models.JSONField(default=dict, blank=True, help_text="What an address list matched and did not.")
+    selected_count = models.PositiveIntegerField(default=0, help_text=_("Learners selected, bounced or not."))
+    learner_ids = models.JSONField(default=list, help_text=_("The bounced learners to clear, snapshot at selection."))
+    repeat_ids = models.JSONField(default=list, help_text=_("Those of them already cleared several times."))
+    preview = models.JSONField(default=dict, blank=True, help_text=_("What an address list matched and did not."))
     organization_count = models.PositiveIntegerField(default=0)
     by_organization = models.JSONField(
-        default=list, blank=True, help_text="[organization name, learners] of the largest organizations."
+        default=list, blank=True, help_text=_("[organization name, learners] of the largest organizations.")
     )
     note = models.TextField(blank=True)
     status = models.CharField(max_length=8, choices=BulkClearJobStatus.choices, default=BulkClearJobStatus.DRAFT)
-    cleared = models.PositiveIntegerField(default=0, help_text="Learners actually cleared (still bounced then).")
+    cleared = models.PositiveIntegerField(default=0, help_text=_("Learners actually cleared (still bounced then)."))
 
     def __str__(self):
         return f"Bulk clear {self.pk} ({self.get_status_display()}, {self.done}/{self.total})"
 
 
 class LearnerImportStatus(models.TextChoices):
-    MAPPING = "mapping", "Choosing columns"
-    PREVIEWED = "previewed", "Waiting for confirmation"
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    MAPPING = "mapping", _("Choosing columns")
+    PREVIEWED = "previewed", _("Waiting for confirmation")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class LearnerImport(JobProgress):
@@ -95,11 +96,11 @@ class LearnerImport(JobProgress):
     encoding = models.CharField(max_length=20, blank=True)
     delimiter = models.CharField(max_length=1, blank=True)
     header = models.JSONField(default=list)
-    mapping = models.JSONField(default=dict, blank=True, help_text="{column index: learner field}.")
-    preview = models.JSONField(default=dict, blank=True, help_text="Counts per outcome and sample rows.")
+    mapping = models.JSONField(default=dict, blank=True, help_text=_("{column index: learner field}."))
+    preview = models.JSONField(default=dict, blank=True, help_text=_("Counts per outcome and sample rows."))
     status = models.CharField(max_length=10, choices=LearnerImportStatus.choices, default=LearnerImportStatus.MAPPING)
-    counts = models.JSONField(default=dict, blank=True, help_text="Rows written per outcome.")
-    report = models.TextField(blank=True, help_text="CSV: each row's number, address, outcome and errors.")
+    counts = models.JSONField(default=dict, blank=True, help_text=_("Rows written per outcome."))
+    report = models.TextField(blank=True, help_text=_("CSV: each row's number, address, outcome and errors."))
 
     def __str__(self):
         return f"Import {self.pk} of {self.file_name} ({self.get_status_display()})"

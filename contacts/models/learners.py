@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contacts.choices import Category, ClearedVia, DeliverabilityStatus, Subtype
 from contacts.models.organizations import Organization
@@ -51,29 +52,31 @@ class Learner(models.Model):
 
     # Deliverability state (DESIGN §1): written only by contacts.deliverability (STYLE rule 16).
     status = models.CharField(max_length=12, choices=DeliverabilityStatus.choices, default=DeliverabilityStatus.ACTIVE)
-    status_reason = models.CharField(max_length=20, blank=True, help_text="Sisimai reason that set the status.")
+    status_reason = models.CharField(max_length=20, blank=True, help_text=_("Sisimai reason that set the status."))
     status_since = models.DateTimeField(null=True, blank=True)
     # The id of the campaigns.BounceEvent that put the learner in this state: a plain column, not a
     # foreign key, because contacts sits below campaigns (STYLE rule 15). campaigns loads the event
     # (contacts.extensions.LearnerPages.status_event); whoever deletes events clears the id they held.
     status_event_id = models.BigIntegerField(
-        null=True, blank=True, help_text="The bounce event that put the learner in this state."
+        null=True, blank=True, help_text=_("The bounce event that put the learner in this state.")
     )
-    soft_bounce_count = models.PositiveIntegerField(default=0, help_text="Consecutive soft bounces and mail blocks.")
+    soft_bounce_count = models.PositiveIntegerField(default=0, help_text=_("Consecutive soft bounces and mail blocks."))
     # The latest bounce of any kind, kept on the row for list filters.
     last_bounce_category = models.CharField(max_length=12, choices=Category.choices, blank=True)
     last_bounce_subtype = models.CharField(max_length=24, choices=Subtype.choices, blank=True)
     last_bounced_at = models.DateTimeField(null=True, blank=True)
     bounce_count = models.PositiveIntegerField(default=0)
-    auto_replied_at = models.DateTimeField(null=True, blank=True, help_text="Set by an auto reply; an open clears it.")
+    auto_replied_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Set by an auto reply; an open clears it.")
+    )
     times_cleared = models.PositiveIntegerField(default=0)
     # A suppression for soft bounces or mail blocks ends at retry_at (released by a beat task);
     # soft_suppressions counts them in a row (each doubles the wait; a delivery or an open resets it).
-    retry_at = models.DateTimeField(null=True, blank=True, help_text="When a soft suppression ends.")
-    soft_suppressions = models.PositiveIntegerField(default=0, help_text="Soft suppressions in a row.")
+    retry_at = models.DateTimeField(null=True, blank=True, help_text=_("When a soft suppression ends."))
+    soft_suppressions = models.PositiveIntegerField(default=0, help_text=_("Soft suppressions in a row."))
     last_opened_at = models.DateTimeField(null=True, blank=True)
     last_clicked_at = models.DateTimeField(null=True, blank=True)
-    last_engaged_at = models.DateTimeField(null=True, blank=True, help_text="Latest open or click.")
+    last_engaged_at = models.DateTimeField(null=True, blank=True, help_text=_("Latest open or click."))
     tags = models.JSONField(default=list, blank=True)
     # Kept by a database trigger on every UPDATE (migration 0003), whichever code writes the row (the
     # deliverability package's set-based UPDATEs included), so the API's "updated since" misses nothing.

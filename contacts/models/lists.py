@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from contacts.choices import Category, Subtype
 from contacts.models.organizations import Organization
@@ -25,9 +27,9 @@ class NeverSuppress(models.Model):
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="never_suppress")
-    entry = models.CharField(max_length=254, help_text="An address (a@b.example) or a whole domain (b.example).")
+    entry = models.CharField(max_length=254, help_text=_("An address (a@b.example) or a whole domain (b.example)."))
     is_domain = models.BooleanField(default=False)
-    reason = models.CharField(max_length=300, help_text="Why bounces of this address or domain never suppress.")
+    reason = models.CharField(max_length=300, help_text=_("Why bounces of this address or domain never suppress."))
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -41,8 +43,8 @@ class NeverSuppress(models.Model):
 
     class Meta:
         ordering = ["entry", "-created_at"]
-        verbose_name = "never-suppress entry"
-        verbose_name_plural = "never-suppress list"
+        verbose_name = _("never-suppress entry")
+        verbose_name_plural = _("never-suppress list")
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "entry"],
@@ -56,15 +58,15 @@ class NeverSuppress(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return "Domain" if self.is_domain else "Address"
+        return gettext("Domain") if self.is_domain else gettext("Address")
 
 
 class AutomationAction(models.TextChoices):
-    SUPPRESS = "suppress", "Suppress (mark bounced)"
-    UNSUBSCRIBE = "unsubscribe", "Unsubscribe"
-    TAG = "tag", "Tag the learner"
-    NOTIFY = "notify", "Notify the admins"
-    RESEND = "resend", "Add to the resend list"
+    SUPPRESS = "suppress", _("Suppress (mark bounced)")
+    UNSUBSCRIBE = "unsubscribe", _("Unsubscribe")
+    TAG = "tag", _("Tag the learner")
+    NOTIFY = "notify", _("Notify the admins")
+    RESEND = "resend", _("Add to the resend list")
 
 
 class AutomationRule(models.Model):
@@ -76,10 +78,10 @@ class AutomationRule(models.Model):
         max_length=24,
         choices=Subtype.choices,
         blank=True,
-        help_text="Leave empty to act on every subtype of the category.",
+        help_text=_("Leave empty to act on every subtype of the category."),
     )
     action = models.CharField(max_length=12, choices=AutomationAction.choices)
-    tag = models.CharField(max_length=50, blank=True, help_text="The tag to add, for the tag action.")
+    tag = models.CharField(max_length=50, blank=True, help_text=_("The tag to add, for the tag action."))
     enabled = models.BooleanField(default=True)
 
     class Meta:
@@ -91,7 +93,7 @@ class AutomationRule(models.Model):
         ]
 
     def __str__(self):
-        target = self.get_subtype_display() if self.subtype else "any subtype"
+        target = self.get_subtype_display() if self.subtype else gettext("any subtype")
         return f"{self.get_category_display()} / {target}: {self.get_action_display()}"
 
     def matches(self, category: str, subtype: str) -> bool:

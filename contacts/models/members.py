@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contacts.choices import MemberRole
 from contacts.models.organizations import Organization
@@ -30,10 +31,10 @@ class Invitation(models.Model):
 
 
 class MemberAction(models.TextChoices):
-    INVITED = "invited", "Invited"
-    JOINED = "joined", "Joined"
-    ROLE_CHANGED = "role_changed", "Role changed"
-    DEACTIVATED = "deactivated", "Deactivated"
+    INVITED = "invited", _("Invited")
+    JOINED = "joined", _("Joined")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    DEACTIVATED = "deactivated", _("Deactivated")
 
 
 class MemberChange(models.Model):

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from contacts.choices import MemberRole
 
@@ -16,7 +18,9 @@ from contacts.choices import MemberRole
 def validate_time_zone(value: str) -> None:
     """Accept an IANA time zone name (``Europe/Paris``, ``UTC``)."""
     if value not in zoneinfo.available_timezones() and value != "UTC":
-        raise ValidationError(f"{value!r} is not a time zone name such as Europe/Paris or America/New_York.")
+        raise ValidationError(
+            gettext("%(value)r is not a time zone name such as Europe/Paris or America/New_York.") % {"value": value}
+        )
 
 
 class Organization(models.Model):
@@ -26,13 +30,13 @@ class Organization(models.Model):
     send_rate_per_second = models.PositiveIntegerField(
         default=100,
         validators=[MinValueValidator(1), MaxValueValidator(10000)],
-        help_text="Campaign messages per second for the whole organization, shared by every worker.",
+        help_text=_("Campaign messages per second for the whole organization, shared by every worker."),
     )
     time_zone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="Every date and time of the portal is shown in this time zone, and send windows are read in it.",
+        help_text=_("Every date and time of the portal is shown in this time zone, and send windows are read in it."),
     )
     # False until an admin picks the zone on the settings page; until then the browser's zone of
     # the first admin who logs in is taken (contacts.services.adopt_browser_time_zone).
@@ -80,30 +84,30 @@ class BouncePolicy(models.Model):
     soft_threshold_engaged = models.PositiveIntegerField(
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
-        help_text="Consecutive soft bounces (mail blocks included) before an engaged learner is suppressed.",
+        help_text=_("Consecutive soft bounces (mail blocks included) before an engaged learner is suppressed."),
     )
     soft_threshold_unengaged = models.PositiveIntegerField(
         default=10,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
-        help_text="Consecutive soft bounces before a learner who has not engaged recently is suppressed.",
+        help_text=_("Consecutive soft bounces before a learner who has not engaged recently is suppressed."),
     )
     engaged_window_days = models.PositiveIntegerField(
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
-        help_text="A learner who opened or clicked within this many days counts as engaged.",
+        help_text=_("A learner who opened or clicked within this many days counts as engaged."),
     )
     allowlisting_alert_share = models.PositiveIntegerField(
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text="Percent of a run's sends one domain or remote server must block to raise an allowlisting alert.",
+        help_text=_("Percent of a run's sends one domain or remote server must block to raise an allowlisting alert."),
     )
     unverified_events_suppress = models.BooleanField(
         default=True,
-        help_text="Let bounces matched only by address (no token of ours) change a learner's status.",
+        help_text=_("Let bounces matched only by address (no token of ours) change a learner's status."),
     )
     sender_side_counts = models.BooleanField(
         default=False,
-        help_text=(
+        help_text=_(
             "Count soft bounces and mail blocks caused by the sender (a blocklist, reputation, SPF/DKIM/DMARC, "
             "PTR or TLS, the sending rate, the message's content) toward the learner's threshold. Off: they are "
             "recorded but never suppress a learner, because the learner's address is not the problem."
@@ -113,12 +117,12 @@ class BouncePolicy(models.Model):
     # threshold over at least run_guard_min_sends attempted sends. Defaults from what Amazon SES
     # publishes (review at 5 % bounces / 0.1 % complaints, pause at 10 % / 0.5 %).
     run_guard_enabled = models.BooleanField(
-        default=True, help_text="Pause a run by itself when its bounce, complaint or block rate crosses a threshold."
+        default=True, help_text=_("Pause a run by itself when its bounce, complaint or block rate crosses a threshold.")
     )
     run_guard_min_sends = models.PositiveIntegerField(
         default=100,
         validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
-        help_text="Rates are judged only once a run has attempted this many sends.",
+        help_text=_("Rates are judged only once a run has attempted this many sends."),
     )
     run_guard_hard_review = _percent(5, "Hard-bounce rate (%) at which the run page asks for a review.")
     run_guard_hard_pause = _percent(10, "Hard-bounce rate (%) that pauses the run.")
@@ -131,17 +135,19 @@ class BouncePolicy(models.Model):
     soft_suppression_days = models.PositiveIntegerField(
         default=7,
         validators=[MaxValueValidator(365)],
-        help_text="Days a learner suppressed for soft bounces or mail blocks waits before being tried again "
-        "(doubled on each further suppression); 0: such suppressions never expire.",
+        help_text=_(
+            "Days a learner suppressed for soft bounces or mail blocks waits before being tried again "
+            "(doubled on each further suppression); 0: such suppressions never expire."
+        ),
     )
     soft_suppression_max_days = models.PositiveIntegerField(
         default=90,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
-        help_text="The longest wait, however often the learner was suppressed.",
+        help_text=_("The longest wait, however often the learner was suppressed."),
     )
 
     class Meta:
-        verbose_name_plural = "bounce policies"
+        verbose_name_plural = _("bounce policies")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
@@ -160,7 +166,7 @@ class BouncePolicy(models.Model):
 
     def clean(self):
         if self.soft_suppression_days and self.soft_suppression_max_days < self.soft_suppression_days:
-            raise ValidationError({"soft_suppression_max_days": "Must be at least the first waiting period."})
+            raise ValidationError({"soft_suppression_max_days": gettext("Must be at least the first waiting period.")})
 
     def soft_suppression_wait(self, times: int) -> timedelta | None:
         """How long the ``times``-th soft suppression in a row lasts (None: it never expires)."""

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from contacts.selectors import admin_emails_for
 from contacts.webhook_models import WebhookSubscription
@@ -16,13 +17,14 @@ def email_admins_about_disabled(subscription_id: int) -> int:
         return 0
     link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("contacts:webhook-detail", args=[subscription.pk])
     send_mail(
-        subject=f"[BouncePortal] Webhook to {subscription.url} disabled",
-        message=(
-            f"BouncePortal stopped sending events to {subscription.url}.\n\n"
-            f"{subscription.disabled_reason}\n\n"
+        subject=gettext("[BouncePortal] Webhook to %(url)s disabled") % {"url": subscription.url},
+        message=gettext(
+            "BouncePortal stopped sending events to %(url)s.\n\n"
+            "%(reason)s\n\n"
             "Events that happened meanwhile are kept and go out once the endpoint works and you enable "
-            f"the subscription again:\n{link}\n"
-        ),
+            "the subscription again:\n%(link)s\n"
+        )
+        % {"url": subscription.url, "reason": subscription.disabled_reason, "link": link},
         from_email=None,
         recipient_list=recipients,
         fail_silently=True,

@@ -10,6 +10,7 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contacts.webhook_models import TEST_EVENT, WebhookDelivery, WebhookEventType, WebhookSubscription
 from contacts.webhooks.events import Event, deliver_soon
@@ -28,10 +29,10 @@ def _new_secret() -> str:
 def _clean_events(events) -> list[str]:
     chosen = [event for event in WebhookEventType.values if event in set(events or ())]
     if not chosen:
-        raise WebhookError("Choose at least one event to send.")
+        raise WebhookError(gettext("Choose at least one event to send."))
     unknown = set(events) - set(WebhookEventType.values)
     if unknown:
-        raise WebhookError(f"Unknown event types: {', '.join(sorted(unknown))}.")
+        raise WebhookError(gettext("Unknown event types: %(types)s.") % {"types": ", ".join(sorted(unknown))})
     return chosen
 
 
