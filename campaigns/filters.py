@@ -4,8 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 
+from campaigns.counters import opened_after_bounce
 from campaigns.models import BounceEvent, Send, SendStatus
-from campaigns.selectors import opened_after_bounce
 from contacts.choices import Category, Reason, Subtype
 
 
@@ -48,7 +48,7 @@ class SendFilter(django_filters.FilterSet):
         return queryset.filter(Exists(events))
 
     def filter_flag(self, queryset, name, value):
-        return queryset.filter(opened_after_bounce()) if value == "opened_after_bounce" else queryset
+        return queryset.filter(opened_after_bounce(probe=True)) if value == "opened_after_bounce" else queryset
 
     def filter_domain(self, queryset, name, value):
         value = value.strip().lstrip("@").lower()

@@ -3,12 +3,10 @@
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery
-
 from campaigns.counters import attempted_of, counts_for_run, counts_for_runs
 from campaigns.guidance import page_for_name
-from campaigns.models import BounceEvent, CampaignRun, EngagementEvent, EngagementKind, RunStatus, Send, SendStatus
-from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, Subtype
+from campaigns.models import CampaignRun, EngagementKind, RunStatus, SendStatus
+from contacts.choices import Category, Subtype
 
 MAX_ALERT_CANDIDATES = 10
 
@@ -162,21 +160,6 @@ def paused_runs_for_organization(organization, limit: int = 10):
 # Sends that left and were not refused: the base of a run's open, click and complaint rates. A send
 # a person opened after it bounced is "opened" again (the open proves it arrived).
 DELIVERED_STATUSES = (SendStatus.SENT, SendStatus.DELIVERED, SendStatus.OPENED)
-BOUNCE_CATEGORIES = (Category.HARD, *SOFT_COUNTING_CATEGORIES)
-
-
-def opened_after_bounce() -> Q:
-    """Sends that bounced and were also opened or clicked: the bounce may be false, or a scanner opened it.
-
-    Either a bounced send with an open or click of anyone's (a machine's does not change its status),
-    or an opened one that had bounced before (``bounced_at``) or got a bounce after the open. Each
-    test is a probe of one index per send (engagement by send, events by send).
-    """
-    engaged = EngagementEvent.objects.filter(send=OuterRef("pk"))
-    bounced = BounceEvent.objects.filter(send=OuterRef("pk"), category__in=BOUNCE_CATEGORIES)
-    return (Q(status=SendStatus.BOUNCED) & Q(Exists(engaged))) | (
-        Q(status=SendStatus.OPENED) & (Q(bounced_at__isnull=False) | Q(Exists(bounced)))
-    )
 
 
 @dataclass(frozen=True)
@@ -208,40 +191,16 @@ class RunEngagement:
         return self.rate(self.complained)
 
 
-class _Count(Subquery):
-    """The number of rows of a subquery, as a column."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
-    output_field = IntegerField()
-
-
 def engagement_for_run(run, counts: Counter) -> RunEngagement:
     """The run's rates over its delivered sends (``counts``: the run's counters), people's opens and
-    clicks only, machine activity and the sends opened after bouncing; one query.
-
-    People's opens and clicks and the complaints come from the counters; the query reads the run's
-    machine engagement and, through the (run, status) index, its bounced and opened sends, each
-    with a probe of the engagement and event indexes by send.
-    """
-    sends = Send.objects.filter(run=run).order_by()
-    machines = EngagementEvent.objects.filter(send__run=run, machine=True).order_by()
-    flagged = sends.filter(status__in=(SendStatus.BOUNCED, SendStatus.OPENED)).filter(opened_after_bounce())
-    row = (
-        CampaignRun.objects.filter(pk=run.pk)
-        .annotate(
-            machine_opens=_Count(machines.filter(kind=EngagementKind.OPEN).values("pk")),
-            machine_clicks=_Count(machines.filter(kind=EngagementKind.CLICK).values("pk")),
-            flagged=_Count(flagged.values("pk")),
-        )
-        .values("machine_opens", "machine_clicks", "flagged")
-        .get()
-    )
+    clicks only, machine activity and the sends opened after bouncing; no query (the triggers keep
+    every one of them, campaigns/counters.py)."""
     return RunEngagement(
         delivered=sum(counts[f"status:{status}"] for status in DELIVERED_STATUSES),
         opened=counts["opened"],
         clicked=counts["clicked"],
         complained=counts[f"cat:{Category.COMPLAINT}"],
-        machine_opens=row["machine_opens"],
-        machine_clicks=row["machine_clicks"],
-        opened_after_bounce=row["flagged"],
+        machine_opens=counts[f"machine:{EngagementKind.OPEN}"],
+        machine_clicks=counts[f"machine:{EngagementKind.CLICK}"],
+        opened_after_bounce=counts["opened_after_bounce"],
     )

@@ -12,10 +12,10 @@ from django_tables2 import SingleTableMixin, SingleTableView
 from bounceportal.charts import bar_chart
 from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
-from campaigns.counters import NOT_ATTEMPTED
+from campaigns.counters import NOT_ATTEMPTED, opened_after_bounce
 from campaigns.filters import SendFilter
 from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, RunStatus, Send, SendStatus
-from campaigns.selectors import engagement_for_run, opened_after_bounce, summary_for_run, template_alerts_for_campaign
+from campaigns.selectors import engagement_for_run, summary_for_run, template_alerts_for_campaign
 from campaigns.services.guard import reading_of
 from campaigns.tables import CampaignTable, SendTable
 from contacts.capabilities import can_launch_runs, can_view_raw_messages
@@ -75,7 +75,9 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             Send.objects.filter(run=self.run, organization=self.organization)
             .order_by("email")
             # Computed for the page's rows only (two index probes each), not for the run.
-            .annotate(opened_after_bounce=ExpressionWrapper(opened_after_bounce(), output_field=BooleanField()))
+            .annotate(
+                opened_after_bounce=ExpressionWrapper(opened_after_bounce(probe=True), output_field=BooleanField())
+            )
             .prefetch_related(Prefetch("bounce_events", queryset=newest_first, to_attr="latest_events"))
         )
 
@@ -107,11 +109,27 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
             left_out=sorted(run.left_out.items()) if isinstance(run.left_out, dict) else [],
             engagement=engagement_for_run(run, counters),
         )
-        # A filter on the sends' bounce events is sparse in a big run: counting its matches would read
-        # much of the run, so the table then shows its pages without a total.
-        if not self.filterset.filters_on_events:
-            context["count"], context["count_more"] = capped_count(self.object_list)
+        context["count"], context["count_more"] = self.send_count(counts, context["engagement"])
         return context
+
+    def send_count(self, counts, engagement) -> tuple[int | None, bool]:
+        """(count, more) of the sends the table lists: from the run's counters when it is the whole run, one
+        status or the opened-after-bouncing flag (no scan of a 1,000,000-send run), else counted up to a cap.
+
+        A filter on the sends' bounce events is sparse in a big run: counting its matches would read
+        much of the run, so the table then shows its pages without a total (None).
+        """
+        filterset = self.filterset
+        active = {name: value for name in filterset.filters if (value := filterset.data.get(name))}
+        if not active:
+            return sum(counts.values()), False
+        if filterset.is_valid() and active.keys() == {"status"}:
+            return counts.get(active["status"], 0), False
+        if filterset.is_valid() and active.keys() == {"flag"}:
+            return engagement.opened_after_bounce, False
+        if filterset.filters_on_events:
+            return None, False
+        return capped_count(self.object_list)
 
 
 class InboundRawView(OrgScopedMixin, DetailView):

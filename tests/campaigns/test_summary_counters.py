@@ -11,7 +11,7 @@ from campaigns import bounce_generator as gen
 from campaigns.counters import counted_days, counted_runs, counts_for_run
 from campaigns.models import InboundMessage, OrgDayCounter, RunCounter, Send, SendStatus
 from campaigns.services import inbound
-from campaigns.services.engagement import record_open
+from campaigns.services.engagement import Hit, record_open
 from campaigns.services.ingestion import poll_mailbox_once, reclassify_messages
 from campaigns.services.sending import create_run, launch_run
 from contacts.deliverability import change_learner_email, clear_bounce_status
@@ -78,11 +78,13 @@ def test_counters_kept_by_a_random_workload_equal_the_rebuild(
     for round_number in range(3):
         run = launch(rng.choice(campaigns), django_capture_on_commit_callbacks)
         sends = list(Send.objects.filter(run=run, status=SendStatus.SENT).select_related("run__campaign"))
+        for send in rng.sample(sends, min(3, len(sends))):  # opened, then perhaps bounced below
+            record_open(send=send)
         bounce_some(rng, maildir_mailbox, maildir, sends, share=0.5)
-        for send in rng.sample(sends, min(3, len(sends))):
+        for send in rng.sample(sends, min(6, len(sends))):
             send.refresh_from_db()
-            if send.status != SendStatus.BOUNCED:
-                record_open(send=send)
+            # A person's open (of a bounced send too: it is opened again) or a link scanner's HEAD request.
+            record_open(send=send, hit=Hit(method="HEAD") if rng.random() < 0.5 else None)
         stored = list(InboundMessage.objects.filter(mailbox=maildir_mailbox).order_by("?")[:6])
         reclassify_as(
             monkeypatch,
@@ -107,6 +109,7 @@ def test_counters_kept_by_a_random_workload_equal_the_rebuild(
     everything = sum(kept_runs.values(), Counter())
     # The workload reached every family of keys, so the equality above says something about each.
     assert everything["status:bounced"] and everything["status:sent"] and everything["opened"]
+    assert everything["opened_after_bounce"] and everything["machine:open"]
     assert everything["cat:hard"] and everything["cat:soft"] and everything["cat:block"]
     assert any(key.startswith("block.domain:") for key in everything)
     assert any(key.startswith("content:") for key in everything)
