@@ -107,17 +107,16 @@ def counted_runs(run_ids=None) -> dict[int, Counter]:
     if run_ids is not None:
         sends, events = sends.filter(run_id__in=list(run_ids)), events.filter(send__run_id__in=list(run_ids))
     found: dict[int, Counter] = defaultdict(Counter)
-    for run_id, status, n, opened, clicked in sends.values_list("run_id", "status").annotate(
+    for run_id, status, n, opened, clicked, flagged in sends.values_list("run_id", "status").annotate(
         n=Count("*"),
         opened=Count("pk", filter=Q(opened_at__isnull=False)),
         clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+        flagged=Count("pk", filter=opened_after_bounce()),
     ):
         found[run_id][f"status:{status}"] += n
         found[run_id]["opened"] += opened
         found[run_id]["clicked"] += clicked
-    flagged = sends.filter(status__in=(SendStatus.BOUNCED, SendStatus.OPENED)).filter(opened_after_bounce())
-    for run_id, n in flagged.values_list("run_id").annotate(n=Count("*")):
-        found[run_id]["opened_after_bounce"] += n
+        found[run_id]["opened_after_bounce"] += flagged
     machines = EngagementEvent.objects.filter(machine=True).order_by()
     if run_ids is not None:
         machines = machines.filter(send__run_id__in=list(run_ids))
