@@ -242,7 +242,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "campaigns.purge_raw_bodies",
         "schedule": env_int("RETENTION_SWEEP_SECONDS", 3600, minimum=1),
     },
+    # Admins' digest emails whose period is over (reports/digest.py); safe on several workers at once.
+    "send-due-digests": {
+        "task": "reports.send_due_digests",
+        "schedule": env_int("DIGEST_SWEEP_SECONDS", 300, minimum=1),
+    },
 }
+# The local hour (organization's time zone) from which a digest of the day or week before goes out.
+DIGEST_SEND_HOUR = env_int("DIGEST_SEND_HOUR", 6, minimum=0)
+if DIGEST_SEND_HOUR > 23:
+    raise ImproperlyConfigured(f"DIGEST_SEND_HOUR must be an hour from 0 to 23, got {DIGEST_SEND_HOUR}")
 # Days a raw inbound message body (and a raw ESP webhook event) is kept before only its headers remain.
 RAW_RETENTION_DAYS = env_int("RAW_RETENTION_DAYS", 90, minimum=1)
 

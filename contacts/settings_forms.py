@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from contacts.choices import CATEGORY_OF_SUBTYPE, SOFT_COUNTING_CATEGORIES, Category, Subtype
-from contacts.models import AutomationAction, AutomationRule, BouncePolicy, Organization
+from contacts.models import AutomationAction, AutomationRule, BouncePolicy, DigestFrequency, Organization
 
 POSITIVE = _("Must be a whole number of at least %(limit_value)s.")
 AT_MOST = _("Must be at most %(limit_value)s.")
@@ -143,3 +143,14 @@ class AutomationRuleForm(forms.ModelForm):
         ):
             raise forms.ValidationError(gettext("This rule exists already."))
         return cleaned
+
+
+class DigestFrequencyForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label=_("Digest email"),
+        choices=DigestFrequency.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "A daily digest covers the day before, a weekly one Monday to Sunday, in your organization's time zone."
+        ),
+    )

@@ -2,6 +2,7 @@ from django.urls import path
 
 from contacts import (
     bulk_clear_views,
+    digest_views,
     import_views,
     language_views,
     member_views,
@@ -63,6 +64,7 @@ urlpatterns = [
         never_suppress_views.NeverSuppressRemoveView.as_view(),
         name="settings-never-suppress-remove",
     ),
+    path("settings/digest/", digest_views.DigestSettingsView.as_view(), name="settings-digest"),
     path("settings/members/", member_views.MemberListView.as_view(), name="member-list"),
     path("settings/members/<int:pk>/", member_views.MemberDetailView.as_view(), name="member-detail"),
     path(

@@ -133,6 +133,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
+def mail_sink(settings):
+    """aiosmtpd on loopback (tests/smtp_sink.py), with Django's own SMTP email backend pointed at it."""
+    from tests.smtp_sink import SmtpSink
+
+    sink = SmtpSink().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
 def receiver():
     """A real HTTP receiver on loopback for outbound webhooks (tests/webhook_receiver.py)."""
     from tests.webhook_receiver import start_receiver

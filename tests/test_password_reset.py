@@ -6,22 +6,9 @@ from email import message_from_bytes
 import pytest
 from django.urls import reverse
 
-from tests.smtp_sink import SmtpSink
-
 pytestmark = pytest.mark.django_db
 
 LINK = re.compile(r"https?://\S+/accounts/reset/\S+/")
-
-
-@pytest.fixture
-def mail_sink(settings):
-    """aiosmtpd on loopback, with Django's own email backend pointed at it."""
-    sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield sink
-    sink.stop()
 
 
 def reset_link(sink):

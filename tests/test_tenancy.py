@@ -69,7 +69,11 @@ LIST_URLS = [
     "contacts:webhook-list",
     "contacts:member-list",
     "contacts:language",
+    "contacts:settings-digest",
 ]
+# Public pages outside the portal namespaces whose signed link names one object: the digest's
+# one-click unsubscribe (digest-unsubscribe) acts on its own subscription only, whoever is logged in
+# (tests/reports/test_digest.py::test_an_unsubscribe_link_works_only_for_its_own_subscription).
 
 
 @pytest.mark.django_db

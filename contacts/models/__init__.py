@@ -4,6 +4,7 @@ A package of modules by subject; every model is imported here, so ``from contact
 and the migrations' ``contacts.models.EmailDomain`` / ``validate_time_zone`` keep working.
 """
 
+from contacts.models.digests import DigestDelivery, DigestFrequency, DigestSubscription
 from contacts.models.jobs import BulkClearJob, BulkClearJobStatus, JobProgress, LearnerImport, LearnerImportStatus
 from contacts.models.learners import Clearance, EmailDomain, Learner, LearnerQuerySet
 from contacts.models.lists import AutomationAction, AutomationRule, NeverSuppress, NeverSuppressQuerySet
@@ -19,6 +20,9 @@ __all__ = [
     "BulkClearJob",
     "BulkClearJobStatus",
     "Clearance",
+    "DigestDelivery",
+    "DigestFrequency",
+    "DigestSubscription",
     "EmailDomain",
     "Invitation",
     "JobProgress",

@@ -114,3 +114,28 @@ def test_every_chart_has_its_numbers_as_text(page, live_server, log_in, admin_me
             title, desc = chart.locator("title").text_content() or "", chart.locator("desc").text_content() or ""
             assert title.strip(), path
             assert any(ch.isdigit() for ch in desc), path
+
+
+def test_the_digest_pages_have_no_serious_accessibility_violation(
+    page, live_server, log_in, admin_member, axe, screenshot
+):
+    from contacts.digest_subscriptions import set_digest_frequency, unsubscribe_token
+
+    subscription = set_digest_frequency(membership=admin_member, frequency="daily")
+    log_in(page, "alice")
+    page.goto(f"{live_server.url}{reverse('contacts:settings-digest')}")
+    settings_page = violations(page, axe)
+    screenshot(page, "digest-settings")
+    page.context.clear_cookies()  # the unsubscribe link works without a login
+
+    page.goto(f"{live_server.url}{reverse('digest-unsubscribe', args=[unsubscribe_token(subscription)])}")
+    confirm = violations(page, axe)
+    screenshot(page, "digest-unsubscribe")
+    page.get_by_role("button", name="Unsubscribe").click()
+    page.wait_for_selector("text=You are unsubscribed")
+    done = violations(page, axe)
+    screenshot(page, "digest-unsubscribed")
+
+    assert (settings_page, confirm, done) == ([], [], [])
+    subscription.refresh_from_db()
+    assert subscription.frequency == "off"

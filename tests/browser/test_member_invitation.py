@@ -8,7 +8,6 @@ import pytest
 
 from contacts.models import Membership
 from tests.browser.test_accessibility import AXE, violations
-from tests.smtp_sink import SmtpSink
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,16 +20,6 @@ def axe():
     if not AXE.exists():
         pytest.skip("axe-core is not installed: run `npm ci --prefix tests/browser` (make test does)")
     return AXE
-
-
-@pytest.fixture
-def mail_sink(settings):
-    sink = SmtpSink().start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", sink.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    yield sink
-    sink.stop()
 
 
 def test_invite_accept_and_log_in(page, browser, live_server, log_in, admin_member, mail_sink, axe):

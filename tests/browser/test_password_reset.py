@@ -2,12 +2,12 @@
 
 import pytest
 
-from tests.test_password_reset import mail_sink, reset_link  # noqa: F401  (fixture)
+from tests.test_password_reset import reset_link
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_admin_resets_a_forgotten_password_and_logs_in(page, live_server, log_in, admin_member, mail_sink, screenshot):  # noqa: F811
+def test_admin_resets_a_forgotten_password_and_logs_in(page, live_server, log_in, admin_member, mail_sink, screenshot):
     page.goto(f"{live_server.url}/accounts/login/")
     page.click("text=Forgot your password?")
     page.fill("input[name=email]", "alice@portal.example")
