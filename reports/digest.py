@@ -31,6 +31,7 @@ from campaigns.models import CampaignRun, RunStatus
 from contacts.choices import Category, DeliverabilityStatus
 from contacts.digest_subscriptions import DigestPeriod, digest_recipients, due_period, unsubscribe_token
 from contacts.models import DigestDelivery, DigestSubscription, Learner
+from contacts.preferences import language_for
 from contacts.services import policy_for
 from reports.forms import DateRange
 from reports.selectors import allowlisting_alerts_for_organization
@@ -38,11 +39,6 @@ from reports.selectors import allowlisting_alerts_for_organization
 logger = logging.getLogger(__name__)
 
 SUPPRESSED = (DeliverabilityStatus.BOUNCED, DeliverabilityStatus.UNSUBSCRIBED)
-
-
-def language_for_recipient(user) -> str:
-    """The language the recipient reads the portal in."""
-    return settings.LANGUAGE_CODE
 
 
 def digest_for(organization, period: DigestPeriod) -> dict:
@@ -96,7 +92,7 @@ def digest_message(subscription: DigestSubscription, period: DigestPeriod) -> Em
     membership = subscription.membership
     organization = membership.organization
     unsubscribe = _absolute(reverse("digest-unsubscribe", args=[unsubscribe_token(subscription)]))
-    with translation.override(language_for_recipient(membership.user)), timezone.override(organization.zone):
+    with translation.override(language_for(membership.user)), timezone.override(organization.zone):
         context = {
             "organization": organization,
             "period": period,

@@ -20,6 +20,7 @@ from campaigns.services.guard import pause_run
 from campaigns.services.policy import apply_bounce_event
 from contacts.digest_subscriptions import due_period, set_digest_frequency
 from contacts.models import DigestDelivery, DigestSubscription
+from contacts.preferences import set_language_for
 from reports.digest import send_due_digests
 from tests.factories import (
     BLOCK,
@@ -74,8 +75,8 @@ def test_daily_digest_counts_the_days_bounces_by_category_in_the_organizations_z
     assert sent == 1
     (message,) = digests()
     assert message.to == ["alice@portal.example"]
-    assert message.subject == "[BouncePortal] Daily digest of Acme Training: Dec. 1, 2026"
-    assert "on Dec. 1, 2026 (the whole day in Europe/Berlin)" in message.body
+    assert message.subject == "[BouncePortal] Daily digest of Acme Training: Dec 1, 2026"
+    assert "on Dec 1, 2026 (the whole day in Europe/Berlin)" in message.body
     assert "  Hard bounce: 2\n  Soft bounce: 1\n  Mail block: 1\n  Total: 4\n" in message.body
 
 
@@ -101,10 +102,23 @@ def test_digest_names_learners_suppressed_alerts_raised_and_runs_paused(berlin, 
     assert "  2 learners bounced (no more sends until cleared)\n  1 learner unsubscribed\n" in message.body
     assert f"blocked 100% of run {blocked_run.pk} of Spring phishing test (3 of 3 sends)" in message.body
     assert (
-        f"Run {paused.pk} of Winter newsletter, paused Dec. 1, 2026, 2:30 p.m. Europe/Berlin: "
+        f"Run {paused.pk} of Winter newsletter, paused 2026-12-01 14:30 Europe/Berlin: "
         "hard-bounce rate 12.0 % over 50 sends" in message.body
     )
     assert f"Run {resumed_before.pk} " not in message.body
+
+
+def test_digest_is_rendered_in_the_recipients_language(berlin, admin_member):
+    set_language_for(admin_member.user, "de")
+    subscribe(admin_member)
+    paused = CampaignRunFactory(campaign__organization=berlin, status=RunStatus.SENDING)
+    pause_run(run_id=paused.pk, reason="complaints", now=datetime(2026, 12, 1, 14, 30, tzinfo=BERLIN))
+
+    send_due_digests(now=NOW)
+
+    (message,) = digests()
+    assert "1. Dez 2026" in message.subject
+    assert "01.12.2026 14:30 Europe/Berlin" in message.body
 
 
 def test_an_empty_period_says_so(berlin, admin_member):
@@ -126,7 +140,7 @@ def test_weekly_digest_covers_last_monday_to_sunday(berlin, admin_member):
     send_due_digests(now=NOW)
 
     (message,) = digests()
-    assert message.subject == "[BouncePortal] Weekly digest of Acme Training: Nov. 23, 2026 to Nov. 29, 2026"
+    assert message.subject == "[BouncePortal] Weekly digest of Acme Training: Nov 23, 2026 to Nov 29, 2026"
     assert "(whole days in Europe/Berlin)" in message.body
     assert "  Hard bounce: 1\n  Soft bounce: 1\n  Total: 2\n" in message.body
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0017_memberchange_append_only'),
+        ('contacts', '0018_user_preference'),
     ]
 
     operations = [
