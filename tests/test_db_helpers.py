@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -88,3 +89,34 @@ def test_insert_finished_rows_refuses_a_row_whose_id_is_taken(org):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_finished_rows(BounceEvent, [again], [f.attname for f in BounceEvent._meta.concrete_fields])
+
+
+def test_a_query_by_ids_compiled_once_returns_what_the_queryset_returns_for_other_ids(org, other_org):
+    """QueryByIds keeps the SQL of its first call; later calls with other ids get the same instances,
+    related objects and annotations as the queryset built anew would (and one statement each)."""
+    from django.db.models import Exists, OuterRef
+
+    from bounceportal.db import QueryByIds
+    from contacts.models import NeverSuppress
+
+    first = LearnerFactory.create_batch(2, organization=org)
+    second = LearnerFactory.create_batch(3, organization=other_org)
+    NeverSuppress.objects.create(organization=other_org, entry="x.example", is_domain=True, reason="tests")
+
+    def build(ids_q):
+        has_list = Exists(NeverSuppress.objects.filter(organization_id=OuterRef("organization_id")))
+        return Learner.objects.select_related("organization").annotate(listed=has_list).filter(ids_q).order_by("pk")
+
+    query = QueryByIds(build)
+    assert [(each.pk, each.listed) for each in query(learner.pk for learner in first)] == [
+        (learner.pk, False) for learner in first
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        found = query([learner.pk for learner in second] + [first[0].pk])
+        names = [each.organization.name for each in found]  # selected with them: no query
+
+    assert len(queries) == 1
+    assert [(each.pk, each.listed, each.email) for each in found] == [
+        (each.pk, each.listed, each.email) for each in build(Q(pk__in=[first[0].pk, *[s.pk for s in second]]))
+    ]
+    assert names == [org.name] + [other_org.name] * 3

@@ -56,12 +56,6 @@ def _may_count(event) -> bool:
     )
 
 
-def runs_of_sends(send_ids) -> dict[int, int]:
-    """``send id -> run id`` for these sends (one query; none when there are none)."""
-    ids = {pk for pk in send_ids if pk}
-    return dict(Send.objects.filter(pk_in(ids)).values_list("pk", "run_id")) if ids else {}
-
-
 @dataclass(frozen=True)
 class GuardReading:
     """A run's rates since its last resume, and what the policy makes of them."""
@@ -123,15 +117,22 @@ def reading_of(run: CampaignRun, counts, policy: BouncePolicy) -> GuardReading:
 def guard_runs(run_ids, *, now=None) -> set[int]:
     """Pause the runs among ``run_ids`` whose rates cross the policy; return those not sending any more.
 
-    Two queries (the runs with their policies, their counters), plus one UPDATE per run paused.
+    Two queries (the runs with their policies, the counters of those sending), plus one UPDATE per run
+    paused.
     """
     ids = {run_id for run_id in run_ids if run_id}
     if not ids:
         return set()
+    return _guard(CampaignRun.objects.filter(pk__in=ids), now=now)
+
+
+def _guard(runs_query, *, now=None) -> set[int]:
+    """guard_runs over the runs ``runs_query`` selects (one query for them; the counters only of
+    runs that are sending: only a sending run can be paused)."""
     now = now or timezone.now()
-    runs = list(CampaignRun.objects.filter(pk__in=ids).select_related("organization__bounce_policy"))
+    runs = list(runs_query.select_related("organization__bounce_policy"))
     stopped = {run.pk for run in runs if run.status in (RunStatus.PAUSED, RunStatus.CANCELLED)}
-    watched = [run for run in runs if run.pk not in stopped and _policy(run).run_guard_enabled]
+    watched = [run for run in runs if run.status == RunStatus.SENDING and _policy(run).run_guard_enabled]
     counters = counters_of(run.pk for run in watched) if watched else {}
     for run in watched:
         reading = read_guard(counters.get(run.pk, {}), run.guard_baseline or {}, _policy(run))
@@ -201,5 +202,6 @@ def record_event_outcomes(events) -> None:
     worker guards its run in its flush). The events counted themselves when they were stored."""
     # Only these categories count: the others need no look-up of their runs.
     telling = [event for event in events if event.send_id and _may_count(event)]
-    if telling:
-        guard_runs(set(runs_of_sends(event.send_id for event in telling).values()))
+    if telling:  # the runs of their sends, in the query that reads the runs
+        sends = Send.objects.filter(pk_in({event.send_id for event in telling}))
+        _guard(CampaignRun.objects.filter(pk__in=sends.values("run_id")))

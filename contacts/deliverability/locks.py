@@ -1,8 +1,8 @@
 """Locking learners: always in id order, always before any row of another table."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
-from bounceportal.db import pk_in
+from bounceportal.db import QueryByIds, pk_in
 from contacts.models import AutomationRule, BouncePolicy, Learner, NeverSuppress
 from contacts.webhook_models import WebhookSubscription
 
@@ -26,11 +26,15 @@ def lock_learners_with_policy(learner_ids) -> dict[int, Learner]:
     ids = {learner_id for learner_id in learner_ids if learner_id}
     if not ids:
         return {}
+    return {learner.pk: learner for learner in _LOCKED_WITH_POLICY(ids)}
+
+
+def _learners_with_policy(ids_q: Q):
     # Whether the organization has automation rules or never-suppress entries at all comes with the
     # lock: most have neither, and then applying a bounce reads nothing more (two queries fewer per batch);
     # likewise an active webhook subscription, without which a status change records no event.
     of_organization = {"organization_id": OuterRef("organization_id")}
-    learners = (
+    return (
         Learner.objects.select_related("organization__bounce_policy")
         .select_for_update(of=("self",))
         .annotate(
@@ -38,10 +42,13 @@ def lock_learners_with_policy(learner_ids) -> dict[int, Learner]:
             organization_has_never_suppress=Exists(NeverSuppress.objects.current().filter(**of_organization)),
             organization_has_webhooks=Exists(WebhookSubscription.objects.active().filter(**of_organization)),
         )
-        .filter(pk_in(ids))
+        .filter(ids_q)
         .order_by("pk")
     )
-    return {learner.pk: learner for learner in learners}
+
+
+# Built and compiled once: on a one-event transaction that cost more than the lock itself.
+_LOCKED_WITH_POLICY = QueryByIds(_learners_with_policy)
 
 
 def policy_of(learner: Learner) -> BouncePolicy:
