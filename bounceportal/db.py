@@ -380,7 +380,7 @@ class QueryByIds:
         assert info is not None  # a query of model instances has one
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
         init_list = [column[0].target.attname for column in compiler.select[start:end]]
-        populators = get_related_populators(info, compiler.select, self._using)
+        populators = get_related_populators(info, compiler.select, self._using)  # type: ignore[call-arg]  # the stubs follow Django 6 (fetch_mode)
         annotations = list(compiler.annotation_col_map.items())
         return (
             sql,
