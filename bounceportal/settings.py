@@ -41,7 +41,7 @@ DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "bounceportal.apps.PortalAdminConfig",  # django.contrib.admin with bounceportal.admin_site as admin.site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -74,10 +77,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # A logged-in user's own language (contacts/preferences.py) wins over the cookie and the browser's.
     "contacts.preferences.UserLanguageMiddleware",
+    # request.user.is_verified(): the session's user gave a one-time code from a device of theirs.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "bounceportal.security.UnstorableQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "contacts.tenancy.OrganizationMiddleware",
+    # After the organization's: a login waiting for its code, or an admin who must enrol, reaches nothing else.
+    "contacts.two_factor_gate.TwoFactorGateMiddleware",
     "contacts.tenancy.OrganizationTimeZoneMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -135,6 +142,18 @@ AXES_VERBOSE = False
 # Password-reset mails one address, and one client address, may ask for per hour (contacts/password_reset.py).
 PASSWORD_RESET_MAILS_PER_ADDRESS = env_int("PASSWORD_RESET_MAILS_PER_ADDRESS", 3, minimum=1)
 PASSWORD_RESET_MAILS_PER_IP = env_int("PASSWORD_RESET_MAILS_PER_IP", 20, minimum=1)
+
+# The second login step's code is never stored with a failed attempt (axes keeps the POST data).
+AXES_SENSITIVE_PARAMETERS = ["code"]
+
+# --- Two-factor authentication (django-otp; contacts/two_factor.py) --------------------
+# Any user may add an authenticator app (TOTP) and single-use backup codes; a wrong code at the
+# login's second step counts as a failed login for django-axes above, and each device also makes
+# the next try wait 1, 2, 4, 8 … seconds after wrong ones in a row. The Django admin always asks
+# staff for a verified code in production; elsewhere ADMIN_REQUIRES_TWO_FACTOR=1 turns it on.
+ADMIN_REQUIRES_TWO_FACTOR = PRODUCTION or env_bool("ADMIN_REQUIRES_TWO_FACTOR", False)
+OTP_TOTP_ISSUER = "BouncePortal"
+TWO_FACTOR_BACKUP_CODES = 10
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal-home"

@@ -8,6 +8,7 @@ from contacts import (
     member_views,
     never_suppress_views,
     settings_views,
+    two_factor_views,
     views,
     webhook_views,
 )
@@ -65,6 +66,16 @@ urlpatterns = [
         name="settings-never-suppress-remove",
     ),
     path("settings/digest/", digest_views.DigestSettingsView.as_view(), name="settings-digest"),
+    path("settings/security/", two_factor_views.TwoFactorRuleSettingsView.as_view(), name="settings-security"),
+    # The user's own two-factor authentication (any logged-in user, staff without an organization too).
+    path("account/two-factor/", two_factor_views.TwoFactorView.as_view(), name="two-factor"),
+    path("account/two-factor/set-up/", two_factor_views.TwoFactorEnrolView.as_view(), name="two-factor-enrol"),
+    path(
+        "account/two-factor/backup-codes/",
+        two_factor_views.TwoFactorBackupCodesView.as_view(),
+        name="two-factor-backup-codes",
+    ),
+    path("account/two-factor/turn-off/", two_factor_views.TwoFactorRemoveView.as_view(), name="two-factor-remove"),
     path("settings/members/", member_views.MemberListView.as_view(), name="member-list"),
     path("settings/members/<int:pk>/", member_views.MemberDetailView.as_view(), name="member-detail"),
     path(

@@ -67,14 +67,20 @@ def test_malformed_numbers_and_booleans_name_the_variable(monkeypatch):
         env_bool("DEBUG")
 
 
+def run_python(code: str, **env):
+    """Run ``code`` after ``django.setup()`` (the settings as ``s``) in a fresh interpreter with only
+    these variables; return the process."""
+    clean = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "bounceportal.settings", **env}
+    code = f"import django; django.setup(); from django.conf import settings as s; {code}"
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+
+
 def run_settings(**env):
     """Import the settings in a fresh interpreter with only these variables; return the process."""
-    clean = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "bounceportal.settings", **env}
-    code = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.CELERY_TASK_ALWAYS_EAGER, s.PASSWORD_HASHERS[0])"
+    return run_python(
+        "print(s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.CELERY_TASK_ALWAYS_EAGER, s.PASSWORD_HASHERS[0])",
+        **env,
     )
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
 
 
 def test_production_refuses_the_default_secret_key():

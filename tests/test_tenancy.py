@@ -70,6 +70,12 @@ LIST_URLS = [
     "contacts:member-list",
     "contacts:language",
     "contacts:settings-digest",
+    "contacts:settings-security",
+    # The user's own two-factor pages: they name no object, and show only the session's user's devices.
+    "contacts:two-factor",
+    "contacts:two-factor-enrol",
+    "contacts:two-factor-backup-codes",
+    "contacts:two-factor-remove",
 ]
 # Public pages outside the portal namespaces whose signed link names one object: the digest's
 # one-click unsubscribe (digest-unsubscribe) acts on its own subscription only, whoever is logged in
@@ -165,6 +171,30 @@ def test_lists_never_show_other_organizations_rows(admin_client, other_orgs_obje
     assert other_orgs_objects["esp_connection"].name not in response.content.decode()
     assert other_orgs_objects["webhook"].url not in response.content.decode()
     assert other_orgs_objects["membership"].user.email not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_login_code_step_and_the_two_factor_pages_concern_only_the_sessions_own_user(client, other_org):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.contacts.test_two_factor import enrol, give_code, log_in, next_code, wait_out_throttling
+
+    theirs = MembershipFactory(organization=other_org, user__username="their-admin", role="admin").user
+    their_device, their_backup_codes = enrol(theirs)
+    mine = MembershipFactory(organization=other_org, user__username="mine", role="admin").user
+    my_device, _codes = enrol(mine)
+    log_in(client, "mine")
+
+    with_their_code = give_code(client, next_code(their_device))
+    with_their_backup_code = give_code(client, their_backup_codes[0])
+    account = client.get(reverse("contacts:two-factor"))
+    wait_out_throttling(mine)
+
+    assert with_their_code.status_code == 200 and with_their_backup_code.status_code == 200
+    assert account.status_code == 302  # still waiting for its own code
+    assert give_code(client, next_code(my_device)).status_code == 302
+    assert client.get(reverse("contacts:two-factor")).context["device"] == my_device
+    assert TOTPDevice.objects.get(user=theirs).throttling_failure_count == 0  # their device was never asked
 
 
 @pytest.mark.django_db

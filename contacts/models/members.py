@@ -35,6 +35,10 @@ class MemberAction(models.TextChoices):
     JOINED = "joined", _("Joined")
     ROLE_CHANGED = "role_changed", _("Role changed")
     DEACTIVATED = "deactivated", _("Deactivated")
+    # The member is the actor: each user turns their own two-factor authentication on or off.
+    TWO_FACTOR_ON = "two_factor_on", _("Turned on two-factor authentication")
+    TWO_FACTOR_OFF = "two_factor_off", _("Turned off two-factor authentication")
+    TWO_FACTOR_RULE = "two_factor_rule", _("Changed the two-factor rule for admins")
 
 
 class MemberChange(models.Model):

@@ -41,6 +41,10 @@ class Organization(models.Model):
     # False until an admin picks the zone on the settings page; until then the browser's zone of
     # the first admin who logs in is taken (contacts.services.adopt_browser_time_zone).
     time_zone_chosen = models.BooleanField(default=False)
+    require_admin_two_factor = models.BooleanField(
+        default=False,
+        help_text=_("Admins must give a one-time code at every login; one without a device is sent to set one up."),
+    )
 
     class Meta:
         ordering = ["name"]
