@@ -6,6 +6,5 @@ class ContactsConfig(AppConfig):
     verbose_name = "Organizations and learners"
 
     def ready(self):
-        from contacts import preferences  # noqa: F401  (connects the login signal's receiver)
-        # Connects the user_logged_in receiver that makes a login wait for its one-time code.
-        from contacts import two_factor_gate  # noqa: F401
+        # Connect the user_logged_in receivers: the user's language, and a login waiting for its one-time code.
+        from contacts import preferences, two_factor_gate  # noqa: F401

@@ -144,10 +144,14 @@ class TwoFactorRemoveView(LoginRequiredMixin, FormView):
         return super().get_context_data(on=has_two_factor(self.request.user), **kwargs)
 
     def form_valid(self, form):
+        wait = wait_message(self.request.user)
+        if wait:
+            form.add_error("code", wait)
+            return self.form_invalid(form)
         try:
             disable_two_factor(user=self.request.user, code=form.cleaned_data["code"])
         except WrongCode as wrong:
-            form.add_error("code", wait_message(self.request.user) or str(wrong))
+            form.add_error("code", str(wrong))
             return self.form_invalid(form)
         messages.success(self.request, _("Two-factor authentication is off: your password alone logs you in."))
         return redirect("contacts:two-factor")
@@ -185,13 +189,15 @@ class TwoFactorVerifyView(LoginRequiredMixin, NextMixin, FormView):
         if not AxesProxyHandler.is_allowed(request, credentials):
             logout(request)
             return get_lockout_response(request, None, credentials)
-        device = verify_code(user=user, code=form.cleaned_data["code"])
+        # Asked before the code is tried: right after a wrong code the device refuses every code for a while.
+        wait = wait_message(user)
+        device = None if wait else verify_code(user=user, code=form.cleaned_data["code"])
         if device is None:
             user_login_failed.send(sender=__name__, credentials=credentials, request=request)
             if getattr(request, "axes_locked_out", False):
                 logout(request)
                 return get_lockout_response(request, None, credentials)
-            form.add_error("code", wait_message(user) or _("That code is not right. Try the one your app shows now."))
+            form.add_error("code", wait or _("That code is not right. Try the one your app shows now."))
             return self.form_invalid(form)
         complete_code_step(request, device)
         if isinstance(device, StaticDevice):

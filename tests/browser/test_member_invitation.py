@@ -113,7 +113,9 @@ def test_invite_accept_set_up_two_factor_and_log_in_with_a_code(
     invitee.get_by_label("Code").fill("000000" if app_code(secret, 0) != "000000" else "111111")
     invitee.get_by_role("button", name="Continue").click()
     invitee.wait_for_load_state("networkidle")
-    assert "That code is not right" in invitee.content()
+    assert "That code is not right" in invitee.content(), invitee.locator(
+        ".field-error, .errors, .messages"
+    ).all_inner_texts()
     screenshot(invitee, "two-factor-wrong-code")
     invitee.wait_for_timeout(1100)  # the device takes no code for 1 s after a wrong one
     device = TOTPDevice.objects.get(user__username="dora")
