@@ -26,6 +26,7 @@ from bounceportal.export import csv_response
 from contacts import (
     admin_lockouts,  # noqa: F401 - registers the login lockouts' admin ("Unlock")
     admin_views,
+    members,
 )
 from contacts.admin_filters import ClearedBeforeFilter, ClearedByFilter, EngagedFilter
 from contacts.bulk_clear import REPEAT_CLEAR_THRESHOLD, prepare_bulk_clear
@@ -62,14 +63,55 @@ class OrganizationAdmin(admin.ModelAdmin):
     inlines = [BouncePolicyInline]
 
 
+class MembershipAdminForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("user", "organization", "role", "may_clear_bounces")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "role" in cleaned:
+            try:
+                members.refuse_losing_last_admin(membership=self.instance, role=cleaned["role"])
+            except members.LastAdminError as error:
+                self.add_error("role", error)
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "organization", "role")
+    """Staff edit memberships through contacts/members.py, audited like the portal's changes (MemberChange)."""
+
+    form = MembershipAdminForm
+    list_display = ("user", "organization", "role", "may_clear_bounces")
     list_filter = ("role", "organization")
     list_select_related = ("user", "organization")
     search_fields = ("user__username", "user__email", "organization__name")
     autocomplete_fields = ("organization",)
     raw_id_fields = ("user",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership moves to another user or organization by no edit: deactivate and invite instead.
+        return ("user", "organization") if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a member who left is deactivated (audited), never deleted
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            saved = members.add_member(
+                user=data["user"],
+                organization=data["organization"],
+                role=data["role"],
+                may_clear_bounces=data["may_clear_bounces"],
+                added_by=request.user,
+            )
+            obj.pk = saved.pk
+        elif {"role", "may_clear_bounces"} & set(form.changed_data):
+            members.change_member_role(
+                membership=obj, changed_by=request.user, role=data["role"], may_clear_bounces=data["may_clear_bounces"]
+            )
 
 
 @admin.register(BouncePolicy)

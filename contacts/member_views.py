@@ -44,7 +44,9 @@ class MemberListView(MembersAdminMixin, FormView):
             .select_related("user")
             .order_by("-user__is_active", "user__username")
         )
-        context["invitations"] = Invitation.objects.filter(organization=self.organization, accepted_at__isnull=True)
+        context["invitations"] = Invitation.objects.filter(
+            organization=self.organization, accepted_at__isnull=True, revoked_at__isnull=True
+        ).select_related("invited_by")
         context["changes"] = MemberChange.objects.filter(organization=self.organization).select_related(
             "actor", "member"
         )[:RECENT_CHANGES]
@@ -116,6 +118,48 @@ class MemberDeactivateView(MembersAdminMixin, View):
             gettext("%(username)s is deactivated; their sessions have ended.")
             % {"username": membership.user.get_username()},
         )
+        return redirect("contacts:member-list")
+
+
+class MemberReactivateView(MembersAdminMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        membership = self.get_membership(pk)
+        try:
+            service.reactivate_member(membership=membership, reactivated_by=request.user)
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(
+                request, gettext("%(username)s can log in again.") % {"username": membership.user.get_username()}
+            )
+        return redirect("contacts:member-detail", pk=membership.pk)
+
+
+class InvitationActionView(MembersAdminMixin, View):
+    """Revoke or resend one of the organization's open invitations (POST only)."""
+
+    http_method_names = ["post"]
+    action = ""  # "revoke" or "resend"
+
+    def post(self, request, pk):
+        invitation = get_object_or_404(Invitation, organization=self.organization, pk=pk)
+        try:
+            if self.action == "revoke":
+                service.revoke_invitation(invitation=invitation, revoked_by=request.user)
+                done = gettext("The invitation of %(email)s is withdrawn; its link no longer works.")
+            else:
+                service.resend_invitation(
+                    invitation=invitation,
+                    resent_by=request.user,
+                    accept_url=lambda token: request.build_absolute_uri(reverse("invitation-accept", args=[token])),
+                )
+                done = gettext("A new invitation was sent to %(email)s; the earlier link no longer works.")
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, done % {"email": invitation.email})
         return redirect("contacts:member-list")
 
 

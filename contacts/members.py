@@ -1,4 +1,5 @@
-"""An organization's members: invite, accept, change a role, deactivate (one audit row each, same transaction).
+"""An organization's members: invite, revoke or resend an invitation, accept, change a role, deactivate,
+reactivate (one audit row each, same transaction).
 
 Every function is keyword-only and atomic. The last active admin of an organization can be
 neither demoted nor deactivated, by themself or anyone: the organization would be left with
@@ -47,6 +48,8 @@ def invitation_for_token(token: str) -> Invitation:
     invitation = Invitation.objects.select_related("organization").filter(pk=pk).first()
     if invitation is None or invitation.accepted_at is not None:
         raise InvitationInvalid(gettext("This invitation has already been used."))
+    if invitation.revoked_at is not None:  # withdrawn, or replaced by a resent one with a new link
+        raise InvitationInvalid(gettext("This invitation was withdrawn; ask your organization's admin for a new one."))
     return invitation
 
 
@@ -68,6 +71,13 @@ def invite_member(
         organization=organization, email=email, role=role, may_clear_bounces=may_clear_bounces, invited_by=invited_by
     )
     _audit(organization=organization, actor=invited_by, action=MemberAction.INVITED, email=email, role=role)
+    _mail_invitation(invitation, invited_by=invited_by, accept_url=accept_url)
+    return invitation
+
+
+def _mail_invitation(invitation: Invitation, *, invited_by, accept_url) -> None:
+    """Mail the invitation's link after commit; ``accept_url(token)`` makes the absolute link."""
+    organization = invitation.organization
     link = accept_url(invitation_token(invitation))
     # In the inviting admin's language (the invitee has none yet), built now, mailed after commit.
     subject = gettext("Join %(organization)s on BouncePortal") % {"organization": organization.name}
@@ -81,8 +91,59 @@ def invite_member(
         "days": INVITATION_MAX_AGE // 86400,
         "link": link,
     }
+    email = invitation.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+
+
+def _withdraw_open_invitation(invitation: Invitation) -> Invitation:
+    """Mark the invitation revoked, read afresh under a row lock (its link stops working); ValidationError
+    when it was accepted or revoked meanwhile."""
+    invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise ValidationError(gettext("%(email)s has already accepted the invitation.") % {"email": invitation.email})
+    if invitation.revoked_at is not None:
+        raise ValidationError(gettext("This invitation was already withdrawn."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
     return invitation
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: Invitation, revoked_by) -> Invitation:
+    """Withdraw an open invitation: its link stops working."""
+    invitation = _withdraw_open_invitation(invitation)
+    _audit(
+        organization=invitation.organization,
+        actor=revoked_by,
+        action=MemberAction.INVITATION_REVOKED,
+        invitation=invitation.pk,
+        email=invitation.email,
+    )
+    return invitation
+
+
+@transaction.atomic
+def resend_invitation(*, invitation: Invitation, resent_by, accept_url) -> Invitation:
+    """Replace an open invitation by a new one (same address and role, a fresh week) and mail its link;
+    the old link stops working. Returns the new invitation."""
+    old = _withdraw_open_invitation(invitation)
+    new = Invitation.objects.create(
+        organization=old.organization,
+        email=old.email,
+        role=old.role,
+        may_clear_bounces=old.may_clear_bounces,
+        invited_by=resent_by,
+    )
+    _audit(
+        organization=old.organization,
+        actor=resent_by,
+        action=MemberAction.INVITATION_RESENT,
+        invitation=new.pk,
+        replaces=old.pk,
+        email=old.email,
+    )
+    _mail_invitation(new, invited_by=resent_by, accept_url=accept_url)
+    return new
 
 
 @transaction.atomic
@@ -92,6 +153,8 @@ def accept_invitation(*, token: str, username: str, password: str) -> Membership
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise InvitationInvalid(gettext("This invitation has already been used."))
+    if invitation.revoked_at is not None:  # revoked while the invitee filled in the form
+        raise InvitationInvalid(gettext("This invitation was withdrawn; ask your organization's admin for a new one."))
     User = get_user_model()
     if User.objects.filter(email__iexact=invitation.email).exists():
         raise InvitationInvalid(
@@ -190,3 +253,46 @@ def deactivate_member(*, membership: Membership, deactivated_by) -> Membership:
         sessions_ended=ended,
     )
     return membership
+
+
+@transaction.atomic
+def reactivate_member(*, membership: Membership, reactivated_by) -> Membership:
+    """A deactivated member may log in again, with the role and flags they had."""
+    membership = _locked_membership(membership)
+    user = membership.user
+    if user.is_active:
+        raise ValidationError(gettext("%(username)s is active already.") % {"username": user.get_username()})
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    _audit(
+        organization=membership.organization,
+        actor=reactivated_by,
+        member=user,
+        action=MemberAction.REACTIVATED,
+        role=membership.role,
+    )
+    return membership
+
+
+@transaction.atomic
+def add_member(*, user, organization, role: str, may_clear_bounces: bool, added_by) -> Membership:
+    """Make an existing user a member (support staff in the Django admin; the portal invites instead)."""
+    membership = Membership.objects.create(
+        user=user, organization=organization, role=role, may_clear_bounces=may_clear_bounces
+    )
+    _audit(
+        organization=organization,
+        actor=added_by,
+        member=user,
+        action=MemberAction.ADDED,
+        role=role,
+        may_clear_bounces=may_clear_bounces,
+    )
+    return membership
+
+
+def refuse_losing_last_admin(*, membership: Membership, role: str) -> None:
+    """LastAdminError when giving ``membership`` this role would leave its organization without an active
+    admin (a form's check before saving; the services check again under the lock)."""
+    if role != MemberRole.ADMIN:
+        _refuse_losing_last_admin(Membership.objects.select_related("user").get(pk=membership.pk))

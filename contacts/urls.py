@@ -81,6 +81,17 @@ urlpatterns = [
     path(
         "settings/members/<int:pk>/deactivate/", member_views.MemberDeactivateView.as_view(), name="member-deactivate"
     ),
+    path(
+        "settings/members/<int:pk>/reactivate/", member_views.MemberReactivateView.as_view(), name="member-reactivate"
+    ),
+    *[
+        path(
+            f"settings/members/invitations/<int:pk>/{action}/",
+            member_views.InvitationActionView.as_view(action=action),
+            name=f"invitation-{action}",
+        )
+        for action in ("revoke", "resend")
+    ],
     path("settings/webhooks/", webhook_views.WebhookListView.as_view(), name="webhook-list"),
     path("settings/webhooks/<int:pk>/", webhook_views.WebhookDetailView.as_view(), name="webhook-detail"),
     *[

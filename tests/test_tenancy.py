@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campaigns.esp_models import EspConnection
-from contacts.models import AutomationRule, BulkClearJob, LearnerImport, NeverSuppress
+from contacts.models import AutomationRule, BulkClearJob, Invitation, LearnerImport, NeverSuppress
 from contacts.webhooks.subscriptions import create_subscription
 from tests.factories import (
     BounceEventFactory,
@@ -47,6 +47,9 @@ OBJECT_URLS = {
     "campaigns:review-detail": lambda o: {"pk": o["inbound"].pk},
     "contacts:member-detail": lambda o: {"pk": o["membership"].pk},
     "contacts:member-deactivate": lambda o: {"pk": o["membership"].pk},
+    "contacts:member-reactivate": lambda o: {"pk": o["membership"].pk},
+    "contacts:invitation-revoke": lambda o: {"pk": o["invitation"].pk},
+    "contacts:invitation-resend": lambda o: {"pk": o["invitation"].pk},
     **{f"contacts:webhook-{action}": lambda o: {"pk": o["webhook"].pk} for action in WEBHOOK_PAGES},
 }
 # URLs whose argument names a page every organization shares, not an object of one
@@ -136,6 +139,7 @@ def objects_of(other_org):
             organization=other_org, url="https://hooks.other.example/theirs", events=["learner.suppressed"]
         )[0],
         "membership": MembershipFactory(organization=other_org, user__username="their-member", role="viewer"),
+        "invitation": Invitation.objects.create(organization=other_org, email="their-invitee@other.example"),
     }
 
 

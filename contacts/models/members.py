@@ -22,6 +22,8 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Revoked by an admin, or replaced by a resent invitation: its link no longer works.
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -39,6 +41,10 @@ class MemberAction(models.TextChoices):
     TWO_FACTOR_ON = "two_factor_on", _("Turned on two-factor authentication")
     TWO_FACTOR_OFF = "two_factor_off", _("Turned off two-factor authentication")
     TWO_FACTOR_RULE = "two_factor_rule", _("Changed the two-factor rule for admins")
+    REACTIVATED = "reactivated", _("Reactivated")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+    INVITATION_RESENT = "invitation_resent", _("Invitation resent")
+    ADDED = "added", _("Added by support staff")
 
 
 class MemberChange(models.Model):

@@ -9,6 +9,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.test import Client
 from django.urls import reverse
 
 from contacts import members
@@ -290,3 +291,94 @@ def test_a_second_invitation_of_the_same_address_cannot_make_a_second_account(in
     assert list(get_user_model().objects.filter(email="dora@acme.example").values_list("username", flat=True)) == [
         "dora"
     ]
+
+
+def test_an_admin_revokes_an_open_invitation_and_its_link_stops_working(invite, admin_client, org, mailoutbox, client):
+    invite(admin_client)
+    invitation = Invitation.objects.get()
+    link = mailed_link(mailoutbox[0])
+
+    response = admin_client.post(reverse("contacts:invitation-revoke", args=[invitation.pk]), follow=True)
+
+    assert "The invitation of dora@acme.example is withdrawn" in response.content.decode()
+    assert "Open invitations" not in response.content.decode()
+    refused = client.post(link, {"username": "dora", "password1": PASSWORD, "password2": PASSWORD})
+    assert refused.status_code == 404 and "withdrawn" in refused.content.decode()
+    assert not get_user_model().objects.filter(username="dora").exists()
+    change = MemberChange.objects.filter(organization=org).first()
+    assert (change.action, change.actor.username, change.detail["email"]) == (
+        MemberAction.INVITATION_REVOKED,
+        "alice",
+        "dora@acme.example",
+    )
+
+
+def test_resending_mails_a_new_link_and_the_old_one_stops_working(
+    invite, admin_client, org, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = Client()
+    invite(admin_client, role="admin")
+    old = Invitation.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("contacts:invitation-resend", args=[old.pk]), follow=True)
+    assert "A new invitation was sent to dora@acme.example" in response.content.decode()
+
+    first, second = (mailed_link(mail) for mail in mailoutbox)
+    assert first != second
+    assert client.get(first).status_code == 404
+    joined = client.post(second, {"username": "dora", "password1": PASSWORD, "password2": PASSWORD})
+    assert joined.status_code == 302
+    assert Membership.objects.get(user__username="dora").role == "admin"
+    resent = MemberChange.objects.get(action=MemberAction.INVITATION_RESENT)
+    assert resent.detail["replaces"] == old.pk and resent.detail["invitation"] != old.pk
+
+
+def test_a_revoked_invitation_cannot_be_resent_or_revoked_again(invite, admin_client, mailoutbox):
+    invite(admin_client)
+    invitation = Invitation.objects.get()
+    admin_client.post(reverse("contacts:invitation-revoke", args=[invitation.pk]))
+
+    again = admin_client.post(reverse("contacts:invitation-resend", args=[invitation.pk]), follow=True)
+
+    assert "This invitation was already withdrawn." in again.content.decode()
+    assert len(mailoutbox) == 1 and Invitation.objects.count() == 1
+
+
+def test_an_admin_reactivates_a_deactivated_member_who_can_then_log_in(admin_client, org):
+    client = Client()  # the member's own browser (admin_client is the test's ``client``)
+    gone = MembershipFactory(organization=org, user__username="gone", role="viewer", may_clear_bounces=True)
+    admin_client.post(reverse("contacts:member-deactivate", args=[gone.pk]))
+    assert not log_in(client, "gone", "correct horse battery staple")
+
+    page = admin_client.get(reverse("contacts:member-detail", args=[gone.pk])).content.decode()
+    response = admin_client.post(reverse("contacts:member-reactivate", args=[gone.pk]), follow=True)
+
+    assert "Reactivate gone" in page
+    assert "gone can log in again." in response.content.decode()
+    assert log_in(client, "gone", "correct horse battery staple")
+    gone.refresh_from_db()
+    assert (gone.role, gone.may_clear_bounces) == ("viewer", True)
+    actions = list(MemberChange.objects.filter(member=gone.user).values_list("action", flat=True))
+    assert actions == [MemberAction.REACTIVATED, MemberAction.DEACTIVATED]
+
+
+def test_reactivating_an_active_member_is_refused_and_writes_nothing(admin_client, viewer_member):
+    response = admin_client.post(reverse("contacts:member-reactivate", args=[viewer_member.pk]), follow=True)
+
+    assert "victor is active already." in response.content.decode()
+    assert not MemberChange.objects.exists()
+
+
+def test_viewers_may_not_revoke_resend_or_reactivate(viewer_client, org):
+    invitation = Invitation.objects.create(organization=org, email="dora@acme.example")
+    gone = MembershipFactory(organization=org, user__username="gone", user__is_active=False)
+
+    for url in (
+        reverse("contacts:invitation-revoke", args=[invitation.pk]),
+        reverse("contacts:invitation-resend", args=[invitation.pk]),
+        reverse("contacts:member-reactivate", args=[gone.pk]),
+    ):
+        assert viewer_client.post(url).status_code == 403
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None and not get_user_model().objects.get(username="gone").is_active
