@@ -8,14 +8,14 @@ with comments (``5.0.0 (permanent failure)``). This module reads what is there.
 
 from __future__ import annotations
 
-import re
+from .lazyre import compile_later
 
 # A recipient group starts at one of these fields; when groups are not separated by an
 # empty line, the same field seen twice starts the next one (either may come first).
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
-_FIELD_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:(.*)$")
+_FIELD_LINE = compile_later(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:(.*)$")
 MAX_FIELD = 16 * 1024  # characters of one field value kept (a diagnostic is a few hundred)
-_ADDRESS_TYPE = re.compile(r"^\s*[A-Za-z0-9-]+\s*;\s*")
+_ADDRESS_TYPE = compile_later(r"^\s*[A-Za-z0-9-]+\s*;\s*")
 
 
 def has_dsn_fields(text: str) -> bool:

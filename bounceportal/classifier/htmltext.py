@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import re
 
+from .lazyre import compile_later
+
 # Case-insensitive matching as ``re.IGNORECASE`` does it for script/style: ASCII letters plus
 # the four non-ASCII letters that fold to ASCII ones; every mapping keeps one character.
 _FOLD = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 _FOLD.update({0x130: ord("i"), 0x131: ord("i"), 0x17F: ord("s"), 0x212A: ord("k")})
 # Only names: no unbounded repetition, so finding them all costs one look at each position.
-_BLOCK_NAME = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b", re.I)
-_OPENER = re.compile(r"<(?:script|style)\b")  # searched in the folded text
+_BLOCK_NAME = compile_later(r"<(?:br|/p|/div|/tr|/li|/h\d|p|div|tr|li)\b", re.I)
+_OPENER = compile_later(r"<(?:script|style)\b")  # searched in the folded text
 _CLOSERS = ("</script>", "</style>")
 _MAX_TAG = 2000  # characters between ``<`` and ``>`` for anything but script/style to be a tag
 _ENTITIES = {"&nbsp;": " ", "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'"}
-_ENTITY = re.compile("|".join(_ENTITIES))  # literal alternatives: a bounded look at each position
+_ENTITY = compile_later("|".join(_ENTITIES))  # literal alternatives: a bounded look at each position
 
 
 def html_to_text(html: str) -> str:

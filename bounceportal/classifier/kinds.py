@@ -14,6 +14,7 @@ import re
 from . import budget
 from .autoreplies import is_autoreply, is_unsubscribe
 from .dsn import has_dsn_fields, parse_dsn, strip_type
+from .lazyre import compile_later
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
 from .names import hosts_in, name_refusal, trace_hosts
 from .reasons import Decision, decide, squash
@@ -32,18 +33,18 @@ if TYPE_CHECKING:  # core imports this module
 
     from .core import Gathered
 
-_ADDRESS_RE = re.compile(ADDRESS)
-_BRACKETED = re.compile("<(" + ADDRESS + ")>")
+_ADDRESS_RE = compile_later(ADDRESS)
+_BRACKETED = compile_later("<(" + ADDRESS + ")>")
 _DONE_ACTIONS = ("delivered", "relayed", "expanded")
 
 # Senders that only ever send delivery reports.
-_BOUNCE_SENDER = re.compile(
+_BOUNCE_SENDER = compile_later(
     r"mailer-daemon|postmaster|mail-daemon|mail delivery|mdaemon|"
     r"post_master|bounce|daemon@|mailer@|mailer_daemon",
     re.I,
 )
 # Subjects MTAs give their reports.
-_BOUNCE_SUBJECT = re.compile(
+_BOUNCE_SUBJECT = compile_later(
     r"undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|"
     r"failure notice|returned mail|mail delivery|could not be delivered|returning message|"
     r"non[- ]?deliver|mail system error|not delivered|delivery has failed|failed delivery|"
@@ -53,7 +54,7 @@ _BOUNCE_SUBJECT = re.compile(
     re.I,
 )
 # Sentences of reports, for reports with an unusual sender and subject.
-_BOUNCE_BODY = re.compile(
+_BOUNCE_BODY = compile_later(
     r"could(?: not|n't) be delivered|wasn't able to deliver|unable to deliver|undeliverable|"
     r"delivery (?:has )?failed|permanent (?:error|failure|fatal)|did not reach|not be delivered|"
     r"error (?:delivering|sending|transferring)|failed permanently|delivery to the following|"
@@ -119,7 +120,7 @@ def build(found: Gathered) -> Result:
     return Result(kind=KIND_NOT_BOUNCE)
 
 
-_REPORTING_MTA = re.compile(r"^reporting-mta:[ \t]*(?:[a-z0-9-]+;)?[ \t]*([^\s;()]+)", re.I | re.M)
+_REPORTING_MTA = compile_later(r"^reporting-mta:[ \t]*(?:[a-z0-9-]+;)?[ \t]*([^\s;()]+)", re.I | re.M)
 
 
 def reporting_mta_of(dsn_text: str) -> str:
@@ -155,8 +156,8 @@ def name_from_report(recipients: list[Recipient], found: Gathered, reporting_mta
 
 # The start of a forwarded message in a user's mail client ("Begin forwarded message:",
 # "---------- Forwarded message ---------").
-_FORWARD_START = re.compile(r"^[ \t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \t]*$", re.I | re.M)
-_QUOTE = re.compile(r"^> ?", re.M)
+_FORWARD_START = compile_later(r"^[ \t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \t]*$", re.I | re.M)
+_QUOTE = compile_later(r"^> ?", re.M)
 
 
 def forwarded_message(text: str) -> str:
@@ -279,7 +280,7 @@ def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipi
 
 # An "Action: delayed" report that says the queue has given up is a final failure (the
 # send failed: RFC 3464 §2.3.3 "delayed" means delivery is still being attempted).
-_FINAL = re.compile(
+_FINAL = compile_later(
     r"will not be (?:retried|re-?tried|re-?sent|attempted again)|no (?:more|further) (?:delivery )?"
     r"(?:attempts|retries) will be made|(?:envelope|message) (?:has )?(?:now )?expired|"
     r"(?:has been|was) (?:expired|abandoned|bounced)|\b(?:gave|giving|have given) up\b|delivery time expired"

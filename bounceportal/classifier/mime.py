@@ -14,15 +14,17 @@ import binascii
 import codecs
 import re
 
+from .lazyre import compile_later
+
 MAX_DEPTH = 24  # nesting deeper than this is kept as an opaque leaf
 MAX_PARTS = 256  # parts beyond this (per message) are ignored
 MAX_TEXT = 256 * 1024  # characters of one part decoded for analysis
 MAX_HEADER_BLOCK = 256 * 1024
 
-_PARAM = re.compile(r';\s*([\w!#$%&\'*+.^`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;\s]*)')
-_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
-_ENCODED_GAP = re.compile(r"(\?=)\s+(=\?)")
-_FOLD = re.compile(r"\n[ \t]+")  # a continuation line: unfold it into the previous one
+_PARAM = compile_later(r';\s*([\w!#$%&\'*+.^`|~-]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;\s]*)')
+_ENCODED_WORD = compile_later(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
+_ENCODED_GAP = compile_later(r"(\?=)\s+(=\?)")
+_FOLD = compile_later(r"\n[ \t]+")  # a continuation line: unfold it into the previous one
 
 # Charset labels seen in the wild that Python spells differently or that lie.
 _CHARSET_ALIASES = {

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from .lazyre import compile_later
 from .phrasegate import screen_of
 
 REPLY, HOST, REPORTING, TRACE = "reply", "host", "reporting", "trace"
@@ -69,12 +70,14 @@ BLOCKLISTS: dict[str, str] = {
 class NameRule:
     """One identification rule: what it names, on which evidence, the pattern, the source."""
 
-    __slots__ = ("evidence", "kind", "label", "name", "pattern", "regex", "source", "suffix")
+    __slots__ = ("evidence", "kind", "label", "name", "pattern", "regex", "screen", "source", "suffix")
 
     def __init__(self, kind: str, name: str, evidence: str, pattern: str, source: str) -> None:
         self.kind, self.name, self.evidence, self.pattern, self.source = kind, name, evidence, pattern, source
         self.suffix = evidence != REPLY  # host names: the pattern is a suffix, not a regex
-        self.regex = None if self.suffix else re.compile(pattern)
+        # Compiled on first use, and only tried when one of its literals is in the text.
+        self.regex = None if self.suffix else compile_later(pattern)
+        self.screen = None if self.suffix else screen_of(pattern)
         where = f"{_WHERE[evidence]} *.{pattern}" if self.suffix else _WHERE[evidence]
         self.label = f"{kind} {name}: {where} ({source})"[:120]
 
@@ -82,6 +85,8 @@ class NameRule:
         """Return the words (or host) the rule keys on in ``text``, or ``""``."""
         if self.suffix:
             return text if text == self.pattern or text.endswith("." + self.pattern) else ""
+        if self.screen is not None and not any(word in text for word in self.screen):
+            return ""
         found = self.regex.search(text) if self.regex is not None else None
         if not found:
             return ""
@@ -238,8 +243,8 @@ _SCREEN = _screen(RULES)
 # unbounded ``(?:[a-z0-9-]+\.)+`` rescans a long run of label characters ("550-550-...") from
 # every word start, which is quadratic in attacker text.
 _HOST = r"(?:[a-z0-9-]{1,63}\.){1,20}[a-z]{2,63}"
-_HOST_IN_TEXT = re.compile(r"\b(" + _HOST + r")(?:\s?\[[0-9a-f.:]+\]|\s+said:|\s+\(\d{1,3}(?:\.\d{1,3}){3}\))")
-_TRACE_HOST = re.compile(r"\b(?:from|by)\s+(" + _HOST + ")", re.I)
+_HOST_IN_TEXT = compile_later(r"\b(" + _HOST + r")(?:\s?\[[0-9a-f.:]+\]|\s+said:|\s+\(\d{1,3}(?:\.\d{1,3}){3}\))")
+_TRACE_HOST = compile_later(r"\b(?:from|by)\s+(" + _HOST + ")", re.I)
 
 
 class Naming:

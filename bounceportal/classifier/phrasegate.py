@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ._screens import SCREENS
+from ._screens import SCREENS, SPELLINGS
 
 _MIN = 3
 _CLASS_ESCAPES = set("bBdDsSwWAZ0123456789")
@@ -135,12 +135,18 @@ def _branch(branch: str) -> list[str] | None:
     return max(good, key=lambda c: (min(len(x) for x in c), -len(c)))
 
 
+# Patterns without any regex syntax: a substring test finds them, no compile needed.
+_META = re.compile(r"[\\.^$*+?{}\[\]|()]")
+_PLAIN: set[str] = set()
+
+
 class GatedGroups:
     """Ordered ``(reason, patterns)`` groups searched lazily behind literal screens.
 
     A group is skipped unless one of its patterns' literals is in the text; inside a
     group, only the patterns whose own literals are present (or that have none) are
-    compiled and searched. Compiling is most of the command line's start-up, and a
+    compiled and searched; a pattern with no regex syntax at all is never compiled (a
+    substring test is the same search). Compiling is most of the command line's start-up, and a
     batch of messages only ever needs a fraction of the patterns.
     """
 
@@ -150,6 +156,7 @@ class GatedGroups:
         self._compiled: dict[str, re.Pattern[str]] = {}
         for reason, patterns in groups:
             rows = tuple((pattern, screen_of(pattern)) for pattern in patterns)
+            _PLAIN.update(p for p in patterns if not _META.search(p))
             screens = [screen for _, screen in rows]
             gate = (
                 None
@@ -181,6 +188,16 @@ class GatedGroups:
             for pattern, screen in rows:
                 if screen is not None and not _any_in(screen, text):
                     continue
+                if pattern in _PLAIN:  # a plain phrase: found exactly when it is in the text
+                    if pattern in text:
+                        return reason, index, pattern
+                    continue
+                spelled = _SPELLINGS[pattern] if pattern in _SPELLINGS else _spell(pattern)
+                if spelled is not None:
+                    words = _find_spelling(spelled, text)
+                    if words:
+                        return reason, index, words
+                    continue
                 compiled = self._compiled.get(pattern)
                 if compiled is None:
                     compiled = self._compiled[pattern] = re.compile(pattern)
@@ -188,6 +205,110 @@ class GatedGroups:
                 if found:
                     return reason, index, found.group(0)
         return "", -1, ""
+
+
+# A phrase whose regex only spells out a few variants ("mail ?box (?:is )?full", "gr[ae]y-?list",
+# "\\bblock(?:ed|listed)? (?:by|using)"): its spellings, found with substring searches, give the
+# same match as the regex (leftmost, then the regex's own preference), without compiling it.
+_SPELLING_LIMIT = 64
+_LITERAL_ESCAPES = frozenset(".-'+/@#&:;,!\"=%<>[](){}|?*^$\\ ")
+Spellings = tuple[tuple[str, ...], bool, bool]  # (variants in the regex's preference order, \b before, \b after)
+# Precomputed with the screens (``_screens.py``): deriving them is half the cost of a compile.
+_SPELLINGS: dict[str, Spellings | None] = dict(SPELLINGS)
+
+
+def spellings(pattern: str) -> Spellings | None:
+    """Return the finite set of strings ``pattern`` matches, or None when it is not that simple.
+
+    Understood: literal characters and escaped punctuation, ``(?:a|b)`` groups, ``[ae]``
+    classes of plain characters, a greedy ``?`` after any of them, and ``\\b`` at either end.
+    Anything else (``\\d``, ``.``, ``*``, ``+``, ``{n}``, lookarounds...) gives None: the regex is used.
+    """
+    lead = pattern.startswith("\\b")
+    trail = pattern.endswith("\\b") and not pattern.endswith("\\\\b")
+    core = pattern[2 if lead else 0 : len(pattern) - (2 if trail else 0)]
+    try:
+        variants, end = _spell_alternatives(core, 0)
+    except (ValueError, IndexError):
+        return None
+    if end != len(core) or not variants or "" in variants:
+        return None
+    if (lead or trail) and len(_split_top(core, "|")) > 1:
+        return None  # "\\ba|b\\b": each edge belongs to one branch only
+    return tuple(variants), lead, trail
+
+
+def _spell(pattern: str) -> Spellings | None:
+    found = _SPELLINGS[pattern] = spellings(pattern)
+    return found
+
+
+def _spell_alternatives(pattern: str, i: int) -> tuple[list[str], int]:
+    variants, i = _spell_sequence(pattern, i)
+    while i < len(pattern) and pattern[i] == "|":
+        more, i = _spell_sequence(pattern, i + 1)
+        variants += more
+        if len(variants) > _SPELLING_LIMIT:
+            raise ValueError(pattern)
+    return variants, i
+
+
+def _spell_sequence(pattern: str, i: int) -> tuple[list[str], int]:
+    done = [""]
+    while i < len(pattern) and pattern[i] not in "|)":
+        c = pattern[i]
+        if c == "(":
+            if not pattern.startswith("(?:", i):
+                raise ValueError(pattern)
+            atom, i = _spell_alternatives(pattern, i + 3)
+            if pattern[i] != ")":
+                raise ValueError(pattern)
+            i += 1
+        elif c == "[":
+            end = pattern.index("]", i)
+            body = pattern[i + 1 : end]
+            if not body or any(ch in "^-\\[" for ch in body):
+                raise ValueError(pattern)
+            atom, i = list(body), end + 1
+        elif c == "\\":
+            if pattern[i + 1] not in _LITERAL_ESCAPES:
+                raise ValueError(pattern)
+            atom, i = [pattern[i + 1]], i + 2
+        elif c in ".^$*+{}]":
+            raise ValueError(pattern)
+        else:
+            atom, i = [c], i + 1
+        if pattern[i : i + 1] == "?":
+            if pattern[i + 1 : i + 2] in ("?", "+"):
+                raise ValueError(pattern)
+            atom, i = [*atom, ""], i + 1  # greedy: with the atom first, as the regex tries it
+        elif pattern[i : i + 1] in ("*", "+", "{"):
+            raise ValueError(pattern)
+        done = [a + b for a in done for b in atom]
+        if len(done) > _SPELLING_LIMIT:
+            raise ValueError(pattern)
+    return done, i
+
+
+def _is_word(text: str, i: int) -> bool:
+    return 0 <= i < len(text) and (text[i].isalnum() or text[i] == "_")
+
+
+def _find_spelling(spelled: Spellings, text: str) -> str:
+    """Return what the regex would match: the leftmost variant, the regex's preferred one at a tie."""
+    variants, lead, trail = spelled
+    best, best_at = "", len(text) + 1
+    for variant in variants:
+        at = text.find(variant)
+        while 0 <= at < best_at:
+            end = at + len(variant)
+            if (not lead or _is_word(text, at - 1) != _is_word(text, at)) and (
+                not trail or _is_word(text, end - 1) != _is_word(text, end)
+            ):
+                best, best_at = variant, at
+                break
+            at = text.find(variant, at + 1)
+    return best
 
 
 def screen_of(pattern: str) -> tuple[str, ...] | None:
@@ -202,7 +323,8 @@ def screen_of(pattern: str) -> tuple[str, ...] | None:
 def write_screens(patterns: list[str], path: str) -> None:
     """Write the screens of ``patterns`` as the Python module ``_screens.py`` (a dev step)."""
     lines = [
-        '"""Literal screens of the phrase tables, derived by phrasegate.literals (generated: run',
+        '"""Literal screens and spellings of the phrase tables, derived by phrasegate.literals and',
+        "phrasegate.spellings (generated: run",
         '``python -m bounceportal.classifier.phrasegate``; a test fails when it is stale)."""',
         "",
         "SCREENS: dict[str, tuple[str, ...] | None] = {",
@@ -211,6 +333,13 @@ def write_screens(patterns: list[str], path: str) -> None:
         found = literals(pattern)
         value = tuple(sorted(set(found))) if found is not None else None
         lines.append(f"    {pattern!r}: {value!r},")
+    lines.append("}")
+    lines.append("")
+    lines.append("SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {")
+    for pattern in sorted(set(patterns)):
+        if not _META.search(pattern):
+            continue  # a plain phrase needs no spelling
+        lines.append(f"    {pattern!r}: {spellings(pattern)!r},")
     lines.append("}")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")

@@ -31,8 +31,6 @@ rule that fired (and the words it keyed on) into the decision's ``evidence``:
 
 from __future__ import annotations
 
-import re
-
 from .codes import (
     ACCESS_DENIED,
     REPLY_REASONS,
@@ -44,6 +42,7 @@ from .codes import (
     WEAK_STATUS,
     stage_name,
 )
+from .lazyre import compile_later
 from .names import name_refusal
 from .phrasegate import GatedGroups
 from .phrases import (
@@ -65,30 +64,30 @@ _RECIPIENT_SIDE = GatedGroups([("recipient", RECIPIENT_SIDE)])
 _TCP = GatedGroups([("networkerror", TCP_FAILURES)])
 # A per-recipient reply whose address slot is empty ("550 : User unknown",
 # "550: : ...", "550 <>: ..."): the server answered the message, not a recipient.
-_EMPTY_SLOT = re.compile(r"\b[45][0-9][0-9](?::? :| <>:) ")
+_EMPTY_SLOT = compile_later(r"\b[45][0-9][0-9](?::? :| <>:) ")
 # A relay's own summary followed by the remote server's reply in quotes (Amazon SES:
 # "5.1.0 - Unknown address error 550-'5.7.1 ... Access denied'"): the remote server's
 # words are read first, the relay's summary only when they say nothing we know.
-_QUOTED_REPLY = re.compile(r"\b[245][0-9][0-9][- ]'([^']{4,})'")
+_QUOTED_REPLY = compile_later(r"\b[245][0-9][0-9][- ]'([^']{4,})'")
 # The enhanced status of such a quoted reply ("with '451 4.4.0 Primary target ...'"):
 # when the relay's own status is undefined in its subject (detail 0, RFC 3463 §3), the
 # remote server's status is the more specific one and is read instead.
-_QUOTED_STATUS = re.compile(r"\b[245][0-9][0-9][- ]'?([45]\.[0-9]{1,3}\.[0-9]{1,3})\b")
+_QUOTED_STATUS = compile_later(r"\b[245][0-9][0-9][- ]'?([45]\.[0-9]{1,3}\.[0-9]{1,3})\b")
 
 # Sentences MTAs append to any final failure ("I've given up"): they say the queue
 # ran out, which is the reason only when nothing more specific was said.
-_WEAK_PHRASE = re.compile(
+_WEAK_PHRASE = compile_later(
     r"(?:in|on) the queue too long|giving up|gave up|delivery attempts? (?:will )?(?:continue|stopped)"
 )
 # A hard verdict is about the recipient; a text that names only our side (the sender's
 # address or domain, its return path, our HELO name) and never the recipient refuses us.
 _HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
-_OUR_SIDE = re.compile(
+_OUR_SIDE = compile_later(
     r"\b(?:sender|sending domain|from (?:address|domain)|return(?:-| )(?:address|path)|mail from|(?:helo|ehlo))\b"
 )
-_THEIR_SIDE = re.compile(r"\b(?:recipients?|rcpt|addressee|mailbox|user|account|to address|destination)\b")
+_THEIR_SIDE = compile_later(r"\b(?:recipients?|rcpt|addressee|mailbox|user|account|to address|destination)\b")
 _STORAGE = frozenset({"mailboxfull", "mesgtoobig", "exceedlimit", "systemfull"})
-_SUBJECTS = [(re.compile(pattern), reason, host) for pattern, reason, host in REFUSAL_SUBJECTS]
+_SUBJECTS = [(compile_later(pattern), reason, host) for pattern, reason, host in REFUSAL_SUBJECTS]
 # Detail reasons that speak of the recipient or are provisional: under a refusal of our
 # HELO, client host or sender, they are about us (the subject's reason decides).
 _NOT_ABOUT_US = frozenset(

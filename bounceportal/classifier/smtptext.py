@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import re
 
+from .lazyre import compile_later
 from .phrasegate import GatedGroups
 
 # RFC 5321 reply code: 2xx-5xx with a second digit 0-5, standing alone or followed by
 # the "-" of a multi-line reply; never part of an IP address, a number or a word.
 # A code alone in brackets ("OFR_506 [506]") is a reference number, not a reply.
-_REPLY = re.compile(r"(?<![\w.#/=-])(?!(?<=\[)\d{3}\])([245][0-5][0-9])(?=[- ,;:\]\)'\"]|$)(?![.\d])", re.M)
+_REPLY = compile_later(r"(?<![\w.#/=-])(?!(?<=\[)\d{3}\])([245][0-5][0-9])(?=[- ,;:\]\)'\"]|$)(?![.\d])", re.M)
 # A reply quoted in a sendmail transcript ("<<< 550 ..."), as opposed to the summary
 # line sendmail writes after it ("554 <a@b>... Remote protocol error").
-_REMOTE_REPLY = re.compile(r"<<<[ \t]*([245][0-5][0-9])(?=[- ]|$)", re.M)
+_REMOTE_REPLY = compile_later(r"<<<[ \t]*([245][0-5][0-9])(?=[- ]|$)", re.M)
 # RFC 3463 enhanced status: class.subject.detail, not inside a dotted IP address.
-_STATUS = re.compile(r"(?<![\w.])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?!\.?[0-9])")
+_STATUS = compile_later(r"(?<![\w.])([245])\.([0-9]{1,3})\.([0-9]{1,3})(?!\.?[0-9])")
 
 # The SMTP stage a failure happened at, from the wrappers MTAs put around replies.
 _COMMANDS = [

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 
+from .lazyre import compile_later
+
 ADDRESS = r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"
-_ADDRESS_RE = re.compile(ADDRESS)
+_ADDRESS_RE = compile_later(ADDRESS)
 
 # A line that starts the copy of the original message. Either a dashed/starred
 # separator naming it, or one of the plain sentences MTAs use for the same job.
@@ -25,12 +27,12 @@ _CUT_PATTERN = (
     r"|(?:return-path|received|dkim-signature|x-received):[ \t]?(?=\S)"  # some omit the space
     r")"
 )
-_CUT = re.compile(_CUT_PATTERN, re.M)
-_CUT_ANY_CASE = re.compile(_CUT_PATTERN, re.I | re.M)
+_CUT = compile_later(_CUT_PATTERN, re.M)
+_CUT_ANY_CASE = compile_later(_CUT_PATTERN, re.I | re.M)
 
 # A line that names a failed recipient first: optional list marker or field name,
 # then the address (bare or in angle brackets), then nothing or the failure.
-_RECIPIENT_LINE = re.compile(
+_RECIPIENT_LINE = compile_later(
     r"^[ \t]*(?:>>>[ \t]*|[-*\u2022][ \t]+|[245][0-9][0-9][ \t]+|(?:rcpt to|recipient|address"
     r"|original-recipient|final-recipient|failed recipient)s?[ \t]*:[ \t]*(?:rfc822;[ \t]*)?)?"
     r"[<\"]?(" + ADDRESS + r")[>\"]?(?=[\s:;,.)>]|$)",
@@ -38,7 +40,7 @@ _RECIPIENT_LINE = re.compile(
 )
 
 # Phrases that introduce a recipient inside a sentence (DragonFly, SES, mailfoundry...).
-_RECIPIENT_PHRASE = re.compile(
+_RECIPIENT_PHRASE = compile_later(
     r"(?:deliver(?:ing|ed|y)? (?:your )?(?:mail |message )?to|message to|mail to|recipient|"
     r"address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?|"
     r"undeliverable to)[:\s]*<?(" + ADDRESS + r")>?"
@@ -49,7 +51,7 @@ _RECIPIENT_PHRASE = re.compile(
 )
 
 # Words that make a notice a delay warning rather than a final failure.
-_DELAY = re.compile(
+_DELAY = compile_later(
     r"warning message only|not yet been delivered|delivery (?:to the following recipients? )?"
     r"(?:has been |is |was )?delayed|will (?:continue to )?(?:be )?retr(?:y|ied)|"
     r"still trying|no need to resend|do not need to re-?send|temporary failure report|"

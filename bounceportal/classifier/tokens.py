@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .lazyre import compile_later
+
 _TOKEN = r"[A-Za-z0-9_-]{22,}"
-_VERP = re.compile(r"bounces\+(" + _TOKEN + r")@", re.I)
-_TOKEN_ONLY = re.compile(_TOKEN + r"\Z")
-_MESSAGE_ID_HEADER = re.compile(r"^message-id:[ \t]*(<[^>\s]{1,250}>)", re.I | re.M)
-_TOKEN_HEADER = re.compile(r"^x-bounceportal-token:[ \t]*(" + _TOKEN + r")", re.I | re.M)
+_VERP = compile_later(r"bounces\+(" + _TOKEN + r")@", re.I)
+_TOKEN_ONLY = compile_later(_TOKEN + r"\Z")
+_MESSAGE_ID_HEADER = compile_later(r"^message-id:[ \t]*(<[^>\s]{1,250}>)", re.I | re.M)
+_TOKEN_HEADER = compile_later(r"^x-bounceportal-token:[ \t]*(" + _TOKEN + r")", re.I | re.M)
 
 # Where the bounce itself says whom it was delivered to (our VERP address).
 ENVELOPE_HEADERS = ("to", "delivered-to", "x-original-to", "envelope-to", "x-envelope-to", "x-rcpt-to", "return-path")

@@ -144,6 +144,26 @@ def test_the_precomputed_literal_screens_are_current():
     assert expected == SCREENS, "stale: run python -m bounceportal.classifier.gen_screens"
 
 
+def test_the_precomputed_spellings_are_current_and_match_what_their_regex_matches():
+    from bounceportal.classifier._screens import SPELLINGS
+    from bounceportal.classifier.gen_screens import table_patterns
+    from bounceportal.classifier.phrasegate import _find_spelling, spellings
+
+    patterns = {p for p in table_patterns() if p in SPELLINGS or spellings(p) is not None}
+    assert {p: spellings(p) for p in patterns if p in SPELLINGS} == SPELLINGS, "stale: run gen_screens"
+    # Each spelled row finds what its regex finds, on its own variants in word and non-word
+    # surroundings (the \\b edges) and on a text with a near miss before the match.
+    for pattern, spelled in SPELLINGS.items():
+        if spelled is None:
+            continue
+        regex = re.compile(pattern)
+        for variant in spelled[0]:
+            for before, after in (("", ""), ("x", "x"), (" ", "."), ("_", " "), ("a ", "_")):
+                text = f"{before}{variant[:-1]} {before}{variant}{after}"
+                found = regex.search(text)
+                assert _find_spelling(spelled, text) == (found.group(0) if found else ""), (pattern, text)
+
+
 def test_every_phrase_group_has_a_readable_name_of_its_own():
     names = list(phrases.PHRASE_NAMES)
     assert len(names) == len(phrases.PHRASES) and len(phrases.NOTICE_NAMES) == len(phrases.NOTICE_PHRASES)
