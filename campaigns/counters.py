@@ -27,8 +27,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import IsNull
 
-from campaigns.models import BounceEvent, EngagementEvent, OrgDayCounter, RunCounter, Send, SendStatus
+from campaigns.models import BounceEvent, EngagementEvent, EngagementKind, OrgDayCounter, RunCounter, Send, SendStatus
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category
+from contacts.learner_counters import rebuild_learner_counters
 from contacts.models import Organization
 
 # Reasons that refuse the message's content (DESIGN §3: a template alert on the campaign, not a suppression).
@@ -107,21 +108,22 @@ def counted_runs(run_ids=None) -> dict[int, Counter]:
     if run_ids is not None:
         sends, events = sends.filter(run_id__in=list(run_ids)), events.filter(send__run_id__in=list(run_ids))
     found: dict[int, Counter] = defaultdict(Counter)
-    for run_id, status, n, opened, clicked, flagged in sends.values_list("run_id", "status").annotate(
-        n=Count("*"),
-        opened=Count("pk", filter=Q(opened_at__isnull=False)),
-        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
-        flagged=Count("pk", filter=opened_after_bounce()),
+    # One query (the demo counts from here on every page): the sends joined to their engagement events,
+    # each send counted once (DISTINCT), each machine event once.
+    machine = {kind: Q(engagement_events__machine=True, engagement_events__kind=kind) for kind in EngagementKind.values}
+    for run_id, status, n, opened, clicked, flagged, *machines in sends.values_list("run_id", "status").annotate(
+        n=Count("pk", distinct=True),
+        opened=Count("pk", distinct=True, filter=Q(opened_at__isnull=False)),
+        clicked=Count("pk", distinct=True, filter=Q(clicked_at__isnull=False)),
+        flagged=Count("pk", distinct=True, filter=opened_after_bounce()),
+        **{f"machine_{kind}": Count("engagement_events", filter=q) for kind, q in machine.items()},
     ):
         found[run_id][f"status:{status}"] += n
         found[run_id]["opened"] += opened
         found[run_id]["clicked"] += clicked
         found[run_id]["opened_after_bounce"] += flagged
-    machines = EngagementEvent.objects.filter(machine=True).order_by()
-    if run_ids is not None:
-        machines = machines.filter(send__run_id__in=list(run_ids))
-    for run_id, kind, n in machines.values_list("send__run_id", "kind").annotate(n=Count("*")):
-        found[run_id][f"machine:{kind}"] += n
+        for kind, count in zip(machine, machines, strict=True):
+            found[run_id][f"machine:{kind}"] += count
     columns = (
         "send__run_id",
         "send__domain",
@@ -220,7 +222,8 @@ def day_counts_for_organization(
 
 
 def rebuild_counters() -> tuple[int, int]:
-    """Recount every summary counter from the sends and events; return (run rows, day rows) written.
+    """Recount every summary counter from the sends and events, and the learners by status; return (run
+    rows, day rows) written.
 
     The counter tables are locked for the recount (EXCLUSIVE: readers go on, writers wait), so a
     write that committed before is in the recount and one that waits adds its change after it.
@@ -245,6 +248,7 @@ def rebuild_counters() -> tuple[int, int]:
         ]
         RunCounter.objects.bulk_create(runs, batch_size=5000)
         OrgDayCounter.objects.bulk_create(days, batch_size=5000)
+        rebuild_learner_counters()  # the organizations' learners by status (contacts/learner_counters.py)
     return len(runs), len(days)
 
 

@@ -10,6 +10,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
 
 from bounceportal.charts import bar_chart
+from bounceportal.counts import active_filters
 from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
 from campaigns.counters import NOT_ATTEMPTED, opened_after_bounce
@@ -120,7 +121,7 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         much of the run, so the table then shows its pages without a total (None).
         """
         filterset = self.filterset
-        active = {name: value for name in filterset.filters if (value := filterset.data.get(name))}
+        active = active_filters(filterset)
         if not active:
             return sum(counts.values()), False
         if filterset.is_valid() and active.keys() == {"status"}:

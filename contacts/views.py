@@ -8,6 +8,7 @@ from django.views.generic import DetailView, UpdateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from bounceportal.counts import active_filters
 from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
 from contacts.activity import ActivityLog, with_activity_counts
@@ -17,6 +18,7 @@ from contacts.deliverability import LearnerStateError, never_suppress_entry_for
 from contacts.extensions import learner_pages
 from contacts.filters import LearnerFilter
 from contacts.forms import LearnerEditForm
+from contacts.learner_counters import learner_counts_for_organization
 from contacts.models import Learner
 from contacts.recovery import recovery_odds
 from contacts.selectors import near_threshold_floor
@@ -47,8 +49,18 @@ class LearnerListView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["count"], context["count_more"] = capped_count(self.object_list)
+        context["count"], context["count_more"] = self.learner_count()
         return context
+
+    def learner_count(self) -> tuple[int, bool]:
+        """(count, more): exact from the organization's counters for every learner or one status (no count
+        over a million rows); any other filter counts its matches up to a cap ("10,000+")."""
+        filterset = self.filterset
+        active = active_filters(filterset)
+        if not active or (filterset.is_valid() and active.keys() == {"status"}):
+            counts = learner_counts_for_organization(self.organization)
+            return (counts.get(active["status"], 0) if active else sum(counts.values())), False
+        return capped_count(self.object_list)
 
 
 class LearnerDetailView(OrgScopedMixin, DetailView):

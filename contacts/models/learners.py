@@ -196,3 +196,30 @@ class Clearance(models.Model):
 
     def __str__(self):
         return f"{self.learner} cleared via {self.via} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class LearnerCounter(models.Model):
+    """One shard of an organization's count of its learners by deliverability status (``status:<status>``);
+    a count is the sum of its shards.
+
+    PostgreSQL triggers on the learners keep it (contacts/migrations/0019), each statement adding its net
+    change to the shard of its connection, so parallel writers never wait on one row; the learner list
+    and the learner report read it (contacts/learner_counters.py), SQLite counts the learners instead.
+    """
+
+    # No foreign key constraint, as the runs' counters: deleting an organization deletes its learners,
+    # whose trigger adds rows after Django collected these; rebuild_counters removes such leftovers.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="learner_counters", db_index=False, db_constraint=False
+    )
+    key = models.TextField()
+    shard = models.SmallIntegerField(default=0, db_default=0)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "key", "shard"], name="learner_counter_unique_key_shard")
+        ]
+
+    def __str__(self):
+        return f"organization {self.organization_id} {self.key}[{self.shard}]={self.count}"

@@ -15,7 +15,8 @@ from campaigns.services.engagement import Hit, record_open
 from campaigns.services.ingestion import poll_mailbox_once, reclassify_messages
 from campaigns.services.sending import create_run, launch_run
 from contacts.deliverability import change_learner_email, clear_bounce_status
-from contacts.models import Learner
+from contacts.learner_counters import counted_learners
+from contacts.models import Learner, LearnerCounter
 from tests.campaigns.conftest import drop, original_of
 from tests.campaigns.test_reclassify import old_classifier_says
 from tests.factories import BounceEventFactory, CampaignFactory, LearnerFactory
@@ -42,6 +43,15 @@ def kept_counters() -> tuple[dict, dict]:
         if n:
             days.setdefault((org, day), Counter())[key] = n
     return runs, days
+
+
+def kept_learner_counters() -> dict:
+    """What the learner triggers kept: organization id -> counts, shards summed."""
+    kept: dict = {}
+    for org, key, n in LearnerCounter.objects.values_list("organization_id", "key").annotate(n=Sum("count")):
+        if n:
+            kept.setdefault(org, Counter())[key] = n
+    return kept
 
 
 def launch(campaign, capture):
@@ -100,12 +110,17 @@ def test_counters_kept_by_a_random_workload_equal_the_rebuild(
                 learner=learner, new_email=f"moved{round_number}.{learner.pk}@{rng.choice(DOMAINS)}", changed_by=cx_user
             )
 
-    kept_runs, kept_days = kept_counters()
+    LearnerFactory(organization=org, email="late@alpha.example")
+    LearnerFactory(organization=org, email="gone@beta.example").delete()
+
+    kept_runs, kept_days, kept_learners = *kept_counters(), kept_learner_counters()
     call_command("rebuild_counters", verbosity=0)
-    rebuilt_runs, rebuilt_days = kept_counters()
+    rebuilt_runs, rebuilt_days, rebuilt_learners = *kept_counters(), kept_learner_counters()
 
     assert kept_runs == rebuilt_runs == counted_runs()
     assert kept_days == rebuilt_days == counted_days()
+    assert kept_learners == rebuilt_learners == counted_learners()
+    assert kept_learners[org.pk]["status:bounced"] and kept_learners[org.pk]["status:active"]
     everything = sum(kept_runs.values(), Counter())
     # The workload reached every family of keys, so the equality above says something about each.
     assert everything["status:bounced"] and everything["status:sent"] and everything["opened"]

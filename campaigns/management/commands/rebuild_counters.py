@@ -10,7 +10,7 @@ from campaigns.counters import rebuild_counters
 class Command(BaseCommand):
     help = (
         "Recount every summary counter (sends by status, bounces by category, blocks, the dashboards' days) "
-        "from the sends and bounce events. Writers wait while it runs; readers do not."
+        "from the sends and bounce events, and the organizations' learners by status. Writers wait while it runs; readers do not."
     )
 
     def handle(self, *args, **options):
