@@ -113,9 +113,9 @@ def test_counters_kept_by_a_random_workload_equal_the_rebuild(
     LearnerFactory(organization=org, email="late@alpha.example")
     LearnerFactory(organization=org, email="gone@beta.example").delete()
 
-    kept_runs, kept_days, kept_learners = *kept_counters(), kept_learner_counters()
+    (kept_runs, kept_days), kept_learners = kept_counters(), kept_learner_counters()
     call_command("rebuild_counters", verbosity=0)
-    rebuilt_runs, rebuilt_days, rebuilt_learners = *kept_counters(), kept_learner_counters()
+    (rebuilt_runs, rebuilt_days), rebuilt_learners = kept_counters(), kept_learner_counters()
 
     assert kept_runs == rebuilt_runs == counted_runs()
     assert kept_days == rebuilt_days == counted_days()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0018_user_preference"),
+        ("contacts", "0020_organization_require_admin_two_factor"),
     ]
 
     operations = [
