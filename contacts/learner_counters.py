@@ -1,6 +1,6 @@
 """Learners counted by deliverability status per organization: read the counters, or rebuild them.
 
-PostgreSQL keeps ``contacts_learnercounter`` (statement triggers on the learners, migration 0022): the
+PostgreSQL keeps ``contacts_learnercounter`` (statement triggers on the learners, migration 0023): the
 key ``status:<status>``, summed over its shards. SQLite (the demo) has no triggers: the readers count
 the learners there.
 """

@@ -202,7 +202,7 @@ class LearnerCounter(models.Model):
     """One shard of an organization's count of its learners by deliverability status (``status:<status>``);
     a count is the sum of its shards.
 
-    PostgreSQL triggers on the learners keep it (contacts/migrations/0022), each statement adding its net
+    PostgreSQL triggers on the learners keep it (contacts/migrations/0023), each statement adding its net
     change to the shard of its connection, so parallel writers never wait on one row; the learner list
     and the learner report read it (contacts/learner_counters.py), SQLite counts the learners instead.
     """

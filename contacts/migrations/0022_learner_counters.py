@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0020_organization_require_admin_two_factor"),
+        ("contacts", "0021_invitation_revoked_and_member_actions"),
     ]
 
     operations = [

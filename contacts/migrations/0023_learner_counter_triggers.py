@@ -79,7 +79,7 @@ def _on_postgresql(*statements):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0021_learner_counters"),
+        ("contacts", "0022_learner_counters"),
     ]
 
     operations = [
