@@ -14,6 +14,7 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from campaigns.models import RunStatus
 from campaigns.services.guard import pause_run
@@ -344,3 +345,23 @@ def test_the_digest_arrives_over_real_smtp_with_its_headers(berlin, admin_member
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "".join(message["List-Unsubscribe"].split()) == f"<{UNSUBSCRIBE.search(body).group(0)}>"  # unfolded
     assert "Hard bounce: 1" in body and "Europe/Berlin" in body
+
+
+def test_beat_and_the_management_command_send_the_due_digests(berlin, admin_member, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from bounceportal.celery import app
+
+    set_digest_frequency(membership=admin_member, frequency="daily", now=timezone.now() - timedelta(days=3))
+    schedule = settings.CELERY_BEAT_SCHEDULE["send-due-digests"]
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover each app's tasks
+    assert schedule["task"] in app.tasks
+
+    out = StringIO()
+    call_command("send_digests", stdout=out)
+    app.tasks[schedule["task"]].delay()
+
+    assert out.getvalue().strip() == "Sent 1 digest email."  # yesterday's, by the real clock
+    assert len(digests()) == 1  # the task found it sent already
