@@ -87,8 +87,11 @@ def _absolute(path: str) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
-def digest_message(subscription: DigestSubscription, period: DigestPeriod) -> EmailMultiAlternatives:
-    """The digest mail for the subscription's member, with the RFC 8058 one-click unsubscribe headers."""
+def digest_message(subscription: DigestSubscription, period: DigestPeriod, digest: dict) -> EmailMultiAlternatives:
+    """The digest mail for the subscription's member, with the RFC 8058 one-click unsubscribe headers.
+
+    ``digest`` (from ``digest_for``) holds no words of a language: its labels are lazy, so one
+    organization's digest serves each of its admins in their own language."""
     membership = subscription.membership
     organization = membership.organization
     unsubscribe = _absolute(reverse("digest-unsubscribe", args=[unsubscribe_token(subscription)]))
@@ -97,7 +100,7 @@ def digest_message(subscription: DigestSubscription, period: DigestPeriod) -> Em
             "organization": organization,
             "period": period,
             "zone": organization.time_zone,
-            "digest": digest_for(organization, period),
+            "digest": digest,
             "unsubscribe_url": unsubscribe,
             "settings_url": _absolute(reverse("contacts:settings-digest")),
             "dashboard_url": _absolute(reverse("reports:learner-report")),
@@ -113,8 +116,10 @@ def digest_message(subscription: DigestSubscription, period: DigestPeriod) -> Em
     )
 
 
-def send_digest(*, subscription_id: int, now: datetime) -> DigestDelivery | None:
-    """Mail the subscription's due digest unless it went out already (or another worker is on it)."""
+def send_digest(*, subscription_id: int, now: datetime, assembled: dict | None = None) -> DigestDelivery | None:
+    """Mail the subscription's due digest unless it went out already (or another worker is on it).
+
+    ``assembled`` keeps each (organization, period)'s digest for the next admin of the same one."""
     with transaction.atomic():
         subscription = (
             digest_recipients().select_for_update(skip_locked=True, of=("self",)).filter(pk=subscription_id).first()
@@ -134,7 +139,12 @@ def send_digest(*, subscription_id: int, now: datetime) -> DigestDelivery | None
             sent_at=now,
             to=subscription.membership.user.email,
         )
-        digest_message(subscription, period).send()
+        organization = subscription.membership.organization
+        key = (organization.pk, period.start, period.end)
+        assembled = {} if assembled is None else assembled
+        if key not in assembled:
+            assembled[key] = digest_for(organization, period)
+        digest_message(subscription, period, assembled[key]).send()
         subscription.last_sent_at = now
         subscription.save(update_fields=["last_sent_at"])
     return delivery
@@ -143,10 +153,10 @@ def send_digest(*, subscription_id: int, now: datetime) -> DigestDelivery | None
 def send_due_digests(*, now: datetime | None = None) -> int:
     """Mail every digest that is due; return how many went out (safe to run on several workers at once)."""
     now = now or timezone.now()
-    sent = 0
+    sent, assembled = 0, {}
     for subscription_id in digest_recipients().values_list("pk", flat=True):
         try:
-            sent += send_digest(subscription_id=subscription_id, now=now) is not None
+            sent += send_digest(subscription_id=subscription_id, now=now, assembled=assembled) is not None
         except Exception:  # one member's failing mail must not hold up the others'; retried next sweep
             logger.exception("digest of subscription %s not sent", subscription_id)
     return sent

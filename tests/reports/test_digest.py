@@ -112,6 +112,9 @@ def test_digest_names_learners_suppressed_alerts_raised_and_runs_paused(berlin, 
 def test_digest_is_rendered_in_the_recipients_language(berlin, admin_member):
     set_language_for(admin_member.user, "de")
     subscribe(admin_member)
+    english = MembershipFactory(organization=berlin, user__username="bob")
+    subscribe(english)
+    bounce(berlin, datetime(2026, 12, 1, 9, 0, tzinfo=BERLIN))
     paused = CampaignRunFactory(campaign__organization=berlin, status=RunStatus.SENDING)
     pause_run(run_id=paused.pk, reason="complaints", now=datetime(2026, 12, 1, 14, 30, tzinfo=BERLIN))
 
@@ -119,7 +122,10 @@ def test_digest_is_rendered_in_the_recipients_language(berlin, admin_member):
 
     (message,) = digests()
     assert "1. Dez 2026" in message.subject
+    assert "  Hard Bounce: 1\n" in message.body  # the taxonomy's labels from contacts' German catalog
     assert "01.12.2026 14:30 Europe/Berlin" in message.body
+    (for_bob,) = digests("bob@portal.example")  # the same organization's digest, in bob's language
+    assert "  Hard bounce: 1\n" in for_bob.body and "2026-12-01 14:30 Europe/Berlin" in for_bob.body
 
 
 def test_an_empty_period_says_so(berlin, admin_member):
