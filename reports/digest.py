@@ -153,7 +153,8 @@ def send_digest(*, subscription_id: int, now: datetime, assembled: dict | None =
 def send_due_digests(*, now: datetime | None = None) -> int:
     """Mail every digest that is due; return how many went out (safe to run on several workers at once)."""
     now = now or timezone.now()
-    sent, assembled = 0, {}
+    sent = 0
+    assembled: dict[tuple, dict] = {}
     for subscription_id in digest_recipients().values_list("pk", flat=True):
         try:
             sent += send_digest(subscription_id=subscription_id, now=now, assembled=assembled) is not None
