@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
 from campaigns import mailbox_admin  # noqa: F401 -- registers the bounce mailboxes' admin
@@ -55,18 +57,28 @@ class CampaignRunAdmin(admin.ModelAdmin):
     autocomplete_fields = ("organization",)
     actions = ["launch_runs"]
 
-    @admin.action(description="Launch selected runs (schedule and send; resume if sending)", permissions=["change"])
+    @admin.action(description=_("Launch selected runs (schedule and send; resume if sending)"), permissions=["change"])
     def launch_runs(self, request, queryset):
         for run in queryset.select_related("campaign").order_by("pk"):
             try:
                 run = launch_run(run=run)
             except RunError as exc:
-                self.message_user(request, f"Run {run.pk} of {run.campaign}: {exc}", messages.ERROR)
+                self.message_user(
+                    request,
+                    gettext("Run %(number)s of %(campaign)s: %(error)s")
+                    % {"number": run.pk, "campaign": run.campaign, "error": exc},
+                    messages.ERROR,
+                )
             else:
                 self.message_user(
                     request,
-                    f"Run {run.pk} of {run.campaign}: {run.get_status_display().lower()}, "
-                    f"{run.left_out_total} learners left out.",
+                    gettext("Run %(number)s of %(campaign)s: %(status)s, %(count)s learners left out.")
+                    % {
+                        "number": run.pk,
+                        "campaign": run.campaign,
+                        "status": run.get_status_display().lower(),
+                        "count": run.left_out_total,
+                    },
                     messages.SUCCESS,
                 )
 
@@ -126,7 +138,7 @@ class BounceEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("learner")
 
-    @admin.display(description="why we read it so")
+    @admin.display(description=_("why we read it so"))
     def why(self, event):
         return explanation_html(event) or "—"
 
@@ -221,7 +233,7 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         # Messages are read-only in the admin: change_inboundmessage only unlocks this action.
         return request.user.has_perm("campaigns.change_inboundmessage")
 
-    @admin.action(description="Re-classify the selected messages…", permissions=["reclassify"])
+    @admin.action(description=_("Re-classify the selected messages…"), permissions=["reclassify"])
     def reclassify(self, request, queryset):
         """First a preview of what would change; its "Apply" button posts the action back with ``apply``."""
         from campaigns.services.ingestion import reclassify_messages
@@ -236,7 +248,12 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             )
             self.message_user(
                 request,
-                f"Re-classified {count} message(s); their events were replaced where the verdict changed.",
+                ngettext(
+                    "Re-classified %(count)s message; its events were replaced where the verdict changed.",
+                    "Re-classified %(count)s messages; their events were replaced where the verdict changed.",
+                    count,
+                )
+                % {"count": count},
                 messages.SUCCESS,
             )
             return
@@ -245,8 +262,11 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             transaction.on_commit(partial(reclassify_inbound_messages.delay, chunk, request.user.pk))
         self.message_user(
             request,
-            f"Re-classifying {len(message_ids)} messages in the background "
-            f"({len(chunks)} tasks); the list shows each one's classifier version.",
+            gettext(
+                "Re-classifying %(count)s messages in the background (%(tasks)s tasks); "
+                "the list shows each one's classifier version."
+            )
+            % {"count": len(message_ids), "tasks": len(chunks)},
         )
 
     def reclassify_preview(self, request, queryset):
@@ -282,15 +302,15 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="inbound-{message.pk}.eml"'
         return response
 
-    @admin.display(description="subject", ordering="subject")
+    @admin.display(description=_("subject"), ordering="subject")
     def subject_short(self, message):
         return (message.subject or "(no subject)")[:90]
 
-    @admin.display(description="retention")
+    @admin.display(description=_("retention"))
     def retention(self, message):
         return purged_note(message)
 
-    @admin.display(description="raw message")
+    @admin.display(description=_("raw message"))
     def raw_message(self, message):
         raw = bytes(message.raw)
         shown = raw[:RAW_SHOWN_BYTES].decode("utf-8", errors="replace")
@@ -301,14 +321,14 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
         return format_html('<pre class="raw-message">{}{}</pre>', shown, cut)
 
-    @admin.display(description="download")
+    @admin.display(description=_("download"))
     def raw_download(self, message):
         url = reverse("admin:campaigns_inboundmessage_raw", args=[message.pk])
         if message.is_body_purged:
             return format_html('<a href="{}">Download the headers kept (.eml)</a>', url)
         return format_html('<a href="{}">Download the raw message (.eml)</a>', url)
 
-    @admin.display(description="headers")
+    @admin.display(description=_("headers"))
     def headers(self, message):
         parsed = BytesHeaderParser(policy=compat32).parsebytes(bytes(message.raw)[:RAW_SHOWN_BYTES])
         rows = [(name, _readable_header(value)) for name, value in parsed.items()]
@@ -355,7 +375,7 @@ class BounceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_help_text = "Recipient address or remote server."
     readonly_fields = ("why",)
 
-    @admin.display(description="why we read it so")
+    @admin.display(description=_("why we read it so"))
     def why(self, event):
         return explanation_html(event) or "—"
 

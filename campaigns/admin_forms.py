@@ -4,6 +4,7 @@ The admin saves through ``save_bounce_mailbox`` (campaigns/mailbox_admin.py), wh
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import BounceMailbox
 
@@ -17,21 +18,24 @@ class BounceMailboxAdminForm(forms.ModelForm):
     oauth_client_secret = forms.CharField(
         required=False,
         strip=False,
-        label="OAuth client secret",
+        label=_("OAuth client secret"),
         widget=forms.PasswordInput(render_value=False),
         help_text=KEEP,
     )
     oauth_refresh_token = forms.CharField(
         required=False,
         strip=False,
-        label="OAuth refresh token",
+        label=_("OAuth refresh token"),
         widget=forms.PasswordInput(render_value=False),
         help_text=KEEP,
     )
 
-    oauth_token_endpoint = forms.URLField(required=False, assume_scheme="https", label="OAuth token endpoint")
+    oauth_token_endpoint = forms.URLField(required=False, assume_scheme="https", label=_("OAuth token endpoint"))
     port = forms.IntegerField(
-        required=False, min_value=1, max_value=65535, help_text="Empty: the standard port of the protocol and security."
+        required=False,
+        min_value=1,
+        max_value=65535,
+        help_text=_("Empty: the standard port of the protocol and security."),
     )
 
     class Meta:

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CampaignsConfig(AppConfig):
     name = "campaigns"
-    verbose_name = "Campaigns and bounces"
+    verbose_name = _("Campaigns and bounces")
 
     def ready(self):
         from campaigns.counters import recount_days_when_the_zone_changes

@@ -7,6 +7,7 @@ import json
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.admin_tools import ReadOnlyAdminMixin
 from campaigns.esp_forms import SECRET_FIELDS, EspConnectionForm
@@ -34,11 +35,11 @@ class EspConnectionAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         return ["organization", *EspConnectionForm.Meta.fields, *SECRET_FIELDS, *self.readonly_fields]
 
-    @admin.display(description="Webhook path")
+    @admin.display(description=_("Webhook path"))
     def webhook_path(self, obj):
         return f"/hooks/esp/{obj.webhook_key}/" if obj.pk else "—"
 
-    @admin.display(description="Secrets stored")
+    @admin.display(description=_("Secrets stored"))
     def stored_secrets(self, obj):
         return ", ".join(obj.secret_names) or "none"
 
@@ -61,7 +62,7 @@ class EspEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     exclude = ("raw",)
     readonly_fields = ("raw_json",)
 
-    @admin.display(description="Raw event (as received)")
+    @admin.display(description=_("Raw event (as received)"))
     def raw_json(self, obj):
         shown = format_html("<pre>{}</pre>", json.dumps(obj.raw, indent=2, sort_keys=True))
         if obj.raw_purged_at is None:

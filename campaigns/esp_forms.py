@@ -5,11 +5,12 @@ portal view saves through ``save_esp_connection`` (STYLE rule 6), the admin thro
 """
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from campaigns.esp_models import EspConnection, EspService
 from campaigns.services.esp.webhooks import SERVICES, secrets_for
 
-KEEP = "A value is stored. Leave empty to keep it."
+KEEP = gettext_lazy("A value is stored. Leave empty to keep it.")
 _ALL_SECRETS = {spec.name: spec for _, specs in SERVICES.values() for spec in specs}
 
 
@@ -22,13 +23,17 @@ class EspConnectionForm(forms.ModelForm):
     class Meta:
         model = EspConnection
         fields = ["name", "service", "sns_topic_arn", "sending_enabled", "api_url", "enabled"]
-        labels = {"sns_topic_arn": "SNS topic ARN (Amazon SES)"}
+        labels = {"sns_topic_arn": gettext_lazy("SNS topic ARN (Amazon SES)")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         stored = set(self.instance.secret_names) if self.instance.pk else set()
         for name in stored & set(_ALL_SECRETS):
-            self.fields[f"secret_{name}"].help_text = f"{KEEP} Stored encrypted and never shown again."
+            self.fields[f"secret_{name}"].help_text = (
+                gettext("A value is stored. Leave empty to keep it.")
+                + " "
+                + gettext("Stored encrypted and never shown again.")
+            )
 
     def secrets(self) -> dict[str, str]:
         """The secrets typed into the form (empty ones left out: they keep the stored value)."""
@@ -47,10 +52,12 @@ class EspConnectionForm(forms.ModelForm):
         for spec in secrets_for(service or ""):
             if spec.required and not cleaned.get(f"secret_{spec.name}") and spec.name not in stored:
                 label = EspService(service).label
-                self.add_error(f"secret_{spec.name}", f"Needed to verify {label}'s webhooks.")
+                self.add_error(
+                    f"secret_{spec.name}", gettext("Needed to verify %(service)s's webhooks.") % {"service": label}
+                )
         auth = cleaned.get("secret_basic_auth", "")
         if auth and ":" not in auth:
-            self.add_error("secret_basic_auth", "Write it as user:password.")
+            self.add_error("secret_basic_auth", gettext("Write it as user:password."))
         return cleaned
 
     def save(self, commit=True):

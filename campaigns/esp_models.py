@@ -16,6 +16,7 @@ import secrets
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.secrets_box import decrypt_secret, encrypt_secret
 from contacts.models import Organization
@@ -49,22 +50,24 @@ class EspConnection(models.Model):
     name = models.CharField(max_length=100)
     service = models.CharField(max_length=12, choices=EspService.choices)
     webhook_key = models.CharField(max_length=64, default=new_webhook_key, editable=False)
-    secrets_encrypted = models.TextField(blank=True, editable=False, help_text="JSON of the secrets, encrypted.")
+    secrets_encrypted = models.TextField(blank=True, editable=False, help_text=_("JSON of the secrets, encrypted."))
     sns_topic_arn = models.CharField(
         max_length=256,
         blank=True,
-        help_text="Amazon SES: the SNS topic allowed to subscribe this URL (empty: any topic, confirmed only "
-        "when the request also carries the connection's basic auth, if one is set).",
+        help_text=_(
+            "Amazon SES: the SNS topic allowed to subscribe this URL (empty: any topic, confirmed only "
+            "when the request also carries the connection's basic auth, if one is set)."
+        ),
     )
-    sending_enabled = models.BooleanField(default=False, help_text="Runs may be sent through this service.")
+    sending_enabled = models.BooleanField(default=False, help_text=_("Runs may be sent through this service."))
     api_url = models.URLField(
-        blank=True, help_text="The service's API base URL for sending; empty: the service's own default."
+        blank=True, help_text=_("The service's API base URL for sending; empty: the service's own default.")
     )
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_event_at = models.DateTimeField(null=True, blank=True)
     events_received = models.PositiveIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True, help_text="The last refused request (no body).")
+    last_error = models.CharField(max_length=500, blank=True, help_text=_("The last refused request (no body)."))
     last_error_at = models.DateTimeField(null=True, blank=True)
     subscription_confirmed_at = models.DateTimeField(null=True, blank=True)
 
@@ -95,30 +98,30 @@ class EspConnection(models.Model):
 class EspEventKind(models.TextChoices):
     """django-anymail's normalized event types (``anymail.signals.EventType``)."""
 
-    QUEUED = "queued", "Queued"
-    SENT = "sent", "Sent"
-    REJECTED = "rejected", "Rejected by the service"
-    FAILED = "failed", "Failed at the service"
-    BOUNCED = "bounced", "Bounced"
-    DEFERRED = "deferred", "Deferred"
-    DELIVERED = "delivered", "Delivered"
-    AUTORESPONDED = "autoresponded", "Auto reply"
-    OPENED = "opened", "Opened"
-    CLICKED = "clicked", "Clicked"
-    COMPLAINED = "complained", "Complaint"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-    SUBSCRIBED = "subscribed", "Subscribed"
-    INBOUND = "inbound", "Inbound"
-    INBOUND_FAILED = "inbound_failed", "Inbound failed"
-    UNKNOWN = "unknown", "Unknown"
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    REJECTED = "rejected", _("Rejected by the service")
+    FAILED = "failed", _("Failed at the service")
+    BOUNCED = "bounced", _("Bounced")
+    DEFERRED = "deferred", _("Deferred")
+    DELIVERED = "delivered", _("Delivered")
+    AUTORESPONDED = "autoresponded", _("Auto reply")
+    OPENED = "opened", _("Opened")
+    CLICKED = "clicked", _("Clicked")
+    COMPLAINED = "complained", _("Complaint")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    SUBSCRIBED = "subscribed", _("Subscribed")
+    INBOUND = "inbound", _("Inbound")
+    INBOUND_FAILED = "inbound_failed", _("Inbound failed")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class EspEventState(models.TextChoices):
-    APPLIED = "applied", "Applied"
-    RECORDED = "recorded", "Recorded (no learner change)"
-    UNMATCHED = "unmatched", "No matching send"
-    UNKNOWN = "unknown", "Unknown event type (for review)"
-    DISMISSED = "dismissed", "Reviewed and dismissed"
+    APPLIED = "applied", _("Applied")
+    RECORDED = "recorded", _("Recorded (no learner change)")
+    UNMATCHED = "unmatched", _("No matching send")
+    UNKNOWN = "unknown", _("Unknown event type (for review)")
+    DISMISSED = "dismissed", _("Reviewed and dismissed")
 
 
 class EspEvent(models.Model):
@@ -126,9 +129,9 @@ class EspEvent(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="esp_events")
     connection = models.ForeignKey(EspConnection, on_delete=models.CASCADE, related_name="events")
-    event_id = models.CharField(max_length=200, help_text="The service's event id (or a digest of the event).")
+    event_id = models.CharField(max_length=200, help_text=_("The service's event id (or a digest of the event)."))
     kind = models.CharField(max_length=16, choices=EspEventKind.choices)
-    service_type = models.CharField(max_length=100, blank=True, help_text="The service's own event type.")
+    service_type = models.CharField(max_length=100, blank=True, help_text=_("The service's own event type."))
     recipient = models.CharField(max_length=254, blank=True)
     message_id = models.CharField(max_length=300, blank=True)
     send = models.ForeignKey(
@@ -139,10 +142,10 @@ class EspEvent(models.Model):
     occurred_at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(default=timezone.now)
     raw = models.JSONField(
-        help_text="The service's event as it arrived (its short top-level fields only, once purged)."
+        help_text=_("The service's event as it arrived (its short top-level fields only, once purged).")
     )
     raw_purged_at = models.DateTimeField(
-        null=True, blank=True, help_text="When retention cut the raw event to its short top-level fields."
+        null=True, blank=True, help_text=_("When retention cut the raw event to its short top-level fields.")
     )
     # The service's own verdict and the classifier's, kept both; ``decided_by`` names the rule that chose.
     service_verdict = models.JSONField(default=dict, blank=True)

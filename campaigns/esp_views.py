@@ -7,6 +7,7 @@ review; only admins may create or change one (MailboxAdminMixin: others get a 40
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.generic import CreateView, ListView, UpdateView
 
 from campaigns.esp_forms import EspConnectionForm
@@ -42,7 +43,10 @@ class EspConnectionCreateView(OrgScopedMixin, MailboxAdminMixin, CreateView):
 
     def form_valid(self, form):
         connection = save_esp_connection(connection=form.instance, secrets=form.secrets(), changed_by=self.request.user)
-        messages.success(self.request, f"Connection “{connection.name}” added. Give the service the webhook URL below.")
+        messages.success(
+            self.request,
+            gettext("Connection “%(name)s” added. Give the service the webhook URL below.") % {"name": connection.name},
+        )
         return redirect("campaigns:esp-edit", pk=connection.pk)
 
 
@@ -56,7 +60,7 @@ class EspConnectionEditView(OrgScopedMixin, MailboxAdminMixin, UpdateView):
 
     def form_valid(self, form):
         save_esp_connection(connection=form.instance, secrets=form.secrets(), changed_by=self.request.user)
-        messages.success(self.request, "Connection saved.")
+        messages.success(self.request, gettext("Connection saved."))
         return redirect("campaigns:esp-edit", pk=form.instance.pk)
 
     def get_context_data(self, **kwargs):

@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.counters import opened_after_bounce
 from campaigns.models import BounceEvent, Send, SendStatus
@@ -13,18 +14,18 @@ class SendFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="email",
         lookup_expr="icontains",
-        label="Learner",
+        label=_("Learner"),
         widget=forms.TextInput(attrs={"placeholder": "Email", "type": "search"}),
     )
-    status = django_filters.ChoiceFilter(choices=SendStatus.choices, label="Status")
-    category = django_filters.ChoiceFilter(choices=Category.choices, method="filter_event", label="Category")
-    subtype = django_filters.ChoiceFilter(choices=Subtype.choices, method="filter_event", label="Subtype")
-    reason = django_filters.ChoiceFilter(choices=Reason.choices, method="filter_event", label="Reason")
+    status = django_filters.ChoiceFilter(choices=SendStatus.choices, label=_("Status"))
+    category = django_filters.ChoiceFilter(choices=Category.choices, method="filter_event", label=_("Category"))
+    subtype = django_filters.ChoiceFilter(choices=Subtype.choices, method="filter_event", label=_("Subtype"))
+    reason = django_filters.ChoiceFilter(choices=Reason.choices, method="filter_event", label=_("Reason"))
     domain = django_filters.CharFilter(
-        method="filter_domain", label="Domain", widget=forms.TextInput(attrs={"placeholder": "example.com"})
+        method="filter_domain", label=_("Domain"), widget=forms.TextInput(attrs={"placeholder": "example.com"})
     )
     flag = django_filters.ChoiceFilter(
-        choices=[("opened_after_bounce", "Opened after bouncing")], method="filter_flag", label="Flag"
+        choices=[("opened_after_bounce", "Opened after bouncing")], method="filter_flag", label=_("Flag")
     )
 
     class Meta:

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, EspConnection
 from campaigns.send_windows import MAX_WINDOW_DAYS, WEEKDAY_NAMES, SendWindow, WindowError
@@ -36,7 +38,7 @@ class RunLaunchForm(forms.Form):
         connections = EspConnection.objects.filter(organization=organization, enabled=True, sending_enabled=True)
         if connections.exists():
             self.fields["send_through"] = forms.ModelChoiceField(
-                queryset=connections, required=False, empty_label="SMTP (our relay)", label="Send through"
+                queryset=connections, required=False, empty_label=_("SMTP (our relay)"), label=_("Send through")
             )
 
     # What the engaged field's widget (django-filter's BooleanWidget) understands; it reads anything
@@ -47,7 +49,7 @@ class RunLaunchForm(forms.Form):
         cleaned = super().clean()
         raw = self.data.get("engaged", "")
         if not isinstance(raw, str) or raw.strip().lower() not in self.ENGAGED_WORDS:
-            self.add_error("engaged", "Choose yes, no, or leave it empty for everyone.")
+            self.add_error("engaged", gettext("Choose yes, no, or leave it empty for everyone."))
         return cleaned
 
     def audience(self) -> dict:
@@ -64,11 +66,11 @@ class RunScheduleForm(RunLaunchForm):
     """When a new run starts (in the organization's time zone) and, optionally, the send window it is spread over."""
 
     start = forms.DateTimeField(
-        label="Start", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("Start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    spread = forms.BooleanField(label="Spread the sends over a send window", required=False)
+    spread = forms.BooleanField(label=_("Spread the sends over a send window"), required=False)
     weekdays = forms.TypedMultipleChoiceField(
-        label="Weekdays",
+        label=_("Weekdays"),
         choices=[(day, name) for day, name in enumerate(WEEKDAY_NAMES, start=1)],
         coerce=int,
         required=False,
@@ -76,13 +78,13 @@ class RunScheduleForm(RunLaunchForm):
         widget=forms.CheckboxSelectMultiple,
     )
     window_start = forms.TimeField(
-        label="From", required=False, initial="09:00", widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("From"), required=False, initial="09:00", widget=forms.TimeInput(attrs={"type": "time"})
     )
     window_end = forms.TimeField(
-        label="Until", required=False, initial="17:00", widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Until"), required=False, initial="17:00", widget=forms.TimeInput(attrs={"type": "time"})
     )
     window_days = forms.IntegerField(
-        label="Over (days)", required=False, initial=3, min_value=1, max_value=MAX_WINDOW_DAYS
+        label=_("Over (days)"), required=False, initial=3, min_value=1, max_value=MAX_WINDOW_DAYS
     )
 
     WINDOW_FIELDS = ("weekdays", "window_start", "window_end", "window_days")
@@ -92,7 +94,9 @@ class RunScheduleForm(RunLaunchForm):
         super().__init__(*args, organization=organization, **kwargs)
         self.fields.pop("send_through", None)  # scheduled runs go out by SMTP (schedule_new_run takes no connection)
         self.zone = organization.zone
-        self.fields["start"].help_text = f"In the organization's time zone, {organization.time_zone}."
+        self.fields["start"].help_text = gettext("In the organization's time zone, %(zone)s.") % {
+            "zone": organization.time_zone
+        }
 
     def clean_start(self) -> datetime:
         start = self.cleaned_data["start"]
@@ -109,7 +113,7 @@ class RunScheduleForm(RunLaunchForm):
             return cleaned
         missing = [name for name in self.WINDOW_FIELDS[1:] if cleaned.get(name) is None]
         for name in missing:
-            self.add_error(name, "Needed for a send window.")
+            self.add_error(name, gettext("Needed for a send window."))
         if missing:
             return cleaned
         try:

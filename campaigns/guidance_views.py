@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_domain_name
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from campaigns.guidance import PAGES, dns_records
@@ -22,7 +24,7 @@ KIND_HEADINGS = (
 
 
 class GuidanceNoteForm(forms.Form):
-    text = forms.CharField(label="Your note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Your note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class GuidanceIndexView(OrgScopedMixin, TemplateView):
@@ -62,14 +64,14 @@ class GuidanceDetailView(OrgScopedMixin, TemplateView):
     def post(self, request, slug):
         page = self.get_page()
         if not can_manage_settings(request.user, self.organization):
-            raise PermissionDenied("Only the organization's admins can add notes.")
+            raise PermissionDenied(gettext("Only the organization's admins can add notes."))
         form = GuidanceNoteForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         GuidanceNote.objects.create(
             organization=self.organization, slug=page.slug, text=form.cleaned_data["text"], added_by=request.user
         )
-        messages.success(request, "Note added.")
+        messages.success(request, gettext("Note added."))
         return redirect("campaigns:guidance-detail", slug=page.slug)
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 import django_filters
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import BounceEvent, Campaign, EngagementEvent, Send, SendStatus
 from contacts.activity import count_of
@@ -96,7 +97,7 @@ class CampaignLearnerPages(LearnerPages):
             "campaign": django_filters.ModelChoiceFilter(
                 queryset=campaigns.order_by("-created_at"),
                 method=_sent_campaign,
-                label="Campaign",
-                empty_label="Any campaign",
+                label=_("Campaign"),
+                empty_label=_("Any campaign"),
             )
         }

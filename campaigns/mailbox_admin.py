@@ -12,6 +12,8 @@ from functools import partial
 from django.contrib import admin
 from django.db import transaction
 from django.utils.html import format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.admin_forms import BounceMailboxAdminForm
 from campaigns.models import BounceMailbox, MailboxChange, MailboxChangeVia
@@ -106,7 +108,7 @@ class BounceMailboxAdmin(admin.ModelAdmin):
             oauth_refresh_token=form.cleaned_data.get("oauth_refresh_token") or "",
         )
 
-    @admin.action(description="Poll the selected mailboxes now", permissions=["change"])
+    @admin.action(description=_("Poll the selected mailboxes now"), permissions=["change"])
     def poll_now(self, request, queryset):
         from campaigns.tasks.ingestion import poll_mailbox
 
@@ -116,16 +118,20 @@ class BounceMailboxAdmin(admin.ModelAdmin):
         disabled = queryset.filter(enabled=False).count()
         self.message_user(
             request,
-            f"Polling {len(mailbox_ids)} mailbox(es) now: reload this page to see the "
-            "last poll and last error."
-            + (f" {disabled} disabled mailbox(es) skipped: enable them first." if disabled else ""),
+            gettext("Polling %(count)s mailbox(es) now: reload this page to see the last poll and last error.")
+            % {"count": len(mailbox_ids)}
+            + (
+                " " + gettext("%(count)s disabled mailbox(es) skipped: enable them first.") % {"count": disabled}
+                if disabled
+                else ""
+            ),
         )
 
-    @admin.display(description="last error")
+    @admin.display(description=_("last error"))
     def last_error_short(self, mailbox):
         return mailbox.last_error[:80]
 
-    @admin.display(description="secrets stored")
+    @admin.display(description=_("secrets stored"))
     def secrets_stored(self, mailbox):
         stored = [
             name
@@ -138,7 +144,7 @@ class BounceMailboxAdmin(admin.ModelAdmin):
         ]
         return ", ".join(stored) or "none"
 
-    @admin.display(description="changes (who changed which settings; secrets by name only)")
+    @admin.display(description=_("changes (who changed which settings; secrets by name only)"))
     def changes(self, mailbox):
         rows = MailboxChange.objects.filter(mailbox=mailbox).select_related("changed_by")[:CHANGES_SHOWN]
         return (

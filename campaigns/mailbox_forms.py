@@ -2,6 +2,8 @@
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal import egress
 from campaigns.mailboxes.base import is_loopback
@@ -26,20 +28,20 @@ class MailboxForm(forms.ModelForm):
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Stored encrypted and never shown again.",
+        help_text=_("Stored encrypted and never shown again."),
     )
     oauth_token_endpoint = forms.URLField(
-        label="OAuth2 token endpoint",
+        label=_("OAuth2 token endpoint"),
         required=False,
         assume_scheme="https",
         widget=forms.TextInput(attrs={"inputmode": "url"}),
-        help_text="For providers that no longer accept passwords (XOAUTH2).",
+        help_text=_("For providers that no longer accept passwords (XOAUTH2)."),
     )
     oauth_client_secret = forms.CharField(
-        label="OAuth2 client secret", required=False, strip=False, widget=forms.PasswordInput(render_value=False)
+        label=_("OAuth2 client secret"), required=False, strip=False, widget=forms.PasswordInput(render_value=False)
     )
     oauth_refresh_token = forms.CharField(
-        label="OAuth2 refresh token", required=False, strip=False, widget=forms.PasswordInput(render_value=False)
+        label=_("OAuth2 refresh token"), required=False, strip=False, widget=forms.PasswordInput(render_value=False)
     )
 
     class Meta:
@@ -63,14 +65,14 @@ class MailboxForm(forms.ModelForm):
             "oauth_refresh_token",
         ]
         labels = {
-            "oauth_client_id": "OAuth2 client id",
-            "folder": "Folder",
-            "poll_interval_seconds": "Poll every (seconds)",
+            "oauth_client_id": _("OAuth2 client id"),
+            "folder": _("Folder"),
+            "poll_interval_seconds": _("Poll every (seconds)"),
         }
         help_texts = {
-            "folder": "IMAP folder to read (POP3 has only one).",
-            "port": "Empty: the standard port (IMAP 993 / 143, POP3 995 / 110).",
-            "processed_folder": "Where processed bounces go with the “move” action.",
+            "folder": _("IMAP folder to read (POP3 has only one)."),
+            "port": _("Empty: the standard port (IMAP 993 / 143, POP3 995 / 110)."),
+            "processed_folder": _("Where processed bounces go with the “move” action."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -86,7 +88,7 @@ class MailboxForm(forms.ModelForm):
                 ("oauth_refresh_token", bool(self.instance.oauth_refresh_token_encrypted)),
             ):
                 if present:
-                    self.fields[name].help_text = "A value is stored. Leave empty to keep it."
+                    self.fields[name].help_text = gettext("A value is stored. Leave empty to keep it.")
 
     def clean_host(self):
         host = self.cleaned_data["host"].strip()
@@ -103,22 +105,24 @@ class MailboxForm(forms.ModelForm):
         if security == MailboxSecurity.NONE and host and not is_loopback(host):
             self.add_error(
                 "security",
-                "Without TLS the password would cross the network in clear text: "
-                "only allowed for this machine (localhost).",
+                gettext(
+                    "Without TLS the password would cross the network in clear text: "
+                    "only allowed for this machine (localhost)."
+                ),
             )
         action = cleaned.get("processed_action")
         if protocol in ACTIONS_BY_PROTOCOL and action and action not in ACTIONS_BY_PROTOCOL[protocol]:
-            self.add_error("processed_action", "POP3 has no folders or flags: choose delete or leave.")
+            self.add_error("processed_action", gettext("POP3 has no folders or flags: choose delete or leave."))
         if cleaned.get("oauth_token_endpoint"):
             try:
                 check_token_endpoint(cleaned["oauth_token_endpoint"])
             except OAuthError as exc:
                 self.add_error("oauth_token_endpoint", str(exc))
             if protocol != MailboxProtocol.IMAP:
-                self.add_error("oauth_token_endpoint", "OAuth2 logins are supported for IMAP mailboxes.")
+                self.add_error("oauth_token_endpoint", gettext("OAuth2 logins are supported for IMAP mailboxes."))
         uses_oauth = cleaned.get("oauth_token_endpoint") and (
             cleaned.get("oauth_refresh_token") or self.instance.oauth_refresh_token_encrypted
         )
         if not uses_oauth and not cleaned.get("password") and not self.instance.has_password:
-            self.add_error("password", "Enter the mailbox password (or set up OAuth2).")
+            self.add_error("password", gettext("Enter the mailbox password (or set up OAuth2)."))
         return cleaned

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import CreateView, ListView, UpdateView
 
@@ -34,7 +35,7 @@ class MailboxAdminMixin:
             and not can_edit_mailboxes(request.user, request.membership.organization)
             and (is_unsafe(request) or self.admin_only_get)
         ):
-            raise PermissionDenied("Only organization admins may change bounce mailboxes.")
+            raise PermissionDenied(gettext("Only organization admins may change bounce mailboxes."))
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -71,8 +72,8 @@ class MailboxCreateView(OrgScopedMixin, MailboxAdminMixin, CreateView):
         )
         messages.success(
             self.request,
-            f"Mailbox “{mailbox.name}” added. It is polled every "
-            f"{mailbox.poll_interval_seconds} seconds; test the connection below.",
+            gettext("Mailbox “%(name)s” added. It is polled every %(seconds)s seconds; test the connection below.")
+            % {"name": mailbox.name, "seconds": mailbox.poll_interval_seconds},
         )
         return redirect("campaigns:mailbox-edit", pk=mailbox.pk)
 
@@ -87,7 +88,7 @@ class MailboxEditView(OrgScopedMixin, MailboxAdminMixin, UpdateView):
 
     def post(self, request, *args, **kwargs):
         if self.get_object().protocol == MailboxProtocol.MAILDIR:
-            raise PermissionDenied("Local Maildir mailboxes are configured by the operator.")
+            raise PermissionDenied(gettext("Local Maildir mailboxes are configured by the operator."))
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -97,7 +98,7 @@ class MailboxEditView(OrgScopedMixin, MailboxAdminMixin, UpdateView):
             via=MailboxChangeVia.PORTAL,
             **_secrets(form.cleaned_data),
         )
-        messages.success(self.request, "Mailbox saved.")
+        messages.success(self.request, gettext("Mailbox saved."))
         return redirect("campaigns:mailbox-edit", pk=form.instance.pk)
 
     def get_context_data(self, **kwargs):
@@ -128,7 +129,7 @@ class MailboxTestView(OrgScopedMixin, MailboxAdminMixin, View):
     def post(self, request, pk):
         mailbox = self._mailbox(pk)
         ok, text = check_connection(mailbox)
-        (messages.success if ok else messages.error)(request, f"Test connection: {text}")
+        (messages.success if ok else messages.error)(request, gettext("Test connection: %(result)s") % {"result": text})
         return redirect(reverse("campaigns:mailbox-edit", kwargs={"pk": mailbox.pk}))
 
     def _mailbox(self, pk) -> BounceMailbox:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.secrets_box import decrypt_secret, encrypt_secret
 from campaigns.engagement_models import EngagementEvent, EngagementKind, MachineReason  # noqa: F401 -- registered from here
@@ -40,12 +41,12 @@ class Campaign(models.Model):
 
 
 class RunStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SCHEDULED = "scheduled", "Scheduled"
-    SENDING = "sending", "Sending"
-    PAUSED = "paused", "Paused"
-    DONE = "done", "Done"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending")
+    PAUSED = "paused", _("Paused")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class CampaignRun(models.Model):
@@ -57,7 +58,7 @@ class CampaignRun(models.Model):
     audience = models.JSONField(
         default=dict,
         blank=True,
-        help_text="Which learners the run targets (schema in campaigns/audience.py); empty means everyone.",
+        help_text=_("Which learners the run targets (schema in campaigns/audience.py); empty means everyone."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -69,17 +70,17 @@ class CampaignRun(models.Model):
     left_out = models.JSONField(
         default=dict,
         blank=True,
-        help_text="How many learners were left out, by reason (bounced, unsubscribed, invalid, cancelled).",
+        help_text=_("How many learners were left out, by reason (bounced, unsubscribed, invalid, cancelled)."),
     )
     # A send window (campaigns/send_windows.py): the sends are spread over these hours, in the
     # organization's time zone. Empty window_weekdays: no window, all sends are due at scheduled_for.
-    window_weekdays = models.CharField(max_length=7, blank=True, help_text="ISO weekdays, 1 = Monday ('12345').")
+    window_weekdays = models.CharField(max_length=7, blank=True, help_text=_("ISO weekdays, 1 = Monday ('12345')."))
     window_start = models.TimeField(null=True, blank=True)
     window_end = models.TimeField(null=True, blank=True)
     window_days = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_due_at = models.DateTimeField(null=True, blank=True, help_text="When the run's last send falls due.")
+    last_due_at = models.DateTimeField(null=True, blank=True, help_text=_("When the run's last send falls due."))
     released_until = models.DateTimeField(
-        null=True, blank=True, help_text="Sends due up to this time have been handed to the workers."
+        null=True, blank=True, help_text=_("Sends due up to this time have been handed to the workers.")
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
@@ -91,13 +92,13 @@ class CampaignRun(models.Model):
         blank=True,
         on_delete=models.RESTRICT,  # a connection that carried runs stays, unless its organization goes
         related_name="runs",
-        help_text="Send through this email service instead of SMTP.",
+        help_text=_("Send through this email service instead of SMTP."),
     )
     # The run guard (campaigns/services/guard.py): why it paused the run, and the counters it
     # stood at when the run was last resumed (rates are judged on what happened since).
     paused_at = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=300, blank=True)
-    guard_baseline = models.JSONField(default=dict, blank=True, help_text="Guard counters at the last resume.")
+    guard_baseline = models.JSONField(default=dict, blank=True, help_text=_("Guard counters at the last resume."))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -179,14 +180,14 @@ class OrgDayCounter(models.Model):
 
 
 class SendStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    SENT = "sent", "Sent"
-    DEFERRED = "deferred", "Deferred"
-    DELIVERED = "delivered", "Delivered"
-    OPENED = "opened", "Opened"
-    BOUNCED = "bounced", "Bounced"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENT = "sent", _("Sent")
+    DEFERRED = "deferred", _("Deferred")
+    DELIVERED = "delivered", _("Delivered")
+    OPENED = "opened", _("Opened")
+    BOUNCED = "bounced", _("Bounced")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
 
 
 class SendQuerySet(models.QuerySet):
@@ -204,13 +205,13 @@ class Send(models.Model):
     run = models.ForeignKey(CampaignRun, on_delete=models.CASCADE, related_name="sends", db_index=False)
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="sends", db_index=False)
     token = models.CharField(max_length=32, default=new_send_token)
-    email = models.EmailField(max_length=254, help_text="The address at the time of sending.")
+    email = models.EmailField(max_length=254, help_text=_("The address at the time of sending."))
     domain = models.CharField(max_length=253, blank=True)
     status = models.CharField(max_length=10, choices=SendStatus.choices, default=SendStatus.SCHEDULED)
     skip_reason = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True, help_text="Set by the worker that is sending it.")
-    first_attempt_at = models.DateTimeField(null=True, blank=True, help_text="The retry window starts here.")
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text=_("Set by the worker that is sending it."))
+    first_attempt_at = models.DateTimeField(null=True, blank=True, help_text=_("The retry window starts here."))
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -222,7 +223,7 @@ class Send(models.Model):
     click_count = models.PositiveIntegerField(default=0)
     bounced_at = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField(default=timezone.now)
-    last_reply = models.TextField(blank=True, help_text="The last SMTP reply or error.")
+    last_reply = models.TextField(blank=True, help_text=_("The last SMTP reply or error."))
 
     objects = SendQuerySet.as_manager()
 
@@ -252,22 +253,22 @@ class Send(models.Model):
 
 
 class MailboxProtocol(models.TextChoices):
-    IMAP = "imap", "IMAP"
-    POP3 = "pop3", "POP3"
-    MAILDIR = "maildir", "Local Maildir"
+    IMAP = "imap", _("IMAP")
+    POP3 = "pop3", _("POP3")
+    MAILDIR = "maildir", _("Local Maildir")
 
 
 class MailboxSecurity(models.TextChoices):
-    TLS = "tls", "TLS"
-    STARTTLS = "starttls", "STARTTLS"
-    NONE = "none", "None (loopback only)"
+    TLS = "tls", _("TLS")
+    STARTTLS = "starttls", _("STARTTLS")
+    NONE = "none", _("None (loopback only)")
 
 
 class ProcessedAction(models.TextChoices):
-    MOVE = "move", "Move to a folder"
-    FLAG = "flag", "Flag as seen (IMAP)"
-    DELETE = "delete", "Delete after commit (POP3)"
-    LEAVE = "leave", "Leave in place"
+    MOVE = "move", _("Move to a folder")
+    FLAG = "flag", _("Flag as seen (IMAP)")
+    DELETE = "delete", _("Delete after commit (POP3)")
+    LEAVE = "leave", _("Leave in place")
 
 
 class BounceMailbox(models.Model):
@@ -281,7 +282,7 @@ class BounceMailbox(models.Model):
     security = models.CharField(max_length=8, choices=MailboxSecurity.choices, default=MailboxSecurity.TLS)
     username = models.CharField(max_length=254, blank=True)
     password_encrypted = models.TextField(blank=True, editable=False)
-    folder = models.CharField(max_length=200, default="INBOX", help_text="IMAP folder, or the Maildir path.")
+    folder = models.CharField(max_length=200, default="INBOX", help_text=_("IMAP folder, or the Maildir path."))
     processed_action = models.CharField(max_length=8, choices=ProcessedAction.choices, default=ProcessedAction.MOVE)
     processed_folder = models.CharField(max_length=200, default="Processed")
     poll_interval_seconds = models.PositiveIntegerField(default=300, validators=[MinValueValidator(10)])
@@ -297,7 +298,7 @@ class BounceMailbox(models.Model):
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
-    poll_failures = models.PositiveIntegerField(default=0, help_text="Failed polls since the mailbox was created.")
+    poll_failures = models.PositiveIntegerField(default=0, help_text=_("Failed polls since the mailbox was created."))
     messages_fetched = models.PositiveIntegerField(default=0)
     messages_processed = models.PositiveIntegerField(default=0)
     # IMAP: the folder's UIDVALIDITY and the highest UID processed under it; a poll lists only newer UIDs.
@@ -309,7 +310,7 @@ class BounceMailbox(models.Model):
 
     class Meta:
         ordering = ["organization", "name"]
-        verbose_name_plural = "bounce mailboxes"
+        verbose_name_plural = _("bounce mailboxes")
         permissions = [
             (
                 "configure_bouncemailbox",
@@ -350,8 +351,8 @@ class BounceMailbox(models.Model):
 
 
 class MailboxChangeVia(models.TextChoices):
-    PORTAL = "portal", "Portal"
-    ADMIN = "admin", "Django admin"
+    PORTAL = "portal", _("Portal")
+    ADMIN = "admin", _("Django admin")
 
 
 class MailboxChange(models.Model):
@@ -369,7 +370,7 @@ class MailboxChange(models.Model):
     changed_at = models.DateTimeField(default=timezone.now)
     via = models.CharField(max_length=8, choices=MailboxChangeVia.choices)
     created = models.BooleanField(default=False)
-    fields = models.JSONField(default=list, help_text="Names of the settings changed; secrets by name only.")
+    fields = models.JSONField(default=list, help_text=_("Names of the settings changed; secrets by name only."))
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
@@ -379,23 +380,23 @@ class MailboxChange(models.Model):
 
 
 class InboundKind(models.TextChoices):
-    DSN = "dsn", "Delivery status notification"
-    AUTOREPLY = "autoreply", "Auto reply"
-    FEEDBACK = "feedback", "Complaint (ARF)"
-    UNSUBSCRIBE = "unsubscribe", "Unsubscribe request"
-    NOT_BOUNCE = "not_bounce", "Not a bounce"
-    UNPARSEABLE = "unparseable", "Unparseable"
-    TOO_COMPLEX = "too_complex", "Too complex (kept for review)"
-    PENDING = "pending", "Not classified yet"
+    DSN = "dsn", _("Delivery status notification")
+    AUTOREPLY = "autoreply", _("Auto reply")
+    FEEDBACK = "feedback", _("Complaint (ARF)")
+    UNSUBSCRIBE = "unsubscribe", _("Unsubscribe request")
+    NOT_BOUNCE = "not_bounce", _("Not a bounce")
+    UNPARSEABLE = "unparseable", _("Unparseable")
+    TOO_COMPLEX = "too_complex", _("Too complex (kept for review)")
+    PENDING = "pending", _("Not classified yet")
 
 
 class MatchedBy(models.TextChoices):
-    VERP = "verp", "VERP token"
-    MESSAGE_ID = "message_id", "Returned Message-ID or header"
-    ESP_METADATA = "esp_metadata", "Token in the email service's metadata"
-    ADDRESS = "address", "Recipient address (unverified)"
-    REVIEW = "review", "Attached by an admin (review of unmatched mail)"
-    NONE = "none", "Not matched"
+    VERP = "verp", _("VERP token")
+    MESSAGE_ID = "message_id", _("Returned Message-ID or header")
+    ESP_METADATA = "esp_metadata", _("Token in the email service's metadata")
+    ADDRESS = "address", _("Recipient address (unverified)")
+    REVIEW = "review", _("Attached by an admin (review of unmatched mail)")
+    NONE = "none", _("Not matched")
 
 
 class InboundMessage(models.Model):
@@ -405,16 +406,18 @@ class InboundMessage(models.Model):
     mailbox = models.ForeignKey(
         BounceMailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_messages"
     )
-    digest = models.CharField(max_length=64, help_text="SHA-256 of the raw bytes as received.")
+    digest = models.CharField(max_length=64, help_text=_("SHA-256 of the raw bytes as received."))
     content_digest = models.CharField(
         max_length=64,
         null=True,
         blank=True,
-        help_text="SHA-256 of the message without the transport headers relays add (Received, DKIM, ...): "
-        "the same bounce delivered again is the same message. Empty for messages stored before 0.2.",
+        help_text=_(
+            "SHA-256 of the message without the transport headers relays add (Received, DKIM, ...): "
+            "the same bounce delivered again is the same message. Empty for messages stored before 0.2."
+        ),
     )
     raw = models.BinaryField()
-    size = models.PositiveIntegerField(help_text="Size as received, before any truncation.")
+    size = models.PositiveIntegerField(help_text=_("Size as received, before any truncation."))
     truncated = models.BooleanField(default=False)
     received_at = models.DateTimeField(default=timezone.now)
     subject = models.CharField(max_length=300, blank=True)
@@ -430,8 +433,10 @@ class InboundMessage(models.Model):
     body_purged_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When retention replaced the raw message by its headers (RAW_RETENTION_DAYS); "
-        "the events and their evidence are kept.",
+        help_text=_(
+            "When retention replaced the raw message by its headers (RAW_RETENTION_DAYS); "
+            "the events and their evidence are kept."
+        ),
     )
 
     class Meta:
@@ -468,10 +473,10 @@ class InboundMessage(models.Model):
 
 
 class EventSource(models.TextChoices):
-    MAILBOX = "mailbox", "Bounce mailbox"
-    SMTP = "smtp", "SMTP reply while sending"
-    WEBHOOK = "webhook", "Webhook"
-    LINK = "link", "Unsubscribe link"
+    MAILBOX = "mailbox", _("Bounce mailbox")
+    SMTP = "smtp", _("SMTP reply while sending")
+    WEBHOOK = "webhook", _("Webhook")
+    LINK = "link", _("Unsubscribe link")
 
 
 # What applying an event did to its learner: the deliverability package decides it and owns the words.
@@ -515,13 +520,15 @@ class BounceEvent(models.Model):
     event_key = models.CharField(
         max_length=64,
         blank=True,
-        help_text="SHA-256 of send, recipient, status and the report's own Message-ID: a report delivered "
-        "again in other bytes yields no second event. Empty when the report has no Message-ID.",
+        help_text=_(
+            "SHA-256 of send, recipient, status and the report's own Message-ID: a report delivered "
+            "again in other bytes yields no second event. Empty when the report has no Message-ID."
+        ),
     )
     # The classifier's per-recipient output (DESIGN §2, "Classifier contract").
     address = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=20, blank=True)
-    status = models.CharField(max_length=16, blank=True, help_text="RFC 3463 enhanced status code.")
+    status = models.CharField(max_length=16, blank=True, help_text=_("RFC 3463 enhanced status code."))
     reply_code = models.CharField(max_length=3, blank=True)
     reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.UNDEFINED)
     category = models.CharField(max_length=12, choices=Category.choices)
@@ -535,8 +542,8 @@ class BounceEvent(models.Model):
     outcome = models.CharField(max_length=12, choices=EventOutcome.choices, default=EventOutcome.PENDING)
     applied_at = models.DateTimeField(null=True, blank=True)
     # Why the classifier read it so (DESIGN "Classifier contract", release 0.2): shown to admins.
-    stage = models.CharField(max_length=12, blank=True, help_text="SMTP stage of the refusal, when known.")
-    sender_side = models.BooleanField(default=False, help_text="The cause is the sender's, not the learner's.")
+    stage = models.CharField(max_length=12, blank=True, help_text=_("SMTP stage of the refusal, when known."))
+    sender_side = models.BooleanField(default=False, help_text=_("The cause is the sender's, not the learner's."))
     filter_product = models.CharField(max_length=60, blank=True)
     blocklist = models.CharField(max_length=60, blank=True)
     evidence = models.JSONField(
@@ -545,7 +552,7 @@ class BounceEvent(models.Model):
     superseded_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When a re-classify replaced this event (kept for the audit, no longer counted).",
+        help_text=_("When a re-classify replaced this event (kept for the audit, no longer counted)."),
     )
 
     objects = CurrentEventManager()
@@ -588,7 +595,7 @@ class GuidanceNote(models.Model):
     """An organization's own note on a Sending configurations page (a product or a blocklist)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="guidance_notes")
-    slug = models.SlugField(max_length=40, help_text="The page: a product's or blocklist's slug.")
+    slug = models.SlugField(max_length=40, help_text=_("The page: a product's or blocklist's slug."))
     text = models.TextField(max_length=4000)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     added_at = models.DateTimeField(default=timezone.now)
@@ -602,8 +609,8 @@ class GuidanceNote(models.Model):
 
 
 class ReviewDecision(models.TextChoices):
-    ATTACHED = "attached", "Attached to a learner"
-    DISMISSED = "dismissed", "Dismissed"
+    ATTACHED = "attached", _("Attached to a learner")
+    DISMISSED = "dismissed", _("Dismissed")
 
 
 class InboundReview(models.Model):

@@ -122,7 +122,7 @@ def send_info_html(send, event, *, can_view_raw: bool) -> str:
     """The row's "i" panel: a <details> that opens in place, no script needed."""
     body = bounce_facts_html(event, can_view_raw=can_view_raw) if event else send_facts_html(send)
     return format_html(
-        '<details class="info-panel"><summary aria-label="Details of the send to {}">'
+        '<details class="info-panel"><summary aria-label=_("Details of the send to {}")>'
         '<span class="info-icon" aria-hidden="true">i</span></summary><div class="info-body">{}</div></details>',
         send.email,
         body,

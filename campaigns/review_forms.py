@@ -1,16 +1,18 @@
 """Forms of the review of unmatched mail: attach a reading to a learner, or dismiss the message."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import BounceEvent
 from contacts.models import Learner, Organization
 
 
 class AttachInboundForm(forms.Form):
-    event = forms.TypedChoiceField(label="Recipient in the report", coerce=int)
-    email = forms.EmailField(label="Learner's email address", max_length=254)
+    event = forms.TypedChoiceField(label=_("Recipient in the report"), coerce=int)
+    email = forms.EmailField(label=_("Learner's email address"), max_length=254)
     note = forms.CharField(
-        label="Note (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, organization: Organization, events: list[BounceEvent], **kwargs):
@@ -30,7 +32,7 @@ class AttachInboundForm(forms.Form):
         email = self.cleaned_data["email"]
         learner = Learner.objects.filter(organization=self.organization, email__iexact=email).first()
         if learner is None:
-            raise forms.ValidationError("No learner of your organization has this address.")
+            raise forms.ValidationError(gettext("No learner of your organization has this address."))
         self.cleaned_data["learner"] = learner
         return email
 
@@ -41,8 +43,8 @@ class AttachInboundForm(forms.Form):
 
 class DismissInboundForm(forms.Form):
     note = forms.CharField(
-        label="Why dismiss it",
+        label=_("Why dismiss it"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept with the decision, for your colleagues and for support.",
+        help_text=_("Kept with the decision, for your colleagues and for support."),
     )

@@ -2,22 +2,23 @@
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.tables import Table
 from campaigns.models import InboundMessage
 
 
 class ReviewTable(Table):
-    received_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name="Received")
+    received_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Received"))
     subject = tables.Column(linkify=("campaigns:review-detail", {"pk": tables.A("pk")}), empty_values=())
-    from_header = tables.Column(verbose_name="From")
-    kind = tables.Column(verbose_name="Kind")
-    reading = tables.Column(verbose_name="Classifier's reading", accessor="pk", orderable=False)
+    from_header = tables.Column(verbose_name=_("From"))
+    kind = tables.Column(verbose_name=_("Kind"))
+    reading = tables.Column(verbose_name=_("Classifier's reading"), accessor="pk", orderable=False)
 
     class Meta:
         model = InboundMessage
         fields = ("received_at", "subject", "from_header", "kind", "reading")
-        empty_text = "Nothing to review: every bounce matched a send."
+        empty_text = _("Nothing to review: every bounce matched a send.")
 
     def render_subject(self, value):
         return value or "(no subject)"

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
 from django_tables2 import SingleTableView
 
@@ -22,7 +23,7 @@ from contacts.tenancy import CapabilityRequiredMixin, OrgScopedMixin
 
 class ReviewMixin(OrgScopedMixin, CapabilityRequiredMixin):
     capability = staticmethod(can_review_inbound)
-    denied_message = "Reviewing unmatched mail is for your organization's admins."
+    denied_message = gettext_lazy("Reviewing unmatched mail is for your organization's admins.")
 
 
 class InboundReviewListView(ReviewMixin, SingleTableView):
@@ -91,7 +92,10 @@ class InboundReviewDetailView(ReviewMixin, TemplateView):
             form.add_error(None, str(error))
             return self.render_to_response(self.get_context_data(message=message, **{form_name: form}))
         if review.learner_id:
-            messages.success(self.request, f"Attached to {review.learner.email}: its reading was applied.")
+            messages.success(
+                self.request,
+                gettext("Attached to %(email)s: its reading was applied.") % {"email": review.learner.email},
+            )
         else:
-            messages.success(self.request, "Dismissed: the message left the review queue.")
+            messages.success(self.request, gettext("Dismissed: the message left the review queue."))
         return redirect("campaigns:review-list")

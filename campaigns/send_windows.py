@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
+
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_WINDOW_DAYS = 31
 
@@ -33,11 +35,11 @@ class SendWindow:
 
     def __post_init__(self):
         if not self.weekdays or not self.weekdays <= set(range(1, 8)):
-            raise WindowError("Choose at least one weekday for the send window.")
+            raise WindowError(gettext("Choose at least one weekday for the send window."))
         if self.end <= self.start:
-            raise WindowError("The send window must end after it starts (the same day).")
+            raise WindowError(gettext("The send window must end after it starts (the same day)."))
         if not 1 <= self.days <= MAX_WINDOW_DAYS:
-            raise WindowError(f"The send window lasts from 1 to {MAX_WINDOW_DAYS} days.")
+            raise WindowError(gettext("The send window lasts from 1 to %(days)s days.") % {"days": MAX_WINDOW_DAYS})
 
     @property
     def weekday_code(self) -> str:
@@ -111,7 +113,7 @@ def due_plan(count: int, *, start: datetime, window: SendWindow | None, zone: Zo
     total = sum(lengths)
     needed = count / rate
     if total <= 0:
-        raise WindowError("The send window has no open time after the scheduled start.")
+        raise WindowError(gettext("The send window has no open time after the scheduled start."))
     if needed > total / 1e6:
         raise WindowError(
             f"{count} messages at {rate} per second need {needed / 3600:.1f} hours of window; "

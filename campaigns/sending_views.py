@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views import View
 
 from campaigns.forms import RunLaunchForm, RunScheduleForm
@@ -16,7 +17,7 @@ from contacts.tenancy import OrgScopedMixin
 class RunAdminMixin(OrgScopedMixin):
     def require_launcher(self):
         if not can_launch_runs(self.request.user, self.organization):
-            raise PermissionDenied("Only the organization's admins can launch, schedule or cancel runs.")
+            raise PermissionDenied(gettext("Only the organization's admins can launch, schedule or cancel runs."))
 
     def get_campaign(self, pk) -> Campaign:
         return get_object_or_404(Campaign.objects.filter(organization=self.organization), pk=pk)
@@ -35,8 +36,12 @@ class RunCreateView(RunAdminMixin, View):
         if not form.is_valid():
             messages.error(
                 request,
-                "The run was not launched: "
-                + "; ".join(f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()),
+                gettext("The run was not launched: %(errors)s")
+                % {
+                    "errors": "; ".join(
+                        f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+                    )
+                },
             )
             return redirect("campaigns:campaign-detail", pk=campaign.pk)
         try:
@@ -47,9 +52,13 @@ class RunCreateView(RunAdminMixin, View):
                 esp_connection=form.cleaned_data.get("send_through"),
             )
         except RunError as exc:
-            messages.error(request, f"The run was not launched: {exc}")
+            messages.error(request, gettext("The run was not launched: %(errors)s") % {"errors": exc})
             return redirect("campaigns:campaign-detail", pk=campaign.pk)
-        messages.success(request, f"Run {run.pk} launched; {run.left_out_total} learners were left out.")
+        messages.success(
+            request,
+            gettext("Run %(number)s launched; %(count)s learners were left out.")
+            % {"number": run.pk, "count": run.left_out_total},
+        )
         return redirect("campaigns:run-detail", pk=run.pk)
 
 
@@ -80,7 +89,11 @@ class RunScheduleView(RunAdminMixin, View):
         except RunError as exc:
             form.add_error(None, str(exc))
             return self.show(campaign, form)
-        messages.success(request, f"Run {run.pk} scheduled; {run.left_out_total} learners were left out.")
+        messages.success(
+            request,
+            gettext("Run %(number)s scheduled; %(count)s learners were left out.")
+            % {"number": run.pk, "count": run.left_out_total},
+        )
         return redirect("campaigns:run-detail", pk=run.pk)
 
     def show(self, campaign, form):
@@ -98,7 +111,11 @@ class RunCancelView(RunAdminMixin, View):
         except RunError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"Run {run.pk} cancelled; {skipped} unsent messages will not be sent.")
+            messages.success(
+                request,
+                gettext("Run %(number)s cancelled; %(count)s unsent messages will not be sent.")
+                % {"number": run.pk, "count": skipped},
+            )
         return redirect("campaigns:run-detail", pk=run.pk)
 
 
@@ -117,7 +134,10 @@ class RunResumeView(RunAdminMixin, View):
         try:
             resume_run(run=run, resumed_by=request.user)
         except RunError as exc:
-            messages.error(request, f"The run was not resumed: {exc}")
+            messages.error(request, gettext("The run was not resumed: %(error)s") % {"error": exc})
         else:
-            messages.success(request, f"Run {run.pk} is sending again; the run guard watches it from here on.")
+            messages.success(
+                request,
+                gettext("Run %(number)s is sending again; the run guard watches it from here on.") % {"number": run.pk},
+            )
         return redirect("campaigns:run-detail", pk=run.pk)

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.tables import Table, local_datetime
 from campaigns.models import Campaign, Send
@@ -17,7 +18,7 @@ class CampaignTable(Table):
     class Meta:
         model = Campaign
         fields = ("name", "subject", "from_email", "created_at")
-        empty_text = "No campaigns yet."
+        empty_text = _("No campaigns yet.")
 
 
 # Our own constant markup (no data in it).
@@ -55,17 +56,17 @@ class EventColumn(tables.Column):
 
 
 class SendTable(Table):
-    email = tables.Column(verbose_name="Learner")
+    email = tables.Column(verbose_name=_("Learner"))
     status = tables.Column()
-    category = EventColumn("category", verbose_name="Category", attrs=OPTIONAL)
-    subtype = EventColumn("subtype", verbose_name="Subtype", attrs=OPTIONAL)
-    reason = EventColumn("reason", display=False, verbose_name="Reason", attrs=OPTIONAL)
+    category = EventColumn("category", verbose_name=_("Category"), attrs=OPTIONAL)
+    subtype = EventColumn("subtype", verbose_name=_("Subtype"), attrs=OPTIONAL)
+    reason = EventColumn("reason", display=False, verbose_name=_("Reason"), attrs=OPTIONAL)
     domain = tables.Column(attrs=OPTIONAL)
     status_changed_at = tables.Column(
-        verbose_name="Time", attrs={"td": {"class": "nowrap col-optional"}, "th": {"class": "col-optional"}}
+        verbose_name=_("Time"), attrs={"td": {"class": "nowrap col-optional"}, "th": {"class": "col-optional"}}
     )
     info = tables.Column(
-        verbose_name="Details",
+        verbose_name=_("Details"),
         accessor="pk",
         orderable=False,
         empty_values=(),
@@ -76,7 +77,7 @@ class SendTable(Table):
     class Meta:
         model = Send
         fields = ("email", "status", "category", "subtype", "reason", "domain", "status_changed_at", "info")
-        empty_text = "No sends match these filters."
+        empty_text = _("No sends match these filters.")
         attrs = {"class": "data-table sends-table"}
 
     def __init__(self, *args, can_view_raw=False, **kwargs):

@@ -5,6 +5,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, IntegerFiel
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin, SingleTableView
@@ -145,7 +146,7 @@ class InboundRawView(OrgScopedMixin, DetailView):
             and request.membership
             and not can_view_raw_messages(request.user, request.membership.organization)
         ):
-            raise PermissionDenied("Raw messages are shown to organization admins only.")
+            raise PermissionDenied(gettext("Raw messages are shown to organization admins only."))
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -5,6 +5,8 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from contacts.filters import DATE_BOUNDS
 
@@ -47,10 +49,10 @@ class DateRange:
 
 class DateRangeForm(forms.Form):
     start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS
     )
     end = forms.DateField(
-        required=False, label="Until", widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS
+        required=False, label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS
     )
 
     def clean(self):
@@ -62,9 +64,9 @@ class DateRangeForm(forms.Form):
         end = end or default.end
         start = start or end - timedelta(days=DEFAULT_DAYS - 1)
         if start > end:
-            self.add_error("start", "The start must be on or before the end.")
+            self.add_error("start", gettext("The start must be on or before the end."))
         elif (end - start).days >= MAX_DAYS:
-            self.add_error("start", f"Pick a range of at most {MAX_DAYS} days.")
+            self.add_error("start", gettext("Pick a range of at most %(days)s days.") % {"days": MAX_DAYS})
         cleaned["range"] = DateRange(start=start, end=end)
         return cleaned
 

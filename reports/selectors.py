@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from bounceportal.pagination import capped_count
 from campaigns.counters import counts_for_runs, day_counts_for_organization
@@ -186,7 +187,7 @@ def email_status_for_organization(organization, date_range) -> tuple[list[dict],
             campaign_id,
             {
                 "campaign_id": campaign_id,
-                "campaign": names.get(campaign_id, "Not matched to a send"),
+                "campaign": names.get(campaign_id, gettext("Not matched to a send")),
                 **dict.fromkeys(Category.values, 0),
                 "total": 0,
             },

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
 
 from bounceportal.tables import Table
 from contacts.choices import Category, Subtype
@@ -32,11 +33,11 @@ class ReportTable(Table):
 
 
 class TrendTable(ReportTable):
-    period = tables.DateColumn(verbose_name="Period starting", format="Y-m-d")
-    hard = tables.Column(verbose_name="Hard bounces", attrs=NUM)
-    soft = tables.Column(verbose_name="Soft bounces", attrs=NUM)
-    block = tables.Column(verbose_name="Mail blocks", attrs=NUM)
-    total = tables.Column(verbose_name="Total", attrs=NUM)
+    period = tables.DateColumn(verbose_name=_("Period starting"), format="Y-m-d")
+    hard = tables.Column(verbose_name=_("Hard bounces"), attrs=NUM)
+    soft = tables.Column(verbose_name=_("Soft bounces"), attrs=NUM)
+    block = tables.Column(verbose_name=_("Mail blocks"), attrs=NUM)
+    total = tables.Column(verbose_name=_("Total"), attrs=NUM)
 
     def value_period(self, value):
         return value.isoformat()
@@ -63,8 +64,8 @@ class CategoryTable(ReportTable):
 
 class DomainTable(ReportTable):
     domain = tables.Column()
-    learners = tables.Column(verbose_name="Learners bounced", attrs=NUM)
-    hard = tables.Column(verbose_name="Of which hard", attrs=NUM)
+    learners = tables.Column(verbose_name=_("Learners bounced"), attrs=NUM)
+    hard = tables.Column(verbose_name=_("Of which hard"), attrs=NUM)
 
     def render_domain(self, value):
         return format_html('<a href="{}">{}</a>', learner_list_url(self.date_range, domain=value), value)
@@ -72,22 +73,22 @@ class DomainTable(ReportTable):
 
 class LearnerSampleTable(ReportTable):
     email = tables.Column(linkify=("contacts:learner-detail", {"pk": tables.A("pk")}))
-    soft_bounce_count = tables.Column(verbose_name="Soft in a row", attrs=NUM)
-    times_cleared = tables.Column(verbose_name="Times cleared", attrs=NUM)
-    last_bounced_at = tables.DateTimeColumn(verbose_name="Last bounce", format="Y-m-d H:i")
+    soft_bounce_count = tables.Column(verbose_name=_("Soft in a row"), attrs=NUM)
+    times_cleared = tables.Column(verbose_name=_("Times cleared"), attrs=NUM)
+    last_bounced_at = tables.DateTimeColumn(verbose_name=_("Last bounce"), format="Y-m-d H:i")
 
 
 class AlertTable(ReportTable):
-    name = tables.Column(verbose_name="Product, list, domain or server")
-    kind = tables.Column(verbose_name="Kind")
-    campaign_name = tables.Column(verbose_name="Campaign")
+    name = tables.Column(verbose_name=_("Product, list, domain or server"))
+    kind = tables.Column(verbose_name=_("Kind"))
+    campaign_name = tables.Column(verbose_name=_("Campaign"))
     run_id = tables.Column(
-        verbose_name="Run", linkify=lambda record: reverse("campaigns:run-detail", args=[record.run_id])
+        verbose_name=_("Run"), linkify=lambda record: reverse("campaigns:run-detail", args=[record.run_id])
     )
     blocked = tables.Column(attrs=NUM)
-    attempted = tables.Column(verbose_name="Sends", attrs=NUM)
-    share = tables.Column(verbose_name="Share blocked", attrs=NUM)
-    domains = tables.Column(verbose_name="Domains", attrs=NUM)
+    attempted = tables.Column(verbose_name=_("Sends"), attrs=NUM)
+    share = tables.Column(verbose_name=_("Share blocked"), attrs=NUM)
+    domains = tables.Column(verbose_name=_("Domains"), attrs=NUM)
 
     def render_share(self, value):
         return f"{value:.0f}%"
@@ -98,13 +99,13 @@ class AlertTable(ReportTable):
 
 class EmailStatusTable(ReportTable):
     campaign = tables.Column()
-    hard = tables.Column(verbose_name="Hard bounce", attrs=NUM)
-    soft = tables.Column(verbose_name="Soft bounce", attrs=NUM)
-    block = tables.Column(verbose_name="Mail block", attrs=NUM)
-    autoreply = tables.Column(verbose_name="Auto reply", attrs=NUM)
-    complaint = tables.Column(verbose_name="Complaint", attrs=NUM)
-    unsubscribe = tables.Column(verbose_name="Unsubscribe request", attrs=NUM)
-    undetermined = tables.Column(verbose_name="Undetermined", attrs=NUM)
+    hard = tables.Column(verbose_name=_("Hard bounce"), attrs=NUM)
+    soft = tables.Column(verbose_name=_("Soft bounce"), attrs=NUM)
+    block = tables.Column(verbose_name=_("Mail block"), attrs=NUM)
+    autoreply = tables.Column(verbose_name=_("Auto reply"), attrs=NUM)
+    complaint = tables.Column(verbose_name=_("Complaint"), attrs=NUM)
+    unsubscribe = tables.Column(verbose_name=_("Unsubscribe request"), attrs=NUM)
+    undetermined = tables.Column(verbose_name=_("Undetermined"), attrs=NUM)
     total = tables.Column(attrs={"td": {"class": "num total"}, "th": {"class": "num"}})
 
     def render_campaign(self, record, value):

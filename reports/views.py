@@ -4,6 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
 
 from bounceportal.charts import bar_chart, column_chart
@@ -27,6 +28,12 @@ from reports.tables import (
     TrendTable,
     learner_list_url,
 )
+
+TREND_TITLES = {
+    "day": gettext_lazy("Bounces per day"),
+    "week": gettext_lazy("Bounces per week"),
+    "month": gettext_lazy("Bounces per month"),
+}
 
 
 class DashboardIndexView(OrgScopedMixin, TemplateView):
@@ -58,7 +65,7 @@ class ReportView(OrgScopedMixin, ExportMixin, TemplateView):
         tables = self.get_tables()
         name = self.request.GET.get("table", "")
         if name not in tables:
-            raise Http404("No such table in this report.")
+            raise Http404(gettext("No such table in this report."))
         return tables[name]
 
     def get_context_data(self, **kwargs):
@@ -105,12 +112,12 @@ class LearnerReportView(ReportView):
             statuses=report["statuses"],
             bounced_in_range=sum(by_category.values()),
             trend_chart=column_chart(
-                f"Bounces per {report['bucket']}",
+                str(TREND_TITLES[report["bucket"]]),
                 report["trend"],
                 url_of=lambda row: period_url(row["period"], report["bucket"], date_range),
             ),
             category_chart=bar_chart(
-                "Learners by category of their last bounce",
+                gettext("Learners by category of their last bounce"),
                 [
                     (label, by_category.get(value, 0), f"bar-{value}", learner_list_url(date_range, category=value))
                     for value, label in Category.choices

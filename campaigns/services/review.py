@@ -10,6 +10,7 @@ its reading through the deliverability package, or *dismisses* it with a note. E
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from campaigns.models import (
     BounceEvent,
@@ -60,9 +61,9 @@ def attach_inbound_message(
     with transaction.atomic():
         locked = _lock_unreviewed(message)
         if learner.organization_id != locked.organization_id:
-            raise ReviewError("That learner is not in this organization.")
+            raise ReviewError(gettext("That learner is not in this organization."))
         if event.pk not in {e.pk for e in unattached_events_of(locked)}:
-            raise ReviewError("That reading is not one of this message's unattached recipients.")
+            raise ReviewError(gettext("That reading is not one of this message's unattached recipients."))
         BounceEvent.objects.filter(pk=event.pk).update(superseded_at=now)
         copy = BounceEvent(**{name: getattr(event, name) for name in _READING_FIELDS})
         copy.learner_id, copy.matched_by = learner.pk, MatchedBy.REVIEW
@@ -98,5 +99,5 @@ def _lock_unreviewed(message: InboundMessage) -> InboundMessage:
     """The message, locked so two admins cannot both decide; ``ReviewError`` if one already did."""
     locked = InboundMessage.objects.select_for_update().only("pk", "organization_id", "matched_by").get(pk=message.pk)
     if InboundReview.objects.filter(inbound_message=locked).exists():
-        raise ReviewError("Another admin reviewed this message meanwhile.")
+        raise ReviewError(gettext("Another admin reviewed this message meanwhile."))
     return locked

@@ -20,6 +20,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from campaigns.models import Campaign, CampaignRun, RunStatus, Send, SendStatus
 from campaigns.send_windows import SendWindow
@@ -49,7 +50,7 @@ def schedule_new_run(
     """
     now = now or timezone.now()
     if start < now - PAST_GRACE:
-        raise RunError("The scheduled time is in the past.")
+        raise RunError(gettext("The scheduled time is in the past."))
     with transaction.atomic():
         run = create_run(campaign=campaign, audience=audience, created_by=created_by)
         return schedule_run(run=run, now=now, start=start, window=window)
@@ -109,7 +110,10 @@ def cancel_run(*, run: CampaignRun, cancelled_by=None, now=None) -> int:
     with transaction.atomic():
         run = CampaignRun.objects.select_for_update().get(pk=run.pk)
         if not run.can_be_cancelled:
-            raise RunError(f"Run {run.pk} is {run.get_status_display().lower()}; it cannot be cancelled.")
+            raise RunError(
+                gettext("Run %(number)s is %(status)s; it cannot be cancelled.")
+                % {"number": run.pk, "status": run.get_status_display().lower()}
+            )
         skipped = Send.objects.filter(run=run, status__in=PENDING_STATUSES).update(
             status=SendStatus.SKIPPED,
             skip_reason=CANCELLED,

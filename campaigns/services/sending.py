@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from bounceportal.celery import app
 from campaigns.audience import AudienceError, audience_q, validate_audience
@@ -82,7 +83,7 @@ def create_run(
         and esp_connection.enabled
         and esp_connection.sending_enabled
     ):
-        raise RunError("That email service connection is not enabled for sending this organization's runs.")
+        raise RunError(gettext("That email service connection is not enabled for sending this organization's runs."))
     return CampaignRun.objects.create(
         organization=campaign.organization,
         campaign=campaign,
@@ -96,7 +97,7 @@ def _valid_audience(audience) -> dict:
     try:
         return validate_audience(audience or {})
     except AudienceError as error:
-        raise RunError(f"The audience is not valid: {error}") from None
+        raise RunError(gettext("The audience is not valid: %(error)s") % {"error": error}) from None
 
 
 def _lock_run(run: CampaignRun) -> CampaignRun:
@@ -117,9 +118,12 @@ def schedule_run(*, run: CampaignRun, now=None, start=None, window: SendWindow |
     with transaction.atomic():
         run = _lock_run(run)
         if run.status != RunStatus.DRAFT:
-            raise RunError(f"Run {run.pk} is already {run.get_status_display().lower()}.")
+            raise RunError(
+                gettext("Run %(number)s is already %(status)s.")
+                % {"number": run.pk, "status": run.get_status_display().lower()}
+            )
         if run.campaign.organization_id != run.organization_id:
-            raise RunError("The run's organization is not its campaign's organization.")
+            raise RunError(gettext("The run's organization is not its campaign's organization."))
         problems = campaign_problems(run.campaign)
         if problems:
             raise RunError(" ".join(problems))
@@ -168,7 +172,10 @@ def launch_run(*, run: CampaignRun, now=None) -> CampaignRun:
             schedule_run(run=run, now=now)
         run = _lock_run(run)
         if run.status not in (RunStatus.SCHEDULED, RunStatus.SENDING):
-            raise RunError(f"Run {run.pk} is {run.get_status_display().lower()}; it cannot be launched.")
+            raise RunError(
+                gettext("Run %(number)s is %(status)s; it cannot be launched.")
+                % {"number": run.pk, "status": run.get_status_display().lower()}
+            )
         if run.status == RunStatus.SCHEDULED:
             run.status, run.started_at = RunStatus.SENDING, now
             run.save(update_fields=["status", "started_at"])
@@ -187,7 +194,10 @@ def resume_run(*, run: CampaignRun, resumed_by=None, now=None) -> CampaignRun:
     with transaction.atomic():
         run = _lock_run(run)
         if run.status != RunStatus.PAUSED:
-            raise RunError(f"Run {run.pk} is {run.get_status_display().lower()}, not paused.")
+            raise RunError(
+                gettext("Run %(number)s is %(status)s, not paused.")
+                % {"number": run.pk, "status": run.get_status_display().lower()}
+            )
         run.status, run.pause_reason, run.paused_at = RunStatus.SENDING, "", None
         run.guard_baseline = rearm_baseline(run.pk)
         run.save(update_fields=["status", "pause_reason", "paused_at", "guard_baseline"])

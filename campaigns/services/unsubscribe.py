@@ -9,6 +9,7 @@ unsubscribe requests run. Asking again changes nothing and writes nothing.
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import BounceEvent, EventSource, MatchedBy, Send
 from campaigns.services.policy import apply_bounce_event
@@ -17,8 +18,8 @@ from contacts.models import Learner
 
 
 class UnsubscribeVia(models.TextChoices):
-    LINK = "link", "the unsubscribe page"
-    ONE_CLICK = "one_click", "the mail program's one-click unsubscribe (RFC 8058)"
+    LINK = "link", _("the unsubscribe page")
+    ONE_CLICK = "one_click", _("the mail program's one-click unsubscribe (RFC 8058)")
 
 
 def unsubscribe_learner(*, send: Send, via: str, now=None) -> BounceEvent | None:

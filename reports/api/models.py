@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contacts.models import Organization
 
 
 class ApiScope(models.TextChoices):
-    READ = "read", "Read only"
-    WRITE = "write", "Read and write"
+    READ = "read", _("Read only")
+    WRITE = "write", _("Read and write")
 
 
 class ApiKeyQuerySet(models.QuerySet):
@@ -26,12 +27,12 @@ class ApiKey(models.Model):
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField(max_length=100, help_text="What uses this key, e.g. “HR sync”.")
+    name = models.CharField(max_length=100, help_text=_("What uses this key, e.g. “HR sync”."))
     prefix = models.CharField(max_length=16, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     scope = models.CharField(max_length=8, choices=ApiScope.choices, default=ApiScope.READ)
     can_clear = models.BooleanField(
-        default=False, help_text="May clear learners' bounce statuses (needs read and write)."
+        default=False, help_text=_("May clear learners' bounce statuses (needs read and write).")
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -42,7 +43,7 @@ class ApiKey(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "API key"
+        verbose_name = _("API key")
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views import View
 
 from contacts.capabilities import can_use_api
@@ -13,7 +14,7 @@ from reports.api.models import ApiKey
 
 class ApiAdminMixin(OrgScopedMixin, CapabilityRequiredMixin):
     capability = staticmethod(can_use_api)
-    denied_message = "Only organization admins may manage API keys."
+    denied_message = gettext_lazy("Only organization admins may manage API keys.")
 
 
 class ApiKeyListView(ApiAdminMixin, View):
@@ -39,7 +40,7 @@ class ApiKeyRevokeView(ApiAdminMixin, View):
     def post(self, request, pk):
         key = get_object_or_404(ApiKey, organization=self.organization, pk=pk)
         revoke_api_key(key=key)
-        messages.success(request, f"API key {key} revoked: it no longer works.")
+        messages.success(request, gettext("API key %(key)s revoked: it no longer works.") % {"key": key})
         return redirect("api:key-list")
 
     def get(self, request, pk):

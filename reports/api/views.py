@@ -6,6 +6,7 @@ so another organization's id is a 404 like an id that does not exist.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Prefetch
+from django.utils import translation
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -37,6 +38,12 @@ class OrgViewSet(viewsets.GenericViewSet):
     @property
     def organization(self):
         return key_of(self.request).organization
+
+    def dispatch(self, request, *args, **kwargs):
+        # The REST API answers in English whatever the client's Accept-Language or language cookie:
+        # its error texts are part of the contract scripts read, like its field names.
+        with translation.override("en"):
+            return super().dispatch(request, *args, **kwargs)
 
 
 @extend_schema_view(

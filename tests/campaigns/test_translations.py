@@ -1,0 +1,43 @@
+"""German for the campaigns app's Python strings: a review's flash message, send-window errors, choices."""
+
+from datetime import time
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import translation
+
+from campaigns.models import RunStatus
+from campaigns.send_windows import MAX_WINDOW_DAYS, SendWindow, WindowError
+from tests.contacts.test_translations import in_german
+from tests.factories import InboundMessageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_dismissing_an_unreadable_message_in_german_flashes_german(admin_client, org):
+    message = InboundMessageFactory(organization=org, kind="unparseable", is_bounce=False, parse_error="no MIME")
+    client = in_german(admin_client)
+
+    with translation.override("de"):
+        response = client.post(
+            reverse("campaigns:review-detail", args=[message.pk]), {"decision": "dismiss", "note": "Spam"}
+        )
+
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Verworfen: Die Nachricht hat die Prüfliste verlassen."
+    ]
+
+
+def test_a_send_window_error_is_german_with_its_number_in_place():
+    with translation.override("de"), pytest.raises(WindowError) as error:
+        SendWindow(weekdays=frozenset({1, 2}), start=time(9), end=time(17), days=MAX_WINDOW_DAYS + 1)
+
+    assert str(error.value) == f"Das Versandfenster dauert 1 bis {MAX_WINDOW_DAYS} Tage."
+
+
+def test_run_status_labels_are_translated_and_stay_english_by_default():
+    with translation.override("de"):
+        german = str(RunStatus.PAUSED.label)
+
+    assert (german, str(RunStatus.PAUSED.label)) == ("Pausiert", "Paused")
