@@ -18,7 +18,10 @@ first poll downloads everything and finds every digest known (what each poll of 
 cost before the processed-UID mark), the second is the unchanged poll that must fetch nothing.
 
 limit_ratio: the same messages read the simplest way in the same run (open + read every file;
-for IMAP a bare FETCH BODY.PEEK[] loop over the UIDs in batches) over the 1-worker rate.
+for IMAP a bare FETCH BODY.PEEK[] loop over the UIDs in batches) over the 1-worker rate;
+imap_unchanged_limit_ratio: the unchanged poll's time over a bare login, SELECT and UID SEARCH above
+the processed-UID mark. ``--messages`` is ``--count``; at ``--messages 100000`` the IMAP runs (and so
+the unchanged poll) take 20,000 of them unless ``--imap-count`` says otherwise.
 """
 
 import argparse
@@ -40,7 +43,7 @@ CLAIM_SHARES: list[float] = []  # each poller's share of its time spent claiming
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--count", type=int, default=5_000, help="messages in the Maildir runs")
+    parser.add_argument("--count", "--messages", type=int, default=5_000, help="messages in the Maildir runs")
     parser.add_argument(
         "--imap-count", type=int, default=None, help="messages in the IMAP runs (default: --count, at most 20,000)"
     )
@@ -93,6 +96,7 @@ def main():
         fields += [
             f"imap_limit_ratio={imap['bare'] / imap_one if imap_one else 0:.1f}",
             f"imap_unchanged_poll_s={imap['unchanged_s']:.3f}",
+            f"imap_unchanged_limit_ratio={imap['unchanged_s'] / imap['bare_unchanged_s']:.1f}",
             f"imap_refetch_poll_s={imap['refetch_s']:.1f}",
             f"imap_leave_messages={imap['left']}",
         ]
@@ -305,6 +309,19 @@ def bare_imap_rate(server, account, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
+def bare_unchanged_poll_s(server, account, mailbox) -> float:
+    """Seconds of the least an unchanged poll does: log in, select the folder, search above the mark."""
+    from imapclient import IMAPClient
+
+    started = time.perf_counter()
+    with IMAPClient("127.0.0.1", port=server.imap_port, ssl=False) as client:
+        client.login(account.username, account.password)
+        client.select_folder(mailbox.folder or "INBOX", readonly=True)
+        client.search(["UID", f"{mailbox.imap_last_uid + 1}:*"])
+        client.logout()
+    return time.perf_counter() - started
+
+
 def run_imap(files: list[Path], workers: list[int]) -> dict:
     from campaigns.models import BounceMailbox
     from campaigns.services.ingestion import poll_mailbox_once
@@ -331,6 +348,7 @@ def run_imap(files: list[Path], workers: list[int]) -> dict:
         started = time.perf_counter()
         again = poll_mailbox_once(mailbox=BounceMailbox.objects.get(pk=settled.pk))
         found["unchanged_s"] = time.perf_counter() - started
+        found["bare_unchanged_s"] = bare_unchanged_poll_s(server, account, BounceMailbox.objects.get(pk=settled.pk))
         found["left"] = first.fetched
         print(f"IMAP leave in place: first poll {first.summary()}; second poll {again.summary()}")
     finally:
