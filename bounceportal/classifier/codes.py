@@ -91,7 +91,8 @@ STRONG_STATUS: dict[str, tuple[str, frozenset[str]]] = {
     "2.3": ("exceedlimit", frozenset({"speeding"})),  # message length exceeds limit
     "3.1": ("systemfull", frozenset({"systemerror"})),  # mail system full
     "3.4": ("mesgtoobig", frozenset()),  # message too big for system
-    "7.13": ("suspend", frozenset()),  # user account disabled (IANA registry)
+    # user account disabled (IANA registry); Exchange sends 5.7.13 for a sender it does not accept
+    "7.13": ("suspend", frozenset({"rejected"})),
     "7.20": ("authfailure", frozenset()),  # no passing DKIM signature (RFC 7372)
     "7.21": ("authfailure", frozenset()),  # no acceptable DKIM signature
     "7.22": ("authfailure", frozenset()),  # no valid author-matched DKIM signature

@@ -12,16 +12,19 @@ attributes, so later calls cost what calls on a compiled pattern cost.
 from __future__ import annotations
 
 import re
-from typing import Any, cast, overload
+
+TYPE_CHECKING = False  # importing typing costs start-up; annotations are strings here
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class LaterPattern:
     """A pattern and its flags, compiled on first use (see the module doc)."""
 
-    def __init__(self, pattern: str | bytes, flags: int = 0) -> None:
+    def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern, self.flags = pattern, flags
 
-    def compiled(self) -> re.Pattern[Any]:
+    def compiled(self) -> re.Pattern[str]:
         """Return the compiled pattern (compiling it now if it was not yet)."""
         found = self.__dict__.get("_compiled")
         if found is None:
@@ -36,14 +39,10 @@ class LaterPattern:
         return value
 
 
-@overload
-def compile_later(pattern: str, flags: int = 0) -> re.Pattern[str]: ...
-@overload
-def compile_later(pattern: bytes, flags: int = 0) -> re.Pattern[bytes]: ...
-def compile_later(pattern: str | bytes, flags: int = 0) -> re.Pattern[Any]:
+def compile_later(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """Return a stand-in for ``re.compile(pattern, flags)`` that compiles on first use.
 
     Typed as the pattern it stands for: every attribute of a compiled pattern is
     answered by the compiled pattern itself (``isinstance(x, re.Pattern)`` is not).
     """
-    return cast("re.Pattern[Any]", LaterPattern(pattern, flags))
+    return LaterPattern(pattern, flags)  # type: ignore[return-value]

@@ -6,11 +6,10 @@ import os
 import re
 from collections.abc import Iterator
 
-from .lazyre import compile_later
 from .mime import normalize_newlines
 
 # An mbox "From " separator: sender, then a ctime-style date (weekday, month, day).
-_FROM_LINE = compile_later(rb"^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +[A-Z][a-z]{2} +\d", re.M)
+_FROM_LINE = re.compile(rb"^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +[A-Z][a-z]{2} +\d", re.M)
 
 
 def split_mbox(data: bytes) -> list[bytes]:

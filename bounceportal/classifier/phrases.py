@@ -155,6 +155,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"rejected due to spam",
             r"\burls? in (?:this|the|your) (?:e-?mail|message|body)",
             r"listed (?:url|uri|link)s?\b|\b(?:url|uri|link)s? (?:is |are )?(?:black|block)?listed",
+            r"(?:blocked|blacklisted|blocklisted|malicious|forbidden|prohibited) (?:urls?|uris?|links?)\b",
             r"(?:classified|scored|detected|identified) as spam",
             r"spam classification",
             r"looks like spam",
@@ -570,6 +571,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"domain (?:name )?(?:could not|cannot) be (?:found|resolved)",
             r"domain (?:is )?not reachable",
             r"domain may not exist",
+            r"(?:dns|host) name (?:does not|doesn't) exist",
             # An address whose domain is a single label ("user@localhost"): no such domain
             # on the Internet (Exchange sends it as 5.1.6).
             r"single[- ]label domains?",
@@ -730,6 +732,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"resources temporarily",
             r"unable to contact",
             r"service (?:is )?(?:\w+ )?unavailable",
+            # RFC 5321 §4.2.3's own text for 421.
+            r"service (?:is )?(?:temporarily )?not (?:available|active)",
             r"i/o error",
             r"duplicated message-id",
             r"database error",
@@ -747,6 +751,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:content|message|email) policy",
             r"prohibited",
             r"not allowed by policy",
+            # The sender's practices fall short of the receiver's published requirements.
+            r"(?:does not|doesn't|do not|fails? to) (?:meet|comply with|follow) .{0,40}\b(?:requirements|guidelines)\b",
             r"\bpolicy\b",
         ),
     ),
@@ -772,6 +778,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"resolver\.rst\.(?:notauthorized|authrequired|sendernotauthenticated\w*|restricted\w*)",
             r"delivery restriction",
             r"not (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail |messages )?to (?:this|the)",
+            r"\bsender (?:was |is )?not (?:authenticated|authori[sz]ed) (?:for|by|to)\b",
         ),
     ),
     # Security rules of the receiver: authentication demanded, delivery not authorised.
@@ -830,6 +837,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"filter",
             r"rejected by (?:the )?(?:destination|recipient) domain",
             r"(?:recipient|user) (?:has )?(?:refused|rejected|declined)",
+            r"(?:rejected|refused|declined) by (?:the |this )?(?:user|recipient|addressee)\b",
             r"not accepting mail",
             r"delivery not permitted",
             r"does not (?:wish|want) to receive",
