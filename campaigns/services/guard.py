@@ -167,29 +167,31 @@ def pause_run(*, run_id: int, reason: str, now=None) -> bool:
 
 
 def email_admins_about_pause(run_id: int) -> None:
-    """Tell the organization's admins that the guard paused the run, why, and where to resume it."""
+    """Tell the organization's admins (each in their language) that the guard paused the run, why, and
+    where to resume it."""
     from django.conf import settings
-    from django.core.mail import send_mail
     from django.urls import reverse
+    from django.utils.translation import gettext
 
-    from contacts.selectors import admin_emails_for
+    from contacts.admin_mail import mail_admins_of
 
     run = CampaignRun.objects.select_related("campaign").get(pk=run_id)
-    recipients = admin_emails_for(run.organization_id)
-    if not recipients:
-        return
     link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("campaigns:run-detail", args=[run.pk])
-    send_mail(
-        subject=f"[BouncePortal] Run {run.pk} of {run.campaign.name} paused",
-        message=(
-            f"The run guard paused run {run.pk} of “{run.campaign.name}”: {run.pause_reason}.\n\n"
-            "Nothing more is sent; the unsent messages stay scheduled. Check the run's bounces and your "
-            f"sending configuration, then resume the run from its page:\n{link}\n"
-        ),
-        from_email=None,
-        recipient_list=recipients,
-        fail_silently=True,
-    )
+
+    def compose() -> tuple[str, str]:
+        values = {"number": run.pk, "campaign": run.campaign.name, "reason": run.pause_reason, "link": link}
+        subject = gettext("[BouncePortal] Run %(number)s of %(campaign)s paused") % values
+        body = (
+            gettext(
+                "The run guard paused run %(number)s of “%(campaign)s”: %(reason)s.\n\n"
+                "Nothing more is sent; the unsent messages stay scheduled. Check the run's bounces and your "
+                "sending configuration, then resume the run from its page:\n%(link)s\n"
+            )
+            % values
+        )
+        return subject, body
+
+    mail_admins_of(run.organization_id, compose)
 
 
 def rearm_baseline(run_id: int) -> dict[str, int]:

@@ -212,23 +212,27 @@ def record_open(*, send: Send, now=None) -> Send:
 
 
 def _notify_admins(event_id: int) -> None:
-    """Email the organization's admins about an event (automation action 'notify')."""
-    from django.core.mail import send_mail
+    """Email the organization's admins (each in their language) about an event (automation action 'notify')."""
+    from django.utils.translation import gettext
 
-    from contacts.selectors import admin_emails_for
+    from contacts.admin_mail import mail_admins_of
 
     event = BounceEvent.objects.select_related("organization").get(pk=event_id)
-    recipients = admin_emails_for(event.organization_id)
-    if not recipients:
-        return
-    send_mail(
-        subject=f"[BouncePortal] {event.get_category_display()}: {event.address}",
-        message=(
-            f"{event.address} — {event.get_category_display()} / {event.get_subtype_display()}\n"
-            f"Reason: {event.reason}\nServer said: {event.diagnostic}\n"
-        ),
-        from_email=None,
-        recipient_list=recipients,
-        fail_silently=True,
-    )
-    logger.info("Notified %d admins of event %s", len(recipients), event_id)
+
+    def compose() -> tuple[str, str]:
+        values = {
+            "address": event.address,
+            "category": event.get_category_display(),
+            "subtype": event.get_subtype_display(),
+            "reason": event.reason,
+            "diagnostic": event.diagnostic,
+        }
+        subject = gettext("[BouncePortal] %(category)s: %(address)s") % values
+        body = (
+            gettext("%(address)s — %(category)s / %(subtype)s\nReason: %(reason)s\nServer said: %(diagnostic)s\n")
+            % values
+        )
+        return subject, body
+
+    recipients = mail_admins_of(event.organization_id, compose)
+    logger.info("Notified %d admins of event %s", recipients, event_id)

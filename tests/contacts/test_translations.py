@@ -163,3 +163,34 @@ def test_the_learner_csv_export_stays_english_for_a_german_reader(admin_client, 
 
     assert lines[0].startswith("Email,Name,Department,Deliverability,Category")
     assert learner.email in lines[1] and "Bounced" in lines[1] and "Gebounct" not in lines[1]
+
+
+def test_admins_get_the_webhook_disabled_notice_each_in_their_own_language(org, admin_member):
+    from django.core import mail
+
+    from contacts.preferences import set_language_for
+    from contacts.webhook_models import WebhookSubscription
+    from contacts.webhooks.notify import email_admins_about_disabled
+    from tests.factories import MembershipFactory
+
+    admin_member.user.email = "alice@acme.example"
+    admin_member.user.save()
+    german = MembershipFactory(organization=org, role="admin", user__email="bernd@acme.example").user
+    set_language_for(german, "de")
+    subscription = WebhookSubscription.objects.create(
+        organization=org, url="https://hr.acme.example/hook", events=["learner.suppressed"], disabled_reason="HTTP 503"
+    )
+
+    sent = email_admins_about_disabled(subscription.pk)
+
+    by_recipient = {tuple(message.to): message for message in mail.outbox}
+    assert sent == 2
+    assert (
+        by_recipient[("bernd@acme.example",)].subject
+        == "[BouncePortal] Webhook an https://hr.acme.example/hook deaktiviert"
+    )
+    assert (
+        by_recipient[("alice@acme.example",)].subject
+        == "[BouncePortal] Webhook to https://hr.acme.example/hook disabled"
+    )
+    assert "HTTP 503" in by_recipient[("bernd@acme.example",)].body
