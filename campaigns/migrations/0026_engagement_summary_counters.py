@@ -177,6 +177,7 @@ def _triggers():
 
 TRIGGERS = "".join(
     f"""
+DROP TRIGGER IF EXISTS {name} ON {table};
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $fn$
 BEGIN
 {body};
