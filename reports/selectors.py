@@ -142,7 +142,13 @@ def repeat_bouncers_for_organization(organization, limit: int = 5):
 def near_threshold_for_organization(organization, policy, limit: int = 5):
     """Active learners close to the soft-bounce threshold: (the closest ``limit``, count, more)."""
     learners = Learner.objects.for_organization(organization).filter(near_threshold_q(policy))
-    return _sample_with_total(learners.order_by("-soft_bounce_count", "pk"), limit)
+    count, more = capped_count(learners)
+    # The closest ids first, from the index alone (learner_org_active_soft holds the soft count and the
+    # engagement date), then those rows: the engaged learners above the lower floor are skipped in the
+    # index instead of read one by one.
+    closest = learners.order_by("-soft_bounce_count", "pk").values("pk")[:limit]
+    rows = Learner.objects.filter(pk__in=closest).order_by("-soft_bounce_count", "pk")
+    return list(rows), count, more
 
 
 MAX_ALERT_RUNS = 20

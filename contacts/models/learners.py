@@ -129,6 +129,15 @@ class Learner(models.Model):
                 name="learner_org_soft_counting",
                 condition=models.Q(soft_bounce_count__gt=0),
             ),
+            # The learners near the soft-bounce threshold (contacts.selectors.near_threshold_q): active ones
+            # only, in the report's order (closest first), the engagement date at hand so the engaged and
+            # unengaged thresholds are told apart in the index without reading the rows.
+            models.Index(
+                fields=["organization", "-soft_bounce_count", "id"],
+                include=["last_engaged_at"],
+                name="learner_org_active_soft",
+                condition=models.Q(status="active", soft_bounce_count__gt=0),
+            ),
         ]
         permissions = [("clear_bounce", "Can clear a learner's bounce status")]
 
