@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from .lazyre import compile_later
-from .phrasegate import screen_of
+from .phrasegate import _any_in, screen_of
 
 REPLY, HOST, REPORTING, TRACE = "reply", "host", "reporting", "trace"
 PRODUCT, BLOCKLIST = "product", "blocklist"
@@ -267,7 +267,30 @@ class Naming:
         self.notes.append((rule.label, words))
 
 
+# Host rules by suffix, per evidence: a host's own suffixes are looked up instead of every
+# rule being tried on it (the first rule in table order still wins).
+_BY_SUFFIX: dict[str, dict[str, tuple[int, NameRule]]] = {}
+for _rule in RULES:
+    if _rule.suffix:
+        _BY_SUFFIX.setdefault(_rule.evidence, {}).setdefault(_rule.pattern, (len(_BY_SUFFIX[_rule.evidence]), _rule))
+
+
+def _first_host(naming: Naming, evidence: str, hosts: list[str]) -> None:
+    table, best = _BY_SUFFIX.get(evidence, {}), None
+    for host in hosts:
+        labels = host.split(".")
+        for start in range(len(labels) - 1):
+            found = table.get(".".join(labels[start:]))
+            if found is not None and (best is None or found[0] < best[0][0]):
+                best = (found, host)
+    if best is not None:
+        naming.take(best[0][1], best[1])
+
+
 def _first(naming: Naming, kind: str, evidence: str, texts: list[str]) -> None:
+    if kind == PRODUCT and evidence != REPLY:
+        _first_host(naming, evidence, texts)
+        return
     for rule in _BY_SOURCE.get((kind, evidence), ()):
         for text in texts:
             words = rule.match(text)
@@ -294,7 +317,7 @@ def name_refusal(
     hosts = [h for h in [remote_mta.strip().lower().rstrip("."), *hosts_in(diagnostic_lower)] if h]
     if hosts:
         _first(naming, PRODUCT, HOST, hosts)
-    if diagnostic_lower and (_SCREEN is None or any(word in diagnostic_lower for word in _SCREEN)):
+    if diagnostic_lower and (_SCREEN is None or _any_in(_SCREEN, diagnostic_lower)):
         if not naming.product:
             _first(naming, PRODUCT, REPLY, [diagnostic_lower])
         _first(naming, BLOCKLIST, REPLY, [diagnostic_lower])
