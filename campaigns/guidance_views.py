@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import validate_domain_name
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -17,9 +17,9 @@ from contacts.capabilities import can_manage_settings
 from contacts.tenancy import OrgScopedMixin
 
 KIND_HEADINGS = (
-    ("provider", "Mailbox providers"),
-    ("filter", "Filters and security gateways"),
-    ("blocklist", "Blocklists and reputation services"),
+    ("provider", gettext_lazy("Mailbox providers")),
+    ("filter", gettext_lazy("Filters and security gateways")),
+    ("blocklist", gettext_lazy("Blocklists and reputation services")),
 )
 
 
@@ -45,7 +45,7 @@ class GuidanceDetailView(OrgScopedMixin, TemplateView):
     def get_page(self):
         page = PAGES.get(self.kwargs["slug"])
         if page is None:
-            raise Http404("No such sending configuration page.")
+            raise Http404(gettext_lazy("No such sending configuration page."))
         return page
 
     def get_context_data(self, form=None, **kwargs):

@@ -8,7 +8,7 @@ Templates use them through the ``bounce_facts`` tag (campaigns/templatetags).
 
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy
 
 from bounceportal.tables import local_datetime
 from campaigns.guidance import page_for_name
@@ -17,11 +17,16 @@ from campaigns.models import EventSource, MatchedBy, SendStatus
 MATCHED_BY = dict(MatchedBy.choices)
 SOURCES = dict(EventSource.choices)
 SEND_STATUSES = dict(SendStatus.choices)
-# Our own constant markup (no data in it).
-VERIFIED = mark_safe('<span class="badge badge-active">Verified</span>')
-UNVERIFIED = mark_safe(
-    '<span class="badge badge-soft" title="No token of ours: the bounce could be forged">Unverified</span>'
-)
+
+
+def _verified_badge(is_verified: bool) -> str:
+    if is_verified:
+        return format_html('<span class="badge badge-active">{}</span>', gettext("Verified"))
+    return format_html(
+        '<span class="badge badge-soft" title="{}">{}</span>',
+        gettext("No token of ours: the bounce could be forged"),
+        gettext("Unverified"),
+    )
 
 
 def _when(value) -> str:
@@ -37,12 +42,12 @@ def _facts(rows) -> str:
 
 
 STAGES = {
-    "connect": "on connecting",
-    "helo": "at HELO",
-    "mail": "at MAIL FROM (the sender)",
-    "rcpt": "at RCPT TO (the recipient)",
-    "data": "at DATA",
-    "after-data": "after the message was sent (a content filter)",
+    "connect": gettext_lazy("Refused on connecting"),
+    "helo": gettext_lazy("Refused at HELO"),
+    "mail": gettext_lazy("Refused at MAIL FROM (the sender)"),
+    "rcpt": gettext_lazy("Refused at RCPT TO (the recipient)"),
+    "data": gettext_lazy("Refused at DATA"),
+    "after-data": gettext_lazy("Refused after the message was sent (a content filter)"),
 }
 
 
@@ -52,17 +57,17 @@ def _named(label: str, name: str):
     if page is None:
         return f"{label}: {name}"
     url = reverse("campaigns:guidance-detail", args=[page.slug])
-    return format_html('{}: <a href="{}">{}</a> (what to allowlist or how to delist)', label, url, name)
+    return format_html('{}: <a href="{}">{}</a> ({})', label, url, name, gettext("what to allowlist or how to delist"))
 
 
 def explanation_html(event) -> str:
     """Why the classifier read the event as it did: the stage, whose side, and each rule with its words."""
-    stage = STAGES.get(event.stage, event.stage)
+    refused = STAGES.get(event.stage) or (event.stage and gettext("Refused at %(stage)s") % {"stage": event.stage})
     facts = [
-        stage and f"Refused {stage}",
-        event.sender_side and "A cause on the sender's side (not the learner's address)",
-        event.blocklist and _named("Blocklist named", event.blocklist),
-        event.filter_product and _named("Filter or provider", event.filter_product),
+        refused and str(refused),
+        event.sender_side and gettext("A cause on the sender's side (not the learner's address)"),
+        event.blocklist and _named(gettext("Blocklist named"), event.blocklist),
+        event.filter_product and _named(gettext("Filter or provider"), event.filter_product),
     ]
     items = format_html_join(
         "",
@@ -80,40 +85,50 @@ def explanation_html(event) -> str:
 
 def bounce_facts_html(event, *, can_view_raw: bool) -> str:
     """What the receiving server said about one bounce event."""
-    verified = VERIFIED if event.is_verified else UNVERIFIED
+    verified = _verified_badge(event.is_verified)
     code = event.status or "—"
+    source = str(SOURCES.get(event.source, event.source)).lower()
     rows = [
-        ("Server message", format_html('<pre class="diagnostic">{}</pre>', event.diagnostic or "(none given)")),
-        ("Status code", format_html("{} (SMTP {})", code, event.reply_code) if event.reply_code else code),
-        ("Reason", event.reason),
-        ("Remote server", event.remote_mta or "—"),
-        ("Address", event.address or "—"),
-        ("Matched by", format_html("{} {}", MATCHED_BY.get(event.matched_by, event.matched_by), verified)),
-        ("Received", f"{_when(event.occurred_at)} via {SOURCES.get(event.source, event.source).lower()}"),
-        ("Feedback type", event.feedback_type),
-        ("Why we read it so", explanation_html(event)),
+        (
+            gettext("Server message"),
+            format_html('<pre class="diagnostic">{}</pre>', event.diagnostic or gettext("(none given)")),
+        ),
+        (gettext("Status code"), format_html("{} (SMTP {})", code, event.reply_code) if event.reply_code else code),
+        (gettext("Reason"), event.reason),
+        (gettext("Remote server"), event.remote_mta or "—"),
+        (gettext("Address"), event.address or "—"),
+        (gettext("Matched by"), format_html("{} {}", MATCHED_BY.get(event.matched_by, event.matched_by), verified)),
+        (
+            gettext("Received"),
+            gettext("%(when)s via %(source)s") % {"when": _when(event.occurred_at), "source": source},
+        ),
+        (gettext("Feedback type"), event.feedback_type),
+        (gettext("Why we read it so"), explanation_html(event)),
     ]
     if can_view_raw and event.inbound_message_id:
         url = reverse("campaigns:inbound-raw", args=[event.inbound_message_id])
-        rows.append(("Raw message", format_html('<a href="{}">Show the message as received</a>', url)))
+        rows.append(
+            (gettext("Raw message"), format_html('<a href="{}">{}</a>', url, gettext("Show the message as received")))
+        )
     return _facts(rows)
 
 
 def send_facts_html(send) -> str:
     """A send without a bounce event: its status, the last server reply and its times."""
     status = SEND_STATUSES.get(send.status, send.status)
+    opened = _when(send.opened_at) if send.opened_at else ""
+    if send.opened_at and send.open_count > 1:
+        opened = gettext("%(when)s (%(count)s times)") % {"when": opened, "count": send.open_count}
     rows = [
-        ("Status", f"{status} ({send.skip_reason})" if send.skip_reason else status),
-        ("Server reply", format_html('<pre class="diagnostic">{}</pre>', send.last_reply) if send.last_reply else ""),
-        ("Attempts", str(send.attempts)),
-        ("Sent", _when(send.sent_at) if send.sent_at else ""),
-        ("Delivered", _when(send.delivered_at) if send.delivered_at else ""),
+        (gettext("Status"), f"{status} ({send.skip_reason})" if send.skip_reason else status),
         (
-            "Opened",
-            (f"{_when(send.opened_at)} ({send.open_count} times)" if send.open_count > 1 else _when(send.opened_at))
-            if send.opened_at
-            else "",
+            gettext("Server reply"),
+            format_html('<pre class="diagnostic">{}</pre>', send.last_reply) if send.last_reply else "",
         ),
+        (gettext("Attempts"), str(send.attempts)),
+        (gettext("Sent"), _when(send.sent_at) if send.sent_at else ""),
+        (gettext("Delivered"), _when(send.delivered_at) if send.delivered_at else ""),
+        (gettext("Opened"), opened),
     ]
     return _facts(rows)
 
@@ -122,8 +137,8 @@ def send_info_html(send, event, *, can_view_raw: bool) -> str:
     """The row's "i" panel: a <details> that opens in place, no script needed."""
     body = bounce_facts_html(event, can_view_raw=can_view_raw) if event else send_facts_html(send)
     return format_html(
-        '<details class="info-panel"><summary aria-label=_("Details of the send to {}")>'
+        '<details class="info-panel"><summary aria-label="{}">'
         '<span class="info-icon" aria-hidden="true">i</span></summary><div class="info-body">{}</div></details>',
-        send.email,
+        gettext("Details of the send to %(email)s") % {"email": send.email},
         body,
     )

@@ -2,6 +2,7 @@
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bounceportal.tables import Table
@@ -26,7 +27,7 @@ class ReviewTable(Table):
     def render_reading(self, record):
         events = list(record.events.all())  # prefetched: the events in force
         if not events:
-            return format_html("<span class='muted'>{}</span>", record.parse_error[:120] or "No reading")
+            return format_html("<span class='muted'>{}</span>", record.parse_error[:120] or gettext("No reading"))
         first = events[0]
         more = f" and {len(events) - 1} more" if len(events) > 1 else ""
         return f"{first.address or '(no address)'}: {first.get_category_display()}, {first.get_subtype_display()}{more}"

@@ -14,9 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAY_NAMES = (
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+)
 MAX_WINDOW_DAYS = 31
 
 
@@ -47,7 +55,7 @@ class SendWindow:
         return "".join(str(day) for day in sorted(self.weekdays))
 
     def describe(self) -> str:
-        days = ", ".join(WEEKDAY_NAMES[day - 1][:3] for day in sorted(self.weekdays))
+        days = ", ".join(str(WEEKDAY_NAMES[day - 1])[:3] for day in sorted(self.weekdays))
         return f"{days} {self.start:%H:%M}–{self.end:%H:%M}, over {self.days} day{'s' if self.days > 1 else ''}"
 
 

@@ -93,7 +93,7 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         counts, alerts, counters = summary_for_run(run, share_percent=share)
         attempted = sum(n for status, n in counts.items() if status not in NOT_ATTEMPTED)
         chart = bar_chart(
-            f"Sends of run {run.pk} by status",
+            gettext("Sends of run %(number)s by status") % {"number": run.pk},
             [(label, counts[value], f"bar-{value}", f"?status={value}") for value, label in SendStatus.choices],
         )
         context.update(

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bounceportal.tables import Table
@@ -27,7 +28,7 @@ class ReportTable(Table):
     def __init__(self, data, *, date_range=None, **kwargs):
         self.date_range = date_range
         # Given here because django-tables2 subclasses do not inherit a parent's Meta.
-        kwargs.setdefault("empty_text", "Nothing here for this range.")
+        kwargs.setdefault("empty_text", gettext("Nothing here for this range."))
         kwargs.setdefault("attrs", {"class": "data-table report-table"})
         super().__init__(data, orderable=False, **kwargs)
 

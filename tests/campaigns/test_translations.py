@@ -41,3 +41,17 @@ def test_run_status_labels_are_translated_and_stay_english_by_default():
         german = str(RunStatus.PAUSED.label)
 
     assert (german, str(RunStatus.PAUSED.label)) == ("Pausiert", "Paused")
+
+
+def test_a_bounce_panel_reads_in_german_and_keeps_the_server_text_as_it_came():
+    from campaigns.panels import bounce_facts_html
+    from tests.factories import BounceEventFactory
+
+    event = BounceEventFactory(stage="rcpt", diagnostic="550 5.1.1 User unknown")
+
+    with translation.override("de"):
+        html = bounce_facts_html(event, can_view_raw=False)
+
+    assert "<dt>Servermeldung</dt>" in html and "Bei RCPT TO (dem Empfänger) abgelehnt" in html
+    assert "550 5.1.1 User unknown" in html
+    assert "<dt>Server message</dt>" in bounce_facts_html(event, can_view_raw=False)
