@@ -119,7 +119,8 @@ class ExportMixin:
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "csv":
-            table = self.get_export_table()
+            with translation.override("en"):  # the rows' labels too (see csv_response)
+                table = self.get_export_table()
             return csv_response(table_rows(table), self.get_export_filename())
         return super().get(request, *args, **kwargs)
 

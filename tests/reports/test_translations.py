@@ -41,3 +41,21 @@ def test_the_rest_api_answers_in_english_to_a_german_client(client, org, admin_m
 
     assert response.status_code == 409
     assert response.json()["detail"] == f"{active.email} is not bounced, so there is nothing to clear."
+
+
+def test_the_email_status_csv_keeps_its_labels_english_while_the_page_is_german(admin_client, org):
+    from tests.factories import BounceEventFactory, CampaignRunFactory, SendFactory
+
+    BounceEventFactory(send=SendFactory(run=CampaignRunFactory(campaign__organization=org, campaign__name="Welcome")))
+    BounceEventFactory(send=None, organization=org, learner=None, address="ghost@nowhere.example")
+    client = in_german(admin_client)
+    report = reverse("reports:email-status")
+
+    with translation.override("de"):
+        page = client.get(report).content.decode()
+        response = client.get(report, {"export": "csv", "table": "subtypes"})
+        lines = b"".join(response.streaming_content).decode().splitlines()
+
+    assert "Keiner Sendung zugeordnet" in page and "Adresse existiert nicht" in page
+    assert "Welcome,Hard bounce,Address does not exist,1" in lines
+    assert any(line.startswith("Not matched to a send,") for line in lines)
