@@ -153,6 +153,8 @@ AXES_SENSITIVE_PARAMETERS = ["code"]
 # staff for a verified code in production; elsewhere ADMIN_REQUIRES_TWO_FACTOR=1 turns it on.
 ADMIN_REQUIRES_TWO_FACTOR = PRODUCTION or env_bool("ADMIN_REQUIRES_TWO_FACTOR", False)
 OTP_TOTP_ISSUER = "BouncePortal"
+# The Django admin's device pages never show a user's secret key or its QR code (django-otp shows both by default).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 TWO_FACTOR_BACKUP_CODES = 10
 
 LOGIN_URL = "login"

@@ -33,6 +33,8 @@ OPEN_URL_NAMES = {
     "two-factor-verify",
     "contacts:two-factor-enrol",
     "invitation-accept",
+    "digest-unsubscribe",  # one-click, by the token in the mail
+    "contacts:language",  # the language picker of the code step's page
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

@@ -368,3 +368,26 @@ def test_production_requires_two_factor_for_the_admin_and_development_does_not()
     opted_in = run_python("print(s.ADMIN_REQUIRES_TWO_FACTOR)", ADMIN_REQUIRES_TWO_FACTOR="1")
 
     assert (production.stdout.strip(), development.stdout.strip(), opted_in.stdout.strip()) == ("True", "False", "True")
+
+
+def test_the_code_step_can_switch_the_language_and_stays_waiting_for_the_code(client, admin_member):
+    enrol(admin_member.user)
+    log_in(client, "alice")
+
+    switched = client.post(reverse("contacts:language"), {"language": "de", "next": VERIFY})
+    page = client.get(VERIFY)
+
+    assert switched.status_code == 302 and switched.url == VERIFY
+    assert page.status_code == 200 and 'lang="de"' in page.content.decode()
+    assert client.get(LEARNERS).status_code == 302
+
+
+def test_the_django_admin_never_shows_a_users_secret_key(client, staff, admin_member):
+    device, _codes = enrol(admin_member.user)
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert "otpauth://" not in page.content.decode()
