@@ -130,3 +130,17 @@ def test_invite_accept_set_up_two_factor_and_log_in_with_a_code(
     assert "10 unused backup codes left" in invitee.content()
     screenshot(invitee, "two-factor-account")
     invitee.context.close()
+
+    # Alice (an admin without two-factor authentication) makes it a rule for admins: from then on
+    # she can reach only the set-up page.
+    page.goto(f"{live_server.url}/settings/security/")
+    assert page.locator("#admins-title + ul").inner_text() == "alice"
+    page.get_by_label("Require two-factor authentication for admins").check()
+    screenshot(page, "two-factor-security-settings")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state("networkidle")
+    assert "/account/two-factor/set-up/" in page.url
+    assert "requires two-factor authentication for admins" in page.locator(".messages").inner_text()
+    page.goto(f"{live_server.url}/learners/")
+    assert "/account/two-factor/set-up/" in page.url
+    screenshot(page, "two-factor-required-enrol")
