@@ -21,6 +21,7 @@ from campaigns.services.scheduling import cancel_run, release_due_sends, schedul
 from campaigns.services.sending import RunError, schedule_run
 from contacts.choices import DeliverabilityStatus
 from contacts.never_suppress import add_never_suppress_entry
+from tests.eager import apply_and_return
 from tests.factories import BounceEventFactory, CampaignFactory, LearnerFactory, SendFactory
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -177,7 +178,7 @@ def test_two_releases_at_once_release_every_due_send_once_and_send_it_once(org, 
     def release():
         try:
             barrier.wait()
-            results.append(beat_task("release-due-sends").apply().get())  # eager: chunks sent in this thread
+            results.append(apply_and_return(beat_task("release-due-sends")))  # eager: chunks sent in this thread
         except Exception as error:
             errors.append(error)
         finally:

@@ -17,6 +17,7 @@ from campaigns.services.unsubscribe import UnsubscribeVia, unsubscribe_learner
 from contacts.choices import ClearedVia, DeliverabilityStatus
 from contacts.deliverability import release_expired_suppressions
 from contacts.models import BouncePolicy, Clearance, Learner
+from tests.eager import apply_and_return
 from tests.factories import BLOCK, COMPLAINT, SOFT, BounceEventFactory, LearnerFactory, SendFactory
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +194,7 @@ def test_the_beat_task_run_twice_at_once_releases_each_learner_once(org, setting
     def worker():
         try:
             barrier.wait()
-            results.append(task.apply().get())
+            results.append(apply_and_return(task))
         except Exception as error:
             errors.append(error)
         finally:
