@@ -26,6 +26,16 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test ends back in the default language: a request in German leaves German active in the
+    thread (LocaleMiddleware activates, nothing deactivates), and the next test would read German."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def org(db):
     return OrganizationFactory(name="Acme Training", slug="acme")
