@@ -183,11 +183,19 @@ class GatedGroups:
         ``("", -1, "")`` when no group has a phrase in ``text``.
         """
         for index, (reason, gate, rows) in enumerate(self._groups):
-            if gate is not None and not _any_in(gate, text):
-                continue
-            for pattern, screen in rows:
-                if screen is not None and not _any_in(screen, text):
+            if gate is not None:
+                for word in gate:  # inlined _any_in: this loop runs ~100 times a message
+                    if word in text:
+                        break
+                else:
                     continue
+            for pattern, screen in rows:
+                if screen is not None:
+                    for word in screen:
+                        if word in text:
+                            break
+                    else:
+                        continue
                 if pattern in _PLAIN:  # a plain phrase: found exactly when it is in the text
                     if pattern in text:
                         return reason, index, pattern
