@@ -15,13 +15,15 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import django_tables2 as tables
+from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django_tables2.rows import BoundRow, BoundRows
 from django_tables2.utils import signature
 
-from bounceportal.pagination import MAX_OFFSET, bounded_per_page
+from bounceportal.keyset import BAD_CURSOR, InvalidCursor, Key, key_of, keyset_page, order_by_of, reversed_key
+from bounceportal.pagination import MAX_OFFSET, OFFSET_CAP, bounded_per_page
 
 Signature = tuple[tuple[str, ...], str | None]
 
@@ -136,3 +138,60 @@ def _below_one(page) -> bool:
         return int(page) < 1
     except (TypeError, ValueError):
         return True
+
+
+class KeysetTable(Table):
+    """A table that pages by keyset (bounceportal/keyset.py) in its default order and the sorts that have an index.
+
+    ``keyset_default`` is the key (``order_by`` strings, unique as a whole) when no column is sorted;
+    ``keyset_orders`` maps a sortable column to its ascending key (``-column`` reverses all of it). The
+    page then comes from ``?cursor=`` (First / Previous / Next links, ``includes/_keyset_pager.html``):
+    one index range whatever the depth, and no count. A sort without an index pages by OFFSET, capped at
+    ``OFFSET_CAP`` rows (``offset_capped`` says the page shown is that last one), since such a sort reads
+    the whole filtered set whatever the pager does.
+    """
+
+    keyset_default: tuple[str, ...] = ()
+    keyset_orders: dict[str, tuple[str, ...]] = {}
+    cursor_field = "cursor"
+    keyset = False
+    offset_capped = False
+    offset_cap = OFFSET_CAP
+
+    def current_key(self) -> Key | None:
+        """The key of the table's current order, or None when that order pages by offset."""
+        aliases = list(self.order_by or ())
+        if not aliases:
+            return key_of(*self.keyset_default) if self.keyset_default else None
+        fields = self.keyset_orders.get(aliases[0].lstrip("-")) if len(aliases) == 1 else None
+        if fields is None:
+            return None
+        return reversed_key(key_of(*fields)) if aliases[0].startswith("-") else key_of(*fields)
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        key = self.current_key()
+        queryset = getattr(self.data, "data", None)
+        if key is None or not hasattr(queryset, "filter"):
+            return self._capped_offset_paginate(paginator_class, per_page, page, *args, **kwargs)
+        per_page = bounded_per_page(per_page, self._meta.per_page)
+        request = getattr(self, "request", None)
+        token = request.GET.get(self.cursor_field) if request is not None else None
+        salt = f"keyset:{type(self).__module__}.{type(self).__qualname__}:{','.join(order_by_of(key))}"
+        try:
+            result = keyset_page(queryset, key=key, per_page=per_page, cursor=token, salt=salt)
+        except InvalidCursor:
+            messages.warning(request, BAD_CURSOR)
+            result = keyset_page(queryset, key=key, per_page=per_page, cursor=None, salt=salt)
+        result.object_list = Rows(data=result.object_list, table=self, pinned_data=self.pinned_data)
+        self.page, self.paginator, self.keyset = result, None, True
+        return self
+
+    def _capped_offset_paginate(self, paginator_class, per_page, page, *args, **kwargs):
+        size = bounded_per_page(per_page, self._meta.per_page)
+        last = OFFSET_CAP // size + 1
+        try:
+            if int(page) > last:
+                page, self.offset_capped = last, True
+        except (TypeError, ValueError):
+            pass
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import BounceEvent, Campaign, EngagementEvent, Send, SendStatus
-from contacts.activity import count_of
+from contacts.activity import count_of, older_than
 from contacts.choices import DeliverabilityStatus
 from contacts.extensions import ActivityEntry, LearnerPages
 from contacts.models import Clearance
@@ -43,17 +43,22 @@ class CampaignLearnerPages(LearnerPages):
             "bounces": count_of(BounceEvent.objects.filter(learner=learner)),
         }
 
-    def activity(self, learner, limit: int) -> list[ActivityEntry]:
-        sends = Send.objects.filter(learner=learner).select_related("run__campaign")
-        entries = [ActivityEntry("send", s.sent_at or s.created_at, s) for s in sends.order_by("-created_at")[:limit]]
+    def activity(self, learner, limit: int, position=None) -> list[ActivityEntry]:
+        # Sends page on created_at (send_learner_created) and show when they went out.
+        sends = older_than(
+            Send.objects.filter(learner=learner).select_related("run__campaign"), "created_at", "send", position
+        )
+        entries = [ActivityEntry("send", s.sent_at or s.created_at, s, key_at=s.created_at) for s in sends[:limit]]
         # Opens and clicks, people's and machines' alike, each labelled (contacts/_activity_engagement.html).
         engagement = EngagementEvent.objects.filter(learner=learner).select_related("send__run__campaign")
-        entries += [
-            ActivityEntry("engagement", e.occurred_at, e) for e in engagement.order_by("-occurred_at", "-id")[:limit]
-        ]
+        engagement = older_than(engagement, "occurred_at", "engagement", position)
+        entries += [ActivityEntry("engagement", e.occurred_at, e) for e in engagement[:limit]]
         # Never load the raw inbound message here: it may be megabytes; the page links to it by id.
         events = BounceEvent.objects.filter(learner=learner).select_related("send__run__campaign")
-        entries += [ActivityEntry("bounce", e.occurred_at, e) for e in events.order_by("-occurred_at", "-id")[:limit]]
+        entries += [
+            ActivityEntry("bounce", e.occurred_at, e)
+            for e in older_than(events, "occurred_at", "bounce", position)[:limit]
+        ]
         return entries
 
     def status_event(self, learner):

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from bounceportal.tables import Table, local_datetime
+from bounceportal.tables import KeysetTable, Table, local_datetime
 from campaigns.models import Campaign, Send
 from campaigns.panels import send_info_html
 
@@ -55,7 +55,11 @@ class EventColumn(tables.Column):
         return self.value(record, value) or "—"
 
 
-class SendTable(Table):
+class SendTable(KeysetTable):
+    # Keyset pages in address order (the send_run_email_id index); the other sorts page by a capped offset.
+    keyset_default = ("email", "id")
+    keyset_orders = {"email": ("email", "id")}
+
     email = tables.Column(verbose_name=_("Learner"))
     status = tables.Column()
     category = EventColumn("category", verbose_name=_("Category"), attrs=OPTIONAL)

@@ -20,6 +20,14 @@ class ActivityEntry:
     kind: str  # "send", "engagement" (an open or a click), "bounce" or "clearance"
     at: datetime
     item: object  # the Send, EngagementEvent, BounceEvent or Clearance
+    key_at: datetime | None = None  # the indexed time the log pages on, when it is not ``at`` (a send's creation)
+
+    @property
+    def sort_key(self) -> tuple[datetime, int, int]:
+        """The entry's place in the log: (time, kind, id), newest first when reversed."""
+        from contacts.activity import KIND_RANK
+
+        return (self.key_at or self.at, KIND_RANK[self.kind], self.item.pk)  # type: ignore[attr-defined]
 
     @property
     def template(self) -> str:
@@ -33,8 +41,9 @@ class LearnerPages:
         """Return {name: expression} counting a learner's entries of each added kind (``learner`` is an OuterRef)."""
         return {}
 
-    def activity(self, learner, limit: int) -> list[ActivityEntry]:
-        """Return up to ``limit`` of the learner's newest added entries of each kind."""
+    def activity(self, learner, limit: int, position=None) -> list[ActivityEntry]:
+        """Return up to ``limit`` of the learner's added entries of each kind from ``position`` on (a
+        ``contacts.activity.Position``; None is the newest), each source read through ``older_than``."""
         return []
 
     def status_event(self, learner):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from bounceportal.tables import Table, local_datetime
+from bounceportal.tables import KeysetTable, local_datetime
 from contacts.choices import Category, DeliverabilityStatus, Subtype
 from contacts.models import Learner
 
@@ -21,7 +21,12 @@ def badge(value: str, label: str):
     return format_html('<span class="badge badge-{}">{}</span>', value, label) if value else "—"
 
 
-class LearnerTable(Table):
+class LearnerTable(KeysetTable):
+    # An address is unique in an organization, so it is a key alone: learner_org_email and
+    # learner_org_status_email serve these orders; the other sorts page by a capped offset.
+    keyset_default = ("email",)
+    keyset_orders = {"email": ("email",), "status": ("status", "email")}
+
     select = tables.CheckBoxColumn(
         accessor="pk",
         exclude_from_export=True,

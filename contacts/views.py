@@ -2,7 +2,6 @@
 acknowledge-to-clear edit."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, UpdateView
 from django_filters.views import FilterView
@@ -10,6 +9,7 @@ from django_tables2 import SingleTableMixin
 
 from bounceportal.counts import active_filters
 from bounceportal.export import ExportMixin
+from bounceportal.keyset import BAD_CURSOR, InvalidCursor
 from bounceportal.pagination import LIST_PAGINATION, capped_count
 from contacts.activity import ActivityLog, with_activity_counts
 from contacts.capabilities import can_clear_bounce
@@ -75,7 +75,12 @@ class LearnerDetailView(OrgScopedMixin, DetailView):
         learner = self.object
         policy = policy_for(self.organization.pk)
         threshold = policy.soft_threshold_for(learner)
-        page = Paginator(ActivityLog(learner), ACTIVITY_PER_PAGE).get_page(self.request.GET.get("page"))
+        log = ActivityLog(learner)
+        try:
+            page = log.page(per_page=ACTIVITY_PER_PAGE, cursor=self.request.GET.get("cursor"))
+        except InvalidCursor:
+            messages.warning(self.request, BAD_CURSOR)
+            page = log.page(per_page=ACTIVITY_PER_PAGE, cursor=None)
         context.update(
             policy=policy,
             soft_threshold=threshold,
@@ -85,6 +90,7 @@ class LearnerDetailView(OrgScopedMixin, DetailView):
                 and learner.status == DeliverabilityStatus.ACTIVE
             ),
             activity=page,
+            activity_total=len(log),
             status_event=learner_pages().status_event(learner),
             never_suppress=never_suppress_entry_for(learner),
         )
