@@ -28,7 +28,7 @@ from bounceportal.keyset import (
     read_cursor,
     reversed_key,
 )
-from contacts.extensions import ActivityEntry, learner_pages
+from contacts.extensions import KIND_RANK, ActivityEntry, learner_pages
 from contacts.models import Clearance, Learner
 
 COUNT_PREFIX = "activity_"
@@ -83,8 +83,6 @@ class ActivityLog:
         return entries[:limit]
 
 
-# Entries at the same instant are ordered by kind, then id (the page cursor needs a total order).
-KIND_RANK = {"send": 0, "engagement": 1, "bounce": 2, "clearance": 3}
 CURSOR_SALT = "keyset:contacts.activity"
 
 

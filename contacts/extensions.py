@@ -12,6 +12,9 @@ learner's own data only (clearances, the learner's fields).
 from dataclasses import dataclass
 from datetime import datetime
 
+# Entries at the same instant are ordered by kind, then id (the log's page cursor needs a total order).
+KIND_RANK = {"send": 0, "engagement": 1, "bounce": 2, "clearance": 3}
+
 
 @dataclass(frozen=True)
 class ActivityEntry:
@@ -25,8 +28,6 @@ class ActivityEntry:
     @property
     def sort_key(self) -> tuple[datetime, int, int]:
         """The entry's place in the log: (time, kind, id), newest first when reversed."""
-        from contacts.activity import KIND_RANK
-
         return (self.key_at or self.at, KIND_RANK[self.kind], self.item.pk)  # type: ignore[attr-defined]
 
     @property
