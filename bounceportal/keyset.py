@@ -125,7 +125,7 @@ def keyset_page(queryset, *, key: Key, per_page: int, cursor: str | None, salt: 
     "Previous" never lands on a short page. Raises InvalidCursor for a token we did not hand out.
     """
     parsers = [_field(queryset.model, name).to_python for name, _ in key]
-    direction, values = (NEXT, None) if not cursor else read_cursor(cursor, salt=salt, parsers=parsers)
+    direction, values = (NEXT, []) if not cursor else read_cursor(cursor, salt=salt, parsers=parsers)
     if direction == PREVIOUS:
         backwards = reversed_key(key)
         rows = list(queryset.filter(after(backwards, values)).order_by(*order_by_of(backwards))[: per_page + 1])
@@ -135,7 +135,7 @@ def keyset_page(queryset, *, key: Key, per_page: int, cursor: str | None, salt: 
         return _page(rows, key, salt, more_before=True, more_after=True)
     ordered = queryset.order_by(*order_by_of(key))
     rows = list((ordered.filter(after(key, values)) if values else ordered)[: per_page + 1])
-    return _page(rows[:per_page], key, salt, more_before=values is not None, more_after=len(rows) > per_page)
+    return _page(rows[:per_page], key, salt, more_before=bool(values), more_after=len(rows) > per_page)
 
 
 def _page(rows: list, key: Key, salt: str, *, more_before: bool, more_after: bool) -> KeysetPage:
