@@ -196,6 +196,17 @@ def test_the_send_tables_totals_come_from_the_runs_counters_not_a_count_of_its_s
     assert counts == []
 
 
+def test_the_campaign_page_shows_each_runs_sends_from_its_counters(admin_client, run):
+    sends(run, 3, status=SendStatus.DELIVERED)
+    sends(run, 2, domain="other.example", status=SendStatus.BOUNCED)
+    empty = CampaignRunFactory(campaign=run.campaign)
+
+    body = admin_client.get(reverse("campaigns:campaign-detail", args=[run.campaign_id])).content.decode()
+
+    assert f"Run {run.pk}</a>" in body and f"Run {empty.pk}</a>" in body
+    assert body.count(" 5 sends ·") == 1 and body.count(" 0 sends ·") == 1
+
+
 def test_campaign_pages_and_raw_message_query_counts_stay_small(admin_client, org, django_assert_max_num_queries):
     run = CampaignRunFactory(campaign__organization=org)
     message = InboundMessageFactory(organization=org)
