@@ -202,3 +202,51 @@ def test_the_check_sees_dropped_indexes(portal_client, seeded):
         transaction.set_rollback(True)
 
     assert "campaigns_bounceevent: SELECT" in " ".join(offenders.get(url, [])), offenders
+
+
+def plan_nodes(plan: dict):
+    """Every node of an EXPLAIN (FORMAT JSON) plan tree."""
+    yield plan
+    for child in plan.get("Plans", ()):
+        yield from plan_nodes(child)
+
+
+def page_query_plans(client, url, table: str, params) -> list[tuple[str, dict]]:
+    """(sql, plan) of the queries of ``url`` that read ``table`` one page at a time (a LIMIT of a page + 1)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200, url
+    found = []
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if f'FROM "{table}"' in sql and "LIMIT 51" in sql:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+                found.append((sql, cursor.fetchone()[0][0]["Plan"]))
+    return found
+
+
+def test_a_deep_keyset_page_is_an_index_range_without_an_offset(portal_client, seeded):
+    from bounceportal.keyset import NEXT, make_cursor
+    from campaigns.models import CampaignRun, Send
+    from contacts.models import Learner
+
+    org, _bench = seeded
+    run = CampaignRun.objects.filter(organization=org).order_by("-created_at").first()
+    sends = Send.objects.filter(run=run).order_by("email", "id").values_list("email", "id")
+    deep_send = sends[int(SEED_LEARNERS * 0.9)]
+    deep_learner = Learner.objects.filter(organization=org).order_by("email").values_list("email", flat=True)
+    pages = [
+        (f"/campaigns/runs/{run.pk}/", "campaigns_send", "campaigns.tables.SendTable:email,id", list(deep_send)),
+        ("/learners/", "contacts_learner", "contacts.tables.LearnerTable:email", [deep_learner[SEED_LEARNERS - 100]]),
+    ]
+
+    for url, table, salt, boundary in pages:
+        cursor = make_cursor(f"keyset:{salt}", NEXT, boundary)
+        plans = page_query_plans(portal_client, url, table, {"cursor": cursor})
+
+        assert plans, f"no page query of {table} on {url}"
+        for sql, plan in plans:
+            scans = [node for node in plan_nodes(plan) if node.get("Relation Name") == table]
+            assert "OFFSET" not in sql
+            assert scans and all(node["Node Type"] in ("Index Scan", "Index Only Scan") for node in scans), sql
