@@ -17,13 +17,22 @@ _ALL_SECRETS = {spec.name: spec for _, specs in SERVICES.values() for spec in sp
 class EspConnectionForm(forms.ModelForm):
     # Declared so that a scheme-less URL is read as https (the model field's form default is http).
     api_url = forms.URLField(
-        required=False, assume_scheme="https", help_text=EspConnection._meta.get_field("api_url").help_text
+        label=gettext_lazy("Api url"),
+        required=False,
+        assume_scheme="https",
+        help_text=EspConnection._meta.get_field("api_url").help_text,
     )
 
     class Meta:
         model = EspConnection
         fields = ["name", "service", "sns_topic_arn", "sending_enabled", "api_url", "enabled"]
-        labels = {"sns_topic_arn": gettext_lazy("SNS topic ARN (Amazon SES)")}
+        labels = {
+            "sns_topic_arn": gettext_lazy("SNS topic ARN (Amazon SES)"),
+            "name": gettext_lazy("Name"),
+            "service": gettext_lazy("Service"),
+            "sending_enabled": gettext_lazy("Sending enabled"),
+            "enabled": gettext_lazy("Enabled"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

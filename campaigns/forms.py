@@ -134,6 +134,14 @@ class CampaignForm(forms.ModelForm):
     class Meta:
         model = Campaign
         fields = ["name", "subject", "from_name", "from_email", "body_text", "body_html"]
+        labels = {
+            "name": _("Name"),
+            "subject": _("Subject"),
+            "from_name": _("From name"),
+            "from_email": _("From email"),
+            "body_text": _("Body text"),
+            "body_html": _("Body html"),
+        }
 
     def clean(self):
         cleaned = super().clean()

@@ -25,6 +25,7 @@ class MailboxForm(forms.ModelForm):
     """
 
     password = forms.CharField(
+        label=_("Password"),
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False),
@@ -65,6 +66,15 @@ class MailboxForm(forms.ModelForm):
             "oauth_refresh_token",
         ]
         labels = {
+            "name": _("Name"),
+            "protocol": _("Protocol"),
+            "host": _("Host"),
+            "port": _("Port"),
+            "security": _("Security"),
+            "username": _("Username"),
+            "processed_action": _("Processed action"),
+            "processed_folder": _("Processed folder"),
+            "enabled": _("Enabled"),
             "oauth_client_id": _("OAuth2 client id"),
             "folder": _("Folder"),
             "poll_interval_seconds": _("Poll every (seconds)"),

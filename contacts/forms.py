@@ -20,6 +20,7 @@ class LearnerEditForm(forms.ModelForm):
         help_text=_("Clears the bounce status so this learner receives campaigns again."),
     )
     note = forms.CharField(
+        label=_("Note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Why the address is valid (kept in the audit log)."),
@@ -28,6 +29,12 @@ class LearnerEditForm(forms.ModelForm):
     class Meta:
         model = Learner
         fields = ["email", "first_name", "last_name", "department"]
+        labels = {
+            "email": _("Email"),
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "department": _("Department"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,6 +116,7 @@ class BulkClearConfirmForm(forms.Form):
     holds learners cleared several times before, the explicit choice to clear them again."""
 
     note = forms.CharField(
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         max_length=2000,
         help_text=_(

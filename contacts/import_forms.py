@@ -10,7 +10,9 @@ IGNORE = ""
 
 
 class LearnerImportUploadForm(forms.Form):
-    file = forms.FileField(help_text=_("CSV (any separator; UTF-8, with or without BOM, or Latin-1) or Excel .xlsx."))
+    file = forms.FileField(
+        label=_("File"), help_text=_("CSV (any separator; UTF-8, with or without BOM, or Latin-1) or Excel .xlsx.")
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -12,17 +12,19 @@ CLEAR_HELP = _("Viewers may then clear bounce statuses too (admins always may)."
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
-    role = forms.ChoiceField(choices=MemberRole.choices, initial=MemberRole.VIEWER)
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.VIEWER)
     may_clear_bounces = forms.BooleanField(label=_("May clear bounces"), required=False, help_text=CLEAR_HELP)
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=MemberRole.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices)
     may_clear_bounces = forms.BooleanField(label=_("May clear bounces"), required=False, help_text=CLEAR_HELP)
 
 
 class AcceptInvitationForm(forms.Form):
-    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"}))
+    username = forms.CharField(
+        label=_("Username"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,

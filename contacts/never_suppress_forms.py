@@ -16,7 +16,9 @@ class NeverSuppressEntryForm(forms.Form):
         label=_("Address or domain"),
         help_text=_("someone@example.com for one address; example.com for every address at the domain."),
     )
-    reason = forms.CharField(max_length=MAX_REASON, help_text=_("Why these bounces must never suppress."))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=MAX_REASON, help_text=_("Why these bounces must never suppress.")
+    )
 
     def clean_entry(self):
         return parse_entry(self.cleaned_data["entry"])[0]
@@ -27,7 +29,7 @@ class NeverSuppressImportForm(forms.Form):
         label=_("CSV file"), help_text=_("Columns entry and reason (the export's format); a header row is optional.")
     )
     default_reason = forms.CharField(
-        max_length=MAX_REASON, required=False, help_text=_("For rows that give no reason.")
+        label=_("Default reason"), max_length=MAX_REASON, required=False, help_text=_("For rows that give no reason.")
     )
 
     def clean_file(self):

@@ -110,11 +110,12 @@ SUBTYPE_CHOICES = [("", _("Any subtype"))] + [
 
 
 class AutomationRuleForm(forms.ModelForm):
-    subtype = forms.ChoiceField(choices=SUBTYPE_CHOICES, required=False)
+    subtype = forms.ChoiceField(label=_("Subtype"), choices=SUBTYPE_CHOICES, required=False)
 
     class Meta:
         model = AutomationRule
         fields = ["category", "subtype", "action", "tag"]
+        labels = {"category": _("Category"), "action": _("Action"), "tag": _("Tag")}
         help_texts = {"tag": _("Only for the tag action.")}
 
     def __init__(self, *args, organization, **kwargs):

@@ -17,9 +17,14 @@ class WebhookSubscriptionForm(forms.Form):
         label=_("URL"),
         help_text=_("https://… of your receiver; events are POSTed."),
     )
-    description = forms.CharField(max_length=100, required=False, help_text=_("What receives them, e.g. “HR system”."))
+    description = forms.CharField(
+        label=_("Description"), max_length=100, required=False, help_text=_("What receives them, e.g. “HR system”.")
+    )
     events = forms.MultipleChoiceField(
-        choices=WebhookEventType.choices, widget=forms.CheckboxSelectMultiple, help_text=_("Which events to send.")
+        label=_("Events"),
+        choices=WebhookEventType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Which events to send."),
     )
 
     def clean_url(self):

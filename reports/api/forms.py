@@ -6,8 +6,8 @@ from reports.api.models import ApiScope
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text=_("What will use this key, e.g. “HR sync”."))
-    scope = forms.ChoiceField(choices=ApiScope.choices, initial=ApiScope.READ)
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What will use this key, e.g. “HR sync”."))
+    scope = forms.ChoiceField(label=_("Scope"), choices=ApiScope.choices, initial=ApiScope.READ)
     can_clear = forms.BooleanField(
         required=False,
         label=_("May clear bounce statuses"),

@@ -43,6 +43,7 @@ def test_the_learner_edit_form_has_german_labels_when_german_is_active(org):
 
     assert "Ich bestätige, dass diese E-Mail-Adresse gültig ist" in html
     assert "Warum die Adresse gültig ist (wird im Prüfprotokoll gespeichert)." in html
+    assert ">Vorname:</label>" in html and ">Notiz:</label>" in html  # the model's fields too
     assert "I acknowledge" not in html
 
 
