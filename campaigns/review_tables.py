@@ -11,7 +11,9 @@ from campaigns.models import InboundMessage
 
 class ReviewTable(Table):
     received_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Received"))
-    subject = tables.Column(linkify=("campaigns:review-detail", {"pk": tables.A("pk")}), empty_values=())
+    subject = tables.Column(
+        verbose_name=_("Subject"), linkify=("campaigns:review-detail", {"pk": tables.A("pk")}), empty_values=()
+    )
     from_header = tables.Column(verbose_name=_("From"))
     kind = tables.Column(verbose_name=_("Kind"))
     reading = tables.Column(verbose_name=_("Classifier's reading"), accessor="pk", orderable=False)

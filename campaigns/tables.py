@@ -12,8 +12,10 @@ from campaigns.panels import send_info_html
 
 
 class CampaignTable(Table):
-    name = tables.Column(linkify=("campaigns:campaign-detail", {"pk": tables.A("pk")}))
-    created_at = tables.DateTimeColumn(format="Y-m-d")
+    name = tables.Column(verbose_name=_("Name"), linkify=("campaigns:campaign-detail", {"pk": tables.A("pk")}))
+    subject = tables.Column(verbose_name=_("Subject"))
+    from_email = tables.Column(verbose_name=_("From email"))
+    created_at = tables.DateTimeColumn(verbose_name=_("Created at"), format="Y-m-d")
 
     class Meta:
         model = Campaign
@@ -61,11 +63,11 @@ class SendTable(KeysetTable):
     keyset_orders = {"email": ("email", "id")}
 
     email = tables.Column(verbose_name=_("Learner"))
-    status = tables.Column()
+    status = tables.Column(verbose_name=_("Status"))
     category = EventColumn("category", verbose_name=_("Category"), attrs=OPTIONAL)
     subtype = EventColumn("subtype", verbose_name=_("Subtype"), attrs=OPTIONAL)
     reason = EventColumn("reason", display=False, verbose_name=_("Reason"), attrs=OPTIONAL)
-    domain = tables.Column(attrs=OPTIONAL)
+    domain = tables.Column(verbose_name=_("Domain"), attrs=OPTIONAL)
     status_changed_at = tables.Column(
         verbose_name=_("Time"), attrs={"td": {"class": "nowrap col-optional"}, "th": {"class": "col-optional"}}
     )

@@ -36,9 +36,9 @@ class LearnerTable(KeysetTable):
             "td__input": {"aria-label": _("Select this learner")},
         },
     )
-    email = tables.Column()
+    email = tables.Column(verbose_name=_("Email"))
     full_name = tables.Column(verbose_name=_("Name"), order_by=("last_name", "first_name"), attrs=OPTIONAL)
-    department = tables.Column(attrs=OPTIONAL)
+    department = tables.Column(verbose_name=_("Department"), attrs=OPTIONAL)
     status = tables.Column(verbose_name=_("Deliverability"))
     last_bounce_category = tables.Column(verbose_name=_("Category"))
     last_bounce_subtype = tables.Column(verbose_name=_("Subtype"), attrs=OPTIONAL)

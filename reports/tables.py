@@ -45,9 +45,9 @@ class TrendTable(ReportTable):
 
 
 class CategoryTable(ReportTable):
-    category = tables.Column()
-    subtype = tables.Column()
-    learners = tables.Column(attrs=NUM)
+    category = tables.Column(verbose_name=_("Category"))
+    subtype = tables.Column(verbose_name=_("Subtype"))
+    learners = tables.Column(verbose_name=_("Learners"), attrs=NUM)
 
     def render_category(self, value):
         return format_html('<span class="badge badge-{}">{}</span>', value, CATEGORY_LABELS.get(value, value))
@@ -64,7 +64,7 @@ class CategoryTable(ReportTable):
 
 
 class DomainTable(ReportTable):
-    domain = tables.Column()
+    domain = tables.Column(verbose_name=_("Domain"))
     learners = tables.Column(verbose_name=_("Learners bounced"), attrs=NUM)
     hard = tables.Column(verbose_name=_("Of which hard"), attrs=NUM)
 
@@ -73,7 +73,7 @@ class DomainTable(ReportTable):
 
 
 class LearnerSampleTable(ReportTable):
-    email = tables.Column(linkify=("contacts:learner-detail", {"pk": tables.A("pk")}))
+    email = tables.Column(verbose_name=_("Email"), linkify=("contacts:learner-detail", {"pk": tables.A("pk")}))
     soft_bounce_count = tables.Column(verbose_name=_("Soft in a row"), attrs=NUM)
     times_cleared = tables.Column(verbose_name=_("Times cleared"), attrs=NUM)
     last_bounced_at = tables.DateTimeColumn(verbose_name=_("Last bounce"), format="Y-m-d H:i")
@@ -86,7 +86,7 @@ class AlertTable(ReportTable):
     run_id = tables.Column(
         verbose_name=_("Run"), linkify=lambda record: reverse("campaigns:run-detail", args=[record.run_id])
     )
-    blocked = tables.Column(attrs=NUM)
+    blocked = tables.Column(verbose_name=_("Blocked"), attrs=NUM)
     attempted = tables.Column(verbose_name=_("Sends"), attrs=NUM)
     share = tables.Column(verbose_name=_("Share blocked"), attrs=NUM)
     domains = tables.Column(verbose_name=_("Domains"), attrs=NUM)
@@ -99,7 +99,7 @@ class AlertTable(ReportTable):
 
 
 class EmailStatusTable(ReportTable):
-    campaign = tables.Column()
+    campaign = tables.Column(verbose_name=_("Campaign"))
     hard = tables.Column(verbose_name=_("Hard bounce"), attrs=NUM)
     soft = tables.Column(verbose_name=_("Soft bounce"), attrs=NUM)
     block = tables.Column(verbose_name=_("Mail block"), attrs=NUM)
@@ -107,7 +107,7 @@ class EmailStatusTable(ReportTable):
     complaint = tables.Column(verbose_name=_("Complaint"), attrs=NUM)
     unsubscribe = tables.Column(verbose_name=_("Unsubscribe request"), attrs=NUM)
     undetermined = tables.Column(verbose_name=_("Undetermined"), attrs=NUM)
-    total = tables.Column(attrs={"td": {"class": "num total"}, "th": {"class": "num"}})
+    total = tables.Column(verbose_name=_("Total"), attrs={"td": {"class": "num total"}, "th": {"class": "num"}})
 
     def render_campaign(self, record, value):
         if record["campaign_id"] is None:
@@ -118,10 +118,10 @@ class EmailStatusTable(ReportTable):
 
 
 class EmailStatusDetailTable(ReportTable):
-    campaign = tables.Column()
-    category = tables.Column()
-    subtype = tables.Column()
-    events = tables.Column(attrs=NUM)
+    campaign = tables.Column(verbose_name=_("Campaign"))
+    category = tables.Column(verbose_name=_("Category"))
+    subtype = tables.Column(verbose_name=_("Subtype"))
+    events = tables.Column(verbose_name=_("Events"), attrs=NUM)
 
     def render_category(self, value):
         return format_html('<span class="badge badge-{}">{}</span>', value, CATEGORY_LABELS.get(value, value))
