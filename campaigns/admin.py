@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
+from bounceportal.admin_tools import KeysetAdminMixin, ReadOnlyAdminMixin
 from campaigns import mailbox_admin  # noqa: F401 -- registers the bounce mailboxes' admin
 from campaigns.forms import CampaignForm
 from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, MatchedBy, Send
@@ -84,7 +84,7 @@ class CampaignRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(Send)
-class SendAdmin(admin.ModelAdmin):
+class SendAdmin(KeysetAdminMixin, admin.ModelAdmin):
     list_display = ("email", "organization", "run", "status", "attempts", "sent_at", "status_changed_at")
     list_filter = ("status", "organization")
     list_select_related = ("organization", "run__campaign")
@@ -92,8 +92,6 @@ class SendAdmin(admin.ModelAdmin):
     search_help_text = "Exact email address or send token."
     raw_id_fields = ("run", "learner")
     autocomplete_fields = ("organization",)
-    show_full_result_count = False
-    paginator = LargeTablePaginator
     # Newest first by the primary key: the model's (-created_at, -id) has no index across organizations,
     # so each page of 10,000,000 sends was a full scan and a sort (tests/test_explain_selectors.py).
     ordering = ("-pk",)
@@ -144,7 +142,7 @@ class BounceEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InboundMessageAdmin(KeysetAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "received_at",
         "subject_short",
@@ -160,8 +158,6 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("organization", "mailbox")
     search_fields = ("subject", "from_header", "=original_message_id", "=send_token", "=digest")
     search_help_text = "Subject or From; exact Message-ID, send token or digest."
-    show_full_result_count = False
-    paginator = LargeTablePaginator
     # Newest stored first, by the primary key: (-received_at, -id) across organizations has no index.
     ordering = ("-pk",)
     inlines = [BounceEventInline]
@@ -356,7 +352,7 @@ def _readable_header(value) -> str:
 
 
 @admin.register(BounceEvent)
-class BounceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BounceEventAdmin(KeysetAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "occurred_at",
         "address",
@@ -379,8 +375,6 @@ class BounceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def why(self, event):
         return explanation_html(event) or "—"
 
-    show_full_result_count = False
-    paginator = LargeTablePaginator
     # Newest stored first, by the primary key (an index range at any page): (-occurred_at, -id) across
     # organizations has no index and sorted every event on each page (tests/test_explain_selectors.py).
     ordering = ("-pk",)

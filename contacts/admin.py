@@ -21,7 +21,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from bounceportal.admin_tools import LargeTablePaginator, ReadOnlyAdminMixin
+from bounceportal.admin_tools import KeysetAdminMixin, LargeTablePaginator, ReadOnlyAdminMixin
 from bounceportal.export import csv_response
 from contacts import (
     admin_lockouts,  # noqa: F401 - registers the login lockouts' admin ("Unlock")
@@ -151,7 +151,7 @@ class ClearanceInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Learner)
-class LearnerAdmin(admin.ModelAdmin):
+class LearnerAdmin(KeysetAdminMixin, admin.ModelAdmin):
     list_display = (
         "email",
         "organization",
@@ -195,8 +195,6 @@ class LearnerAdmin(admin.ModelAdmin):
     )
     # Newest first walks the primary key index; sorting millions of rows by email would not.
     ordering = ("-pk",)
-    show_full_result_count = False
-    paginator = LargeTablePaginator
     inlines = [ClearanceInline]
     actions = ["clear_bounce_status"]
 
