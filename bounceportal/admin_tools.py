@@ -79,11 +79,13 @@ class KeysetChangeList(ChangeList):
 
 
 class KeysetAdminMixin:
-    """Admin lists of the large tables: no full count, pages capped at ``OFFSET_CAP`` rows, "Older" by id."""
+    """Admin lists of the large tables: no full count, pages capped at ``OFFSET_CAP`` rows, "Older" by id
+    (when the admin's ``ordering`` is ``("-pk",)``, as theirs is)."""
 
     show_full_result_count = False
-    paginator = CappedPaginator
-    ordering = ("-pk",)
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return CappedPaginator(queryset, per_page, orphans, allow_empty_first_page)
 
     def get_changelist(self, request, **kwargs):
         return KeysetChangeList
