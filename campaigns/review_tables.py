@@ -5,11 +5,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bounceportal.tables import Table
+from bounceportal.tables import KeysetTable
 from campaigns.models import InboundMessage
 
 
-class ReviewTable(Table):
+class ReviewTable(KeysetTable):
+    # The queue pages by keyset, newest first (inbound_org_received); the other sorts by a capped offset.
+    keyset_default = ("-received_at", "-id")
+    keyset_orders = {"received_at": ("received_at", "id")}
+
     received_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Received"))
     subject = tables.Column(
         verbose_name=_("Subject"), linkify=("campaigns:review-detail", {"pk": tables.A("pk")}), empty_values=()

@@ -158,3 +158,20 @@ def test_activity_log_pages_through_every_entry_once_across_kinds_at_the_same_in
     keys = [entry.sort_key for entry in entries]
     assert len({(entry.kind, entry.item.pk) for entry in entries}) == len(entries) == 36
     assert keys == sorted(keys, reverse=True)
+
+
+def test_the_review_queue_pages_newest_first_by_cursor(admin_client, org):
+    from tests.factories import InboundMessageFactory
+
+    messages = InboundMessageFactory.create_batch(60, organization=org, matched_by="none")
+    url = reverse("campaigns:review-list")
+
+    response, seen = admin_client.get(url, {"per_page": 25}), []
+    while True:
+        seen += [row.record.pk for row in response.context["table"].page.object_list]
+        if not link(response, "next"):
+            break
+        response = follow(admin_client, response, "next")
+
+    assert response.context["table"].keyset
+    assert seen == [m.pk for m in sorted(messages, key=lambda m: (m.received_at, m.pk), reverse=True)]
