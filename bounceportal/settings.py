@@ -70,13 +70,12 @@ MIDDLEWARE = [
     "bounceportal.security.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # After sessions, before CommonMiddleware (Django's order): the language cookie, else Accept-Language.
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware, after sessions and before CommonMiddleware (Django's order): a logged-in
+    # user's own language (contacts/preferences.py), else the cookie, else Accept-Language.
+    "contacts.preferences.UserLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # A logged-in user's own language (contacts/preferences.py) wins over the cookie and the browser's.
-    "contacts.preferences.UserLanguageMiddleware",
     # request.user.is_verified(): the session's user gave a one-time code from a device of theirs.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -1,16 +1,16 @@
 """Each user's language: stored in ``UserPreference``, read for their emails, active on their pages.
 
 ``language_for(user)`` is what a mail sent to the user is rendered in (with
-``translation.override``). On pages, Django's ``LocaleMiddleware`` picks the language cookie or the
-browser's Accept-Language; ``UserLanguageMiddleware`` then puts a logged-in user's own choice over
-both. That choice is copied into the session at login (and when the picker saves it), so a page
-costs no query for it.
+``translation.override``). On pages, ``UserLocaleMiddleware`` (in Django's LocaleMiddleware's place)
+puts a logged-in user's own choice over the language cookie and the browser's Accept-Language. That
+choice is copied into the session at login (and when the picker saves it), so a page costs no query.
 """
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
+from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 from contacts.models import UserPreference
@@ -53,20 +53,25 @@ def _language_at_login(sender, request, user, **kwargs):
         remember_language(request, chosen)
 
 
-class UserLanguageMiddleware:
-    """Activates a logged-in user's own language (from the session) over the cookie and Accept-Language.
+class UserLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, with a logged-in user's own language (from the session) first.
 
-    Goes after LocaleMiddleware, which it overrides. Logging out
-    flushes the session, so the next user of the browser starts from the cookie again.
+    Without one it is Django's: the language cookie, else Accept-Language, else LANGUAGE_CODE.
+    Logging out flushes the session, so the next user of the browser starts from the cookie again.
+    The thread's language goes back afterwards, so it cannot leak into what the thread runs next.
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        # Only a login (or the picker) writes the key and logout flushes the session: no need to load the user.
+    def process_request(self, request):
+        request._language_before = translation.get_language()
+        # Only a login (or the picker) writes the key: no need to load the user.
         code = request.session.get(SESSION_KEY)
         if code and supported_language(code):
             translation.activate(code)
             request.LANGUAGE_CODE = code
-        return self.get_response(request)
+        else:
+            super().process_request(request)
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        translation.activate(getattr(request, "_language_before", settings.LANGUAGE_CODE))
+        return response

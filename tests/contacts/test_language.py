@@ -1,13 +1,16 @@
 """Each user picks the portal's language: the header's picker stores it, their pages follow it."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from bounceportal.charts import column_chart
 from contacts.models import UserPreference
 from contacts.preferences import language_for, set_language_for
 from tests.factories import LearnerFactory, MembershipFactory
@@ -118,3 +121,22 @@ def test_dates_follow_the_language_and_stay_in_the_organizations_zone(admin_clie
     assert "04.03.2026 23:30" in german
     assert "2026-03-04 23:30" not in german
     assert timezone.get_current_timezone_name() == settings.TIME_ZONE  # the override ended with the request
+
+
+def test_a_german_chart_keeps_its_geometry_in_decimal_points():
+    rows = [{"period": dt.date(2026, 11, 3) + dt.timedelta(days=i), "hard": 1, "soft": 2, "block": 0} for i in range(8)]
+
+    with translation.override("de"):
+        html = render_to_string("includes/_column_chart.html", {"chart": column_chart("t", rows), "chart_id": "c"})
+
+    assert 'x="19.0"' in html  # not "19,0": SVG reads only a decimal point
+    assert not re.search(r'(x|y|width|height)="\d+,\d', html)
+    assert ">3. Nov</text>" in html and "Harte Bounces" in html
+
+
+def test_a_german_page_leaves_the_thread_in_english(admin_client):
+    switch(admin_client, "de")
+
+    admin_client.get("/learners/")
+
+    assert translation.get_language() == "en"
