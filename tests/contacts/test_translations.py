@@ -200,12 +200,12 @@ def test_admins_get_the_webhook_disabled_notice_each_in_their_own_language(org, 
     assert "HTTP 503" in by_recipient[("bernd@acme.example",)].body
 
 
-def test_a_german_request_leaves_german_active_in_the_thread_until_the_test_ends(admin_client):
-    # Why tests/conftest.py deactivates the language after every test (English-asserting tests and
-    # makemigrations --check must not read German left behind by the test before them).
+def test_a_german_request_gives_the_thread_its_language_back(admin_client):
+    # contacts.preferences.UserLocaleMiddleware restores the thread's language after each response,
+    # so English-asserting code that runs next in the thread (tests, makemigrations --check) reads English.
     in_german(admin_client).get(reverse("contacts:learner-list"))
 
-    assert translation.get_language() == "de"
+    assert translation.get_language() == "en"
 
 
 def test_the_next_test_starts_in_english_again():
