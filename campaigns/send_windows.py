@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 WEEKDAY_NAMES = (
     gettext_lazy("Monday"),
@@ -24,6 +24,15 @@ WEEKDAY_NAMES = (
     gettext_lazy("Friday"),
     gettext_lazy("Saturday"),
     gettext_lazy("Sunday"),
+)
+WEEKDAY_ABBREVIATIONS = (
+    gettext_lazy("Mon"),
+    gettext_lazy("Tue"),
+    gettext_lazy("Wed"),
+    gettext_lazy("Thu"),
+    gettext_lazy("Fri"),
+    gettext_lazy("Sat"),
+    gettext_lazy("Sun"),
 )
 MAX_WINDOW_DAYS = 31
 
@@ -55,8 +64,12 @@ class SendWindow:
         return "".join(str(day) for day in sorted(self.weekdays))
 
     def describe(self) -> str:
-        days = ", ".join(str(WEEKDAY_NAMES[day - 1])[:3] for day in sorted(self.weekdays))
-        return f"{days} {self.start:%H:%M}–{self.end:%H:%M}, over {self.days} day{'s' if self.days > 1 else ''}"
+        days = ", ".join(str(WEEKDAY_ABBREVIATIONS[day - 1]) for day in sorted(self.weekdays))
+        return ngettext(
+            "%(days)s %(start)s–%(end)s, over %(count)s day",
+            "%(days)s %(start)s–%(end)s, over %(count)s days",
+            self.days,
+        ) % {"days": days, "start": f"{self.start:%H:%M}", "end": f"{self.end:%H:%M}", "count": self.days}
 
 
 def open_intervals(window: SendWindow, *, start: datetime, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:

@@ -55,3 +55,13 @@ def test_a_bounce_panel_reads_in_german_and_keeps_the_server_text_as_it_came():
     assert "<dt>Servermeldung</dt>" in html and "Bei RCPT TO (dem Empfänger) abgelehnt" in html
     assert "550 5.1.1 User unknown" in html
     assert "<dt>Server message</dt>" in bounce_facts_html(event, can_view_raw=False)
+
+
+def test_a_send_window_is_described_with_german_weekdays():
+    window = SendWindow(weekdays=frozenset({1, 2, 5}), start=time(9), end=time(17), days=3)
+
+    with translation.override("de"):
+        german = window.describe()
+
+    assert german == "Mo, Di, Fr 09:00–17:00, über 3 Tage"
+    assert window.describe() == "Mon, Tue, Fri 09:00–17:00, over 3 days"
