@@ -88,7 +88,8 @@ class AuthenticationGuideView(OrgScopedMixin, TemplateView):
             try:
                 validate_domain_name(asked)
             except forms.ValidationError:
-                error, asked = f"{asked!r} is not a domain name.", ""
+                error = gettext("“%(domain)s” is not a domain name.") % {"domain": asked}
+                asked = ""
         newest = Campaign.objects.filter(organization=self.organization).order_by("-created_at").first()
         domain = asked or (newest.from_email.rpartition("@")[2].lower() if newest else "")
         context.update(domain=domain, error=error, records=dns_records(domain) if domain else [])

@@ -65,3 +65,26 @@ def test_a_send_window_is_described_with_german_weekdays():
 
     assert german == "Mo, Di, Fr 09:00–17:00, über 3 Tage"
     assert window.describe() == "Mon, Tue, Fri 09:00–17:00, over 3 days"
+
+
+def test_a_sending_configuration_page_reads_in_german_and_keeps_the_product_names(admin_client, org):
+    url = reverse("campaigns:guidance-detail", args=["spamhaus-pbl"])
+    english = admin_client.get(url).content.decode()
+
+    body = in_german(admin_client).get(url).content.decode()
+
+    assert "<h1>Spamhaus PBL</h1>" in body
+    assert "es bedeutet nicht, dass Sie Spam verschickt haben" in body  # the summary
+    assert "Nutzen Sie PBL Self-Service IP Removal" in body  # a step
+    assert "it does not mean you spammed" not in body
+    assert "it does not mean you spammed" in english
+
+
+def test_the_authentication_page_explains_the_records_and_refuses_a_bad_domain_in_german(admin_client, org):
+    client = in_german(admin_client)
+
+    body = client.get(reverse("campaigns:guidance-authentication"), {"domain": "acme.example"}).content.decode()
+    refused = client.get(reverse("campaigns:guidance-authentication"), {"domain": "nope"}).content.decode()
+
+    assert "v=spf1 ip4:" in body and "ip4/ip6 kosten keine DNS-Abfragen" in body
+    assert "„nope“ ist kein Domainname." in refused
