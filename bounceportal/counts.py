@@ -1,8 +1,11 @@
-"""Adding up result counts (the one loop every batched job's result uses to sum its batches), and which
-filters of a list are in use (a list counts from its counters only when none or one known filter is)."""
+"""Adding up result counts (the one loop every batched job's result uses to sum its batches), which
+filters of a list are in use (a list counts from its counters only when none or one known filter is),
+and where the summary counters are kept by triggers (campaigns/counters.py, contacts/learner_counters.py)."""
 
 from collections.abc import Iterable
 from dataclasses import fields
+
+from django.db import connection
 
 
 def add_counts(total, part, names: Iterable[str] | None = None) -> None:
@@ -16,3 +19,17 @@ def add_counts(total, part, names: Iterable[str] | None = None) -> None:
 def active_filters(filterset) -> dict[str, str]:
     """{filter name: value} of the filters ``filterset`` (django-filter) was given a value for."""
     return {name: value for name in filterset.filters if (value := filterset.data.get(name))}
+
+
+def counters_kept_by_triggers() -> bool:
+    """True where statement triggers keep the summary counter tables (PostgreSQL); SQLite counts the rows."""
+    return connection.vendor == "postgresql"
+
+
+def lock_for_recount(*counter_models) -> None:
+    """Lock counter tables for a recount in the caller's transaction (EXCLUSIVE: readers go on, writers
+    wait, so a write committed before is in the recount and a waiting one adds its change after it)."""
+    if counters_kept_by_triggers():
+        names = ", ".join(model._meta.db_table for model in counter_models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")

@@ -22,11 +22,12 @@ readers count from the source rows there.
 from collections import Counter, defaultdict
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.db.models.lookups import IsNull
 
+from bounceportal.counts import counters_kept_by_triggers, lock_for_recount
 from campaigns.models import BounceEvent, EngagementEvent, EngagementKind, OrgDayCounter, RunCounter, Send, SendStatus
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category
 from contacts.learner_counters import rebuild_learner_counters
@@ -70,11 +71,6 @@ def opened_after_bounce(*, probe: bool = False) -> Q:
     return (Q(status=SendStatus.BOUNCED) & Q(has(engaged))) | (
         Q(status=SendStatus.OPENED) & (Q(bounced_at__isnull=False) | Q(has(bounced)))
     )
-
-
-def maintained() -> bool:
-    """True where the triggers keep the counters (PostgreSQL)."""
-    return connection.vendor == "postgresql"
 
 
 def event_keys(*, category, subtype, reason, product, blocklist, mta, domain, run_id, campaign_id):
@@ -180,7 +176,7 @@ def counts_for_runs(run_ids) -> dict[int, Counter]:
     run_ids = [int(pk) for pk in run_ids]
     if not run_ids:
         return {}
-    if not maintained():
+    if not counters_kept_by_triggers():
         return counted_runs(run_ids)
     rows = (
         RunCounter.objects.filter(run_id__in=run_ids).values_list("run_id", "key").annotate(n=Sum("count")).order_by()
@@ -200,7 +196,7 @@ def day_counts_for_organization(
     organization: Organization, start: date, end: date, prefix: str
 ) -> list[tuple[date, str, int]]:
     """(day, key, n) of the organization's days in [start, end] whose key starts with ``prefix`` (one query)."""
-    if not maintained():
+    if not counters_kept_by_triggers():
         return [
             (day, key, n)
             for (_org, day), counts in counted_days(organization, start, end).items()
@@ -229,10 +225,7 @@ def rebuild_counters() -> tuple[int, int]:
     write that committed before is in the recount and one that waits adds its change after it.
     """
     with transaction.atomic():
-        if maintained():
-            with connection.cursor() as cursor:
-                names = ", ".join(model._meta.db_table for model in (RunCounter, OrgDayCounter))
-                cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+        lock_for_recount(RunCounter, OrgDayCounter)
         RunCounter.objects.all().delete()
         OrgDayCounter.objects.all().delete()
         runs = [
@@ -258,9 +251,7 @@ def recount_days_of_organization(organization: Organization) -> int:
     Under the same EXCLUSIVE lock as ``rebuild_counters``: other writers wait for the recount.
     """
     with transaction.atomic():
-        if maintained():
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {OrgDayCounter._meta.db_table} IN EXCLUSIVE MODE")
+        lock_for_recount(OrgDayCounter)
         OrgDayCounter.objects.filter(organization_id=organization.pk).delete()
         days = [
             OrgDayCounter(organization_id=org, day=day, key=key, shard=0, count=n)
@@ -274,5 +265,5 @@ def recount_days_of_organization(organization: Organization) -> int:
 
 def recount_days_when_the_zone_changes(sender, organization, **kwargs) -> None:
     """Receiver of ``contacts.signals.organization_time_zone_changed`` (campaigns/apps.py connects it)."""
-    if maintained():  # elsewhere days are counted from the events on every read
+    if counters_kept_by_triggers():  # elsewhere days are counted from the events on every read
         recount_days_of_organization(organization)

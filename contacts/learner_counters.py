@@ -7,15 +7,11 @@ the learners there.
 
 from collections import Counter
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Sum
 
+from bounceportal.counts import counters_kept_by_triggers, lock_for_recount
 from contacts.models import Learner, LearnerCounter
-
-
-def maintained() -> bool:
-    """True where the triggers keep the counters (PostgreSQL)."""
-    return connection.vendor == "postgresql"
 
 
 def counted_learners(organization_id: int | None = None) -> dict[int, Counter]:
@@ -31,7 +27,7 @@ def counted_learners(organization_id: int | None = None) -> dict[int, Counter]:
 
 def learner_counts_for_organization(organization) -> dict[str, int]:
     """{status: learners} of the organization, every status present having a count (one query)."""
-    if maintained():
+    if counters_kept_by_triggers():
         rows = (
             LearnerCounter.objects.filter(organization_id=organization.pk)
             .values_list("key")
@@ -49,9 +45,7 @@ def rebuild_learner_counters() -> int:
 
     The table is locked (EXCLUSIVE: readers go on, writers of learners wait for the recount)."""
     with transaction.atomic():
-        if maintained():
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {LearnerCounter._meta.db_table} IN EXCLUSIVE MODE")
+        lock_for_recount(LearnerCounter)
         LearnerCounter.objects.all().delete()
         rows = [
             LearnerCounter(organization_id=org, key=key, shard=0, count=n)
