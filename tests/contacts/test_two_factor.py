@@ -206,7 +206,9 @@ def test_wrong_codes_up_to_the_limit_lock_the_account_and_end_the_half_done_logi
     password_again = log_in(client, "alice")
 
     assert [r.status_code for r in responses[:-1]] == [200] * (settings.AXES_FAILURE_LIMIT - 1)
-    assert responses[-1].status_code == 429 and "Too many failed logins" in responses[-1].content.decode()
+    lockout_page = responses[-1].content.decode()
+    assert responses[-1].status_code == 429 and "Too many failed logins" in lockout_page
+    assert "wrong passwords or codes" in lockout_page
     assert "_auth_user_id" not in client.session
     assert password_again.status_code == 429
 
