@@ -20,6 +20,12 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "malicious",
         "prohibited",
     ),
+    "(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|block ?list)": (
+        "blocked",
+        "filtered",
+        "refused",
+        "rejected",
+    ),
     "(?:classified|scored|detected|identified) as spam": (" as spam",),
     "(?:content|message|email) policy": (" policy",),
     "(?:could not|couldn't|cannot|unable to) (?:be )?deliver(?:ed)? (?:for|within|in) ": ("deliver",),
@@ -32,12 +38,17 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     ),
     "(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender": ("required for ",),
     "(?:e-?mail|message|mail) size (?:limit )?(?:exceeded|too)": (" size ",),
+    "(?:external|outside|internet|non-?member|unknown) senders? (?:are |is )?(?:not (?:allowed|permitted|accepted)|rejected|refused)": (
+        " sender",
+    ),
     "(?:find|resolve|locate) the (?:recipient(?:'s)?|destination) domain": ("destination", "recipient"),
     "(?:from|sender|sending) (?:this |your |the )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)": (
         "domain ",
     ),
     "(?:high|excessive) (?:bounce|complaint) rates?": ("bounce", "complaint"),
-    "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious) attachments?": (" attachment",),
+    "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?": (
+        "attachment",
+    ),
     "(?:inbox|mailbox|account)\\b.{0,30}\\b(?:out of|no more|insufficient|not enough) (?:storage|space|room)": (
         "insufficient",
         "no more",
@@ -63,6 +74,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "session",
     ),
     "(?:messages?|mails?|e-?mails?|connections?) from \\[?\\d{1,3}(?:\\.\\d{1,3}){3}": (" from ",),
+    "(?:not accept|rejects?|refuses?) (?:e-?mail |mail |messages )?from (?:external|outside|internet|non-?member) senders": (
+        " senders",
+    ),
     "(?:not|fails?|failed to) pass(?:es)? (?:the |our )?(?:\\w+ )?authentication": ("authentication",),
     "(?:not|isn't) (?:configured|allowed|permitted) to relay": (" to relay",),
     "(?:not|never) accept(?:ed|ing)? (?:e-?mail|mail|messages|connections?) from": (" accept",),
@@ -71,6 +85,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "secure",
         "ssl",
         "tls",
+    ),
+    "(?:only )?accepts? (?:e-?mail |mail |messages )?(?:only )?from (?:internal|authenticated|authori[sz]ed|approved|allowed|permitted|known) senders": (
+        " senders",
     ),
     "(?:receiving|receive) (?:e-?)?mail (?:at a rate|too quickly|too fast)": ("at a rate", "too fast", "too quickly"),
     "(?:recipient|addressee|mailbox|account|address) (?:not found|unknown|does not exist|doesn't exist|not exist)": (
@@ -188,6 +205,10 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "error",
     ),
     "\\b(?:surbl|uribl)\\b": ("surbl", "uribl"),
+    "\\b(?:use|using) (?:me|this (?:server|host|system|mx)) (?:\\[[^\\]]{0,80}\\] )?as an? (?:relay|smarthost)": (
+        "relay",
+        "smarthost",
+    ),
     "\\b[45][0-9][0-9](?:[ -][45]\\.[0-9]{1,3}\\.[0-9]{1,3})? <?(?:[a-z0-9-]+\\.)+[a-z]{2,}>? does not exist": (
         " does not exist",
     ),
@@ -212,6 +233,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     ),
     "\\bofr\\d*_1\\d\\d\\b": ("ofr",),
     "\\bofr\\d*_506\\b": ("_506",),
+    "\\bopenspf\\b": ("openspf",),
     "\\boutgoing (?:mail |e-?mail )?(?:is |has been )?blocked": ("outgoing ",),
     "\\bpasswords?\\b": ("password",),
     "\\bphish": ("phish",),
@@ -247,7 +269,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "abusix": ("abusix",),
     "accepts no mail": ("accepts no mail",),
     "access denied": ("access denied",),
-    "account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked)": (
+    "account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked|terminated)": (
         "account ",
     ),
     "account (?:is )?not active": ("not active",),
@@ -264,6 +286,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "anti-?spoof|\\bspoof(?:ed|ing)\\b": ("spoof",),
     "attachment (?:type|extension|file type)s? (?:is |are )?(?:not allowed|not permitted|prohibited|blocked)": (
         "attachment ",
+    ),
+    "attachments?(?: of (?:this|that) (?:type|kind))? (?:is |are |was )?(?:not allowed|not permitted|prohibited|blocked|forbidden|disallowed)": (
+        "attachment",
     ),
     "attrbl": ("attrbl",),
     "aup#(?:cx)?urlbl\\w*": ("urlbl",),
@@ -647,6 +672,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "address ",
         "domain ",
     ),
+    "sender(?:'s)? (?:address )?domain (?:<?[\\w.-]+>? )?(?:must (?:exist|resolve)|(?:does not|doesn't|did not) resolve|has no (?:valid )?(?:dns|mx|a)\\b|is not resolvable)": (
+        "domain ",
+    ),
     "sender\\.office\\.com": ("sender.office.com",),
     "senderbase|\\bsbrs\\b|talosintelligence": ("sbrs", "senderbase", "talosintelligence"),
     "sending rate": ("sending rate",),
@@ -684,6 +712,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "still undelivered": ("still undelivered",),
     "support\\.google\\.com/mail/\\??\\S*\\?p=": ("support.google.com/mail/",),
     "suspended (?:user|account)": ("suspended ",),
+    "suspicious (?:content|message content|e-?mail content)": ("suspicious ",),
     "synchroni[sz]ation error": ("ation error",),
     "syntax error": ("syntax error",),
     "system (?:storage )?full": ("system ",),
@@ -744,7 +773,14 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "unusual (?:rate|volume|amount) of": ("unusual ",),
     "unverif(?:i|y)able sending ip": ("able sending ip",),
     "upon connect": ("upon connect",),
-    "user (?:is )?(?:suspended|disabled|inactive)": ("disabled", "inactive", "suspended"),
+    "user (?:is |has been )?(?:suspended|disabled|inactive|terminated|deactivated|locked)": (
+        "deactivated",
+        "disabled",
+        "inactive",
+        "locked",
+        "suspended",
+        "terminated",
+    ),
     "user (?:name )?unknown": ("unknown",),
     "user (?:not exist|does not have)": ("does not have", "not exist"),
     "user (?:not found|doesn't exist|does not exist)": ("does not exist", "doesn't exist", "not found"),
@@ -858,6 +894,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         True,
     ),
+    "(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|block ?list)": None,
     "(?:classified|scored|detected|identified) as spam": (
         ("classified as spam", "scored as spam", "detected as spam", "identified as spam"),
         False,
@@ -970,6 +1007,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
+    "(?:external|outside|internet|non-?member|unknown) senders? (?:are |is )?(?:not (?:allowed|permitted|accepted)|rejected|refused)": None,
     "(?:find|resolve|locate) the (?:recipient(?:'s)?|destination) domain": (
         (
             "find the recipient's domain",
@@ -1000,20 +1038,44 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
-    "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious) attachments?": (
+    "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?": (
         (
+            "illegal file attachments",
+            "illegal file attachment",
             "illegal attachments",
             "illegal attachment",
+            "prohibited file attachments",
+            "prohibited file attachment",
             "prohibited attachments",
             "prohibited attachment",
+            "forbidden file attachments",
+            "forbidden file attachment",
             "forbidden attachments",
             "forbidden attachment",
+            "disallowed file attachments",
+            "disallowed file attachment",
             "disallowed attachments",
             "disallowed attachment",
+            "executable file attachments",
+            "executable file attachment",
             "executable attachments",
             "executable attachment",
+            "suspicious file attachments",
+            "suspicious file attachment",
             "suspicious attachments",
             "suspicious attachment",
+            "blocked file attachments",
+            "blocked file attachment",
+            "blocked attachments",
+            "blocked attachment",
+            "restricted file attachments",
+            "restricted file attachment",
+            "restricted attachments",
+            "restricted attachment",
+            "unsupported file attachments",
+            "unsupported file attachment",
+            "unsupported attachments",
+            "unsupported attachment",
         ),
         False,
         False,
@@ -1182,6 +1244,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
     ),
     "(?:messages?|mails?|e-?mails?|connections?) from \\[?\\d{1,3}(?:\\.\\d{1,3}){3}": None,
+    "(?:not accept|rejects?|refuses?) (?:e-?mail |mail |messages )?from (?:external|outside|internet|non-?member) senders": None,
     "(?:not|fails?|failed to) pass(?:es)? (?:the |our )?(?:\\w+ )?authentication": None,
     "(?:not|isn't) (?:configured|allowed|permitted) to relay": (
         (
@@ -1238,6 +1301,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
     ),
     "(?:not|wasn't|was not|isn't|is not) (?:sent |delivered |received )?(?:over|using|via|with|through) (?:a |an )?(?:tls|ssl|encrypted|secure)\\b": None,
+    "(?:only )?accepts? (?:e-?mail |mail |messages )?(?:only )?from (?:internal|authenticated|authori[sz]ed|approved|allowed|permitted|known) senders": None,
     "(?:receiving|receive) (?:e-?)?mail (?:at a rate|too quickly|too fast)": (
         (
             "receiving e-mail at a rate",
@@ -1703,6 +1767,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     ),
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\btemp ?error|\\btemp ?error\\b[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": None,
     "\\b(?:surbl|uribl)\\b": (("surbl", "uribl"), True, True),
+    "\\b(?:use|using) (?:me|this (?:server|host|system|mx)) (?:\\[[^\\]]{0,80}\\] )?as an? (?:relay|smarthost)": None,
     "\\b[45][0-9][0-9](?:[ -][45]\\.[0-9]{1,3}\\.[0-9]{1,3})? <?(?:[a-z0-9-]+\\.)+[a-z]{2,}>? does not exist": None,
     "\\barc\\b (?:validation|check|seal|signature|fail)": None,
     "\\bauth(?:entication)? (?:type|mechanism|method)s?\\b": (
@@ -1759,6 +1824,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "\\bneed (?:mail|rcpt)(?: from| to)?(?: command)? (?:before|first)|\\bneed (?:mail|rcpt) command": None,
     "\\bofr\\d*_1\\d\\d\\b": None,
     "\\bofr\\d*_506\\b": None,
+    "\\bopenspf\\b": (("openspf",), True, True),
     "\\boutgoing (?:mail |e-?mail )?(?:is |has been )?blocked": (
         (
             "outgoing mail is blocked",
@@ -1905,7 +1971,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "\\bvirus": (("virus",), True, False),
     "\\bworm\\b": (("worm",), True, True),
     "abuseat|\\bcbl\\b": None,
-    "account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked)": (
+    "account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked|terminated)": (
         (
             "account has been disabled",
             "account has been suspended",
@@ -1915,6 +1981,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
             "account has been frozen",
             "account has been closed",
             "account has been blocked",
+            "account has been terminated",
             "account is disabled",
             "account is suspended",
             "account is locked",
@@ -1923,6 +1990,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
             "account is frozen",
             "account is closed",
             "account is blocked",
+            "account is terminated",
             "account was disabled",
             "account was suspended",
             "account was locked",
@@ -1931,6 +1999,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
             "account was frozen",
             "account was closed",
             "account was blocked",
+            "account was terminated",
             "account disabled",
             "account suspended",
             "account locked",
@@ -1939,6 +2008,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
             "account frozen",
             "account closed",
             "account blocked",
+            "account terminated",
         ),
         False,
         False,
@@ -1960,6 +2030,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     ),
     "anti-?spoof|\\bspoof(?:ed|ing)\\b": None,
     "attachment (?:type|extension|file type)s? (?:is |are )?(?:not allowed|not permitted|prohibited|blocked)": None,
+    "attachments?(?: of (?:this|that) (?:type|kind))? (?:is |are |was )?(?:not allowed|not permitted|prohibited|blocked|forbidden|disallowed)": None,
     "aup#(?:cx)?urlbl\\w*": None,
     "aup#(?:cxcnct|cxthrt)\\b": (("aup#cxcnct", "aup#cxthrt"), False, True),
     "aup#(?:cx|cd|ip|dns)?(?:rbl|bl)\\w*": None,
@@ -2802,6 +2873,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     ),
     "sender (?:is )?(?:not|on)": (("sender is not", "sender is on", "sender not", "sender on"), False, False),
     "sender(?:'s)? (?:(?:e-?mail )?address |(?:address |e-?mail )?domain )(?:has |with )?(?:a )?(?:null mx|no (?:mx|a|dns|valid)\\b)": None,
+    "sender(?:'s)? (?:address )?domain (?:<?[\\w.-]+>? )?(?:must (?:exist|resolve)|(?:does not|doesn't|did not) resolve|has no (?:valid )?(?:dns|mx|a)\\b|is not resolvable)": None,
     "sender\\.office\\.com": (("sender.office.com",), False, False),
     "senderbase|\\bsbrs\\b|talosintelligence": None,
     "server (?:is )?busy": (("server is busy", "server busy"), False, False),
@@ -2843,6 +2915,11 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "spool (?:is )?full": (("spool is full", "spool full"), False, False),
     "support\\.google\\.com/mail/\\??\\S*\\?p=": None,
     "suspended (?:user|account)": (("suspended user", "suspended account"), False, False),
+    "suspicious (?:content|message content|e-?mail content)": (
+        ("suspicious content", "suspicious message content", "suspicious e-mail content", "suspicious email content"),
+        False,
+        False,
+    ),
     "synchroni[sz]ation error": (("synchronisation error", "synchronization error"), False, False),
     "system (?:storage )?full": (("system storage full", "system full"), False, False),
     "temporar(?:y|ily) locked": (("temporary locked", "temporarily locked"), False, False),
@@ -2977,14 +3054,26 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     ),
     "unusual (?:rate|volume|amount) of": (("unusual rate of", "unusual volume of", "unusual amount of"), False, False),
     "unverif(?:i|y)able sending ip": (("unverifiable sending ip", "unverifyable sending ip"), False, False),
-    "user (?:is )?(?:suspended|disabled|inactive)": (
+    "user (?:is |has been )?(?:suspended|disabled|inactive|terminated|deactivated|locked)": (
         (
             "user is suspended",
             "user is disabled",
             "user is inactive",
+            "user is terminated",
+            "user is deactivated",
+            "user is locked",
+            "user has been suspended",
+            "user has been disabled",
+            "user has been inactive",
+            "user has been terminated",
+            "user has been deactivated",
+            "user has been locked",
             "user suspended",
             "user disabled",
             "user inactive",
+            "user terminated",
+            "user deactivated",
+            "user locked",
         ),
         False,
         False,

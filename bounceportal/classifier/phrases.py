@@ -159,19 +159,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:classified|scored|detected|identified) as spam",
             r"spam classification",
             r"looks like spam",
-        ),
-    ),
-    # The policy of the destination refuses this content (not spam, not a virus).
-    (
-        "content refused by the destination's policy",
-        "policyviolation",
-        (
-            r"content presents a potential",
-            r"content restrictions?",
-            r"content (?:[\w-]+ )?polic(?:y|ies)",
-            r"(?:unacceptable|inappropriate|prohibited|forbidden|banned|disallowed) content",
-            r"policy violation",
-            r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
+            # A verdict on the content itself ("rejected due to suspicious content"); a
+            # message called suspicious for the sender's reputation is not this.
+            r"suspicious (?:content|message content|e-?mail content)",
         ),
     ),
     # The connecting host or its IP address is refused as such.
@@ -207,6 +197,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bdkim\b",
             r"\bdmarc\b",
             r"sender policy framework",
+            # The SPF policy daemons' explanation link ("Please see http://www.openspf.net/Why?...").
+            r"\bopenspf\b",
             r"domainkeys",
             r"authentication checks? failed",
             r"unauthenticated email",
@@ -215,6 +207,21 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:not|fails?|failed to) pass(?:es)? (?:the |our )?(?:\w+ )?authentication",
             # Anti-spoofing checks compare the From: domain with what authenticates it.
             r"anti-?spoof|\bspoof(?:ed|ing)\b",
+        ),
+    ),
+    # The policy of the destination refuses this content (not spam, not a virus). Said
+    # after the authentication group: "DMARC policy violation", "violates our policy on
+    # unauthenticated mail" name the cause (authentication), the policy is only the frame.
+    (
+        "content refused by the destination's policy",
+        "policyviolation",
+        (
+            r"content presents a potential",
+            r"content restrictions?",
+            r"content (?:[\w-]+ )?polic(?:y|ies)",
+            r"(?:unacceptable|inappropriate|prohibited|forbidden|banned|disallowed) content",
+            r"policy violation",
+            r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
         ),
     ),
     # The sending host has no usable reverse DNS (PTR) record, or its name does not
@@ -269,7 +276,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bworm\b",
             r"malicious",
             r"banned attachment",
-            r"(?:illegal|prohibited|forbidden|disallowed|executable|suspicious) attachments?",
+            r"(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?",
+            r"attachments?(?: of (?:this|that) (?:type|kind))? (?:is |are |was )?(?:not allowed|not permitted|prohibited|blocked|forbidden|disallowed)",
             r"dangerous attachment",
             r"unsafe attachment",
             r"attachment (?:type|extension|file type)s? (?:is |are )?(?:not allowed|not permitted|prohibited|blocked)",
@@ -283,6 +291,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "rejected",
         (
             r"sender(?:'s)? (?:(?:e-?mail )?address |(?:address |e-?mail )?domain )(?:has |with )?(?:a )?(?:null mx|no (?:mx|a|dns|valid)\b)",
+            # The same with the domain named: "Sender domain example.org has no valid DNS
+            # record", "Sender domain must exist", "... does not resolve".
+            r"sender(?:'s)? (?:address )?domain (?:<?[\w.-]+>? )?(?:must (?:exist|resolve)|(?:does not|doesn't|did not) resolve|has no (?:valid )?(?:dns|mx|a)\b|is not resolvable)",
             r"(?:from|sender|sending) (?:this |your |the )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)",
             r"\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\b",
             r"\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\b",
@@ -341,6 +352,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"no relaying",
             r"cannot relay",
             r"(?:not|isn't) (?:configured|allowed|permitted) to relay",
+            # "You are trying to use me [host] as a relay, but I have not been configured..."
+            r"\b(?:use|using) (?:me|this (?:server|host|system|mx)) (?:\[[^\]]{0,80}\] )?as an? (?:relay|smarthost)",
             # Amazon SES refuses to relay for a sender or recipient identity not verified
             # in the account ("Email address is not verified. The following identities...").
             r"identities failed the check",
@@ -412,16 +425,41 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "account disabled, suspended or locked",
         "suspend",
         (
-            r"account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked)",
+            r"account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked|terminated)",
             r"mailbox (?:has been |is )?(?:disabled|suspended|inactive|locked|deactivated)",
             r"temporar(?:y|ily) locked",
             r"account (?:is )?not active",
             r"inactive (?:user|account|mailbox)",
-            r"user (?:is )?(?:suspended|disabled|inactive)",
+            r"user (?:is |has been )?(?:suspended|disabled|inactive|terminated|deactivated|locked)",
             r"suspended (?:user|account)",
             r"disabled (?:user|account|mailbox)",
             r"service (?:is )?(?:suspended|stopped) for",
             r"(?:mailbox|account) is frozen",
+        ),
+    ),
+    # The recipient (or its organization) accepts mail only from some senders, and we are
+    # not one (said before the block-list group, whose "not accept mail from" it shares): Exchange's delivery restrictions (RESOLVER.RST.*) and their wording elsewhere.
+    (
+        "the sender is not allowed to send to this recipient (delivery restrictions)",
+        "rejected",
+        (
+            r"resolver\.rst\.(?:notauthorized|authrequired|sendernotauthenticated\w*|restricted\w*)",
+            r"delivery restriction",
+            r"not (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail |messages )?to (?:this|the)",
+            r"\bsender (?:was |is )?not (?:authenticated|authori[sz]ed) (?:for|by|to)\b",
+            # Mail accepted only from inside the organization or from listed senders.
+            r"(?:only )?accepts? (?:e-?mail |mail |messages )?(?:only )?from (?:internal|authenticated|authori[sz]ed|approved|allowed|permitted|known) senders",
+            r"(?:external|outside|internet|non-?member|unknown) senders? (?:are |is )?(?:not (?:allowed|permitted|accepted)|rejected|refused)",
+            r"(?:not accept|rejects?|refuses?) (?:e-?mail |mail |messages )?from (?:external|outside|internet|non-?member) senders",
+        ),
+    ),
+    # The recipient's own settings refused us ("blocked by user preferences", "... by the
+    # recipient's filter rules"): a filter of that mailbox, not a block of our host.
+    (
+        "the recipient's own filter settings",
+        "filtered",
+        (
+            r"(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|block ?list)",
         ),
     ),
     # Our IP or domain is listed as a spam source or has a bad reputation.
@@ -769,18 +807,6 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"conversion (?:required|failed)",
         ),
     ),
-    # The recipient (or its organization) accepts mail only from some senders, and we are
-    # not one: Exchange's delivery restrictions (RESOLVER.RST.*) and their wording elsewhere.
-    (
-        "the sender is not allowed to send to this recipient (delivery restrictions)",
-        "rejected",
-        (
-            r"resolver\.rst\.(?:notauthorized|authrequired|sendernotauthenticated\w*|restricted\w*)",
-            r"delivery restriction",
-            r"not (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail |messages )?to (?:this|the)",
-            r"\bsender (?:was |is )?not (?:authenticated|authori[sz]ed) (?:for|by|to)\b",
-        ),
-    ),
     # Security rules of the receiver: authentication demanded, delivery not authorised.
     (
         "security or authentication required",
@@ -923,7 +949,9 @@ REFUSAL_SUBJECTS: tuple[tuple[str, str, str], ...] = (
     # (pattern, reason of the subject, what a detail about a host/domain becomes)
     (
         r"helo command (?:\[[^\]]{0,255}\] )?(?:rejected|blocked)|(?:invalid|bad|broken|illegal|bogus) (?:helo|ehlo)|"
-        r"(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|is (?:not valid|invalid))",
+        r"(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|is (?:not valid|invalid))|"
+        # What our HELO must carry: "HELO/EHLO requires domain address", "EHLO argument must be a FQDN".
+        r"(?:helo|ehlo)(?: ?/ ?(?:helo|ehlo))? (?:name |hostname |argument )?(?:requires|required|must (?:be|contain|resolve))",
         "blocked",
         "blocked",
     ),

@@ -69,7 +69,10 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ProviderRule("microsoft 5.7.501-503 spam abuse", "badreputation", status=r"5\.7\.50[13]"),
     ProviderRule("microsoft 5.7.502/511 banned sender", "rejected", status=r"5\.7\.5(?:02|11)"),
     ProviderRule("microsoft 5.7.504-505 recipient refused", "userunknown", status=r"5\.7\.50[45]", sender_side=False),
-    ProviderRule("microsoft 5.7.508-509 DMARC", "authfailure", status=r"5\.7\.50[89]"),
+    # 5.7.508 "Access denied, [IP] has exceeded permitted limits within [range] range": the
+    # sender's IPv6 range sent too much too fast, refused for the range's standing.
+    ProviderRule("microsoft 5.7.508 IPv6 range over its limits", "badreputation", status=r"5\.7\.508"),
+    ProviderRule("microsoft 5.7.509 DMARC", "authfailure", status=r"5\.7\.509"),
     ProviderRule("microsoft 5.7.510 no IPv6 (the domain takes mail over IPv4)", "policyviolation", status=r"5\.7\.510"),
     ProviderRule("microsoft 5.7.512 RFC 5322 3.6.2", "notcompliantrfc", status=r"5\.7\.512"),
     ProviderRule("microsoft 5.7.515 bulk sender authentication", "authfailure", status=r"5\.7\.515"),

@@ -187,7 +187,11 @@ def _status_and_words(decision: Decision, diagnostic: str, status: str, host: st
     if tcp:
         decision.note("TCP connection failed, no SMTP reply (networkerror)", tcp)
         return "networkerror"
-    subject = _refusal_subject(decision, diagnostic) if "rejected" in diagnostic or "helo" in diagnostic else ""
+    subject = (
+        _refusal_subject(decision, diagnostic)
+        if "rejected" in diagnostic or "helo" in diagnostic or "ehlo" in diagnostic
+        else ""
+    )
     if subject:
         return subject
     quoted = _QUOTED_REPLY.search(diagnostic) if "'" in diagnostic else None
@@ -229,7 +233,7 @@ def decide(
         decision.note("RFC 3464 diagnostic type x-unix: a local delivery program", diag_type)
         reason = "mailererror"
     if reason == "userunknown":
-        reason = _user_or_filter(decision, status, stage, diagnostic)
+        reason = _user_or_filter(decision, status, stage, diagnostic, temporary=(reply_code or status)[:1] == "4")
     reason = _settle(decision, reason, stage) or _weak(decision, diagnostic, status, stage, reply_code)
     if not reason and context:
         reason = _from_context(decision, squash(context), stage)
@@ -327,7 +331,7 @@ def _from_context(decision: Decision, context: str, stage: str) -> str:
     return _settle(decision, reason, stage)
 
 
-def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str) -> str:
+def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str, *, temporary: bool = False) -> str:
     """Decide between userunknown and filtered for "no such user" wording.
 
     A hard bounce suppresses the address for good, so the wording alone is not enough:
@@ -335,12 +339,17 @@ def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str
     wording that reports a directory lookup of this very mailbox (``ADDRESS_CERTAIN``).
     Said at or after DATA (a content filter talking), with a status naming another
     cause (X.2.1, X.7.1...), with the address slot of the reply left empty (a reply to
-    the whole message), or with no status and no stage at all, it is ``filtered``.
+    the whole message), or with no status and no stage at all, it is ``filtered``. Said
+    with a 4yz reply and no address status (RFC 5321 §4.2.3: 450 "mailbox unavailable
+    (e.g., mailbox busy or temporarily blocked)"), the refusal may pass: ``systemerror``.
     """
     certain = _CERTAIN.find(diagnostic)[2]
     if certain:
         decision.note("directory wording: the server looked the mailbox up and it is not there (userunknown)", certain)
         return "userunknown"
+    if temporary and status[2:4] != "1.":
+        decision.note("'no such user' in a temporary (4yz) reply without an address status (systemerror)", status)
+        return "systemerror"
     if stage == "after-data":
         decision.note("'no such user' after the message was read: a filter judging it (filtered)", stage)
         return "filtered"

@@ -668,6 +668,65 @@ FAMILIES = [
     ("421", "4.7.0", "", "Temporarily rate limited due to IP reputation", "badreputation"),
     ("550", "5.7.350", "", "Remote server returned message detected as spam", "spamdetected"),
     ("550", "5.7.1", "", "Command rejected", "blocked rejected policyviolation"),
+    # A verdict on suspicious content is a spam verdict; a message called suspicious for
+    # the sender's reputation stays a reputation refusal.
+    ("550", "5.7.1", "data", "Rejected due to suspicious content", "spamdetected"),
+    ("554", "", "", "Message refused: suspicious message content detected", "spamdetected"),
+    ("421", "4.7.0", "", "Message deemed suspicious because of the low reputation of the sending IP", "badreputation"),
+    # Authentication named inside a policy refusal: the cause is the authentication.
+    ("550", "", "", "DMARC policy violation", "authfailure"),
+    ("550", "5.7.1", "", "This message violates our policy on unauthenticated email.", "authfailure"),
+    ("554", "5.7.1", "", "Policy violation: SPF check failed for the sending domain", "authfailure"),
+    ("550", "5.7.1", "data", "Message rejected: content policy violation", "policyviolation"),
+    # The SPF policy daemons answer with an explanation link, at RCPT (never a hard bounce).
+    (
+        "550",
+        "5.7.1",
+        "rcpt",
+        "<r@example.com>: Recipient address rejected: Please see http://www.openspf.net/Why?s=mfrom;id=s@example.org",
+        "authfailure",
+    ),
+    ("550", "5.7.23", "rcpt", "Message rejected, please see http://www.openspf.org/why.html", "authfailure"),
+    # Blocked or restricted attachment types are refused for the file, not for our host.
+    ("550", "5.7.1", "data", "Message contains a blocked attachment type (.exe)", "virusdetected policyviolation"),
+    ("554", "", "", "Attachments of this type are not permitted", "virusdetected policyviolation"),
+    ("552", "5.7.0", "data", "Restricted attachment found in the message", "virusdetected policyviolation"),
+    # Our sender's domain without DNS, the domain named or not.
+    ("553", "", "mail", "Sender domain must exist", "rejected"),
+    ("550", "5.7.1", "", "Sender domain example.org has no valid DNS record", "rejected"),
+    ("450", "4.1.8", "", "Sender domain <example.org> does not resolve", "rejected"),
+    ("550", "", "", "The sender's domain has no MX record", "rejected"),
+    # A user or account terminated, deactivated or locked: the mailbox is switched off.
+    ("550", "", "rcpt", "User is terminated", "suspend"),
+    ("550", "5.2.1", "", "Account terminated by the provider", "suspend"),
+    ("550", "", "rcpt", "This user has been deactivated", "suspend"),
+    # Relay refusals worded as "you are trying to use me as a relay".
+    ("553", "", "rcpt", "You are trying to use me [mx1.example.net] as a relay, but I am not configured to", "norelaying"),
+    ("550", "", "", "Sorry, you cannot use this server as a relay", "norelaying"),
+    # The recipient's organization takes mail only from some senders: its delivery rules.
+    ("550", "5.7.1", "rcpt", "Recipient does not accept mail from external senders", "rejected policyviolation"),
+    ("550", "5.7.1", "", "This group only accepts messages from authenticated senders", "rejected policyviolation"),
+    ("550", "", "", "External senders are not permitted to mail this list", "rejected policyviolation"),
+    # The recipient's own settings refused us: a filter of that mailbox.
+    ("550", "5.7.1", "rcpt", "Recipient rejected: blocked by user preferences", "filtered rejected"),
+    ("554", "", "", "Message refused by the recipient's filter rules", "filtered"),
+    # What our HELO must carry (Exchange's "HELO / EHLO requires domain address").
+    ("501", "5.0.0", "", "HELO / EHLO requires domain address", "blocked"),
+    ("501", "5.5.4", "", "EHLO argument must be a fully qualified domain name", "blocked"),
+    # Exchange Online 5.7.508: the sender's IPv6 range went over its limits (not DMARC).
+    (
+        "550",
+        "5.7.508",
+        "",
+        "Access denied, [2001:db8::1] has exceeded permitted limits within 2001:db8::/48 range",
+        "badreputation blocked",
+    ),
+    ("550", "5.7.509", "", "Access denied, sending domain example.org does not pass DMARC verification", "authfailure"),
+    # "No such user" in a temporary (4yz) reply with no address status is not a hard
+    # bounce: RFC 5321's 450 "mailbox unavailable" may be busy or temporarily blocked.
+    ("450", "", "", "Requested mail action not taken: mailbox unavailable", "systemerror"),
+    ("451", "4.3.0", "rcpt", "<r@example.com>: unknown user, try again later", "systemerror"),
+    ("450", "4.1.1", "rcpt", "<r@example.com>: Recipient address rejected: unverified address", "userunknown"),
 ]
 
 
