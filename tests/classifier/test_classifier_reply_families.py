@@ -701,7 +701,13 @@ FAMILIES = [
     ("550", "5.2.1", "", "Account terminated by the provider", "suspend"),
     ("550", "", "rcpt", "This user has been deactivated", "suspend"),
     # Relay refusals worded as "you are trying to use me as a relay".
-    ("553", "", "rcpt", "You are trying to use me [mx1.example.net] as a relay, but I am not configured to", "norelaying"),
+    (
+        "553",
+        "",
+        "rcpt",
+        "You are trying to use me [mx1.example.net] as a relay, but I am not configured to",
+        "norelaying",
+    ),
     ("550", "", "", "Sorry, you cannot use this server as a relay", "norelaying"),
     # The recipient's organization takes mail only from some senders: its delivery rules.
     ("550", "5.7.1", "rcpt", "Recipient does not accept mail from external senders", "rejected policyviolation"),
