@@ -137,6 +137,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"missing (?:a )?(?:valid |required )?(?:[\w-]+ )?header",
             r"bare (?:lf|cr|line ?feed|carriage return)",
             r"multiple addresses in from",
+            # "Header syntax error in 'From' header", "syntax error in the Date: header".
+            r"header syntax|syntax error in (?:the )?['\"]?[\w-]+['\"]?:? header",
+            # RFC 5322 §2.1.1: lines of at most 998 characters.
+            r"\blines? (?:is |are )?too long",
         ),
     ),
     # A domain block list (Spamhaus DBL and the URI lists): which domain was listed decides
@@ -205,6 +209,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"sender (?:id|authentication) (?:check |validation )?fail",
             r"\barc\b (?:validation|check|seal|signature|fail)",
             r"(?:not|fails?|failed to) pass(?:es)? (?:the |our )?(?:\w+ )?authentication",
+            # DMARC identifier alignment (RFC 7489 §3.1): the From: domain is not the one that authenticated.
+            r"(?:not |isn't |un)aligned with (?:the |either )?(?:\w+ )?(?:authenticated|spf|dkim)",
             # Anti-spoofing checks compare the From: domain with what authenticates it.
             r"anti-?spoof|\bspoof(?:ed|ing)\b",
         ),
@@ -244,6 +250,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"unresolvable (?:ip|host)",
             r"not have a valid hostname",
             r"mismatch(?:es)? client ip",
+            r"host ?name (?:does not|doesn't) match (?:the |your )?(?:ip|connecting|address)",
         ),
     ),
     # The receiving side insists on TLS and our STARTTLS failed or was missing.
@@ -298,6 +305,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\b",
             r"\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\b",
             r"\b(?:banned|black ?listed|block ?listed|denied) senders?\b",
+            r"(?:mail|messages?|e-?mails?) (?:sent )?(?:by|from) (?:this|your|the sender'?s?) domain (?:is |are |has been |have been |was |were )?(?:rejected|refused|blocked|not accepted)",
         ),
     ),
     # Our own sending account is switched off or barred from sending (a submission or relay
@@ -473,6 +481,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"unusual (?:rate|volume|amount) of",
             r"(?:unusual|suspicious) sending activity",
             r"user complaints",
+            r"(?:due to|because of|following) (?:\w+ )?complaints\b",
             r"(?:high|excessive) (?:bounce|complaint) rates?",
             r"unexpected volume",
         ),
@@ -521,6 +530,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"message (?:was )?classified as",
             # A content filter that quarantined or refused the message judged its content.
             r"content filter(?:ing)?\b.{0,30}\b(?:quarantin|reject|block|refus)",
+            r"(?:quarantined|rejected|blocked|refused|stopped) by (?:our |the |a |its )?(?:content|spam|junk|anti-?spam) filter",
+            r"(?:message|e-?mail|mail) (?:was |has been |is )?quarantined",
             r"scored too high",
             r"high probability of",
             r"content (?:rejected|denied)",
@@ -542,11 +553,14 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"too many (?:bad|unknown|invalid) recipients|excessive unknown recipients",
             r"(?:is|are|was|been|currently) (?:black|block)?listed (?:in|on|at|by)",
             r"(?:messages?|mails?|e-?mails?|connections?) from \[?\d{1,3}(?:\.\d{1,3}){3}",
+            r"(?:messages?|mail|e-?mails?|connections?) from (?:this|your|the sending|the connecting) (?:ip|host|server|network|mta)\b",
             r"banned sending ip",
             r"open relay",
             r"your (?:ip|network|server)",
             r"(?:not|never) accept(?:ed|ing)? (?:e-?mail|mail|messages|connections?) from",
-            r"connection (?:refused|rejected|denied) (?:by|from|for)",
+            # "Connection rejected by policy", "... denied for your address"; a bare
+            # "Connection refused by mx.example" is the TCP connect failing (networkerror).
+            r"connection (?:refused|rejected|denied) (?:by (?:policy|(?:the )?administrator|(?:local |site )?rules?|(?:our |the )?(?:firewall|filters?))|from|for)",
             r"has been blocked",
             r"domain (?:is )?blocked",
             r"relay quota",
@@ -569,6 +583,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"permissions? to send|\bsend (?:mail )?(?:as|on behalf of)\b",
             r"unresolvable (?:rfc ?5321 )?(?:from|sender) (?:domain|address)",
             r"(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender",
+            # Exim's sender verification, said at RCPT: "Verification failed for <sender>"
+            # followed by why the sender did not verify ("Unrouteable mail domain ...").
+            r"verification failed for <",
         ),
     ),
     # DNS trouble while routing is a network error, not proof the domain is gone.
@@ -583,6 +600,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"temporary failure in name",
             r"dns (?:lookup )?(?:timed out|timeout|servfail)",
             r"\bservfail\b",
+            r"(?:host|dns|mx) lookup (?:did not|didn't) complete",
         ),
     ),
     # The receiving domain does not exist or has no mail servers.
@@ -600,6 +618,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"dns lookup failure",
             r"name or service not known",
             r"nxdomain",
+            r"mx records? points? to non-?existent hosts?",
             r"bad destination system",
             r"invalid domain",
             r"unknown domain",
@@ -802,6 +821,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"media error",
             r"content (?:error|type not allowed)",
             r"invalid (?:mime|content)",
+            r"invalid characters?",
             r"encoding error",
             r"8-?bit",
             r"conversion (?:required|failed)",
@@ -812,7 +832,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "security or authentication required",
         "securityerror",
         (
-            r"authentication required",
+            r"authentication (?:is )?required",
             r"not authori[sz]ed",
             r"security",
             r"auth(?:entication)? failed",
@@ -841,6 +861,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"sender (?:address |domain )?(?:is )?(?:rejected|refused|denied|invalid|unknown|not allowed|not accepted)",
             r"(?:invalid|unknown|bad|unverified|unroutable) (?:sender|from)",
             r"sender verify failed",
+            r"(?:unable to|could not|couldn't|cannot|can't) verify (?:the |your )?sender",
             # Exim's sender verification and its callout (RFC 5321 §3.5 VRFY-like checks).
             r"verification failed for|verify callout|sender verification|callout verification",
             r"from: (?:address|domain)",

@@ -183,7 +183,9 @@ def _status_and_words(decision: Decision, diagnostic: str, status: str, host: st
     provider = _provider(decision, status, diagnostic, host) if diagnostic or status else ""
     if provider:
         return provider
-    tcp = _TCP.find(diagnostic)[2] if diagnostic and not reply_code else ""
+    # No SMTP reply, or one whose RFC 3463 subject is network / routing (X.4.y): an MTA
+    # reporting its own failed TCP connect ("451 4.4.1 Deferred: Connection refused by ...").
+    tcp = _TCP.find(diagnostic)[2] if diagnostic and (not reply_code or status[2:4] == "4.") else ""
     if tcp:
         decision.note("TCP connection failed, no SMTP reply (networkerror)", tcp)
         return "networkerror"
@@ -232,9 +234,11 @@ def decide(
     if diag_type == "x-unix" and reason not in _STORAGE:
         decision.note("RFC 3464 diagnostic type x-unix: a local delivery program", diag_type)
         reason = "mailererror"
+    reason = _temporary_address(decision, reason, status, reply_code)
     if reason == "userunknown":
-        reason = _user_or_filter(decision, status, stage, diagnostic, temporary=(reply_code or status)[:1] == "4")
+        reason = _user_or_filter(decision, status, stage, diagnostic)
     reason = _settle(decision, reason, stage) or _weak(decision, diagnostic, status, stage, reply_code)
+    reason = _temporary_address(decision, reason, status, reply_code)
     if not reason and context:
         reason = _from_context(decision, squash(context), stage)
     if not reason:
@@ -331,7 +335,7 @@ def _from_context(decision: Decision, context: str, stage: str) -> str:
     return _settle(decision, reason, stage)
 
 
-def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str, *, temporary: bool = False) -> str:
+def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str) -> str:
     """Decide between userunknown and filtered for "no such user" wording.
 
     A hard bounce suppresses the address for good, so the wording alone is not enough:
@@ -339,17 +343,12 @@ def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str
     wording that reports a directory lookup of this very mailbox (``ADDRESS_CERTAIN``).
     Said at or after DATA (a content filter talking), with a status naming another
     cause (X.2.1, X.7.1...), with the address slot of the reply left empty (a reply to
-    the whole message), or with no status and no stage at all, it is ``filtered``. Said
-    with a 4yz reply and no address status (RFC 5321 §4.2.3: 450 "mailbox unavailable
-    (e.g., mailbox busy or temporarily blocked)"), the refusal may pass: ``systemerror``.
+    the whole message), or with no status and no stage at all, it is ``filtered``.
     """
     certain = _CERTAIN.find(diagnostic)[2]
     if certain:
         decision.note("directory wording: the server looked the mailbox up and it is not there (userunknown)", certain)
         return "userunknown"
-    if temporary and status[2:4] != "1.":
-        decision.note("'no such user' in a temporary (4yz) reply without an address status (systemerror)", status)
-        return "systemerror"
     if stage == "after-data":
         decision.note("'no such user' after the message was read: a filter judging it (filtered)", stage)
         return "filtered"
@@ -365,6 +364,20 @@ def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str
         decision.note("'no such user' without an address status or RCPT stage (filtered)", status or diagnostic[:80])
         return "filtered"
     return "userunknown"
+
+
+def _temporary_address(decision: Decision, reason: str, status: str, reply_code: str) -> str:
+    """Return ``systemerror`` for an unknown mailbox said in a temporary (4yz) reply.
+
+    A 4yz reply says the server may accept later (RFC 5321 §4.2.1), and its 450 "mailbox
+    unavailable" covers "mailbox busy or temporarily blocked" (§4.2.3): only an address
+    status (X.1.y) makes it a verdict on the address. A lookup that failed for now
+    ("Recipient address rejected: Temporary lookup failure") is the server's trouble.
+    """
+    if reason != "userunknown" or (reply_code or status)[:1] != "4" or status[2:4] == "1.":
+        return reason
+    decision.note("'no such user' in a temporary (4yz) reply without an address status (systemerror)", status)
+    return "systemerror"
 
 
 def _settle(decision: Decision, reason: str, stage: str) -> str:

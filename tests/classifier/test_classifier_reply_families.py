@@ -733,6 +733,48 @@ FAMILIES = [
     ("450", "", "", "Requested mail action not taken: mailbox unavailable", "systemerror"),
     ("451", "4.3.0", "rcpt", "<r@example.com>: unknown user, try again later", "systemerror"),
     ("450", "4.1.1", "rcpt", "<r@example.com>: Recipient address rejected: unverified address", "userunknown"),
+    # A lookup that failed for now is the server's trouble, never an unknown recipient.
+    ("450", "4.7.1", "rcpt", "<r@example.com>: Recipient address rejected: Temporary lookup failure", "systemerror"),
+    ("450", "4.2.1", "", "Mailbox unavailable", "systemerror suspend"),
+    # Header syntax and over-long lines break RFC 5322, they are not SMTP syntax errors.
+    ("550", "", "data", "Header syntax error in 'Date' header", "notcompliantrfc"),
+    ("550", "5.6.0", "data", "Syntax error in the From: header", "notcompliantrfc"),
+    ("550", "", "data", "Message has lines too long for transport", "notcompliantrfc"),
+    # An MTA's own failed TCP connect under a network status (X.4.y), not a policy block;
+    # a server that says it refuses the connection by policy is a block.
+    ("451", "4.4.1", "", "Deferred: Connection refused by mx2.example.net.", "networkerror"),
+    ("421", "4.4.0", "", "Connection refused by mail.example.org port 25", "networkerror"),
+    ("554", "5.7.1", "connect", "Connection rejected by policy", "blocked"),
+    # Mail from our host or our domain refused as such.
+    ("421", "4.7.0", "", "Unable to accept mail from this IP at this time", "blocked"),
+    ("554", "", "connect", "Messages from your server are not accepted here", "blocked"),
+    ("550", "", "", "Mail sent by this domain has been rejected", "rejected"),
+    ("550", "5.7.1", "", "Messages from your domain are refused", "rejected"),
+    # Complaints are a reputation verdict, whatever else the sentence names.
+    ("421", "4.7.0", "", "Your IP is temporarily deferred due to complaints", "badreputation"),
+    ("554", "", "", "Blocked because of spam complaints from our users", "badreputation"),
+    # Authentication demanded of our client.
+    ("550", "5.7.1", "", "Authentication is required to send mail", "securityerror"),
+    ("530", "", "", "SMTP authentication is required", "securityerror"),
+    # Sender verification.
+    ("550", "5.7.1", "", "Unable to verify sender address", "rejected"),
+    ("451", "", "rcpt", "Could not verify the sender, try again later", "rejected"),
+    ("550", "", "rcpt", "Verification failed for <s@example.org>: unrouteable mail domain", "rejected"),
+    # DMARC identifier alignment.
+    ("550", "5.7.1", "", "The From domain is not aligned with the authenticated domain", "authfailure"),
+    ("550", "", "", "Header From is unaligned with the SPF domain", "authfailure"),
+    # A host name that does not match the connecting IP.
+    ("550", "5.7.1", "", "Hostname does not match IP address", "requireptr"),
+    ("450", "", "", "Your host name doesn't match your connecting address", "requireptr"),
+    # A content or spam filter quarantined or stopped the message.
+    ("550", "5.7.1", "", "Your message was blocked by our content filter", "spamdetected"),
+    ("550", "5.7.1", "data", "Message quarantined", "spamdetected"),
+    ("554", "", "data", "Rejected by the anti-spam filter", "spamdetected"),
+    # Routing troubles worded by Exim.
+    ("451", "", "", "host lookup did not complete", "networkerror"),
+    ("550", "", "", "all relevant MX records point to non-existent hosts", "hostunknown"),
+    # Bytes the receiver will not take.
+    ("550", "", "", "Your mail contains invalid characters", "contenterror"),
 ]
 
 
