@@ -305,6 +305,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\b",
             r"\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\b",
             r"\b(?:banned|black ?listed|block ?listed|denied) senders?\b",
+            # "... does not accept messages from your sender domain".
+            r"\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\b",
             r"(?:mail|messages?|e-?mails?) (?:sent )?(?:by|from) (?:this|your|the sender'?s?) domain (?:is |are |has been |have been |was |were )?(?:rejected|refused|blocked|not accepted)",
         ),
     ),
@@ -581,7 +583,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:valid|real|resolvable|existing|fully[- ]qualified) (?:sender|from) (?:domain|address)",
             r"(?:sender|user|client) (?:is |was )?not (?:authori[sz]ed|allowed|permitted) to send (?:from|as|mail from|on behalf)",
             r"permissions? to send|\bsend (?:mail )?(?:as|on behalf of)\b",
-            r"unresolvable (?:rfc ?5321 )?(?:from|sender) (?:domain|address)",
+            r"unresolvable (?:rfc[ .]?5321 )?(?:from|sender) (?:domain|address)",
             r"(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender",
             # Exim's sender verification, said at RCPT: "Verification failed for <sender>"
             # followed by why the sender did not verify ("Unrouteable mail domain ...").

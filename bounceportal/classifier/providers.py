@@ -79,7 +79,12 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ProviderRule("microsoft 5.7.703 tenant recipient block", "policyviolation", status=r"5\.7\.703"),
     ProviderRule("microsoft 5.7.705-707 tenant threshold", "badreputation", status=r"5\.7\.70[5-7]"),
     ProviderRule("microsoft 5.7.7xx tenant not accepted", "blocked", status=r"5\.7\.7\d\d"),
-    ProviderRule("microsoft 5.7.12x/13x sender not allowed", "rejected", status=r"5\.7\.1(?:2\d?|3\d)"),
+    # 5.7.12, 5.7.124, 5.7.133-136: delivery restrictions refuse the sender; 5.7.139
+    # ("Authentication unsuccessful") is our client's SMTP AUTH, not a restriction.
+    ProviderRule("microsoft 5.7.12x/13x sender not allowed", "rejected", status=r"5\.7\.1(?:2\d?|3[0-6])"),
+    ProviderRule("microsoft 5.7.139 SMTP AUTH unsuccessful", "securityerror", status=r"5\.7\.139"),
+    # 5.7.232-235: the sending tenant's external recipient rate limits (trial or unverified tenants).
+    ProviderRule("microsoft 5.7.23x tenant recipient rate limit", "speeding", status=r"5\.7\.23\d", sender_side=True),
     ProviderRule("microsoft 5.7.520 external forwarding", "policyviolation", status=r"5\.7\.520"),
     # After the specific 5xx/6xx rows above: the rest of the documented "Access denied" ranges
     # (4.7.500-699 and 4.7.850-899 "please try again later", 5.7.5xx-6xx) refuse our host.

@@ -775,6 +775,22 @@ FAMILIES = [
     ("550", "", "", "all relevant MX records point to non-existent hosts", "hostunknown"),
     # Bytes the receiver will not take.
     ("550", "", "", "Your mail contains invalid characters", "contenterror"),
+    # Exchange Online: 5.7.139 is our client's SMTP AUTH, 5.7.23x the sending tenant's
+    # external recipient limits; 5.7.13x are delivery restrictions, 5.7.13 a disabled account.
+    ("535", "5.7.139", "", "Authentication unsuccessful, basic authentication is disabled", "securityerror"),
+    (
+        "550",
+        "5.7.233",
+        "",
+        "Your message can't be sent because your tenant is limited to a number of external recipients",
+        "speeding",
+    ),
+    ("550", "5.7.134", "", "Sender was not authenticated for this mailbox", "rejected"),
+    ("525", "5.7.13", "rcpt", "User account disabled", "suspend"),
+    # Our sender's domain that does not resolve, or a destination that refuses it.
+    ("451", "", "", "Message temporarily deferred due to unresolvable RFC.5321 from domain", "rejected"),
+    ("550", "5.7.1", "", "This organization does not accept messages from your sender domain", "rejected"),
+    ("550", "", "", "Mail from the sender address example.org is refused here", "rejected"),
 ]
 
 
