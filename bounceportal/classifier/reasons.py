@@ -96,6 +96,9 @@ _NOT_ABOUT_US = frozenset(
 # A domain block list's verdict by the stage that named the domain: our HELO name (connect,
 # HELO), our sender's domain (MAIL); otherwise a domain in the message (a link): spam.
 _LISTED_DOMAIN = {"connect": "blocked", "helo": "blocked", "mail": "rejected"}
+# A hard verdict said in a temporary reply without an X.1.y status, and what it is then:
+# the mailbox lookup or the DNS lookup of the domain failed for now.
+_TEMPORARY_ADDRESS = {"userunknown": "systemerror", "hostunknown": "networkerror"}
 _ABOUT_A_HOST = frozenset({"hostunknown", "notaccept", "networkerror", "syntaxerror"})
 
 
@@ -374,10 +377,11 @@ def _temporary_address(decision: Decision, reason: str, status: str, reply_code:
     status (X.1.y) makes it a verdict on the address. A lookup that failed for now
     ("Recipient address rejected: Temporary lookup failure") is the server's trouble.
     """
-    if reason != "userunknown" or (reply_code or status)[:1] != "4" or status[2:4] == "1.":
+    settled = _TEMPORARY_ADDRESS.get(reason)
+    if not settled or (reply_code or status)[:1] != "4" or status[2:4] == "1.":
         return reason
-    decision.note("'no such user' in a temporary (4yz) reply without an address status (systemerror)", status)
-    return "systemerror"
+    decision.note(f"{reason} in a temporary (4yz) reply without an address status ({settled})", status)
+    return settled
 
 
 def _settle(decision: Decision, reason: str, stage: str) -> str:

@@ -791,6 +791,24 @@ FAMILIES = [
     ("451", "", "", "Message temporarily deferred due to unresolvable RFC.5321 from domain", "rejected"),
     ("550", "5.7.1", "", "This organization does not accept messages from your sender domain", "rejected"),
     ("550", "", "", "Mail from the sender address example.org is refused here", "rejected"),
+    # A temporary "domain not found" without an X.1.y status is a DNS lookup that failed for now.
+    ("451", "4.4.0", "", "Recipient domain not found, try again later", "networkerror"),
+    ("450", "4.1.2", "rcpt", "<r@nx.example>: Recipient address rejected: Domain not found", "hostunknown"),
+    # A recipient suspended, an account name that is not valid.
+    ("550", "", "rcpt", "Recipient suspended", "suspend"),
+    ("550", "", "rcpt", "Account name is not valid", "userunknown"),
+    # A link in the body on a block list is a spam verdict on the content.
+    ("550", "", "data", "Message rejected: URL in message is on a blocklist", "spamdetected"),
+    ("554", "", "data", "A link in the body is on our deny list", "spamdetected"),
+    # Data loss prevention rules of the destination.
+    ("550", "", "data", "Message blocked by DLP policy", "policyviolation"),
+    ("550", "5.7.1", "", "Rejected by the data loss prevention rules of example.org", "policyviolation"),
+    # Delivery to this one recipient is not allowed: a filter for that recipient.
+    ("554", "", "rcpt", "Delivery to this recipient is not allowed", "filtered"),
+    ("550", "", "", "Delivery to the mailbox is denied", "filtered"),
+    # Our client's access refused as such; SenderBase is a reputation score.
+    ("554", "", "connect", "Your access to this mail system has been rejected", "blocked"),
+    ("550", "5.7.1", "", "Message rejected: SenderBase score too low", "badreputation"),
 ]
 
 
