@@ -17,6 +17,8 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model, Q, QuerySet
 
+from bounceportal.held_writes import write
+
 
 def update_fields_many(objs: Sequence[Any], field_names: list[str], *, model: type[Model] | None = None) -> None:
     """Write ``field_names`` of each object back by primary key, in one statement.
@@ -30,6 +32,8 @@ def update_fields_many(objs: Sequence[Any], field_names: list[str], *, model: ty
     joined to the table (``UPDATE … FROM jsonb_to_recordset``): one statement for the
     server to plan and run, where an executemany of one UPDATE per row costs it a
     statement per row. Fields JSON cannot carry exactly fall back to that executemany.
+    Inside ``bounceportal.held_writes.atomic_with_held_writes`` the JSON statement is held and sent
+    with the transaction's other writes.
     """
     if not objs:
         return
@@ -95,8 +99,7 @@ def _update_from_json(connection, names: SimpleNamespace, pk: Field, fields: lis
     )
     ordered = [by_pk[row_pk] for row_pk in sorted(by_pk)]  # id order: the order rows are met (and locked) in
     rows = json_rows(ordered, [pk, *fields], ["pk", *keys])
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [json.dumps(rows)])
+    write(sql, [json.dumps(rows)], using=connection.alias)  # held with the transaction's other writes, if asked
 
 
 def insert_new_rows(

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bounceportal.db import insert_finished_rows, pk_in, reserve_ids, sql_names, update_fields_many
+from bounceportal.held_writes import atomic_with_held_writes, write
 from campaigns.models import BounceEvent, Send, SendStatus
 from campaigns.services import engagement
 from campaigns.services.guard import record_event_outcomes
@@ -37,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 # Send statuses a bounce may overwrite (an open or a later delivery proves more).
 _BOUNCEABLE_SEND_STATUSES = (SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.DEFERRED, SendStatus.DELIVERED)
+# Send statuses an auto reply moves to delivered.
+_DELIVERABLE_SEND_STATUSES = (SendStatus.SENT, SendStatus.DEFERRED)
 _BOUNCES = (Category.HARD, *SOFT_COUNTING_CATEGORIES)
 _EVENT_COLUMNS = [field.attname for field in BounceEvent._meta.concrete_fields]
 
@@ -68,7 +71,9 @@ def apply_bounce_events(*, events: list[BounceEvent], now=None, guard: bool = Tr
     events = [event for event in events if event.applied_at is None]
     if not events:
         return []
-    with transaction.atomic():
+    # The learners' write-back, the outcomes and the sends' moves travel together, with the COMMIT when
+    # this opened the transaction: a one-event call is three round trips (begin, lock, writes).
+    with atomic_with_held_writes():
         result = deliverability.apply_bounces(bounces=[fact_of(event) for event in events], now=now)
         _store_outcomes(events, result, now)
         if guard:
@@ -140,33 +145,59 @@ def replace_bounce_events(
 def _store_outcomes(events: list[BounceEvent], result: BounceResult, now) -> None:
     """Write each event's outcome, move the sends it bounced or delivered, and queue notifications."""
     _set_outcomes(events, result, now)
-    bounced = _bounced_sends(events)
-    if bounced and connection.vendor == "postgresql":
-        _write_outcomes_and_bounce(events, bounced, now)  # one statement for both: on a one-event batch, one of four
-        _move_sends(events, result, now, bounced_written=True)
+    if connection.vendor == "postgresql":
+        _write_outcomes_and_sends(events, now)  # one statement for all three
+        _move_sends(events, result, now, sends_written=True)
         return
     update_fields_many(events, ["outcome", "applied_at"])
     _move_sends(events, result, now)
 
 
-def _write_outcomes_and_bounce(events: list[BounceEvent], bounced: list[int], now) -> None:
-    """The events' outcomes (all applied at ``now``) and the bounce of their sends, in one UPDATE with
-    the outcomes' UPDATE in a WITH (PostgreSQL runs it whether or not it is read)."""
+def _write_outcomes_and_sends(events: list[BounceEvent], now) -> None:
+    """The events' outcomes (all applied at ``now``), the bounce of their sends and the delivery of those an
+    auto reply answered, in one statement: the UPDATEs in a WITH (PostgreSQL runs them whether or not they
+    are read), the sends' only when there are some (a statement fires the table's triggers even when it
+    changes no row). A send both bounced and answered is bounced, as it is by the two UPDATEs one after the
+    other (the delivery then finds it bounced). Held with the transaction's other writes
+    (``bounceportal.held_writes``)."""
     event, send = sql_names(BounceEvent, connection), sql_names(Send, connection)
     outcomes = json.dumps([{"pk": e.pk, "outcome": e.outcome} for e in sorted(events, key=lambda e: e.pk)])
-    sql = (
-        f"WITH outcomes AS (UPDATE {event.table} SET {event.outcome} = r.outcome, {event.applied_at} = %s "
-        f"FROM jsonb_to_recordset(%s::jsonb) AS r(pk bigint, outcome text) WHERE {event.table}.{event.id} = r.pk) "
-        f"UPDATE {send.table} SET {send.status} = %s, {send.bounced_at} = %s, {send.status_changed_at} = %s "
-        f"WHERE {send.id} = ANY(%s) AND {send.status} = ANY(%s)"
+    bounced = sorted(set(_bounced_sends(events)))
+    delivered = sorted(set(_delivered_sends(events)) - set(bounced))
+    updates = [
+        (
+            f"UPDATE {event.table} SET {event.outcome} = r.outcome, {event.applied_at} = %s FROM "
+            f"jsonb_to_recordset(%s::jsonb) AS r(pk bigint, outcome text) WHERE {event.table}.{event.id} = r.pk",
+            [now, outcomes],
+        )
+    ]
+    for ids, status, column, statuses in (
+        (bounced, SendStatus.BOUNCED, send.bounced_at, _BOUNCEABLE_SEND_STATUSES),
+        (delivered, SendStatus.DELIVERED, send.delivered_at, _DELIVERABLE_SEND_STATUSES),
+    ):
+        if ids:
+            updates.append(
+                (
+                    f"UPDATE {send.table} SET {send.status} = %s, {column} = %s, {send.status_changed_at} = %s "
+                    f"WHERE {send.id} = ANY(%s::bigint[]) AND {send.status} = ANY(%s)",
+                    [status, now, now, ids, [str(each) for each in statuses]],
+                )
+            )
+    *first, (last, last_params) = updates
+    ctes = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
+    write(
+        f"WITH {ctes} {last}" if ctes else last,
+        [value for _sql, params in first for value in params] + last_params,
     )
-    statuses = [str(status) for status in _BOUNCEABLE_SEND_STATUSES]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [now, outcomes, SendStatus.BOUNCED, now, now, sorted(set(bounced)), statuses])
 
 
 def _bounced_sends(events: list[BounceEvent]) -> list[int]:
     return [e.send_id for e in events if e.send_id and e.category in _BOUNCES]
+
+
+def _delivered_sends(events: list[BounceEvent]) -> list[int]:
+    """The sends somebody's robot answered: the message was delivered."""
+    return [e.send_id for e in events if e.send_id and e.category == Category.AUTOREPLY]
 
 
 def _set_outcomes(events: list[BounceEvent], result: BounceResult, now) -> None:
@@ -175,17 +206,17 @@ def _set_outcomes(events: list[BounceEvent], result: BounceResult, now) -> None:
         event.applied_at = now
 
 
-def _move_sends(events: list[BounceEvent], result: BounceResult, now, *, bounced_written: bool = False) -> None:
-    """Move the sends the events bounced (unless ``bounced_written``) or delivered, and queue the
+def _move_sends(events: list[BounceEvent], result: BounceResult, now, *, sends_written: bool = False) -> None:
+    """Move the sends the events bounced or delivered (unless ``sends_written``), and queue the
     notifications they ask for."""
-    bounced = [] if bounced_written else _bounced_sends(events)
-    delivered = [e.send_id for e in events if e.send_id and e.category == Category.AUTOREPLY]
+    bounced = [] if sends_written else _bounced_sends(events)
+    delivered = [] if sends_written else _delivered_sends(events)
     if bounced:
         Send.objects.filter(pk_in(bounced), status__in=_BOUNCEABLE_SEND_STATUSES).update(
             status=SendStatus.BOUNCED, bounced_at=now, status_changed_at=now
         )
-    if delivered:  # somebody's robot answered: the message was delivered
-        Send.objects.filter(pk_in(delivered), status__in=(SendStatus.SENT, SendStatus.DEFERRED)).update(
+    if delivered:
+        Send.objects.filter(pk_in(delivered), status__in=_DELIVERABLE_SEND_STATUSES).update(
             status=SendStatus.DELIVERED, delivered_at=now, status_changed_at=now
         )
     for event_id in result.notify:

@@ -1,0 +1,106 @@
+"""Writes held back and sent together: one round trip for a transaction's write-back, with its COMMIT.
+
+A one-event transaction of the policy (a webhook, an SMTP reply) is a handful of statements, and on
+this kind of machine each round trip to PostgreSQL costs more than the statement it carries. Inside
+``atomic_with_held_writes()`` a statement sent with ``write()`` (an UPDATE or INSERT whose result
+nobody reads) is held; the held statements go to the server together, in the order they were
+written, as one execute of the statements joined by ``;`` (the simple query protocol runs them in
+order and stops at the first error):
+
+- before any other statement runs on the connection, so a read, a savepoint or a lock always sees
+  every write made before it;
+- when the block ends, followed by its ``COMMIT`` when the block opened the transaction: the
+  transaction's last writes and its commit are one round trip. The driver then finds the
+  transaction closed and Django's commit sends nothing more; ``on_commit`` callbacks run as usual.
+
+An error in a held statement is raised where the held statements are sent (a later statement or the
+end of the block), still inside the block, so the transaction rolls back as it would have. A block
+inside another shares the outer one's held writes. Outside a block, elsewhere than on PostgreSQL, or
+with server-side binding (no multi-statement executes), ``write()`` runs the statement at once.
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+_ATTRIBUTE = "_bounceportal_held_writes"
+
+
+class _Held:
+    """The statements held on one connection, and the execute wrapper that sends them first."""
+
+    def __init__(self, connection: BaseDatabaseWrapper):
+        self.connection = connection
+        self.statements: list[tuple[str, list]] = []
+        self.sending = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.statements and not self.sending:
+            self.send()
+        return execute(sql, params, many, context)
+
+    def send(self, *, commit: bool = False) -> None:
+        statements, self.statements = self.statements, []
+        if commit:
+            statements.append(("COMMIT", []))
+        if not statements:
+            return
+        sql = ";\n".join(text for text, _params in statements)
+        params = [value for _text, values in statements for value in values]
+        self.sending = True
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql, params)
+        finally:
+            self.sending = False
+
+
+def _held(connection: BaseDatabaseWrapper) -> _Held | None:
+    return getattr(connection, _ATTRIBUTE, None)
+
+
+def _can_hold(connection: BaseDatabaseWrapper) -> bool:
+    return (
+        connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("server_side_binding") is not True
+    )
+
+
+def write(sql: str, params: Sequence = (), *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Run one statement whose result is not read (no RETURNING, no row count): held inside
+    ``atomic_with_held_writes`` on this connection, at once elsewhere. ``params`` fill its ``%s``."""
+    connection = connections[using]
+    held = _held(connection)
+    if held is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(params) if params else None)
+        return
+    held.statements.append((sql if params else sql.replace("%", "%%"), list(params)))
+
+
+@contextmanager
+def atomic_with_held_writes(*, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """``transaction.atomic()`` in which ``write()`` statements are held and sent together (see the module)."""
+    connection = connections[using]
+    if _held(connection) is not None or not _can_hold(connection):
+        with transaction.atomic(using=using):
+            yield
+        return
+    opens_transaction = not connection.in_atomic_block and connection.get_autocommit()
+    with transaction.atomic(using=using):
+        held = _Held(connection)
+        setattr(connection, _ATTRIBUTE, held)
+        # The outermost wrapper: the held writes are sent before any other wrapper sees the next
+        # statement, so what wrappers log is in the order the server ran it.
+        connection.execute_wrappers.insert(0, held)
+        try:
+            yield
+            connection.execute_wrappers.remove(held)
+            # The COMMIT rides along only when this block opened the transaction and nothing inside asked
+            # for a rollback; otherwise Django ends the transaction (or the savepoint) as usual.
+            held.send(commit=opens_transaction and not connection.needs_rollback)
+        finally:
+            if held in connection.execute_wrappers:
+                connection.execute_wrappers.remove(held)
+            delattr(connection, _ATTRIBUTE)
