@@ -79,7 +79,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "connection",
         "session",
     ),
-    "(?:messages?|mails?|e-?mails?|connections?) from \\[?\\d{1,3}(?:\\.\\d{1,3}){3}": (" from ",),
+    "(?:messages?|mails?|e-?mails?|connections?) from (?:\\[|<|\\()?(?:(?:\\d{1,3}|x{1,3}|ip\\d)(?:\\.(?:\\d{1,3}|x{1,3}|ip\\d)){3}|\\$?[a-z]*ip(?:[ _]?address)?\\b|ip[ _]address)(?:\\]|>|\\))?": (
+        " from ",
+    ),
     "(?:messages?|mail|e-?mails?|connections?) from (?:this|your|the sending|the connecting) (?:ip|host|server|network|mta)\\b": (
         " from ",
     ),
@@ -251,6 +253,11 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\bdmarc\\b": ("dmarc",),
     "\\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\\b": ("sender",),
     "\\bidentity (?:change|mismatch)": ("identity ",),
+    "\\bip (?:address )?(?:\\S+ )?(?:is )?not (?:permitted|allowed|authori[sz]ed) to (?:send|connect|relay)": (
+        "allowed",
+        "authori",
+        "permitted",
+    ),
     "\\bip (?:address )?(?:you're|you are) using .{0,40}not (?:authori[sz]ed|allowed)": (" using ",),
     "\\bip\\b.{0,40}\\b(?:blocked|bloquee|blacklisted)\\b": ("blacklisted", "blocked", "bloquee"),
     "\\bjunk\\b": ("junk",),
@@ -1312,7 +1319,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
-    "(?:messages?|mails?|e-?mails?|connections?) from \\[?\\d{1,3}(?:\\.\\d{1,3}){3}": None,
+    "(?:messages?|mails?|e-?mails?|connections?) from (?:\\[|<|\\()?(?:(?:\\d{1,3}|x{1,3}|ip\\d)(?:\\.(?:\\d{1,3}|x{1,3}|ip\\d)){3}|\\$?[a-z]*ip(?:[ _]?address)?\\b|ip[ _]address)(?:\\]|>|\\))?": None,
     "(?:messages?|mail|e-?mails?|connections?) from (?:this|your|the sending|the connecting) (?:ip|host|server|network|mta)\\b": None,
     "(?:message|e-?mail|mail) (?:was |has been |is )?quarantined": (
         (
@@ -2018,6 +2025,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
     ),
     "\\bidentity (?:change|mismatch)": (("identity change", "identity mismatch"), True, False),
+    "\\bip (?:address )?(?:\\S+ )?(?:is )?not (?:permitted|allowed|authori[sz]ed) to (?:send|connect|relay)": None,
     "\\bip (?:address )?(?:you're|you are) using .{0,40}not (?:authori[sz]ed|allowed)": None,
     "\\bip\\b.{0,40}\\b(?:blocked|bloquee|blacklisted)\\b": None,
     "\\bjunk\\b": (("junk",), True, True),

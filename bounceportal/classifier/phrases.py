@@ -13,6 +13,14 @@ from what MTAs say, not from another project's tables.
 
 from __future__ import annotations
 
+# An IPv4 address as replies quote it, or as documentation writes its placeholder
+# ("192.0.2.1", "x.x.x.x", "xxx.xxx.xxx.xxx", "IP1.IP2.IP3.IP4", "[IP]", "<IP address>",
+# "$ConnectingIP", "IP_ADDRESS").
+_IPV4 = (
+    r"(?:\[|<|\()?(?:(?:\d{1,3}|x{1,3}|ip\d)(?:\.(?:\d{1,3}|x{1,3}|ip\d)){3}"
+    r"|\$?[a-z]*ip(?:[ _]?address)?\b|ip[ _]address)(?:\]|>|\))?"
+)
+
 PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     # Error-code families that large providers publish for their replies. The code names
     # the cause while the sentence around it is generic ("sender rejected"), so these
@@ -559,7 +567,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bblock ?listed\b|\bon (?:our|the|a) block ?list",
             r"too many (?:bad|unknown|invalid) recipients|excessive unknown recipients",
             r"(?:is|are|was|been|currently) (?:black|block)?listed (?:in|on|at|by)",
-            r"(?:messages?|mails?|e-?mails?|connections?) from \[?\d{1,3}(?:\.\d{1,3}){3}",
+            r"(?:messages?|mails?|e-?mails?|connections?) from " + _IPV4,
+            r"\bip (?:address )?(?:\S+ )?(?:is )?not (?:permitted|allowed|authori[sz]ed) to (?:send|connect|relay)",
             r"(?:messages?|mail|e-?mails?|connections?) from (?:this|your|the sending|the connecting) (?:ip|host|server|network|mta)\b",
             r"banned sending ip",
             r"open relay",

@@ -809,6 +809,13 @@ FAMILIES = [
     # Our client's access refused as such; SenderBase is a reputation score.
     ("554", "", "connect", "Your access to this mail system has been rejected", "blocked"),
     ("550", "5.7.1", "", "Message rejected: SenderBase score too low", "badreputation"),
+    # Our IP as documentation writes its placeholder: the refusal of our host is the same.
+    ("554", "", "", "Mail from x.x.x.x refused", "blocked"),
+    ("550", "", "connect", "Messages from [IP] are not accepted", "blocked"),
+    ("550", "", "", "Connections from xxx.xxx.xxx.xxx are refused", "blocked"),
+    ("554", "", "", "Email from $SenderIP is not accepted", "blocked"),
+    ("550", "", "", "The IP address [IP1.IP2.IP3.IP4] is not permitted to send", "blocked"),
+    ("550", "", "", "Mail from <sender> rejected: sender domain not found", "rejected"),
 ]
 
 
