@@ -1,7 +1,7 @@
 """Regenerate ``_screens.py``: ``python -m bounceportal.classifier.gen_screens`` (a dev step,
 followed by ``ruff format``, which it runs when ruff is installed beside the interpreter).
 
-The literal screens of the phrase tables are derived from the patterns at development
+The literal screens of the phrase tables (and of every ``compile_later`` pattern) are derived from the patterns at development
 time so that the command line does not derive them at every start; a test fails when
 the file is stale, and a missing entry is derived at import (results never change).
 """
@@ -12,12 +12,19 @@ import os
 import subprocess
 import sys
 
-from . import names, phrases, smtptext
+from . import __main__, names, phrases, smtptext  # __main__: every module, so every compile_later pattern
+from .lazyre import MADE
 from .phrasegate import write_screens
 
 
 def table_patterns() -> list[str]:
-    """Every pattern of the tables screened by :class:`~.phrasegate.GatedGroups`."""
+    """Every pattern screened: the tables' (by :class:`~.phrasegate.GatedGroups`) and every
+    one made by :func:`~.lazyre.compile_later` (by :class:`~.lazyre.ScreenedPattern`)."""
+    return gated_patterns() + [made.pattern for made in MADE]
+
+
+def gated_patterns() -> list[str]:
+    """Every pattern of the tables screened and spelled by :class:`~.phrasegate.GatedGroups`."""
     groups = phrases.PHRASES + phrases.NOTICE_PHRASES + list(smtptext._COMMANDS)
     found = [p for _, patterns in groups for p in patterns]
     found += list(phrases.ADDRESS_CERTAIN) + list(phrases.RECIPIENT_SIDE) + list(phrases.TCP_FAILURES)
@@ -26,7 +33,7 @@ def table_patterns() -> list[str]:
 
 if __name__ == "__main__":
     target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_screens.py")
-    write_screens(table_patterns(), target)
+    write_screens(table_patterns(), target, gated_patterns())
     ruff = os.path.join(os.path.dirname(sys.executable), "ruff")
     if os.path.exists(ruff):
         subprocess.run([ruff, "format", "-q", target], check=False)

@@ -87,6 +87,22 @@ def _group_end(pattern: str, i: int) -> int:
         i += 1
 
 
+_ESCAPE_WIDTH = {"x": 4, "u": 6, "U": 10}
+
+
+def _escape_end(pattern: str, i: int) -> int:
+    """Index just past the escape at ``i`` (``\\x41``, ``\\u2022``, ``\\N{name}``, ``\\12``...)."""
+    letter = pattern[i + 1]
+    if letter in _ESCAPE_WIDTH:
+        return i + _ESCAPE_WIDTH[letter]
+    if letter == "N" and pattern[i + 2 : i + 3] == "{":
+        return pattern.index("}", i) + 1
+    end = i + 2
+    while letter.isdigit() and end < len(pattern) and pattern[end].isdigit():
+        end += 1
+    return end
+
+
 def _branch(branch: str) -> list[str] | None:
     """Best mandatory literal set of one branch (no top-level ``|`` inside)."""
     candidates: list[list[str]] = []
@@ -109,10 +125,12 @@ def _branch(branch: str) -> list[str] | None:
                     candidates.append(core)
             i = end + 1
             continue
-        if (c == "\\" and branch[i + 1] in _CLASS_ESCAPES) or c in "[.^$":
+        if (c == "\\" and (branch[i + 1] in _CLASS_ESCAPES or branch[i + 1].isalnum())) or c in "[.^$":
+            # A class, an anchor, or an escape that is not plain punctuation (\d, \b, \t,
+            # \x41, \u2022, \N{...}): the literal run ends there, the escape is skipped whole.
             candidates.append([run])
             run = ""
-            i = _class_end(branch, i) + 1 if c == "[" else i + (2 if c == "\\" else 1)
+            i = _class_end(branch, i) + 1 if c == "[" else _escape_end(branch, i) if c == "\\" else i + 1
             continue
         if c in "?*{+":
             if c == "{":
@@ -328,8 +346,9 @@ def screen_of(pattern: str) -> tuple[str, ...] | None:
     return tuple(sorted(set(found))) if found is not None else None
 
 
-def write_screens(patterns: list[str], path: str) -> None:
-    """Write the screens of ``patterns`` as the Python module ``_screens.py`` (a dev step)."""
+def write_screens(patterns: list[str], path: str, spelled: list[str] | None = None) -> None:
+    """Write the screens of ``patterns`` and the spellings of ``spelled`` (default: the same
+    patterns) as the Python module ``_screens.py`` (a dev step)."""
     lines = [
         '"""Literal screens and spellings of the phrase tables, derived by phrasegate.literals and',
         "phrasegate.spellings (generated: run",
@@ -344,7 +363,7 @@ def write_screens(patterns: list[str], path: str) -> None:
     lines.append("}")
     lines.append("")
     lines.append("SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {")
-    for pattern in sorted(set(patterns)):
+    for pattern in sorted(set(patterns if spelled is None else spelled)):
         if not _META.search(pattern):
             continue  # a plain phrase needs no spelling
         lines.append(f"    {pattern!r}: {spellings(pattern)!r},")

@@ -146,10 +146,10 @@ def test_the_precomputed_literal_screens_are_current():
 
 def test_the_precomputed_spellings_are_current_and_match_what_their_regex_matches():
     from bounceportal.classifier._screens import SPELLINGS
-    from bounceportal.classifier.gen_screens import table_patterns
+    from bounceportal.classifier.gen_screens import gated_patterns
     from bounceportal.classifier.phrasegate import _find_spelling, spellings
 
-    patterns = {p for p in table_patterns() if p in SPELLINGS or spellings(p) is not None}
+    patterns = {p for p in gated_patterns() if p in SPELLINGS or spellings(p) is not None}
     assert {p: spellings(p) for p in patterns if p in SPELLINGS} == SPELLINGS, "stale: run gen_screens"
     # Each spelled row finds what its regex finds, on its own variants in word and non-word
     # surroundings (the \\b edges) and on a text with a near miss before the match.
