@@ -12,7 +12,8 @@ import os
 import subprocess
 import sys
 
-from . import __main__, names, phrases, smtptext  # __main__: every module, so every compile_later pattern
+from . import __main__  # noqa: F401  (imports every module: every compile_later pattern is made)
+from . import names, phrases, smtptext
 from .lazyre import MADE
 from .phrasegate import write_screens
 
