@@ -12,8 +12,12 @@ import os
 import subprocess
 import sys
 
-from . import __main__  # noqa: F401  (imports every module: every compile_later pattern is made)
-from . import names, phrases, smtptext
+from . import (
+    __main__,  # noqa: F401  (imports every module: every compile_later pattern is made)
+    names,
+    phrases,
+    smtptext,
+)
 from .lazyre import MADE
 from .phrasegate import write_screens
 
