@@ -314,6 +314,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # record", "Sender domain must exist", "... does not resolve".
             r"sender(?:'s)? (?:address )?domain (?:<?[\w.-]+>? )?(?:must (?:exist|resolve)|(?:does not|doesn't|did not) resolve|has no (?:valid )?(?:dns|mx|a)\b|is not resolvable)",
             r"(?:from|sender|sending) (?:this |your |the )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)",
+            r"\byour (?:sending |sender )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)",
             r"\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\b",
             r"\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\b",
             r"\b(?:banned|black ?listed|block ?listed|denied) senders?\b",
@@ -437,6 +438,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"line limit exceeded",
             r"mail size limit",
             r"message exceeds",
+            r"(?:message|e-?mail|mail) is (?:larger|bigger) than",
             r"email is too large",
             r"(?:max(?:imum)?|allowed) (?:e-?mail |message |mail )size",
             r"(?:e-?mail|message|mail) size (?:limit )?(?:exceeded|too)",
@@ -990,7 +992,8 @@ REFUSAL_SUBJECTS: tuple[tuple[str, str, str], ...] = (
     # (pattern, reason of the subject, what a detail about a host/domain becomes)
     (
         r"helo command (?:\[[^\]]{0,255}\] )?(?:rejected|blocked)|(?:invalid|bad|broken|illegal|bogus) (?:helo|ehlo)|"
-        r"(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|is (?:not valid|invalid))|"
+        r"(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|"
+        r"is (?:not (?:an? )?(?:valid|fqdn|fully[- ]qualified)|invalid))|"
         # What our HELO must carry: "HELO/EHLO requires domain address", "EHLO argument must be a FQDN".
         r"(?:helo|ehlo)(?: ?/ ?(?:helo|ehlo))? (?:name |hostname |argument )?(?:requires|required|must (?:be|contain|resolve))",
         "blocked",

@@ -816,6 +816,15 @@ FAMILIES = [
     ("554", "", "", "Email from $SenderIP is not accepted", "blocked"),
     ("550", "", "", "The IP address [IP1.IP2.IP3.IP4] is not permitted to send", "blocked"),
     ("550", "", "", "Mail from <sender> rejected: sender domain not found", "rejected"),
+    # Our HELO name that is not a fully qualified domain name.
+    ("550", "", "", "HELO name is not FQDN", "blocked"),
+    ("501", "", "", "EHLO hostname is not a fully-qualified domain name", "blocked"),
+    # A bare 552 / X.2.2 whose words speak of the message's size.
+    ("552", "5.2.2", "data", "This message is larger than the current system limit", "mesgtoobig"),
+    ("552", "", "data", "Email is bigger than the size this server accepts", "mesgtoobig"),
+    # Our sender's domain block-listed, said to us.
+    ("550", "5.7.1", "", "Your domain is blocklisted", "rejected"),
+    ("554", "", "mail", "Your sending domain has been blacklisted here", "rejected"),
 ]
 
 
