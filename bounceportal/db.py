@@ -6,7 +6,6 @@ Raw SQL here and in the services names tables and columns through the models' ``
 
 import json
 import re
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
@@ -15,7 +14,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import Field, Model, Q
 
 from bounceportal.held_writes import write
 
@@ -319,83 +318,11 @@ def pk_in(ids: Iterable[int]) -> Q:
 
     ids = list(ids)
     if connection.vendor == "postgresql":
-        return Q(pk__in=RawSQL(_UNNEST_IDS, [ids]))
+        return Q(pk__in=RawSQL(UNNEST_IDS, [ids]))
     return Q(pk__in=ids)
 
 
-_UNNEST_IDS = "SELECT unnest(%s::bigint[])"
-
-
-class QueryByIds:
-    """A queryset over ``pk_in(ids)`` compiled once, then run for other ids: the ORM's instances
-    without its per-call building and compiling.
-
-    ``build(ids_q)`` returns the queryset filtered by ``ids_q``. Its SQL must not depend on
-    anything but the ids (no ``now()`` from Python, no arguments): on PostgreSQL ``pk_in`` makes
-    the text the same for any ids (one array parameter), so the text, its parameters and the
-    compiler's column map are kept (per thread: a connection is) from the first call, and each
-    later call executes them with the new array and builds the instances as Django's
-    ``ModelIterable`` does (select_related and annotations included; no prefetching). Building and
-    compiling the learner lock cost 1.5 ms a call, more than running it for a one-event
-    transaction. Elsewhere the queryset is built and run each time.
-    """
-
-    def __init__(self, build: Callable[[Q], QuerySet], *, using: str = DEFAULT_DB_ALIAS):
-        self._build = build
-        self._using = using
-        self._local = threading.local()
-
-    def __call__(self, ids: Iterable[int]) -> list[Any]:
-        ids = list(ids)
-        connection = connections[self._using]
-        if connection.vendor != "postgresql":
-            return list(self._build(pk_in(ids)))
-        compiled = getattr(self._local, "compiled", None)
-        if compiled is None:
-            compiled = self._local.compiled = self._compile()
-        sql, params, slot, compiler, model, fields, init_list, populators, annotations = compiled
-        params = [*params[:slot], ids, *params[slot + 1 :]]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        found = []
-        for row in compiler.results_iter([rows]):
-            obj = model.from_db(self._using, init_list, row[fields])
-            for populator in populators:
-                populator.populate(row, obj)
-            for name, position in annotations:
-                setattr(obj, name, row[position])
-            found.append(obj)
-        return found
-
-    def _compile(self) -> tuple:
-        from django.db.models.expressions import RawSQL
-        from django.db.models.query import get_related_populators
-
-        marker: list[int] = []
-        queryset = self._build(Q(pk__in=RawSQL(_UNNEST_IDS, [marker])))
-        compiler = queryset.query.get_compiler(using=self._using)
-        sql, params = compiler.as_sql()  # also fills compiler.select, klass_info and annotation_col_map
-        slots = [i for i, param in enumerate(params) if param is marker]
-        if len(slots) != 1:
-            raise ValueError("QueryByIds: the ids must be the query's one array parameter")
-        info = compiler.klass_info
-        assert info is not None  # a query of model instances has one
-        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
-        init_list = [column[0].target.attname for column in compiler.select[start:end]]
-        populators = get_related_populators(info, compiler.select, self._using)  # type: ignore[call-arg]  # the stubs follow Django 6 (fetch_mode)
-        annotations = list(compiler.annotation_col_map.items())
-        return (
-            sql,
-            list(params),
-            slots[0],
-            compiler,
-            info["model"],
-            slice(start, end),
-            init_list,
-            populators,
-            annotations,
-        )
+UNNEST_IDS = "SELECT unnest(%s::bigint[])"
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

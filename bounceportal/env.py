@@ -90,8 +90,10 @@ def database_from_env(name: str, *, sqlite_path: Path) -> dict:
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
             # PostgreSQL's JIT compiles expensive-looking plans; for the portal's short
-            # aggregates the compiling (~100 ms) costs more than it saves.
-            "OPTIONS": {"options": "-c jit=off"},
+            # aggregates the compiling (~100 ms) costs more than it saves. Prepared statements
+            # (bounceportal/prepared.py; Django prepares none) keep one plan instead of being
+            # planned again on every EXECUTE when their cost depends on an argument.
+            "OPTIONS": {"options": "-c jit=off -c plan_cache_mode=force_generic_plan"},
         }
     if url.scheme == "sqlite":
         path = raw[len("sqlite:///") :] if raw.startswith("sqlite:///") else ""

@@ -96,7 +96,7 @@ def test_a_query_by_ids_compiled_once_returns_what_the_queryset_returns_for_othe
     related objects and annotations as the queryset built anew would (and one statement each)."""
     from django.db.models import Exists, OuterRef
 
-    from bounceportal.db import QueryByIds
+    from bounceportal.query_by_ids import QueryByIds
     from contacts.models import NeverSuppress
 
     first = LearnerFactory.create_batch(2, organization=org)

@@ -2,7 +2,8 @@
 
 from django.db.models import Exists, OuterRef, Q
 
-from bounceportal.db import QueryByIds, pk_in
+from bounceportal.db import pk_in
+from bounceportal.query_by_ids import QueryByIds
 from contacts.models import AutomationRule, BouncePolicy, Learner, NeverSuppress
 from contacts.webhook_models import WebhookSubscription
 
