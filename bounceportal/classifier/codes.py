@@ -72,6 +72,12 @@ REPLY_REASONS = {
     "503": "syntaxerror",
     "504": "syntaxerror",
     "421": "systemerror",
+    # RFC 4954 §6 (SMTP AUTH): 530 authentication required, 534 mechanism too weak, 535
+    # credentials invalid; 538 encryption required for the mechanism. Only AUTH uses them.
+    "530": "securityerror",
+    "534": "securityerror",
+    "535": "securityerror",
+    "538": "failedstarttls",
 }
 TRANSIENT_DEFAULT = "systemerror"
 

@@ -825,6 +825,20 @@ FAMILIES = [
     # Our sender's domain block-listed, said to us.
     ("550", "5.7.1", "", "Your domain is blocklisted", "rejected"),
     ("554", "", "mail", "Your sending domain has been blacklisted here", "rejected"),
+    # SMTP AUTH replies (RFC 4954 §6): the reply code alone names the refusal.
+    ("535", "", "", "Incorrect authentication data", "securityerror"),
+    ("535", "", "", "Go away", "securityerror"),
+    ("534", "", "", "Try another way", "securityerror"),
+    ("538", "", "", "Not on this channel", "failedstarttls"),
+    ("535", "5.7.3", "", "Authentication unsuccessful", "securityerror"),
+    # A recipient callout that could not complete is the server's trouble, not our sender.
+    ("451", "", "rcpt", "Could not complete recipient verify callout", "systemerror"),
+    ("451", "", "rcpt", "Could not complete sender verify callout", "rejected"),
+    # Blocked file types are refused for the file, not as spam.
+    ("550", "5.7.0", "data", "Content rejected: message contains a blocked file type", "virusdetected policyviolation"),
+    ("554", "", "data", "Dangerous file extension in attachment", "virusdetected policyviolation"),
+    # A deny-listed sender.
+    ("554", "5.7.1", "", "Rejected: message from a denylisted sender", "rejected"),
 ]
 
 
