@@ -24,7 +24,7 @@ from .phrasegate import write_screens
 
 def table_patterns() -> list[str]:
     """Every pattern screened: the tables' (by :class:`~.phrasegate.GatedGroups`) and every
-    one made by :func:`~.lazyre.compile_later` (by :class:`~.lazyre.ScreenedPattern`)."""
+    one made by :func:`~.lazyre.compile_later` (behind its screen: :meth:`~.lazyre.LaterPattern.screen`)."""
     return gated_patterns() + [made.pattern for made in MADE]
 
 

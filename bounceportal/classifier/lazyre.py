@@ -9,7 +9,7 @@ compiles with plain :func:`re.compile` on the first attribute asked for (``searc
 attributes, so later calls cost what calls on a compiled pattern cost.
 
 A pattern whose every match contains one of a few literal words (``_screens.SCREENS``,
-derived at development time by :func:`.phrasegate.literals`) is screened: ``search``,
+derived at development time by :func:`.phrasegate.literals`) is screened: its ``search``,
 ``match``, ``fullmatch``, ``findall`` and ``finditer`` first look for those words with
 ``str in str`` and answer "no match" without compiling or running the regex when none is
 there. A case-insensitive pattern is screened on the lower-cased text only when the text
@@ -41,6 +41,7 @@ class LaterPattern:
 
     def __init__(self, pattern: str, flags: int = 0) -> None:
         self.pattern, self.flags = pattern, flags
+        MADE.append(self)
 
     def compiled(self) -> re.Pattern[str]:
         """Return the compiled pattern (compiling it now if it was not yet)."""
@@ -49,47 +50,61 @@ class LaterPattern:
             found = self.__dict__["_compiled"] = re.compile(self.pattern, self.flags)
         return found
 
+    def screen(self) -> tuple[str, ...] | None:
+        """The words one of which every match holds (lower-cased for a case-insensitive
+        pattern), or None when the pattern is not screened."""
+        words = SCREENS.get(self.pattern)
+        if not screen_usable(self.pattern, self.flags, words):
+            return None
+        return tuple(sorted({w.lower() for w in words or ()})) if self.flags & re.IGNORECASE else words
+
     def __getattr__(self, name: str) -> Any:  # only for attributes not set yet
         if name.startswith("__"):
             raise AttributeError(name)
-        value = getattr(self.compiled(), name)
+        words = self.screen() if name in _NO_MATCH else None
+        value = _screened(self, name, words) if words else getattr(self.compiled(), name)
         self.__dict__[name] = value  # the bound method itself: no lookup through here again
         return value
 
 
-class ScreenedPattern(LaterPattern):
-    """A :class:`LaterPattern` whose searches are skipped when none of its words is in the text."""
+def _none() -> None:
+    return None
 
-    def __init__(self, pattern: str, flags: int, words: tuple[str, ...]) -> None:
-        super().__init__(pattern, flags)
-        self.folded = bool(flags & re.IGNORECASE)
-        self.words = tuple(sorted({w.lower() for w in words})) if self.folded else words
 
-    def absent(self, text: str) -> bool:
-        """True when no match can exist in ``text`` (none of the words occurs in it)."""
-        if self.folded:
-            if not text.isascii():
-                return False
-            text = _lower(text)
-        for word in self.words:  # noqa: SIM110 (a plain loop: cheaper than any() over a generator)
-            if word in text:
-                return False
-        return True
+def _no_matches() -> Any:
+    return iter(())
 
-    def search(self, text: str, *args: int) -> re.Match[str] | None:
-        return None if self.absent(text) else self.compiled().search(text, *args)
 
-    def match(self, text: str, *args: int) -> re.Match[str] | None:
-        return None if self.absent(text) else self.compiled().match(text, *args)
+# What a screened method answers when none of the words is in the text.
+_NO_MATCH: dict[str, Any] = {
+    "search": _none,
+    "match": _none,
+    "fullmatch": _none,
+    "findall": list,
+    "finditer": _no_matches,
+}
 
-    def fullmatch(self, text: str, *args: int) -> re.Match[str] | None:
-        return None if self.absent(text) else self.compiled().fullmatch(text, *args)
 
-    def findall(self, text: str, *args: int) -> list[Any]:
-        return [] if self.absent(text) else self.compiled().findall(text, *args)
+def _screened(made: LaterPattern, name: str, words: tuple[str, ...]) -> Any:
+    """Return ``made.<name>`` (a method of the compiled pattern) behind the screen ``words``."""
+    folded = bool(made.flags & re.IGNORECASE)
+    empty = _NO_MATCH[name]
+    method = None
 
-    def finditer(self, text: str, *args: int) -> Any:
-        return iter(()) if self.absent(text) else self.compiled().finditer(text, *args)
+    def call(text: str, *args: int) -> Any:
+        nonlocal method
+        if not folded or text.isascii():
+            hay = _lower(text) if folded else text
+            for word in words:
+                if word in hay:
+                    break
+            else:
+                return empty()
+        if method is None:
+            method = getattr(made.compiled(), name)
+        return method(text, *args)
+
+    return call
 
 
 _LAST_LOWER: list[str] = ["", ""]  # the last text lower-cased and its lower-case form
@@ -124,11 +139,4 @@ def compile_later(pattern: str, flags: int = 0) -> re.Pattern[str]:
     Typed as the pattern it stands for: every attribute of a compiled pattern is
     answered by the compiled pattern itself (``isinstance(x, re.Pattern)`` is not).
     """
-    words = SCREENS.get(pattern)
-    made = (
-        ScreenedPattern(pattern, flags, words)  # type: ignore[arg-type]
-        if screen_usable(pattern, flags, words)
-        else LaterPattern(pattern, flags)
-    )
-    MADE.append(made)
-    return made  # type: ignore[return-value]
+    return LaterPattern(pattern, flags)  # type: ignore[return-value]

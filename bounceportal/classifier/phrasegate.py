@@ -158,6 +158,10 @@ _META = re.compile(r"[\\.^$*+?{}\[\]|()]")
 _PLAIN: set[str] = set()
 
 
+_INDEXED_TEXT = 1500  # longer texts test every word with ``in`` instead of reading their trigrams
+_INDEXED_WORDS = 200  # tables with fewer literals test them group by group (no trigrams)
+
+
 class GatedGroups:
     """Ordered ``(reason, patterns)`` groups searched lazily behind literal screens.
 
@@ -166,22 +170,34 @@ class GatedGroups:
     compiled and searched; a pattern with no regex syntax at all is never compiled (a
     substring test is the same search). Compiling is most of the command line's start-up, and a
     batch of messages only ever needs a fraction of the patterns.
+
+    Which literals a text holds is found once per text, not once per group: every literal
+    has 3+ characters, so only those whose first three characters are among the text's
+    trigrams are tested with ``in`` (a short diagnostic has ~150 trigrams; a table ~500 words).
+    Small tables (a few dozen literals) test them group by group, stopping at the first match.
     """
 
     def __init__(self, groups: list[tuple[str, tuple[str, ...]]]) -> None:
         # Per group: reason, group screen (None: always searched), rows (pattern, screen).
         self._groups: list[tuple[str, tuple[str, ...] | None, tuple[tuple[str, tuple[str, ...] | None], ...]]] = []
         self._compiled: dict[str, re.Pattern[str]] = {}
+        words: set[str] = set()
         for reason, patterns in groups:
             rows = tuple((pattern, screen_of(pattern)) for pattern in patterns)
             _PLAIN.update(p for p in patterns if not _META.search(p))
-            screens = [screen for _, screen in rows]
-            gate = (
-                None
-                if any(screen is None for screen in screens)
-                else tuple(sorted({w for sc in screens for w in sc or ()}))
-            )
+            found = [screen for _, screen in rows if screen is not None]
+            gate = tuple(sorted(set().union(*found))) if len(found) == len(rows) else None
+            words.update(*found)
             self._groups.append((reason, gate, rows))
+        self._words = tuple(words)
+        self._trigrams: frozenset[str] = frozenset()
+        if len(self._words) < _INDEXED_WORDS:  # a small table: testing its words in turn is cheaper
+            self.find = self._find_scanning  # type: ignore[method-assign]
+            return
+        self._by_trigram: dict[str, list[str]] = {}
+        for word in self._words:
+            self._by_trigram.setdefault(word[:3], []).append(word)
+        self._trigrams = frozenset(self._by_trigram)
 
     def first(self, text: str) -> str:
         """Return the first group's reason (table order) with a phrase in ``text``."""
@@ -195,11 +211,33 @@ class GatedGroups:
                     self._compiled[pattern] = re.compile(pattern)
         return len(self._compiled)
 
+    def present(self, text: str) -> set[str]:
+        """Return the screen literals of the tables that occur in ``text``."""
+        if len(text) > _INDEXED_TEXT or not self._trigrams:
+            return set(filter(text.__contains__, self._words))
+        by_trigram = self._by_trigram
+        trigrams = self._trigrams.intersection(map("".join, zip(text, text[1:], text[2:])))
+        return {word for key in trigrams for word in by_trigram[key] if word in text}
+
     def find(self, text: str) -> tuple[str, int, str]:
         """Return ``(reason, group index, matched words)`` of the first group that matches.
 
         ``("", -1, "")`` when no group has a phrase in ``text``.
         """
+        present = self.present(text)
+        for index, (reason, gate, rows) in enumerate(self._groups):
+            if gate is not None and present.isdisjoint(gate):
+                continue
+            for pattern, screen in rows:
+                if screen is not None and present.isdisjoint(screen):
+                    continue
+                found = self._search(pattern, text)
+                if found is not None:
+                    return reason, index, found
+        return "", -1, ""
+
+    def _find_scanning(self, text: str) -> tuple[str, int, str]:
+        """:meth:`find` for a small table: each group's and row's literals tested in turn."""
         for index, (reason, gate, rows) in enumerate(self._groups):
             if gate is not None:
                 for word in gate:  # inlined _any_in: this loop runs ~100 times a message
@@ -214,23 +252,24 @@ class GatedGroups:
                             break
                     else:
                         continue
-                if pattern in _PLAIN:  # a plain phrase: found exactly when it is in the text
-                    if pattern in text:
-                        return reason, index, pattern
-                    continue
-                spelled = _SPELLINGS[pattern] if pattern in _SPELLINGS else _spell(pattern)
-                if spelled is not None:
-                    words = _find_spelling(spelled, text)
-                    if words:
-                        return reason, index, words
-                    continue
-                compiled = self._compiled.get(pattern)
-                if compiled is None:
-                    compiled = self._compiled[pattern] = re.compile(pattern)
-                found = compiled.search(text)
-                if found:
-                    return reason, index, found.group(0)
+                found = self._search(pattern, text)
+                if found is not None:
+                    return reason, index, found
         return "", -1, ""
+
+    def _search(self, pattern: str, text: str) -> str | None:
+        """Return what one row's pattern matches in ``text`` (None: nothing), compiling it
+        only when neither a substring test (a plain phrase) nor its spellings can answer."""
+        if pattern in _PLAIN:  # a plain phrase: found exactly when it is in the text
+            return pattern if pattern in text else None
+        spelled = _SPELLINGS[pattern] if pattern in _SPELLINGS else _spell(pattern)
+        if spelled is not None:
+            return _find_spelling(spelled, text) or None  # spellings are never empty
+        compiled = self._compiled.get(pattern)
+        if compiled is None:
+            compiled = self._compiled[pattern] = re.compile(pattern)
+        found = compiled.search(text)
+        return found.group(0) if found else None
 
 
 # A phrase whose regex only spells out a few variants ("mail ?box (?:is )?full", "gr[ae]y-?list",

@@ -174,6 +174,23 @@ def test_screened_search_equals_plain_search_on_corpus_texts(corpus_messages):
         assert _PHRASES.first(text) == expected == phrase_reason(text)
 
 
+def test_trigram_screened_search_equals_plain_search_on_short_corpus_texts(corpus_messages):
+    # Texts of diagnostic length take the trigram index (GatedGroups.present); it must find
+    # exactly the literals a plain test of every literal finds, and the same first group.
+    import re
+
+    from bounceportal.classifier.reasons import _PHRASES
+
+    plain = [(reason, re.compile("|".join(f"(?:{p})" for p in patterns))) for reason, patterns in PHRASES]
+    for raw in corpus_messages.values():
+        text = squash(raw.decode("latin-1"))[:3000]
+        for start in range(0, len(text), 400):
+            chunk = text[start : start + 400]
+            assert _PHRASES.present(chunk) == {w for w in _PHRASES._words if w in chunk}
+            expected = next((reason for reason, rx in plain if rx.search(chunk)), "")
+            assert _PHRASES.first(chunk) == expected, chunk
+
+
 @pytest.mark.parametrize(
     "diagnostic, status, command, reason",
     [
