@@ -22,6 +22,7 @@ fill takes about half an hour on this shared machine and some 6 GB of disk.
 """
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -66,6 +67,9 @@ def main():
     parser.add_argument("--fill-only", action="store_true", help="fill (when needed) and stop")
     parser.add_argument("--cold-url", help=argparse.SUPPRESS)  # the child process of a cold measurement
     args = parser.parse_args()
+    # Measured as served: DEBUG off, as DJANGO_ENV=production has it (DEBUG=True also logs every query
+    # and keeps template debug data). The cold child inherits it.
+    os.environ["DEBUG"] = "0"
     if args.cold_url:
         setup_django(migrate=False)
         return cold_request(args.cold_url)
@@ -644,7 +648,6 @@ def cold_request(url):
 
 
 def measure_cold(url) -> tuple[float, int]:
-    import os
     import subprocess
 
     out = subprocess.run(

@@ -1,4 +1,5 @@
-"""The portal's base table: django-tables2's Table, minus a per-cell ``inspect.signature``.
+"""The portal's base table: django-tables2's Table, minus a per-cell ``inspect.signature``, with rows
+rendered in Python.
 
 django-tables2 calls ``inspect.signature`` on a column's render/value method for each cell it
 renders (``utils.call_with_appropriate``): on a 50-row page that is a third of the rendering
@@ -6,6 +7,14 @@ time, and it makes a 10,000-row CSV export several times slower (bench/pages.py)
 signature of a function never changes, so rows of a ``Table`` below look it up once per
 function. Only the portal's own tables (subclasses of this one) are affected: django-tables2
 itself is left as it is.
+
+Rows are also rendered to HTML here (``Row.html``, used by includes/table.html) rather than by
+django-tables2's template loop: that loop resolves ``column.attrs.td.as_html`` (a fresh dict of
+attributes, copied and merged) and a localized ``{{ cell }}`` for every cell, which was half of a
+50-row page's time (bench/pages.py). The markup is the template's: the same attributes and escaping.
+A cell's ``<td>`` attributes are built once per column and page unless one is a callable (which may
+depend on the record). A column on a field with choices is labelled by a dict lookup, not by the
+model's ``get_FOO_display()`` (which hashes every lazy label of the choices, one gettext each).
 """
 
 from __future__ import annotations
@@ -16,11 +25,15 @@ from typing import Any
 
 import django_tables2 as tables
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
+from django.db import models
+from django.utils.formats import date_format, localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime, template_localtime  # type: ignore[attr-defined]  # not in the stubs
 from django_tables2.rows import BoundRow, BoundRows
-from django_tables2.utils import signature
+from django_tables2.utils import A, signature
 
 from bounceportal.keyset import BAD_CURSOR, InvalidCursor, Key, key_of, keyset_page, order_by_of, reversed_key
 from bounceportal.pagination import MAX_OFFSET, OFFSET_CAP, bounded_per_page
@@ -70,8 +83,78 @@ def call_with_appropriate(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any
     return fn(**kwargs)
 
 
+_labels: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def choice_label(field: models.Field, value: Any) -> Any:
+    """What ``instance.get_FOO_display()`` returns for ``value`` of ``field`` (the label, or the value
+    itself when it is no choice), by a dict lookup kept per field: the labels stay lazy, translated
+    when used, so one dict serves every language."""
+    try:
+        labels = _labels[field]
+    except KeyError:
+        labels = _labels[field] = dict(field.flatchoices)
+    try:
+        label = labels.get(value, value)
+    except TypeError:  # an unhashable value (a JSON list): never a choice
+        return value
+    return label if label is value else str(label)
+
+
+def label_of(instance: models.Model, name: str) -> Any:
+    """``instance.get_<name>_display()``, by ``choice_label``."""
+    field = instance._meta.get_field(name)
+    assert isinstance(field, models.Field), name  # a concrete field, not a reverse relation
+    return choice_label(field, getattr(instance, field.attname))
+
+
+def _dynamic(attrs: Any) -> bool:
+    """Whether ``attrs`` (a column's or table's attrs, nested dicts) holds a callable anywhere."""
+    if callable(attrs):
+        return True
+    return isinstance(attrs, dict) and any(_dynamic(value) for value in attrs.values())
+
+
+def _cell_html(bound_column, cell) -> str:
+    """``cell`` as django-tables2's table.html shows it in a ``<td>`` (its ``localize`` rule, escaped)."""
+    if bound_column.localize is None:
+        cell = localize(template_localtime(cell))
+    else:
+        cell = str(localize(cell, use_l10n=bool(bound_column.localize)))
+    return conditional_escape(cell if isinstance(cell, str) else str(cell))
+
+
 class Row(BoundRow):
-    """A row whose cells call render/value methods through ``call_with_appropriate`` above."""
+    """A row whose cells call render/value methods through ``call_with_appropriate`` above, and that
+    renders itself to HTML (``html``)."""
+
+    def _get_and_render_with(self, bound_column, render_func, default):
+        # django-tables2's, but a field with choices is labelled by ``choice_label``.
+        accessor = A(bound_column.accessor)
+        penultimate, remainder = accessor.penultimate(self.record)
+        if isinstance(penultimate, models.Model):
+            try:
+                field = penultimate._meta.get_field(remainder)
+            except FieldDoesNotExist:
+                field = None
+            if field is not None and getattr(field, "choices", None) and hasattr(field, "attname"):
+                value = choice_label(field, getattr(penultimate, field.attname))
+                if value in bound_column.column.empty_values:
+                    return default
+                return render_func(bound_column, value)
+        return super()._get_and_render_with(bound_column, render_func, default)
+
+    def html(self) -> SafeString:
+        """The row as table.html's ``<tr>``: each cell in a ``<td>`` with its column's attributes."""
+        table = self._table
+        static = table._static_td_attrs()
+        cells = []
+        for column, cell in self.items():
+            attrs = static.get(column.name)
+            if attrs is None:
+                attrs = column.attrs["td"].as_html()
+            cells.append(f"<td {attrs}>{_cell_html(column, cell)}</td>")
+        return format_html("<tr {}>{}</tr>", self.attrs.as_html(), mark_safe("".join(cells)))
 
     def _call_render(self, bound_column, value=None):
         render_kwargs = self._optional_cell_arguments(bound_column, value)
@@ -116,6 +199,18 @@ class Table(tables.Table):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = Rows(data=self.data, table=self, pinned_data=self.pinned_data)
+        self._td_attrs: dict[str, str] | None = None
+
+    def _static_td_attrs(self) -> dict[str, str]:
+        """{column name: its ``<td>`` attributes as HTML} for the columns whose attrs hold no callable
+        (the same for every row), built on first use; the others are left out."""
+        if self._td_attrs is None:
+            self._td_attrs = {}
+            if not _dynamic(self.attrs):
+                for column in self.columns:
+                    if not _dynamic(column.column.attrs):
+                        self._td_attrs[column.name] = column.attrs["td"].as_html()
+        return self._td_attrs
 
     def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
         per_page = bounded_per_page(per_page, self._meta.per_page)

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from bounceportal.tables import KeysetTable, Table, local_datetime
+from bounceportal.tables import KeysetTable, Table, label_of, local_datetime
 from campaigns.models import Campaign, Send
 from campaigns.panels import send_info_html
 
@@ -50,8 +50,7 @@ class EventColumn(tables.Column):
         event = latest_event(record)
         if event is None:
             return ""
-        display = getattr(event, f"get_{self.field}_display", None) if self.display else None
-        return display() if display else getattr(event, self.field)
+        return label_of(event, self.field) if self.display else getattr(event, self.field)
 
     def render(self, record, value):
         return self.value(record, value) or "—"
@@ -103,24 +102,24 @@ class SendTable(KeysetTable):
         return local_datetime(value)
 
     def render_status(self, record):
-        badge = format_html('<span class="badge badge-send-{}">{}</span>', record.status, record.get_status_display())
+        badge = format_html('<span class="badge badge-send-{}">{}</span>', record.status, label_of(record, "status"))
         if getattr(record, "opened_after_bounce", False):
             return format_html("{} {}", badge, OPENED_AFTER_BOUNCE)
         return badge
 
     def value_status(self, record):
         flagged = " (opened after bouncing)" if getattr(record, "opened_after_bounce", False) else ""
-        return record.get_status_display() + flagged
+        return label_of(record, "status") + flagged
 
     def render_category(self, record):
         event = latest_event(record)
         if event is None:
             return "—"
-        return format_html('<span class="badge badge-{}">{}</span>', event.category, event.get_category_display())
+        return format_html('<span class="badge badge-{}">{}</span>', event.category, label_of(event, "category"))
 
     def value_category(self, record):
         event = latest_event(record)
-        return event.get_category_display() if event else ""
+        return label_of(event, "category") if event else ""
 
     def value_status_changed_at(self, record):
         return record.status_changed_at  # bounceportal.export writes it in the organization's zone

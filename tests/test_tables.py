@@ -1,10 +1,13 @@
-"""The portal's base table renders exactly what django-tables2 renders, only with signatures cached."""
+"""The portal's base table renders exactly what django-tables2 renders, only with signatures cached, rows
+rendered in Python and choice labels looked up in a dict."""
 
-from django.utils import timezone
+import django_tables2 as tables
+from django.template import Context, Template
+from django.utils import timezone, translation
 from django_tables2.rows import BoundRow
 
 from bounceportal.export import table_rows
-from bounceportal.tables import Row, call_with_appropriate
+from bounceportal.tables import Row, Table, call_with_appropriate, choice_label, label_of
 from contacts.models import Learner
 from contacts.tables import LearnerTable
 from tests.factories import LearnerFactory
@@ -61,3 +64,62 @@ def test_learner_rows_render_and_export_as_django_tables2_renders_them(org):
     assert all(isinstance(row, Row) for row in table.rows)
     assert ours == theirs and len(ours) == 2
     assert list(table_rows(table)) == list(table_rows(plain_table))
+
+
+# django-tables2's own row markup (django_tables2/table.html's table.tbody.row block), which Row.html replaces.
+STOCK_ROW = Template(
+    "{% load l10n %}<tr {{ row.attrs.as_html }}>{% for column, cell in row.items %}"
+    "<td {{ column.attrs.td.as_html }}>{% if column.localize == None %}{{ cell }}{% else %}"
+    "{% if column.localize %}{{ cell|localize }}{% else %}{{ cell|unlocalize }}{% endif %}{% endif %}</td>"
+    "{% endfor %}</tr>"
+)
+
+
+class MixedTable(Table):
+    """Static and per-record cell attributes, a field with choices, a localized number and markup to escape."""
+
+    email = tables.Column(attrs={"td": {"class": "static", "data-x": "1"}})
+    status = tables.Column(attrs={"td": {"class": lambda record: f"is-{record.status}"}})
+    soft_bounce_count = tables.Column(localize=True)
+    bounce_count = tables.Column(localize=False)
+    department = tables.Column()
+    last_bounced_at = tables.Column()  # a datetime: shown in the current zone and language by {{ cell }}
+
+    class Meta:
+        model = Learner
+        fields = ("email", "status", "soft_bounce_count", "bounce_count", "department", "last_bounced_at")
+        row_attrs = {"data-id": lambda record: record.pk}
+
+
+def test_rows_render_to_the_markup_of_django_tables2s_row_template(org):
+    LearnerFactory(
+        organization=org,
+        status="bounced",
+        soft_bounce_count=12345,
+        department="<b>R&D</b>",
+        last_bounced_at=timezone.now(),
+    )
+    LearnerFactory(organization=org, status="active", bounce_count=6789)
+    table = MixedTable(Learner.objects.filter(organization=org).order_by("pk"))
+
+    with translation.override("de"):
+        ours = [str(row.html()) for row in table.rows]
+        stock = [STOCK_ROW.render(Context({"row": BoundRow(record, table=table)})) for record in table.data]
+
+    assert ours == stock
+    assert 'class="is-bounced"' in ours[0] and 'class="is-active"' in ours[1]
+    assert ">Gebounct<" in ours[0]  # the label in the active language
+    assert "12345" in ours[0] and "6789" in ours[1] and f"{timezone.now().year}" in ours[0]
+    assert "&lt;b&gt;R&amp;D&lt;/b&gt;" in ours[0]
+
+
+def test_a_choice_label_is_what_get_display_returns():
+    field = Learner._meta.get_field("status")
+
+    with translation.override("de"):
+        for value, _label in field.flatchoices:
+            learner = Learner(status=value)
+            assert choice_label(field, value) == learner.get_status_display()
+            assert label_of(learner, "status") == learner.get_status_display()
+    assert choice_label(field, "not-a-status") == "not-a-status"
+    assert choice_label(field, None) is None
