@@ -53,10 +53,12 @@ ACCESS_DENIED = {
 
 # Reasons about the recipient, which cannot be right when the server refused us before
 # the recipient was named (connection, greeting, MAIL FROM): see reasons.adjust_for_stage.
+# A protocol error of our client stays one at any stage ("SMTP synchronization error" at
+# the greeting, "Syntax: HELO hostname"); a refused HELO *name* is read by its subject.
 ABOUT_RECIPIENT = frozenset({"userunknown", "hostunknown", "filtered", "suspend", "hasmoved", "onhold", "undefined"})
 STAGE_OVERRIDES = {
-    "connect": ("blocked", ABOUT_RECIPIENT | {"rejected", "securityerror", "syntaxerror"}),
-    "helo": ("blocked", ABOUT_RECIPIENT | {"rejected", "securityerror", "syntaxerror"}),
+    "connect": ("blocked", ABOUT_RECIPIENT | {"rejected", "securityerror"}),
+    "helo": ("blocked", ABOUT_RECIPIENT | {"rejected", "securityerror"}),
     "mail": ("rejected", ABOUT_RECIPIENT),
 }
 

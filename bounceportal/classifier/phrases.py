@@ -118,6 +118,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"mail flood",
             r"(?:receiving|receive) (?:e-?)?mail (?:at a rate|too quickly|too fast)",
             r"message receive limit",
+            r"(?:inbound|incoming) (?:mail |message |e-?mail )?(?:rate|quota|limit)",
+            r"receiving too many",
             r"recipient thread limit",
         ),
     ),
@@ -275,6 +277,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"requires? tls",
             r"encryption required",
             r"tls negotiation failed",
+            # The TLS session itself failed: the handshake, the certificate, DANE / TLSA.
+            r"tls handshake",
+            r"certificate (?:has )?(?:expired|is (?:invalid|expired|not trusted|untrusted)|verification failed|mismatch)",
+            r"\bdane\b|\btlsa\b",
             r"secure connection required",
             r"(?:does not|doesn't) support tls",
             r"tls (?:is )?(?:not supported|unavailable)",
@@ -983,6 +989,12 @@ RECIPIENT_SIDE: tuple[str, ...] = (
     r"recipient'?s? (?:per hour )?message receive limit exceeded",
     r"destination (?:mail )?server",
     r"recipient thread limit",
+    # The recipient's own inbound limits: "the recipient has exceeded their inbound rate
+    # limit", "mailbox is receiving too many messages", "too many messages for this user".
+    r"(?:recipient|mailbox|user|account)(?:'s)? (?:has )?(?:exceeded|reached|is over) (?:their |its |his |her |the )?(?:inbound|incoming|receiv)",
+    r"(?:recipient|mailbox|user|account) is receiving too many",
+    r"too many (?:messages|mails|e-?mails) (?:for|to) (?:this|the) (?:recipient|mailbox|user|address|account)",
+    r"(?:recipient|mailbox|user)(?:'s)? (?:inbound|incoming) (?:mail |message |e-?mail )?(?:rate|quota|limit)",
 )
 
 # The subject of a refusal, as MTAs prefix it ("Helo command rejected: ...", Postfix

@@ -839,6 +839,11 @@ FAMILIES = [
     ("554", "", "data", "Dangerous file extension in attachment", "virusdetected policyviolation"),
     # A deny-listed sender.
     ("554", "5.7.1", "", "Rejected: message from a denylisted sender", "rejected"),
+    # Our client's protocol errors at the greeting or HELO stay protocol errors; a refused
+    # HELO name is a refusal of our host.
+    ("554", "", "connect", "SMTP synchronization error", "syntaxerror"),
+    ("501", "5.5.2", "helo", "Syntax: HELO hostname", "syntaxerror"),
+    ("501", "", "helo", "Syntactically invalid HELO argument(s)", "blocked"),
 ]
 
 
@@ -851,3 +856,25 @@ def test_a_documented_reply_is_read_as_its_family(code, status, stage, text, acc
     assert got.reason in accepted.split(), f"{code} {reply!r} -> {got.reason} (evidence {got.evidence})"
     # A false hard bounce suppresses a valid learner: never hard unless the family is.
     assert not got.hard or set(accepted.split()) & HARD_REASONS
+
+
+# (reply code, enhanced status, text, accepted reasons, sender side): the recipient's own
+# inbound limits and the destination's TLS are the recipient's side; our rate is ours.
+SIDES = [
+    ("450", "4.2.1", "The recipient has exceeded their inbound message rate limit", "speeding", False),
+    ("452", "4.2.1", "Mailbox is receiving too many messages, try later", "speeding", False),
+    ("450", "", "Too many messages for this recipient, try again later", "speeding", False),
+    ("452", "", "Recipient's incoming mail quota reached", "speeding", False),
+    ("421", "4.7.0", "You are sending too many messages, slow down", "speeding", True),
+    ("421", "4.7.0", "TLS handshake with the destination server failed", "failedstarttls", False),
+    ("454", "4.7.5", "Certificate verification failed for mx.example.net", "failedstarttls securityerror", None),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "text", "accepted", "side"), SIDES)
+def test_whose_side_a_rate_or_tls_refusal_is_on(code, status, text, accepted, side):
+    got = classify_smtp_reply(code, f"{status} {text}" if status else text)
+
+    assert got.reason in accepted.split(), f"{text!r} -> {got.reason} (evidence {got.evidence})"
+    if side is not None:
+        assert got.sender_side is side, f"{text!r}: sender_side {got.sender_side} (evidence {got.evidence})"
