@@ -120,7 +120,7 @@ def insert_new_rows(
     pk = model._meta.pk
     assert pk is not None
     columns_sql = ", ".join(getattr(names, f.name) for f in fields)
-    source, params = _row_source(connection, fields, rows, columns_sql)
+    source, params = _row_source(connection, fields, rows)
     conflict = "(" + ", ".join(getattr(names, u) for u in unique) + ")" if unique else ""
     sql = (
         f"INSERT INTO {names.table} ({columns_sql}) {source} ON CONFLICT {conflict} "
@@ -203,7 +203,7 @@ def insert_finished_rows(model: type[Model], rows: Sequence[Model], columns: Seq
     fields = concrete_fields(model, columns)
     names = sql_names(model, connection)
     columns_sql = ", ".join(getattr(names, f.name) for f in fields)
-    source, params = _row_source(connection, fields, rows, columns_sql)
+    source, params = _row_source(connection, fields, rows)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {names.table} ({columns_sql}) {source}", params)
     for row in rows:
@@ -227,19 +227,22 @@ def reserve_ids(model: type[Model], count: int) -> list[int] | None:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _row_source(connection, fields: list[Field], rows: Sequence[Any], columns_sql: str) -> tuple[str, list]:
+def _row_source(connection, fields: list[Field], rows: Sequence[Any]) -> tuple[str, list]:
     """The ``SELECT`` / ``VALUES`` an ``INSERT`` takes the rows from, and its parameters."""
-    if connection.vendor == "postgresql" and not any(f.get_internal_type() == "BinaryField" for f in fields):
+    if connection.vendor == "postgresql":
         # All rows as ONE JSON parameter (json.dumps is C), unpacked by jsonb_to_recordset: a row × column
         # placeholder list (or per-element array escaping) costs more in psycopg than the insert itself.
-        record = ", ".join(f"{column_of(f)} {f.db_type(connection)}" for f in fields)
-        source = f"SELECT {columns_sql} FROM jsonb_to_recordset(%s::jsonb) AS r({record})"
-        return source, [json.dumps(json_rows(rows, fields, [column_of(f) for f in fields]))]
+        # Bytes travel as hex text (bytes.hex is C; psycopg's client-side quoting of a bytea array is
+        # Python, per element) and are decoded by the server.
+        columns = [(column_of(f), f.get_internal_type() == "BinaryField", f.db_type(connection)) for f in fields]
+        record = ", ".join(f"{c} {'text' if binary else db_type}" for c, binary, db_type in columns)
+        picks = ", ".join(f"decode(r.{c}, 'hex')" if binary else f"r.{c}" for c, binary, _ in columns)
+        source = f"SELECT {picks} FROM jsonb_to_recordset(%s::jsonb) AS r({record})"
+        # ensure_ascii=False: text goes as UTF-8, as a column's own parameter would (a lone surrogate then
+        # fails in the driver's encoding, where an escaped one would pass to jsonb's parser as "\ud800").
+        payload = json.dumps(json_rows(rows, fields, [column_of(f) for f in fields]), ensure_ascii=False)
+        return source, [payload]
     values = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] for row in rows]
-    if connection.vendor == "postgresql":
-        # One array per column (UNNEST), as Django's bulk_create does there.
-        source = "SELECT * FROM UNNEST(" + ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields) + ")"
-        return source, [list(column) for column in zip(*values)]
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     return "VALUES " + ", ".join([one] * len(rows)), [value for row in values for value in row]
 
@@ -277,12 +280,16 @@ def json_rows(objs: Sequence[Any], fields: Sequence[Field], keys: Sequence[str])
     """
     pairs = list(zip(keys, (f.attname for f in fields)))
     dated = [(k, f.attname) for k, f in zip(keys, fields) if f.get_internal_type() in _DATED]
-    plain = [pair for pair in pairs if pair not in dated]
+    binary = [(k, f.attname) for k, f in zip(keys, fields) if f.get_internal_type() == "BinaryField"]
+    plain = [pair for pair in pairs if pair not in dated and pair not in binary]
     rows = []
     for obj in objs:
         row = {k: getattr(obj, name) for k, name in plain}
         for k, name in dated:
             row[k] = _json_value(getattr(obj, name))
+        for k, name in binary:  # as hex text: see _row_source
+            value = getattr(obj, name)
+            row[k] = None if value is None else bytes(value).hex()
         rows.append(row)
     return rows
 

@@ -12,7 +12,7 @@ import json
 import logging
 from functools import partial
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from bounceportal.db import insert_finished_rows, pk_in, reserve_ids, sql_names, update_fields_many
@@ -28,6 +28,8 @@ __all__ = [
     "apply_bounce_event",
     "apply_bounce_events",
     "lock_learners_in_order",
+    "record_deferrals",
+    "record_deliveries",
     "record_delivery",
     "record_open",
     "replace_bounce_events",
@@ -42,6 +44,7 @@ _BOUNCEABLE_SEND_STATUSES = (SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.D
 _DELIVERABLE_SEND_STATUSES = (SendStatus.SENT, SendStatus.DEFERRED)
 _BOUNCES = (Category.HARD, *SOFT_COUNTING_CATEGORIES)
 _EVENT_COLUMNS = [field.attname for field in BounceEvent._meta.concrete_fields]
+_FOREIGN_KEYS = [field for field in BounceEvent._meta.concrete_fields if isinstance(field, models.ForeignKey)]
 
 
 def fact_of(event: BounceEvent) -> BounceFact:
@@ -99,12 +102,23 @@ def store_and_apply_bounce_events(*, events: list[BounceEvent], now=None) -> lis
             return apply_bounce_events(events=BounceEvent.objects.bulk_create(events), now=now)
         for event, pk in zip(events, ids, strict=True):
             event.pk = pk
+            _take_related_ids(event)
         result = deliverability.apply_bounces(bounces=[fact_of(event) for event in events], now=now)
         _set_outcomes(events, result, now)
         insert_finished_rows(BounceEvent, events, _EVENT_COLUMNS)  # the learners' status_event_id checks at commit
         _move_sends(events, result, now)
         record_event_outcomes(events)
     return events
+
+
+def _take_related_ids(event: BounceEvent) -> None:
+    """Copy the id of a related row saved after the event was built (its inbound message) into the event's
+    column, as ``bulk_create`` does (the row was given as an object whose id was then still unset)."""
+    for field in _FOREIGN_KEYS:
+        if getattr(event, field.attname) is None and field.is_cached(event):
+            related = field.get_cached_value(event)
+            if related is not None:
+                setattr(event, field.attname, related.pk)
 
 
 def apply_bounce_event(*, event: BounceEvent, now=None) -> BounceEvent:
@@ -221,6 +235,30 @@ def _move_sends(events: list[BounceEvent], result: BounceResult, now, *, sends_w
         )
     for event_id in result.notify:
         transaction.on_commit(partial(_notify_admins, event_id))
+
+
+def record_deliveries(*, sends: list[Send], now) -> None:
+    """Mark these sends delivered (DSNs or an ESP said so) and reset their learners' soft-bounce counts:
+    two statements for the lot (three with more than one learner to lock)."""
+    if not sends:
+        return
+    with transaction.atomic():
+        deliverability.record_deliveries(learner_ids=[s.learner_id for s in sends], now=now)
+        Send.objects.filter(
+            pk_in({s.pk for s in sends}), status__in=(SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.DEFERRED)
+        ).update(status=SendStatus.DELIVERED, delivered_at=now, status_changed_at=now)
+
+
+def record_deferrals(*, deferrals: dict[int, str], now) -> None:
+    """Mark these sends (id -> the reply that deferred it) deferred, those still scheduled or sent."""
+    if not deferrals:
+        return
+    deferred = list(
+        Send.objects.filter(pk_in(deferrals), status__in=(SendStatus.SCHEDULED, SendStatus.SENT)).only("pk")
+    )
+    for send in deferred:
+        send.status, send.status_changed_at, send.last_reply = SendStatus.DEFERRED, now, deferrals[send.pk]
+    update_fields_many(deferred, ["status", "status_changed_at", "last_reply"])
 
 
 def record_delivery(*, send: Send, now=None) -> Send:

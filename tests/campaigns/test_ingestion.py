@@ -331,3 +331,33 @@ def test_a_header_that_decodes_to_a_lone_surrogate_is_stored_and_the_batch_goes_
     stored = InboundMessage.objects.get(digest=hashlib.sha256(poison).hexdigest())
     assert bytes(stored.raw) == poison and "\ufffd" in stored.subject
     assert BounceEvent.objects.filter(send=send).exists()
+
+
+def _poll_capturing(mailbox):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        result = poll_mailbox_once(mailbox=mailbox)
+    return result, [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.postgres  # events are inserted with their outcomes where ids can be drawn first (reserve_ids)
+def test_a_batch_costs_the_same_statements_for_more_messages_and_writes_each_event_once(maildir_mailbox, maildir, send):
+    kinds = (gen.postfix_dsn, gen.delivered_dsn, gen.delayed_dsn, gen.auto_reply)
+
+    def deliver(copies):
+        for make in kinds:
+            for _ in range(copies):
+                drop(maildir, make(original_of(SendFactory(run=send.run, status=SendStatus.SENT))))
+
+    deliver(2)
+    few, few_sql = _poll_capturing(maildir_mailbox)
+    deliver(6)
+    many, many_sql = _poll_capturing(maildir_mailbox)
+
+    assert (few.stored, few.delivered, few.deferred, many.stored, many.delivered, many.deferred) == (8, 2, 2, 24, 6, 6)
+    assert len(many_sql) == len(few_sql)
+    assert not [sql for sql in many_sql if sql.startswith('UPDATE "campaigns_bounceevent"')]
+    assert BounceEvent.objects.filter(applied_at__isnull=True).count() == 0
+    assert BounceEvent.objects.filter(outcome="").count() == 0

@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_datetime
 
 from bounceportal.classifier import recipient_for_reason
 from bounceportal.classifier.tokens import message_id_token
-from bounceportal.db import clean_text, field_in, insert_new_rows, pk_in, update_fields_many
+from bounceportal.db import clean_text, field_in, insert_new_rows, pk_in
 from campaigns.esp_models import EspEventKind, EspEventState
 from campaigns.models import (
     BounceEvent,
@@ -42,7 +42,12 @@ from campaigns.models import (
 from campaigns.services.esp.vocab import decide, service_verdict
 from campaigns.services.explanation import explanation_fields
 from campaigns.services.matching import Clues, SendMatcher
-from campaigns.services.policy import lock_learners_in_order, store_and_apply_bounce_events
+from campaigns.services.policy import (
+    lock_learners_in_order,
+    record_deferrals,
+    record_deliveries,
+    store_and_apply_bounce_events,
+)
 from contacts import deliverability
 from contacts.choices import Category, Reason, Subtype
 
@@ -366,19 +371,8 @@ def _apply(plan: _Plan, inserted: set, now, result: EspBatchResult) -> None:
     if bounces:
         store_and_apply_bounce_events(events=bounces, now=now)
         result.bounces = len(bounces)
-    if deliveries:
-        deliverability.record_deliveries(learner_ids=[s.learner_id for s in deliveries], now=now)
-        Send.objects.filter(
-            pk_in(s.pk for s in deliveries), status__in=(SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.DEFERRED)
-        ).update(status=SendStatus.DELIVERED, delivered_at=now, status_changed_at=now)
-    deferrals = {pk: text for pk, text in plan.deferrals.items() if pk in live_sends}
-    if deferrals:
-        deferred = list(
-            Send.objects.filter(pk_in(deferrals), status__in=(SendStatus.SCHEDULED, SendStatus.SENT)).only("pk")
-        )
-        for send in deferred:
-            send.status, send.status_changed_at, send.last_reply = SendStatus.DEFERRED, now, deferrals[send.pk]
-        update_fields_many(deferred, ["status", "status_changed_at", "last_reply"])
+    record_deliveries(sends=deliveries, now=now)
+    record_deferrals(deferrals={pk: text for pk, text in plan.deferrals.items() if pk in live_sends}, now=now)
     _engagement(plan, live_sends, now)
 
 
