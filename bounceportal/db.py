@@ -98,7 +98,8 @@ def _update_from_json(connection, names: SimpleNamespace, pk: Field, fields: lis
     )
     ordered = [by_pk[row_pk] for row_pk in sorted(by_pk)]  # id order: the order rows are met (and locked) in
     rows = json_rows(ordered, [pk, *fields], ["pk", *keys])
-    write(sql, [json.dumps(rows)], using=connection.alias)  # held with the transaction's other writes, if asked
+    # Held with the transaction's other writes, if asked; prepared: the text is one per model and fields.
+    write(sql, [json.dumps(rows)], types=["jsonb"], using=connection.alias)
 
 
 def insert_new_rows(
@@ -257,12 +258,22 @@ def concrete_fields(model: type[Model], names: Iterable[str]) -> list[Field]:
 
 def sql_names(model: type[Model], connection: BaseDatabaseWrapper) -> SimpleNamespace:
     """The model's quoted table and column names for raw SQL: ``.table``, and one attribute per
-    concrete field under both its name and its attname (``learner`` and ``learner_id``)."""
-    quote = connection.ops.quote_name
-    names = {"table": quote(model._meta.db_table)}
-    for field in model._meta.concrete_fields:
-        names[field.name] = names[field.attname] = quote(column_of(field))
-    return SimpleNamespace(**names)
+    concrete field under both its name and its attname (``learner`` and ``learner_id``).
+
+    Built once per model and database vendor (quoting is the vendor's): a one-event policy
+    transaction asks for them three times."""
+    key = (model, connection.vendor)
+    names = _SQL_NAMES.get(key)
+    if names is None:
+        quote = connection.ops.quote_name
+        columns = {"table": quote(model._meta.db_table)}
+        for field in model._meta.concrete_fields:
+            columns[field.name] = columns[field.attname] = quote(column_of(field))
+        names = _SQL_NAMES[key] = SimpleNamespace(**columns)
+    return names
+
+
+_SQL_NAMES: dict[tuple[type[Model], str], SimpleNamespace] = {}
 
 
 def column_of(field: Field) -> str:

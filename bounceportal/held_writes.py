@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from bounceportal.prepared import Prepared, can_prepare, server_text
+
 _ATTRIBUTE = "_bounceportal_held_writes"
 
 
@@ -33,7 +35,7 @@ class _Held:
 
     def __init__(self, connection: BaseDatabaseWrapper):
         self.connection = connection
-        self.statements: list[tuple[str, list]] = []
+        self.statements: list[tuple[str, list, Prepared | None]] = []
         self.sending = False
 
     def __call__(self, execute, sql, params, many, context):
@@ -44,17 +46,24 @@ class _Held:
     def send(self, *, commit: bool = False) -> None:
         statements, self.statements = self.statements, []
         if commit:
-            statements.append(("COMMIT", []))
+            statements.append(("COMMIT", [], None))
         if not statements:
             return
-        sql = ";\n".join(text for text, _params in statements)
-        params = [value for _text, values in statements for value in values]
+        texts, params, done = [], [], []
+        for text, values, prepared in statements:
+            if prepared is not None:
+                text, _prepares, ran = prepared.run_text(self.connection)
+                done.append(ran)
+            texts.append(text)
+            params.extend(values)
         self.sending = True
         try:
             with self.connection.cursor() as cursor:
-                cursor.execute(sql, params)
+                cursor.execute(";\n".join(texts), params)
         finally:
             self.sending = False
+        for ran in done:
+            ran()
 
 
 def _held(connection: BaseDatabaseWrapper) -> _Held | None:
@@ -67,16 +76,42 @@ def _can_hold(connection: BaseDatabaseWrapper) -> bool:
     )
 
 
-def write(sql: str, params: Sequence = (), *, using: str = DEFAULT_DB_ALIAS) -> None:
+def write(sql: str, params: Sequence = (), *, types: Sequence[str] = (), using: str = DEFAULT_DB_ALIAS) -> None:
     """Run one statement whose result is not read (no RETURNING, no row count): held inside
-    ``atomic_with_held_writes`` on this connection, at once elsewhere. ``params`` fill its ``%s``."""
+    ``atomic_with_held_writes`` on this connection, at once elsewhere. ``params`` fill its ``%s``.
+
+    With ``types`` (one PostgreSQL type per parameter) the statement is also prepared on each session
+    and run by name (``bounceportal.prepared``): the server plans it once."""
     connection = connections[using]
+    prepared = _prepared(connection, sql, params, types)
     held = _held(connection)
-    if held is None:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, list(params) if params else None)
+    if held is not None:
+        held.statements.append((sql if params else sql.replace("%", "%%"), list(params), prepared))
         return
-    held.statements.append((sql if params else sql.replace("%", "%%"), list(params)))
+    with connection.cursor() as cursor:
+        if prepared is not None:
+            prepared.execute(cursor, params)
+        else:
+            cursor.execute(sql, list(params) if params else None)
+
+
+def _prepared(connection: BaseDatabaseWrapper, sql: str, params: Sequence, types: Sequence[str]) -> Prepared | None:
+    if not types or not can_prepare(connection):
+        return None
+    if len(types) != len(params):
+        raise ValueError(f"write(): {len(params)} parameters but {len(types)} types")
+    key = (sql, tuple(types))
+    prepared = _PREPARED.get(key)
+    if prepared is None:
+        if len(_PREPARED) >= _MOST_PREPARED:  # texts are the code's, so few; a runaway one is not kept forever
+            _PREPARED.clear()
+        text = server_text(connection, sql, params, {k: k + 1 for k in range(len(params))})
+        prepared = _PREPARED[key] = Prepared(text, types)
+    return prepared
+
+
+_PREPARED: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+_MOST_PREPARED = 500
 
 
 @contextmanager

@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -67,19 +67,29 @@ class Prepared:
     def execute(self, cursor, params: Sequence) -> None:
         """Run it with ``params`` on the cursor's session (preparing it there first if needed); the
         cursor then holds the statement's result."""
-        session = cursor.db.connection
-        names = _SESSIONS.setdefault(session, {})
-        run = f"EXECUTE {{name}}({', '.join(['%s'] * len(params))})" if params else "EXECUTE {name}"
+        sql, prepares, ran = self.run_text(cursor.db)
+        cursor.execute(sql, list(params))
+        ran()
+        if prepares:
+            cursor.nextset()  # past the PREPARE's (empty) result to the EXECUTE's
+
+    def run_text(self, connection: BaseDatabaseWrapper) -> tuple[str, bool, Callable[[], None]]:
+        """The SQL (``%s`` for each parameter, ``%%`` for a percent sign) that runs it on the connection's
+        session, whether that text prepares it first, and what to call once the text ran without error."""
+        names = _SESSIONS.setdefault(connection.connection, {})
+        arguments = f"({', '.join(['%s'] * len(self.types))})" if self.types else ""
         name = names.get(self.key)
         if name is not None:
-            cursor.execute(run.format(name=name), list(params) or None)
-            return
-        name = _new_name(self.key)
-        prepare = f"PREPARE {name}({', '.join(self.types)}) AS {self.text}".replace("%", "%%")
-        cursor.execute(f"{prepare};\n{run.format(name=name)}", list(params))
-        names[self.key] = name  # only once both ran: after an error the next call prepares anew
-        cursor.nextset()  # past the PREPARE's (empty) result to the EXECUTE's
+            return f"EXECUTE {name}{arguments}", False, _nothing
+        name = f"bp_{self.key}_{next(_ATTEMPTS)}"
+        types = f"({', '.join(self.types)})" if self.types else ""
+        prepare = f"PREPARE {name}{types} AS {self.text}".replace("%", "%%")
+
+        def ran() -> None:  # only once it ran: after an error the next call prepares anew, under a new name
+            names[self.key] = name
+
+        return f"{prepare};\nEXECUTE {name}{arguments}", True, ran
 
 
-def _new_name(key: str) -> str:
-    return f"bp_{key}_{next(_ATTEMPTS)}"
+def _nothing() -> None:
+    pass

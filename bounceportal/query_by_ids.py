@@ -2,6 +2,7 @@
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -40,24 +41,26 @@ class QueryByIds:
         compiled = getattr(self._local, "compiled", None)
         if compiled is None:
             compiled = self._local.compiled = self._compile()
-        sql, params, slot, prepared, compiler, model, fields, init_list, populators, annotations = compiled
         with connection.cursor() as cursor:
-            if prepared is not None:
-                prepared.execute(cursor, [ids])
+            if compiled.prepared is not None:
+                compiled.prepared.execute(cursor, [ids])
             else:
-                cursor.execute(sql, [*params[:slot], ids, *params[slot + 1 :]])
-            rows = cursor.fetchall()
+                params = compiled.params
+                cursor.execute(compiled.sql, [*params[: compiled.slot], ids, *params[compiled.slot + 1 :]])
+            rows: Iterable = cursor.fetchall()
+        if compiled.converters:  # what the compiler's results_iter does, without finding them again
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
         found = []
-        for row in compiler.results_iter([rows]):
-            obj = model.from_db(self._using, init_list, row[fields])
-            for populator in populators:
+        for row in rows:
+            obj = compiled.model.from_db(self._using, compiled.init_list, row[compiled.fields])
+            for populator in compiled.populators:
                 populator.populate(row, obj)
-            for name, position in annotations:
+            for name, position in compiled.annotations:
                 setattr(obj, name, row[position])
             found.append(obj)
         return found
 
-    def _compile(self) -> tuple:
+    def _compile(self) -> "_Compiled":
         from django.db.models.expressions import RawSQL
         from django.db.models.query import get_related_populators
 
@@ -71,24 +74,38 @@ class QueryByIds:
         info = compiler.klass_info
         assert info is not None  # a query of model instances has one
         start, end = info["select_fields"][0], info["select_fields"][-1] + 1
-        init_list = [column[0].target.attname for column in compiler.select[start:end]]
-        populators = get_related_populators(info, compiler.select, self._using)  # type: ignore[call-arg]  # the stubs follow Django 6 (fetch_mode)
-        annotations = list(compiler.annotation_col_map.items())
         connection = connections[self._using]
-        prepared = (
-            Prepared(server_text(connection, sql, params, {slots[0]: 1}), ["bigint[]"])
-            if can_prepare(connection)
-            else None
+        return _Compiled(
+            sql=sql,
+            params=list(params),
+            slot=slots[0],
+            prepared=(
+                Prepared(server_text(connection, sql, params, {slots[0]: 1}), ["bigint[]"])
+                if can_prepare(connection)
+                else None
+            ),
+            compiler=compiler,
+            converters=compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]),
+            model=info["model"],
+            fields=slice(start, end),
+            init_list=[column[0].target.attname for column in compiler.select[start:end]],
+            populators=get_related_populators(info, compiler.select, self._using),  # type: ignore[call-arg]  # the stubs follow Django 6 (fetch_mode)
+            annotations=list(compiler.annotation_col_map.items()),
         )
-        return (
-            sql,
-            list(params),
-            slots[0],
-            prepared,
-            compiler,
-            info["model"],
-            slice(start, end),
-            init_list,
-            populators,
-            annotations,
-        )
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """What QueryByIds keeps of its first call: the text and parameters, and how rows become instances."""
+
+    sql: str
+    params: list
+    slot: int  # the ids' position in params
+    prepared: Prepared | None
+    compiler: Any
+    converters: dict
+    model: Any
+    fields: slice
+    init_list: list[str]
+    populators: list
+    annotations: list

@@ -149,3 +149,33 @@ def test_outside_a_block_a_write_runs_at_once(org):
     _set_first_name(learner, "Grace%")
 
     assert Learner.objects.get(pk=learner.pk).first_name == "Grace%"
+
+
+def test_a_write_with_types_is_prepared_on_its_first_sending_and_then_run_by_name(org):
+    learner = LearnerFactory(organization=org, first_name="Ada")
+    names = sql_names(Learner, connection)
+    sql = f"UPDATE {names.table} SET {names.first_name} = %s WHERE {names.id} = %s AND 'only here' <> ''"
+    statements = Statements()
+
+    with connection.execute_wrapper(statements):
+        for name in ("Grace", "Hedy"):
+            with atomic_with_held_writes():
+                write(sql, [name, learner.pk], types=["text", "bigint"])
+
+    sent = [each for each in statements.sent if not each.startswith(("SAVEPOINT", "RELEASE"))]
+    assert sent[0].startswith("PREPARE") and "EXECUTE" in sent[0]
+    assert sent[1].startswith("EXECUTE") and "PREPARE" not in sent[1]
+    assert Learner.objects.get(pk=learner.pk).first_name == "Hedy"
+
+
+def test_a_write_with_types_outside_a_block_runs_prepared_at_once(org):
+    learner = LearnerFactory(organization=org, first_name="Ada")
+    names = sql_names(Learner, connection)
+
+    write(  # a text of its own: another test prepares the one above on this session
+        f"UPDATE {names.table} SET {names.last_name} = %s WHERE {names.id} = %s",
+        ["Hopper", learner.pk],
+        types=["text", "bigint"],
+    )
+
+    assert Learner.objects.get(pk=learner.pk).last_name == "Hopper"

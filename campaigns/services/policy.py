@@ -183,6 +183,7 @@ def _write_outcomes_and_sends(events: list[BounceEvent], now) -> None:
             f"UPDATE {event.table} SET {event.outcome} = r.outcome, {event.applied_at} = %s FROM "
             f"jsonb_to_recordset(%s::jsonb) AS r(pk bigint, outcome text) WHERE {event.table}.{event.id} = r.pk",
             [now, outcomes],
+            ["timestamptz", "jsonb"],
         )
     ]
     for ids, status, column, statuses in (
@@ -193,15 +194,17 @@ def _write_outcomes_and_sends(events: list[BounceEvent], now) -> None:
             updates.append(
                 (
                     f"UPDATE {send.table} SET {send.status} = %s, {column} = %s, {send.status_changed_at} = %s "
-                    f"WHERE {send.id} = ANY(%s::bigint[]) AND {send.status} = ANY(%s)",
-                    [status, now, now, ids, [str(each) for each in statuses]],
+                    f"WHERE {send.id} = ANY(%s::bigint[]) AND {send.status} = ANY(%s::text[])",
+                    [str(status), now, now, ids, [str(each) for each in statuses]],
+                    ["text", "timestamptz", "timestamptz", "bigint[]", "text[]"],
                 )
             )
-    *first, (last, last_params) = updates
-    ctes = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
-    write(
+    *first, (last, last_params, last_types) = updates
+    ctes = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params, _types) in enumerate(first))
+    write(  # prepared: the text is one of four
         f"WITH {ctes} {last}" if ctes else last,
-        [value for _sql, params in first for value in params] + last_params,
+        [value for _sql, params, _types in first for value in params] + last_params,
+        types=[each for _sql, _params, types in first for each in types] + last_types,
     )
 
 
