@@ -294,6 +294,17 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "to address",
         "user",
     ),
+    "\\b(?:refus(?:ed|al)|reject(?:ed|ion)|denied|not (?:allowed|accepted|permitted)|prohibited|forbidden|blocked)\\b": (
+        "accepted",
+        "allowed",
+        "blocked",
+        "denied",
+        "forbidden",
+        "permitted",
+        "prohibited",
+        "refus",
+        "reject",
+    ),
     "\\b(?:sender|recipient|mail|rcpt) (?:already|not yet) (?:given|specified)": ("already", "not yet"),
     "\\b(?:sender|sending domain|from (?:address|domain)|return(?:-| )(?:address|path)|mail from|(?:helo|ehlo))\\b": (
         "address",

@@ -79,6 +79,12 @@ _QUOTED_STATUS = compile_later(r"\b[245][0-9][0-9][- ]'?([45]\.[0-9]{1,3}\.[0-9]
 _WEAK_PHRASE = compile_later(
     r"(?:in|on) the queue too long|giving up|gave up|delivery attempts? (?:will )?(?:continue|stopped)"
 )
+# A permanent (5yz) refusal that names no cause but says the mail was refused ("554
+# Message refused", "550 Routing rule rejection"): the receiver blocked it, for reasons
+# of its own. Read last, when no code, stage or table said anything.
+_PLAIN_REFUSAL = compile_later(
+    r"\b(?:refus(?:ed|al)|reject(?:ed|ion)|denied|not (?:allowed|accepted|permitted)|prohibited|forbidden|blocked)\b"
+)
 # A hard verdict is about the recipient; a text that names only our side (the sender's
 # address or domain, its return path, our HELO name) and never the recipient refuses us.
 _HARD_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved", "notaccept"})
@@ -321,6 +327,10 @@ def _weak(decision: Decision, diagnostic: str, status: str, stage: str, reply_co
     if reply_code[:1] == "4":
         decision.note(f"reply code {reply_code}: transient refusal ({TRANSIENT_DEFAULT})", reply_code)
         return TRANSIENT_DEFAULT
+    found = _PLAIN_REFUSAL.search(diagnostic) if reply_code[:1] == "5" and diagnostic else None
+    if found:
+        decision.note(f"reply code {reply_code}: a permanent refusal naming no cause (blocked)", found.group(0))
+        return "blocked"
     return ""
 
 

@@ -844,6 +844,13 @@ FAMILIES = [
     ("554", "", "connect", "SMTP synchronization error", "syntaxerror"),
     ("501", "5.5.2", "helo", "Syntax: HELO hostname", "syntaxerror"),
     ("501", "", "helo", "Syntactically invalid HELO argument(s)", "blocked"),
+    # A permanent refusal that names no cause is a block of ours, not "nothing known"; a
+    # temporary one is the receiver's trouble, and an address status still decides.
+    ("554", "", "", "Message refused", "blocked"),
+    ("550", "", "", "Routing rule rejection", "blocked"),
+    ("554", "", "", "Not allowed - [299]", "blocked"),
+    ("451", "", "", "Message refused for now", "systemerror"),
+    ("550", "5.1.1", "", "Message refused", "userunknown"),
 ]
 
 
