@@ -69,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# One encoder for every line: json.dumps(data, ensure_ascii=False) builds a new one per call.
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _error(label: str, error: str) -> dict[str, Any]:
     return {"path": label, "is_bounce": False, "kind": "not_bounce", "recipients": [], "error": error}
 
@@ -80,12 +84,13 @@ def _line(label: str, message: bytes, explaining: bool) -> str:
     try:
         data: dict[str, Any] = {"path": label}
         data.update(classify(message).to_dict())
-        line = explain(label, data) if explaining else json.dumps(data, ensure_ascii=False)
+        line = explain(label, data) if explaining else _to_json(data)
     except Exception as exc:  # classify never raises; this is a bug, reported as the contract says
         data = _error(label, f"internal: {type(exc).__name__}: {exc}"[:300])
         line = explain(label, data) if explaining else json.dumps(data)
     try:
-        line.encode(sys.stdout.encoding or "utf-8")
+        if not line.isascii():  # ASCII is encodable in any output encoding
+            line.encode(sys.stdout.encoding or "utf-8")
     except UnicodeEncodeError:
         line = line.encode("utf-8", "backslashreplace").decode("utf-8") if explaining else json.dumps(data)
     return line

@@ -91,9 +91,9 @@ def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
     line itself plus the ``>>>``/``<<<`` transcript just before it. Addresses in
     ``exclude`` (lower-cased: the sender, the notice's own From/To) are never recipients.
     """
-    found = [(m.group(1).strip("."), m.start(), m.end()) for m in _RECIPIENT_LINE.finditer(notice)]
+    found = [(m.group(1).strip("."), m.start(), m.end()) for m in recipient_lines(notice)]
     found = [f for f in found if f[0].lower() not in exclude]
-    if not found:
+    if not found and "@" in notice:  # every phrase match holds an address
         found = [
             ((m.group(1) or m.group(2)).strip("."), m.start(), m.end()) for m in _RECIPIENT_PHRASE.finditer(notice)
         ]
@@ -119,6 +119,25 @@ def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
             order.append(address)
         blocks[key].append(text)
     return [(address, "\n".join(blocks[address.lower()])) for address in order]
+
+
+def recipient_lines(notice: str) -> list[re.Match[str]]:
+    """Return the matches of ``_RECIPIENT_LINE`` in ``notice``, as ``finditer`` gives them.
+
+    Each match starts at a line start and ends inside its line with an address, so only
+    the lines that hold an ``@`` are tried (a notice is mostly prose and header lines).
+    """
+    found = []
+    at = notice.find("@")
+    while at >= 0:
+        match = _RECIPIENT_LINE.match(notice, notice.rfind("\n", 0, at) + 1)
+        if match:
+            found.append(match)
+        end = notice.find("\n", at)
+        if end < 0:
+            break
+        at = notice.find("@", end)
+    return found
 
 
 def addresses_in(text: str) -> list[str]:

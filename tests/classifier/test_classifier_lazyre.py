@@ -1,4 +1,4 @@
-"""Lazily compiled, literal-screened patterns (``lazyre``): the screen never changes an answer."""
+"""Lazily compiled, literal-screened patterns (``lazyre``) and other fast paths: the same answers as the plain regex."""
 
 import re
 
@@ -72,3 +72,15 @@ def test_literal_screens_skip_escapes_whole(pattern, text):
     found = literals(pattern)
     assert re.fullmatch(pattern, text)
     assert found and all(word in text for word in found), found
+
+
+def test_recipient_lines_are_what_finditer_finds_on_corpus_notices(corpus_messages):
+    from bounceportal.classifier.textbounce import _RECIPIENT_LINE, recipient_lines
+
+    found = 0
+    for raw in corpus_messages.values():
+        for text in _variants(raw) + [raw.decode("latin-1").replace("\n", "\n@ ")[:8000]]:
+            expected = [(m.span(), m.groups()) for m in _RECIPIENT_LINE.finditer(text)]
+            assert [(m.span(), m.groups()) for m in recipient_lines(text)] == expected
+            found += len(expected)
+    assert found > 100
