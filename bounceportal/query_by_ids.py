@@ -14,7 +14,8 @@ from bounceportal.prepared import Prepared, can_prepare, server_text
 
 class QueryByIds:
     """A queryset over ``pk_in(ids)`` compiled once, then run for other ids: the ORM's instances
-    without its per-call building and compiling.
+    without its per-call building and compiling. ``ids_q`` may also filter a subquery (the runs of
+    the sends ``Send.objects.filter(ids_q)`` names): the ids are the query's one array parameter.
 
     ``build(ids_q)`` returns the queryset filtered by ``ids_q``. Its SQL must not depend on
     anything but the ids (no ``now()`` from Python, no arguments): on PostgreSQL ``pk_in`` makes

@@ -24,7 +24,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from bounceportal.db import pk_in
+from bounceportal.query_by_ids import QueryByIds
 from campaigns.counters import attempted_of, counts_for_runs
 from campaigns.models import CampaignRun, RunStatus, Send
 from campaigns.services.run_events import record_run_event
@@ -123,14 +123,24 @@ def guard_runs(run_ids, *, now=None) -> set[int]:
     ids = {run_id for run_id in run_ids if run_id}
     if not ids:
         return set()
-    return _guard(CampaignRun.objects.filter(pk__in=ids), now=now)
+    return _guard(list(CampaignRun.objects.filter(pk__in=ids).select_related("organization__bounce_policy")), now=now)
 
 
-def _guard(runs_query, *, now=None) -> set[int]:
-    """guard_runs over the runs ``runs_query`` selects (one query for them; the counters only of
-    runs that are sending: only a sending run can be paused)."""
+def _runs_of_sends(ids_q):
+    return CampaignRun.objects.filter(pk__in=Send.objects.filter(ids_q).values("run_id")).select_related(
+        "organization__bounce_policy"
+    )
+
+
+# The runs of these sends, with their policies: compiled once (a one-event transaction of ingestion or a
+# webhook asks for it after each hard bounce or complaint, and building it cost more than running it).
+_RUNS_OF_SENDS = QueryByIds(_runs_of_sends)
+
+
+def _guard(runs: list[CampaignRun], *, now=None) -> set[int]:
+    """guard_runs over these runs, read with their policies (the counters only of runs that are
+    sending: only a sending run can be paused)."""
     now = now or timezone.now()
-    runs = list(runs_query.select_related("organization__bounce_policy"))
     stopped = {run.pk for run in runs if run.status in (RunStatus.PAUSED, RunStatus.CANCELLED)}
     watched = [run for run in runs if run.status == RunStatus.SENDING and _policy(run).run_guard_enabled]
     counters = counters_of(run.pk for run in watched) if watched else {}
@@ -205,5 +215,4 @@ def record_event_outcomes(events) -> None:
     # Only these categories count: the others need no look-up of their runs.
     telling = [event for event in events if event.send_id and _may_count(event)]
     if telling:  # the runs of their sends, in the query that reads the runs
-        sends = Send.objects.filter(pk_in({event.send_id for event in telling}))
-        _guard(CampaignRun.objects.filter(pk__in=sends.values("run_id")))
+        _guard(_RUNS_OF_SENDS({event.send_id for event in telling}))
