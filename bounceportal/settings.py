@@ -351,6 +351,8 @@ LOGGING = {
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"
+# Django's template renderer, with a <select> written in Python (the same markup; bounceportal/form_renderer.py).
+FORM_RENDERER = "bounceportal.form_renderer.FormRenderer"
 
 # --- Email services (ESP webhooks, campaigns/services/esp/) --------------------------
 # A webhook request with more events than this is answered at once and ingested by the worker.
