@@ -29,7 +29,7 @@ def _text(value: Any) -> str:
 
 def _formatted(value: Any) -> str:
     """``{{ value|stringformat:'s' }}``: the filter keeps a safe value safe, else the result is escaped."""
-    text = "%s" % (value,)
+    text = str(value)
     return text if isinstance(value, SafeData) else escape(text)
 
 
