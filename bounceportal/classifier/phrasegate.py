@@ -174,6 +174,8 @@ class GatedGroups:
     Which literals a text holds is found once per text, not once per group: every literal
     has 3+ characters, so only those whose first three characters are among the text's
     trigrams are tested with ``in`` (a short diagnostic has ~150 trigrams; a table ~500 words).
+    The rows those literals screen in (and the rows without a screen) are then tried in table
+    order, without walking the groups.
     Small tables (a few dozen literals) test them group by group, stopping at the first match.
     """
 
@@ -198,6 +200,17 @@ class GatedGroups:
         for word in self._words:
             self._by_trigram.setdefault(word[:3], []).append(word)
         self._trigrams = frozenset(self._by_trigram)
+        # Every row in table order, the rows each literal screens in, and the unscreened rows.
+        self._rows: list[tuple[str, int, str]] = []
+        self._rows_of: dict[str, list[int]] = {}
+        self._always: list[int] = []
+        for index, (reason, _, rows) in enumerate(self._groups):
+            for pattern, screen in rows:
+                for word in screen if screen is not None else ():
+                    self._rows_of.setdefault(word, []).append(len(self._rows))
+                if screen is None:
+                    self._always.append(len(self._rows))
+                self._rows.append((reason, index, pattern))
 
     def first(self, text: str) -> str:
         """Return the first group's reason (table order) with a phrase in ``text``."""
@@ -224,16 +237,16 @@ class GatedGroups:
 
         ``("", -1, "")`` when no group has a phrase in ``text``.
         """
-        present = self.present(text)
-        for index, (reason, gate, rows) in enumerate(self._groups):
-            if gate is not None and present.isdisjoint(gate):
-                continue
-            for pattern, screen in rows:
-                if screen is not None and present.isdisjoint(screen):
-                    continue
-                found = self._search(pattern, text)
-                if found is not None:
-                    return reason, index, found
+        candidates = set(self._always)
+        rows_of = self._rows_of
+        for word in self.present(text):
+            candidates.update(rows_of[word])
+        rows = self._rows
+        for row in sorted(candidates):  # table order: the first group, then its first row
+            reason, index, pattern = rows[row]
+            found = self._search(pattern, text)
+            if found is not None:
+                return reason, index, found
         return "", -1, ""
 
     def _find_scanning(self, text: str) -> tuple[str, int, str]:
