@@ -81,11 +81,16 @@ class NameRule:
         where = f"{_WHERE[evidence]} *.{pattern}" if self.suffix else _WHERE[evidence]
         self.label = f"{kind} {name}: {where} ({source})"[:120]
 
-    def match(self, text: str) -> str:
-        """Return the words (or host) the rule keys on in ``text``, or ``""``."""
+    def match(self, text: str, present: set[str] | None = None) -> str:
+        """Return the words (or host) the rule keys on in ``text``, or ``""``.
+
+        ``present``, when given, holds every screen literal of the reply rules found in ``text``.
+        """
         if self.suffix:
             return text if text == self.pattern or text.endswith("." + self.pattern) else ""
-        if self.screen is not None and not any(word in text for word in self.screen):
+        if self.screen is not None and (
+            present.isdisjoint(self.screen) if present is not None else not _any_in(self.screen, text)
+        ):
             return ""
         found = self.regex.search(text) if self.regex is not None else None
         if not found:
@@ -287,13 +292,13 @@ def _first_host(naming: Naming, evidence: str, hosts: list[str]) -> None:
         naming.take(best[0][1], best[1])
 
 
-def _first(naming: Naming, kind: str, evidence: str, texts: list[str]) -> None:
+def _first(naming: Naming, kind: str, evidence: str, texts: list[str], present: set[str] | None = None) -> None:
     if kind == PRODUCT and evidence != REPLY:
         _first_host(naming, evidence, texts)
         return
     for rule in _BY_SOURCE.get((kind, evidence), ()):
         for text in texts:
-            words = rule.match(text)
+            words = rule.match(text, present)
             if words:
                 naming.take(rule, words)
                 return
@@ -317,10 +322,12 @@ def name_refusal(
     hosts = [h for h in [remote_mta.strip().lower().rstrip("."), *hosts_in(diagnostic_lower)] if h]
     if hosts:
         _first(naming, PRODUCT, HOST, hosts)
-    if diagnostic_lower and (_SCREEN is None or _any_in(_SCREEN, diagnostic_lower)):
+    # The reply rules' literals in the reply, found once for all of them (None: some rule has none).
+    present = set(filter(diagnostic_lower.__contains__, _SCREEN)) if diagnostic_lower and _SCREEN else None
+    if diagnostic_lower and (_SCREEN is None or present):
         if not naming.product:
-            _first(naming, PRODUCT, REPLY, [diagnostic_lower])
-        _first(naming, BLOCKLIST, REPLY, [diagnostic_lower])
+            _first(naming, PRODUCT, REPLY, [diagnostic_lower], present)
+        _first(naming, BLOCKLIST, REPLY, [diagnostic_lower], present)
     for evidence, texts in ((REPORTING, [reporting_mta.lower()]), (TRACE, list(traces))):
         texts = [t for t in texts if t]
         if texts and not naming.product:
