@@ -175,6 +175,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:classified|scored|detected|identified) as spam",
             r"spam classification",
             r"looks like spam",
+            r"suspicious (?:links?|urls?|uris?)\b",
             # A verdict on the content itself ("rejected due to suspicious content"); a
             # message called suspicious for the sender's reputation is not this.
             r"suspicious (?:content|message content|e-?mail content)",
@@ -238,6 +239,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"content restrictions?",
             r"content (?:[\w-]+ )?polic(?:y|ies)",
             r"(?:unacceptable|inappropriate|prohibited|forbidden|banned|disallowed) content",
+            r"inappropriate (?:words|language|material|text)",
             r"policy violation",
             r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
             # Data loss prevention rules of the destination's organization.
@@ -337,7 +339,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "our sending account disabled or barred",
         "rejected",
         (
-            r"(?:sender|sending|outgoing|outbound) (?:e-?mail |mail )?account (?:is |was |has been )?(?:\w+ )?(?:disabled|suspended|blocked|locked|deactivated|not registered)",
+            r"(?:sender|sending|outgoing|outbound) (?:e-?mail |mail )?(?:account|mailbox) (?:is |was |has been )?(?:\w+ )?(?:disabled|suspended|blocked|locked|deactivated|not registered)",
+            # A reply is addressed to the sender: "your account" is ours, not the recipient's.
+            r"\byour (?:e-?mail |mail |sending )?(?:account|mailbox) (?:is |was |has been )?(?:\w+ )?(?:disabled|suspended|blocked|locked|deactivated|frozen|closed|banned)",
             r"\b(?:mail |e-?mail )?sending (?:is |has been )?denied",
             r"\boutgoing (?:mail |e-?mail )?(?:is |has been )?blocked",
         ),
@@ -521,6 +525,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"too many hosts",
             r"maximum (?:number of )?connections",
             r"frequency limit",
+            r"\bconnect(?:ion)?s? (?:limited|frequency)",
             r"(?:max(?:imum)?|too many) (?:number of )?(?:messages?|mails?) per (?:connection|session)",
             r"throttl\w* (?:connections|sessions)",
         ),
@@ -531,6 +536,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"rate ?limit",
             r"sending rate",
+            r"(?:sending|send|mail|e-?mail) frequency",
             r"throttl",
             r"too many (?:messages|mails|emails|requests|recipients this)",
             r"rate of (?:e-?mail|messages)",
@@ -637,6 +643,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"host (?:or domain name )?(?:not found|unknown)",
             r"unknown host",
+            # "nonexistent domain", Exim's "MX records point to non-existent hosts".
+            r"non-?existent (?:domain|host)",
             r"domain (?:not found|unknown)",
             r"no such domain",
             r"domain (?:does not|doesn't) exist",
@@ -645,7 +653,6 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"dns lookup failure",
             r"name or service not known",
             r"nxdomain",
-            r"mx records? points? to non-?existent hosts?",
             r"bad destination system",
             r"invalid domain",
             r"unknown domain",
@@ -698,6 +705,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"mailbox (?:is )?(?:unavailable|not available)",
             r"does not exist",
             r"undeliverable address",
+            r"non-?existent (?:account|user|mailbox|recipient|address|e-?mail address)",
             r"unrouteable",
             r"recipient name is not recognized",
             r"mailbox name not allowed",  # RFC 5321 reply 553: the mailbox name is invalid
@@ -913,7 +921,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"filter",
             r"rejected by (?:the )?(?:destination|recipient) domain",
             r"(?:recipient|user) (?:has )?(?:refused|rejected|declined)",
-            r"(?:rejected|refused|declined) by (?:the |this )?(?:user|recipient|addressee)\b",
+            r"(?:rejected|refused|declined) by (?:the |this )?(?:user|recipient|addressee)s?\b",
             r"not accepting mail",
             r"delivery not permitted",
             r"delivery to (?:this|the) (?:recipient|mailbox|address|user) (?:is )?(?:not (?:allowed|permitted)|denied|prohibited|refused)",

@@ -851,6 +851,19 @@ FAMILIES = [
     ("554", "", "", "Not allowed - [299]", "blocked"),
     ("451", "", "", "Message refused for now", "systemerror"),
     ("550", "5.1.1", "", "Message refused", "userunknown"),
+    # Short provider wordings: inappropriate words, connection frequency, nonexistent
+    # accounts, refusals by the recipients, suspicious links, sending frequency.
+    ("550", "", "data", "The mail may contain inappropriate words", "policyviolation spamdetected"),
+    ("550", "", "connect", "IP connect limited", "toomanyconn"),
+    ("550", "", "rcpt", "You are sending to a nonexistent account", "userunknown"),
+    ("550", "", "", "Non-existent domain", "hostunknown"),
+    ("550", "", "", "Mail is rejected by recipients", "filtered"),
+    ("550", "", "data", "Message contains suspicious links", "spamdetected"),
+    ("554", "", "", "Email sending frequency too high", "speeding"),
+    # A reply is addressed to us: "your account" suspended is our sending account.
+    ("550", "", "", "Your account has been suspended for sending spam", "rejected"),
+    ("554", "5.7.1", "mail", "Sender mailbox has been blocked due to suspicious activity", "rejected"),
+    ("550", "5.2.1", "rcpt", "The account has been suspended", "suspend"),
 ]
 
 
