@@ -5,13 +5,15 @@ Last line: RESULT learners=… sends=… p95_ms_max=… cold_ms_max=… max_quer
 (targets at 1,000,000 learners / 10,000,000 sends: p95 and cold < 150 ms for every page, ≤ 15 queries
 per page; the CSV export of 10,000 rows is reported apart).
 
-Each page is measured cold, then warm. Cold: the first request of a fresh child process (no compiled
-template, no connection), the cache cleared, ``pg_stat_reset()`` and ``DISCARD ALL`` run first; the
-server's shared buffers and the OS page cache stay warm (the shared PostgreSQL may not be restarted
-here). Warm: ``--requests`` requests after one warm-up per URL. The pages read the summary counters the
-writes keep (campaigns/counters.py); the fill's COPY fires no trigger (``_copy``), so it rebuilds them
-after (``rebuild_counters``). ``limit_ratio`` is the worst warm
-p95 over the p95 of the simplest page: one psycopg query for 50 learners joined into HTML by hand.
+Each page is measured cold, then warm. Cold: the first request of a fresh child process started as a
+server worker starts (it loads ``bounceportal.wsgi``, whose start-up warm-up builds the URL tables and
+compiles the templates: bounceportal/warmup.py; no other request but /healthz before), the cache
+cleared, ``pg_stat_reset()`` and ``DISCARD ALL`` run first; the server's shared buffers and the OS page
+cache stay warm (the shared PostgreSQL may not be restarted here). Warm: ``--requests`` requests after
+one warm-up per URL. The pages read the summary counters the writes keep (campaigns/counters.py); the
+fill's COPY fires no trigger (``_copy``), so it rebuilds them after (``rebuild_counters``). ``limit_ratio``
+is the worst warm p95 over the p95 of the simplest page: one psycopg query for 50 learners joined into
+HTML by hand.
 
 The data is made with COPY (psycopg's ``cursor.copy``): N learners, 10 campaign runs that each sent to
 every learner (10 sends per learner: 10,000,000 at N = 1,000,000), about one bounce event per learner
@@ -622,15 +624,18 @@ def _client(url):
 
 
 def cold_request(url):
-    """Time ``url`` as the first page of a fresh process: no compiled template, empty cache, statistics reset.
+    """Time ``url`` as the first page of a fresh server process: empty cache, statistics reset.
 
-    Run in a child process (``--cold-url``); only /healthz was requested before (URLconf imported, as a
-    server's health check does before traffic). ``pg_stat_reset()`` and ``DISCARD ALL`` clear the server's
-    statistics and this session's plans; PostgreSQL's shared buffers and the OS page cache stay warm
+    Run in a child process (``--cold-url``). The process starts as a gunicorn worker does: it loads the WSGI
+    entry point (``bounceportal.wsgi``, which warms the process up: URL tables, compiled templates), then
+    only /healthz is requested before (as a server's health check does before traffic). ``pg_stat_reset()``
+    and ``DISCARD ALL`` clear the server's statistics and this session's plans; PostgreSQL's shared buffers and the OS page cache stay warm
     (restarting the shared server is not allowed on this machine).
     """
     from django.core.cache import cache
     from django.db import connection
+
+    import bounceportal.wsgi  # noqa: F401 (the server's entry point: what a worker runs before its first request)
 
     client = _client(url)
     client.get("/healthz")  # the URLconf and middleware imported, as a server's first health check does
