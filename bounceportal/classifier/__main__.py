@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 
 from .core import classify
 from .mailbox import iter_path, split_mbox
 
 TYPE_CHECKING = False  # typing costs ~10 ms of start-up; annotations are strings anyway
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 
 from .mime import normalize_newlines
+
+TYPE_CHECKING = False  # collections.abc costs start-up; annotations are strings here
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 # An mbox "From " separator: sender, then a ctime-style date (weekday, month, day).
 _FROM_LINE = rb"^From \S+ +(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) +[A-Z][a-z]{2} +\d"  # compiled for mbox files only

@@ -9,9 +9,12 @@ address, and usually carries the original message or its headers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from .lazyre import compile_later
+
+TYPE_CHECKING = False  # collections.abc costs start-up; annotations are strings here
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _TOKEN = r"[A-Za-z0-9_-]{22,}"
 _VERP = compile_later(r"bounces\+(" + _TOKEN + r")@", re.I)
