@@ -466,6 +466,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"account (?:is )?not active",
             r"inactive (?:user|account|mailbox)",
             r"(?:user|recipient) (?:is |has been )?(?:suspended|disabled|inactive|terminated|deactivated|locked)",
+            r"(?<!ip )\b(?:e-?mail )?address (?:is |has been )?(?:locked|deactivated|suspended)\b",
             r"suspended (?:user|account)",
             r"disabled (?:user|account|mailbox)",
             r"service (?:is )?(?:suspended|stopped) for",
@@ -1009,9 +1010,12 @@ RECIPIENT_SIDE: tuple[str, ...] = (
 # smtpd restrictions, and their Exim / sendmail equivalents): what was refused decides
 # what the detail after it can mean. The detail is read by the phrase tables; a reason
 # about the recipient in it (its "Host not found" is our HELO name's) becomes the
-# subject's reason, and so does a detail that says nothing the tables know.
-REFUSAL_SUBJECTS: tuple[tuple[str, str, str], ...] = (
-    # (pattern, reason of the subject, what a detail about a host/domain becomes)
+# subject's reason, and so does a detail that says nothing the tables know. The last
+# field lists detail reasons that cannot be about the subject and are kept as they are:
+# a client *host* is no mailbox, so "Client host rejected: Account disabled" speaks of
+# the recipient's account (a switched-off mailbox), not of our host.
+REFUSAL_SUBJECTS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
+    # (pattern, reason of the subject, what a detail about a host/domain becomes, details kept)
     (
         r"helo command (?:\[[^\]]{0,255}\] )?(?:rejected|blocked)|(?:invalid|bad|broken|illegal|bogus) (?:helo|ehlo)|"
         r"(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|"
@@ -1020,9 +1024,15 @@ REFUSAL_SUBJECTS: tuple[tuple[str, str, str], ...] = (
         r"(?:helo|ehlo)(?: ?/ ?(?:helo|ehlo))? (?:name |hostname |argument )?(?:requires|required|must (?:be|contain|resolve))",
         "blocked",
         "blocked",
+        frozenset(),
     ),
-    (r"client host rejected|client (?:host )?(?:\S+ )?refused", "blocked", "requireptr"),
-    (r"sender address rejected|sender verify failed|sender address (?:is )?invalid", "rejected", "rejected"),
+    (r"client host rejected|client (?:host )?(?:\S+ )?refused", "blocked", "requireptr", frozenset({"suspend"})),
+    (
+        r"sender address rejected|sender verify failed|sender address (?:is )?invalid",
+        "rejected",
+        "rejected",
+        frozenset(),
+    ),
 )
 
 # The TCP connection itself failed (the errno strings MTAs quote: ECONNREFUSED,

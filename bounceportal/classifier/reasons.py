@@ -93,7 +93,7 @@ _OUR_SIDE = compile_later(
 )
 _THEIR_SIDE = compile_later(r"\b(?:recipients?|rcpt|addressee|mailbox|user|account|to address|destination)\b")
 _STORAGE = frozenset({"mailboxfull", "mesgtoobig", "exceedlimit", "systemfull"})
-_SUBJECTS = [(compile_later(pattern), reason, host) for pattern, reason, host in REFUSAL_SUBJECTS]
+_SUBJECTS = [(compile_later(pattern), reason, host, kept) for pattern, reason, host, kept in REFUSAL_SUBJECTS]
 # Detail reasons that speak of the recipient or are provisional: under a refusal of our
 # HELO, client host or sender, they are about us (the subject's reason decides).
 _NOT_ABOUT_US = frozenset(
@@ -174,11 +174,14 @@ def _provider(decision: Decision, status: str, text: str, host: str) -> str:
 
 def _refusal_subject(decision: Decision, diagnostic: str) -> str:
     """Layer 1b: the reason when the reply names what it refused (our HELO, host, sender)."""
-    for pattern, reason, host_reason in _SUBJECTS:
+    for pattern, reason, host_reason, kept in _SUBJECTS:
         found = pattern.search(diagnostic)
         if not found:
             continue
         detail = _phrase(decision, diagnostic[found.end() :], "refusal detail")
+        if detail in kept:
+            decision.note(f"refusal of {found.group(0)!r}: its detail cannot be about it ({detail})", found.group(0))
+            return detail
         settled = (
             host_reason if detail in _ABOUT_A_HOST else reason if detail in _NOT_ABOUT_US or not detail else detail
         )

@@ -864,6 +864,12 @@ FAMILIES = [
     ("550", "", "", "Your account has been suspended for sending spam", "rejected"),
     ("554", "5.7.1", "mail", "Sender mailbox has been blocked due to suspicious activity", "rejected"),
     ("550", "5.2.1", "rcpt", "The account has been suspended", "suspend"),
+    # A client host is no mailbox: a switched-off account under "Client host rejected" is
+    # the recipient's; our IP suspended is still a block of our host.
+    ("554", "5.7.1", "rcpt", "<h[]>: Client host rejected: Account is disabled", "suspend"),
+    ("554", "5.7.1", "", "Client host rejected: E-mail address locked", "suspend"),
+    ("554", "5.7.1", "", "Client host rejected: your IP address is suspended", "blocked"),
+    ("553", "5.7.1", "mail", "<s@example.org>: Sender address rejected: address deactivated", "rejected"),
 ]
 
 
