@@ -65,6 +65,9 @@ class ProviderRule:
 
 PROVIDER_RULES: tuple[ProviderRule, ...] = (
     # --- Microsoft Exchange Online / Outlook.com (three-digit details are Microsoft's own)
+    # 4.7.652 "The mail server [IP] has exceeded the maximum number of connections": a
+    # connection limit, said before the reputation throttles of the 4.7.65x range.
+    ProviderRule("microsoft 4.7.652 connection limit", "toomanyconn", status=r"4\.7\.652"),
     ProviderRule("microsoft 4.7.650-651 reputation throttle", "badreputation", status=r"4\.7\.65\d"),
     ProviderRule("microsoft 5.7.501-503 spam abuse", "badreputation", status=r"5\.7\.50[13]"),
     ProviderRule("microsoft 5.7.502/511 banned sender", "rejected", status=r"5\.7\.5(?:02|11)"),

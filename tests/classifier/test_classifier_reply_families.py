@@ -870,6 +870,15 @@ FAMILIES = [
     ("554", "5.7.1", "", "Client host rejected: E-mail address locked", "suspend"),
     ("554", "5.7.1", "", "Client host rejected: your IP address is suspended", "blocked"),
     ("553", "5.7.1", "mail", "<s@example.org>: Sender address rejected: address deactivated", "rejected"),
+    # Exchange Online 4.7.652 is a connection limit, 4.7.651 a reputation throttle.
+    (
+        "451",
+        "4.7.652",
+        "",
+        "The mail server [192.0.2.1] has exceeded the maximum number of connections.",
+        "toomanyconn",
+    ),
+    ("451", "4.7.651", "", "The mail server [192.0.2.1] has been temporarily rate limited.", "badreputation"),
 ]
 
 
