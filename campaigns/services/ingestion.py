@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
+from collections.abc import Callable
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -51,6 +53,7 @@ from campaigns.services.reclassify import reclassify_messages
 logger = logging.getLogger(__name__)
 
 BACKLOG_BATCHES = 5  # a shared poll that lists more batches than this asks for helpers (on_backlog)
+MARK_SECONDS = 20.0  # how long committed messages may wait to be marked, where marking costs per command
 
 __all__ = ["BatchResult", "PollResult", "ingest_raw_messages", "poll_mailbox_once", "reclassify_messages"]
 
@@ -312,9 +315,57 @@ def poll_mailbox_once(
     return result
 
 
+class PendingMarks:
+    """Committed messages waiting to be marked processed in the mailbox, and what waits on their marking
+    (releasing a claim, moving the processed-UID mark up), for sources whose marking costs per command.
+
+    Dovecot's UID MOVE costs it time in proportion to the folder, per command, whatever the number of
+    UIDs (``ImapSource.marks_per_command``): marking each batch of 100 spent more time there than the
+    batch's ingestion, and two pollers of one folder queued for it. So such a source is marked every
+    MARK_SECONDS (and when the poll ends) in one command; the others still after each batch. Nothing is
+    marked before its commit; a crash in between leaves stored messages in the mailbox, which the next
+    poll recognizes by their digests and only marks (as after a crash between commit and marking).
+    """
+
+    def __init__(self, source, then: Callable[[list], None] = lambda waiting: None) -> None:
+        self.source = source
+        self.deferred = getattr(source, "marks_per_command", False)
+        self.seconds = MARK_SECONDS
+        self.then = then  # called with what waited, once the refs are marked
+        self.refs: list = []
+        self.waiting: list = []
+        self.since: float | None = None
+
+    def add(self, refs, waiting=None) -> None:
+        self.refs.extend(refs)
+        if waiting is not None:
+            self.waiting.append(waiting)
+        if self.since is None:
+            self.since = time.monotonic()
+
+    def due(self) -> bool:
+        return not self.deferred or (self.since is not None and time.monotonic() - self.since >= self.seconds)
+
+    def flush(self) -> int:
+        """Mark the refs in one call, then hand on what waited on them; return how many were marked."""
+        refs, waiting = self.refs, self.waiting
+        self.refs, self.waiting, self.since = [], [], None
+        marked = self.source.mark_processed(refs) if refs else 0
+        if waiting:
+            self.then(waiting)
+        return marked
+
+    def mark_only(self) -> int:
+        """Mark the refs, dropping what waited on them (the claims are lost: their leases run out)."""
+        self.waiting = []
+        return self.flush()
+
+
 def _poll_whole(mailbox, source, result: PollResult, lock, dry_run: bool) -> None:
     """One poller, the whole listing, batch after batch (no Redis, POP3, dry runs)."""
     settled = True  # every message so far is stored: the processed-UID mark may move up
+    # Once marked, the highest UID up to which everything is done becomes the mark (one UPDATE).
+    pending = PendingMarks(source, lambda uids: _record_uid_mark(mailbox, source.uidvalidity, max(uids)))
     for batch in source.batches(settings.INBOUND_BATCH_SIZE):
         checkpoint("after_fetch")
         outcome = ingest_raw_messages(mailbox=mailbox, messages=batch, dry_run=dry_run)
@@ -322,12 +373,16 @@ def _poll_whole(mailbox, source, result: PollResult, lock, dry_run: bool) -> Non
         if dry_run:
             continue
         checkpoint("after_commit")
-        result.marked += source.mark_processed(outcome.to_mark)
+        done_through = None
         if settled and batch and getattr(source, "uidvalidity", None) is not None:
             left = outcome.unsettled
-            _record_uid_mark(mailbox, source.uidvalidity, min(left) - 1 if left else max(m.ref for m in batch))
+            done_through = min(left) - 1 if left else max(m.ref for m in batch)
             settled = not left
+        pending.add(outcome.to_mark, done_through)
+        if pending.due():
+            result.marked += pending.flush()
         lock.renew()
+    result.marked += pending.flush()
 
 
 def _poll_shared(mailbox, source, result: PollResult, on_backlog) -> None:
@@ -338,6 +393,14 @@ def _poll_shared(mailbox, source, result: PollResult, on_backlog) -> None:
     refs = source.listing()
     if on_backlog is not None and len(refs) > BACKLOG_BATCHES * size:
         on_backlog()
+
+    def release(claims: list) -> None:  # under one lock; then one UPDATE of the processed-UID mark
+        done_through = board.release(*claims)
+        if validity is not None and done_through:
+            _record_uid_mark(mailbox, validity, done_through)
+
+    pending = PendingMarks(source, release)
+
     try:
         while (claim := board.claim(refs, size, source.order_key)) is not None:
             batch = source.fetch(claim.refs)
@@ -345,15 +408,19 @@ def _poll_shared(mailbox, source, result: PollResult, on_backlog) -> None:
             outcome = ingest_raw_messages(mailbox=mailbox, messages=batch)
             result.add(outcome)
             checkpoint("after_commit")
-            result.marked += source.mark_processed(outcome.to_mark)
-            if outcome.unsettled:
-                continue  # not released: its lease runs out and a poller tries the range again
-            done_through = board.release(claim)
-            if validity is not None and done_through:
-                _record_uid_mark(mailbox, validity, done_through)
+            # A range with a message left unsettled is not released: its lease runs out and a poller
+            # tries it again.
+            pending.add(outcome.to_mark, None if outcome.unsettled else claim)
+            if pending.due():
+                result.marked += pending.flush()
+        result.marked += pending.flush()
     except MailboxBusy:
+        result.marked += pending.mark_only()
         if not result.fetched:
             result.skipped = "another poll of this mailbox is running"
+    except LockLost:
+        result.marked += pending.mark_only()  # committed: marking is safe, only the claims are gone
+        raise
 
 
 def _record_uid_mark(mailbox: BounceMailbox, uidvalidity: int, uid: int) -> None:

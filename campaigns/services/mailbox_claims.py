@@ -142,20 +142,21 @@ class ClaimBoard:
         self.client.hset(self.key, mapping=fields)
         self.client.expire(self.key, STATE_TTL_SECONDS)
 
-    def release(self, claim: Claim) -> int | None:
-        """Drop a done claim. For integer keys (IMAP UIDs) return the highest key at or below which
-        everything this round claimed is done (the mailbox's processed-UID mark); None otherwise."""
+    def release(self, *claims: Claim) -> int | None:
+        """Drop done claims (under one lock). For integer keys (IMAP UIDs) return the highest key at or
+        below which everything this round claimed is done (the mailbox's processed-UID mark); None otherwise."""
+        fields = {claim.field for claim in claims}
         with self._locked():
             state = self._state()
             if not state:
                 raise LockLost("The mailbox's claims and lock vanished (Redis restarted?): the next poll goes on.")
             if state.get("round") != self.round:
                 return None
-            self.client.hdel(self.key, claim.field)
+            self.client.hdel(self.key, *fields)
             lows = [
                 _load(json.loads(value)["low"])
                 for name, value in state.items()
-                if name.startswith("claim:") and name != claim.field
+                if name.startswith("claim:") and name not in fields
             ]
         if lows:
             low = min(lows)

@@ -231,3 +231,61 @@ def test_a_poller_waits_only_so_long_for_the_mailbox_lock(settings, monkeypatch)
             board.claim([1, 2], 1, int)
     finally:
         held.release()
+
+
+def _counting_moves(monkeypatch) -> list[str]:
+    """Record the UID set of every UID MOVE the pollers send."""
+    moves: list[str] = []
+    real_move = IMAPClient.move
+
+    def move(self, messages, folder):
+        moves.append(messages)
+        return real_move(self, messages, folder)
+
+    monkeypatch.setattr(IMAPClient, "move", move)
+    return moves
+
+
+@pytest.mark.parametrize("with_redis", [True, False], ids=["shared", "single"])
+def test_an_imap_poll_marks_what_it_committed_in_one_move_and_leaves_human_replies(
+    org, dovecot, imap_account, settings, with_redis, monkeypatch
+):
+    """Dovecot's UID MOVE costs in proportion to the folder per command: 12 batches, one MOVE. The
+    UID set runs over consecutive UIDs only, so the human reply between the bounces stays."""
+    settings.REDIS_URL = os.environ["REDIS_URL"] if with_redis else ""
+    settings.INBOUND_BATCH_SIZE = 10
+    sends, messages = hard_bounces(org)
+    reply = gen.human_reply(original_of(sends[0]))
+    append(dovecot, imap_account, messages[:60] + [reply] + messages[60:])
+    mailbox = imap_mailbox(org, dovecot, imap_account)
+    moves = _counting_moves(monkeypatch)
+
+    result = poll_mailbox_once(mailbox=mailbox)
+
+    mailbox.refresh_from_db()
+    assert (result.fetched, result.stored, result.marked) == (MESSAGES + 1, MESSAGES + 1, MESSAGES)
+    assert moves == ["1:60,62:121"]
+    assert folder_count(dovecot, imap_account, "INBOX") == 1  # the reply, for a person
+    assert folder_count(dovecot, imap_account, "Processed") == MESSAGES
+    assert mailbox.imap_last_uid == 121
+    assert_each_bounce_applied_once_but_the_reply(org, sends)
+
+
+def test_a_long_imap_poll_marks_as_it_goes(org, dovecot, imap_account, shared, monkeypatch):
+    """Committed messages wait at most MARK_SECONDS to be marked (here none: every batch is marked)."""
+    monkeypatch.setattr(ingestion, "MARK_SECONDS", 0.0)
+    _sends, messages = hard_bounces(org, 30)
+    append(dovecot, imap_account, messages)
+    mailbox = imap_mailbox(org, dovecot, imap_account)
+    moves = _counting_moves(monkeypatch)
+
+    result = poll_mailbox_once(mailbox=mailbox)
+
+    assert (result.stored, result.marked) == (30, 30)
+    assert moves == ["1:10", "11:20", "21:30"]
+    assert folder_count(dovecot, imap_account, "Processed") == 30
+
+
+def assert_each_bounce_applied_once_but_the_reply(org, sends):
+    assert InboundMessage.objects.filter(organization=org).count() == len(sends) + 1
+    assert BounceEvent.objects.filter(organization=org).count() == len(sends)
