@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bounceportal.columns import DateTimeColumn
 from bounceportal.tables import KeysetTable
 from campaigns.models import InboundMessage
 
@@ -14,7 +15,7 @@ class ReviewTable(KeysetTable):
     keyset_default = ("-received_at", "-id")
     keyset_orders = {"received_at": ("received_at", "id")}
 
-    received_at = tables.DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Received"))
+    received_at = DateTimeColumn(format="Y-m-d H:i", verbose_name=_("Received"))
     subject = tables.Column(
         verbose_name=_("Subject"), linkify=("campaigns:review-detail", {"pk": tables.A("pk")}), empty_values=()
     )

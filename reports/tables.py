@@ -7,6 +7,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bounceportal.columns import DateColumn, DateTimeColumn
 from bounceportal.tables import Table
 from contacts.choices import Category, Subtype
 
@@ -34,7 +35,7 @@ class ReportTable(Table):
 
 
 class TrendTable(ReportTable):
-    period = tables.DateColumn(verbose_name=_("Period starting"), format="Y-m-d")
+    period = DateColumn(verbose_name=_("Period starting"), format="Y-m-d")
     hard = tables.Column(verbose_name=_("Hard bounces"), attrs=NUM)
     soft = tables.Column(verbose_name=_("Soft bounces"), attrs=NUM)
     block = tables.Column(verbose_name=_("Mail blocks"), attrs=NUM)
@@ -76,7 +77,7 @@ class LearnerSampleTable(ReportTable):
     email = tables.Column(verbose_name=_("Email"), linkify=("contacts:learner-detail", {"pk": tables.A("pk")}))
     soft_bounce_count = tables.Column(verbose_name=_("Soft in a row"), attrs=NUM)
     times_cleared = tables.Column(verbose_name=_("Times cleared"), attrs=NUM)
-    last_bounced_at = tables.DateTimeColumn(verbose_name=_("Last bounce"), format="Y-m-d H:i")
+    last_bounced_at = DateTimeColumn(verbose_name=_("Last bounce"), format="Y-m-d H:i")
 
 
 class AlertTable(ReportTable):

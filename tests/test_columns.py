@@ -1,0 +1,61 @@
+"""The portal's DateColumn and DateTimeColumn write what django-tables2's write, without a template per cell."""
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import django_tables2 as tables
+import pytest
+from django.template import base
+from django.utils import timezone, translation
+
+from bounceportal import columns
+from bounceportal.export import table_rows
+
+RECORDS = [
+    {"day": date(2026, 3, 4), "at": datetime(2026, 3, 4, 23, 30, tzinfo=UTC)},
+    {"day": date(2026, 12, 31), "at": datetime(2026, 1, 1, 0, 5, 9, tzinfo=UTC)},
+    {"day": None, "at": None},
+]
+
+
+def _table(module, **formats):
+    class Dates(tables.Table):
+        day = module.DateColumn(**formats.get("day", {}))
+        at = module.DateTimeColumn(default="never", **formats.get("at", {}))
+
+    return Dates(RECORDS)
+
+
+def _cells(table):
+    return [[cell for _column, cell in row.items()] for row in table.rows]
+
+
+FORMATS = [
+    {},
+    {"day": {"short": False}, "at": {"short": False}},
+    {"day": {"format": "Y-m-d"}, "at": {"format": "Y-m-d H:i"}},
+    {"day": {"format": "D, j M Y <b>"}, "at": {"format": "N j, Y, P T"}},
+]
+
+
+@pytest.mark.parametrize("formats", FORMATS)
+@pytest.mark.parametrize(("language", "zone"), [("en", "UTC"), ("de", "Europe/Berlin"), ("en", "America/New_York")])
+def test_cells_and_exports_are_the_stock_columns(formats, language, zone):
+    with translation.override(language), timezone.override(ZoneInfo(zone)):
+        ours, theirs = _table(columns, **formats), _table(tables, **formats)
+
+        assert _cells(ours) == _cells(theirs)
+        assert list(table_rows(ours)) == list(table_rows(theirs))
+
+
+def test_a_cell_compiles_no_template(monkeypatch):
+    compiled = []
+    compile_nodelist = base.Template.compile_nodelist
+    monkeypatch.setattr(base.Template, "compile_nodelist", lambda t: compiled.append(t) or compile_nodelist(t))
+
+    _cells(_table(tables))
+    stock = len(compiled)
+    compiled.clear()
+    _cells(_table(columns))
+
+    assert stock >= 4 and compiled == []
