@@ -308,6 +308,11 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "refus",
         "reject",
     ),
+    "\\b(?:sender address|helo command|(?:unverified )?client host) \\[": (
+        "client host",
+        "helo command",
+        "sender address",
+    ),
     "\\b(?:sender|recipient|mail|rcpt) (?:already|not yet) (?:given|specified)": ("already", "not yet"),
     "\\b(?:sender|sending domain|from (?:address|domain)|return(?:-| )(?:address|path)|mail from|(?:helo|ehlo))\\b": (
         "address",

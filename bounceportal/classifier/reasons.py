@@ -105,6 +105,9 @@ _LISTED_DOMAIN = {"connect": "blocked", "helo": "blocked", "mail": "rejected"}
 # A hard verdict said in a temporary reply without an X.1.y status, and what it is then:
 # the mailbox lookup or the DNS lookup of the domain failed for now.
 _TEMPORARY_ADDRESS = {"userunknown": "systemerror", "hostunknown": "networkerror"}
+# When the stage is unknown, the domain list's reply names what was looked up (Postfix's
+# reject_rhsbl_sender / _helo / _client: "Sender address [d] blocked using dbl...").
+_LISTED_DOMAIN_NAMED = compile_later(r"\b(?:sender address|helo command|(?:unverified )?client host) \[")
 _ABOUT_A_HOST = frozenset({"hostunknown", "notaccept", "networkerror", "syntaxerror"})
 
 
@@ -249,7 +252,7 @@ def decide(
     reason = _temporary_address(decision, reason, status, reply_code)
     if reason == "userunknown":
         reason = _user_or_filter(decision, status, stage, diagnostic)
-    reason = _settle(decision, reason, stage) or _weak(decision, diagnostic, status, stage, reply_code)
+    reason = _settle(decision, reason, stage, diagnostic) or _weak(decision, diagnostic, status, stage, reply_code)
     reason = _temporary_address(decision, reason, status, reply_code)
     if not reason and context:
         reason = _from_context(decision, squash(context), stage)
@@ -397,7 +400,7 @@ def _temporary_address(decision: Decision, reason: str, status: str, reply_code:
     return settled
 
 
-def _settle(decision: Decision, reason: str, stage: str) -> str:
+def _settle(decision: Decision, reason: str, stage: str, diagnostic: str = "") -> str:
     """Turn the phrase tables' provisional answers into reasons.
 
     ``recipient_rejected`` (Postfix's prefix with nothing specific after it) is the
@@ -406,6 +409,11 @@ def _settle(decision: Decision, reason: str, stage: str) -> str:
     if reason == "recipient_rejected":
         return "userunknown" if stage not in ("data", "after-data") else "filtered"
     if reason == "listed_domain":
+        named = _LISTED_DOMAIN_NAMED.search(diagnostic) if not stage and diagnostic else None
+        if named:
+            settled = "rejected" if named.group(0).startswith("sender") else "blocked"
+            decision.note(f"a listed domain, named as {named.group(0)!r} ({settled})", named.group(0))
+            return settled
         settled = _LISTED_DOMAIN.get(stage, "spamdetected")
         decision.note(f"a listed domain at stage {stage or 'unknown'} ({settled})", stage)
         return settled

@@ -879,6 +879,17 @@ FAMILIES = [
         "toomanyconn",
     ),
     ("451", "4.7.651", "", "The mail server [192.0.2.1] has been temporarily rate limited.", "badreputation"),
+    # A domain list's reply names what it looked up when the stage is unknown: our
+    # sender's domain, our client's name, or else a domain in the message.
+    (
+        "554",
+        "5.7.1",
+        "",
+        "Service unavailable; Sender address [s@example.org] blocked using dbl.spamhaus.org",
+        "rejected",
+    ),
+    ("554", "5.7.1", "", "Service unavailable; Client host [mx.example.org] blocked using dbl.spamhaus.org", "blocked"),
+    ("554", "5.7.1", "", "Message contains a link listed in dbl.spamhaus.org", "spamdetected"),
 ]
 
 
