@@ -205,3 +205,37 @@ def test_one_statement_over_many_rows_counts_exactly_the_rows_whose_counted_colu
     assert (kept["status:sent"], kept["status:bounced"]) == (20, 10)
     assert before["cat:hard"] + before["cat:block"] == 20
     assert kept["cat:hard"] + kept["cat:block"] == 10  # 20 - 7 superseded - 3 without a send
+
+
+@pytest.mark.postgres
+def test_a_change_counts_after_an_outcome_write_in_its_transaction_and_after_a_rolled_back_savepoint(org):
+    """The event and learner UPDATE triggers skip a transaction until a row changes a counted column
+    (0027 and contacts 0025): an outcome write first, and a change marked then rolled back with its
+    savepoint, must not make them miss what comes after."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from campaigns.models import BounceEvent
+    from contacts.choices import DeliverabilityStatus
+    from tests.factories import CampaignRunFactory, SendFactory
+
+    run = CampaignRunFactory(campaign=CampaignFactory(organization=org))
+    first, second = (SendFactory(run=run, organization=org, status=SendStatus.SENT) for _ in range(2))
+    event, other = BounceEventFactory(send=first), BounceEventFactory(send=second)
+    now = timezone.now()
+
+    with transaction.atomic():
+        BounceEvent.objects.filter(pk=event.pk).update(outcome="counted", applied_at=now)  # counts nothing
+        Learner.objects.filter(pk=first.learner_id).update(soft_bounce_count=2)  # neither
+        with pytest.raises(RuntimeError), transaction.atomic():
+            BounceEvent.objects.filter(pk=other.pk).update(superseded_at=now)
+            Learner.objects.filter(pk=second.learner_id).update(status=DeliverabilityStatus.BOUNCED)
+            raise RuntimeError("the savepoint goes, with its mark")
+        BounceEvent.objects.filter(pk=event.pk).update(superseded_at=now)
+        Learner.objects.filter(pk=first.learner_id).update(status=DeliverabilityStatus.UNSUBSCRIBED)
+
+    kept = counts_for_run(run.pk)
+    assert kept == counted_runs([run.pk])[run.pk]
+    assert kept_counters()[1] == counted_days()
+    assert kept_learner_counters()[org.pk] == counted_learners(org.pk)[org.pk]
+    assert kept_learner_counters()[org.pk]["status:unsubscribed"] == 1
