@@ -9,6 +9,10 @@ cover only the policy service on PostgreSQL: ``apply_bounce_events`` over
 batches of --batch events (as ingestion applies a poll's messages), and then
 ``apply_bounce_event`` one event per transaction on the first --single events.
 
+queries_per_event counts executes through Django's connection (round trips, less BEGIN and a COMMIT
+sent alone): the policy's held writes (bounceportal/held_writes.py) send the learners' write-back,
+the outcomes and the sends' moves, and the COMMIT, as one execute of several statements.
+
 limit_ratio / single_limit_ratio: the same state change done the simplest way in the same run,
 over freshly built events: raw SQL through psycopg, per batch (or per event) one transaction of a
 pipelined UPDATE per learner of its counters and last-bounce columns, one UPDATE of the events'
