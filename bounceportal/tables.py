@@ -19,6 +19,7 @@ model's ``get_FOO_display()`` (which hashes every lazy label of the choices, one
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -32,6 +33,7 @@ from django.utils.formats import date_format, localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime, template_localtime  # type: ignore[attr-defined]  # not in the stubs
+from django_tables2.columns import ManyToManyColumn
 from django_tables2.rows import BoundRow, BoundRows
 from django_tables2.utils import A, signature
 
@@ -115,6 +117,25 @@ def _dynamic(attrs: Any) -> bool:
     return isinstance(attrs, dict) and any(_dynamic(value) for value in attrs.values())
 
 
+_MISSING = object()
+
+
+@functools.cache
+def _plan(model: type[models.Model], accessor: str) -> tuple[str, Any] | None:
+    """How a cell reads a ``model`` record through ``accessor``: ("choice", field) for a field with choices,
+    ("attr", name) for another field or attribute, None when the accessor has several parts (django-tables2's
+    own resolution then). Kept per model and accessor: the answer depends on nothing else."""
+    if not accessor or "." in accessor or "__" in accessor or hasattr(model, "__getitem__"):
+        return None
+    try:
+        field = model._meta.get_field(accessor)
+    except FieldDoesNotExist:
+        return ("attr", accessor)
+    if getattr(field, "choices", None) and hasattr(field, "attname"):
+        return ("choice", field)
+    return ("attr", accessor)
+
+
 def _cell_html(bound_column, cell) -> str:
     """``cell`` as django-tables2's table.html shows it in a ``<td>`` (its ``localize`` rule, escaped)."""
     if bound_column.localize is None:
@@ -129,7 +150,27 @@ class Row(BoundRow):
     renders itself to HTML (``html``)."""
 
     def _get_and_render_with(self, bound_column, render_func, default):
-        # django-tables2's, but a field with choices is labelled by ``choice_label``.
+        # django-tables2's, with a fast path for a model field or attribute named by a one-part accessor (what
+        # the portal's columns are), and a field with choices labelled by ``choice_label``.
+        record = self.record
+        plan = _plan(type(record), str(bound_column.accessor)) if isinstance(record, models.Model) else None
+        if plan is None or isinstance(bound_column.column, ManyToManyColumn):
+            return self._resolved_and_rendered(bound_column, render_func, default)
+        kind, target = plan
+        if kind == "choice":
+            value = choice_label(target, getattr(record, target.attname))
+        else:
+            try:
+                value = getattr(record, target)
+            except Exception:  # django-tables2 has its own rule for a column it cannot read
+                value = _MISSING
+            if value is _MISSING or callable(value):  # django-tables2 calls (or refuses) it
+                return self._resolved_and_rendered(bound_column, render_func, default)
+        if value in bound_column.column.empty_values:
+            return default
+        return render_func(bound_column, value)
+
+    def _resolved_and_rendered(self, bound_column, render_func, default):
         accessor = A(bound_column.accessor)
         penultimate, remainder = accessor.penultimate(self.record)
         if isinstance(penultimate, models.Model):
@@ -149,7 +190,10 @@ class Row(BoundRow):
         table = self._table
         static = table._static_td_attrs()
         cells = []
-        for column, cell in self.items():
+        for column in table._row_columns():
+            # What BoundRow.items() does for each cell, without looking the column up by name.
+            cell = self._get_and_render_with(column, render_func=self._call_render, default=column.default)
+            column.current_value, column.current_record = cell, self.record
             attrs = static.get(column.name)
             if attrs is None:
                 attrs = column.attrs["td"].as_html()
@@ -200,6 +244,13 @@ class Table(tables.Table):
         super().__init__(*args, **kwargs)
         self.rows = Rows(data=self.data, table=self, pinned_data=self.pinned_data)
         self._td_attrs: dict[str, str] | None = None
+        self._columns: list | None = None
+
+    def _row_columns(self) -> list:
+        """The visible bound columns, in order (``self.columns`` iterated once per table, not once per row)."""
+        if self._columns is None:
+            self._columns = list(self.columns)
+        return self._columns
 
     def _static_td_attrs(self) -> dict[str, str]:
         """{column name: its ``<td>`` attributes as HTML} for the columns whose attrs hold no callable

@@ -84,10 +84,15 @@ class MixedTable(Table):
     bounce_count = tables.Column(localize=False)
     department = tables.Column()
     last_bounced_at = tables.Column()  # a datetime: shown in the current zone and language by {{ cell }}
+    suppressed = tables.Column(accessor="is_suppressed")  # a property
+    organization_name = tables.Column(accessor="organization__name")  # two parts: django-tables2 resolves it
+    as_text = tables.Column(accessor="__str__")  # a method: django-tables2 calls it
+    missing = tables.Column(accessor="no_such_attribute", default="n/a")  # unreadable: the column's default
 
     class Meta:
         model = Learner
         fields = ("email", "status", "soft_bounce_count", "bounce_count", "department", "last_bounced_at")
+        sequence = (*fields, "suppressed", "organization_name", "as_text", "missing")
         row_attrs = {"data-id": lambda record: record.pk}
 
 
@@ -110,6 +115,7 @@ def test_rows_render_to_the_markup_of_django_tables2s_row_template(org):
     assert 'class="is-bounced"' in ours[0] and 'class="is-active"' in ours[1]
     assert ">Gebounct<" in ours[0]  # the label in the active language
     assert "12345" in ours[0] and "6789" in ours[1] and f"{timezone.now().year}" in ours[0]
+    assert f"<td >{org.name}</td>" in ours[0] and "<td >n/a</td>" in ours[1] and "<td >True</td>" in ours[0]
     assert "&lt;b&gt;R&amp;D&lt;/b&gt;" in ours[0]
 
 
