@@ -15,13 +15,26 @@ from __future__ import annotations
 
 import re
 
-from .phrasegate import literals
+from .lazyre import compile_later
 
 
 class ProviderRule:
     """One documented provider code: what it keys on and the reason it means."""
 
-    __slots__ = ("hints", "host", "name", "reason", "sender_side", "status", "status_subject", "token", "words")
+    __slots__ = (
+        "host",
+        "host_re",
+        "name",
+        "reason",
+        "sender_side",
+        "status",
+        "status_re",
+        "status_subject",
+        "token",
+        "token_re",
+        "words",
+        "words_re",
+    )
 
     def __init__(
         self,
@@ -38,26 +51,26 @@ class ProviderRule:
         self.status, self.token, self.words, self.host = status, token, words, host
         # The "S." of a status pattern written "[45]\\.S\\....": a cheap screen before the regex.
         self.status_subject = status.split("\\.")[1][:1] + "." if "\\." in status else ""
-        # Literals one of which every match of ``token`` contains ("": none known).
-        self.hints: tuple[str, ...] = tuple(literals(token) or ("",)) if token else ()
+        # Compiled on first use; a token or words pattern is searched only when one of its
+        # literals is in the text (lazyre's screens, precomputed in _screens.py).
+        self.status_re = compile_later(status) if status else None
+        self.token_re = compile_later(token) if token else None
+        self.words_re = compile_later(words) if words else None
+        self.host_re = compile_later(host) if host else None
 
     def matches(self, status: str, text: str, host: str) -> re.Match[str] | None:
         """Return the match of the row's code (or words) on this reply, or None."""
-        if self.status and not (status[2:4] == self.status_subject and re.fullmatch(self.status, status)):
+        if self.status_re is not None and not (status[2:4] == self.status_subject and self.status_re.fullmatch(status)):
             return None
-        if self.host and not (host and re.search(self.host, host.lower())):
+        if self.host_re is not None and not (host and self.host_re.search(host.lower())):
             return None
-        if self.token:
-            for word in self.hints:  # a plain loop: cheaper than any() over a generator
-                if word in text:
-                    break
-            else:
+        found = None
+        if self.token_re is not None:
+            found = self.token_re.search(text)
+            if not found:
                 return None
-        found = re.search(self.token, text) if self.token else None
-        if self.token and not found:
-            return None
-        if self.words:
-            found = re.search(self.words, text)
+        if self.words_re is not None:
+            found = self.words_re.search(text)
             if not found:
                 return None
         return found or re.match("", text)
