@@ -402,7 +402,15 @@ def _poll_shared(mailbox, source, result: PollResult, on_backlog) -> None:
     pending = PendingMarks(source, release)
 
     try:
-        while (claim := board.claim(refs, size, source.order_key)) is not None:
+        while True:
+            claim = board.claim(refs, size, source.order_key)
+            if claim is None:
+                if not pending.waiting:
+                    break
+                # Nothing left to claim, but this poller's own unmarked claims kept the round open: mark and
+                # release them, then ask again, so that the last poller to finish ends the round.
+                result.marked += pending.flush()
+                continue
             batch = source.fetch(claim.refs)
             checkpoint("after_fetch")
             outcome = ingest_raw_messages(mailbox=mailbox, messages=batch)

@@ -269,6 +269,9 @@ def test_an_imap_poll_marks_what_it_committed_in_one_move_and_leaves_human_repli
     assert folder_count(dovecot, imap_account, "Processed") == MESSAGES
     assert mailbox.imap_last_uid == 121
     assert_each_bounce_applied_once_but_the_reply(org, sends)
+    if with_redis:  # the claims went with the MOVE and the round is over: the next poll lists afresh
+        state = redis_client(settings.REDIS_URL).hgetall(f"bounceportal:mailbox-claims:{mailbox.pk}")
+        assert b"ended" in state and not [name for name in state if name.startswith(b"claim:")], state
 
 
 def test_a_long_imap_poll_marks_as_it_goes(org, dovecot, imap_account, shared, monkeypatch):
