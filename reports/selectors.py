@@ -156,7 +156,7 @@ def near_threshold_for_organization(organization, policy, limit: int = 5):
     """Active learners close to the soft-bounce threshold: (the closest ``limit``, count, more)."""
     learners = Learner.objects.for_organization(organization).filter(near_threshold_q(policy))
     count, more = capped_count(learners)
-    # The closest ids first, from the index alone (learner_org_active_soft holds the soft count and the
+    # The closest ids first, from the index alone (learner_org_active_soft_cat holds the soft count and the
     # engagement date), then those rows: the engaged learners above the lower floor are skipped in the
     # index instead of read one by one.
     closest = learners.order_by("-soft_bounce_count", "pk").values("pk")[:limit]

@@ -250,3 +250,23 @@ def test_a_deep_keyset_page_is_an_index_range_without_an_offset(portal_client, s
             scans = [node for node in plan_nodes(plan) if node.get("Relation Name") == table]
             assert "OFFSET" not in sql
             assert scans and all(node["Node Type"] in ("Index Scan", "Index Only Scan") for node in scans), sql
+
+
+def test_the_near_threshold_learners_of_a_category_are_counted_from_an_index_alone(portal_client, seeded):
+    """The learner list's ``near_threshold`` filter with a category counts its matches (up to the cap) from
+    learner_org_active_soft_cat without reading a learner row (contacts 0026): through the soft-count index
+    it read every learner past the lowest floor from the table (240,000 at a million learners)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = portal_client.get("/learners/", {"category": "soft", "near_threshold": "true"})
+    assert response.status_code == 200
+    counts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1, counts
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + counts[0])
+        plan = cursor.fetchone()[0][0]["Plan"]
+    scans = [node for node in plan_nodes(plan) if node.get("Relation Name") == "contacts_learner"]
+
+    assert [(node["Node Type"], node.get("Index Name")) for node in scans] == [
+        ("Index Only Scan", "learner_org_active_soft_cat")
+    ], scans

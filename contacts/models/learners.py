@@ -131,11 +131,13 @@ class Learner(models.Model):
             ),
             # The learners near the soft-bounce threshold (contacts.selectors.near_threshold_q): active ones
             # only, in the report's order (closest first), the engagement date at hand so the engaged and
-            # unengaged thresholds are told apart in the index without reading the rows.
+            # unengaged thresholds are told apart in the index without reading the rows, and the last bounce's
+            # category and subtype so the learner list's near-threshold filter with a category (or subtype)
+            # counts from the index too (contacts 0026).
             models.Index(
                 fields=["organization", "-soft_bounce_count", "id"],
-                include=["last_engaged_at"],
-                name="learner_org_active_soft",
+                include=["last_engaged_at", "last_bounce_category", "last_bounce_subtype"],
+                name="learner_org_active_soft_cat",
                 condition=models.Q(status="active", soft_bounce_count__gt=0),
             ),
         ]
