@@ -20,7 +20,11 @@ cost before the processed-UID mark), the second is the unchanged poll that must 
 limit_ratio: the same messages read the simplest way in the same run (open + read every file;
 for IMAP a bare FETCH BODY.PEEK[] loop over the UIDs in batches) over the 1-worker rate;
 imap_unchanged_limit_ratio: the unchanged poll's time over a bare login, SELECT and UID SEARCH above
-the processed-UID mark. ``--messages`` is ``--count``; at ``--messages 100000`` the IMAP runs (and so
+the processed-UID mark. maildir_cpu_ms_per_msg / imap_cpu_ms_per_msg: the CPU one poller and its
+PostgreSQL backend spent per message (read from /proc; Dovecot's own is not in it), which other load
+on the machine changes far less than the rates; *_cpu_scale_2_workers: twice that of one poller over
+that of two, i.e. the scale two free cores would give while the work stays CPU-bound (what sharing
+the mailbox adds per message shows there; the wall-clock ratio says as much only on an idle machine). ``--messages`` is ``--count``; at ``--messages 100000`` the IMAP runs (and so
 the unchanged poll) take 20,000 of them unless ``--imap-count`` says otherwise.
 """
 
@@ -39,6 +43,9 @@ SLUG = "bench-ingest"
 CHUNK = 5000
 DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
 CLAIM_SHARES: list[float] = []  # each poller's share of its time spent claiming / releasing ranges
+# (protocol, workers) -> CPU seconds per message of the pollers and their PostgreSQL backends: what the work
+# costs, whatever else the machine runs (the rates above are wall-clock, and wait for a core under load).
+CPU_PER_MESSAGE: dict[tuple[str, int], float] = {}
 
 
 def main():
@@ -100,6 +107,12 @@ def main():
             f"imap_refetch_poll_s={imap['refetch_s']:.1f}",
             f"imap_leave_messages={imap['left']}",
         ]
+    for protocol in ("maildir", "imap"):
+        alone, shared = CPU_PER_MESSAGE.get((protocol, 1)), CPU_PER_MESSAGE.get((protocol, 2))
+        if alone:
+            fields.append(f"{protocol}_cpu_ms_per_msg={1000 * alone:.3f}")
+        if alone and shared:  # two free cores' rate over one's, should the work stay CPU-bound
+            fields.append(f"{protocol}_cpu_scale_2_workers={2 * alone / shared:.2f}")
     fields += [
         f"claim_time_pct_max={100 * max(CLAIM_SHARES, default=0):.1f}",
         f"messages={args.count}",
@@ -187,16 +200,41 @@ def _poller(mailbox_id: int, ready, go, results) -> None:
 
     connections.close_all()  # never share the parent's socket
     mailbox = BounceMailbox.objects.get(pk=mailbox_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     counter = QueryCounter()
     claiming = _time_claims()
     ready.wait()
     go.wait()
-    started = time.perf_counter()
+    started, cpu, backend_cpu = time.perf_counter(), time.process_time(), process_cpu_s(backend)
     with connection.execute_wrapper(counter):
         result = poll_mailbox_once(mailbox=mailbox)
-    share = claiming[0] / (time.perf_counter() - started)
-    outcome = (result.fetched, result.stored, result.duplicates, result.marked, peak_rss_mb(), counter.count, share)
+    wall = time.perf_counter() - started
+    cpu, backend_cpu = time.process_time() - cpu, process_cpu_s(backend) - backend_cpu
+    share = claiming[0] / wall
+    outcome = (
+        result.fetched,
+        result.stored,
+        result.duplicates,
+        result.marked,
+        peak_rss_mb(),
+        counter.count,
+        share,
+        cpu,
+        backend_cpu,
+        wall,
+    )
     results.put(outcome)
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process of this machine has used so far (its /proc stat)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # not on this machine (a remote database): counted as nothing
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _time_claims() -> list[float]:
@@ -247,9 +285,18 @@ def run_pollers(mailbox_id: int, workers: int) -> tuple[float, float, list]:
 
 def _summary(outcomes: list) -> str:
     parts = [
-        f"fetched {o[0]} stored {o[1]} dup {o[2]} marked {o[3]}, {o[6]:.1%} of its time claiming" for o in outcomes
+        f"fetched {o[0]} stored {o[1]} dup {o[2]} marked {o[3]}, {o[6]:.1%} of its time claiming, "
+        f"CPU {o[7]:.1f} s + its backend's {o[8]:.1f} s in {o[9]:.1f} s"
+        for o in outcomes
     ]
     return "; ".join(f"worker {i + 1}: {p}" for i, p in enumerate(parts))
+
+
+def _record_cpu(protocol: str, workers: int, outcomes: list) -> str:
+    fetched = max(sum(o[0] for o in outcomes), 1)
+    per_message = sum(o[7] + o[8] for o in outcomes) / fetched
+    CPU_PER_MESSAGE[(protocol, workers)] = per_message
+    return f"{1000 * per_message:.3f} ms CPU per message (pollers and their backends)"
 
 
 def run_maildir(work: Path, files: list[Path], workers: int):
@@ -272,7 +319,8 @@ def run_maildir(work: Path, files: list[Path], workers: int):
     fetched = sum(o[0] for o in outcomes)
     assert fetched == len(files), f"fetched {fetched} of {len(files)}"
     queries = sum(o[5] for o in outcomes) / max(fetched, 1)
-    return len(files) / elapsed, rss, f"{_summary(outcomes)}; {queries:.2f} queries per message"
+    cpu = _record_cpu("maildir", workers, outcomes)
+    return len(files) / elapsed, rss, f"{_summary(outcomes)}; {queries:.2f} queries per message; {cpu}"
 
 
 def imap_mailbox(server, account, name: str, folder: str = "INBOX", action: str = "move"):
@@ -339,7 +387,10 @@ def run_imap(files: list[Path], workers: list[int]) -> dict:
             mailbox = imap_mailbox(server, account, f"Bench IMAP {count}")
             elapsed, rss, outcomes = run_pollers(mailbox.pk, count)
             found["rates"][count] = (len(files) / elapsed, rss)
-            print(f"IMAP, {count} worker(s): {len(files) / elapsed:.0f} msgs/s; {_summary(outcomes)}; load {load()}")
+            cpu = _record_cpu("imap", count, outcomes)
+            print(
+                f"IMAP, {count} worker(s): {len(files) / elapsed:.0f} msgs/s; {_summary(outcomes)}; {cpu}; load {load()}"
+            )
         # Leave in place, over the last run's Processed folder: every message is stored already.
         settled = imap_mailbox(server, account, "Bench IMAP leave", folder="Processed", action="leave")
         started = time.perf_counter()
