@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from bounceportal.columns import CheckBoxColumn
 from bounceportal.tables import KeysetTable, local_datetime
 from contacts.choices import Category, DeliverabilityStatus, Subtype
 from contacts.models import Learner
@@ -27,7 +28,7 @@ class LearnerTable(KeysetTable):
     keyset_default = ("email",)
     keyset_orders = {"email": ("email",), "status": ("status", "email")}
 
-    select = tables.CheckBoxColumn(
+    select = CheckBoxColumn(
         accessor="pk",
         exclude_from_export=True,
         orderable=False,

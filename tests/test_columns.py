@@ -59,3 +59,41 @@ def test_a_cell_compiles_no_template(monkeypatch):
     _cells(_table(columns))
 
     assert stock >= 4 and compiled == []
+
+
+def _boxes(module, **column):
+    class Boxes(tables.Table):
+        select = module.CheckBoxColumn(accessor="pk", **column)
+
+    return Boxes([{"pk": 1}, {"pk": 22}, {"pk": "<x>"}])
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        {},
+        {"attrs": {"td__input": {"aria-label": translation.gettext_lazy("Select this learner"), "class": "a&b"}}},
+        {"attrs": {"input": {"type": "radio", "data-x": "1"}}},
+        {"attrs": {"td__input": {"value": "fixed", "title": None}}},
+        {"attrs": {"td__input": {"title": lambda record: f"row {record['pk']}"}}},
+        {"checked": lambda value, record: value == 22},
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_checkbox_cells_are_the_stock_columns(column, language):
+    with translation.override(language):
+        ours, theirs = _cells(_boxes(columns, **column)), _cells(_boxes(tables, **column))
+
+    assert ours == theirs and len(ours) == 3
+
+
+def test_a_checkbox_label_follows_the_language_of_each_request():
+    column = {"attrs": {"td__input": {"aria-label": translation.gettext_lazy("Select this learner")}}}
+    table = _boxes(columns, **column)
+
+    with translation.override("en"):
+        english = _cells(table)
+    with translation.override("de"):
+        german = _cells(table)
+
+    assert english != german and "Select this learner" in english[0][0]
