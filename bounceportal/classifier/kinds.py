@@ -108,11 +108,14 @@ def build(found: Gathered) -> Result:
             name_from_report(recipients, found, reporting_mta_of(dsn_text))
             failed = any(r.action not in _DONE_ACTIONS for r in recipients)
             return Result(is_bounce=failed, kind=KIND_DSN, recipients=recipients)
-    if is_unsubscribe(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
+    # A mail system's sender is read once; it rules out a person's request or away note first
+    # (the cheaper test: the wordings of those are then never searched).
+    system_sender = bool(_BOUNCE_SENDER.search(sender))
+    if not system_sender and is_unsubscribe(top, subject, notice):
         return _single(KIND_UNSUBSCRIBE, sender, "feedback", "opt-out")
-    if is_autoreply(top, subject, notice) and not _BOUNCE_SENDER.search(sender):
+    if not system_sender and is_autoreply(top, subject, notice):
         return _single(KIND_AUTOREPLY, sender, "vacation", "")
-    if _BOUNCE_SENDER.search(sender) or _BOUNCE_SUBJECT.search(subject) or _BOUNCE_BODY.search(notice[:20000]):
+    if system_sender or _BOUNCE_SUBJECT.search(subject) or _BOUNCE_BODY.search(notice[:20000]):
         recipients = text_recipients(notice, subject, top, found.original, exclude)
         if recipients:
             name_from_report(recipients, found, "")
