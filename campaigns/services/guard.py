@@ -212,7 +212,19 @@ def rearm_baseline(run_id: int) -> dict[str, int]:
 def record_event_outcomes(events) -> None:
     """Guard the runs whose reading these stored events can change (ingestion's path; the sending
     worker guards its run in its flush). The events counted themselves when they were stored."""
+    guard_read_runs(runs_to_guard(events))
+
+
+def runs_to_guard(events) -> list[CampaignRun]:
+    """The runs whose reading these events can change, with their policies (one query, none when no
+    event can count). The policy reads them before it applies the events: nothing it writes changes
+    a run, and read after its writes the query would send them on their own (bounceportal.held_writes)."""
     # Only these categories count: the others need no look-up of their runs.
     telling = [event for event in events if event.send_id and _may_count(event)]
-    if telling:  # the runs of their sends, in the query that reads the runs
-        _guard(_RUNS_OF_SENDS({event.send_id for event in telling}))
+    return _RUNS_OF_SENDS({event.send_id for event in telling}) if telling else []
+
+
+def guard_read_runs(runs: list[CampaignRun], *, now=None) -> set[int]:
+    """guard_runs over runs already read (``runs_to_guard``): the counters of those sending, once the
+    events are stored."""
+    return _guard(runs, now=now) if runs else set()

@@ -19,7 +19,7 @@ from bounceportal.db import insert_finished_rows, pk_in, reserve_ids, sql_names,
 from bounceportal.held_writes import atomic_with_held_writes, write
 from campaigns.models import BounceEvent, Send, SendStatus
 from campaigns.services import engagement
-from campaigns.services.guard import record_event_outcomes
+from campaigns.services.guard import guard_read_runs, record_event_outcomes, runs_to_guard
 from contacts import deliverability
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, ClearedVia
 from contacts.deliverability import BounceFact, BounceResult, lock_learners_in_order
@@ -77,10 +77,10 @@ def apply_bounce_events(*, events: list[BounceEvent], now=None, guard: bool = Tr
     # The learners' write-back, the outcomes and the sends' moves travel together, with the COMMIT when
     # this opened the transaction: a one-event call is three round trips (begin, lock, writes).
     with atomic_with_held_writes():
+        runs = runs_to_guard(events) if guard else []  # before the writes: read after them, it would send them alone
         result = deliverability.apply_bounces(bounces=[fact_of(event) for event in events], now=now)
         _store_outcomes(events, result, now)
-        if guard:
-            record_event_outcomes(events)
+        guard_read_runs(runs)
     return events
 
 
