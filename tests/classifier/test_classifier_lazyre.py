@@ -84,3 +84,24 @@ def test_recipient_lines_are_what_finditer_finds_on_corpus_notices(corpus_messag
             assert [(m.span(), m.groups()) for m in recipient_lines(text)] == expected
             found += len(expected)
     assert found > 100
+
+
+def test_recipient_phrases_are_what_the_case_insensitive_finditer_finds(corpus_messages):
+    from bounceportal.classifier.textbounce import _RECIPIENT_PHRASE, recipient_phrases
+
+    def expected(text: str) -> list[tuple[str, int, int]]:
+        found = _RECIPIENT_PHRASE.finditer(text)
+        return [((m.group(1) or m.group(2)).strip("."), m.start(), m.end()) for m in found]
+
+    found = 0
+    for raw in corpus_messages.values():
+        for text in _variants(raw) + [raw.decode("utf-8", "replace")[:8000].replace("e", "\u0395").upper()]:
+            assert recipient_phrases(text) == expected(text)
+            found += len(expected(text))
+    assert found > 100
+    # Letters whose case mapping is not one-to-one, or that fold to ASCII only under re.IGNORECASE.
+    for odd in ("\u0130", "\u0131", "\u017f", "\u212a", "\u03a3", "\u1e9e", "\u2160", "\u24b6", "\u0345"):
+        for text in (f"Recipient{odd}: A{odd}b@Example.COM\n", f"MESSAGE TO: {odd}x@y.z", f"Failed:{odd} <Q@R.S>"):
+            assert recipient_phrases(text) == expected(text), text
+    for text in ("addre\u017f\u017f: x@y.z", "rec\u0131pient: x@y.z", "REC\u0130PIENT x@y.z", "\u212aNOWN:\nx@y.z"):
+        assert recipient_phrases(text) == expected(text) != [] or "\u212a" in text, text
