@@ -1207,6 +1207,833 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "用户不存在|收件人不存在|地址不存在": ("地址不存在", "收件人不存在", "用户不存在"),
 }
 
+REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
+    "(?:aborted|abandoned|cancell?ed|stopped|gave up|giving up) after \\d+(?:\\.\\d+)? ?(?:hour|day|minute)": (
+        (
+            ("abandoned", "aborted", "cancel", "gave up", "giving up", "stopped"),
+            (" after ",),
+            ("day", "hour", "minute"),
+        ),
+    ),
+    "(?:account|address|mailbox) (?:that )?you tried to reach does not exist": (
+        (("account", "address", "mailbox"), ("you tried to reach does not exist",)),
+    ),
+    "(?:account|user|mailbox|recipient)(?: name)? (?:is )?not valid": (
+        (("account", "mailbox", "recipient", "user"), ("not valid",)),
+    ),
+    "(?:benutzer|empf(?:ä|ae)nger|adresse|postfach) (?:ist )?unbekannt|unbekannte[rs]? (?:benutzer|empf(?:ä|ae)nger)": (
+        (("adresse", "benutzer", "empf", "postfach"), ("unbekannt",)),
+        (("unbekannte",), ("benutzer", "empf")),
+    ),
+    "(?:blocked|blacklisted|blocklisted|malicious|forbidden|prohibited) (?:urls?|uris?|links?)\\b": (
+        (("blacklisted", "blocked", "blocklisted", "forbidden", "malicious", "prohibited"), ("link", "uri", "url")),
+    ),
+    "(?:blocked|prohibited|forbidden|banned|disallowed|restricted|dangerous) file (?:types?|extensions?|names?)": (
+        (
+            ("banned", "blocked", "dangerous", "disallowed", "forbidden", "prohibited", "restricted"),
+            (" file ",),
+            ("extension", "name", "type"),
+        ),
+    ),
+    "(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|block ?list)": (
+        (
+            ("blocked", "filtered", "refused", "rejected"),
+            ("addressee", "mailbox owner", "recipient", "user"),
+            ("block", "filter", "filter rules", "preferences", "rules", "settings"),
+        ),
+    ),
+    "(?:classified|scored|detected|identified) as spam": (
+        (("classified", "detected", "identified", "scored"), (" as spam",)),
+    ),
+    "(?:content|message|email) policy": ((("content", "email", "message"), (" policy",)),),
+    "(?:could not|couldn't|cannot|unable to) (?:be )?deliver(?:ed)? (?:for|within|in) ": (
+        (("cannot", "could not", "couldn't", "unable to"), ("deliver",)),
+    ),
+    "(?:data|command|read|write) timeout": ((("command", "data", "read", "write"), (" timeout",)),),
+    "(?:dns|host) name (?:does not|doesn't) exist": (
+        (("dns", "host"), (" name ",), ("does not", "doesn't"), (" exist",)),
+    ),
+    "(?:does not|doesn't) support tls": ((("does not", "doesn't"), (" support tls",)),),
+    "(?:does not|doesn't|do not|fails? to) (?:meet|comply with|follow) .{0,40}\\b(?:requirements|guidelines)\\b": (
+        (("do not", "does not", "doesn't", "fail"), ("comply with", "follow", "meet"), ("guidelines", "requirements")),
+    ),
+    "(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender": (
+        (("domain", "domain name", "fqdn"), ("required for ",), ("sender",)),
+    ),
+    "(?:due to|because of|following) (?:\\w+ )?complaints\\b": (
+        (("because of", "due to", "following"), ("complaints",)),
+    ),
+    "(?:e-?mail|message|mail) size (?:limit )?(?:exceeded|too)": (
+        (("mail", "message"), (" size ",), ("exceeded", "too")),
+    ),
+    "(?:external|outside|internet|non-?member|unknown) senders? (?:are |is )?(?:not (?:allowed|permitted|accepted)|rejected|refused)": (
+        (
+            ("external", "internet", "member", "outside", "unknown"),
+            (" sender",),
+            ("accepted", "allowed", "permitted", "refused", "rejected"),
+        ),
+    ),
+    "(?:find|resolve|locate) the (?:recipient(?:'s)?|destination) domain": (
+        (("find", "locate", "resolve"), (" the ",), ("destination", "recipient"), (" domain",)),
+    ),
+    "(?:from|sender|sending) (?:this |your |the )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)": (
+        (("from", "sender", "sending"), ("domain ",), ("banned", "blocked", "listed")),
+    ),
+    "(?:high|excessive) (?:bounce|complaint) rates?": ((("excessive", "high"), ("bounce", "complaint"), (" rate",)),),
+    "(?:host|dns|mx) lookup (?:did not|didn't) complete": (((" lookup ",), ("did not", "didn't"), (" complete",)),),
+    "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?": (
+        (
+            (
+                "blocked",
+                "disallowed",
+                "executable",
+                "forbidden",
+                "illegal",
+                "prohibited",
+                "restricted",
+                "suspicious",
+                "unsupported",
+            ),
+            ("attachment",),
+        ),
+    ),
+    "(?:inbound|incoming) (?:mail |message |e-?mail )?(?:rate|quota|limit)": (
+        (("inbound", "incoming"), ("limit", "quota", "rate")),
+    ),
+    "(?:inbox|mailbox|account)\\b.{0,30}\\b(?:out of|no more|insufficient|not enough) (?:storage|space|room)": (
+        (
+            ("account", "inbox", "mailbox"),
+            ("insufficient", "no more", "not enough", "out of"),
+            ("room", "space", "storage"),
+        ),
+    ),
+    "(?:incorrect|invalid|bad|wrong) (?:authentication|auth) (?:data|credentials|information)": (
+        (("bad", "incorrect", "invalid", "wrong"), ("auth", "authentication"), ("credentials", "data", "information")),
+    ),
+    "(?:invalid|unknown|bad|unverified|unroutable) (?:sender|from)": (
+        (("bad", "invalid", "unknown", "unroutable", "unverified"), ("from", "sender")),
+    ),
+    "(?:in|on) the queue too long|giving up|gave up|delivery attempts? (?:will )?(?:continue|stopped)": (
+        ((" the queue too long",),),
+        (("giving up",),),
+        (("gave up",),),
+        (("delivery attempt",), ("continue", "stopped")),
+    ),
+    "(?:mailbox|account) is frozen": ((("account", "mailbox"), (" is frozen",)),),
+    "(?:mailbox|account|inbox) (?:is )?over": ((("account", "inbox", "mailbox"), ("over",)),),
+    "(?:mail|messages?|e-?mails?) (?:sent )?(?:by|from) (?:this|your|the sender'?s?) domain (?:is |are |has been |have been |was |were )?(?:rejected|refused|blocked|not accepted)": (
+        (
+            ("mail", "message"),
+            ("the sender", "this", "your"),
+            (" domain ",),
+            ("blocked", "not accepted", "refused", "rejected"),
+        ),
+    ),
+    "(?:max(?:imum)?|allowed) (?:e-?mail |message |mail )size": (
+        (("allowed", "max"), ("mail ", "message "), ("size",)),
+    ),
+    "(?:max(?:imum)?|too many) (?:number of )?(?:messages?|mails?) per (?:connection|session)": (
+        (("max", "too many"), ("mail", "message"), (" per ",), ("connection", "session")),
+    ),
+    "(?:messages?|mails?|e-?mails?|connections?) from (?:\\[|<|\\()?(?:(?:\\d{1,3}|x{1,3}|ip\\d)(?:\\.(?:\\d{1,3}|x{1,3}|ip\\d)){3}|\\$?[a-z]*ip(?:[ _]?address)?\\b|ip[ _]address)(?:\\]|>|\\))?": (
+        (("connection", "mail", "message"), (" from ",)),
+    ),
+    "(?:messages?|mail|e-?mails?|connections?) from (?:this|your|the sending|the connecting) (?:ip|host|server|network|mta)\\b": (
+        (("connection", "mail", "message"), (" from ",), ("the connecting", "the sending", "this", "your")),
+    ),
+    "(?:message|e-?mail|mail) (?:was |has been |is )?quarantined": ((("mail", "message"), ("quarantined",)),),
+    "(?:message|e-?mail|mail) is (?:larger|bigger) than": (
+        (("mail", "message"), (" is ",), ("bigger", "larger"), (" than",)),
+    ),
+    "(?:not accept|rejects?|refuses?) (?:e-?mail |mail |messages )?from (?:external|outside|internet|non-?member) senders": (
+        (("not accept", "refuse", "reject"), ("from ",), ("external", "internet", "member", "outside"), (" senders",)),
+    ),
+    "(?:not |isn't |un)aligned with (?:the |either )?(?:\\w+ )?(?:authenticated|spf|dkim)": (
+        (("aligned with ",), ("authenticated", "dkim", "spf")),
+    ),
+    "(?:not|fails?|failed to) pass(?:es)? (?:the |our )?(?:\\w+ )?authentication": (
+        (("fail", "failed to", "not"), (" pass",), ("authentication",)),
+    ),
+    "(?:not|isn't) (?:configured|allowed|permitted) to relay": (
+        (("isn't", "not"), ("allowed", "configured", "permitted"), (" to relay",)),
+    ),
+    "(?:not|never) accept(?:ed|ing)? (?:e-?mail|mail|messages|connections?) from": (
+        (("never", "not"), (" accept",), ("connection", "mail", "messages"), (" from",)),
+    ),
+    "(?:not|wasn't|was not|isn't|is not) (?:sent |delivered |received )?(?:over|using|via|with|through) (?:a |an )?(?:tls|ssl|encrypted|secure)\\b": (
+        (
+            ("is not", "isn't", "not", "was not", "wasn't"),
+            ("over", "through", "using", "via", "with"),
+            ("encrypted", "secure", "ssl", "tls"),
+        ),
+    ),
+    "(?:only )?accepts? (?:e-?mail |mail |messages )?(?:only )?from (?:internal|authenticated|authori[sz]ed|approved|allowed|permitted|known) senders": (
+        (
+            ("accept",),
+            ("from ",),
+            ("allowed", "approved", "authenticated", "authori", "internal", "known", "permitted"),
+            (" senders",),
+        ),
+    ),
+    "(?:quarantined|rejected|blocked|refused|stopped) by (?:our |the |a |its )?(?:content|spam|junk|anti-?spam) filter": (
+        (
+            ("blocked", "quarantined", "refused", "rejected", "stopped"),
+            (" by ",),
+            ("anti", "content", "junk", "spam"),
+            (" filter",),
+        ),
+    ),
+    "(?:receiving|receive) (?:e-?)?mail (?:at a rate|too quickly|too fast)": (
+        (("receive", "receiving"), ("mail ",), ("at a rate", "too fast", "too quickly")),
+    ),
+    "(?:recipient|addressee|mailbox|account|address) (?:not found|unknown|does not exist|doesn't exist|not exist)": (
+        (
+            ("account", "address", "addressee", "mailbox", "recipient"),
+            ("does not exist", "doesn't exist", "not exist", "not found", "unknown"),
+        ),
+    ),
+    "(?:recipient|destination) domain (?:is )?(?:not found|unknown|invalid|does not exist|doesn't exist)": (
+        (
+            ("destination", "recipient"),
+            (" domain ",),
+            ("does not exist", "doesn't exist", "invalid", "not found", "unknown"),
+        ),
+    ),
+    "(?:recipient|mailbox|user)(?:'s)? (?:inbound|incoming) (?:mail |message |e-?mail )?(?:rate|quota|limit)": (
+        (("mailbox", "recipient", "user"), ("inbound", "incoming"), ("limit", "quota", "rate")),
+    ),
+    "(?:recipient|mailbox|user|account) is receiving too many": (
+        (("account", "mailbox", "recipient", "user"), (" is receiving too many",)),
+    ),
+    "(?:recipient|mailbox|user|account)(?:'s)? (?:has )?(?:exceeded|reached|is over) (?:their |its |his |her |the )?(?:inbound|incoming|receiv)": (
+        (
+            ("account", "mailbox", "recipient", "user"),
+            ("exceeded", "is over", "reached"),
+            ("inbound", "incoming", "receiv"),
+        ),
+    ),
+    "(?:recipient|user) (?:has )?(?:refused|rejected|declined)": (
+        (("recipient", "user"), ("declined", "refused", "rejected")),
+    ),
+    "(?:recipient|user) (?:rejected|invalid)": ((("recipient", "user"), ("invalid", "rejected")),),
+    "(?:rejected|blocked|refused) (?:due to|by|per) (?:our |the |its )?(?:e-?mail )?security (?:polic|scan)": (
+        (("blocked", "refused", "rejected"), ("security ",), ("polic", "scan")),
+    ),
+    "(?:rejected|refused|declined) by (?:the |this )?(?:user|recipient|addressee)s?\\b": (
+        (("declined", "refused", "rejected"), (" by ",), ("addressee", "recipient", "user")),
+    ),
+    "(?:sender|sending|outgoing|outbound) (?:e-?mail |mail )?(?:account|mailbox) (?:is |was |has been )?(?:\\w+ )?(?:disabled|suspended|blocked|locked|deactivated|not registered)": (
+        (
+            ("outbound", "outgoing", "sender", "sending"),
+            ("account", "mailbox"),
+            ("blocked", "deactivated", "disabled", "locked", "not registered", "suspended"),
+        ),
+    ),
+    "(?:sender|user|client) (?:is |was )?not (?:authori[sz]ed|allowed|permitted) to send (?:from|as|mail from|on behalf)": (
+        (("client", "sender", "user"), ("not ",), ("allowed", "authori", "permitted"), (" to send ",)),
+    ),
+    "(?:sending|send|mail|e-?mail) frequency": ((("mail", "send", "sending"), (" frequency",)),),
+    "(?:size limit|storage|space|quota) (?:of|for) (?:the |his |her |this |their |recipient'?s? )?(?:mailbox|inbox)": (
+        (("quota", "size limit", "space", "storage"), ("inbox", "mailbox")),
+    ),
+    "(?:storage|mailbox) (?:allocation|limit) exceeded": (
+        (("mailbox", "storage"), ("allocation", "limit"), (" exceeded",)),
+    ),
+    "(?:submission|sending|daily user sending|daily sending|outbound) (?:quota|limit)": (
+        (("daily sending", "daily user sending", "outbound", "sending", "submission"), ("limit", "quota")),
+    ),
+    "(?:temporary|transient) (?:error|failure)[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": (
+        (("temporary", "transient"), ("error", "failure"), ("dkim", "dmarc", "spf")),
+    ),
+    "(?:unable to|could not|couldn't|cannot|can't) verify (?:the |your )?sender": (
+        (("can't", "cannot", "could not", "couldn't", "unable to"), (" verify ",), ("sender",)),
+    ),
+    "(?:unacceptable|inappropriate|prohibited|forbidden|banned|disallowed) content": (
+        (("banned", "disallowed", "forbidden", "inappropriate", "prohibited", "unacceptable"), (" content",)),
+    ),
+    "(?:unencrypted|plain ?text|cleartext|insecure) (?:connections?|smtp|sessions?|channel)": (
+        (("cleartext", "insecure", "plain", "unencrypted"), ("channel", "connection", "session", "smtp")),
+    ),
+    "(?:unusual|suspicious) sending activity": ((("suspicious", "unusual"), (" sending activity",)),),
+    "(?:username|user name|password|credentials?) (?:and password )?(?:not accepted|incorrect|invalid|required)": (
+        (("credential", "password", "user name", "username"), ("incorrect", "invalid", "not accepted", "required")),
+    ),
+    "(?:user|recipient) (?:is |has been )?(?:suspended|disabled|inactive|terminated|deactivated|locked)": (
+        (("recipient", "user"), ("deactivated", "disabled", "inactive", "locked", "suspended", "terminated")),
+    ),
+    "(?:user|recipient|mailbox) (?:you are trying to contact )?is receiving (?:e-?)?mail": (
+        (("mailbox", "recipient", "user"), ("is receiving ",), ("mail",)),
+    ),
+    "(?:usuario|usuário|destinatario|destinatário) (?:desconocido|desconhecido|inexistente)|no existe|não existe": (
+        (("destinatario", "destinatário", "usuario", "usuário"), ("desconhecido", "desconocido", "inexistente")),
+        (("no existe",),),
+        (("não existe",),),
+    ),
+    "(?:utilisateur|destinataire|adresse) inconnue?|n'existe pas|inexistante?": (
+        (("adresse", "destinataire", "utilisateur"), (" inconnu",)),
+        (("n'existe pas",),),
+        (("inexistant",),),
+    ),
+    "(?:valid|real|resolvable|existing|fully[- ]qualified) (?:sender|from) (?:domain|address)": (
+        (("existing", "qualified", "real", "resolvable", "valid"), ("from", "sender"), ("address", "domain")),
+    ),
+    "(?:wasn't|was not) able to establish": ((("was not", "wasn't"), (" able to establish",)),),
+    "(?:пользователь|адрес|получатель) (?:не существует|не найден)|нет такого": (
+        (("адрес", "получатель", "пользователь"), ("не найден", "не существует")),
+        (("нет такого",),),
+    ),
+    "(?<!ip )\\b(?:e-?mail )?address (?:is |has been )?(?:locked|deactivated|suspended)\\b": (
+        (("address ",), ("deactivated", "locked", "suspended")),
+    ),
+    "4\\.7\\.650\\b.{0,80}rate limited due to ip reputation": ((("4.7.650",), ("rate limited due to ip reputation",)),),
+    "5\\.7\\.509\\b.{0,80}does not pass dmarc verification": ((("5.7.509",), ("does not pass dmarc verification",)),),
+    "5\\.7\\.513\\b.{0,80}customer block list": ((("5.7.513",), ("customer block list",)),),
+    "5\\.7\\.6[0-4]\\d access denied, banned sending ip": ((("5.7.6",), (" access denied, banned sending ip",)),),
+    ">>> (?:helo|ehlo)": (((">>> ",), ("ehlo", "helo")),),
+    "\\b(?:banned|black ?listed|block ?listed|deny ?listed|denied) senders?\\b": (
+        (("banned", "denied", "listed"), (" sender",)),
+    ),
+    "\\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away from|on (?:vacation|holiday|annual leave|leave))|je suis (?:actuellement )?absente?|ich bin (?:derzeit |zurzeit |bis \\S+ )?(?:nicht im b(?:ü|ue)ro|abwesend)|estoy (?:fuera de la oficina|ausente|de vacaciones)|sono (?:fuori (?:sede|ufficio)|assente|in ferie)|ik ben (?:afwezig|met vakantie)|estou (?:ausente|de f(?:é|e)rias)": (
+        (("i am", "i will be", "i'm"), ("annual leave", "away from", "holiday", "leave", "out of ", "vacation")),
+        (("je suis ",), ("absent",)),
+        (("ich bin ",), ("abwesend", "nicht im b")),
+        (("estoy ",), ("ausente", "de vacaciones", "fuera de la oficina")),
+        (("sono ",), ("assente", "fuori ", "in ferie")),
+        (("ik ben ",), ("afwezig", "met vakantie")),
+        (("estou ",), ("ausente", "de f")),
+    ),
+    "\\b(?:mail |e-?mail )?sending (?:is |has been )?denied": ((("sending ",), ("denied",)),),
+    "\\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended|closed)\\b": (
+        (("account", "mailbox"), ("closed", "deactivated", "disabled", "suspended")),
+    ),
+    "\\b(?:sender|recipient|mail|rcpt) (?:already|not yet) (?:given|specified)": (
+        (("mail", "rcpt", "recipient", "sender"), ("already", "not yet"), ("given", "specified")),
+    ),
+    "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\benvelope (?:blocked|rejected)": (
+        (("dkim", "dmarc", "spf"), ("envelope ",), ("blocked", "rejected")),
+    ),
+    "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\btemp ?error|\\btemp ?error\\b[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": (
+        (("dkim", "dmarc", "spf"), ("temp",), ("error",)),
+        (("temp",), ("error",), ("dkim", "dmarc", "spf")),
+    ),
+    "\\b(?:url|uri|link)s? in (?:the |this |your )?(?:message|e-?mail|body) (?:is |are )?(?:on|in) (?:a |an |the |our )?(?:block|black|deny) ?list": (
+        (("link", "uri", "url"), (" in ",), ("body", "mail", "message"), ("black", "block", "deny"), ("list",)),
+    ),
+    "\\b(?:use|using) (?:me|this (?:server|host|system|mx)) (?:\\[[^\\]]{0,80}\\] )?as an? (?:relay|smarthost)": (
+        (("use", "using"), ("as a",), ("relay", "smarthost")),
+    ),
+    "\\barc\\b (?:validation|check|seal|signature|fail)": (
+        (("arc",), ("check", "fail", "seal", "signature", "validation")),
+    ),
+    "\\bauth(?:entication)? (?:type|mechanism|method)s?\\b": ((("auth",), ("mechanism", "method", "type")),),
+    "\\bblock ?listed\\b|\\bon (?:our|the|a) block ?list": (
+        (("block",), ("listed",)),
+        (("on ",), (" block",), ("list",)),
+    ),
+    "\\bconnect(?:ion)?s? (?:limited|frequency)": ((("connect",), ("frequency", "limited")),),
+    "\\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\\b": (
+        (("from ",), ("the ", "this ", "your "), ("sender",), ("address", "domain")),
+    ),
+    "\\bidentity (?:change|mismatch)": ((("identity ",), ("change", "mismatch")),),
+    "\\bip (?:address )?(?:\\S+ )?(?:is )?not (?:permitted|allowed|authori[sz]ed) to (?:send|connect|relay)": (
+        (("ip ",), ("not ",), ("allowed", "authori", "permitted"), (" to ",), ("connect", "relay", "send")),
+    ),
+    "\\bip (?:address )?(?:you're|you are) using .{0,40}not (?:authori[sz]ed|allowed)": (
+        (("ip ",), ("you are", "you're"), (" using ",), ("not ",), ("allowed", "authori")),
+    ),
+    "\\blines? (?:is |are )?too long": ((("line",), ("too long",)),),
+    "\\bneed (?:mail|rcpt)(?: from| to)?(?: command)? (?:before|first)|\\bneed (?:mail|rcpt) command": (
+        (("need ",), ("mail", "rcpt"), ("before", "first")),
+        (("need ",), ("mail", "rcpt"), (" command",)),
+    ),
+    "\\bofr\\d*_506\\b": ((("ofr",), ("_506",)),),
+    "\\boutgoing (?:mail |e-?mail )?(?:is |has been )?blocked": ((("outgoing ",), ("blocked",)),),
+    "\\brcpt\\b command": ((("rcpt",), (" command",)),),
+    "\\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\\b": (
+        (("sender ",), ("banned", "blocked", "listed")),
+    ),
+    "\\bsender (?:was |is )?not (?:authenticated|authori[sz]ed) (?:for|by|to)\\b": (
+        (("sender ",), ("not ",), ("authenticated", "authori")),
+    ),
+    "\\bsender ?base\\b": ((("sender",), ("base",)),),
+    "\\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\\b": (
+        (("sender",), ("address", "domain")),
+    ),
+    "\\bsyntax: (?:mail|rcpt|helo|ehlo|vrfy|expn|auth|data)\\b": (
+        (("syntax: ",), ("auth", "data", "ehlo", "expn", "helo", "mail", "rcpt", "vrfy")),
+    ),
+    "\\bunsubscribe\\b|\\bopt[ -]?out\\b|remove me|take me off|stop (?:sending|emailing)|do not (?:e-?mail|contact) me": (
+        (("unsubscribe",),),
+        (("opt",), ("out",)),
+        (("remove me",),),
+        (("take me off",),),
+        (("stop ",), ("emailing", "sending")),
+        (("do not ",), ("contact", "mail"), (" me",)),
+    ),
+    "\\burls? in (?:this|the|your) (?:e-?mail|message|body)": (
+        (("url",), (" in ",), ("the", "this", "your"), ("body", "mail", "message")),
+    ),
+    "\\byour (?:e-?mail |mail |sending )?(?:account|mailbox) (?:is |was |has been )?(?:\\w+ )?(?:disabled|suspended|blocked|locked|deactivated|frozen|closed|banned)": (
+        (
+            ("your ",),
+            ("account", "mailbox"),
+            ("banned", "blocked", "closed", "deactivated", "disabled", "frozen", "locked", "suspended"),
+        ),
+    ),
+    "\\byour (?:sending |sender )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)": (
+        (("your ",), ("domain ",), ("banned", "blocked", "listed")),
+    ),
+    "account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked|terminated)": (
+        (
+            ("account ",),
+            ("blocked", "closed", "deactivated", "disabled", "frozen", "inactive", "locked", "suspended", "terminated"),
+        ),
+    ),
+    "account (?:is )?not active": ((("account ",), ("not active",)),),
+    "address (?:has )?changed": ((("address ",), ("changed",)),),
+    "after (?:helo|ehlo)": ((("after ",), ("ehlo", "helo")),),
+    "after (?:the )?message (?:body|content|text)": ((("after ",), ("message ",), ("body", "content", "text")),),
+    "anti-?spoof|\\bspoof(?:ed|ing)\\b": ((("anti",), ("spoof",)), (("spoof",),)),
+    "attachment (?:type|extension|file type)s? (?:is |are )?(?:not allowed|not permitted|prohibited|blocked)": (
+        (
+            ("attachment ",),
+            ("extension", "file type", "type"),
+            ("blocked", "not allowed", "not permitted", "prohibited"),
+        ),
+    ),
+    "attachments?(?: of (?:this|that) (?:type|kind))? (?:is |are |was )?(?:not allowed|not permitted|prohibited|blocked|forbidden|disallowed)": (
+        (("attachment",), ("blocked", "disallowed", "forbidden", "not allowed", "not permitted", "prohibited")),
+    ),
+    "aup#(?:cx)?urlbl\\w*": ((("aup#",), ("urlbl",)),),
+    "aup#(?:cxcnct|cxthrt)\\b": ((("aup#",), ("cxcnct", "cxthrt")),),
+    "aup#(?:in?|o|out)-10[0-3]\\d\\b": ((("aup#",), ("-10",)),),
+    "aup#(?:in?|o|out)-13\\d\\d\\b": ((("aup#",), ("-13",)),),
+    "auth(?:entication)? (?:failed|unsuccessful|failure)": ((("auth",), ("failed", "failure", "unsuccessful")),),
+    "authentication (?:is )?required": ((("authentication ",), ("required",)),),
+    "authentication checks? failed": ((("authentication check",), (" failed",)),),
+    "auto-(?:replied|generated|notified)": ((("auto-",), ("generated", "notified", "replied")),),
+    "auto[_-]?reply": ((("auto",), ("reply",)),),
+    "bad (?:recipient |destination )?address(?: mailbox)? syntax": ((("bad ",), ("address",), (" syntax",)),),
+    "black ?hole": ((("black",), ("hole",)),),
+    "blacklisted (?:url|link)": ((("blacklisted ",), ("link", "url")),),
+    "bulk (?:e-?)?mail": ((("bulk ",), ("mail",)),),
+    "buz(?:ó|o)n (?:est(?:á|a) )?lleno|caixa (?:postal )?(?:est(?:á|a) )?cheia|casella (?:(?:di posta|postale) )?piena": (
+        (("buz",), ("lleno",)),
+        (("caixa ",), ("cheia",)),
+        (("casella ",), ("piena",)),
+    ),
+    "certificate (?:has )?(?:expired|is (?:invalid|expired|not trusted|untrusted)|verification failed|mismatch)": (
+        (("certificate ",), ("expired", "invalid", "mismatch", "not trusted", "untrusted", "verification failed")),
+    ),
+    "client host (?:\\S+ )?(?:blocked|rejected)": ((("client host ",), ("blocked", "rejected")),),
+    "client host (?:\\S+ )?has no (?:dns|hostname)": ((("client host ",), ("has no ",), ("dns", "hostname")),),
+    "client host rejected|client (?:host )?(?:\\S+ )?refused": (
+        (("client host rejected",),),
+        (("client ",), ("refused",)),
+    ),
+    "command (?:failed|died)": ((("command ",), ("died", "failed")),),
+    "command not (?:implemented|recognized)": ((("command not ",), ("implemented", "recognized")),),
+    "connection (?:limit|rate limit)": ((("connection ",), ("limit", "rate limit")),),
+    "connection (?:refused|rejected|denied) (?:by (?:policy|(?:the )?administrator|(?:local |site )?rules?|(?:our |the )?(?:firewall|filters?))|from|for)": (
+        (
+            ("connection ",),
+            ("denied", "refused", "rejected"),
+            ("administrator", "filter", "firewall", "for", "from", "policy", "rule"),
+        ),
+    ),
+    "connection (?:refused|reset|lost|closed)": ((("connection ",), ("closed", "lost", "refused", "reset")),),
+    "content (?:[\\w-]+ )?polic(?:y|ies)": ((("content ",), ("polic",)),),
+    "content (?:error|type not allowed)": ((("content ",), ("error", "type not allowed")),),
+    "content (?:rejected|denied)": ((("content ",), ("denied", "rejected")),),
+    "content (?:was )?(?:rejected|refused) as": ((("content ",), ("refused", "rejected"), (" as",)),),
+    "content filter(?:ing)?\\b.{0,30}\\b(?:quarantin|reject|block|refus)": (
+        (("content filter",), ("block", "quarantin", "refus", "reject")),
+    ),
+    "conversion (?:required|failed)": ((("conversion ",), ("failed", "required")),),
+    "could(?: not|n't) be delivered|wasn't able to deliver|unable to deliver|undeliverable|delivery (?:has )?failed|permanent (?:error|failure|fatal)|did not reach|not be delivered|error (?:delivering|sending|transferring)|failed permanently|delivery to the following|returned to sender|could not deliver|the following address(?:es)? failed|has not yet been delivered|was not delivered|following recipients? (?:could not|failed)|(?:rejected|refused) (?:by|your)|message (?:was )?rejected|fatal errors?|mail delivery failed|delivery failure|failure reasons?": (
+        (("could",), (" not", "n't"), (" be delivered",)),
+        (("wasn't able to deliver",),),
+        (("unable to deliver",),),
+        (("undeliverable",),),
+        (("delivery ",), ("failed",)),
+        (("permanent ",), ("error", "failure", "fatal")),
+        (("did not reach",),),
+        (("not be delivered",),),
+        (("error ",), ("delivering", "sending", "transferring")),
+        (("failed permanently",),),
+        (("delivery to the following",),),
+        (("returned to sender",),),
+        (("could not deliver",),),
+        (("the following address",), (" failed",)),
+        (("has not yet been delivered",),),
+        (("was not delivered",),),
+        (("following recipient",), ("could not", "failed")),
+        (("refused", "rejected"),),
+        (("message ",), ("rejected",)),
+        (("fatal error",),),
+        (("mail delivery failed",),),
+        (("delivery failure",),),
+        (("failure reason",),),
+    ),
+    "delivery (?:has been )?delayed": ((("delivery ",), ("delayed",)),),
+    "delivery error: dd .{0,40}(?:doesn't|does not) have an? .{1,60} account": (
+        (("delivery error: dd ",), ("does not", "doesn't"), (" have a",), (" account",)),
+    ),
+    "delivery to (?:this|the) (?:recipient|mailbox|address|user) (?:is )?(?:not (?:allowed|permitted)|denied|prohibited|refused)": (
+        (
+            ("delivery to ",),
+            ("the", "this"),
+            ("address", "mailbox", "recipient", "user"),
+            ("allowed", "denied", "permitted", "prohibited", "refused"),
+        ),
+    ),
+    "destination (?:mail )?server": ((("destination ",), ("server",)),),
+    "disabled (?:user|account|mailbox)": ((("disabled ",), ("account", "mailbox", "user")),),
+    "dns (?:lookup )?(?:timed out|timeout|servfail)": ((("dns ",), ("servfail", "timed out", "timeout")),),
+    "does not (?:wish|want) to receive": ((("does not ",), ("want", "wish"), (" to receive",)),),
+    "does not accept (?:e-?)?mail(?! from)": ((("does not accept ",), ("mail",)),),
+    "doesn't have an? .{1,60} account": ((("doesn't have a",), (" account",)),),
+    "domain (?:does not|doesn't) exist": ((("domain ",), ("does not", "doesn't"), (" exist",)),),
+    "domain (?:is )?blocked": ((("domain ",), ("blocked",)),),
+    "domain (?:is )?invalid": ((("domain ",), ("invalid",)),),
+    "domain (?:is )?not reachable": ((("domain ",), ("not reachable",)),),
+    "domain (?:name )?(?:could not|cannot) be (?:found|resolved)": (
+        (("domain ",), ("cannot", "could not"), (" be ",), ("found", "resolved")),
+    ),
+    "domain (?:name )?<?(?:[a-z0-9-]+\\.)+[a-z]{2,}>? does not exist": ((("domain ",), (" does not exist",)),),
+    "domain (?:not found|unknown)": ((("domain ",), ("not found", "unknown")),),
+    "domain of sender address .{0,80}(?:does not|doesn't) (?:exist|resolve)": (
+        (("domain of sender address ",), ("does not", "doesn't"), ("exist", "resolve")),
+    ),
+    "envelope (?:blocked|rejected)": ((("envelope ",), ("blocked", "rejected")),),
+    "exceeded (?:the |their |his |her )?(?:storage|quota|mailbox)": (
+        (("exceeded ",), ("mailbox", "quota", "storage")),
+    ),
+    "exceeds (?:the )?(?:maximum )?(?:message )?size": ((("exceeds ",), ("size",)),),
+    "exit (?:code|status)": ((("exit ",), ("code", "status")),),
+    "failed \\d+ attempts": ((("failed ",), (" attempts",)),),
+    "from: (?:address|domain)": ((("from: ",), ("address", "domain")),),
+    "from: (?:address|domain) (?:is )?(?:invalid|not found|unknown|does not exist|rejected)": (
+        (("from: ",), ("address", "domain"), ("does not exist", "invalid", "not found", "rejected", "unknown")),
+    ),
+    "fully[- ]qualified (?:domain name|address) required|need fully[- ]qualified address": (
+        (("fully",), ("qualified ",), ("address", "domain name"), (" required",)),
+        (("need fully",), ("qualified address",)),
+    ),
+    "header .{0,30}invalid": ((("header ",), ("invalid",)),),
+    "header syntax|syntax error in (?:the )?['\\\"]?[\\w-]+['\\\"]?:? header": (
+        (("header syntax",),),
+        (("syntax error in ",), (" header",)),
+    ),
+    "helo command (?:\\[[^\\]]{0,255}\\] )?(?:rejected|blocked)|(?:invalid|bad|broken|illegal|bogus) (?:helo|ehlo)|(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|is (?:not (?:an? )?(?:valid|fqdn|fully[- ]qualified)|invalid))|(?:helo|ehlo)(?: ?/ ?(?:helo|ehlo))? (?:name |hostname |argument )?(?:requires|required|must (?:be|contain|resolve))": (
+        (("helo command ",), ("blocked", "rejected")),
+        (("bad", "bogus", "broken", "illegal", "invalid"), ("ehlo", "helo")),
+        (("ehlo", "helo"), ("invalid", "not ", "not allowed", "refused", "rejected")),
+        (("ehlo", "helo"), ("must ", "required", "requires")),
+    ),
+    "host (?:is )?not reachable": ((("host ",), ("not reachable",)),),
+    "host (?:or domain name )?(?:not found|unknown)": ((("host ",), ("not found", "unknown")),),
+    "host ?name (?:does not|doesn't) match (?:the |your )?(?:ip|connecting|address)": (
+        (("host",), ("name ",), ("does not", "doesn't"), (" match ",)),
+    ),
+    "hostname (?:does not|doesn't) resolve": ((("hostname ",), ("does not", "doesn't"), (" resolve",)),),
+    "in reply to (?:helo|ehlo)": ((("in reply to ",), ("ehlo", "helo")),),
+    "in reply to .?connect": ((("in reply to ",), ("connect",)),),
+    "inactive (?:user|account|mailbox)": ((("inactive ",), ("account", "mailbox", "user")),),
+    "inappropriate (?:words|language|material|text)": (
+        (("inappropriate ",), ("language", "material", "text", "words")),
+    ),
+    "insufficient (?:disk )?space": ((("insufficient ",), ("space",)),),
+    "internal (?:server )?error": ((("internal ",), ("error",)),),
+    "invalid (?:mime|content)": ((("invalid ",), ("content", "mime")),),
+    "invalid (?:recipient|mailbox|address|user)": ((("invalid ",), ("address", "mailbox", "recipient", "user")),),
+    "invalid [\\w-]+:? header": ((("invalid ",), (" header",)),),
+    "invaluement|\\bivm(?:sip|uri)\\b": ((("invaluement",),), (("ivm",), ("sip", "uri"))),
+    "ipcheck\\.proofpoint|proofpoint (?:dynamic )?reputation|dnsbl-lookup\\.cgi": (
+        (("ipcheck.proofpoint",),),
+        (("proofpoint ",), ("reputation",)),
+        (("dnsbl-lookup.cgi",),),
+    ),
+    "listed (?:url|uri|link)s?\\b|\\b(?:url|uri|link)s? (?:is |are )?(?:black|block)?listed": (
+        (("listed ",), ("link", "uri", "url")),
+        (("link", "uri", "url"), ("listed",)),
+    ),
+    "lost (?:\\w+ )?connection": ((("lost ",), ("connection",)),),
+    "mail ?box (?:is )?full": ((("mail",), ("box ",), ("full",)),),
+    "mailbox (?:has been |is )?(?:disabled|suspended|inactive|locked|deactivated)": (
+        (("mailbox ",), ("deactivated", "disabled", "inactive", "locked", "suspended")),
+    ),
+    "mailbox (?:is )?(?:unavailable|not available)": ((("mailbox ",), ("not available", "unavailable")),),
+    "mailbox (?:size|storage) (?:limit|quota|exceeded)": (
+        (("mailbox ",), ("size", "storage"), ("exceeded", "limit", "quota")),
+    ),
+    "malformed header|(?:message|mail|header)s? (?:is |was )?malformed": (
+        (("malformed header",),),
+        (("header", "mail", "message"), ("malformed",)),
+    ),
+    "maximum (?:number of )?connections": ((("maximum ",), ("connections",)),),
+    "maximum (?:queue|delivery) time": ((("maximum ",), ("delivery", "queue"), (" time",)),),
+    "maximum number of (?:concurrent |simultaneous )?(?:server |smtp )?connections": (
+        (("maximum number of ",), ("connections",)),
+    ),
+    "message (?:is )?too (?:big|large)": ((("message ",), ("too ",), ("big", "large")),),
+    "message (?:length|size) (?:exceeds|limit)": ((("message ",), ("length", "size"), ("exceeds", "limit")),),
+    "message (?:was )?classified as": ((("message ",), ("classified as",)),),
+    "mismatch(?:es)? client ip": ((("mismatch",), (" client ip",)),),
+    "missing (?:a )?(?:valid |required )?(?:[\\w-]+ )?header": ((("missing ",), ("header",)),),
+    "network (?:is )?unreachable": ((("network ",), ("unreachable",)),),
+    "nieznany (?:u(?:ż|z)ytkownik|adresat)|nie istnieje": (
+        (("nieznany ",), ("adresat", "ytkownik")),
+        (("nie istnieje",),),
+    ),
+    "no (?:such )?(?:recipient|user) here": ((("no ",), ("recipient", "user"), (" here",)),),
+    "no (?:valid )?recipients? (?:given|specified|accepted)": (
+        (("no ",), ("recipient",), ("accepted", "given", "specified")),
+    ),
+    "no longer (?:valid|available|exists)": ((("no longer ",), ("available", "exists", "valid")),),
+    "no mail hosts? (?:for|found)": ((("no mail host",), ("for", "found")),),
+    "no mx (?:record )?(?:found|for)": ((("no mx ",), ("for", "found")),),
+    "no such (?:user|recipient|mailbox|account|address|local user)": (
+        (("no such ",), ("account", "address", "local user", "mailbox", "recipient", "user")),
+    ),
+    "non-?existent (?:account|user|mailbox|recipient|address|e-?mail address)": (
+        (("non",), ("existent ",), ("account", "address", "mail address", "mailbox", "recipient", "user")),
+    ),
+    "non-?existent (?:domain|host)": ((("non",), ("existent ",), ("domain", "host")),),
+    "not (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail |messages )?to (?:this|the)": (
+        (("not ",), ("allowed", "authori", "permitted"), (" to send ",), ("to ",), ("the", "this")),
+    ),
+    "not (?:been )?delivered within": ((("not ",), ("delivered within",)),),
+    "not (?:in|on) (?:the |our |an? )?(?:white|allow) ?list": ((("not ",), ("allow", "white"), ("list",)),),
+    "not (?:permitted|allowed|authorized) to relay": (
+        (("not ",), ("allowed", "authorized", "permitted"), (" to relay",)),
+    ),
+    "not (?:rfc )?compliant": ((("not ",), ("compliant",)),),
+    "not a valid (?:mailbox|recipient|user|address)": (
+        (("not a valid ",), ("address", "mailbox", "recipient", "user")),
+    ),
+    "not accepting (?:network )?messages(?! from)": ((("not accepting ",), ("messages",)),),
+    "not enough (?:storage|space)": ((("not enough ",), ("space", "storage")),),
+    "not listed in (?:the )?(?:public name & address book|domino directory)": (
+        (("not listed in ",), ("domino directory", "public name & address book")),
+    ),
+    "onbekende (?:gebruiker|ontvanger)|bestaat niet": (
+        (("onbekende ",), ("gebruiker", "ontvanger")),
+        (("bestaat niet",),),
+    ),
+    "our (?:helo|ehlo)": ((("our ",), ("ehlo", "helo")),),
+    "out of (?:disk )?space": ((("out of ",), ("space",)),),
+    "over (?:the )?(?:disk |storage |mailbox )?quota": ((("over ",), ("quota",)),),
+    "parameters? not implemented": ((("parameter",), (" not implemented",)),),
+    "per (?:transaction|message|session) (?:exceeded|limit)": (
+        (("per ",), ("message", "session", "transaction"), ("exceeded", "limit")),
+    ),
+    "permission to post (?:messages )?to the group": ((("permission to post ",), ("to the group",)),),
+    "permissions? to send|\\bsend (?:mail )?(?:as|on behalf of)\\b": ((("permission",), (" to send",)), (("send ",),)),
+    "pipelin(?:ing|ed) (?:not allowed|after)": ((("pipelin",), ("after", "not allowed")),),
+    "postfach (?:ist )?voll|speicherplatz|bo(?:î|i)te (?:aux lettres |de r(?:é|e)ception )?(?:est )?pleine": (
+        (("postfach ",), ("voll",)),
+        (("speicherplatz",),),
+        (("te ",), ("pleine",)),
+    ),
+    "program (?:failed|error)": ((("program ",), ("error", "failed")),),
+    "quota (?:exceeded|exceed|full)": ((("quota ",), ("exceed", "exceeded", "full")),),
+    "rate ?limit": ((("rate",), ("limit",)),),
+    "rate of (?:e-?mail|messages)": ((("rate of ",), ("mail", "messages")),),
+    "receiving (?:e-?)?mail (?:at a rate|too quickly|too fast)": (
+        (("receiving ",), ("mail ",), ("at a rate", "too fast", "too quickly")),
+    ),
+    "recipient address rejected: (?:address|account|mailbox|user) (?:is |has been )?(?:disabled|deactivated|suspended|locked)": (
+        (
+            ("recipient address rejected: ",),
+            ("account", "address", "mailbox", "user"),
+            ("deactivated", "disabled", "locked", "suspended"),
+        ),
+    ),
+    "recipient'?s? (?:per hour )?message receive limit exceeded": (
+        (("recipient",), ("message receive limit exceeded",)),
+    ),
+    "rejected by (?:the )?(?:destination|recipient) domain": (
+        (("rejected by ",), ("destination", "recipient"), (" domain",)),
+    ),
+    "relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed|disallowed)": (
+        (("relay",), ("denied", "disallowed", "not allowed", "not permitted", "prohibited")),
+    ),
+    "relaying (?:mail )?(?:to \\S+ )?(?:is )?not allowed": ((("relaying ",), ("not allowed",)),),
+    "requires? tls": ((("require",), (" tls",)),),
+    "resolver\\.rst\\.(?:notauthorized|authrequired|sendernotauthenticated\\w*|restricted\\w*)": (
+        (("resolver.rst.",), ("authrequired", "notauthorized", "restricted", "sendernotauthenticated")),
+    ),
+    "retry time(?:out)? (?:not reached|exceeded)": ((("retry time",), ("exceeded", "not reached")),),
+    "reverse (?:lookup|look-up|mapping|hostname)": ((("reverse ",), ("hostname", "look-up", "lookup", "mapping")),),
+    "rfc ?2822": ((("rfc",), ("2822",)),),
+    "rfc ?5322": ((("rfc",), ("5322",)),),
+    "sender (?:address )?(?:rejected: )?domain (?:is )?(?:invalid|not found|unknown|does not exist)": (
+        (("sender ",), ("domain ",), ("does not exist", "invalid", "not found", "unknown")),
+    ),
+    "sender (?:address |domain )?(?:is )?(?:rejected|refused|denied|invalid|unknown|not allowed|not accepted)": (
+        (("sender ",), ("denied", "invalid", "not accepted", "not allowed", "refused", "rejected", "unknown")),
+    ),
+    "sender (?:id|authentication) (?:check |validation )?fail": ((("sender ",), ("fail",)),),
+    "sender address rejected|sender verify failed|sender address (?:is )?invalid": (
+        (("sender address rejected",),),
+        (("sender verify failed",),),
+        (("sender address ",), ("invalid",)),
+    ),
+    "sender(?:'s)? (?:(?:e-?mail )?address |(?:address |e-?mail )?domain )(?:has |with )?(?:a )?(?:null mx|no (?:mx|a|dns|valid)\\b)": (
+        (("sender",), ("address ", "domain "), ("no ", "null mx")),
+    ),
+    "sender(?:'s)? (?:address )?domain (?:<?[\\w.-]+>? )?(?:must (?:exist|resolve)|(?:does not|doesn't|did not) resolve|has no (?:valid )?(?:dns|mx|a)\\b|is not resolvable)": (
+        (("sender",), ("domain ",), (" resolve", "has no ", "is not resolvable", "must ")),
+    ),
+    "sending (?:limit|quota)": ((("sending ",), ("limit", "quota")),),
+    "server (?:is )?busy": ((("server ",), ("busy",)),),
+    "service (?:is )?(?:\\w+ )?unavailable": ((("service ",), ("unavailable",)),),
+    "service (?:is )?(?:suspended|stopped) for": ((("service ",), ("stopped", "suspended"), (" for",)),),
+    "service (?:is )?(?:temporarily )?not (?:available|active)": ((("service ",), ("not ",), ("active", "available")),),
+    "service unavailable;? client": ((("service unavailable",), (" client",)),),
+    "single[- ]label domains?": ((("single",), ("label domain",)),),
+    "size (?:of (?:the )?message )?exceeds": ((("size ",), ("exceeds",)),),
+    "smtp command:? data\\b": ((("smtp command",), (" data",)),),
+    "sophos\\.com/[a-z-]*/?threat-center/ip-lookup": ((("sophos.com/",), ("threat-center/ip-lookup",)),),
+    "spool (?:is )?full": ((("spool ",), ("full",)),),
+    "support\\.google\\.com/mail/\\??\\S*\\?p=": ((("support.google.com/mail/",), ("?p=",)),),
+    "suspended (?:user|account)": ((("suspended ",), ("account", "user")),),
+    "suspicious (?:content|message content|e-?mail content)": (
+        (("suspicious ",), ("content", "mail content", "message content")),
+    ),
+    "suspicious (?:links?|urls?|uris?)\\b": ((("suspicious ",), ("link", "uri", "url")),),
+    "synchroni[sz]ation error": ((("synchroni",), ("ation error",)),),
+    "system (?:storage )?full": ((("system ",), ("full",)),),
+    "temporar(?:y|ily) locked": ((("temporar",), (" locked",)),),
+    "temporary (?:local |system |server )?problem": ((("temporary ",), ("problem",)),),
+    "temporary (?:system|server) (?:error|failure)": ((("temporary ",), ("server", "system"), ("error", "failure")),),
+    "throttl\\w* (?:connections|sessions)": ((("throttl",), ("connections", "sessions")),),
+    "tls (?:is )?(?:not supported|unavailable)": ((("tls ",), ("not supported", "unavailable")),),
+    "tls (?:is )?required": ((("tls ",), ("required",)),),
+    "too long (?:in|on) (?:the )?queue": ((("too long ",), ("queue",)),),
+    "too many (?:bad|unknown|invalid) recipients|excessive unknown recipients": (
+        (("too many ",), ("bad", "invalid", "unknown"), (" recipients",)),
+        (("excessive unknown recipients",),),
+    ),
+    "too many (?:messages|mails|e-?mails) (?:for|to) (?:this|the) (?:recipient|mailbox|user|address|account)": (
+        (
+            ("too many ",),
+            ("mails", "messages"),
+            ("the", "this"),
+            ("account", "address", "mailbox", "recipient", "user"),
+        ),
+    ),
+    "too many (?:messages|mails|emails|requests|recipients this)": (
+        (("too many ",), ("emails", "mails", "messages", "recipients this", "requests")),
+    ),
+    "too many (?:nonmail|non-mail|unauthenticated|invalid|unrecognized) commands": (
+        (("too many ",), ("invalid", "non-mail", "nonmail", "unauthenticated", "unrecognized"), (" commands",)),
+    ),
+    "too many (?:open )?(?:connections|concurrent|simultaneous|sessions|smtp sessions)": (
+        (("too many ",), ("concurrent", "connections", "sessions", "simultaneous", "smtp sessions")),
+    ),
+    "too many (?:syntax (?:or protocol )?|protocol )?errors": ((("too many ",), ("errors",)),),
+    "trend ?micro": ((("trend",), ("micro",)),),
+    "trend micro (?:email reputation|rbl\\+)|mail-abuse\\.(?:org|com)": (
+        (("trend micro ",), ("email reputation", "rbl+")),
+        (("mail-abuse.",), ("com", "org")),
+    ),
+    "trend micro (?:email reputation|rbl\\+)|rbl-plus\\.mail-abuse\\.org": (
+        (("trend micro ",), ("email reputation", "rbl+")),
+        (("rbl-plus.mail-abuse.org",),),
+    ),
+    "unauthenticated (?:senders?|users?|relay)": ((("unauthenticated ",), ("relay", "sender", "user")),),
+    "undeliver|undelivered|delivery (?:status|failure|failed|notification|problem|report)|failure notice|returned mail|mail delivery|could not be delivered|returning message|non[- ]?deliver|mail system error|not delivered|delivery has failed|failed delivery|permanent (?:error|failure)|^warning: message|delayed mail|delivery delayed|mail failure|message delivery|nicht zustellbar|unzustellbar|non remis|no entregado|loop (?:alert|detected)": (
+        (("undeliver",),),
+        (("undelivered",),),
+        (("delivery ",), ("failed", "failure", "notification", "problem", "report", "status")),
+        (("failure notice",),),
+        (("returned mail",),),
+        (("mail delivery",),),
+        (("could not be delivered",),),
+        (("returning message",),),
+        (("non",), ("deliver",)),
+        (("mail system error",),),
+        (("not delivered",),),
+        (("delivery has failed",),),
+        (("failed delivery",),),
+        (("permanent ",), ("error", "failure")),
+        (("warning: message",),),
+        (("delayed mail",),),
+        (("delivery delayed",),),
+        (("mail failure",),),
+        (("message delivery",),),
+        (("nicht zustellbar",),),
+        (("unzustellbar",),),
+        (("non remis",),),
+        (("no entregado",),),
+        (("loop ",), ("alert", "detected")),
+    ),
+    "unknown (?:user|recipient|local ?part|address|mailbox|account)": (
+        (("unknown ",), ("account", "address", "local", "mailbox", "recipient", "user")),
+    ),
+    "unresolvable (?:rfc[ .]?5321 )?(?:from|sender) (?:domain|address)": (
+        (("unresolvable ",), ("from", "sender"), ("address", "domain")),
+    ),
+    "unrout(?:e)?able (?:domain|address)": ((("unrout",), ("able ",), ("address", "domain")),),
+    "unusual (?:rate|volume|amount) of": ((("unusual ",), ("amount", "rate", "volume"), (" of",)),),
+    "unverif(?:i|y)able sending ip": ((("unverif",), ("able sending ip",)),),
+    "user (?:name )?unknown": ((("user ",), ("unknown",)),),
+    "user (?:not exist|does not have)": ((("user ",), ("does not have", "not exist")),),
+    "user (?:not found|doesn't exist|does not exist)": (
+        (("user ",), ("does not exist", "doesn't exist", "not found")),
+    ),
+    "utente (?:sconosciuto|inesistente)|non esiste": (
+        (("utente ",), ("inesistente", "sconosciuto")),
+        (("non esiste",),),
+    ),
+    "verify (?:that )?you are (?:a )?(?:human|real|person)|confirm your (?:e-?mail|message|address)|challenge[- ]response|sender verification|whitelist request|approved senders? list|(?:held|quarantined|pending) (?:pending |until |for )?(?:your )?(?:verification|confirmation|approval)|(?:click|follow|visit) (?:the|this) link (?:below )?to (?:verify|confirm|have your (?:e-?mail|message) delivered)|spam ?arrest|boxbe|mailinblack|choicemail|sendio|add you to (?:my|the) (?:whitelist|allow ?list|approved)": (
+        (("verify ",), ("you are ",), ("human", "person", "real")),
+        (("confirm your ",), ("address", "mail", "message")),
+        (("challenge",), ("response",)),
+        (("sender verification",),),
+        (("whitelist request",),),
+        (("approved sender",), (" list",)),
+        (("held", "pending", "quarantined"), ("approval", "confirmation", "verification")),
+        (("click", "follow", "visit"), ("the", "this"), (" link ",), ("to ",), ("confirm", "have your ", "verify")),
+        (("spam",), ("arrest",)),
+        (("boxbe",),),
+        (("mailinblack",),),
+        (("choicemail",),),
+        (("sendio",),),
+        (("add you to ",), ("allow", "approved", "whitelist")),
+    ),
+    "violat(?:es|ed|ion of) (?:our |the )?(?:\\S+ )?polic": ((("violat",), ("polic",)),),
+    "warning message only|not yet been delivered|delivery (?:to the following recipients? )?(?:has been |is |was )?delayed|will (?:continue to )?(?:be )?retr(?:y|ied)|still trying|no need to resend|do not need to re-?send|temporary failure report|is delayed for|delivery attempts will continue|has been delayed|delivery status notification \\(delay\\)": (
+        (("warning message only",),),
+        (("not yet been delivered",),),
+        (("delivery ",), ("delayed",)),
+        (("will ",), ("retr",)),
+        (("still trying",),),
+        (("no need to resend",),),
+        (("do not need to re",), ("send",)),
+        (("temporary failure report",),),
+        (("is delayed for",),),
+        (("delivery attempts will continue",),),
+        (("has been delayed",),),
+        (("delivery status notification (delay)",),),
+    ),
+    "will (?:keep|continue) trying": ((("will ",), ("continue", "keep"), (" trying",)),),
+    "will not be (?:retried|re-?tried|re-?sent|attempted again)|no (?:more|further) (?:delivery )?(?:attempts|retries) will be made|(?:envelope|message) (?:has )?(?:now )?expired|(?:has been|was) (?:expired|abandoned|bounced)|\\b(?:gave|giving|have given) up\\b|delivery time expired": (
+        (("will not be ",), ("attempted again", "retried", "sent", "tried")),
+        (("no ",), ("further", "more"), ("attempts", "retries"), (" will be made",)),
+        (("envelope", "message"), ("expired",)),
+        (("has been", "was"), ("abandoned", "bounced", "expired")),
+        (("gave", "giving", "have given"), (" up",)),
+        (("delivery time expired",),),
+    ),
+    "your (?:domain|address) (?:is|has been)": ((("your ",), ("address", "domain")),),
+    "your access\\b.{0,60}\\b(?:rejected|denied|refused|blocked)": (
+        (("your access",), ("blocked", "denied", "refused", "rejected")),
+    ),
+}
+
 SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     " - gsmtp\\b": ((" - gsmtp",), False, True),
     "(?:aborted|abandoned|cancell?ed|stopped|gave up|giving up) after \\d+(?:\\.\\d+)? ?(?:hour|day|minute)": None,

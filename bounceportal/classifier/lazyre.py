@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ._screens import SCREENS
+from ._screens import REQUIRES, SCREENS
 
 TYPE_CHECKING = False  # importing typing costs start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
 # Inline flags change what a literal means (``(?i)``, ``(?x)``): such patterns are not screened.
 _INLINE_FLAG_LETTERS = frozenset("aiLmsux-")
+# Per top-level branch of a pattern, the literal sets it needs (``phrasegate.requirements``).
+Requirements = tuple[tuple[tuple[str, ...], ...], ...]
 # Every stand-in made, so that the development step can precompute their screens.
 MADE: list[LaterPattern] = []
 
@@ -58,11 +60,21 @@ class LaterPattern:
             return None
         return tuple(sorted({w.lower() for w in words or ()})) if self.flags & re.IGNORECASE else words
 
+    def needs(self) -> Requirements | None:
+        """The finer test behind the screen: per top-level branch, the literal sets it needs
+        (lower-cased for a case-insensitive pattern); None when the screen alone decides."""
+        found = REQUIRES.get(self.pattern)
+        if found is None or not self.screen():
+            return None
+        if self.flags & re.IGNORECASE:
+            return tuple(tuple(tuple(sorted({w.lower() for w in words})) for words in sets) for sets in found)
+        return found
+
     def __getattr__(self, name: str) -> Any:  # only for attributes not set yet
         if name.startswith("__"):
             raise AttributeError(name)
         words = self.screen() if name in _NO_MATCH else None
-        value = _screened(self, name, words) if words else getattr(self.compiled(), name)
+        value = _screened(self, name, words, self.needs()) if words else getattr(self.compiled(), name)
         self.__dict__[name] = value  # the bound method itself: no lookup through here again
         return value
 
@@ -85,8 +97,9 @@ _NO_MATCH: dict[str, Any] = {
 }
 
 
-def _screened(made: LaterPattern, name: str, words: tuple[str, ...]) -> Any:
-    """Return ``made.<name>`` (a method of the compiled pattern) behind the screen ``words``."""
+def _screened(made: LaterPattern, name: str, words: tuple[str, ...], needs: Requirements | None) -> Any:
+    """Return ``made.<name>`` (a method of the compiled pattern) behind the screen ``words``
+    and, when the screen passes, the finer test ``needs`` (see :func:`meets`)."""
     folded = bool(made.flags & re.IGNORECASE)
     empty = _NO_MATCH[name]
     method = None
@@ -99,6 +112,8 @@ def _screened(made: LaterPattern, name: str, words: tuple[str, ...]) -> Any:
                 if word in hay:
                     break
             else:
+                return empty()
+            if needs is not None and not meets(needs, hay):
                 return empty()
         if method is None:
             method = getattr(made.compiled(), name)
@@ -131,6 +146,20 @@ def screen_usable(pattern: str, flags: int, words: tuple[str, ...] | None) -> bo
     if not words or flags & re.VERBOSE or _has_inline_flags(pattern):
         return False
     return not (flags & re.IGNORECASE and any(ch in FOLDS_TO_ASCII for w in words for ch in w))
+
+
+def meets(needs: Requirements, text: str) -> bool:
+    """True when, for some branch of ``needs``, each literal set has a literal in ``text``."""
+    for sets in needs:
+        for words in sets:
+            for word in words:
+                if word in text:
+                    break
+            else:
+                break  # this set has no literal in the text: the branch cannot match
+        else:
+            return True
+    return False
 
 
 def compile_later(pattern: str, flags: int = 0) -> re.Pattern[str]:

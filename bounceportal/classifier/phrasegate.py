@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-from ._screens import SCREENS, SPELLINGS
+from ._screens import REQUIRES, SCREENS, SPELLINGS
+from .lazyre import Requirements, meets
 
 _MIN = 3
 _CLASS_ESCAPES = set("bBdDsSwWAZ0123456789")
@@ -105,6 +106,15 @@ def _escape_end(pattern: str, i: int) -> int:
 
 def _branch(branch: str) -> list[str] | None:
     """Best mandatory literal set of one branch (no top-level ``|`` inside)."""
+    good = _mandatory(branch)
+    if not good:
+        return None
+    return max(good, key=lambda c: (min(len(x) for x in c), -len(c)))
+
+
+def _mandatory(branch: str) -> list[list[str]]:
+    """Every mandatory literal set of one branch, in order: each match of the branch holds
+    one literal of each set (sets whose literals all have 3+ characters)."""
     candidates: list[list[str]] = []
     run, i = "", 0
     while i < len(branch):
@@ -139,18 +149,46 @@ def _branch(branch: str) -> list[str] | None:
             continue
         char = branch[i + 1] if c == "\\" else c
         step = 2 if c == "\\" else 1
-        optional = branch[i + step : i + step + 1] in ("?", "*", "{")
-        if optional:
+        following = branch[i + step : i + step + 1]
+        if following in ("?", "*", "{"):
             candidates.append([run])
+            run = ""
+        elif following == "+":  # "ab+c": "ab" is in every match, "abc" is not
+            candidates.append([run + char])
             run = ""
         else:
             run += char
         i += step
     candidates.append([run])
-    good = [c for c in candidates if c and min(len(x) for x in c) >= _MIN]
-    if not good:
+    return [c for c in candidates if c and min(len(x) for x in c) >= _MIN]
+
+
+def requirements(pattern: str) -> Requirements | None:
+    """Return, per top-level branch of ``pattern``, every literal set a match of that branch
+    holds one literal of; None when some branch has none (or the pattern is not understood).
+
+    A text can only match when, for some branch, each of its sets has a literal in the text:
+    a finer test than :func:`literals` (one set per branch) for a phrase like
+    ``sender domain .{0,20} (?:is )?(?:blocked|listed)``, which needs ``sender domain `` and
+    one of ``blocked``/``listed``.
+    """
+    try:
+        found = []
+        for branch in _split_top(pattern, "|"):
+            sets = [tuple(sorted(set(c))) for c in _mandatory(branch)]
+            if not sets:
+                return None
+            found.append(tuple(dict.fromkeys(sets)))
+        return tuple(found)
+    except (IndexError, ValueError):
         return None
-    return max(good, key=lambda c: (min(len(x) for x in c), -len(c)))
+
+
+def finer_requirements(pattern: str) -> Requirements | None:
+    """:func:`requirements` when they test more than the screen does (a branch needs two
+    literal sets or more), else None: the screen alone decides."""
+    found = requirements(pattern)
+    return found if found is not None and any(len(sets) > 1 for sets in found) else None
 
 
 # Patterns without any regex syntax: a substring test finds them, no compile needed.
@@ -278,6 +316,9 @@ class GatedGroups:
         spelled = _SPELLINGS[pattern] if pattern in _SPELLINGS else _spell(pattern)
         if spelled is not None:
             return _find_spelling(spelled, text) or None  # spellings are never empty
+        needs = _REQUIRES.get(pattern)
+        if needs is not None and not meets(needs, text):
+            return None  # a literal the phrase cannot match without is missing: nothing to compile
         compiled = self._compiled.get(pattern)
         if compiled is None:
             compiled = self._compiled[pattern] = re.compile(pattern)
@@ -293,6 +334,8 @@ _LITERAL_ESCAPES = frozenset(".-'+/@#&:;,!\"=%<>[](){}|?*^$\\ ")
 Spellings = tuple[tuple[str, ...], bool, bool]  # (variants in the regex's preference order, \b before, \b after)
 # Precomputed with the screens (``_screens.py``): deriving them is half the cost of a compile.
 _SPELLINGS: dict[str, Spellings | None] = dict(SPELLINGS)
+# The finer tests of the phrases that have one (``finer_requirements``), precomputed likewise.
+_REQUIRES: dict[str, Requirements] = dict(REQUIRES)
 
 
 def spellings(pattern: str) -> Spellings | None:
@@ -394,13 +437,16 @@ def screen_of(pattern: str) -> tuple[str, ...] | None:
     precomputed table when it is there (deriving screens is a fifth of the start-up)."""
     if pattern in SCREENS:
         return SCREENS[pattern]
+    finer = finer_requirements(pattern)
+    if finer is not None:
+        _REQUIRES[pattern] = finer
     found = literals(pattern)
     return tuple(sorted(set(found))) if found is not None else None
 
 
 def write_screens(patterns: list[str], path: str, spelled: list[str] | None = None) -> None:
-    """Write the screens of ``patterns`` and the spellings of ``spelled`` (default: the same
-    patterns) as the Python module ``_screens.py`` (a dev step)."""
+    """Write the screens and finer requirements of ``patterns`` and the spellings of ``spelled``
+    (default: the same patterns) as the Python module ``_screens.py`` (a dev step)."""
     lines = [
         '"""Literal screens and spellings of the phrase tables, derived by phrasegate.literals and',
         "phrasegate.spellings (generated: run",
@@ -412,6 +458,13 @@ def write_screens(patterns: list[str], path: str, spelled: list[str] | None = No
         found = literals(pattern)
         value = tuple(sorted(set(found))) if found is not None else None
         lines.append(f"    {pattern!r}: {value!r},")
+    lines.append("}")
+    lines.append("")
+    lines.append("REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {")
+    for pattern in sorted(set(patterns)):
+        finer = finer_requirements(pattern)
+        if finer is not None:
+            lines.append(f"    {pattern!r}: {finer!r},")
     lines.append("}")
     lines.append("")
     lines.append("SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {")

@@ -6,7 +6,7 @@ import pytest
 
 import bounceportal.classifier.__main__  # noqa: F401  (every module: every compile_later pattern)
 from bounceportal.classifier.lazyre import FOLDS_TO_ASCII, MADE, compile_later
-from bounceportal.classifier.phrasegate import literals
+from bounceportal.classifier.phrasegate import literals, requirements
 
 
 def test_the_letters_that_fold_to_ascii_are_exactly_the_ones_the_screen_avoids():
@@ -105,3 +105,52 @@ def test_recipient_phrases_are_what_the_case_insensitive_finditer_finds(corpus_m
             assert recipient_phrases(text) == expected(text), text
     for text in ("addre\u017f\u017f: x@y.z", "rec\u0131pient: x@y.z", "REC\u0130PIENT x@y.z", "\u212aNOWN:\nx@y.z"):
         assert recipient_phrases(text) == expected(text) != [] or "\u212a" in text, text
+
+
+def test_a_pattern_is_not_compiled_when_a_word_it_needs_besides_its_screen_is_missing():
+    made = compile_later(r"receiving (?:e-?)?mail (?:at a rate|too quickly|too fast)", re.IGNORECASE)
+    assert made.screen() == ("receiving ",)
+    assert made.needs() == ((("receiving ",), ("mail ",), ("at a rate", "too fast", "too quickly")),)
+    assert made.search("Receiving mail as usual, while sending mail at a slower pace") is None
+    assert "_compiled" not in made.__dict__
+    assert made.search("421 RECEIVING E-MAIL TOO FAST").group(0) == "RECEIVING E-MAIL TOO FAST"
+
+
+@pytest.mark.parametrize(
+    "pattern, text",
+    [
+        (r"ab+cde", "abbbcde"),  # a repeated letter ends the literal after its first copy
+        (r"user (?:name )?unknown|no such user", "no such user"),
+        (r"(?:mail|message)s? (?:is |was )?(?:rejected|refused)", "messages was refused"),
+        (r"over (?:the )?quota\b.{0,20}(?:limit|size)", "over quota; the size"),
+    ],
+)
+def test_every_match_meets_its_requirements(pattern, text):
+    from bounceportal.classifier.lazyre import meets
+
+    needs = requirements(pattern)
+    assert re.search(pattern, text) and needs is not None and meets(needs, text), needs
+
+
+def test_patterns_with_finer_requirements_find_what_their_regex_finds_on_corpus_texts(corpus_messages):
+    from bounceportal.classifier._screens import REQUIRES
+    from bounceportal.classifier.gen_screens import gated_patterns
+    from bounceportal.classifier.lazyre import meets
+
+    lazy = [made for made in MADE if made.needs()]
+    gated = [(p, re.compile(p)) for p in sorted(set(gated_patterns())) if p in REQUIRES]
+    assert len(lazy) >= 10 and len(gated) >= 100
+    hits = 0
+    for raw in corpus_messages.values():
+        for text in _variants(raw):
+            for made in lazy:
+                expected = re.compile(made.pattern, made.flags).search(text)
+                found = made.search(text)
+                assert (found.span() if found else None) == (expected.span() if expected else None), made.pattern
+                hits += bool(expected)
+            low = text.lower()
+            for pattern, regex in gated:  # the tables search lower-cased text
+                if regex.search(low):
+                    assert meets(REQUIRES[pattern], low), pattern
+                    hits += 1
+    assert hits > 100

@@ -144,6 +144,16 @@ def test_the_precomputed_literal_screens_are_current():
     assert expected == SCREENS, "stale: run python -m bounceportal.classifier.gen_screens"
 
 
+def test_the_precomputed_finer_requirements_are_current():
+    from bounceportal.classifier._screens import REQUIRES
+    from bounceportal.classifier.gen_screens import table_patterns
+    from bounceportal.classifier.phrasegate import finer_requirements
+
+    found = {p: finer_requirements(p) for p in set(table_patterns())}
+    assert {p: needs for p, needs in found.items() if needs is not None} == REQUIRES, "stale: run gen_screens"
+    assert len(REQUIRES) > 100  # most phrases need more than one word
+
+
 def test_the_precomputed_spellings_are_current_and_match_what_their_regex_matches():
     from bounceportal.classifier._screens import SPELLINGS
     from bounceportal.classifier.gen_screens import gated_patterns
