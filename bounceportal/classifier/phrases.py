@@ -99,7 +99,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "too many recipients in one message",
         "toomanyconn",
         (
-            r"too many recipients",
+            # ... unless counted over time ("too many recipients this hour"): a sending rate.
+            r"too many recipients(?! (?:received |sent )?(?:this|per|in the last|an?|each) (?:hour|day|minute))",
             # A per-transaction limit: "... per transaction exceeded, try this recipient in a
             # separate transaction" (RFC 5321 §4.5.3.1.8: the client retries the rest later).
             r"per (?:transaction|message|session) (?:exceeded|limit)",
@@ -113,6 +114,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "speeding",
         (
             r"(?:submission|sending|daily user sending|daily sending|outbound) (?:quota|limit)",
+            # Exchange's store driver names the same limit as an exception: "SubmissionQuotaExceededException".
+            r"submissionquota",
+            r"too many recipients (?:received |sent )?(?:this|per|in the last|an?|each) (?:hour|day|minute)",
             r"relay limit",
             r"too much mail from",
             r"mail flood",
@@ -220,12 +224,14 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"authentication checks? failed",
             r"unauthenticated email",
             r"sender (?:id|authentication) (?:check |validation )?fail",
+            # Sender ID (RFC 4406): the Purported Responsible Address check, "Sender ID (PRA) Not Permitted".
+            r"\bsender ?id\b[^.;]{0,20}\b(?:not permitted|fail|softfail|hardfail)|\bpra\b",
             r"\barc\b (?:validation|check|seal|signature|fail)",
             r"(?:not|fails?|failed to) pass(?:es)? (?:the |our )?(?:\w+ )?authentication",
             # DMARC identifier alignment (RFC 7489 §3.1): the From: domain is not the one that authenticated.
             r"(?:not |isn't |un)aligned with (?:the |either )?(?:\w+ )?(?:authenticated|spf|dkim)",
             # Anti-spoofing checks compare the From: domain with what authenticates it.
-            r"anti-?spoof|\bspoof(?:ed|ing)\b",
+            r"anti-?spoof|\bspoof(?:ed|ing)?\b",
         ),
     ),
     # The policy of the destination refuses this content (not spam, not a virus). Said
@@ -244,6 +250,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
             # Data loss prevention rules of the destination's organization.
             r"\bdlp\b|data loss prevention",
+            # The organization's own mail flow (transport) rules refused the message.
+            r"\b(?:transport|mail ?flow) rules?\b",
         ),
     ),
     # The sending host has no usable reverse DNS (PTR) record, or its name does not
@@ -269,6 +277,26 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"host ?name (?:does not|doesn't) match (?:the |your )?(?:ip|connecting|address)",
         ),
     ),
+    # The *destination's* TLS could not be set up or verified: it offers no STARTTLS or its
+    # TLS is broken ("454 4.7.0 TLS not available due to local problem", RFC 3207 §4), its
+    # certificate expired, is untrusted or names another host, its TLSA records (DANE, RFC
+    # 7672 §2.2: the sender then defers) or its MTA-STS policy (RFC 8461 §5: "the message is
+    # not delivered", retried) do not validate. Nothing on the sender's side is wrong: a
+    # server failure at the destination (soft), read before the demands of TLS below.
+    (
+        "the destination's TLS could not be set up or verified",
+        "systemerror",
+        (
+            r"(?:starttls|tls) (?:is )?(?:temporarily )?(?:not available|unavailable) due to (?:a )?(?:local|temporary|server|internal) (?:problem|error|failure)",
+            r"tls (?:handshake|negotiation)\b[^.;]{0,60}\b(?:failed|failure|error)",
+            r"certificate[- ](?:expired|host[- ]mismatch|invalid|untrusted|revoked)",
+            r"certificate (?:has )?(?:expired|is (?:invalid|expired|not trusted|untrusted|revoked|self-signed)"
+            r"|(?:verification|verify|validation) failed|(?:could not|cannot|can't) be (?:verified|validated)|mismatch|not trusted)",
+            r"(?:expired|invalid|untrusted|revoked|self-signed|mismatched) (?:server |remote |peer |tls |x\.?509 )?certificate",
+            r"\bdane\b|\btlsa\b|\bdnssec\b",
+            r"\bmta-?sts\b",
+        ),
+    ),
     # The receiving side insists on TLS and our STARTTLS failed or was missing.
     (
         "TLS required or failed",
@@ -278,12 +306,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"tls (?:is )?required",
             r"requires? tls",
             r"encryption required",
-            r"tls negotiation failed",
-            # The TLS session itself failed: the handshake, the certificate, DANE / TLSA.
-            r"tls handshake",
-            r"certificate (?:has )?(?:expired|is (?:invalid|expired|not trusted|untrusted)|verification failed|mismatch)",
-            r"\bdane\b|\btlsa\b",
             r"secure connection required",
+            # Our side demands TLS (its own policy) and the destination offers none: the
+            # sender's TLS configuration refused to send in the clear.
             r"(?:does not|doesn't) support tls",
             r"tls (?:is )?(?:not supported|unavailable)",
             # Gmail 4.7.29 and its kin: the message came over a connection without TLS.
@@ -327,6 +352,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\b",
             r"\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\b",
             r"\b(?:banned|black ?listed|block ?listed|deny ?listed|denied) senders?\b",
+            r"\bsender (?:is |was |has been )?(?:on|in) (?:a|an|the|our) (?:deny|block|black) ?list",
             # "... does not accept messages from your sender domain".
             r"\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\b",
             r"(?:mail|messages?|e-?mails?) (?:sent )?(?:by|from) (?:this|your|the sender'?s?) domain (?:is |are |has been |have been |was |were )?(?:rejected|refused|blocked|not accepted)",
@@ -481,6 +507,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"resolver\.rst\.(?:notauthorized|authrequired|sendernotauthenticated\w*|restricted\w*)",
             r"delivery restriction",
+            # "... the recipient's organization restricts who can send to it".
+            r"\brestrict(?:s|ed)? (?:who|which senders) (?:can|may) send",
             r"not (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail |messages )?to (?:this|the)",
             r"\bsender (?:was |is )?not (?:authenticated|authori[sz]ed) (?:for|by|to)\b",
             # Mail accepted only from inside the organization or from listed senders.
@@ -681,6 +709,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "userunknown",
         (
             r"user (?:name )?unknown",
+            # Exim's "recipient verify failed": the address did not route to a mailbox.
+            r"recipient (?:address )?verif(?:y|ication) failed",
             r"unknown (?:user|recipient|local ?part|address|mailbox|account)",
             r"no such (?:user|recipient|mailbox|account|address|local user)",
             r"user (?:not found|doesn't exist|does not exist)",
@@ -857,7 +887,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"media error",
             r"content (?:error|type not allowed)",
-            r"invalid (?:mime|content)",
+            r"invalid (?:message )?(?:mime|content)",
             r"invalid characters?",
             r"encoding error",
             r"8-?bit",

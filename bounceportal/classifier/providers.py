@@ -102,6 +102,8 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     # 5.7.232-235: the sending tenant's external recipient rate limits (trial or unverified tenants).
     ProviderRule("microsoft 5.7.23x tenant recipient rate limit", "speeding", status=r"5\.7\.23\d", sender_side=True),
     ProviderRule("microsoft 5.7.520 external forwarding", "policyviolation", status=r"5\.7\.520"),
+    # 5.7.900-999: the custom codes an organization's mail flow (transport) rule rejects with.
+    ProviderRule("microsoft 5.7.9xx mail flow rule", "policyviolation", status=r"5\.7\.9\d\d"),
     # After the specific 5xx/6xx rows above: the rest of the documented "Access denied" ranges
     # (4.7.500-699 and 4.7.850-899 "please try again later", 5.7.5xx-6xx) refuse our host.
     ProviderRule(
@@ -122,8 +124,13 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ProviderRule("microsoft 4.4.0 shadow redundancy", "systemerror", status=r"4\.4\.0", words=r"made redundant"),
     ProviderRule("microsoft 5.4.300 message expired", "expired", status=r"5\.4\.300"),
     ProviderRule("microsoft x.4.3xx DNS / connection failure", "networkerror", status=r"[45]\.4\.3\d\d"),
-    ProviderRule("microsoft x.7.321 no STARTTLS", "failedstarttls", status=r"[45]\.7\.321", sender_side=False),
-    ProviderRule("microsoft x.7.32x TLS/DANE", "securityerror", status=r"[45]\.7\.32\d", sender_side=False),
+    # x.7.321-325 are Exchange Online's own outbound checks of the *destination*: it offers no
+    # STARTTLS, its certificate expired or names another host, its TLSA (DANE) or DNSSEC records
+    # fail. The destination's TLS could not be verified: a server failure there, retried
+    # (soft, not the sender's configuration; see the TLS decision in reasons.py).
+    ProviderRule(
+        "microsoft x.7.321-325 destination TLS/DANE unverifiable", "systemerror", status=r"[45]\.7\.32[1-5]", sender_side=False
+    ),
     ProviderRule("microsoft 5.0.350 header rejected", "contenterror", status=r"5\.0\.350"),
     ProviderRule(
         "microsoft 5.4.1 directory edge blocking",

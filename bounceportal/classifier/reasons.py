@@ -27,6 +27,11 @@ rule that fired (and the words it keyed on) into the decision's ``evidence``:
    delayed report with no cause is waiting in a queue: ``expired``);
 8. last, the stage corrects a reason about the recipient given before the recipient
    was named (refused at connect / HELO: a block of our host; at MAIL: our sender).
+
+TLS: a receiver demanding TLS we did not use is ``failedstarttls`` (Mail block, sender
+configuration); a destination whose own TLS could not be set up or verified (certificate,
+DANE / TLSA, MTA-STS, handshake; Exchange Online's x.7.321-325) is ``systemerror`` (soft,
+the recipient's side), since DESIGN §2 gives no soft reading to ``securityerror``.
 """
 
 from __future__ import annotations
@@ -107,7 +112,9 @@ _LISTED_DOMAIN = {"connect": "blocked", "helo": "blocked", "mail": "rejected"}
 _TEMPORARY_ADDRESS = {"userunknown": "systemerror", "hostunknown": "networkerror"}
 # When the stage is unknown, the domain list's reply names what was looked up (Postfix's
 # reject_rhsbl_sender / _helo / _client: "Sender address [d] blocked using dbl...").
-_LISTED_DOMAIN_NAMED = compile_later(r"\b(?:sender address|helo command|(?:unverified )?client host) \[")
+_LISTED_DOMAIN_NAMED = compile_later(
+    r"\b(?:sender address \[|sender domain \[?|helo command \[|(?:unverified )?client host \[)"
+)
 _ABOUT_A_HOST = frozenset({"hostunknown", "notaccept", "networkerror", "syntaxerror"})
 
 
@@ -215,6 +222,11 @@ def _status_and_words(decision: Decision, diagnostic: str, status: str, host: st
     words = (quoted and _phrase(decision, quoted.group(1), "quoted reply")) or _phrase(
         decision, diagnostic, "diagnostic"
     )
+    if words == "mailboxfull" and status[2:4] == "7.":
+        # A quota refused under a security or policy status (RFC 3463 X.7.y) is a limit the
+        # receiver sets on us ("550 5.7.1 Email quota exceeded"); a full mailbox is X.2.2.
+        decision.note(f"a quota under the policy status {status}: a sending limit (speeding)", status)
+        return "speeding"
     strong = STRONG_STATUS.get(status[2:]) if status[:1] in ("4", "5") else None
     if strong and not (words and words in strong[1]):
         decision.note(f"status {status}: RFC 3463 ({strong[0]})", status)

@@ -161,13 +161,15 @@ FAMILIES = [
     ("550", "5.7.708", "", "Access denied, traffic not accepted from this IP.", "blocked"),
     ("", "5.4.311", "", "SMTPSEND.DNS.MxLoopback; DNS records for the domain are configured in a loop", "networkerror"),
     ("", "4.4.312", "", "DNS query failed", "networkerror"),
-    ("", "5.7.324", "", "dnssec-invalid: Destination domain returned invalid DNSSEC records", "securityerror"),
+    # The destination's own TLS or DNSSEC could not be verified: its failure, not our
+    # configuration (soft; see the TLS decision in bounceportal/classifier/reasons.py).
+    ("", "5.7.324", "", "dnssec-invalid: Destination domain returned invalid DNSSEC records", "systemerror"),
     (
         "",
         "5.7.325",
         "",
         "certificate-host-mismatch: Remote certificate MUST have a common name or subject alternative name matching the hostname (DANE)",
-        "securityerror",
+        "systemerror",
     ),
     ("550", "5.7.134", "", "Sender was not authenticated for mailbox", "rejected"),
     ("550", "5.7.136", "", "Sender was not authenticated", "rejected"),
@@ -912,8 +914,9 @@ SIDES = [
     ("450", "", "Too many messages for this recipient, try again later", "speeding", False),
     ("452", "", "Recipient's incoming mail quota reached", "speeding", False),
     ("421", "4.7.0", "You are sending too many messages, slow down", "speeding", True),
-    ("421", "4.7.0", "TLS handshake with the destination server failed", "failedstarttls", False),
-    ("454", "4.7.5", "Certificate verification failed for mx.example.net", "failedstarttls securityerror", None),
+    ("421", "4.7.0", "TLS handshake with the destination server failed", "systemerror", False),
+    ("454", "4.7.5", "Certificate verification failed for mx.example.net", "systemerror", False),
+    ("530", "5.7.0", "Must issue a STARTTLS command first", "failedstarttls", True),
 ]
 
 

@@ -1,0 +1,114 @@
+"""SMTP replies read by what their codes and words mean, in wordings written here (issue #12).
+
+Each reply below is written for this test from a documented meaning: RFC 3207 (STARTTLS),
+RFC 7672 (DANE), RFC 8461 (MTA-STS), RFC 3463 (enhanced status codes), RFC 4406 (Sender ID),
+Microsoft's Exchange Online NDR reference and ``../shared/sending-configurations.md``. None is
+copied from ``../shared/vendor-replies``. A rule that reads one of these must read its siblings.
+"""
+
+import pytest
+
+from bounceportal.classifier import classify_smtp_reply
+from bounceportal.classifier.taxonomy import HARD_REASONS, categorize
+
+
+def read(code, status, text, stage=""):
+    return classify_smtp_reply(code, f"{status} {text}" if status else text, command=stage)
+
+
+def category_of(got):
+    """The reason's category (a 4xx reply's own recipient is ``deferred`` until retries end)."""
+    return categorize(got.reason, got.reply_code, got.status)[0]
+
+
+# A receiver that demands TLS our client did not use refuses our configuration: a Mail block
+# (DESIGN §2: "Sender configuration (SPF, DKIM, DMARC, PTR, TLS)").
+TLS_DEMANDED = [
+    ("530", "5.7.0", "", "Must issue a STARTTLS command first"),
+    ("530", "", "mail", "Please use STARTTLS before sending mail"),
+    ("550", "5.7.10", "", "Encryption needed: TLS is required for this domain"),
+    ("421", "4.7.0", "rcpt", "TLS is required for this recipient domain, closing connection"),
+    ("554", "5.7.0", "", "Cleartext sessions are not accepted; use STARTTLS"),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "stage", "text"), TLS_DEMANDED)
+def test_a_receiver_demanding_tls_we_did_not_use_is_a_block_of_our_configuration(code, status, stage, text):
+    got = read(code, status, text, stage)
+
+    assert got.reason == "failedstarttls", got.evidence
+    assert category_of(got) == "block"
+    assert got.sender_side is True
+
+
+# The destination's own TLS could not be set up or verified: its certificate, its TLSA records
+# (DANE: the sender defers, RFC 7672 §2.2), its MTA-STS policy (RFC 8461 §5), its handshake,
+# or its own TLS stack. Nothing of ours is wrong: a server failure there, soft, retried.
+DESTINATION_TLS = [
+    ("", "4.7.322", "certificate-expired: The receiving server presented an expired certificate"),
+    ("", "5.7.323", "tlsa-invalid: TLSA records of the destination did not match"),
+    ("", "4.7.324", "dnssec-invalid: The destination's DNSSEC records failed validation"),
+    ("", "5.7.321", "starttls-not-supported: The destination does not offer STARTTLS"),
+    ("", "4.7.325", "certificate-host-mismatch: the name on the destination certificate does not match"),
+    ("451", "4.7.5", "TLS handshake with mx.example.net failed: certificate verify failed"),
+    ("", "4.7.5", "MTA-STS policy for example.net requires TLS and the MX certificate could not be validated"),
+    ("", "4.7.5", "DANE verification of the destination's TLSA records failed"),
+    ("454", "4.7.0", "TLS not available due to local problem"),
+    ("451", "4.7.5", "Server certificate not trusted"),
+    ("", "4.7.5", "MX host mx.example.net does not match any MTA-STS policy mx pattern"),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "text"), DESTINATION_TLS)
+def test_a_destination_whose_own_tls_cannot_be_verified_is_a_soft_bounce_on_its_side(code, status, text):
+    got = read(code, status, text)
+
+    assert got.reason == "systemerror", got.evidence
+    assert category_of(got) == "soft" and not got.hard
+    assert got.sender_side is False
+
+
+# (reply code, enhanced status, stage, text, accepted reasons)
+MEANINGS = [
+    # A quota refused under a security or policy status (X.7.y) is a limit set on us; a full
+    # mailbox is X.2.2 (RFC 3463).
+    ("550", "5.7.1", "", "Email quota exceeded", "speeding"),
+    ("550", "5.7.0", "", "Quota exceeded for this sender, try tomorrow", "speeding"),
+    ("552", "5.2.2", "rcpt", "Quota exceeded", "mailboxfull"),
+    # Exchange's store driver names the sender's submission limit as an exception.
+    ("", "5.2.0", "", "STOREDRV.Submission.Exception:SubmissionQuotaExceededException", "speeding"),
+    # Recipients counted over time are a sending rate; too many in one message is X.5.3.
+    ("452", "", "", "Too many recipients received this hour", "speeding"),
+    ("452", "4.5.3", "rcpt", "Too many recipients", "toomanyconn"),
+    # An organization that restricts who may send to a recipient refuses the sender.
+    (
+        "550",
+        "5.7.1",
+        "",
+        "Your message can't be delivered because the recipient's organization restricts who can send to it",
+        "rejected",
+    ),
+    # Exchange Online 5.7.900-999: a mail flow (transport) rule's own code.
+    ("550", "5.7.901", "", "Delivery not authorized, message refused by a transport rule", "policyviolation"),
+    ("550", "5.7.999", "", "Refused by the organization's mail flow rules", "policyviolation"),
+    # Sender ID (RFC 4406) checks the Purported Responsible Address: an authentication failure.
+    ("550", "5.7.1", "", "Sender ID (PRA) Not Permitted", "authfailure"),
+    ("550", "", "", "Sender Spoof Protection: message blocked", "authfailure"),
+    # The sender itself on a deny list is a refusal of the sender, not of our host.
+    ("554", "5.7.1", "", "This message was blocked because the sender is on a deny list", "rejected"),
+    # A domain list that names our sender's domain refuses the sender.
+    ("550", "", "", "Sender domain example.org listed at dbl.spamhaus.org", "rejected"),
+    # Exim's "recipient verify failed": the address did not route (at RCPT, a hard bounce).
+    ("550", "", "rcpt", "Recipient verify failed", "userunknown"),
+    ("550", "", "mail", "Sender verify failed", "rejected"),
+    # The content itself refused as invalid.
+    ("", "5.5.6", "", "Invalid message content", "contenterror"),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "stage", "text", "accepted"), MEANINGS)
+def test_a_reply_is_read_by_what_its_code_and_words_mean(code, status, stage, text, accepted):
+    got = read(code, status, text, stage)
+
+    assert got.reason in accepted.split(), f"{code} {status} {text!r} -> {got.reason} (evidence {got.evidence})"
+    assert not got.hard or set(accepted.split()) & HARD_REASONS
