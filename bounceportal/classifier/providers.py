@@ -129,7 +129,10 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     # fail. The destination's TLS could not be verified: a server failure there, retried
     # (soft, not the sender's configuration; see the TLS decision in reasons.py).
     ProviderRule(
-        "microsoft x.7.321-325 destination TLS/DANE unverifiable", "systemerror", status=r"[45]\.7\.32[1-5]", sender_side=False
+        "microsoft x.7.321-325 destination TLS/DANE unverifiable",
+        "systemerror",
+        status=r"[45]\.7\.32[1-5]",
+        sender_side=False,
     ),
     ProviderRule("microsoft 5.0.350 header rejected", "contenterror", status=r"5\.0\.350"),
     ProviderRule(
