@@ -179,7 +179,26 @@ def build_organization(count: int, folder: Path) -> list[Path]:
             path.write_bytes(raw)
             paths.append(path)
     print(f"generated {len(paths)} messages")
+    vacuum_analyze()
     return paths
+
+
+def vacuum_analyze() -> None:
+    """VACUUM ANALYZE the tables a poll reads and writes, as autovacuum keeps a live database.
+
+    Right after the set-up's bulk inserts the planner has no statistics for them, and after a purge
+    the unique indexes still hold the deleted rows' entries, under the very digests and event keys the
+    next run inserts again: each insert then visits the dead rows (0.55 against 0.33 ms of backend CPU
+    per message, measured). Neither happens to a mailbox in use.
+    """
+    from django.db import connection
+
+    from campaigns.models import BounceEvent, InboundMessage, Send
+    from contacts.models import Learner
+
+    with connection.cursor() as cursor:
+        for model in (InboundMessage, BounceEvent, Send, Learner):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 
 
 def bare_maildir_rate(files: list[Path]) -> float:
@@ -195,10 +214,12 @@ def _poller(mailbox_id: int, ready, go, results) -> None:
     """One worker process: its own database connection, then one shared poll of the mailbox."""
     from django.db import connection, connections
 
+    from bounceportal.celery import freeze_start_up_objects
     from campaigns.models import BounceMailbox
     from campaigns.services.ingestion import poll_mailbox_once
 
     connections.close_all()  # never share the parent's socket
+    freeze_start_up_objects()  # as a Celery worker process does when it starts
     mailbox = BounceMailbox.objects.get(pk=mailbox_id)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -441,6 +462,8 @@ def purge(*, bulk_only: bool) -> None:
             Send.objects.filter(organization=org).update(status="sent", bounced_at=None, delivered_at=None)
         else:
             org.delete()
+    if bulk_only:
+        vacuum_analyze()
 
 
 def deliver_to_dovecot(maildir: Path, files: list[Path]) -> None:
