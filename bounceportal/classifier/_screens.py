@@ -1286,6 +1286,9 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "(?:e-?mail|message|mail) size (?:limit )?(?:exceeded|too)": (
         (("mail", "message"), (" size ",), ("exceeded", "too")),
     ),
+    "(?:expired|invalid|untrusted|revoked|self-signed|mismatched) (?:server |remote |peer |tls |x\\.?509 )?certificate": (
+        (("expired", "invalid", "mismatched", "revoked", "self-signed", "untrusted"), ("certificate",)),
+    ),
     "(?:external|outside|internet|non-?member|unknown) senders? (?:are |is )?(?:not (?:allowed|permitted|accepted)|rejected|refused)": (
         (
             ("external", "internet", "member", "outside", "unknown"),
@@ -1456,6 +1459,15 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "(?:size limit|storage|space|quota) (?:of|for) (?:the |his |her |this |their |recipient'?s? )?(?:mailbox|inbox)": (
         (("quota", "size limit", "space", "storage"), ("inbox", "mailbox")),
     ),
+    "(?:starttls|tls) (?:is )?(?:temporarily )?(?:not available|unavailable) due to (?:a )?(?:local|temporary|server|internal) (?:problem|error|failure)": (
+        (
+            ("starttls", "tls"),
+            ("not available", "unavailable"),
+            (" due to ",),
+            ("internal", "local", "server", "temporary"),
+            ("error", "failure", "problem"),
+        ),
+    ),
     "(?:storage|mailbox) (?:allocation|limit) exceeded": (
         (("mailbox", "storage"), ("allocation", "limit"), (" exceeded",)),
     ),
@@ -1536,6 +1548,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         (("dkim", "dmarc", "spf"), ("temp",), ("error",)),
         (("temp",), ("error",), ("dkim", "dmarc", "spf")),
     ),
+    "\\b(?:transport|mail ?flow) rules?\\b": ((("mail", "transport"), (" rule",)),),
     "\\b(?:url|uri|link)s? in (?:the |this |your )?(?:message|e-?mail|body) (?:is |are )?(?:on|in) (?:a |an |the |our )?(?:block|black|deny) ?list": (
         (("link", "uri", "url"), (" in ",), ("body", "mail", "message"), ("black", "block", "deny"), ("list",)),
     ),
@@ -1562,6 +1575,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         (("ip ",), ("you are", "you're"), (" using ",), ("not ",), ("allowed", "authori")),
     ),
     "\\blines? (?:is |are )?too long": ((("line",), ("too long",)),),
+    "\\bmta-?sts\\b": ((("mta",), ("sts",)),),
     "\\bneed (?:mail|rcpt)(?: from| to)?(?: command)? (?:before|first)|\\bneed (?:mail|rcpt) command": (
         (("need ",), ("mail", "rcpt"), ("before", "first")),
         (("need ",), ("mail", "rcpt"), (" command",)),
@@ -1569,13 +1583,23 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "\\bofr\\d*_506\\b": ((("ofr",), ("_506",)),),
     "\\boutgoing (?:mail |e-?mail )?(?:is |has been )?blocked": ((("outgoing ",), ("blocked",)),),
     "\\brcpt\\b command": ((("rcpt",), (" command",)),),
+    "\\brestrict(?:s|ed)? (?:who|which senders) (?:can|may) send": (
+        (("restrict",), ("which senders", "who"), ("can", "may"), (" send",)),
+    ),
     "\\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\\b": (
         (("sender ",), ("banned", "blocked", "listed")),
+    ),
+    "\\bsender (?:is |was |has been )?(?:on|in) (?:a|an|the|our) (?:deny|block|black) ?list": (
+        (("sender ",), ("black", "block", "deny"), ("list",)),
     ),
     "\\bsender (?:was |is )?not (?:authenticated|authori[sz]ed) (?:for|by|to)\\b": (
         (("sender ",), ("not ",), ("authenticated", "authori")),
     ),
     "\\bsender ?base\\b": ((("sender",), ("base",)),),
+    "\\bsender ?id\\b[^.;]{0,20}\\b(?:not permitted|fail|softfail|hardfail)|\\bpra\\b": (
+        (("sender",), ("fail", "hardfail", "not permitted", "softfail")),
+        (("pra",),),
+    ),
     "\\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\\b": (
         (("sender",), ("address", "domain")),
     ),
@@ -1613,7 +1637,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "address (?:has )?changed": ((("address ",), ("changed",)),),
     "after (?:helo|ehlo)": ((("after ",), ("ehlo", "helo")),),
     "after (?:the )?message (?:body|content|text)": ((("after ",), ("message ",), ("body", "content", "text")),),
-    "anti-?spoof|\\bspoof(?:ed|ing)\\b": ((("anti",), ("spoof",)), (("spoof",),)),
+    "anti-?spoof|\\bspoof(?:ed|ing)?\\b": ((("anti",), ("spoof",)), (("spoof",),)),
     "attachment (?:type|extension|file type)s? (?:is |are )?(?:not allowed|not permitted|prohibited|blocked)": (
         (
             ("attachment ",),
@@ -1642,8 +1666,25 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         (("caixa ",), ("cheia",)),
         (("casella ",), ("piena",)),
     ),
-    "certificate (?:has )?(?:expired|is (?:invalid|expired|not trusted|untrusted)|verification failed|mismatch)": (
-        (("certificate ",), ("expired", "invalid", "mismatch", "not trusted", "untrusted", "verification failed")),
+    "certificate (?:has )?(?:expired|is (?:invalid|expired|not trusted|untrusted|revoked|self-signed)|(?:verification|verify|validation) failed|(?:could not|cannot|can't) be (?:verified|validated)|mismatch|not trusted)": (
+        (
+            ("certificate ",),
+            (
+                " failed",
+                "expired",
+                "invalid",
+                "mismatch",
+                "not trusted",
+                "revoked",
+                "self-signed",
+                "untrusted",
+                "validated",
+                "verified",
+            ),
+        ),
+    ),
+    "certificate[- ](?:expired|host[- ]mismatch|invalid|untrusted|revoked)": (
+        (("certificate",), ("expired", "invalid", "mismatch", "revoked", "untrusted")),
     ),
     "client host (?:\\S+ )?(?:blocked|rejected)": ((("client host ",), ("blocked", "rejected")),),
     "client host (?:\\S+ )?has no (?:dns|hostname)": ((("client host ",), ("has no ",), ("dns", "hostname")),),
@@ -1765,7 +1806,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     ),
     "insufficient (?:disk )?space": ((("insufficient ",), ("space",)),),
     "internal (?:server )?error": ((("internal ",), ("error",)),),
-    "invalid (?:mime|content)": ((("invalid ",), ("content", "mime")),),
+    "invalid (?:message )?(?:mime|content)": ((("invalid ",), ("content", "mime")),),
     "invalid (?:recipient|mailbox|address|user)": ((("invalid ",), ("address", "mailbox", "recipient", "user")),),
     "invalid [\\w-]+:? header": ((("invalid ",), (" header",)),),
     "invaluement|\\bivm(?:sip|uri)\\b": ((("invaluement",),), (("ivm",), ("sip", "uri"))),
@@ -1863,6 +1904,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "receiving (?:e-?)?mail (?:at a rate|too quickly|too fast)": (
         (("receiving ",), ("mail ",), ("at a rate", "too fast", "too quickly")),
     ),
+    "recipient (?:address )?verif(?:y|ication) failed": ((("recipient ",), ("verif",), (" failed",)),),
     "recipient address rejected: (?:address|account|mailbox|user) (?:is |has been )?(?:disabled|deactivated|suspended|locked)": (
         (
             ("recipient address rejected: ",),
@@ -1929,6 +1971,9 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "temporary (?:local |system |server )?problem": ((("temporary ",), ("problem",)),),
     "temporary (?:system|server) (?:error|failure)": ((("temporary ",), ("server", "system"), ("error", "failure")),),
     "throttl\\w* (?:connections|sessions)": ((("throttl",), ("connections", "sessions")),),
+    "tls (?:handshake|negotiation)\\b[^.;]{0,60}\\b(?:failed|failure|error)": (
+        (("tls ",), ("handshake", "negotiation"), ("error", "failed", "failure")),
+    ),
     "tls (?:is )?(?:not supported|unavailable)": ((("tls ",), ("not supported", "unavailable")),),
     "tls (?:is )?required": ((("tls ",), ("required",)),),
     "too long (?:in|on) (?:the )?queue": ((("too long ",), ("queue",)),),
@@ -1954,6 +1999,9 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         (("too many ",), ("concurrent", "connections", "sessions", "simultaneous", "smtp sessions")),
     ),
     "too many (?:syntax (?:or protocol )?|protocol )?errors": ((("too many ",), ("errors",)),),
+    "too many recipients (?:received |sent )?(?:this|per|in the last|an?|each) (?:hour|day|minute)": (
+        (("too many recipients ",), ("day", "hour", "minute")),
+    ),
     "trend ?micro": ((("trend",), ("micro",)),),
     "trend micro (?:email reputation|rbl\\+)|mail-abuse\\.(?:org|com)": (
         (("trend micro ",), ("email reputation", "rbl+")),
