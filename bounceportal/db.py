@@ -8,6 +8,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -38,22 +39,22 @@ def update_fields_many(objs: Sequence[Any], field_names: list[str], *, model: ty
         return
     model = model or type(objs[0])
     connection = connections[router.db_for_write(model)]
-    fields = concrete_fields(model, field_names)
-    names = sql_names(model, connection)
-    pk = model._meta.pk
-    assert pk is not None  # every concrete model has one
-    if connection.vendor == "postgresql" and all(f.get_internal_type() in _JSON_SAFE for f in fields):
-        _update_from_json(connection, names, pk, fields, objs)
+    plan = _update_plan(model, tuple(field_names), connection)
+    if plan.json:
+        by_pk: dict = {}
+        for obj in objs:  # the last listing wins, as it did one statement per row
+            by_pk[getattr(obj, plan.pk_attname)] = obj
+        ordered = [by_pk[row_pk] for row_pk in sorted(by_pk)]  # id order: the order rows are met (and locked) in
+        # Held with the transaction's other writes, if asked; prepared: the text is one per model and fields.
+        write(plan.sql, [json.dumps(_rows_of(ordered, plan.shape))], types=["jsonb"], using=connection.alias)
         return
-    assignments = ", ".join(f"{getattr(names, field.name)} = %s" for field in fields)
-    sql = f"UPDATE {names.table} SET {assignments} WHERE {getattr(names, pk.name)} = %s"
     rows = [
-        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
-        + [getattr(obj, pk.attname)]
+        [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in plan.fields]
+        + [getattr(obj, plan.pk_attname)]
         for obj in objs
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        cursor.executemany(plan.sql, rows)
 
 
 # Field types whose Python values JSON carries as PostgreSQL reads them back (jsonb_to_recordset).
@@ -82,24 +83,51 @@ _JSON_SAFE = frozenset(
 )
 
 
-def _update_from_json(connection, names: SimpleNamespace, pk: Field, fields: list[Field], objs: Sequence[Any]) -> None:
-    by_pk: dict = {}
-    for obj in objs:  # the last listing wins, as it did one statement per row
-        by_pk[getattr(obj, pk.attname)] = obj
-    # Row keys are r0, r1, ... (never a column name that needs quoting inside the record definition).
-    keys = [f"r{n}" for n in range(len(fields))]
-    record = ", ".join(
-        [f"pk {pk.rel_db_type(connection)}"] + [f"{k} {f.db_type(connection)}" for k, f in zip(keys, fields)]
-    )
-    assignments = ", ".join(f"{getattr(names, f.name)} = r.{k}" for k, f in zip(keys, fields))
-    sql = (
-        f"UPDATE {names.table} SET {assignments} FROM jsonb_to_recordset(%s::jsonb) AS r({record}) "
-        f"WHERE {names.table}.{getattr(names, pk.name)} = r.pk"
-    )
-    ordered = [by_pk[row_pk] for row_pk in sorted(by_pk)]  # id order: the order rows are met (and locked) in
-    rows = json_rows(ordered, [pk, *fields], ["pk", *keys])
-    # Held with the transaction's other writes, if asked; prepared: the text is one per model and fields.
-    write(sql, [json.dumps(rows)], types=["jsonb"], using=connection.alias)
+@dataclass(frozen=True)
+class _UpdatePlan:
+    """What ``update_fields_many`` writes for one model and list of fields on one database: built once
+    (the record's column types and the statement text cost more to find than a one-row write to send)."""
+
+    fields: list[Field]
+    pk_attname: str
+    json: bool  # one UPDATE … FROM jsonb_to_recordset, else an executemany of one UPDATE per row
+    sql: str
+    shape: "_RowShape | None"
+
+
+def _update_plan(model: type[Model], field_names: tuple[str, ...], connection) -> _UpdatePlan:
+    key = (model, field_names, connection.alias, connection.vendor)
+    plan = _UPDATE_PLANS.get(key)
+    if plan is None:
+        if len(_UPDATE_PLANS) >= 500:  # field lists are the code's, so few; a runaway caller is not kept forever
+            _UPDATE_PLANS.clear()
+        plan = _UPDATE_PLANS[key] = _new_update_plan(model, field_names, connection)
+    return plan
+
+
+_UPDATE_PLANS: dict[tuple, _UpdatePlan] = {}
+
+
+def _new_update_plan(model: type[Model], field_names: tuple[str, ...], connection) -> _UpdatePlan:
+    fields = concrete_fields(model, field_names)
+    names = sql_names(model, connection)
+    pk = model._meta.pk
+    assert pk is not None  # every concrete model has one
+    if connection.vendor == "postgresql" and all(f.get_internal_type() in _JSON_SAFE for f in fields):
+        # Row keys are r0, r1, ... (never a column name that needs quoting inside the record definition).
+        keys = [f"r{n}" for n in range(len(fields))]
+        record = ", ".join(
+            [f"pk {pk.rel_db_type(connection)}"] + [f"{k} {f.db_type(connection)}" for k, f in zip(keys, fields)]
+        )
+        assignments = ", ".join(f"{getattr(names, f.name)} = r.{k}" for k, f in zip(keys, fields))
+        sql = (
+            f"UPDATE {names.table} SET {assignments} FROM jsonb_to_recordset(%s::jsonb) AS r({record}) "
+            f"WHERE {names.table}.{getattr(names, pk.name)} = r.pk"
+        )
+        return _UpdatePlan(fields, pk.attname, True, sql, _row_shape([pk, *fields], ["pk", *keys]))
+    assignments = ", ".join(f"{getattr(names, field.name)} = %s" for field in fields)
+    sql = f"UPDATE {names.table} SET {assignments} WHERE {getattr(names, pk.name)} = %s"
+    return _UpdatePlan(fields, pk.attname, False, sql, None)
 
 
 def insert_new_rows(
@@ -289,16 +317,34 @@ def json_rows(objs: Sequence[Any], fields: Sequence[Field], keys: Sequence[str])
 
     The hot part of a batch write: the date conversion is done only for the fields that hold dates.
     """
+    return _rows_of(objs, _row_shape(fields, keys))
+
+
+@dataclass(frozen=True)
+class _RowShape:
+    """Which (key, attname) pairs ``json_rows`` copies as they are, as ISO dates, or as hex bytes."""
+
+    plain: list[tuple[str, str]]
+    dated: list[tuple[str, str]]
+    binary: list[tuple[str, str]]
+
+
+def _row_shape(fields: Sequence[Field], keys: Sequence[str]) -> _RowShape:
     pairs = list(zip(keys, (f.attname for f in fields)))
     dated = [(k, f.attname) for k, f in zip(keys, fields) if f.get_internal_type() in _DATED]
     binary = [(k, f.attname) for k, f in zip(keys, fields) if f.get_internal_type() == "BinaryField"]
     plain = [pair for pair in pairs if pair not in dated and pair not in binary]
+    return _RowShape(plain, dated, binary)
+
+
+def _rows_of(objs: Sequence[Any], shape: "_RowShape | None") -> list[dict]:
+    assert shape is not None  # a JSON plan has one
     rows = []
     for obj in objs:
-        row = {k: getattr(obj, name) for k, name in plain}
-        for k, name in dated:
+        row = {k: getattr(obj, name) for k, name in shape.plain}
+        for k, name in shape.dated:
             row[k] = _json_value(getattr(obj, name))
-        for k, name in binary:  # as hex text: see _row_source
+        for k, name in shape.binary:  # as hex text: see _row_source
             value = getattr(obj, name)
             row[k] = None if value is None else bytes(value).hex()
         rows.append(row)
