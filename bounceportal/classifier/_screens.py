@@ -25,7 +25,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "(?:blocked|prohibited|forbidden|banned|disallowed|restricted|dangerous) file (?:types?|extensions?|names?)": (
         " file ",
     ),
-    "(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|block ?list)": (
+    "(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|(?:allow ?/ ?)?block ?list)": (
         "blocked",
         "filtered",
         "refused",
@@ -37,6 +37,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "(?:data|command|read|write) timeout": (" timeout",),
     "(?:deliver(?:ing|ed|y)? (?:your )?(?:mail |message )?to|message to|mail to|recipient|address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?|undeliverable to)[:\\s]*<?([\\w.!#$%&'*+/=?^`{|}~-]+@[\\w-]+(?:\\.[\\w-]+)+)>?|(?<!from):[ \\t]*<?([\\w.!#$%&'*+/=?^`{|}~-]+@[\\w-]+(?:\\.[\\w-]+)+)>?[ \\t]*$": None,
     "(?:dns|host) name (?:does not|doesn't) exist": ("does not", "doesn't"),
+    "(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from)": ("does not", "doesn't"),
     "(?:does not|doesn't) support tls": (" support tls",),
     "(?:does not|doesn't|do not|fails? to) (?:meet|comply with|follow) .{0,40}\\b(?:requirements|guidelines)\\b": (
         "guidelines",
@@ -98,7 +99,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "connection",
         "session",
     ),
-    "(?:messages?|mails?|e-?mails?|connections?) from (?:\\[|<|\\()?(?:(?:\\d{1,3}|x{1,3}|ip\\d)(?:\\.(?:\\d{1,3}|x{1,3}|ip\\d)){3}|\\$?[a-z]*ip(?:[ _]?address)?\\b|ip[ _]address)(?:\\]|>|\\))?": (
+    "(?:messages?|mails?|e-?mails?|connections?) from (?:\\[|<|\\(|\\{)?(?:(?:\\d{1,3}|x{1,3}|ip\\d)(?:\\.(?:\\d{1,3}|x{1,3}|ip\\d)){3}|\\$?[a-z]*ip(?:[ _]?address)?\\b|ip[ _]address)(?:\\]|>|\\)|\\})?": (
         " from ",
     ),
     "(?:messages?|mail|e-?mails?|connections?) from (?:this|your|the sending|the connecting) (?:ip|host|server|network|mta)\\b": (
@@ -304,6 +305,12 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\b((?:[a-z0-9-]{1,63}\\.){1,20}[a-z]{2,63})(?:\\s?\\[[0-9a-f.:]+\\]|\\s+said:|\\s+\\(\\d{1,3}(?:\\.\\d{1,3}){3}\\))": None,
     "\\b(?:banned|black ?listed|block ?listed|deny ?listed|denied) senders?\\b": (" sender",),
     "\\b(?:from|by)\\s+((?:[a-z0-9-]{1,63}\\.){1,20}[a-z]{2,63})": None,
+    "\\b(?:hostile|abusive|dynamic|residential) (?:ip|host|client)s?\\b": (
+        "abusive",
+        "dynamic",
+        "hostile",
+        "residential",
+    ),
     "\\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away from|on (?:vacation|holiday|annual leave|leave))|je suis (?:actuellement )?absente?|ich bin (?:derzeit |zurzeit |bis \\S+ )?(?:nicht im b(?:ü|ue)ro|abwesend)|estoy (?:fuera de la oficina|ausente|de vacaciones)|sono (?:fuori (?:sede|ufficio)|assente|in ferie)|ik ben (?:afwezig|met vakantie)|estou (?:ausente|de f(?:é|e)rias)": (
         "annual leave",
         "assente",
@@ -447,6 +454,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "spamhaus.org/sbl",
     ),
     "\\bsbrs\\b": ("sbrs",),
+    "\\bsender (?:address )?<[^>]{0,100}>:? (?:is |was |has been )?(?:rejected|refused|denied|not allowed|not accepted|blocked)": (
+        "sender ",
+    ),
     "\\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\\b": ("sender ",),
     "\\bsender (?:is |was |has been )?(?:on|in) (?:a|an|the|our) (?:deny|block|black) ?list": ("sender ",),
     "\\bsender (?:was |is )?not (?:authenticated|authori[sz]ed) (?:for|by|to)\\b": ("sender ",),
@@ -477,6 +487,12 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     ),
     "\\buribl\\b": ("uribl",),
     "\\burls? in (?:this|the|your) (?:e-?mail|message|body)": (" in ",),
+    "\\buser (?:<[^>]{1,100}>|\\{[^}]{1,40}\\}|\\[[^\\]]{1,100}\\]|[^\\s@]+@[\\w.-]+) (?:not found|unknown|does not exist|doesn't exist)": (
+        "does not exist",
+        "doesn't exist",
+        "not found",
+        "unknown",
+    ),
     "\\bvirus": ("virus",),
     "\\bworm\\b": ("worm",),
     "\\byour (?:e-?mail |mail |sending )?(?:account|mailbox) (?:is |was |has been )?(?:\\w+ )?(?:disabled|suspended|blocked|locked|deactivated|frozen|closed|banned)": (
@@ -677,7 +693,6 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "dns lookup failure": ("dns lookup failure",),
     "dns server reply": ("dns server reply",),
     "does not (?:wish|want) to receive": (" to receive",),
-    "does not accept (?:e-?)?mail(?! from)": ("does not accept ",),
     "does not exist": ("does not exist",),
     "does not like recipient": ("does not like recipient",),
     "doesn't have an? .{1,60} account": ("doesn't have a",),
@@ -867,7 +882,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "no mail hosts? (?:for|found)": ("no mail host",),
     "no mailbox": ("no mailbox",),
     "no mailbox here by that name": ("no mailbox here by that name",),
-    "no mx (?:record )?(?:found|for)": ("no mx ",),
+    "no mx (?:record )?(?:found|for)|\\bno mx records?\\b": ("no mx ", "no mx record"),
     "no permission to post": ("no permission to post",),
     "no relaying": ("no relaying",),
     "no reverse": ("no reverse",),
@@ -1255,7 +1270,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ("extension", "name", "type"),
         ),
     ),
-    "(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|block ?list)": (
+    "(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|(?:allow ?/ ?)?block ?list)": (
         (
             ("blocked", "filtered", "refused", "rejected"),
             ("addressee", "mailbox owner", "recipient", "user"),
@@ -1272,6 +1287,9 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "(?:data|command|read|write) timeout": ((("command", "data", "read", "write"), (" timeout",)),),
     "(?:dns|host) name (?:does not|doesn't) exist": (
         (("dns", "host"), (" name ",), ("does not", "doesn't"), (" exist",)),
+    ),
+    "(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from)": (
+        (("does not", "doesn't"), ("accept", "receive"), ("mail",)),
     ),
     "(?:does not|doesn't) support tls": ((("does not", "doesn't"), (" support tls",)),),
     "(?:does not|doesn't|do not|fails? to) (?:meet|comply with|follow) .{0,40}\\b(?:requirements|guidelines)\\b": (
@@ -1358,7 +1376,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "(?:max(?:imum)?|too many) (?:number of )?(?:messages?|mails?) per (?:connection|session)": (
         (("max", "too many"), ("mail", "message"), (" per ",), ("connection", "session")),
     ),
-    "(?:messages?|mails?|e-?mails?|connections?) from (?:\\[|<|\\()?(?:(?:\\d{1,3}|x{1,3}|ip\\d)(?:\\.(?:\\d{1,3}|x{1,3}|ip\\d)){3}|\\$?[a-z]*ip(?:[ _]?address)?\\b|ip[ _]address)(?:\\]|>|\\))?": (
+    "(?:messages?|mails?|e-?mails?|connections?) from (?:\\[|<|\\(|\\{)?(?:(?:\\d{1,3}|x{1,3}|ip\\d)(?:\\.(?:\\d{1,3}|x{1,3}|ip\\d)){3}|\\$?[a-z]*ip(?:[ _]?address)?\\b|ip[ _]address)(?:\\]|>|\\)|\\})?": (
         (("connection", "mail", "message"), (" from ",)),
     ),
     "(?:messages?|mail|e-?mails?|connections?) from (?:this|your|the sending|the connecting) (?:ip|host|server|network|mta)\\b": (
@@ -1586,6 +1604,9 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "\\brestrict(?:s|ed)? (?:who|which senders) (?:can|may) send": (
         (("restrict",), ("which senders", "who"), ("can", "may"), (" send",)),
     ),
+    "\\bsender (?:address )?<[^>]{0,100}>:? (?:is |was |has been )?(?:rejected|refused|denied|not allowed|not accepted|blocked)": (
+        (("sender ",), ("blocked", "denied", "not accepted", "not allowed", "refused", "rejected")),
+    ),
     "\\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\\b": (
         (("sender ",), ("banned", "blocked", "listed")),
     ),
@@ -1616,6 +1637,9 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     ),
     "\\burls? in (?:this|the|your) (?:e-?mail|message|body)": (
         (("url",), (" in ",), ("the", "this", "your"), ("body", "mail", "message")),
+    ),
+    "\\buser (?:<[^>]{1,100}>|\\{[^}]{1,40}\\}|\\[[^\\]]{1,100}\\]|[^\\s@]+@[\\w.-]+) (?:not found|unknown|does not exist|doesn't exist)": (
+        (("user ",), ("does not exist", "doesn't exist", "not found", "unknown")),
     ),
     "\\byour (?:e-?mail |mail |sending )?(?:account|mailbox) (?:is |was |has been )?(?:\\w+ )?(?:disabled|suspended|blocked|locked|deactivated|frozen|closed|banned)": (
         (
@@ -1752,7 +1776,6 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "disabled (?:user|account|mailbox)": ((("disabled ",), ("account", "mailbox", "user")),),
     "dns (?:lookup )?(?:timed out|timeout|servfail)": ((("dns ",), ("servfail", "timed out", "timeout")),),
     "does not (?:wish|want) to receive": ((("does not ",), ("want", "wish"), (" to receive",)),),
-    "does not accept (?:e-?)?mail(?! from)": ((("does not accept ",), ("mail",)),),
     "doesn't have an? .{1,60} account": ((("doesn't have a",), (" account",)),),
     "domain (?:does not|doesn't) exist": ((("domain ",), ("does not", "doesn't"), (" exist",)),),
     "domain (?:is )?blocked": ((("domain ",), ("blocked",)),),
@@ -1853,7 +1876,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     ),
     "no longer (?:valid|available|exists)": ((("no longer ",), ("available", "exists", "valid")),),
     "no mail hosts? (?:for|found)": ((("no mail host",), ("for", "found")),),
-    "no mx (?:record )?(?:found|for)": ((("no mx ",), ("for", "found")),),
+    "no mx (?:record )?(?:found|for)|\\bno mx records?\\b": ((("no mx ",), ("for", "found")), (("no mx record",),)),
     "no such (?:user|recipient|mailbox|account|address|local user)": (
         (("no such ",), ("account", "address", "local user", "mailbox", "recipient", "user")),
     ),
@@ -2254,7 +2277,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
-    "(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|block ?list)": None,
+    "(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|(?:allow ?/ ?)?block ?list)": None,
     "(?:classified|scored|detected|identified) as spam": (
         ("classified as spam", "scored as spam", "detected as spam", "identified as spam"),
         False,
@@ -2325,6 +2348,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
+    "(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from)": None,
     "(?:does not|doesn't) support tls": (("does not support tls", "doesn't support tls"), False, False),
     "(?:does not|doesn't|do not|fails? to) (?:meet|comply with|follow) .{0,40}\\b(?:requirements|guidelines)\\b": None,
     "(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender": (
@@ -2731,7 +2755,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
-    "(?:messages?|mails?|e-?mails?|connections?) from (?:\\[|<|\\()?(?:(?:\\d{1,3}|x{1,3}|ip\\d)(?:\\.(?:\\d{1,3}|x{1,3}|ip\\d)){3}|\\$?[a-z]*ip(?:[ _]?address)?\\b|ip[ _]address)(?:\\]|>|\\))?": None,
+    "(?:messages?|mails?|e-?mails?|connections?) from (?:\\[|<|\\(|\\{)?(?:(?:\\d{1,3}|x{1,3}|ip\\d)(?:\\.(?:\\d{1,3}|x{1,3}|ip\\d)){3}|\\$?[a-z]*ip(?:[ _]?address)?\\b|ip[ _]address)(?:\\]|>|\\)|\\})?": None,
     "(?:messages?|mail|e-?mails?|connections?) from (?:this|your|the sending|the connecting) (?:ip|host|server|network|mta)\\b": None,
     "(?:message|e-?mail|mail) (?:was |has been |is )?quarantined": (
         (
@@ -3319,6 +3343,36 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
         True,
     ),
+    "\\b(?:hostile|abusive|dynamic|residential) (?:ip|host|client)s?\\b": (
+        (
+            "hostile ips",
+            "hostile ip",
+            "hostile hosts",
+            "hostile host",
+            "hostile clients",
+            "hostile client",
+            "abusive ips",
+            "abusive ip",
+            "abusive hosts",
+            "abusive host",
+            "abusive clients",
+            "abusive client",
+            "dynamic ips",
+            "dynamic ip",
+            "dynamic hosts",
+            "dynamic host",
+            "dynamic clients",
+            "dynamic client",
+            "residential ips",
+            "residential ip",
+            "residential hosts",
+            "residential host",
+            "residential clients",
+            "residential client",
+        ),
+        True,
+        True,
+    ),
     "\\b(?:mail |e-?mail )?sending (?:is |has been )?denied": (
         (
             "mail sending is denied",
@@ -3588,6 +3642,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     ),
     "\\bsbl\\.spamhaus\\.org|spamhaus\\.org/sbl|127\\.0\\.0\\.2\\b": None,
     "\\bsbrs\\b": (("sbrs",), True, True),
+    "\\bsender (?:address )?<[^>]{0,100}>:? (?:is |was |has been )?(?:rejected|refused|denied|not allowed|not accepted|blocked)": None,
     "\\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\\b": (
         (
             "sender is blocked",
@@ -3707,6 +3762,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
         False,
     ),
+    "\\buser (?:<[^>]{1,100}>|\\{[^}]{1,40}\\}|\\[[^\\]]{1,100}\\]|[^\\s@]+@[\\w.-]+) (?:not found|unknown|does not exist|doesn't exist)": None,
     "\\bvirus": (("virus",), True, False),
     "\\bworm\\b": (("worm",), True, True),
     "\\byour (?:e-?mail |mail |sending )?(?:account|mailbox) (?:is |was |has been )?(?:\\w+ )?(?:disabled|suspended|blocked|locked|deactivated|frozen|closed|banned)": None,
@@ -4077,7 +4133,6 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
     ),
     "does not (?:wish|want) to receive": (("does not wish to receive", "does not want to receive"), False, False),
-    "does not accept (?:e-?)?mail(?! from)": None,
     "doesn't have an? .{1,60} account": None,
     "domain (?:does not|doesn't) exist": (("domain does not exist", "domain doesn't exist"), False, False),
     "domain (?:is )?blocked": (("domain is blocked", "domain blocked"), False, False),
@@ -4397,11 +4452,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
-    "no mx (?:record )?(?:found|for)": (
-        ("no mx record found", "no mx record for", "no mx found", "no mx for"),
-        False,
-        False,
-    ),
+    "no mx (?:record )?(?:found|for)|\\bno mx records?\\b": None,
     "no such (?:user|recipient|mailbox|account|address|local user)": (
         (
             "no such user",

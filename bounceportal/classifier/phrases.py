@@ -17,8 +17,8 @@ from __future__ import annotations
 # ("192.0.2.1", "x.x.x.x", "xxx.xxx.xxx.xxx", "IP1.IP2.IP3.IP4", "[IP]", "<IP address>",
 # "$ConnectingIP", "IP_ADDRESS").
 _IPV4 = (
-    r"(?:\[|<|\()?(?:(?:\d{1,3}|x{1,3}|ip\d)(?:\.(?:\d{1,3}|x{1,3}|ip\d)){3}"
-    r"|\$?[a-z]*ip(?:[ _]?address)?\b|ip[ _]address)(?:\]|>|\))?"
+    r"(?:\[|<|\(|\{)?(?:(?:\d{1,3}|x{1,3}|ip\d)(?:\.(?:\d{1,3}|x{1,3}|ip\d)){3}"
+    r"|\$?[a-z]*ip(?:[ _]?address)?\b|ip[ _]address)(?:\]|>|\)|\})?"
 )
 
 PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -389,10 +389,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"null mx",
             # "... from your domain / from you" refuses a sender, not mail as such.
-            r"does not accept (?:e-?)?mail(?! from)",
+            r"(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from)",
             r"not accepting (?:network )?messages(?! from)",
             r"accepts no mail",
-            r"no mx (?:record )?(?:found|for)",
+            r"no mx (?:record )?(?:found|for)|\bno mx records?\b",
             r"no mail hosts? (?:for|found)",
             r"no mail exchanger",
         ),
@@ -523,7 +523,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "the recipient's own filter settings",
         "filtered",
         (
-            r"(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|block ?list)",
+            r"(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|(?:allow ?/ ?)?block ?list)",
         ),
     ),
     # Our IP or domain is listed as a spam source or has a bad reputation.
@@ -616,6 +616,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:messages?|mail|e-?mails?|connections?) from (?:this|your|the sending|the connecting) (?:ip|host|server|network|mta)\b",
             r"banned sending ip",
             r"open relay",
+            # The connecting address described as such: "hostile IP", "dynamic IP" (end-user ranges).
+            r"\b(?:hostile|abusive|dynamic|residential) (?:ip|host|client)s?\b",
             r"your (?:ip|network|server)",
             r"(?:not|never) accept(?:ed|ing)? (?:e-?mail|mail|messages|connections?) from",
             # "Connection rejected by policy", "... denied for your address"; a bare
@@ -714,6 +716,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"unknown (?:user|recipient|local ?part|address|mailbox|account)",
             r"no such (?:user|recipient|mailbox|account|address|local user)",
             r"user (?:not found|doesn't exist|does not exist)",
+            # The same with the address (or documentation's placeholder for it) in between.
+            r"\buser (?:<[^>]{1,100}>|\{[^}]{1,40}\}|\[[^\]]{1,100}\]|[^\s@]+@[\w.-]+) (?:not found|unknown|does not exist|doesn't exist)",
             r"(?:recipient|addressee|mailbox|account|address) (?:not found|unknown|does not exist|doesn't exist|not exist)",
             r"invalid (?:recipient|mailbox|address|user)",
             r"no mailbox",
@@ -928,6 +932,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"sender (?:address |domain )?(?:is )?(?:rejected|refused|denied|invalid|unknown|not allowed|not accepted)",
             r"(?:invalid|unknown|bad|unverified|unroutable) (?:sender|from)",
+            r"\bsender (?:address )?<[^>]{0,100}>:? (?:is |was |has been )?(?:rejected|refused|denied|not allowed|not accepted|blocked)",
             r"sender verify failed",
             r"(?:unable to|could not|couldn't|cannot|can't) verify (?:the |your )?sender",
             # Exim's sender verification and its callout (RFC 5321 §3.5 VRFY-like checks).

@@ -106,7 +106,27 @@ MEANINGS = [
 ]
 
 
-@pytest.mark.parametrize(("code", "status", "stage", "text", "accepted"), MEANINGS)
+# Documentation writes the connecting IP, the address or the user as a placeholder: "{IP}",
+# "<EMAIL>", "{user}". The reading is the one of the same reply with a real value.
+# (reply code, enhanced status, stage, text, accepted reasons)
+PLACEHOLDERS = [
+    ("550", "", "", "Mail from {IP} refused", "blocked"),
+    ("550", "", "", "Mail from 192.0.2.1 refused", "blocked"),
+    ("550", "", "rcpt", "User {user} not found", "userunknown"),
+    ("550", "", "rcpt", "User <r@example.org> not found", "userunknown"),
+    ("550", "", "", "Sender <s@example.org> rejected", "rejected"),
+    # The connecting address described as hostile or dynamic is a block of our host.
+    ("550", "", "", "Hostile IP address detected", "blocked"),
+    ("550", "5.7.1", "", "Mail from dynamic IP ranges is not accepted", "blocked"),
+    # A domain that declares it takes no mail, or has no mail exchanger (RFC 7505: notaccept).
+    ("550", "", "", "This domain does not receive email", "notaccept"),
+    ("550", "", "", "The recipient domain has no MX records", "notaccept"),
+    # The recipient's own allow / block list: a filter of that mailbox.
+    ("550", "5.7.1", "", "Blocked by the recipient's allow/block list", "filtered"),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "stage", "text", "accepted"), MEANINGS + PLACEHOLDERS)
 def test_a_reply_is_read_by_what_its_code_and_words_mean(code, status, stage, text, accepted):
     got = read(code, status, text, stage)
 
