@@ -245,7 +245,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"content restrictions?",
             r"content (?:[\w-]+ )?polic(?:y|ies)",
             r"(?:unacceptable|inappropriate|prohibited|forbidden|banned|disallowed) content",
-            r"inappropriate (?:words|language|material|text)",
+            r"(?:inappropriate|forbidden|prohibited|banned|offensive|disallowed) (?:words?|language|material|text|terms?|phrases?)\b",
             r"policy violation",
             r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
             # Data loss prevention rules of the destination's organization.
@@ -346,7 +346,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"sender(?:'s)? (?:(?:e-?mail )?address |(?:address |e-?mail )?domain )(?:has |with )?(?:a )?(?:null mx|no (?:mx|a|dns|valid)\b)",
             # The same with the domain named: "Sender domain example.org has no valid DNS
             # record", "Sender domain must exist", "... does not resolve".
-            r"sender(?:'s)? (?:address )?domain (?:<?[\w.-]+>? )?(?:must (?:exist|resolve)|(?:does not|doesn't|did not) resolve|has no (?:valid )?(?:dns|mx|a)\b|is not resolvable)",
+            r"sender(?:'s)? (?:address )?domain (?:<?[\w.-]+>? )?(?:must (?:exist|resolve)|(?:does not|doesn't|did not) resolve|has no (?:valid )?(?:dns|mx|a)\b|(?:is )?(?:not resolvable|unresolvable))",
             r"(?:from|sender|sending) (?:this |your |the )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)",
             r"\byour (?:sending |sender )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)",
             r"\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\b",
@@ -486,10 +486,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "account disabled, suspended or locked",
         "suspend",
         (
-            r"account (?:has been |is |was )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked|terminated)",
-            r"mailbox (?:has been |is )?(?:disabled|suspended|inactive|locked|deactivated)",
+            r"account (?:has been |is |was )?(?:temporarily |permanently )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked|terminated|expired)",
+            r"mailbox (?:has been |is )?(?:temporarily |permanently )?(?:disabled|suspended|inactive|locked|deactivated|expired)",
             r"temporar(?:y|ily) locked",
-            r"account (?:is )?not active",
+            r"(?:account|mailbox|recipient) (?:is )?not active",
             r"inactive (?:user|account|mailbox)",
             r"(?:user|recipient) (?:is |has been )?(?:suspended|disabled|inactive|terminated|deactivated|locked)",
             r"(?<!ip )\b(?:e-?mail )?address (?:is |has been )?(?:locked|deactivated|suspended)\b",
@@ -523,7 +523,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "the recipient's own filter settings",
         "filtered",
         (
-            r"(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|(?:allow ?/ ?)?block ?list)",
+            r"(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|(?:allow ?/ ?)?block ?list|administrators?|admins?)",
         ),
     ),
     # Our IP or domain is listed as a spam source or has a bad reputation.
@@ -538,6 +538,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"unusual (?:rate|volume|amount) of",
             r"(?:unusual|suspicious) sending activity",
             r"user complaints",
+            r"\bspam (?:reports|complaints)\b|(?:too many|excessive) (?:spam |user )?(?:reports|complaints)\b",
             r"(?:due to|because of|following) (?:\w+ )?complaints\b",
             r"(?:high|excessive) (?:bounce|complaint) rates?",
             r"unexpected volume",

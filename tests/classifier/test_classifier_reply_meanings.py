@@ -123,6 +123,16 @@ PLACEHOLDERS = [
     ("550", "", "", "The recipient domain has no MX records", "notaccept"),
     # The recipient's own allow / block list: a filter of that mailbox.
     ("550", "5.7.1", "", "Blocked by the recipient's allow/block list", "filtered"),
+    ("550", "", "", "Message blocked by the recipient's administrator", "filtered"),
+    # A switched-off account however the state is qualified ("temporarily", "expired").
+    ("550", "", "rcpt", "This account has been temporarily suspended", "suspend"),
+    ("550", "", "rcpt", "The mailbox is not active", "suspend"),
+    ("550", "", "rcpt", "Account expired", "suspend"),
+    # Our sender's domain that does not resolve.
+    ("554", "", "", "Sender domain not resolvable", "rejected"),
+    # Spam reports about us are a reputation verdict; forbidden words are the content's policy.
+    ("554", "", "", "Message rejected: too many spam reports from your domain", "badreputation"),
+    ("554", "", "data", "Your email was rejected because it contains a forbidden word", "policyviolation"),
 ]
 
 
