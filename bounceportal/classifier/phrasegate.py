@@ -170,12 +170,15 @@ def requirements(pattern: str) -> Requirements | None:
     A text can only match when, for some branch, each of its sets has a literal in the text:
     a finer test than :func:`literals` (one set per branch) for a phrase like
     ``sender domain .{0,20} (?:is )?(?:blocked|listed)``, which needs ``sender domain `` and
-    one of ``blocked``/``listed``.
+    one of ``blocked``/``listed``. Besides the mandatory literals, each run of the branch that
+    only spells out a few strings gives the set of those strings (:func:`_spelled_runs`):
+    ``(?:blocked|refused) by (?:the )?user`` needs one of its four spellings, not just one
+    of ``blocked``/``refused``.
     """
     try:
         found = []
         for branch in _split_top(pattern, "|"):
-            sets = [tuple(sorted(set(c))) for c in _mandatory(branch)]
+            sets = [tuple(sorted(set(c))) for c in _mandatory(branch)] + _spelled_runs(branch)
             if not sets:
                 return None
             found.append(tuple(dict.fromkeys(sets)))
@@ -184,11 +187,71 @@ def requirements(pattern: str) -> Requirements | None:
         return None
 
 
+def _item_end(branch: str, i: int) -> int:
+    """Index just past the item at ``i`` (a group, a class, an escape or a character) and its quantifier."""
+    c = branch[i]
+    if c == "(":
+        end = _group_end(branch, i) + 1
+    elif c == "[":
+        end = _class_end(branch, i) + 1
+    elif c == "\\":
+        end = _escape_end(branch, i)
+    else:
+        end = i + 1
+    if branch[end : end + 1] == "{":
+        end = branch.index("}", end) + 1
+    elif branch[end : end + 1] in ("?", "*", "+"):
+        end += 1
+    if branch[end : end + 1] in ("?", "+"):  # lazy or possessive
+        end += 1
+    return end
+
+
+def _spelled_runs(branch: str) -> list[tuple[str, ...]]:
+    """The string sets of the branch's runs of consecutive spellable items (literals, ``(?:a|b)``
+    groups, ``[ae]`` classes, each maybe optional: see :func:`spellings`): every match of the
+    branch holds one string of each run's set. Runs of up to ``_SPELLING_LIMIT`` strings, each
+    of 3+ characters; anything else (``\\b``, ``\\s``, ``.``, repeats, lookarounds) ends a run."""
+    found: list[tuple[str, ...]] = []
+    run: list[str] = [""]
+
+    def close() -> None:
+        if run != [""] and min(len(v) for v in run) >= _MIN:
+            # A spelling that holds another one adds nothing: a text with it has the other too.
+            kept = {v for v in run if not any(w != v and w in v for w in run)}
+            found.append(tuple(sorted(kept)))
+
+    i = 0
+    while i < len(branch):
+        end = _item_end(branch, i)
+        try:
+            variants, stop = _spell_alternatives(branch[i:end], 0)
+        except (ValueError, IndexError):
+            variants, stop = [], -1
+        if stop != end - i or not variants:  # not spellable: the run ends before it
+            close()
+            run = [""]
+        elif len(run) * len(variants) > _SPELLING_LIMIT:
+            close()
+            run = variants
+        else:
+            run = [a + b for a in run for b in variants]
+        i = end
+    close()
+    return found
+
+
 def finer_requirements(pattern: str) -> Requirements | None:
     """:func:`requirements` when they test more than the screen does (a branch needs two
     literal sets or more), else None: the screen alone decides."""
     found = requirements(pattern)
-    return found if found is not None and any(len(sets) > 1 for sets in found) else None
+    screen = literals(pattern)
+    if found is None or screen is None:
+        return None
+    # The screen alone tests one set per branch, the best mandatory one: nothing finer to add
+    # when that is all each branch has.
+    best = tuple(tuple(sorted(set(core))) for core in map(_branch, _split_top(pattern, "|")) if core)
+    return None if all(len(sets) == 1 for sets in found) and tuple(sets[0] for sets in found) == best else found
 
 
 # Patterns without any regex syntax: a substring test finds them, no compile needed.
