@@ -386,6 +386,12 @@ def pk_in(ids: Iterable[int]) -> Q:
     return Q(pk__in=ids)
 
 
+def array_text(ids: Iterable[int]) -> str:
+    """Ids as PostgreSQL array text (``{1,2,3}``) for a ``bigint[]`` parameter: the driver sends a string
+    as it is, where it inspects every element of a list to choose the array's type."""
+    return "{" + ",".join(str(int(each)) for each in ids) + "}"
+
+
 UNNEST_IDS = "SELECT unnest(%s::bigint[])"
 
 

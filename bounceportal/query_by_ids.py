@@ -8,7 +8,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Q, QuerySet
 
-from bounceportal.db import UNNEST_IDS, pk_in
+from bounceportal.db import UNNEST_IDS, array_text, pk_in
 from bounceportal.prepared import Prepared, can_prepare, server_text
 
 
@@ -44,7 +44,7 @@ class QueryByIds:
             compiled = self._local.compiled = self._compile()
         with connection.cursor() as cursor:
             if compiled.prepared is not None:
-                compiled.prepared.execute(cursor, [ids])
+                compiled.prepared.execute(cursor, [array_text(ids)])
             else:
                 params = compiled.params
                 cursor.execute(compiled.sql, [*params[: compiled.slot], ids, *params[compiled.slot + 1 :]])

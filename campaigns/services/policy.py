@@ -15,7 +15,7 @@ from functools import partial
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from bounceportal.db import insert_finished_rows, pk_in, reserve_ids, sql_names, update_fields_many
+from bounceportal.db import array_text, insert_finished_rows, pk_in, reserve_ids, sql_names, update_fields_many
 from bounceportal.held_writes import atomic_with_held_writes, write
 from campaigns.models import BounceEvent, Send, SendStatus
 from campaigns.services import engagement
@@ -173,17 +173,19 @@ def _write_outcomes_and_sends(events: list[BounceEvent], now) -> None:
     are read), the sends' only when there are some (a statement fires the table's triggers even when it
     changes no row). A send both bounced and answered is bounced, as it is by the two UPDATEs one after the
     other (the delivery then finds it bounced). Held with the transaction's other writes
-    (``bounceportal.held_writes``)."""
+    (``bounceportal.held_writes``), and prepared: the text is one of four. ``now`` travels once, the
+    statuses are in the text and the ids as array text: on a one-event transaction the driver's
+    adapting of each parameter was a tenth of the client's time."""
     event, send = sql_names(BounceEvent, connection), sql_names(Send, connection)
     outcomes = json.dumps([{"pk": e.pk, "outcome": e.outcome} for e in sorted(events, key=lambda e: e.pk)])
     bounced = sorted(set(_bounced_sends(events)))
     delivered = sorted(set(_delivered_sends(events)) - set(bounced))
     updates = [
         (
-            f"UPDATE {event.table} SET {event.outcome} = r.outcome, {event.applied_at} = %s FROM "
+            f"UPDATE {event.table} SET {event.outcome} = r.outcome, {event.applied_at} = t.now FROM t, "
             f"jsonb_to_recordset(%s::jsonb) AS r(pk bigint, outcome text) WHERE {event.table}.{event.id} = r.pk",
-            [now, outcomes],
-            ["timestamptz", "jsonb"],
+            [outcomes],
+            ["jsonb"],
         )
     ]
     for ids, status, column, statuses in (
@@ -193,19 +195,27 @@ def _write_outcomes_and_sends(events: list[BounceEvent], now) -> None:
         if ids:
             updates.append(
                 (
-                    f"UPDATE {send.table} SET {send.status} = %s, {column} = %s, {send.status_changed_at} = %s "
-                    f"WHERE {send.id} = ANY(%s::bigint[]) AND {send.status} = ANY(%s::text[])",
-                    [str(status), now, now, ids, [str(each) for each in statuses]],
-                    ["text", "timestamptz", "timestamptz", "bigint[]", "text[]"],
+                    f"UPDATE {send.table} SET {send.status} = {_text(status)}, {column} = t.now, "
+                    f"{send.status_changed_at} = t.now FROM t WHERE {send.table}.{send.id} = ANY(%s::bigint[]) "
+                    f"AND {send.table}.{send.status} IN ({', '.join(_text(each) for each in statuses)})",
+                    [array_text(ids)],
+                    ["bigint[]"],
                 )
             )
     *first, (last, last_params, last_types) = updates
-    ctes = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params, _types) in enumerate(first))
-    write(  # prepared: the text is one of four
-        f"WITH {ctes} {last}" if ctes else last,
-        [value for _sql, params, _types in first for value in params] + last_params,
-        types=[each for _sql, _params, types in first for each in types] + last_types,
+    ctes = "".join(f", w{n} AS ({sql})" for n, (sql, _params, _types) in enumerate(first))
+    write(
+        f"WITH t AS (SELECT %s::timestamptz AS now){ctes} {last}",
+        [now, *(value for _sql, params, _types in first for value in params), *last_params],
+        types=["timestamptz", *(each for _sql, _params, types in first for each in types), *last_types],
     )
+
+
+def _text(value: str) -> str:
+    """A status as an SQL literal (the statuses are the code's words, never a request's)."""
+    if not value.isidentifier():
+        raise ValueError(f"not a status: {value!r}")
+    return f"'{value}'"
 
 
 def _bounced_sends(events: list[BounceEvent]) -> list[int]:
