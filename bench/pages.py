@@ -382,6 +382,7 @@ def copy_events(org, runs, plan):
     columns = [
         "organization_id",
         "send_id",
+        "run_id",  # the trigger that copies it from the send does not fire under the COPY's replica role
         "learner_id",
         "source",
         "recipient_index",
@@ -447,6 +448,7 @@ def copy_events(org, runs, plan):
                     [
                         str(org.pk),
                         str(send_of[(learner_id, runs[run_index].pk)]),
+                        str(runs[run_index].pk),
                         str(learner_id),
                         "mailbox",
                         "0",
@@ -602,6 +604,8 @@ def pages(org):
             "run_details_filtered",
             [f"/campaigns/runs/{biggest.pk}/?status=bounced", f"/campaigns/runs/{biggest.pk}/?category=block"],
         ),
+        # A category about one send in a thousand has (unsubscribe: some 900 of the run's 1,000,000).
+        ("run_details_rare_category", [f"/campaigns/runs/{biggest.pk}/?category=unsubscribe"]),
         ("run_details_deep_page", [f"/campaigns/runs/{biggest.pk}/?page={middle}"]),
         ("campaign", [f"/campaigns/{biggest.campaign_id}/"]),
         ("dashboard", ["/reports/"]),

@@ -2,12 +2,16 @@
 
 import django_filters
 from django import forms
+from django.db import connections
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.counters import opened_after_bounce
 from campaigns.models import BounceEvent, Send, SendStatus
 from contacts.choices import Category, Reason, Subtype
+
+# The rows a page of the run details' table reads (50 and the look-ahead row): what ``rare_in_run`` weighs.
+WALK_PAGE = 51
 
 
 class SendFilter(django_filters.FilterSet):
@@ -34,6 +38,12 @@ class SendFilter(django_filters.FilterSet):
 
     primary_fields = ("q", "status", "category", "domain")
 
+    def __init__(self, *args, run=None, run_counts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The run whose sends are filtered and its summary counters (campaigns/counters.py), when known: they
+        # say how rare a category is in it (``filter_event``).
+        self.run, self.run_counts = run, run_counts
+
     @property
     def secondary_in_use(self) -> bool:
         return any(self.data.get(name) for name in self.filters if name not in self.primary_fields)
@@ -45,8 +55,29 @@ class SendFilter(django_filters.FilterSet):
     def filter_event(self, queryset, name, value):
         if not value:
             return queryset
+        if name == "category" and self.rare_in_run(value):
+            # From the events of the run in that category (one range of event_run_category) to their sends.
+            events = BounceEvent.objects.filter(run_id=self.run.pk, category=value)
+            return queryset.filter(pk__in=events.values("send_id"))
         events = BounceEvent.objects.filter(send=OuterRef("pk"), **{name: value})
         return queryset.filter(Exists(events))
+
+    def rare_in_run(self, category) -> bool:
+        """Whether the run's sends with a ``category`` event are better found from those events than by walking the
+        run's sends in table order and probing each one's events.
+
+        The walk probes about ``PAGE * sends / matches`` sends before it fills a page; starting from the events
+        costs about ``matches`` send lookups (and a sort of them). So the events lead when ``matches² <= PAGE *
+        sends``: at 1,000,000 sends, for a category of up to some 7,000 events in the run (an unsubscribe, a
+        complaint), not for the mail blocks of a run with 19,000. PostgreSQL only: the events' ``run_id`` is
+        written by its trigger (campaigns/migrations/0029).
+        """
+        if self.run is None or self.run_counts is None or connections[Send.objects.db].vendor != "postgresql":
+            return False
+        counts = self.run_counts
+        sends = sum(n for key, n in counts.items() if key.startswith("status:"))
+        matches = max(counts.get(f"cat:{category}", 0), 0)
+        return matches * matches <= WALK_PAGE * sends
 
     def filter_flag(self, queryset, name, value):
         return queryset.filter(opened_after_bounce(probe=True)) if value == "opened_after_bounce" else queryset

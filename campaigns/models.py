@@ -513,6 +513,12 @@ class BounceEvent(models.Model):
     )
     send = models.ForeignKey(Send, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
     learner = models.ForeignKey(Learner, null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
+    # The run of ``send`` when the event was stored: written by PostgreSQL (a BEFORE INSERT trigger,
+    # campaigns/migrations/0029), never by the app, so every way an event is made carries it. It lets the run
+    # details list the sends of a rare category from the (run, category) index instead of probing the events
+    # of every send of the run (campaigns/filters.py). No foreign key: it is a copy, read with ``send``; SQLite
+    # (the demo) leaves it empty and filters as before.
+    run_id = models.BigIntegerField(null=True, blank=True, editable=False)
     source = models.CharField(max_length=8, choices=EventSource.choices, default=EventSource.MAILBOX)
     # The recipient's position in its report; it stops at 32,767 (a report naming more still gets
     # an event for every recipient: the column stays small, so no rewrite of this large table).
@@ -566,6 +572,13 @@ class BounceEvent(models.Model):
             models.Index(fields=["organization", "category", "subtype"], name="event_org_category"),
             # The API's events feed in id order (cursor pages): an index range scan at any depth.
             models.Index(fields=["organization", "id"], name="event_org_id"),
+            # A run's sends with a current event of a rare category (the run details' category filter).
+            models.Index(
+                fields=["run_id", "category"],
+                name="event_run_category",
+                include=["send_id"],
+                condition=models.Q(superseded_at__isnull=True),
+            ),
             models.Index(fields=["learner", "occurred_at"], name="event_learner_occurred"),
             # A report's events are looked up by key before they are counted (campaigns/services/digests.py).
             models.Index(fields=["organization", "event_key"], name="event_org_key"),

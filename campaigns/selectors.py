@@ -99,9 +99,10 @@ def alerts_for_runs(run_counts: dict[int, Counter], campaign_names: dict[int, st
     )
 
 
-def summary_for_run(run, *, share_percent: int):
-    """Return (send counts per status, allowlisting alerts, the run's counters) of the run: one query."""
-    counts = counts_for_run(run.pk)
+def summary_for_run(run, *, share_percent: int, counters: Counter | None = None):
+    """Return (send counts per status, allowlisting alerts, the run's counters) of the run: one query, none when
+    its ``counters`` are given."""
+    counts = counts_for_run(run.pk) if counters is None else counters
     alerts = alerts_for_runs({run.pk: counts}, {run.pk: run.campaign.name}, share_percent=share_percent)
     return status_counts_for_run(run, counts), alerts, counts
 

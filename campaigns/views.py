@@ -13,7 +13,7 @@ from bounceportal.charts import bar_chart
 from bounceportal.counts import active_filters
 from bounceportal.export import ExportMixin
 from bounceportal.pagination import LIST_PAGINATION, capped_count
-from campaigns.counters import NOT_ATTEMPTED, counts_for_runs, opened_after_bounce
+from campaigns.counters import NOT_ATTEMPTED, counts_for_run, counts_for_runs, opened_after_bounce
 from campaigns.filters import SendFilter
 from campaigns.models import BounceEvent, Campaign, CampaignRun, InboundMessage, RunStatus, Send, SendStatus
 from campaigns.selectors import engagement_for_run, summary_for_run, template_alerts_for_campaign
@@ -69,6 +69,14 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         )
         return get_object_or_404(runs, pk=self.kwargs["pk"])
 
+    @cached_property
+    def run_counts(self):
+        """The run's summary counters (one query), read once for the filter and the page."""
+        return counts_for_run(self.run.pk)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "run": self.run, "run_counts": self.run_counts}
+
     def get_export_filename(self):
         return f"run-{self.run.pk}-sends"
 
@@ -91,7 +99,7 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         run, policy = self.run, policy_for(self.organization.pk)
         share = policy.allowlisting_alert_share
-        counts, alerts, counters = summary_for_run(run, share_percent=share)
+        counts, alerts, counters = summary_for_run(run, share_percent=share, counters=self.run_counts)
         attempted = sum(n for status, n in counts.items() if status not in NOT_ATTEMPTED)
         chart = bar_chart(
             gettext("Sends of run %(number)s by status") % {"number": run.pk},

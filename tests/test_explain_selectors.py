@@ -270,3 +270,21 @@ def test_the_near_threshold_learners_of_a_category_are_counted_from_an_index_alo
     assert [(node["Node Type"], node.get("Index Name")) for node in scans] == [
         ("Index Only Scan", "learner_org_active_soft_cat")
     ], scans
+
+
+def test_a_rare_category_of_the_run_details_is_one_range_of_the_runs_events(portal_client, seeded):
+    """``?category=unsubscribe`` (a send in a thousand) starts from the run's events of that category
+    (event_run_category, campaigns/migrations/0029), not from the run's sends in address order each probed for
+    its events: that walk read 240,000 sends for a first page at 1,000,000 (bench/pages.py, run_details_rare_category)."""
+    from campaigns.models import CampaignRun
+
+    org, _bench = seeded
+    run = CampaignRun.objects.filter(organization=org).order_by("-created_at").first()
+
+    plans = page_query_plans(portal_client, f"/campaigns/runs/{run.pk}/", "campaigns_send", {"category": "unsubscribe"})
+
+    assert plans, "no page query of the run's sends"
+    for sql, plan in plans:
+        indexes = {node.get("Index Name") for node in plan_nodes(plan)}
+        assert "event_run_category" in indexes, sql
+        assert "send_run_email" not in indexes, sql
