@@ -37,9 +37,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from _setup import ROOT, QueryCounter, peak_rss_mb, setup_django
+from _setup import ROOT, QueryCounter, copy_model_rows, peak_rss_mb, setup_django
 
 SLUG = "bench-ingest"
+HISTORY = 20_000  # the organization's stored messages and events from before: its mailbox has been in use
 CHUNK = 5000
 DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
 CLAIM_SHARES: list[float] = []  # each poller's share of its time spent claiming / releasing ranges
@@ -178,9 +179,41 @@ def build_organization(count: int, folder: Path) -> list[Path]:
             path = folder / f"17000{index:08d}.M{index}P1.bench"
             path.write_bytes(raw)
             paths.append(path)
-    print(f"generated {len(paths)} messages")
+    add_history(org, HISTORY)
+    print(f"generated {len(paths)} messages; {HISTORY} stored before")
     vacuum_analyze()
     return paths
+
+
+def add_history(org, count: int) -> None:
+    """Give the organization ``count`` stored inbound messages and bounce events from long ago (COPY),
+    kept by the purges between runs: its mailbox is polled in a database in use, whose statistics
+    describe the organization's stored mail. On the empty tables each run would otherwise start from,
+    the planner reads "a handful of rows" for the organization and takes its single-column index,
+    scanning every message it stored so far for each digest looked up.
+    """
+    import hashlib
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campaigns.models import BounceEvent, InboundMessage
+
+    long_ago = timezone.now() - timedelta(days=200)
+
+    def digest(kind: str, i: int) -> str:
+        return hashlib.sha256(f"{kind}{i}".encode()).hexdigest()
+
+    copy_model_rows(
+        InboundMessage,
+        ["organization_id", "digest", "content_digest", "raw", "size", "received_at"],
+        ((org.pk, digest("raw", i), digest("content", i), b"x" * 1500, 1500, long_ago) for i in range(count)),
+    )
+    copy_model_rows(
+        BounceEvent,
+        ["organization_id", "event_key", "occurred_at"],
+        ((org.pk, digest("event", i)[:64], long_ago) for i in range(count)),
+    )
 
 
 def vacuum_analyze() -> None:
@@ -445,8 +478,11 @@ def purge(*, bulk_only: bool) -> None:
             cursor.execute(
                 f"UPDATE {Learner._meta.db_table} SET status_event_id = NULL WHERE organization_id = %s", [org.pk]
             )
+            # Between runs the history stays (add_history: no mailbox, no message): only what polls stored goes.
+            kept = {BounceEvent: " AND inbound_message_id IS NOT NULL", InboundMessage: " AND mailbox_id IS NOT NULL"}
             for model in (BounceEvent, InboundMessage, Clearance) + (() if bulk_only else (Send, Learner)):
-                cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE organization_id = %s", [org.pk])
+                keep = kept.get(model, "") if bulk_only else ""
+                cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE organization_id = %s{keep}", [org.pk])
         if bulk_only:
             Learner.objects.filter(organization=org).update(
                 status="active",

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from bounceportal.db import insert_finished_rows, reserve_ids, update_fields_many
+from bounceportal.db import insert_finished_rows, probe_rows, reserve_ids, update_fields_many
 from campaigns.models import BounceEvent
 from contacts.models import Learner
 from tests.factories import LearnerFactory
@@ -120,3 +120,22 @@ def test_a_query_by_ids_compiled_once_returns_what_the_queryset_returns_for_othe
         (each.pk, each.listed, each.email) for each in build(Q(pk__in=[first[0].pk, *[s.pk for s in second]]))
     ]
     assert names == [org.name] + [other_org.name] * 3
+
+
+def test_probe_rows_finds_each_key_once_and_only_among_the_rows_it_is_told_to(org):
+    from contacts.services import create_organization
+
+    other = create_organization(name="Other", slug="other-probe")
+    mine = LearnerFactory.create_batch(3, organization=org)
+    theirs = LearnerFactory(organization=other, email=mine[0].email)
+
+    found = probe_rows(
+        Learner,
+        ["id", "email"],
+        key="email",
+        values=[mine[0].email, mine[1].email, mine[1].email, "nobody@example.org", theirs.email],
+        equal={"organization_id": org.pk},
+    )
+
+    assert sorted(found) == sorted([(mine[0].pk, mine[0].email), (mine[1].pk, mine[1].email)])
+    assert probe_rows(Learner, ["id"], key="email", values=[], equal={"organization_id": org.pk}) == []

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from bounceportal import classifier
 from bounceportal.classifier.mime import decode_header_value
-from bounceportal.db import clean_text
+from bounceportal.db import clean_text, probe_rows
 from campaigns.models import BounceEvent, EventSource, InboundKind
 from campaigns.services.digests import content_digest, event_key
 from campaigns.services.explanation import explanation_fields
@@ -223,11 +223,19 @@ def not_yet_counted(events: list[BounceEvent], *, replacing=()) -> list[BounceEv
     keys = {e.event_key for e in events if e.event_key}
     if not keys:
         return events
-    seen = set(
-        BounceEvent.objects.filter(organization_id__in={e.organization_id for e in events}, event_key__in=keys)
-        .exclude(pk__in=[e.pk for e in replacing])
-        .values_list("organization_id", "event_key")
-    )
+    organizations = {e.organization_id for e in events}
+    if len(organizations) == 1 and not replacing:  # a mailbox's batch: one index probe per key
+        (organization,) = organizations
+        found = probe_rows(
+            BounceEvent, ["event_key"], key="event_key", values=keys, equal={"organization_id": organization}
+        )
+        seen = {(organization, key) for (key,) in found}
+    else:
+        seen = set(
+            BounceEvent.objects.filter(organization_id__in=organizations, event_key__in=keys)
+            .exclude(pk__in=[e.pk for e in replacing])
+            .values_list("organization_id", "event_key")
+        )
     fresh = []
     for event in events:
         key = (event.organization_id, event.event_key)

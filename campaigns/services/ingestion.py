@@ -26,11 +26,11 @@ from contextlib import nullcontext
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from bounceportal.db import insert_new_rows
+from bounceportal.db import insert_new_rows, probe_rows
 from campaigns.mailboxes import Fetched, MailboxError, open_mailbox
 from campaigns.models import BounceMailbox, InboundKind, InboundMessage, MatchedBy
 from campaigns.services.digests import content_digest
@@ -130,11 +130,13 @@ def _not_yet_stored(mailbox, messages: list[Fetched], result: BatchResult) -> tu
     digests: list[tuple[Fetched, str]] = [(m, m.digest or hashlib.sha256(m.raw).hexdigest()) for m in messages]
     contents = {digest: content_digest(m.raw[: settings.INBOUND_MAX_BYTES]) for m, digest in digests}
     known: dict[str, str] = {}
-    for stored_digest, stored_content, kind in InboundMessage.objects.filter(
-        Q(digest__in=contents) | Q(content_digest__in=set(contents.values())),
-        organization_id=mailbox.organization_id,
-    ).values_list("digest", "content_digest", "kind"):
-        known[stored_digest] = known[stored_content or stored_digest] = kind
+    org = {"organization_id": mailbox.organization_id}
+    fields = ("digest", "content_digest", "kind")
+    for key, values in (("digest", contents), ("content_digest", contents.values())):
+        for stored_digest, stored_content, kind in probe_rows(
+            InboundMessage, fields, key=key, values=values, equal=org
+        ):
+            known[stored_digest] = known[stored_content or stored_digest] = kind
     fresh: list[tuple[Fetched, str, str]] = []
     first_of: dict[str, str] = {}
     twins: dict[str, list] = {}

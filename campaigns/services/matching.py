@@ -19,14 +19,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import router
 from django.db.models.functions import Lower
 
 from bounceportal.classifier.mime import normalize_newlines, parse_headers, split_head_body
 from bounceportal.classifier.tokens import ENVELOPE_HEADERS, message_id_token, verp_token
-from bounceportal.db import field_in
+from bounceportal.db import field_in, probe_rows
 from campaigns.models import MatchedBy, Send
 
 MATCH_WINDOW = timedelta(days=30)
+# What matching and the events read of a send, in the model's column order (as Model.from_db takes them).
+_SEND_FIELDS = [
+    f.attname
+    for f in Send._meta.concrete_fields
+    if f.attname in {"id", "token", "email", "learner_id", "organization_id", "status", "created_at"}
+]
 HEADER_LIMIT = 256 * 1024
 _MESSAGE_IDS = re.compile(r"<[^<>\s]{1,250}>")
 
@@ -86,15 +93,9 @@ class SendMatcher:
     def __init__(self, *, organization_id: int, clues: list[Clues], now, earliest=None):
         self.now = now
         tokens = {t[:32] for c in clues for t in c.tokens}
-        fields = ("id", "token", "email", "learner_id", "organization_id", "status", "created_at")
-        self.by_token = (
-            {
-                s.token: s
-                for s in Send.objects.filter(field_in("token", tokens), organization_id=organization_id).only(*fields)
-            }
-            if tokens
-            else {}
-        )
+        rows = probe_rows(Send, _SEND_FIELDS, key="token", values=tokens, equal={"organization_id": organization_id})
+        alias = router.db_for_read(Send)
+        self.by_token = {send.token: send for send in (Send.from_db(alias, _SEND_FIELDS, row) for row in rows)}
         # Addresses are looked up only for recipients their message's token does not already cover.
         addresses = {a for c in clues for a in c.addresses if not self._token_covers(c, a)}
         self.by_address: dict[str, list[Send]] = {}
@@ -108,7 +109,7 @@ class SendMatcher:
                     created_at__lte=now,
                 )
                 .order_by("-created_at", "-id")
-                .only(*fields)
+                .only(*_SEND_FIELDS)
             )
             for send in recent:  # newest first
                 self.by_address.setdefault(send.email_lower, []).append(send)
