@@ -66,9 +66,7 @@ class LaterPattern:
         found = REQUIRES.get(self.pattern)
         if found is None or not self.screen():
             return None
-        if self.flags & re.IGNORECASE:
-            return tuple(tuple(tuple(sorted({w.lower() for w in words})) for words in sets) for sets in found)
-        return found
+        return needs_as_tested(found, self.flags)
 
     def __getattr__(self, name: str) -> Any:  # only for attributes not set yet
         if name.startswith("__"):
@@ -120,6 +118,17 @@ def _screened(made: LaterPattern, name: str, words: tuple[str, ...], needs: Requ
         return method(text, *args)
 
     return call
+
+
+def needs_as_tested(found: Requirements, flags: int) -> Requirements | None:
+    """``found`` as the text is tested: lower-cased for a case-insensitive pattern, and None
+    (no finer test) when a literal holds a letter that folds to ASCII only under re.IGNORECASE
+    (``"\u017ftop"`` matches "stop", which holds no "\u017ftop")."""
+    if not flags & re.IGNORECASE:
+        return found
+    if any(ch in FOLDS_TO_ASCII for sets in found for words in sets for word in words for ch in word):
+        return None
+    return tuple(tuple(tuple(sorted({w.lower() for w in words})) for words in sets) for sets in found)
 
 
 _LAST_LOWER: list[str] = ["", ""]  # the last text lower-cased and its lower-case form

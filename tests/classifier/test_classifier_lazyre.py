@@ -162,3 +162,16 @@ def test_patterns_with_finer_requirements_find_what_their_regex_finds_on_corpus_
                     assert meets(REQUIRES[pattern], low), pattern
                     hits += 1
     assert hits > 100
+
+
+def test_a_case_insensitive_finer_test_is_dropped_when_a_literal_folds_to_ascii_only_under_ignorecase():
+    from bounceportal.classifier.lazyre import meets, needs_as_tested
+
+    needs = requirements("\u017ftop (?:sending|mailing)")
+    assert needs is not None and re.search("\u017ftop (?:sending|mailing)", "STOP SENDING", re.IGNORECASE)
+    assert not meets(needs, "stop sending")  # as written, the literal is not in the folded text
+    assert needs_as_tested(needs, re.IGNORECASE) is None
+    assert needs_as_tested(needs, 0) == needs
+    assert needs_as_tested(requirements("Stop (?:sending|mailing)"), re.IGNORECASE) == (
+        (("stop ",), ("mailing", "sending"), ("stop mailing", "stop sending")),
+    )
