@@ -8,10 +8,16 @@ Together that was a third to a half of the first page of a fresh process (bench/
 imports that module before it accepts a connection) takes its first request warm.
 
 Nothing here reads the database or a cache: what is prepared depends on the code and the settings only.
+
+``freeze_start_up_objects()`` (also run by ``wsgi.py``, after the warm-up) then moves every object the
+process holds by then (modules, URL tables, compiled templates and patterns: some 200,000) out of the
+collector's reach (``gc.freeze()``): a full collection walked them all, 0.3 s on a million-learner admin
+list in one request in fifty (bench/pages.py; 18 ms frozen). They live as long as the process anyway.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Iterator
@@ -97,3 +103,16 @@ def compile_templates() -> int:
                 continue
             count += 1
     return count
+
+
+def freeze_start_up_objects() -> int:
+    """Collect once, then exempt every object alive now from later collections (``gc.freeze()``); return how many.
+
+    Objects made afterwards (a request's) are collected as before. A process forked from this one (a
+    server's workers) keeps its parent's frozen objects untouched, so their memory pages stay shared.
+    """
+    gc.collect()
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    logger.info("froze %d start-up objects", frozen)
+    return frozen
