@@ -62,3 +62,46 @@ def test_an_overridden_option_template_is_rendered_by_it():
     ours, stock = _both(Form, {"choice": "a"})[0]
 
     assert ours == stock and "<option" not in ours
+
+
+class Inputs(forms.Form):
+    text = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": 'Say "hi" & <go>'}))
+    number = forms.IntegerField(required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    agree = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"aria-label": mark_safe("A &amp; B")}))
+    email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"required": True, "hidden": False}))
+    when = forms.DateField(required=False)
+
+
+def test_inputs_render_to_the_characters_of_djangos_templates():
+    data = {"text": "<script>x</script>", "number": "1234", "hidden": 'a"b', "agree": "on", "email": "a@b.example"}
+
+    with override("de"):
+        pairs = _both(Inputs, data) + _both(Inputs, {})
+
+    for ours, stock in pairs:
+        assert ours == stock
+    rendered = "".join(ours for ours, _ in pairs)
+    assert 'value="&lt;script&gt;x&lt;/script&gt;"' in rendered and 'type="checkbox"' in rendered
+    assert " checked" in rendered and 'aria-label="A &amp; B"' in rendered
+
+
+def test_the_admins_action_checkbox_is_unchanged():
+    from django.contrib.admin import helpers
+
+    attrs = {"class": "action-select", "aria-label": "Select this object for an action - <Message 7>"}
+    ours = forms.CheckboxInput(attrs, lambda value: False).render(
+        helpers.ACTION_CHECKBOX_NAME, "7", renderer=FormRenderer()
+    )
+    stock = forms.CheckboxInput(attrs, lambda value: False).render(
+        helpers.ACTION_CHECKBOX_NAME, "7", renderer=DjangoTemplates()
+    )
+
+    assert (
+        ours
+        == stock
+        == (
+            '<input type="checkbox" name="_selected_action" value="7" class="action-select" '
+            'aria-label="Select this object for an action - &lt;Message 7&gt;">'
+        )
+    )
