@@ -15,7 +15,9 @@ with the machine's load).
 Where an event's time goes, per path: wall milliseconds = this process's CPU (Python, the driver) +
 the CPU of its PostgreSQL backend (read from /proc when the server runs on this machine) + the rest,
 waiting (for a core on a loaded machine, the network, a lock). ``cpu_events_per_s`` is the rate
-with no waiting at all: one event's client plus backend CPU.
+with no waiting at all: one event's client plus backend CPU. ``commit_floor_ms``: after each round, the
+median time of a one-row UPDATE transaction sent in one round trip on the raw connection, the least a
+one-event transaction waits for its COMMIT (the WAL flush) at that moment.
 
 queries_per_event counts executes through Django's connection (round trips, less BEGIN and a COMMIT
 sent alone): the policy's held writes (bounceportal/held_writes.py) send the learners' write-back,
@@ -142,13 +144,17 @@ class Path:
             clock = CpuClock(cursor.fetchone()[0])
         self.work(events[:warmup])  # a warm session: statements prepared, caches filled
         with raw_connection() as conn:
+            # Autocommit: each ``conn.transaction()`` of the baseline is then a transaction of its own, with its
+            # COMMIT (not a savepoint of one long transaction opened by this first SELECT).
+            conn.autocommit = True
             raw_clock = CpuClock(conn.execute("SELECT pg_backend_pid()").fetchone()[0])
             self.raw_work(conn, raw_events[:warmup])
             for n in range(args.rounds):
                 chunk = slice(warmup + n * per_round, warmup + (n + 1) * per_round)
                 ours = timed(lambda c=chunk: self.work(events[c]), per_round, clock, count_queries=True)
                 raw = timed(lambda c=chunk: self.raw_work(conn, raw_events[c]), per_round, raw_clock)
-                self.rounds.append({"ours": ours, "raw": raw})
+                floor = commit_floor(conn, [e.learner_id for e in raw_events[chunk][:100]])
+                self.rounds.append({"ours": ours, "raw": raw, "floor": {"commit_ms": floor}})
         return events[0].organization_id
 
     def median(self, side, key):
@@ -163,6 +169,7 @@ class Path:
             f"{prefix}queries_per_event": f"{self.median('ours', 'queries'):.2f}",
             limit: f"{ratio:.1f}",
             f"{prefix}cpu_events_per_s": f"{1000 / (self.median('ours', 'cpu_ms') + self.median('ours', 'db_ms')):.0f}",
+            f"{prefix}commit_floor_ms": f"{self.median('floor', 'commit_ms'):.2f}",
         }
 
     def describe(self):
@@ -175,8 +182,24 @@ class Path:
             f"{ours['wall_ms']:.3f} ms = Python {ours['cpu_ms']:.3f} + PostgreSQL backend {ours['db_ms']:.3f} "
             f"+ waiting {ours['wall_ms'] - ours['cpu_ms'] - ours['db_ms']:.3f} (for a core, the network), "
             f"{ours['queries']:.2f} executes + {1 / self.per:.2f} BEGIN; raw SQL: {raw_rates}/s, per event "
-            f"{raw['wall_ms']:.3f} ms = client {raw['cpu_ms']:.3f} + backend {raw['db_ms']:.3f}"
+            f"{raw['wall_ms']:.3f} ms = client {raw['cpu_ms']:.3f} + backend {raw['db_ms']:.3f}; "
+            f"a one-row UPDATE transaction (BEGIN, UPDATE, COMMIT in one round trip): "
+            f"{self.median('floor', 'commit_ms'):.2f} ms"
         )
+
+
+def commit_floor(conn, learner_ids) -> float:
+    """Milliseconds of the least a one-event transaction waits for: BEGIN, a one-row UPDATE and COMMIT (which
+    waits for the WAL to reach the disk), in one round trip, median over these learners. On a shared
+    machine this alone swings several-fold with the other writers' I/O."""
+    times = []
+    for learner_id in learner_ids:
+        started = time.perf_counter()
+        conn.execute(
+            f"BEGIN; UPDATE contacts_learner SET bounce_count = bounce_count WHERE id = {int(learner_id)}; COMMIT"
+        )
+        times.append(1000 * (time.perf_counter() - started))
+    return statistics.median(times)
 
 
 def timed(work, count, clock, *, count_queries=False) -> dict:
