@@ -118,6 +118,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"submissionquota",
             r"too many recipients (?:received |sent )?(?:this|per|in the last|an?|each) (?:hour|day|minute)",
             r"relay limit",
+            # A hosting provider's outbound cap: "has exceeded the max emails per hour", "limit of 500 messages per day".
+            r"(?:max(?:imum)?|limit of) (?:number of )?(?:\d+ )?(?:e-?mails?|messages?|recipients?) (?:allowed )?per (?:hour|day|minute)",
             r"too much mail from",
             r"mail flood",
             r"(?:receiving|receive) (?:e-?)?mail (?:at a rate|too quickly|too fast)",
@@ -149,7 +151,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"header .{0,30}invalid",
             r"invalid [\w-]+:? header",
             r"missing (?:a )?(?:valid |required )?(?:[\w-]+ )?header",
-            r"bare (?:lf|cr|line ?feed|carriage return)",
+            r"bare <?(?:lf|cr|line ?feed|carriage return)\b",
             r"multiple addresses in from",
             # "Header syntax error in 'From' header", "syntax error in the Date: header".
             r"header syntax|syntax error in (?:the )?['\"]?[\w-]+['\"]?:? header",
@@ -183,6 +185,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # A verdict on the content itself ("rejected due to suspicious content"); a
             # message called suspicious for the sender's reputation is not this.
             r"suspicious (?:content|message content|e-?mail content)",
+            # Gmail's 4.7.0 / 5.7.1: "suspicious due to the nature of the content or the links within".
+            r"suspicious (?:due to|because of) the (?:nature of the )?(?:content|links?|urls?)\b",
         ),
     ),
     # The connecting host or its IP address is refused as such.
@@ -223,6 +227,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"domainkeys",
             r"authentication checks? failed",
             r"unauthenticated email",
+            # Gmail 5.7.26 / Yahoo 5.7.9 "the sender is unauthenticated": no SPF or DKIM passed
+            # (SMTP AUTH of a client is "not authenticated", below in the security group).
+            r"\bsender is unauthenticated\b",
             r"sender (?:id|authentication) (?:check |validation )?fail",
             # Sender ID (RFC 4406): the Purported Responsible Address check, "Sender ID (PRA) Not Permitted".
             r"\bsender ?id\b[^.;]{0,20}\b(?:not permitted|fail|softfail|hardfail)|\bpra\b",
@@ -809,21 +816,30 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"still undelivered",
             r"maximum (?:queue|delivery) time",
             r"expired",
-            r"timeout exceeded",
             r"undeliverable for",
             r"will be retried",
             r"will (?:keep|continue) trying",
             r"delivery (?:has been )?delayed",
+            r"failed \d+ attempts",
+            r"delivery failed \d+",
+            # The retry period ran out: "delivery ... was aborted after 5.0 hour(s)".
+            r"(?:aborted|abandoned|cancell?ed|stopped|gave up|giving up) after \d+(?:\.\d+)? ?(?:hour|day|minute)",
+        ),
+    ),
+    # The host was not reached or the session timed out. In a report of the queue that is
+    # why it gave up (expired); in a reply our own sender just received, no queue has run
+    # out yet: the connection failed (networkerror). See reasons._settle.
+    (
+        "connection failed or timed out (expired once the queue gives up)",
+        "connect_failed",
+        (
+            r"timeout exceeded",
             r"timed out",
             r"did not accept our requests to connect",
             r"host (?:is )?not reachable",
             r"unable to connect",
             r"could not connect",
             r"(?:wasn't|was not) able to establish",
-            r"failed \d+ attempts",
-            r"delivery failed \d+",
-            # The retry period ran out: "delivery ... was aborted after 5.0 hour(s)".
-            r"(?:aborted|abandoned|cancell?ed|stopped|gave up|giving up) after \d+(?:\.\d+)? ?(?:hour|day|minute)",
         ),
     ),
     # The path to the receiver broke: refused connections, loops, lost sessions.
@@ -910,6 +926,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"auth(?:entication)? (?:failed|unsuccessful|failure)",
             r"(?:incorrect|invalid|bad|wrong) (?:authentication|auth) (?:data|credentials|information)",
             r"must authenticate",
+            # "Please turn on SMTP Authentication in your mail client" (a submission server refusing us).
+            r"\bsmtp auth(?:entication)?\b",
             r"not authenticated",
             r"(?:username|user name|password|credentials?) (?:and password )?(?:not accepted|incorrect|invalid|required)",
             # Submission-server wording (RFC 4954 §6 535/534/538): credentials, passwords,
@@ -1062,7 +1080,14 @@ REFUSAL_SUBJECTS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
         "blocked",
         frozenset(),
     ),
-    (r"client host rejected|client (?:host )?(?:\S+ )?refused", "blocked", "requireptr", frozenset({"suspend"})),
+    # A protocol error under "Client host rejected" ("Improper use of SMTP command pipelining")
+    # is our client's, not its host name's.
+    (
+        r"client host rejected|client (?:host )?(?:\S+ )?refused",
+        "blocked",
+        "requireptr",
+        frozenset({"suspend", "syntaxerror"}),
+    ),
     (
         r"sender address rejected|sender verify failed|sender address (?:is )?invalid",
         "rejected",

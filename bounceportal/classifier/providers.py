@@ -116,6 +116,14 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
     ProviderRule("microsoft 5.7.64 tenant relay", "norelaying", status=r"5\.7\.64"),
     ProviderRule("microsoft x.2.121 receive limit per sender", "speeding", status=r"[45]\.2\.121", sender_side=True),
     ProviderRule("microsoft x.2.122 receive limit", "speeding", status=r"[45]\.2\.12\d", sender_side=False),
+    # 4.3.2 STOREDRV thread limits: the recipient's mailbox (Deliver) or our sending mailbox (ClientSubmit).
+    ProviderRule(
+        "microsoft 4.3.2 sender thread limit",
+        "speeding",
+        status=r"4\.3\.2",
+        words=r"sender thread limit",
+        sender_side=True,
+    ),
     ProviderRule(
         "microsoft 4.3.2 thread limit", "speeding", status=r"4\.3\.2", words=r"thread limit", sender_side=False
     ),

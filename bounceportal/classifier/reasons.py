@@ -245,12 +245,14 @@ def decide(
     diag_type: str = "",
     unreported: bool = False,
     remote_mta: str = "",
+    live: bool = False,
 ) -> Decision:
     """Return the decision for one failed or delayed recipient (see the module doc).
 
     ``diagnostic`` is the recipient's own text (squashed); ``context`` the rest of the
     notification (raw: squashed here, read only when everything else is silent).
     ``command`` is the SMTP stage in any spelling (``RCPT``, ``rcpt``, ``after-data``).
+    ``live`` is true for a reply our own sender just received (not a queue's report).
     """
     decision = Decision(stage=stage_name(command))
     stage = decision.stage
@@ -264,7 +266,9 @@ def decide(
     reason = _temporary_address(decision, reason, status, reply_code)
     if reason == "userunknown":
         reason = _user_or_filter(decision, status, stage, diagnostic)
-    reason = _settle(decision, reason, stage, diagnostic) or _weak(decision, diagnostic, status, stage, reply_code)
+    reason = _settle(decision, reason, stage, diagnostic, live=live) or _weak(
+        decision, diagnostic, status, stage, reply_code
+    )
     reason = _temporary_address(decision, reason, status, reply_code)
     if not reason and context:
         reason = _from_context(decision, squash(context), stage)
@@ -412,11 +416,13 @@ def _temporary_address(decision: Decision, reason: str, status: str, reply_code:
     return settled
 
 
-def _settle(decision: Decision, reason: str, stage: str, diagnostic: str = "") -> str:
+def _settle(decision: Decision, reason: str, stage: str, diagnostic: str = "", *, live: bool = False) -> str:
     """Turn the phrase tables' provisional answers into reasons.
 
     ``recipient_rejected`` (Postfix's prefix with nothing specific after it) is the
-    address itself; ``access_denied`` depends on the stage (``STAGE_REASONS``).
+    address itself; ``access_denied`` depends on the stage (``STAGE_REASONS``);
+    ``connect_failed`` is why a queue gave up (``expired``), or in a ``live`` reply a
+    network error.
     """
     if reason == "recipient_rejected":
         return "userunknown" if stage not in ("data", "after-data") else "filtered"
@@ -428,6 +434,10 @@ def _settle(decision: Decision, reason: str, stage: str, diagnostic: str = "") -
             return settled
         settled = _LISTED_DOMAIN.get(stage, "spamdetected")
         decision.note(f"a listed domain at stage {stage or 'unknown'} ({settled})", stage)
+        return settled
+    if reason == "connect_failed":
+        settled = "networkerror" if live else "expired"
+        decision.note(f"connection failed {'in a live reply' if live else 'in a queue report'} ({settled})", reason)
         return settled
     if reason == "access_denied":
         settled = ACCESS_DENIED.get(stage, "securityerror")

@@ -27,7 +27,7 @@ def classify_smtp_reply(
     diag_l = squash(diagnostic)
     stage = command or command_of(diag_l)
     action = "delayed" if (reply or status)[:1] == "4" else "failed"
-    decision = decide(diag_l, status, stage, reply_code=reply, action=action, remote_mta=remote_mta)
+    decision = decide(diag_l, status, stage, reply_code=reply, action=action, remote_mta=remote_mta, live=True)
     recipient = Recipient(
         address=address, action=action, status=status, reply_code=reply, diagnostic=diagnostic, remote_mta=remote_mta
     )

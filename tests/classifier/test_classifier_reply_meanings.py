@@ -136,9 +136,65 @@ PLACEHOLDERS = [
 ]
 
 
-@pytest.mark.parametrize(("code", "status", "stage", "text", "accepted"), MEANINGS + PLACEHOLDERS)
+# Families read by their documented meaning (Gmail's and Yahoo's sender requirements, Exchange's
+# STOREDRV limits, Postfix / Exim / cPanel built-in replies), in wordings written here.
+# (reply code, enhanced status, stage, text, accepted reasons)
+DOCUMENTED_FAMILIES = [
+    # A content or link verdict, however the provider words the suspicion.
+    (
+        "421",
+        "4.7.0",
+        "data",
+        "This message is suspicious due to the nature of the content or the links within.",
+        "spamdetected",
+    ),
+    ("550", "5.7.1", "", "Message blocked: suspicious because of the links it contains", "spamdetected"),
+    # "The sender is unauthenticated" (Gmail 5.7.26, Yahoo 5.7.9): neither SPF nor DKIM passed.
+    ("550", "5.7.1", "", "This mail has been blocked because the sender is unauthenticated.", "authfailure"),
+    ("550", "5.7.9", "", "Blocked: the sender is unauthenticated. Authenticate with SPF or DKIM.", "authfailure"),
+    # A live reply that the session timed out or the host was not reached: no queue ran out yet.
+    ("421", "4.4.2", "", "mx.example.net Error: timeout exceeded", "networkerror"),
+    ("451", "4.4.1", "", "Connection timed out, try again later", "networkerror"),
+    ("451", "4.4.0", "", "Primary target IP address responded with: 421 4.2.1 Unable to connect.", "networkerror"),
+    # ... while a queue that gave up still says so.
+    ("451", "4.4.7", "", "Message expired, could not connect to the destination", "expired"),
+    # Bare line feeds break RFC 5322 line endings (Postfix, Exchange's BareLinefeedsAreIllegal).
+    ("554", "5.5.0", "data", "Error: bare <LF> received", "notcompliantrfc"),
+    # A protocol error under "Client host rejected" is our client's, not its host name's.
+    ("503", "5.5.0", "rcpt", "Client host rejected: Improper use of SMTP command pipelining", "syntaxerror"),
+    # A hosting provider's hourly or daily cap on what we send.
+    (
+        "550",
+        "",
+        "",
+        "The domain example.org has exceeded the max emails per hour (100/100 (100%)) allowed.",
+        "speeding",
+    ),
+    ("550", "", "", "Limit of 500 messages per day reached for this account", "speeding"),
+    # A submission server asking for SMTP AUTH.
+    ("550", "", "rcpt", "Please turn on SMTP Authentication in your mail client.", "securityerror norelaying"),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "stage", "text", "accepted"), MEANINGS + PLACEHOLDERS + DOCUMENTED_FAMILIES)
 def test_a_reply_is_read_by_what_its_code_and_words_mean(code, status, stage, text, accepted):
     got = read(code, status, text, stage)
 
     assert got.reason in accepted.split(), f"{code} {status} {text!r} -> {got.reason} (evidence {got.evidence})"
     assert not got.hard or set(accepted.split()) & HARD_REASONS
+
+
+# (reply code, enhanced status, text, reason, sender side): Exchange's STOREDRV thread limits name
+# whose mailbox is busy: the recipient's (Deliver) or our sending mailbox (ClientSubmit).
+THREAD_LIMITS = [
+    ("432", "4.3.2", "STOREDRV.Deliver; recipient thread limit exceeded", "speeding", False),
+    ("432", "4.3.2", "STOREDRV.ClientSubmit; sender thread limit exceeded", "speeding", True),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "text", "reason", "side"), THREAD_LIMITS)
+def test_a_thread_limit_is_on_the_side_of_the_mailbox_it_names(code, status, text, reason, side):
+    got = read(code, status, text)
+
+    assert got.reason == reason, got.evidence
+    assert got.sender_side is side
