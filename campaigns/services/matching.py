@@ -19,12 +19,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import router
+from django.db import connections, router
 from django.db.models.functions import Lower
 
 from bounceportal.classifier.mime import normalize_newlines, parse_headers, split_head_body
 from bounceportal.classifier.tokens import ENVELOPE_HEADERS, message_id_token, verp_token
-from bounceportal.db import field_in, probe_rows
+from bounceportal.db import field_in, probe_rows, sql_names
 from campaigns.models import MatchedBy, Send
 
 MATCH_WINDOW = timedelta(days=30)
@@ -100,19 +100,8 @@ class SendMatcher:
         addresses = {a for c in clues for a in c.addresses if not self._token_covers(c, a)}
         self.by_address: dict[str, list[Send]] = {}
         if addresses:
-            recent = (
-                Send.objects.annotate(email_lower=Lower("email"))
-                .filter(
-                    field_in("email_lower", addresses),
-                    organization_id=organization_id,
-                    created_at__gte=(earliest or now) - MATCH_WINDOW,
-                    created_at__lte=now,
-                )
-                .order_by("-created_at", "-id")
-                .only(*_SEND_FIELDS)
-            )
-            for send in recent:  # newest first
-                self.by_address.setdefault(send.email_lower, []).append(send)
+            for address, send in recent_sends_to(organization_id, addresses, (earliest or now) - MATCH_WINDOW, now):
+                self.by_address.setdefault(address, []).append(send)  # newest first
 
     def _token_covers(self, clues: Clues, address: str) -> bool:
         send, _ = self.token_send(clues)
@@ -143,6 +132,38 @@ class SendMatcher:
             if at - MATCH_WINDOW <= candidate.created_at <= at:
                 return candidate, MatchedBy.ADDRESS
         return None, MatchedBy.NONE
+
+
+def recent_sends_to(organization_id: int, addresses: set[str], start, end) -> list[tuple[str, Send]]:
+    """(lower-case address, send) of the organization's sends created in [start, end] to these (lower-case)
+    addresses, newest first.
+
+    On PostgreSQL each address is one probe of ``send_org_lower_email_created`` (a LATERAL subquery, kept
+    one by its OFFSET 0): an ``IN (…)`` of the addresses is planned as a scan of every send of the
+    organization while the table looks small to the planner (6.8 ms against 0.24 ms for 100 addresses
+    among 5,000 sends, EXPLAIN ANALYZE), and the subquery without the OFFSET as a join to all of them.
+    """
+    alias = router.db_for_read(Send)
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        recent = (
+            Send.objects.annotate(email_lower=Lower("email"))
+            .filter(field_in("email_lower", addresses), organization_id=organization_id, created_at__range=(start, end))
+            .order_by("-created_at", "-id")
+            .only(*_SEND_FIELDS)
+        )
+        return [(send.email_lower, send) for send in recent]
+    names = sql_names(Send, connection)
+    columns = ", ".join(getattr(names, f) for f in _SEND_FIELDS)
+    sql = (
+        f"SELECT found.* FROM unnest(%s::text[]) AS probe(value) CROSS JOIN LATERAL (SELECT {columns}, "
+        f"probe.value FROM {names.table} WHERE {names.organization_id} = %s AND lower({names.email}) = probe.value "
+        f"AND {names.created_at} BETWEEN %s AND %s OFFSET 0) AS found ORDER BY found.{names.created_at} DESC, found.{names.id} DESC"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sorted(addresses), organization_id, start, end])
+        rows = cursor.fetchall()
+    return [(address, Send.from_db(alias, _SEND_FIELDS, values)) for *values, address in rows]
 
 
 def best_match(matches: list[str]) -> str:

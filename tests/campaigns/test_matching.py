@@ -123,3 +123,34 @@ def test_a_bounce_of_a_message_the_sending_service_built_matches_its_send(maildi
     events = {e.matched_by: e for e in BounceEvent.objects.all()}
     assert set(events) == {"verp", "message_id"}
     assert all(e.send == send for e in events.values())
+
+
+def test_address_match_ignores_the_case_the_address_was_stored_in(maildir_mailbox, maildir, org):
+    send = SendFactory(run__campaign__organization=org, email="Ana.Lopez@Example.ORG")
+    stranger = gen.Original(token="ForgedForgedForgedForged", email="ana.lopez@example.org")
+    drop(maildir, gen.postfix_dsn(stranger, verp=False).replace(b"ForgedForgedForgedForged", b"somethingelse"))
+
+    poll_mailbox_once(mailbox=maildir_mailbox)
+
+    event = BounceEvent.objects.get()
+    assert (event.send, event.matched_by) == (send, "address")
+
+
+@pytest.mark.postgres
+def test_address_matching_probes_the_lower_case_address_index(org, send):
+    """Each address is one probe of send_org_lower_email_created, not a scan of the organization's sends."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from campaigns.services.matching import recent_sends_to
+
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as captured:
+        found = recent_sends_to(org.pk, {send.email.lower()}, now - timedelta(days=30), now)
+    assert found == [(send.email.lower(), send)]
+    (query,) = captured.captured_queries
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of test rows: the planner would read the page
+        cursor.execute("EXPLAIN " + query["sql"])
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "send_org_lower_email_created" in plan and "Seq Scan on campaigns_send" not in plan
