@@ -155,7 +155,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "incoming",
     ),
     "(?:recipient|mailbox|user|account) is receiving too many": (" is receiving too many",),
-    "(?:recipient|mailbox|user|account)(?:'s)? (?:has )?(?:exceeded|reached|is over) (?:their |its |his |her |the )?(?:inbound|incoming|receiv)": (
+    "(?:recipient|mailbox|user|account)(?:'s)? (?:has )?(?:exceeded|reached|is over) (?:their |its |his |her |the )?(?:inbound|incoming|receiv|(?:message |mail |e-?mail )?rate)": (
         "exceeded",
         "is over",
         "reached",
@@ -178,6 +178,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         " to send ",
     ),
     "(?:sending|send|mail|e-?mail) frequency": (" frequency",),
+    "(?:server|system) (?:is )?busy": ("server", "system"),
     "(?:size limit|storage|space|quota) (?:of|for) (?:the |his |her |this |their |recipient'?s? )?(?:mailbox|inbox)": (
         "inbox",
         "mailbox",
@@ -436,7 +437,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "permitted",
     ),
     "\\bip (?:address )?(?:you're|you are) using .{0,40}not (?:authori[sz]ed|allowed)": (" using ",),
-    "\\bip\\b.{0,40}\\b(?:blocked|bloquee|blacklisted)\\b": ("blacklisted", "blocked", "bloquee"),
+    "\\bip\\b.{0,40}\\b(?:blocked|bloquee|black ?listed)\\b": ("blocked", "bloquee", "listed"),
     "\\bjunk\\b": ("junk",),
     "\\blines? (?:is |are )?too long": ("too long",),
     "\\blog ?ins?\\b|\\bsign ?in\\b": ("log", "sign"),
@@ -566,6 +567,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "address (?:has )?changed": ("address ",),
     "address couldn't be found": ("address couldn't be found",),
     "administrative prohibition": ("administrative prohibition",),
+    "administratively (?:denied|rejected|refused|prohibited)": ("administratively ",),
     "after (?:helo|ehlo)": ("after ",),
     "after (?:the )?message (?:body|content|text)": ("message ",),
     "after data": ("after data",),
@@ -738,6 +740,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "envelope sender": ("envelope sender",),
     "exceeded (?:the |their |his |her )?(?:storage|quota|mailbox)": ("exceeded ",),
     "exceeds (?:the )?(?:maximum )?(?:message )?size": ("exceeds ",),
+    "exceeds? (?:the |their |his |her |its |this )?(?:mailbox|user'?s?|recipient'?s?|account'?s?) (?:storage )?quota": (
+        "exceed",
+    ),
     "exchange online protection": ("exchange online protection",),
     "existiert nicht|gibt es nicht": ("existiert nicht", "gibt es nicht"),
     "exit (?:code|status)": ("exit ",),
@@ -1055,7 +1060,6 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "sending rate": ("sending rate",),
     "sending this from a different address": ("sending this from a different address",),
     "sending to/from an address": ("sending to/from an address",),
-    "server (?:is )?busy": ("server ",),
     "server error": ("server error",),
     "service (?:is )?(?:\\w+ )?unavailable": ("unavailable",),
     "service (?:is )?(?:suspended|stopped) for": ("service ",),
@@ -2680,11 +2684,11 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
-    "(?:recipient|mailbox|user|account)(?:'s)? (?:has )?(?:exceeded|reached|is over) (?:their |its |his |her |the )?(?:inbound|incoming|receiv)": (
+    "(?:recipient|mailbox|user|account)(?:'s)? (?:has )?(?:exceeded|reached|is over) (?:their |its |his |her |the )?(?:inbound|incoming|receiv|(?:message |mail |e-?mail )?rate)": (
         (
             ("account", "mailbox", "recipient", "user"),
             ("exceeded", "is over", "reached"),
-            ("inbound", "incoming", "receiv"),
+            ("inbound", "incoming", "rate", "receiv"),
             (
                 "account exceeded ",
                 "account has exceeded ",
@@ -2909,6 +2913,9 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     ),
     "(?:sending|send|mail|e-?mail) frequency": (
         (("mail", "send", "sending"), (" frequency",), ("mail frequency", "send frequency", "sending frequency")),
+    ),
+    "(?:server|system) (?:is )?busy": (
+        (("server", "system"), ("busy",), ("server busy", "server is busy", "system busy", "system is busy")),
     ),
     "(?:size limit|storage|space|quota) (?:of|for) (?:the |his |her |this |their |recipient'?s? )?(?:mailbox|inbox)": (
         (
@@ -3686,6 +3693,9 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ("not allowed", "not authorised", "not authorized"),
         ),
     ),
+    "\\bip\\b.{0,40}\\b(?:blocked|bloquee|black ?listed)\\b": (
+        (("blocked", "bloquee", "listed"), ("black listed", "blacklisted", "blocked", "bloquee")),
+    ),
     "\\blines? (?:is |are )?too long": (
         (
             ("line",),
@@ -4165,6 +4175,18 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         ),
     ),
     "address (?:has )?changed": ((("address ",), ("changed",), ("address changed", "address has changed")),),
+    "administratively (?:denied|rejected|refused|prohibited)": (
+        (
+            ("administratively ",),
+            ("denied", "prohibited", "refused", "rejected"),
+            (
+                "administratively denied",
+                "administratively prohibited",
+                "administratively refused",
+                "administratively rejected",
+            ),
+        ),
+    ),
     "after (?:helo|ehlo)": ((("after ",), ("ehlo", "helo"), ("after ehlo", "after helo")),),
     "after (?:the )?message (?:body|content|text)": (
         (
@@ -4649,6 +4671,42 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
                 "exceeds the maximum size",
                 "exceeds the message size",
                 "exceeds the size",
+            ),
+        ),
+    ),
+    "exceeds? (?:the |their |his |her |its |this )?(?:mailbox|user'?s?|recipient'?s?|account'?s?) (?:storage )?quota": (
+        (
+            ("exceed",),
+            ("account", "mailbox", "recipient", "user"),
+            ("quota",),
+            ("exceed ", "exceeds "),
+            (
+                "account quota",
+                "account storage quota",
+                "account' quota",
+                "account' storage quota",
+                "account's quota",
+                "account's storage quota",
+                "accounts quota",
+                "accounts storage quota",
+                "mailbox quota",
+                "mailbox storage quota",
+                "recipient quota",
+                "recipient storage quota",
+                "recipient' quota",
+                "recipient' storage quota",
+                "recipient's quota",
+                "recipient's storage quota",
+                "recipients quota",
+                "recipients storage quota",
+                "user quota",
+                "user storage quota",
+                "user' quota",
+                "user' storage quota",
+                "user's quota",
+                "user's storage quota",
+                "users quota",
+                "users storage quota",
             ),
         ),
     ),
@@ -5682,7 +5740,6 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         ),
     ),
     "sending (?:limit|quota)": ((("sending ",), ("limit", "quota"), ("sending limit", "sending quota")),),
-    "server (?:is )?busy": ((("server ",), ("busy",), ("server busy", "server is busy")),),
     "service (?:is )?(?:\\w+ )?unavailable": ((("service ",), ("unavailable",)),),
     "service (?:is )?(?:suspended|stopped) for": (
         (
@@ -7217,7 +7274,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
-    "(?:recipient|mailbox|user|account)(?:'s)? (?:has )?(?:exceeded|reached|is over) (?:their |its |his |her |the )?(?:inbound|incoming|receiv)": None,
+    "(?:recipient|mailbox|user|account)(?:'s)? (?:has )?(?:exceeded|reached|is over) (?:their |its |his |her |the )?(?:inbound|incoming|receiv|(?:message |mail |e-?mail )?rate)": None,
     "(?:recipient|user) (?:has )?(?:refused|rejected|declined)": (
         (
             "recipient has refused",
@@ -7306,6 +7363,11 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "(?:sender|user|client) (?:is |was )?not (?:authori[sz]ed|allowed|permitted) to send (?:from|as|mail from|on behalf)": None,
     "(?:sending|send|mail|e-?mail) frequency": (
         ("sending frequency", "send frequency", "mail frequency", "e-mail frequency", "email frequency"),
+        False,
+        False,
+    ),
+    "(?:server|system) (?:is )?busy": (
+        ("server is busy", "server busy", "system is busy", "system busy"),
         False,
         False,
     ),
@@ -7849,7 +7911,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "\\bidentity (?:change|mismatch)": (("identity change", "identity mismatch"), True, False),
     "\\bip (?:address )?(?:\\S+ )?(?:is )?not (?:permitted|allowed|authori[sz]ed) to (?:send|connect|relay)": None,
     "\\bip (?:address )?(?:you're|you are) using .{0,40}not (?:authori[sz]ed|allowed)": None,
-    "\\bip\\b.{0,40}\\b(?:blocked|bloquee|blacklisted)\\b": None,
+    "\\bip\\b.{0,40}\\b(?:blocked|bloquee|black ?listed)\\b": None,
     "\\bjunk\\b": (("junk",), True, True),
     "\\blines? (?:is |are )?too long": (
         (
@@ -8104,6 +8166,16 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "abuseat|\\bcbl\\b": None,
     "account (?:has been |is |was )?(?:temporarily |permanently )?(?:disabled|suspended|locked|deactivated|inactive|frozen|closed|blocked|terminated|expired)": None,
     "address (?:has )?changed": (("address has changed", "address changed"), False, False),
+    "administratively (?:denied|rejected|refused|prohibited)": (
+        (
+            "administratively denied",
+            "administratively rejected",
+            "administratively refused",
+            "administratively prohibited",
+        ),
+        False,
+        False,
+    ),
     "after (?:helo|ehlo)": (("after helo", "after ehlo"), False, False),
     "after (?:the )?message (?:body|content|text)": (
         (
@@ -8434,6 +8506,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
+    "exceeds? (?:the |their |his |her |its |this )?(?:mailbox|user'?s?|recipient'?s?|account'?s?) (?:storage )?quota": None,
     "existiert nicht|gibt es nicht": (("existiert nicht", "gibt es nicht"), False, False),
     "exit (?:code|status)": (("exit code", "exit status"), False, False),
     "failed \\d+ attempts": None,
@@ -9200,7 +9273,6 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "sender(?:'s)? (?:address )?domain (?:<?[\\w.-]+>? )?(?:must (?:exist|resolve)|(?:does not|doesn't|did not) resolve|has no (?:valid )?(?:dns|mx|a)\\b|(?:is )?(?:not resolvable|unresolvable))": None,
     "sender\\.office\\.com": (("sender.office.com",), False, False),
     "senderbase|\\bsbrs\\b|talosintelligence": None,
-    "server (?:is )?busy": (("server is busy", "server busy"), False, False),
     "service (?:is )?(?:\\w+ )?unavailable": None,
     "service (?:is )?(?:suspended|stopped) for": (
         ("service is suspended for", "service is stopped for", "service suspended for", "service stopped for"),

@@ -197,7 +197,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"client host (?:\S+ )?(?:blocked|rejected)",
             r"blocked using",
             r"refused to talk to me",
-            r"\bip\b.{0,40}\b(?:blocked|bloquee|blacklisted)\b",
+            r"\bip\b.{0,40}\b(?:blocked|bloquee|black ?listed)\b",
             r"invalid ip",
             r"not (?:in|on) (?:the |our |an? )?(?:white|allow) ?list",
             r"\bip (?:address )?(?:you're|you are) using .{0,40}not (?:authori[sz]ed|allowed)",
@@ -464,6 +464,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"mailbox (?:is )?vol\b|skrzynka (?:jest )?pe(?:ł|l)na|ящик переполнен|容量(?:を)?超|邮箱已满",
             r"quotaexceeded",
             r"mailbox exceeds",
+            # "Message for <r> would exceed mailbox quota": the recipient's storage, said of this message.
+            r"exceeds? (?:the |their |his |her |its |this )?(?:mailbox|user'?s?|recipient'?s?|account'?s?) (?:storage )?quota",
             r"(?:inbox|mailbox|account)\b.{0,30}\b(?:out of|no more|insufficient|not enough) (?:storage|space|room)",
             r"(?:size limit|storage|space|quota) (?:of|for) (?:the |his |her |this |their |recipient'?s? )?(?:mailbox|inbox)",
         ),
@@ -882,7 +884,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"i/o error",
             r"duplicated message-id",
             r"database error",
-            r"server (?:is )?busy",
+            r"(?:server|system) (?:is )?busy",
             r"transaction failed(?!.{0,80}\bpolic)",
         ),
     ),
@@ -893,6 +895,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"protocol violation",
             r"administrative prohibition",
+            # "Your mail was administratively denied / rejected" (a site rule, not a block list).
+            r"administratively (?:denied|rejected|refused|prohibited)",
             r"(?:content|message|email) policy",
             r"prohibited",
             r"not allowed by policy",
@@ -1054,7 +1058,7 @@ RECIPIENT_SIDE: tuple[str, ...] = (
     r"recipient thread limit",
     # The recipient's own inbound limits: "the recipient has exceeded their inbound rate
     # limit", "mailbox is receiving too many messages", "too many messages for this user".
-    r"(?:recipient|mailbox|user|account)(?:'s)? (?:has )?(?:exceeded|reached|is over) (?:their |its |his |her |the )?(?:inbound|incoming|receiv)",
+    r"(?:recipient|mailbox|user|account)(?:'s)? (?:has )?(?:exceeded|reached|is over) (?:their |its |his |her |the )?(?:inbound|incoming|receiv|(?:message |mail |e-?mail )?rate)",
     r"(?:recipient|mailbox|user|account) is receiving too many",
     r"too many (?:messages|mails|e-?mails) (?:for|to) (?:this|the) (?:recipient|mailbox|user|address|account)",
     r"(?:recipient|mailbox|user)(?:'s)? (?:inbound|incoming) (?:mail |message |e-?mail )?(?:rate|quota|limit)",

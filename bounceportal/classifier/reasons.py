@@ -265,7 +265,7 @@ def decide(
         reason = "mailererror"
     reason = _temporary_address(decision, reason, status, reply_code)
     if reason == "userunknown":
-        reason = _user_or_filter(decision, status, stage, diagnostic)
+        reason = _user_or_filter(decision, status, stage, diagnostic, live=live)
     reason = _settle(decision, reason, stage, diagnostic, live=live) or _weak(
         decision, diagnostic, status, stage, reply_code
     )
@@ -370,7 +370,7 @@ def _from_context(decision: Decision, context: str, stage: str) -> str:
     return _settle(decision, reason, stage)
 
 
-def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str) -> str:
+def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str, *, live: bool = False) -> str:
     """Decide between userunknown and filtered for "no such user" wording.
 
     A hard bounce suppresses the address for good, so the wording alone is not enough:
@@ -378,7 +378,9 @@ def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str
     wording that reports a directory lookup of this very mailbox (``ADDRESS_CERTAIN``).
     Said at or after DATA (a content filter talking), with a status naming another
     cause (X.2.1, X.7.1...), with the address slot of the reply left empty (a reply to
-    the whole message), or with no status and no stage at all, it is ``filtered``.
+    the whole message), or with no status and no stage at all, it is ``filtered`` --
+    except in a ``live`` reply: an SMTP server's own answer to our sender is a verdict on
+    the address it was given, not a filter's notice quoted in a report.
     """
     certain = _CERTAIN.find(diagnostic)[2]
     if certain:
@@ -393,7 +395,7 @@ def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str
     if (
         status[2:4] in ("2.", "3.", "6.", "7.")
         or _EMPTY_SLOT.search(diagnostic)
-        or not (status or stage)
+        or not (status or stage or live)
         or (stage == "data" and status[2:] in ("", "0.0"))
     ):
         decision.note("'no such user' without an address status or RCPT stage (filtered)", status or diagnostic[:80])

@@ -173,7 +173,27 @@ DOCUMENTED_FAMILIES = [
     ("550", "", "", "Limit of 500 messages per day reached for this account", "speeding"),
     # A submission server asking for SMTP AUTH.
     ("550", "", "rcpt", "Please turn on SMTP Authentication in your mail client.", "securityerror norelaying"),
+    # A site's own rule ("administratively denied") is a policy, not a block list.
+    ("550", "", "", "Sorry, your mail was administratively denied", "policyviolation"),
+    # "Black listed" in two words is still a listed IP; a busy system is the receiver's trouble.
+    ("554", "", "connect", "Service not available: IP address is black listed", "blocked"),
+    ("550", "", "", "System busy, please try again later", "systemerror"),
+    # The recipient's storage, said of this one message.
+    ("452", "", "rcpt", "Message for r@example.net would exceed mailbox quota", "mailboxfull"),
 ]
+
+# Documentation often quotes a server's reply without its code or the command it answered.
+# The reply is still the server's own verdict on the address it was given: hard, as with a
+# code. (Inside a bounce report, uncorroborated wording stays `filtered`: test_classifier_reasons.)
+TEXT_ONLY = ["No such user", "User not found", "Recipient address rejected: User unknown", "Unknown recipient"]
+
+
+@pytest.mark.parametrize("text", TEXT_ONLY)
+def test_a_reply_quoted_without_its_code_that_says_no_such_user_is_hard(text):
+    got = classify_smtp_reply("", text)
+
+    assert got.reason == "userunknown", got.evidence
+    assert got.hard
 
 
 @pytest.mark.parametrize(("code", "status", "stage", "text", "accepted"), MEANINGS + PLACEHOLDERS + DOCUMENTED_FAMILIES)
@@ -189,6 +209,8 @@ def test_a_reply_is_read_by_what_its_code_and_words_mean(code, status, stage, te
 THREAD_LIMITS = [
     ("432", "4.3.2", "STOREDRV.Deliver; recipient thread limit exceeded", "speeding", False),
     ("432", "4.3.2", "STOREDRV.ClientSubmit; sender thread limit exceeded", "speeding", True),
+    # The recipient's own rate limit is theirs.
+    ("450", "", "The recipient has exceeded their message rate limit. Try again later.", "speeding", False),
 ]
 
 
