@@ -9,6 +9,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         " after ",
     ),
     "(?:account|address|mailbox) (?:that )?you tried to reach does not exist": ("you tried to reach does not exist",),
+    "(?:account|mailbox|address) (?:that )?you tried to reach is (?:disabled|inactive|suspended|deactivated|locked)": (
+        "you tried to reach is ",
+    ),
     "(?:account|mailbox|recipient) (?:is )?not active": ("not active",),
     "(?:account|user|mailbox|recipient)(?: name)? (?:is )?not valid": ("not valid",),
     "(?:benutzer|empf(?:ä|ae)nger|adresse|postfach) (?:ist )?unbekannt|unbekannte[rs]? (?:benutzer|empf(?:ä|ae)nger)": (
@@ -317,6 +320,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\[tss?\\d\\d\\]|postmaster\\.yahooinc\\.com": ("[ts", "postmaster.yahooinc.com"),
     "\\b((?:[a-z0-9-]{1,63}\\.){1,20}[a-z]{2,63})(?:\\s?\\[[0-9a-f.:]+\\]|\\s+said:|\\s+\\(\\d{1,3}(?:\\.\\d{1,3}){3}\\))": None,
     "\\b(?:banned|black ?listed|block ?listed|deny ?listed|denied) senders?\\b": (" sender",),
+    "\\b(?:blocked|barred|restricted|prevented|banned) from sending\\b": (" from sending",),
     "\\b(?:from|by)\\s+((?:[a-z0-9-]{1,63}\\.){1,20}[a-z]{2,63})": None,
     "\\b(?:hostile|abusive|dynamic|residential) (?:ip|host|client)s?\\b": (
         "abusive",
@@ -344,6 +348,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     ),
     "\\b(?:mail |e-?mail )?sending (?:is |has been )?denied": ("sending ",),
     "\\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended|closed)\\b": ("account", "mailbox"),
+    "\\b(?:missing|without|having no|has no|lacks?|lacking) (?:a |an |the )?(?:valid |proper |required )?(?:address in (?:the )?)?(?:from|to|date|subject|message-?id|sender):? headers?\\b": (
+        " header",
+    ),
     "\\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral|abusix|uceprotect|spamrats|psbl)\\b": (
         "abusix",
         "barracudacentral",
@@ -429,6 +436,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\bdkim\\b": ("dkim",),
     "\\bdlp\\b|data loss prevention": ("data loss prevention", "dlp"),
     "\\bdmarc\\b": ("dmarc",),
+    "\\bexecutable (?:files?|content|programs?|code)\\b": ("executable ",),
     "\\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\\b": ("sender",),
     "\\bidentity (?:change|mismatch)": ("identity ",),
     "\\bip (?:address )?(?:\\S+ )?(?:is )?not (?:permitted|allowed|authori[sz]ed) to (?:send|connect|relay)": (
@@ -890,7 +898,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "missing (?:a )?(?:valid |required )?(?:[\\w-]+ )?header": ("missing ",),
     "moved permanently": ("moved permanently",),
     "multiple (?:from|to|subject|date|message-id)": ("multiple ",),
-    "multiple addresses in from": ("multiple addresses in from",),
+    "multiple addresses in (?:the )?(?:from|to|cc|sender|reply-to)\\b": ("multiple addresses in ",),
     "must authenticate": ("must authenticate",),
     "my name was rejected": ("my name was rejected",),
     "name or service not known": ("name or service not known",),
@@ -959,6 +967,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "spamhaus.org/pbl",
     ),
     "per (?:transaction|message|session) (?:exceeded|limit)": ("message", "session", "transaction"),
+    "permission to post (?:messages )?to (?:the|this) group": ("permission to post ",),
     "permission to post (?:messages )?to the group": ("permission to post ",),
     "permissions? to send|\\bsend (?:mail )?(?:as|on behalf of)\\b": ("permission", "send "),
     "pipe to \\|": ("pipe to |",),
@@ -1016,6 +1025,10 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "reply": ("reply",),
     "reputation": ("reputation",),
     "reputation|complaints": ("complaints", "reputation"),
+    "requires? sender authentication|\\bsender (?:hasn't|has not) been authenticated": (
+        " been authenticated",
+        " sender authentication",
+    ),
     "requires? tls": ("require",),
     "resolver\\.rst\\.(?:notauthorized|authrequired|sendernotauthenticated\\w*|restricted\\w*)": ("resolver.rst.",),
     "resources temporarily": ("resources temporarily",),
@@ -1296,6 +1309,45 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
                 "address you tried to reach does not exist",
                 "mailbox that you tried to reach does not exist",
                 "mailbox you tried to reach does not exist",
+            ),
+        ),
+    ),
+    "(?:account|mailbox|address) (?:that )?you tried to reach is (?:disabled|inactive|suspended|deactivated|locked)": (
+        (
+            ("account", "address", "mailbox"),
+            ("you tried to reach is ",),
+            ("deactivated", "disabled", "inactive", "locked", "suspended"),
+            (
+                "account that you tried to reach is deactivated",
+                "account that you tried to reach is disabled",
+                "account that you tried to reach is inactive",
+                "account that you tried to reach is locked",
+                "account that you tried to reach is suspended",
+                "account you tried to reach is deactivated",
+                "account you tried to reach is disabled",
+                "account you tried to reach is inactive",
+                "account you tried to reach is locked",
+                "account you tried to reach is suspended",
+                "address that you tried to reach is deactivated",
+                "address that you tried to reach is disabled",
+                "address that you tried to reach is inactive",
+                "address that you tried to reach is locked",
+                "address that you tried to reach is suspended",
+                "address you tried to reach is deactivated",
+                "address you tried to reach is disabled",
+                "address you tried to reach is inactive",
+                "address you tried to reach is locked",
+                "address you tried to reach is suspended",
+                "mailbox that you tried to reach is deactivated",
+                "mailbox that you tried to reach is disabled",
+                "mailbox that you tried to reach is inactive",
+                "mailbox that you tried to reach is locked",
+                "mailbox that you tried to reach is suspended",
+                "mailbox you tried to reach is deactivated",
+                "mailbox you tried to reach is disabled",
+                "mailbox you tried to reach is inactive",
+                "mailbox you tried to reach is locked",
+                "mailbox you tried to reach is suspended",
             ),
         ),
     ),
@@ -3288,6 +3340,19 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
+    "\\b(?:blocked|barred|restricted|prevented|banned) from sending\\b": (
+        (
+            ("banned", "barred", "blocked", "prevented", "restricted"),
+            (" from sending",),
+            (
+                "banned from sending",
+                "barred from sending",
+                "blocked from sending",
+                "prevented from sending",
+                "restricted from sending",
+            ),
+        ),
+    ),
     "\\b(?:hostile|abusive|dynamic|residential) (?:ip|host|client)s?\\b": (
         (
             ("abusive", "dynamic", "hostile", "residential"),
@@ -3403,6 +3468,29 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
                 "mailbox is disabled",
                 "mailbox is suspended",
                 "mailbox suspended",
+            ),
+        ),
+    ),
+    "\\b(?:missing|without|having no|has no|lacks?|lacking) (?:a |an |the )?(?:valid |proper |required )?(?:address in (?:the )?)?(?:from|to|date|subject|message-?id|sender):? headers?\\b": (
+        (
+            ("has no", "having no", "lack", "lacking", "missing", "without"),
+            (" header",),
+            ("has no ", "having no ", "lack ", "lacking ", "lacks ", "missing ", "without "),
+            (
+                "date header",
+                "date: header",
+                "from header",
+                "from: header",
+                "message-id header",
+                "message-id: header",
+                "messageid header",
+                "messageid: header",
+                "sender header",
+                "sender: header",
+                "subject header",
+                "subject: header",
+                "to header",
+                "to: header",
             ),
         ),
     ),
@@ -3608,6 +3696,13 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
                 "connects frequency",
                 "connects limited",
             ),
+        ),
+    ),
+    "\\bexecutable (?:files?|content|programs?|code)\\b": (
+        (
+            ("executable ",),
+            ("code", "content", "file", "program"),
+            ("executable code", "executable content", "executable file", "executable program"),
         ),
     ),
     "\\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\\b": (
@@ -5101,6 +5196,23 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "multiple (?:from|to|subject|date|message-id)": (
         (("multiple ",), ("multiple date", "multiple from", "multiple message-id", "multiple subject", "multiple to")),
     ),
+    "multiple addresses in (?:the )?(?:from|to|cc|sender|reply-to)\\b": (
+        (
+            ("multiple addresses in ",),
+            (
+                "multiple addresses in cc",
+                "multiple addresses in from",
+                "multiple addresses in reply-to",
+                "multiple addresses in sender",
+                "multiple addresses in the cc",
+                "multiple addresses in the from",
+                "multiple addresses in the reply-to",
+                "multiple addresses in the sender",
+                "multiple addresses in the to",
+                "multiple addresses in to",
+            ),
+        ),
+    ),
     "network (?:is )?unreachable": (
         (("network ",), ("unreachable",), ("network is unreachable", "network unreachable")),
     ),
@@ -5383,6 +5495,20 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
+    "permission to post (?:messages )?to (?:the|this) group": (
+        (
+            ("permission to post ",),
+            ("to ",),
+            ("the", "this"),
+            (" group",),
+            (
+                "permission to post messages to the group",
+                "permission to post messages to this group",
+                "permission to post to the group",
+                "permission to post to this group",
+            ),
+        ),
+    ),
     "permission to post (?:messages )?to the group": (
         (
             ("permission to post ",),
@@ -5579,6 +5705,19 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         ),
     ),
     "relaying (?:mail )?(?:to \\S+ )?(?:is )?not allowed": ((("relaying ",), ("not allowed",)),),
+    "requires? sender authentication|\\bsender (?:hasn't|has not) been authenticated": (
+        (
+            ("require",),
+            (" sender authentication",),
+            ("require sender authentication", "requires sender authentication"),
+        ),
+        (
+            ("sender ",),
+            ("has not", "hasn't"),
+            (" been authenticated",),
+            ("sender has not been authenticated", "sender hasn't been authenticated"),
+        ),
+    ),
     "requires? tls": ((("require",), (" tls",), ("require tls", "requires tls")),),
     "resolver\\.rst\\.(?:notauthorized|authrequired|sendernotauthenticated\\w*|restricted\\w*)": (
         (("resolver.rst.",), ("authrequired", "notauthorized", "restricted", "sendernotauthenticated")),
@@ -6392,6 +6531,42 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
             "address you tried to reach does not exist",
             "mailbox that you tried to reach does not exist",
             "mailbox you tried to reach does not exist",
+        ),
+        False,
+        False,
+    ),
+    "(?:account|mailbox|address) (?:that )?you tried to reach is (?:disabled|inactive|suspended|deactivated|locked)": (
+        (
+            "account that you tried to reach is disabled",
+            "account that you tried to reach is inactive",
+            "account that you tried to reach is suspended",
+            "account that you tried to reach is deactivated",
+            "account that you tried to reach is locked",
+            "account you tried to reach is disabled",
+            "account you tried to reach is inactive",
+            "account you tried to reach is suspended",
+            "account you tried to reach is deactivated",
+            "account you tried to reach is locked",
+            "mailbox that you tried to reach is disabled",
+            "mailbox that you tried to reach is inactive",
+            "mailbox that you tried to reach is suspended",
+            "mailbox that you tried to reach is deactivated",
+            "mailbox that you tried to reach is locked",
+            "mailbox you tried to reach is disabled",
+            "mailbox you tried to reach is inactive",
+            "mailbox you tried to reach is suspended",
+            "mailbox you tried to reach is deactivated",
+            "mailbox you tried to reach is locked",
+            "address that you tried to reach is disabled",
+            "address that you tried to reach is inactive",
+            "address that you tried to reach is suspended",
+            "address that you tried to reach is deactivated",
+            "address that you tried to reach is locked",
+            "address you tried to reach is disabled",
+            "address you tried to reach is inactive",
+            "address you tried to reach is suspended",
+            "address you tried to reach is deactivated",
+            "address you tried to reach is locked",
         ),
         False,
         False,
@@ -7677,6 +7852,17 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
         True,
     ),
+    "\\b(?:blocked|barred|restricted|prevented|banned) from sending\\b": (
+        (
+            "blocked from sending",
+            "barred from sending",
+            "restricted from sending",
+            "prevented from sending",
+            "banned from sending",
+        ),
+        True,
+        True,
+    ),
     "\\b(?:hostile|abusive|dynamic|residential) (?:ip|host|client)s?\\b": (
         (
             "hostile ips",
@@ -7755,6 +7941,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
         True,
     ),
+    "\\b(?:missing|without|having no|has no|lacks?|lacking) (?:a |an |the )?(?:valid |proper |required )?(?:address in (?:the )?)?(?:from|to|date|subject|message-?id|sender):? headers?\\b": None,
     "\\b(?:rbl|dnsbl|spamhaus|spamcop|sorbs|barracudacentral|abusix|uceprotect|spamrats|psbl)\\b": (
         (
             "rbl",
@@ -7866,6 +8053,18 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "\\bdkim\\b": (("dkim",), True, True),
     "\\bdlp\\b|data loss prevention": None,
     "\\bdmarc\\b": (("dmarc",), True, True),
+    "\\bexecutable (?:files?|content|programs?|code)\\b": (
+        (
+            "executable files",
+            "executable file",
+            "executable content",
+            "executable programs",
+            "executable program",
+            "executable code",
+        ),
+        True,
+        True,
+    ),
     "\\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\\b": (
         (
             "from your sender's e-mail domain",
@@ -8764,6 +8963,22 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
+    "multiple addresses in (?:the )?(?:from|to|cc|sender|reply-to)\\b": (
+        (
+            "multiple addresses in the from",
+            "multiple addresses in the to",
+            "multiple addresses in the cc",
+            "multiple addresses in the sender",
+            "multiple addresses in the reply-to",
+            "multiple addresses in from",
+            "multiple addresses in to",
+            "multiple addresses in cc",
+            "multiple addresses in sender",
+            "multiple addresses in reply-to",
+        ),
+        False,
+        True,
+    ),
     "network (?:is )?unreachable": (("network is unreachable", "network unreachable"), False, False),
     "nieznany (?:u(?:ż|z)ytkownik|adresat)|nie istnieje": (
         ("nieznany użytkownik", "nieznany uzytkownik", "nieznany adresat", "nie istnieje"),
@@ -8993,6 +9208,16 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
+    "permission to post (?:messages )?to (?:the|this) group": (
+        (
+            "permission to post messages to the group",
+            "permission to post messages to this group",
+            "permission to post to the group",
+            "permission to post to this group",
+        ),
+        False,
+        False,
+    ),
     "permission to post (?:messages )?to the group": (
         ("permission to post messages to the group", "permission to post to the group"),
         False,
@@ -9155,6 +9380,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
     ),
     "relaying (?:mail )?(?:to \\S+ )?(?:is )?not allowed": None,
+    "requires? sender authentication|\\bsender (?:hasn't|has not) been authenticated": None,
     "requires? tls": (("requires tls", "require tls"), False, False),
     "resolver\\.rst\\.(?:notauthorized|authrequired|sendernotauthenticated\\w*|restricted\\w*)": None,
     "retry time(?:out)? (?:not reached|exceeded)": (

@@ -152,7 +152,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"invalid [\w-]+:? header",
             r"missing (?:a )?(?:valid |required )?(?:[\w-]+ )?header",
             r"bare <?(?:lf|cr|line ?feed|carriage return)\b",
-            r"multiple addresses in from",
+            # "Messages with multiple addresses in To: header", "... missing a valid address in
+            # the From: header, or having no From: header" (RFC 5322 §3.6: one From, one Date).
+            r"multiple addresses in (?:the )?(?:from|to|cc|sender|reply-to)\b",
+            r"\b(?:missing|without|having no|has no|lacks?|lacking) (?:a |an |the )?(?:valid |proper |required )?(?:address in (?:the )?)?(?:from|to|date|subject|message-?id|sender):? headers?\b",
             # "Header syntax error in 'From' header", "syntax error in the Date: header".
             r"header syntax|syntax error in (?:the )?['\"]?[\w-]+['\"]?:? header",
             # RFC 5322 §2.1.1: lines of at most 998 characters.
@@ -339,6 +342,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"attachments?(?: of (?:this|that) (?:type|kind))? (?:is |are |was )?(?:not allowed|not permitted|prohibited|blocked|forbidden|disallowed)",
             r"(?:blocked|prohibited|forbidden|banned|disallowed|restricted|dangerous) file (?:types?|extensions?|names?)",
             r"dangerous attachment",
+            r"\bexecutable (?:files?|content|programs?|code)\b",
             r"unsafe attachment",
             r"attachment (?:type|extension|file type)s? (?:is |are )?(?:not allowed|not permitted|prohibited|blocked)",
         ),
@@ -377,6 +381,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\byour (?:e-?mail |mail |sending )?(?:account|mailbox) (?:is |was |has been )?(?:\w+ )?(?:disabled|suspended|blocked|locked|deactivated|frozen|closed|banned)",
             r"\b(?:mail |e-?mail )?sending (?:is |has been )?denied",
             r"\boutgoing (?:mail |e-?mail )?(?:is |has been )?blocked",
+            # "The user has been blocked from sending messages because of suspicious activity".
+            r"\b(?:blocked|barred|restricted|prevented|banned) from sending\b",
         ),
     ),
     # A mailbox switched off says so before any "not accepting messages" that follows.
@@ -385,6 +391,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "suspend",
         (
             r"\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended|closed)\b",
+            # Gmail: "The email account that you tried to reach is inactive (and not accepting mail)".
+            r"(?:account|mailbox|address) (?:that )?you tried to reach is (?:disabled|inactive|suspended|deactivated|locked)",
             # Postfix-style "Recipient address rejected: Address disabled" (the recipient's).
             r"recipient address rejected: (?:address|account|mailbox|user) (?:is |has been )?(?:disabled|deactivated|suspended|locked)",
         ),
@@ -518,6 +526,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"delivery restriction",
             # "... the recipient's organization restricts who can send to it".
             r"\brestrict(?:s|ed)? (?:who|which senders) (?:can|may) send",
+            # Google Groups: "... or you may not have permission to post messages to the group".
+            r"permission to post (?:messages )?to (?:the|this) group",
+            # Exchange's restricted recipients: "... require sender authentication, but the sender
+            # hasn't been authenticated" (RESOLVER.RST.AuthRequired).
+            r"requires? sender authentication|\bsender (?:hasn't|has not) been authenticated",
             r"not (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail |messages )?to (?:this|the)",
             r"\bsender (?:was |is )?not (?:authenticated|authori[sz]ed) (?:for|by|to)\b",
             # Mail accepted only from inside the organization or from listed senders.

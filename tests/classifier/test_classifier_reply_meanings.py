@@ -180,6 +180,31 @@ DOCUMENTED_FAMILIES = [
     ("550", "", "", "System busy, please try again later", "systemerror"),
     # The recipient's storage, said of this one message.
     ("452", "", "rcpt", "Message for r@example.net would exceed mailbox quota", "mailboxfull"),
+    # RFC 5322 §3.6 header rules said without naming the RFC (Gmail's sender guidelines).
+    ("550", "5.7.1", "data", "Messages having no Date: header are not accepted.", "notcompliantrfc"),
+    ("550", "5.7.1", "data", "Messages with multiple addresses in To: header are not accepted.", "notcompliantrfc"),
+    ("550", "5.7.1", "", "Messages missing a valid address in From: header are not accepted.", "notcompliantrfc"),
+    # An executable in the message is an attachment block.
+    ("550", "5.7.1", "data", "The message was blocked because it contains an executable file.", "virusdetected"),
+    # Gmail's "account that you tried to reach is inactive": switched off, whatever follows.
+    (
+        "550",
+        "5.2.1",
+        "rcpt",
+        "The email account that you tried to reach is inactive and not accepting mail.",
+        "suspend",
+    ),
+    # Who may post to a group, or send to a restricted recipient, refuses the sender.
+    ("550", "5.7.1", "", "You may not have permission to post messages to the group.", "rejected"),
+    (
+        "550",
+        "5.7.1",
+        "",
+        "Messages to r@example.net require sender authentication, but the sender hasn't been authenticated.",
+        "rejected",
+    ),
+    # Our own account barred from sending (outbound abuse) is a refusal of the sender.
+    ("550", "5.7.1", "", "The user has been blocked from sending messages because of outbound spam.", "rejected"),
 ]
 
 # Documentation often quotes a server's reply without its code or the command it answered.
