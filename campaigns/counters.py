@@ -2,8 +2,8 @@
 
 PostgreSQL keeps them (triggers on sends and bounce events, campaigns/migrations/0022): every
 statement that inserts, changes or deletes sends or bounce events adds its net change, in its
-own transaction, to the shard of its connection. A count is the sum of its shards, so readers
-group by key. The keys (``run_keys_of_send`` / ``event_keys`` here say the same as the SQL):
+own transaction, to a shard no other open transaction writes (``bp_free_counter_shard()``,
+contacts/migrations/0027). A count is the sum of its shards, so readers group by key. The keys (``run_keys_of_send`` / ``event_keys`` here say the same as the SQL):
 
 - per run: ``status:<status>``, ``opened``, ``clicked``, ``opened_after_bounce`` (sends
   ``opened_after_bounce()`` flags, migration 0025), ``machine:open`` and ``machine:click`` (its sends'

@@ -137,8 +137,8 @@ class RunCounter(models.Model):
 
     The keys (``status:<status>``, ``cat:…``, ``block.<kind>:…``, see campaigns/counters.py) are kept
     by PostgreSQL triggers on sends and bounce events (campaigns/migrations/0022), each writer adding
-    to the shard of its connection, so several workers on the same run never wait on one row. The
-    run details, the dashboards and the run guard read them."""
+    to a shard no other open transaction writes (contacts/migrations/0027), so several workers on the
+    same run never wait on one row. The run details, the dashboards and the run guard read them."""
 
     # No foreign key constraint (here and on OrgDayCounter): deleting a run or an organization deletes
     # its sends and events first, whose triggers add rows after Django collected the counters; those

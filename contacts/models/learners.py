@@ -214,8 +214,8 @@ class LearnerCounter(models.Model):
     a count is the sum of its shards.
 
     PostgreSQL triggers on the learners keep it (contacts/migrations/0023), each statement adding its net
-    change to the shard of its connection, so parallel writers never wait on one row; the learner list
-    and the learner report read it (contacts/learner_counters.py), SQLite counts the learners instead.
+    change to a shard no other open transaction writes (0027), so parallel writers never wait on one row;
+    the learner list and the learner report read it (contacts/learner_counters.py), SQLite counts the learners instead.
     """
 
     # No foreign key constraint, as the runs' counters: deleting an organization deletes its learners,

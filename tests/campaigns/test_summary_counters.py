@@ -239,3 +239,44 @@ def test_a_change_counts_after_an_outcome_write_in_its_transaction_and_after_a_r
     assert kept_counters()[1] == counted_days()
     assert kept_learner_counters()[org.pk] == counted_learners(org.pk)[org.pk]
     assert kept_learner_counters()[org.pk]["status:unsubscribed"] == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_counts_in_a_shard_no_other_open_transaction_holds(org):
+    """Two workers whose connections have the same home shard (pid % 8) do not take turns at the counter rows:
+    while another transaction writes the run's and the organization's counters in this connection's home
+    shard, this one counts in another shard without waiting for it."""
+    from django.db import connection, transaction
+
+    from tests.factories import CampaignRunFactory, SendFactory
+
+    run = CampaignRunFactory(campaign=CampaignFactory(organization=org))
+    send = SendFactory(run=run, organization=org, status=SendStatus.SCHEDULED)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid() % 8")
+        (home,) = cursor.fetchone()
+    other = connection.get_new_connection(connection.get_connection_params())  # its own transaction
+    try:  # the other writer holds the home shard's lock and rows, uncommitted
+        other.execute("SELECT pg_advisory_xact_lock(1651000016, %s)", [home])
+        other.execute(
+            "INSERT INTO campaigns_runcounter (run_id, key, shard, count) VALUES (%s, 'status:sent', %s, 0)",
+            [run.pk, home],
+        )
+        other.execute(
+            "INSERT INTO contacts_learnercounter (organization_id, key, shard, count) "
+            "VALUES (%s, 'status:bounced', %s, 0)",
+            [org.pk, home],
+        )
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")  # waiting for the other writer fails the test
+            Send.objects.filter(pk=send.pk).update(status=SendStatus.SENT)
+            Learner.objects.filter(pk=send.learner_id).update(status="bounced")
+    finally:
+        other.rollback()
+        other.close()
+
+    assert counts_for_run(run.pk) == Counter({"status:sent": 1})
+    assert kept_learner_counters()[org.pk]["status:bounced"] == 1
+    assert home not in set(RunCounter.objects.filter(run=run, key="status:sent").values_list("shard", flat=True))
