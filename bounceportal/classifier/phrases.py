@@ -340,6 +340,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"banned attachment",
             r"(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?",
             r"attachments?(?: of (?:this|that) (?:type|kind))? (?:is |are |was )?(?:not allowed|not permitted|prohibited|blocked|forbidden|disallowed)",
+            # "... does not accept attachments of this type", "we don't allow messages with attachments".
+            r"(?:not|n't) (?:accept|allow|permit)s? (?:(?:e-?mails?|messages?) (?:with|containing) )?(?:the |this |these |such |an? )?(?:attachments?|attached files?)\b",
             r"(?:blocked|prohibited|forbidden|banned|disallowed|restricted|dangerous) file (?:types?|extensions?|names?)",
             r"dangerous attachment",
             r"\bexecutable (?:files?|content|programs?|code)\b",
@@ -366,6 +368,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bsender (?:is |was |has been )?(?:on|in) (?:a|an|the|our) (?:deny|block|black) ?list",
             # "... does not accept messages from your sender domain".
             r"\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\b",
+            # "Recipient does not accept mail from your domain": our sender's domain, not our host.
+            r"(?:not|n't) accept(?:s|ed|ing)? (?:e-?mails?|mail|messages?) from (?:your|this|the sender'?s?) (?:sending |sender )?domain\b",
             r"(?:mail|messages?|e-?mails?) (?:sent )?(?:by|from) (?:this|your|the sender'?s?) domain (?:is |are |has been |have been |was |were )?(?:rejected|refused|blocked|not accepted)",
         ),
     ),
@@ -380,6 +384,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # A reply is addressed to the sender: "your account" is ours, not the recipient's.
             r"\byour (?:e-?mail |mail |sending )?(?:account|mailbox) (?:is |was |has been )?(?:\w+ )?(?:disabled|suspended|blocked|locked|deactivated|frozen|closed|banned)",
             r"\b(?:mail |e-?mail )?sending (?:is |has been )?denied",
+            # A sending service pausing our account ("Sending paused for this account").
+            r"\bsending (?:is |has been )?(?:paused|suspended|disabled) for (?:this|your) account",
             r"\boutgoing (?:mail |e-?mail )?(?:is |has been )?blocked",
             # "The user has been blocked from sending messages because of suspicious activity".
             r"\b(?:blocked|barred|restricted|prevented|banned) from sending\b",

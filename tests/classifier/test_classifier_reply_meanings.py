@@ -205,6 +205,12 @@ DOCUMENTED_FAMILIES = [
     ),
     # Our own account barred from sending (outbound abuse) is a refusal of the sender.
     ("550", "5.7.1", "", "The user has been blocked from sending messages because of outbound spam.", "rejected"),
+    ("554", "", "", "Message rejected: Sending paused for this account.", "rejected"),
+    # Mail refused for coming from our sender's domain refuses the sender, not our host.
+    ("550", "5.7.1", "", "Recipient does not accept mail from your domain", "rejected"),
+    # Attachments refused, however the refusal is phrased.
+    ("550", "5.7.1", "", "The recipient's mailbox does not accept attachments of this type", "virusdetected"),
+    ("550", "5.7.1", "data", "We don't allow messages with attachments", "virusdetected"),
 ]
 
 # Documentation often quotes a server's reply without its code or the command it answered.
