@@ -16,6 +16,7 @@ from campaigns.send_windows import SendWindow
 from contacts.choices import Category, Reason, Subtype
 from contacts.deliverability.facts import Outcome
 from contacts.models import Learner, Organization
+from contacts.models.organizations import OrganizationDayCounter
 
 
 def new_send_token() -> str:
@@ -157,17 +158,13 @@ class RunCounter(models.Model):
         return f"run {self.run_id} {self.key}[{self.shard}]={self.count}"
 
 
-class OrgDayCounter(models.Model):
-    """One shard of an organization's count of the day (``ev:<campaign>:<category>:<subtype>``,
-    ``blockrun:<run>``): what the dashboards chart, kept like RunCounter's summary keys."""
+class OrgDayCounter(OrganizationDayCounter):
+    """``ev:<campaign>:<category>:<subtype>`` and ``blockrun:<run>`` of the day: what the dashboards chart,
+    kept like RunCounter's summary keys."""
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="day_counters", db_index=False, db_constraint=False
     )
-    day = models.DateField()
-    key = models.TextField()
-    shard = models.SmallIntegerField(default=0, db_default=0)
-    count = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -175,9 +172,6 @@ class OrgDayCounter(models.Model):
                 fields=["organization", "day", "key", "shard"], name="org_day_counter_unique_key_shard"
             )
         ]
-
-    def __str__(self):
-        return f"organization {self.organization_id} {self.day} {self.key}[{self.shard}]={self.count}"
 
 
 class SendStatus(models.TextChoices):

@@ -1,29 +1,26 @@
 """Read-only queries of the reports (STYLE: selectors ``noun_for_x``); each is one grouped, indexed query.
 
-Learner widgets read the learner row's last-bounce columns (kept by the policy
-service) through the (organization, last_bounced_at) index: the cost follows the
-rows in the date range, not the organization's size. The trend, the Email Status
-Report and the allowlisting alerts read the summary counters the writes keep
-(campaigns/counters.py): the cost follows the days and keys, not the events.
+The learner widgets (categories, domains) read the day counters the learner writes
+keep (contacts/learner_counters.py), the trend, the Email Status Report and the
+allowlisting alerts those the event writes keep (campaigns/counters.py): the cost
+follows the days and keys, not the learners or events.
 """
 
 from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count
 from django.utils.translation import gettext
 
 from bounceportal.pagination import capped_count
 from campaigns.counters import counts_for_runs, day_counts_for_organization
 from campaigns.models import Campaign, CampaignRun
 from campaigns.selectors import alerts_for_runs
-from contacts.choices import SOFT_COUNTING_CATEGORIES, Category, DeliverabilityStatus
-from contacts.learner_counters import learner_counts_for_organization
+from contacts.choices import Category, DeliverabilityStatus
+from contacts.learner_counters import bounced_days_for_organization, learner_counts_for_organization
 from contacts.models import Learner
 from contacts.selectors import near_threshold_q, repeat_bouncer_q
 
-BOUNCE_CATEGORIES = (Category.HARD, *sorted(SOFT_COUNTING_CATEGORIES))  # hard, block, soft
 TREND_CATEGORIES = (Category.HARD, Category.SOFT, Category.BLOCK)
 
 
@@ -94,49 +91,30 @@ def _periods(date_range, bucket):
             day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def _bounced_in_range(organization, date_range):
-    return Learner.objects.for_organization(organization).filter(
-        last_bounced_at__gte=date_range.start_at,
-        last_bounced_at__lt=date_range.end_before,
-        last_bounce_category__in=BOUNCE_CATEGORIES,
-    )
+def bounced_for_organization(organization, date_range) -> Counter:
+    """Counter(key: learners) of the learners whose last bounce fell in the range, by
+    ``cat:<category>:<subtype>``, ``domain:<domain>`` and ``hard:<domain>``: the day counters the learner
+    writes keep (contacts/learner_counters.py), summed over the range's days (one query)."""
+    return bounced_days_for_organization(organization, date_range.start, date_range.end)
 
 
-def bounced_groups_for_organization(organization, date_range) -> list[tuple[str, str, str, int]]:
-    """(category, subtype, domain, learners) of the learners whose last bounce fell in the range: one
-    index-only pass over (organization, last_bounced_at) that both the categories and the domains read."""
-    return list(
-        _bounced_in_range(organization, date_range)
-        .order_by()
-        .values_list("last_bounce_category", "last_bounce_subtype", "email_domain")
-        .annotate(n=Count("*"))
-    )
-
-
-def categories_for_organization(organization, date_range, groups=None) -> list[dict]:
+def categories_for_organization(organization, date_range, bounced=None) -> list[dict]:
     """Learners whose last bounce fell in the range, by category and subtype, largest first (one query,
-    none with ``groups`` from ``bounced_groups_for_organization``)."""
-    groups = bounced_groups_for_organization(organization, date_range) if groups is None else groups
-    counts: Counter = Counter()
-    for category, subtype, _domain, n in groups:
-        counts[(category, subtype)] += n
+    none with ``bounced`` from ``bounced_for_organization``)."""
+    bounced = bounced_for_organization(organization, date_range) if bounced is None else bounced
+    counts = [(tuple(key.split(":", 2)[1:]), n) for key, n in bounced.items() if key.startswith("cat:")]
     return [
         {"category": category, "subtype": subtype, "learners": n}
-        for (category, subtype), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        for (category, subtype), n in sorted(counts, key=lambda item: (-item[1], item[0]))
     ]
 
 
-def top_domains_for_organization(organization, date_range, limit: int = 10, groups=None) -> list[dict]:
-    """Receiving domains with the most learners bounced in the range (one query, none with ``groups``)."""
-    groups = bounced_groups_for_organization(organization, date_range) if groups is None else groups
-    learners: Counter = Counter()
-    hard: Counter = Counter()
-    for category, _subtype, domain, n in groups:
-        learners[domain] += n
-        if category == Category.HARD:
-            hard[domain] += n
-    ranked = sorted(learners.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    return [{"domain": domain, "learners": n, "hard": hard[domain]} for domain, n in ranked]
+def top_domains_for_organization(organization, date_range, limit: int = 10, bounced=None) -> list[dict]:
+    """Receiving domains with the most learners bounced in the range (one query, none with ``bounced``)."""
+    bounced = bounced_for_organization(organization, date_range) if bounced is None else bounced
+    learners = [(key[len("domain:") :], n) for key, n in bounced.items() if key.startswith("domain:")]
+    ranked = sorted(learners, key=lambda item: (-item[1], item[0]))[:limit]
+    return [{"domain": domain, "learners": n, "hard": bounced[f"hard:{domain}"]} for domain, n in ranked]
 
 
 def _sample_with_total(queryset, limit):
@@ -230,7 +208,7 @@ def email_status_for_organization(organization, date_range) -> tuple[list[dict],
 def learner_report_for_organization(organization, date_range, policy) -> dict:
     """Everything Your Learner Reports shows, as plain data."""
     days = day_counts_for_organization(organization, date_range.start, date_range.end, "")
-    groups = bounced_groups_for_organization(organization, date_range)
+    bounced = bounced_for_organization(organization, date_range)
     bucket, trend = bounce_trend_for_organization(organization, date_range, days)
     repeat, repeat_total, repeat_more = repeat_bouncers_for_organization(organization)
     near, near_total, near_more = near_threshold_for_organization(organization, policy)
@@ -244,8 +222,8 @@ def learner_report_for_organization(organization, date_range, policy) -> dict:
         "repeat_more": repeat_more,
         "near_more": near_more,
         "statuses": status_counts_for_organization(organization),
-        "categories": categories_for_organization(organization, date_range, groups),
-        "domains": top_domains_for_organization(organization, date_range, groups=groups),
+        "categories": categories_for_organization(organization, date_range, bounced),
+        "domains": top_domains_for_organization(organization, date_range, bounced=bounced),
         "alerts": allowlisting_alerts_for_organization(
             organization, date_range, share_percent=policy.allowlisting_alert_share, days=days
         ),

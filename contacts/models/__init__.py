@@ -6,7 +6,7 @@ and the migrations' ``contacts.models.EmailDomain`` / ``validate_time_zone`` kee
 
 from contacts.models.digests import DigestDelivery, DigestFrequency, DigestSubscription
 from contacts.models.jobs import BulkClearJob, BulkClearJobStatus, JobProgress, LearnerImport, LearnerImportStatus
-from contacts.models.learners import Clearance, EmailDomain, Learner, LearnerCounter, LearnerQuerySet
+from contacts.models.learners import Clearance, EmailDomain, Learner, LearnerCounter, LearnerDayCounter, LearnerQuerySet
 from contacts.models.lists import AutomationAction, AutomationRule, NeverSuppress, NeverSuppressQuerySet
 from contacts.models.members import Invitation, MemberAction, MemberChange
 from contacts.models.organizations import BouncePolicy, Membership, Organization, validate_time_zone
@@ -28,6 +28,7 @@ __all__ = [
     "JobProgress",
     "Learner",
     "LearnerCounter",
+    "LearnerDayCounter",
     "LearnerImport",
     "LearnerImportStatus",
     "LearnerQuerySet",

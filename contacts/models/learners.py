@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.choices import Category, ClearedVia, DeliverabilityStatus, Subtype
-from contacts.models.organizations import Organization
+from contacts.models.organizations import Organization, OrganizationDayCounter
 
 
 class EmailDomain(models.Func):
@@ -234,3 +234,24 @@ class LearnerCounter(models.Model):
 
     def __str__(self):
         return f"organization {self.organization_id} {self.key}[{self.shard}]={self.count}"
+
+
+class LearnerDayCounter(OrganizationDayCounter):
+    """The learners whose last bounce (hard, soft or block) fell on ``day``: ``cat:<category>:<subtype>``,
+    ``domain:<domain>`` and ``hard:<domain>``.
+
+    What Your Learner Reports groups over its date range, kept like LearnerCounter by statement triggers on
+    the learners (contacts/migrations/0028) and read by contacts/learner_counters.py; SQLite counts the
+    learners instead.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="learner_day_counters", db_index=False, db_constraint=False
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "day", "key", "shard"], name="learner_day_counter_unique_key_shard"
+            )
+        ]

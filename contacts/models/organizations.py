@@ -188,3 +188,20 @@ class BouncePolicy(models.Model):
         if learner.is_engaged(self.engaged_since(now)):
             return self.soft_threshold_engaged
         return self.soft_threshold_unengaged
+
+
+class OrganizationDayCounter(models.Model):
+    """One shard of an organization's count of a key on a day in its time zone; a count is the sum of its
+    shards. Its tables (the campaigns' OrgDayCounter, the learners' LearnerDayCounter) are kept by triggers
+    and add the organization (no foreign key constraint: rows of a deleted one are left for the rebuild)."""
+
+    day = models.DateField()
+    key = models.TextField()
+    shard = models.SmallIntegerField(default=0, db_default=0)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"organization {self.organization_id} {self.day} {self.key}[{self.shard}]={self.count}"

@@ -15,8 +15,8 @@ from campaigns.services.engagement import Hit, record_open
 from campaigns.services.ingestion import poll_mailbox_once, reclassify_messages
 from campaigns.services.sending import create_run, launch_run
 from contacts.deliverability import change_learner_email, clear_bounce_status
-from contacts.learner_counters import counted_learners
-from contacts.models import Learner, LearnerCounter
+from contacts.learner_counters import counted_learner_days, counted_learners
+from contacts.models import Learner, LearnerCounter, LearnerDayCounter
 from tests.campaigns.conftest import drop, original_of
 from tests.campaigns.test_reclassify import old_classifier_says
 from tests.factories import BounceEventFactory, CampaignFactory, LearnerFactory
@@ -51,6 +51,16 @@ def kept_learner_counters() -> dict:
     for org, key, n in LearnerCounter.objects.values_list("organization_id", "key").annotate(n=Sum("count")):
         if n:
             kept.setdefault(org, Counter())[key] = n
+    return kept
+
+
+def kept_learner_days() -> dict:
+    """What the learner day triggers kept: (organization id, day) -> counts, shards summed."""
+    kept: dict = {}
+    rows = LearnerDayCounter.objects.values_list("organization_id", "day", "key").annotate(n=Sum("count"))
+    for org, day, key, n in rows:
+        if n:
+            kept.setdefault((org, day), Counter())[key] = n
     return kept
 
 
@@ -113,14 +123,18 @@ def test_counters_kept_by_a_random_workload_equal_the_rebuild(
     LearnerFactory(organization=org, email="late@alpha.example")
     LearnerFactory(organization=org, email="gone@beta.example").delete()
 
-    (kept_runs, kept_days), kept_learners = kept_counters(), kept_learner_counters()
+    (kept_runs, kept_days), kept_learners, kept_bounced = kept_counters(), kept_learner_counters(), kept_learner_days()
     call_command("rebuild_counters", verbosity=0)
     (rebuilt_runs, rebuilt_days), rebuilt_learners = kept_counters(), kept_learner_counters()
+    rebuilt_bounced = kept_learner_days()
 
     assert kept_runs == rebuilt_runs == counted_runs()
     assert kept_days == rebuilt_days == counted_days()
     assert kept_learners == rebuilt_learners == counted_learners()
     assert kept_learners[org.pk]["status:bounced"] and kept_learners[org.pk]["status:active"]
+    assert kept_bounced == rebuilt_bounced == counted_learner_days()
+    bounced = sum(kept_bounced.values(), Counter())
+    assert any(key.startswith("hard:") for key in bounced) and any(key.startswith("cat:soft:") for key in bounced)
     everything = sum(kept_runs.values(), Counter())
     # The workload reached every family of keys, so the equality above says something about each.
     assert everything["status:bounced"] and everything["status:sent"] and everything["opened"]
