@@ -2,7 +2,7 @@
 
 PostgreSQL keeps them by statement triggers on the learners, each count summed over its shards:
 ``contacts_learnercounter`` (migration 0023), the key ``status:<status>``; ``contacts_learnerdaycounter``
-(migration 0028), per day of the last bounce in the organization's time zone, of the learners whose last
+(migration 0029), per day of the last bounce in the organization's time zone, of the learners whose last
 bounce is one of ``BOUNCED_CATEGORIES``: ``cat:<category>:<subtype>``, ``domain:<domain>``, ``hard:<domain>``.
 SQLite (the demo) has no triggers: the readers count the learners there.
 """
@@ -18,7 +18,7 @@ from bounceportal.counts import counters_kept_by_triggers, lock_for_recount
 from contacts.choices import SOFT_COUNTING_CATEGORIES, Category
 from contacts.models import Learner, LearnerCounter, LearnerDayCounter, Organization
 
-# The last bounces the day counters count (hard, block, soft), as migration 0028 writes them out.
+# The last bounces the day counters count (hard, block, soft), as migration 0029 writes them out.
 BOUNCED_CATEGORIES = (Category.HARD, *sorted(SOFT_COUNTING_CATEGORIES))
 
 

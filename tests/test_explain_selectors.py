@@ -278,7 +278,7 @@ def test_a_rare_category_of_the_run_details_is_one_range_of_the_runs_events(port
     """``?category=unsubscribe`` (a send in a thousand) starts from the run's events of that category
     (event_run_category, campaigns/migrations/0029), not from the run's sends in address order each probed for
     its events: that walk read 240,000 sends for a first page at 1,000,000 (bench/pages.py, run_details_rare_category).
-    Those sends are looked up and sorted in send_run_id_cover alone (campaigns/migrations/0030): the table is
+    Those sends are looked up and sorted in send_run_id_cover alone (campaigns/migrations/0032): the table is
     read for the page's rows only."""
     from campaigns.models import CampaignRun
 

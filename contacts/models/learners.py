@@ -241,7 +241,7 @@ class LearnerDayCounter(OrganizationDayCounter):
     ``domain:<domain>`` and ``hard:<domain>``.
 
     What Your Learner Reports groups over its date range, kept like LearnerCounter by statement triggers on
-    the learners (contacts/migrations/0028) and read by contacts/learner_counters.py; SQLite counts the
+    the learners (contacts/migrations/0029) and read by contacts/learner_counters.py; SQLite counts the
     learners instead.
     """
 

@@ -1,4 +1,4 @@
-"""The learners' day counters (issue #16): the table; migration 0028 adds the triggers that keep it."""
+"""The learners' day counters (issue #16): the table; migration 0029 adds the triggers that keep it."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0026_learner_near_threshold_category_index"),
+        ("contacts", "0027_counter_shard_free_of_other_writers"),
     ]
 
     operations = [

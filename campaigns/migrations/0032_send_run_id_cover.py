@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     atomic = False  # CREATE INDEX CONCURRENTLY runs outside a transaction
 
     dependencies = [
-        ("campaigns", "0029_event_run_id"),
+        ("campaigns", "0031_counter_shard_free_of_other_writers"),
     ]
 
     operations = [

@@ -6,7 +6,8 @@ Statement triggers on the learners now keep ``contacts_learnerdaycounter`` inste
 day of ``last_bounced_at`` in the organization's time zone, of the learners whose last bounce is hard,
 soft or block, ``cat:<category>:<subtype>``, ``domain:<domain>`` and ``hard:<domain>`` (a hard one). The
 report sums a few thousand counter rows over its days. As the status counters (0023): one upsert per
-statement in the same transaction, shard ``pg_backend_pid() % 8``, rows in key order.
+statement in the same transaction, in a shard no other open transaction writes (``bp_free_counter_shard()``,
+0027), rows in key order.
 
 An UPDATE pairs each learner's old and new row with one window by id, on a text of the counted columns
 (no join of the transition tables). The row trigger that keeps ``updated_at`` marks the transaction
@@ -29,7 +30,7 @@ COLUMNS = "organization_id, last_bounced_at, last_bounce_category, last_bounce_s
 DELTA = f"""
 INSERT INTO contacts_learnerdaycounter (organization_id, day, key, shard, count)
 SELECT c.organization_id, (c.last_bounced_at AT TIME ZONE coalesce(nullif(o.time_zone, ''), 'UTC'))::date,
-       k.key, (pg_backend_pid() % 8)::smallint, SUM(c.sign)
+       k.key, bp_free_counter_shard(), SUM(c.sign)
 FROM ({{source}}) c JOIN contacts_organization o ON o.id = c.organization_id
 CROSS JOIN LATERAL (VALUES ('cat:' || c.last_bounce_category || ':' || c.last_bounce_subtype),
                            ('domain:' || c.email_domain),
@@ -90,7 +91,7 @@ TOUCH = _0025.TOUCH.replace(
 assert TOUCH != _0025.TOUCH
 # What the triggers would have counted had they always been there.
 FILL = DELTA.format(source=f"SELECT 1 AS sign, {COLUMNS} FROM contacts_learner").replace(
-    "(pg_backend_pid() % 8)::smallint", "0"
+    "bp_free_counter_shard()", "0"
 )
 REMOVE = "".join(
     f"DROP TRIGGER IF EXISTS {_name(op)} ON contacts_learner; DROP FUNCTION IF EXISTS {_name(op)}();" for op in SOURCES
@@ -99,7 +100,7 @@ REMOVE = "".join(
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("contacts", "0027_learner_day_counters"),
+        ("contacts", "0028_learner_day_counters"),
     ]
 
     operations = [
