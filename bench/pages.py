@@ -173,8 +173,8 @@ def fill(n: int):
 
     rebuild_counters()  # the COPY fired no counter trigger (session_replication_role = replica)
     # The counter tables too: rebuilt in one go, they have no statistics until autovacuum comes by.
-    tables = ("contacts_learner", "campaigns_send", "campaigns_bounceevent", "contacts_clearance")
-    for table in (*tables, "campaigns_runcounter", "campaigns_orgdaycounter", "contacts_learnerdaycounter"):
+    analyzed = ("contacts_learner", "campaigns_send", "campaigns_bounceevent", "contacts_clearance")
+    for table in (*analyzed, "campaigns_runcounter", "campaigns_orgdaycounter", "contacts_learnerdaycounter"):
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {table}")
     return org
