@@ -363,7 +363,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:from|sender|sending) (?:this |your |the )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)",
             r"\byour (?:sending |sender )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)",
             r"\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\b",
-            r"\bsender (?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\b",
+            # ... with the address or documentation's placeholder between ("Sender $SenderAddress is blocked").
+            r"\bsender (?:(?:address )?(?:<[^>]{0,100}>|\{[^}]{1,40}\}|\$\w+|[^\s@]+@[\w.-]+) )?(?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\b",
             r"\b(?:banned|black ?listed|block ?listed|deny ?listed|denied) senders?\b",
             r"\bsender (?:is |was |has been )?(?:on|in) (?:a|an|the|our) (?:deny|block|black) ?list",
             # "... does not accept messages from your sender domain".
@@ -974,7 +975,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"sender (?:address |domain )?(?:is )?(?:rejected|refused|denied|invalid|unknown|not allowed|not accepted)",
             r"(?:invalid|unknown|bad|unverified|unroutable) (?:sender|from)",
-            r"\bsender (?:address )?<[^>]{0,100}>:? (?:is |was |has been )?(?:rejected|refused|denied|not allowed|not accepted|blocked)",
+            # The address (or documentation's placeholder for it) between: "Sender <s@x> rejected",
+            # "Sender $SenderAddress is blocked", "Sender {sender} refused".
+            r"\bsender (?:address )?(?:<[^>]{0,100}>|\{[^}]{1,40}\}|\[[^\]]{1,100}\]|\$\w+|[^\s@]+@[\w.-]+):? (?:is |was |has been )?(?:rejected|refused|denied|not allowed|not accepted|blocked)",
             r"sender verify failed",
             r"(?:unable to|could not|couldn't|cannot|can't) verify (?:the |your )?sender",
             # Exim's sender verification and its callout (RFC 5321 §3.5 VRFY-like checks).

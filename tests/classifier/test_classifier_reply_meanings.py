@@ -115,6 +115,8 @@ PLACEHOLDERS = [
     ("550", "", "rcpt", "User {user} not found", "userunknown"),
     ("550", "", "rcpt", "User <r@example.org> not found", "userunknown"),
     ("550", "", "", "Sender <s@example.org> rejected", "rejected"),
+    ("550", "5.7.1", "mail", "Sender $SenderAddress is blocked", "rejected"),
+    ("550", "5.7.1", "mail", "Sender s@example.org is blocked", "rejected"),
     # The connecting address described as hostile or dynamic is a block of our host.
     ("550", "", "", "Hostile IP address detected", "blocked"),
     ("550", "5.7.1", "", "Mail from dynamic IP ranges is not accepted", "blocked"),
