@@ -13,6 +13,13 @@ order and stops at the first error):
   transaction's last writes and its commit are one round trip. The driver then finds the
   transaction closed and Django's commit sends nothing more; ``on_commit`` callbacks run as usual.
 
+A block that opens the transaction also holds its ``BEGIN``: the driver is left in autocommit (it
+would send the ``BEGIN`` alone, one round trip more) and the block's first statement, held or not,
+goes to the server as ``BEGIN;`` and itself in one execute (the cursor then shows that statement's
+result, rows and row count). Whenever the server is outside a transaction inside the block (nothing
+sent yet, or a first statement that failed to parse, which runs nothing), the next statement starts
+one; a block that sent nothing sends no ``COMMIT`` either.
+
 An error in a held statement is raised where the held statements are sent (a later statement or the
 end of the block), still inside the block, so the transaction rolls back as it would have. A block
 inside another shares the outer one's held writes. Outside a block, elsewhere than on PostgreSQL, or
@@ -24,6 +31,7 @@ from contextlib import contextmanager
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from psycopg.pq import TransactionStatus
 
 from bounceportal.prepared import Prepared, can_prepare, server_text
 
@@ -33,22 +41,37 @@ _ATTRIBUTE = "_bounceportal_held_writes"
 class _Held:
     """The statements held on one connection, and the execute wrapper that sends them first."""
 
-    def __init__(self, connection: BaseDatabaseWrapper):
+    def __init__(self, connection: BaseDatabaseWrapper, *, begins: bool = False):
         self.connection = connection
         self.statements: list[tuple[str, list, Prepared | None]] = []
         self.sending = False
+        self.begins = begins  # this block's BEGIN rides with its first statement (see the module)
 
     def __call__(self, execute, sql, params, many, context):
-        if self.statements and not self.sending:
+        if self.sending:
+            return execute(sql, params, many, context)
+        if self.statements:
             self.send()
-        return execute(sql, params, many, context)
+        if not self._begin_pending():
+            return execute(sql, params, many, context)
+        if many:  # an executemany cannot carry it
+            self.connection.connection.execute("BEGIN")
+            return execute(sql, params, many, context)
+        result = execute(f"BEGIN;\n{sql}", params, many, context)
+        context["cursor"].nextset()  # past BEGIN's result to the statement's own
+        return result
+
+    def _begin_pending(self) -> bool:
+        return self.begins and self.connection.connection.pgconn.transaction_status == TransactionStatus.IDLE
 
     def send(self, *, commit: bool = False) -> None:
         statements, self.statements = self.statements, []
-        if commit:
+        if commit and (statements or not self._begin_pending()):
             statements.append(("COMMIT", [], None))
         if not statements:
             return
+        if self._begin_pending():
+            statements.insert(0, ("BEGIN", [], None))
         texts, params, done = [], [], []
         for text, values, prepared in statements:
             if prepared is not None:
@@ -74,6 +97,13 @@ def _can_hold(connection: BaseDatabaseWrapper) -> bool:
     return (
         connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("server_side_binding") is not True
     )
+
+
+def _plain_begin(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the driver would start a transaction with a bare ``BEGIN`` (no isolation level, read-only
+    or deferrable setting of its own), which the block can then send itself."""
+    driver = connection.connection
+    return driver.isolation_level is None and driver.read_only is None and driver.deferrable is None
 
 
 def write(sql: str, params: Sequence = (), *, types: Sequence[str] = (), using: str = DEFAULT_DB_ALIAS) -> None:
@@ -124,7 +154,9 @@ def atomic_with_held_writes(*, using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         return
     opens_transaction = not connection.in_atomic_block and connection.get_autocommit()
     with transaction.atomic(using=using):
-        held = _Held(connection)
+        held = _Held(connection, begins=opens_transaction and _plain_begin(connection))
+        if held.begins:
+            connection.connection.autocommit = True  # no round trip: the BEGIN waits for the first statement
         setattr(connection, _ATTRIBUTE, held)
         # The outermost wrapper: the held writes are sent before any other wrapper sees the next
         # statement, so what wrappers log is in the order the server ran it.

@@ -39,10 +39,49 @@ def test_the_writes_and_the_commit_of_a_block_travel_in_one_statement(org):
         assert statements.sent == []
 
     assert len(statements.sent) == 1
-    assert statements.sent[0].endswith("COMMIT")
+    assert statements.sent[0].startswith("BEGIN;") and statements.sent[0].endswith("COMMIT")
     assert not connection.in_atomic_block and connection.get_autocommit()
     assert Learner.objects.get(pk=first.pk).first_name == "Grace"
     assert Learner.objects.get(pk=second.pk).bounce_count == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_begin_travels_with_the_blocks_first_statement_and_the_cursor_shows_that_statements_result(org):
+    learner = LearnerFactory(organization=org, first_name="Ada")
+    statements = Statements()
+
+    with connection.execute_wrapper(statements), atomic_with_held_writes():
+        updated = Learner.objects.filter(pk=learner.pk).update(last_name="Lovelace")
+        read = list(Learner.objects.filter(pk=learner.pk).values_list("last_name", flat=True))
+        _set_first_name(learner, "Grace")
+
+    assert updated == 1 and read == ["Lovelace"]
+    assert [sql.split()[0] for sql in statements.sent] == ["BEGIN;", "SELECT", "UPDATE"]
+    assert statements.sent[0].startswith("BEGIN;\nUPDATE") and statements.sent[-1].endswith("COMMIT")
+    assert Learner.objects.get(pk=learner.pk).first_name == "Grace"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_exception_after_the_blocks_first_statement_rolls_that_statement_back(org):
+    learner = LearnerFactory(organization=org, first_name="Ada")
+
+    with pytest.raises(ZeroDivisionError), atomic_with_held_writes():
+        Learner.objects.filter(pk=learner.pk).update(first_name="Grace")  # sent at once, with the BEGIN
+        _ = 1 / 0
+
+    assert Learner.objects.get(pk=learner.pk).first_name == "Ada"
+    assert connection.get_autocommit() and connection.connection.autocommit
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_block_that_sends_nothing_sends_no_begin_and_no_commit(org):
+    statements = Statements()
+
+    with connection.execute_wrapper(statements), atomic_with_held_writes():
+        pass
+
+    assert statements.sent == []
+    assert not connection.in_atomic_block
 
 
 @pytest.mark.django_db(transaction=True)
