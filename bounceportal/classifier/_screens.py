@@ -62,6 +62,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     ),
     "(?:high|excessive) (?:bounce|complaint) rates?": ("bounce", "complaint"),
     "(?:host|dns|mx) lookup (?:did not|didn't) complete": (" complete",),
+    "(?:illegal|invalid) characters? in (?:the )?(?:message )?headers?": (" character",),
     "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?": (
         "attachment",
     ),
@@ -205,7 +206,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "sending",
         "submission",
     ),
-    "(?:temporary|transient) (?:error|failure)[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": ("temporary", "transient"),
+    "(?:temporary|transient) (?:error|failure|deferral)[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": ("temporary", "transient"),
     "(?:unable to|could not|couldn't|cannot|can't) verify (?:the |your )?sender": (" verify ",),
     "(?:unacceptable|inappropriate|prohibited|forbidden|banned|disallowed) content": (" content",),
     "(?:unencrypted|plain ?text|cleartext|insecure) (?:connections?|smtp|sessions?|channel)": (
@@ -353,6 +354,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "out of ",
         "vacation",
     ),
+    "\\b(?:invalid|illegal|malformed|bad|broken) (?:\\w+ )?headers?\\b": ("header",),
     "\\b(?:mail |e-?mail )?sending (?:is |has been )?denied": ("sending ",),
     "\\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended|closed)\\b": ("account", "mailbox"),
     "\\b(?:missing|without|having no|has no|lacks?|lacking) (?:a |an |the )?(?:valid |proper |required )?(?:address in (?:the )?)?(?:from|to|date|subject|message-?id|sender):? headers?\\b": (
@@ -408,6 +410,11 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "return",
         "sender",
         "sending domain",
+    ),
+    "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient) (?:error|failure)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": (
+        "dns time",
+        "temporary",
+        "transient",
     ),
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\benvelope (?:blocked|rejected)": ("envelope ",),
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\btemp ?error|\\btemp ?error\\b[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": (
@@ -1832,6 +1839,32 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
+    "(?:illegal|invalid) characters? in (?:the )?(?:message )?headers?": (
+        (
+            ("illegal", "invalid"),
+            (" character",),
+            (" in ",),
+            ("header",),
+            (
+                "illegal character in header",
+                "illegal character in message header",
+                "illegal character in the header",
+                "illegal character in the message header",
+                "illegal characters in header",
+                "illegal characters in message header",
+                "illegal characters in the header",
+                "illegal characters in the message header",
+                "invalid character in header",
+                "invalid character in message header",
+                "invalid character in the header",
+                "invalid character in the message header",
+                "invalid characters in header",
+                "invalid characters in message header",
+                "invalid characters in the header",
+                "invalid characters in the message header",
+            ),
+        ),
+    ),
     "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?": (
         (
             (
@@ -3164,12 +3197,19 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
-    "(?:temporary|transient) (?:error|failure)[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": (
+    "(?:temporary|transient) (?:error|failure|deferral)[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": (
         (
             ("temporary", "transient"),
-            ("error", "failure"),
+            ("deferral", "error", "failure"),
             ("dkim", "dmarc", "spf"),
-            ("temporary error", "temporary failure", "transient error", "transient failure"),
+            (
+                "temporary deferral",
+                "temporary error",
+                "temporary failure",
+                "transient deferral",
+                "transient error",
+                "transient failure",
+            ),
         ),
     ),
     "(?:unable to|could not|couldn't|cannot|can't) verify (?:the |your )?sender": (
@@ -3555,6 +3595,13 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         (("ik ben ",), ("afwezig", "met vakantie"), ("ik ben afwezig", "ik ben met vakantie")),
         (("estou ",), ("ausente", "de f"), ("estou ausente", "estou de ferias", "estou de férias")),
     ),
+    "\\b(?:invalid|illegal|malformed|bad|broken) (?:\\w+ )?headers?\\b": (
+        (
+            ("bad", "broken", "illegal", "invalid", "malformed"),
+            ("header",),
+            ("bad ", "broken ", "illegal ", "invalid ", "malformed "),
+        ),
+    ),
     "\\b(?:mail |e-?mail )?sending (?:is |has been )?denied": (
         (("sending ",), ("denied",), ("sending denied", "sending has been denied", "sending is denied")),
     ),
@@ -3674,6 +3721,15 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
                 "sending domain",
             ),
         ),
+    ),
+    "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient) (?:error|failure)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": (
+        (
+            ("dkim", "dmarc", "spf"),
+            ("temporary", "transient"),
+            ("error", "failure"),
+            ("temporary error", "temporary failure", "transient error", "transient failure"),
+        ),
+        (("dkim", "dmarc", "spf"), ("dns time",), ("out",), ("dns time out", "dns timeout")),
     ),
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\benvelope (?:blocked|rejected)": (
         (("dkim", "dmarc", "spf"), ("envelope ",), ("blocked", "rejected"), ("envelope blocked", "envelope rejected")),
@@ -6999,6 +7055,44 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
+    "(?:illegal|invalid) characters? in (?:the )?(?:message )?headers?": (
+        (
+            "illegal characters in the message headers",
+            "illegal characters in the message header",
+            "illegal characters in the headers",
+            "illegal characters in the header",
+            "illegal characters in message headers",
+            "illegal characters in message header",
+            "illegal characters in headers",
+            "illegal characters in header",
+            "illegal character in the message headers",
+            "illegal character in the message header",
+            "illegal character in the headers",
+            "illegal character in the header",
+            "illegal character in message headers",
+            "illegal character in message header",
+            "illegal character in headers",
+            "illegal character in header",
+            "invalid characters in the message headers",
+            "invalid characters in the message header",
+            "invalid characters in the headers",
+            "invalid characters in the header",
+            "invalid characters in message headers",
+            "invalid characters in message header",
+            "invalid characters in headers",
+            "invalid characters in header",
+            "invalid character in the message headers",
+            "invalid character in the message header",
+            "invalid character in the headers",
+            "invalid character in the header",
+            "invalid character in message headers",
+            "invalid character in message header",
+            "invalid character in headers",
+            "invalid character in header",
+        ),
+        False,
+        False,
+    ),
     "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?": (
         (
             "illegal file attachments",
@@ -7649,7 +7743,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
-    "(?:temporary|transient) (?:error|failure)[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": None,
+    "(?:temporary|transient) (?:error|failure|deferral)[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": None,
     "(?:unable to|could not|couldn't|cannot|can't) verify (?:the |your )?sender": (
         (
             "unable to verify the sender",
@@ -7968,6 +8062,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
         True,
     ),
+    "\\b(?:invalid|illegal|malformed|bad|broken) (?:\\w+ )?headers?\\b": None,
     "\\b(?:mail |e-?mail )?sending (?:is |has been )?denied": (
         (
             "mail sending is denied",
@@ -8055,6 +8150,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
         False,
     ),
+    "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient) (?:error|failure)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": None,
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\btemp ?error|\\btemp ?error\\b[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": None,
     "\\b(?:surbl|uribl)\\b": (("surbl", "uribl"), True, True),
     "\\b(?:transport|mail ?flow) rules?\\b": (

@@ -150,6 +150,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"multiple (?:from|to|subject|date|message-id)",
             r"header .{0,30}invalid",
             r"invalid [\w-]+:? header",
+            # "Message contains invalid header", "Illegal character in headers", "bad header".
+            r"\b(?:invalid|illegal|malformed|bad|broken) (?:\w+ )?headers?\b",
+            r"(?:illegal|invalid) characters? in (?:the )?(?:message )?headers?",
             r"missing (?:a )?(?:valid |required )?(?:[\w-]+ )?header",
             r"bare <?(?:lf|cr|line ?feed|carriage return)\b",
             # "Messages with multiple addresses in To: header", "... missing a valid address in
@@ -213,7 +216,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "networkerror",
         (
             r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\btemp ?error|\btemp ?error\b[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
-            r"(?:temporary|transient) (?:error|failure)[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
+            r"(?:temporary|transient) (?:error|failure|deferral)[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
+            # "SPF temporary error: DNS timeout", "DKIM temporary failure".
+            r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\b(?:temporary|transient) (?:error|failure)|\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\bdns time ?out",
         ),
     ),
     # Sender authentication: SPF, DKIM, DMARC and friends (RFC 7208, 6376, 7489).

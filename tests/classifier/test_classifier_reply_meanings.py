@@ -186,6 +186,11 @@ DOCUMENTED_FAMILIES = [
     ("550", "5.7.1", "data", "Messages having no Date: header are not accepted.", "notcompliantrfc"),
     ("550", "5.7.1", "data", "Messages with multiple addresses in To: header are not accepted.", "notcompliantrfc"),
     ("550", "5.7.1", "", "Messages missing a valid address in From: header are not accepted.", "notcompliantrfc"),
+    ("550", "", "data", "Message contains invalid header", "notcompliantrfc"),
+    ("550", "", "data", "Illegal character in headers", "notcompliantrfc"),
+    # An SPF / DKIM check that could not complete for now is a DNS failure, not a verdict (RFC 7208 §2.6.6).
+    ("450", "4.7.1", "", "SPF temporary error: DNS timeout", "networkerror"),
+    ("421", "4.7.0", "", "Temporary deferral: DKIM key lookup failed", "networkerror"),
     # An executable in the message is an attachment block.
     ("550", "5.7.1", "data", "The message was blocked because it contains an executable file.", "virusdetected"),
     # Gmail's "account that you tried to reach is inactive": switched off, whatever follows.
