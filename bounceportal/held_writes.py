@@ -16,9 +16,13 @@ order and stops at the first error):
 A block that opens the transaction also holds its ``BEGIN``: the driver is left in autocommit (it
 would send the ``BEGIN`` alone, one round trip more) and the block's first statement, held or not,
 goes to the server as ``BEGIN;`` and itself in one execute (the cursor then shows that statement's
-result, rows and row count). Whenever the server is outside a transaction inside the block (nothing
-sent yet, or a first statement that failed to parse, which runs nothing), the next statement starts
-one; a block that sent nothing sends no ``COMMIT`` either.
+result, rows and row count); an executemany or a server-side cursor's first statement is preceded
+by the ``BEGIN`` alone. Whenever the server is outside a transaction inside the block (nothing sent
+yet, or a first statement that failed to parse, which runs nothing), the next statement starts one;
+a block that sent nothing sends no ``COMMIT`` either. (A server-side cursor opened in such a block is
+``WITH HOLD``, as Django opens them on a connection in autocommit: the same rows, kept past the COMMIT.)
+So statements in a block go through Django's cursors: one sent on the driver's own connection before
+them would run in autocommit, outside the block's transaction.
 
 An error in a held statement is raised where the held statements are sent (a later statement or the
 end of the block), still inside the block, so the transaction rolls back as it would have. A block
@@ -54,7 +58,7 @@ class _Held:
             self.send()
         if not self._begin_pending():
             return execute(sql, params, many, context)
-        if many:  # an executemany cannot carry it
+        if many or hasattr(context["cursor"].cursor, "name"):  # an executemany or a DECLARE cannot carry it
             self.connection.connection.execute("BEGIN")
             return execute(sql, params, many, context)
         result = execute(f"BEGIN;\n{sql}", params, many, context)

@@ -74,6 +74,19 @@ def test_an_exception_after_the_blocks_first_statement_rolls_that_statement_back
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_server_side_cursor_as_the_blocks_first_statement_reads_inside_the_blocks_transaction(org):
+    learners = LearnerFactory.create_batch(3, organization=org, first_name="Ada")
+
+    with pytest.raises(ZeroDivisionError), atomic_with_held_writes():
+        read = list(Learner.objects.filter(organization=org).order_by("pk").values_list("pk", flat=True).iterator())
+        Learner.objects.filter(pk=learners[0].pk).update(first_name="Grace")
+        _ = 1 / 0
+
+    assert read == [learner.pk for learner in learners]
+    assert Learner.objects.get(pk=learners[0].pk).first_name == "Ada"
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_block_that_sends_nothing_sends_no_begin_and_no_commit(org):
     statements = Statements()
 
