@@ -184,6 +184,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # "URL in message is on a blocklist", "a link in the body is on our block list".
             r"\b(?:url|uri|link)s? in (?:the |this |your )?(?:message|e-?mail|body) (?:is |are )?(?:on|in) (?:a |an |the |our )?(?:block|black|deny) ?list",
             r"(?:blocked|blacklisted|blocklisted|malicious|forbidden|prohibited) (?:urls?|uris?|links?)\b",
+            # "The message contains a url that has been blocked", "links identified as phishing".
+            r"\b(?:urls?|uris?|links?) (?:that |which )?(?:has |have |is |are )?(?:been )?(?:blocked|black ?listed|block ?listed|flagged|identified as)\b",
             r"(?:classified|scored|detected|identified) as spam",
             r"spam classification",
             r"looks like spam",
@@ -247,6 +249,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:not |isn't |un)aligned with (?:the |either )?(?:\w+ )?(?:authenticated|spf|dkim)",
             # Anti-spoofing checks compare the From: domain with what authenticates it.
             r"anti-?spoof|\bspoof(?:ed|ing)?\b",
+            # A receiver's sender-authentication requirements ("does not comply with our Domain
+            # Authentication requirements", "doesn't meet the required authentication level").
+            r"\b(?:domain|sender|e-?mail|message) authentication (?:requirements|polic(?:y|ies)|standards|level)\b",
+            r"required authentication level",
         ),
     ),
     # The policy of the destination refuses this content (not spam, not a virus). Said
@@ -558,6 +564,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "filtered",
         (
             r"(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|(?:allow ?/ ?)?block ?list|administrators?|admins?)",
+            # "The attempted recipient's preferences / privacy settings prevent messages from being delivered".
+            r"(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|(?:privacy |mail |delivery )?settings|filter rules) (?:prevent|block|reject|refuse|do not allow|don't allow)",
         ),
     ),
     # Our IP or domain is listed as a spam source or has a bad reputation.
@@ -576,6 +584,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:due to|because of|following) (?:\w+ )?complaints\b",
             r"(?:high|excessive) (?:bounce|complaint) rates?",
             r"unexpected volume",
+            # "The mail server IP ... has exhibited behavior suspicious of spam / namespace mining".
+            r"\bexhibited (?:\w+ ){0,3}behaviou?r",
         ),
     ),
     # Too many connections or messages from us right now.
@@ -654,7 +664,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # The connecting address described as such: "hostile IP", "dynamic IP" (end-user ranges).
             r"\b(?:hostile|abusive|dynamic|residential) (?:ip|host|client)s?\b",
             r"your (?:ip|network|server)",
-            r"(?:not|never) accept(?:ed|ing)? (?:e-?mail|mail|messages|connections?) from",
+            r"(?:not|never|no longer) accept(?:ed|ing)? (?:e-?mail|mail|messages|connections?) from",
             # "Connection rejected by policy", "... denied for your address"; a bare
             # "Connection refused by mx.example" is the TCP connect failing (networkerror).
             r"connection (?:refused|rejected|denied) (?:by (?:policy|(?:the )?administrator|(?:local |site )?rules?|(?:our |the )?(?:firewall|filters?))|from|for)",
@@ -927,7 +937,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"not allowed by policy",
             # The sender's practices fall short of the receiver's published requirements.
             r"(?:does not|doesn't|do not|fails? to) (?:meet|comply with|follow) .{0,40}\b(?:requirements|guidelines)\b",
-            r"\bpolicy\b",
+            r"\bpolic(?:y|ies)\b",
         ),
     ),
     # The message format itself was refused (MIME, encoding).

@@ -191,6 +191,16 @@ DOCUMENTED_FAMILIES = [
     # An SPF / DKIM check that could not complete for now is a DNS failure, not a verdict (RFC 7208 §2.6.6).
     ("450", "4.7.1", "", "SPF temporary error: DNS timeout", "networkerror"),
     ("421", "4.7.0", "", "Temporary deferral: DKIM key lookup failed", "networkerror"),
+    # The recipient's own preferences or privacy settings: a filter of that mailbox.
+    ("550", "5.7.1", "", "The recipient's privacy settings prevent messages from being delivered.", "filtered"),
+    ("550", "5.7.1", "", "The attempted recipient's preferences prevent messages from being delivered.", "filtered"),
+    # Our host refused for good, a link refused, a behaviour judged, policies broken.
+    ("550", "5.7.1", "", "We will no longer accept mail from your mail server's IP address.", "blocked"),
+    ("550", "5.7.1", "", "The message contains a url that has been blocked.", "spamdetected"),
+    ("421", "4.7.1", "", "The IP connecting to us has exhibited behavior suspicious of spam.", "badreputation"),
+    ("550", "5.7.1", "", "The message does not comply with our abuse policies.", "policyviolation"),
+    # A receiver's sender-authentication requirements are SPF / DKIM / DMARC.
+    ("550", "5.7.1", "", "The message does not comply with our Domain Authentication requirements.", "authfailure"),
     # An executable in the message is an attachment block.
     ("550", "5.7.1", "data", "The message was blocked because it contains an executable file.", "virusdetected"),
     # Gmail's "account that you tried to reach is inactive": switched off, whatever follows.
