@@ -161,7 +161,9 @@ WEAK_STATUS = {
     "6.3": "contenterror",  # conversion required but not supported
     "6.4": "contenterror",  # conversion with loss performed
     "6.5": "contenterror",  # conversion failed
-    "7.0": "securityerror",  # other or undefined security status
+    # other or undefined security or policy status: as for X.3.0-X.6.0, the subject's own
+    # default (a refusal of ours), not "sender configuration", which it does not assert
+    "7.0": "blocked",
     "7.1": "blocked",  # delivery not authorised, message refused
     "7.2": "norelaying",  # mailing list expansion prohibited
     "7.3": "securityerror",  # security conversion required but not possible

@@ -101,6 +101,9 @@ MEANINGS = [
     # Exim's "recipient verify failed": the address did not route (at RCPT, a hard bounce).
     ("550", "", "rcpt", "Recipient verify failed", "userunknown"),
     ("550", "", "mail", "Sender verify failed", "rejected"),
+    # X.7.0 with nothing more said is the security-or-policy subject's own default (a block),
+    # as X.3.0-X.6.0 are their subjects' defaults (RFC 3463 §3: detail 0 is "undefined").
+    ("421", "4.7.0", "", "Try again later, closing connection.", "blocked"),
     # The content itself refused as invalid.
     ("", "5.5.6", "", "Invalid message content", "contenterror"),
 ]
