@@ -19,9 +19,10 @@ with no waiting at all: one event's client plus backend CPU. ``commit_floor_ms``
 median time of a one-row UPDATE transaction sent in one round trip on the raw connection, the least a
 one-event transaction waits for its COMMIT (the WAL flush) at that moment.
 
-queries_per_event counts executes through Django's connection (round trips, less BEGIN and a COMMIT
-sent alone): the policy's held writes (bounceportal/held_writes.py) send the learners' write-back,
-the outcomes and the sends' moves, and the COMMIT, as one execute of several statements.
+queries_per_event counts executes through Django's connection, the round trips: the policy's held
+writes (bounceportal/held_writes.py) send the transaction's BEGIN with its first statement (the
+learner lock) and the learners' write-back, the outcomes and the sends' moves with the COMMIT, as one
+execute of several statements each (a BEGIN or COMMIT the driver sent alone would not be counted).
 
 limit_ratio / single_limit_ratio: the same state change done the simplest way, on an organization of
 its own built alike, timed right after each of our rounds on the same number of events (so both see the
@@ -181,7 +182,7 @@ class Path:
             f"{self.name}: {ours['rate']:.0f} events/s (median of rounds {rates}); per event "
             f"{ours['wall_ms']:.3f} ms = Python {ours['cpu_ms']:.3f} + PostgreSQL backend {ours['db_ms']:.3f} "
             f"+ waiting {ours['wall_ms'] - ours['cpu_ms'] - ours['db_ms']:.3f} (for a core, the network), "
-            f"{ours['queries']:.2f} executes + {1 / self.per:.2f} BEGIN; raw SQL: {raw_rates}/s, per event "
+            f"{ours['queries']:.2f} round trips; raw SQL: {raw_rates}/s, per event "
             f"{raw['wall_ms']:.3f} ms = client {raw['cpu_ms']:.3f} + backend {raw['db_ms']:.3f}; "
             f"a one-row UPDATE transaction (BEGIN, UPDATE, COMMIT in one round trip): "
             f"{self.median('floor', 'commit_ms'):.2f} ms"
@@ -204,7 +205,7 @@ def commit_floor(conn, learner_ids) -> float:
 
 def timed(work, count, clock, *, count_queries=False) -> dict:
     """Run ``work`` once; its rate, and per event its wall, client CPU and backend CPU milliseconds and
-    the SQL executes through Django's connection (round trips, less BEGIN and a COMMIT sent alone)."""
+    the SQL executes through Django's connection (round trips, less a BEGIN or COMMIT the driver sent alone)."""
     from django.db import connection
 
     counter = QueryCounter()
