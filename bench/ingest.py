@@ -55,13 +55,16 @@ def main():
     parser.add_argument(
         "--imap-count", type=int, default=None, help="messages in the IMAP runs (default: --count, at most 20,000)"
     )
-    parser.add_argument("--batch", type=int, default=100, help="messages per transaction (INBOUND_BATCH_SIZE)")
+    parser.add_argument(
+        "--batch", type=int, default=None, help="messages per transaction (default: INBOUND_BATCH_SIZE's default)"
+    )
     parser.add_argument("--workers", default="1,2", help="comma-separated poller counts to compare")
     args = parser.parse_args()
     workers = [int(w) for w in args.workers.split(",") if w.strip()]
     imap_count = args.imap_count if args.imap_count is not None else min(args.count, 20_000)
     os.environ["DEBUG"] = "0"
-    os.environ["INBOUND_BATCH_SIZE"] = str(args.batch)
+    if args.batch is not None:
+        os.environ["INBOUND_BATCH_SIZE"] = str(args.batch)
     setup_django()
     sys.path.insert(0, str(ROOT))
     from django.conf import settings

@@ -1,7 +1,7 @@
 """Bounce mailbox ingestion (DESIGN §4): fetch → store raw → classify → match → events and
 policy in one transaction → only after commit, mark the messages processed in the mailbox.
 
-Messages are handled in batches (INBOUND_BATCH_SIZE, default 100) so a batch costs
+Messages are handled in batches (INBOUND_BATCH_SIZE, default 500) so a batch costs
 a dozen statements whatever its size: one look-up of known digests, two matching
 queries, one ``INSERT … ON CONFLICT (organization, digest) DO NOTHING RETURNING`` for the raw
 messages, one insert of events and one ``apply_bounce_events`` call. Crash safety
