@@ -82,6 +82,11 @@ REPLY_REASONS = {
     "538": "failedstarttls",
 }
 TRANSIENT_DEFAULT = "systemerror"
+# RFC 7504: 521 "host does not accept mail", 556 "domain does not accept mail". Only they
+# make a refusal under RFC 3463 X.3.2 ("system not accepting network messages": shutdown,
+# load, maintenance) a verdict that the host takes no mail at all (see reasons._system_status).
+NO_MAIL_REPLIES = frozenset({"521", "556"})
+SYSTEM_NOT_ACCEPTING = "3.2"
 
 # ---------------------------------------------------------------------------------------
 # RFC 3463 enhanced status codes, keyed on "subject.detail" (the class digit, 4 or 5,

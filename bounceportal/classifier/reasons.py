@@ -38,11 +38,13 @@ from __future__ import annotations
 
 from .codes import (
     ACCESS_DENIED,
+    NO_MAIL_REPLIES,
     REPLY_REASONS,
     STAGE_OVERRIDES,
     STAGE_REASONS,
     STRONG_STATUS,
     SUBJECT_DEFAULTS,
+    SYSTEM_NOT_ACCEPTING,
     TRANSIENT_DEFAULT,
     WEAK_STATUS,
     stage_name,
@@ -269,7 +271,7 @@ def decide(
     reason = _settle(decision, reason, stage, diagnostic, live=live) or _weak(
         decision, diagnostic, status, stage, reply_code
     )
-    reason = _temporary_address(decision, reason, status, reply_code)
+    reason = _system_status(decision, _temporary_address(decision, reason, status, reply_code), status, reply_code)
     if not reason and context:
         reason = _from_context(decision, squash(context), stage)
     if not reason:
@@ -416,6 +418,19 @@ def _temporary_address(decision: Decision, reason: str, status: str, reply_code:
         return reason
     decision.note(f"{reason} in a temporary (4yz) reply without an address status ({settled})", status)
     return settled
+
+
+def _system_status(decision: Decision, reason: str, status: str, reply_code: str) -> str:
+    """Return ``systemerror`` for a hard reason said under RFC 3463 X.3.2 without 521/556.
+
+    X.3.2 is the receiving *system* not accepting messages (shutdown, load, maintenance):
+    about the server, not the address, unless the reply says the host or domain takes no
+    mail at all (RFC 7504: 521, 556).
+    """
+    if reason not in _HARD_REASONS or status[2:] != SYSTEM_NOT_ACCEPTING or reply_code in NO_MAIL_REPLIES:
+        return reason
+    decision.note(f"status {status}: the system is not accepting messages for now ({reason} -> systemerror)", status)
+    return "systemerror"
 
 
 def _settle(decision: Decision, reason: str, stage: str, diagnostic: str = "", *, live: bool = False) -> str:

@@ -104,6 +104,11 @@ MEANINGS = [
     # X.7.0 with nothing more said is the security-or-policy subject's own default (a block),
     # as X.3.0-X.6.0 are their subjects' defaults (RFC 3463 §3: detail 0 is "undefined").
     ("421", "4.7.0", "", "Try again later, closing connection.", "blocked"),
+    # RFC 3463 X.3.2: the receiving system is not accepting messages for now (soft), unless
+    # the reply says the host takes no mail at all (RFC 7504's 521).
+    ("550", "5.3.2", "", "System not accepting network messages", "systemerror"),
+    ("451", "4.3.2", "", "System not accepting network messages", "systemerror"),
+    ("521", "5.3.2", "", "System not accepting network messages", "notaccept"),
     # The content itself refused as invalid.
     ("", "5.5.6", "", "Invalid message content", "contenterror"),
 ]
