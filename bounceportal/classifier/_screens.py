@@ -466,6 +466,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\bdmarc\\b": ("dmarc",),
     "\\bexecutable (?:files?|content|programs?|code)\\b": ("executable ",),
     "\\bexhibited (?:\\w+ ){0,3}behaviou?r": ("exhibited ",),
+    "\\bforged (?:host ?name|hostname|ptr|rdns)": ("forged ",),
     "\\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\\b": ("sender",),
     "\\bidentity (?:change|mismatch)": ("identity ",),
     "\\bip (?:address )?(?:\\S+ )?(?:is )?not (?:permitted|allowed|authori[sz]ed) to (?:send|connect|relay)": (
@@ -3994,6 +3995,13 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         ),
     ),
     "\\bexhibited (?:\\w+ ){0,3}behaviou?r": ((("exhibited ",), ("behavio",), ("behavior", "behaviour")),),
+    "\\bforged (?:host ?name|hostname|ptr|rdns)": (
+        (
+            ("forged ",),
+            ("host", "hostname", "ptr", "rdns"),
+            ("forged host name", "forged hostname", "forged ptr", "forged rdns"),
+        ),
+    ),
     "\\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\\b": (
         (
             ("from ",),
@@ -8403,6 +8411,11 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
     ),
     "\\bexhibited (?:\\w+ ){0,3}behaviou?r": None,
+    "\\bforged (?:host ?name|hostname|ptr|rdns)": (
+        ("forged host name", "forged hostname", "forged hostname", "forged ptr", "forged rdns"),
+        True,
+        False,
+    ),
     "\\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\\b": (
         (
             "from your sender's e-mail domain",

@@ -288,6 +288,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"reverse (?:lookup|look-up|mapping|hostname)",
             r"\brdns\b",
             r"cannot find your hostname",
+            # sendmail's "Possibly forged hostname for <addr>": its name does not map back to it.
+            r"\bforged (?:host ?name|hostname|ptr|rdns)",
             r"no reverse",
             r"ip name lookup failed",
             r"client host (?:\S+ )?has no (?:dns|hostname)",

@@ -123,12 +123,13 @@ _ABOUT_A_HOST = frozenset({"hostunknown", "notaccept", "networkerror", "syntaxer
 class Decision:
     """The reason for one recipient, the stage it was refused at, and why."""
 
-    __slots__ = ("blocklist", "evidence", "filter_product", "reason", "sender_side", "stage")
+    __slots__ = ("blocklist", "evidence", "filter_product", "provider", "reason", "sender_side", "stage")
 
     def __init__(self, reason: str = "", stage: str = "") -> None:
         self.reason, self.stage = reason, stage
         self.sender_side: bool | None = None  # None: the reason's default (taxonomy)
         self.blocklist = self.filter_product = ""
+        self.provider = ""  # the provider row (providers.py) that decided, if one did
         self.evidence: list[dict[str, str]] = []
 
     def note(self, rule: str, text: str) -> None:
@@ -178,6 +179,7 @@ def _provider(decision: Decision, status: str, text: str, host: str) -> str:
         found = rule.matches(status, text, host)
         if found is not None:
             decision.note(f"provider: {rule.name}", found.group(0) or status)
+            decision.provider = rule.name
             if rule.sender_side is not None:
                 decision.sender_side = rule.sender_side
             return rule.reason
@@ -266,7 +268,7 @@ def decide(
         decision.note("RFC 3464 diagnostic type x-unix: a local delivery program", diag_type)
         reason = "mailererror"
     reason = _temporary_address(decision, reason, status, reply_code)
-    if reason == "userunknown":
+    if reason == "userunknown" and not decision.provider:  # a provider's documented code is its own verdict
         reason = _user_or_filter(decision, status, stage, diagnostic, live=live)
     reason = _settle(decision, reason, stage, diagnostic, live=live) or _weak(
         decision, diagnostic, status, stage, reply_code

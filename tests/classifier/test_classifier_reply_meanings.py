@@ -109,6 +109,11 @@ MEANINGS = [
     ("550", "5.3.2", "", "System not accepting network messages", "systemerror"),
     ("451", "4.3.2", "", "System not accepting network messages", "systemerror"),
     ("521", "5.3.2", "", "System not accepting network messages", "notaccept"),
+    # A provider's documented code for a refused recipient is its verdict at any stage
+    # (Exchange Online's 5.7.505 "banned recipient"), not an uncorroborated "no such user".
+    ("550", "5.7.505", "", "Access denied, banned recipient", "userunknown"),
+    # sendmail's "Possibly forged hostname": the client's name does not map back to it (PTR).
+    ("451", "4.1.8", "", "Possibly forged hostname for 192.0.2.1", "requireptr"),
     # The content itself refused as invalid.
     ("", "5.5.6", "", "Invalid message content", "contenterror"),
 ]
