@@ -157,6 +157,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "mailbox",
         "recipient",
     ),
+    "(?:recipient|destination) address (?:\\S+ )?is not a valid\\b": ("is not a valid",),
     "(?:recipient|destination) domain (?:is )?(?:not found|unknown|invalid|does not exist|doesn't exist)": (
         "destination",
         "recipient",
@@ -189,7 +190,6 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         " to send ",
     ),
     "(?:sending|send|mail|e-?mail) frequency": (" frequency",),
-    "(?:server|system) (?:is )?busy": ("server", "system"),
     "(?:size limit|storage|space|quota) (?:of|for) (?:the |his |her |this |their |recipient'?s? )?(?:mailbox|inbox)": (
         "inbox",
         "mailbox",
@@ -458,6 +458,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\bblock ?listed\\b|\\bon (?:our|the|a) block ?list": (" block", "listed"),
     "\\bblock(?:ed|listed)? (?:by|using|for|from|due)": ("block",),
     "\\bblocked\\b": ("blocked",),
+    "\\bbusy\\b": ("busy",),
     "\\bconnect(?:ion)?s? (?:limited|frequency)": ("connect",),
     "\\bcredentials?\\b": ("credential",),
     "\\bdane\\b|\\btlsa\\b|\\bdnssec\\b": ("dane", "dnssec", "tlsa"),
@@ -489,6 +490,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\bopenspf\\b": ("openspf",),
     "\\boutgoing (?:mail |e-?mail )?(?:is |has been )?blocked": ("outgoing ",),
     "\\bpasswords?\\b": ("password",),
+    "\\bper (?:individual )?header\\b": ("header",),
     "\\bphish": ("phish",),
     "\\bpolic(?:y|ies)\\b": ("polic",),
     "\\bpsbl\\b|surriel\\.com": ("psbl", "surriel.com"),
@@ -534,6 +536,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\bsurbl\\b": ("surbl",),
     "\\bsyntax: (?:mail|rcpt|helo|ehlo|vrfy|expn|auth|data)\\b": ("syntax: ",),
     "\\btls\\b|\\bssl\\b|encrypt": ("encrypt", "ssl", "tls"),
+    "\\btry (?:again )?later\\b|\\btemporarily (?:unavailable|deferred|rejected|refused)\\b": ("later", "temporarily "),
     "\\btss?05\\b": None,
     "\\btss?0\\d\\b": None,
     "\\bube\\b": ("ube",),
@@ -694,7 +697,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "connection (?:refused|rejected|denied) (?:by (?:policy|(?:the )?administrator|(?:local |site )?rules?|(?:our |the )?(?:firewall|filters?))|from|for)": (
         "connection ",
     ),
-    "connection (?:refused|reset|lost|closed)": ("connection ",),
+    "connection (?:refused|reset|lost|closed|dropped)": ("connection ",),
     "connection refused": ("connection refused",),
     "content (?:[\\w-]+ )?polic(?:y|ies)": ("content ",),
     "content (?:error|type not allowed)": ("content ",),
@@ -814,7 +817,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "has been blocked": ("has been blocked",),
     "has moved": ("has moved",),
     "header .{0,30}invalid": ("header ",),
+    "header size": ("header size",),
     "header syntax|syntax error in (?:the )?['\\\"]?[\\w-]+['\\\"]?:? header": ("header syntax", "syntax error in "),
+    "headers? (?:that |which )?exceeds?\\b": ("header",),
     "helo command (?:\\[[^\\]]{0,255}\\] )?(?:rejected|blocked)|(?:invalid|bad|broken|illegal|bogus) (?:helo|ehlo)|(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|is (?:not (?:an? )?(?:valid|fqdn|fully[- ]qualified)|invalid))|(?:helo|ehlo)(?: ?/ ?(?:helo|ehlo))? (?:name |hostname |argument )?(?:requires|required|must (?:be|contain|resolve))": (
         "ehlo",
         "helo",
@@ -1019,6 +1024,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "protocol violation": ("protocol violation",),
     "purported responsible address": ("purported responsible address",),
     "quota (?:exceeded|exceed|full)": ("quota ",),
+    "quota for sending\\b": ("quota for sending",),
     "quotaexceeded": ("quotaexceeded",),
     "rate ?limit": ("limit",),
     "rate of (?:e-?mail|messages)": ("rate of ",),
@@ -2861,6 +2867,14 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
+    "(?:recipient|destination) address (?:\\S+ )?is not a valid\\b": (
+        (
+            ("destination", "recipient"),
+            (" address ",),
+            ("is not a valid",),
+            ("destination address ", "recipient address "),
+        ),
+    ),
     "(?:recipient|destination) domain (?:is )?(?:not found|unknown|invalid|does not exist|doesn't exist)": (
         (
             ("destination", "recipient"),
@@ -3152,9 +3166,6 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     ),
     "(?:sending|send|mail|e-?mail) frequency": (
         (("mail", "send", "sending"), (" frequency",), ("mail frequency", "send frequency", "sending frequency")),
-    ),
-    "(?:server|system) (?:is )?busy": (
-        (("server", "system"), ("busy",), ("server busy", "server is busy", "system busy", "system is busy")),
     ),
     "(?:size limit|storage|space|quota) (?:of|for) (?:the |his |her |this |their |recipient'?s? )?(?:mailbox|inbox)": (
         (
@@ -4159,6 +4170,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
+    "\\bper (?:individual )?header\\b": ((("per ",), ("header",), ("per header", "per individual header")),),
     "\\bpolic(?:y|ies)\\b": ((("polic",), ("policies", "policy")),),
     "\\brcpt\\b command": ((("rcpt",), (" command",)),),
     "\\brestrict(?:s|ed)? (?:who|which senders) (?:can|may) send": (
@@ -4369,6 +4381,14 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
                 "syntax: rcpt",
                 "syntax: vrfy",
             ),
+        ),
+    ),
+    "\\btry (?:again )?later\\b|\\btemporarily (?:unavailable|deferred|rejected|refused)\\b": (
+        (("try ",), ("later",), ("try again later", "try later")),
+        (
+            ("temporarily ",),
+            ("deferred", "refused", "rejected", "unavailable"),
+            ("temporarily deferred", "temporarily refused", "temporarily rejected", "temporarily unavailable"),
         ),
     ),
     "\\bunsubscribe\\b|\\bopt[ -]?out\\b|remove me|take me off|stop (?:sending|emailing)|do not (?:e-?mail|contact) me": (
@@ -4822,11 +4842,11 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
-    "connection (?:refused|reset|lost|closed)": (
+    "connection (?:refused|reset|lost|closed|dropped)": (
         (
             ("connection ",),
-            ("closed", "lost", "refused", "reset"),
-            ("connection closed", "connection lost", "connection refused", "connection reset"),
+            ("closed", "dropped", "lost", "refused", "reset"),
+            ("connection closed", "connection dropped", "connection lost", "connection refused", "connection reset"),
         ),
     ),
     "content (?:[\\w-]+ )?polic(?:y|ies)": ((("content ",), ("polic",), ("policies", "policy")),),
@@ -5104,6 +5124,20 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "header syntax|syntax error in (?:the )?['\\\"]?[\\w-]+['\\\"]?:? header": (
         (("header syntax",),),
         (("syntax error in ",), (" header",)),
+    ),
+    "headers? (?:that |which )?exceeds?\\b": (
+        (
+            ("header",),
+            ("exceed",),
+            (
+                "header exceed",
+                "header that exceed",
+                "header which exceed",
+                "headers exceed",
+                "headers that exceed",
+                "headers which exceed",
+            ),
+        ),
     ),
     "helo command (?:\\[[^\\]]{0,255}\\] )?(?:rejected|blocked)|(?:invalid|bad|broken|illegal|bogus) (?:helo|ehlo)|(?:helo|ehlo) (?:name |hostname |argument )?(?:rejected|invalid|not allowed|refused|is (?:not (?:an? )?(?:valid|fqdn|fully[- ]qualified)|invalid))|(?:helo|ehlo)(?: ?/ ?(?:helo|ehlo))? (?:name |hostname |argument )?(?:requires|required|must (?:be|contain|resolve))": (
         (("helo command ",), ("blocked", "rejected")),
@@ -7722,6 +7756,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
+    "(?:recipient|destination) address (?:\\S+ )?is not a valid\\b": None,
     "(?:recipient|destination) domain (?:is )?(?:not found|unknown|invalid|does not exist|doesn't exist)": (
         (
             "recipient domain is not found",
@@ -7848,11 +7883,6 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "(?:sender|user|client) (?:is |was )?not (?:authori[sz]ed|allowed|permitted) to send (?:from|as|mail from|on behalf)": None,
     "(?:sending|send|mail|e-?mail) frequency": (
         ("sending frequency", "send frequency", "mail frequency", "e-mail frequency", "email frequency"),
-        False,
-        False,
-    ),
-    "(?:server|system) (?:is )?busy": (
-        ("server is busy", "server busy", "system is busy", "system busy"),
         False,
         False,
     ),
@@ -8379,6 +8409,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
     ),
     "\\bblocked\\b": (("blocked",), True, True),
+    "\\bbusy\\b": (("busy",), True, True),
     "\\bconnect(?:ion)?s? (?:limited|frequency)": (
         (
             "connections limited",
@@ -8500,6 +8531,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
     ),
     "\\bpasswords?\\b": (("passwords", "password"), True, True),
+    "\\bper (?:individual )?header\\b": (("per individual header", "per header"), True, True),
     "\\bphish": (("phish",), True, False),
     "\\bpolic(?:y|ies)\\b": (("policy", "policies"), True, True),
     "\\bpsbl\\b|surriel\\.com": None,
@@ -8958,8 +8990,8 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
-    "connection (?:refused|reset|lost|closed)": (
-        ("connection refused", "connection reset", "connection lost", "connection closed"),
+    "connection (?:refused|reset|lost|closed|dropped)": (
+        ("connection refused", "connection reset", "connection lost", "connection closed", "connection dropped"),
         False,
         False,
     ),
@@ -9088,6 +9120,24 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "groups\\.google\\.com/support": (("groups.google.com/support",), False, False),
     "header .{0,30}invalid": None,
     "header syntax|syntax error in (?:the )?['\\\"]?[\\w-]+['\\\"]?:? header": None,
+    "headers? (?:that |which )?exceeds?\\b": (
+        (
+            "headers that exceeds",
+            "headers that exceed",
+            "headers which exceeds",
+            "headers which exceed",
+            "headers exceeds",
+            "headers exceed",
+            "header that exceeds",
+            "header that exceed",
+            "header which exceeds",
+            "header which exceed",
+            "header exceeds",
+            "header exceed",
+        ),
+        False,
+        True,
+    ),
     "host (?:is )?not reachable": (("host is not reachable", "host not reachable"), False, False),
     "host (?:or domain name )?(?:not found|unknown)": (
         ("host or domain name not found", "host or domain name unknown", "host not found", "host unknown"),
@@ -9603,6 +9653,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     ),
     "program (?:failed|error)": (("program failed", "program error"), False, False),
     "quota (?:exceeded|exceed|full)": (("quota exceeded", "quota exceed", "quota full"), False, False),
+    "quota for sending\\b": (("quota for sending",), False, True),
     "rate ?limit": (("rate limit", "ratelimit"), False, False),
     "rate of (?:e-?mail|messages)": (("rate of e-mail", "rate of email", "rate of messages"), False, False),
     "rcpt to:\\s*<": None,

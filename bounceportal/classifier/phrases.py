@@ -116,6 +116,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:submission|sending|daily user sending|daily sending|outbound) (?:quota|limit)",
             # Exchange's store driver names the same limit as an exception: "SubmissionQuotaExceededException".
             r"submissionquota",
+            # "... exceeded the quota for sending messages that have the same Message-ID".
+            r"quota for sending\b",
             r"too many recipients (?:received |sent )?(?:this|per|in the last|an?|each) (?:hour|day|minute)",
             r"relay limit",
             # A hosting provider's outbound cap: "has exceeded the max emails per hour", "limit of 500 messages per day".
@@ -135,6 +137,20 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "a security scan refused the message",
         "virusdetected",
         (r"(?:rejected|blocked|refused) (?:due to|by|per) (?:our |the |its )?(?:e-?mail )?security (?:polic|scan)",),
+    ),
+    # DMARC identifier alignment (RFC 7489 §3.1): the From: domain is not the one that
+    # authenticated. Said before the RFC 5322 group: such replies cite RFC 5322 for the From:.
+    (
+        "From: domain not aligned with SPF/DKIM (DMARC)",
+        "authfailure",
+        (r"(?:not |isn't |un)aligned with (?:the |either )?(?:\w+ )?(?:authenticated|spf|dkim)",),
+    ),
+    # An unusual rate of (unsolicited) mail from our IP, domain or DKIM / SPF domain (Gmail
+    # 4.7.28): a verdict on our reputation, even when it names the domain SPF or DKIM vouched for.
+    (
+        "an unusual rate of mail from us",
+        "badreputation",
+        (r"unusual (?:rate|volume|amount) of", r"(?:unusual|suspicious) sending activity"),
     ),
     # The message format itself was refused (RFC 5322 header rules): said first because
     # such refusals often mention DKIM or spam as the motive.
@@ -245,8 +261,6 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bsender ?id\b[^.;]{0,20}\b(?:not permitted|fail|softfail|hardfail)|\bpra\b",
             r"\barc\b (?:validation|check|seal|signature|fail)",
             r"(?:not|fails?|failed to) pass(?:es)? (?:the |our )?(?:\w+ )?authentication",
-            # DMARC identifier alignment (RFC 7489 §3.1): the From: domain is not the one that authenticated.
-            r"(?:not |isn't |un)aligned with (?:the |either )?(?:\w+ )?(?:authenticated|spf|dkim)",
             # Anti-spoofing checks compare the From: domain with what authenticates it.
             r"anti-?spoof|\bspoof(?:ed|ing)?\b",
             # A receiver's sender-authentication requirements ("does not comply with our Domain
@@ -498,6 +512,17 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:size limit|storage|space|quota) (?:of|for) (?:the |his |her |this |their |recipient'?s? )?(?:mailbox|inbox)",
         ),
     ),
+    # The headers (one or all) are bigger than the receiver takes (RFC 3463 X.2.3 / X.3.4
+    # "message length exceeds administrative limit"): a size limit on part of the message.
+    (
+        "header size limit",
+        "exceedlimit",
+        (
+            r"header size",
+            r"headers? (?:that |which )?exceeds?\b",
+            r"\bper (?:individual )?header\b",
+        ),
+    ),
     # One message is bigger than the receiver takes.
     (
         "message too large",
@@ -579,8 +604,6 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"sender score",
             r"\bsbrs\b",
             r"\bsender ?base\b",
-            r"unusual (?:rate|volume|amount) of",
-            r"(?:unusual|suspicious) sending activity",
             r"user complaints",
             r"\bspam (?:reports|complaints)\b|(?:too many|excessive) (?:spam |user )?(?:reports|complaints)\b",
             r"(?:due to|because of|following) (?:\w+ )?complaints\b",
@@ -769,6 +792,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"invalid (?:recipient|mailbox|address|user)",
             r"no mailbox",
             r"not a valid (?:mailbox|recipient|user|address)",
+            # "The recipient address <r> is not a valid RFC 5321 address".
+            r"(?:recipient|destination) address (?:\S+ )?is not a valid\b",
             r"(?:account|user|mailbox|recipient)(?: name)? (?:is )?not valid",
             r"user not listed",
             r"not listed in",
@@ -886,7 +911,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "network path failed",
         "networkerror",
         (
-            r"connection (?:refused|reset|lost|closed)",
+            r"connection (?:refused|reset|lost|closed|dropped)",
             r"no route to host",
             r"network (?:is )?unreachable",
             r"hop count exceeded",
@@ -921,7 +946,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"i/o error",
             r"duplicated message-id",
             r"database error",
-            r"(?:server|system) (?:is )?busy",
+            r"\bbusy\b",
             r"transaction failed(?!.{0,80}\bpolic)",
         ),
     ),

@@ -86,6 +86,10 @@ _QUOTED_STATUS = compile_later(r"\b[245][0-9][0-9][- ]'?([45]\.[0-9]{1,3}\.[0-9]
 _WEAK_PHRASE = compile_later(
     r"(?:in|on) the queue too long|giving up|gave up|delivery attempts? (?:will )?(?:continue|stopped)"
 )
+# A reply quoted without its code that says only that the receiver declines for now ("Try
+# again later", "Internal resource is temporarily unavailable"): a transient refusal, as a
+# 4yz code would say. Read last, like the reply code it stands in for.
+_FOR_NOW = compile_later(r"\btry (?:again )?later\b|\btemporarily (?:unavailable|deferred|rejected|refused)\b")
 # A permanent (5yz) refusal that names no cause but says the mail was refused ("554
 # Message refused", "550 Routing rule rejection"): the receiver blocked it, for reasons
 # of its own. Read last, when no code, stage or table said anything.
@@ -352,6 +356,10 @@ def _weak(decision: Decision, diagnostic: str, status: str, stage: str, reply_co
         return "expired"
     if reply_code[:1] == "4":
         decision.note(f"reply code {reply_code}: transient refusal ({TRANSIENT_DEFAULT})", reply_code)
+        return TRANSIENT_DEFAULT
+    found = _FOR_NOW.search(diagnostic) if not reply_code and not status and diagnostic else None
+    if found:
+        decision.note(f"no reply code, but the words say 'for now' ({TRANSIENT_DEFAULT})", found.group(0))
         return TRANSIENT_DEFAULT
     found = _PLAIN_REFUSAL.search(diagnostic) if reply_code[:1] == "5" and diagnostic else None
     if found:

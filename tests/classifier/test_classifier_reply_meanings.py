@@ -114,6 +114,26 @@ MEANINGS = [
     ("550", "5.7.505", "", "Access denied, banned recipient", "userunknown"),
     # sendmail's "Possibly forged hostname": the client's name does not map back to it (PTR).
     ("451", "4.1.8", "", "Possibly forged hostname for 192.0.2.1", "requireptr"),
+    # The words alone, as documentation quotes them without the status: the cause they name
+    # wins over what else they mention (a From: header cited by RFC 5322 in an alignment
+    # failure, the DKIM domain an unusual rate came from).
+    (
+        "",
+        "",
+        "",
+        "The From: header (RFC5322) isn't aligned with either the authenticated SPF or DKIM domain.",
+        "authfailure",
+    ),
+    ("", "", "", "An unusual rate of unsolicited mail originating from your DKIM domain.", "badreputation"),
+    ("", "", "data", "Your message exceeded our message header size limits.", "exceedlimit"),
+    ("", "", "data", "The header value exceeds our limit of 2000 bytes per individual header.", "exceedlimit"),
+    ("", "", "", "The sender exceeded the quota for sending messages with the same Message-ID.", "speeding"),
+    ("", "", "rcpt", "The recipient address r@@example.net is not a valid RFC 5321 address.", "userunknown"),
+    ("", "", "", "Connection dropped", "networkerror"),
+    # Quoted without a code, "try again later" is the receiver declining for now.
+    ("", "", "", "Try again later", "systemerror"),
+    ("", "", "", "Internal resource is temporarily unavailable", "systemerror"),
+    ("", "", "", "busy--Please try again later", "systemerror"),
     # The content itself refused as invalid.
     ("", "5.5.6", "", "Invalid message content", "contenterror"),
 ]
