@@ -116,42 +116,26 @@ class KeysetPage:
         return self.has_next or self.has_previous
 
 
-def keyset_page(
-    queryset, *, key: Key, per_page: int, cursor: str | None, salt: str, ids_first: bool = False
-) -> KeysetPage:
+def keyset_page(queryset, *, key: Key, per_page: int, cursor: str | None, salt: str) -> KeysetPage:
     """Return the page of ``queryset`` (filtered, any order replaced by ``key``) that ``cursor`` names.
 
     No cursor is the first page. Each page costs one query of ``per_page + 1`` rows (the extra row
     says whether there is a page after it). Going back reads the rows before the page's first row in
     reverse key order; when fewer than a page remain there, the first page is shown instead, so
     "Previous" never lands on a short page. Raises InvalidCursor for a token we did not hand out.
-
-    ``ids_first``: the page's ids are found first (a subquery that an index may answer alone), then
-    only those rows are read: for a sparse filter whose matches are each looked up and sorted (the
-    run details' rare category), the rows that do not make the page are never read from the table.
     """
     parsers = [_field(queryset.model, name).to_python for name, _ in key]
     direction, values = (NEXT, []) if not cursor else read_cursor(cursor, salt=salt, parsers=parsers)
     if direction == PREVIOUS:
         backwards = reversed_key(key)
-        backward = queryset.filter(after(backwards, values)).order_by(*order_by_of(backwards))
-        rows = _first(queryset, backward, per_page + 1, ids_first)
+        rows = list(queryset.filter(after(backwards, values)).order_by(*order_by_of(backwards))[: per_page + 1])
         if len(rows) <= per_page:
-            return keyset_page(queryset, key=key, per_page=per_page, cursor=None, salt=salt, ids_first=ids_first)
+            return keyset_page(queryset, key=key, per_page=per_page, cursor=None, salt=salt)
         rows = rows[:per_page][::-1]
         return _page(rows, key, salt, more_before=True, more_after=True)
     ordered = queryset.order_by(*order_by_of(key))
-    rows = _first(queryset, ordered.filter(after(key, values)) if values else ordered, per_page + 1, ids_first)
+    rows = list((ordered.filter(after(key, values)) if values else ordered)[: per_page + 1])
     return _page(rows[:per_page], key, salt, more_before=bool(values), more_after=len(rows) > per_page)
-
-
-def _first(queryset, ordered, count: int, ids_first: bool) -> list:
-    """The first ``count`` rows of ``ordered`` (``queryset`` filtered and sorted); with ``ids_first``, read
-    as those rows of ``queryset`` whose ids the same filter and order give."""
-    if not ids_first:
-        return list(ordered[:count])
-    ids = ordered.prefetch_related(None).values("pk")[:count]
-    return list(queryset.filter(pk__in=ids).order_by(*ordered.query.order_by))
 
 
 def _page(rows: list, key: Key, salt: str, *, more_before: bool, more_after: bool) -> KeysetPage:

@@ -301,7 +301,6 @@ class KeysetTable(Table):
     keyset_orders: dict[str, tuple[str, ...]] = {}
     cursor_field = "cursor"
     keyset = False
-    keyset_ids_first = False  # keyset_page's ``ids_first``
     offset_capped = False
     offset_cap = OFFSET_CAP
 
@@ -323,13 +322,12 @@ class KeysetTable(Table):
         per_page = bounded_per_page(per_page, self._meta.per_page)
         request = getattr(self, "request", None)
         token = request.GET.get(self.cursor_field) if request is not None else None
-        ids_first = self.keyset_ids_first
         salt = f"keyset:{type(self).__module__}.{type(self).__qualname__}:{','.join(order_by_of(key))}"
         try:
-            result = keyset_page(queryset, key=key, per_page=per_page, cursor=token, salt=salt, ids_first=ids_first)
+            result = keyset_page(queryset, key=key, per_page=per_page, cursor=token, salt=salt)
         except InvalidCursor:
             messages.warning(request, BAD_CURSOR)
-            result = keyset_page(queryset, key=key, per_page=per_page, cursor=None, salt=salt, ids_first=ids_first)
+            result = keyset_page(queryset, key=key, per_page=per_page, cursor=None, salt=salt)
         result.object_list = Rows(data=result.object_list, table=self, pinned_data=self.pinned_data)
         self.page, self.paginator, self.keyset = result, None, True
         return self

@@ -62,12 +62,6 @@ class SendFilter(django_filters.FilterSet):
         events = BounceEvent.objects.filter(send=OuterRef("pk"), **{name: value})
         return queryset.filter(Exists(events))
 
-    @property
-    def finds_sends_from_events(self) -> bool:
-        """Whether the category asked for is rare in the run, so its sends are found from its events."""
-        category = self.form.cleaned_data.get("category") if self.is_bound and self.form.is_valid() else None
-        return bool(category) and self.rare_in_run(category)
-
     def rare_in_run(self, category) -> bool:
         """Whether the run's sends with a ``category`` event are better found from those events than by walking the
         run's sends in table order and probing each one's events.

@@ -236,9 +236,6 @@ class Send(models.Model):
             models.Index(fields=["learner", "created_at"], name="send_learner_created"),
             models.Index(fields=["run", "domain"], name="send_run_domain"),
             models.Index(fields=["run", "email"], name="send_run_email"),  # the run details' table order
-            # The run details filtered by a rare category: its events' sends looked up by id and sorted by
-            # address from the index alone (campaigns 0032), not from ~900 rows of the table.
-            models.Index(fields=["run", "id"], include=["organization", "email"], name="send_run_id_cover"),
             # The release task's range scan over a scheduled run's due times; immediate runs' sends
             # (no due time) stay out of it, so it costs their bulk insert nothing.
             models.Index(

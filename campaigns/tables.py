@@ -60,6 +60,7 @@ class SendTable(KeysetTable):
     # Keyset pages in address order (the send_run_email_id index); the other sorts page by a capped offset.
     keyset_default = ("email", "id")
     keyset_orders = {"email": ("email", "id")}
+
     email = tables.Column(verbose_name=_("Learner"))
     status = tables.Column(verbose_name=_("Status"))
     category = EventColumn("category", verbose_name=_("Category"), attrs=OPTIONAL)
@@ -84,12 +85,9 @@ class SendTable(KeysetTable):
         empty_text = _("No sends match these filters.")
         attrs = {"class": "data-table sends-table"}
 
-    def __init__(self, *args, can_view_raw=False, ids_first=False, **kwargs):
+    def __init__(self, *args, can_view_raw=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.can_view_raw = can_view_raw
-        # With a rare category's filter the page's ids come first: its events' sends looked up and sorted in
-        # send_run_id_cover alone, only the page's rows read from the table (bounceportal/keyset.py).
-        self.keyset_ids_first = ids_first
 
     # Rendered by hand: linkify and DateTimeColumn cost ~0.1 ms a cell (bench/pages.py).
     def render_email(self, record):

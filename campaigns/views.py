@@ -93,10 +93,7 @@ class RunDetailView(OrgScopedMixin, ExportMixin, SingleTableMixin, FilterView):
         )
 
     def get_table_kwargs(self):
-        return {
-            "can_view_raw": can_view_raw_messages(self.request.user, self.organization),
-            "ids_first": self.filterset.finds_sends_from_events,
-        }
+        return {"can_view_raw": can_view_raw_messages(self.request.user, self.organization)}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

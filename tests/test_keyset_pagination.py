@@ -175,25 +175,3 @@ def test_the_review_queue_pages_newest_first_by_cursor(admin_client, org):
 
     assert response.context["table"].keyset
     assert seen == [m.pk for m in sorted(messages, key=lambda m: (m.received_at, m.pk), reverse=True)]
-
-
-def test_pages_read_ids_first_are_the_same_pages_both_ways(org, learners):
-    """``ids_first`` (the run details' rare category) finds each page's ids, then reads those rows: the same
-    rows in the same order, and cursors that walk forward and back alike."""
-    queryset = Learner.objects.filter(organization=org, email__gt="learner010")
-
-    def pages(ids_first):
-        def page_at(cursor):
-            key = key_of("-email", "id")
-            return keyset_page(queryset, key=key, per_page=20, cursor=cursor, salt="s", ids_first=ids_first)
-
-        found, page = [], page_at(None)
-        while True:
-            found.append([learner.email for learner in page.object_list])
-            if not page.next_cursor:
-                break
-            page = page_at(page.next_cursor)
-        return found, [learner.email for learner in page_at(page.previous_cursor).object_list]
-
-    assert pages(ids_first=True) == pages(ids_first=False)
-    assert len(pages(ids_first=True)[0]) == 6

@@ -5,7 +5,7 @@ up each of them by primary key and read its row to filter and sort by address: a
 some 900 rows from all over the table for a page of 50 (3,600 buffers; cold, 1,664 of them read). With
 the organization and address in the index, the page's ids are found and sorted from the index alone and
 only the page's rows are read (campaigns.tables.SendTable, ``keyset_ids_first``). Built concurrently
-(a large table: tests/test_migrations.py).
+(a large table: tests/test_migrations.py). Dropped again by 0034: it slowed every send write.
 """
 
 from django.db import migrations, models
