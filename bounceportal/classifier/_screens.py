@@ -41,7 +41,10 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "(?:data|command|read|write) timeout": (" timeout",),
     "(?:deliver(?:ing|ed|y)? (?:your )?(?:mail |message )?to|message to|mail to|recipient|address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?|undeliverable to)[:\\s]*<?([\\w.!#$%&'*+/=?^`{|}~-]+@[\\w-]+(?:\\.[\\w-]+)+)>?|(?<!from):[ \\t]*<?([\\w.!#$%&'*+/=?^`{|}~-]+@[\\w-]+(?:\\.[\\w-]+)+)>?[ \\t]*$": None,
     "(?:dns|host) name (?:does not|doesn't) exist": ("does not", "doesn't"),
-    "(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from)": ("does not", "doesn't"),
+    "(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from| over| via| using| through)": (
+        "does not",
+        "doesn't",
+    ),
     "(?:does not|doesn't) support tls": (" support tls",),
     "(?:does not|doesn't|do not|fails? to) (?:meet|comply with|follow) .{0,40}\\b(?:requirements|guidelines)\\b": (
         "guidelines",
@@ -337,6 +340,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\b(?:domain|sender|e-?mail|message) authentication (?:requirements|polic(?:y|ies)|standards|level)\\b": (
         " authentication ",
     ),
+    "\\b(?:ehlo|helo|mail|rcpt)(?: ?/ ?(?:ehlo|helo))? first\\b": (" first",),
     "\\b(?:from|by)\\s+((?:[a-z0-9-]{1,63}\\.){1,20}[a-z]{2,63})": None,
     "\\b(?:hostile|abusive|dynamic|residential) (?:ip|host|client)s?\\b": (
         "abusive",
@@ -452,6 +456,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     ),
     "\\barc\\b (?:validation|check|seal|signature|fail)": ("check", "fail", "seal", "signature", "validation"),
     "\\bauth(?:entication)? (?:type|mechanism|method)s?\\b": ("auth",),
+    "\\bbad outbound sender\\b": ("bad outbound sender",),
     "\\bbanner\\b": ("banner",),
     "\\bbl0000\\d\\d\\b": ("bl0000",),
     "\\bblacklist\\b": ("blacklist",),
@@ -485,6 +490,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         " command",
         "need ",
     ),
+    "\\bno data after bdat\\b": ("no data after bdat",),
     "\\bofr\\d*_1\\d\\d\\b": ("ofr",),
     "\\bofr\\d*_506\\b": ("_506",),
     "\\bopenspf\\b": ("openspf",),
@@ -517,6 +523,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\bsender (?:was |is )?not (?:authenticated|authori[sz]ed) (?:for|by|to)\\b": ("sender ",),
     "\\bsender ?base\\b": ("sender",),
     "\\bsender ?id\\b[^.;]{0,20}\\b(?:not permitted|fail|softfail|hardfail)|\\bpra\\b": ("pra", "sender"),
+    "\\bsender address (?:\\S+ )?is not a valid\\b": ("sender address ",),
     "\\bsender is unauthenticated\\b": ("sender is unauthenticated",),
     "\\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\\b": (
         "sender",
@@ -997,6 +1004,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "our mail from": ("our mail from",),
     "our rcpt to": ("our rcpt to",),
     "out of (?:disk )?space": ("out of ",),
+    "out of sequence": ("out of sequence",),
     "over (?:the )?(?:disk |storage |mailbox )?quota": ("over ",),
     "parameters? not implemented": (" not implemented",),
     "pbl\\.spamhaus\\.org|spamhaus\\.org/pbl|127\\.0\\.0\\.1[01]\\b": (
@@ -1637,7 +1645,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
-    "(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from)": (
+    "(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from| over| via| using| through)": (
         (
             ("does not", "doesn't"),
             ("accept", "receive"),
@@ -3629,6 +3637,9 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
+    "\\b(?:ehlo|helo|mail|rcpt)(?: ?/ ?(?:ehlo|helo))? first\\b": (
+        (("ehlo", "helo", "mail", "rcpt"), (" first",), ("ehlo first", "helo first", "mail first", "rcpt first")),
+    ),
     "\\b(?:hostile|abusive|dynamic|residential) (?:ip|host|client)s?\\b": (
         (
             ("abusive", "dynamic", "hostile", "residential"),
@@ -4297,6 +4308,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         ),
         (("pra",),),
     ),
+    "\\bsender address (?:\\S+ )?is not a valid\\b": ((("sender address ",), ("is not a valid",)),),
     "\\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\\b": (
         (
             ("sender",),
@@ -7077,7 +7089,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
-    "(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from)": None,
+    "(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from| over| via| using| through)": None,
     "(?:does not|doesn't) support tls": (("does not support tls", "doesn't support tls"), False, False),
     "(?:does not|doesn't|do not|fails? to) (?:meet|comply with|follow) .{0,40}\\b(?:requirements|guidelines)\\b": None,
     "(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender": (
@@ -8235,6 +8247,48 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
         True,
     ),
+    "\\b(?:ehlo|helo|mail|rcpt)(?: ?/ ?(?:ehlo|helo))? first\\b": (
+        (
+            "ehlo / ehlo first",
+            "ehlo / helo first",
+            "ehlo /ehlo first",
+            "ehlo /helo first",
+            "ehlo/ ehlo first",
+            "ehlo/ helo first",
+            "ehlo/ehlo first",
+            "ehlo/helo first",
+            "ehlo first",
+            "helo / ehlo first",
+            "helo / helo first",
+            "helo /ehlo first",
+            "helo /helo first",
+            "helo/ ehlo first",
+            "helo/ helo first",
+            "helo/ehlo first",
+            "helo/helo first",
+            "helo first",
+            "mail / ehlo first",
+            "mail / helo first",
+            "mail /ehlo first",
+            "mail /helo first",
+            "mail/ ehlo first",
+            "mail/ helo first",
+            "mail/ehlo first",
+            "mail/helo first",
+            "mail first",
+            "rcpt / ehlo first",
+            "rcpt / helo first",
+            "rcpt /ehlo first",
+            "rcpt /helo first",
+            "rcpt/ ehlo first",
+            "rcpt/ helo first",
+            "rcpt/ehlo first",
+            "rcpt/helo first",
+            "rcpt first",
+        ),
+        True,
+        True,
+    ),
     "\\b(?:hostile|abusive|dynamic|residential) (?:ip|host|client)s?\\b": (
         (
             "hostile ips",
@@ -8384,6 +8438,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
         True,
     ),
+    "\\bbad outbound sender\\b": (("bad outbound sender",), True, True),
     "\\bbanner\\b": (("banner",), True, True),
     "\\bblacklist\\b": (("blacklist",), True, True),
     "\\bblock ?listed\\b|\\bon (?:our|the|a) block ?list": None,
@@ -8509,6 +8564,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "\\blog ?ins?\\b|\\bsign ?in\\b": None,
     "\\bmta-?sts\\b": (("mta-sts", "mtasts"), True, True),
     "\\bneed (?:mail|rcpt)(?: from| to)?(?: command)? (?:before|first)|\\bneed (?:mail|rcpt) command": None,
+    "\\bno data after bdat\\b": (("no data after bdat",), True, True),
     "\\bofr\\d*_1\\d\\d\\b": None,
     "\\bofr\\d*_506\\b": None,
     "\\bopenspf\\b": (("openspf",), True, True),
@@ -8596,6 +8652,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     ),
     "\\bsender ?base\\b": (("sender base", "senderbase"), True, True),
     "\\bsender ?id\\b[^.;]{0,20}\\b(?:not permitted|fail|softfail|hardfail)|\\bpra\\b": None,
+    "\\bsender address (?:\\S+ )?is not a valid\\b": None,
     "\\bsender is unauthenticated\\b": (("sender is unauthenticated",), True, True),
     "\\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\\b": None,
     "\\bsending (?:is |has been )?(?:paused|suspended|disabled) for (?:this|your) account": (

@@ -73,6 +73,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\b(?:sender|recipient|mail|rcpt) (?:already|not yet) (?:given|specified)",
             r"\bneed (?:mail|rcpt)(?: from| to)?(?: command)? (?:before|first)|\bneed (?:mail|rcpt) command",
             r"synchroni[sz]ation error",
+            # RFC 5321 §4.1.4 command order: "EHLO/HELO first", "RCPT first", "No DATA after
+            # BDAT", "... command was issued out of sequence".
+            r"out of sequence",
+            r"\b(?:ehlo|helo|mail|rcpt)(?: ?/ ?(?:ehlo|helo))? first\b",
+            r"\bno data after bdat\b",
             r"too many (?:nonmail|non-mail|unauthenticated|invalid|unrecognized) commands",
             r"may not be repeated",
             r"not permitted for that auth",
@@ -394,6 +399,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bsender (?:(?:address )?(?:<[^>]{0,100}>|\{[^}]{1,40}\}|\$\w+|[^\s@]+@[\w.-]+) )?(?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\b",
             r"\b(?:banned|black ?listed|block ?listed|deny ?listed|denied) senders?\b",
             r"\bsender (?:is |was |has been )?(?:on|in) (?:a|an|the|our) (?:deny|block|black) ?list",
+            # Our envelope sender's form ("The sender address <s> is not a valid RFC 5321 address").
+            r"\bsender address (?:\S+ )?is not a valid\b",
             # "... does not accept messages from your sender domain".
             r"\bfrom (?:your |the |this )sender(?:'s)? (?:e-?mail )?(?:domain|address)\b",
             # "Recipient does not accept mail from your domain": our sender's domain, not our host.
@@ -415,6 +422,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # A sending service pausing our account ("Sending paused for this account").
             r"\bsending (?:is |has been )?(?:paused|suspended|disabled) for (?:this|your) account",
             r"\boutgoing (?:mail |e-?mail )?(?:is |has been )?blocked",
+            # Exchange Online 5.1.8 "Access denied, bad outbound sender": our account sent spam.
+            r"\bbad outbound sender\b",
             # "The user has been blocked from sending messages because of suspicious activity".
             r"\b(?:blocked|barred|restricted|prevented|banned) from sending\b",
         ),
@@ -438,7 +447,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"null mx",
             # "... from your domain / from you" refuses a sender, not mail as such.
-            r"(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from)",
+            # "... does not accept email over IPv6 / via this route" refuses a way of sending, not mail.
+            r"(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from| over| via| using| through)",
             r"not accepting (?:network )?messages(?! from)",
             r"accepts no mail",
             r"no mx (?:record )?(?:found|for)|\bno mx records?\b",

@@ -130,6 +130,19 @@ MEANINGS = [
     ("", "", "", "The sender exceeded the quota for sending messages with the same Message-ID.", "speeding"),
     ("", "", "rcpt", "The recipient address r@@example.net is not a valid RFC 5321 address.", "userunknown"),
     ("", "", "", "Connection dropped", "networkerror"),
+    ("", "", "", "RCPT first. A protocol command was issued out of sequence.", "syntaxerror"),
+    ("", "", "", "EHLO/HELO first.", "syntaxerror"),
+    ("", "", "", "No DATA after BDAT", "syntaxerror"),
+    ("", "", "mail", "The sender address s@@example.org is not a valid RFC 5321 address.", "rejected"),
+    ("", "", "", "Access denied, bad outbound sender", "rejected"),
+    # Refusing a way of sending (over IPv6) is no "domain accepts no mail".
+    (
+        "550",
+        "",
+        "",
+        "Access denied, example.org does not accept email over IPv6",
+        "policyviolation blocked securityerror",
+    ),
     # Quoted without a code, "try again later" is the receiver declining for now.
     ("", "", "", "Try again later", "systemerror"),
     ("", "", "", "Internal resource is temporarily unavailable", "systemerror"),
