@@ -586,7 +586,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # Exchange's restricted recipients: "... require sender authentication, but the sender
             # hasn't been authenticated" (RESOLVER.RST.AuthRequired).
             r"requires? sender authentication|\bsender (?:hasn't|has not) been authenticated",
-            r"not (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail |messages )?to (?:this|the)",
+            r"(?:not|n't) (?:authori[sz]ed|allowed|permitted) to send (?:e-?mail |mail |messages )?to (?:this|the)",
+            # Groups open to their members only ("restricted to members", "Only members can post"),
+            # organizations that take mail only from inside ("... from outside the organization").
+            r"\brestricted to (?:its |group )?members\b|\bonly (?:group )?members (?:can|may) (?:post|send)",
+            r"(?:not|n't) accept (?:e-?mail |mail |messages )?from (?:people |senders )?outside (?:the|its|their|your) organi[sz]ation",
             r"\bsender (?:was |is )?not (?:authenticated|authori[sz]ed) (?:for|by|to)\b",
             # Mail accepted only from inside the organization or from listed senders.
             r"(?:only )?accepts? (?:e-?mail |mail |messages )?(?:only )?from (?:internal|authenticated|authori[sz]ed|approved|allowed|permitted|known) senders",
@@ -799,6 +803,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # The same with the address (or documentation's placeholder for it) in between.
             r"\buser (?:<[^>]{1,100}>|\{[^}]{1,40}\}|\[[^\]]{1,100}\]|[^\s@]+@[\w.-]+) (?:not found|unknown|does not exist|doesn't exist)",
             r"(?:recipient|addressee|mailbox|account|address) (?:not found|unknown|does not exist|doesn't exist|not exist)",
+            # "The email address wasn't found at the destination domain" (Exchange's NDR text).
+            r"(?:recipient|addressee|mailbox|account|address) (?:wasn't|was not|isn't|is not) found\b",
             r"invalid (?:recipient|mailbox|address|user)",
             r"no mailbox",
             r"not a valid (?:mailbox|recipient|user|address)",

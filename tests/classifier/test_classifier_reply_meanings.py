@@ -266,6 +266,19 @@ DOCUMENTED_FAMILIES = [
         "Messages to r@example.net require sender authentication, but the sender hasn't been authenticated.",
         "rejected",
     ),
+    # Groups and organizations that take mail from members or insiders only refuse the sender.
+    ("550", "5.7.1", "", "The sender isn't authorized to send messages to this group.", "rejected"),
+    ("550", "5.7.1", "", "Messages to this group are restricted to members.", "rejected"),
+    ("550", "5.7.1", "", "Only members can post to this group.", "rejected"),
+    (
+        "550",
+        "5.7.1",
+        "",
+        "The recipient's organization doesn't accept messages from outside the organization.",
+        "rejected",
+    ),
+    # Exchange's NDR wording for an address not found.
+    ("550", "5.1.10", "rcpt", "The email address wasn't found at the destination domain.", "userunknown"),
     # Our own account barred from sending (outbound abuse) is a refusal of the sender.
     ("550", "5.7.1", "", "The user has been blocked from sending messages because of outbound spam.", "rejected"),
     ("554", "", "", "Message rejected: Sending paused for this account.", "rejected"),
