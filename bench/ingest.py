@@ -34,7 +34,9 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
+import traceback
 from pathlib import Path
 
 from _setup import ROOT, QueryCounter, copy_model_rows, peak_rss_mb, setup_django
@@ -247,7 +249,21 @@ def bare_maildir_rate(files: list[Path]) -> float:
 
 
 def _poller(mailbox_id: int, ready, go, results) -> None:
-    """One worker process: its own database connection, then one shared poll of the mailbox."""
+    """One worker process: its own database connection, then one shared poll of the mailbox.
+
+    A poller that fails breaks the barriers and sends its traceback instead of its outcome, so the run
+    stops with it (e.g. its claims gone from a Redis database another process cleared: ``LockLost``)
+    instead of waiting an hour for a result that never comes."""
+    try:
+        results.put(_poll_once(mailbox_id, ready, go))
+    except BaseException:
+        ready.abort()
+        go.abort()
+        results.put(("error", traceback.format_exc()))
+        raise
+
+
+def _poll_once(mailbox_id: int, ready, go) -> tuple:
     from django.db import connection, connections
 
     from bounceportal.celery import freeze_start_up_objects
@@ -270,7 +286,7 @@ def _poller(mailbox_id: int, ready, go, results) -> None:
     wall = time.perf_counter() - started
     cpu, backend_cpu = time.process_time() - cpu, process_cpu_s(backend) - backend_cpu
     share = claiming[0] / wall
-    outcome = (
+    return (
         result.fetched,
         result.stored,
         result.duplicates,
@@ -282,7 +298,6 @@ def _poller(mailbox_id: int, ready, go, results) -> None:
         backend_cpu,
         wall,
     )
-    results.put(outcome)
 
 
 def process_cpu_s(pid: int) -> float:
@@ -329,13 +344,20 @@ def run_pollers(mailbox_id: int, workers: int) -> tuple[float, float, list]:
     processes = [context.Process(target=_poller, args=(mailbox_id, ready, go, results)) for _ in range(workers)]
     for process in processes:
         process.start()
-    ready.wait()
     started = time.perf_counter()
-    go.wait()
+    try:
+        ready.wait()
+        started = time.perf_counter()
+        go.wait()
+    except threading.BrokenBarrierError:  # a poller failed before the start: its traceback is on the queue
+        pass
     outcomes = [results.get(timeout=3600) for _ in processes]
     elapsed = time.perf_counter() - started
     for process in processes:
         process.join()
+    failures = [o[1] for o in outcomes if o[0] == "error"]
+    if failures:
+        raise RuntimeError(f"{len(failures)} of {workers} pollers failed; the first:\n{failures[0]}")
     CLAIM_SHARES.extend(o[6] for o in outcomes)
     return elapsed, max(o[4] for o in outcomes), outcomes
 
