@@ -26,6 +26,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "malicious",
         "prohibited",
     ),
+    "(?:blocked|locked|disabled|suspended|closed|deactivated|frozen) (?:due to|because of|for) (?:\\w+ )?inactivity": (
+        "inactivity",
+    ),
     "(?:blocked|prohibited|forbidden|banned|disallowed|restricted|dangerous) file (?:types?|extensions?|names?)": (
         " file ",
     ),
@@ -1509,6 +1512,33 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
                 "prohibited link",
                 "prohibited uri",
                 "prohibited url",
+            ),
+        ),
+    ),
+    "(?:blocked|locked|disabled|suspended|closed|deactivated|frozen) (?:due to|because of|for) (?:\\w+ )?inactivity": (
+        (
+            ("blocked", "closed", "deactivated", "disabled", "frozen", "locked", "suspended"),
+            ("because of", "due to", "for"),
+            ("inactivity",),
+            (
+                "closed because of ",
+                "closed due to ",
+                "closed for ",
+                "deactivated because of ",
+                "deactivated due to ",
+                "deactivated for ",
+                "disabled because of ",
+                "disabled due to ",
+                "disabled for ",
+                "frozen because of ",
+                "frozen due to ",
+                "frozen for ",
+                "locked because of ",
+                "locked due to ",
+                "locked for ",
+                "suspended because of ",
+                "suspended due to ",
+                "suspended for ",
             ),
         ),
     ),
@@ -7091,6 +7121,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         True,
     ),
+    "(?:blocked|locked|disabled|suspended|closed|deactivated|frozen) (?:due to|because of|for) (?:\\w+ )?inactivity": None,
     "(?:blocked|prohibited|forbidden|banned|disallowed|restricted|dangerous) file (?:types?|extensions?|names?)": (
         (
             "blocked file types",

@@ -434,6 +434,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "suspend",
         (
             r"\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended|closed)\b",
+            # "This mailbox has been blocked due to inactivity": switched off for lack of use.
+            r"(?:blocked|locked|disabled|suspended|closed|deactivated|frozen) (?:due to|because of|for) (?:\w+ )?inactivity",
             # Gmail: "The email account that you tried to reach is inactive (and not accepting mail)".
             r"(?:account|mailbox|address) (?:that )?you tried to reach is (?:disabled|inactive|suspended|deactivated|locked)",
             # Postfix-style "Recipient address rejected: Address disabled" (the recipient's).

@@ -266,6 +266,8 @@ DOCUMENTED_FAMILIES = [
         "Messages to r@example.net require sender authentication, but the sender hasn't been authenticated.",
         "rejected",
     ),
+    # A mailbox switched off for lack of use, even when said as "blocked".
+    ("550", "5.2.1", "rcpt", "This mailbox has been blocked due to inactivity", "suspend"),
     # Groups and organizations that take mail from members or insiders only refuse the sender.
     ("550", "5.7.1", "", "The sender isn't authorized to send messages to this group.", "rejected"),
     ("550", "5.7.1", "", "Messages to this group are restricted to members.", "rejected"),
