@@ -38,7 +38,7 @@ def gated_patterns() -> list[str]:
 
 if __name__ == "__main__":
     target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_screens.py")
-    write_screens(table_patterns(), target, gated_patterns())
+    write_screens(table_patterns(), target, gated_patterns(), [made.pattern for made in MADE])
     ruff = os.path.join(os.path.dirname(sys.executable), "ruff")
     if os.path.exists(ruff):
         subprocess.run([ruff, "format", "-q", target], check=False)

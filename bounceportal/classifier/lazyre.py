@@ -14,15 +14,18 @@ derived at development time by :func:`.phrasegate.literals`) is screened: its ``
 ``str in str`` and answer "no match" without compiling or running the regex when none is
 there. A case-insensitive pattern is screened on the lower-cased text only when the text
 is ASCII: there ``str.lower`` is exactly the regex's case folding (four non-ASCII letters
-fold to ASCII letters under ``re.IGNORECASE``; a screen holding one is not used). The
-answer never changes; only the work to reach it.
+fold to ASCII letters under ``re.IGNORECASE``; a screen holding one is not used), or when
+the text holds none of those four and the screen words are ASCII. A long alternation
+without capturing groups (``_screens.BRANCHES``) answers ``search`` and ``match`` branch by
+branch, compiling only the branches whose own words are in the text. The answer never
+changes; only the work to reach it.
 """
 
 from __future__ import annotations
 
 import re
 
-from ._screens import REQUIRES, SCREENS
+from ._screens import BRANCHES, REQUIRES, SCREENS
 
 TYPE_CHECKING = False  # importing typing costs start-up; annotations are strings here
 if TYPE_CHECKING:
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
 # Non-ASCII letters that re.IGNORECASE matches to ASCII ones (İ ı ſ K); a test re-derives them.
 FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+_FOLDING = tuple(sorted(FOLDS_TO_ASCII))
 # Inline flags change what a literal means (``(?i)``, ``(?x)``): such patterns are not screened.
 _INLINE_FLAG_LETTERS = frozenset("aiLmsux-")
 # Per top-level branch of a pattern, the literal sets it needs (``phrasegate.requirements``).
@@ -72,7 +76,11 @@ class LaterPattern:
         if name.startswith("__"):
             raise AttributeError(name)
         words = self.screen() if name in _NO_MATCH else None
-        value = _screened(self, name, words, self.needs()) if words else getattr(self.compiled(), name)
+        branches = BRANCHES.get(self.pattern) if name in ("search", "match") else None
+        if branches and not (self.flags & re.VERBOSE or _has_inline_flags(self.pattern)):
+            value = _by_branch(self, name, branches)
+        else:
+            value = _screened(self, name, words, self.needs()) if words else getattr(self.compiled(), name)
         self.__dict__[name] = value  # the bound method itself: no lookup through here again
         return value
 
@@ -101,10 +109,11 @@ def _screened(made: LaterPattern, name: str, words: tuple[str, ...], needs: Requ
     folded = bool(made.flags & re.IGNORECASE)
     empty = _NO_MATCH[name]
     method = None
+    ascii_words = _all_ascii(words, needs)
 
     def call(text: str, *args: int) -> Any:
         nonlocal method
-        if not folded or text.isascii():
+        if not folded or text.isascii() or (ascii_words and not _folds_to_ascii(text)):
             hay = _lower(text) if folded else text
             for word in words:
                 if word in hay:
@@ -118,6 +127,73 @@ def _screened(made: LaterPattern, name: str, words: tuple[str, ...], needs: Requ
         return method(text, *args)
 
     return call
+
+
+def _by_branch(made: LaterPattern, name: str, branches: tuple[tuple[str, tuple[str, ...]], ...]) -> Any:
+    """``made.search`` or ``made.match`` for an alternation without capturing groups, whose
+    branches are compiled one by one, only when the text holds one of a branch's own words
+    (a branch without words, or with a letter that folds to ASCII, is always tried).
+
+    Such an alternation matches where its leftmost branch match starts, with the first branch
+    (in order) that matches there; nothing follows the alternation, so that branch's own match
+    is the alternation's. ``match`` is the first branch that matches at the start.
+    """
+    folded = bool(made.flags & re.IGNORECASE)
+    words, needs = made.screen(), made.needs()
+    screens = [tuple(sorted({w.lower() for w in own})) if folded else own for _, own in branches]
+    if folded:
+        screens = [() if any(ch in FOLDS_TO_ASCII for w in own for ch in w) else own for own in screens]
+    ascii_screens = [_all_ascii(own, None) for own in screens]
+    ascii_needs = _all_ascii((), needs)
+    methods: list[Any] = [None] * len(branches)
+    whole = _screened(made, name, words, needs) if words else None
+
+    def call(text: str, *args: int) -> Any:
+        ascii_text = not folded or text.isascii()
+        if not ascii_text and (_folds_to_ascii(text) or not ascii_needs):
+            return whole(text, *args) if whole else getattr(made.compiled(), name)(text, *args)
+        hay = _lower(text) if folded else text
+        if needs is not None and not meets(needs, hay):
+            return None
+        best = None
+        for index, own in enumerate(screens):
+            if own and (ascii_text or ascii_screens[index]) and not _holds(own, hay):
+                continue  # this branch cannot match without one of its words
+            method = methods[index]
+            if method is None:
+                method = methods[index] = getattr(re.compile(branches[index][0], made.flags), name)
+            found = method(text, *args)
+            if found is not None:
+                if name == "match":
+                    return found
+                if best is None or found.start() < best.start():
+                    best = found
+        return best
+
+    return call
+
+
+def _all_ascii(words: tuple[str, ...], needs: Requirements | None) -> bool:
+    """True when every screen word (and every word of ``needs``) is ASCII."""
+    return all(w.isascii() for w in words) and all(
+        w.isascii() for sets in needs or () for alternatives in sets for w in alternatives
+    )
+
+
+def _holds(words: tuple[str, ...], hay: str) -> bool:
+    for word in words:  # noqa: SIM110 (a plain loop: cheaper than any() over a generator)
+        if word in hay:
+            return True
+    return False
+
+
+def _folds_to_ascii(text: str) -> bool:
+    """True when ``text`` holds a letter that re.IGNORECASE matches to an ASCII one (İ ı ſ K).
+
+    Without one, a case-insensitive ASCII word matches only an ASCII stretch of the text, and
+    ``text.lower()`` holds that stretch lower-cased: the word screens the text as for ASCII text.
+    """
+    return _holds(_FOLDING, text)
 
 
 def needs_as_tested(found: Requirements, flags: int) -> Requirements | None:

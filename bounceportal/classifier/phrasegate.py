@@ -241,6 +241,48 @@ def _spelled_runs(branch: str) -> list[tuple[str, ...]]:
     return found
 
 
+# Shorter alternations are not split: compiling them whole costs about what the branch loop
+# costs over a batch.
+_SPLIT_LENGTH = 100
+
+
+def branch_screens(pattern: str) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
+    """Return the top-level branches of ``pattern`` with the literal screen of each (``()``:
+    none, the branch is always tried), when it is long, has three or more, some branch has a screen and
+    no group captures (a branch's match is then the alternation's match: see :mod:`.lazyre`);
+    else None."""
+    if len(pattern) < _SPLIT_LENGTH:
+        return None
+    try:
+        if _captures(pattern):
+            return None
+        found = []
+        for branch in _split_top(pattern, "|"):
+            core = _branch(branch)
+            found.append((branch, tuple(sorted(set(core))) if core else ()))
+    except (IndexError, ValueError):
+        return None
+    return tuple(found) if len(found) > 2 and any(words for _, words in found) else None
+
+
+def _captures(pattern: str) -> bool:
+    """True when ``pattern`` has a capturing group (``(x)``, ``(?P<name>x)``) or a backreference."""
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            if pattern[i + 1 : i + 2].isdigit():
+                return True
+            i += 2
+            continue
+        if c == "[":
+            i = _class_end(pattern, i)
+        elif c == "(" and (pattern[i + 1 : i + 2] != "?" or pattern[i + 2 : i + 3] == "P"):
+            return True
+        i += 1
+    return False
+
+
 def finer_requirements(pattern: str) -> Requirements | None:
     """:func:`requirements` when they test more than the screen does (a branch needs two
     literal sets or more), else None: the screen alone decides."""
@@ -507,9 +549,12 @@ def screen_of(pattern: str) -> tuple[str, ...] | None:
     return tuple(sorted(set(found))) if found is not None else None
 
 
-def write_screens(patterns: list[str], path: str, spelled: list[str] | None = None) -> None:
-    """Write the screens and finer requirements of ``patterns`` and the spellings of ``spelled``
-    (default: the same patterns) as the Python module ``_screens.py`` (a dev step)."""
+def write_screens(
+    patterns: list[str], path: str, spelled: list[str] | None = None, split: list[str] | None = None
+) -> None:
+    """Write the screens and finer requirements of ``patterns``, the spellings of ``spelled``
+    (default: the same patterns) and the screened branches of ``split`` as the Python module
+    ``_screens.py`` (a dev step)."""
     lines = [
         '"""Literal screens and spellings of the phrase tables, derived by phrasegate.literals and',
         "phrasegate.spellings (generated: run",
@@ -528,6 +573,13 @@ def write_screens(patterns: list[str], path: str, spelled: list[str] | None = No
         finer = finer_requirements(pattern)
         if finer is not None:
             lines.append(f"    {pattern!r}: {finer!r},")
+    lines.append("}")
+    lines.append("")
+    lines.append("BRANCHES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {")
+    for pattern in sorted(set(split or ())):
+        branches = branch_screens(pattern)
+        if branches is not None:
+            lines.append(f"    {pattern!r}: {branches!r},")
     lines.append("}")
     lines.append("")
     lines.append("SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {")

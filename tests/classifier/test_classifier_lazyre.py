@@ -175,3 +175,51 @@ def test_a_case_insensitive_finer_test_is_dropped_when_a_literal_folds_to_ascii_
     assert needs_as_tested(requirements("Stop (?:sending|mailing)"), re.IGNORECASE) == (
         (("stop ",), ("mailing", "sending"), ("stop mailing", "stop sending")),
     )
+
+
+def _split_patterns():
+    from bounceportal.classifier._screens import BRANCHES
+
+    return [made for made in MADE if made.pattern in BRANCHES]
+
+
+def test_long_alternations_are_compiled_branch_by_branch_and_only_where_their_words_are():
+    from bounceportal.classifier.kinds import _BOUNCE_BODY
+
+    made = compile_later(_BOUNCE_BODY.pattern, _BOUNCE_BODY.flags)
+    found = made.search("Hello,\nyour message had FATAL ERRORS, sorry.")
+    assert found and found.group(0) == "FATAL ERRORS"
+    assert "_compiled" not in made.__dict__  # the whole alternation was never compiled
+    assert made.search("Nothing went wrong here.") is None
+    # A letter that folds to ASCII only under re.IGNORECASE: the whole regex answers.
+    assert made.search("Fatal error\u017f") is not None and "_compiled" in made.__dict__
+
+
+def test_split_alternations_find_what_their_regex_finds_on_corpus_texts(corpus_messages):
+    split = _split_patterns()
+    assert len(split) >= 8
+    odd = "".join(sorted(FOLDS_TO_ASCII))
+    hits = 0
+    for raw in corpus_messages.values():
+        for text in _variants(raw) + [raw.decode("utf-8", "replace")[:8000] + odd]:
+            for made in split:
+                regex = re.compile(made.pattern, made.flags)
+                for method in ("search", "match"):
+                    expected = getattr(regex, method)(text)
+                    found = getattr(made, method)(text)
+                    assert (found.span() if found else None) == (expected.span() if expected else None), made.pattern
+                    hits += bool(expected)
+            for line in text.splitlines()[:40]:  # short texts: subjects, headers
+                for made in split:
+                    expected = re.compile(made.pattern, made.flags).match(line.lstrip())
+                    found = made.match(line.lstrip())
+                    assert (found.span() if found else None) == (expected.span() if expected else None), made.pattern
+    assert hits > 100
+
+
+def test_the_auto_reply_subject_is_what_the_anchored_regex_found():
+    from bounceportal.classifier.autoreplies import _AUTOREPLY_SUBJECT
+
+    anchored = re.compile(r"^\s*(?:" + _AUTOREPLY_SUBJECT.pattern + ")", re.IGNORECASE)
+    for subject in ("  Auto: away", "\tOut of Office", "Re: out of office", "AUTOMATIC REPLY", " 不在", "x ooo", "ooo"):
+        assert bool(_AUTOREPLY_SUBJECT.match(subject.lstrip())) == bool(anchored.search(subject)), subject

@@ -187,3 +187,12 @@ def test_evidence_names_the_phrase_group_and_its_words_not_a_table_index():
     rules = [item["rule"] for item in classify_smtp_reply(421, "4.7.0 Too many connections from your host").evidence]
     assert any("too many connections" in rule and "→ toomanyconn" in rule for rule in rules), rules
     assert not any("PHRASES[" in rule for rule in rules), rules
+
+
+def test_the_precomputed_branches_are_current():
+    from bounceportal.classifier._screens import BRANCHES
+    from bounceportal.classifier.lazyre import MADE
+    from bounceportal.classifier.phrasegate import branch_screens
+
+    found = {made.pattern: branch_screens(made.pattern) for made in MADE}
+    assert {p: branches for p, branches in found.items() if branches is not None} == BRANCHES, "stale: run gen_screens"
