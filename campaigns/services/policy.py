@@ -8,7 +8,6 @@ two workers applying events for the same learner serialize instead of losing
 an update, and never deadlock.
 """
 
-import json
 import logging
 from functools import partial
 
@@ -174,18 +173,21 @@ def _write_outcomes_and_sends(events: list[BounceEvent], now) -> None:
     changes no row). A send both bounced and answered is bounced, as it is by the two UPDATEs one after the
     other (the delivery then finds it bounced). Held with the transaction's other writes
     (``bounceportal.held_writes``), and prepared: the text is one of four. ``now`` travels once, the
-    statuses are in the text and the ids as array text: on a one-event transaction the driver's
-    adapting of each parameter was a tenth of the client's time."""
+    statuses are in the text and the ids and outcomes as array text: on a one-event transaction the
+    driver's adapting of each parameter was a tenth of the client's time. The outcomes come from
+    ``unnest`` of the two arrays, which the planner takes for 10 rows: the generic plan probes the
+    events' primary key whatever the table's size, where ``jsonb_to_recordset`` (taken for 100 rows)
+    made it a sequential scan and hash join of an events table of 15,000 rows (2 ms instead of 0.1)."""
     event, send = sql_names(BounceEvent, connection), sql_names(Send, connection)
-    outcomes = json.dumps([{"pk": e.pk, "outcome": e.outcome} for e in sorted(events, key=lambda e: e.pk)])
+    ordered = sorted(events, key=lambda e: e.pk)
     bounced = sorted(set(_bounced_sends(events)))
     delivered = sorted(set(_delivered_sends(events)) - set(bounced))
     updates = [
         (
             f"UPDATE {event.table} SET {event.outcome} = r.outcome, {event.applied_at} = t.now FROM t, "
-            f"jsonb_to_recordset(%s::jsonb) AS r(pk bigint, outcome text) WHERE {event.table}.{event.id} = r.pk",
-            [outcomes],
-            ["jsonb"],
+            f"unnest(%s::bigint[], %s::text[]) AS r(pk, outcome) WHERE {event.table}.{event.id} = r.pk",
+            [array_text(e.pk for e in ordered), _words_array(e.outcome for e in ordered)],
+            ["bigint[]", "text[]"],
         )
     ]
     for ids, status, column, statuses in (
@@ -216,6 +218,12 @@ def _text(value: str) -> str:
     if not value.isidentifier():
         raise ValueError(f"not a status: {value!r}")
     return f"'{value}'"
+
+
+def _words_array(values) -> str:
+    """Outcomes as PostgreSQL array text (``{counted,suppressed}``): the code's words, checked as ``_text``
+    checks a status, so no element needs quoting."""
+    return "{" + ",".join(_text(value)[1:-1] for value in values) + "}"
 
 
 def _bounced_sends(events: list[BounceEvent]) -> list[int]:

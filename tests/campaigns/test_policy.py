@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from campaigns.models import EventOutcome, MatchedBy, SendStatus
+from bounceportal import held_writes
+from campaigns.models import BounceEvent, EventOutcome, MatchedBy, SendStatus
 from campaigns.services.policy import apply_bounce_event, record_delivery, record_open
 from contacts.choices import Category, ClearedVia, DeliverabilityStatus, Subtype
 from contacts.models import AutomationRule
@@ -235,3 +237,28 @@ def test_event_without_learner_is_recorded_as_unmatched(org):
     apply_bounce_event(event=event)
 
     assert event.outcome == EventOutcome.NO_LEARNER
+
+
+@pytest.mark.postgres
+def test_the_outcome_write_probes_the_events_primary_key_on_a_table_of_thousands(org):
+    send = SendFactory(run__campaign__organization=org)
+    stored = BounceEventFactory(send=send, **SOFT)
+    columns = ", ".join(f.column for f in BounceEvent._meta.concrete_fields if not f.primary_key)
+    with connection.cursor() as cursor:  # 15,000 more stored events: a sequential scan now costs the planner little
+        cursor.execute(
+            f"INSERT INTO campaigns_bounceevent ({columns}) SELECT {columns} FROM campaigns_bounceevent "
+            "CROSS JOIN generate_series(1, 15000) WHERE id = %s",
+            [stored.pk],
+        )
+    apply_bounce_event(event=stored)
+    outcomes = next(p for (sql, _types), p in held_writes._PREPARED.items() if "AS r(pk, outcome)" in sql)
+    arguments = {"timestamptz": "now()", "bigint[]": "'{1}'", "text[]": "'{counted}'"}
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"PREPARE outcome_probe({', '.join(outcomes.types)}) AS {outcomes.text}")
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")  # as the connections run (bounceportal/env.py)
+        cursor.execute(f"EXPLAIN EXECUTE outcome_probe({', '.join(arguments[t] for t in outcomes.types)})")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("DEALLOCATE outcome_probe")
+
+    assert "campaigns_bounceevent_pkey" in plan and "Seq Scan on campaigns_bounceevent" not in plan, plan
