@@ -144,7 +144,7 @@ def _by_branch(made: LaterPattern, name: str, branches: tuple[tuple[str, tuple[s
     if folded:
         screens = [() if any(ch in FOLDS_TO_ASCII for w in own for ch in w) else own for own in screens]
     ascii_screens = [_all_ascii(own, None) for own in screens]
-    ascii_needs = _all_ascii((), needs)
+    ascii_needs, ascii_words = _all_ascii((), needs), _all_ascii(words or (), None)
     methods: list[Any] = [None] * len(branches)
     whole = _screened(made, name, words, needs) if words else None
 
@@ -153,6 +153,8 @@ def _by_branch(made: LaterPattern, name: str, branches: tuple[tuple[str, tuple[s
         if not ascii_text and (_folds_to_ascii(text) or not ascii_needs):
             return whole(text, *args) if whole else getattr(made.compiled(), name)(text, *args)
         hay = _lower(text) if folded else text
+        if words and (ascii_text or ascii_words) and not _holds(words, hay):
+            return None  # no branch's words at all: one loop, not one per branch
         if needs is not None and not meets(needs, hay):
             return None
         best = None
