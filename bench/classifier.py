@@ -17,12 +17,14 @@ The package is byte-compiled first, with ``bounceportal/__init__.py`` above it (
 installed package would be; this machine sets PYTHONDONTWRITEBYTECODE). The last line is ``RESULT msgs_per_s=… cli_msgs_per_s=…
 sisimai_msgs_per_s=… ratio=… cpu_ratio=… limit_ratio=… compile_s=… peak_rss_mb=… reason_pct=…
 status_pct=… hard_pct=… aside_reason_pct=… … vendor_category_pct=… … aside_vendor_…``.
+``--no-aside`` (or ``BENCH_HIDE_ASIDE=1``) leaves out every set-aside rate, line and field.
 """
 
 from __future__ import annotations
 
 import email
 import email.policy
+import os
 import resource
 import shutil
 import subprocess
@@ -34,7 +36,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bounceportal.classifier import classify  # noqa: E402
-from bounceportal.classifier.score import DEFAULT_CORPUS, DEFAULT_REPLIES, score_corpus, score_replies  # noqa: E402
+from bounceportal.classifier.score import (  # noqa: E402
+    DEFAULT_CORPUS,
+    DEFAULT_REPLIES,
+    HIDE_ASIDE_ENV,
+    score_corpus,
+    score_replies,
+    shown_parts,
+)
 
 BATCH = 200
 RUNS = 7
@@ -150,6 +159,9 @@ def sisimai_available() -> bool:
 
 
 def main() -> int:
+    if "--no-aside" in sys.argv[1:]:
+        os.environ[HIDE_ASIDE_ENV] = "1"
+    parts = shown_parts(("used", "set_aside"))
     files = corpus_files()
     # The classifier and the package it is in (the CLI imports bounceportal/__init__.py too).
     subprocess.run(
@@ -175,12 +187,8 @@ def main() -> int:
     else:
         ((cli_rate, cli_cpu),) = timed_runs([cli], groups)
         sisimai = ratio = cpu_ratio = "n/a"
-    used, aside = score_corpus(part="used")["rates"], score_corpus(part="set_aside")["rates"]
-    replies = (
-        {part: score_replies(DEFAULT_REPLIES, part) for part in ("used", "set_aside")}
-        if DEFAULT_REPLIES.is_file()
-        else {}
-    )
+    corpus = {part: score_corpus(part=part)["rates"] for part in parts}
+    replies = {part: score_replies(DEFAULT_REPLIES, part) for part in parts} if DEFAULT_REPLIES.is_file() else {}
 
     print(f"corpus: {len(files)} files, CLI batches of {BATCH}")
     print(
@@ -189,9 +197,9 @@ def main() -> int:
         f"1000-deep multipart {timings['nested_1000_s']:.3f} s"
     )
     print(f"CLI: {cli_rate:.0f} msgs/s; Sisimai 4: {sisimai} msgs/s; ratio {ratio} (by CPU time: {cpu_ratio})")
-    for name, rates in (("used", used), ("set aside", aside)):
+    for part, rates in corpus.items():
         print(
-            f"corpus {name}: "
+            f"corpus {part.replace('_', ' ')}: "
             + " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in rates.items())
         )
     fields = [
@@ -204,8 +212,9 @@ def main() -> int:
         f"compile_s={compile_s:.3f}",
         f"peak_rss_mb={peak_mb:.1f}",
     ]
-    for prefix, rates in (("", used), ("aside_", aside)):
-        fields += [f"{prefix}{key}_pct={rates[key]:.2f}" for key in ("reason", "status", "hard")]
+    for prefix, part in (("", "used"), ("aside_", "set_aside")):
+        if part in corpus:
+            fields += [f"{prefix}{key}_pct={corpus[part][key]:.2f}" for key in ("reason", "status", "hard")]
     for prefix, part in (("vendor_", "used"), ("aside_vendor_", "set_aside")):
         if part in replies:
             rates = replies[part]["rates"]

@@ -9,7 +9,7 @@ Floors are what was measured (just under it), so a change that loses ground fail
 
 import pytest
 
-from bounceportal.classifier.score import score_corpus
+from bounceportal.classifier.score import aside_hidden, score_corpus, shown_parts
 
 TARGETS = {"reason": 95.0, "status": 97.0, "hard": 98.0, "count": 98.0, "is_bounce": 98.0}
 # Measured on LF, CRLF and CR (used / set aside): reason 95.29 / 97.30, status 98.89 /
@@ -25,13 +25,21 @@ MAX_GAP = 3.0
 def reports(request, corpus_dir):
     reports = {part: score_corpus(corpus_dir, request.param, part)["rates"] for part in ("all", "used", "set_aside")}
     for part, rates in reports.items():
+        if part not in shown_parts():
+            continue
         print(f"\n[{request.param} {part}] " + " ".join(f"{k}={v:.2f}" for k, v in rates.items()))
     return reports
 
 
+def shown(part, value):
+    """The rate as a failure message may say it: never a part's that BENCH_HIDE_ASIDE hides."""
+    return f"{value:.2f} %" if part in shown_parts() else "(hidden)"
+
+
 def test_every_rate_reaches_its_target_on_the_whole_corpus(reports):
     for field, target in TARGETS.items():
-        assert reports["all"][field] >= target, f"{field} {reports['all'][field]:.2f} % < {target} %"
+        reached = reports["all"][field] >= target
+        assert reached, f"{field} {shown('all', reports['all'][field])} < {target} %"
 
 
 def test_both_non_bounce_messages_are_not_bounces(reports):
@@ -42,15 +50,22 @@ def test_both_non_bounce_messages_are_not_bounces(reports):
 @pytest.mark.parametrize("part", sorted(FLOORS))
 def test_each_part_stays_above_its_measured_floor(reports, part):
     for field, floor in FLOORS[part].items():
-        assert reports[part][field] >= floor, f"{part} {field} regressed: {reports[part][field]:.2f} % < {floor} %"
+        held = reports[part][field] >= floor
+        assert held, f"{part} {field} regressed: {shown(part, reports[part][field])} < {floor} %"
 
 
 def test_the_set_aside_part_is_within_three_points_of_the_used_part(reports):
     for field in ("reason", "status", "hard"):
-        assert reports["set_aside"][field] >= reports["used"][field] - MAX_GAP, field
+        close = reports["set_aside"][field] >= reports["used"][field] - MAX_GAP
+        assert close, field
 
 
 def test_newline_style_does_not_change_any_rate(corpus_dir):
     lf = score_corpus(corpus_dir, "lf")["rates"]
     for style in ("crlf", "cr"):
-        assert score_corpus(corpus_dir, style)["rates"] == lf
+        rates = score_corpus(corpus_dir, style)["rates"]
+        if aside_hidden():  # the whole corpus's rates would tell the set-aside part's
+            same = rates == lf
+            assert same, style
+        else:
+            assert rates == lf

@@ -14,7 +14,7 @@ measured, not the targets: where a floor is under its target, the target is not 
 
 import pytest
 
-from bounceportal.classifier.score import DEFAULT_REPLIES, score_replies
+from bounceportal.classifier.score import DEFAULT_REPLIES, score_replies, shown_parts
 
 # Measured (used / set aside, 3 Dec 2026, after reading the reply families by meaning: live
 # replies, X.7.0 / X.3.2, provider verdicts, phrase families in test_classifier_reply_meanings):
@@ -39,11 +39,16 @@ def replies():
 def test_vendor_replies_are_read_at_least_as_well_as_measured(replies, part):
     report = score_replies(replies, part)
 
-    print(f"\n[{part}] {report['rates']} false_hard={report['false_hard']} n={report['entries']}")
+    if part in shown_parts():  # BENCH_HIDE_ASIDE=1 keeps the set-aside rates out of sight
+        print(f"\n[{part}] {report['rates']} false_hard={report['false_hard']} n={report['entries']}")
     for field, floor in FLOORS[part].items():
-        assert report["rates"][field] >= floor, f"{part} {field}: {report['rates'][field]:.2f} % < {floor} %"
+        held = report["rates"][field] >= floor
+        rate = f"{report['rates'][field]:.2f} %" if part in shown_parts() else "(hidden)"
+        assert held, f"{part} {field}: {rate} < {floor} %"
 
 
 @pytest.mark.parametrize("part", sorted(FALSE_HARD))
 def test_no_more_replies_read_as_hard_than_measured(replies, part):
-    assert score_replies(replies, part)["false_hard"] <= FALSE_HARD[part]
+    within = score_replies(replies, part)["false_hard"] <= FALSE_HARD[part]
+
+    assert within, part
