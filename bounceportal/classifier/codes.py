@@ -50,6 +50,15 @@ ACCESS_DENIED = {
     "data": "rejected",
     "after-data": "rejected",
 }
+# A DNS lookup that failed names no verdict on the name: at MAIL it was our sender's
+# domain that could not be checked (a refusal of our sender for now), at HELO our name;
+# elsewhere the receiver's routing failed (a network error).
+LOOKUP_FAILED = {"connect": "blocked", "helo": "blocked", "mail": "rejected"}
+LOOKUP_FAILED_DEFAULT = "networkerror"
+# RFC 5321 §4.2.3: 501 "syntax error in parameters or arguments", 555 "MAIL FROM/RCPT TO
+# parameters not recognized or not implemented". The server could not parse what we sent
+# ("501 5.5.4 Invalid domain name"), which is no verdict that an address does not exist.
+ARGUMENT_SYNTAX_REPLIES = frozenset({"501", "555"})
 
 # Reasons about the recipient, which cannot be right when the server refused us before
 # the recipient was named (connection, greeting, MAIL FROM): see reasons.adjust_for_stage.
@@ -157,7 +166,7 @@ WEAK_STATUS = {
     "5.0": "syntaxerror",  # other or undefined protocol status
     "5.1": "syntaxerror",  # invalid command
     "5.2": "syntaxerror",  # syntax error
-    "5.3": "exceedlimit",  # too many recipients
+    "5.3": "toomanyconn",  # too many recipients (in one transaction: not a size, exceedlimit)
     "5.4": "syntaxerror",  # invalid command arguments
     "5.5": "syntaxerror",  # wrong protocol version
     "6.0": "contenterror",  # other or undefined media error

@@ -110,6 +110,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # separate transaction" (RFC 5321 §4.5.3.1.8: the client retries the rest later).
             r"per (?:transaction|message|session) (?:exceeded|limit)",
             r"(?:in|with) a separate transaction",
+            # The server's cap on recipients in one transaction, said as a limit (RFC 3463
+            # X.5.3): "Recipient limit exceeded", "Maximum number of recipients reached".
+            r"(?<!daily )(?<!hourly )\brecipients? (?:count )?limit (?:exceeded|reached)",
+            r"\b(?:maximum|max\.?) (?:number of )?recipients (?:per (?:message|transaction) )?(?:exceeded|reached|allowed)",
+            r"exceeds? the (?:maximum )?(?:number of )?recipients? (?:limit|allowed)",
         ),
     ),
     # Our sender's rate or quota (RFC 3463 X.2.2 / X.4.5 are reused for it): said before
@@ -119,6 +124,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "speeding",
         (
             r"(?:submission|sending|daily user sending|daily sending|outbound) (?:quota|limit)",
+            # A cap counted over a day or an hour: "Daily recipient limit reached", "hourly message quota".
+            r"\b(?:daily|hourly) (?:recipients?|messages?|e-?mails?|mail) (?:limit|quota|cap)\b",
             # Exchange's store driver names the same limit as an exception: "SubmissionQuotaExceededException".
             r"submissionquota",
             # "... exceeded the quota for sending messages that have the same Message-ID".
@@ -751,6 +758,17 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"dns (?:lookup )?(?:timed out|timeout|servfail)",
             r"\bservfail\b",
             r"(?:host|dns|mx) lookup (?:did not|didn't) complete",
+        ),
+    ),
+    # A lookup of a name in the DNS that failed ("MX lookup failure for <domain>", "host
+    # lookup failed"): the resolver got no answer, which says nothing about the name's
+    # existence. Whose name it was follows from the stage (``codes.LOOKUP_FAILED``).
+    (
+        "a name's DNS lookup failed",
+        "lookup_failed",
+        (
+            r"\b(?:mx|host|domain|a|aaaa) (?:record )?lookup (?:failure|failed|error)",
+            r"\b(?:could not|cannot|unable to) (?:look ?up|query) (?:the )?(?:mx|host|domain)\b",
         ),
     ),
     # The receiving domain does not exist or has no mail servers.

@@ -38,6 +38,9 @@ from __future__ import annotations
 
 from .codes import (
     ACCESS_DENIED,
+    ARGUMENT_SYNTAX_REPLIES,
+    LOOKUP_FAILED,
+    LOOKUP_FAILED_DEFAULT,
     NO_MAIL_REPLIES,
     REPLY_REASONS,
     STAGE_OVERRIDES,
@@ -108,7 +111,16 @@ _SUBJECTS = [(compile_later(pattern), reason, host, kept) for pattern, reason, h
 # Detail reasons that speak of the recipient or are provisional: under a refusal of our
 # HELO, client host or sender, they are about us (the subject's reason decides).
 _NOT_ABOUT_US = frozenset(
-    {"userunknown", "filtered", "suspend", "hasmoved", "recipient_rejected", "access_denied", "listed_domain"}
+    {
+        "userunknown",
+        "filtered",
+        "suspend",
+        "hasmoved",
+        "recipient_rejected",
+        "access_denied",
+        "listed_domain",
+        "lookup_failed",
+    }
 )
 # A domain block list's verdict by the stage that named the domain: our HELO name (connect,
 # HELO), our sender's domain (MAIL); otherwise a domain in the message (a link): spam.
@@ -278,6 +290,7 @@ def decide(
         decision, diagnostic, status, stage, reply_code
     )
     reason = _system_status(decision, _temporary_address(decision, reason, status, reply_code), status, reply_code)
+    reason = _argument_syntax(decision, reason, status, reply_code)
     if not reason and context:
         reason = _from_context(decision, squash(context), stage)
     if not reason:
@@ -443,6 +456,19 @@ def _system_status(decision: Decision, reason: str, status: str, reply_code: str
     return "systemerror"
 
 
+def _argument_syntax(decision: Decision, reason: str, status: str, reply_code: str) -> str:
+    """Return ``syntaxerror`` for a hard reason said in a 501 / 555 reply under an X.5.y status.
+
+    The code says the server could not parse our command's argument (RFC 5321 §4.2.3) and
+    the status agrees (RFC 3463 X.5: mail delivery protocol): no verdict on the address.
+    Without that status the words decide (an MTA's report may pair 501 with "user unknown").
+    """
+    if reason not in _HARD_REASONS or reply_code not in ARGUMENT_SYNTAX_REPLIES or status[2:4] != "5.":
+        return reason
+    decision.note(f"reply {reply_code}: an argument we sent could not be parsed ({reason} -> syntaxerror)", reply_code)
+    return "syntaxerror"
+
+
 def _settle(decision: Decision, reason: str, stage: str, diagnostic: str = "", *, live: bool = False) -> str:
     """Turn the phrase tables' provisional answers into reasons.
 
@@ -465,6 +491,10 @@ def _settle(decision: Decision, reason: str, stage: str, diagnostic: str = "", *
     if reason == "connect_failed":
         settled = "networkerror" if live else "expired"
         decision.note(f"connection failed {'in a live reply' if live else 'in a queue report'} ({settled})", reason)
+        return settled
+    if reason == "lookup_failed":
+        settled = LOOKUP_FAILED.get(stage, LOOKUP_FAILED_DEFAULT)
+        decision.note(f"a DNS lookup failed at stage {stage or 'unknown'} ({settled})", stage)
         return settled
     if reason == "access_denied":
         settled = ACCESS_DENIED.get(stage, "securityerror")

@@ -291,6 +291,35 @@ DOCUMENTED_FAMILIES = [
     ("550", "5.7.1", "data", "We don't allow messages with attachments", "virusdetected"),
 ]
 
+# What the reply code and the RFC 3463 subject say about the command, not the address: a 501 /
+# 555 reply under a protocol status (X.5.y) could not parse an argument we sent (RFC 5321
+# §4.2.3), X.5.3 caps the recipients of
+# one transaction, and a DNS lookup that failed is no verdict that a name does not exist.
+# (reply code, enhanced status, stage, text, accepted reasons)
+COMMANDS_AND_LOOKUPS = [
+    ("501", "5.5.4", "rcpt", "The domain part of the address is invalid", "syntaxerror"),
+    ("501", "5.5.2", "helo", "Invalid domain name in the greeting", "syntaxerror"),
+    ("501", "5.5.2", "rcpt", "Recipient domain invalid", "syntaxerror"),
+    ("555", "5.5.4", "mail", "Unknown host in the MAIL FROM parameter", "syntaxerror"),
+    # ... while an addressing status (X.1.y) or another code is the server's verdict.
+    ("501", "5.1.3", "rcpt", "Bad recipient address syntax", "userunknown"),
+    ("550", "5.1.2", "rcpt", "Domain not found", "hostunknown"),
+    # A lookup that failed: the receiver's routing, or (at MAIL / HELO) the check of our name.
+    ("451", "4.1.2", "", "MX record lookup failed for example.net", "networkerror"),
+    ("550", "5.1.2", "", "Host lookup failure", "networkerror"),
+    ("451", "", "mail", "Domain lookup error for example.org", "rejected"),
+    ("421", "", "helo", "Unable to look up the host name you gave", "blocked"),
+    # Recipients of one message over the server's cap (X.5.3), however the cap is worded ...
+    ("452", "4.5.3", "rcpt", "Recipient limit reached for this message", "toomanyconn"),
+    ("550", "5.5.3", "", "Maximum number of recipients exceeded", "toomanyconn"),
+    ("452", "4.5.3", "", "The message exceeds the maximum number of recipients allowed", "toomanyconn"),
+    ("550", "5.5.3", "", "Please send to fewer addresses at a time", "toomanyconn"),
+    # ... and recipients counted over a day or an hour: our sending rate.
+    ("450", "", "", "Daily recipient limit reached", "speeding"),
+    ("550", "", "", "Hourly recipient limit exceeded", "speeding"),
+]
+
+
 # Documentation often quotes a server's reply without its code or the command it answered.
 # The reply is still the server's own verdict on the address it was given: hard, as with a
 # code. (Inside a bounce report, uncorroborated wording stays `filtered`: test_classifier_reasons.)
@@ -305,7 +334,10 @@ def test_a_reply_quoted_without_its_code_that_says_no_such_user_is_hard(text):
     assert got.hard
 
 
-@pytest.mark.parametrize(("code", "status", "stage", "text", "accepted"), MEANINGS + PLACEHOLDERS + DOCUMENTED_FAMILIES)
+@pytest.mark.parametrize(
+    ("code", "status", "stage", "text", "accepted"),
+    MEANINGS + PLACEHOLDERS + DOCUMENTED_FAMILIES + COMMANDS_AND_LOOKUPS,
+)
 def test_a_reply_is_read_by_what_its_code_and_words_mean(code, status, stage, text, accepted):
     got = read(code, status, text, stage)
 

@@ -106,7 +106,7 @@ def test_provider_rules_have_unique_names_and_known_reasons():
 def test_every_table_reason_is_a_reason_or_a_provisional_answer():
     from bounceportal.classifier.taxonomy import REASON_TO_SUBTYPE
 
-    provisional = {"recipient_rejected", "access_denied", "listed_domain", "connect_failed"}
+    provisional = {"recipient_rejected", "access_denied", "listed_domain", "connect_failed", "lookup_failed"}
     for reason, _patterns in phrases.PHRASES + phrases.NOTICE_PHRASES:
         assert reason in REASON_TO_SUBTYPE or reason in provisional, reason
 
