@@ -136,7 +136,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:max(?:imum)?|limit of) (?:number of )?(?:\d+ )?(?:e-?mails?|messages?|recipients?) (?:allowed )?per (?:hour|day|minute)",
             r"too much mail from",
             r"mail flood",
-            r"(?:receiving|receive) (?:e-?)?mail (?:at a rate|too quickly|too fast)",
+            r"(?:receiving|receive) (?:e-?mails?|mail|messages?) (?:at a rate|too quickly|too fast)",
             r"message receive limit",
             r"(?:inbound|incoming) (?:mail |message |e-?mail )?(?:rate|quota|limit)",
             r"receiving too many",
@@ -383,6 +383,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:not|n't) (?:accept|allow|permit)s? (?:(?:e-?mails?|messages?) (?:with|containing) )?(?:the |this |these |such |an? )?(?:attachments?|attached files?)\b",
             r"(?:blocked|prohibited|forbidden|banned|disallowed|restricted|dangerous) file (?:types?|extensions?|names?)",
             r"dangerous attachment",
+            # "An attachment on your message was found to be illegal".
+            r"\battachments? (?:\w+ ){0,5}(?:was |were |is |are )?(?:found to be |considered )?(?:illegal|prohibited|forbidden|banned|dangerous|unsafe)\b",
             r"\bexecutable (?:files?|content|programs?|code)\b",
             r"unsafe attachment",
             r"attachment (?:type|extension|file type)s? (?:is |are )?(?:not allowed|not permitted|prohibited|blocked)",
@@ -470,7 +472,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "relaying refused",
         "norelaying",
         (
-            r"relay(?:ing)? (?:access )?(?:denied|not permitted|prohibited|not allowed|disallowed)",
+            r"relay(?:ing)? (?:of (?:e-?mails?|mail|messages?) )?(?:is )?(?:access )?(?:denied|not permitted|prohibited|not allowed|disallowed)",
             r"unable to relay",
             r"not (?:permitted|allowed|authorized) to relay",
             r"we do not relay",
@@ -712,7 +714,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # The connecting address described as such: "hostile IP", "dynamic IP" (end-user ranges).
             r"\b(?:hostile|abusive|dynamic|residential) (?:ip|host|client)s?\b",
             r"your (?:ip|network|server)",
-            r"(?:not|never|no longer) accept(?:ed|ing)? (?:e-?mail|mail|messages|connections?) from",
+            # ... unless what is refused is our sender ("Not accepting mail from this sender").
+            r"(?:not|never|no longer) accept(?:ed|ing)? (?:e-?mail|mail|messages|connections?) from(?! (?:this|the|that|your) sender)",
             # "Connection rejected by policy", "... denied for your address"; a bare
             # "Connection refused by mx.example" is the TCP connect failing (networkerror).
             r"connection (?:refused|rejected|denied) (?:by (?:policy|(?:the )?administrator|(?:local |site )?rules?|(?:our |the )?(?:firewall|filters?))|from|for)",
@@ -737,8 +740,12 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"domain of sender address .{0,80}(?:does not|doesn't) (?:exist|resolve)",
             r"(?:valid|real|resolvable|existing|fully[- ]qualified) (?:sender|from) (?:domain|address)",
             r"(?:sender|user|client) (?:is |was )?not (?:authori[sz]ed|allowed|permitted) to send (?:from|as|mail from|on behalf)",
+            # The sender itself not authorized (said before the security group's "not authorized").
+            r"\bsender (?:address )?(?:is |was )?not (?:authori[sz]ed|permitted)\b(?! by)",
             r"permissions? to send|\bsend (?:mail )?(?:as|on behalf of)\b",
             r"unresolvable (?:rfc[ .]?5321 )?(?:from|sender) (?:domain|address)",
+            # "... because the RFC5321 from domain does not resolve" (the MAIL FROM domain).
+            r"(?:rfc[ .]?5321 )?(?:from|sender|mail from) domain (?:\S+ )?(?:does not|doesn't|did not|cannot|could not) (?:be )?resolve",
             r"(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender",
             # Exim's sender verification, said at RCPT: "Verification failed for <sender>"
             # followed by why the sender did not verify ("Unrouteable mail domain ...").
@@ -822,7 +829,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"user (?:not found|doesn't exist|does not exist)",
             # The same with the address (or documentation's placeholder for it) in between.
             r"\buser (?:<[^>]{1,100}>|\{[^}]{1,40}\}|\[[^\]]{1,100}\]|[^\s@]+@[\w.-]+) (?:not found|unknown|does not exist|doesn't exist)",
-            r"(?:recipient|addressee|mailbox|account|address) (?:not found|unknown|does not exist|doesn't exist|not exist)",
+            r"(?:recipient|addressee|mailbox|account|address) (?:(?:is )?(?:not found|unknown)|does not exist|doesn't exist|not exist)",
             # "The email address wasn't found at the destination domain" (Exchange's NDR text).
             r"(?:recipient|addressee|mailbox|account|address) (?:wasn't|was not|isn't|is not) found\b",
             r"invalid (?:recipient|mailbox|address|user)",
@@ -1056,10 +1063,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # The address (or documentation's placeholder for it) between: "Sender <s@x> rejected",
             # "Sender $SenderAddress is blocked", "Sender {sender} refused".
             r"\bsender (?:address )?(?:<[^>]{0,100}>|\{[^}]{1,40}\}|\[[^\]]{1,100}\]|\$\w+|[^\s@]+@[\w.-]+):? (?:is |was |has been )?(?:rejected|refused|denied|not allowed|not accepted|blocked)",
-            r"sender verify failed",
+            # Exim's sender verification, failed or not completed ("Could not complete sender verify").
+            r"\bsender verify\b",
             r"(?:unable to|could not|couldn't|cannot|can't) verify (?:the |your )?sender",
             # Exim's sender verification and its callout (RFC 5321 §3.5 VRFY-like checks).
-            r"verification failed for|sender verify callout|sender verification|callout verification",
+            r"verification failed for|sender verification|callout verification",
             r"from: (?:address|domain)",
             r"domain of sender",
             r"mail from",

@@ -320,6 +320,29 @@ COMMANDS_AND_LOOKUPS = [
 ]
 
 
+# Wordings of families the providers and MTAs document (relay refusals, attachment rules, a
+# recipient receiving too fast, an unresolvable MAIL FROM domain, Exim's sender verification,
+# our sender refused or not authorized, a mailbox said to be unknown), written here.
+# (reply code, enhanced status, stage, text, accepted reasons)
+WORDED_FAMILIES = [
+    ("550", "5.7.0", "", "Relaying of mail is denied", "norelaying"),
+    ("553", "", "", "Relaying is disallowed", "norelaying"),
+    ("552", "5.7.0", "", "An attachment on your message was found to be illegal", "virusdetected"),
+    ("550", "", "data", "Attachments of this kind are considered dangerous", "virusdetected"),
+    ("450", "4.2.1", "", "The person you are writing to is receiving messages too quickly right now", "speeding"),
+    ("451", "", "", "Message deferred because the RFC5321 from domain does not resolve", "rejected"),
+    ("550", "", "mail", "Sender domain example.org could not be resolved", "rejected"),
+    ("451", "", "", "Could not complete sender verify", "rejected"),
+    ("553", "5.7.1", "", "The sender is not authorized", "rejected"),
+    ("550", "", "", "Not accepting mail from this sender", "rejected"),
+    ("550", "", "", "Address rejected: the mailbox is unknown", "userunknown"),
+    ("550", "", "rcpt", "The account is unknown here", "userunknown"),
+    # ... and their neighbours that name another cause keep it.
+    ("550", "5.7.1", "", "Sender is not authorized by the SPF record of example.org", "authfailure"),
+    ("550", "", "", "Not accepting mail from 192.0.2.1", "blocked"),
+]
+
+
 # Documentation often quotes a server's reply without its code or the command it answered.
 # The reply is still the server's own verdict on the address it was given: hard, as with a
 # code. (Inside a bounce report, uncorroborated wording stays `filtered`: test_classifier_reasons.)
@@ -336,7 +359,7 @@ def test_a_reply_quoted_without_its_code_that_says_no_such_user_is_hard(text):
 
 @pytest.mark.parametrize(
     ("code", "status", "stage", "text", "accepted"),
-    MEANINGS + PLACEHOLDERS + DOCUMENTED_FAMILIES + COMMANDS_AND_LOOKUPS,
+    MEANINGS + PLACEHOLDERS + DOCUMENTED_FAMILIES + COMMANDS_AND_LOOKUPS + WORDED_FAMILIES,
 )
 def test_a_reply_is_read_by_what_its_code_and_words_mean(code, status, stage, text, accepted):
     got = read(code, status, text, stage)
