@@ -29,14 +29,15 @@ from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.utils.formats import date_format, localize
-from django.utils.html import conditional_escape, format_html
+from django.utils.formats import get_format, localize
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import localtime, template_localtime  # type: ignore[attr-defined]  # not in the stubs
 from django_tables2.columns import ManyToManyColumn
 from django_tables2.rows import BoundRow, BoundRows
 from django_tables2.utils import A, signature
 
+from bounceportal.datefmt import format_value
 from bounceportal.keyset import BAD_CURSOR, InvalidCursor, Key, key_of, keyset_page, order_by_of, reversed_key
 from bounceportal.pagination import MAX_OFFSET, OFFSET_CAP, bounded_per_page
 
@@ -49,7 +50,7 @@ def local_datetime(value, format_name: str = "SHORT_DATETIME_FORMAT") -> str:
     The formats are bounceportal/formats/<language>/formats.py's: 2026-03-04 23:30 in English,
     04.03.2026 23:30 in German.
     """
-    return date_format(localtime(value), format_name)
+    return format_value(localtime(value), get_format(format_name))
 
 
 # Keyed weakly by the function (a bound method's __func__), so a callable made per request
@@ -138,11 +139,35 @@ def _plan(model: type[models.Model], accessor: str) -> tuple[str, Any] | None:
 
 def _cell_html(bound_column, cell) -> str:
     """``cell`` as django-tables2's table.html shows it in a ``<td>`` (its ``localize`` rule, escaped)."""
+    if isinstance(cell, str):  # what localize() and template_localtime() give back unchanged
+        return cell.__html__() if hasattr(cell, "__html__") else escape(cell)
     if bound_column.localize is None:
         cell = localize(template_localtime(cell))
     else:
         cell = str(localize(cell, use_l10n=bool(bound_column.localize)))
     return conditional_escape(cell if isinstance(cell, str) else str(cell))
+
+
+# The keyword arguments django-tables2 offers a render method (BoundRow._optional_cell_arguments), in order.
+_ARGUMENTS = ("value", "record", "column", "bound_column", "bound_row", "table")
+
+
+class _Cell:
+    """What a row needs of one bound column to render its cell, looked up once per table (page): the
+    accessor, the render method and which of ``_ARGUMENTS`` it takes, its ``<td>`` attributes when static.
+    ``picks`` is None when the shortcut does not apply (a link, a many-to-many column, a ``**kwargs`` or an
+    argument django-tables2 does not offer): such a cell goes django-tables2's way."""
+
+    __slots__ = ("accessor", "column", "picks", "render", "td")
+
+    def __init__(self, column, td: str | None) -> None:
+        self.column, self.td, self.accessor, self.render = column, td, str(column.accessor), column.render
+        args, kwargs_name = cached_signature(column.render)
+        plain = not kwargs_name and not column.link and not isinstance(column.column, ManyToManyColumn)
+        if plain and all(arg in _ARGUMENTS for arg in args):
+            self.picks: tuple[tuple[str, int], ...] | None = tuple((arg, _ARGUMENTS.index(arg)) for arg in args)
+        else:
+            self.picks = None
 
 
 class Row(BoundRow):
@@ -187,18 +212,40 @@ class Row(BoundRow):
 
     def html(self) -> SafeString:
         """The row as table.html's ``<tr>``: each cell in a ``<td>`` with its column's attributes."""
-        table = self._table
-        static = table._static_td_attrs()
+        table, record = self._table, self.record
+        model = type(record) if isinstance(record, models.Model) else None
         cells = []
-        for column in table._row_columns():
-            # What BoundRow.items() does for each cell, without looking the column up by name.
-            cell = self._get_and_render_with(column, render_func=self._call_render, default=column.default)
-            column.current_value, column.current_record = cell, self.record
-            attrs = static.get(column.name)
-            if attrs is None:
-                attrs = column.attrs["td"].as_html()
+        for plan in table._cells():
+            column = plan.column
+            cell = self._fast_cell(plan, model) if plan.picks is not None and model is not None else _MISSING
+            if cell is _MISSING:  # What BoundRow.items() does for each cell, without looking the column up by name.
+                cell = self._get_and_render_with(column, render_func=self._call_render, default=column.default)
+            column.current_value, column.current_record = cell, record
+            attrs = plan.td if plan.td is not None else column.attrs["td"].as_html()
             cells.append(f"<td {attrs}>{_cell_html(column, cell)}</td>")
-        return format_html("<tr {}>{}</tr>", self.attrs.as_html(), mark_safe("".join(cells)))
+        return format_html("<tr {}>{}</tr>", table._row_attrs_html(self), mark_safe("".join(cells)))
+
+    def _fast_cell(self, plan: _Cell, model: type[models.Model]) -> Any:
+        """The cell as ``_get_and_render_with`` and ``_call_render`` make it, for a one-part accessor of a
+        model record; ``_MISSING`` when that path does not apply."""
+        target = _plan(model, plan.accessor)
+        if target is None:
+            return _MISSING
+        record, (kind, name) = self.record, target
+        if kind == "choice":
+            value = choice_label(name, getattr(record, name.attname))
+        else:
+            try:
+                value = getattr(record, name)
+            except Exception:
+                return _MISSING
+            if callable(value):
+                return _MISSING
+        column = plan.column
+        if value in column.column.empty_values:
+            return column.default
+        offered = (value, record, column.column, column, self, self._table)
+        return plan.render(**{arg: offered[i] for arg, i in plan.picks or ()})
 
     def _call_render(self, bound_column, value=None):
         render_kwargs = self._optional_cell_arguments(bound_column, value)
@@ -245,12 +292,33 @@ class Table(tables.Table):
         self.rows = Rows(data=self.data, table=self, pinned_data=self.pinned_data)
         self._td_attrs: dict[str, str] | None = None
         self._columns: list | None = None
+        self._cell_plans: list[_Cell] | None = None
+        self._row_attrs: dict[str, str] | None = None
 
     def _row_columns(self) -> list:
         """The visible bound columns, in order (``self.columns`` iterated once per table, not once per row)."""
         if self._columns is None:
             self._columns = list(self.columns)
         return self._columns
+
+    def _cells(self) -> list[_Cell]:
+        """The visible columns' ``_Cell`` plans, made on first use."""
+        if self._cell_plans is None:
+            static = self._static_td_attrs()
+            self._cell_plans = [_Cell(column, static.get(column.name)) for column in self._row_columns()]
+        return self._cell_plans
+
+    def _row_attrs_html(self, row: BoundRow) -> str:
+        """``row.attrs.as_html()``, made once per even / odd class when ``row_attrs`` holds no callable."""
+        if _dynamic(self.row_attrs):
+            return row.attrs.as_html()
+        if self._row_attrs is None:
+            self._row_attrs = {}
+        parity = row.get_even_odd_css_class()
+        html = self._row_attrs.get(parity)
+        if html is None:
+            html = self._row_attrs[parity] = row.attrs.as_html()
+        return html
 
     def _static_td_attrs(self) -> dict[str, str]:
         """{column name: its ``<td>`` attributes as HTML} for the columns whose attrs hold no callable

@@ -3,12 +3,16 @@
 These render for every row of the run details' table (50 per page), where the
 template engine cost half the page's time; ``format_html`` escapes every value
 (bounce text is attacker-controlled) and nothing from a bounce is marked safe.
-Templates use them through the ``bounce_facts`` tag (campaigns/templatetags).
+Templates use them through the ``bounce_facts`` tag (campaigns/templatetags). The panels' fixed labels
+are translated once per language (``_labels``), not a dozen ``gettext`` calls a row.
 """
 
+import functools
+
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from bounceportal.tables import local_datetime
 from campaigns.guidance import page_for_name
@@ -19,14 +23,45 @@ SOURCES = dict(EventSource.choices)
 SEND_STATUSES = dict(SendStatus.choices)
 
 
+@functools.cache
+def _labels_in(language: str | None) -> dict[str, str]:
+    """The panels' fixed texts translated into ``language`` (the active one when called by ``_labels``)."""
+    return {
+        "verified": format_html('<span class="badge badge-active">{}</span>', gettext("Verified")),
+        "unverified": format_html(
+            '<span class="badge badge-soft" title="{}">{}</span>',
+            gettext("No token of ours: the bounce could be forged"),
+            gettext("Unverified"),
+        ),
+        "server_message": gettext("Server message"),
+        "none_given": gettext("(none given)"),
+        "status_code": gettext("Status code"),
+        "reason": gettext("Reason"),
+        "remote_server": gettext("Remote server"),
+        "address": gettext("Address"),
+        "matched_by": gettext("Matched by"),
+        "received": gettext("Received"),
+        "when_via": gettext("%(when)s via %(source)s"),
+        "feedback_type": gettext("Feedback type"),
+        "why": gettext("Why we read it so"),
+        "status": gettext("Status"),
+        "server_reply": gettext("Server reply"),
+        "attempts": gettext("Attempts"),
+        "sent": gettext("Sent"),
+        "delivered": gettext("Delivered"),
+        "opened": gettext("Opened"),
+        "times": gettext("%(when)s (%(count)s times)"),
+        "details_of": gettext("Details of the send to %(email)s"),
+    }
+
+
+def _labels() -> dict[str, str]:
+    """``_labels_in`` the active language."""
+    return _labels_in(get_language())
+
+
 def _verified_badge(is_verified: bool) -> str:
-    if is_verified:
-        return format_html('<span class="badge badge-active">{}</span>', gettext("Verified"))
-    return format_html(
-        '<span class="badge badge-soft" title="{}">{}</span>',
-        gettext("No token of ours: the bounce could be forged"),
-        gettext("Unverified"),
-    )
+    return _labels()["verified" if is_verified else "unverified"]
 
 
 def _when(value) -> str:
@@ -34,11 +69,11 @@ def _when(value) -> str:
 
 
 def _facts(rows) -> str:
-    """A <dl> of (term, description-html) pairs."""
-    return format_html(
-        '<dl class="bounce-facts">{}</dl>',
-        format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((term, value) for term, value in rows if value)),
+    """A <dl> of (term, description-html) pairs, each escaped unless safe (what format_html_join wrote)."""
+    items = "".join(
+        f"<dt>{conditional_escape(term)}</dt><dd>{conditional_escape(value)}</dd>" for term, value in rows if value
     )
+    return mark_safe(f'<dl class="bounce-facts">{items}</dl>')  # every part escaped above
 
 
 STAGES = {
@@ -85,25 +120,22 @@ def explanation_html(event) -> str:
 
 def bounce_facts_html(event, *, can_view_raw: bool) -> str:
     """What the receiving server said about one bounce event."""
-    verified = _verified_badge(event.is_verified)
+    labels, verified = _labels(), _verified_badge(event.is_verified)
     code = event.status or "—"
     source = str(SOURCES.get(event.source, event.source)).lower()
     rows = [
         (
-            gettext("Server message"),
-            format_html('<pre class="diagnostic">{}</pre>', event.diagnostic or gettext("(none given)")),
+            labels["server_message"],
+            format_html('<pre class="diagnostic">{}</pre>', event.diagnostic or labels["none_given"]),
         ),
-        (gettext("Status code"), format_html("{} (SMTP {})", code, event.reply_code) if event.reply_code else code),
-        (gettext("Reason"), event.reason),
-        (gettext("Remote server"), event.remote_mta or "—"),
-        (gettext("Address"), event.address or "—"),
-        (gettext("Matched by"), format_html("{} {}", MATCHED_BY.get(event.matched_by, event.matched_by), verified)),
-        (
-            gettext("Received"),
-            gettext("%(when)s via %(source)s") % {"when": _when(event.occurred_at), "source": source},
-        ),
-        (gettext("Feedback type"), event.feedback_type),
-        (gettext("Why we read it so"), explanation_html(event)),
+        (labels["status_code"], format_html("{} (SMTP {})", code, event.reply_code) if event.reply_code else code),
+        (labels["reason"], event.reason),
+        (labels["remote_server"], event.remote_mta or "—"),
+        (labels["address"], event.address or "—"),
+        (labels["matched_by"], format_html("{} {}", MATCHED_BY.get(event.matched_by, event.matched_by), verified)),
+        (labels["received"], labels["when_via"] % {"when": _when(event.occurred_at), "source": source}),
+        (labels["feedback_type"], event.feedback_type),
+        (labels["why"], explanation_html(event)),
     ]
     if can_view_raw and event.inbound_message_id:
         url = reverse("campaigns:inbound-raw", args=[event.inbound_message_id])
@@ -115,20 +147,20 @@ def bounce_facts_html(event, *, can_view_raw: bool) -> str:
 
 def send_facts_html(send) -> str:
     """A send without a bounce event: its status, the last server reply and its times."""
-    status = SEND_STATUSES.get(send.status, send.status)
+    labels, status = _labels(), SEND_STATUSES.get(send.status, send.status)
     opened = _when(send.opened_at) if send.opened_at else ""
     if send.opened_at and send.open_count > 1:
-        opened = gettext("%(when)s (%(count)s times)") % {"when": opened, "count": send.open_count}
+        opened = labels["times"] % {"when": opened, "count": send.open_count}
     rows = [
-        (gettext("Status"), f"{status} ({send.skip_reason})" if send.skip_reason else status),
+        (labels["status"], f"{status} ({send.skip_reason})" if send.skip_reason else status),
         (
-            gettext("Server reply"),
+            labels["server_reply"],
             format_html('<pre class="diagnostic">{}</pre>', send.last_reply) if send.last_reply else "",
         ),
-        (gettext("Attempts"), str(send.attempts)),
-        (gettext("Sent"), _when(send.sent_at) if send.sent_at else ""),
-        (gettext("Delivered"), _when(send.delivered_at) if send.delivered_at else ""),
-        (gettext("Opened"), opened),
+        (labels["attempts"], str(send.attempts)),
+        (labels["sent"], _when(send.sent_at) if send.sent_at else ""),
+        (labels["delivered"], _when(send.delivered_at) if send.delivered_at else ""),
+        (labels["opened"], opened),
     ]
     return _facts(rows)
 
@@ -139,6 +171,6 @@ def send_info_html(send, event, *, can_view_raw: bool) -> str:
     return format_html(
         '<details class="info-panel"><summary aria-label="{}">'
         '<span class="info-icon" aria-hidden="true">i</span></summary><div class="info-body">{}</div></details>',
-        gettext("Details of the send to %(email)s") % {"email": send.email},
+        _labels()["details_of"] % {"email": send.email},
         body,
     )
