@@ -404,6 +404,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\b(?:maximum|max\\.?) (?:number of )?recipients (?:per (?:message|transaction) )?(?:exceeded|reached|allowed)": (
         "recipients ",
     ),
+    "\\b(?:messages?|mail|e-?mails?) from outside (?:the|its|their|your|our|this) (?:organi[sz]ation|company|domain)s? (?:is |are )?(?:not (?:allowed|accepted|permitted)|refused|rejected)": (
+        " from outside ",
+    ),
     "\\b(?:missing|without|having no|has no|lacks?|lacking) (?:a |an |the )?(?:valid |proper |required )?(?:address in (?:the )?)?(?:from|to|date|subject|message-?id|sender):? headers?\\b": (
         " header",
     ),
@@ -459,6 +462,11 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "sender",
         "sending domain",
     ),
+    "\\b(?:spf|dkim|dmarc) (?:check|lookup|verification|validation|evaluation) (?:has )?(?:temporarily failed|timed out|could not (?:be )?(?:completed|performed))": (
+        "could not ",
+        "temporarily failed",
+        "timed out",
+    ),
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient) (?:error|failure)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": (
         "dns time",
         "temporary",
@@ -470,6 +478,11 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     ),
     "\\b(?:spf|dkim|dmarc)\\b|authenticat": ("authenticat", "dkim", "dmarc", "spf"),
     "\\b(?:surbl|uribl)\\b": ("surbl", "uribl"),
+    "\\b(?:the )?(?:user|recipient|addressee) (?:has )?(?:blocked|blacklisted|refused) (?:all )?(?:e-?mails?|mail|messages) from (?:you|your address|this sender|the sender)\\b": (
+        "blacklisted",
+        "blocked",
+        "refused",
+    ),
     "\\b(?:transport|mail ?flow) rules?\\b": (" rule",),
     "\\b(?:urls?|uris?|links?) (?:that |which )?(?:has |have |is |are )?(?:been )?(?:blocked|black ?listed|block ?listed|flagged|identified as)\\b": (
         "blocked",
@@ -901,6 +914,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "inactive (?:user|account|mailbox)": ("inactive ",),
     "infected": ("infected",),
     "insecure mail relay": ("insecure mail relay",),
+    "insufficient (?:\\w+ )?storage\\b": ("insufficient ",),
     "insufficient (?:disk )?space": ("insufficient ",),
     "insufficient system storage": ("insufficient system storage",),
     "internal (?:server )?error": ("internal ",),
@@ -1006,7 +1020,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "no mail hosts? (?:for|found)": ("no mail host",),
     "no mailbox": ("no mailbox",),
     "no mailbox here by that name": ("no mailbox here by that name",),
-    "no mx (?:record )?(?:found|for)|\\bno mx records?\\b": ("no mx ", "no mx record"),
+    "no mx (?:record )?(?:found|for)|\\bno (?:valid |usable )?mx(?: records?)?\\b": ("no ", "no mx "),
     "no permission to post": ("no permission to post",),
     "no relaying": ("no relaying",),
     "no reverse": ("no reverse",),
@@ -4228,6 +4242,58 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
+    "\\b(?:messages?|mail|e-?mails?) from outside (?:the|its|their|your|our|this) (?:organi[sz]ation|company|domain)s? (?:is |are )?(?:not (?:allowed|accepted|permitted)|refused|rejected)": (
+        (
+            ("mail", "message"),
+            (" from outside ",),
+            ("its", "our", "the", "their", "this", "your"),
+            ("company", "domain", "organi"),
+            ("accepted", "allowed", "permitted", "refused", "rejected"),
+            (
+                "e-mails from outside its ",
+                "e-mails from outside our ",
+                "e-mails from outside the ",
+                "e-mails from outside their ",
+                "e-mails from outside this ",
+                "e-mails from outside your ",
+                "emails from outside its ",
+                "emails from outside our ",
+                "emails from outside the ",
+                "emails from outside their ",
+                "emails from outside this ",
+                "emails from outside your ",
+                "mail from outside its ",
+                "mail from outside our ",
+                "mail from outside the ",
+                "mail from outside their ",
+                "mail from outside this ",
+                "mail from outside your ",
+                "message from outside its ",
+                "message from outside our ",
+                "message from outside the ",
+                "message from outside their ",
+                "message from outside this ",
+                "message from outside your ",
+                "messages from outside its ",
+                "messages from outside our ",
+                "messages from outside the ",
+                "messages from outside their ",
+                "messages from outside this ",
+                "messages from outside your ",
+            ),
+            (
+                "company ",
+                "companys ",
+                "domain ",
+                "domains ",
+                "organisation ",
+                "organisations ",
+                "organization ",
+                "organizations ",
+            ),
+            ("not accepted", "not allowed", "not permitted", "refused", "rejected"),
+        ),
+    ),
     "\\b(?:missing|without|having no|has no|lacks?|lacking) (?:a |an |the )?(?:valid |proper |required )?(?:address in (?:the )?)?(?:from|to|date|subject|message-?id|sender):? headers?\\b": (
         (
             ("has no", "having no", "lack", "lacking", "missing", "without"),
@@ -4345,6 +4411,38 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
+    "\\b(?:spf|dkim|dmarc) (?:check|lookup|verification|validation|evaluation) (?:has )?(?:temporarily failed|timed out|could not (?:be )?(?:completed|performed))": (
+        (
+            ("dkim", "dmarc", "spf"),
+            ("check", "evaluation", "lookup", "validation", "verification"),
+            ("could not ", "temporarily failed", "timed out"),
+            (
+                "dkim check ",
+                "dkim evaluation ",
+                "dkim lookup ",
+                "dkim validation ",
+                "dkim verification ",
+                "dmarc check ",
+                "dmarc evaluation ",
+                "dmarc lookup ",
+                "dmarc validation ",
+                "dmarc verification ",
+                "spf check ",
+                "spf evaluation ",
+                "spf lookup ",
+                "spf validation ",
+                "spf verification ",
+            ),
+            (
+                "could not be completed",
+                "could not be performed",
+                "could not completed",
+                "could not performed",
+                "temporarily failed",
+                "timed out",
+            ),
+        ),
+    ),
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient) (?:error|failure)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": (
         (
             ("dkim", "dmarc", "spf"),
@@ -4360,6 +4458,49 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\btemp ?error|\\btemp ?error\\b[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": (
         (("dkim", "dmarc", "spf"), ("temp",), ("error",), ("temp error", "temperror")),
         (("temp",), ("error",), ("dkim", "dmarc", "spf"), ("temp error", "temperror")),
+    ),
+    "\\b(?:the )?(?:user|recipient|addressee) (?:has )?(?:blocked|blacklisted|refused) (?:all )?(?:e-?mails?|mail|messages) from (?:you|your address|this sender|the sender)\\b": (
+        (
+            ("addressee", "recipient", "user"),
+            ("blacklisted", "blocked", "refused"),
+            ("mail", "messages"),
+            (" from ",),
+            ("the sender", "this sender", "you", "your address"),
+            (
+                "addressee blacklisted ",
+                "addressee blocked ",
+                "addressee has blacklisted ",
+                "addressee has blocked ",
+                "addressee has refused ",
+                "addressee refused ",
+                "recipient blacklisted ",
+                "recipient blocked ",
+                "recipient has blacklisted ",
+                "recipient has blocked ",
+                "recipient has refused ",
+                "recipient refused ",
+                "user blacklisted ",
+                "user blocked ",
+                "user has blacklisted ",
+                "user has blocked ",
+                "user has refused ",
+                "user refused ",
+            ),
+            (
+                "e-mails from the sender",
+                "e-mails from this sender",
+                "e-mails from you",
+                "emails from the sender",
+                "emails from this sender",
+                "emails from you",
+                "mail from the sender",
+                "mail from this sender",
+                "mail from you",
+                "messages from the sender",
+                "messages from this sender",
+                "messages from you",
+            ),
+        ),
     ),
     "\\b(?:transport|mail ?flow) rules?\\b": (
         (("mail", "transport"), (" rule",), ("mail flow rule", "mailflow rule", "transport rule")),
@@ -5838,6 +5979,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "inactive (?:user|account|mailbox)": (
         (("inactive ",), ("account", "mailbox", "user"), ("inactive account", "inactive mailbox", "inactive user")),
     ),
+    "insufficient (?:\\w+ )?storage\\b": ((("insufficient ",), ("storage",)),),
     "insufficient (?:disk )?space": (
         (("insufficient ",), ("space",), ("insufficient disk space", "insufficient space")),
     ),
@@ -6155,9 +6297,9 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ("no mail host for", "no mail host found", "no mail hosts for", "no mail hosts found"),
         ),
     ),
-    "no mx (?:record )?(?:found|for)|\\bno mx records?\\b": (
+    "no mx (?:record )?(?:found|for)|\\bno (?:valid |usable )?mx(?: records?)?\\b": (
         (("no mx ",), ("for", "found"), ("no mx for", "no mx found", "no mx record for", "no mx record found")),
-        (("no mx record",),),
+        (("no ",), ("no mx", "no usable mx", "no valid mx")),
     ),
     "no such (?:user|recipient|mailbox|account|address|local user)": (
         (
@@ -9254,6 +9396,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
         False,
     ),
+    "\\b(?:messages?|mail|e-?mails?) from outside (?:the|its|their|your|our|this) (?:organi[sz]ation|company|domain)s? (?:is |are )?(?:not (?:allowed|accepted|permitted)|refused|rejected)": None,
     "\\b(?:missing|without|having no|has no|lacks?|lacking) (?:a |an |the )?(?:valid |proper |required )?(?:address in (?:the )?)?(?:from|to|date|subject|message-?id|sender):? headers?\\b": None,
     "\\b(?:mx|host|domain|a|aaaa) (?:record )?lookup (?:failure|failed|error)": (
         (
@@ -9329,9 +9472,11 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
         False,
     ),
+    "\\b(?:spf|dkim|dmarc) (?:check|lookup|verification|validation|evaluation) (?:has )?(?:temporarily failed|timed out|could not (?:be )?(?:completed|performed))": None,
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient) (?:error|failure)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": None,
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\btemp ?error|\\btemp ?error\\b[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": None,
     "\\b(?:surbl|uribl)\\b": (("surbl", "uribl"), True, True),
+    "\\b(?:the )?(?:user|recipient|addressee) (?:has )?(?:blocked|blacklisted|refused) (?:all )?(?:e-?mails?|mail|messages) from (?:you|your address|this sender|the sender)\\b": None,
     "\\b(?:transport|mail ?flow) rules?\\b": (
         ("transport rules", "transport rule", "mail flow rules", "mail flow rule", "mailflow rules", "mailflow rule"),
         True,
@@ -10211,6 +10356,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "in reply to (?:helo|ehlo)": (("in reply to helo", "in reply to ehlo"), False, False),
     "in reply to .?connect": None,
     "inactive (?:user|account|mailbox)": (("inactive user", "inactive account", "inactive mailbox"), False, False),
+    "insufficient (?:\\w+ )?storage\\b": None,
     "insufficient (?:disk )?space": (("insufficient disk space", "insufficient space"), False, False),
     "internal (?:server )?error": (("internal server error", "internal error"), False, False),
     "invalid (?:message )?(?:mime|content)": (
@@ -10435,7 +10581,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
-    "no mx (?:record )?(?:found|for)|\\bno mx records?\\b": None,
+    "no mx (?:record )?(?:found|for)|\\bno (?:valid |usable )?mx(?: records?)?\\b": None,
     "no such (?:user|recipient|mailbox|account|address|local user)": (
         (
             "no such user",

@@ -196,4 +196,7 @@ WEAK_STATUS = {
     "7.17": "suspend",  # mailbox owner has changed
     "7.18": "suspend",  # domain owner has changed
     "7.19": "securityerror",  # RRVS test cannot be completed
+    "7.28": "speeding",  # mail flood detected (IANA registry)
+    "7.29": "authfailure",  # ARC validation failure (RFC 8617)
+    "7.30": "failedstarttls",  # REQUIRETLS support required (RFC 8689)
 }

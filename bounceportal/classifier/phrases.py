@@ -247,6 +247,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\btemp ?error|\btemp ?error\b[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
             r"(?:temporary|transient) (?:error|failure|deferral)[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
+            # "SPF check temporarily failed", "DKIM verification could not be completed".
+            r"\b(?:spf|dkim|dmarc) (?:check|lookup|verification|validation|evaluation) (?:has )?(?:temporarily failed|timed out|could not (?:be )?(?:completed|performed))",
             # "SPF temporary error: DNS timeout", "DKIM temporary failure".
             r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\b(?:temporary|transient) (?:error|failure)|\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\bdns time ?out",
         ),
@@ -462,7 +464,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from| over| via| using| through)",
             r"not accepting (?:network )?messages(?! from)",
             r"accepts no mail",
-            r"no mx (?:record )?(?:found|for)|\bno mx records?\b",
+            r"no mx (?:record )?(?:found|for)|\bno (?:valid |usable )?mx(?: records?)?\b",
             r"no mail hosts? (?:for|found)",
             r"no mail exchanger",
         ),
@@ -607,6 +609,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:only )?accepts? (?:e-?mail |mail |messages )?(?:only )?from (?:internal|authenticated|authori[sz]ed|approved|allowed|permitted|known) senders",
             r"(?:external|outside|internet|non-?member|unknown) senders? (?:are |is )?(?:not (?:allowed|permitted|accepted)|rejected|refused)",
             r"(?:not accept|rejects?|refuses?) (?:e-?mail |mail |messages )?from (?:external|outside|internet|non-?member) senders",
+            # "Messages from outside the company are not allowed".
+            r"\b(?:messages?|mail|e-?mails?) from outside (?:the|its|their|your|our|this) (?:organi[sz]ation|company|domain)s? (?:is |are )?(?:not (?:allowed|accepted|permitted)|refused|rejected)",
         ),
     ),
     # The recipient's own settings refused us ("blocked by user preferences", "... by the
@@ -618,6 +622,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|(?:allow ?/ ?)?block ?list|administrators?|admins?)",
             # "The attempted recipient's preferences / privacy settings prevent messages from being delivered".
             r"(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|(?:privacy |mail |delivery )?settings|filter rules) (?:prevent|block|reject|refuse|do not allow|don't allow)",
+            # The recipient blocked us themselves: "The recipient has blocked mail from you".
+            r"\b(?:the )?(?:user|recipient|addressee) (?:has )?(?:blocked|blacklisted|refused) (?:all )?(?:e-?mails?|mail|messages) from (?:you|your address|this sender|the sender)\b",
         ),
     ),
     # Our IP or domain is listed as a spam source or has a bad reputation.
@@ -886,6 +892,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"spool (?:is )?full",
             r"no space left",
             r"insufficient (?:disk )?space",
+            # RFC 5321's 452 text in other words: "Insufficient storage on the server".
+            r"insufficient (?:\w+ )?storage\b",
             r"out of (?:disk )?space",
         ),
     ),

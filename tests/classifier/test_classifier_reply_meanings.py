@@ -337,9 +337,26 @@ WORDED_FAMILIES = [
     ("550", "", "", "Not accepting mail from this sender", "rejected"),
     ("550", "", "", "Address rejected: the mailbox is unknown", "userunknown"),
     ("550", "", "rcpt", "The account is unknown here", "userunknown"),
+    ("452", "", "", "Insufficient storage on the server", "systemfull"),
+    ("451", "4.7.1", "", "SPF check temporarily failed", "networkerror"),
+    ("550", "", "", "DKIM verification could not be completed", "networkerror"),
+    ("550", "5.7.1", "", "Messages from outside the company are not allowed", "rejected"),
+    ("550", "", "", "Recipient domain has no valid MX", "notaccept"),
+    ("550", "5.7.1", "", "The recipient has blocked mail from you", "filtered"),
     # ... and their neighbours that name another cause keep it.
     ("550", "5.7.1", "", "Sender is not authorized by the SPF record of example.org", "authfailure"),
     ("550", "", "", "Not accepting mail from 192.0.2.1", "blocked"),
+    ("550", "5.7.1", "", "The message failed DKIM verification", "authfailure"),
+]
+
+# Enhanced status codes registered after RFC 3463 (IANA registry), read with no words at all.
+# (reply code, enhanced status, stage, text, accepted reasons)
+REGISTERED_CODES = [
+    ("421", "4.7.28", "", "", "speeding"),  # mail flood detected
+    ("550", "5.7.29", "", "", "authfailure"),  # ARC validation failure (RFC 8617)
+    ("550", "5.7.30", "", "", "failedstarttls"),  # REQUIRETLS support required (RFC 8689)
+    ("550", "5.7.27", "mail", "", "rejected"),  # sender address has null MX (RFC 7505)
+    ("550", "5.5.3", "", "", "toomanyconn"),  # too many recipients (RFC 3463)
 ]
 
 
@@ -359,7 +376,7 @@ def test_a_reply_quoted_without_its_code_that_says_no_such_user_is_hard(text):
 
 @pytest.mark.parametrize(
     ("code", "status", "stage", "text", "accepted"),
-    MEANINGS + PLACEHOLDERS + DOCUMENTED_FAMILIES + COMMANDS_AND_LOOKUPS + WORDED_FAMILIES,
+    MEANINGS + PLACEHOLDERS + DOCUMENTED_FAMILIES + COMMANDS_AND_LOOKUPS + WORDED_FAMILIES + REGISTERED_CODES,
 )
 def test_a_reply_is_read_by_what_its_code_and_words_mean(code, status, stage, text, accepted):
     got = read(code, status, text, stage)
