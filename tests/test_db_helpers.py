@@ -12,6 +12,7 @@ from bounceportal.db import insert_finished_rows, probe_rows, reserve_ids, updat
 from campaigns.models import BounceEvent
 from contacts.models import Learner
 from tests.factories import LearnerFactory
+from tests.generic_plans import generic_plan, prepared_write
 
 
 def test_update_fields_many_writes_each_rows_fields_in_one_statement(org):
@@ -50,6 +51,50 @@ def test_update_fields_many_leaves_other_rows_and_fields_alone(org):
     assert Learner.objects.get(pk=changed.pk).first_name == "Ada"
     assert Learner.objects.get(pk=changed.pk).bounce_count == 4
     assert Learner.objects.get(pk=untouched.pk).bounce_count == 0
+
+
+def test_update_fields_many_writes_nulls_text_choices_json_and_times_as_they_are(org):
+    learners = LearnerFactory.create_batch(2, organization=org, tags=["old"], status_reason="x")
+    retry = timezone.now() + timedelta(days=3)
+    learners[0].status, learners[0].status_reason, learners[0].retry_at = "bounced", 'a "b" \\c\' é', retry
+    learners[0].tags, learners[0].on_resend_list = [{"say": 'it\'s "quoted" \\'}, "ü"], True
+    learners[1].status, learners[1].status_reason, learners[1].retry_at, learners[1].tags = "active", "", None, []
+    fields = ["status", "status_reason", "retry_at", "tags", "on_resend_list"]
+
+    update_fields_many(learners, fields)
+
+    stored = {each.pk: each for each in Learner.objects.filter(organization=org)}
+    assert [[getattr(stored[each.pk], f) for f in fields] for each in learners] == [
+        ["bounced", 'a "b" \\c\' é', retry, [{"say": 'it\'s "quoted" \\'}, "ü"], True],
+        ["active", "", None, [], False],
+    ]
+
+
+@pytest.mark.postgres
+def test_update_fields_many_probes_the_primary_key_on_a_table_of_thousands(org):
+    """The prepared generic plan of the write-back: a primary key probe per row, not a sequential scan and
+    hash join of the table (which jsonb_to_recordset's 100-row estimate chose up to ~12,000 learners)."""
+    learner = LearnerFactory(organization=org)
+    copied = [
+        f.column
+        for f in Learner._meta.concrete_fields
+        if not f.primary_key and f.name != "email" and not getattr(f, "generated", False)
+    ]
+    with connection.cursor() as cursor:  # 5,000 more learners: a sequential scan now costs the planner little
+        cursor.execute(
+            f"INSERT INTO contacts_learner (email, {', '.join(copied)}) SELECT 'copy' || n || '@example.org', "
+            f"{', '.join(copied)} FROM contacts_learner CROSS JOIN generate_series(1, 5000) AS n WHERE id = %s",
+            [learner.pk],
+        )
+    learner.bounce_count, learner.last_bounced_at = 1, timezone.now()
+    update_fields_many([learner], ["bounce_count", "last_bounced_at"])
+    write_back = prepared_write(
+        starting='UPDATE "contacts_learner" SET "bounce_count" = r.r0, "last_bounced_at" = r.r1 FROM'
+    )
+
+    plan = generic_plan(write_back, {"bigint[]": "'{1}'", "jsonb": """'[{"r0": 1, "r1": null}]'"""})
+
+    assert "contacts_learner_pkey" in plan and "Seq Scan on contacts_learner" not in plan, plan
 
 
 @pytest.mark.postgres  # ids are drawn from PostgreSQL's sequence (reserve_ids is None elsewhere)

@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from bounceportal import held_writes
 from campaigns.models import BounceEvent, EventOutcome, MatchedBy, SendStatus
 from campaigns.services.policy import apply_bounce_event, record_delivery, record_open
 from contacts.choices import Category, ClearedVia, DeliverabilityStatus, Subtype
@@ -22,6 +21,7 @@ from tests.factories import (
     LearnerFactory,
     SendFactory,
 )
+from tests.generic_plans import generic_plan, prepared_write
 
 pytestmark = pytest.mark.django_db
 
@@ -251,14 +251,8 @@ def test_the_outcome_write_probes_the_events_primary_key_on_a_table_of_thousands
             [stored.pk],
         )
     apply_bounce_event(event=stored)
-    outcomes = next(p for (sql, _types), p in held_writes._PREPARED.items() if "AS r(pk, outcome)" in sql)
-    arguments = {"timestamptz": "now()", "bigint[]": "'{1}'", "text[]": "'{counted}'"}
+    outcomes = prepared_write(containing="AS r(pk, outcome)")
 
-    with connection.cursor() as cursor:
-        cursor.execute(f"PREPARE outcome_probe({', '.join(outcomes.types)}) AS {outcomes.text}")
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")  # as the connections run (bounceportal/env.py)
-        cursor.execute(f"EXPLAIN EXECUTE outcome_probe({', '.join(arguments[t] for t in outcomes.types)})")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("DEALLOCATE outcome_probe")
+    plan = generic_plan(outcomes, {"timestamptz": "now()", "bigint[]": "'{1}'", "text[]": "'{counted}'"})
 
     assert "campaigns_bounceevent_pkey" in plan and "Seq Scan on campaigns_bounceevent" not in plan, plan
