@@ -217,7 +217,7 @@ class Row(BoundRow):
         cells = []
         for plan in table._cells():
             column = plan.column
-            cell = self._fast_cell(plan, model) if plan.picks is not None and model is not None else _MISSING
+            cell = self._fast_cell(plan, model) if plan.picks is not None else _MISSING
             if cell is _MISSING:  # What BoundRow.items() does for each cell, without looking the column up by name.
                 cell = self._get_and_render_with(column, render_func=self._call_render, default=column.default)
             column.current_value, column.current_record = cell, record
@@ -225,27 +225,33 @@ class Row(BoundRow):
             cells.append(f"<td {attrs}>{_cell_html(column, cell)}</td>")
         return format_html("<tr {}>{}</tr>", table._row_attrs_html(self), mark_safe("".join(cells)))
 
-    def _fast_cell(self, plan: _Cell, model: type[models.Model]) -> Any:
+    def _fast_cell(self, plan: _Cell, model: type[models.Model] | None) -> Any:
         """The cell as ``_get_and_render_with`` and ``_call_render`` make it, for a one-part accessor of a
-        model record; ``_MISSING`` when that path does not apply."""
-        target = _plan(model, plan.accessor)
-        if target is None:
+        model record or a key of a dict record; ``_MISSING`` when that path does not apply."""
+        value = self._value(plan.accessor, model)
+        if value is _MISSING:
             return _MISSING
-        record, (kind, name) = self.record, target
-        if kind == "choice":
-            value = choice_label(name, getattr(record, name.attname))
-        else:
-            try:
-                value = getattr(record, name)
-            except Exception:
-                return _MISSING
-            if callable(value):
-                return _MISSING
         column = plan.column
         if value in column.column.empty_values:
             return column.default
-        offered = (value, record, column.column, column, self, self._table)
+        offered = (value, self.record, column.column, column, self, self._table)
         return plan.render(**{arg: offered[i] for arg, i in plan.picks or ()})
+
+    def _value(self, accessor: str, model: type[models.Model] | None) -> Any:
+        record = self.record
+        if model is None:  # django-tables2's Accessor.resolve gives a dict's value for the key as it is
+            return record[accessor] if type(record) is dict and accessor in record else _MISSING
+        target = _plan(model, accessor)
+        if target is None:
+            return _MISSING
+        kind, name = target
+        if kind == "choice":
+            return choice_label(name, getattr(record, name.attname))
+        try:
+            value = getattr(record, name)
+        except Exception:
+            return _MISSING
+        return _MISSING if callable(value) else value
 
     def _call_render(self, bound_column, value=None):
         render_kwargs = self._optional_cell_arguments(bound_column, value)

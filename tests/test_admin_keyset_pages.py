@@ -69,3 +69,12 @@ def test_sorted_by_a_column_the_list_offers_no_older_link(root_client, learners)
     response = root_client.get(LIST, {"o": "2"})
 
     assert response.status_code == 200 and older(response) is None
+
+
+def test_each_row_links_to_its_own_change_page(root_client, learners):
+    response = root_client.get(LIST)
+
+    rows = response.context["cl"].result_list
+    links = re.findall(r'<th class="field-email"><a href="([^"]+)">', response.content.decode())
+    assert links == [reverse("admin:contacts_learner_change", args=[learner.pk]) for learner in rows]
+    assert len(links) == len(rows) > 1

@@ -176,3 +176,25 @@ def test_rendered_cells_and_row_attributes_are_django_tables2s(org):
     assert "&lt;R&amp;D&gt;:[&#x27;bound_column&#x27;," in ours[0]
     assert '<a href="/l/' in ours[0]
     assert "never called" not in "".join(ours)  # django-tables2 does not call it: the cell shows None
+
+
+class DictTable(Table):
+    name = tables.Column()
+    count = tables.Column(localize=True)
+    missing = tables.Column(default="n/a")
+    nested = tables.Column(accessor="inner__x")
+
+    def render_name(self, value, record):
+        return f"{value} ({record['count']})"
+
+
+def test_dict_rows_render_as_django_tables2_renders_them():
+    records = [{"name": "<a>", "count": 12345, "inner": {"x": 1}}, {"name": "", "count": 0, "inner": {"x": None}}]
+    table, stock_table = DictTable(records), DictTable(records)
+
+    with translation.override("de"):
+        ours = [str(row.html()) for row in table.rows]
+        stock = [STOCK_ROW.render(Context({"row": BoundRow(record, table=stock_table)})) for record in records]
+
+    assert ours == stock
+    assert "&lt;a&gt; (12345)" in ours[0] and "<td >n/a</td>" in ours[0] and "<td >1</td>" in ours[0]
