@@ -53,6 +53,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "guidelines",
         "requirements",
     ),
+    "(?:doesn't|does not) have an? (?:.{1,60} )?account": (" have a",),
     "(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender": ("required for ",),
     "(?:due to|because of|following) (?:\\w+ )?complaints\\b": ("complaints",),
     "(?:e-?mail|message|mail) size (?:limit )?(?:exceeded|too)": (" size ",),
@@ -69,7 +70,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "(?:high|excessive) (?:bounce|complaint) rates?": ("bounce", "complaint"),
     "(?:host|dns|mx) lookup (?:did not|didn't) complete": (" complete",),
     "(?:illegal|invalid) characters? in (?:the )?(?:message )?headers?": (" character",),
-    "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?": (
+    "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported|bad|infected|malicious|harmful) (?:file )?attachments?": (
         "attachment",
     ),
     "(?:inappropriate|forbidden|prohibited|banned|offensive|disallowed) (?:words?|language|material|text|terms?|phrases?)\\b": (
@@ -129,6 +130,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     ),
     "(?:message|e-?mail|mail) (?:was |has been |is )?quarantined": ("quarantined",),
     "(?:message|e-?mail|mail) is (?:larger|bigger) than": ("bigger", "larger"),
+    "(?:multiple|several|more than one) (?:destination|recipient) domains": ("destination", "recipient"),
     "(?:not accept|rejects?|refuses?) (?:e-?mail |mail |messages )?from (?:external|outside|internet|non-?member) senders": (
         " senders",
     ),
@@ -263,7 +265,6 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "preferences",
         "settings",
     ),
-    "(?:user|recipient|mailbox) (?:you are trying to contact )?is receiving (?:e-?)?mail": ("is receiving ",),
     "(?:usuario|usuário|destinatario|destinatário) (?:desconocido|desconhecido|inexistente)|no existe|não existe": (
         "desconhecido",
         "desconocido",
@@ -339,6 +340,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "[45]\\.2\\.1": (".2.1",),
     "[45]\\.2\\.121": (".2.121",),
     "[45]\\.2\\.12\\d": (".2.12",),
+    "[45]\\.3\\.0": (".3.0",),
     "[45]\\.4\\.310": (".4.310",),
     "[45]\\.4\\.3\\d\\d": (".4.3",),
     "[45]\\.4\\.5": (".4.5",),
@@ -444,6 +446,11 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "refus",
         "reject",
     ),
+    "\\b(?:remote |peer )?(?:server|host|peer) (?:has |unexpectedly )?(?:disconnected|closed (?:the )?connection|hung up)": (
+        "connection",
+        "disconnected",
+        "hung up",
+    ),
     "\\b(?:sc|dy|ou)-00\\d\\b": ("-00",),
     "\\b(?:sender address \\[|sender domain \\[?|helo command \\[|(?:unverified )?client host \\[)": (
         "client host [",
@@ -467,7 +474,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "temporarily failed",
         "timed out",
     ),
-    "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient) (?:error|failure)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": (
+    "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient)\\b(?! (?:or|and) permanent)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": (
         "dns time",
         "temporary",
         "transient",
@@ -492,6 +499,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     ),
     "\\b(?:url|uri|link)s? in (?:the |this |your )?(?:message|e-?mail|body) (?:is |are )?(?:on|in) (?:a |an |the |our )?(?:block|black|deny) ?list": (
         " in ",
+    ),
+    "\\b(?:user|recipient|mailbox|person|account|addressee)\\b[^.;]{0,40}\\b(?:is|are) receiving (?:e-?mails?|mail|messages?)\\b": (
+        " receiving ",
     ),
     "\\b(?:use|using) (?:me|this (?:server|host|system|mx)) (?:\\[[^\\]]{0,80}\\] )?as an? (?:relay|smarthost)": (
         "relay",
@@ -825,7 +835,6 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "does not (?:wish|want) to receive": (" to receive",),
     "does not exist": ("does not exist",),
     "does not like recipient": ("does not like recipient",),
-    "doesn't have an? .{1,60} account": ("doesn't have a",),
     "domain (?:does not|doesn't) exist": ("domain ",),
     "domain (?:is )?blocked": ("domain ",),
     "domain (?:is )?invalid": ("domain ",),
@@ -1098,7 +1107,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "rcpt to not accepted": ("rcpt to not accepted",),
     "rcpt to:\\s*<": ("rcpt to:",),
     "rcpthosts": ("rcpthosts",),
-    "receiving (?:e-?)?mail (?:at a rate|too quickly|too fast)": ("receiving ",),
+    "receiving (?:e-?mails?|mail|messages?) (?:at a rate|too quickly|too fast)": ("receiving ",),
     "receiving too many": ("receiving too many",),
     "recipient (?:address )?verif(?:y|ication) failed": ("recipient ",),
     "recipient address rejected": ("recipient address rejected",),
@@ -1777,6 +1786,14 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
+    "(?:doesn't|does not) have an? (?:.{1,60} )?account": (
+        (
+            ("does not", "doesn't"),
+            (" have a",),
+            ("account",),
+            ("does not have a ", "does not have an ", "doesn't have a ", "doesn't have an "),
+        ),
+    ),
     "(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender": (
         (
             ("domain", "domain name", "fqdn"),
@@ -1980,14 +1997,18 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
-    "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?": (
+    "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported|bad|infected|malicious|harmful) (?:file )?attachments?": (
         (
             (
+                "bad",
                 "blocked",
                 "disallowed",
                 "executable",
                 "forbidden",
+                "harmful",
                 "illegal",
+                "infected",
+                "malicious",
                 "prohibited",
                 "restricted",
                 "suspicious",
@@ -1995,6 +2016,8 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
             ("attachment",),
             (
+                "bad attachment",
+                "bad file attachment",
                 "blocked attachment",
                 "blocked file attachment",
                 "disallowed attachment",
@@ -2003,8 +2026,14 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
                 "executable file attachment",
                 "forbidden attachment",
                 "forbidden file attachment",
+                "harmful attachment",
+                "harmful file attachment",
                 "illegal attachment",
                 "illegal file attachment",
+                "infected attachment",
+                "infected file attachment",
+                "malicious attachment",
+                "malicious file attachment",
                 "prohibited attachment",
                 "prohibited file attachment",
                 "restricted attachment",
@@ -2529,6 +2558,21 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ("bigger", "larger"),
             (" than",),
             ("mail is bigger than", "mail is larger than", "message is bigger than", "message is larger than"),
+        ),
+    ),
+    "(?:multiple|several|more than one) (?:destination|recipient) domains": (
+        (
+            ("more than one", "multiple", "several"),
+            ("destination", "recipient"),
+            (" domains",),
+            (
+                "more than one destination domains",
+                "more than one recipient domains",
+                "multiple destination domains",
+                "multiple recipient domains",
+                "several destination domains",
+                "several recipient domains",
+            ),
         ),
     ),
     "(?:not accept|rejects?|refuses?) (?:e-?mail |mail |messages )?from (?:external|outside|internet|non-?member) senders": (
@@ -3720,33 +3764,6 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
-    "(?:user|recipient|mailbox) (?:you are trying to contact )?is receiving (?:e-?)?mail": (
-        (
-            ("mailbox", "recipient", "user"),
-            ("is receiving ",),
-            ("mail",),
-            (
-                "mailbox is receiving e-mail",
-                "mailbox is receiving email",
-                "mailbox is receiving mail",
-                "mailbox you are trying to contact is receiving e-mail",
-                "mailbox you are trying to contact is receiving email",
-                "mailbox you are trying to contact is receiving mail",
-                "recipient is receiving e-mail",
-                "recipient is receiving email",
-                "recipient is receiving mail",
-                "recipient you are trying to contact is receiving e-mail",
-                "recipient you are trying to contact is receiving email",
-                "recipient you are trying to contact is receiving mail",
-                "user is receiving e-mail",
-                "user is receiving email",
-                "user is receiving mail",
-                "user you are trying to contact is receiving e-mail",
-                "user you are trying to contact is receiving email",
-                "user you are trying to contact is receiving mail",
-            ),
-        ),
-    ),
     "(?:usuario|usuário|destinatario|destinatário) (?:desconocido|desconhecido|inexistente)|no existe|não existe": (
         (
             ("destinatario", "destinatário", "usuario", "usuário"),
@@ -3852,6 +3869,7 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "[45]\\.2\\.1": (((".2.1",), ("4.2.1", "5.2.1")),),
     "[45]\\.2\\.121": (((".2.121",), ("4.2.121", "5.2.121")),),
     "[45]\\.2\\.12\\d": (((".2.12",), ("4.2.12", "5.2.12")),),
+    "[45]\\.3\\.0": (((".3.0",), ("4.3.0", "5.3.0")),),
     "[45]\\.4\\.310": (((".4.310",), ("4.4.310", "5.4.310")),),
     "[45]\\.4\\.3\\d\\d": (((".4.3",), ("4.4.3", "5.4.3")),),
     "[45]\\.4\\.5": (((".4.5",), ("4.4.5", "5.4.5")),),
@@ -4367,6 +4385,14 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
+    "\\b(?:remote |peer )?(?:server|host|peer) (?:has |unexpectedly )?(?:disconnected|closed (?:the )?connection|hung up)": (
+        (
+            ("host", "peer", "server"),
+            ("connection", "disconnected", "hung up"),
+            ("host ", "peer ", "server "),
+            ("closed connection", "closed the connection", "disconnected", "hung up"),
+        ),
+    ),
     "\\b(?:sc|dy|ou)-00\\d\\b": ((("-00",), ("dy-00", "ou-00", "sc-00")),),
     "\\b(?:sender|recipient|mail|rcpt) (?:already|not yet) (?:given|specified)": (
         (
@@ -4443,13 +4469,8 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
             ),
         ),
     ),
-    "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient) (?:error|failure)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": (
-        (
-            ("dkim", "dmarc", "spf"),
-            ("temporary", "transient"),
-            ("error", "failure"),
-            ("temporary error", "temporary failure", "transient error", "transient failure"),
-        ),
+    "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient)\\b(?! (?:or|and) permanent)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": (
+        (("dkim", "dmarc", "spf"), ("temporary", "transient")),
         (("dkim", "dmarc", "spf"), ("dns time",), ("out",), ("dns time out", "dns timeout")),
     ),
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\benvelope (?:blocked|rejected)": (
@@ -4548,6 +4569,23 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
                 "message on ",
             ),
             ("black list", "blacklist", "block list", "blocklist", "deny list", "denylist"),
+        ),
+    ),
+    "\\b(?:user|recipient|mailbox|person|account|addressee)\\b[^.;]{0,40}\\b(?:is|are) receiving (?:e-?mails?|mail|messages?)\\b": (
+        (
+            ("account", "addressee", "mailbox", "person", "recipient", "user"),
+            (" receiving ",),
+            ("mail", "message"),
+            (
+                "are receiving e-mail",
+                "are receiving email",
+                "are receiving mail",
+                "are receiving message",
+                "is receiving e-mail",
+                "is receiving email",
+                "is receiving mail",
+                "is receiving message",
+            ),
         ),
     ),
     "\\b(?:use|using) (?:me|this (?:server|host|system|mx)) (?:\\[[^\\]]{0,80}\\] )?as an? (?:relay|smarthost)": (
@@ -5665,9 +5703,6 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "does not (?:wish|want) to receive": (
         (("does not ",), ("want", "wish"), (" to receive",), ("does not want to receive", "does not wish to receive")),
     ),
-    "doesn't have an? .{1,60} account": (
-        (("doesn't have a",), (" account",), ("doesn't have a ", "doesn't have an ")),
-    ),
     "domain (?:does not|doesn't) exist": (
         (("domain ",), ("does not", "doesn't"), (" exist",), ("domain does not exist", "domain doesn't exist")),
     ),
@@ -6542,21 +6577,33 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "rate of (?:e-?mail|messages)": (
         (("rate of ",), ("mail", "messages"), ("rate of e-mail", "rate of email", "rate of messages")),
     ),
-    "receiving (?:e-?)?mail (?:at a rate|too quickly|too fast)": (
+    "receiving (?:e-?mails?|mail|messages?) (?:at a rate|too quickly|too fast)": (
         (
             ("receiving ",),
-            ("mail ",),
+            ("mail", "message"),
             ("at a rate", "too fast", "too quickly"),
             (
                 "receiving e-mail at a rate",
                 "receiving e-mail too fast",
                 "receiving e-mail too quickly",
+                "receiving e-mails at a rate",
+                "receiving e-mails too fast",
+                "receiving e-mails too quickly",
                 "receiving email at a rate",
                 "receiving email too fast",
                 "receiving email too quickly",
+                "receiving emails at a rate",
+                "receiving emails too fast",
+                "receiving emails too quickly",
                 "receiving mail at a rate",
                 "receiving mail too fast",
                 "receiving mail too quickly",
+                "receiving message at a rate",
+                "receiving message too fast",
+                "receiving message too quickly",
+                "receiving messages at a rate",
+                "receiving messages too fast",
+                "receiving messages too quickly",
             ),
         ),
     ),
@@ -7935,6 +7982,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "(?:does not|doesn't) (?:accept|receive) (?:e-?)?mails?(?! from| over| via| using| through)": None,
     "(?:does not|doesn't) support tls": (("does not support tls", "doesn't support tls"), False, False),
     "(?:does not|doesn't|do not|fails? to) (?:meet|comply with|follow) .{0,40}\\b(?:requirements|guidelines)\\b": None,
+    "(?:doesn't|does not) have an? (?:.{1,60} )?account": None,
     "(?:domain|domain name|fqdn) (?:is )?required for (?:the )?sender": (
         (
             "domain is required for the sender",
@@ -8105,7 +8153,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
         False,
     ),
-    "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?": (
+    "(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported|bad|infected|malicious|harmful) (?:file )?attachments?": (
         (
             "illegal file attachments",
             "illegal file attachment",
@@ -8143,6 +8191,22 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
             "unsupported file attachment",
             "unsupported attachments",
             "unsupported attachment",
+            "bad file attachments",
+            "bad file attachment",
+            "bad attachments",
+            "bad attachment",
+            "infected file attachments",
+            "infected file attachment",
+            "infected attachments",
+            "infected attachment",
+            "malicious file attachments",
+            "malicious file attachment",
+            "malicious attachments",
+            "malicious attachment",
+            "harmful file attachments",
+            "harmful file attachment",
+            "harmful attachments",
+            "harmful attachment",
         ),
         False,
         False,
@@ -8937,30 +9001,6 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
     ),
     "(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|(?:privacy |mail |delivery )?settings|filter rules) (?:prevent|block|reject|refuse|do not allow|don't allow)": None,
-    "(?:user|recipient|mailbox) (?:you are trying to contact )?is receiving (?:e-?)?mail": (
-        (
-            "user you are trying to contact is receiving e-mail",
-            "user you are trying to contact is receiving email",
-            "user you are trying to contact is receiving mail",
-            "user is receiving e-mail",
-            "user is receiving email",
-            "user is receiving mail",
-            "recipient you are trying to contact is receiving e-mail",
-            "recipient you are trying to contact is receiving email",
-            "recipient you are trying to contact is receiving mail",
-            "recipient is receiving e-mail",
-            "recipient is receiving email",
-            "recipient is receiving mail",
-            "mailbox you are trying to contact is receiving e-mail",
-            "mailbox you are trying to contact is receiving email",
-            "mailbox you are trying to contact is receiving mail",
-            "mailbox is receiving e-mail",
-            "mailbox is receiving email",
-            "mailbox is receiving mail",
-        ),
-        False,
-        False,
-    ),
     "(?:usuario|usuário|destinatario|destinatário) (?:desconocido|desconhecido|inexistente)|no existe|não existe": (
         (
             "usuario desconocido",
@@ -9450,6 +9490,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         True,
         True,
     ),
+    "\\b(?:remote |peer )?(?:server|host|peer) (?:has |unexpectedly )?(?:disconnected|closed (?:the )?connection|hung up)": None,
     "\\b(?:sender|recipient|mail|rcpt) (?:already|not yet) (?:given|specified)": (
         (
             "sender already given",
@@ -9473,7 +9514,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
     ),
     "\\b(?:spf|dkim|dmarc) (?:check|lookup|verification|validation|evaluation) (?:has )?(?:temporarily failed|timed out|could not (?:be )?(?:completed|performed))": None,
-    "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient) (?:error|failure)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": None,
+    "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\b(?:temporary|transient)\\b(?! (?:or|and) permanent)|\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\bdns time ?out": None,
     "\\b(?:spf|dkim|dmarc)\\b[^.;]{0,40}\\btemp ?error|\\btemp ?error\\b[^.;]{0,40}\\b(?:spf|dkim|dmarc)\\b": None,
     "\\b(?:surbl|uribl)\\b": (("surbl", "uribl"), True, True),
     "\\b(?:the )?(?:user|recipient|addressee) (?:has )?(?:blocked|blacklisted|refused) (?:all )?(?:e-?mails?|mail|messages) from (?:you|your address|this sender|the sender)\\b": None,
@@ -9484,6 +9525,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     ),
     "\\b(?:urls?|uris?|links?) (?:that |which )?(?:has |have |is |are )?(?:been )?(?:blocked|black ?listed|block ?listed|flagged|identified as)\\b": None,
     "\\b(?:url|uri|link)s? in (?:the |this |your )?(?:message|e-?mail|body) (?:is |are )?(?:on|in) (?:a |an |the |our )?(?:block|black|deny) ?list": None,
+    "\\b(?:user|recipient|mailbox|person|account|addressee)\\b[^.;]{0,40}\\b(?:is|are) receiving (?:e-?mails?|mail|messages?)\\b": None,
     "\\b(?:use|using) (?:me|this (?:server|host|system|mx)) (?:\\[[^\\]]{0,80}\\] )?as an? (?:relay|smarthost)": None,
     "\\b[45][0-9][0-9](?:[ -][45]\\.[0-9]{1,3}\\.[0-9]{1,3})? <?(?:[a-z0-9-]+\\.)+[a-z]{2,}>? does not exist": None,
     "\\barc\\b (?:validation|check|seal|signature|fail)": None,
@@ -10154,7 +10196,6 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
         False,
     ),
     "does not (?:wish|want) to receive": (("does not wish to receive", "does not want to receive"), False, False),
-    "doesn't have an? .{1,60} account": None,
     "domain (?:does not|doesn't) exist": (("domain does not exist", "domain doesn't exist"), False, False),
     "domain (?:is )?blocked": (("domain is blocked", "domain blocked"), False, False),
     "domain (?:is )?invalid": (("domain is invalid", "domain invalid"), False, False),

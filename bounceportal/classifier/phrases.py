@@ -250,7 +250,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # "SPF check temporarily failed", "DKIM verification could not be completed".
             r"\b(?:spf|dkim|dmarc) (?:check|lookup|verification|validation|evaluation) (?:has )?(?:temporarily failed|timed out|could not (?:be )?(?:completed|performed))",
             # "SPF temporary error: DNS timeout", "DKIM temporary failure".
-            r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\b(?:temporary|transient) (?:error|failure)|\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\bdns time ?out",
+            r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\b(?:temporary|transient)\b(?! (?:or|and) permanent)|\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\bdns time ?out",
         ),
     ),
     # Sender authentication: SPF, DKIM, DMARC and friends (RFC 7208, 6376, 7489).
@@ -379,7 +379,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bworm\b",
             r"malicious",
             r"banned attachment",
-            r"(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported) (?:file )?attachments?",
+            r"(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported|bad|infected|malicious|harmful) (?:file )?attachments?",
             r"attachments?(?: of (?:this|that) (?:type|kind))? (?:is |are |was )?(?:not allowed|not permitted|prohibited|blocked|forbidden|disallowed)",
             # "... does not accept attachments of this type", "we don't allow messages with attachments".
             r"(?:not|n't) (?:accept|allow|permit)s? (?:(?:e-?mails?|messages?) (?:with|containing) )?(?:the |this |these |such |an? )?(?:attachments?|attached files?)\b",
@@ -852,7 +852,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"not found by smtp address lookup",
             r"bad destination mailbox",
             r"(?:recipient|user) (?:rejected|invalid)",
-            r"doesn't have an? .{1,60} account",
+            r"(?:doesn't|does not) have an? (?:.{1,60} )?account",
             r"no longer (?:valid|available|exists)",
             r"user (?:not exist|does not have)",
             r"not our customer",
@@ -963,6 +963,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "networkerror",
         (
             r"connection (?:refused|reset|lost|closed|dropped)",
+            # The other end hung up: "Remote server disconnected", "peer closed the connection".
+            r"\b(?:remote |peer )?(?:server|host|peer) (?:has |unexpectedly )?(?:disconnected|closed (?:the )?connection|hung up)",
             r"no route to host",
             r"network (?:is )?unreachable",
             r"hop count exceeded",
@@ -1168,7 +1170,9 @@ NOTICE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
 # the sender's (a rate limit of the recipient's own mailbox, TLS the destination lacks).
 RECIPIENT_SIDE: tuple[str, ...] = (
     r"gr[ae]y-?list",
-    r"(?:user|recipient|mailbox) (?:you are trying to contact )?is receiving (?:e-?)?mail",
+    # "The user you are trying to contact is receiving mail ...", "the person you are writing
+    # to is receiving messages too quickly": it is the recipient's inbound rate.
+    r"\b(?:user|recipient|mailbox|person|account|addressee)\b[^.;]{0,40}\b(?:is|are) receiving (?:e-?mails?|mail|messages?)\b",
     r"recipient'?s? (?:per hour )?message receive limit exceeded",
     r"destination (?:mail )?server",
     r"recipient thread limit",

@@ -163,8 +163,17 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
         "google 4.2.1 recipient receiving too fast",
         "speeding",
         status=r"[45]\.2\.1",
-        words=r"receiving (?:e-?)?mail (?:at a rate|too quickly|too fast)",
+        words=r"receiving (?:e-?mails?|mail|messages?) (?:at a rate|too quickly|too fast)",
         sender_side=False,
+    ),
+    # Gmail defers a transaction whose recipients are in several domains: our client's way of
+    # batching (one transaction per destination domain fixes it), so the cause is ours.
+    ProviderRule(
+        "google x.3.0 several destination domains per transaction",
+        "systemerror",
+        status=r"[45]\.3\.0",
+        words=r"(?:multiple|several|more than one) (?:destination|recipient) domains",
+        sender_side=True,
     ),
     ProviderRule("google x.7.28 unsolicited URL", "spamdetected", status=r"[45]\.7\.28", words=r"url domain"),
     ProviderRule("google x.7.28 same message-id quota", "policyviolation", status=r"[45]\.7\.28", words=r"message-id"),

@@ -347,6 +347,12 @@ WORDED_FAMILIES = [
     ("550", "5.7.1", "", "Sender is not authorized by the SPF record of example.org", "authfailure"),
     ("550", "", "", "Not accepting mail from 192.0.2.1", "blocked"),
     ("550", "5.7.1", "", "The message failed DKIM verification", "authfailure"),
+    ("554", "5.7.1", "", "Rejected: the message has a bad attachment", "virusdetected"),
+    ("550", "", "data", "Infected attachment removed, message refused", "virusdetected"),
+    ("451", "", "", "Remote server disconnected", "networkerror"),
+    ("421", "4.4.2", "", "The peer closed the connection", "networkerror"),
+    ("451", "", "", "DKIM verification failed - temporary", "networkerror"),
+    ("554", "", "rcpt", "delivery error: this user does not have an account here", "userunknown"),
 ]
 
 # Enhanced status codes registered after RFC 3463 (IANA registry), read with no words at all.
@@ -390,13 +396,16 @@ def test_a_reply_is_read_by_what_its_code_and_words_mean(code, status, stage, te
 THREAD_LIMITS = [
     ("432", "4.3.2", "STOREDRV.Deliver; recipient thread limit exceeded", "speeding", False),
     ("432", "4.3.2", "STOREDRV.ClientSubmit; sender thread limit exceeded", "speeding", True),
-    # The recipient's own rate limit is theirs.
+    # The recipient's own rate limit is theirs, however it is said.
     ("450", "", "The recipient has exceeded their message rate limit. Try again later.", "speeding", False),
+    ("450", "4.2.1", "The person you are writing to is receiving messages too quickly", "speeding", False),
+    # Recipients of several domains in one transaction: our client's batching is the cause.
+    ("451", "4.3.0", "Several destination domains in one transaction are not supported", "systemerror", True),
 ]
 
 
 @pytest.mark.parametrize(("code", "status", "text", "reason", "side"), THREAD_LIMITS)
-def test_a_thread_limit_is_on_the_side_of_the_mailbox_it_names(code, status, text, reason, side):
+def test_a_limit_is_on_the_side_of_the_mailbox_or_client_it_names(code, status, text, reason, side):
     got = read(code, status, text)
 
     assert got.reason == reason, got.evidence

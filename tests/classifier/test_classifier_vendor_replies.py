@@ -20,9 +20,11 @@ from bounceportal.classifier.score import DEFAULT_REPLIES, score_replies, shown_
 # replies, X.7.0 / X.3.2, provider verdicts, phrase families in test_classifier_reply_meanings):
 # category 99.11 / 95.08, reason 97.78 / 90.16, sender side 99.49 / 96.36; false hard 0 / 0.
 # Before (2 Dec): 98.67 / 93.44, 97.33 / 88.52, 99.49 / 96.36. The targets are met on both parts;
-# the gaps (4.0, 7.6, 3.1 points) are still over 3.
+# the gaps (4.0, 7.6, 3.1 points) are still over 3. Later (3 Dec, read by meaning: several
+# destination domains per transaction are our client's batching): used sender side 100.00; the
+# set-aside part was not looked at while writing those rules (BENCH_HIDE_ASIDE=1).
 FLOORS = {
-    "used": {"category": 99.1, "reason": 97.7, "sender_side": 99.4},
+    "used": {"category": 99.1, "reason": 97.7, "sender_side": 99.9},
     "set_aside": {"category": 95.0, "reason": 90.1, "sender_side": 96.3},
 }
 FALSE_HARD = {"used": 0, "set_aside": 0}
