@@ -774,12 +774,15 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         ),
     ),
     # A lookup of a name in the DNS that failed ("MX lookup failure for <domain>", "host
-    # lookup failed"): the resolver got no answer, which says nothing about the name's
-    # existence. Whose name it was follows from the stage (``codes.LOOKUP_FAILED``).
+    # lookup failed") or found broken mail records ("Illegal MX record for host"): the name
+    # exists, its DNS does not route mail now. Whose name it was follows from the stage
+    # (``codes.LOOKUP_FAILED``); never proof that a domain does not exist.
     (
-        "a name's DNS lookup failed",
+        "a name's DNS lookup failed or its MX records are broken",
         "lookup_failed",
         (
+            r"\b(?:illegal|invalid|bad|broken|bogus|misconfigured|malformed) mx (?:record|host|entr(?:y|ies))s?\b",
+            r"\bmx (?:records? )?(?:is |are )?(?:misconfigured|broken|invalid|malformed)\b",
             r"\b(?:mx|host|domain|a|aaaa) (?:record )?lookup (?:failure|failed|error)",
             r"\b(?:could not|cannot|unable to) (?:look ?up|query) (?:the )?(?:mx|host|domain)\b",
         ),

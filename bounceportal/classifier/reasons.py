@@ -90,9 +90,11 @@ _WEAK_PHRASE = compile_later(
     r"(?:in|on) the queue too long|giving up|gave up|delivery attempts? (?:will )?(?:continue|stopped)"
 )
 # A reply quoted without its code that says only that the receiver declines for now ("Try
-# again later", "Internal resource is temporarily unavailable"): a transient refusal, as a
+# again later", "Internal resource is temporarily unavailable", "... at this time"): a transient refusal, as a
 # 4yz code would say. Read last, like the reply code it stands in for.
-_FOR_NOW = compile_later(r"\btry (?:again )?later\b|\btemporarily (?:unavailable|deferred|rejected|refused)\b")
+_FOR_NOW = compile_later(
+    r"\btry (?:again )?later\b|\btemporarily (?:unavailable|deferred|rejected|refused)\b|\bat (?:this|the present) time\b"
+)
 # A permanent (5yz) refusal that names no cause but says the mail was refused ("554
 # Message refused", "550 Routing rule rejection"): the receiver blocked it, for reasons
 # of its own. Read last, when no code, stage or table said anything.
@@ -494,7 +496,7 @@ def _settle(decision: Decision, reason: str, stage: str, diagnostic: str = "", *
         return settled
     if reason == "lookup_failed":
         settled = LOOKUP_FAILED.get(stage, LOOKUP_FAILED_DEFAULT)
-        decision.note(f"a DNS lookup failed at stage {stage or 'unknown'} ({settled})", stage)
+        decision.note(f"a DNS lookup failed or broken MX records at stage {stage or 'unknown'} ({settled})", stage)
         return settled
     if reason == "access_denied":
         settled = ACCESS_DENIED.get(stage, "securityerror")

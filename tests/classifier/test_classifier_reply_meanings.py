@@ -147,6 +147,7 @@ MEANINGS = [
     ("", "", "", "Try again later", "systemerror"),
     ("", "", "", "Internal resource is temporarily unavailable", "systemerror"),
     ("", "", "", "busy--Please try again later", "systemerror"),
+    ("", "", "", "Unable to process your connection at this time", "systemerror"),
     # The content itself refused as invalid.
     ("", "5.5.6", "", "Invalid message content", "contenterror"),
 ]
@@ -309,6 +310,11 @@ COMMANDS_AND_LOOKUPS = [
     ("550", "5.1.2", "", "Host lookup failure", "networkerror"),
     ("451", "", "mail", "Domain lookup error for example.org", "rejected"),
     ("421", "", "helo", "Unable to look up the host name you gave", "blocked"),
+    # Broken MX records: the domain exists, its mail routing does not work (not a hard bounce).
+    ("553", "5.1.2", "", "Illegal MX record for host example.net", "networkerror"),
+    ("550", "", "", "Invalid MX records for example.net", "networkerror"),
+    ("553", "5.1.2", "mail", "The MX record of the sender's domain is misconfigured", "rejected"),
+    ("550", "5.1.2", "rcpt", "All relevant MX records point to non-existent hosts", "hostunknown"),
     # Recipients of one message over the server's cap (X.5.3), however the cap is worded ...
     ("452", "4.5.3", "rcpt", "Recipient limit reached for this message", "toomanyconn"),
     ("550", "5.5.3", "", "Maximum number of recipients exceeded", "toomanyconn"),
