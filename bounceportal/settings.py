@@ -105,6 +105,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "contacts.tenancy.organization_context",
             ],
+            # {% keyset_result_list cl %}: the large tables' admin rows (bounceportal/admin_rows.py)
+            "libraries": {"admin_rows": "bounceportal.admin_rows"},
         },
     },
 ]

@@ -64,6 +64,15 @@ def admin_client(client, admin_member):
 
 
 @pytest.fixture
+def root_client(client):
+    """A test client logged in as a superuser (the Django admin's lists)."""
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.fixture
 def viewer_client(client, viewer_member):
     client.force_login(viewer_member.user)
     return client

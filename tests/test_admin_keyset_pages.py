@@ -8,16 +8,10 @@ import pytest
 from django.urls import reverse
 
 from contacts.models import Learner
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("admin:contacts_learner_changelist")
-
-
-@pytest.fixture
-def root_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
 
 
 @pytest.fixture
