@@ -22,13 +22,9 @@ from campaigns.models import BounceEvent, EventSource, InboundKind
 from campaigns.services.digests import content_digest, event_key
 from campaigns.services.explanation import explanation_fields
 from campaigns.services.matching import Clues, SendMatcher, best_match, clues_for, top_headers
-from campaigns.services.policy import (
-    lock_learners_in_order,
-    record_deferrals,
-    record_deliveries,
-    store_and_apply_bounce_events,
-)
+from campaigns.services.policy import record_deferrals, record_deliveries, store_and_apply_bounce_events
 from contacts.choices import Category, Reason, Subtype
+from contacts.deliverability import lock_learners_with_policy
 
 _KINDS = {InboundKind.DSN, InboundKind.AUTOREPLY, InboundKind.FEEDBACK, InboundKind.UNSUBSCRIBE, InboundKind.NOT_BOUNCE}
 # Kinds the portal acts on; the rest (human replies, unreadable bytes) stay untouched in the mailbox.
@@ -251,10 +247,14 @@ def write_outcomes(outcomes: Outcomes, now) -> list[BounceEvent]:
 
     The events are inserted once, with their outcomes (``store_and_apply_bounce_events``), not
     inserted and then updated; the deliveries and deferrals of the whole batch take a few statements.
+    The learners are locked once, with what the policy reads (``lock_learners_with_policy``), before
+    the events already counted are looked for; the policy and the deliveries use that lock.
     """
-    lock_learners_in_order([e.learner_id for e in outcomes.events] + [s.learner_id for s in outcomes.deliveries])
+    locked = lock_learners_with_policy(
+        [e.learner_id for e in outcomes.events] + [s.learner_id for s in outcomes.deliveries]
+    )
     fresh = not_yet_counted(outcomes.events)
-    events = store_and_apply_bounce_events(events=fresh, now=now)
+    events = store_and_apply_bounce_events(events=fresh, now=now, locked=locked)
     record_deferrals(deferrals=outcomes.deferrals, now=now)
-    record_deliveries(sends=list({s.pk: s for s in outcomes.deliveries}.values()), now=now)
+    record_deliveries(sends=list({s.pk: s for s in outcomes.deliveries}.values()), now=now, locked=locked)
     return events

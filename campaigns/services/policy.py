@@ -39,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 # Send statuses a bounce may overwrite (an open or a later delivery proves more).
 _BOUNCEABLE_SEND_STATUSES = (SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.DEFERRED, SendStatus.DELIVERED)
+# Send statuses a deferral (a delayed DSN, a 4xx reply) may overwrite.
+_DEFERRABLE_SEND_STATUSES = (SendStatus.SCHEDULED, SendStatus.SENT)
 # Send statuses an auto reply moves to delivered.
 _DELIVERABLE_SEND_STATUSES = (SendStatus.SENT, SendStatus.DEFERRED)
 _BOUNCES = (Category.HARD, *SOFT_COUNTING_CATEGORIES)
@@ -83,29 +85,32 @@ def apply_bounce_events(*, events: list[BounceEvent], now=None, guard: bool = Tr
     return events
 
 
-def store_and_apply_bounce_events(*, events: list[BounceEvent], now=None) -> list[BounceEvent]:
+def store_and_apply_bounce_events(*, events: list[BounceEvent], now=None, locked=None) -> list[BounceEvent]:
     """Store these new (unsaved) events with the policy applied to them, and return them stored.
 
     What ``bulk_create`` then ``apply_bounce_events`` do, with each row written once: the events'
     ids are drawn from the table's sequence first (the policy names events by id: a learner's
     ``status_event_id``, the outcomes), the learners are written, and the events are inserted
-    with their outcomes in one statement, instead of inserted and then updated. Elsewhere than
-    on PostgreSQL, it is that pair of calls.
+    with their outcomes in one statement, instead of inserted and then updated; the sends they
+    bounce or deliver move in one more. Elsewhere than on PostgreSQL, it is that pair of calls.
+    ``locked``: the learners the caller locked with ``deliverability.lock_learners_with_policy`` in
+    its transaction (not locked again). Inside the caller's transaction without a savepoint of its own.
     """
     now = now or timezone.now()
     if not events:
         return []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         ids = reserve_ids(BounceEvent, len(events))
         if ids is None:
             return apply_bounce_events(events=BounceEvent.objects.bulk_create(events), now=now)
         for event, pk in zip(events, ids, strict=True):
             event.pk = pk
             _take_related_ids(event)
-        result = deliverability.apply_bounces(bounces=[fact_of(event) for event in events], now=now)
+        result = deliverability.apply_bounces(bounces=[fact_of(event) for event in events], now=now, locked=locked)
         _set_outcomes(events, result, now)
         insert_finished_rows(BounceEvent, events, _EVENT_COLUMNS)  # the learners' status_event_id checks at commit
-        _move_sends(events, result, now)
+        _write_together(_send_moves(events), now)
+        _move_sends(events, result, now, sends_written=True)
         record_event_outcomes(events)
     return events
 
@@ -168,28 +173,32 @@ def _store_outcomes(events: list[BounceEvent], result: BounceResult, now) -> Non
 
 def _write_outcomes_and_sends(events: list[BounceEvent], now) -> None:
     """The events' outcomes (all applied at ``now``), the bounce of their sends and the delivery of those an
-    auto reply answered, in one statement: the UPDATEs in a WITH (PostgreSQL runs them whether or not they
-    are read), the sends' only when there are some (a statement fires the table's triggers even when it
-    changes no row). A send both bounced and answered is bounced, as it is by the two UPDATEs one after the
-    other (the delivery then finds it bounced). Held with the transaction's other writes
-    (``bounceportal.held_writes``), and prepared: the text is one of four. ``now`` travels once, the
-    statuses are in the text and the ids and outcomes as array text: on a one-event transaction the
-    driver's adapting of each parameter was a tenth of the client's time. The outcomes come from
-    ``unnest`` of the two arrays, which the planner takes for 10 rows: the generic plan probes the
-    events' primary key whatever the table's size, where ``jsonb_to_recordset`` (taken for 100 rows)
-    made it a sequential scan and hash join of an events table of 15,000 rows (2 ms instead of 0.1)."""
-    event, send = sql_names(BounceEvent, connection), sql_names(Send, connection)
+    auto reply answered, in one statement (``_write_together``). The ids and outcomes travel as array text:
+    on a one-event transaction the driver's adapting of each parameter was a tenth of the client's time.
+    The outcomes come from ``unnest`` of the two arrays, which the planner takes for 10 rows: the generic
+    plan probes the events' primary key whatever the table's size, where ``jsonb_to_recordset`` (taken
+    for 100 rows) made it a sequential scan and hash join of an events table of 15,000 rows (2 ms
+    instead of 0.1)."""
+    event = sql_names(BounceEvent, connection)
     ordered = sorted(events, key=lambda e: e.pk)
+    outcomes = (
+        f"UPDATE {event.table} SET {event.outcome} = r.outcome, {event.applied_at} = t.now FROM t, "
+        f"unnest(%s::bigint[], %s::text[]) AS r(pk, outcome) WHERE {event.table}.{event.id} = r.pk",
+        [array_text(e.pk for e in ordered), _words_array(e.outcome for e in ordered)],
+        ["bigint[]", "text[]"],
+    )
+    _write_together([outcomes, *_send_moves(events)], now)
+
+
+def _send_moves(events: list[BounceEvent]) -> list[tuple[str, list, list[str]]]:
+    """The UPDATEs (text, parameters, types; ``t.now`` for the time) that bounce the events' sends and
+    deliver those an auto reply answered; none for an empty list (a statement fires the table's triggers
+    even when it changes no row). A send both bounced and answered is bounced, as it is by the two
+    UPDATEs one after the other (the delivery then finds it bounced): the two touch different rows."""
+    send = sql_names(Send, connection)
     bounced = sorted(set(_bounced_sends(events)))
     delivered = sorted(set(_delivered_sends(events)) - set(bounced))
-    updates = [
-        (
-            f"UPDATE {event.table} SET {event.outcome} = r.outcome, {event.applied_at} = t.now FROM t, "
-            f"unnest(%s::bigint[], %s::text[]) AS r(pk, outcome) WHERE {event.table}.{event.id} = r.pk",
-            [array_text(e.pk for e in ordered), _words_array(e.outcome for e in ordered)],
-            ["bigint[]", "text[]"],
-        )
-    ]
+    updates = []
     for ids, status, column, statuses in (
         (bounced, SendStatus.BOUNCED, send.bounced_at, _BOUNCEABLE_SEND_STATUSES),
         (delivered, SendStatus.DELIVERED, send.delivered_at, _DELIVERABLE_SEND_STATUSES),
@@ -204,6 +213,15 @@ def _write_outcomes_and_sends(events: list[BounceEvent], now) -> None:
                     ["bigint[]"],
                 )
             )
+    return updates
+
+
+def _write_together(updates: list[tuple[str, list, list[str]]], now) -> None:
+    """Run the UPDATEs as one statement, the first ones in a WITH (PostgreSQL runs them whether or not
+    they are read), ``now`` travelling once as ``t.now``; nothing for none. Held with the transaction's
+    other writes (``bounceportal.held_writes``), and prepared: the texts are few."""
+    if not updates:
+        return
     *first, (last, last_params, last_types) = updates
     ctes = "".join(f", w{n} AS ({sql})" for n, (sql, _params, _types) in enumerate(first))
     write(
@@ -258,13 +276,14 @@ def _move_sends(events: list[BounceEvent], result: BounceResult, now, *, sends_w
         transaction.on_commit(partial(_notify_admins, event_id))
 
 
-def record_deliveries(*, sends: list[Send], now) -> None:
+def record_deliveries(*, sends: list[Send], now, locked=()) -> None:
     """Mark these sends delivered (DSNs or an ESP said so) and reset their learners' soft-bounce counts:
-    two statements for the lot (three with more than one learner to lock)."""
+    two statements for the lot (three with more than one learner to lock that ``locked``, the ids of
+    learners the caller's transaction locked already, does not hold)."""
     if not sends:
         return
-    with transaction.atomic():
-        deliverability.record_deliveries(learner_ids=[s.learner_id for s in sends], now=now)
+    with transaction.atomic(savepoint=False):
+        deliverability.record_deliveries(learner_ids=[s.learner_id for s in sends], now=now, locked=locked)
         Send.objects.filter(
             pk_in({s.pk for s in sends}), status__in=(SendStatus.SCHEDULED, SendStatus.SENT, SendStatus.DEFERRED)
         ).update(status=SendStatus.DELIVERED, delivered_at=now, status_changed_at=now)
@@ -274,12 +293,24 @@ def record_deferrals(*, deferrals: dict[int, str], now) -> None:
     """Mark these sends (id -> the reply that deferred it) deferred, those still scheduled or sent."""
     if not deferrals:
         return
-    deferred = list(
-        Send.objects.filter(pk_in(deferrals), status__in=(SendStatus.SCHEDULED, SendStatus.SENT)).only("pk")
+    if connection.vendor != "postgresql":
+        deferred = list(Send.objects.filter(pk_in(deferrals), status__in=_DEFERRABLE_SEND_STATUSES).only("pk"))
+        for send in deferred:
+            send.status, send.status_changed_at, send.last_reply = SendStatus.DEFERRED, now, deferrals[send.pk]
+        update_fields_many(deferred, ["status", "status_changed_at", "last_reply"])
+        return
+    # One statement (it was a SELECT of the sends still deferrable, then their UPDATE); the ids drive it
+    # through unnest (10 rows to the planner: a primary key probe each, see update_fields_many).
+    names = sql_names(Send, connection)
+    ids = sorted(deferrals)
+    write(
+        f"UPDATE {names.table} SET {names.status} = {_text(SendStatus.DEFERRED)}, {names.status_changed_at} = %s, "
+        f"{names.last_reply} = r.reply FROM unnest(%s::bigint[], %s::text[]) AS r(pk, reply) "
+        f"WHERE {names.table}.{names.id} = r.pk "
+        f"AND {names.table}.{names.status} IN ({', '.join(_text(each) for each in _DEFERRABLE_SEND_STATUSES)})",
+        [now, array_text(ids), [deferrals[pk] for pk in ids]],
+        types=["timestamptz", "bigint[]", "text[]"],
     )
-    for send in deferred:
-        send.status, send.status_changed_at, send.last_reply = SendStatus.DEFERRED, now, deferrals[send.pk]
-    update_fields_many(deferred, ["status", "status_changed_at", "last_reply"])
 
 
 def record_delivery(*, send: Send, now=None) -> Send:

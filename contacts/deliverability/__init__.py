@@ -25,7 +25,9 @@ it protects; ``apply_bounces`` records their bounces and never suppresses them.
 
 Counters only: ``engagement.record_deliveries`` resets the soft-bounce count;
 ``engagement.correct_last_click`` takes back the click date of a scanner's clicks.
-Every transition locks learners in id order (``locks.lock_learners_in_order``).
+Every transition locks learners in id order (``locks.lock_learners_in_order``); a batch that must
+lock before it reads (ingestion) locks them with ``locks.lock_learners_with_policy`` and hands what it
+got to ``apply_bounces`` and ``record_deliveries``, which then do not lock them again.
 """
 
 from contacts.deliverability.bounces import apply_bounces, revert_bounces
@@ -38,7 +40,7 @@ from contacts.deliverability.clearing import (
 from contacts.deliverability.engagement import correct_last_click, record_click, record_deliveries, record_open
 from contacts.deliverability.expiry import release_expired_suppressions
 from contacts.deliverability.facts import BounceFact, BounceResult, EngagementResult, Outcome
-from contacts.deliverability.locks import lock_learners_in_order
+from contacts.deliverability.locks import lock_learners_in_order, lock_learners_with_policy
 from contacts.deliverability.protection import never_suppress_entry_for
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "clear_bounce_statuses",
     "correct_last_click",
     "lock_learners_in_order",
+    "lock_learners_with_policy",
     "never_suppress_entry_for",
     "record_click",
     "record_deliveries",

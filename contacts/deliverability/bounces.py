@@ -41,15 +41,18 @@ _STATUS_FIELDS = ("status", "status_reason", "status_since", "status_event_id", 
 _ASKED_BY_THE_PERSON = (Category.COMPLAINT, Category.UNSUBSCRIBE)
 
 
-def apply_bounces(*, bounces: Sequence[BounceFact], now=None) -> BounceResult:
+def apply_bounces(*, bounces: Sequence[BounceFact], now=None, locked: dict[int, Learner] | None = None) -> BounceResult:
     """Apply the organizations' policy to these events, in order; return each one's outcome.
 
     The caller stores the outcomes on its events; ``result.notify`` names the
-    events whose automation asks for the admins to be told.
+    events whose automation asks for the admins to be told. ``locked``: what
+    ``lock_learners_with_policy`` returned earlier in the caller's transaction, nothing written
+    to those learners since (a batch that locks before it reads what it must not count twice);
+    its learners are used instead of locking them again, unless one of the events' is missing.
     """
     now = now or timezone.now()
     with transaction.atomic(savepoint=False):
-        learners = lock_learners_with_policy(b.learner_id for b in bounces)
+        learners = _learners_of(bounces, locked)
         before = {pk: learner.status for pk, learner in learners.items()}
         changed: set[str] = set()
         result = BounceResult()
@@ -106,6 +109,14 @@ def revert_bounces(
             record_learner_events(cleared, WebhookEventType.LEARNER_CLEARED, now=now, via=via)
             record_status_events(learners.values(), before, now=now)
     return result
+
+
+def _learners_of(bounces: Sequence[BounceFact], locked: dict[int, Learner] | None) -> dict[int, Learner]:
+    """The events' learners, locked: those of ``locked`` when it holds them all, else locked now."""
+    ids = {bounce.learner_id for bounce in bounces if bounce.learner_id}
+    if locked is not None and ids <= locked.keys():
+        return {pk: locked[pk] for pk in sorted(ids)}
+    return lock_learners_with_policy(ids)
 
 
 _EVENT_OF_STATUS = {

@@ -10,6 +10,8 @@ learner and never comes here. ``correct_last_click`` takes back the click
 date of clicks found to be a scanner's after they were counted.
 """
 
+from collections.abc import Collection
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,17 +27,19 @@ _OPEN_NOTE = "Opened a message, so the address works."
 _CLICK_NOTE = "Clicked a link in a message, so the address works."
 
 
-def record_deliveries(*, learner_ids, now=None) -> int:
+def record_deliveries(*, learner_ids, now=None, locked: Collection[int] = ()) -> int:
     """Reset the consecutive soft-bounce count of these learners (a DSN said delivered); return how many had one.
 
     Learners whose counts are zero already are not written (most deliveries are of such learners,
-    and a row rewritten to the same values still costs a new row version).
+    and a row rewritten to the same values still costs a new row version). ``locked``: ids of learners
+    the caller's transaction has locked already (``lock_learners_with_policy``); when it holds them
+    all, they are not locked again.
     """
     ids = sorted({learner_id for learner_id in learner_ids if learner_id})
     if not ids:
         return 0
     with transaction.atomic(savepoint=False):
-        if len(ids) > 1:  # one UPDATE locks its rows in scan order: take them in id order first
+        if len(ids) > 1 and not set(ids) <= set(locked):  # one UPDATE locks in scan order: id order first
             list(Learner.objects.select_for_update().filter(pk_in(ids)).order_by("pk").values_list("pk", flat=True))
         counted = Q(soft_bounce_count__gt=0) | Q(soft_suppressions__gt=0)
         return Learner.objects.filter(pk_in(ids), counted).update(soft_bounce_count=0, soft_suppressions=0)

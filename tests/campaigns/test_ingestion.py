@@ -5,10 +5,12 @@ import os
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
+from bounceportal import prepared
 from campaigns import bounce_generator as gen
 from campaigns.mailboxes import MailboxError
-from campaigns.models import BounceEvent, BounceMailbox, InboundMessage, SendStatus
+from campaigns.models import BounceEvent, BounceMailbox, InboundMessage, Send, SendStatus
 from campaigns.services.ingestion import poll_mailbox_once
 from contacts.models import BouncePolicy
 from tests.campaigns.conftest import drop, original_of
@@ -334,7 +336,6 @@ def test_a_header_that_decodes_to_a_lone_surrogate_is_stored_and_the_batch_goes_
 
 
 def _poll_capturing(mailbox):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
@@ -361,3 +362,22 @@ def test_a_batch_costs_the_same_statements_for_more_messages_and_writes_each_eve
     assert not [sql for sql in many_sql if sql.startswith('UPDATE "campaigns_bounceevent"')]
     assert BounceEvent.objects.filter(applied_at__isnull=True).count() == 0
     assert BounceEvent.objects.filter(outcome="").count() == 0
+
+
+@pytest.mark.postgres  # the sends' moves are one statement where they are written as raw SQL
+def test_a_batch_locks_its_learners_once_and_moves_its_sends_in_three_statements(maildir_mailbox, maildir, send):
+    for make in (gen.postfix_dsn, gen.delivered_dsn, gen.delayed_dsn, gen.auto_reply):
+        for _ in range(2):
+            drop(maildir, make(original_of(SendFactory(run=send.run, status=SendStatus.SENT))))
+    prepared._SESSIONS.pop(connection.connection, None)  # as on a new session: each prepared text is sent
+
+    result, statements = _poll_capturing(maildir_mailbox)
+
+    assert (result.stored, result.delivered, result.deferred) == (8, 2, 2)
+    locks = [sql for sql in statements if "FOR UPDATE" in sql and '"contacts_learner"' in sql]
+    send_updates = [sql for sql in statements if 'UPDATE "campaigns_send"' in sql]
+    assert len(locks) == 1, locks
+    assert len(send_updates) == 3, send_updates  # bounced and auto-replied together, deferred, delivered
+    assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1  # the batch's own, in the test's transaction
+    moved = Send.objects.filter(run=send.run).exclude(pk=send.pk).values_list("status", flat=True)
+    assert sorted(moved) == ["bounced"] * 2 + ["deferred"] * 2 + ["delivered"] * 4

@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from campaigns.models import BounceEvent, EventOutcome, MatchedBy, SendStatus
-from campaigns.services.policy import apply_bounce_event, record_delivery, record_open
+from campaigns.services.policy import apply_bounce_event, record_deferrals, record_delivery, record_open
 from contacts.choices import Category, ClearedVia, DeliverabilityStatus, Subtype
 from contacts.models import AutomationRule
 from tests.factories import (
@@ -256,3 +256,18 @@ def test_the_outcome_write_probes_the_events_primary_key_on_a_table_of_thousands
     plan = generic_plan(outcomes, {"timestamptz": "now()", "bigint[]": "'{1}'", "text[]": "'{counted}'"})
 
     assert "campaigns_bounceevent_pkey" in plan and "Seq Scan on campaigns_bounceevent" not in plan, plan
+
+
+def test_deferrals_move_sends_still_scheduled_or_sent_with_the_reply_as_it_was(org):
+    waiting, bounced = SendFactory.create_batch(2, run__campaign__organization=org, status=SendStatus.SENT)
+    bounced.status = SendStatus.BOUNCED
+    bounced.save()
+    reply = '451 4.7.1 "Try again", {later}, \\ é'
+    now = timezone.now()
+
+    record_deferrals(deferrals={waiting.pk: reply, bounced.pk: "451 later"}, now=now)
+
+    waiting.refresh_from_db()
+    bounced.refresh_from_db()
+    assert (waiting.status, waiting.last_reply, waiting.status_changed_at) == (SendStatus.DEFERRED, reply, now)
+    assert (bounced.status, bounced.last_reply) == (SendStatus.BOUNCED, "")

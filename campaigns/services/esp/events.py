@@ -42,12 +42,7 @@ from campaigns.models import (
 from campaigns.services.esp.vocab import decide, service_verdict
 from campaigns.services.explanation import explanation_fields
 from campaigns.services.matching import Clues, SendMatcher
-from campaigns.services.policy import (
-    lock_learners_in_order,
-    record_deferrals,
-    record_deliveries,
-    store_and_apply_bounce_events,
-)
+from campaigns.services.policy import record_deferrals, record_deliveries, store_and_apply_bounce_events
 from contacts import deliverability
 from contacts.choices import Category, Reason, Subtype
 
@@ -367,11 +362,14 @@ def _apply(plan: _Plan, inserted: set, now, result: EspBatchResult) -> None:
             bounce.esp_event_id = row.pk
             bounces.append(bounce)
     deliveries = [s for pk, s in plan.deliveries.items() if pk in live_sends]
-    lock_learners_in_order([b.learner_id for b in bounces] + [s.learner_id for s in deliveries])
+    # Locked once, with what the policy reads: the policy and the deliveries use that lock.
+    locked = deliverability.lock_learners_with_policy(
+        [b.learner_id for b in bounces] + [s.learner_id for s in deliveries]
+    )
     if bounces:
-        store_and_apply_bounce_events(events=bounces, now=now)
+        store_and_apply_bounce_events(events=bounces, now=now, locked=locked)
         result.bounces = len(bounces)
-    record_deliveries(sends=deliveries, now=now)
+    record_deliveries(sends=deliveries, now=now, locked=locked)
     record_deferrals(deferrals={pk: text for pk, text in plan.deferrals.items() if pk in live_sends}, now=now)
     _engagement(plan, live_sends, now)
 
