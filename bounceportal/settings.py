@@ -365,9 +365,11 @@ SNS_TEST_HOSTS: tuple[str, ...] = ()
 
 # --- Bounce mailbox ingestion (campaigns/services/ingestion.py) ---------------------
 # Messages per ingestion transaction. A batch costs ~19 ms of CPU (poller and database) besides its messages'
-# own ~0.7 ms each (bench/ingest.py): 0.88 ms a message at 100, 0.73 at 500. A batch is held in memory whole,
-# each message up to INBOUND_MAX_BYTES: a mailbox of large messages may want fewer.
+# own ~0.7 ms each (bench/ingest.py): 0.88 ms a message at 100, 0.73 at 500. A batch is held in memory whole.
 INBOUND_BATCH_SIZE = env_int("INBOUND_BATCH_SIZE", 500, minimum=1)
+# A batch is closed early once its messages' bytes reach this (one message at least): without it a batch
+# of 500 large messages could hold 500 x INBOUND_MAX_BYTES in memory.
+INBOUND_BATCH_MAX_BYTES = env_int("INBOUND_BATCH_MAX_BYTES", 64 * 1024 * 1024, minimum=1024)
 MAILBOX_POLLERS = env_int("MAILBOX_POLLERS", 2, minimum=1)  # tasks that share one big mailbox's backlog
 MAILBOX_RETRY_BACKOFF_SECONDS = env_int("MAILBOX_RETRY_BACKOFF_SECONDS", 60, minimum=1)
 

@@ -2,7 +2,7 @@
 
 import ipaddress
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -38,7 +38,7 @@ class MailboxSource(Protocol):
 
     def count(self) -> int: ...
 
-    def batches(self, size: int) -> Iterator[list[Fetched]]: ...
+    def batches(self, size: int, max_bytes: int) -> Iterator[list[Fetched]]: ...
 
     def mark_processed(self, refs: Sequence[object]) -> int: ...
 
@@ -73,6 +73,24 @@ def describe_os_error(host: str, port: int, exc: BaseException) -> str:
         return f"Timed out connecting to {host}:{port}."
     reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return f"Cannot connect to {host}:{port}: {reason}."
+
+
+def byte_capped(messages: Iterable[Fetched | None], max_bytes: int) -> Iterator[list[Fetched]]:
+    """The messages in lists, each closed as soon as its raw bytes reach ``max_bytes`` (one message at
+    least; a ``None``, a message gone since the listing, is left out). Read as they are taken, so a batch
+    of large messages is never held whole: at most ``max_bytes`` plus one message."""
+    batch: list[Fetched] = []
+    held = 0
+    for message in messages:
+        if message is None:
+            continue
+        batch.append(message)
+        held += len(message.raw)
+        if held >= max_bytes:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
 
 
 def chunks(items: list, size: int):

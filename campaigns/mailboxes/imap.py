@@ -182,9 +182,27 @@ class ImapSource:
             if uid in fetched and b"BODY[]" in fetched[uid]
         ]
 
-    def batches(self, size: int):
-        for group in chunks(self.listing(), size):
+    def fetch_batches(self, uids, max_bytes: int):
+        """Fetch these messages in lists of about ``max_bytes`` at most: their sizes first (one command),
+        then one FETCH per list, so a batch of large messages is never downloaded whole."""
+        uids = list(uids)
+        if not uids:
+            return
+        sizes = self._call(self._connected.fetch, uids, ["RFC822.SIZE"])
+        group: list[int] = []
+        held = 0
+        for uid in uids:
+            group.append(uid)
+            held += sizes.get(uid, {}).get(b"RFC822.SIZE", 0)
+            if held >= max_bytes:
+                yield self.fetch(group)
+                group, held = [], 0
+        if group:
             yield self.fetch(group)
+
+    def batches(self, size: int, max_bytes: int):
+        for group in chunks(self.listing(), size):
+            yield from self.fetch_batches(group, max_bytes)
 
     def mark_processed(self, refs) -> int:
         listed = sorted(set(refs))

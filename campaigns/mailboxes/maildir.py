@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from campaigns.mailboxes.base import Fetched, MailboxError, chunks
+from campaigns.mailboxes.base import Fetched, MailboxError, byte_capped, chunks
 from campaigns.models import BounceMailbox, ProcessedAction
 
 READ_CHUNK = 1024 * 1024
@@ -80,9 +80,13 @@ class MaildirSource:
         fetched = [self._read(sub, name) for sub, name in refs]
         return [f for f in fetched if f is not None]
 
-    def batches(self, size: int):
+    def fetch_batches(self, refs, max_bytes: int):
+        """Read these messages in lists of about ``max_bytes`` at most (``byte_capped``), one file at a time."""
+        return byte_capped((self._read(sub, name) for sub, name in refs), max_bytes)
+
+    def batches(self, size: int, max_bytes: int):
         for group in chunks(self._names(), size):
-            yield self.fetch(group)
+            yield from self.fetch_batches(group, max_bytes)
 
     def _read(self, sub: str, name: str) -> Fetched | None:
         limit = settings.INBOUND_MAX_BYTES

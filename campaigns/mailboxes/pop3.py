@@ -9,7 +9,7 @@ import poplib
 import ssl
 
 from bounceportal import egress
-from campaigns.mailboxes.base import Fetched, MailboxError, chunks, describe_os_error, is_loopback, scrub
+from campaigns.mailboxes.base import Fetched, MailboxError, byte_capped, chunks, describe_os_error, is_loopback, scrub
 from campaigns.models import BounceMailbox, MailboxSecurity, ProcessedAction
 
 TIMEOUT_SECONDS = 60
@@ -97,13 +97,13 @@ class Pop3Source:
     def count(self) -> int:
         return self._call(self._connected.stat)[0]
 
-    def batches(self, size: int):
+    def batches(self, size: int, max_bytes: int):
         for group in chunks(self._listing(), size):
-            fetched = []
-            for number, uid in group:
-                _, lines, _ = self._call(self._connected.retr, number)
-                fetched.append(Fetched(ref=(number, uid), raw=b"\r\n".join(lines) + b"\r\n"))
-            yield fetched
+            yield from byte_capped((self._retrieve(number, uid) for number, uid in group), max_bytes)
+
+    def _retrieve(self, number: int, uid: str) -> Fetched:
+        _, lines, _ = self._call(self._connected.retr, number)
+        return Fetched(ref=(number, uid), raw=b"\r\n".join(lines) + b"\r\n")
 
     def mark_processed(self, refs) -> int:
         if self.mailbox.processed_action != ProcessedAction.DELETE:

@@ -368,7 +368,7 @@ def _poll_whole(mailbox, source, result: PollResult, lock, dry_run: bool) -> Non
     settled = True  # every message so far is stored: the processed-UID mark may move up
     # Once marked, the highest UID up to which everything is done becomes the mark (one UPDATE).
     pending = PendingMarks(source, lambda uids: _record_uid_mark(mailbox, source.uidvalidity, max(uids)))
-    for batch in source.batches(settings.INBOUND_BATCH_SIZE):
+    for batch in source.batches(settings.INBOUND_BATCH_SIZE, settings.INBOUND_BATCH_MAX_BYTES):
         checkpoint("after_fetch")
         outcome = ingest_raw_messages(mailbox=mailbox, messages=batch, dry_run=dry_run)
         result.add(outcome)
@@ -413,14 +413,10 @@ def _poll_shared(mailbox, source, result: PollResult, on_backlog) -> None:
                 # release them, then ask again, so that the last poller to finish ends the round.
                 result.marked += pending.flush()
                 continue
-            batch = source.fetch(claim.refs)
-            checkpoint("after_fetch")
-            outcome = ingest_raw_messages(mailbox=mailbox, messages=batch)
-            result.add(outcome)
-            checkpoint("after_commit")
+            to_mark, unsettled = _ingest_claim(mailbox, source, claim, result)
             # A range with a message left unsettled is not released: its lease runs out and a poller
             # tries it again.
-            pending.add(outcome.to_mark, None if outcome.unsettled else claim)
+            pending.add(to_mark, None if unsettled else claim)
             if pending.due():
                 result.marked += pending.flush()
         result.marked += pending.flush()
@@ -431,6 +427,22 @@ def _poll_shared(mailbox, source, result: PollResult, on_backlog) -> None:
     except LockLost:
         result.marked += pending.mark_only()  # committed: marking is safe, only the claims are gone
         raise
+
+
+def _ingest_claim(mailbox, source, claim, result: PollResult) -> tuple[list, bool]:
+    """Fetch and ingest a claimed range, one transaction per batch of at most INBOUND_BATCH_MAX_BYTES
+    (a range of large messages is never held whole); return the refs to mark and whether a message was
+    left unsettled."""
+    to_mark: list = []
+    unsettled = False
+    for batch in source.fetch_batches(claim.refs, settings.INBOUND_BATCH_MAX_BYTES):
+        checkpoint("after_fetch")
+        outcome = ingest_raw_messages(mailbox=mailbox, messages=batch)
+        result.add(outcome)
+        checkpoint("after_commit")
+        to_mark.extend(outcome.to_mark)
+        unsettled = unsettled or bool(outcome.unsettled)
+    return to_mark, unsettled
 
 
 def _record_uid_mark(mailbox: BounceMailbox, uidvalidity: int, uid: int) -> None:

@@ -59,6 +59,22 @@ def maildir_mailbox(org, maildir):
     return BounceMailboxFactory(organization=org, protocol="maildir", folder=str(maildir))
 
 
+@pytest.fixture
+def batch_sizes(monkeypatch) -> list[int]:
+    """The number of messages in each batch a poll hands to ingestion, in order."""
+    from campaigns.services import ingestion
+
+    sizes: list[int] = []
+    ingest = ingestion.ingest_raw_messages
+
+    def counting(*, messages, **kwargs):
+        sizes.append(len(messages))
+        return ingest(messages=messages, **kwargs)
+
+    monkeypatch.setattr(ingestion, "ingest_raw_messages", counting)
+    return sizes
+
+
 def original_of(send) -> Original:
     """What the generator needs to write a bounce for ``send``."""
     return Original(

@@ -381,3 +381,22 @@ def test_a_batch_locks_its_learners_once_and_moves_its_sends_in_three_statements
     assert sum(sql.startswith("SAVEPOINT") for sql in statements) == 1  # the batch's own, in the test's transaction
     moved = Send.objects.filter(run=send.run).exclude(pk=send.pk).values_list("status", flat=True)
     assert sorted(moved) == ["bounced"] * 2 + ["deferred"] * 2 + ["delivered"] * 4
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["one poller", "claims shared through Redis"])
+def test_a_batch_closes_early_once_its_bytes_reach_the_cap(
+    maildir_mailbox, maildir, send, settings, batch_sizes, shared
+):
+    if shared and not settings.REDIS_URL:
+        pytest.skip("the shared poll needs REDIS_URL")
+    settings.REDIS_URL = settings.REDIS_URL if shared else ""
+    messages = [gen.postfix_dsn(original_of(SendFactory(run=send.run, status=SendStatus.SENT))) for _ in range(3)]
+    for n, raw in enumerate(messages):
+        drop(maildir, raw, name=f"{n}-bounce")
+    settings.INBOUND_BATCH_MAX_BYTES = len(messages[0]) * 3 // 2  # the second message takes a batch past it
+
+    result = poll_mailbox_once(mailbox=maildir_mailbox)
+
+    assert batch_sizes == [2, 1]
+    assert (result.fetched, result.stored, result.marked) == (3, 3, 3)
+    assert files(maildir) == []

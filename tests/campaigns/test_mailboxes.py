@@ -54,6 +54,18 @@ def test_imap_bounce_is_applied_and_moved_while_a_human_reply_stays_unread(org, 
     assert InboundMessage.objects.filter(kind="not_bounce").count() == 1
 
 
+def test_imap_batch_is_fetched_in_pieces_that_fit_the_byte_cap(org, dovecot, imap_account, send, settings, batch_sizes):
+    bounces = [gen.postfix_dsn(original_of(SendFactory(run=send.run))) for _ in range(3)]
+    append(dovecot, imap_account, *bounces)
+    settings.INBOUND_BATCH_MAX_BYTES = len(bounces[0]) * 3 // 2  # the second message takes a piece past it
+
+    result = poll_mailbox_once(mailbox=imap_mailbox(org, dovecot, imap_account))
+
+    assert batch_sizes == [2, 1]
+    assert (result.fetched, result.stored, result.marked) == (3, 3, 3)
+    assert folder_messages(dovecot, imap_account) == {}
+
+
 def test_imap_flag_action_marks_processed_bounces_seen_and_skips_them_next_time(org, dovecot, imap_account, send):
     append(dovecot, imap_account, gen.exim_text(original_of(send)))
     mailbox = imap_mailbox(org, dovecot, imap_account, processed_action="flag")
