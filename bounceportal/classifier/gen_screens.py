@@ -19,7 +19,7 @@ from . import (
     smtptext,
 )
 from .lazyre import MADE
-from .phrasegate import write_screens
+from .phrasegate import literals, write_screens
 
 
 def table_patterns() -> list[str]:
@@ -36,9 +36,14 @@ def gated_patterns() -> list[str]:
     return found + [rule.pattern for rule in names.RULES if rule.evidence == names.REPLY]
 
 
+def gated_literals() -> list[str]:
+    """Every screen literal of the gated tables' patterns (indexed by their key trigram)."""
+    return sorted({word for p in gated_patterns() for word in literals(p) or ()})
+
+
 if __name__ == "__main__":
     target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_screens.py")
-    write_screens(table_patterns(), target, gated_patterns(), [made.pattern for made in MADE])
+    write_screens(table_patterns(), target, gated_patterns(), [made.pattern for made in MADE], gated_literals())
     ruff = os.path.join(os.path.dirname(sys.executable), "ruff")
     if os.path.exists(ruff):
         subprocess.run([ruff, "format", "-q", target], check=False)

@@ -123,12 +123,21 @@ def build(found: Gathered) -> Result:
     return Result(kind=KIND_NOT_BOUNCE)
 
 
-_REPORTING_MTA = compile_later(r"^reporting-mta:[ \t]*(?:[a-z0-9-]+;)?[ \t]*([^\s;()]+)", re.I | re.M)
+_REPORTING_MTA_PATTERN = r"^reporting-mta:[ \t]*(?:[a-z0-9-]+;)?[ \t]*([^\s;()]+)"
+_REPORTING_MTA = compile_later(_REPORTING_MTA_PATTERN, re.I | re.M)
+# The same on ASCII text lower-cased (same offsets, same matches): compiling without
+# re.IGNORECASE costs half.
+_REPORTING_MTA_LOWER = compile_later(_REPORTING_MTA_PATTERN, re.M)
 
 
 def reporting_mta_of(dsn_text: str) -> str:
     """Return the host of the DSN's ``Reporting-MTA`` field, or ``""``."""
-    found = _REPORTING_MTA.search(dsn_text) if "eporting-" in dsn_text else None
+    if "eporting-" not in dsn_text:
+        return ""
+    if dsn_text.isascii():
+        found = _REPORTING_MTA_LOWER.search(dsn_text.lower())
+        return found.group(1) if found else ""
+    found = _REPORTING_MTA.search(dsn_text)
     return found.group(1).lower() if found else ""
 
 

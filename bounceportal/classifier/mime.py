@@ -70,7 +70,10 @@ def parse_headers(block: str) -> dict[str, list[str]]:
     garbage) are skipped, so a broken header never hides the rest.
     """
     headers: dict[str, list[str]] = {}
-    for line in _FOLD.sub(" ", block[:MAX_HEADER_BLOCK]).split("\n"):
+    block = block[:MAX_HEADER_BLOCK]
+    if "\n " in block or "\n\t" in block:  # most part and report headers have no fold: no regex pass
+        block = _FOLD.sub(" ", block)
+    for line in block.split("\n"):
         name, sep, value = line.partition(":")
         if sep and name and len(name) < 77 and " " not in name and "\t" not in name:
             key = name.lower()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ._screens import REQUIRES, SCREENS, SPELLINGS
+from ._screens import KEYS, REQUIRES, SCREENS, SPELLINGS
 from .lazyre import Requirements, meets
 
 _MIN = 3
@@ -306,6 +306,21 @@ _INDEXED_WORDS = 200  # tables with fewer literals test them group by group (no 
 Trigram = tuple[str, str, str]
 
 
+def key_trigrams(words: list[str]) -> dict[str, str]:
+    """Return, per literal (3+ characters), its trigram that fewest of ``words`` hold (the first
+    such one): the trigram it is indexed by. A text holding the literal holds that trigram, and
+    few texts hold it without the literal ("ilb" of "mailbox", not "mai"). A dev step: the
+    result is precomputed as ``_screens.KEYS``."""
+    counts: dict[str, int] = {}
+    for word in set(words):
+        for trigram in {word[i : i + 3] for i in range(len(word) - 2)}:
+            counts[trigram] = counts.get(trigram, 0) + 1
+    return {
+        word: min((word[i : i + 3] for i in range(len(word) - 2)), key=counts.__getitem__)
+        for word in sorted(set(words))
+    }
+
+
 class GatedGroups:
     """Ordered ``(reason, patterns)`` groups searched lazily behind literal screens.
 
@@ -316,10 +331,11 @@ class GatedGroups:
     batch of messages only ever needs a fraction of the patterns.
 
     Which literals a text holds is found once per text, not once per group: every literal
-    has 3+ characters, so only those whose first three characters are among the text's
-    trigrams are tested with ``in`` (a short diagnostic has ~150 trigrams; a table ~600 words). Trigrams
-    are tuples of characters (``zip`` of the text with itself shifted): ~40 % cheaper than
-    joining each into a string.
+    has 3+ characters, so only those whose key trigram (:func:`key_trigrams`: the literal's
+    trigram that fewest literals share) is among the text's trigrams are tested with ``in``
+    (a short diagnostic has ~150 trigrams; a table ~600 words). Trigrams are tuples of
+    characters (``zip`` of the text with itself shifted): ~40 % cheaper than joining each
+    into a string.
     The rows those literals screen in (and the rows without a screen) are then tried in table
     order, without walking the groups.
     Small tables (a few dozen literals) test them group by group, stopping at the first match.
@@ -344,7 +360,8 @@ class GatedGroups:
             return
         self._by_trigram: dict[Trigram, list[str]] = {}
         for word in self._words:
-            self._by_trigram.setdefault((word[0], word[1], word[2]), []).append(word)
+            key = KEYS.get(word) or word  # a literal not in the precomputed table: its first trigram
+            self._by_trigram.setdefault((key[0], key[1], key[2]), []).append(word)
         self._trigrams = frozenset(self._by_trigram)
         # Every row in table order, the rows each literal screens in, and the unscreened rows.
         self._rows: list[tuple[str, int, str]] = []
@@ -555,11 +572,15 @@ def screen_of(pattern: str) -> tuple[str, ...] | None:
 
 
 def write_screens(
-    patterns: list[str], path: str, spelled: list[str] | None = None, split: list[str] | None = None
+    patterns: list[str],
+    path: str,
+    spelled: list[str] | None = None,
+    split: list[str] | None = None,
+    keyed: list[str] | None = None,
 ) -> None:
     """Write the screens and finer requirements of ``patterns``, the spellings of ``spelled``
-    (default: the same patterns) and the screened branches of ``split`` as the Python module
-    ``_screens.py`` (a dev step)."""
+    (default: the same patterns), the screened branches of ``split`` and the key trigrams of
+    the literals ``keyed`` as the Python module ``_screens.py`` (a dev step)."""
     lines = [
         '"""Literal screens and spellings of the phrase tables, derived by phrasegate.literals and',
         "phrasegate.spellings (generated: run",
@@ -585,6 +606,11 @@ def write_screens(
         branches = branch_screens(pattern)
         if branches is not None:
             lines.append(f"    {pattern!r}: {branches!r},")
+    lines.append("}")
+    lines.append("")
+    lines.append("KEYS: dict[str, str] = {")
+    for word, key in key_trigrams(keyed or []).items():
+        lines.append(f"    {word!r}: {key!r},")
     lines.append("}")
     lines.append("")
     lines.append("SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {")

@@ -196,3 +196,12 @@ def test_the_precomputed_branches_are_current():
 
     found = {made.pattern: branch_screens(made.pattern) for made in MADE}
     assert {p: branches for p, branches in found.items() if branches is not None} == BRANCHES, "stale: run gen_screens"
+
+
+def test_the_precomputed_key_trigrams_are_current():
+    from bounceportal.classifier._screens import KEYS
+    from bounceportal.classifier.gen_screens import gated_literals
+    from bounceportal.classifier.phrasegate import key_trigrams
+
+    assert key_trigrams(gated_literals()) == KEYS, "stale: run python -m bounceportal.classifier.gen_screens"
+    assert all(key in word for word, key in KEYS.items())  # a text holding the literal holds its key
