@@ -11,6 +11,7 @@ on). Exit status is 0 unless no PATH was given.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from .core import classify
@@ -65,7 +66,6 @@ def main(argv: list[str] | None = None) -> int:
                 write(_line(label, message, explaining) + "\n")
         except OSError as exc:
             write(json.dumps(_error(arg, f"cannot read: {exc.strerror or exc}")) + "\n")
-    sys.stdout.flush()
     return 0
 
 
@@ -97,5 +97,17 @@ def _line(label: str, message: bytes, explaining: bool) -> str:
     return line
 
 
+def leave(status: int) -> None:
+    """End the command: flush both streams, then exit without tearing the interpreter down.
+
+    Everything has been written by then; freeing every module, table and compiled pattern one
+    by one at exit is ~3 % of a 200-file call and changes nothing anyone can see. A flush that
+    fails (standard output closed early) raises here and takes the ordinary way out instead.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    leave(main())

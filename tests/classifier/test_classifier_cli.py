@@ -1,6 +1,7 @@
 """The command line: files, mbox files, Maildir folders and standard input, as JSON Lines."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -125,3 +126,42 @@ def test_a_file_decoding_to_a_lone_surrogate_is_printed_and_the_next_files_are_r
     assert [Path(r["path"]).name for r in rows] == ["a.eml", "b.eml"]
     assert rows[0]["recipients"][0]["diagnostic"].endswith("\ud800")
     assert "\\ud800" in explained and "b.eml: dsn" in explained
+
+
+def bounce_files(folder: Path, count: int) -> list[str]:
+    for index in range(count):
+        (folder / f"{index:03d}.eml").write_bytes(BOUNCE)
+    return [str(folder / f"{index:03d}.eml") for index in range(count)]
+
+
+def test_every_line_reaches_a_pipe_and_the_exit_status_is_kept(tmp_path):
+    """The command leaves without tearing the interpreter down, after flushing both streams:
+    nothing buffered is lost, and the exit status is still main's."""
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    paths = bounce_files(tmp_path, 60)
+    done = subprocess.run(
+        [sys.executable, "-m", "bounceportal.classifier", *paths], cwd=ROOT, env=buffered, capture_output=True
+    )
+    lines = done.stdout.decode().splitlines()
+    assert done.returncode == 0
+    assert [Path(json.loads(line)["path"]).name for line in lines] == [Path(p).name for p in paths]
+
+    helped = subprocess.run(
+        [sys.executable, "-m", "bounceportal.classifier"], cwd=ROOT, env=buffered, capture_output=True
+    )
+    assert helped.returncode == 2
+    assert helped.stderr.decode().strip().endswith("Exit status is 0 unless no PATH was given.")
+
+
+def test_output_closed_early_is_an_error_not_a_silent_success(tmp_path):
+    paths = bounce_files(tmp_path, 400)
+    with subprocess.Popen(
+        [sys.executable, "-m", "bounceportal.classifier", *paths],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    ) as child:
+        assert child.stdout is not None
+        child.stdout.read(10)
+        child.stdout.close()
+        assert child.wait(timeout=60) != 0
