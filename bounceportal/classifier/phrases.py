@@ -81,10 +81,23 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"too many (?:nonmail|non-mail|unauthenticated|invalid|unrecognized) commands",
             r"may not be repeated",
             r"not permitted for that auth",
-            r"pipelin(?:ing|ed) (?:not allowed|after)",
+            r"pipelin(?:ing|ed) (?:not allowed|after|before)",
+            # RFC 5321 §4.5.3.1.4: "500 Line too long" answers a command line (a message line
+            # too long is an RFC 5322 matter, below).
+            r"\b500 (?:5\.5\.\d )?(?:command )?line too long",
             r"improper use of smtp command pipelining",
             # An MTA's error limit (Postfix smtpd_hard_error_limit, Exim's syntax errors).
             r"too many (?:syntax (?:or protocol )?|protocol )?errors",
+        ),
+    ),
+    # Our client's SMTP AUTH login was refused (RFC 4954 535 / X.7.8): its user name or
+    # password, never a recipient's mailbox ("Invalid user name or password").
+    (
+        "our client's login credentials refused",
+        "securityerror",
+        (
+            r"\b(?:user ?name|login|user|account) (?:and|or|/) password\b",
+            r"\b(?:invalid|bad|wrong|incorrect) (?:login |smtp )?credentials\b(?! for relay)",
         ),
     ),
     # All recipients were refused earlier in the transaction: the reply to DATA says only
@@ -112,7 +125,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:in|with) a separate transaction",
             # The server's cap on recipients in one transaction, said as a limit (RFC 3463
             # X.5.3): "Recipient limit exceeded", "Maximum number of recipients reached".
-            r"(?<!daily )(?<!hourly )\brecipients? (?:count )?limit (?:exceeded|reached)",
+            r"(?<!daily )(?<!hourly )\brecipients? (?:count )?limit (?:per (?:message|transaction) )?(?:exceeded|reached)",
             r"\b(?:maximum|max\.?) (?:number of )?recipients (?:per (?:message|transaction) )?(?:exceeded|reached|allowed)",
             r"exceeds? the (?:maximum )?(?:number of )?recipients? (?:limit|allowed)",
         ),
@@ -125,7 +138,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"(?:submission|sending|daily user sending|daily sending|outbound) (?:quota|limit)",
             # A cap counted over a day or an hour: "Daily recipient limit reached", "hourly message quota".
-            r"\b(?:daily|hourly) (?:recipients?|messages?|e-?mails?|mail) (?:limit|quota|cap)\b",
+            r"\b(?:daily|hourly) (?:recipients?|messages?|e-?mails?|mail|send(?:ing)?) (?:limit|quota|cap)\b",
+            # Our client sends too fast: "You are sending too fast", "sending too much mail".
+            r"\bsending (?:(?:e-?mails?|mail|messages) )?(?:too (?:fast|quickly|much|many)|at too high a rate)",
+            # The same in the languages providers localize it into (German, French, Spanish, Italian).
+            r"zu viele (?:e-?mails|nachrichten|mails)|trop de (?:messages|courriels|e-?mails)|demasiados (?:mensajes|correos)|troppi messaggi",
             # Exchange's store driver names the same limit as an exception: "SubmissionQuotaExceededException".
             r"submissionquota",
             # "... exceeded the quota for sending messages that have the same Message-ID".
@@ -136,7 +153,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:max(?:imum)?|limit of) (?:number of )?(?:\d+ )?(?:e-?mails?|messages?|recipients?) (?:allowed )?per (?:hour|day|minute)",
             r"too much mail from",
             r"mail flood",
-            r"(?:receiving|receive) (?:e-?mails?|mail|messages?) (?:at a rate|too quickly|too fast)",
+            r"(?:receiving|receive|getting|gets) (?:e-?mails?|mail|messages?) (?:at a (?:rate|pace)|too quickly|too fast)",
             r"message receive limit",
             r"(?:inbound|incoming) (?:mail |message |e-?mail )?(?:rate|quota|limit)",
             r"receiving too many",
@@ -175,6 +192,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"not (?:rfc )?compliant",
             r"malformed header|(?:message|mail|header)s? (?:is |was )?malformed",
             r"duplicate header",
+            # One header given twice ("more than one From header", "Duplicate Subject header").
+            r"(?:multiple|duplicate|more than one|several|two) (?:from|to|cc|subject|date|message-?id|sender|reply-to):? (?:headers?|fields?)\b",
             r"multiple (?:from|to|subject|date|message-id)",
             r"header .{0,30}invalid",
             r"invalid [\w-]+:? header",
@@ -191,6 +210,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"header syntax|syntax error in (?:the )?['\"]?[\w-]+['\"]?:? header",
             # RFC 5322 §2.1.1: lines of at most 998 characters.
             r"\blines? (?:is |are )?too long",
+            r"\bline length (?:exceeds|limit|over)|\b998 (?:characters|octets|bytes)",
+            # A required header absent: "Message-ID header missing", "Date: header is required".
+            r"\b(?:from|date|message-?id|subject|to|sender):? header (?:is )?(?:missing|absent|required|not found)",
         ),
     ),
     # A domain block list (Spamhaus DBL and the URI lists): which domain was listed decides
@@ -231,6 +253,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "blocked",
         (
             r"client host (?:\S+ )?(?:blocked|rejected)",
+            # The sending IP or host banned or barred as such ("Your mail server's IP is banned").
+            r"\b(?:ip|ip address|host|server)(?:'s)? (?:\S+ )?(?:is |has been |was )?(?:banned|barred)\b",
+            # A block list named by its zone, or a delisting form to go to.
+            r"\blisted (?:in|on|at|by) (?:the )?(?:[a-z0-9-]+\.)+[a-z]{2,}\b|\bde-?list",
+            r"sperrliste|schwarze liste|ip-adresse (?:\S+ )?(?:ist |wurde )?(?:gesperrt|blockiert)|liste noire|lista negra|черн(?:ый|ом) спис",
             r"blocked using",
             r"refused to talk to me",
             r"\bip\b.{0,40}\b(?:blocked|bloquee|black ?listed)\b",
@@ -297,6 +324,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:inappropriate|forbidden|prohibited|banned|offensive|disallowed) (?:words?|language|material|text|terms?|phrases?)\b",
             r"policy violation",
             r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
+            # The message (not our host) refused under the organization's policy or by its
+            # administrator: "Delivery blocked by organizational policy", "not allowed by the admin"
+            # (the recipient's own administrator or settings are its filter, below).
+            r"(?:message|e-?mail|mail|delivery)s? (?:was |is |has been )?(?:blocked|rejected|refused|denied|not (?:allowed|permitted|accepted)) (?:by|due to|per|under) (?!(?:the |this )?(?:recipient|user|addressee|mailbox)\b)(?:the |an? |your |our |local |site )?(?:[\w'-]+ ){0,2}(?:polic(?:y|ies)|administrators?|admins?)\b",
             # Data loss prevention rules of the destination's organization.
             r"\bdlp\b|data loss prevention",
             # The organization's own mail flow (transport) rules refused the message.
@@ -325,7 +356,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"unresolvable (?:ip|host)",
             r"not have a valid hostname",
             r"mismatch(?:es)? client ip",
-            r"host ?name (?:does not|doesn't) match (?:the |your )?(?:ip|connecting|address)",
+            r"host ?name (?:does not|doesn't) match (?:the |your |its )?(?:ip|connecting|address)",
+            r"\bhost name (?:does not|doesn't) match\b",
         ),
     ),
     # The *destination's* TLS could not be set up or verified: it offers no STARTTLS or its
@@ -358,6 +390,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"requires? tls",
             r"encryption required",
             r"secure connection required",
+            # "This domain only accepts mail over TLS", "accepts messages only with encryption".
+            r"\baccepts? (?:e-?mail |mail |messages |connections )?(?:only )?(?:over|via|with|using) (?:tls|ssl|encryption|an? (?:encrypted|secure) (?:connection|channel))\b",
             # Our side demands TLS (its own policy) and the destination offers none: the
             # sender's TLS configuration refused to send in the clear.
             r"(?:does not|doesn't) support tls",
@@ -476,10 +510,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"relay(?:ing)? (?:of (?:e-?mails?|mail|messages?) )?(?:is )?(?:access )?(?:denied|not permitted|prohibited|not allowed|disallowed)",
             r"unable to relay",
+            r"\brelay(?:ing)? (?:access )?(?:refused|rejected|forbidden)\b",
+            r"\bwe (?:do not|don't|won't|will not) relay\b",
             r"not (?:permitted|allowed|authorized) to relay",
-            r"we do not relay",
             r"rcpthosts",  # qmail: the domain is not in its list of domains it accepts
-            r"relaying (?:mail )?(?:to \S+ )?(?:is )?not allowed",
+            r"relaying (?:mail )?(?:to \S+ )?(?:is )?not (?:allowed|permitted)",
             r"insecure mail relay",
             r"no relaying",
             r"cannot relay",
@@ -511,7 +546,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "mailbox full",
         "mailboxfull",
         (
-            r"mail ?box (?:is )?full",
+            r"(?:mail ?box|inbox) (?:is )?full",
+            # "Insufficient storage in recipient's inbox", "Storage limit reached for this mailbox".
+            r"(?:insufficient|not enough|no) (?:storage|space|room) (?:in|on|for) (?:the |this |their |his |her )?(?:recipient'?s? |user'?s? )?(?:inbox|mailbox|account)",
+            r"(?:storage|size|space|quota) (?:limit )?(?:reached|exceeded) (?:for|on|of|in) (?:the |this |their |his |her |recipient'?s? )?(?:mailbox|inbox|account)",
+            r"quota d(?:é|e)pass(?:é|e)|quota (?:excedido|superato|(?:ü|ue)berschritten)|переполнен|空间不足|容量不足",
             r"mailbox (?:size|storage) (?:limit|quota|exceeded)",
             r"over (?:the )?(?:disk |storage |mailbox )?quota",
             r"quota (?:exceeded|exceed|full)",
@@ -551,8 +590,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "message too large",
         "mesgtoobig",
         (
-            r"message (?:is )?too (?:big|large)",
-            r"message size exceeds",
+            r"(?:message|attachment)s? (?:is |are )?too (?:big|large)",
+            # "Message size (52428800) exceeds the maximum", "bigger than the limit".
+            r"\bsize (?:\(\d+\) |of \d+ \w+ )?exceeds?\b",
+            r"\b(?:larger|bigger) than (?:the |our |its |this server's )?(?:\w+ )?(?:limit|maximum|allowed)",
+            r"trop (?:volumineux|gros)|taille du message|(?:nachricht|e-?mail) (?:ist )?zu gro(?:ß|ss)|demasiado grande|troppo grande|слишком больш",
             r"size (?:of (?:the )?message )?exceeds",
             r"exceeds (?:the )?(?:maximum )?(?:message )?size",
             r"message (?:length|size) (?:exceeds|limit)",
@@ -582,6 +624,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"disabled (?:user|account|mailbox)",
             r"service (?:is )?(?:suspended|stopped) for",
             r"(?:mailbox|account) is frozen",
+            # In the languages providers localize it into (German, Spanish, French, Italian, Portuguese).
+            r"(?:postfach|konto|benutzerkonto) (?:ist |wurde )?(?:deaktiviert|gesperrt|stillgelegt)|cuenta (?:desactivada|suspendida|bloqueada)",
+            r"compte (?:d(?:é|e)sactiv(?:é|e)|suspendu|bloqu(?:é|e))|account (?:disattivato|sospeso)|conta (?:desativada|suspensa)",
         ),
     ),
     # The recipient (or its organization) accepts mail only from some senders, and we are
@@ -619,7 +664,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "the recipient's own filter settings",
         "filtered",
         (
-            r"(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|(?:allow ?/ ?)?block ?list|administrators?|admins?)",
+            r"(?:blocked|rejected|refused|filtered) (?:by|per|due to) (?:the |this )?(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|settings|filters?|filter rules|rules|(?:allow ?/ ?)?block ?list|(?:blocked |allowed )?senders? list|administrators?|admins?)",
             # "The attempted recipient's preferences / privacy settings prevent messages from being delivered".
             r"(?:user|recipient|mailbox owner|addressee)(?:'s)? (?:own )?(?:preferences|(?:privacy |mail |delivery )?settings|filter rules) (?:prevent|block|reject|refuse|do not allow|don't allow)",
             # The recipient blocked us themselves: "The recipient has blocked mail from you".
@@ -633,6 +678,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"reputation",
             r"sender score",
+            r"\b(?:poor|bad|low|negative) (?:sending |mail |e-?mail )?(?:history|standing)\b",
             r"\bsbrs\b",
             r"\bsender ?base\b",
             r"user complaints",
@@ -653,7 +699,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"maximum number of (?:concurrent |simultaneous )?(?:server |smtp )?connections",
             r"connection (?:limit|rate limit)",
             r"too many hosts",
-            r"maximum (?:number of )?connections",
+            r"maximum (?:number of )?(?:concurrent |simultaneous |parallel )?(?:smtp )?connections",
             r"frequency limit",
             r"\bconnect(?:ion)?s? (?:limited|frequency)",
             r"(?:max(?:imum)?|too many) (?:number of )?(?:messages?|mails?) per (?:connection|session)",
@@ -680,6 +726,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"\bspam\b",
             r"spam(?:my| detected|assassin)",
+            # The verdict in the languages providers localize it into (German, Russian, Chinese, French).
+            r"spamverdacht|als spam|спам|垃圾邮件|pourriel|courrier ind(?:é|e)sirable",
             r"\bjunk\b",
             r"\bphish",
             r"unsolicited",
@@ -834,7 +882,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # Exim's "recipient verify failed": the address did not route to a mailbox.
             r"recipient (?:address )?verif(?:y|ication) failed",
             r"unknown (?:user|recipient|local ?part|address|mailbox|account)",
-            r"no such (?:user|recipient|mailbox|account|address|local user)",
+            r"no such (?:user|recipient|mailbox|account|address|local user|local ?part)",
+            r"(?:address|user|recipient|mailbox|account) (?:is )?not known\b",
+            r"\b(?:recipient|addressee|mailbox|account|address|user)\b[^.;]{0,30}\b(?:couldn't|could not|cannot|can't) be (?:found|routed)",
             r"user (?:not found|doesn't exist|does not exist)",
             # The same with the address (or documentation's placeholder for it) in between.
             r"\buser (?:<[^>]{1,100}>|\{[^}]{1,40}\}|\[[^\]]{1,100}\]|[^\s@]+@[\w.-]+) (?:not found|unknown|does not exist|doesn't exist)",
@@ -880,9 +930,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"utente (?:sconosciuto|inesistente)|non esiste",
             r"onbekende (?:gebruiker|ontvanger)|bestaat niet",
             r"nieznany (?:u(?:ż|z)ytkownik|adresat)|nie istnieje",
-            r"(?:пользователь|адрес|получатель) (?:не существует|не найден)|нет такого",
+            r"(?:пользователь|адрес|получатель|ящик|адресат) (?:не существует|не найден)|нет такого",
+            r"(?:postfach|benutzer|empf(?:ä|ae)nger|adresse|konto) (?:ist )?nicht (?:vorhanden|gefunden)",
             r"存在しない|宛先不明|該当するユーザ",
-            r"用户不存在|收件人不存在|地址不存在",
+            r"用户不存在|收件人不存在|地址不存在|邮箱不存在|帐户不存在|账户不存在|账号不存在",
         ),
     ),
     # Disk or spool full on the receiving system itself.
@@ -924,6 +975,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "expired",
         (
             r"retry time(?:out)? (?:not reached|exceeded)",
+            # The queue's lifetime for the message ran out ("queue lifetime exceeded").
+            r"\bqueue (?:life ?time|time|timeout) (?:exceeded|expired|reached)",
             r"too long (?:in|on) (?:the )?queue",
             r"delivery time expired",
             r"message expired",
@@ -1175,7 +1228,7 @@ RECIPIENT_SIDE: tuple[str, ...] = (
     r"gr[ae]y-?list",
     # "The user you are trying to contact is receiving mail ...", "the person you are writing
     # to is receiving messages too quickly": it is the recipient's inbound rate.
-    r"\b(?:user|recipient|mailbox|person|account|addressee)\b[^.;]{0,40}\b(?:is|are) receiving (?:e-?mails?|mail|messages?)\b",
+    r"\b(?:user|recipient|mailbox|person|account|addressee)\b[^.;]{0,40}\b(?:is|are) (?:receiving|getting) (?:e-?mails?|mail|messages?)\b",
     r"recipient'?s? (?:per hour )?message receive limit exceeded",
     r"destination (?:mail )?server",
     r"recipient thread limit",
