@@ -96,7 +96,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "our client's login credentials refused",
         "securityerror",
         (
-            r"\b(?:user ?name|login|user|account) (?:and|or|/) password\b",
+            r"\b(?:user ?name|login|user|account) (?:and|or|/) (?:\w+ )?password\b",
             r"\b(?:invalid|bad|wrong|incorrect) (?:login |smtp )?credentials\b(?! for relay)",
         ),
     ),
@@ -463,6 +463,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:sender|sending|outgoing|outbound) (?:e-?mail |mail )?(?:account|mailbox) (?:is |was |has been )?(?:\w+ )?(?:disabled|suspended|blocked|locked|deactivated|not registered)",
             # A reply is addressed to the sender: "your account" is ours, not the recipient's.
             r"\byour (?:e-?mail |mail |sending )?(?:account|mailbox) (?:is |was |has been )?(?:\w+ )?(?:disabled|suspended|blocked|locked|deactivated|frozen|closed|banned)",
+            # ... or unknown to the submission service we logged in to ("Your account does not exist").
+            r"\byour (?:e-?mail |mail |sending |user )?account (?:(?:does not|doesn't) exist|(?:is |was )?(?:unknown|not found))",
             r"\b(?:mail |e-?mail )?sending (?:is |has been )?denied",
             # A sending service pausing our account ("Sending paused for this account").
             r"\bsending (?:is |has been )?(?:paused|suspended|disabled) for (?:this|your) account",
@@ -738,7 +740,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"message (?:was )?classified as",
             # A content filter that quarantined or refused the message judged its content.
             r"content filter(?:ing)?\b.{0,30}\b(?:quarantin|reject|block|refus)",
-            r"(?:quarantined|rejected|blocked|refused|stopped) by (?:our |the |a |its )?(?:content|spam|junk|anti-?spam) filter",
+            r"(?:quarantined|rejected|blocked|refused|stopped|bounced) (?:by|due to) (?:our |the |a |its )?(?:content|spam|junk|anti-?spam) filter",
             r"(?:message|e-?mail|mail) (?:was |has been |is )?quarantined",
             r"scored too high",
             r"high probability of",
@@ -883,6 +885,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"recipient (?:address )?verif(?:y|ication) failed",
             r"unknown (?:user|recipient|local ?part|address|mailbox|account)",
             r"no such (?:user|recipient|mailbox|account|address|local user|local ?part)",
+            r"\b(?:do not|don't) know (?:this|that|the|such an?) (?:user|recipient|address|mailbox)\b",
             r"(?:address|user|recipient|mailbox|account) (?:is )?not known\b",
             r"\b(?:recipient|addressee|mailbox|account|address|user)\b[^.;]{0,30}\b(?:couldn't|could not|cannot|can't) be (?:found|routed)",
             r"user (?:not found|doesn't exist|does not exist)",
@@ -1046,6 +1049,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"local error",
             r"configuration error",
             r"temporary (?:local |system |server )?problem",
+            # The server is overloaded (sendmail's "Rejecting connections ... load average").
+            r"load average|\b(?:server|system|host) (?:is )?(?:overloaded|too busy)\b",
             r"temporary (?:system|server) (?:error|failure)",
             r"resources temporarily",
             r"unable to contact",

@@ -203,6 +203,11 @@ PROVIDER_RULES: tuple[ProviderRule, ...] = (
         "authfailure",
         token=r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\benvelope (?:blocked|rejected)",
     ),
+    ProviderRule(
+        "mimecast virus envelope rejected",
+        "virusdetected",
+        token=r"envelope (?:blocked|rejected)\b[^.;]{0,40}\b(?:virus|malware)",
+    ),
     ProviderRule("mimecast envelope blocked", "rejected", token=r"envelope (?:blocked|rejected)"),
     ProviderRule("mimecast blocked senders list", "rejected", token=r"blocked senders"),
 )
