@@ -17,7 +17,7 @@ from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connec
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model, Q
 
-from bounceportal.held_writes import write
+from bounceportal.held_writes import holds_writes, write
 
 
 def update_fields_many(objs: Sequence[Any], field_names: list[str], *, model: type[Model] | None = None) -> None:
@@ -163,13 +163,14 @@ def insert_new_rows(
     pk = model._meta.pk
     assert pk is not None
     columns_sql = ", ".join(getattr(names, f.name) for f in fields)
-    source, params = _row_source(connection, fields, rows)
+    binary = _binary_arrays(connection, fields)
+    source, params = _binary_row_source(connection, fields, rows) if binary else _row_source(connection, fields, rows)
     conflict = "(" + ", ".join(getattr(names, u) for u in unique) + ")" if unique else ""
     sql = (
         f"INSERT INTO {names.table} ({columns_sql}) {source} ON CONFLICT {conflict} "
         f"DO NOTHING RETURNING {getattr(names, pk.name)}, {getattr(names, key)}"
     )
-    with connection.cursor() as cursor:
+    with _server_binding_cursor(connection) if binary else connection.cursor() as cursor:
         cursor.execute(sql, params)
         ids = {value: row_pk for row_pk, value in cursor.fetchall()}
     for row in rows:
@@ -288,6 +289,45 @@ def _row_source(connection, fields: list[Field], rows: Sequence[Any]) -> tuple[s
     values = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] for row in rows]
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
     return "VALUES " + ", ".join([one] * len(rows)), [value for row in values for value in row]
+
+
+def _binary_arrays(connection, fields: list[Field]) -> bool:
+    """Whether the rows' bytes can travel as binary ``bytea[]`` parameters (``_binary_row_source``):
+    PostgreSQL, a binary column, and no held writes whose ``BEGIN`` would ride on the statement."""
+    return (
+        connection.vendor == "postgresql"
+        and any(f.get_internal_type() == "BinaryField" for f in fields)
+        and not holds_writes(connection)
+    )
+
+
+def _binary_row_source(connection, fields: list[Field], rows: Sequence[Any]) -> tuple[str, list]:
+    """``_row_source`` for a server-side binding cursor (``_server_binding_cursor``): the other columns as
+    one JSON parameter, each binary column as one ``bytea[]`` in the binary format, zipped row by row
+    (``ROWS FROM``). Hex text in the JSON (2 characters a byte, parsed as JSON, then decoded) cost
+    three times the server's CPU of the binary array for 1.7 kB messages, and four times the client's."""
+    is_binary = [f.get_internal_type() == "BinaryField" for f in fields]
+    plain = [f for f, binary in zip(fields, is_binary) if not binary]
+    blobs = [f for f, binary in zip(fields, is_binary) if binary]
+    record = ", ".join(f"{column_of(f)} {f.db_type(connection)}" for f in plain)
+    unnests = "".join(", unnest(%b::bytea[])" for _ in blobs)
+    names = ", ".join([*(column_of(f) for f in plain), *(column_of(f) for f in blobs)])
+    picks = ", ".join(f"r.{column_of(f)}" for f in fields)
+    source = f"SELECT {picks} FROM ROWS FROM (jsonb_to_recordset(%s::jsonb) AS ({record}){unnests}) AS r({names})"
+    payload = json.dumps(json_rows(rows, plain, [column_of(f) for f in plain]), ensure_ascii=False)
+    arrays = [[None if (value := getattr(row, f.attname)) is None else bytes(value) for row in rows] for f in blobs]
+    return source, [payload, *arrays]
+
+
+def _server_binding_cursor(connection):
+    """A Django cursor (execute wrappers, query log) on the connection whose parameters are bound by the
+    server, so ``%b`` sends them in the binary format. The connection's own cursors bind on the client
+    (Django's default), quoting each element of a ``bytea[]`` in Python."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    raw = ServerBindingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 def concrete_fields(model: type[Model], names: Iterable[str]) -> list[Field]:

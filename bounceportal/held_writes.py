@@ -97,6 +97,12 @@ def _held(connection: BaseDatabaseWrapper) -> _Held | None:
     return getattr(connection, _ATTRIBUTE, None)
 
 
+def holds_writes(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the connection is inside ``atomic_with_held_writes`` (its statements must go through
+    Django's client-binding cursors, which can carry the held ``BEGIN``)."""
+    return _held(connection) is not None
+
+
 def _can_hold(connection: BaseDatabaseWrapper) -> bool:
     return (
         connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("server_side_binding") is not True

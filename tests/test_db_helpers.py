@@ -167,6 +167,57 @@ def test_a_query_by_ids_compiled_once_returns_what_the_queryset_returns_for_othe
     assert names == [org.name] + [other_org.name] * 3
 
 
+@pytest.mark.postgres  # elsewhere QueryByIds runs the queryset itself: no sharing
+def test_a_query_by_ids_sharing_related_builds_one_instance_per_related_row(org, other_org):
+    """With ``share_related`` the learners of one organization name the same organization instance, and
+    its policy once: what the rows say is unchanged."""
+    from bounceportal.query_by_ids import QueryByIds
+    from contacts.models import BouncePolicy
+
+    BouncePolicy.objects.get_or_create(organization=org)
+    learners = LearnerFactory.create_batch(3, organization=org) + [LearnerFactory(organization=other_org)]
+
+    def build(ids_q):
+        return Learner.objects.select_related("organization__bounce_policy").filter(ids_q).order_by("pk")
+
+    found = QueryByIds(build, share_related=True)(learner.pk for learner in learners)
+
+    first, second, third, other = found
+    assert first.organization is second.organization is third.organization
+    assert first.organization.bounce_policy is third.organization.bounce_policy
+    assert other.organization is not first.organization and other.organization.name == other_org.name
+    assert [(each.pk, each.organization_id, each.organization.name) for each in found] == [
+        (each.pk, each.organization_id, each.organization.name) for each in build(Q(pk__in=[x.pk for x in learners]))
+    ]
+
+
+def test_binary_columns_inserted_as_new_rows_keep_every_byte(org):
+    """``insert_new_rows`` sends bytes as a binary array on PostgreSQL: NUL, CR and bytes over 127 come
+    back as they went, inside or outside a block of held writes."""
+    from bounceportal.db import insert_new_rows
+    from bounceportal.held_writes import atomic_with_held_writes
+    from campaigns.models import InboundMessage
+    from campaigns.services.ingestion_rows import COLUMNS, InboundRow
+
+    now = timezone.now()
+    every_byte = bytes(range(256)) * 3
+
+    def row(digest: str, raw: bytes) -> InboundRow:
+        return InboundRow(
+            organization_id=org.pk, mailbox_id=None, digest=digest, content_digest=digest, raw=raw, size=len(raw),
+            truncated=False, received_at=now, kind="dsn", processed_at=now, classifier_version="t",
+        )  # fmt: skip
+
+    plain = [row("a", every_byte), row("b", b""), row("c", b"\r\n\x00")]
+    inserted = insert_new_rows(InboundMessage, plain, COLUMNS, unique=(), key="digest")
+    with atomic_with_held_writes():
+        held = insert_new_rows(InboundMessage, [row("d", every_byte[::-1])], COLUMNS, unique=(), key="digest")
+
+    assert inserted == {"a", "b", "c"} and held == {"d"} and all(each.pk for each in plain)
+    stored = {m.digest: bytes(m.raw) for m in InboundMessage.objects.filter(organization=org)}
+    assert stored == {"a": every_byte, "b": b"", "c": b"\r\n\x00", "d": every_byte[::-1]}
+
+
 def test_probe_rows_finds_each_key_once_and_only_among_the_rows_it_is_told_to(org):
     from contacts.services import create_organization
 

@@ -22,7 +22,7 @@ from campaigns.models import BounceEvent, EventSource, InboundKind
 from campaigns.services.digests import content_digest, event_key
 from campaigns.services.explanation import explanation_fields
 from campaigns.services.matching import Clues, SendMatcher, best_match, clues_for, top_headers
-from campaigns.services.policy import record_deferrals, record_deliveries, store_and_apply_bounce_events
+from campaigns.services.policy import record_deferrals_and_deliveries, store_and_apply_bounce_events
 from contacts.choices import Category, Reason, Subtype
 from contacts.deliverability import lock_learners_with_policy
 
@@ -177,7 +177,7 @@ def plan_message(message, classified: Classified, matcher: SendMatcher, now, out
         outcomes.events.append(
             BounceEvent(
                 organization_id=message.organization_id,
-                inbound_message=message,
+                inbound_message_id=message.pk,  # ingestion's rows get theirs once inserted
                 source=EventSource.MAILBOX,
                 send=send,
                 learner_id=send.learner_id if send else None,
@@ -255,6 +255,7 @@ def write_outcomes(outcomes: Outcomes, now) -> list[BounceEvent]:
     )
     fresh = not_yet_counted(outcomes.events)
     events = store_and_apply_bounce_events(events=fresh, now=now, locked=locked)
-    record_deferrals(deferrals=outcomes.deferrals, now=now)
-    record_deliveries(sends=list({s.pk: s for s in outcomes.deliveries}.values()), now=now, locked=locked)
+    record_deferrals_and_deliveries(
+        deferrals=outcomes.deferrals, deliveries=outcomes.deliveries, now=now, locked=locked
+    )
     return events

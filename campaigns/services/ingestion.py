@@ -30,21 +30,19 @@ from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from bounceportal.db import insert_new_rows, probe_rows
+from bounceportal.db import probe_rows
 from campaigns.mailboxes import Fetched, MailboxError, open_mailbox
 from campaigns.models import BounceMailbox, InboundKind, InboundMessage, MatchedBy
 from campaigns.services.digests import content_digest
 from campaigns.services.inbound import (
     MARKABLE_KINDS,
     Outcomes,
-    classifier_version,
     classify_raw,
-    clean_text,
-    header_text,
     plan_message,
     write_outcomes,
 )
 from campaigns.services.ingestion_results import BatchResult, PollResult
+from campaigns.services.ingestion_rows import insert_new, review_row, row_for
 from campaigns.services.locks import LockLost, NoLock, mailbox_poll_lock, redis_client
 from campaigns.services.mailbox_claims import SHARED_PROTOCOLS, ClaimBoard, MailboxBusy
 from campaigns.services.matching import SendMatcher
@@ -65,34 +63,6 @@ def checkpoint(name: str) -> None:
     Does nothing. The crash-safety test replaces it, in the poller process it starts, with one
     that SIGKILLs that process (tests/crash_poll.py); a concurrency test replaces it to pause.
     """
-
-
-_COLUMNS = (
-    "organization",
-    "mailbox",
-    "digest",
-    "content_digest",
-    "raw",
-    "size",
-    "truncated",
-    "received_at",
-    "subject",
-    "from_header",
-    "kind",
-    "is_bounce",
-    "parse_error",
-    "original_message_id",
-    "send_token",
-    "matched_by",
-    "processed_at",
-    "classifier_version",
-)
-
-
-def _insert_new(rows: list[InboundMessage]) -> set[str]:
-    """Insert the rows (all of one organization), skipping those whose digest or content digest it
-    already stored; set the new rows' ids; return their digests."""
-    return insert_new_rows(InboundMessage, rows, _COLUMNS, unique=(), key="digest")
 
 
 def ingest_raw_messages(
@@ -177,19 +147,21 @@ def _store_and_apply(mailbox, fresh: list, dry_run: bool, now) -> BatchResult:
     matcher = SendMatcher(organization_id=mailbox.organization_id, clues=[c.clues for c in fresh], now=now)
     planned = []
     for item in fresh:
-        row = _row_for(mailbox, item, now)
+        row = row_for(mailbox, item, now)
         outcomes = Outcomes(events=[], deferrals={}, deliveries=[])
         row.matched_by = plan_message(row, item, matcher, now, outcomes)
         planned.append((item, row, outcomes))
     with transaction.atomic():
         # Digest order, so two pollers inserting overlapping batches wait on each other without deadlocking.
-        inserted = _insert_new(sorted((row for _, row, _ in planned), key=lambda row: row.digest))
+        inserted = insert_new(sorted((row for _, row, _ in planned), key=lambda row: row.digest))
         checkpoint("after_store")
         merged = Outcomes(events=[], deferrals={}, deliveries=[])
         for item, row, outcomes in planned:
             if row.digest not in inserted:  # stored meanwhile by a concurrent poll: it is theirs
                 result.duplicates += 1
                 continue
+            for event in outcomes.events:
+                event.inbound_message_id = row.pk
             merged.events.extend(outcomes.events)
             merged.deferrals.update(outcomes.deferrals)
             merged.deliveries.extend(outcomes.deliveries)
@@ -207,23 +179,10 @@ def _store_and_apply(mailbox, fresh: list, dry_run: bool, now) -> BatchResult:
 def _keep_for_review(mailbox, item, error: Exception, dry_run: bool, now) -> BatchResult:
     """Store only the raw message, flagged unparseable with the reason; nothing else changes."""
     result = BatchResult()
-    row = InboundMessage(
-        organization_id=mailbox.organization_id,
-        mailbox_id=mailbox.pk,
-        digest=item.digest,
-        content_digest=item.content_digest,
-        raw=item.raw,
-        size=item.size,
-        truncated=item.truncated,
-        received_at=now,
-        kind=InboundKind.UNPARSEABLE,
-        parse_error=clean_text(f"The message could not be processed: {type(error).__name__}: {error}", 2000),
-        processed_at=now,
-        classifier_version=classifier_version(),
-    )
+    row = review_row(mailbox, item, error, now)
     try:
         with transaction.atomic():
-            stored = _insert_new([row])
+            stored = insert_new([row])
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as exc:  # left in the mailbox: the next poll tries again
@@ -233,28 +192,6 @@ def _keep_for_review(mailbox, item, error: Exception, dry_run: bool, now) -> Bat
     result.stored, result.unparseable = len(stored), len(stored)
     result.duplicates = 1 - len(stored)
     return result
-
-
-def _row_for(mailbox, item, now) -> InboundMessage:
-    return InboundMessage(
-        organization_id=mailbox.organization_id,
-        mailbox_id=mailbox.pk,
-        digest=item.digest,
-        content_digest=item.content_digest,
-        raw=item.raw,
-        size=item.size,
-        truncated=item.truncated,
-        received_at=now,
-        subject=header_text(item.headers, "subject", 300),
-        from_header=header_text(item.headers, "from", 300),
-        kind=item.kind,
-        is_bounce=item.result.is_bounce,
-        parse_error=clean_text(item.parse_error, 5000),
-        original_message_id=clean_text(item.result.original_message_id, 300),
-        send_token=clean_text(item.clues.tokens[0], 64) if item.clues.tokens else "",
-        processed_at=now,
-        classifier_version=classifier_version(),
-    )
 
 
 def _count(result: BatchResult, item, row) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "apply_bounce_events",
     "lock_learners_in_order",
     "record_deferrals",
+    "record_deferrals_and_deliveries",
     "record_deliveries",
     "record_delivery",
     "record_open",
@@ -274,6 +275,15 @@ def _move_sends(events: list[BounceEvent], result: BounceResult, now, *, sends_w
         )
     for event_id in result.notify:
         transaction.on_commit(partial(_notify_admins, event_id))
+
+
+def record_deferrals_and_deliveries(*, deferrals: dict[int, str], deliveries: list[Send], now, locked=()) -> None:
+    """What one batch (of a mailbox or of an email service) says about sends that neither bounced: the
+    deferrals first, then the deliveries, whichever path the batch came by. A send both deferred and
+    delivered in one batch ends delivered, with the deferral's reply as its last (as when the delay
+    notice and the delivery come in two batches, in that order)."""
+    record_deferrals(deferrals=deferrals, now=now)
+    record_deliveries(sends=list({s.pk: s for s in deliveries}.values()), now=now, locked=locked)
 
 
 def record_deliveries(*, sends: list[Send], now, locked=()) -> None:

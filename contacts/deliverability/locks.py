@@ -55,16 +55,21 @@ _ORGANIZATION_UNREAD = [
     f"organization__{field.name}" for field in Organization._meta.concrete_fields if not field.primary_key
 ]
 
-# Built and compiled once: on a one-event transaction that cost more than the lock itself.
-_LOCKED_WITH_POLICY = QueryByIds(_learners_with_policy)
+# Built and compiled once: on a one-event transaction that cost more than the lock itself. The learners of
+# one organization share its instance and its policy's (built once per batch, not once per learner).
+_LOCKED_WITH_POLICY = QueryByIds(_learners_with_policy, share_related=True)
 
 
 def policy_of(learner: Learner) -> BouncePolicy:
-    """The learner's organization's policy (the defaults are created if it has none)."""
+    """The learner's organization's policy (the defaults are created if it has none, and kept on the
+    organization's instance, which the learners of one lock share on PostgreSQL: created once per batch)."""
+    organization = learner.organization
     try:
-        return learner.organization.bounce_policy
+        return organization.bounce_policy
     except BouncePolicy.DoesNotExist:
-        return BouncePolicy.objects.get_or_create(organization_id=learner.organization_id)[0]
+        policy = BouncePolicy.objects.get_or_create(organization_id=learner.organization_id)[0]
+        organization.bounce_policy = policy
+        return policy
 
 
 def rules_by_organization(organization_ids) -> dict[int, list[AutomationRule]]:

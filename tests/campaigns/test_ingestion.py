@@ -121,6 +121,19 @@ def test_delayed_dsn_defers_the_send_and_is_no_bounce(maildir_mailbox, maildir, 
     assert (result.deferred, result.events, result.marked) == (1, 0, 1)
 
 
+def test_a_delay_notice_and_a_delivery_in_one_batch_leave_the_send_delivered_with_the_delay_as_last_reply(
+    maildir_mailbox, maildir, send
+):
+    drop(maildir, gen.delivered_dsn(original_of(send)))
+    drop(maildir, gen.delayed_dsn(original_of(send)))
+
+    result = poll_mailbox_once(mailbox=maildir_mailbox)
+
+    send.refresh_from_db()
+    assert (result.deferred, result.delivered) == (1, 1)
+    assert send.status == SendStatus.DELIVERED and "timed out" in send.last_reply
+
+
 def test_delivered_dsn_marks_the_send_delivered_and_resets_the_soft_count(maildir_mailbox, maildir, send):
     send.learner.soft_bounce_count = 3
     send.learner.save()

@@ -7,7 +7,7 @@ import pytest
 from bounceportal import classifier
 from campaigns import bounce_generator as gen
 from campaigns.models import BounceEvent, InboundMessage
-from campaigns.services import ingestion
+from campaigns.services import ingestion, ingestion_rows
 from campaigns.services.digests import content_digest
 from campaigns.services.ingestion import poll_mailbox_once
 from campaigns.services.matching import top_headers
@@ -87,7 +87,7 @@ def test_text_the_database_driver_cannot_encode_is_kept_for_review_not_a_stopped
     """The way finding 1 stopped a mailbox: a lone surrogate reaching the driver raises
     UnicodeEncodeError, which is no DatabaseError."""
     poison, good, other = two_bounces
-    real_header_text = ingestion.header_text
+    real_header_text = ingestion_rows.header_text
     poison_id = report_id_of(top_headers(poison))
 
     def header_text_unclean(headers, name, limit):
@@ -95,7 +95,7 @@ def test_text_the_database_driver_cannot_encode_is_kept_for_review_not_a_stopped
         poisoned = name == "subject" and report_id_of(headers) == poison_id
         return text + "\ud800" if poisoned else text
 
-    monkeypatch.setattr(ingestion, "header_text", header_text_unclean)
+    monkeypatch.setattr(ingestion_rows, "header_text", header_text_unclean)
     drop(maildir, poison)
     drop(maildir, good)
 

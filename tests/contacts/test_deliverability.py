@@ -194,3 +194,26 @@ def test_an_organization_with_a_list_and_rules_still_reads_them_for_each_batch(o
 
     assert result.outcomes[protected.pk] == Outcome.PROTECTED
     assert Learner.objects.get(pk=tagged.learner_id).tags == ["full"]
+
+
+@pytest.mark.postgres  # elsewhere QueryByIds runs the queryset itself: no sharing
+def test_an_organization_without_a_policy_gets_the_defaults_once_for_a_whole_batch(org):
+    """Its learners, locked together, share its instance: the policy made for the first learner is the
+    one the others read (one look-up, not one per event)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contacts.deliverability.locks import lock_learners_with_policy, policy_of
+
+    BouncePolicy.objects.filter(organization=org).delete()
+    events = [stored_event(org, category="soft", subtype="mailbox_full") for _ in range(3)]
+    locked = lock_learners_with_policy(event.learner_id for event in events)
+
+    with CaptureQueriesContext(connection) as queries:
+        policies = [policy_of(learner) for learner in locked.values()]
+        result = deliverability.apply_bounces(bounces=[fact(event) for event in events], locked=locked)
+
+    assert policies[0] is policies[1] is policies[2] and policies[0].soft_threshold_unengaged == 10
+    assert BouncePolicy.objects.filter(organization=org).count() == 1
+    assert sum("contacts_bouncepolicy" in q["sql"] for q in queries.captured_queries) <= 2  # get_or_create
+    assert set(result.outcomes.values()) == {Outcome.COUNTED}

@@ -207,6 +207,24 @@ def test_sparkpost_bounce_class_and_a_delivery_in_one_batch(client, make_connect
     assert delivered.status == SendStatus.DELIVERED
 
 
+def test_a_deferral_and_a_delivery_in_one_batch_leave_the_send_delivered_with_the_deferral_as_last_reply(
+    client, make_connection, send
+):
+    """As a mailbox batch with a delay notice and a delivery report does (tests/campaigns/test_ingestion.py):
+    the two paths record deferrals, then deliveries."""
+    key = SendGridKey()
+    connection = make_connection("sendgrid", verification_key=key.public_b64)
+    common = {"email": send.email, "timestamp": 1764583200, "bp_token": send.token}
+    delivered = {**common, "event": "delivered", "sg_event_id": "d-1", "response": "250 2.0.0 OK"}
+    deferred = {**common, "event": "deferred", "sg_event_id": "d-2", "response": "451 4.7.1 Try again later"}
+
+    response = post_sendgrid(client, connection, key, [delivered, deferred])
+
+    assert response.status_code == 200 and response.json()["stored"] == 2
+    send.refresh_from_db()
+    assert send.status == SendStatus.DELIVERED and send.last_reply == "451 4.7.1 Try again later"
+
+
 def test_unknown_event_type_is_stored_and_listed_for_review(admin_client, make_connection, send):
     key = SendGridKey()
     connection = make_connection("sendgrid", verification_key=key.public_b64)

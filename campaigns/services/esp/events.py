@@ -42,7 +42,7 @@ from campaigns.models import (
 from campaigns.services.esp.vocab import decide, service_verdict
 from campaigns.services.explanation import explanation_fields
 from campaigns.services.matching import Clues, SendMatcher
-from campaigns.services.policy import record_deferrals, record_deliveries, store_and_apply_bounce_events
+from campaigns.services.policy import record_deferrals_and_deliveries, store_and_apply_bounce_events
 from contacts import deliverability
 from contacts.choices import Category, Reason, Subtype
 
@@ -369,8 +369,8 @@ def _apply(plan: _Plan, inserted: set, now, result: EspBatchResult) -> None:
     if bounces:
         store_and_apply_bounce_events(events=bounces, now=now, locked=locked)
         result.bounces = len(bounces)
-    record_deliveries(sends=deliveries, now=now, locked=locked)
-    record_deferrals(deferrals={pk: text for pk, text in plan.deferrals.items() if pk in live_sends}, now=now)
+    deferrals = {pk: text for pk, text in plan.deferrals.items() if pk in live_sends}
+    record_deferrals_and_deliveries(deferrals=deferrals, deliveries=deliveries, now=now, locked=locked)
     _engagement(plan, live_sends, now)
 
 
