@@ -24,6 +24,7 @@ def test_admin_manages_the_never_suppress_list(page, live_server, log_in, admin_
     page.fill("input[name=entry]", "@Acme.example")
     page.fill("input[name=reason]", "Our executives and test mailboxes")
     page.click("text=Add to the list")
+    page.wait_for_load_state()  # the page the click opened, not the one it left
     row = page.locator("#never-suppress-entries tbody tr")
     assert row.count() == 1 and "acme.example" in row.inner_text() and "Domain" in row.inner_text()
     screenshot(page, "never_suppress_settings")
@@ -36,5 +37,6 @@ def test_admin_manages_the_never_suppress_list(page, live_server, log_in, admin_
 
     page.goto(live_server.url + reverse("contacts:settings-never-suppress"))
     page.click('#never-suppress-entries button:has-text("Remove")')
+    page.wait_for_load_state()  # the page the click opened, not the one it left
     assert "Nobody is on the list" in page.content() and "Removed lately" in page.content()
     assert NeverSuppress.objects.get().removed_by == admin_member.user

@@ -167,6 +167,7 @@ def test_reports_and_settings_pages(watched, live_server, log_in, portal_data, s
     page.goto(f"{live_server.url}/reports/")
     screenshot(page, "reports-index")
     page.click("text=Your Learner Reports")
+    page.wait_for_load_state()  # the page the click opened, not the one it left
     assert page.locator("svg.column-chart").count() == 1
     assert "Review your allowlisting for filtered.example" in page.content()
     screenshot(page, "learner-report")
@@ -219,6 +220,7 @@ def test_admin_bulk_clears_the_learners_of_a_domain(watched, live_server, log_in
     page.click("text=Clear bounce status of selected…")
     assert "bounced learners will be cleared" in page.locator("form.card").inner_text()
     page.click("button[name=confirm]")
+    page.wait_for_load_state()  # the page the click opened, not the one it left
     assert "Say why these addresses are valid." in page.content() or "This field is required." in page.content()
     page.fill("textarea[name=note]", "Mailboxes restored by IT")
     screenshot(page, "learners-bulk-clear-confirm")

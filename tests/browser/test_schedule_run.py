@@ -47,6 +47,7 @@ def test_admin_schedules_a_run_over_a_send_window_and_cancels_it(page, live_serv
     screenshot(page, "schedule_run_scheduled")
 
     page.click("button:has-text('Cancel run')")
+    page.wait_for_load_state()  # the page the click opened, not the one it left
     assert "5 unsent messages will not be sent" in page.locator(".messages, [role=status], body").first.inner_text()
     assert page.locator(".badge-run-cancelled").is_visible()
     screenshot(page, "schedule_run_cancelled")
