@@ -143,6 +143,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bsending (?:(?:e-?mails?|mail|messages) )?(?:too (?:fast|quickly|much|many)|at too high a rate)",
             # The same in the languages providers localize it into (German, French, Spanish, Italian).
             r"zu viele (?:e-?mails|nachrichten|mails)|trop de (?:messages|courriels|e-?mails)|demasiados (?:mensajes|correos)|troppi messaggi",
+            r"слишком много (?:писем|сообщений)|отправка (?:писем|почты)[^.;]{0,40}ограничен|(?:发送|发信)频率|频率过快",
             # Exchange's store driver names the same limit as an exception: "SubmissionQuotaExceededException".
             r"submissionquota",
             # "... exceeded the quota for sending messages that have the same Message-ID".
@@ -257,7 +258,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\b(?:ip|ip address|host|server)(?:'s)? (?:\S+ )?(?:is |has been |was )?(?:banned|barred)\b",
             # A block list named by its zone, or a delisting form to go to.
             r"\blisted (?:in|on|at|by) (?:the )?(?:[a-z0-9-]+\.)+[a-z]{2,}\b|\bde-?list",
-            r"sperrliste|schwarze liste|ip-adresse (?:\S+ )?(?:ist |wurde )?(?:gesperrt|blockiert)|liste noire|lista negra|черн(?:ый|ом) спис",
+            r"sperrliste|schwarze liste|ip-adresse (?:\S+ )?(?:ist |wurde )?(?:gesperrt|blockiert)|liste noire|lista negra|черн(?:ый|ом) спис|黑名单",
             r"blocked using",
             r"refused to talk to me",
             r"\bip\b.{0,40}\b(?:blocked|bloquee|black ?listed)\b",
@@ -293,7 +294,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bopenspf\b",
             r"domainkeys",
             r"authentication checks? failed",
-            r"unauthenticated email",
+            r"unauthenticated (?:e-?mails?|mail|messages?)\b",
             # Gmail 5.7.26 / Yahoo 5.7.9 "the sender is unauthenticated": no SPF or DKIM passed
             # (SMTP AUTH of a client is "not authenticated", below in the security group).
             r"\bsender is unauthenticated\b",
@@ -514,6 +515,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"unable to relay",
             r"\brelay(?:ing)? (?:access )?(?:refused|rejected|forbidden)\b",
             r"\bwe (?:do not|don't|won't|will not) relay\b",
+            # In the languages providers localize it into (German, French, Spanish, Russian, Chinese).
+            r"\brelay(?:ing)? (?:nicht|verweigert|untersagt)|\brelais (?:refus|interdit|non autoris)|retransmisi(?:ó|o)n (?:denegada|no permitida)|ретрансляц\w* запрещ|(?:不允许|禁止)(?:转发|中继)",
             r"not (?:permitted|allowed|authorized) to relay",
             r"rcpthosts",  # qmail: the domain is not in its list of domains it accepts
             r"relaying (?:mail )?(?:to \S+ )?(?:is )?not (?:allowed|permitted)",
@@ -596,7 +599,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # "Message size (52428800) exceeds the maximum", "bigger than the limit".
             r"\bsize (?:\(\d+\) |of \d+ \w+ )?exceeds?\b",
             r"\b(?:larger|bigger) than (?:the |our |its |this server's )?(?:\w+ )?(?:limit|maximum|allowed)",
-            r"trop (?:volumineux|gros)|taille du message|(?:nachricht|e-?mail) (?:ist )?zu gro(?:ß|ss)|demasiado grande|troppo grande|слишком больш",
+            r"trop (?:volumineux|gros)|taille du message|taille (?:maximale|limite) d(?:é|e)pass|(?:nachricht|e-?mail) (?:ist )?zu gro(?:ß|ss)|demasiado grande|troppo grande|слишком больш",
             r"size (?:of (?:the )?message )?exceeds",
             r"exceeds (?:the )?(?:maximum )?(?:message )?size",
             r"message (?:length|size) (?:exceeds|limit)",
@@ -702,6 +705,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"connection (?:limit|rate limit)",
             r"too many hosts",
             r"maximum (?:number of )?(?:concurrent |simultaneous |parallel )?(?:smtp )?connections",
+            r"zu viele (?:gleichzeitige )?verbindungen|trop de connexions|demasiadas conexiones|troppe connessioni|слишком много (?:соединений|подключений)|连接数过多|连接过多",
             r"frequency limit",
             r"\bconnect(?:ion)?s? (?:limited|frequency)",
             r"(?:max(?:imum)?|too many) (?:number of )?(?:messages?|mails?) per (?:connection|session)",
