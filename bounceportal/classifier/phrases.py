@@ -153,6 +153,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # A hosting provider's outbound cap: "has exceeded the max emails per hour", "limit of 500 messages per day".
             r"(?:max(?:imum)?|limit of) (?:number of )?(?:\d+ )?(?:e-?mails?|messages?|recipients?) (?:allowed )?per (?:hour|day|minute)",
             r"too much mail from",
+            r"too much (?:traffic|volume)\b",
+            # "Message rate for 192.0.2.10 is over the limit".
+            r"\b(?:message|mail|e-?mail|sending|send) rate\b[^;]{0,40}\b(?:over|above|exceed\w*|too high|limit)\b",
+            r"\b(?:daily|hourly) (?:\w+ )?(?:limit|quota|cap) (?:on|for) (?:outgoing|outbound|sent|sending)\b",
             r"mail flood",
             r"(?:receiving|receive|getting|gets) (?:e-?mails?|mail|messages?) (?:at a (?:rate|pace)|too quickly|too fast)",
             r"message receive limit",
@@ -211,6 +215,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"header syntax|syntax error in (?:the )?['\"]?[\w-]+['\"]?:? header",
             # RFC 5322 §2.1.1: lines of at most 998 characters.
             r"\blines? (?:is |are )?too long",
+            r"\bheader (?:field |line )?(?:is |was )?too long",
             r"\bline length (?:exceeds|limit|over)|\b998 (?:characters|octets|bytes)",
             # A required header absent: "Message-ID header missing", "Date: header is required".
             r"\b(?:from|date|message-?id|subject|to|sender):? header (?:is )?(?:missing|absent|required|not found)",
@@ -522,6 +527,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"relaying (?:mail )?(?:to \S+ )?(?:is )?not (?:allowed|permitted)",
             r"insecure mail relay",
             r"no relaying",
+            r"\(no relay(?:ing)?\)|\bnot an open relay\b|\b(?:mail|messages?) for \S+ (?:is |are )?not accepted here\b",
+            # "Relay from your host to example.org is not authorized", "Relaying is restricted to
+            # authenticated users".
+            r"\brelay(?:ing)? (?:from|for|to) [^;]{0,60}\bnot (?:authori[sz]ed|allowed|permitted)\b",
+            r"\brelay(?:ing)? (?:is )?(?:restricted|limited|only (?:allowed|permitted))\b",
             r"cannot relay",
             r"(?:not|isn't) (?:configured|allowed|permitted) to relay",
             # "You are trying to use me [host] as a relay, but I have not been configured..."
@@ -558,7 +568,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"quota d(?:é|e)pass(?:é|e)|quota (?:excedido|superato|(?:ü|ue)berschritten)|переполнен|空间不足|容量不足",
             r"mailbox (?:size|storage) (?:limit|quota|exceeded)",
             r"over (?:the )?(?:disk |storage |mailbox )?quota",
-            r"quota (?:exceeded|exceed|full)",
+            r"quota (?:is )?(?:exceeded|exceed|full|used up|exhausted)",
             r"exceeded (?:the |their |his |her )?(?:storage|quota|mailbox)",
             r"(?:mailbox|account|inbox) (?:is )?over",
             r"disk quota",
@@ -595,7 +605,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "message too large",
         "mesgtoobig",
         (
-            r"(?:message|attachment)s? (?:is |are )?too (?:big|large)",
+            r"(?:message|attachment|e-?mail|mail)s? (?:is |are )?too (?:big|large)",
+            # A size in bytes or megabytes set against the limit ("SIZE 73400320 is more than
+            # the 50 MB we accept", "Messages over 25 MB are not accepted", RFC 1870).
+            r"\b(?:over|above|more than|larger than|bigger than|exceeds?) (?:the |our )?\d+(?:\.\d+)? ?(?:[kmg]i?b|bytes|megabytes|kilobytes)\b",
+            r"\bsize \d+ (?:is )?(?:more|larger|bigger|greater) than\b",
             # "Message size (52428800) exceeds the maximum", "bigger than the limit".
             r"\bsize (?:\(\d+\) |of \d+ \w+ )?exceeds?\b",
             r"\b(?:larger|bigger) than (?:the |our |its |this server's )?(?:\w+ )?(?:limit|maximum|allowed)",
@@ -608,7 +622,6 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"mail size limit",
             r"message exceeds",
             r"(?:message|e-?mail|mail) is (?:larger|bigger) than",
-            r"email is too large",
             r"(?:max(?:imum)?|allowed) (?:e-?mail |message |mail )size",
             r"(?:e-?mail|message|mail) size (?:limit )?(?:exceeded|too)",
         ),
@@ -702,7 +715,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"too many (?:open )?(?:connections|concurrent|simultaneous|sessions|smtp sessions)",
             r"maximum number of (?:concurrent |simultaneous )?(?:server |smtp )?connections",
-            r"connection (?:limit|rate limit)",
+            r"connection (?:count )?(?:limit|rate limit)",
             r"too many hosts",
             r"maximum (?:number of )?(?:concurrent |simultaneous |parallel )?(?:smtp )?connections",
             r"zu viele (?:gleichzeitige )?verbindungen|trop de connexions|demasiadas conexiones|troppe connessioni|слишком много (?:соединений|подключений)|连接数过多|连接过多",
@@ -891,7 +904,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"no such (?:user|recipient|mailbox|account|address|local user|local ?part)",
             r"\b(?:do not|don't) know (?:this|that|the|such an?) (?:user|recipient|address|mailbox)\b",
             r"(?:address|user|recipient|mailbox|account) (?:is )?not known\b",
-            r"\b(?:recipient|addressee|mailbox|account|address|user)\b[^.;]{0,30}\b(?:couldn't|could not|cannot|can't) be (?:found|routed)",
+            # ... unless what was not found is a host, server or domain ("the recipient's mail
+            # server could not be found"), or the address is an IP address.
+            r"(?<!ip )\b(?:recipient|addressee|mailbox|account|address|user)\b(?:(?!domain|server|host|\bmx\b)[^.;]){0,30}\b(?:couldn't|could not|cannot|can't) be (?:found|routed)",
             r"user (?:not found|doesn't exist|does not exist)",
             # The same with the address (or documentation's placeholder for it) in between.
             r"\buser (?:<[^>]{1,100}>|\{[^}]{1,40}\}|\[[^\]]{1,100}\]|[^\s@]+@[\w.-]+) (?:not found|unknown|does not exist|doesn't exist)",

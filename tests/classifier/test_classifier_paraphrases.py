@@ -1018,6 +1018,54 @@ PARAPHRASES = [
     ("421", "", "", "Отправка писем с вашего IP временно ограничена", "soft", "speeding", True),
     ("554", "", "", "Ваш IP находится в черном списке", "block", "blocked badreputation", True),
     ("421", "", "", "Слишком много писем, попробуйте позже", "soft", "speeding", True),
+    # --- seventh pass, written after the fixes above to check that they generalize (the
+    # weakest families before: sizes, RFC 5322 format, relay, connection and rate limits,
+    # full mailboxes, spam verdicts).
+    ("552", "", "data", "Your e-mail is too large to be accepted", "soft", "mesgtoobig exceedlimit", True),
+    ("552", "5.3.4", "", "Message body exceeds the size this host allows", "soft", "mesgtoobig exceedlimit", True),
+    ("552", "", "mail", "SIZE 73400320 is more than the 50 MB we accept", "soft", "mesgtoobig exceedlimit", True),
+    (
+        "552",
+        "",
+        "data",
+        "The attachments make this message too big for the recipient's server",
+        "soft",
+        "mesgtoobig exceedlimit",
+        True,
+    ),
+    ("554", "", "data", "Messages over 25 MB are not accepted", "soft", "mesgtoobig exceedlimit", True),
+    ("550", "5.6.0", "data", "Message has no Date header", "block", "notcompliantrfc contenterror", True),
+    (
+        "550",
+        "",
+        "data",
+        "The From header contains more than one address without a Sender header",
+        "block",
+        "notcompliantrfc contenterror",
+        True,
+    ),
+    ("554", "", "data", "Header field too long", "block", "notcompliantrfc contenterror", True),
+    ("550", "", "data", "Message violates RFC 5322: two Subject fields", "block", "notcompliantrfc contenterror", True),
+    ("550", "", "rcpt", "This server is not an open relay", "block", "norelaying", None),
+    ("554", "5.7.1", "rcpt", "Relay from your host to example.org is not authorized", "block", "norelaying", None),
+    ("550", "", "rcpt", "Mail for example.org is not accepted here (no relay)", "block", "norelaying", None),
+    ("550", "", "rcpt", "Relaying is restricted to authenticated users", "block", "norelaying securityerror", None),
+    ("421", "", "connect", "Too many open SMTP sessions for 192.0.2.10", "soft", "toomanyconn", True),
+    ("421", "4.7.0", "connect", "Connection count limit for your network reached", "soft", "toomanyconn", True),
+    ("452", "4.5.3", "", "Recipient count exceeds what one message may carry", "soft", "toomanyconn", True),
+    ("421", "", "", "Slow down: your server opens connections too often", "soft", "toomanyconn speeding", True),
+    ("450", "4.7.1", "", "Message rate for 192.0.2.10 is over the limit; retry later", "soft", "speeding", True),
+    ("421", "", "", "Too much traffic from your servers right now", "soft", "speeding", True),
+    ("451", "", "", "Per-sender limit of messages per minute exceeded", "soft", "speeding", True),
+    ("550", "5.4.5", "", "You have reached the daily cap on outgoing mail", "soft", "speeding", True),
+    ("452", "4.2.2", "rcpt", "The recipient has run out of mailbox space", "soft", "mailboxfull", False),
+    ("552", "", "", "Mailbox size limit reached", "soft", "mailboxfull", False),
+    ("452", "", "", "User's quota is used up", "soft", "mailboxfull", False),
+    ("552", "5.2.2", "", "The inbox of jane@example.org holds no more mail", "soft", "mailboxfull", False),
+    ("550", "", "data", "Message rejected as probable spam", "block", "spamdetected", True),
+    ("554", "", "data", "Spam content detected; message discarded", "block", "spamdetected", True),
+    ("550", "5.7.1", "data", "Bulk mail is not accepted here", "block", "spamdetected", True),
+    ("550", "", "data", "Content filter verdict: SPAM (score 9.1)", "block", "spamdetected", True),
 ]
 
 # A reply whose words look like a hard bounce but whose meaning is not one (a filter
@@ -1076,6 +1124,8 @@ NOT_HARD = [
     ("550", "", "", "Account temporarily locked"),
     ("550", "5.2.1", "", "Mailbox unavailable: the user is over quota"),
     ("550", "", "", "No such user: quarantined by the spam filter after DATA"),
+    ("550", "", "", "The recipient's mail server could not be found right now"),
+    ("451", "", "", "The IP address of the destination host could not be found"),
 ]
 
 
