@@ -8956,6 +8956,13 @@ BRANCHES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
             ("must ", "required", "requires"),
         ),
     ),
+    "mailbox (?:is )?vol\\b|skrzynka (?:jest )?pe(?:ł|l)na|ящик переполнен|容量(?:を)?超|邮箱已满": (
+        ("mailbox (?:is )?vol\\b", ("mailbox ",)),
+        ("skrzynka (?:jest )?pe(?:ł|l)na", ("skrzynka ",)),
+        ("ящик переполнен", ("ящик переполнен",)),
+        ("容量(?:を)?超", ()),
+        ("邮箱已满", ("邮箱已满",)),
+    ),
     "mailer-daemon|postmaster|mail-daemon|mail delivery|mdaemon|post_master|bounce|daemon@|mailer@|mailer_daemon": (
         ("mailer-daemon", ("mailer-daemon",)),
         ("postmaster", ("postmaster",)),

@@ -14,7 +14,7 @@ import re
 from . import budget
 from .autoreplies import is_autoreply, is_unsubscribe
 from .dsn import has_dsn_fields, parse_dsn, strip_type
-from .lazyre import compile_later
+from .lazyre import FOLDS_TO_ASCII, compile_later
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
 from .names import hosts_in, name_refusal, trace_hosts
 from .reasons import Decision, decide, squash
@@ -131,12 +131,18 @@ _REPORTING_MTA_LOWER = compile_later(_REPORTING_MTA_PATTERN, re.M)
 
 
 def reporting_mta_of(dsn_text: str) -> str:
-    """Return the host of the DSN's ``Reporting-MTA`` field, or ``""``."""
+    """Return the host of the DSN's ``Reporting-MTA`` field, or ``""``.
+
+    Read on the lower-cased text without re.IGNORECASE wherever lower-casing keeps every
+    character in place and no letter folds to ASCII only under re.IGNORECASE (the pattern's
+    letters are lower-case ASCII, its classes hold no other letter): the same span, cut from
+    the text and lower-cased as before."""
     if "eporting-" not in dsn_text:
         return ""
-    if dsn_text.isascii():
-        found = _REPORTING_MTA_LOWER.search(dsn_text.lower())
-        return found.group(1) if found else ""
+    lower = dsn_text.lower()
+    if len(lower) == len(dsn_text) and (dsn_text.isascii() or FOLDS_TO_ASCII.isdisjoint(dsn_text)):
+        found = _REPORTING_MTA_LOWER.search(lower)
+        return dsn_text[found.start(1) : found.end(1)].lower() if found else ""
     found = _REPORTING_MTA.search(dsn_text)
     return found.group(1).lower() if found else ""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ._screens import KEYS, REQUIRES, SCREENS, SPELLINGS
-from .lazyre import Requirements, meets
+from .lazyre import Requirements, compile_later, meets
 
 _MIN = 3
 _CLASS_ESCAPES = set("bBdDsSwWAZ0123456789")
@@ -248,10 +248,11 @@ _SPLIT_LENGTH = 100
 
 def branch_screens(pattern: str) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
     """Return the top-level branches of ``pattern`` with the literal screen of each (``()``:
-    none, the branch is always tried), when it is long, has three or more, some branch has a screen and
-    no group captures (a branch's match is then the alternation's match: see :mod:`.lazyre`);
-    else None."""
-    if len(pattern) < _SPLIT_LENGTH:
+    none, the branch is always tried), when it is long (or has no screen as a whole: it is then
+    searched in every text, unless its screened branches can be skipped), has three or more,
+    some branch has a screen and no group captures (a branch's match is then the alternation's
+    match: see :mod:`.lazyre`); else None."""
+    if len(pattern) < _SPLIT_LENGTH and literals(pattern) is not None:
         return None
     try:
         if _captures(pattern):
@@ -345,12 +346,15 @@ class GatedGroups:
         # Per group: reason, group screen (None: always searched), rows (pattern, screen).
         self._groups: list[tuple[str, tuple[str, ...] | None, tuple[tuple[str, tuple[str, ...] | None], ...]]] = []
         self._compiled: dict[str, re.Pattern[str]] = {}
+        self._later: dict[str, re.Pattern[str]] = {}  # the rows without a screen (see lazyre)
         words: set[str] = set()
         for reason, patterns in groups:
             rows = tuple((pattern, screen_of(pattern)) for pattern in patterns)
             _PLAIN.update(p for p in patterns if not _META.search(p))
             found = [screen for _, screen in rows if screen is not None]
             gate = tuple(sorted(set().union(*found))) if len(found) == len(rows) else None
+            if gate is None:  # searched in every text: a long alternation is searched branch by branch
+                self._later.update((p, compile_later(p)) for p, screen in rows if screen is None)
             words.update(*found)
             self._groups.append((reason, gate, rows))
         self._words = tuple(words)
@@ -444,7 +448,7 @@ class GatedGroups:
         needs = _REQUIRES.get(pattern)
         if needs is not None and not meets(needs, text):
             return None  # a literal the phrase cannot match without is missing: nothing to compile
-        compiled = self._compiled.get(pattern)
+        compiled = self._compiled.get(pattern) or self._later.get(pattern)
         if compiled is None:
             compiled = self._compiled[pattern] = re.compile(pattern)
         found = compiled.search(text)

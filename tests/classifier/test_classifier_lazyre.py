@@ -43,6 +43,22 @@ def _variants(raw: bytes) -> list[str]:
     return [text, text.lower(), text.upper(), text.replace("i", "\u0130").replace("s", "\u017f")]
 
 
+# Letters whose case mapping is not one-to-one, or that fold to ASCII only under re.IGNORECASE.
+ODD_LETTERS = ("\u0130", "\u0131", "\u017f", "\u212a", "\u03a3", "\u1e9e", "\u2160", "\u24b6", "\u0345")
+
+
+def _same_on_corpus(corpus_messages, found, expected) -> int:
+    """Assert ``found(text) == expected(text)`` on every corpus text in several casings (and one
+    with a Greek letter in every word); return how many things they found (items of a list)."""
+    named = 0
+    for raw in corpus_messages.values():
+        for text in _variants(raw) + [raw.decode("utf-8", "replace")[:8000].replace("e", "\u0395").upper()]:
+            wanted = expected(text)
+            assert found(text) == wanted
+            named += len(wanted) if isinstance(wanted, list) else bool(wanted)
+    return named
+
+
 def test_screened_patterns_find_what_their_regex_finds_on_corpus_texts(corpus_messages):
     screened = [made for made in MADE if made.screen()]
     plain = [re.compile(made.pattern, made.flags) for made in screened]
@@ -93,14 +109,8 @@ def test_recipient_phrases_are_what_the_case_insensitive_finditer_finds(corpus_m
         found = _RECIPIENT_PHRASE.finditer(text)
         return [((m.group(1) or m.group(2)).strip("."), m.start(), m.end()) for m in found]
 
-    found = 0
-    for raw in corpus_messages.values():
-        for text in _variants(raw) + [raw.decode("utf-8", "replace")[:8000].replace("e", "\u0395").upper()]:
-            assert recipient_phrases(text) == expected(text)
-            found += len(expected(text))
-    assert found > 100
-    # Letters whose case mapping is not one-to-one, or that fold to ASCII only under re.IGNORECASE.
-    for odd in ("\u0130", "\u0131", "\u017f", "\u212a", "\u03a3", "\u1e9e", "\u2160", "\u24b6", "\u0345"):
+    assert _same_on_corpus(corpus_messages, recipient_phrases, expected) > 100
+    for odd in ODD_LETTERS:
         for text in (f"Recipient{odd}: A{odd}b@Example.COM\n", f"MESSAGE TO: {odd}x@y.z", f"Failed:{odd} <Q@R.S>"):
             assert recipient_phrases(text) == expected(text), text
     for text in ("addre\u017f\u017f: x@y.z", "rec\u0131pient: x@y.z", "REC\u0130PIENT x@y.z", "\u212aNOWN:\nx@y.z"):
@@ -224,3 +234,23 @@ def test_the_auto_reply_subject_is_what_the_anchored_regex_found():
     anchored = re.compile(r"^\s*(?:" + _AUTOREPLY_SUBJECT.pattern + ")", re.IGNORECASE)
     for subject in ("  Auto: away", "\tOut of Office", "Re: out of office", "AUTOMATIC REPLY", " 不在", "x ooo", "ooo"):
         assert bool(_AUTOREPLY_SUBJECT.match(subject.lstrip())) == bool(anchored.search(subject)), subject
+
+
+def test_the_reporting_mta_is_what_the_case_insensitive_search_finds(corpus_messages):
+    from bounceportal.classifier.kinds import _REPORTING_MTA, reporting_mta_of
+
+    def expected(text: str) -> str:
+        found = _REPORTING_MTA.search(text) if "eporting-" in text else None
+        return found.group(1).lower() if found else ""
+
+    assert _same_on_corpus(corpus_messages, reporting_mta_of, expected) > 100
+    for odd in ODD_LETTERS:
+        for text in (
+            f"Reporting-MTA: dns; MX{odd}.Example.COM\n",
+            f"REPORTING-MTA: {odd}x.y\n",
+            f"Reporting-MTA: M{odd}X\n",
+            f"Reporting-MTA: dn{odd}; mx.example\n",
+        ):
+            assert reporting_mta_of(text) == expected(text), text
+    for text in ("Reporting-MTA: dns; mx.example.org \u00e9\n", "\u212aReporting-MTA: x\n", "reporting-mta:\u0131x\n"):
+        assert reporting_mta_of(text) == expected(text), text

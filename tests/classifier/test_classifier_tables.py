@@ -205,3 +205,21 @@ def test_the_precomputed_key_trigrams_are_current():
 
     assert key_trigrams(gated_literals()) == KEYS, "stale: run python -m bounceportal.classifier.gen_screens"
     assert all(key in word for word, key in KEYS.items())  # a text holding the literal holds its key
+
+
+def test_a_phrase_row_without_a_screen_is_searched_branch_by_branch():
+    """A row no literal screens is tried on every text: its branches that have words are
+    compiled only where their words are, and the row finds what its regex finds."""
+    from bounceportal.classifier._screens import BRANCHES
+    from bounceportal.classifier.reasons import _PHRASES
+
+    unscreened = dict(_PHRASES._later)
+    assert unscreened and all(pattern in BRANCHES for pattern in unscreened)
+    for pattern, made in unscreened.items():
+        regex = re.compile(pattern)
+        texts = ["nothing of the kind", *(f"a {w} b" for _, words in BRANCHES[pattern] for w in words)]
+        texts += [f"{w}{w[:-1]} {w}" for _, words in BRANCHES[pattern] for w in words]
+        for text in texts:
+            expected = regex.search(text)
+            assert _PHRASES._search(pattern, text) == (expected.group(0) if expected else None), text
+        assert "_compiled" not in made.__dict__ and pattern not in _PHRASES._compiled  # never compiled whole
