@@ -8866,6 +8866,13 @@ BRANCHES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("ik ben (?:afwezig|met vakantie)", ("ik ben ",)),
         ("estou (?:ausente|de f(?:é|e)rias)", ("estou ",)),
     ),
+    "\\brelay(?:ing)? (?:nicht|verweigert|untersagt)|\\brelais (?:refus|interdit|non autoris)|retransmisi(?:ó|o)n (?:denegada|no permitida)|ретрансляц\\w* запрещ|(?:不允许|禁止)(?:转发|中继)": (
+        ("\\brelay(?:ing)? (?:nicht|verweigert|untersagt)", ("relay",)),
+        ("\\brelais (?:refus|interdit|non autoris)", ("relais ",)),
+        ("retransmisi(?:ó|o)n (?:denegada|no permitida)", ("retransmisi",)),
+        ("ретрансляц\\w* запрещ", ("ретрансляц",)),
+        ("(?:不允许|禁止)(?:转发|中继)", ()),
+    ),
     "\\btry (?:again )?later\\b|\\btemporarily (?:unavailable|deferred|rejected|refused)\\b|\\bat (?:this|the present) time\\b": (
         ("\\btry (?:again )?later\\b", ("later",)),
         ("\\btemporarily (?:unavailable|deferred|rejected|refused)\\b", ("temporarily ",)),
@@ -9044,6 +9051,12 @@ BRANCHES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("(?:has been|was) (?:expired|abandoned|bounced)", ("abandoned", "bounced", "expired")),
         ("\\b(?:gave|giving|have given) up\\b", ("gave", "giving", "have given")),
         ("delivery time expired", ("delivery time expired",)),
+    ),
+    "слишком много (?:писем|сообщений)|отправка (?:писем|почты)[^.;]{0,40}ограничен|(?:发送|发信)频率|频率过快": (
+        ("слишком много (?:писем|сообщений)", ("слишком много ",)),
+        ("отправка (?:писем|почты)[^.;]{0,40}ограничен", ("отправка ",)),
+        ("(?:发送|发信)频率", ()),
+        ("频率过快", ("频率过快",)),
     ),
 }
 
