@@ -235,3 +235,20 @@ def test_probe_rows_finds_each_key_once_and_only_among_the_rows_it_is_told_to(or
 
     assert sorted(found) == sorted([(mine[0].pk, mine[0].email), (mine[1].pk, mine[1].email)])
     assert probe_rows(Learner, ["id"], key="email", values=[], equal={"organization_id": org.pk}) == []
+
+
+def test_probes_and_in_lists_find_values_that_array_text_must_quote(org):
+    """Strings travel as one array text (``text_array``): quotes, backslashes, commas, braces, white
+    space, NULL, the empty string and non-ASCII text are each found as themselves and as nothing else."""
+    from bounceportal.db import field_in, text_array
+
+    awkward = ['a"b', "back\\slash", "x,y", "{z}", " spaced ", "NULL", "", "é ü 中", '\\\\"\\']
+    learners = [LearnerFactory(organization=org, first_name=value) for value in awkward]
+    LearnerFactory(organization=org, first_name="ab")
+
+    found = probe_rows(Learner, ["first_name"], key="first_name", values=awkward, equal={"organization_id": org.pk})
+    listed = Learner.objects.filter(field_in("first_name", awkward), organization=org)
+
+    assert sorted(value for (value,) in found) == sorted(awkward)
+    assert sorted(each.pk for each in listed) == sorted(each.pk for each in learners)
+    assert text_array(["a", 'b"c']) == '{"a","b\\"c"}'
