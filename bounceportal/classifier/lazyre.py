@@ -249,6 +249,12 @@ def meets(needs: Requirements, text: str) -> bool:
     return False
 
 
+def screen_of_later(made: re.Pattern[str] | None) -> tuple[str, ...] | None:
+    """The screen of a :func:`compile_later` stand-in (:meth:`LaterPattern.screen`), the words
+    as its methods test them; None for a compiled pattern, or when it is not screened."""
+    return made.screen() if isinstance(made, LaterPattern) else None
+
+
 def compile_later(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """Return a stand-in for ``re.compile(pattern, flags)`` that compiles on first use.
 

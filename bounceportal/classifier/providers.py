@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from .lazyre import compile_later
+from .lazyre import compile_later, screen_of_later
 
 
 class ProviderRule:
@@ -28,9 +28,11 @@ class ProviderRule:
         "reason",
         "sender_side",
         "status",
+        "status_gate",
         "status_re",
         "status_subject",
         "token",
+        "token_gate",
         "token_re",
         "words",
         "words_re",
@@ -57,6 +59,10 @@ class ProviderRule:
         self.token_re = compile_later(token) if token else None
         self.words_re = compile_later(words) if words else None
         self.host_re = compile_later(host) if host else None
+        # The screens of the status and token patterns (words one of which a match holds; None:
+        # not screened), tried by the caller before the row itself: most rows miss most replies.
+        self.status_gate = screen_of_later(self.status_re)
+        self.token_gate = screen_of_later(self.token_re)
 
     def matches(self, status: str, text: str, host: str) -> re.Match[str] | None:
         """Return the match of the row's code (or words) on this reply, or None."""

@@ -5,6 +5,9 @@ smtpd restriction replies, postgrey, Exim ACL defaults, RFC 3463/5321/7505 wordi
 copied from the corpus or the vendor-reply samples.
 """
 
+import json
+import re
+
 import pytest
 
 from bounceportal.classifier import classify, classify_smtp_reply
@@ -268,3 +271,44 @@ def test_a_hard_verdict_that_speaks_only_of_our_sender_refuses_us_and_suppresses
 def test_a_hard_verdict_that_names_the_recipient_stays_hard():
     rec = classify_smtp_reply(550, "5.1.1 <a@example.net>: Recipient address rejected: User unknown", command="rcpt")
     assert (rec.reason, rec.hard) == ("userunknown", True)
+
+
+def test_a_provider_row_is_tried_only_on_replies_holding_its_screen_words(monkeypatch):
+    """The provider layer tests each row's screens (the literals its status and token patterns
+    cannot match without) before the row itself: a row whose words are absent is not tried,
+    its patterns never touched; with the words present the row decides as before."""
+    from bounceportal.classifier import reasons
+    from bounceportal.classifier.providers import ProviderRule
+
+    # Patterns of the table (their screens are precomputed): a status and a token.
+    row = ProviderRule("test row", "blocked", status=r"5\.7\.508", token=r"envelope (?:blocked|rejected)")
+    assert row.status_gate == ("5.7.508",) and row.token_gate == ("envelope ",)
+    monkeypatch.setattr(reasons, "_rules_for", lambda status: (row,))
+
+    assert reasons._provider(reasons.Decision(), "5.7.1", "550 envelope blocked", "") == ""
+    assert reasons._provider(reasons.Decision(), "5.7.508", "550 access denied", "") == ""
+    assert "fullmatch" not in row.status_re.__dict__ and "search" not in row.token_re.__dict__
+    decision = reasons.Decision()
+    assert reasons._provider(decision, "5.7.508", "550 envelope blocked by policy", "") == "blocked"
+    assert decision.provider == "test row"
+    assert reasons._provider(reasons.Decision(), "5.7.508", "550 envelope is fine", "") == ""
+
+
+def test_the_provider_layer_reads_what_every_row_in_turn_reads():
+    from bounceportal.classifier import reasons
+    from bounceportal.classifier.score import DEFAULT_REPLIES, in_part, reply_as_received
+
+    if not DEFAULT_REPLIES.is_file():
+        pytest.skip("../shared/vendor-replies is absent")
+    entries = [e for e in json.loads(DEFAULT_REPLIES.read_text()) if in_part(str(e["id"]), "used")]
+    decided = 0
+    for entry in entries:
+        _, text, _ = reply_as_received(entry)
+        squashed = reasons.squash(text)
+        for status in {m.group(0) for m in re.finditer(r"[45]\.\d{1,3}\.\d{1,3}", text)} | {""}:
+            every_row = next(
+                (r.reason for r in reasons._rules_for(status) if r.matches(status, squashed, "") is not None), ""
+            )
+            assert reasons._provider(reasons.Decision(), status, squashed, "") == every_row, (status, text)
+            decided += bool(every_row)
+    assert decided > 20
