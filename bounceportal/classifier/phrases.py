@@ -210,7 +210,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # "Messages with multiple addresses in To: header", "... missing a valid address in
             # the From: header, or having no From: header" (RFC 5322 §3.6: one From, one Date).
             r"multiple addresses in (?:the )?(?:from|to|cc|sender|reply-to)\b",
-            r"\b(?:missing|without|having no|has no|lacks?|lacking) (?:a |an |the )?(?:valid |proper |required )?(?:address in (?:the )?)?(?:from|to|date|subject|message-?id|sender):? headers?\b",
+            r"\b(?:missing|without|having no|has no|lacks?|lacking) (?:a |an |the )?(?:valid |proper |required )?(?:address in (?:the )?)?(?:from|to|date|subject|message-?id|sender):? (?:headers?|fields?)\b",
             # "Header syntax error in 'From' header", "syntax error in the Date: header".
             r"header syntax|syntax error in (?:the )?['\"]?[\w-]+['\"]?:? header",
             # RFC 5322 §2.1.1: lines of at most 998 characters.
@@ -297,6 +297,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"sender policy framework",
             # The SPF policy daemons' explanation link ("Please see http://www.openspf.net/Why?...").
             r"\bopenspf\b",
+            # A DMARC policy named by its tag, or a From: domain that did not align (RFC 7489).
+            r"\bp=(?:reject|quarantine)\b|(?:did not|didn't|does not|doesn't|fails? to) align\b",
             r"domainkeys",
             r"authentication checks? failed",
             r"unauthenticated (?:e-?mails?|mail|messages?)\b",
@@ -357,6 +359,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bforged (?:host ?name|hostname|ptr|rdns)",
             r"no reverse",
             r"ip name lookup failed",
+            r"\bclient (?:host ?)?name lookup fail",
             r"client host (?:\S+ )?has no (?:dns|hostname)",
             r"hostname (?:does not|doesn't) resolve",
             r"unresolvable (?:ip|host)",
@@ -518,7 +521,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             r"relay(?:ing)? (?:of (?:e-?mails?|mail|messages?) )?(?:is )?(?:access )?(?:denied|not permitted|prohibited|not allowed|disallowed)",
             r"unable to relay",
-            r"\brelay(?:ing)? (?:access )?(?:refused|rejected|forbidden)\b",
+            r"\brelay(?:ing)? (?:access )?(?:is )?(?:refused|rejected|forbidden|denied)\b",
             r"\bwe (?:do not|don't|won't|will not) relay\b",
             # In the languages providers localize it into (German, French, Spanish, Russian, Chinese).
             r"\brelay(?:ing)? (?:nicht|verweigert|untersagt)|\brelais (?:refus|interdit|non autoris)|retransmisi(?:ó|o)n (?:denegada|no permitida)|ретрансляц\w* запрещ|(?:不允许|禁止)(?:转发|中继)",
@@ -579,13 +582,14 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"mail box space",
             r"not enough (?:storage|space)",
             r"postfach (?:ist )?voll|speicherplatz|bo(?:î|i)te (?:aux lettres |de r(?:é|e)ception )?(?:est )?pleine",
-            r"buz(?:ó|o)n (?:est(?:á|a) )?lleno|caixa (?:postal )?(?:est(?:á|a) )?cheia|casella (?:(?:di posta|postale) )?piena",
+            r"buz(?:ó|o)n (?:est(?:á|a) )?lleno|caixa (?:postal )?(?:est(?:á|a) )?cheia|casella (?:(?:di posta|postale) )?piena|casella\b[^.;]{0,30}\b(?:è|e) piena",
             r"mailbox (?:is )?vol\b|skrzynka (?:jest )?pe(?:ł|l)na|ящик переполнен|容量(?:を)?超|邮箱已满",
             r"quotaexceeded",
             r"mailbox exceeds",
             # "Message for <r> would exceed mailbox quota": the recipient's storage, said of this message.
             r"exceeds? (?:the |their |his |her |its |this )?(?:mailbox|user'?s?|recipient'?s?|account'?s?) (?:storage )?quota",
             r"(?:inbox|mailbox|account)\b.{0,30}\b(?:out of|no more|insufficient|not enough) (?:storage|space|room)",
+            r"(?:recipient|user|mailbox|account|inbox)(?:'s)? (?:storage|space|disk) (?:is )?full",
             r"(?:size limit|storage|space|quota) (?:of|for) (?:the |his |her |this |their |recipient'?s? )?(?:mailbox|inbox)",
         ),
     ),
@@ -642,6 +646,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"disabled (?:user|account|mailbox)",
             r"service (?:is )?(?:suspended|stopped) for",
             r"(?:mailbox|account) is frozen",
+            r"\b(?:account|mailbox|address|user) (?:is )?no longer active\b",
             # In the languages providers localize it into (German, Spanish, French, Italian, Portuguese).
             r"(?:postfach|konto|benutzerkonto) (?:ist |wurde )?(?:deaktiviert|gesperrt|stillgelegt)|cuenta (?:desactivada|suspendida|bloqueada)",
             r"compte (?:d(?:é|e)sactiv(?:é|e)|suspendu|bloqu(?:é|e))|account (?:disattivato|sospeso)|conta (?:desativada|suspensa)",
@@ -713,7 +718,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "too many connections",
         "toomanyconn",
         (
-            r"too many (?:open )?(?:connections|concurrent|simultaneous|sessions|smtp sessions)",
+            r"too many (?:open )?(?:connections|concurrent|simultaneous|parallel|sessions|smtp sessions)",
             r"maximum number of (?:concurrent |simultaneous )?(?:server |smtp )?connections",
             r"connection (?:count )?(?:limit|rate limit)",
             r"too many hosts",
@@ -865,6 +870,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"non-?existent (?:domain|host)",
             r"domain (?:not found|unknown)",
             r"no such domain",
+            r"\bdomain\b[^.;]{0,40}\bis not registered\b|\bunregistered domain\b",
             r"domain (?:does not|doesn't) exist",
             r"domain name not found",
             r"unrout(?:e)?able (?:domain|address)",
@@ -904,6 +910,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"no such (?:user|recipient|mailbox|account|address|local user|local ?part)",
             r"\b(?:do not|don't) know (?:this|that|the|such an?) (?:user|recipient|address|mailbox)\b",
             r"(?:address|user|recipient|mailbox|account) (?:is )?not known\b",
+            r"\bno one (?:at|by) (?:this|that) (?:address|name)\b",
+            r"\b(?:address|user|recipient|mailbox|account) (?:is )?not (?:present|listed|registered) (?:in|on|at|with)\b",
+            r"\b(?:address|account|mailbox|user) (?:has been|was) (?:removed|deleted)\b",
             # ... unless what was not found is a host, server or domain ("the recipient's mail
             # server could not be found"), or the address is an IP address.
             r"(?<!ip )\b(?:recipient|addressee|mailbox|account|address|user)\b(?:(?!domain|server|host|\bmx\b)[^.;]){0,30}\b(?:couldn't|could not|cannot|can't) be (?:found|routed)",

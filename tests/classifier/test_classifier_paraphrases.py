@@ -22,6 +22,11 @@ How the rows were made (the method, so that the next family is done the same way
    label's reading; a second is a defensible alternative of the same category) and whose side
    the cause is on (``None``: not asserted). A misread is fixed in the classifier by what the
    words mean across MTAs, never by the row's own phrasing.
+4. Later passes were written after the earlier passes' fixes and scored before fixing
+   anything for them, to measure what the rules generalize to: the seventh pass (29 rows for
+   the weakest families) was misread 13 times, the eighth (47 rows, every family) 12 times.
+   Wordings no table has seen are still read worse than the ones here: add a pass the same way
+   before trusting a new rule.
 
 ``NOT_HARD`` are paraphrases of meanings that are not hard bounces but use the words of one
 ("user", "unknown", "not found", "does not exist"): a false hard bounce suppresses a valid
@@ -1066,6 +1071,55 @@ PARAPHRASES = [
     ("554", "", "data", "Spam content detected; message discarded", "block", "spamdetected", True),
     ("550", "5.7.1", "data", "Bulk mail is not accepted here", "block", "spamdetected", True),
     ("550", "", "data", "Content filter verdict: SPAM (score 9.1)", "block", "spamdetected", True),
+    # --- eighth pass, across every family, written after the seventh pass's fixes and
+    # scored before any fix of its own (the honest measure of what the rules generalize to).
+    ("550", "", "rcpt", "There is no one at this address", "hard", "userunknown", False),
+    ("550", "5.1.1", "", "Mailbox jane does not exist here", "hard", "userunknown", False),
+    ("550", "", "rcpt", "Address not present in the directory service", "hard", "userunknown", False),
+    ("550", "", "rcpt", "Recipient address unknown to this system", "hard", "userunknown", False),
+    ("550", "", "rcpt", "This e-mail address has been removed", "hard", "userunknown suspend", False),
+    ("550", "", "rcpt", "Unbekannter Empfänger", "hard", "userunknown", False),
+    ("550", "", "rcpt", "Destinataire inconnu", "hard", "userunknown", False),
+    ("550", "5.1.2", "", "Name service error: example.invalid has no DNS records", "hard", "hostunknown", False),
+    ("550", "", "rcpt", "The domain in the recipient address is not registered", "hard", "hostunknown", False),
+    ("552", "", "", "Recipient's storage is full", "soft", "mailboxfull", False),
+    ("452", "", "rcpt", "Over the storage quota, try again later", "soft", "mailboxfull", False),
+    ("552", "", "", "La casella del destinatario è piena", "soft", "mailboxfull", False),
+    ("550", "", "", "This account is no longer active", "soft", "suspend userunknown", False),
+    ("550", "", "", "Mailbox on hold: the account is suspended for non-payment", "soft", "suspend", False),
+    ("554", "", "connect", "Access from your IP is denied: listed at a DNSBL", "block", "blocked badreputation", True),
+    ("550", "", "", "Your server is on our internal block list", "block", "blocked", True),
+    ("554", "", "connect", "192.0.2.10 is in a range we do not accept mail from", "block", "blocked", True),
+    ("421", "", "", "Reputation too low for 192.0.2.10, mail deferred", "block", "badreputation blocked", True),
+    ("550", "", "", "Domain reputation of example.com is negative", "block", "badreputation blocked", True),
+    ("550", "", "mail", "The sender address you used is refused here", "block", "rejected", True),
+    ("553", "", "mail", "Sender address must be a real, resolvable domain", "block", "rejected", True),
+    ("550", "", "", "Sender is blacklisted", "block", "rejected blocked", True),
+    ("550", "", "", "DKIM check failed: the body hash does not verify", "block", "authfailure", True),
+    ("550", "", "", "The From domain publishes p=reject and the message did not align", "block", "authfailure", True),
+    ("550", "", "", "SPF softfail with a strict policy: refused", "block", "authfailure", True),
+    ("550", "", "connect", "No PTR for your IP, connection closed", "block", "requireptr", True),
+    ("450", "", "connect", "Client host name lookup failed", "block", "requireptr", True),
+    ("421", "", "", "Sending too quickly, back off and retry", "soft", "speeding", True),
+    ("450", "", "rcpt", "Temporarily deferred: greylisting in effect", "soft", "speeding", False),
+    ("421", "", "connect", "Too many parallel connections", "soft", "toomanyconn", True),
+    ("552", "", "data", "Message exceeds the permitted size", "soft", "mesgtoobig exceedlimit", True),
+    ("451", "", "", "Temporary server failure, try again", "soft", "systemerror", False),
+    ("421", "", "", "Mail service is down for maintenance", "soft", "systemerror", False),
+    ("", "4.4.1", "", "Host mx.example.org did not respond", "soft", "networkerror expired", None),
+    ("", "4.4.2", "", "Connection closed by the remote host during DATA", "soft", "networkerror", None),
+    ("", "4.4.7", "", "Gave up delivering after 5 days", "soft", "expired", None),
+    ("500", "", "", "Syntax error, command unrecognized", "undetermined", "syntaxerror", True),
+    ("503", "", "", "MAIL command required before RCPT", "undetermined", "syntaxerror", True),
+    ("535", "", "", "Incorrect authentication data", "block", "securityerror", True),
+    ("530", "", "", "Please authenticate first", "block", "securityerror", True),
+    ("530", "", "", "Must start TLS before sending", "block", "failedstarttls securityerror", True),
+    ("554", "", "rcpt", "Relay access is refused for this client", "block", "norelaying", None),
+    ("550", "", "", "Message blocked by corporate policy", "block", "policyviolation", None),
+    ("550", "", "data", "Probable phishing message rejected", "block", "spamdetected", True),
+    ("554", "", "data", "Malicious attachment blocked", "block", "virusdetected", True),
+    ("550", "", "data", "Message lacks a Message-ID field", "block", "notcompliantrfc contenterror", True),
+    ("554", "", "data", "8-bit characters in headers are not allowed", "block", "contenterror notcompliantrfc", True),
 ]
 
 # A reply whose words look like a hard bounce but whose meaning is not one (a filter
