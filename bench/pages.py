@@ -1,6 +1,7 @@
 """Benchmark: the portal pages and the Django admin's lists at scale, through the real URL stack (django.test.Client).
 
-Run: .venv/bin/python bench/pages.py [--learners N] [--requests N] [--refill] [--fill-only]
+Run: .venv/bin/python bench/pages.py [--learners N] [--requests N] [--refill] [--fill-only] [--drop-os-cache]
+    [--pages NAME,...]
 Last line: RESULT learners=… sends=… p95_ms_max=… cold_ms_max=… max_queries=… limit_ratio=… csv_export_ms=…
 (targets at 1,000,000 learners / 10,000,000 sends: p95 and cold < 150 ms for every page, ≤ 15 queries
 per page; the CSV export of 10,000 rows is reported apart).
@@ -8,8 +9,11 @@ per page; the CSV export of 10,000 rows is reported apart).
 Each page is measured cold, then warm. Cold: the first request of a fresh child process started as a
 server worker starts (it loads ``bounceportal.wsgi``, whose start-up warm-up builds the URL tables and
 compiles the templates: bounceportal/warmup.py; no other request but /healthz before), the cache
-cleared, ``pg_stat_reset()`` and ``DISCARD ALL`` run first; the server's shared buffers and the OS page
-cache stay warm (the shared PostgreSQL may not be restarted here). Warm: ``--requests`` requests after
+cleared, ``pg_stat_reset()`` and ``DISCARD ALL`` run first; the server's shared buffers stay warm (the shared
+PostgreSQL may not be restarted here), and so does the OS page cache unless ``--drop-os-cache`` (root only)
+runs ``sync`` and writes 1 to /proc/sys/vm/drop_caches just before each cold request: then every table or
+index page the request needs that is not in the 128 MB of shared buffers is read from the disk (the cold
+column says ``os-cold`` or ``os-warm``). Warm: ``--requests`` requests after
 one warm-up per URL. The pages read the summary counters the writes keep (campaigns/counters.py); the
 fill's COPY fires no trigger (``_copy``), so it rebuilds them after (``rebuild_counters``). ``limit_ratio``
 is the worst warm p95 over the p95 of the simplest page: one psycopg query for 50 learners joined into
@@ -67,6 +71,13 @@ def main():
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--refill", action="store_true")
     parser.add_argument("--fill-only", action="store_true", help="fill (when needed) and stop")
+    parser.add_argument(
+        "--drop-os-cache",
+        action="store_true",
+        help="drop the OS page cache before each cold request (root only; skipped with a note otherwise)",
+    )
+    parser.add_argument("--pages", help="comma-separated page names to measure (default: all)")
+    parser.add_argument("--drop", action="store_true", help=argparse.SUPPRESS)  # the cold child drops the cache
     parser.add_argument("--cold-url", help=argparse.SUPPRESS)  # the child process of a cold measurement
     args = parser.parse_args()
     # Measured as served: DEBUG off, as DJANGO_ENV=production has it (DEBUG=True also logs every query
@@ -74,7 +85,7 @@ def main():
     os.environ["DEBUG"] = "0"
     if args.cold_url:
         setup_django(migrate=False)
-        return cold_request(args.cold_url)
+        return cold_request(args.cold_url, drop_os_cache_first=args.drop)
     setup_django()
     from contacts.models import Learner, Organization
 
@@ -634,14 +645,30 @@ def _client(url):
     return client
 
 
-def cold_request(url):
+DROP_CACHES = "/proc/sys/vm/drop_caches"
+
+
+def os_cache_droppable() -> bool:
+    """Whether this process may drop the OS page cache (root, and a writable /proc/sys/vm/drop_caches)."""
+    return os.geteuid() == 0 and os.access(DROP_CACHES, os.W_OK)
+
+
+def drop_os_cache() -> None:
+    """Write the dirty pages out, then drop the clean page cache: the next reads come from the disk."""
+    os.sync()
+    with open(DROP_CACHES, "w") as f:
+        f.write("1\n")
+
+
+def cold_request(url, *, drop_os_cache_first=False):
     """Time ``url`` as the first page of a fresh server process: empty cache, statistics reset.
 
     Run in a child process (``--cold-url``). The process starts as a gunicorn worker does: it loads the WSGI
     entry point (``bounceportal.wsgi``, which warms the process up: URL tables, compiled templates), then
     only /healthz is requested before (as a server's health check does before traffic). ``pg_stat_reset()``
-    and ``DISCARD ALL`` clear the server's statistics and this session's plans; PostgreSQL's shared buffers and the OS page cache stay warm
-    (restarting the shared server is not allowed on this machine).
+    and ``DISCARD ALL`` clear the server's statistics and this session's plans; PostgreSQL's shared buffers stay warm
+    (restarting the shared server is not allowed on this machine). ``drop_os_cache_first``: the OS page cache is
+    dropped last, just before the timed request (the process's own modules are read again too, as a server's are).
     """
     from django.core.cache import cache
     from django.db import connection
@@ -654,6 +681,8 @@ def cold_request(url):
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_reset()")
         cursor.execute("DISCARD ALL")
+    if drop_os_cache_first:
+        drop_os_cache()
     counter = QueryCounter()
     with connection.execute_wrapper(counter):
         started = time.perf_counter()
@@ -663,12 +692,11 @@ def cold_request(url):
     print(f"COLD {elapsed:.1f} {counter.count}")
 
 
-def measure_cold(url) -> tuple[float, int]:
+def measure_cold(url, *, drop=False) -> tuple[float, int]:
     import subprocess
 
-    out = subprocess.run(
-        [sys.executable, __file__, "--cold-url", url], capture_output=True, text=True, env=os.environ, check=True
-    ).stdout
+    command = [sys.executable, __file__, "--cold-url", url] + (["--drop"] if drop else [])
+    out = subprocess.run(command, capture_output=True, text=True, env=os.environ, check=True).stdout
     _, ms, queries = out.strip().splitlines()[-1].split()
     return float(ms), int(queries)
 
@@ -697,8 +725,16 @@ def measure_pages(org, args):
     from django.db import connection, reset_queries
 
     worst, worst_name, max_queries, cold_worst, cold_name = 0.0, "", 0, 0.0, ""
+    drop = args.drop_os_cache and os_cache_droppable()
+    if args.drop_os_cache and not drop:
+        print(f"note: --drop-os-cache skipped (needs root and a writable {DROP_CACHES}): cold is os-warm", flush=True)
+    cold_kind = "os-cold" if drop else "os-warm"
+    print(f"cold kind: {cold_kind} (shared buffers warm in both)", flush=True)
+    chosen = set(args.pages.split(",")) if args.pages else None
     for name, urls in pages(org):
-        cold, cold_queries = measure_cold(urls[0])
+        if chosen is not None and name not in chosen:
+            continue
+        cold, cold_queries = measure_cold(urls[0], drop=drop)
         client = _client(urls[0])
         for url in urls:  # warm-up: templates compiled
             assert client.get(url).status_code == 200, url
@@ -715,7 +751,7 @@ def measure_pages(org, args):
             reset_queries()
         p95 = statistics.quantiles(times, n=20)[-1]
         print(
-            f"{name:22} cold={cold:7.1f} ms  p50={statistics.median(times):7.1f} ms  p95={p95:7.1f} ms  "
+            f"{name:26} {cold_kind} cold={cold:7.1f} ms  p50={statistics.median(times):7.1f} ms  p95={p95:7.1f} ms  "
             f"max={max(times):7.1f} ms  queries={max(queries)}",
             flush=True,
         )
@@ -733,7 +769,7 @@ def measure_pages(org, args):
     sends = Send.objects.filter(organization=org).count()
     print(
         f"RESULT learners={args.learners} sends={sends} p95_ms_max={worst:.1f} worst_page={worst_name} "
-        f"cold_ms_max={cold_worst:.0f} worst_cold_page={cold_name} max_queries={max_queries} "
+        f"cold_ms_max={cold_worst:.0f} cold_kind={cold_kind} worst_cold_page={cold_name} max_queries={max_queries} "
         f"limit_ratio={worst / simple:.1f} csv_export_ms={export_ms:.0f} csv_rows={export_rows}"
     )
 
