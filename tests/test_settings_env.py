@@ -41,6 +41,31 @@ def test_postgres_url_means_postgresql(monkeypatch, tmp_path):
     )
 
 
+@pytest.mark.parametrize(("value", "expected"), [(None, "200"), ("0", "0"), ("32", "32")])
+def test_postgres_bitmap_scans_prefetch_database_io_concurrency_pages(monkeypatch, tmp_path, value, expected):
+    """200 by default (the cold run details' rare category, campaigns/filters.py); 0 for a server without
+    posix_fadvise."""
+    monkeypatch.setenv("DATABASE_URL", "postgres://bp@db.internal:5432/portal")
+    if value is None:
+        monkeypatch.delenv("DATABASE_IO_CONCURRENCY", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_IO_CONCURRENCY", value)
+
+    options = database_from_env("DATABASE_URL", sqlite_path=tmp_path / "db")["OPTIONS"]["options"]
+
+    settings = dict(part.strip().split("=") for part in options.split("-c ") if part.strip())
+    assert settings["effective_io_concurrency"] == expected
+
+
+@pytest.mark.parametrize("value", ["-1", "many", "1001"])
+def test_a_malformed_database_io_concurrency_names_the_variable(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("DATABASE_URL", "postgres://bp@db.internal:5432/portal")
+    monkeypatch.setenv("DATABASE_IO_CONCURRENCY", value)
+
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_IO_CONCURRENCY"):
+        database_from_env("DATABASE_URL", sqlite_path=tmp_path / "db")
+
+
 @pytest.mark.parametrize("value", ["mysql://x/y", "postgres://host-only", "postgres://h:notaport/db", "nonsense"])
 def test_malformed_database_url_names_the_variable(monkeypatch, tmp_path, value):
     monkeypatch.setenv("DATABASE_URL", value)
