@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ._screens import KEYS, REQUIRES, SCREENS, SPELLINGS
+from ._screens import BRANCHES, KEYS, REQUIRES, SCREENS, SPELLINGS
 from .lazyre import Requirements, compile_later, meets
 
 _MIN = 3
@@ -31,11 +31,22 @@ def literals(pattern: str) -> list[str] | None:
 def _alternatives(pattern: str) -> list[str] | None:
     found: list[str] = []
     for branch in _split_top(pattern, "|"):
-        core = _branch(branch)
+        core = _branch_literals(branch)
         if core is None:
             return None
         found.extend(core)
     return found or None
+
+
+def _branch_literals(branch: str) -> list[str] | None:
+    """The literals of one top-level branch: its mandatory literal of 3+ characters, else (a
+    branch of short words, "(?:发送|发信)频率") its spellings when each has 3+ characters."""
+    core = _branch(branch)
+    if core is None:
+        spelled = spellings(branch)
+        if spelled is not None and all(len(v) >= _MIN for v in spelled[0]):
+            return list(spelled[0])
+    return core
 
 
 def _split_top(pattern: str, sep: str) -> list[str]:
@@ -259,7 +270,7 @@ def branch_screens(pattern: str) -> tuple[tuple[str, tuple[str, ...]], ...] | No
             return None
         found = []
         for branch in _split_top(pattern, "|"):
-            core = _branch(branch)
+            core = _branch_literals(branch)
             found.append((branch, tuple(sorted(set(core))) if core else ()))
     except (IndexError, ValueError):
         return None
@@ -353,8 +364,9 @@ class GatedGroups:
             _PLAIN.update(p for p in patterns if not _META.search(p))
             found = [screen for _, screen in rows if screen is not None]
             gate = tuple(sorted(set().union(*found))) if len(found) == len(rows) else None
-            if gate is None:  # searched in every text: a long alternation is searched branch by branch
-                self._later.update((p, compile_later(p)) for p, screen in rows if screen is None)
+            # A row without a screen, or a long alternation (``_screens.BRANCHES``), is searched
+            # through lazyre: an alternation branch by branch, each compiled only where its words are.
+            self._later.update((p, compile_later(p)) for p, screen in rows if screen is None or p in BRANCHES)
             words.update(*found)
             self._groups.append((reason, gate, rows))
         self._words = tuple(words)

@@ -207,15 +207,18 @@ def test_the_precomputed_key_trigrams_are_current():
     assert all(key in word for word, key in KEYS.items())  # a text holding the literal holds its key
 
 
-def test_a_phrase_row_without_a_screen_is_searched_branch_by_branch():
-    """A row no literal screens is tried on every text: its branches that have words are
-    compiled only where their words are, and the row finds what its regex finds."""
+def test_long_phrase_rows_are_searched_branch_by_branch():
+    """A long alternation of the tables (``_screens.BRANCHES``), like a row no literal screens,
+    is searched through lazyre: its branches that have words are compiled only where their
+    words are, and the row finds what its regex finds."""
     from bounceportal.classifier._screens import BRANCHES
+    from bounceportal.classifier.gen_screens import gated_patterns
     from bounceportal.classifier.reasons import _PHRASES
 
-    unscreened = dict(_PHRASES._later)
-    assert unscreened and all(pattern in BRANCHES for pattern in unscreened)
-    for pattern, made in unscreened.items():
+    later = dict(_PHRASES._later)
+    long_rows = {p for _, patterns in phrases.PHRASES for p in patterns if p in BRANCHES}
+    assert len(long_rows) >= 5 and set(later) == long_rows and long_rows <= set(gated_patterns())
+    for pattern, made in later.items():
         regex = re.compile(pattern)
         texts = ["nothing of the kind", *(f"a {w} b" for _, words in BRANCHES[pattern] for w in words)]
         texts += [f"{w}{w[:-1]} {w}" for _, words in BRANCHES[pattern] for w in words]
@@ -223,3 +226,14 @@ def test_a_phrase_row_without_a_screen_is_searched_branch_by_branch():
             expected = regex.search(text)
             assert _PHRASES._search(pattern, text) == (expected.group(0) if expected else None), text
         assert "_compiled" not in made.__dict__ and pattern not in _PHRASES._compiled  # never compiled whole
+
+
+def test_a_branch_of_short_words_is_screened_by_its_spellings():
+    """A branch whose words are each shorter than a screen literal ("(?:发送|发信)频率") is
+    screened by its spellings when each has three characters or more."""
+    from bounceportal.classifier.phrasegate import literals
+
+    assert sorted(literals("(?:发送|发信)频率") or ()) == ["发信频率", "发送频率"]
+    assert literals(r"\btss?05\b") == ["tss05", "ts05"]
+    assert literals("(?:ab|cd)e|xyz") == ["abe", "cde", "xyz"]
+    assert literals("(?:a|b)c|xyz") is None  # "ac", "bc": too short to screen, so the row is not screened
