@@ -12,6 +12,8 @@ from contacts.choices import Category, Reason, Subtype
 
 # The rows a page of the run details' table reads (50 and the look-ahead row): what ``rare_in_run`` weighs.
 WALK_PAGE = 51
+# At most this many send ids go into the sends' query as values (a statement takes 65,535 parameters at most).
+LISTED_SENDS = 20_000
 
 
 class SendFilter(django_filters.FilterSet):
@@ -63,7 +65,10 @@ class SendFilter(django_filters.FilterSet):
                 .order_by()
                 .values_list("send_id", flat=True)
             )
-            return queryset.filter(sends_by_block(sorted({send for send in events if send is not None})))
+            ids = list(events[: LISTED_SENDS + 1])
+            if len(ids) > LISTED_SENDS:  # far more than the counters said: the events as a subquery
+                return queryset.filter(pk__in=events)
+            return queryset.filter(sends_by_block(sorted({send for send in ids if send is not None})))
         events = BounceEvent.objects.filter(send=OuterRef("pk"), **{name: value})
         return queryset.filter(Exists(events))
 

@@ -117,6 +117,27 @@ def test_a_rare_category_lists_the_runs_sends_with_a_current_event_of_it(admin_c
     assert bool(from_events) == (connection.vendor == "postgresql")
 
 
+def test_a_rare_category_with_more_events_than_a_query_lists_reads_them_as_a_subquery(admin_client, run, monkeypatch):
+    """Past LISTED_SENDS send ids (counters far behind the events) the sends are matched against the events in
+    the database rather than listed as values; the same sends either way."""
+    from campaigns import filters
+
+    monkeypatch.setattr(filters, "LISTED_SENDS", 1)
+    quiet = sends(run, 5, status=SendStatus.DELIVERED)
+    asked = sends(run, 3, domain="asked.example", status=SendStatus.DELIVERED)
+    for send in asked:
+        apply_bounce_event(event=BounceEventFactory(send=send, **UNSUBSCRIBE))
+
+    with CaptureQueriesContext(connection) as captured:
+        body = run_page(admin_client, run, category="unsubscribe").content.decode()
+
+    assert all(send.email in body for send in asked)
+    assert not any(send.email in body for send in quiet)
+    if connection.vendor == "postgresql":
+        listed = [q["sql"] for q in captured.captured_queries if 'FROM "campaigns_send"' in q["sql"]]
+        assert any('IN (SELECT U0."send_id"' in sql for sql in listed), listed
+
+
 @pytest.mark.postgres
 def test_the_events_lead_only_while_they_are_fewer_than_the_sends_a_walk_would_probe(run):
     """At 1,000,000 sends, 903 unsubscribes are read from the events; 19,000 blocks are found sooner by walking
