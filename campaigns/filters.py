@@ -2,8 +2,9 @@
 
 import django_filters
 from django import forms
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.counters import opened_after_bounce
@@ -60,15 +61,12 @@ class SendFilter(django_filters.FilterSet):
         if name == "category" and self.rare_in_run(value):
             # From the events of the run in that category (one range of event_run_category, read alone: no
             # order, so no heap visit for occurred_at) to their sends, read as one bitmap heap scan.
-            events = (
-                BounceEvent.objects.filter(run_id=self.run.pk, category=value)
-                .order_by()
-                .values_list("send_id", flat=True)
-            )
-            ids = list(events[: LISTED_SENDS + 1])
+            # One array of ids (one row, no Python tuple a send: fewer garbage collections of a warm page).
+            events = BounceEvent.objects.filter(run_id=self.run.pk, category=value, send_id__isnull=False).order_by()
+            ids = events.aggregate(ids=ArrayAgg("send_id", distinct=True, order_by="send_id", default=[]))["ids"]
             if len(ids) > LISTED_SENDS:  # far more than the counters said: the events as a subquery
-                return queryset.filter(pk__in=events)
-            return queryset.filter(sends_by_block(sorted({send for send in ids if send is not None})))
+                return queryset.filter(pk__in=events.values("send_id"))
+            return queryset.filter(sends_by_block(ids))
         events = BounceEvent.objects.filter(send=OuterRef("pk"), **{name: value})
         return queryset.filter(Exists(events))
 
@@ -102,11 +100,16 @@ def sends_by_block(ids: list[int]) -> Q:
     key with a BitmapOr only, so the sends are read by one Bitmap Heap Scan, in block order with their pages
     prefetched (``effective_io_concurrency``, bounceportal/env.py), not by an Index Scan one page after the other.
 
-    A rare category's 903 sends of a 1,000,000-send run lie on some 880 heap pages and 785 index leaves: with
+    PostgreSQL only (an array parameter). A rare category's 903 sends of a 1,000,000-send run lie on some 880 heap pages and 785 index leaves: with
     none of them cached (shared buffers and the OS cache emptied), the Index Scan waited on 1,666 reads in turn
     (query 182 ms); the bitmap scan reads as many pages but overlaps the heap's (query about 40-90 ms).
     """
     half = len(ids) // 2
     if not half:
         return Q(pk__in=ids)
-    return Q(pk__in=ids[:half]) | Q(pk__in=ids[half:])
+    # Each half one array parameter (``id = ANY(%s)``), not a parameter per id: 2 instead of 903 to build.
+    return Q(_any_of(ids[:half])) | Q(_any_of(ids[half:]))
+
+
+def _any_of(ids: list[int]) -> Func:
+    return Func(F("pk"), Value(ids), template="%(expressions)s)", arg_joiner=" = ANY(", output_field=BooleanField())
