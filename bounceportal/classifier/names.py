@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from .lazyre import compile_later
-from .phrasegate import _any_in, screen_of
+from .phrasegate import any_in, screen_of
 
 REPLY, HOST, REPORTING, TRACE = "reply", "host", "reporting", "trace"
 PRODUCT, BLOCKLIST = "product", "blocklist"
@@ -89,7 +89,7 @@ class NameRule:
         if self.suffix:
             return text if text == self.pattern or text.endswith("." + self.pattern) else ""
         if self.screen is not None and (
-            present.isdisjoint(self.screen) if present is not None else not _any_in(self.screen, text)
+            present.isdisjoint(self.screen) if present is not None else not any_in(self.screen, text)
         ):
             return ""
         found = self.regex.search(text) if self.regex is not None else None

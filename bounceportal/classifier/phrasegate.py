@@ -432,7 +432,7 @@ class GatedGroups:
         """:meth:`find` for a small table: each group's and row's literals tested in turn."""
         for index, (reason, gate, rows) in enumerate(self._groups):
             if gate is not None:
-                for word in gate:  # inlined _any_in: this loop runs ~100 times a message
+                for word in gate:  # inlined any_in: this loop runs ~100 times a message
                     if word in text:
                         break
                 else:
@@ -639,7 +639,7 @@ def write_screens(
         handle.write("\n".join(lines) + "\n")
 
 
-def _any_in(words: tuple[str, ...], text: str) -> bool:
+def any_in(words: tuple[str, ...], text: str) -> bool:
     for word in words:  # noqa: SIM110 (a plain loop: cheaper than any() over a generator)
         if word in text:
             return True

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from .lazyre import compile_later, screen_of_later
+from .phrasegate import any_in
 
 
 class ProviderRule:
@@ -60,12 +61,16 @@ class ProviderRule:
         self.words_re = compile_later(words) if words else None
         self.host_re = compile_later(host) if host else None
         # The screens of the status and token patterns (words one of which a match holds; None:
-        # not screened), tried by the caller before the row itself: most rows miss most replies.
+        # not screened), tested before the patterns themselves: most rows miss most replies.
         self.status_gate = screen_of_later(self.status_re)
         self.token_gate = screen_of_later(self.token_re)
 
     def matches(self, status: str, text: str, host: str) -> re.Match[str] | None:
         """Return the match of the row's code (or words) on this reply, or None."""
+        if (self.status_gate is not None and not any_in(self.status_gate, status)) or (
+            self.token_gate is not None and not any_in(self.token_gate, text)
+        ):
+            return None  # a word its status or token pattern cannot match without is missing
         if self.status_re is not None and not (status[2:4] == self.status_subject and self.status_re.fullmatch(status)):
             return None
         if self.host_re is not None and not (host and self.host_re.search(host.lower())):

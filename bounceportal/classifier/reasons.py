@@ -54,7 +54,7 @@ from .codes import (
 )
 from .lazyre import compile_later
 from .names import name_refusal
-from .phrasegate import GatedGroups, _any_in
+from .phrasegate import GatedGroups
 from .phrases import (
     ADDRESS_CERTAIN,
     NOTICE_NAMES,
@@ -194,11 +194,6 @@ _RULE_INDEX: dict[str, tuple[ProviderRule, ...]] = {}
 
 def _provider(decision: Decision, status: str, text: str, host: str) -> str:
     for rule in _rules_for(status):
-        # The rows' own screens first (lazyre would test the same words a call later).
-        if (rule.status_gate is not None and not _any_in(rule.status_gate, status)) or (
-            rule.token_gate is not None and not _any_in(rule.token_gate, text)
-        ):
-            continue
         found = rule.matches(status, text, host)
         if found is not None:
             decision.note(f"provider: {rule.name}", found.group(0) or status)
