@@ -24,10 +24,11 @@ class QueryByIds:
     later call executes them with the new array and builds the instances as Django's
     ``ModelIterable`` does (select_related and annotations included; no prefetching). Building and
     compiling the learner lock cost 1.5 ms a call, more than running it for a one-event
-    transaction. With ``share_related`` (on PostgreSQL) the rows' select_related instances are built once per primary
-    key and shared by the instances that name them (read-only ones, such as an organization's policy). Where it can (``bounceportal.prepared``) the text is also prepared on each session,
-    so the server plans it once: planning the lock cost it four times what running it did. Elsewhere
-    the queryset is built and run each time.
+    transaction. With ``share_related`` (on PostgreSQL) the rows' select_related instances are
+    built once per primary key and shared by the instances that name them (read-only ones, such
+    as an organization's policy). Where it can (``bounceportal.prepared``) the text is also
+    prepared on each session, so the server plans it once: planning the lock cost it four times
+    what running it did. Elsewhere the queryset is built and run each time.
     """
 
     def __init__(self, build: Callable[[Q], QuerySet], *, using: str = DEFAULT_DB_ALIAS, share_related: bool = False):

@@ -100,9 +100,10 @@ def sends_by_block(ids: list[int]) -> Q:
     key with a BitmapOr only, so the sends are read by one Bitmap Heap Scan, in block order with their pages
     prefetched (``effective_io_concurrency``, bounceportal/env.py), not by an Index Scan one page after the other.
 
-    PostgreSQL only (an array parameter). A rare category's 903 sends of a 1,000,000-send run lie on some 880 heap pages and 785 index leaves: with
-    none of them cached (shared buffers and the OS cache emptied), the Index Scan waited on 1,666 reads in turn
-    (query 182 ms); the bitmap scan reads as many pages but overlaps the heap's (query about 40-90 ms).
+    PostgreSQL only (an array parameter). A rare category's 903 sends of a 1,000,000-send run lie on some 880
+    heap pages and 785 index leaves: with none of them cached (shared buffers and the OS cache emptied), the
+    Index Scan waited on 1,666 reads in turn (query 182 ms); the bitmap scan reads as many pages but overlaps
+    the heap's (query about 40-90 ms).
     """
     half = len(ids) // 2
     if not half:
