@@ -35,17 +35,7 @@ learner, so each must read as anything but hard.
 
 import pytest
 
-from bounceportal.classifier import classify_smtp_reply
-from bounceportal.classifier.taxonomy import categorize
-
-
-def read(code, status, stage, text):
-    return classify_smtp_reply(code, f"{status} {text}" if status else text, command=stage)
-
-
-def category_of(got):
-    return categorize(got.reason, got.reply_code, got.status)[0]
-
+from tests.classifier.replies import category_of, read
 
 # (reply code, enhanced status, stage, text, category, accepted reasons, sender side)
 PARAPHRASES = [
@@ -1187,7 +1177,7 @@ NOT_HARD = [
 def test_a_paraphrase_of_a_documented_meaning_is_read_as_that_meaning(
     code, status, stage, text, category, accepted, side
 ):
-    got = read(code, status, stage, text)
+    got = read(code, status, text, stage)
 
     assert got.reason in accepted.split(), (got.reason, got.evidence)
     assert category_of(got) == category, (got.reason, got.evidence)
@@ -1197,6 +1187,6 @@ def test_a_paraphrase_of_a_documented_meaning_is_read_as_that_meaning(
 
 @pytest.mark.parametrize(("code", "status", "stage", "text"), NOT_HARD)
 def test_a_paraphrase_of_a_meaning_that_is_not_hard_is_never_read_as_hard(code, status, stage, text):
-    got = read(code, status, stage, text)
+    got = read(code, status, text, stage)
 
     assert not got.hard, (got.reason, got.evidence)

@@ -9,17 +9,8 @@ copied from ``../shared/vendor-replies``. A rule that reads one of these must re
 import pytest
 
 from bounceportal.classifier import classify_smtp_reply
-from bounceportal.classifier.taxonomy import HARD_REASONS, categorize
-
-
-def read(code, status, text, stage=""):
-    return classify_smtp_reply(code, f"{status} {text}" if status else text, command=stage)
-
-
-def category_of(got):
-    """The reason's category (a 4xx reply's own recipient is ``deferred`` until retries end)."""
-    return categorize(got.reason, got.reply_code, got.status)[0]
-
+from bounceportal.classifier.taxonomy import HARD_REASONS
+from tests.classifier.replies import category_of, read
 
 # A receiver that demands TLS our client did not use refuses our configuration: a Mail block
 # (DESIGN §2: "Sender configuration (SPF, DKIM, DMARC, PTR, TLS)").
