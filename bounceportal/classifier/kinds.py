@@ -397,6 +397,9 @@ def _recipient(
 def attach_ids(result: Result, found: Gathered, bounce_domain: str) -> None:
     """Fill ``original_message_id`` and ``send_token`` from the returned message."""
     result.original_message_id = original_message_id(found.original, found.original_text)
+    if not result.original_message_id and result.kind in (KIND_AUTOREPLY, KIND_UNSUBSCRIBE):
+        # A reply returns no copy; it names the message it answers (RFC 3834 §3.1.4, RFC 5322).
+        result.original_message_id = original_message_id({"message-id": found.top.get("in-reply-to", [])}, "")
     result.send_token = find_send_token(
         found.top, found.original, found.original_text, result.original_message_id, bounce_domain
     )
