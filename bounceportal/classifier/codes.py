@@ -41,7 +41,8 @@ def stage_name(command: str) -> str:
 # refusal of our host; refusing MAIL FROM is a refusal of our sender address.
 STAGE_REASONS = {"connect": "blocked", "helo": "blocked", "mail": "rejected"}
 # A bare "access denied" names no cause: what was denied follows from the stage (our
-# host, our sender, this recipient's mail, the message); unknown stage: a security refusal.
+# host, our sender, this recipient's mail, the message); unknown stage: a security refusal
+# (the corpus's labels read it so; a cause named after it decides first: reasons._named_after).
 ACCESS_DENIED = {
     "connect": "blocked",
     "helo": "blocked",
@@ -50,6 +51,7 @@ ACCESS_DENIED = {
     "data": "rejected",
     "after-data": "rejected",
 }
+ACCESS_DENIED_DEFAULT = "securityerror"
 # A DNS lookup that failed names no verdict on the name: at MAIL it was our sender's
 # domain that could not be checked (a refusal of our sender for now), at HELO our name;
 # elsewhere the receiver's routing failed (a network error).

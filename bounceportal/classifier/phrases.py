@@ -646,6 +646,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"disabled (?:user|account|mailbox)",
             r"service (?:is )?(?:suspended|stopped) for",
             r"(?:mailbox|account) is frozen",
+            # The receiver has barred this very address ("banned recipient", "user is banned"):
+            # the account is switched off there, which says nothing of whether it exists.
+            r"\bbanned (?:recipient|user|account|mailbox|addressee)\b|\b(?:recipient|user|account|mailbox) (?:is |has been |was )?banned\b",
             r"\b(?:account|mailbox|address|user) (?:is )?no longer active\b",
             # In the languages providers localize it into (German, Spanish, French, Italian, Portuguese).
             r"(?:postfach|konto|benutzerkonto) (?:ist |wurde )?(?:deaktiviert|gesperrt|stillgelegt)|cuenta (?:desactivada|suspendida|bloqueada)",
@@ -1062,6 +1065,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"lost (?:\w+ )?connection",
             r"(?:data|command|read|write) timeout",
             r"network error",
+            # A front end relaying our session could not open its own to the next hop ("Proxy
+            # session setup failed", "... target IP address responded with ..."): the path failed.
+            r"\b(?:proxy |smtp |outbound )?session (?:setup|set-up|set up|establishment) (?:failed|timed out)",
+            r"\btarget (?:ip address|host|server) (?:responded with|did not respond|not responding)",
             r"loops back",
             r"unreachable",
         ),
@@ -1087,6 +1094,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"service (?:is )?(?:temporarily )?not (?:available|active)",
             r"i/o error",
             r"duplicated message-id",
+            # The receiver gave up on a message after its own repeated failures processing it
+            # ("Too many related errors": Exchange's poison queue), or could not keep the
+            # redundant (shadow) copy it requires before accepting one.
+            r"too many (?:related|repeated|internal|processing) (?:errors|failures)",
+            r"\b(?:failed to|could not|cannot|unable to) (?:be )?made redundant\b|\bshadow (?:redundancy|copy)\b",
             r"database error",
             r"\bbusy\b",
             r"transaction failed(?!.{0,80}\bpolic)",
@@ -1104,6 +1116,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:content|message|email) policy",
             r"prohibited",
             r"not allowed by policy",
+            # The destination refuses the transport we used, not the address: mail over IPv6.
+            r"\b(?:accept|receive)s? (?:e-?mails?|mail|messages?|connections?) (?:over|via|from|by) ipv6\b",
             # The sender's practices fall short of the receiver's published requirements.
             r"(?:does not|doesn't|do not|fails? to) (?:meet|comply with|follow) .{0,40}\b(?:requirements|guidelines)\b",
             r"\bpolic(?:y|ies)\b",
@@ -1314,3 +1328,20 @@ REFUSAL_SUBJECTS: tuple[tuple[str, str, str, frozenset[str]], ...] = (
 # server answered and nothing was refused; with a reply ("550 Connection refused by
 # policy") the server is talking and the phrase tables decide.
 TCP_FAILURES: tuple[str, ...] = (r"connection refused", r"no route to host", r"network (?:is )?unreachable")
+
+# A generic refusal that goes on to name its reason ("Access denied, banned recipient",
+# "Rejected: ...", "Policy: ...", "Message rejected due to ..."): the words after the head
+# say what was refused and why. When the whole text reads only as a generic refusal
+# (``GENERIC_READINGS``), a specific reason the tables find after the head decides
+# (reasons._named_after): codes are often missing, generic (5.7.1, 550) or unknown to us,
+# and the head's own word says nothing the detail does not.
+GENERIC_REFUSAL_HEAD = (
+    r"\baccess denied(?:[,:;]| -| due to| because(?: of)?)"
+    r"|\b(?:message |mail |e-?mail |delivery )?(?:rejected|refused|denied|blocked)(?::| -| due to| because(?: of)?)"
+    r"|\bpolic(?:y|ies)(?: violation| rejection)?(?::| -)"
+)
+# What the tables read in a generic refusal alone, or in a detail that only says who refused
+# ("Access denied, rejected by recipient": the recipient's side denied us, no cause named).
+GENERIC_READINGS = frozenset(
+    {"access_denied", "rejected", "blocked", "filtered", "policyviolation", "securityerror", "recipient_rejected"}
+)

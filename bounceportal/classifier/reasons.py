@@ -14,10 +14,15 @@ rule that fired (and the words it keyed on) into the decision's ``evidence``:
    "Sender address rejected:"): its detail is about us, never about the recipient;
 3. the phrase tables on the remote server's quoted reply, else on the diagnostic,
    against a STRONG RFC 3463 code: the code wins unless the words give a reason the
-   code is known to be reused for (X.2.2 sent for a sender quota or a size limit);
+   code is known to be reused for (X.2.2 sent for a sender quota or a size limit). A
+   generic refusal that names its cause ("Access denied, <cause>", "Rejected: <cause>",
+   "Policy violation: <cause>", "Message rejected due to <cause>") is read by the cause
+   when the whole text reads only as the generic refusal (:func:`_named_after`);
 4. the stage settles "no such user": after the message was read (after-data) it is a
    filter talking (``filtered``); a hard bounce needs the RCPT stage, an X.1.y status or
-   directory wording; "access denied" means what the stage says was refused;
+   directory wording; "access denied" means what the stage says was refused (Postfix's
+   "Recipient address rejected:" names the RCPT stage: a filter, never hard), and with no
+   stage, an access denied "for now" ("try again later") is a temporary block of our host;
 5. when nothing above spoke, in order: the WEAK RFC 3463 code, the stage alone (an
    SMTP refusal before RCPT: our host or our sender), the reply code (500-504 not
    understood, 421 unavailable), the RFC 3463 subject default, the queue's "gave up",
@@ -38,6 +43,7 @@ from __future__ import annotations
 
 from .codes import (
     ACCESS_DENIED,
+    ACCESS_DENIED_DEFAULT,
     ARGUMENT_SYNTAX_REPLIES,
     LOOKUP_FAILED,
     LOOKUP_FAILED_DEFAULT,
@@ -57,6 +63,8 @@ from .names import name_refusal
 from .phrasegate import GatedGroups
 from .phrases import (
     ADDRESS_CERTAIN,
+    GENERIC_READINGS,
+    GENERIC_REFUSAL_HEAD,
     NOTICE_NAMES,
     NOTICE_PHRASES,
     PHRASE_NAMES,
@@ -72,6 +80,7 @@ _PHRASES = GatedGroups(PHRASES)
 _CERTAIN = GatedGroups([("userunknown", ADDRESS_CERTAIN)])
 _RECIPIENT_SIDE = GatedGroups([("recipient", RECIPIENT_SIDE)])
 _TCP = GatedGroups([("networkerror", TCP_FAILURES)])
+_GENERIC_HEAD = compile_later(GENERIC_REFUSAL_HEAD)
 # A per-recipient reply whose address slot is empty ("550 : User unknown",
 # "550: : ...", "550 <>: ..."): the server answered the message, not a recipient.
 _EMPTY_SLOT = compile_later(r"\b[45][0-9][0-9](?::? :| <>:) ")
@@ -241,9 +250,9 @@ def _status_and_words(decision: Decision, diagnostic: str, status: str, host: st
     if subject:
         return subject
     quoted = _QUOTED_REPLY.search(diagnostic) if "'" in diagnostic else None
-    words = (quoted and _phrase(decision, quoted.group(1), "quoted reply")) or _phrase(
-        decision, diagnostic, "diagnostic"
-    )
+    words = quoted and _named_after(decision, quoted.group(1), _phrase(decision, quoted.group(1), "quoted reply"))
+    if not words:
+        words = _named_after(decision, diagnostic, _phrase(decision, diagnostic, "diagnostic"))
     if words == "mailboxfull" and status[2:4] == "7.":
         # A quota refused under a security or policy status (RFC 3463 X.7.y) is a limit the
         # receiver sets on us ("550 5.7.1 Email quota exceeded"); a full mailbox is X.2.2.
@@ -254,6 +263,26 @@ def _status_and_words(decision: Decision, diagnostic: str, status: str, host: st
         decision.note(f"status {status}: RFC 3463 ({strong[0]})", status)
         return strong[0]
     return words
+
+
+def _named_after(decision: Decision, text: str, words: str) -> str:
+    """Return the specific reason a generic refusal names after its head, else ``words``.
+
+    ``words`` is the tables' reading of the whole ``text``; when it is only a generic refusal
+    (``GENERIC_READINGS``: "Access denied", "Rejected", "Policy" ...), the words after the head
+    ("Access denied, <cause>", "Message rejected due to <cause>") are read alone, and a cause
+    they name decides: the head's word says nothing the cause does not.
+    """
+    if not words or words not in GENERIC_READINGS:
+        return words
+    head = _GENERIC_HEAD.search(text)
+    if head is None:
+        return words
+    detail, index, found = _PHRASES.find(text[head.end() :])
+    if not detail or detail in GENERIC_READINGS:
+        return words
+    decision.note(f"a generic refusal ({head.group(0)!r}) names its cause: {PHRASE_NAMES[index]} → {detail}", found)
+    return detail
 
 
 def decide(
@@ -499,7 +528,13 @@ def _settle(decision: Decision, reason: str, stage: str, diagnostic: str = "", *
         decision.note(f"a DNS lookup failed or broken MX records at stage {stage or 'unknown'} ({settled})", stage)
         return settled
     if reason == "access_denied":
-        settled = ACCESS_DENIED.get(stage, "securityerror")
+        if not stage and diagnostic and "recipient address rejected" in diagnostic:
+            stage = "rcpt"  # Postfix's prefix of a refusal at RCPT TO names the stage
+        for_now = _FOR_NOW.search(diagnostic) if not stage and diagnostic else None
+        if for_now:
+            decision.note("'access denied' for now: the receiver restricts us for the time being (blocked)", for_now[0])
+            return "blocked"
+        settled = ACCESS_DENIED.get(stage, ACCESS_DENIED_DEFAULT)
         decision.note(f"'access denied' at stage {stage or 'unknown'} ({settled})", stage)
         return settled
     return reason

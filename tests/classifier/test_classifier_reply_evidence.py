@@ -1,0 +1,215 @@
+"""A reply reads the same when its code or its stage is missing: the words decide (issue #12).
+
+Replies we have not seen often come with a code our provider tables do not know, a generic
+one (5.7.1, 5.0.0, 550), or none at all (an MTA relaying the text dropped it); our sender may
+not know the stage. Then the words must carry the meaning: a generic refusal that names its
+cause ("Access denied, <cause>", "Policy violation: <cause>") is read by the cause; a filter's
+"Recipient address rejected: Access denied" is a filter, never a hard bounce; a server that
+says what failed ("Too many related errors", "Session setup failed") is a soft failure of its
+own, not ``onhold``.
+
+The vendor replies (``../shared/vendor-replies``, used part only: the set-aside part is never
+read here) are read as documented and with their codes or stage taken away; the misreads per
+mode may not grow past what was measured. The rows below them are worded here, from the
+documented meanings, not copied from the vendor set.
+"""
+
+import json
+import re
+
+import pytest
+
+from bounceportal.classifier.score import DEFAULT_REPLIES, in_part, reply_as_received, reply_misses
+from bounceportal.classifier.smtpreply import classify_smtp_reply
+from tests.classifier.replies import category_of, read
+
+_ENHANCED = re.compile(r"\b[245]\.\d{1,3}\.\d{1,3}\b")
+_BASIC = re.compile(r"^\s*[245]\d\d(?:[ -]|$)")
+
+
+def without(part, code, text, stage):
+    """The reply ``(code, text, stage)`` as received with ``part`` taken away."""
+    if part in ("codes", "enhanced code"):
+        text = _ENHANCED.sub("", text)
+    if part in ("codes", "basic code"):
+        code, text = "", _BASIC.sub("", text)
+    if part == "stage":
+        stage = ""
+    return code, " ".join(text.split()), stage
+
+
+# Misread replies (any of category, reason, sender side wrong) of the 225 used vendor replies,
+# per part taken away. Measured 6 Dec 2026 (before -> after reading generic refusals by their
+# cause, filters' "access denied" by the RCPT prefix, and servers' own failures by their words):
+# as documented 7 -> 7, no codes 18 -> 13, no enhanced code 17 -> 14, no basic code 7 -> 7,
+# no stage 9 -> 9. Never raise these; lower them when a change reads more.
+MISREAD_AT_MOST = {"nothing": 7, "codes": 13, "enhanced code": 14, "basic code": 7, "stage": 9}
+
+
+@pytest.fixture(scope="module")
+def used_replies():
+    if not DEFAULT_REPLIES.is_file():
+        pytest.skip(f"vendor replies not found at {DEFAULT_REPLIES.resolve()} (expected ../shared/vendor-replies)")
+    return [e for e in json.loads(DEFAULT_REPLIES.read_text()) if in_part(str(e["id"]), "used")]
+
+
+def misreads(entries, part):
+    """The ``(id, wrong fields)`` of the entries misread with ``part`` taken away."""
+    found = []
+    for entry in entries:
+        code, text, stage = without(part, *reply_as_received(entry))
+        wrong = reply_misses(entry, classify_smtp_reply(code, text, command=stage))
+        if wrong:
+            found.append((entry["id"], wrong))
+    return found
+
+
+@pytest.mark.parametrize("part", sorted(MISREAD_AT_MOST))
+def test_a_documented_reply_is_never_read_hard_when_a_part_of_it_is_missing(used_replies, part):
+    false_hard = [rid for rid, wrong in misreads(used_replies, part) if "false_hard" in wrong]
+
+    assert false_hard == [], f"without its {part}: read hard but not labeled hard: {false_hard}"
+
+
+@pytest.mark.parametrize("part", sorted(MISREAD_AT_MOST))
+def test_documented_replies_are_read_by_their_words_as_well_as_measured(used_replies, part):
+    missed = misreads(used_replies, part)
+
+    assert len(missed) <= MISREAD_AT_MOST[part], f"without its {part}: {len(missed)} misread: {missed}"
+
+
+# A generic refusal followed by its cause: the cause decides, whatever the generic word.
+# (reply code, text, reason)
+NAMED_CAUSES = [
+    ("550", "Policy violation: the message is larger than the allowed size", "mesgtoobig"),
+    ("550", "Policy violation - mailbox full", "mailboxfull"),
+    ("550", "Content policy violation: mailbox is full", "mailboxfull"),
+    ("", "Message rejected due to policy: attachment contains a virus", "virusdetected"),
+    ("", "Access denied, example.org does not accept connections over IPv6", "policyviolation"),
+    ("", "Access denied, the recipient is banned", "suspend"),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "reason"), NAMED_CAUSES)
+def test_a_generic_refusal_is_read_by_the_cause_it_names(code, text, reason):
+    got = read(code, "", text)
+
+    assert got.reason == reason, got.evidence
+    assert not got.hard
+
+
+# "Access denied" that says it holds for now, with no stage and no enhanced code: the receiver
+# restricts us for the time being (a block of our host), not a security refusal.
+DENIED_FOR_NOW = [
+    ("", "Access denied; please try again later"),
+    ("451", "Access denied at this time"),
+    ("", "Access denied - temporarily refused"),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), DENIED_FOR_NOW)
+def test_access_denied_for_now_is_a_temporary_block_of_our_host(code, text):
+    got = read(code, "", text)
+
+    assert got.reason == "blocked", got.evidence
+    assert category_of(got) == "block"
+    assert got.sender_side is True
+
+
+# Postfix's "Recipient address rejected:" names the RCPT stage; "Access denied" after it is an
+# access rule (a filter) refusing this recipient's mail: never a hard bounce, stage or not.
+FILTER_ACCESS_DENIED = [
+    ("", "", "Recipient address rejected: Access denied"),
+    ("550", "", "<x@example.org>: Recipient address rejected: Access denied"),
+    ("", "rcpt", "Recipient address rejected: Access denied"),
+    ("554", "rcpt", "<x@example.org>: Recipient address rejected: Access denied"),
+]
+
+
+@pytest.mark.parametrize(("code", "stage", "text"), FILTER_ACCESS_DENIED)
+def test_a_filters_access_denied_for_a_recipient_is_filtered_never_hard(code, stage, text):
+    got = read(code, "", text, stage)
+
+    assert got.reason == "filtered", got.evidence
+    assert not got.hard
+
+
+# A server that says what went wrong on its side, with no code: a soft failure of that server
+# (its processing, its redundancy) or of the path to the next hop, never "nothing known".
+# (stage, text, reason)
+SERVER_SAYS_WHAT_FAILED = [
+    ("", "Too many processing failures for this message", "systemerror"),
+    ("", "Too many related errors while handling the message", "systemerror"),
+    ("data", "The message could not be made redundant", "systemerror"),
+    ("", "Shadow redundancy failed for this message", "systemerror"),
+    ("", "Session setup failed with the next hop", "networkerror"),
+    ("", "Target host did not respond", "networkerror"),
+]
+
+
+@pytest.mark.parametrize(("stage", "text", "reason"), SERVER_SAYS_WHAT_FAILED)
+def test_a_server_failure_said_without_a_code_is_soft(stage, text, reason):
+    got = read("", "", text, stage)
+
+    assert got.reason == reason, got.evidence
+    assert category_of(got) == "soft"
+
+
+# A recipient the receiver has banned is switched off there: the address is not proven gone.
+BANNED = [("550", "rcpt", "Banned user"), ("", "", "This account has been banned"), ("", "rcpt", "Recipient is banned")]
+
+
+@pytest.mark.parametrize(("code", "stage", "text"), BANNED)
+def test_a_banned_recipient_is_a_disabled_account_not_a_hard_bounce(code, stage, text):
+    got = read(code, "", text, stage)
+
+    assert got.reason == "suspend", got.evidence
+    assert not got.hard and got.sender_side is False
+
+
+# A destination that takes no mail over IPv6 refuses the transport we used (its policy).
+IPV6_REFUSED = [
+    ("", "We do not accept mail over IPv6"),
+    ("550", "This domain does not accept messages via IPv6"),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), IPV6_REFUSED)
+def test_a_destination_refusing_ipv6_is_a_policy_not_a_domain_without_mail(code, text):
+    got = read(code, "", text)
+
+    assert got.reason == "policyviolation", got.evidence
+    assert not got.hard
+
+
+# Several destination domains in one transaction: our client's batching, whatever the code.
+SEVERAL_DOMAINS = [
+    ("", "", "Several recipient domains in one transaction are not supported"),
+    ("451", "", "More than one destination domain per transaction: send them separately"),
+    ("451", "4.3.0", "Multiple destination domains per transaction is not supported"),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "text"), SEVERAL_DOMAINS)
+def test_several_domains_per_transaction_are_our_clients_batching_with_or_without_a_code(code, status, text):
+    got = read(code, status, text)
+
+    assert got.reason == "systemerror", got.evidence
+    assert got.sender_side is True
+
+
+# The same reply with its codes (as documented) and without: the words carry the same reading.
+SAME_WITHOUT_CODES = [
+    ("550", "5.7.1", "Policy violation: message size exceeds the limit"),
+    ("451", "4.3.0", "Too many related errors"),
+    ("554", "5.7.1", "<x@example.org>: Recipient address rejected: Access denied"),
+    ("451", "4.4.0", "Session setup failed: target host did not respond"),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "text"), SAME_WITHOUT_CODES)
+def test_a_reply_reads_the_same_when_its_code_is_missing(code, status, text):
+    with_codes = read(code, status, text)
+    without_codes = read("", "", text)
+
+    assert without_codes.reason == with_codes.reason, (with_codes.evidence, without_codes.evidence)
