@@ -485,6 +485,14 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "barred",
     ),
     "\\b(?:larger|bigger) than (?:the |our |its |this server's )?(?:\\w+ )?(?:limit|maximum|allowed)": (" than ",),
+    "\\b(?:mail ?box(?:es)?|inbox|storage|recipient'?s?|addressee|(?:account|address|user|mailbox) (?:that )?you (?:tried|are trying) to reach)\\b": (
+        " to reach",
+        "addressee",
+        "inbox",
+        "mail",
+        "recipient",
+        "storage",
+    ),
     "\\b(?:mail |e-?mail )?sending (?:is |has been )?denied": ("sending ",),
     "\\b(?:mailbox|account) (?:is |has been )?(?:disabled|deactivated|suspended|closed)\\b": ("account", "mailbox"),
     "\\b(?:maximum|max\\.?) (?:number of )?recipients (?:per (?:message|transaction) )?(?:exceeded|reached|allowed)": (
@@ -709,6 +717,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\bqueue (?:life ?time|time|timeout) (?:exceeded|expired|reached)": ("exceeded", "expired", "reached"),
     "\\brcpt\\b command": (" command",),
     "\\brdns\\b": ("rdns",),
+    "\\brecipients? (?:is |are |was |were |has been |have been )?blocked by (?:the |your |our |its |their )?(?:[\\w'’-]+ ){0,4}polic(?:y|ies)\\b": (
+        "blocked by ",
+    ),
     "\\brelay(?:ing)? (?:access )?(?:is )?(?:refused|rejected|forbidden|denied)\\b": (
         "denied",
         "forbidden",
@@ -749,6 +760,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "spamhaus.org/sbl",
     ),
     "\\bsbrs\\b": ("sbrs",),
+    "\\bsend(?:er|ers|ing|s)?\\b": ("send",),
     "\\bsender (?:(?:address )?(?:<[^>]{0,100}>|\\{[^}]{1,40}\\}|\\$\\w+|[^\\s@]+@[\\w.-]+) )?(?:is |was |has been )?(?:blocked|banned|black ?listed|block ?listed)\\b": (
         "sender ",
     ),
@@ -5216,6 +5228,31 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "\\b(?:larger|bigger) than (?:the |our |its |this server's )?(?:\\w+ )?(?:limit|maximum|allowed)": (
         (("bigger", "larger"), (" than ",), ("allowed", "limit", "maximum"), ("bigger than ", "larger than ")),
     ),
+    "\\b(?:mail ?box(?:es)?|inbox|storage|recipient'?s?|addressee|(?:account|address|user|mailbox) (?:that )?you (?:tried|are trying) to reach)\\b": (
+        (
+            (" to reach", "addressee", "inbox", "mail", "recipient", "storage"),
+            (
+                "account that you are trying to reach",
+                "account that you tried to reach",
+                "account you are trying to reach",
+                "account you tried to reach",
+                "address that you are trying to reach",
+                "address that you tried to reach",
+                "address you are trying to reach",
+                "address you tried to reach",
+                "addressee",
+                "inbox",
+                "mail box",
+                "mailbox",
+                "recipient",
+                "storage",
+                "user that you are trying to reach",
+                "user that you tried to reach",
+                "user you are trying to reach",
+                "user you tried to reach",
+            ),
+        ),
+    ),
     "\\b(?:mail |e-?mail )?sending (?:is |has been )?denied": (
         (("sending ",), ("denied",), ("sending denied", "sending has been denied", "sending is denied")),
     ),
@@ -6296,6 +6333,30 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         ),
     ),
     "\\brcpt\\b command": ((("rcpt",), (" command",)),),
+    "\\brecipients? (?:is |are |was |were |has been |have been )?blocked by (?:the |your |our |its |their )?(?:[\\w'’-]+ ){0,4}polic(?:y|ies)\\b": (
+        (
+            ("recipient",),
+            ("blocked by ",),
+            ("polic",),
+            (
+                "recipient are blocked by ",
+                "recipient blocked by ",
+                "recipient has been blocked by ",
+                "recipient have been blocked by ",
+                "recipient is blocked by ",
+                "recipient was blocked by ",
+                "recipient were blocked by ",
+                "recipients are blocked by ",
+                "recipients blocked by ",
+                "recipients has been blocked by ",
+                "recipients have been blocked by ",
+                "recipients is blocked by ",
+                "recipients was blocked by ",
+                "recipients were blocked by ",
+            ),
+            ("policies", "policy"),
+        ),
+    ),
     "\\brelay(?:ing)? (?:access )?(?:is )?(?:refused|rejected|forbidden|denied)\\b": (
         (
             ("relay",),
@@ -9826,6 +9887,7 @@ KEYS: dict[str, str] = {
     "blacklisted ": "bla",
     "block": "blo",
     "blocked": "ked",
+    "blocked by ": "ked",
     "blocked using": "d u",
     "blocklist": "kli",
     "blocklisted": "kli",
@@ -13011,6 +13073,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     ),
     "\\brcpt\\b command": None,
     "\\brdns\\b": (("rdns",), True, True),
+    "\\brecipients? (?:is |are |was |were |has been |have been )?blocked by (?:the |your |our |its |their )?(?:[\\w'’-]+ ){0,4}polic(?:y|ies)\\b": None,
     "\\brelay(?:ing)? (?:access )?(?:is )?(?:refused|rejected|forbidden|denied)\\b": (
         (
             "relaying access is refused",

@@ -336,6 +336,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # administrator: "Delivery blocked by organizational policy", "not allowed by the admin"
             # (the recipient's own administrator or settings are its filter, below).
             r"(?:message|e-?mail|mail|delivery)s? (?:was |is |has been )?(?:blocked|rejected|refused|denied|not (?:allowed|permitted|accepted)) (?:by|due to|per|under) (?!(?:the |this )?(?:recipient|user|addressee|mailbox)\b)(?:the |an? |your |our |local |site )?(?:[\w'-]+ ){0,2}(?:polic(?:y|ies)|administrators?|admins?)\b",
+            # Recipients an organization's own policy blocks ("... recipients are blocked by your
+            # organization's recipient block policy"): a rule of that policy, not a block list of our host.
+            r"\brecipients? (?:is |are |was |were |has been |have been )?blocked by (?:the |your |our |its |their )?(?:[\w'’-]+ ){0,4}polic(?:y|ies)\b",
             # Data loss prevention rules of the destination's organization.
             r"\bdlp\b|data loss prevention",
             # The organization's own mail flow (transport) rules refused the message.
@@ -1345,3 +1348,12 @@ GENERIC_REFUSAL_HEAD = (
 GENERIC_READINGS = frozenset(
     {"access_denied", "rejected", "blocked", "filtered", "policyviolation", "securityerror", "recipient_rejected"}
 )
+
+# A quota said under a security or policy status (X.7.y) is a limit on our sending, unless the
+# words name the recipient's mailbox or its storage and not our sending ("The account you tried
+# to reach is over quota", "the recipient's inbox is out of storage" under a generic 5.7.1).
+MAILBOX_NAMED = (
+    r"\b(?:mail ?box(?:es)?|inbox|storage|recipient'?s?|addressee|"
+    r"(?:account|address|user|mailbox) (?:that )?you (?:tried|are trying) to reach)\b"
+)
+OUR_SENDING = r"\bsend(?:er|ers|ing|s)?\b"

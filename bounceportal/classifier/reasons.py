@@ -65,8 +65,10 @@ from .phrases import (
     ADDRESS_CERTAIN,
     GENERIC_READINGS,
     GENERIC_REFUSAL_HEAD,
+    MAILBOX_NAMED,
     NOTICE_NAMES,
     NOTICE_PHRASES,
+    OUR_SENDING,
     PHRASE_NAMES,
     PHRASES,
     RECIPIENT_SIDE,
@@ -81,6 +83,8 @@ _CERTAIN = GatedGroups([("userunknown", ADDRESS_CERTAIN)])
 _RECIPIENT_SIDE = GatedGroups([("recipient", RECIPIENT_SIDE)])
 _TCP = GatedGroups([("networkerror", TCP_FAILURES)])
 _GENERIC_HEAD = compile_later(GENERIC_REFUSAL_HEAD)
+_MAILBOX_NAMED = compile_later(MAILBOX_NAMED)
+_OUR_SENDING = compile_later(OUR_SENDING)
 # A per-recipient reply whose address slot is empty ("550 : User unknown",
 # "550: : ...", "550 <>: ..."): the server answered the message, not a recipient.
 _EMPTY_SLOT = compile_later(r"\b[45][0-9][0-9](?::? :| <>:) ")
@@ -253,9 +257,14 @@ def _status_and_words(decision: Decision, diagnostic: str, status: str, host: st
     words = quoted and _named_after(decision, quoted.group(1), _phrase(decision, quoted.group(1), "quoted reply"))
     if not words:
         words = _named_after(decision, diagnostic, _phrase(decision, diagnostic, "diagnostic"))
-    if words == "mailboxfull" and status[2:4] == "7.":
+    if (
+        words == "mailboxfull"
+        and status[2:4] == "7."
+        and (_OUR_SENDING.search(diagnostic) or not _MAILBOX_NAMED.search(diagnostic))
+    ):
         # A quota refused under a security or policy status (RFC 3463 X.7.y) is a limit the
-        # receiver sets on us ("550 5.7.1 Email quota exceeded"); a full mailbox is X.2.2.
+        # receiver sets on us ("550 5.7.1 Email quota exceeded"); a full mailbox is X.2.2, or
+        # a generic X.7.y whose words name the recipient's mailbox and not our sending.
         decision.note(f"a quota under the policy status {status}: a sending limit (speeding)", status)
         return "speeding"
     strong = STRONG_STATUS.get(status[2:]) if status[:1] in ("4", "5") else None
