@@ -844,8 +844,9 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "^([A-Za-z][A-Za-z0-9-]*)[ \\t]*:(.*)$": None,
     "^> ?": None,
     "^[ \\t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \\t]*$": ("forwarded message",),
-    '^[ \\t]*(?:>>>[ \\t]*|[-*\\u2022][ \\t]+|[245][0-9][0-9][ \\t]+|(?:rcpt to|recipient|address|original-recipient|final-recipient|failed recipient)s?[ \\t]*:[ \\t]*(?:rfc822;[ \\t]*)?)?[<\\"]?([\\w.!#$%&\'*+/=?^`{|}~-]+@[\\w-]+(?:\\.[\\w-]+)+)[>\\"]?(?=[\\s:;,.)>]|$)': None,
-    "^[ \\t]*(?:[-=*_]{2,}.{0,40}?(?:original|copy of|returned|rfc ?822|headers? (?:of|follow)|unsent|enclosed|undelivered message|message text|included message)|(?:original message|message headers|original mail|the headers) (?:follows?|as follows|are below|below)|(?:below this line is a copy|a copy of the original message|included is a copy|this is a copy of the message)|(?:return-path|received|dkim-signature|x-received):[ \\t]?(?=\\S))": (
+    '^[ \\t]*(?:>>>[ \\t]*|[-*\\u2022][ \\t]+|[245][0-9][0-9][ \\t]+(?:[245]\\.[0-9]{1,3}\\.[0-9]{1,3}[ \\t]+)?|(?:rcpt to|recipient|address|original-recipient|final-recipient|failed recipient)s?[ \\t]*:[ \\t]*(?:rfc822;[ \\t]*)?)?[<\\"]?([\\w.!#$%&\'*+/=?^`{|}~-]+@[\\w-]+(?:\\.[\\w-]+)+)[>\\"]?(?=[\\s:;,.)>]|$)': None,
+    "^[ \\t]*(?:[-=*_]{2,}.{0,40}?(?:original|copy of|returned|rfc ?822|headers? (?:of|follow)|unsent|enclosed|undelivered message|message text|included message)|(?:original message|message headers|original mail|the headers) (?:follows?|as follows|are below|below)|(?:below this line is a copy|a copy of the original message|included is a copy|(?:below|here) is a copy of (?:the|your) (?:original )?message|this is a copy of the message)|(?:return-path|received|dkim-signature|x-received):[ \\t]?(?=\\S))": (
+        " is a copy of ",
         "a copy of the original message",
         "below this line is a copy",
         "copy of",
@@ -869,6 +870,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "unsent",
         "x-received",
     ),
+    "^\\.\\.\\. while talking to [^\\n]*": ("... while talking to ",),
     "^\\s*[A-Za-z0-9-]+\\s*;\\s*": None,
     "^message-id:[ \\t]*(<[^>\\s]{1,250}>)": ("message-id:",),
     "^reporting-mta:[ \\t]*(?:[a-z0-9-]+;)?[ \\t]*([^\\s;()]+)": ("reporting-mta:",),

@@ -23,6 +23,7 @@ _CUT_PATTERN = (
     r"enclosed|undelivered message|message text|included message)"
     r"|(?:original message|message headers|original mail|the headers) (?:follows?|as follows|are below|below)"
     r"|(?:below this line is a copy|a copy of the original message|included is a copy|"
+    r"(?:below|here) is a copy of (?:the|your) (?:original )?message|"  # OpenSMTPD's last line
     r"this is a copy of the message)"
     r"|(?:return-path|received|dkim-signature|x-received):[ \t]?(?=\S)"  # some omit the space
     r")"
@@ -33,11 +34,18 @@ _CUT_ANY_CASE = compile_later(_CUT_PATTERN, re.I | re.M)
 # A line that names a failed recipient first: optional list marker or field name,
 # then the address (bare or in angle brackets), then nothing or the failure.
 _RECIPIENT_LINE = compile_later(
-    r"^[ \t]*(?:>>>[ \t]*|[-*\u2022][ \t]+|[245][0-9][0-9][ \t]+|(?:rcpt to|recipient|address"
+    r"^[ \t]*(?:>>>[ \t]*|[-*\u2022][ \t]+|[245][0-9][0-9][ \t]+(?:[245]\.[0-9]{1,3}\.[0-9]{1,3}[ \t]+)?"
+    r"|(?:rcpt to|recipient|address"
     r"|original-recipient|final-recipient|failed recipient)s?[ \t]*:[ \t]*(?:rfc822;[ \t]*)?)?"
     r"[<\"]?(" + ADDRESS + r")[>\"]?(?=[\s:;,.)>]|$)",
     re.I | re.M,
 )
+
+# sendmail's transcript: "... while talking to mx.example.:" opens one SMTP session, whose
+# ">>>" lines are its commands, "<<<" lines the server's replies and "550 5.1.1 <a@b>... User
+# unknown" its own summary for one recipient. A session belongs to the recipients it names.
+_SESSION = compile_later(r"^\.\.\. while talking to [^\n]*", re.I | re.M)
+_SESSION_LINE = (">>>", "<<<")
 
 # Phrases that introduce a recipient inside a sentence (DragonFly, SES, mailfoundry...).
 _RECIPIENT_PHRASE_PATTERN = (
@@ -91,37 +99,64 @@ def is_delay_notice(text_lower: str) -> bool:
 def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
     """Return ``[(address, block_text), ...]`` in order of first appearance.
 
-    A block is the text from the recipient's line to the next recipient's line; the same
-    address seen again (MTAs repeat it inside the diagnostic) extends its own block.
-    Sendmail's ``550 <a@b>... User unknown`` lines are the exception: their block is the
-    line itself plus the ``>>>``/``<<<`` transcript just before it. Addresses in
-    ``exclude`` (lower-cased: the sender, the notice's own From/To) are never recipients.
+    A block is the text from the recipient's line to the next recipient's line (or to the
+    next sendmail session, which is not about this line's recipient); the same address seen
+    again (MTAs repeat it inside the diagnostic) extends its own block. Sendmail's
+    ``550 [5.1.1] <a@b>... User unknown`` lines are the exception: their block is the line
+    itself plus the ``>>>``/``<<<`` exchange just above it. A session naming no recipient
+    (its reply came after DATA, for the whole message) joins the blocks that quote its
+    reply, or the only recipient's. Addresses in ``exclude`` (lower-cased: the sender, the
+    notice's own From/To) are never recipients.
     """
     found = [(m.group(1).strip("."), m.start(), m.end()) for m in recipient_lines(notice)]
     found = [f for f in found if f[0].lower() not in exclude]
     if not found and "@" in notice:  # every phrase match holds an address
         found = [f for f in recipient_phrases(notice) if f[0].lower() not in exclude]
+    sessions = [m.start() for m in _SESSION.finditer(notice)] if "... while talking to" in notice.lower() else []
     blocks: dict[str, list[str]] = {}
     order: list[str] = []
-    previous_end = 0
     for index, (address, line_start, start) in enumerate(found):
         line_end = notice.find("\n", start)
         line_end = len(notice) if line_end < 0 else line_end
         if notice[line_start:start].lstrip()[:1].isdigit():
-            before = [
-                line for line in notice[previous_end:line_start].split("\n") if line.lstrip().startswith(("<<<", ">>>"))
-            ]
-            text = "\n".join(before + [notice[line_start:line_end].strip()])
+            text = "\n".join(_exchange_above(notice, line_start) + [notice[line_start:line_end].strip()])
         else:
             following = found[index + 1][1] if index + 1 < len(found) else len(notice)
-            text = notice[start : max(following, start)]
-        previous_end = line_end
+            following = min([s for s in sessions if start < s < following] or [following])
+            text = notice[start : max(following, start)].lstrip(" \t:")  # "<a@b>: 550 ..."
         key = address.lower()
         if key not in blocks:
             blocks[key] = []
             order.append(address)
         blocks[key].append(text)
+    _attach_unnamed_sessions(notice, sessions, [f[1] for f in found], blocks)
     return [(address, "\n".join(blocks[address.lower()])) for address in order]
+
+
+def _exchange_above(notice: str, line_start: int) -> list[str]:
+    """Return the ``>>>``/``<<<`` lines right above ``line_start`` (sendmail's exchange for it)."""
+    lines = notice[:line_start].split("\n")[:-1]
+    above: list[str] = []
+    while lines and lines[-1].lstrip().startswith(_SESSION_LINE):
+        above.insert(0, lines.pop())
+    return above
+
+
+def _attach_unnamed_sessions(notice: str, sessions: list[int], named: list[int], blocks: dict[str, list[str]]) -> None:
+    """Add each sendmail session that names no recipient to the blocks quoting its reply."""
+    for index, begin in enumerate(sessions):
+        end = notice.find("\n\n", begin)
+        end = min(e for e in (sessions[index + 1] if index + 1 < len(sessions) else -1, end, len(notice)) if e >= 0)
+        if any(begin <= at < end for at in named):
+            continue
+        session = notice[begin:end]
+        replies = [line.lstrip()[3:].strip() for line in session.split("\n") if line.lstrip().startswith("<<<")]
+        if not replies:
+            continue
+        quoted = " ".join(replies[0].split())[:40]
+        targets = [key for key, texts in blocks.items() if quoted and quoted in " ".join(" ".join(texts).split())]
+        for key in targets or (list(blocks) if len(blocks) == 1 else []):
+            blocks[key].append(session)
 
 
 def recipient_lines(notice: str) -> list[re.Match[str]]:
