@@ -38,6 +38,16 @@ _AUTOREPLY_SUBJECT = compile_later(
     r"otomatik (?:yan[ıi]t|cevap)|ofis d[ıi]ş|自動応答|自動返信|不在|自动回复|자동 ?응답|부재",
     re.I,
 )
+# The markers above that say "automatic reply" whatever comes before them: a reply prefix
+# ("RE: Out of Office: ..."), a bracket ("[Auto-Reply] ...") or the original subject
+# ("Your course (Out of Office)"). The ambiguous words (vacation, absence, leave) stay at the start.
+_AUTOREPLY_SUBJECT_ANYWHERE = compile_later(
+    r"\bauto(?:matic|matische?|matique|m[áa]tica)?[ -]?(?:reply|replied|response|responder|antwort|respuesta|"
+    r"resposta|risposta|antwoord|svar)\b|\bout of (?:the )?office\b|\bautoreply|\bautoresponder|abwesenheitsnotiz|"
+    r"r[ée]ponse automatique|respuesta autom[áa]tica|resposta autom[áa]tica|risposta automatica|automatisch antwoord|"
+    r"odpowied[źz] automatyczna|автоответ|автоматический ответ|自動応答|自動返信|自动回复|자동 ?응답",
+    re.I,
+)
 # Challenge-response systems ask the sender to prove they are human before the
 # message is delivered; their notices name the product or the verification step.
 _CHALLENGE = compile_later(
@@ -45,15 +55,26 @@ _CHALLENGE = compile_later(
     r"challenge[- ]response|sender verification|whitelist request|approved senders? list|"
     r"(?:held|quarantined|pending) (?:pending |until |for )?(?:your )?(?:verification|confirmation|approval)|"
     r"(?:click|follow|visit) (?:the|this) link (?:below )?to (?:verify|confirm|have your (?:e-?mail|message) delivered)|"
+    r"to have your (?:e-?mail|message) delivered|only (?:lets|accepts|allows) (?:mail from )?(?:known|approved) senders|"
     r"spam ?arrest|boxbe|mailinblack|choicemail|sendio|add you to (?:my|the) (?:whitelist|allow ?list|approved)",
     re.I,
 )
-# A short message whose author says they are away (responders that set no header).
+# A short message whose author says they are away (responders that set no header): away, on
+# some leave, out of the office, travelling; or what only an away note says (limited access to
+# mail, an answer on return). Then the same in the languages away notes are most often in.
 _AWAY_BODY = compile_later(
-    r"\b(?:i am|i'm|i will be) (?:currently )?(?:out of (?:the )?office|away from|on (?:vacation|holiday|annual leave|leave))|"
-    r"je suis (?:actuellement )?absente?|ich bin (?:derzeit |zurzeit |bis \S+ )?(?:nicht im b(?:ü|ue)ro|abwesend)|"
-    r"estoy (?:fuera de la oficina|ausente|de vacaciones)|sono (?:fuori (?:sede|ufficio)|assente|in ferie)|"
-    r"ik ben (?:afwezig|met vakantie)|estou (?:ausente|de f(?:é|e)rias)",
+    r"\b(?:i am|i'm|i will be|i shall be|i'll be) (?:currently |now |presently )?(?:out of (?:the )?office|"
+    r"away (?:from|until|till|through|on|for|between)|on (?:\w+ )?(?:vacation|holiday|leave)|travell?ing|"
+    r"out (?:until|till|through|on))|"
+    r"\blimited (?:access to (?:my )?e-?mails?|e-?mail access)|\bwill not (?:be )?return(?:ing)? until|"
+    r"\b(?:respond|reply|answer|get back) (?:to (?:you|your (?:e-?mail|message)) )?(?:when|upon|on|after) (?:i|my) return|"
+    r"je suis (?:actuellement )?(?:absente?|en cong[ée]s?|en vacances)|je serai absente?|"
+    r"ich bin (?:derzeit |zurzeit |bis \S+ (?:\S+ )?)?(?:nicht im b(?:ü|ue)ro|abwesend|im urlaub|au(?:ß|ss)er haus)|"
+    r"estoy (?:fuera de la oficina|ausente|de vacaciones)|estar[ée] (?:fuera|ausente)|"
+    r"sono (?:fuori (?:sede|ufficio)|assente|in ferie)|sar[òo] (?:assente|fuori)|"
+    r"ik ben (?:afwezig|met vakantie|op vakantie)|estou (?:ausente|de f(?:é|e)rias)|estarei (?:ausente|fora)|"
+    r"jag är (?:ledig|borta|på semester|tjänstledig|föräldraledig)|jeg er (?:på ferie|fraværende|borte)|"
+    r"jestem (?:na urlopie|nieobecn)|я (?:сейчас )?(?:в отпуске|отсутствую)|不在にして",
     re.I,
 )
 # Words one of which every _AWAY_BODY match contains: a cheap screen before the regex.
@@ -63,10 +84,18 @@ _AWAY_WORDS = (
     "vacation",
     "holiday",
     "leave",
+    "travel",
+    "out ",
+    "access",
+    "return",
     "absent",
     "abwesend",
     "b\u00fcro",
     "buero",
+    "urlaub",
+    "haus",
+    "cong",
+    "vacances",
     "fuera",
     "ausente",
     "vacaciones",
@@ -77,7 +106,20 @@ _AWAY_WORDS = (
     "vakantie",
     "f\u00e9rias",
     "ferias",
+    "fora",
+    "ledig",
+    "borta",
+    "semester",
+    "frav\u00e6rende",
+    "borte",
+    "urlop",
+    "nieobecn",
+    "\u043e\u0442\u043f\u0443\u0441\u043a",
+    "\u043e\u0442\u0441\u0443\u0442\u0441\u0442\u0432",
+    "\u4e0d\u5728",
 )
+# A subject's reply / forward prefixes and an opening bracket, read past before the subject test.
+_SUBJECT_PREFIX = compile_later(r"(?:(?:re|aw|sv|vs|antw|wg|fwd?|tr|rif|r)\s?:\s*|\[\s*)+", re.I)
 _UNSUBSCRIBE = compile_later(
     r"\bunsubscribe\b|\bopt[ -]?out\b|remove me|take me off|"
     r"stop (?:sending|emailing)|do not (?:e-?mail|contact) me",
@@ -98,9 +140,15 @@ def is_autoreply(top: dict[str, list[str]], subject: str, notice: str) -> bool:
     for name, pattern in _AUTOREPLY_HEADERS:
         if any(pattern.search(v) for v in top.get(name, ())):
             return True
-    if _AUTOREPLY_SUBJECT.match(subject.lstrip()) or _CHALLENGE.search(notice[:4000]):
+    subject = subject.strip()
+    prefix = _SUBJECT_PREFIX.match(subject)
+    if prefix:
+        subject = subject[prefix.end() :]
+    if _AUTOREPLY_SUBJECT.match(subject) or _AUTOREPLY_SUBJECT_ANYWHERE.search(subject):
         return True
-    if len(notice) >= 3000:
-        return False
+    if _CHALLENGE.search(notice[:4000]):
+        return True
+    if len(notice) >= 3000:  # a long message: only its opening (an away note's disclaimer follows it)
+        notice = notice[:1500]
     lower = notice.lower()
     return any(word in lower for word in _AWAY_WORDS) and bool(_AWAY_BODY.search(notice))

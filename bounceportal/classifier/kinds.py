@@ -50,7 +50,7 @@ _BOUNCE_SUBJECT = compile_later(
     r"non[- ]?deliver|mail system error|not delivered|delivery has failed|failed delivery|"
     r"permanent (?:error|failure)|^warning: message|delayed mail|delivery delayed|"
     r"mail failure|message delivery|nicht zustellbar|unzustellbar|non remis|no entregado|"
-    r"loop (?:alert|detected)",
+    r"loop (?:alert|detected)|message rejected|your message to .{1,80} (?:has been|was) rejected",
     re.I,
 )
 # Sentences of reports, for reports with an unusual sender and subject.
@@ -64,6 +64,14 @@ _BOUNCE_BODY = compile_later(
     r"mail delivery failed|delivery failure|failure reasons?",
     re.I,
 )
+
+
+# A reply's subject prefix (RFC 5322 §3.6.5 "Re:", and the localized ones clients write).
+_REPLY_SUBJECT = compile_later(r"(?:re|aw|sv|vs|antw|rif|r)\s?(?:\[\d+\])?\s?:", re.I)
+# Headers only mailing lists and bulk senders set (RFC 2369 List-Unsubscribe etc., RFC 2919 List-Id).
+_LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post", "list-help")
+# Headers only non-delivery notices carry (Exchange's NDR flag, Exim's failed recipients).
+_NOTICE_HEADERS = ("x-ms-exchange-message-is-ndr", "x-failed-recipients")
 
 
 def _first(headers: dict[str, list[str]], name: str) -> str:
@@ -110,16 +118,32 @@ def build(found: Gathered) -> Result:
             return Result(is_bounce=failed, kind=KIND_DSN, recipients=recipients)
     # A mail system's sender is read once; it rules out a person's request or away note first
     # (the cheaper test: the wordings of those are then never searched).
+    if "disposition-notification" in _first(top, "content-type").lower():
+        return Result(kind=KIND_NOT_BOUNCE)  # a read receipt (RFC 8098 MDN): the mail arrived
     system_sender = bool(_BOUNCE_SENDER.search(sender))
-    if not system_sender and is_unsubscribe(top, subject, notice):
+    # Mail systems mark their notices as auto-replies too (Auto-Submitted, X-Auto-Response-Suppress):
+    # a notice with a bounce's subject or an NDR's own headers is read as a bounce first.
+    reads_as_notice = system_sender or any(name in top for name in _NOTICE_HEADERS) or _BOUNCE_SUBJECT.search(subject)
+    # A newsletter or list message (a digest too) is no person's request and no bounce, whatever
+    # its words say about delivery; an auto-reply may carry list-like headers, so it is read first.
+    mailing = not system_sender and any(name in top for name in _LIST_HEADERS)
+    if not system_sender and not mailing and is_unsubscribe(top, subject, notice):
         return _single(KIND_UNSUBSCRIBE, sender, "feedback", "opt-out")
-    if not system_sender and is_autoreply(top, subject, notice):
+    if not reads_as_notice and is_autoreply(top, subject, notice):
         return _single(KIND_AUTOREPLY, sender, "vacation", "")
+    if mailing and not _BOUNCE_SUBJECT.search(subject):
+        return Result(kind=KIND_NOT_BOUNCE)
+    if not system_sender and _REPLY_SUBJECT.match(subject.lstrip()):
+        # A person's reply to a bounce ("Re: Undelivered Mail") is no bounce: only what they
+        # wrote counts, not the subject nor the quoted notice.
+        notice, subject = unquoted(notice), ""
     if system_sender or _BOUNCE_SUBJECT.search(subject) or _BOUNCE_BODY.search(notice[:20000]):
         recipients = text_recipients(notice, subject, top, found.original, exclude)
         if recipients:
             name_from_report(recipients, found, "")
             return Result(is_bounce=True, kind=KIND_DSN, recipients=recipients)
+    if reads_as_notice and not system_sender and is_autoreply(top, subject, notice):
+        return _single(KIND_AUTOREPLY, sender, "vacation", "")  # named no failed recipient after all
     return Result(kind=KIND_NOT_BOUNCE)
 
 
@@ -176,6 +200,11 @@ def name_from_report(recipients: list[Recipient], found: Gathered, reporting_mta
 # "---------- Forwarded message ---------").
 _FORWARD_START = compile_later(r"^[ \t]*(?:-+ ?)?(?:begin )?forwarded message:?(?: ?-+)?[ \t]*$", re.I | re.M)
 _QUOTE = compile_later(r"^> ?", re.M)
+
+
+def unquoted(text: str) -> str:
+    """Return ``text`` without its quoted lines (those starting with ``>``)."""
+    return "\n".join(line for line in text.split("\n") if not line.lstrip().startswith(">")) if ">" in text else text
 
 
 def forwarded_message(text: str) -> str:
@@ -349,6 +378,14 @@ def text_recipients(
     ]
 
 
+# With PIPELINING (RFC 2920 §3.1) the RCPT replies come back after ">>> DATA" in a transcript;
+# DATA then refused for want of recipients ("503 5.0.0 Need RCPT", "554 No valid recipients")
+# says the refusals before it were answers to RCPT, not to DATA.
+_PIPELINED_DATA = compile_later(
+    r"^<<<[ \t]*(?:503|554)[ -].*(?:need (?:rcpt|recipient)|no valid recipients|valid rcpt command).*$", re.I | re.M
+)
+
+
 def _recipient(
     address: str,
     action: str,
@@ -363,10 +400,12 @@ def _recipient(
     """Return a Recipient with codes, diagnostic and reason from the texts we have."""
     budget.check()
     source = diagnostic or block
-    status = status_of(source) or dsn_status
-    reply = reply_code_of(source) or (reply_code_of(block) if diagnostic else "")
+    pipelined = "<<<" in source and _PIPELINED_DATA.search(source) is not None
+    codes = _PIPELINED_DATA.sub("", source) if pipelined else source
+    status = status_of(codes) or dsn_status
+    reply = reply_code_of(codes) or (reply_code_of(block) if diagnostic else "")
     diag_l = squash(source)
-    command = command_of(squash(block) + " " + diag_l if diagnostic else diag_l)
+    command = "RCPT" if pipelined else command_of(squash(block) + " " + diag_l if diagnostic else diag_l)
     if action in _DONE_ACTIONS:
         decision = Decision(reason="delivered")
         decision.note(f"Action: {action}", action)

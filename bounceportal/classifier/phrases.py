@@ -677,6 +677,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # Groups open to their members only ("restricted to members", "Only members can post"),
             # organizations that take mail only from inside ("... from outside the organization").
             r"\brestricted to (?:its |group )?members\b|\bonly (?:group )?members (?:can|may) (?:post|send)",
+            # Mailing lists open to their members ("Non-members are not allowed to post", "Post by non-member").
+            r"\bnon-?members? (?:are |is )?not (?:allowed|permitted) to (?:post|send)|\bpost(?:ing)? by (?:a )?non-?member",
             r"(?:not|n't) accept (?:e-?mail |mail |messages )?from (?:people |senders )?outside (?:the|its|their|your) organi[sz]ation",
             r"\bsender (?:was |is )?not (?:authenticated|authori[sz]ed) (?:for|by|to)\b",
             # Mail accepted only from inside the organization or from listed senders.

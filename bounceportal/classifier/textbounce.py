@@ -51,7 +51,10 @@ _SESSION_LINE = (">>>", "<<<")
 _RECIPIENT_PHRASE_PATTERN = (
     r"(?:deliver(?:ing|ed|y)? (?:your )?(?:mail |message )?to|message to|mail to|recipient|"
     r"address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?|"
-    r"undeliverable to)[:\s]*<?(" + ADDRESS + r")>?"
+    r"undeliverable to|"
+    # the same in the languages notices are localized into ("n'a pas pu être remis à a@b").
+    r"remise? \u00e0|distribu\u00e9e? \u00e0|zugestellt werden an|entregad[oa] a|entregue (?:a|para)|"
+    r"consegnat[oa] a|recapitat[oa] a)[:\s]*<?(" + ADDRESS + r")>?"
     # or the address alone at the end of a line, after a colon ("... attempts: a@b"),
     # (never after "FROM:": in a transcript that is our envelope sender).
     r"|(?<!from):[ \t]*<?(" + ADDRESS + r")>?[ \t]*$"
