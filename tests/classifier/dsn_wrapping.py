@@ -1,13 +1,14 @@
 """Put a vendor reply inside a lab MTA's own notice, written the way that MTA writes replies.
 
 A lab fixture (tests/fixtures/mta_dsns/<mta>/) is a template: ``truth.json``'s ``told`` says what
-the remote answered each recipient, and :func:`occurrences` finds every place the MTA quoted that
-reply (folded over indented lines by Postfix, on one line by Exim and OpenSMTPD, cut in the middle
-by sendmail's "(reason: …)" line). :func:`rewrap` puts another reply in each place in the same
-way: same line width and continuation indent where the MTA folded, the same head and tail kept
-where it shortened, and the recipient's ``Status:`` rewritten when the MTA copied the remote's
-enhanced code. Only replies the remote sent on one line serve as templates; the new reply is sent
-on one line too (RFC 5321 allows 512 octets).
+the remote answered each recipient (sent as ``replies.smtp_reply`` lines), and :func:`occurrences`
+finds every place the MTA quoted it: folded over indented lines (Postfix), on one line, broken
+after ": " (Exim's body), cut in the middle (sendmail's "(reason: …)"), a multi-line reply's
+lines joined by a space with their codes (Postfix) or without (OpenSMTPD), on lines of their own
+(Exim), as "<<<" lines (sendmail's transcript) or only its first line (sendmail's fields).
+:func:`rewrap` writes another reply in each place the same way, and the recipient's ``Status:``
+as the MTA derives it (:func:`status_rule`). Rewriting a template with its own reply gives the
+MTA's notice byte for byte (a test checks it).
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from bounceportal.classifier.score import in_part
 from bounceportal.classifier.smtpreply import classify_smtp_reply
 from bounceportal.classifier.taxonomy import categorize
 from scripts.mta_lab.plan import expected_notices, scripted_reply
-from scripts.mta_lab.replies import slot_kind
+from scripts.mta_lab.replies import slot_kind, smtp_reply
 from tests.classifier.mta_scoring import FIXTURES, truth_for
 
-SINGLE_LINE = 280  # the lab's remotes send longer replies as several lines (replies.smtp_reply)
+FOLD_MAX = 80  # a paragraph broken into lines no longer than this was folded for width (RFC 5322: 78)
+_PREFIX = re.compile(r"[245]\d\d[- ](?:[245]\.\d{1,3}\.\d{1,3} )?")
 
 
 @dataclass
@@ -36,8 +38,11 @@ class Spot:
 
     start: int
     end: int
+    lines: int = 1  # how many of the reply's lines the MTA quoted here (sendmail's fields: the first)
+    joins: tuple[tuple[str, bool], ...] = ()  # between reply lines: the text put there, code kept?
     fold: tuple[int, str] | None = None  # (line width, continuation indent) of a folded paragraph
     cut: tuple[int, int] | None = None  # (head, tail) characters kept around "..."
+    colon: str = ""  # Exim's body: the indent of a line broken after ": "
 
 
 @dataclass(frozen=True)
@@ -49,13 +54,19 @@ class Position:
     address: str
     notice: str  # failed / delayed / expired
     family: str  # R5 / D5 / R4 / D4
-    wire: str  # the reply as the remote sent it, one line: "550 5.1.1 text"
+    code: str
+    lines: tuple[str, ...]  # the reply's lines as the remote sent them: "550-5.7.0 text", "550 5.7.0 text"
     status: str  # the Status the MTA wrote
     told_enhanced: str
 
 
-def wire_of(told: dict) -> str:
-    return " ".join(p for p in (told["code"], told.get("enhanced") or "", told["text"]) if p)
+def lines_of(told: dict) -> tuple[str, ...]:
+    """Return the lines the lab's remote sends for a reply (replies.smtp_reply: wrapped at 280)."""
+    return tuple(smtp_reply(told["code"], told.get("enhanced"), told["text"]).split("\r\n"))
+
+
+def _words(text: str) -> str:
+    return r"\s+".join(map(re.escape, text.split()))
 
 
 def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
@@ -63,24 +74,39 @@ def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, (text.find("\n", end) + 1 or len(text) + 1) - 1
 
 
-def occurrences(text: str, wire: str) -> list[Spot]:
-    """Return each place ``wire`` appears in ``text``: whole (maybe folded), or cut around "..."."""
-    words = wire.split()
+def _pattern(lines: tuple[str, ...]) -> str:
+    """Return a regex for the reply's lines as an MTA may quote them: whitespace refolded, each later
+    line after a newline, a space or "<<< ", its code kept or dropped, and only the first line at least."""
+    pattern = ""
+    for i in range(len(lines) - 1, 0, -1):
+        prefix = _PREFIX.match(lines[i])
+        code = _words(prefix.group()) + r"\s+" if prefix else ""
+        body = lines[i][prefix.end() :] if prefix else lines[i]
+        pattern = rf"(?:(?P<j{i}>\s+(?:<<<[ \t]+)?)(?P<c{i}>{code})?{_words(body)}{pattern})?"
+    return r"(?<!\S)" + _words(lines[0]) + pattern
+
+
+def occurrences(text: str, lines: tuple[str, ...]) -> list[Spot]:
+    """Return each place the reply appears in ``text``: whole (maybe folded), or cut around "..."."""
     spots = []
-    for m in re.finditer(r"(?<!\S)" + r"\s+".join(map(re.escape, words)), text):
+    for m in re.finditer(_pattern(lines), text):
+        quoted = 1 + sum(1 for i in range(1, len(lines)) if m.group(f"j{i}") is not None)
+        joins = tuple((m.group(f"j{i}"), m.group(f"c{i}") is not None) for i in range(1, quoted))
         lo, hi = _paragraph(text, m.start(), m.end())
-        lines = text[lo:hi].split("\n")
-        fold = None
-        if len(lines) > 1:
-            fold = (max(len(line) for line in lines), lines[1][: len(lines[1]) - len(lines[1].lstrip())])
-        spots.append(Spot(m.start(), m.end(), fold))
-    head = wire[:20]
-    for m in re.finditer(r"(?<!\S)" + re.escape(head) + r"[^\n]*?\.\.\.", text):
+        region = text[lo:hi].split("\n")
+        fold = colon = None
+        if len(region) > 1 and max(len(line) for line in region) <= FOLD_MAX:
+            fold = (max(len(line) for line in region), region[1][: len(region[1]) - len(region[1].lstrip())])
+        elif re.search(r":\n[ \t]", m.group()):
+            colon = re.search(r":\n([ \t]+)", m.group())
+        spots.append(Spot(m.start(), m.end(), quoted, joins, fold, colon=colon.group(1) if colon else ""))
+    first = lines[0]
+    for m in re.finditer(r"(?<!\S)" + re.escape(first[:20]) + r"[^\n]*?\.\.\.", text):
         cut_head = m.group()[:-3]
-        if not wire.startswith(cut_head) or any(s.start == m.start() for s in spots):
+        if not first.startswith(cut_head) or any(s.start == m.start() for s in spots):
             continue
         after = text[m.end() : text.find("\n", m.end())]
-        tail = max((b for b in range(1, len(after) + 1) if wire.endswith(after[:b])), default=0)
+        tail = max((b for b in range(1, len(after) + 1) if first.endswith(after[:b])), default=0)
         if tail:
             spots.append(Spot(m.start(), m.end() + tail, cut=(len(cut_head), tail)))
     return spots
@@ -100,11 +126,51 @@ def _refold(line_start: str, words: list[str], rest: str, width: int, indent: st
     return "\n".join(out)
 
 
-def rewrap(text: str, old: str, new: str, fold: tuple[int, str] | None = None) -> str | None:
+def _colon_breaks(line: str, indent: str) -> str:
+    """Exim's body: a line is broken after ": " once more than 45 characters were written on it."""
+    out, count = [], 1
+    for i, char in enumerate(line):
+        out.append(char)
+        count += 1
+        if char == ":" and line[i + 1 : i + 2] == " " and count > 45:
+            out.append("\n" + indent[:-1])
+            count = 0
+    return "".join(out)
+
+
+def _one_line(lines: tuple[str, ...]) -> str:
+    """Return a multi-line reply as one line: the first line's code, then every line's text."""
+    prefix = _PREFIX.match(lines[0])
+    code = prefix.group().replace("-", " ", 1) if prefix else ""
+    return code + " ".join(line[m.end() :] if (m := _PREFIX.match(line)) else line for line in lines)
+
+
+def _render(spot: Spot, new: tuple[str, ...], old_lines: int) -> str:
+    """Return the new reply's lines written as the MTA wrote the old one at ``spot``.
+
+    Where the old reply had one line, how the MTA joins lines there is not known: the new one is
+    written as a remote may also send it, on one line (RFC 5321 allows 512 octets).
+    """
+
+    def line_out(line: str) -> str:
+        return _colon_breaks(line, spot.colon) if spot.colon else line
+
+    if spot.lines == 1:
+        return line_out(_one_line(new) if old_lines == 1 else new[0])
+    out = [line_out(new[0])]
+    for i, line in enumerate(new[1:]):
+        join, code_kept = spot.joins[min(i, len(spot.joins) - 1)]
+        prefix = _PREFIX.match(line)
+        out.append(join + line_out(line if code_kept or not prefix else line[prefix.end() :]))
+    return "".join(out)
+
+
+def rewrap(text: str, old: tuple[str, ...], new: tuple[str, ...], fold: tuple[int, str] | None = None) -> str | None:
     """Return ``text`` with every quotation of reply ``old`` replaced by ``new`` in the MTA's way.
 
     ``fold`` is the MTA's (width, indent) where it folds paragraphs (:func:`fold_of`): a reply it
-    quoted on one line because it was short is folded there when the new one is longer.
+    quoted on one line because it was short is folded there when the new one is longer. None when
+    the reply is not found.
     """
     spots = occurrences(text, old)
     if not spots:
@@ -113,20 +179,23 @@ def rewrap(text: str, old: str, new: str, fold: tuple[int, str] | None = None) -
         lo, hi = _paragraph(text, spot.start, spot.end)
         if spot.cut:
             head, tail = spot.cut
-            short = new if len(new) <= head + 3 + tail else new[:head] + "..." + new[-tail:]
+            first = new[0]
+            short = first if len(first) <= head + 3 + tail else first[:head] + "..." + first[-tail:]
             text = text[: spot.start] + short + text[spot.end :]
-        elif fold and (spot.fold or hi - lo - (spot.end - spot.start) + len(new) > fold[0]):
+            continue
+        written = _render(spot, new, len(old))
+        if fold and (spot.fold or hi - lo - (spot.end - spot.start) + len(written) > fold[0]):
             width, indent = fold
-            folded = _refold(text[lo : spot.start], new.split(), text[spot.end : hi], width, indent)
+            folded = _refold(text[lo : spot.start], written.split(), text[spot.end : hi], width, indent)
             text = text[:lo] + folded + text[hi:]
         else:
-            text = text[: spot.start] + new + text[spot.end :]
+            text = text[: spot.start] + written + text[spot.end :]
     return text
 
 
 def fold_of(mta: str) -> tuple[int, str] | None:
     """Return (line width, continuation indent) where ``mta`` folds the replies it quotes, or None."""
-    folds = [spot.fold for pos in positions(mta) for spot in occurrences(template(pos), pos.wire) if spot.fold]
+    folds = [spot.fold for pos in positions(mta) for spot in occurrences(template(pos), pos.lines) if spot.fold]
     return (max(w for w, _ in folds), folds[0][1]) if folds else None
 
 
@@ -137,7 +206,7 @@ def template(pos: Position) -> str:
 
 @cache
 def positions(mta: str) -> list[Position]:
-    """Return the template recipients of ``mta``: one-line vendor replies, notices of used replies only.
+    """Return the template recipients of ``mta`` told a vendor reply, in notices of used replies only.
 
     ``used`` is a predicate on vendor ids: a notice quoting any set-aside reply is never opened.
     """
@@ -149,12 +218,11 @@ def positions(mta: str) -> list[Position]:
         for r in recipients:
             family = r["slot"].split(":")[0]
             told = r["told"][-1]
-            if family not in ("R5", "D5", "R4", "D4") or len(told["text"]) > SINGLE_LINE:
+            if family not in ("R5", "D5", "R4", "D4"):
                 continue
+            status, enhanced = r["dsn"]["status"], told["enhanced"]
             found.append(
-                Position(
-                    mta, name, r["address"], r["notice"], family, wire_of(told), r["dsn"]["status"], told["enhanced"]
-                )
+                Position(mta, name, r["address"], r["notice"], family, told["code"], lines_of(told), status, enhanced)
             )
     return found
 
@@ -172,12 +240,12 @@ def status_rule(mta: str) -> Callable[[Position, dict], str | None]:
     whose status the templates do not show for that MTA gives None (the pair is not used).
     """
     found = positions(mta)
-    if all(_copied(p.status, {"code": p.wire[:3], "enhanced": p.told_enhanced}) for p in found):
+    if all(_copied(p.status, {"code": p.code, "enhanced": p.told_enhanced}) for p in found):
         return lambda pos, reply: reply["enhanced"] or f"{reply['code'][0]}.0.0"
     by_code: dict[tuple[str, str, str], set[str]] = {}
     by_kind: dict[tuple[str, str], set[str]] = {}
     for p in found:
-        by_code.setdefault((p.notice, p.family, p.wire[:3]), set()).add(p.status)
+        by_code.setdefault((p.notice, p.family, p.code), set()).add(p.status)
         by_kind.setdefault((p.notice, p.family), set()).add(p.status)
 
     def rule(pos: Position, reply: dict) -> str | None:
@@ -213,7 +281,7 @@ def notice_with(pos: Position, entry: dict, fold: tuple[int, str] | None) -> tup
         return None
     truth = next(n for n in expected_notices(rcpt) if n["notice"] == pos.notice)  # type: ignore[arg-type]
     crlf = b"\r\n" in (FIXTURES / pos.mta / pos.name).read_bytes()
-    out = rewrap(template(pos), pos.wire, wire_of(reply), fold)
+    out = rewrap(template(pos), pos.lines, lines_of(reply), fold)
     if out is None:
         return None
     status = status_rule(pos.mta)(pos, reply)
