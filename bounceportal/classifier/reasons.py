@@ -444,8 +444,10 @@ def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str
     Said at or after DATA (a content filter talking), with a status naming another
     cause (X.2.1, X.7.1...), with the address slot of the reply left empty (a reply to
     the whole message), or with no status and no stage at all, it is ``filtered`` --
-    except in a ``live`` reply: an SMTP server's own answer to our sender is a verdict on
-    the address it was given, not a filter's notice quoted in a report.
+    except in a ``live`` reply whose words name the recipient (its mailbox, user, domain):
+    an SMTP server's own answer to our sender is a verdict on the address it was given,
+    not a filter's notice quoted in a report. A bare "Invalid address" with neither code
+    nor stage does not say whose address (ours at MAIL FROM, or the recipient's).
     """
     certain = _CERTAIN.find(diagnostic)[2]
     if certain:
@@ -460,12 +462,18 @@ def _user_or_filter(decision: Decision, status: str, stage: str, diagnostic: str
     if (
         status[2:4] in ("2.", "3.", "6.", "7.")
         or _EMPTY_SLOT.search(diagnostic)
-        or not (status or stage or live)
+        or not (status or stage or (live and _names_the_recipient(diagnostic)))
         or (stage == "data" and status[2:] in ("", "0.0"))
     ):
         decision.note("'no such user' without an address status or RCPT stage (filtered)", status or diagnostic[:80])
         return "filtered"
     return "userunknown"
+
+
+def _names_the_recipient(diagnostic: str) -> bool:
+    """True when the words name the recipient's side (recipient, mailbox, user, its domain,
+    the local part Exim's routers name)."""
+    return bool(_THEIR_SIDE.search(diagnostic)) or "domain" in diagnostic or "local part" in diagnostic
 
 
 def _temporary_address(decision: Decision, reason: str, status: str, reply_code: str) -> str:

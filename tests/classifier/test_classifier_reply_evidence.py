@@ -34,11 +34,11 @@ def without(part, code, text, stage):
         found = _ENHANCED.search(text)
         klass = (code or (found.group(0) if found else "5"))[:1]
         return code, _ENHANCED.sub(klass + part[-4:], text), stage
-    if part in ("codes", "enhanced code"):
+    if part in ("codes", "enhanced code", "codes and stage"):
         text = _ENHANCED.sub("", text)
-    if part in ("codes", "basic code"):
+    if part in ("codes", "basic code", "codes and stage"):
         code, text = "", _BASIC.sub("", text)
-    if part == "stage":
+    if part in ("stage", "codes and stage"):
         stage = ""
     return code, " ".join(text.split()), stage
 
@@ -49,8 +49,10 @@ def without(part, code, text, stage):
 # denied" by the RCPT prefix, servers' own failures by their words, and a full mailbox under a
 # generic X.7.y by the words that name it: as documented 7 -> 7, no codes 18 -> 12, no enhanced
 # code 17 -> 13, no basic code 7 -> 7, no stage 9 -> 9, generic X.0.0 17 -> 13, generic X.7.1
-# 24 -> 15. Never raise these; lower them when a change reads more.
+# 24 -> 15, codes and stage 21 (one read hard) -> 15 (none). Never raise these; lower them
+# when a change reads more.
 MISREAD_AT_MOST = {
+    "codes and stage": 15,
     "nothing": 7,
     "codes": 12,
     "enhanced code": 13,
@@ -195,6 +197,27 @@ def test_a_destination_refusing_ipv6_is_a_policy_not_a_domain_without_mail(code,
 
     assert got.reason == "policyviolation", got.evidence
     assert not got.hard
+
+
+# "No such address" with neither a code nor a stage, and no word saying whose address it is (a
+# live reply may answer our MAIL FROM as well as a RCPT TO): nothing backs a hard bounce.
+WHOSE_ADDRESS_UNSAID = ["Invalid address", "Unknown address", "Address does not exist"]
+# ... while words naming the recipient's side are the server's verdict on the recipient.
+RECIPIENT_NAMED = ["No such user here", "Mailbox does not exist", "Unknown recipient"]
+
+
+@pytest.mark.parametrize("text", WHOSE_ADDRESS_UNSAID)
+def test_an_unknown_address_without_code_stage_or_owner_is_never_hard(text):
+    got = read("", "", text)
+
+    assert not got.hard, got.evidence
+
+
+@pytest.mark.parametrize("text", RECIPIENT_NAMED)
+def test_an_unknown_recipient_named_as_such_is_hard_without_code_or_stage(text):
+    got = read("", "", text)
+
+    assert got.reason == "userunknown", got.evidence
 
 
 # A quota under a generic security / policy status (X.7.y) is our sending limit, unless the words
