@@ -14,7 +14,7 @@ MTA's notice byte for byte (a test checks it).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from types import SimpleNamespace
@@ -58,6 +58,7 @@ class Position:
     lines: tuple[str, ...]  # the reply's lines as the remote sent them: "550-5.7.0 text", "550 5.7.0 text"
     status: str  # the Status the MTA wrote
     told_enhanced: str
+    vendor_id: str
 
 
 def lines_of(told: dict) -> tuple[str, ...]:
@@ -222,7 +223,18 @@ def positions(mta: str) -> list[Position]:
                 continue
             status, enhanced = r["dsn"]["status"], told["enhanced"]
             found.append(
-                Position(mta, name, r["address"], r["notice"], family, told["code"], lines_of(told), status, enhanced)
+                Position(
+                    mta,
+                    name,
+                    r["address"],
+                    r["notice"],
+                    family,
+                    told["code"],
+                    lines_of(told),
+                    status,
+                    enhanced,
+                    r["vendor_id"],
+                )
             )
     return found
 
@@ -266,12 +278,8 @@ def _status_block(text: str, address: str) -> tuple[int, int] | None:
     return m.start(), end if end >= 0 else len(text)
 
 
-def notice_with(pos: Position, entry: dict, fold: tuple[int, str] | None) -> tuple[bytes, dict, dict] | None:
-    """Return (message, truth, reply) for ``entry`` told to ``pos``'s recipient, or None if unusable.
-
-    The truth is the lab's own (scripts/mta_lab/plan.py) for that notice; the reply is what the
-    remote would have sent (placeholders filled with the recipient's address).
-    """
+def _substitute(text: str, pos: Position, entry: dict, fold: tuple[int, str] | None) -> tuple[str, dict, dict] | None:
+    """Return (text, truth, reply) with ``entry`` told to ``pos``'s recipient in ``text``, or None."""
     kind = slot_kind(entry)
     if not kind or kind.split(":")[0] != pos.family:
         return None
@@ -280,20 +288,56 @@ def notice_with(pos: Position, entry: dict, fold: tuple[int, str] | None) -> tup
     if reply is None:
         return None
     truth = next(n for n in expected_notices(rcpt) if n["notice"] == pos.notice)  # type: ignore[arg-type]
-    crlf = b"\r\n" in (FIXTURES / pos.mta / pos.name).read_bytes()
-    out = rewrap(template(pos), pos.lines, lines_of(reply), fold)
-    if out is None:
-        return None
+    out = rewrap(text, pos.lines, lines_of(reply), fold)
     status = status_rule(pos.mta)(pos, reply)
-    bounds = _status_block(out, pos.address)
-    if status is None or bounds is None:
+    bounds = _status_block(out, pos.address) if out else None
+    if out is None or status is None or bounds is None:
         return None
     lo, hi = bounds
     block = re.sub(r"(?im)^(Status:[ \t]*)\S+", lambda m: m.group(1) + status, out[lo:hi], count=1)
-    out = out[:lo] + block + out[hi:]
-    if crlf:
+    return out[:lo] + block + out[hi:], truth, reply
+
+
+def notice_with(
+    pos: Position, entry: dict, fold: tuple[int, str] | None, others: Sequence[tuple[Position, dict]] = ()
+) -> tuple[bytes, dict, dict] | None:
+    """Return (message, truth, reply) for ``entry`` told to ``pos``'s recipient, or None if unusable.
+
+    The truth is the lab's own (scripts/mta_lab/plan.py) for that notice; the reply is what the
+    remote would have sent (placeholders filled with the recipient's address). ``others``: the
+    replies the notice's other recipients are told instead of theirs (kept where unusable).
+    """
+    made = _substitute(template(pos), pos, entry, fold)
+    if made is None:
+        return None
+    out, truth, reply = made
+    for other, other_entry in others:
+        changed = _substitute(out, other, other_entry, fold)
+        out = changed[0] if changed else out
+    if b"\r\n" in (FIXTURES / pos.mta / pos.name).read_bytes():
         out = out.replace("\n", "\r\n")
     return out.encode("ascii"), truth, reply
+
+
+def _siblings(pos: Position) -> list[Position]:
+    return [p for p in positions(pos.mta) if p.name == pos.name and p.address != pos.address]
+
+
+def _others(pos: Position, index: int, entries: list[dict]) -> list[tuple[Position, dict]]:
+    """Return, for each other recipient of ``pos``'s notice, another entry of its stage (rotating).
+
+    Never a reply already in the notice: replacing it would replace it where it was put too.
+    """
+    taken = {pos.vendor_id, entries[index]["id"], *(p.vendor_id for p in _siblings(pos))}
+    chosen = []
+    for other in _siblings(pos):
+        for step in range(1, len(entries)):
+            candidate = entries[(index + step) % len(entries)]
+            if candidate["id"] not in taken and (slot_kind(candidate) or "").split(":")[0] == other.family:
+                taken.add(candidate["id"])
+                chosen.append((other, candidate))
+                break
+    return chosen
 
 
 @dataclass
@@ -333,12 +377,17 @@ def _agrees_with_bare(notice: str, got: Recipient, bare: Recipient) -> bool:
 
 
 def agreement(mta: str, entries: list[dict]) -> Agreement:
-    """Classify each of ``entries`` (used-part vendor replies) inside each fitting template of ``mta``."""
+    """Classify each of ``entries`` (used-part vendor replies) inside each fitting template of ``mta``.
+
+    The notice's other recipients are told other entries of their stage at the same time.
+    """
     result = Agreement(mta)
     fold = fold_of(mta)
     for pos in positions(mta):
-        for entry in entries:
-            made = notice_with(pos, entry, fold)
+        for index, entry in enumerate(entries):
+            if entry["id"] in {p.vendor_id for p in _siblings(pos)}:
+                continue  # the notice already quotes it for another recipient
+            made = notice_with(pos, entry, fold, _others(pos, index, entries))
             if made is None:
                 continue
             message, truth, reply = made
