@@ -45,7 +45,11 @@ _AUTOREPLY_SUBJECT_ANYWHERE = compile_later(
     r"\bauto(?:matic|matische?|matique|m[áa]tica)?[ -]?(?:reply|replied|response|responder|antwort|respuesta|"
     r"resposta|risposta|antwoord|svar)\b|\bout of (?:the )?office\b|\bautoreply|\bautoresponder|abwesenheitsnotiz|"
     r"r[ée]ponse automatique|respuesta autom[áa]tica|resposta autom[áa]tica|risposta automatica|automatisch antwoord|"
-    r"odpowied[źz] automatyczna|автоответ|автоматический ответ|自動応答|自動返信|自动回复|자동 ?응답",
+    r"odpowied[źz] automatyczna|автоответ|автоматический ответ|自動応答|自動返信|自动回复|자동 ?응답|"
+    # Outlook's "Automatic reply:" in more of the languages it is localized into.
+    r"\bautomati(?:sk|skt|kus|ski|c|cky|cké) (?:svar|v[áa]lasz|odgovor|odpověď|odpoveď)|automatyczna odpowied[źz]|"
+    r"r[ăa]spuns automat|αυτόματη απάντηση|автовідповідь|автоматична відповідь|自動回覆|自動回復|"
+    r"תשובה אוטומטית|رد تلقائي|trả lời tự động|balasan otomatis|otomatik (?:yan[ıi]t|cevap)|automaattinen vastaus",
     re.I,
 )
 # Challenge-response systems ask the sender to prove they are human before the

@@ -141,7 +141,8 @@ def build(found: Gathered) -> Result:
         recipients = text_recipients(notice, subject, top, found.original, exclude)
         if recipients:
             name_from_report(recipients, found, "")
-            return Result(is_bounce=True, kind=KIND_DSN, recipients=recipients)
+            failed = any(r.action not in _DONE_ACTIONS for r in recipients)
+            return Result(is_bounce=failed, kind=KIND_DSN, recipients=recipients)
     if reads_as_notice and not system_sender and is_autoreply(top, subject, notice):
         return _single(KIND_AUTOREPLY, sender, "vacation", "")  # named no failed recipient after all
     return Result(kind=KIND_NOT_BOUNCE)
@@ -334,6 +335,27 @@ _FINAL = compile_later(
 )
 
 
+# Receipts in plain text that say the mail arrived (Exchange's "Delivered:" and "Relayed:" notices).
+_DELIVERED_SUBJECT = compile_later(r"(?:delivered|relayed)\s?:", re.I)
+_DELIVERED_BODY = compile_later(
+    r"(?:has been|was) (?:successfully )?delivered to (?:the following|these|this) (?:recipients?|destinations?)|"
+    r"delivery to (?:these|the following) recipients?(?: or (?:groups|distribution lists))? "
+    r"(?:is complete|was successful|succeeded|has been completed)",
+    re.I,
+)
+# Words of failure that no receipt of delivery contains.
+_NOT_DELIVERED = compile_later(
+    r"could(?: not|n't)|cannot|can't|unable|failed|failure|undeliver|not (?:be )?delivered|rejected|refused|delayed",
+    re.I,
+)
+
+
+def says_delivered(subject: str, notice: str) -> bool:
+    """True for a plain-text receipt that says the mail was delivered and nothing failed."""
+    said = _DELIVERED_SUBJECT.match(subject.lstrip()) or _DELIVERED_BODY.search(notice)
+    return bool(said) and not _NOT_DELIVERED.search(notice)
+
+
 def says_final(text: str) -> bool:
     """True when a delayed report says it is in fact final (the envelope expired, no retry).
 
@@ -368,7 +390,12 @@ def text_recipients(
         blocks = [(address, loose.get(address.lower(), "")) for address in failed]
         unreported = unreported and not any(block for _, block in blocks)
     context = subject + "\n" + notice[:8000]
-    action = "delayed" if is_delay_notice(squash(context)) and not says_final(context) else "failed"
+    if says_delivered(subject, notice[:8000]):
+        action = "delivered"
+    elif is_delay_notice(squash(context)) and not says_final(context):
+        action = "delayed"
+    else:
+        action = "failed"
     single = len(blocks) == 1
     return [
         _recipient(

@@ -37,7 +37,8 @@ _RECIPIENT_LINE = compile_later(
     r"^[ \t]*(?:>>>[ \t]*|[-*\u2022][ \t]+|[245][0-9][0-9][ \t]+(?:[245]\.[0-9]{1,3}\.[0-9]{1,3}[ \t]+)?"
     r"|(?:rcpt to|recipient|address"
     r"|original-recipient|final-recipient|failed recipient)s?[ \t]*:[ \t]*(?:rfc822;[ \t]*)?)?"
-    r"[<\"]?(" + ADDRESS + r")[>\"]?(?=[\s:;,.)>]|$)",
+    # in angle brackets, double or single quotes (Exchange: "'a@b' on 12/6/2026 10:01 AM") or bare
+    r"[<\"']?(" + ADDRESS + r")[>\"']?(?=[\s:;,.)>]|$)",
     re.I | re.M,
 )
 
@@ -50,6 +51,7 @@ _SESSION_LINE = (">>>", "<<<")
 # Phrases that introduce a recipient inside a sentence (DragonFly, SES, mailfoundry...).
 _RECIPIENT_PHRASE_PATTERN = (
     r"(?:deliver(?:ing|ed|y)? (?:your )?(?:mail |message )?to|message to|mail to|recipient|"
+    r"(?:message|mail) from \S+ to|"  # "Your message from <sender> to <recipient> ...": not the sender
     r"address(?:ee)?|rcpt to|errors?|failed|reached|to the following address(?:es)?|"
     r"undeliverable to|"
     # the same in the languages notices are localized into ("n'a pas pu être remis à a@b").

@@ -153,6 +153,26 @@ AUTOREPLY_CASES = {
         "I use a spam filter that only lets known senders through. Your message has been held. "
         "To have your message delivered, follow this link once: https://verify.example.net/r/77\n",
     ),
+    "a Norwegian automatic reply (Outlook's localized subject)": autoreply(
+        "Subject: Automatisk svar: Your course starts next week", "Jeg er p\u00e5 ferie til 4. januar.\n"
+    ),
+    "a Hungarian automatic reply": autoreply(
+        "Subject: Automatikus v\u00e1lasz: Your course starts next week", "Szabads\u00e1gon vagyok.\n"
+    ),
+    "a Traditional Chinese automatic reply with an encoded subject": autoreply(
+        "Subject: =?utf-8?B?" + "6Ieq5YuV5Zue6KaG" + "?=: Your course starts next week",
+        "\u6211\u4e0d\u5728\u8fa6\u516c\u5ba4\u3002\n",
+    ),
+    "a Greek automatic reply with an encoded subject": autoreply(
+        "Subject: =?utf-8?B?zpHPhc+Ez4zOvM6xz4TOtyDOsc+AzqzOvc+EzrfPg863?=: Your course starts next week",
+        "\u0395\u03af\u03bc\u03b1\u03b9 \u03b5\u03ba\u03c4\u03cc\u03c2 \u03b3\u03c1\u03b1\u03c6\u03b5\u03af\u03bf\u03c5.\n",
+    ),
+    "a Romanian automatic reply": autoreply(
+        "Subject: R\u0103spuns automat: Your course starts next week", "Sunt \u00een concediu.\n"
+    ),
+    "a Czech automatic reply": autoreply(
+        "Subject: Automatick\u00e1 odpov\u011b\u010f: Your course starts next week", "Jsem na dovolen\u00e9.\n"
+    ),
 }
 
 
@@ -352,6 +372,66 @@ EXCHANGE_NDR_MARKED_AUTO = message(
     "Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'\n",
 )
 
+QMAIL_SENDER_REJECTED = message(
+    "From: MAILER-DAEMON@mx.portal.example.org\nSubject: failure notice",
+    "Hi. This is the qmail-send program at mx.portal.example.org.\n"
+    "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+    "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+    "<pia@college.example>:\nConnected to 192.0.2.40 but sender was rejected.\n"
+    "Remote host said: 553 5.7.1 Sender address rejected: your envelope sender is on our block list\n\n"
+    "--- Below this line is a copy of the message.\n\n" + ORIGINAL + "\nHello.\n",
+)
+QMAIL_NO_HOST = message(
+    "From: MAILER-DAEMON@mx.portal.example.org\nSubject: failure notice",
+    "Hi. This is the qmail-send program at mx.portal.example.org.\n"
+    "I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+    "This is a permanent error; I've given up. Sorry it didn't work out.\n\n"
+    "<quinn@nowhere.example>:\nSorry, I couldn't find any host named nowhere.example. (#5.1.2)\n\n"
+    "--- Below this line is a copy of the message.\n\n" + ORIGINAL + "\nHello.\n",
+)
+EXCHANGE_2007 = message(
+    "From: Microsoft Exchange <postmaster@school.example>\nSubject: Undeliverable: Your course starts next week",
+    "Delivery has failed to these recipients or distribution lists:\n\nRosa Lind\n"
+    "The recipient's e-mail address was not found in the recipient's e-mail system. Microsoft Exchange will not "
+    "try to redeliver this message for you.\n\n"
+    "Diagnostic information for administrators:\n\nGenerating server: mail.school.example\n\n"
+    "rosa@school.example\n#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n\n"
+    "Original message headers:\n\n" + ORIGINAL,
+)
+EXCHANGE_QUOTED_ADDRESS = with_original(
+    "From: System Administrator <postmaster@school.example>\nSubject: Undeliverable: Your course starts next week",
+    "Your message did not reach some or all of the intended recipients.\n\n"
+    "      Subject:\tYour course starts next week\n      Sent:\t12/6/2026 10:00 AM\n\n"
+    "The following recipient(s) cannot be reached:\n\n"
+    "      'sam@school.example' on 12/6/2026 10:01 AM\n"
+    "            552 5.2.2 Mailbox size limit exceeded\n",
+    original=ORIGINAL.replace("Anna Berg <anna@school.example>", "sam@school.example"),
+)
+GMAIL_ADDRESS_NOT_FOUND = message(
+    "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nSubject: Delivery Status Notification (Failure)",
+    "** Address not found **\n\nYour message wasn't delivered to tom@college.example because the address couldn't "
+    "be found, or is unable to receive mail.\n\nLearn more here: https://support.google.com/mail/?p=NoSuchUser\n\n"
+    "The response was:\n\n550 5.1.1 The email account that you tried to reach does not exist.\n",
+)
+GROUPWISE_NAME_ONLY = with_original(
+    "From: Mail Delivery System <postmaster@school.example>\nSubject: Undeliverable mail",
+    "The message that you sent was undeliverable to the following:\n\tanna (user not found)\n\n"
+    "Possible causes:\n\tThe user name may be misspelled.\n",
+)
+POSTFIX_EXPANDED = message(
+    "From: MAILER-DAEMON@mx.school.example (Mail Delivery System)\nSubject: Undelivered Mail Returned to Sender",
+    "This is the mail system at host mx.school.example.\n\n"
+    "I'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients.\n\n"
+    "<uma@school.example> (expanded from <teachers@school.example>): host\n"
+    "    store.school.example[192.0.2.9] said: 552 5.2.2 <uma@school.example>: Mailbox full\n"
+    "    (in reply to RCPT TO command)\n",
+)
+SENDER_IN_SENTENCE = message(
+    "From: Mail Delivery Subsystem <mailer-daemon@school.example>\nSubject: Message not delivered",
+    "Your message from news@portal.example.org to vera@school.example could not be delivered.\n"
+    "Reason: 550 5.1.1 No such user\n",
+)
+
 BOUNCE_CASES = {
     "a qmail-send bounce names each recipient and its reason": (
         QMAIL,
@@ -412,6 +492,34 @@ BOUNCE_CASES = {
         ["anna@school.example"],
         ["hard"],
     ),
+    "a qmail notice whose remote refused the sender is a mail block": (
+        QMAIL_SENDER_REJECTED,
+        ["pia@college.example"],
+        ["block"],
+    ),
+    "a qmail notice for a host that does not exist": (QMAIL_NO_HOST, ["quinn@nowhere.example"], ["hard"]),
+    "an Exchange 2007 notice gives the address under its diagnostic": (
+        EXCHANGE_2007,
+        ["rosa@school.example"],
+        ["hard"],
+    ),
+    "an Exchange notice with the address in quotes": (EXCHANGE_QUOTED_ADDRESS, ["sam@school.example"], ["soft"]),
+    "a Gmail 'Address not found' text notice": (GMAIL_ADDRESS_NOT_FOUND, ["tom@college.example"], ["hard"]),
+    "a GroupWise notice naming the user without a domain takes the returned To": (
+        GROUPWISE_NAME_ONLY,
+        ["anna@school.example"],
+        ["hard"],
+    ),
+    "a Postfix text notice names the expanded recipient once, not the alias too": (
+        POSTFIX_EXPANDED,
+        ["uma@school.example"],
+        ["soft"],
+    ),
+    "our own sender address in the notice's sentence is not a recipient": (
+        SENDER_IN_SENTENCE,
+        ["vera@school.example"],
+        ["hard"],
+    ),
 }
 
 
@@ -463,6 +571,24 @@ DIGEST = message(
     "Yes, mine was returned too: delivery failed permanently.\n",
 )
 
+EXCHANGE_DELIVERED = message(
+    "From: postmaster@school.example\nSubject: Delivered: Your course starts next week",
+    "Your message has been delivered to the following recipients:\n\nanna@school.example\n\n"
+    "Subject: Your course starts next week\n",
+)
+EXCHANGE_RELAYED = message(
+    "From: Microsoft Outlook <postmaster@school.example>\nSubject: Relayed: Your course starts next week",
+    "Delivery to these recipients or groups is complete, but no delivery notification was sent by the destination "
+    "server:\n\nanna@school.example (anna@school.example)\n\nSubject: Your course starts next week\n",
+)
+QUARANTINE_DIGEST = message(
+    "From: Spam Quarantine <quarantine@school.example>\nSubject: Spam Quarantine Summary - 3 new messages",
+    "The following messages were held in your quarantine because they looked like spam. They were not delivered "
+    "to your inbox. Release them from https://quarantine.school.example/\n\n"
+    "From: offers@shop.example  Subject: Big sale\nFrom: news@portal.example.org  Subject: Your course starts next week\n",
+    to="anna@school.example",
+)
+
 OUTLOOK_READ_RECEIPT = message(
     "From: Anna Berg <anna@school.example>\nSubject: Read: Your course starts next week\n"
     "X-Auto-Response-Suppress: All\nMIME-Version: 1.0\n"
@@ -475,6 +601,7 @@ OUTLOOK_READ_RECEIPT = message(
 )
 
 NOT_BOUNCE_CASES = {
+    "a spam quarantine summary is not a bounce": QUARANTINE_DIGEST,
     "an Outlook read receipt marked X-Auto-Response-Suppress is not an auto-reply": OUTLOOK_READ_RECEIPT,
     "a person's reply quoting a bounce is not a bounce": HUMAN_REPLY_QUOTING_A_BOUNCE,
     "a newsletter with delivery in its subject is not a bounce": NEWSLETTER,
@@ -525,8 +652,16 @@ def test_mail_that_only_looks_like_a_bounce_is_not_one(raw):
     assert (result.kind, result.is_bounce, result.recipients) == ("not_bounce", False, [])
 
 
-def test_a_delivered_report_is_not_a_bounce_and_marks_the_recipient_delivered():
-    result = classify(DELIVERED)
+DELIVERED_CASES = {
+    "a delivered report (RFC 3464 Action: relayed)": DELIVERED,
+    "an Exchange 'Delivered:' receipt in plain text": EXCHANGE_DELIVERED,
+    "an Exchange 'Relayed:' receipt in plain text": EXCHANGE_RELAYED,
+}
+
+
+@pytest.mark.parametrize("raw", DELIVERED_CASES.values(), ids=DELIVERED_CASES.keys())
+def test_a_delivered_report_is_not_a_bounce_and_marks_the_recipient_delivered(raw):
+    result = classify(raw)
 
     assert (result.kind, result.is_bounce) == ("dsn", False)
     assert [(r.address, r.category) for r in result.recipients] == [("anna@school.example", "delivered")]
