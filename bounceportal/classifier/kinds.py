@@ -50,6 +50,7 @@ _BOUNCE_SUBJECT = compile_later(
     r"non[- ]?deliver|mail system error|not delivered|delivery has failed|failed delivery|"
     r"permanent (?:error|failure)|^warning: message|delayed mail|delivery delayed|"
     r"mail failure|message delivery|nicht zustellbar|unzustellbar|non remis|no entregado|"
+    r"non consegnat|n[ãa]o entregue|niet (?:afgeleverd|bezorgd)|onbestelbaar|nie dostarczon|недоставлен|не доставлен|"
     r"loop (?:alert|detected)|message rejected|your message to .{1,80} (?:has been|was) rejected",
     re.I,
 )

@@ -56,7 +56,10 @@ _RECIPIENT_PHRASE_PATTERN = (
     r"undeliverable to|"
     # the same in the languages notices are localized into ("n'a pas pu être remis à a@b").
     r"remise? \u00e0|distribu\u00e9e? \u00e0|zugestellt werden an|entregad[oa] a|entregue (?:a|para)|"
-    r"consegnat[oa] a|recapitat[oa] a)[:\s]*<?(" + ADDRESS + r")>?"
+    r"consegnat[oa] a|recapitat[oa] a|(?:consegnare|recapitare) il messaggio a|"
+    r"(?:entregar|enviar)(?: el| su)? mensaje a|remettre (?:le |votre )?message \u00e0|konnte nicht an)[:\s]*<?("
+    + ADDRESS
+    + r")>?"
     # or the address alone at the end of a line, after a colon ("... attempts: a@b"),
     # (never after "FROM:": in a transcript that is our envelope sender).
     r"|(?<!from):[ \t]*<?(" + ADDRESS + r")>?[ \t]*$"

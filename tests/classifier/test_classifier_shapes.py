@@ -173,6 +173,11 @@ AUTOREPLY_CASES = {
     "a Czech automatic reply": autoreply(
         "Subject: Automatick\u00e1 odpov\u011b\u010f: Your course starts next week", "Jsem na dovolen\u00e9.\n"
     ),
+    "an out-of-office in HTML only": autoreply(
+        "Subject: Re: Your course starts next week\nMIME-Version: 1.0\nContent-Type: text/html; charset=utf-8",
+        "<html><body><p>Hello,</p><p>I am out of the office until <b>4 January</b> with limited access to email."
+        "</p><p>Anna</p></body></html>\n",
+    ),
 }
 
 
@@ -432,6 +437,37 @@ SENDER_IN_SENTENCE = message(
     "Reason: 550 5.1.1 No such user\n",
 )
 
+EXCHANGE_TWO_RECIPIENTS = message(
+    "From: Microsoft Outlook <postmaster@school.example>\nSubject: Undeliverable: Your course starts next week",
+    "Delivery has failed to these recipients or groups:\n\n"
+    "wes@school.example (wes@school.example)\nThe email address you entered couldn't be found.\n\n"
+    "xia@school.example (xia@school.example)\nThe recipient's mailbox is full and can't accept messages now.\n\n"
+    "Diagnostic information for administrators:\n\nGenerating server: mail.school.example\n\n"
+    "wes@school.example\nRemote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'\n\n"
+    "xia@school.example\nRemote Server returned '554 5.2.2 mailbox full; STOREDRV.Deliver.Exception:QuotaExceeded'\n",
+)
+HTML_MAILTO = message(
+    "From: Mail Delivery System <MAILER-DAEMON@mx.college.example>\nSubject: Undeliverable message\n"
+    "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8",
+    "<html><body><p>Your message could not be delivered to "
+    '<a href="mailto:yann@college.example">yann@college.example</a>.</p>'
+    "<p>The server said: 550 5.1.1 User unknown</p></body></html>\n",
+)
+SPANISH = message(
+    "From: MAILER-DAEMON@mx.escuela.example\nSubject: Mensaje no entregado",
+    "No se pudo entregar el mensaje a zoe@escuela.example.\n\nMotivo: 550 5.1.1 Usuario desconocido (user unknown)\n",
+)
+GERMAN_SENTENCE = message(
+    "From: MAILER-DAEMON@mx.firma.example\nSubject: Unzustellbar: Your course starts next week",
+    "Ihre Nachricht konnte nicht an abel@firma.example zugestellt werden.\n\n"
+    "Grund: 552 5.2.2 Postfach voll (mailbox full)\n",
+)
+ITALIAN = message(
+    "From: MAILER-DAEMON@mx.scuola.example\nSubject: Messaggio non consegnato",
+    "Non \u00e8 stato possibile consegnare il messaggio a bea@scuola.example.\n\n"
+    "Motivo: 550 5.1.1 Utente sconosciuto (user unknown)\n",
+)
+
 BOUNCE_CASES = {
     "a qmail-send bounce names each recipient and its reason": (
         QMAIL,
@@ -520,6 +556,15 @@ BOUNCE_CASES = {
         ["vera@school.example"],
         ["hard"],
     ),
+    "an Exchange notice with two recipients gives each its own reason": (
+        EXCHANGE_TWO_RECIPIENTS,
+        ["wes@school.example", "xia@school.example"],
+        ["hard", "soft"],
+    ),
+    "an HTML-only notice with the address in a mailto link": (HTML_MAILTO, ["yann@college.example"], ["hard"]),
+    "a Spanish notice with the address in its sentence": (SPANISH, ["zoe@escuela.example"], ["hard"]),
+    "a German notice with the address inside its sentence": (GERMAN_SENTENCE, ["abel@firma.example"], ["soft"]),
+    "an Italian notice with the address in its sentence": (ITALIAN, ["bea@scuola.example"], ["hard"]),
 }
 
 
