@@ -937,6 +937,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "unsent",
         "x-received",
     ),
+    "^[ \\t]*[245][0-9][0-9][ \\t]+[245]\\.[0-9]{1,3}\\.[0-9]{1,3}[ \\t]+<?[^\\s<>]+@[^\\s<>]+?>?\\.\\.\\.": ("...",),
     "^\\.\\.\\. while talking to [^\\n]*": ("... while talking to ",),
     "^\\s*[A-Za-z0-9-]+\\s*;\\s*": None,
     "^message-id:[ \\t]*(<[^>\\s]{1,250}>)": ("message-id:",),

@@ -8,7 +8,10 @@ with comments (``5.0.0 (permanent failure)``). This module reads what is there.
 
 from __future__ import annotations
 
+import re
+
 from .lazyre import compile_later
+from .smtptext import reply_code_of, status_of
 
 # A recipient group starts at one of these fields; when groups are not separated by an
 # empty line, the same field seen twice starts the next one (either may come first).
@@ -97,3 +100,23 @@ def _has_recipient(fields: dict[str, str]) -> bool:
 def strip_type(value: str) -> str:
     """Return a DSN value without its ``type;`` prefix (``rfc822;``, ``dns;``, ``smtp;``)."""
     return _ADDRESS_TYPE.sub("", value, count=1).strip()
+
+
+# sendmail's own line for a recipient the remote refused: "550 5.1.1 <a@b>... User unknown".
+_SENDMAIL_SUMMARY = compile_later(
+    r"^[ \t]*[245][0-9][0-9][ \t]+[245]\.[0-9]{1,3}\.[0-9]{1,3}[ \t]+<?[^\s<>]+@[^\s<>]+?>?\.\.\.", re.M
+)
+
+
+def status_from_code_alone(status: str, diagnostic: str, block: str) -> bool:
+    """True when the recipient's ``Status`` is the reporting MTA's reading of a bare 550 / 553.
+
+    sendmail answers a refused RCPT with a summary line of its own (``550 5.1.1 <a@b>... User
+    unknown``) and writes a status of its own (550 -> 5.1.1, 553 -> 5.1.3) whatever the remote
+    said. When the remote's reply it quotes (``diagnostic``) has no enhanced status, that status
+    is sendmail's guess from the code, and RFC 5321 gives 550 and 553 policy refusals too: it is
+    still reported, but it is no evidence that the mailbox does not exist.
+    """
+    if status[2:4] != "1." or not diagnostic or status_of(diagnostic):
+        return False
+    return reply_code_of(diagnostic) in ("550", "553") and bool(_SENDMAIL_SUMMARY.search(block))

@@ -13,11 +13,11 @@ import re
 
 from . import budget
 from .autoreplies import is_autoreply, is_unsubscribe
-from .dsn import has_dsn_fields, parse_dsn, strip_type
+from .dsn import has_dsn_fields, parse_dsn, status_from_code_alone, strip_type
 from .lazyre import FOLDS_TO_ASCII, compile_later
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
 from .names import hosts_in, name_refusal, trace_hosts
-from .reasons import Decision, decide, squash
+from .reasons import Decision, decide, phrase_reason, squash
 from .result import KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE, Recipient, Result
 from .sesjson import load_notification, original_headers, recipients_of
 from .smtpreply import apply_decision
@@ -322,6 +322,7 @@ def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipi
                 remote,
                 context if len(groups) == 1 or not (diagnostic or block) else "",
                 diag_type,
+                guessed_status=status_from_code_alone(dsn_status, diagnostic, block),
             )
         )
     return recipients
@@ -413,6 +414,9 @@ _PIPELINED_DATA = compile_later(
     r"^<<<[ \t]*(?:503|554)[ -].*(?:need (?:rcpt|recipient)|no valid recipients|valid rcpt command).*$", re.I | re.M
 )
 
+# Reasons a sendmail status X.1.y guessed from a bare 550 / 553 stands for.
+_ADDRESS_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved"})
+
 
 def _recipient(
     address: str,
@@ -424,8 +428,14 @@ def _recipient(
     context: str,
     diag_type: str = "",
     unreported: bool = False,
+    guessed_status: bool = False,
 ) -> Recipient:
-    """Return a Recipient with codes, diagnostic and reason from the texts we have."""
+    """Return a Recipient with codes, diagnostic and reason from the texts we have.
+
+    ``guessed_status``: ``dsn_status`` is the MTA's guess from a bare reply code. It is
+    reported, but it is evidence only where the remote's own words name an address problem
+    too ("550 unknown user"); otherwise only its class is ("550 Denied" is no unknown user).
+    """
     budget.check()
     source = diagnostic or block
     pipelined = "<<<" in source and _PIPELINED_DATA.search(source) is not None
@@ -433,6 +443,9 @@ def _recipient(
     status = status_of(codes) or dsn_status
     reply = reply_code_of(codes) or (reply_code_of(block) if diagnostic else "")
     diag_l = squash(source)
+    evidence = status
+    if guessed_status and status == dsn_status and phrase_reason(diag_l) not in _ADDRESS_REASONS:
+        evidence = f"{status[0]}.0.0"  # the MTA's guess, and the remote's words do not confirm it
     command = "RCPT" if pipelined else command_of(squash(block) + " " + diag_l if diagnostic else diag_l)
     if action in _DONE_ACTIONS:
         decision = Decision(reason="delivered")
@@ -440,7 +453,7 @@ def _recipient(
     else:
         decision = decide(
             diag_l,
-            status,
+            evidence,
             command,
             context,
             reply_code=reply,
