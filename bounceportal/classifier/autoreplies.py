@@ -139,15 +139,24 @@ def is_unsubscribe(top: dict[str, list[str]], subject: str, notice: str) -> bool
     return len(notice) < 600 and bool(_UNSUBSCRIBE.search(notice))
 
 
+def _without_prefix(subject: str) -> str:
+    subject = subject.strip()
+    prefix = _SUBJECT_PREFIX.match(subject)
+    return subject[prefix.end() :] if prefix else subject
+
+
+def starts_as_autoreply(subject: str) -> bool:
+    """True when the subject opens with an unambiguous auto-reply marker ("Automatic reply:",
+    "Out of Office:", "Abwesenheitsnotiz:" ...), after any reply prefix."""
+    return bool(_AUTOREPLY_SUBJECT_ANYWHERE.match(_without_prefix(subject)))
+
+
 def is_autoreply(top: dict[str, list[str]], subject: str, notice: str) -> bool:
     """True for an RFC 3834 auto-reply (its headers), an away note or a challenge-response."""
     for name, pattern in _AUTOREPLY_HEADERS:
         if any(pattern.search(v) for v in top.get(name, ())):
             return True
-    subject = subject.strip()
-    prefix = _SUBJECT_PREFIX.match(subject)
-    if prefix:
-        subject = subject[prefix.end() :]
+    subject = _without_prefix(subject)
     if _AUTOREPLY_SUBJECT.match(subject) or _AUTOREPLY_SUBJECT_ANYWHERE.search(subject):
         return True
     if _CHALLENGE.search(notice[:4000]):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from . import budget
-from .autoreplies import is_autoreply, is_unsubscribe
+from .autoreplies import is_autoreply, is_unsubscribe, starts_as_autoreply
 from .dsn import has_dsn_fields, parse_dsn, status_from_code_alone, strip_type
 from .lazyre import FOLDS_TO_ASCII, compile_later
 from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
@@ -124,7 +124,9 @@ def build(found: Gathered) -> Result:
     system_sender = bool(_BOUNCE_SENDER.search(sender))
     # Mail systems mark their notices as auto-replies too (Auto-Submitted, X-Auto-Response-Suppress):
     # a notice with a bounce's subject or an NDR's own headers is read as a bounce first.
-    reads_as_notice = system_sender or any(name in top for name in _NOTICE_HEADERS) or _BOUNCE_SUBJECT.search(subject)
+    # (An away note's own subject marker wins: its original subject may well speak of delivery.)
+    reads_as_notice = system_sender or any(name in top for name in _NOTICE_HEADERS)
+    reads_as_notice = reads_as_notice or (bool(_BOUNCE_SUBJECT.search(subject)) and not starts_as_autoreply(subject))
     # A newsletter or list message (a digest too) is no person's request and no bounce, whatever
     # its words say about delivery; an auto-reply may carry list-like headers, so it is read first.
     mailing = not system_sender and any(name in top for name in _LIST_HEADERS)

@@ -178,6 +178,10 @@ AUTOREPLY_CASES = {
         "<html><body><p>Hello,</p><p>I am out of the office until <b>4 January</b> with limited access to email."
         "</p><p>Anna</p></body></html>\n",
     ),
+    "an automatic reply to a mail whose subject speaks of delivery is still an auto-reply": autoreply(
+        "Subject: Automatic reply: Message delivery times for the course books",
+        "I am out of the office until Monday. For urgent matters please write to\n\n    office@school.example\n",
+    ),
 }
 
 
