@@ -1,4 +1,4 @@
-"""Deciding what a gathered message is and building its recipients.
+"""Deciding what a gathered message is (its recipients are read by :mod:`.recipients`).
 
 Order matters: an ARF report is a complaint even though it is a ``multipart/report``;
 a DSN part wins over the notice text; an auto-reply is only an auto-reply when it does
@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import re
 
-from . import budget
 from .autoreplies import is_autoreply, is_unsubscribe, starts_as_autoreply
-from .dsn import has_dsn_fields, parse_dsn, status_from_code_alone, strip_type
+from .dsn import has_dsn_fields
 from .lazyre import FOLDS_TO_ASCII, compile_later
-from .mime import decode_header_value, looks_like_header_block, parse_headers, split_head_body
+from .mime import decode_header_value, first_header, looks_like_header_block, parse_headers, split_head_body
 from .names import hosts_in, name_refusal, trace_hosts
-from .reasons import Decision, decide, phrase_reason, squash
+from .reasons import squash
+from .recipients import DONE_ACTIONS, action_of, dsn_recipients, recipient_from, text_recipients
 from .result import KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE, Recipient, Result
 from .sesjson import load_notification, original_headers, recipients_of
-from .smtpreply import apply_decision
-from .smtptext import command_of, reply_code_of, status_of
 from .taxonomy import SUBTYPE_LABELS, UNSUBSCRIBE
-from .textbounce import ADDRESS, addresses_in, is_delay_notice, recipient_blocks, split_notice
+from .textbounce import ADDRESS, split_notice
 from .tokens import find_send_token, original_message_id
 
 TYPE_CHECKING = False  # typing costs ~10 ms of start-up; annotations are strings anyway
@@ -35,7 +33,6 @@ if TYPE_CHECKING:  # core imports this module
 
 _ADDRESS_RE = compile_later(ADDRESS)
 _BRACKETED = compile_later("<(" + ADDRESS + ")>")
-_DONE_ACTIONS = ("delivered", "relayed", "expanded")
 
 # Senders that only ever send delivery reports.
 _BOUNCE_SENDER = compile_later(
@@ -75,11 +72,6 @@ _LIST_HEADERS = ("list-id", "list-unsubscribe", "list-post", "list-help")
 _NOTICE_HEADERS = ("x-ms-exchange-message-is-ndr", "x-failed-recipients")
 
 
-def _first(headers: dict[str, list[str]], name: str) -> str:
-    values = headers.get(name)
-    return values[0] if values else ""
-
-
 def _addresses(value: str) -> list[str]:
     return [a.lower() for a in _ADDRESS_RE.findall(value)]
 
@@ -87,8 +79,8 @@ def _addresses(value: str) -> list[str]:
 def build(found: Gathered) -> Result:
     """Return the Result for a gathered message (ids are attached afterwards)."""
     top = found.top
-    subject = decode_header_value(_first(top, "subject"))
-    if found.arf or "feedback-report" in _first(top, "content-type").lower():
+    subject = decode_header_value(first_header(top, "subject"))
+    if found.arf or "feedback-report" in first_header(top, "content-type").lower():
         return _feedback(found)
     full = found.notice()
     ses = load_notification(full) if "Type" in full else None
@@ -104,22 +96,22 @@ def build(found: Gathered) -> Result:
     dsn_text = "\n\n".join(found.dsn)
     if not dsn_text and has_dsn_fields(notice):
         dsn_text = notice
-    sender = _first(top, "from")
+    sender = first_header(top, "from")
     exclude = set(
         _addresses(sender)
-        + _addresses(_first(top, "to"))
-        + _addresses(_first(found.original, "from"))
-        + _addresses(_first(found.original, "return-path"))
+        + _addresses(first_header(top, "to"))
+        + _addresses(first_header(found.original, "from"))
+        + _addresses(first_header(found.original, "return-path"))
     )
     if dsn_text:
         recipients = dsn_recipients(dsn_text, notice, exclude)
         if recipients:
             name_from_report(recipients, found, reporting_mta_of(dsn_text))
-            failed = any(r.action not in _DONE_ACTIONS for r in recipients)
+            failed = any(r.action not in DONE_ACTIONS for r in recipients)
             return Result(is_bounce=failed, kind=KIND_DSN, recipients=recipients)
     # A mail system's sender is read once; it rules out a person's request or away note first
     # (the cheaper test: the wordings of those are then never searched).
-    if "disposition-notification" in _first(top, "content-type").lower():
+    if "disposition-notification" in first_header(top, "content-type").lower():
         return Result(kind=KIND_NOT_BOUNCE)  # a read receipt (RFC 8098 MDN): the mail arrived
     system_sender = bool(_BOUNCE_SENDER.search(sender))
     # Mail systems mark their notices as auto-replies too (Auto-Submitted, X-Auto-Response-Suppress):
@@ -144,7 +136,7 @@ def build(found: Gathered) -> Result:
         recipients = text_recipients(notice, subject, top, found.original, exclude)
         if recipients:
             name_from_report(recipients, found, "")
-            failed = any(r.action not in _DONE_ACTIONS for r in recipients)
+            failed = any(r.action not in DONE_ACTIONS for r in recipients)
             return Result(is_bounce=failed, kind=KIND_DSN, recipients=recipients)
     if reads_as_notice and not system_sender and is_autoreply(top, subject, notice):
         return _single(KIND_AUTOREPLY, sender, "vacation", "")  # named no failed recipient after all
@@ -184,7 +176,7 @@ def name_from_report(recipients: list[Recipient], found: Gathered, reporting_mta
         r
         for r in recipients
         if not r.filter_product
-        and r.action not in _DONE_ACTIONS
+        and r.action not in DONE_ACTIONS
         and not r.remote_mta
         and not hosts_in(squash(r.diagnostic))
     ]
@@ -240,12 +232,12 @@ def _from_ses(data: dict[str, Any], found: Gathered) -> Result:
             recipient.note("Amazon SES complaint notification", f"complaintFeedbackType: {row['feedback_type']}")
             recipients.append(recipient)
             continue
-        action = _action(row["action"], row["status"])
+        action = action_of(row["action"], row["status"])
         recipients.append(
-            _recipient(row["address"], action, row["diagnostic"], "", row["status"], row["remote_mta"], "")
+            recipient_from(row["address"], action, row["diagnostic"], "", row["status"], row["remote_mta"], "")
         )
     kind = KIND_FEEDBACK if data.get("complaint") else KIND_DSN
-    bounce = any(r.action not in _DONE_ACTIONS for r in recipients)
+    bounce = any(r.action not in DONE_ACTIONS for r in recipients)
     return Result(is_bounce=bounce, kind=kind, recipients=recipients)
 
 
@@ -265,12 +257,12 @@ def _single(kind: str, sender: str, reason: str, feedback_type: str) -> Result:
 def _feedback(found: Gathered) -> Result:
     """Return the complaint result of an RFC 5965 ARF report, one recipient per address."""
     fields = parse_headers("\n".join(found.arf))
-    feedback_type = (_first(fields, "feedback-type") or "abuse").strip().lower()
+    feedback_type = (first_header(fields, "feedback-type") or "abuse").strip().lower()
     addresses = [a for v in fields.get("original-rcpt-to", []) for a in _ADDRESS_RE.findall(v)]
     if not addresses:
         addresses = [a for v in fields.get("removal-recipient", []) for a in _ADDRESS_RE.findall(v)]
     if not addresses:
-        addresses = _ADDRESS_RE.findall(_first(found.original, "to"))[:1]
+        addresses = _ADDRESS_RE.findall(first_header(found.original, "to"))[:1]
     recipients = []
     for address in addresses or [""]:
         recipient = Recipient(address=address, action="")
@@ -279,201 +271,6 @@ def _feedback(found: Gathered) -> Result:
         recipient.note("RFC 5965 feedback report", f"Feedback-Type: {feedback_type}")
         recipients.append(recipient)
     return Result(is_bounce=True, kind=KIND_FEEDBACK, recipients=recipients)
-
-
-def _action(value: str, status: str) -> str:
-    word = value.strip().split(" ", 1)[0].lower().strip("();")
-    if word in ("failed", "delayed", "delivered", "relayed", "expanded"):
-        return word
-    if word == "deliverable":  # address verification reports (Postfix sendmail -bv)
-        return "delivered"
-    if status.startswith("2"):
-        return "delivered"
-    return "failed"
-
-
-def dsn_recipients(dsn_text: str, notice: str, exclude: set[str]) -> list[Recipient]:
-    """Return one Recipient per RFC 3464 recipient group, completed from the notice text."""
-    _, groups = parse_dsn(dsn_text)
-    blocks = {a.lower(): b for a, b in recipient_blocks(notice, exclude)}
-    context = notice[:8000]
-    recipients = []
-    for fields in groups:
-        budget.check()
-        address = _clean_address(fields.get("final-recipient", ""))
-        if "@" not in address:
-            address = _clean_address(fields.get("original-recipient", "")) or address
-        dsn_status = status_of(fields.get("status", ""))
-        action = _action(fields.get("action", ""), dsn_status)
-        raw_diagnostic = fields.get("diagnostic-code", "")
-        diagnostic = strip_type(raw_diagnostic)
-        if action == "delayed" and says_final(
-            diagnostic + "\n" + (blocks.get(address.lower(), "") or (context if len(groups) == 1 else ""))
-        ):
-            action = "failed"
-        diag_type = raw_diagnostic.partition(";")[0].strip().lower() if ";" in raw_diagnostic else ""
-        block = blocks.get(address.lower(), "")
-        remote = strip_type(fields.get("remote-mta", ""))
-        recipients.append(
-            _recipient(
-                address,
-                action,
-                diagnostic,
-                block,
-                dsn_status,
-                remote,
-                context if len(groups) == 1 or not (diagnostic or block) else "",
-                diag_type,
-                guessed_status=status_from_code_alone(dsn_status, diagnostic, block),
-            )
-        )
-    return recipients
-
-
-# An "Action: delayed" report that says the queue has given up is a final failure (the
-# send failed: RFC 3464 §2.3.3 "delayed" means delivery is still being attempted).
-_FINAL = compile_later(
-    r"will not be (?:retried|re-?tried|re-?sent|attempted again)|no (?:more|further) (?:delivery )?"
-    r"(?:attempts|retries) will be made|(?:envelope|message) (?:has )?(?:now )?expired|"
-    r"(?:has been|was) (?:expired|abandoned|bounced)|\b(?:gave|giving|have given) up\b|delivery time expired"
-)
-
-
-# Receipts in plain text that say the mail arrived (Exchange's "Delivered:" and "Relayed:" notices).
-_DELIVERED_SUBJECT = compile_later(r"(?:delivered|relayed)\s?:", re.I)
-_DELIVERED_BODY = compile_later(
-    r"(?:has been|was) (?:successfully )?delivered to (?:the following|these|this) (?:recipients?|destinations?)|"
-    r"delivery to (?:these|the following) recipients?(?: or (?:groups|distribution lists))? "
-    r"(?:is complete|was successful|succeeded|has been completed)",
-    re.I,
-)
-# Words of failure that no receipt of delivery contains.
-_NOT_DELIVERED = compile_later(
-    r"could(?: not|n't)|cannot|can't|unable|failed|failure|undeliver|not (?:be )?delivered|rejected|refused|delayed",
-    re.I,
-)
-
-
-def says_delivered(subject: str, notice: str) -> bool:
-    """True for a plain-text receipt that says the mail was delivered and nothing failed."""
-    said = _DELIVERED_SUBJECT.match(subject.lstrip()) or _DELIVERED_BODY.search(notice)
-    return bool(said) and not _NOT_DELIVERED.search(notice)
-
-
-def says_final(text: str) -> bool:
-    """True when a delayed report says it is in fact final (the envelope expired, no retry).
-
-    Not the status alone: Exchange sends X.4.7 in its ordinary "has been delayed" warnings.
-    """
-    return bool(_FINAL.search(squash(text)))
-
-
-def _clean_address(value: str) -> str:
-    value = strip_type(value).strip().strip("<>").strip()
-    found = _ADDRESS_RE.search(value)
-    return found.group(0) if found else value
-
-
-def text_recipients(
-    notice: str, subject: str, top: dict[str, list[str]], original: dict[str, list[str]], exclude: set[str]
-) -> list[Recipient]:
-    """Return the Recipients of a human-readable bounce notice."""
-    blocks = recipient_blocks(notice, exclude)
-    unreported = False
-    if not blocks:
-        failed = [a for v in top.get("x-failed-recipients", []) for a in addresses_in(v)]
-        if not failed:  # only the returned message says whom it was for
-            failed = _ADDRESS_RE.findall(_first(original, "to"))[:1]
-            unreported = bool(failed)
-        if not failed:
-            # Notices of mailing-list software name the list address inside a sentence
-            # ("Duplicated Message-ID in <list@example.org>"): the first one in brackets.
-            failed = [a for a in _BRACKETED.findall(notice[:4000]) if a.lower() not in exclude][:1]
-        # The failed address may equal an excluded one (a bounce sent to itself).
-        loose = {a.lower(): b for a, b in recipient_blocks(notice, set())}
-        blocks = [(address, loose.get(address.lower(), "")) for address in failed]
-        unreported = unreported and not any(block for _, block in blocks)
-    context = subject + "\n" + notice[:8000]
-    if says_delivered(subject, notice[:8000]):
-        action = "delivered"
-    elif is_delay_notice(squash(context)) and not says_final(context):
-        action = "delayed"
-    else:
-        action = "failed"
-    single = len(blocks) == 1
-    return [
-        _recipient(
-            address, action, "", block, "", "", context if single or not block.strip() else "", unreported=unreported
-        )
-        for address, block in blocks
-    ]
-
-
-# With PIPELINING (RFC 2920 §3.1) the RCPT replies come back after ">>> DATA" in a transcript;
-# DATA then refused for want of recipients ("503 5.0.0 Need RCPT", "554 No valid recipients")
-# says the refusals before it were answers to RCPT, not to DATA.
-_PIPELINED_DATA = compile_later(
-    r"^<<<[ \t]*(?:503|554)[ -].*(?:need (?:rcpt|recipient)|no valid recipients|valid rcpt command).*$", re.I | re.M
-)
-
-# Reasons a sendmail status X.1.y guessed from a bare 550 / 553 stands for.
-_ADDRESS_REASONS = frozenset({"userunknown", "hostunknown", "hasmoved"})
-
-
-def _recipient(
-    address: str,
-    action: str,
-    diagnostic: str,
-    block: str,
-    dsn_status: str,
-    remote_mta: str,
-    context: str,
-    diag_type: str = "",
-    unreported: bool = False,
-    guessed_status: bool = False,
-) -> Recipient:
-    """Return a Recipient with codes, diagnostic and reason from the texts we have.
-
-    ``guessed_status``: ``dsn_status`` is the MTA's guess from a bare reply code. It is
-    reported, but it is evidence only where the remote's own words name an address problem
-    too ("550 unknown user"); otherwise only its class is ("550 Denied" is no unknown user).
-    """
-    budget.check()
-    source = diagnostic or block
-    pipelined = "<<<" in source and _PIPELINED_DATA.search(source) is not None
-    codes = _PIPELINED_DATA.sub("", source) if pipelined else source
-    status = status_of(codes) or dsn_status
-    reply = reply_code_of(codes) or (reply_code_of(block) if diagnostic else "")
-    diag_l = squash(source)
-    evidence = status
-    if guessed_status and status == dsn_status and phrase_reason(diag_l) not in _ADDRESS_REASONS:
-        evidence = f"{status[0]}.0.0"  # the MTA's guess, and the remote's words do not confirm it
-    command = "RCPT" if pipelined else command_of(squash(block) + " " + diag_l if diagnostic else diag_l)
-    if action in _DONE_ACTIONS:
-        decision = Decision(reason="delivered")
-        decision.note(f"Action: {action}", action)
-    else:
-        decision = decide(
-            diag_l,
-            evidence,
-            command,
-            context,
-            reply_code=reply,
-            action=action,
-            diag_type=diag_type,
-            unreported=unreported,
-            remote_mta=remote_mta,
-        )
-    recipient = Recipient(
-        address=address,
-        action=action,
-        status=status,
-        reply_code=reply,
-        diagnostic=" ".join(source.split())[:2000],
-        remote_mta=remote_mta,
-    )
-    apply_decision(recipient, decision)
-    return recipient
 
 
 def attach_ids(result: Result, found: Gathered, bounce_domain: str) -> None:

@@ -84,6 +84,12 @@ def parse_headers(block: str) -> dict[str, list[str]]:
     return headers
 
 
+def first_header(headers: dict[str, list[str]], name: str) -> str:
+    """Return the first value of the (lower-cased) header ``name`` in ``headers``, or ``""``."""
+    values = headers.get(name)
+    return values[0] if values else ""
+
+
 def split_head_body(text: str) -> tuple[str, str]:
     """Split a message at its first empty line; no empty line means no body."""
     if text.startswith("\n"):
