@@ -127,6 +127,7 @@ def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
         line_end = notice.find("\n", start)
         line_end = len(notice) if line_end < 0 else line_end
         if notice[line_start:start].lstrip()[:1].isdigit():
+            line_end = _folded_end(notice, line_end)
             text = "\n".join(_exchange_above(notice, line_start) + [notice[line_start:line_end].strip()])
         else:
             following = found[index + 1][1] if index + 1 < len(found) else len(notice)
@@ -139,6 +140,19 @@ def recipient_blocks(notice: str, exclude: set[str]) -> list[tuple[str, str]]:
         blocks[key].append(text)
     _attach_unnamed_sessions(notice, sessions, [f[1] for f in found], blocks)
     return [(address, "\n".join(blocks[address.lower()])) for address in order]
+
+
+def _folded_end(notice: str, line_end: int) -> int:
+    """Return where a reply line ends once its indented continuation lines (a long reply
+    wrapped by the MTA) are taken in; a blank, flush or ``>>>``/``<<<`` line ends it."""
+    while line_end < len(notice):
+        following = notice.find("\n", line_end + 1)
+        following = len(notice) if following < 0 else following
+        line = notice[line_end + 1 : following]
+        if not line[:1].isspace() or not line.strip() or line.lstrip().startswith((*_SESSION_LINE, "-")):
+            return line_end
+        line_end = following
+    return line_end
 
 
 def _exchange_above(notice: str, line_start: int) -> list[str]:

@@ -246,7 +246,31 @@ def _hanging_indent(paragraph: list[str]) -> str | None:
     return indent
 
 
-def _rewrap(body: str, width: int) -> str:
+def _wrap_long_lines(paragraph: list[str], width: int) -> list[str]:
+    """Fold the lines longer than ``width`` at a hanging indent, as Postfix folds a long reply.
+
+    Transcripts (``>>>``/``<<<``), tables and multibyte text are left alone: no MTA folds those.
+    """
+    if any(re.search(r"<<<|>>>|\S[ \t]{3,}\S|\||^[ \t]*-", line) or not line.isascii() for line in paragraph):
+        return paragraph
+    out: list[str] = []
+    for line in paragraph:
+        lead = line[: len(line) - len(line.lstrip())]
+        if len(line) <= width or not re.match(r"[<\w\"(]", line[len(lead) :]):
+            out.append(line)
+            continue
+        folded = lead
+        for word in line.split():
+            if folded.strip() and len(folded) + 1 + len(word) > width:
+                out.append(folded)
+                folded = f"{lead}    {word}"
+            else:
+                folded = f"{folded} {word}" if folded.strip() else folded + word
+        out.append(folded)
+    return out
+
+
+def _rewrap(body: str, width: int, *, long_lines: bool = False) -> str:
     newline = _newline(body)
     lines = _NL.split(body)
     out: list[str] = []
@@ -266,7 +290,7 @@ def _rewrap(body: str, width: int) -> str:
                     line = f"{line} {word}" if line.strip() else line + word
             out.append(line)
         else:
-            out.extend(paragraph)
+            out.extend(_wrap_long_lines(paragraph, width) if long_lines else paragraph)
         paragraph.clear()
 
     for line in lines:
@@ -292,14 +316,15 @@ def _unencoded(part: Part | None) -> list[Part]:
     return [part] if part and encoding in ("", "7bit", "8bit") else []
 
 
-def rewrapped(width: int) -> Callable[[str], str]:
-    """Return a perturbation re-wrapping the notice's prose paragraphs at ``width``."""
+def rewrapped(width: int, *, long_lines: bool = False) -> Callable[[str], str]:
+    """Return a perturbation re-wrapping the notice's prose paragraphs at ``width``
+    (with ``long_lines``, also folding its other lines longer than ``width``)."""
 
     def perturb(text: str) -> str:
         root = Part(text)
         changed = False
         for part in _unencoded(_notice_text(root)):
-            body = _rewrap(part.body, width)
+            body = _rewrap(part.body, width, long_lines=long_lines)
             changed = changed or body != part.body
             part.body = body
         return root.text() if changed else text
@@ -454,6 +479,7 @@ PERTURBATIONS: dict[str, Callable[[str], str]] = {
     "rewrap_40": rewrapped(40),
     "rewrap_60": rewrapped(60),
     "rewrap_100": rewrapped(100),
+    "long_lines_76": rewrapped(76, long_lines=True),
     "dsn_field_order": recipient_fields_reordered,
     "extra_x_header": extra_x_header,
     "missing_x_headers": missing_transit_x_headers,
