@@ -21,7 +21,7 @@ from .recipients import DONE_ACTIONS, action_of, dsn_recipients, recipient_from,
 from .result import KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE, Recipient, Result
 from .sesjson import load_notification, original_headers, recipients_of
 from .taxonomy import SUBTYPE_LABELS, UNSUBSCRIBE
-from .textbounce import ADDRESS, split_notice
+from .textbounce import addresses_in, split_notice
 from .tokens import find_send_token, original_message_id
 
 TYPE_CHECKING = False  # typing costs ~10 ms of start-up; annotations are strings anyway
@@ -31,8 +31,6 @@ if TYPE_CHECKING:  # core imports this module
 
     from .core import Gathered
 
-_ADDRESS_RE = compile_later(ADDRESS)
-_BRACKETED = compile_later("<(" + ADDRESS + ")>")
 
 # Senders that only ever send delivery reports.
 _BOUNCE_SENDER = compile_later(
@@ -73,7 +71,7 @@ _NOTICE_HEADERS = ("x-ms-exchange-message-is-ndr", "x-failed-recipients")
 
 
 def _addresses(value: str) -> list[str]:
-    return [a.lower() for a in _ADDRESS_RE.findall(value)]
+    return [a.lower() for a in addresses_in(value)]
 
 
 def build(found: Gathered) -> Result:
@@ -243,7 +241,7 @@ def _from_ses(data: dict[str, Any], found: Gathered) -> Result:
 
 def _single(kind: str, sender: str, reason: str, feedback_type: str) -> Result:
     """Return a one-recipient result for a message whose author is the recipient."""
-    found = _ADDRESS_RE.findall(sender)
+    found = addresses_in(sender)
     recipient = Recipient(address=found[0] if found else "", action="")
     recipient.set_reason(reason)
     recipient.note(f"kind: {kind} (headers, subject or words of the message)", sender)
@@ -258,11 +256,11 @@ def _feedback(found: Gathered) -> Result:
     """Return the complaint result of an RFC 5965 ARF report, one recipient per address."""
     fields = parse_headers("\n".join(found.arf))
     feedback_type = (first_header(fields, "feedback-type") or "abuse").strip().lower()
-    addresses = [a for v in fields.get("original-rcpt-to", []) for a in _ADDRESS_RE.findall(v)]
+    addresses = [a for v in fields.get("original-rcpt-to", []) for a in addresses_in(v)]
     if not addresses:
-        addresses = [a for v in fields.get("removal-recipient", []) for a in _ADDRESS_RE.findall(v)]
+        addresses = [a for v in fields.get("removal-recipient", []) for a in addresses_in(v)]
     if not addresses:
-        addresses = _ADDRESS_RE.findall(first_header(found.original, "to"))[:1]
+        addresses = addresses_in(first_header(found.original, "to"))[:1]
     recipients = []
     for address in addresses or [""]:
         recipient = Recipient(address=address, action="")

@@ -20,11 +20,6 @@ from .smtpreply import apply_decision
 from .smtptext import command_of, reply_code_of, status_of
 from .textbounce import ADDRESS, addresses_in, is_delay_notice, recipient_blocks
 
-TYPE_CHECKING = False  # typing costs ~10 ms of start-up; annotations are strings anyway
-
-if TYPE_CHECKING:
-    pass
-
 _ADDRESS_RE = compile_later(ADDRESS)
 _BRACKETED = compile_later("<(" + ADDRESS + ")>")
 DONE_ACTIONS = ("delivered", "relayed", "expanded")
@@ -132,7 +127,7 @@ def text_recipients(
     if not blocks:
         failed = [a for v in top.get("x-failed-recipients", []) for a in addresses_in(v)]
         if not failed:  # only the returned message says whom it was for
-            failed = _ADDRESS_RE.findall(first_header(original, "to"))[:1]
+            failed = addresses_in(first_header(original, "to"))[:1]
             unreported = bool(failed)
         if not failed:
             # Notices of mailing-list software name the list address inside a sentence
