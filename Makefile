@@ -31,10 +31,13 @@ test: venv services browser-deps
 
 # The suite on SQLite with eager tasks and no Redis, as `make demo` runs: tests marked
 # postgres or redis are skipped (tests/conftest.py); the test database is in memory.
-# The MTA lab test touches no database: it runs once, in the PostgreSQL leg.
+# The classifier is pure Python (no Django, no database; tests/classifier/conftest.py), so its
+# tests, the MTA lab's included, give the same results on any database: they run once, in the
+# PostgreSQL leg.
 test-sqlite: venv browser-deps
 	@scripts/system-deps.sh
-	DATABASE_URL= REDIS_URL= CACHE_URL= DJANGO_ENV=test $(PY) -m pytest -m "not mta_lab" $(PYTEST_ARGS)
+	DATABASE_URL= REDIS_URL= CACHE_URL= DJANGO_ENV=test $(PY) -m pytest -m "not mta_lab" \
+		--ignore=tests/classifier $(PYTEST_ARGS)
 
 # axe-core, which the accessibility browser tests inject (tests/browser/package.json, locked).
 AXE := tests/browser/node_modules/axe-core/axe.min.js
