@@ -84,8 +84,8 @@ def bare_parse(files: list[Path]) -> float:
 
 COMPILE_PROBE = (
     "import time; t = time.perf_counter(); import bounceportal.classifier.__main__; "
-    "from bounceportal.classifier import reasons, smtptext; "
-    "[g.compile_all() for g in (reasons._PHRASES, reasons._NOTICE, reasons._CERTAIN, reasons._RECIPIENT_SIDE, "
+    "from bounceportal.classifier import decision, fallbacks, reasons, settling, smtptext; "
+    "[g.compile_all() for g in (decision.GATED_PHRASES, fallbacks._NOTICE, settling._CERTAIN, reasons._RECIPIENT_SIDE, "
     "smtptext._COMMAND_GROUPS)]; "
     "print(time.perf_counter() - t)"
 )

@@ -42,7 +42,7 @@ def stage_name(command: str) -> str:
 STAGE_REASONS = {"connect": "blocked", "helo": "blocked", "mail": "rejected"}
 # A bare "access denied" names no cause: what was denied follows from the stage (our
 # host, our sender, this recipient's mail, the message); unknown stage: a security refusal
-# (the corpus's labels read it so; a cause named after it decides first: reasons._named_after).
+# (the corpus's labels read it so; a cause named after it decides first: specific._named_after).
 ACCESS_DENIED = {
     "connect": "blocked",
     "helo": "blocked",
@@ -63,7 +63,7 @@ LOOKUP_FAILED_DEFAULT = "networkerror"
 ARGUMENT_SYNTAX_REPLIES = frozenset({"501", "555"})
 
 # Reasons about the recipient, which cannot be right when the server refused us before
-# the recipient was named (connection, greeting, MAIL FROM): see reasons.adjust_for_stage.
+# the recipient was named (connection, greeting, MAIL FROM): see settling.adjust_for_stage.
 # A protocol error of our client stays one at any stage ("SMTP synchronization error" at
 # the greeting, "Syntax: HELO hostname"); a refused HELO *name* is read by its subject.
 ABOUT_RECIPIENT = frozenset({"userunknown", "hostunknown", "filtered", "suspend", "hasmoved", "onhold", "undefined"})
@@ -95,7 +95,7 @@ REPLY_REASONS = {
 TRANSIENT_DEFAULT = "systemerror"
 # RFC 7504: 521 "host does not accept mail", 556 "domain does not accept mail". Only they
 # make a refusal under RFC 3463 X.3.2 ("system not accepting network messages": shutdown,
-# load, maintenance) a verdict that the host takes no mail at all (see reasons._system_status).
+# load, maintenance) a verdict that the host takes no mail at all (see settling.system_status).
 NO_MAIL_REPLIES = frozenset({"521", "556"})
 SYSTEM_NOT_ACCEPTING = "3.2"
 

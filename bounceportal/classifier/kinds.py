@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 
 from .autoreplies import is_autoreply, is_unsubscribe, starts_as_autoreply
+from .decision import squash
 from .dsn import has_dsn_fields
 from .lazyre import FOLDS_TO_ASCII, compile_later
 from .mime import decode_header_value, first_header, looks_like_header_block, parse_headers, split_head_body
 from .names import hosts_in, name_refusal, trace_hosts
-from .reasons import squash
 from .recipients import DONE_ACTIONS, action_of, dsn_recipients, recipient_from, text_recipients
 from .result import KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE, Recipient, Result
 from .sesjson import load_notification, original_headers, recipients_of

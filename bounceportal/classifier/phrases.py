@@ -1,6 +1,6 @@
 """What servers write when mail fails, grouped per reason: our phrase tables, as data.
 
-``PHRASES`` is tried in table order by :func:`reasons.phrase_reason`; the first group
+``PHRASES`` is tried in table order by :func:`decision.phrase_reason`; the first group
 with a phrase in the lower-cased, space-squashed diagnostic wins, so specific causes
 (SPF, reverse DNS, a full mailbox) come before broad ones (``rejected``, ``denied``).
 A reason may appear twice: an early group for unambiguous verdicts, a later one for
@@ -223,7 +223,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     ),
     # A domain block list (Spamhaus DBL and the URI lists): which domain was listed decides
     # the reason (our HELO name: blocked; our sender's: rejected; a link in the body: spam),
-    # see reasons._settle.
+    # see settling.settle.
     (
         "a domain block list (DBL, URI lists) names a domain",
         "listed_domain",
@@ -1038,7 +1038,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     ),
     # The host was not reached or the session timed out. In a report of the queue that is
     # why it gave up (expired); in a reply our own sender just received, no queue has run
-    # out yet: the connection failed (networkerror). See reasons._settle.
+    # out yet: the connection failed (networkerror). See settling.settle.
     (
         "connection failed or timed out (expired once the queue gives up)",
         "connect_failed",
@@ -1242,7 +1242,7 @@ PHRASES: list[tuple[str, tuple[str, ...]]] = [(reason, patterns) for _name, reas
 PHRASE_NAMES: tuple[str, ...] = tuple(name for name, _reason, _patterns in PHRASE_GROUPS)
 
 # Wording that reports a failed directory lookup of this very mailbox: trusted as
-# "the address does not exist" whatever the SMTP stage (see reasons._user_or_filter).
+# "the address does not exist" whatever the SMTP stage (see settling.user_or_filter).
 ADDRESS_CERTAIN: tuple[str, ...] = (
     # Exchange / X.400 "unrecognized O/R name" and Exchange's resolver verdict.
     r"recipient name is not recognized",
@@ -1338,7 +1338,7 @@ TCP_FAILURES: tuple[str, ...] = (r"connection refused", r"no route to host", r"n
 # "Rejected: ...", "Policy: ...", "Message rejected due to ..."): the words after the head
 # say what was refused and why. When the whole text reads only as a generic refusal
 # (``GENERIC_READINGS``), a specific reason the tables find after the head decides
-# (reasons._named_after): codes are often missing, generic (5.7.1, 550) or unknown to us,
+# (specific._named_after): codes are often missing, generic (5.7.1, 550) or unknown to us,
 # and the head's own word says nothing the detail does not.
 GENERIC_REFUSAL_HEAD = (
     r"\baccess denied(?:[,:;]| -| due to| because(?: of)?)"

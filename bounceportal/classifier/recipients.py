@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 
 from . import budget
+from .decision import Decision, phrase_reason, squash
 from .dsn import parse_dsn, status_from_code_alone, strip_type
 from .lazyre import compile_later
 from .mime import first_header
-from .reasons import Decision, decide, phrase_reason, squash
+from .reasons import decide
 from .result import Recipient
 from .smtpreply import apply_decision
 from .smtptext import command_of, reply_code_of, status_of

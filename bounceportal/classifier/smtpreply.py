@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .reasons import Decision, decide, squash
+from .decision import Decision, squash
+from .reasons import decide
 from .result import Recipient
 from .smtptext import command_of, status_of
 from .taxonomy import REASON_TO_SUBTYPE

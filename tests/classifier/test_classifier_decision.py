@@ -277,25 +277,27 @@ def test_a_provider_row_is_tried_only_on_replies_holding_its_screen_words(monkey
     """The provider layer tests each row's screens (the literals its status and token patterns
     cannot match without) before the row itself: a row whose words are absent is not tried,
     its patterns never touched; with the words present the row decides as before."""
-    from bounceportal.classifier import reasons
+    from bounceportal.classifier import specific
+    from bounceportal.classifier.decision import Decision
     from bounceportal.classifier.providers import ProviderRule
 
     # Patterns of the table (their screens are precomputed): a status and a token.
     row = ProviderRule("test row", "blocked", status=r"5\.7\.508", token=r"envelope (?:blocked|rejected)")
     assert row.status_gate == ("5.7.508",) and row.token_gate == ("envelope ",)
-    monkeypatch.setattr(reasons, "_rules_for", lambda status: (row,))
+    monkeypatch.setattr(specific, "_rules_for", lambda status: (row,))
 
-    assert reasons._provider(reasons.Decision(), "5.7.1", "550 envelope blocked", "") == ""
-    assert reasons._provider(reasons.Decision(), "5.7.508", "550 access denied", "") == ""
+    assert specific._provider(Decision(), "5.7.1", "550 envelope blocked", "") == ""
+    assert specific._provider(Decision(), "5.7.508", "550 access denied", "") == ""
     assert "fullmatch" not in row.status_re.__dict__ and "search" not in row.token_re.__dict__
-    decision = reasons.Decision()
-    assert reasons._provider(decision, "5.7.508", "550 envelope blocked by policy", "") == "blocked"
+    decision = Decision()
+    assert specific._provider(decision, "5.7.508", "550 envelope blocked by policy", "") == "blocked"
     assert decision.provider == "test row"
-    assert reasons._provider(reasons.Decision(), "5.7.508", "550 envelope is fine", "") == ""
+    assert specific._provider(Decision(), "5.7.508", "550 envelope is fine", "") == ""
 
 
 def test_the_provider_layer_reads_what_every_row_in_turn_reads():
-    from bounceportal.classifier import reasons
+    from bounceportal.classifier import specific
+    from bounceportal.classifier.decision import Decision, squash
     from bounceportal.classifier.score import DEFAULT_REPLIES, in_part, reply_as_received
 
     if not DEFAULT_REPLIES.is_file():
@@ -304,11 +306,11 @@ def test_the_provider_layer_reads_what_every_row_in_turn_reads():
     decided = 0
     for entry in entries:
         _, text, _ = reply_as_received(entry)
-        squashed = reasons.squash(text)
+        squashed = squash(text)
         for status in {m.group(0) for m in re.finditer(r"[45]\.\d{1,3}\.\d{1,3}", text)} | {""}:
             every_row = next(
-                (r.reason for r in reasons._rules_for(status) if r.matches(status, squashed, "") is not None), ""
+                (r.reason for r in specific._rules_for(status) if r.matches(status, squashed, "") is not None), ""
             )
-            assert reasons._provider(reasons.Decision(), status, squashed, "") == every_row, (status, text)
+            assert specific._provider(Decision(), status, squashed, "") == every_row, (status, text)
             decided += bool(every_row)
     assert decided > 20

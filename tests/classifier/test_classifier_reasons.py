@@ -3,9 +3,10 @@
 import pytest
 
 from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
+from bounceportal.classifier.decision import phrase_reason, squash
 from bounceportal.classifier.phrasegate import literals
 from bounceportal.classifier.phrases import PHRASES
-from bounceportal.classifier.reasons import phrase_reason, reason_for, squash
+from bounceportal.classifier.reasons import reason_for
 from bounceportal.classifier.taxonomy import CATEGORY_LABELS, REASON_TO_SUBTYPE, SUBTYPES, categorize
 
 SISIMAI_REASONS = [
@@ -165,13 +166,13 @@ def test_literal_screens_never_hide_a_phrase():
 def test_screened_search_equals_plain_search_on_corpus_texts(corpus_messages):
     import re
 
-    from bounceportal.classifier.reasons import _PHRASES
+    from bounceportal.classifier.decision import GATED_PHRASES
 
     plain = [(reason, re.compile("|".join(f"(?:{p})" for p in patterns))) for reason, patterns in PHRASES]
     for raw in corpus_messages.values():
         text = squash(raw.decode("latin-1"))[:20000]
         expected = next((reason for reason, rx in plain if rx.search(text)), "")
-        assert _PHRASES.first(text) == expected == phrase_reason(text)
+        assert GATED_PHRASES.first(text) == expected == phrase_reason(text)
 
 
 def test_trigram_screened_search_equals_plain_search_on_short_corpus_texts(corpus_messages):
@@ -179,16 +180,16 @@ def test_trigram_screened_search_equals_plain_search_on_short_corpus_texts(corpu
     # exactly the literals a plain test of every literal finds, and the same first group.
     import re
 
-    from bounceportal.classifier.reasons import _PHRASES
+    from bounceportal.classifier.decision import GATED_PHRASES
 
     plain = [(reason, re.compile("|".join(f"(?:{p})" for p in patterns))) for reason, patterns in PHRASES]
     for raw in corpus_messages.values():
         text = squash(raw.decode("latin-1"))[:3000]
         for start in range(0, len(text), 400):
             chunk = text[start : start + 400]
-            assert _PHRASES.present(chunk) == {w for w in _PHRASES._words if w in chunk}
+            assert GATED_PHRASES.present(chunk) == {w for w in GATED_PHRASES._words if w in chunk}
             expected = next((reason for reason, rx in plain if rx.search(chunk)), "")
-            assert _PHRASES.first(chunk) == expected, chunk
+            assert GATED_PHRASES.first(chunk) == expected, chunk
 
 
 @pytest.mark.parametrize(

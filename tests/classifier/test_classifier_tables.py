@@ -212,10 +212,10 @@ def test_long_phrase_rows_are_searched_branch_by_branch():
     is searched through lazyre: its branches that have words are compiled only where their
     words are, and the row finds what its regex finds."""
     from bounceportal.classifier._screens import BRANCHES
+    from bounceportal.classifier.decision import GATED_PHRASES
     from bounceportal.classifier.gen_screens import gated_patterns
-    from bounceportal.classifier.reasons import _PHRASES
 
-    later = dict(_PHRASES._later)
+    later = dict(GATED_PHRASES._later)
     long_rows = {p for _, patterns in phrases.PHRASES for p in patterns if p in BRANCHES}
     assert len(long_rows) >= 5 and set(later) == long_rows and long_rows <= set(gated_patterns())
     for pattern, made in later.items():
@@ -224,8 +224,8 @@ def test_long_phrase_rows_are_searched_branch_by_branch():
         texts += [f"{w}{w[:-1]} {w}" for _, words in BRANCHES[pattern] for w in words]
         for text in texts:
             expected = regex.search(text)
-            assert _PHRASES._search(pattern, text) == (expected.group(0) if expected else None), text
-        assert "_compiled" not in made.__dict__ and pattern not in _PHRASES._compiled  # never compiled whole
+            assert GATED_PHRASES._search(pattern, text) == (expected.group(0) if expected else None), text
+        assert "_compiled" not in made.__dict__ and pattern not in GATED_PHRASES._compiled  # never compiled whole
 
 
 def test_a_branch_of_short_words_is_screened_by_its_spellings():
