@@ -1,6 +1,6 @@
-"""Literal screens and spellings of the phrase tables, derived by phrasegate.literals and
-phrasegate.spellings (generated: run
-``python -m bounceportal.classifier.phrasegate``; a test fails when it is stale)."""
+"""Literal screens and spellings of the phrase tables, derived by screening.literals and
+spellings.spellings (generated: run
+``python -m bounceportal.classifier.gen_screens``; a test fails when it is stale)."""
 
 SCREENS: dict[str, tuple[str, ...] | None] = {
     " - gsmtp\\b": (" - gsmtp",),

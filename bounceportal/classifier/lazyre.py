@@ -9,7 +9,7 @@ compiles with plain :func:`re.compile` on the first attribute asked for (``searc
 attributes, so later calls cost what calls on a compiled pattern cost.
 
 A pattern whose every match contains one of a few literal words (``_screens.SCREENS``,
-derived at development time by :func:`.phrasegate.literals`) is screened: its ``search``,
+derived at development time by :func:`.screening.literals`) is screened: its ``search``,
 ``match``, ``fullmatch``, ``findall`` and ``finditer`` first look for those words with
 ``str in str`` and answer "no match" without compiling or running the regex when none is
 there. A case-insensitive pattern is screened on the lower-cased text only when the text
@@ -36,7 +36,7 @@ FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
 _FOLDING = tuple(sorted(FOLDS_TO_ASCII))
 # Inline flags change what a literal means (``(?i)``, ``(?x)``): such patterns are not screened.
 _INLINE_FLAG_LETTERS = frozenset("aiLmsux-")
-# Per top-level branch of a pattern, the literal sets it needs (``phrasegate.requirements``).
+# Per top-level branch of a pattern, the literal sets it needs (``screening.requirements``).
 Requirements = tuple[tuple[tuple[str, ...], ...], ...]
 # Every stand-in made, so that the development step can precompute their screens.
 MADE: list[LaterPattern] = []

@@ -6,7 +6,7 @@ import pytest
 
 import bounceportal.classifier.__main__  # noqa: F401  (every module: every compile_later pattern)
 from bounceportal.classifier.lazyre import FOLDS_TO_ASCII, MADE, compile_later
-from bounceportal.classifier.phrasegate import literals, requirements
+from bounceportal.classifier.screening import literals, requirements
 
 
 def test_the_letters_that_fold_to_ascii_are_exactly_the_ones_the_screen_avoids():

@@ -4,9 +4,9 @@ import pytest
 
 from bounceportal.classifier import classify_smtp_reply, recipient_for_reason
 from bounceportal.classifier.decision import phrase_reason, squash
-from bounceportal.classifier.phrasegate import literals
 from bounceportal.classifier.phrases import PHRASES
 from bounceportal.classifier.reasons import reason_for
+from bounceportal.classifier.screening import literals
 from bounceportal.classifier.taxonomy import CATEGORY_LABELS, REASON_TO_SUBTYPE, SUBTYPES, categorize
 
 SISIMAI_REASONS = [

@@ -136,7 +136,7 @@ def test_importing_and_classifying_writes_nothing_into_the_package(tmp_path):
 def test_the_precomputed_literal_screens_are_current():
     from bounceportal.classifier._screens import SCREENS
     from bounceportal.classifier.gen_screens import table_patterns
-    from bounceportal.classifier.phrasegate import literals
+    from bounceportal.classifier.screening import literals
 
     patterns = set(table_patterns())
     expected = {p: (tuple(sorted(set(found))) if (found := literals(p)) is not None else None) for p in patterns}
@@ -147,7 +147,7 @@ def test_the_precomputed_literal_screens_are_current():
 def test_the_precomputed_finer_requirements_are_current():
     from bounceportal.classifier._screens import REQUIRES
     from bounceportal.classifier.gen_screens import table_patterns
-    from bounceportal.classifier.phrasegate import finer_requirements
+    from bounceportal.classifier.screening import finer_requirements
 
     found = {p: finer_requirements(p) for p in set(table_patterns())}
     assert {p: needs for p, needs in found.items() if needs is not None} == REQUIRES, "stale: run gen_screens"
@@ -157,7 +157,7 @@ def test_the_precomputed_finer_requirements_are_current():
 def test_the_precomputed_spellings_are_current_and_match_what_their_regex_matches():
     from bounceportal.classifier._screens import SPELLINGS
     from bounceportal.classifier.gen_screens import gated_patterns
-    from bounceportal.classifier.phrasegate import _find_spelling, spellings
+    from bounceportal.classifier.spellings import find_spelling, spellings
 
     patterns = {p for p in gated_patterns() if p in SPELLINGS or spellings(p) is not None}
     assert {p: spellings(p) for p in patterns if p in SPELLINGS} == SPELLINGS, "stale: run gen_screens"
@@ -171,7 +171,7 @@ def test_the_precomputed_spellings_are_current_and_match_what_their_regex_matche
             for before, after in (("", ""), ("x", "x"), (" ", "."), ("_", " "), ("a ", "_")):
                 text = f"{before}{variant[:-1]} {before}{variant}{after}"
                 found = regex.search(text)
-                assert _find_spelling(spelled, text) == (found.group(0) if found else ""), (pattern, text)
+                assert find_spelling(spelled, text) == (found.group(0) if found else ""), (pattern, text)
 
 
 def test_every_phrase_group_has_a_readable_name_of_its_own():
@@ -192,7 +192,7 @@ def test_evidence_names_the_phrase_group_and_its_words_not_a_table_index():
 def test_the_precomputed_branches_are_current():
     from bounceportal.classifier._screens import BRANCHES
     from bounceportal.classifier.lazyre import MADE
-    from bounceportal.classifier.phrasegate import branch_screens
+    from bounceportal.classifier.screening import branch_screens
 
     found = {made.pattern: branch_screens(made.pattern) for made in MADE}
     assert {p: branches for p, branches in found.items() if branches is not None} == BRANCHES, "stale: run gen_screens"
@@ -200,8 +200,7 @@ def test_the_precomputed_branches_are_current():
 
 def test_the_precomputed_key_trigrams_are_current():
     from bounceportal.classifier._screens import KEYS
-    from bounceportal.classifier.gen_screens import gated_literals
-    from bounceportal.classifier.phrasegate import key_trigrams
+    from bounceportal.classifier.gen_screens import gated_literals, key_trigrams
 
     assert key_trigrams(gated_literals()) == KEYS, "stale: run python -m bounceportal.classifier.gen_screens"
     assert all(key in word for word, key in KEYS.items())  # a text holding the literal holds its key
@@ -231,7 +230,7 @@ def test_long_phrase_rows_are_searched_branch_by_branch():
 def test_a_branch_of_short_words_is_screened_by_its_spellings():
     """A branch whose words are each shorter than a screen literal ("(?:发送|发信)频率") is
     screened by its spellings when each has three characters or more."""
-    from bounceportal.classifier.phrasegate import literals
+    from bounceportal.classifier.screening import literals
 
     assert sorted(literals("(?:发送|发信)频率") or ()) == ["发信频率", "发送频率"]
     assert literals(r"\btss?05\b") == ["tss05", "ts05"]
