@@ -119,6 +119,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         (
             # ... unless counted over time ("too many recipients this hour"): a sending rate.
             r"too many recipients(?! (?:received |sent )?(?:this|per|in the last|an?|each) (?:hour|day|minute))",
+            r"too many (?:recipient|rcpt) (?:attempts|addresses|commands)",
             # A per-transaction limit: "... per transaction exceeded, try this recipient in a
             # separate transaction" (RFC 5321 §4.5.3.1.8: the client retries the rest later).
             r"per (?:transaction|message|session) (?:exceeded|limit)",
@@ -219,6 +220,11 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bline length (?:exceeds|limit|over)|\b998 (?:characters|octets|bytes)",
             # A required header absent: "Message-ID header missing", "Date: header is required".
             r"\b(?:from|date|message-?id|subject|to|sender):? header (?:is )?(?:missing|absent|required|not found)",
+            # ... with the header's name quoted: "Required header 'Date' missing".
+            r"\bheader ['\"]?[\w-]+['\"]?:? (?:is )?(?:missing|absent|not found)\b",
+            # "The Date header could not be parsed / is too old / is too far in the future".
+            r"\bdate:? header (?:could not be parsed|(?:is |was )?(?:unparseable|too old|too far in the (?:future|past)|in the future))",
+            r"\bheader parse error|\bparse error in (?:the |your )?(?:message )?headers?\b",
         ),
     ),
     # A domain block list (Spamhaus DBL and the URI lists): which domain was listed decides
@@ -357,6 +363,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bptr\b",
             r"reverse (?:lookup|look-up|mapping|hostname)",
             r"\brdns\b",
+            r"\bfc-?rdns\b|forward[- ]confirmed",
             r"cannot find your hostname",
             # sendmail's "Possibly forged hostname for <addr>": its name does not map back to it.
             r"\bforged (?:host ?name|hostname|ptr|rdns)",
@@ -407,10 +414,23 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # Our side demands TLS (its own policy) and the destination offers none: the
             # sender's TLS configuration refused to send in the clear.
             r"(?:does not|doesn't) support tls",
+            r"\bno (?:starttls|tls) (?:available|offered|advertised|support)",
             r"tls (?:is )?(?:not supported|unavailable)",
             # Gmail 4.7.29 and its kin: the message came over a connection without TLS.
             r"(?:not|wasn't|was not|isn't|is not) (?:sent |delivered |received )?(?:over|using|via|with|through) (?:a |an )?(?:tls|ssl|encrypted|secure)\b",
             r"(?:unencrypted|plain ?text|cleartext|insecure) (?:connections?|smtp|sessions?|channel)",
+        ),
+    ),
+    # The destination's own virus or spam scanner failed ("Virus scanner timed out", "Error
+    # connecting to virus scanner", "spamd scan error"): a failure of its system, no verdict.
+    (
+        "the destination's scanner failed",
+        "systemerror",
+        (
+            r"\b(?:virus|malware|spam|content|av) ?(?:scanner|scanning|scan|checker|filter)s?\b(?: \w+)?"
+            r" (?:error|errors|timed? ?out|time-?out|unavailable|not available|not responding|(?:is )?down)\b",
+            r"\b(?:error|failure|timeout) (?:connecting to|running|contacting|communicating with) (?:the |a |our )?"
+            r"(?:virus|malware|spam|content|av) ?(?:scanner|scanning|checker|filter)",
         ),
     ),
     # Attachments or content flagged as malware.
@@ -425,7 +445,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bworm\b",
             r"malicious",
             r"banned attachment",
-            r"(?:illegal|prohibited|forbidden|disallowed|executable|suspicious|blocked|restricted|unsupported|bad|infected|malicious|harmful) (?:file )?attachments?",
+            r"(?:illegal|prohibited|forbidden|disallowed|unacceptable|executable|suspicious|blocked|restricted|unsupported|bad|infected|malicious|harmful) (?:file )?attachments?",
+            # An encrypted archive, which no scanner can open: "Message contains encrypted archive".
+            r"\b(?:encrypted|password[- ]protected) (?:zip|rar|7z|archive|attachment)s?\b|\b(?:zip|archive)s? (?:is |are )?(?:encrypted|password[- ]protected)\b",
             r"attachments?(?: of (?:this|that) (?:type|kind))? (?:is |are |was )?(?:not allowed|not permitted|prohibited|blocked|forbidden|disallowed)",
             # "... does not accept attachments of this type", "we don't allow messages with attachments".
             r"(?:not|n't) (?:accept|allow|permit)s? (?:(?:e-?mails?|messages?) (?:with|containing) )?(?:the |this |these |such |an? )?(?:attachments?|attached files?)\b",
@@ -463,6 +485,13 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # "Recipient does not accept mail from your domain": our sender's domain, not our host.
             r"(?:not|n't) accept(?:s|ed|ing)? (?:e-?mails?|mail|messages?) from (?:your|this|the sender'?s?) (?:sending |sender )?domain\b",
             r"(?:mail|messages?|e-?mails?) (?:sent )?(?:by|from) (?:this|your|the sender'?s?) domain (?:is |are |has been |have been |was |were )?(?:rejected|refused|blocked|not accepted)",
+            # RFC 7505 §4.3 said of the sender's domain: "Null MX: example.net does not send mail".
+            r"\b(?:does not|doesn't|do not|don't|never) sends? (?:any )?(?:e-?)?mail\b",
+            # Our login or host may not use this envelope sender ("SMTP user u is not authorized to use
+            # MAIL FROM x", "an unauthorized MAIL FROM", "internal senders are not authorized to use d").
+            r"\bnot (?:authori[sz]ed|allowed|permitted) to (?:use|send (?:as|from)) (?:the |this |that )?(?:mail from|sender|envelope|from address)",
+            r"\bunauthori[sz]ed (?:mail from|envelope sender|sender address|from address)\b",
+            r"\bsenders? (?:are |is )?not (?:authori[sz]ed|allowed|permitted) to use\b",
         ),
     ),
     # Our own sending account is switched off or barred from sending (a submission or relay
@@ -533,12 +562,13 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"relaying (?:mail )?(?:to \S+ )?(?:is )?not (?:allowed|permitted)",
             r"insecure mail relay",
             r"no relaying",
-            r"\(no relay(?:ing)?\)|\bnot an open relay\b|\b(?:mail|messages?) for \S+ (?:is |are )?not accepted here\b",
+            r"\(no relay(?:ing)?\)|\bnot an open relay\b|\b(?:mail|messages?) for (?:that |this )?\S+ (?:is |are )?not accepted here\b",
             # "Relay from your host to example.org is not authorized", "Relaying is restricted to
             # authenticated users".
             r"\brelay(?:ing)? (?:from|for|to) [^;]{0,60}\bnot (?:authori[sz]ed|allowed|permitted)\b",
             r"\brelay(?:ing)? (?:is )?(?:restricted|limited|only (?:allowed|permitted))\b",
             r"cannot relay",
+            r"\bunauthori[sz]ed relay(?:ing)?\b",
             r"(?:not|isn't) (?:configured|allowed|permitted) to relay",
             # "You are trying to use me [host] as a relay, but I have not been configured..."
             r"\b(?:use|using) (?:me|this (?:server|host|system|mx)) (?:\[[^\]]{0,80}\] )?as an? (?:relay|smarthost)",
@@ -631,6 +661,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:message|e-?mail|mail) is (?:larger|bigger) than",
             r"(?:max(?:imum)?|allowed) (?:e-?mail |message |mail )size",
             r"(?:e-?mail|message|mail) size (?:limit )?(?:exceeded|too)",
+            r"too much (?:mail |message )?data",
         ),
     ),
     # The account exists but is switched off: disabled, suspended, locked, inactive.
@@ -710,6 +741,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"reputation",
             r"sender score",
             r"\b(?:poor|bad|low|negative) (?:sending |mail |e-?mail )?(?:history|standing)\b",
+            # A reputation score by another name: "very bad karma score: -8".
+            r"\bkarma\b",
             r"\bsbrs\b",
             r"\bsender ?base\b",
             r"user complaints",
@@ -1050,6 +1083,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"unable to connect",
             r"could not connect",
             r"(?:wasn't|was not) able to establish",
+            # Every MX of the domain was tried and none took the session ("Tried all MXs"; Haraka's
+            # outbound sends it under X.1.2 although the domain exists).
+            r"\btried (?:all|every|each) (?:of the )?(?:mxs?|mx hosts|mx servers|mail (?:hosts|servers|exchangers))\b",
         ),
     ),
     # The path to the receiver broke: refused connections, loops, lost sessions.
