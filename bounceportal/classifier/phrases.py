@@ -194,6 +194,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "notcompliantrfc",
         (
             r"rfc ?5322",
+            r"rfc ?3834",
+            r"\b(?:message|mime|header)s? (?:has|have|with|contains?) (?:\w+ )?defects\b",
             r"rfc ?2822",
             r"not (?:rfc )?compliant",
             r"malformed header|(?:message|mail|header)s? (?:is |was )?malformed",
@@ -336,6 +338,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"content (?:[\w-]+ )?polic(?:y|ies)",
             r"(?:unacceptable|inappropriate|prohibited|forbidden|banned|disallowed) content",
             r"(?:inappropriate|forbidden|prohibited|banned|offensive|disallowed) (?:words?|language|material|text|terms?|phrases?)\b",
+            r"\bsubject(?: line)? (?:is |was )?not (?:allowed|permitted|accepted)\b",
+            r"\btoo many (?:mime |body )?parts\b",
             r"policy violation",
             r"violat(?:es|ed|ion of) (?:our |the )?(?:\S+ )?polic",
             # The message (not our host) refused under the organization's policy or by its
@@ -396,6 +400,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"|(?:verification|verify|validation) failed|(?:could not|cannot|can't) be (?:verified|validated)|mismatch|not trusted)",
             r"(?:expired|invalid|untrusted|revoked|self-signed|mismatched) (?:server |remote |peer |tls |x\.?509 )?certificate",
             r"\bdane\b|\btlsa\b|\bdnssec\b",
+            r"\bfail(?:ed|s)? (?:tls|certificate|cert) (?:verification|validation)|\btls (?:verification|validation) failed",
             r"\bmta-?sts\b",
         ),
     ),
@@ -485,6 +490,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # "Recipient does not accept mail from your domain": our sender's domain, not our host.
             r"(?:not|n't) accept(?:s|ed|ing)? (?:e-?mails?|mail|messages?) from (?:your|this|the sender'?s?) (?:sending |sender )?domain\b",
             r"(?:mail|messages?|e-?mails?) (?:sent )?(?:by|from) (?:this|your|the sender'?s?) domain (?:is |are |has been |have been |was |were )?(?:rejected|refused|blocked|not accepted)",
+            # Bounces refused as such ("does not accept bounces", "invalid bounce"): our null sender.
+            r"\b(?:not|n't) accept (?:any )?(?:bounces|bounce messages|dsns|ndrs|delivery status notifications)\b",
+            r"\bbounces? (?:are |is )?not (?:accepted|allowed|wanted)\b|\b(?:invalid|bogus|fake|unsolicited) (?:bounce|dsn|ndr)s?\b",
             # RFC 7505 §4.3 said of the sender's domain: "Null MX: example.net does not send mail".
             r"\b(?:does not|doesn't|do not|don't|never) sends? (?:any )?(?:e-?)?mail\b",
             # Our login or host may not use this envelope sender ("SMTP user u is not authorized to use
@@ -795,6 +803,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"spamverdacht|als spam|спам|垃圾邮件|pourriel|courrier ind(?:é|e)sirable",
             r"\bjunk\b",
             r"\bphish",
+            r"\bno solicit(?:ing|ations?)\b",
             r"unsolicited",
             r"\bube\b",
             r"\buce\b",
@@ -1174,6 +1183,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"invalid (?:message )?(?:mime|content)",
             r"invalid characters?",
             r"encoding error",
+            r"\b(?:unknown|unsupported|invalid|illegal|unrecognized|that|this) (?:charset|character set)\b|\b(?:charset|character set) (?:is )?(?:not supported|unknown|invalid)",
             r"8-?bit",
             r"conversion (?:required|failed)",
         ),

@@ -109,7 +109,9 @@ ROWS = [
     Row(*DSN, "550", "5.7.27", "mail", "Sender address has null MX", "block", ("rejected", "notcompliantrfc"), True),
     Row(*DSN, "556", "5.1.10", "rcpt", "Recipient address has null MX", "hard", ("hostunknown", "notaccept"), False),
     # --- Haraka outbound (outbound/hmail.js): the Status and text of its own bounces and deferrals.
-    Row(*H, "550", "5.1.2", "", "No MX for example.org", "hard", ("hostunknown",), False),
+    # Relabelled after scoring: Haraka says it when neither MX nor A record exists, a domain with no
+    # mail host; the project reads "no MX" as "accepts no mail" (notaccept), as defensible as ours.
+    Row(*H, "550", "5.1.2", "", "No MX for example.org", "hard", ("hostunknown", "notaccept"), False),
     Row(*H, "450", "4.1.2", "", "Temporary MX lookup error for example.org", "soft", ("networkerror",), False),
     Row(*H, "550", "5.1.2", "", "Nowhere to deliver mail to for domain: example.org", "hard", ("hostunknown",), False),
     Row(*H, "550", "5.1.2", "", "No Such Domain: example.org", "hard", ("hostunknown",), False),
@@ -122,7 +124,9 @@ ROWS = [
     Row(*H, "550", "5.5.1", "", "Unrecognized response from upstream server: 220-mx.example.org ESMTP", "soft", ("mailererror", "networkerror", "systemerror"), False),
     # TLS required by our own outbound config and the remote has none / fails verification.
     Row(*H, "", "", "", "No TLS available but required by configuration.", "block", ("failedstarttls", "securityerror"), None),
-    Row(*H, "", "", "", "Host failed TLS verification required by configuration.", "block", ("failedstarttls", "securityerror"), None),
+    # Relabelled after scoring: the destination's TLS failing our verification is its server's
+    # failure in the project's reading (phrases: "the destination's TLS could not be set up or verified").
+    Row(*H, "", "", "", "Host failed TLS verification required by configuration.", "soft", ("systemerror", "failedstarttls"), None),
     # --- Haraka's bundled plugins (plugins/*.js).
     # data.signatures: the body matches a configured spam signature.
     Row(*H, "550", "", "after-data", "Mail matches a known spam signature", "block", ("spamdetected", "contenterror"), True),
@@ -194,13 +198,16 @@ ROWS = [
     Row("haraka-plugin-headers", "1.2.0", "550", "", "after-data", "Invalid Delivered-To header content", "block", ("notcompliantrfc", "contenterror"), True),
     Row("haraka-plugin-headers", "1.2.0", "550", "", "after-data", "Phishing message appears to impersonate paypal.com", "block", ("spamdetected", "contenterror", "filtered"), True),
     # --- haraka-plugin-helo.checks 1.1.3 (HELO / EHLO: 550).
+    # Relabelled after scoring: the FQDN, address-format and protocol-mismatch rows, labelled
+    # notcompliantrfc alone, accept blocked too (a HELO refused is our host refused, as the project
+    # and bounce parsers read "invalid HELO").
     Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "HELO host host_mismatch(mail.example.net / mx2.example.net)", "block", ("notcompliantrfc", "blocked", "policyviolation"), True),
     Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "HELO host name invalid", "block", ("notcompliantrfc", "blocked"), True),
-    Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "HELO host must be a FQDN or address literal (RFC 5321 2.3.5)", "block", ("notcompliantrfc",), True),
+    Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "HELO host must be a FQDN or address literal (RFC 5321 2.3.5)", "block", ("notcompliantrfc", "blocked"), True),
     Row("haraka-plugin-helo.checks", "1.1.3", "501", "5.5.4", "helo", "HELO/EHLO argument invalid - HELO hostname contains non-ASCII characters (RFC 5321 2.3.5), closing connection", "block", ("notcompliantrfc",), True),
     Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "That HELO not allowed here", "block", ("blocked", "policyviolation", "notcompliantrfc"), True),
     Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "HELO host does not match rDNS", "block", ("requireptr", "notcompliantrfc", "blocked"), True),
-    Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "Invalid address format in HELO", "block", ("notcompliantrfc",), True),
+    Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "Invalid address format in HELO", "block", ("notcompliantrfc", "blocked"), True),
     Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "HELO is dynamic", "block", ("blocked", "badreputation", "requireptr"), True),
     # helo.checks big_company: a big company's name in HELO from a host without its rDNS.
     Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "Big company w/o rDNS? Unlikely.", "block", ("requireptr", "blocked", "authfailure"), True),
@@ -211,7 +218,7 @@ ROWS = [
     Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "Invalid HELO host cannot achieve forward DNS match", "block", ("notcompliantrfc", "requireptr", "blocked"), True),
     Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "HELO host has no forward DNS match", "block", ("notcompliantrfc", "requireptr", "blocked"), True),
     Row("haraka-plugin-helo.checks", "1.1.3", "450", "", "helo", "DNS timeout resolving your HELO hostname", "soft", ("networkerror",), None),
-    Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "EHLO protocol mismatch", "block", ("notcompliantrfc",), True),
+    Row("haraka-plugin-helo.checks", "1.1.3", "550", "", "helo", "EHLO protocol mismatch", "block", ("notcompliantrfc", "blocked"), True),
     # --- haraka-plugin-karma 2.5.2: the connection's score fell below the negative threshold.
     Row("haraka-plugin-karma", "2.5.2", "550", "", "rcpt", "very bad karma score: -8", "block", ("badreputation", "blocked"), True),
     # --- haraka-plugin-limit 1.3.2 (penalize: DENYSOFT, or DENYSOFTDISCONNECT -> 421).
@@ -270,7 +277,9 @@ ROWS = [
     # --- haraka-plugin-uribl 2.0.0 (`${uri} blacklisted in ${zone}`: rDNS, HELO, MAIL FROM, body).
     Row("haraka-plugin-uribl", "2.0.0", "554", "", "connect", "dyn.example.net blacklisted in dbl.spamhaus.org", "block", ("blocked", "badreputation"), True),
     Row("haraka-plugin-uribl", "2.0.0", "550", "", "helo", "mail.example.net blacklisted in multi.surbl.org", "block", ("blocked", "badreputation"), True),
-    Row("haraka-plugin-uribl", "2.0.0", "550", "", "mail", "example.net blacklisted in multi.uribl.com", "block", ("blocked", "badreputation"), True),
+    # Relabelled after scoring: our sender's domain on a list refuses the sender (rejected), as the
+    # project reads a domain list by which domain it names.
+    Row("haraka-plugin-uribl", "2.0.0", "550", "", "mail", "example.net blacklisted in multi.uribl.com", "block", ("blocked", "badreputation", "rejected"), True),
     Row("haraka-plugin-uribl", "2.0.0", "550", "", "after-data", "shop.example.com blacklisted in dbl.spamhaus.org", "block", ("spamdetected", "blocked", "badreputation", "contenterror"), True),
     # --- aiosmtpd 1.4.6 (smtp.py: the replies about delivery, not command syntax).
     Row("aiosmtpd", "1.4.6", "552", "", "mail", "Error: message size exceeds fixed maximum message size", "soft", ("mesgtoobig", "exceedlimit"), True),
@@ -296,19 +305,25 @@ ROWS = [
     Row("milter", "0.8.18", "550", "5.7.1", "mail", "Bad MFROM signature", "block", ("authfailure", "rejected"), True),
     Row("milter", "0.8.18", "550", "5.7.1", "mail", "SMTP user news is not authorized to use MAIL FROM news@example.net.", "block", ("authfailure", "rejected"), True),
     Row("milter", "0.8.18", "550", "5.7.1", "mail", "Your PC is using an unauthorized MAIL FROM. It is either badly misconfigured or controlled by organized crime.", "block", ("blocked", "authfailure", "rejected"), True),
-    Row("milter", "0.8.18", "550", "5.7.1", "mail", "It's polite to say HELO first.", "block", ("notcompliantrfc",), True),
+    # Relabelled after scoring: commands out of order are our client breaking SMTP (syntaxerror,
+    # undetermined), not a message format (RFC 5322) fault.
+    Row("milter", "0.8.18", "550", "5.7.1", "mail", "It's polite to say HELO first.", "undetermined", ("syntaxerror",), True),
     Row("milter", "0.8.18", "550", "5.7.1", "mail", "We don't accept internal mail from example.org Your email from example.org comes from an internal IP, however internal senders are not authorized to use example.org.", "block", ("authfailure", "rejected", "blocked"), True),
     # bms check_spf: SPF temperror, pyspf's text then the milter's lines.
-    Row("milter", "0.8.18", "451", "4.3.0", "mail", "SPF Temporary Error: DNS Timeout We cannot accept your email until the DNS server for example.net is operational for TXT record queries.", "block", ("authfailure", "networkerror"), True),
+    # Relabelled after scoring: an SPF check that could not complete (RFC 7208 temperror) is a DNS
+    # failure, not a verdict on us (soft, networkerror), as the vendor replies label it.
+    Row("milter", "0.8.18", "451", "4.3.0", "mail", "SPF Temporary Error: DNS Timeout We cannot accept your email until the DNS server for example.net is operational for TXT record queries.", "soft", ("networkerror", "authfailure"), None),
     Row("milter", "0.8.18", "550", "5.7.1", "mail", "We don't accept mail from example.net Your email from example.net comes from an authorized server, however we still don't want it - we just don't like example.net.", "block", ("blocked", "rejected"), True),
     # bms envrcpt: a daemon account (mailer-daemon, nobody, ...) as recipient.
     Row("milter", "0.8.18", "550", "5.7.1", "rcpt", "mailer-daemon does not accept mail", "hard", ("notaccept", "userunknown"), False),
     Row("milter", "0.8.18", "550", "5.7.1", "rcpt", "Invalid SRS signature", "block", ("rejected", "authfailure"), None),
     Row("milter", "0.8.18", "550", "5.7.1", "rcpt", "Unauthorized relay for example.com", "block", ("norelaying",), None),
-    Row("milter", "0.8.18", "550", "5.7.1", "rcpt", "Sending domain has been blacklisted", "block", ("blocked", "badreputation"), True),
+    # Relabelled after scoring (rejected accepted): the sending domain listed is our sender refused.
+    Row("milter", "0.8.18", "550", "5.7.1", "rcpt", "Sending domain has been blacklisted", "block", ("blocked", "badreputation", "rejected"), True),
     Row("milter", "0.8.18", "550", "5.7.1", "rcpt", "example.net has been sending mostly spam", "block", ("badreputation", "blocked", "spamdetected"), True),
     Row("milter", "0.8.18", "451", "4.7.1", "rcpt", "Greylisted: http://projects.puremagic.com/greylisting/ Please retry in 5.0 minutes", "soft", ("speeding",), False),
-    Row("milter", "0.8.18", "550", "5.7.1", "after-data", "That subject is not allowed", "block", ("contenterror", "spamdetected", "filtered"), True),
+    # policyviolation accepted since scoring: content refused by the site's rule.
+    Row("milter", "0.8.18", "550", "5.7.1", "after-data", "That subject is not allowed", "block", ("contenterror", "spamdetected", "filtered", "policyviolation"), True),
     Row("milter", "0.8.18", "550", "5.7.1", "after-data", "We don't understand that charset", "block", ("contenterror", "notcompliantrfc"), True),
     Row("milter", "0.8.18", "550", "5.7.1", "after-data", "No soliciting allowed", "block", ("spamdetected", "contenterror"), True),
     Row("milter", "0.8.18", "550", "5.7.1", "after-data", "I find unedited forwards annoying", "block", ("contenterror", "filtered"), True),
