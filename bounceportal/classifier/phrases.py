@@ -110,7 +110,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     # Greylisting (a receiver's policy of deferring unknown sender/client/recipient
     # triplets until they retry): a temporary, self-resolving refusal, never an
     # unknown address even when said as "Recipient address rejected: Greylisted".
-    ("greylisting", "speeding", (r"gr[ae]y-?list",)),
+    # Said also as a sender not authorized *yet* ("... is not yet authorized to deliver mail
+    # from <s> to <r>. Please try later"): the "yet" is the retry the receiver waits for.
+    ("greylisting", "speeding", (r"gr[ae]y-?list", r"\bnot yet (?:authori[sz]ed|allowed|permitted)\b")),
     # Too many recipients in one transaction (RFC 3463 X.5.3): said before the sender
     # quota group, whose "sending limits" the providers' help links repeat.
     (
@@ -164,6 +166,24 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:inbound|incoming) (?:mail |message |e-?mail )?(?:rate|quota|limit)",
             r"receiving too many",
             r"recipient thread limit",
+        ),
+    ),
+    # The destination's own scanner or checker failed ("Virus scanner timed out", "Error
+    # connecting to virus scanner", "spamd scan error", "Unable to scan for viruses",
+    # "internal DKIM error"): a failure of its system, no verdict; said before the virus,
+    # spam and authentication groups whose words these replies carry.
+    (
+        "the destination's scanner or checker failed",
+        "systemerror",
+        (
+            r"\b(?:virus|malware|spam|content|av) ?(?:scanner|scanning|scan|checker|filter)s?\b(?: \w+)?"
+            r" (?:error|errors|timed? ?out|time-?out|unavailable|not available|not responding|(?:is )?down)\b",
+            r"\b(?:error|failure|timeout) (?:connecting to|running|contacting|communicating with) (?:the |a |our )?"
+            r"(?:virus|malware|spam|content|av) ?(?:scanner|scanning|checker|filter)",
+            r"\binternal (?:spf|dkim|dmarc|arc|spam|virus|anti-?virus|filter|scanner|scanning) (?:error|failure)",
+            r"\b(?:anti-?)?(?:virus|malware)[ _-]?(?:scan(?:ner|ning)?s?|check(?:er|ing)?|engines?) (?:\S+ )?(?:failed|failure)",
+            r"(?:unable|could not|couldn't|cannot|can't|failed) to scan\b",
+            r"problem (?:running|with|in) (?:the )?(?:anti-?)?(?:virus|malware|spam)[ -]?(?:scanner|filter|checker|engine)",
         ),
     ),
     # A gateway's security scanning (virus or content signatures) stopped the message:
@@ -227,6 +247,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # "The Date header could not be parsed / is too old / is too far in the future".
             r"\bdate:? header (?:could not be parsed|(?:is |was )?(?:unparseable|too old|too far in the (?:future|past)|in the future))",
             r"\bheader parse error|\bparse error in (?:the |your )?(?:message )?headers?\b",
+            # "We require a valid Date header".
+            r"\brequires? (?:a |an )?(?:valid |proper )?(?:from|to|date|subject|message-?id|sender):? header",
         ),
     ),
     # A domain block list (Spamhaus DBL and the URI lists): which domain was listed decides
@@ -287,7 +309,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         "networkerror",
         (
             r"\b(?:spf|dkim|dmarc)\b[^.;]{0,40}\btemp ?error|\btemp ?error\b[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
-            r"(?:temporary|transient) (?:error|failure|deferral)[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
+            r"(?:temporary|transient) (?:dns )?(?:error|failure|deferral)[^.;]{0,40}\b(?:spf|dkim|dmarc)\b",
+            # "SPF - no response", "DKIM key retrieval failed": the DNS query got no answer.
+            r"\b(?:spf|dkim|dmarc)\b[^.;]{0,20}\bno (?:dns )?(?:response|answer)\b",
+            r"\bdkim\b[^.;]{0,20}\bkey (?:retrieval|lookup|query|fetch) (?:failed|failure|error|timed out)",
             # "SPF check temporarily failed", "DKIM verification could not be completed".
             r"\b(?:spf|dkim|dmarc) (?:check|lookup|verification|validation|evaluation) (?:has )?(?:temporarily failed|timed out|could not (?:be )?(?:completed|performed))",
             # "SPF temporary error: DNS timeout", "DKIM temporary failure".
@@ -303,6 +328,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bdkim\b",
             r"\bdmarc\b",
             r"sender policy framework",
+            # SPF's verdict without its name: the host is not one the domain designates
+            # ("can be accepted only from example.net's mail relays", "not a designated mail server for").
+            r"\baccepted only from\b[^.;]{0,60}'s (?:mail )?(?:relays|servers|hosts)\b",
+            r"\bnot (?:an? )?(?:designated|permitted) (?:mail ?)?(?:server|relay|sender|host)s? for\b",
             # The SPF policy daemons' explanation link ("Please see http://www.openspf.net/Why?...").
             r"\bopenspf\b",
             # A DMARC policy named by its tag, or a From: domain that did not align (RFC 7489).
@@ -369,6 +398,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\brdns\b",
             r"\bfc-?rdns\b|forward[- ]confirmed",
             r"cannot find your hostname",
+            # "No DNS entries for your MTA, HELO and Domain": our host has no name in DNS.
+            r"\bno (?:dns|ptr) (?:entry|entries|records?) for (?:your|the sending|the connecting) (?:mta|host|server|ip|client)",
             # sendmail's "Possibly forged hostname for <addr>": its name does not map back to it.
             r"\bforged (?:host ?name|hostname|ptr|rdns)",
             r"no reverse",
@@ -426,18 +457,6 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:unencrypted|plain ?text|cleartext|insecure) (?:connections?|smtp|sessions?|channel)",
         ),
     ),
-    # The destination's own virus or spam scanner failed ("Virus scanner timed out", "Error
-    # connecting to virus scanner", "spamd scan error"): a failure of its system, no verdict.
-    (
-        "the destination's scanner failed",
-        "systemerror",
-        (
-            r"\b(?:virus|malware|spam|content|av) ?(?:scanner|scanning|scan|checker|filter)s?\b(?: \w+)?"
-            r" (?:error|errors|timed? ?out|time-?out|unavailable|not available|not responding|(?:is )?down)\b",
-            r"\b(?:error|failure|timeout) (?:connecting to|running|contacting|communicating with) (?:the |a |our )?"
-            r"(?:virus|malware|spam|content|av) ?(?:scanner|scanning|checker|filter)",
-        ),
-    ),
     # Attachments or content flagged as malware.
     (
         "virus or malware",
@@ -477,6 +496,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             # record", "Sender domain must exist", "... does not resolve".
             r"sender(?:'s)? (?:address )?domain (?:<?[\w.-]+>? )?(?:must (?:exist|resolve)|(?:does not|doesn't|did not) resolve|has no (?:valid )?(?:dns|mx|a)\b|(?:is )?(?:not resolvable|unresolvable))",
             r"(?:from|sender|sending) (?:this |your |the )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)",
+            # Our envelope sender listed by the receiver: "sender envelope address a@b is locally blacklisted".
+            r"\bsender (?:envelope )?address (?:<?\S+>? )?(?:is|was|has been) (?:locally )?(?:black|block|deny)listed\b",
             r"\byour (?:sending |sender )?domain (?:is |has been )?(?:blocked|banned|black ?listed|block ?listed)",
             r"\bsender(?:'s)? (?:e-?mail )?(?:address|domain) (?:is |was |has been )?(?:on|in|listed|black ?listed|block ?listed|banned)\b",
             # ... with the address or documentation's placeholder between ("Sender $SenderAddress is blocked").
@@ -661,7 +682,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"trop (?:volumineux|gros)|taille du message|taille (?:maximale|limite) d(?:é|e)pass|(?:nachricht|e-?mail) (?:ist )?zu gro(?:ß|ss)|demasiado grande|troppo grande|слишком больш",
             r"size (?:of (?:the )?message )?exceeds",
             r"exceeds (?:the )?(?:maximum )?(?:message )?size",
-            r"message (?:length|size) (?:exceeds|limit)",
+            r"message (?:length|size) (?:\([^)]*\) )?(?:exceeds|limit)",
+            # RFC 3463 X.2.3's own words: "Message length exceeds administrative limit".
+            r"exceeds? (?:the |an? )?administrative limit",
             r"too large for this",
             r"line limit exceeded",
             r"mail size limit",
@@ -807,7 +830,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"unsolicited",
             r"\bube\b",
             r"\buce\b",
-            r"bulk (?:e-?)?mail",
+            r"bulk (?:e-?)?(?:mail|messages?)\b",
             r"content (?:was )?(?:rejected|refused) as",
             r"message (?:was )?classified as",
             # A content filter that quarantined or refused the message judged its content.
@@ -815,6 +838,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:quarantined|rejected|blocked|refused|stopped|bounced) (?:by|due to) (?:our |the |a |its )?(?:content|spam|junk|anti-?spam) filter",
             r"(?:message|e-?mail|mail) (?:was |has been |is )?quarantined",
             r"scored too high",
+            # A filter's score over its threshold ("spam score exceeded", "postfwd score exceeded").
+            r"\bscore (?:exceeded|too high|(?:is )?(?:over|above) (?:the )?(?:limit|threshold))",
             r"high probability of",
             r"content (?:rejected|denied)",
             r"blacklisted (?:url|link)",
@@ -834,6 +859,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bblock ?listed\b|\bon (?:our|the|a) block ?list",
             r"too many (?:bad|unknown|invalid) recipients|excessive unknown recipients",
             r"(?:is|are|was|been|currently) (?:black|block)?listed (?:in|on|at|by)",
+            # An address literal listed by the receiver itself: "192.0.2.1 is blacklisted from delivering".
+            _IPV4 + r" (?:is|was|has been) (?:locally )?(?:black|block|deny)listed\b",
             r"(?:messages?|mails?|e-?mails?|connections?) from " + _IPV4,
             r"\bip (?:address )?(?:\S+ )?(?:is )?not (?:permitted|allowed|authori[sz]ed) to (?:send|connect|relay)",
             r"(?:messages?|mail|e-?mails?|connections?) from (?:this|your|the sending|the connecting) (?:ip|host|server|network|mta)\b",
@@ -1136,8 +1163,9 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"temporary (?:local |system |server )?problem",
             # The server is overloaded (sendmail's "Rejecting connections ... load average").
             r"load average|\b(?:server|system|host) (?:is )?(?:overloaded|too busy)\b",
+            r"\b(?:server|system|host|machine) load (?:is )?(?:too )?high\b|\bload too high\b",
             r"temporary (?:system|server) (?:error|failure)",
-            r"resources temporarily",
+            r"resources temporarily|\bresources? (?:is |are )?(?:temporarily )?(?:unavailable|exhausted)\b",
             r"unable to contact",
             r"service (?:is )?(?:\w+ )?unavailable",
             # RFC 5321 §4.2.3's own text for 421.
@@ -1181,6 +1209,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"media error",
             r"content (?:error|type not allowed)",
             r"invalid (?:message )?(?:mime|content)",
+            # A MIME structure the receiver will not take: a type it refuses, too many parts.
+            r"\bmime type \S+ (?:is )?not (?:accepted|allowed|permitted)|too many mime parts|\bmime (?:complexity|nesting|depth)\b",
             r"invalid characters?",
             r"encoding error",
             r"\b(?:unknown|unsupported|invalid|illegal|unrecognized|that|this) (?:charset|character set)\b|\b(?:charset|character set) (?:is )?(?:not supported|unknown|invalid)",
@@ -1324,6 +1354,7 @@ NOTICE_PHRASES: list[tuple[str, tuple[str, ...]]] = [
 # the sender's (a rate limit of the recipient's own mailbox, TLS the destination lacks).
 RECIPIENT_SIDE: tuple[str, ...] = (
     r"gr[ae]y-?list",
+    r"\bnot yet (?:authori[sz]ed|allowed|permitted)\b",
     # "The user you are trying to contact is receiving mail ...", "the person you are writing
     # to is receiving messages too quickly": it is the recipient's inbound rate.
     r"\b(?:user|recipient|mailbox|person|account|addressee)\b[^.;]{0,40}\b(?:is|are) (?:receiving|getting) (?:e-?mails?|mail|messages?)\b",
@@ -1336,6 +1367,8 @@ RECIPIENT_SIDE: tuple[str, ...] = (
     r"(?:recipient|mailbox|user|account) is receiving too many",
     r"too many (?:messages|mails|e-?mails) (?:for|to) (?:this|the) (?:recipient|mailbox|user|address|account)",
     r"(?:recipient|mailbox|user)(?:'s)? (?:inbound|incoming) (?:mail |message |e-?mail )?(?:rate|quota|limit)",
+    # Dovecot's per-user limit on deliveries at once: the recipient's mailbox is busy.
+    r"concurrent deliveries (?:for|to) (?:the |this )?(?:user|recipient|mailbox)",
 )
 
 # The subject of a refusal, as MTAs prefix it ("Helo command rejected: ...", Postfix

@@ -98,7 +98,7 @@ def decide(
     reason = temporary_address(decision, reason, status, reply_code)
     if reason == "userunknown" and not decision.provider:  # a provider's documented code is its own verdict
         reason = user_or_filter(decision, status, stage, diagnostic, live=live)
-    reason = settle(decision, reason, stage, diagnostic, live=live) or fallback_reason(
+    reason = settle(decision, reason, stage, diagnostic, live=live, status=status) or fallback_reason(
         decision, diagnostic, status, stage, reply_code
     )
     reason = system_status(decision, temporary_address(decision, reason, status, reply_code), status, reply_code)

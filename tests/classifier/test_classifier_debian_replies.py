@@ -1,0 +1,93 @@
+"""The SMTP replies Debian 12's mail software really sends are read as it documents them (issue #12).
+
+An independent source of real reply texts, to measure how far rules written against the vendor
+replies and the corpus generalize: the built-in replies of postgrey, policyd-spf, opendmarc,
+opendkim, spamass-milter, rspamd, sqlgrey, postfwd, policyd-weight, policyd-rate-limit,
+amavisd-new, OpenSMTPD, Courier, Dovecot LMTP, Cyrus lmtpd, MIMEDefang, qpsmtpd, greylistd and
+Debian's own Exim ACLs and Postfix restriction texts (``debian_replies.py`` says where each
+comes from).
+
+Method, in this order:
+
+1. Collect: the packages were fetched with ``apt-get download`` and unpacked (not installed);
+   the replies were read from their scripts, modules, binaries' strings and man pages, with the
+   code, enhanced status and stage they are sent with, placeholders filled with documentation
+   values. 133 rows.
+2. Label each row from the software's own documentation (category, reasons, sender side),
+   before the classifier read any; the rows were committed so.
+3. Hold out a quarter by ``sha256(text) % 4 == 0`` (``is_held_out``): 28 rows, never looked at
+   one by one.
+4. Score once, before any fix (7 Dec 2026): used part (105 rows) category 80.0 %, reason
+   65.7 %, sender side 82.7 %, 37 misread, 1 read hard that is not (a policy daemon's
+   "Recipient address rejected: postfwd score exceeded" under 5.7.1); held out (28 rows)
+   category 78.6 %, reason 60.7 %, sender side 87.0 %, 11 misread, none read hard.
+5. Fix the used part's misreads by what the words mean across MTAs (phrases.py, settling.py):
+   a scanner or checker of the receiver that failed is its own trouble, not a verdict on us;
+   an SPF / DKIM check without a DNS answer is a network error; Postfix's RCPT prefix under a
+   permanent 5.7.y status is an access or policy rule, never an unknown address; "not yet
+   authorized" is greylisting; a filter's score over its threshold and "bulk message" are spam;
+   FCrDNS and "no DNS entries for your MTA" are reverse DNS; MIME types / parts refused and
+   Date / required headers are content; password-protected archives are attachments; "message
+   length (N) exceeds", "administrative limit" are sizes; an address literal or our envelope
+   sender "is blacklisted"; "server load too high", "resources unavailable" are the server's;
+   Dovecot's concurrent deliveries per user are the recipient's. Two labels were fixed (their
+   comments say why).
+6. After: used part category 95.2 %, reason 88.6 %, sender side 96.9 %, 12 misread, none read
+   hard. Left misread: replies whose words do not carry their documented meaning (Courier's
+   "Address unavailable." for a recipient over the per-message limit, rspamd's bare "Try again
+   later" under 4.7.1, Cyrus' "Mailbox is locked" for a lock file, amavis' "BANNED:" part
+   report, "Recipient unknown" after DATA, which the classifier reads as a filter by design).
+7. The held-out quarter, scored once at the end: see ``MISREAD_AT_MOST`` and CHANGELOG.md.
+"""
+
+import pytest
+
+from tests.classifier.debian_replies import ROWS, is_held_out
+from tests.classifier.replies import category_of, read
+
+# Rows misread (any of category, reason, sender side wrong), per part. Measured 7 Dec 2026,
+# before -> after the fixes above: used 37 -> 12 of 105; held out 11 -> 11 of 28 (scored at the
+# end only). Never raise these; lower them when a change reads more.
+MISREAD_AT_MOST = {"used": 12, "held_out": 11}
+
+
+def part_of(row):
+    return "held_out" if is_held_out(row) else "used"
+
+
+def wrong_fields(row):
+    """The fields of ``row`` the classifier reads otherwise than labelled."""
+    got = read(row.code, row.status, row.text, row.stage)
+    wrong = []
+    if category_of(got) != row.category:
+        wrong.append("category")
+    if got.reason not in row.reasons:
+        wrong.append("reason")
+    if row.sender_side is not None and got.sender_side != row.sender_side:
+        wrong.append("sender_side")
+    return got, wrong
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: f"{row.package}:{row.text[:40]}")
+def test_a_debian_reply_is_never_read_hard_unless_labelled_hard(row):
+    got = read(row.code, row.status, row.text, row.stage)
+
+    assert not got.hard or row.category == "hard", got.evidence
+
+
+@pytest.mark.parametrize("part", sorted(MISREAD_AT_MOST))
+def test_debian_replies_are_read_as_labelled_but_for_the_measured_misreads(part):
+    rows = [row for row in ROWS if part_of(row) == part]
+    misread = [row for row in rows if wrong_fields(row)[1]]
+
+    # The held-out rows are counted, never listed: no rule may be fitted to them.
+    shown = [f"{row.code} {row.text[:60]}" for row in misread] if part == "used" else "(held out)"
+    assert len(misread) <= MISREAD_AT_MOST[part], f"[{part}] {len(misread)} misread: {shown}"
+
+
+def test_a_quarter_of_the_rows_is_held_out_by_a_hash_of_the_text():
+    held_out = [row for row in ROWS if is_held_out(row)]
+
+    assert len(ROWS) >= 100
+    assert 0.15 <= len(held_out) / len(ROWS) <= 0.35
+    assert len({row.text for row in ROWS}) == len(ROWS)
