@@ -17,7 +17,7 @@ from .dsn import has_dsn_fields
 from .lazyre import FOLDS_TO_ASCII, compile_later
 from .mime import decode_header_value, first_header, looks_like_header_block, parse_headers, split_head_body
 from .names import hosts_in, name_refusal, trace_hosts
-from .recipients import DONE_ACTIONS, action_of, dsn_recipients, recipient_from, text_recipients
+from .recipients import DONE_ACTIONS, action_of, any_failed, dsn_recipients, recipient_from, text_recipients
 from .result import KIND_AUTOREPLY, KIND_DSN, KIND_FEEDBACK, KIND_NOT_BOUNCE, KIND_UNSUBSCRIBE, Recipient, Result
 from .sesjson import load_notification, original_headers, recipients_of
 from .taxonomy import SUBTYPE_LABELS, UNSUBSCRIBE
@@ -105,8 +105,7 @@ def build(found: Gathered) -> Result:
         recipients = dsn_recipients(dsn_text, notice, exclude)
         if recipients:
             name_from_report(recipients, found, reporting_mta_of(dsn_text))
-            failed = any(r.action not in DONE_ACTIONS for r in recipients)
-            return Result(is_bounce=failed, kind=KIND_DSN, recipients=recipients)
+            return Result(is_bounce=any_failed(recipients), kind=KIND_DSN, recipients=recipients)
     # A mail system's sender is read once; it rules out a person's request or away note first
     # (the cheaper test: the wordings of those are then never searched).
     if "disposition-notification" in first_header(top, "content-type").lower():
@@ -134,8 +133,7 @@ def build(found: Gathered) -> Result:
         recipients = text_recipients(notice, subject, top, found.original, exclude)
         if recipients:
             name_from_report(recipients, found, "")
-            failed = any(r.action not in DONE_ACTIONS for r in recipients)
-            return Result(is_bounce=failed, kind=KIND_DSN, recipients=recipients)
+            return Result(is_bounce=any_failed(recipients), kind=KIND_DSN, recipients=recipients)
     if reads_as_notice and not system_sender and is_autoreply(top, subject, notice):
         return _single(KIND_AUTOREPLY, sender, "vacation", "")  # named no failed recipient after all
     return Result(kind=KIND_NOT_BOUNCE)
@@ -235,8 +233,7 @@ def _from_ses(data: dict[str, Any], found: Gathered) -> Result:
             recipient_from(row["address"], action, row["diagnostic"], "", row["status"], row["remote_mta"], "")
         )
     kind = KIND_FEEDBACK if data.get("complaint") else KIND_DSN
-    bounce = any(r.action not in DONE_ACTIONS for r in recipients)
-    return Result(is_bounce=bounce, kind=kind, recipients=recipients)
+    return Result(is_bounce=any_failed(recipients), kind=kind, recipients=recipients)
 
 
 def _single(kind: str, sender: str, reason: str, feedback_type: str) -> Result:

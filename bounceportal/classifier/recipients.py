@@ -24,6 +24,15 @@ from .textbounce import ADDRESS, addresses_in, is_delay_notice, recipient_blocks
 _ADDRESS_RE = compile_later(ADDRESS)
 _BRACKETED = compile_later("<(" + ADDRESS + ")>")
 DONE_ACTIONS = ("delivered", "relayed", "expanded")
+# Actions that make no bounce (DESIGN §2): the mail arrived or was handed on, or delivery is still
+# being retried ("delayed": the send becomes deferred).
+NOT_BOUNCE_ACTIONS = (*DONE_ACTIONS, "delayed")
+
+
+def any_failed(recipients: list[Recipient]) -> bool:
+    """True when some recipient's mail failed. A notice whose recipients were all delivered, relayed
+    or delayed is no bounce, whatever its shape: RFC 3464 fields, plain text or an SES event."""
+    return any(r.action not in NOT_BOUNCE_ACTIONS for r in recipients)
 
 
 def action_of(value: str, status: str) -> str:

@@ -1,11 +1,13 @@
 """The classifier's result types: one Result per message, one Recipient per address.
 
-``Result.is_bounce`` is true for every message the portal has to act on: failed and
-delayed DSNs, auto-replies, complaints and unsubscribe requests. It is false for DSNs
-where every recipient was delivered (or relayed/expanded), for ordinary mail, and for
-bytes that could not be understood (then ``error`` says why). Per recipient, ``action``
-tells a failure (``failed``) from a deferral (``delayed``, the send becomes deferred)
-or a success (``delivered``, ``relayed``, ``expanded``).
+``Result.is_bounce`` is true for every message that says a mail did not get through: a
+notice (RFC 3464 DSN, plain-text notice, SES event) where some recipient ``failed``,
+auto-replies, complaints and unsubscribe requests. It is false for a notice whose
+recipients were all delayed or delivered (DESIGN §2: "a DSN with ``Action: delayed`` is
+not a bounce"), whatever its shape, for ordinary mail, and for bytes that could not be
+understood (then ``error`` says why). Per recipient, ``action`` tells a failure
+(``failed``) from a deferral (``delayed``: the send becomes deferred, see
+:meth:`Result.defers`) or a success (``delivered``, ``relayed``, ``expanded``).
 """
 
 from __future__ import annotations
@@ -140,6 +142,11 @@ class Result:
 
     def __repr__(self) -> str:
         return "Result(" + ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS) + ")"
+
+    def defers(self) -> bool:
+        """True for a notice that is no bounce because delivery is still being retried: no
+        recipient failed and one or more were delayed (their sends become deferred)."""
+        return not self.is_bounce and any(r.action == "delayed" for r in self.recipients)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready mapping; ``error`` only appears when set."""

@@ -1,7 +1,10 @@
 """Scoring against the labeled bounce corpus, as its README describes.
 
 Per file: ``is_bounce`` (expected false only when every labeled recipient is
-``delivered``) and the number of recipients. Per labeled recipient, in order:
+``delivered``) and the number of recipients. Sisimai reports a delay warning as a bounce (its
+labels carry no action: reason ``expired``, ``mailboxfull``...), where DESIGN §2 says it is
+none (``is_bounce`` false, recipients ``delayed``): so the file check takes a delay notice
+(:meth:`~.result.Result.defers`) for the labels' bounce. Per labeled recipient, in order:
 ``status``, ``reply_code``, ``reason`` and ``hard``. A labeled status of Sisimai's own
 stand-in form ``X.0.9NN`` is matched by no status or by any status of the same class.
 A file may be an mbox holding several messages; their recipients are concatenated.
@@ -80,13 +83,14 @@ def convert_newlines(data: bytes, style: str) -> bytes:
 
 
 def classify_file_bytes(data: bytes) -> tuple[bool, list[Recipient]]:
-    """Return ``(is_bounce, recipients)`` for a file that may hold several messages."""
-    is_bounce, recipients = False, []
+    """Return ``(reported, recipients)`` for a file that may hold several messages: ``reported``
+    when one of them is a bounce or a delay notice (what the corpus labels call a bounce)."""
+    reported, recipients = False, []
     for message in split_mbox(data):
         result = classify(message)
-        is_bounce = is_bounce or result.is_bounce
+        reported = reported or result.is_bounce or result.defers()
         recipients.extend(result.recipients)
-    return is_bounce, recipients
+    return reported, recipients
 
 
 def status_matches(expected: str, got: str) -> bool:

@@ -2,6 +2,8 @@
 
 import base64
 
+import pytest
+
 from bounceportal.classifier import classify
 from tests.classifier.messages import TOKEN, dsn, group, text_bounce
 
@@ -46,11 +48,13 @@ def test_folded_diagnostic_code_is_unfolded():
     assert rec.diagnostic == "552 5.2.2 The email account that you tried to reach is over quota"
 
 
-def test_delayed_dsn_is_reported_with_action_delayed_and_category_deferred():
+def test_delayed_dsn_is_no_bounce_and_its_recipient_is_delayed_and_deferred():
     raw = dsn(group("a@b.example", "delayed", "4.4.1", "connect to mx.b.example: Connection timed out"))
 
-    (rec,) = classify(raw).recipients
+    result = classify(raw)
 
+    assert (result.is_bounce, result.kind, result.defers()) == (False, "dsn", True)
+    (rec,) = result.recipients
     assert rec.action == "delayed"
     assert rec.category == "deferred" and rec.hard is False
     assert rec.reason == "expired"
@@ -64,6 +68,23 @@ def test_delivered_dsn_is_not_a_bounce():
     assert result.is_bounce is False and result.kind == "dsn"
     assert result.recipients[0].reason == "delivered"
     assert result.recipients[0].category == "delivered"
+
+
+@pytest.mark.parametrize(
+    ("beside", "is_bounce"),
+    [
+        (group("c@d.example", "delivered", "2.0.0", "250 2.0.0 Ok"), False),
+        (group("c@d.example", "failed", "5.1.1", "550 5.1.1 User unknown"), True),
+    ],
+    ids=["beside a delivered one: no bounce", "beside a failed one: a bounce"],
+)
+def test_a_delayed_recipient_makes_no_bounce_only_a_failed_one_beside_it_does(beside, is_bounce):
+    raw = dsn(group("a@b.example", "delayed", "4.4.1", "connect to mx.b.example: Connection timed out") + "\n" + beside)
+
+    result = classify(raw)
+
+    assert (result.is_bounce, result.defers()) == (is_bounce, not is_bounce)
+    assert [r.action for r in result.recipients] == ["delayed", "failed" if is_bounce else "delivered"]
 
 
 def test_generic_dsn_status_is_refined_by_the_code_in_the_diagnostic():
@@ -172,9 +193,41 @@ def test_delay_warning_in_plain_text_is_a_deferral():
         "Delivery to the following recipient has been delayed:\n\n     a@b.example\n"
     )
 
-    (rec,) = classify(text_bounce(body, "Delivery Status Notification (Delay)")).recipients
+    result = classify(text_bounce(body, "Delivery Status Notification (Delay)"))
 
+    assert (result.is_bounce, result.kind, result.defers()) == (False, "dsn", True)
+    (rec,) = result.recipients
     assert rec.action == "delayed" and rec.category == "deferred"
+
+
+def test_a_plain_text_notice_that_the_queue_gave_up_stays_a_bounce():
+    body = (
+        "Delivery to the following recipient has been delayed for 5 days and we have given up:\n\n"
+        "     a@b.example\n\nNo more delivery attempts will be made.\n"
+    )
+
+    result = classify(text_bounce(body, "Delivery Status Notification (Failure)"))
+
+    assert (result.is_bounce, result.defers()) == (True, False)
+    assert result.recipients[0].action == "failed"
+
+
+def test_a_forwarded_delay_warning_is_read_as_the_warning_inside():
+    warning = text_bounce(
+        "THIS IS A WARNING MESSAGE ONLY.\n\nDelivery to the following recipient has been delayed:\n\n"
+        "     a@b.example\n",
+        "Delivery Status Notification (Delay)",
+    ).decode()
+    quoted = "\n".join("> " + line for line in warning.splitlines())
+    raw = (
+        "From: colleague@example.org\nTo: me@example.org\nSubject: Fwd: delayed?\n\n"
+        "Is this a problem?\n\nBegin forwarded message:\n\n" + quoted + "\n"
+    ).encode()
+
+    result = classify(raw)
+
+    assert (result.is_bounce, result.kind) == (False, "dsn")
+    assert [(r.address, r.action) for r in result.recipients] == [("a@b.example", "delayed")]
 
 
 def test_arf_complaint_keeps_its_feedback_type():
