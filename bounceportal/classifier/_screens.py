@@ -412,6 +412,11 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "[45]\\.7\\.32[1-5]": (".7.32",),
     "[A-Za-z0-9_-]{22,}\\Z": None,
     "[\\w.!#$%&'*+/=?^`{|}~-]+@[\\w-]+(?:\\.[\\w-]+)+": None,
+    "\\((?:connection (?:refused|timed out|reset by peer)|no route to host|network is unreachable)\\)": (
+        "connection ",
+        "network is unreachable",
+        "no route to host",
+    ),
     "\\(data\\)": ("(data)",),
     "\\(mail from\\)": ("(mail from)",),
     "\\(no relay(?:ing)?\\)|\\bnot an open relay\\b|\\b(?:mail|messages?) for (?:that |this )?\\S+ (?:is |are )?not accepted here\\b": (
@@ -684,7 +689,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
     "\\b[45][0-9][0-9](?:[ -][45]\\.[0-9]{1,3}\\.[0-9]{1,3})? <?(?:[a-z0-9-]+\\.)+[a-z]{2,}>? does not exist": (
         " does not exist",
     ),
-    "\\baccepted only from\\b[^.;]{0,60}'s (?:mail )?(?:relays|servers|hosts)\\b": ("accepted only from",),
+    "\\baccepted only from (?:\\S+ ){0,3}?\\S+'s (?:mail )?(?:relays|servers|hosts)\\b": ("accepted only from ",),
     "\\baccepts? (?:e-?mail |mail |messages |connections )?(?:only )?(?:over|via|with|using) (?:tls|ssl|encryption|an? (?:encrypted|secure) (?:connection|channel))\\b": (
         "accept",
     ),
@@ -4990,6 +4995,18 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
     "[45]\\.7\\.28": (((".7.28",), ("4.7.28", "5.7.28")),),
     "[45]\\.7\\.29": (((".7.29",), ("4.7.29", "5.7.29")),),
     "[45]\\.7\\.32[1-5]": (((".7.32",), ("4.7.32", "5.7.32")),),
+    "\\((?:connection (?:refused|timed out|reset by peer)|no route to host|network is unreachable)\\)": (
+        (
+            ("connection ", "network is unreachable", "no route to host"),
+            (
+                "(connection refused)",
+                "(connection reset by peer)",
+                "(connection timed out)",
+                "(network is unreachable)",
+                "(no route to host)",
+            ),
+        ),
+    ),
     "\\(no relay(?:ing)?\\)|\\bnot an open relay\\b|\\b(?:mail|messages?) for (?:that |this )?\\S+ (?:is |are )?not accepted here\\b": (
         (("(no relay",), ("(no relay)", "(no relaying)")),
         (("not an open relay",),),
@@ -6528,9 +6545,9 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
         ),
     ),
     "\\b500 (?:5\\.5\\.\\d )?(?:command )?line too long": ((("500 ",), ("line too long",)),),
-    "\\baccepted only from\\b[^.;]{0,60}'s (?:mail )?(?:relays|servers|hosts)\\b": (
+    "\\baccepted only from (?:\\S+ ){0,3}?\\S+'s (?:mail )?(?:relays|servers|hosts)\\b": (
         (
-            ("accepted only from",),
+            ("accepted only from ",),
             ("'s ",),
             ("hosts", "relays", "servers"),
             ("'s hosts", "'s mail hosts", "'s mail relays", "'s mail servers", "'s relays", "'s servers"),
@@ -11514,7 +11531,7 @@ KEYS: dict[str, str] = {
     "abusix": "six",
     "accept": "ept",
     "accepted": "pte",
-    "accepted only from": "nly",
+    "accepted only from ": "nly",
     "accepts no mail": "pts",
     "access denied": "s d",
     "account": "cco",
@@ -11915,7 +11932,8 @@ KEYS: dict[str, str] = {
     "name server reply": "rve",
     "need ": "nee",
     "negotiation": "ego",
-    "network error": "rk ",
+    "network error": "k e",
+    "network is unreachable": "k i",
     "nie istnieje": "ie ",
     "nieznany ": "iez",
     "no ": "no ",
@@ -13899,6 +13917,17 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "5\\.7\\.6[0-4]\\d access denied, banned sending ip": None,
     "8-?bit": (("8-bit", "8bit"), False, False),
     ">>> (?:helo|ehlo)": ((">>> helo", ">>> ehlo"), False, False),
+    "\\((?:connection (?:refused|timed out|reset by peer)|no route to host|network is unreachable)\\)": (
+        (
+            "(connection refused)",
+            "(connection timed out)",
+            "(connection reset by peer)",
+            "(no route to host)",
+            "(network is unreachable)",
+        ),
+        False,
+        False,
+    ),
     "\\(data\\)": (("(data)",), False, False),
     "\\(mail from\\)": (("(mail from)",), False, False),
     "\\(no relay(?:ing)?\\)|\\bnot an open relay\\b|\\b(?:mail|messages?) for (?:that |this )?\\S+ (?:is |are )?not accepted here\\b": None,
@@ -14647,7 +14676,7 @@ SPELLINGS: dict[str, tuple[tuple[str, ...], bool, bool] | None] = {
     "\\b(?:virus|malware|spam|content|av) ?(?:scanner|scanning|scan|checker|filter)s?\\b(?: \\w+)? (?:error|errors|timed? ?out|time-?out|unavailable|not available|not responding|(?:is )?down)\\b": None,
     "\\b500 (?:5\\.5\\.\\d )?(?:command )?line too long": None,
     "\\b[45][0-9][0-9](?:[ -][45]\\.[0-9]{1,3}\\.[0-9]{1,3})? <?(?:[a-z0-9-]+\\.)+[a-z]{2,}>? does not exist": None,
-    "\\baccepted only from\\b[^.;]{0,60}'s (?:mail )?(?:relays|servers|hosts)\\b": None,
+    "\\baccepted only from (?:\\S+ ){0,3}?\\S+'s (?:mail )?(?:relays|servers|hosts)\\b": None,
     "\\baccepts? (?:e-?mail |mail |messages |connections )?(?:only )?(?:over|via|with|using) (?:tls|ssl|encryption|an? (?:encrypted|secure) (?:connection|channel))\\b": None,
     "\\barc\\b (?:validation|check|seal|signature|fail)": None,
     "\\battachments? (?:\\w+ ){0,5}(?:was |were |is |are )?(?:found to be |considered )?(?:illegal|prohibited|forbidden|banned|dangerous|unsafe)\\b": None,

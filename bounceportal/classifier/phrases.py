@@ -330,7 +330,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"sender policy framework",
             # SPF's verdict without its name: the host is not one the domain designates
             # ("can be accepted only from example.net's mail relays", "not a designated mail server for").
-            r"\baccepted only from\b[^.;]{0,60}'s (?:mail )?(?:relays|servers|hosts)\b",
+            r"\baccepted only from (?:\S+ ){0,3}?\S+'s (?:mail )?(?:relays|servers|hosts)\b",
             r"\bnot (?:an? )?(?:designated|permitted) (?:mail ?)?(?:server|relay|sender|host)s? for\b",
             # The SPF policy daemons' explanation link ("Please see http://www.openspf.net/Why?...").
             r"\bopenspf\b",
@@ -847,6 +847,13 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
         ),
     ),
     # The sending host/IP is refused: block lists, open relay suspicion, firewall rules.
+    # A socket error quoted as the reason of a relay attempt ("... during fwd-connect
+    # (Connection refused)"): the TCP connect failed, no policy of the receiver spoke.
+    (
+        "a socket error in parentheses",
+        "connect_failed",
+        (r"\((?:connection (?:refused|timed out|reset by peer)|no route to host|network is unreachable)\)",),
+    ),
     (
         "block list or blocked host",
         "blocked",

@@ -30,14 +30,24 @@ Method, in this order:
    Date / required headers are content; password-protected archives are attachments; "message
    length (N) exceeds", "administrative limit" are sizes; an address literal or our envelope
    sender "is blacklisted"; "server load too high", "resources unavailable" are the server's;
-   Dovecot's concurrent deliveries per user are the recipient's. Two labels were fixed (their
-   comments say why).
-6. After: used part category 95.2 %, reason 88.6 %, sender side 96.9 %, 12 misread, none read
+   Dovecot's concurrent deliveries per user are the recipient's; a socket error in parentheses
+   ("(Connection refused)") is a failed connection, not a refusal; "accepted only from
+   <domain>'s mail relays" is SPF's verdict. Four labels were fixed where the project's reading
+   was right (their comments say why: X.2.3 is exceedlimit, RFC 3463 X.7.1's own description is
+   securityerror as in the corpus, "is blocked" is blocked).
+6. After: used part category 96.2 %, reason 92.4 %, sender side 98.0 %, 8 misread, none read
    hard. Left misread: replies whose words do not carry their documented meaning (Courier's
-   "Address unavailable." for a recipient over the per-message limit, rspamd's bare "Try again
-   later" under 4.7.1, Cyrus' "Mailbox is locked" for a lock file, amavis' "BANNED:" part
-   report, "Recipient unknown" after DATA, which the classifier reads as a filter by design).
-7. The held-out quarter, scored once at the end: see ``MISREAD_AT_MOST`` and CHANGELOG.md.
+   "Address unavailable." / "Address temporarily unavailable." for a recipient over the
+   per-message limit, rspamd's bare "Try again later" under 4.7.1, Cyrus' "Mailbox is locked"
+   for a lock file, amavis' "BANNED:" part report, Debian Exim's "restricted characters in
+   address"), "Recipient unknown" after DATA (read as a filter by design) and Postfix's "Helo
+   command rejected: need fully-qualified hostname" (read blocked, as the reply-family test
+   wants; labelled requireptr / notcompliantrfc here).
+7. The held-out quarter, scored once at the end (7 Dec 2026): category 78.6 %, reason 60.7 %,
+   sender side 87.0 %, 11 misread, none read hard: exactly as before the fixes. The fixes
+   reached none of the unseen rows: like the Haraka pass, rules written for the used part's
+   wordings do not yet carry over to other wordings of the same software; another pass
+   scored before fixing is needed before trusting them.
 """
 
 import pytest
@@ -46,9 +56,9 @@ from tests.classifier.debian_replies import ROWS, is_held_out
 from tests.classifier.replies import category_of, read
 
 # Rows misread (any of category, reason, sender side wrong), per part. Measured 7 Dec 2026,
-# before -> after the fixes above: used 37 -> 12 of 105; held out 11 -> 11 of 28 (scored at the
-# end only). Never raise these; lower them when a change reads more.
-MISREAD_AT_MOST = {"used": 12, "held_out": 11}
+# before -> after the fixes above: used 37 -> 8 of 105; held out 11 -> 11 of 28 (scored once,
+# at the end). Never raise these; lower them when a change reads more.
+MISREAD_AT_MOST = {"used": 8, "held_out": 11}
 
 
 def part_of(row):
