@@ -229,7 +229,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\b(?:invalid|illegal|malformed|bad|broken) (?:\w+ )?headers?\b",
             r"(?:illegal|invalid) characters? in (?:the )?(?:message )?headers?",
             r"missing (?:a )?(?:valid |required )?(?:[\w-]+ )?header",
-            r"bare <?(?:lf|cr|line ?feed|carriage return)\b",
+            r"bare <?(?:lf|cr|line[ -]?feed|carriage[ -]return)\b",
             # "Messages with multiple addresses in To: header", "... missing a valid address in
             # the From: header, or having no From: header" (RFC 5322 §3.6: one From, one Date).
             r"multiple addresses in (?:the )?(?:from|to|cc|sender|reply-to)\b",
@@ -249,6 +249,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"\bheader parse error|\bparse error in (?:the |your )?(?:message )?headers?\b",
             # "We require a valid Date header".
             r"\brequires? (?:a |an )?(?:valid |proper )?(?:from|to|date|subject|message-?id|sender):? header",
+            r"\bmust not (?:have|contain|carry) an? [\w-]+:? header\b",
+            r"\b(?:mime )?boundary error\b|\b(?:bad|broken|missing|invalid) (?:mime )?boundary\b",
         ),
     ),
     # A domain block list (Spamhaus DBL and the URI lists): which domain was listed decides
@@ -512,7 +514,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:not|n't) accept(?:s|ed|ing)? (?:e-?mails?|mail|messages?) from (?:your|this|the sender'?s?) (?:sending |sender )?domain\b",
             r"(?:mail|messages?|e-?mails?) (?:sent )?(?:by|from) (?:this|your|the sender'?s?) domain (?:is |are |has been |have been |was |were )?(?:rejected|refused|blocked|not accepted)",
             # Bounces refused as such ("does not accept bounces", "invalid bounce"): our null sender.
-            r"\b(?:not|n't) accept (?:any )?(?:bounces|bounce messages|dsns|ndrs|delivery status notifications)\b",
+            r"\b(?:not|n't) accept (?:any )?(?:bounces|bounce messages|dsns|ndrs|delivery status notifications|(?:the )?null senders?|(?:the )?null reverse-?path)\b",
             r"\bbounces? (?:are |is )?not (?:accepted|allowed|wanted)\b|\b(?:invalid|bogus|fake|unsolicited) (?:bounce|dsn|ndr)s?\b",
             # RFC 7505 §4.3 said of the sender's domain: "Null MX: example.net does not send mail".
             r"\b(?:does not|doesn't|do not|don't|never) sends? (?:any )?(?:e-?)?mail\b",
@@ -927,6 +929,10 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"dns (?:lookup )?(?:timed out|timeout|servfail)",
             r"\bservfail\b",
             r"(?:host|dns|mx) lookup (?:did not|didn't) complete",
+            # "DNS query failed", "Temp. resolver error (ETIMEOUT)" ("DNS lookup failure" is read below,
+            # with the unknown hosts it mostly reports).
+            r"\bdns (?:lookup|query|resolution) (?:failed|error)(?![^;]{0,80}\b(?:not found|(?:does not|doesn't) exist|no such|nxdomain))",
+            r"\bresolver (?:error|failure|timeout)\b",
         ),
     ),
     # A lookup of a name in the DNS that failed ("MX lookup failure for <domain>", "host
@@ -1185,6 +1191,8 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"too many (?:related|repeated|internal|processing) (?:errors|failures)",
             r"\b(?:failed to|could not|cannot|unable to) (?:be )?made redundant\b|\bshadow (?:redundancy|copy)\b",
             r"database error",
+            # A back end the server consults (a directory, a greylist store) failed: "Backend failure".
+            r"\bback-?end (?:failure|error|unavailable)",
             r"\bbusy\b",
             r"transaction failed(?!.{0,80}\bpolic)",
         ),
@@ -1269,6 +1277,7 @@ PHRASE_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
             r"(?:unable to|could not|couldn't|cannot|can't) verify (?:the |your )?sender",
             # Exim's sender verification and its callout (RFC 5321 §3.5 VRFY-like checks).
             r"verification failed for|sender verification|callout verification",
+            r"\bcall-?(?:back|out) (?:failure|failed|verification)\b",
             r"from: (?:address|domain)",
             r"domain of sender",
             r"mail from",
