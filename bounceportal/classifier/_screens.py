@@ -656,6 +656,7 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "blocked",
         "refused",
     ),
+    "\\b(?:to|for|an|à|para|per|aan)[ \\t]+<?([^\\s<>@,;]+@[^\\s<>,;]*[^\\s<>,;.:)])": None,
     "\\b(?:transport|mail ?flow) rules?\\b": (" rule",),
     "\\b(?:unknown|unsupported|invalid|illegal|unrecognized|that|this) (?:charset|character set)\\b|\\b(?:charset|character set) (?:is )?(?:not supported|unknown|invalid)": (
         "character set",
@@ -1028,6 +1029,12 @@ SCREENS: dict[str, tuple[str, ...] | None] = {
         "domain ",
     ),
     "\\n[ \\t]+": None,
+    "^(?:no-?reply|do-?not-?reply|donotreply|auto-?reply|auto-?respon(?:der|se|d)|notifications?)(?:[+._-][^@]*)?@": (
+        "donotreply",
+        "notification",
+        "reply",
+        "respon",
+    ),
     "^([A-Za-z][A-Za-z0-9-]*)[ \\t]*:(.*)$": None,
     "^<<<[ \\t]*(?:503|554)[ -].*(?:need (?:rcpt|recipient)|no valid recipients|valid rcpt command).*$": (
         "need ",
@@ -8524,6 +8531,26 @@ REQUIRES: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {
                 "your sending domain is block listed",
                 "your sending domain is blocked",
                 "your sending domain is blocklisted",
+            ),
+        ),
+    ),
+    "^(?:no-?reply|do-?not-?reply|donotreply|auto-?reply|auto-?respon(?:der|se|d)|notifications?)(?:[+._-][^@]*)?@": (
+        (
+            ("donotreply", "notification", "reply", "respon"),
+            (
+                "auto-reply",
+                "auto-respond",
+                "auto-response",
+                "autoreply",
+                "autorespond",
+                "autoresponse",
+                "do-not-reply",
+                "do-notreply",
+                "donot-reply",
+                "donotreply",
+                "no-reply",
+                "noreply",
+                "notification",
             ),
         ),
     ),

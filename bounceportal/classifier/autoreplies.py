@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .lazyre import compile_later
+from .textbounce import addresses_in
 
 # RFC 3834 and the de-facto headers of auto-responders.
 _AUTOREPLY_HEADERS = (
@@ -165,3 +166,39 @@ def is_autoreply(top: dict[str, list[str]], subject: str, notice: str) -> bool:
         notice = notice[:1500]
     lower = notice.lower()
     return any(word in lower for word in _AWAY_WORDS) and bool(_AWAY_BODY.search(notice))
+
+
+# Senders that answer on a system's behalf and read no replies (RFC 2142 names none of them;
+# these are the de-facto local parts of ticket systems, CRMs and responders): their From is not
+# the person our message reached.
+_NO_REPLY_SENDER = compile_later(
+    r"^(?:no-?reply|do-?not-?reply|donotreply|auto-?reply|auto-?respon(?:der|se|d)|notifications?)(?:[+._-][^@]*)?@",
+    re.I,
+)
+
+# "Your message to <jane@example.org>", "sent to jane@...", "received for jane@...": the address
+# a message was addressed to, as responders word it (English, German "an", French "à", Spanish
+# and Portuguese "para", Italian "per", Dutch "aan").
+_ADDRESSED = compile_later(r"\b(?:to|for|an|à|para|per|aan)[ \t]+<?([^\s<>@,;]+@[^\s<>,;]*[^\s<>,;.:)])", re.I)
+
+
+def learner_of(sender: str, original_to: str, notice: str, ours: set[str]) -> tuple[str, str]:
+    """Return the address an auto-reply or request answers for, and how it was found.
+
+    A person's own reply: its author (From). A no-reply responder's (a ticket system, a
+    helpdesk): the address our message went to — its To, when the reply returns our message —
+    else the one address its words say the message went to ("your message to X", "sent to X",
+    "received for X") that is not ours (``ours``: the reply's own From and To, our message's From
+    and Return-Path). With none or several, the author stays.
+    """
+    authors = addresses_in(sender)
+    author = authors[0] if authors else ""
+    if not author or not _NO_REPLY_SENDER.match(author):
+        return author, "the reply's author (From)"
+    sent_to = {a.lower() for a in addresses_in(original_to)} - ours
+    if len(sent_to) == 1:
+        return sent_to.pop(), "a no-reply responder: the To of our message it returns"
+    named = {a.lower() for a in addresses_in(" ".join(_ADDRESSED.findall(notice[:4000])))} - ours
+    if len(named) == 1:
+        return named.pop(), "a no-reply responder: the one address its words say our message went to"
+    return author, "the reply's author (From); a no-reply address naming no single other"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .autoreplies import is_autoreply, is_unsubscribe, starts_as_autoreply
+from .autoreplies import is_autoreply, is_unsubscribe, learner_of, starts_as_autoreply
 from .decision import squash
 from .dsn import has_dsn_fields
 from .lazyre import FOLDS_TO_ASCII, compile_later
@@ -101,6 +101,7 @@ def build(found: Gathered) -> Result:
         + _addresses(first_header(found.original, "from"))
         + _addresses(first_header(found.original, "return-path"))
     )
+    to_of_original = first_header(found.original, "to")
     if dsn_text:
         recipients = dsn_recipients(dsn_text, notice, exclude)
         if recipients:
@@ -120,9 +121,11 @@ def build(found: Gathered) -> Result:
     # its words say about delivery; an auto-reply may carry list-like headers, so it is read first.
     mailing = not system_sender and any(name in top for name in _LIST_HEADERS)
     if not system_sender and not mailing and is_unsubscribe(top, subject, notice):
-        return _single(KIND_UNSUBSCRIBE, sender, "feedback", "opt-out")
+        return _single(
+            KIND_UNSUBSCRIBE, sender, learner_of(sender, to_of_original, notice, exclude), "feedback", "opt-out"
+        )
     if not reads_as_notice and is_autoreply(top, subject, notice):
-        return _single(KIND_AUTOREPLY, sender, "vacation", "")
+        return _single(KIND_AUTOREPLY, sender, learner_of(sender, to_of_original, notice, exclude), "vacation", "")
     if mailing and not _BOUNCE_SUBJECT.search(subject):
         return Result(kind=KIND_NOT_BOUNCE)
     if not system_sender and _REPLY_SUBJECT.match(subject.lstrip()):
@@ -135,7 +138,8 @@ def build(found: Gathered) -> Result:
             name_from_report(recipients, found, "")
             return Result(is_bounce=any_failed(recipients), kind=KIND_DSN, recipients=recipients)
     if reads_as_notice and not system_sender and is_autoreply(top, subject, notice):
-        return _single(KIND_AUTOREPLY, sender, "vacation", "")  # named no failed recipient after all
+        learner = learner_of(sender, to_of_original, notice, exclude)
+        return _single(KIND_AUTOREPLY, sender, learner, "vacation", "")  # named no failed recipient after all
     return Result(kind=KIND_NOT_BOUNCE)
 
 
@@ -236,12 +240,15 @@ def _from_ses(data: dict[str, Any], found: Gathered) -> Result:
     return Result(is_bounce=any_failed(recipients), kind=kind, recipients=recipients)
 
 
-def _single(kind: str, sender: str, reason: str, feedback_type: str) -> Result:
-    """Return a one-recipient result for a message whose author is the recipient."""
-    found = addresses_in(sender)
-    recipient = Recipient(address=found[0] if found else "", action="")
+def _single(kind: str, sender: str, learner: tuple[str, str], reason: str, feedback_type: str) -> Result:
+    """Return a one-recipient result for a message written by (or for) the recipient
+    (``learner``: its address and how it was found, from :func:`autoreplies.learner_of`)."""
+    address, how = learner
+    recipient = Recipient(address=address, action="")
     recipient.set_reason(reason)
     recipient.note(f"kind: {kind} (headers, subject or words of the message)", sender)
+    if address.lower() not in sender.lower():
+        recipient.note(f"learner: {how}", address)
     if kind == KIND_UNSUBSCRIBE:
         recipient.category, recipient.subtype = UNSUBSCRIBE, "unsubscribe_request"
         recipient.subtype_label = SUBTYPE_LABELS["unsubscribe_request"]
