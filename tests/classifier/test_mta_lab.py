@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from bounceportal.classifier.score import in_part
 from scripts.mta_lab import dnsd, fixtures, system
 from scripts.mta_lab.plan import NX_DOMAIN, build_plan, expected_notices, scripted_reply
-from scripts.mta_lab.replies import REPLIES, fill, load_replies, smtp_reply
+from scripts.mta_lab.replies import REPLIES, fill, load_replies, pick_replies, smtp_reply
 from tests.classifier.mta_scoring import FIXTURES
 
 CI_MTA = "postfix"
@@ -78,6 +79,34 @@ def test_scripted_replies_are_the_vendors_documented_texts(vendor_replies):
         assert (reply["code"], reply["enhanced"]) == (entry["reply_code"], entry["enhanced_status"])
         expected = fill(entry["text"]).replace("{rcpt}", rcpt.address).replace("{sender}", "bounces@bounce.lab")
         assert reply["text"] == expected
+
+
+def test_only_replies_of_the_used_part_are_ever_picked():
+    entries = [
+        {
+            "id": f"synthetic-{i}",
+            "reply_code": "550",
+            "enhanced_status": "5.7.1",
+            "text": "Message rejected by policy",
+            "stage": "rcpt",
+            "labels": {"category": "block", "reason": f"reason{i}"},
+        }
+        for i in range(12)
+    ]
+    used = {e["id"] for e in entries if in_part(e["id"], "used")}
+    assert 0 < len(used) < len(entries)  # both parts are in the input
+
+    picked = {e["id"] for pool in pick_replies(entries).values() for e in pool}
+
+    assert picked == used
+
+
+def test_the_plan_scripts_no_set_aside_reply(vendor_replies):
+    plan = build_plan(vendor_replies)
+
+    scripted = [r.entry["id"] for m in plan for r in m.recipients if r.entry]
+
+    assert scripted and all(in_part(str(i), "used") for i in scripted)
 
 
 def test_truth_spreads_hard_soft_and_block_categories_and_both_stages(vendor_replies):
