@@ -57,8 +57,11 @@ from tests.classifier.replies import category_of, read
 
 # Rows misread (any of category, reason, sender side wrong), per part. Measured 7 Dec 2026,
 # before -> after the fixes above: used 37 -> 8 of 105; held out 11 -> 11 of 28 (scored once,
-# at the end). Never raise these; lower them when a change reads more.
-MISREAD_AT_MOST = {"used": 8, "held_out": 11}
+# at the end). Then a rule by SMTP stage, not by wording (a permanent refusal naming no cause
+# after end of DATA refused the message, not our host: fallbacks._judged_message), written
+# from the used rows and scored on the held-out rows only in aggregate: used 8 -> 7, held out
+# 11 -> 10. Never raise these; lower them when a change reads more.
+MISREAD_AT_MOST = {"used": 7, "held_out": 10}
 
 
 def part_of(row):

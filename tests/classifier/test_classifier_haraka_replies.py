@@ -56,9 +56,11 @@ from tests.classifier.haraka_replies import ROWS, Row, is_held_out
 from tests.classifier.replies import category_of, read
 
 # Misread rows per part (7 Dec 2026): used 56 before the fixes -> 12 after; held out 18 before
-# -> 18 after (scored only at the end) -> 11 after a second round fixed on it once seen.
-# Never raise these; lower them when a change reads more.
-MISREAD_AT_MOST = {"used": 12, "held out": 11}
+# -> 18 after (scored only at the end) -> 11 after a second round fixed on it once seen; a
+# refusal naming no cause after end of DATA read as the message's content, not a block of
+# our host, and a 4xx greeting naming no cause read as the server's state: used 12 -> 9, held
+# out 11 -> 10. Never raise these; lower them when a change reads more.
+MISREAD_AT_MOST = {"used": 9, "held out": 10}
 
 CATEGORIES = {"hard", "soft", "block", "undetermined"}
 

@@ -285,3 +285,46 @@ def test_a_reply_reads_the_same_when_its_code_is_missing(code, status, text):
     without_codes = read("", "", text)
 
     assert without_codes.reason == with_codes.reason, (with_codes.evidence, without_codes.evidence)
+
+
+# A permanent refusal that names no cause, given after end of DATA: the receiver read the
+# message and refused it (its content), not our host, whose block comes before any message is
+# read (connect, HELO, RCPT). Worded here; the same words at RCPT stay a block, a temporary
+# one stays soft, and one saying we are listed stays a block.
+# (code, enhanced status, stage, text, reason)
+REFUSED_AFTER_READING = [
+    ("550", "5.7.1", "after-data", "Message rejected", "contenterror"),
+    ("550", "", "after-data", "Message not accepted", "contenterror"),
+    ("550", "5.7.1", "rcpt", "Message rejected", "blocked"),
+    ("550", "5.7.1", "after-data", "Your server is blacklisted here", "blocked"),
+]
+
+
+@pytest.mark.parametrize(("code", "status", "stage", "text", "reason"), REFUSED_AFTER_READING)
+def test_a_refusal_naming_no_cause_after_the_message_was_read_is_about_its_content(code, status, stage, text, reason):
+    got = read(code, status, text, stage)
+
+    assert got.reason == reason, got.evidence
+    assert not got.hard
+
+
+def test_a_temporary_refusal_naming_no_cause_after_data_is_not_read_as_its_content():
+    got = read("451", "4.7.1", "Try again later", "after-data")
+
+    assert got.reason != "contenterror", got.evidence
+
+
+# A greeting that turns us away for now and names no cause is the server's state (RFC 5321
+# §3.1, "service not available"), soft; a permanent one refuses our host.
+@pytest.mark.parametrize(
+    ("code", "text", "category"),
+    [
+        ("421", "Service temporarily unavailable", "soft"),
+        ("421", "Please come again", "soft"),
+        ("554", "Go away", "block"),
+    ],
+)
+def test_a_greeting_that_names_no_cause_is_soft_for_now_and_a_block_for_good(code, text, category):
+    got = read(code, "", text, "connect")
+
+    assert category_of(got) in ((category, "deferred") if category == "soft" else (category,)), got.evidence
