@@ -106,7 +106,10 @@ def decide(
     if not reason and context:
         reason = from_context(decision, squash(context), stage)
     if not reason:
-        reason = "expired" if action == "delayed" else "undefined" if unreported else "onhold"
+        # A reply received, or a report that quotes none, whose words and codes say nothing
+        # we know: its reason is undefined. "onhold" is kept for a queue's report that
+        # carries a diagnostic we cannot read (a later notice may say more).
+        reason = "expired" if action == "delayed" else "undefined" if unreported or live else "onhold"
         decision.note(f"nothing known: {reason}", action)
     decision.reason = about_our_sender(decision, adjust_for_stage(decision, reason, stage), diagnostic)
     if decision.sender_side is None and diagnostic and _RECIPIENT_SIDE.first(diagnostic):

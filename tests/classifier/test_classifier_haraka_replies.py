@@ -59,8 +59,9 @@ from tests.classifier.replies import category_of, read
 # -> 18 after (scored only at the end) -> 11 after a second round fixed on it once seen; a
 # refusal naming no cause after end of DATA read as the message's content, not a block of
 # our host, and a 4xx greeting naming no cause read as the server's state: used 12 -> 9, held
-# out 11 -> 10. Never raise these; lower them when a change reads more.
-MISREAD_AT_MOST = {"used": 9, "held out": 10}
+# out 11 -> 10; a reply whose words and codes say nothing known read undefined, not onhold:
+# held out 10 -> 9. Never raise these; lower them when a change reads more.
+MISREAD_AT_MOST = {"used": 9, "held out": 9}
 
 CATEGORIES = {"hard", "soft", "block", "undetermined"}
 

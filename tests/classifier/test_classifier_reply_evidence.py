@@ -19,6 +19,7 @@ import re
 
 import pytest
 
+from bounceportal.classifier import classify
 from bounceportal.classifier.score import DEFAULT_REPLIES, in_part, reply_as_received, reply_misses
 from bounceportal.classifier.smtpreply import classify_smtp_reply
 from tests.classifier.replies import category_of, read
@@ -328,3 +329,17 @@ def test_a_greeting_that_names_no_cause_is_soft_for_now_and_a_block_for_good(cod
     got = read(code, "", text, "connect")
 
     assert category_of(got) in ((category, "deferred") if category == "soft" else (category,)), got.evidence
+
+
+def test_a_reply_that_says_nothing_known_is_undefined_and_a_report_without_words_on_hold():
+    reply = read("550", "", "Permanent failure, see above")
+    report = classify(
+        b"From: MAILER-DAEMON@mx.example.net\nTo: bounce@example.com\nSubject: Undelivered Mail Returned to Sender\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\n\nThe mail failed.\n\n"
+        b"--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\n"
+        b"Final-Recipient: rfc822; jane@example.org\nAction: failed\nStatus: 5.0.0\n"
+        b"Diagnostic-Code: smtp; 550 Permanent failure, see above\n\n--b--\n"
+    )
+
+    assert reply.reason == "undefined", reply.evidence
+    assert report.recipients[0].reason == "onhold", report.recipients[0].evidence
