@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 def explain(label: str, data: dict[str, Any]) -> str:
     """Return the readable explanation of one message's result (``--explain``)."""
-    head = f"{label}: {data['kind']}" + (" (bounce)" if data["is_bounce"] else "")
+    delayed = any(rec["action"] == "delayed" for rec in data["recipients"])
+    marker = " (bounce)" if data["is_bounce"] else " (delay: the send is deferred, no bounce)" if delayed else ""
+    head = f"{label}: {data['kind']}{marker}"
     lines = [head + (f"  error: {data['error']}" if data.get("error") else "")]
     for rec in data["recipients"]:
         side = "sender's side" if rec["sender_side"] else "recipient's side"

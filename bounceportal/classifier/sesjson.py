@@ -1,8 +1,10 @@
 """Amazon SES event notifications (JSON, usually wrapped in an SNS envelope) by mail.
 
-SES can publish bounce, complaint and delivery events to SNS, and SNS can deliver them
-as email: the body is a JSON object whose ``Message`` is itself JSON text with
-``notificationType`` (or ``eventType``) ``Bounce``, ``Complaint`` or ``Delivery``.
+SES can publish bounce, complaint, delivery and delivery-delay events to SNS, and SNS can
+deliver them as email: the body is a JSON object whose ``Message`` is itself JSON text with
+``notificationType`` (or ``eventType``) ``Bounce``, ``Complaint``, ``Delivery`` or
+``DeliveryDelay`` (event publishing only: ``deliveryDelay.delayedRecipients``, each with its
+status and diagnostic code; SES keeps trying until ``expirationTime``).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def load_notification(body: str) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         return None
     kind = data.get("notificationType") or data.get("eventType")
-    return data if kind in ("Bounce", "Complaint", "Delivery") else None
+    return data if kind in ("Bounce", "Complaint", "Delivery", "DeliveryDelay") else None
 
 
 def recipients_of(data: dict[str, Any]) -> list[dict[str, str]]:
@@ -54,6 +56,19 @@ def recipients_of(data: dict[str, Any]) -> list[dict[str, str]]:
                         "status": str(item.get("status") or ""),
                         "diagnostic": strip_type(str(item.get("diagnosticCode") or "")),
                         "remote_mta": strip_type(str(bounce.get("remoteMtaIp") or "")),
+                    }
+                )
+    elif kind == "DeliveryDelay":
+        delay = data.get("deliveryDelay") or {}
+        for item in delay.get("delayedRecipients") or []:
+            if isinstance(item, dict):
+                rows.append(
+                    {
+                        "address": str(item.get("emailAddress", "")),
+                        "action": "delayed",
+                        "status": str(item.get("status") or ""),
+                        "diagnostic": strip_type(str(item.get("diagnosticCode") or "")),
+                        "remote_mta": "",
                     }
                 )
     elif kind == "Complaint":

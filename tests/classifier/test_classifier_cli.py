@@ -85,6 +85,26 @@ def test_explain_prints_the_reason_and_the_evidence_readably(tmp_path):
     assert "user unknown" in text.lower()
 
 
+def test_explain_says_a_delay_notice_defers_the_send_and_is_no_bounce(tmp_path):
+    delay = (
+        b"From: MAILER-DAEMON@mx.example.org\nSubject: Delayed Mail (still being retried)\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=BB\n\n--BB\n\ndelayed\n\n--BB\n"
+        b"Content-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.org\n\n"
+        b"Final-Recipient: rfc822; a@b.example\nAction: delayed\nStatus: 4.4.1\n"
+        b"Diagnostic-Code: smtp; 421 4.4.1 connection timed out\n\n--BB--\n"
+    )
+    (tmp_path / "d.eml").write_bytes(delay)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bounceportal.classifier", "--explain", str(tmp_path / "d.eml")],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+
+    assert "d.eml: dsn (delay: the send is deferred, no bounce)" in done.stdout.decode()
+
+
 def test_every_recipient_carries_the_release_0_2_fields():
     (row,) = run("-", stdin=BOUNCE)
 

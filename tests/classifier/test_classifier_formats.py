@@ -304,6 +304,27 @@ def test_amazon_ses_json_notification_by_mail():
     assert result.send_token == TOKEN
 
 
+def test_amazon_ses_delivery_delay_event_by_mail_defers_and_is_no_bounce():
+    message = (
+        '{"eventType":"DeliveryDelay","deliveryDelay":{"delayType":"TransientCommunicationFailure",'
+        '"expirationTime":"2026-12-08T10:00:00.000Z","delayedRecipients":[{"emailAddress":"a@b.example",'
+        '"status":"4.4.1","diagnosticCode":"smtp; 421 4.4.1 Unable to connect to remote host"}]},'
+        '"mail":{"source":"bounces+' + TOKEN + '@bounce.example.org"}}'
+    )
+    body = '{"Type" : "Notification", "Message" : ' + __import__("json").dumps(message) + "}"
+    raw = (
+        "From: no-reply@sns.amazonaws.com\nTo: ops@example.org\nSubject: AWS Notification Message\n\n" + body
+    ).encode()
+
+    result = classify(raw)
+
+    (rec,) = result.recipients
+    assert (rec.address, rec.action, rec.status, rec.reply_code) == ("a@b.example", "delayed", "4.4.1", "421")
+    assert rec.category == "deferred" and not rec.hard
+    assert not result.is_bounce
+    assert result.send_token == TOKEN
+
+
 def test_forwarded_bounce_is_classified_by_the_bounce_inside():
     quoted = "\n".join(
         "> " + line
