@@ -41,36 +41,32 @@ def load_notification(body: str) -> dict[str, Any] | None:
     return data if kind in ("Bounce", "Complaint", "Delivery", "DeliveryDelay") else None
 
 
+def _failure(item: dict[str, Any], action: str, remote_mta: str) -> dict[str, str]:
+    """One bounced or delayed recipient (``action``: the item's own, else the event's)."""
+    return {
+        "address": str(item.get("emailAddress", "")),
+        "action": str(item.get("action") or action),
+        "status": str(item.get("status") or ""),
+        "diagnostic": strip_type(str(item.get("diagnosticCode") or "")),
+        "remote_mta": remote_mta,
+    }
+
+
 def recipients_of(data: dict[str, Any]) -> list[dict[str, str]]:
     """Return ``[{address, action, status, diagnostic, remote_mta, feedback_type}]``."""
     kind = data.get("notificationType") or data.get("eventType")
     rows = []
     if kind == "Bounce":
         bounce = data.get("bounce") or {}
-        for item in bounce.get("bouncedRecipients") or []:
-            if isinstance(item, dict):
-                rows.append(
-                    {
-                        "address": str(item.get("emailAddress", "")),
-                        "action": str(item.get("action") or "failed"),
-                        "status": str(item.get("status") or ""),
-                        "diagnostic": strip_type(str(item.get("diagnosticCode") or "")),
-                        "remote_mta": strip_type(str(bounce.get("remoteMtaIp") or "")),
-                    }
-                )
+        remote = strip_type(str(bounce.get("remoteMtaIp") or ""))
+        rows = [
+            _failure(item, "failed", remote) for item in bounce.get("bouncedRecipients") or [] if isinstance(item, dict)
+        ]
     elif kind == "DeliveryDelay":
         delay = data.get("deliveryDelay") or {}
-        for item in delay.get("delayedRecipients") or []:
-            if isinstance(item, dict):
-                rows.append(
-                    {
-                        "address": str(item.get("emailAddress", "")),
-                        "action": "delayed",
-                        "status": str(item.get("status") or ""),
-                        "diagnostic": strip_type(str(item.get("diagnosticCode") or "")),
-                        "remote_mta": "",
-                    }
-                )
+        rows = [
+            _failure(item, "delayed", "") for item in delay.get("delayedRecipients") or [] if isinstance(item, dict)
+        ]
     elif kind == "Complaint":
         complaint = data.get("complaint") or {}
         feedback_type = str(complaint.get("complaintFeedbackType") or "abuse")
