@@ -33,10 +33,11 @@ test: venv services browser-deps
 # postgres or redis are skipped (tests/conftest.py); the test database is in memory.
 # The classifier is pure Python (no Django, no database; tests/classifier/conftest.py), so its
 # tests, the MTA lab's included, give the same results on any database: they run once, in the
-# PostgreSQL leg.
+# PostgreSQL leg. Of the browser tests only the demo's smoke tests (logging in, the main pages)
+# run here too; every browser test runs in `make test`.
 test-sqlite: venv browser-deps
 	@scripts/system-deps.sh
-	DATABASE_URL= REDIS_URL= CACHE_URL= DJANGO_ENV=test $(PY) -m pytest -m "not mta_lab" \
+	DATABASE_URL= REDIS_URL= CACHE_URL= DJANGO_ENV=test $(PY) -m pytest -m "not mta_lab and (not browser or demo_smoke)" \
 		--ignore=tests/classifier $(PYTEST_ARGS)
 
 # axe-core, which the accessibility browser tests inject (tests/browser/package.json, locked).

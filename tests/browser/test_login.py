@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import LearnerFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.demo_smoke, pytest.mark.django_db(transaction=True)]
 
 
 def test_admin_logs_in_and_sees_learner_list(page, live_server, log_in, admin_member, screenshot):

@@ -21,7 +21,7 @@ from tests.factories import (
     SendFactory,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.demo_smoke, pytest.mark.django_db(transaction=True)]
 
 XSS = '<script>alert("pwned")</script><img src=x onerror=alert(1)>'
 

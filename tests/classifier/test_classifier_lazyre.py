@@ -59,11 +59,11 @@ def _same_on_corpus(corpus_messages, found, expected) -> int:
     return named
 
 
-def test_screened_patterns_find_what_their_regex_finds_on_corpus_texts(corpus_messages):
+def test_screened_patterns_find_what_their_regex_finds_on_corpus_texts(corpus_half):
     screened = [made for made in MADE if made.screen()]
     plain = [re.compile(made.pattern, made.flags) for made in screened]
     hits = 0
-    for raw in corpus_messages.values():
+    for raw in corpus_half.values():
         for text in _variants(raw):
             for made, regex in zip(screened, plain, strict=True):
                 expected = [m.span() for m in regex.finditer(text)]
@@ -151,7 +151,7 @@ def test_every_match_meets_its_requirements(pattern, text):
         assert not re.search(pattern, near_miss) and not meets(needs, near_miss), needs
 
 
-def test_patterns_with_finer_requirements_find_what_their_regex_finds_on_corpus_texts(corpus_messages):
+def test_patterns_with_finer_requirements_find_what_their_regex_finds_on_corpus_texts(corpus_half):
     from bounceportal.classifier._screens import REQUIRES
     from bounceportal.classifier.gen_screens import gated_patterns
     from bounceportal.classifier.lazyre import meets
@@ -160,7 +160,7 @@ def test_patterns_with_finer_requirements_find_what_their_regex_finds_on_corpus_
     gated = [(p, re.compile(p)) for p in sorted(set(gated_patterns())) if p in REQUIRES]
     assert len(lazy) >= 10 and len(gated) >= 100
     hits = 0
-    for raw in corpus_messages.values():
+    for raw in corpus_half.values():
         for text in _variants(raw):
             for made in lazy:
                 expected = re.compile(made.pattern, made.flags).search(text)
@@ -206,12 +206,12 @@ def test_long_alternations_are_compiled_branch_by_branch_and_only_where_their_wo
     assert made.search("Fatal error\u017f") is not None and "_compiled" in made.__dict__
 
 
-def test_split_alternations_find_what_their_regex_finds_on_corpus_texts(corpus_messages):
+def test_split_alternations_find_what_their_regex_finds_on_corpus_texts(corpus_half):
     split = _split_patterns()
     assert len(split) >= 8
     odd = "".join(sorted(FOLDS_TO_ASCII))
     hits = 0
-    for raw in corpus_messages.values():
+    for raw in corpus_half.values():
         for text in _variants(raw) + [raw.decode("utf-8", "replace")[:8000] + odd]:
             for made in split:
                 regex = re.compile(made.pattern, made.flags)
