@@ -21,6 +21,17 @@ def run(*args: str, stdin: bytes = b"") -> list[dict]:
     return [json.loads(line) for line in done.stdout.decode().splitlines()]
 
 
+def explained(*paths: Path) -> str:
+    """What ``--explain`` prints for the files."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bounceportal.classifier", "--explain", *map(str, paths)],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout.decode()
+
+
 def test_one_json_object_per_file_with_its_path(tmp_path):
     (tmp_path / "a.eml").write_bytes(BOUNCE)
     (tmp_path / "b.eml").write_bytes(MAIL)
@@ -72,14 +83,7 @@ def test_unreadable_path_is_reported_not_fatal(tmp_path):
 def test_explain_prints_the_reason_and_the_evidence_readably(tmp_path):
     (tmp_path / "a.eml").write_bytes(BOUNCE)
 
-    done = subprocess.run(
-        [sys.executable, "-m", "bounceportal.classifier", "--explain", str(tmp_path / "a.eml")],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    )
-
-    text = done.stdout.decode()
+    text = explained(tmp_path / "a.eml")
     assert "a@b.example: userunknown -> hard" in text
     assert "because status 5.1.1" in text or "because phrase" in text
     assert "user unknown" in text.lower()
@@ -95,14 +99,7 @@ def test_explain_says_a_delay_notice_defers_the_send_and_is_no_bounce(tmp_path):
     )
     (tmp_path / "d.eml").write_bytes(delay)
 
-    done = subprocess.run(
-        [sys.executable, "-m", "bounceportal.classifier", "--explain", str(tmp_path / "d.eml")],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    )
-
-    assert "d.eml: dsn (delay: the send is deferred, no bounce)" in done.stdout.decode()
+    assert "d.eml: dsn (delay: the send is deferred, no bounce)" in explained(tmp_path / "d.eml")
 
 
 def test_every_recipient_carries_the_release_0_2_fields():
@@ -129,23 +126,11 @@ def test_a_file_decoding_to_a_lone_surrogate_is_printed_and_the_next_files_are_r
     (tmp_path / "b.eml").write_bytes(BOUNCE)
 
     rows = run(str(tmp_path / "a.eml"), str(tmp_path / "b.eml"))
-    explained = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bounceportal.classifier",
-            "--explain",
-            str(tmp_path / "a.eml"),
-            str(tmp_path / "b.eml"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
+    text = explained(tmp_path / "a.eml", tmp_path / "b.eml")
 
     assert [Path(r["path"]).name for r in rows] == ["a.eml", "b.eml"]
     assert rows[0]["recipients"][0]["diagnostic"].endswith("\ud800")
-    assert "\\ud800" in explained and "b.eml: dsn" in explained
+    assert "\\ud800" in text and "b.eml: dsn" in text
 
 
 def bounce_files(folder: Path, count: int) -> list[str]:

@@ -1,6 +1,7 @@
 """Each shape a bounce comes in, on small messages these tests build themselves."""
 
 import base64
+import json
 
 import pytest
 
@@ -285,19 +286,24 @@ def test_unsubscribe_request_is_its_own_kind():
     )
 
 
-def test_amazon_ses_json_notification_by_mail():
-    message = (
-        '{"notificationType":"Bounce","bounce":{"bounceType":"Permanent",'
-        '"bouncedRecipients":[{"emailAddress":"a@b.example","action":"failed",'
-        '"status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 user unknown"}]},'
-        '"mail":{"source":"bounces+' + TOKEN + '@bounce.example.org"}}'
-    )
-    body = '{"Type" : "Notification", "Message" : ' + __import__("json").dumps(message) + "}"
-    raw = (
+def ses_by_mail(event: str) -> bytes:
+    """An SES event (its JSON members, without braces; the sent message's source is added) as
+    SNS mails it: the event as the ``Message`` string of a notification."""
+    message = "{" + event + ',"mail":{"source":"bounces+' + TOKEN + '@bounce.example.org"}}'
+    body = '{"Type" : "Notification", "Message" : ' + json.dumps(message) + "}"
+    return (
         "From: no-reply@sns.amazonaws.com\nTo: ops@example.org\nSubject: AWS Notification Message\n\n" + body
     ).encode()
 
-    result = classify(raw)
+
+def test_amazon_ses_json_notification_by_mail():
+    result = classify(
+        ses_by_mail(
+            '"notificationType":"Bounce","bounce":{"bounceType":"Permanent",'
+            '"bouncedRecipients":[{"emailAddress":"a@b.example","action":"failed",'
+            '"status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 user unknown"}]}'
+        )
+    )
 
     (rec,) = result.recipients
     assert (rec.address, rec.status, rec.reply_code, rec.reason) == ("a@b.example", "5.1.1", "550", "userunknown")
@@ -305,18 +311,13 @@ def test_amazon_ses_json_notification_by_mail():
 
 
 def test_amazon_ses_delivery_delay_event_by_mail_defers_and_is_no_bounce():
-    message = (
-        '{"eventType":"DeliveryDelay","deliveryDelay":{"delayType":"TransientCommunicationFailure",'
-        '"expirationTime":"2026-12-08T10:00:00.000Z","delayedRecipients":[{"emailAddress":"a@b.example",'
-        '"status":"4.4.1","diagnosticCode":"smtp; 421 4.4.1 Unable to connect to remote host"}]},'
-        '"mail":{"source":"bounces+' + TOKEN + '@bounce.example.org"}}'
+    result = classify(
+        ses_by_mail(
+            '"eventType":"DeliveryDelay","deliveryDelay":{"delayType":"TransientCommunicationFailure",'
+            '"expirationTime":"2026-12-08T10:00:00.000Z","delayedRecipients":[{"emailAddress":"a@b.example",'
+            '"status":"4.4.1","diagnosticCode":"smtp; 421 4.4.1 Unable to connect to remote host"}]}'
+        )
     )
-    body = '{"Type" : "Notification", "Message" : ' + __import__("json").dumps(message) + "}"
-    raw = (
-        "From: no-reply@sns.amazonaws.com\nTo: ops@example.org\nSubject: AWS Notification Message\n\n" + body
-    ).encode()
-
-    result = classify(raw)
 
     (rec,) = result.recipients
     assert (rec.address, rec.action, rec.status, rec.reply_code) == ("a@b.example", "delayed", "4.4.1", "421")
