@@ -22,35 +22,16 @@ The rows are a table, one reply a line: ``code | status | stage | category | rea
 side | text`` (``-`` for none; reasons comma-separated; sender side ``yes`` / ``no`` / ``-``),
 under a ``[package version]`` line; ``#`` lines say where the texts come from.
 
-A quarter of the rows is held out by a hash of the text (``is_held_out``): rules are fixed
+A quarter of the rows is held out by a hash of the text (``labelled_replies.is_held_out``): rules are fixed
 against the rest, the held-out rows are scored only in aggregate at the end.
 """
 
-import hashlib
-from typing import NamedTuple
-
-
-class DebianReply(NamedTuple):
-    package: str
-    version: str
-    code: str
-    status: str
-    stage: str
-    text: str
-    category: str
-    reasons: tuple[str, ...]
-    sender_side: bool | None
-
-
-def is_held_out(row: DebianReply) -> bool:
-    """True for the quarter of rows set aside: ``sha256(text) % 4 == 0``."""
-    return int(hashlib.sha256(row.text.encode("utf-8")).hexdigest(), 16) % 4 == 0
-
+from tests.classifier.labelled_replies import LabelledReply
 
 _SIDES = {"yes": True, "no": False, "-": None}
 
 
-def parse(table: str) -> list[DebianReply]:
+def parse(table: str) -> list[LabelledReply]:
     """The rows of ``table`` (the format in the module's docstring)."""
     rows, package, version = [], "", ""
     for line in filter(None, (raw.strip() for raw in table.splitlines())):
@@ -62,7 +43,7 @@ def parse(table: str) -> list[DebianReply]:
         code, status, stage, category, reasons, side, text = (cell.strip() for cell in line.split("|", 6))
         blank = {"-": ""}
         rows.append(
-            DebianReply(
+            LabelledReply(
                 package,
                 version,
                 blank.get(code, code),

@@ -18,29 +18,10 @@ None: unclear). Greylisting is labelled as the project's other reply tests label
 ``speeding``, the receiver's policy). ``stage`` is "" where the software may send the text at
 any stage or in its own bounce (Haraka's outbound DSNs).
 
-``is_held_out`` keeps a quarter of the rows (by a hash of the text) unread while rules change.
+``labelled_replies.is_held_out`` keeps a quarter of the rows (by a hash of the text) unread while rules change.
 """
 
-import hashlib
-from typing import NamedTuple
-
-
-class Row(NamedTuple):
-    package: str
-    version: str
-    code: str
-    status: str
-    stage: str
-    text: str
-    category: str
-    reasons: tuple[str, ...]
-    sender_side: bool | None
-
-
-def is_held_out(row: Row) -> bool:
-    """A quarter of the rows, chosen by the text's hash, that no fix may look at."""
-    return int(hashlib.sha256(row.text.encode()).hexdigest(), 16) % 4 == 0
-
+from tests.classifier.labelled_replies import LabelledReply as Row
 
 H = ("haraka", "3.3.4")
 DSN = ("haraka-dsn", "1.2.1")

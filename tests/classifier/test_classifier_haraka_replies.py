@@ -52,8 +52,8 @@ from collections import Counter
 import pytest
 
 from bounceportal.classifier.taxonomy import REASON_TO_SUBTYPE
-from tests.classifier.haraka_replies import ROWS, Row, is_held_out
-from tests.classifier.replies import category_of, read
+from tests.classifier.haraka_replies import ROWS, Row
+from tests.classifier.labelled_replies import is_held_out, misread_fields, reading
 
 # Misread rows per part (7 Dec 2026): used 56 before the fixes -> 12 after; held out 18 before
 # -> 18 after (scored only at the end) -> 11 after a second round fixed on it once seen; a
@@ -68,22 +68,6 @@ CATEGORIES = {"hard", "soft", "block", "undetermined"}
 
 def part_of(row: Row) -> str:
     return "held out" if is_held_out(row) else "used"
-
-
-def misread_fields(row: Row, got) -> list[str]:
-    """The fields of ``row``'s label that ``got`` reads otherwise."""
-    wrong = []
-    if category_of(got) != row.category:
-        wrong.append("category")
-    if got.reason not in row.reasons:
-        wrong.append("reason")
-    if row.sender_side is not None and got.sender_side != row.sender_side:
-        wrong.append("sender side")
-    return wrong
-
-
-def reading(row: Row):
-    return read(row.code, row.status, row.text, row.stage)
 
 
 def test_each_row_is_labelled_in_the_projects_vocabulary():
