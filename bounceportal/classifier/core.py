@@ -121,14 +121,9 @@ def _classify(raw: bytes | bytearray | memoryview | str, bounce_domain: str) -> 
     return _classify_text(normalize_newlines(raw).decode("latin-1"), bounce_domain, 0)
 
 
-def _reports(result: Result) -> bool:
-    """True for a result the portal acts on: a bounce, or a notice that its mail is delayed."""
-    return result.is_bounce or result.defers()
-
-
 def _says_nothing(result: Result) -> bool:
     """True for a bounce (or a delay notice) whose recipients carry no status and no diagnostic at all."""
-    return _reports(result) and all(not r.status and not r.diagnostic for r in result.recipients)
+    return result.reports() and all(not r.status and not r.diagnostic for r in result.recipients)
 
 
 def _classify_text(text: str, bounce_domain: str, depth: int) -> Result:
@@ -152,7 +147,7 @@ def _classify_text(text: str, bounce_domain: str, depth: int) -> Result:
         for inner in inner_texts:
             if inner:
                 inner_result = _classify_text(inner, bounce_domain, depth + 1)
-                if _reports(inner_result):
+                if inner_result.reports():
                     return inner_result
     kinds.attach_ids(result, found, bounce_domain)
     return result

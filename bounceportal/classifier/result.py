@@ -148,6 +148,10 @@ class Result:
         recipient failed and one or more were delayed (their sends become deferred)."""
         return not self.is_bounce and any(r.action == "delayed" for r in self.recipients)
 
+    def reports(self) -> bool:
+        """True for a result the portal acts on as a notice: a bounce, or a delay notice."""
+        return self.is_bounce or self.defers()
+
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready mapping; ``error`` only appears when set."""
         data: dict[str, Any] = {

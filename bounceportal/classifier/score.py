@@ -4,7 +4,7 @@ Per file: ``is_bounce`` (expected false only when every labeled recipient is
 ``delivered``) and the number of recipients. Sisimai reports a delay warning as a bounce (its
 labels carry no action: reason ``expired``, ``mailboxfull``...), where DESIGN §2 says it is
 none (``is_bounce`` false, recipients ``delayed``): so the file check takes a delay notice
-(:meth:`~.result.Result.defers`) for the labels' bounce. Per labeled recipient, in order:
+(:meth:`~.result.Result.reports`) for the labels' bounce. Per labeled recipient, in order:
 ``status``, ``reply_code``, ``reason`` and ``hard``. A labeled status of Sisimai's own
 stand-in form ``X.0.9NN`` is matched by no status or by any status of the same class.
 A file may be an mbox holding several messages; their recipients are concatenated.
@@ -88,7 +88,7 @@ def classify_file_bytes(data: bytes) -> tuple[bool, list[Recipient]]:
     reported, recipients = False, []
     for message in split_mbox(data):
         result = classify(message)
-        reported = reported or result.is_bounce or result.defers()
+        reported = reported or result.reports()
         recipients.extend(result.recipients)
     return reported, recipients
 
